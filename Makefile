@@ -1,0 +1,136 @@
+# osl — see README.md.  `make` builds build/osl, `make test` runs every test.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+
+VERSION := 0.1.0
+SOVER   := 0
+
+CC      ?= cc
+B       ?= build
+OPT     ?= -O2
+CFLAGS  ?= -g $(OPT)
+WFLAGS  := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation \
+           -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+CPPFLAGS += -D_GNU_SOURCE -Ilib -Isrc -I$(B)/gen -DOSL_VERSION='"$(VERSION)"'
+LDLIBS  := -lyaml -lcjson -lseccomp -lhogweed -lnettle
+ALL_CFLAGS = $(WFLAGS) $(CFLAGS)
+
+GROUPS  := fs proc net supervise policy log
+
+LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
+APP_SRC := $(sort $(wildcard src/*.c cmd/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/builtin_policies.o
+APP_OBJ := $(APP_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(sort $(wildcard test/unit/t-*.c))
+UNITS   := $(UNIT_SRC:test/unit/%.c=$(B)/test/unit/%)
+MAN_SRC := $(wildcard man/*.scd)
+MANS    := $(MAN_SRC:man/%.scd=$(B)/man/%)
+POLICIES := $(sort $(wildcard policies/*.yaml))
+
+.PHONY: all deps test check-sanitize units bats man completions install clean bench fuzz demo check-deps
+.DEFAULT_GOAL := all
+
+all: check-deps $(B)/osl $(B)/libosl.a $(B)/libosl.so $(UNITS)
+
+# A fresh machine needs nothing but `make`: missing packages are installed
+# (as root) or the exact command to install them is printed.
+check-deps:
+	@src/build/deps.sh --check-or-install
+
+deps:
+	@src/build/deps.sh --install
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/gen/builtin_policies.c: $(POLICIES) src/build/embed.sh
+	@mkdir -p $(dir $@)
+	sh src/build/embed.sh $(POLICIES) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/builtin_policies.o: $(B)/gen/builtin_policies.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libosl.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libosl.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libosl.so.$(SOVER) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/osl: $(APP_OBJ) $(B)/libosl.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
+	@for g in $(GROUPS); do ln -sf osl $(B)/osl-$$g; done
+
+$(B)/test/unit/%: test/unit/%.c test/unit/tap.h $(B)/libosl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itest/unit $(ALL_CFLAGS) -o $@ $< $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
+
+units: $(UNITS)
+
+# Everything a developer or CI needs; the last line is prove's summary.
+test: all man completions-check
+	@test/run-tests $(B)
+	@$(MAKE) --no-print-directory check-sanitize
+
+# The unit tests and the command-line tests again with ASan+UBSan (clang).
+check-sanitize:
+	@$(MAKE) --no-print-directory B=build/asan CC=clang OPT=-O1 \
+	  CFLAGS='-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	  LDFLAGS='-fsanitize=address,undefined' build/asan/osl units
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  test/run-tests build/asan
+
+man: $(MANS)
+$(B)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+
+completions: $(B)/osl
+	$(B)/osl completion bash > completions/osl.bash
+	$(B)/osl completion zsh > completions/_osl
+	$(B)/osl completion fish > completions/osl.fish
+
+completions-check: $(B)/osl
+	@for s in bash:osl.bash zsh:_osl fish:osl.fish; do \
+	  $(B)/osl completion $${s%%:*} | cmp -s - completions/$${s#*:} || \
+	  { echo "completions/$${s#*:} is stale: run 'make completions'"; exit 1; }; done
+
+bench: all
+	@test/bench/run $(B)
+
+fuzz:
+	@test/fuzz/build $(B)/fuzz
+
+demo: all
+	@test/demo.sh $(B)
+
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/osl \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(DATADIR)/osl/policies $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	  $(DESTDIR)$(DATADIR)/zsh/vendor-completions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 0755 $(B)/osl $(DESTDIR)$(BINDIR)/osl
+	for g in $(GROUPS); do ln -sf osl $(DESTDIR)$(BINDIR)/osl-$$g; done
+	install -m 0644 $(B)/libosl.a $(DESTDIR)$(LIBDIR)/libosl.a
+	install -m 0755 $(B)/libosl.so $(DESTDIR)$(LIBDIR)/libosl.so.$(VERSION)
+	ln -sf libosl.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libosl.so.$(SOVER)
+	ln -sf libosl.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libosl.so
+	cd lib && for h in $$(find . -name '*.h'); do install -D -m 0644 $$h $(DESTDIR)$(INCDIR)/osl/$$h; done
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
+	  src/build/libosl.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libosl.pc
+	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -m 0644 $(POLICIES) $(DESTDIR)$(DATADIR)/osl/policies/
+	install -m 0644 completions/osl.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/osl
+	install -m 0644 completions/_osl $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_osl
+	install -m 0644 completions/osl.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/osl.fish
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

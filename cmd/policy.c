@@ -1,0 +1,317 @@
+/* osl policy: check, show, explain and test policies.
+ *
+ * These verbs inspect policies; they read only the files they are given and
+ * change nothing, so they do not go through the operation pipeline (a checker
+ * must work when the policy in force is the broken one). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util/strbuf.h"
+
+static int cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx);
+
+static const struct osl_opt no_opts[] = { { 0 } };
+static const struct osl_opt test_opts[] = {
+	{ 256, "policy", "FILE", "the policy to test when the case file names none", "file" },
+	{ 0 }
+};
+
+const struct osl_cmd osl_policy_cmds[] = {
+	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", OSL_CMD_JSON,
+	  "FILE...", no_opts, NULL, "file" },
+	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", OSL_CMD_JSON,
+	  "[FILE]", no_opts, NULL, "file" },
+	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", OSL_CMD_JSON,
+	  "ACTION TARGET", no_opts, NULL, "action" },
+	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", OSL_CMD_JSON,
+	  "[--policy FILE] CASES.yaml", test_opts, NULL, "file" },
+	{ NULL }
+};
+
+/* Parse options of a verb without options of its own; returns -1 to go on,
+ * else the exit status. */
+static int
+parse_none(const struct osl_cmd *cmd, int *argc, char ***argv)
+{
+	struct osl_getopt g;
+	int c;
+
+	cli_getopt_init(&g, cmd, *argc, *argv);
+	c = cli_getopt(&g);
+	cli_getopt_release(&g);
+	if (c == 'h')
+		return 0;
+	if (c != -1)
+		return OSL_EINPUT;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return -1;
+}
+
+static void
+out_rule(const char *key, const struct osl_rule *r)
+{
+	out_obj_open(key);
+	out_str("kind", NULL, osl_rule_kind_name(r->kind));
+	out_str("name", NULL, osl_rule_name(r));
+	out_str("id", NULL, r->id);
+	out_str("where", NULL, r->where);
+	out_str("pattern", NULL, r->pattern);
+	out_str("expanded", NULL, r->expanded);
+	out_obj_close();
+}
+
+static int
+cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
+{
+	int status = 0, r;
+
+	if ((r = parse_none(&osl_policy_cmds[0], &argc, &argv)) >= 0)
+		return r;
+	if (argc < 1)
+		return cli_usage("a policy file is needed");
+	out_arr_open(NULL);
+	for (int i = 0; i < argc; i++) {
+		const struct osl_error *err;
+		struct osl_policy *p = NULL;
+		char q[4200];
+
+		err = osl_policy_load(&p, argv[i], &ctx->env);
+		out_obj_open(NULL);
+		out_str("file", NULL, argv[i]);
+		out_bool("valid", NULL, !err);
+		if (err) {
+			out_str("error", NULL, err->msg);
+			/* the message already starts with FILE:LINE:COL */
+			fprintf(stderr, "%s: %s\n", cli_cmdpath, err->msg);
+			status = OSL_EINPUT;	/* unreadable or invalid: bad input */
+		} else {
+			out_str("name", NULL, p->name);
+			out_u64("rules", NULL, p->nrules);
+			out_str("hash", NULL, p->hash);
+			out_text("%s: ok, %zu rules, %s\n", out_quote(argv[i], q, sizeof(q)),
+			    p->nrules, p->hash);
+		}
+		out_obj_close();
+		osl_policy_free(p);
+	}
+	out_arr_close();
+	return status;
+}
+
+static const struct osl_error *
+load_named_or_current(struct osl_ctx *ctx, int argc, char **argv, struct osl_policy **p,
+    bool *owned)
+{
+	*owned = argc > 0;
+	if (argc > 0)
+		return osl_policy_load(p, argv[0], &ctx->env);
+	return osl_ctx_policy(ctx, p);
+}
+
+static int
+cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_policy *p = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	bool owned;
+	int r;
+
+	if ((r = parse_none(&osl_policy_cmds[1], &argc, &argv)) >= 0)
+		return r;
+	if (argc > 1)
+		return cli_usage("one policy file at most");
+	if ((err = load_named_or_current(ctx, argc, argv, &p, &owned)))
+		return cli_error(err);
+	if (out_is_json())
+		out_json_item(NULL, osl_policy_to_json(p));
+	else if ((err = osl_policy_to_yaml(p, &sb)))
+		r = cli_error(err);
+	else
+		fwrite(sb_str(&sb), 1, sb.len, stdout);
+	sb_release(&sb);
+	if (owned)
+		osl_policy_free(p);
+	return r < 0 ? 0 : r;
+}
+
+static int
+cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_policy *p;
+	struct osl_request rq;
+	struct osl_decision d;
+	enum osl_access acc;
+	char buf[4096], reason[512];
+	int r;
+
+	if ((r = parse_none(&osl_policy_cmds[2], &argc, &argv)) >= 0)
+		return r;
+	if (argc != 2)
+		return cli_usage("ACTION and TARGET are needed, e.g. fs.write /etc/passwd");
+	if (!osl_policy_access_of(argv[0], &acc))
+		return cli_usage("unknown action '%s' (fs.read, fs.write, fs.exec, net.connect, "
+		    "net.bind, net.resolve, proc.exec, proc.signal, ...)", argv[0]);
+	if ((err = osl_request_from_target(acc, argv[1], &rq, buf, sizeof(buf))))
+		return cli_error(err);
+	if ((err = osl_ctx_policy(ctx, &p)))
+		return cli_error(err);
+	osl_policy_decide(p, &rq, &d);
+	osl_decision_reason(p, &d, reason, sizeof(reason));
+
+	out_obj_open(NULL);
+	out_str("action", "%s ", argv[0]);
+	out_str("target", "%s: ", argv[1]);
+	out_str("decision", "%s\n", d.verdict == OSL_ALLOW ? "allow" : "deny");
+	out_bool("audit", NULL, d.audit);
+	out_bool("by_default", NULL, d.by_default);
+	out_str("reason", "  reason: %s\n", reason);
+	out_str("policy", "  policy: %s", p->source);
+	out_str("hash", " (%s)\n", p->hash);
+	if (d.rule)
+		out_rule("rule", d.rule);
+	else
+		out_null("rule");
+	out_arr_open("matched");
+	if (d.nmatched)
+		out_text("  matching rules, most specific first:\n");
+	for (size_t i = 0; i < d.nmatched && i < OSL_DECISION_MAX_RULES; i++) {
+		const struct osl_rule *m = d.matched[i];
+
+		out_text("    %-12s %-32s %s%s\n", osl_rule_kind_name(m->kind), m->pattern,
+		    m->where, m->id ? "" : "");
+		if (m->id)
+			out_text("    %-12s id: %s\n", "", m->id);
+		out_rule(NULL, m);
+	}
+	out_arr_close();
+	out_obj_close();
+	return d.verdict == OSL_ALLOW ? 0 : 1;
+}
+
+static int
+cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_policy_cases *cs = NULL;
+	struct osl_policy *p = NULL;
+	struct osl_getopt g;
+	const char *policy = NULL;
+	bool *hit = NULL, owned = false;
+	size_t pass = 0, fail = 0, uncovered = 0;
+	int c, status = 0;
+
+	cli_getopt_init(&g, &osl_policy_cmds[3], argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 256: policy = g.optarg; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc != 1)
+		return cli_usage("one case file is needed");
+	if ((err = osl_policy_cases_load(&cs, argv[0])))
+		return cli_error(err);
+	if (cs->policy || policy) {
+		owned = true;
+		err = osl_policy_load(&p, cs->policy ? cs->policy : policy, &ctx->env);
+	} else
+		err = osl_ctx_policy(ctx, &p);
+	if (err) {
+		status = cli_error(err);
+		goto done;
+	}
+	if (!(hit = calloc(p->nrules + 1, sizeof(*hit)))) {
+		status = cli_error(osl_error_nomem());
+		goto done;
+	}
+
+	out_obj_open(NULL);
+	out_str("policy", NULL, p->source);
+	out_str("hash", NULL, p->hash);
+	out_text("1..%zu\n", cs->ncases);
+	out_arr_open("cases");
+	for (size_t i = 0; i < cs->ncases; i++) {
+		const struct osl_policy_case *k = &cs->cases[i];
+		struct osl_request rq;
+		struct osl_decision d;
+		char buf[4096], why[512] = "";
+		bool ok;
+
+		err = osl_request_from_target(k->access, k->target, &rq, buf, sizeof(buf));
+		if (err) {
+			snprintf(why, sizeof(why), "%s: %s", k->where, err->msg);
+			ok = false;
+			memset(&d, 0, sizeof(d));
+		} else {
+			osl_policy_decide(p, &rq, &d);
+			for (size_t j = 0; j < d.nmatched && j < OSL_DECISION_MAX_RULES; j++)
+				hit[d.matched[j] - p->rules] = true;
+			ok = d.verdict == k->expect;
+			if (!ok)
+				snprintf(why, sizeof(why), "expected %s, got %s",
+				    k->expect == OSL_ALLOW ? "allow" : "deny",
+				    d.verdict == OSL_ALLOW ? "allow" : "deny");
+			else if (k->rule && !(d.rule && osl_rule_is(d.rule, k->rule))) {
+				ok = false;
+				snprintf(why, sizeof(why), "expected rule %s, decided by %s",
+				    k->rule, d.rule ? osl_rule_name(d.rule) : "the default");
+			}
+		}
+		ok ? pass++ : fail++;
+		out_obj_open(NULL);
+		out_str("where", NULL, k->where);
+		out_str("action", NULL, k->action);
+		out_str("target", NULL, k->target);
+		out_str("expect", NULL, k->expect == OSL_ALLOW ? "allow" : "deny");
+		if (!err)
+			out_str("got", NULL, d.verdict == OSL_ALLOW ? "allow" : "deny");
+		out_str("rule", NULL, d.rule ? osl_rule_name(d.rule) : NULL);
+		out_bool("ok", NULL, ok);
+		if (!ok)
+			out_str("why", NULL, why);
+		out_obj_close();
+		out_text("%s %zu - %s %s: %s", ok ? "ok" : "not ok", i + 1, k->action, k->target,
+		    k->expect == OSL_ALLOW ? "allow" : "deny");
+		if (k->rule)
+			out_text(" by %s", k->rule);
+		out_text(" (%s)\n", k->where);
+		if (!ok)
+			out_text("#   %s\n", why);
+	}
+	out_arr_close();
+	out_arr_open("uncovered");
+	for (size_t j = 0; j < p->nrules; j++) {
+		if (hit[j])
+			continue;
+		if (!uncovered++)
+			out_text("# rules no case reached:\n");
+		out_text("#   %s %s (%s)\n", osl_rule_kind_name(p->rules[j].kind),
+		    p->rules[j].pattern, p->rules[j].where);
+		out_rule(NULL, &p->rules[j]);
+	}
+	out_arr_close();
+	out_u64("passed", NULL, pass);
+	out_u64("failed", NULL, fail);
+	out_text("# %zu passed, %zu failed, %zu of %zu rules reached\n", pass, fail,
+	    p->nrules - uncovered, p->nrules);
+	out_obj_close();
+	status = fail ? 1 : 0;
+done:
+	free(hit);
+	if (owned)
+		osl_policy_free(p);
+	osl_policy_cases_free(cs);
+	return status;
+}

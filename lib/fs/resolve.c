@@ -1,0 +1,232 @@
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+
+static long
+sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+const struct osl_error *
+osl_fs_resolve(struct osl_fs_file *f, const char *given, unsigned flags)
+{
+	struct open_how how = { 0 };
+	char proc[64];
+	ssize_t n;
+	long fd;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->given = given;
+	if (!*given)
+		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", given);
+	how.flags = O_PATH | O_CLOEXEC | ((flags & OSL_FS_NOFOLLOW) ? O_NOFOLLOW : 0);
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	fd = sys_openat2(AT_FDCWD, given, &how);
+	if (fd < 0 && errno == ENOSYS) {
+		/* before Linux 5.6: O_PATH, then the real path is checked below */
+		fd = open(given, (int)how.flags);
+	}
+	if (fd < 0)
+		return osl_error_sys(OSL_EFAIL, errno, "'%s'", given);
+	f->fd = (int)fd;
+	if (fstat(f->fd, &f->st) < 0)
+		goto fail;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	n = readlink(proc, f->real, sizeof(f->real) - 1);
+	if (n < 0 || (size_t)n >= sizeof(f->real) - 1)
+		goto fail;
+	f->real[n] = '\0';
+	if (f->real[0] != '/') {
+		/* an fd that has no path in this namespace ("anon_inode:", a
+		 * file outside our root): nothing a policy could name */
+		errno = EXDEV;
+		goto fail;
+	}
+	return NULL;
+fail:
+	{
+		int err = errno ? errno : EIO;
+
+		osl_fs_close(f);
+		return osl_error_sys(OSL_EFAIL, err, "'%s'", given);
+	}
+}
+
+const struct osl_error *
+osl_fs_reopen(const struct osl_fs_file *f, int oflags, int *out)
+{
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	/* Reopening an O_PATH fd through /proc/self/fd reaches the same inode
+	 * whatever happened to the name since; check it all the same. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	fd = open(proc, oflags | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return osl_error_sys(OSL_EFAIL, errno, "'%s'", f->given);
+	if (fstat(fd, &st) < 0 || st.st_dev != f->st.st_dev || st.st_ino != f->st.st_ino) {
+		close(fd);
+		return osl_error_sys(OSL_EFAIL, ESTALE, "'%s'", f->given);
+	}
+	*out = fd;
+	return NULL;
+}
+
+const struct osl_error *
+osl_fs_abspath(const char *path, char *buf, size_t size)
+{
+	char cwd[PATH_MAX];
+	size_t n = 0;
+	const char *p, *e;
+
+	if (size < 2)
+		return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s'", path);
+	buf[n++] = '/';
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0) {
+			if (path[0] == '/')
+				continue;
+			if (!getcwd(cwd, sizeof(cwd)))
+				return osl_error_sys(OSL_EFAIL, errno, "'%s'", path);
+			p = cwd;
+		} else
+			p = path;
+		for (; *p; p = e) {
+			while (*p == '/')
+				p++;
+			if (!*p)
+				break;
+			for (e = p; *e && *e != '/'; e++)
+				;
+			if (e - p == 1 && p[0] == '.')
+				continue;
+			if (e - p == 2 && p[0] == '.' && p[1] == '.') {
+				while (n > 1 && buf[n - 1] != '/')
+					n--;
+				if (n > 1)
+					n--;
+				continue;
+			}
+			if (n + (size_t)(e - p) + 2 > size)
+				return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s'", path);
+			if (n > 1)
+				buf[n++] = '/';
+			memcpy(buf + n, p, (size_t)(e - p));
+			n += (size_t)(e - p);
+		}
+	}
+	buf[n] = '\0';
+	return NULL;
+}
+
+void
+osl_fs_close(struct osl_fs_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}
+
+const struct osl_error *
+osl_fs_copy_fd(int in, int out, unsigned long long *copied, int *which)
+{
+	enum { BUFSZ = 128 * 1024 };
+	char *buf = NULL;
+	const struct osl_error *err = NULL;
+	ssize_t n, w;
+	bool try_sendfile = true;
+
+	*copied = 0;
+	*which = 0;
+	for (;;) {
+		if (try_sendfile) {
+			n = sendfile(out, in, NULL, 1 << 30);
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+				try_sendfile = false;
+				continue;
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				/* which side: sendfile cannot tell; ask the input */
+				int e = errno;
+				*which = (e == EPIPE || e == ENOSPC || e == EFBIG ||
+				    e == EDQUOT || e == EAGAIN) ? 1 : 0;
+				return osl_error_sys(OSL_EFAIL, e, "copy");
+			}
+			if (n == 0)
+				return NULL;
+			*copied += (unsigned long long)n;
+			continue;
+		}
+		if (!buf && !(buf = malloc(BUFSZ)))
+			return osl_error_nomem();
+		n = read(in, buf, BUFSZ);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*which = 0;
+			err = osl_error_sys(OSL_EFAIL, errno, "read");
+			goto done;
+		}
+		if (n == 0)
+			goto done;
+		for (ssize_t off = 0; off < n; off += w) {
+			w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			if (w < 0) {
+				*which = 1;
+				err = osl_error_sys(OSL_EFAIL, errno, "write");
+				goto done;
+			}
+		}
+		*copied += (unsigned long long)n;
+	}
+done:
+	free(buf);
+	return err;
+}
+
+const char *
+osl_fs_type_name(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return "regular file";
+	case S_IFDIR: return "directory";
+	case S_IFLNK: return "symbolic link";
+	case S_IFCHR: return "character special file";
+	case S_IFBLK: return "block special file";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	default: return "unknown";
+	}
+}
+
+const char *
+osl_fs_type_word(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "symlink";
+	case S_IFCHR: return "char";
+	case S_IFBLK: return "block";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	default: return "unknown";
+	}
+}

@@ -1,0 +1,104 @@
+/* The activity log: ECS-shaped JSON Lines records, sinks, the SHA-256 hash
+ * chain, checkpoints, verification.  man/osl-log.5 is the spec.
+ *
+ * Record building (log/record.c), the chain (log/chain.c) and verification
+ * (log/verify.c) are pure; log/sink.c is the thin layer that writes. */
+#ifndef OSL_LOG_H
+#define OSL_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "log/config.h"
+
+/* Who is logging: the same in every record of one process. */
+struct osl_log_identity {
+	pid_t pid, ppid;
+	uid_t uid;
+	const char *executable;		/* /proc/self/exe */
+	int argc;
+	char *const *argv;
+	const char *hostname;
+};
+
+struct osl_log;
+
+/* Open the sink named by cfg->sink.  A file sink is opened O_APPEND|O_CLOEXEC
+ * (mode 0600, parent folders made 0700); its last record's hash and sequence
+ * are read under flock when the first record is written, not at open. */
+const struct osl_error *osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
+    const struct osl_log_identity *id);
+/* Flush (sync: batch) and close; NULL is fine. */
+void osl_log_close(struct osl_log *log);
+
+bool osl_log_enabled(const struct osl_log *log, enum osl_level level);
+
+/* Write one record.  REC is an object with the caller's ECS fields (event.*
+ * but for sequence, file.*, destination.*, rule.*, osl.*, message, ...); the
+ * logger adds @timestamp (first), log.level, event.sequence, process.*,
+ * user.id, host.hostname, osl.severity_number and chain (last), and takes
+ * ownership of REC whatever happens.  A record below the level is dropped
+ * (NULL).  When the record cannot be written: OSL_EDENIED if on_failure is
+ * deny, else NULL after counting the failure and saying so once on stderr. */
+const struct osl_error *osl_log_emit(struct osl_log *log, enum osl_level level, cJSON *rec);
+
+/* For on_failure: deny, before an operation runs: make sure its records can
+ * be written (a file sink keeps space reserved past its end with
+ * fallocate(FALLOC_FL_KEEP_SIZE)).  OSL_EDENIED when they cannot. */
+const struct osl_error *osl_log_reserve(struct osl_log *log);
+
+/* Reopen a file sink by name (SIGHUP, logrotate's create + postrotate). */
+const struct osl_error *osl_log_reopen(struct osl_log *log);
+
+/* Records that could not be written (on_failure: continue). */
+unsigned long osl_log_failures(const struct osl_log *log);
+
+/* --- pure helpers --- */
+
+/* Make bytes safe for a JSON string: valid UTF-8 is kept, each invalid byte
+ * becomes the four characters \xNN (control characters are left to cJSON's
+ * \u escapes).  Returns a malloc'd string or NULL when out of memory. */
+char *osl_log_text(const char *bytes, size_t len);
+/* cJSON_AddStringToObject with osl_log_text applied. */
+cJSON *osl_log_add_text(cJSON *obj, const char *key, const char *bytes);
+/* Numbers that can pass 2^53 are strings. */
+cJSON *osl_log_add_u64(cJSON *obj, const char *key, uint64_t v);
+/* Get or create a nested object: osl_log_obj(rec, "file") */
+cJSON *osl_log_obj(cJSON *parent, const char *key);
+
+/* OpenTelemetry severity number of a level (debug 5 ... critical 21). */
+int osl_level_severity(enum osl_level l);
+
+/* chain.hash = SHA-256(prev (32 raw bytes) || LINE[0..len)), where LINE is
+ * the record's bytes up to (not including) `,"chain":`. */
+void osl_chain_hash(const uint8_t prev[32], const char *line, size_t len, uint8_t out[32]);
+
+/* Verification: feed lines (without '\n') one by one. */
+struct osl_verify_report {
+	unsigned long records;		/* well-formed records read */
+	unsigned long bad_line;		/* first bad line (1-based), 0 if none */
+	char why[256];			/* why that line is bad */
+	bool torn_tail;			/* the only problem is an unterminated last line */
+	unsigned long unvouched;	/* records after the last checkpoint */
+	unsigned long checkpoints;
+};
+struct osl_verify;
+struct osl_verify *osl_verify_new(void);
+void osl_verify_free(struct osl_verify *v);
+/* Returns false at the first bad line (the report says which and why). */
+bool osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool terminated);
+/* Carry the chain across files given in order (rotation): the next file's
+ * first prev must be this file's last hash. */
+void osl_verify_next_file(struct osl_verify *v);
+const struct osl_verify_report *osl_verify_report(const struct osl_verify *v);
+/* A whole file: NULL when it was read to the end (the report says whether it
+ * is intact); an error with status OSL_EINPUT when it cannot be read (exit 2
+ * for `osl log verify`). */
+const struct osl_error *osl_verify_file(struct osl_verify *v, const char *path);
+
+#endif

@@ -1,0 +1,166 @@
+/* The pipeline: decide, log start, (the caller does it), log result. */
+#include "op.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t
+osl_now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+const char *
+osl_errno_name(int err)
+{
+	return strerrorname_np(err);
+}
+
+void
+osl_op_init(struct osl_op *op, const char *action, const char *category,
+    const char *type, const char *target)
+{
+	memset(op, 0, sizeof(*op));
+	op->action = action;
+	op->category = category;
+	op->type = type;
+	op->target = target;
+	op->level = OSL_LEVEL_INFO;
+	op->fields = cJSON_CreateObject();
+	osl_policy_access_of(action, &op->req.access);
+}
+
+void
+osl_op_release(struct osl_op *op)
+{
+	cJSON_Delete(op->fields);
+	op->fields = NULL;
+}
+
+static const char *
+decision_word(const struct osl_decision *d)
+{
+	return d->verdict == OSL_ALLOW ? "allowed" : "denied";
+}
+
+/* The record both ends of an operation share; NULL when out of memory. */
+static cJSON *
+record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
+    const struct osl_error *result)
+{
+	const struct osl_decision *d = &op->decision;
+	const struct osl_policy *p = ctx->policy;
+	cJSON *rec, *ev, *types, *cats, *rule, *o;
+	char reason[512], msg[2600];
+
+	rec = op->fields ? cJSON_Duplicate(op->fields, 1) : cJSON_CreateObject();
+	if (!rec)
+		return NULL;
+	ev = osl_log_obj(rec, "event");
+	cats = cJSON_AddArrayToObject(ev, "category");
+	cJSON_AddItemToArray(cats, cJSON_CreateString(op->category ? op->category : "process"));
+	types = cJSON_AddArrayToObject(ev, "type");
+	if (op->type)
+		cJSON_AddItemToArray(types, cJSON_CreateString(op->type));
+	if (phase && !strcmp(phase, "start"))
+		cJSON_AddItemToArray(types, cJSON_CreateString("start"));
+	cJSON_AddItemToArray(types, cJSON_CreateString(
+	    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
+	cJSON_AddStringToObject(ev, "action", op->action);
+	/* a denial carried out is a success (ECS); a failed operation is not */
+	cJSON_AddStringToObject(ev, "outcome", result ? "failure" :
+	    phase && !strcmp(phase, "start") ? "unknown" : "success");
+	osl_decision_reason(p, d, reason, sizeof(reason));
+	cJSON_AddStringToObject(ev, "reason", reason);
+	if (!phase || strcmp(phase, "start"))
+		cJSON_AddNumberToObject(ev, "duration",
+		    (double)(osl_now_mono_ns() - op->t_start));
+
+	if (d->rule || d->by_default) {
+		rule = osl_log_obj(rec, "rule");
+		if (d->rule) {
+			cJSON_AddStringToObject(rule, "id", osl_rule_name(d->rule));
+			cJSON_AddStringToObject(rule, "ruleset", d->rule->where);
+		} else {
+			cJSON_AddStringToObject(rule, "id", "default");
+			cJSON_AddStringToObject(rule, "ruleset", p->dflt_where ? p->dflt_where : p->source);
+		}
+		cJSON_AddStringToObject(rule, "version", p->hash);
+	}
+	o = osl_log_obj(rec, "osl");
+	cJSON_AddStringToObject(o, "decision", d->verdict == OSL_ALLOW ? "allow" : "deny");
+	if (d->audit)
+		cJSON_AddBoolToObject(o, "audit", 1);
+	if (result) {
+		cJSON *e = osl_log_obj(rec, "error");
+		const char *name = result->sys_errno ? osl_errno_name(result->sys_errno) : NULL;
+
+		if (name)
+			cJSON_AddStringToObject(e, "code", name);
+		osl_log_add_text(e, "message", result->msg);
+	}
+	snprintf(msg, sizeof(msg), "%s %s %s%s%s", op->action, op->target ? op->target : "",
+	    decision_word(d), result ? ", failed: " : "", result ? result->msg : "");
+	osl_log_add_text(rec, "message", msg);
+	return rec;
+}
+
+const struct osl_error *
+osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
+{
+	const struct osl_error *err;
+	struct osl_policy *p;
+	struct osl_log *log;
+	char reason[512];
+	cJSON *rec;
+
+	op->t_start = osl_now_mono_ns();
+	if (!op->fields)
+		return osl_error_nomem();
+	if ((err = osl_ctx_policy(ctx, &p)))
+		return err;
+	if ((err = osl_ctx_log(ctx, &log)))
+		return err;
+	osl_policy_decide(p, &op->req, &op->decision);
+	ctx->ops++;
+
+	if (op->decision.verdict == OSL_DENY) {
+		ctx->denied++;
+		if ((rec = record(ctx, op, "deny", NULL)))
+			err = osl_log_emit(log, OSL_LEVEL_WARN, rec);
+		osl_decision_reason(p, &op->decision, reason, sizeof(reason));
+		if (op->decision.rule)
+			return osl_error_new(OSL_EDENIED, "'%s': denied by policy (rule %s at %s)",
+			    op->target, osl_rule_name(op->decision.rule), op->decision.rule->where);
+		return osl_error_new(OSL_EDENIED, "'%s': denied by policy (%s)", op->target, reason);
+	}
+	if (p->log.on_failure == OSL_ONFAIL_DENY && (err = osl_log_reserve(log)))
+		return err;
+	if (osl_log_enabled(log, OSL_LEVEL_DEBUG)) {
+		if (!(rec = record(ctx, op, "start", NULL)))
+			return osl_error_nomem();
+		if ((err = osl_log_emit(log, OSL_LEVEL_DEBUG, rec)))
+			return err;
+	}
+	return NULL;
+}
+
+const struct osl_error *
+osl_op_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *result)
+{
+	const struct osl_error *err;
+	struct osl_log *log;
+	cJSON *rec;
+
+	if ((err = osl_ctx_log(ctx, &log)))
+		return result ? result : err;
+	if (!(rec = record(ctx, op, NULL, result)))
+		return result ? result : osl_error_nomem();
+	err = osl_log_emit(log, result ? OSL_LEVEL_WARN : op->level, rec);
+	return result ? result : err;
+}

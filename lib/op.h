@@ -1,0 +1,51 @@
+/* The one pipeline every operation goes through:
+ *
+ *     request -> policy decision -> log start -> do it -> log result
+ *
+ * A command fills a struct osl_op, calls osl_op_begin (decides; logs the start
+ * at debug, or the denial at warn), does the operation when allowed, and calls
+ * osl_op_end with its result (logs it at info).  Nothing bypasses this. */
+#ifndef OSL_OP_H
+#define OSL_OP_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ctx.h"
+
+struct osl_op {
+	const char *action;		/* event.action, e.g. "fs.write" */
+	const char *category;		/* ECS event.category: "file", "network", "process", ... */
+	const char *type;		/* ECS event.type of the operation: "access", "change", "creation", ... */
+	const char *target;		/* for messages: the path or HOST:PORT as the user gave it */
+	struct osl_request req;		/* what the policy is asked */
+	cJSON *fields;			/* ECS fields of both records (file.*, destination.*); owned by the op */
+	enum osl_level level;		/* level of the result record (default info) */
+	/* filled by osl_op_begin */
+	struct osl_decision decision;
+	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
+};
+
+/* Fresh op (fields = empty object). */
+void osl_op_init(struct osl_op *op, const char *action, const char *category,
+    const char *type, const char *target);
+void osl_op_release(struct osl_op *op);
+
+/* Decide and log.  Returns NULL when the operation may go ahead, or an
+ * OSL_EDENIED error whose message names the rule ("'PATH': denied by policy
+ * (rule no-etc at FILE:LINE:COL)").  Also OSL_EDENIED when on_failure: deny
+ * and the log cannot take the records. */
+const struct osl_error *osl_op_begin(struct osl_ctx *ctx, struct osl_op *op);
+
+/* Log the result: RESULT NULL is success, else outcome failure with
+ * error.code (errno name) and error.message.  Returns RESULT, or an error of
+ * its own when the record could not be written and on_failure is deny. */
+const struct osl_error *osl_op_end(struct osl_ctx *ctx, struct osl_op *op,
+    const struct osl_error *result);
+
+/* errno -> "ENOENT" (NULL if unknown). */
+const char *osl_errno_name(int err);
+uint64_t osl_now_mono_ns(void);
+
+#endif

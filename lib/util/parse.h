@@ -1,0 +1,19 @@
+/* Parsing of the small value types every part of osl shares. Pure. */
+#ifndef OSL_PARSE_H
+#define OSL_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* "250ms", "10s", "5m", "1h", "2d", also "1.5s" and "100us"/"10ns"; a bare
+ * number is seconds.  Returns false on anything else or on overflow. */
+bool osl_parse_duration(const char *s, uint64_t *ns);
+/* "512", "512K", "64M", "1G", "2T" (powers of 1024; optional trailing "B"/"iB"). */
+bool osl_parse_size(const char *s, uint64_t *bytes);
+/* A whole decimal number in [min, max]. */
+bool osl_parse_uint(const char *s, uint64_t max, uint64_t *out);
+/* Format back: the largest exact unit ("1500ms", "5m"); buf >= 32 bytes. */
+const char *osl_format_duration(uint64_t ns, char *buf, unsigned long size);
+const char *osl_format_size(uint64_t bytes, char *buf, unsigned long size);
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install what osl needs to build and test on Debian/Ubuntu.
+#   --check-or-install: do nothing when everything is there (fast path of `make`)
+#   --install: always run apt-get for what is missing
+set -eu
+PKGS="libyaml-dev libcjson-dev libseccomp-dev nettle-dev bats bats-assert bats-support bats-file scdoc clang libclang-rt-14-dev rsyslog valgrind jq"
+missing=""
+if command -v dpkg-query >/dev/null 2>&1; then
+	for p in $PKGS; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case "$st" in *" installed") ;; *) missing="$missing $p" ;; esac
+	done
+else
+	echo "osl: not a Debian-like system; install: $PKGS (or your distribution's names)" >&2
+	exit 0
+fi
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "osl: missing packages:$missing" >&2
+	echo "osl: run: sudo apt-get update && sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "osl: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,102 @@
+/* The program shell: command tables, option parsing, help, output, errors.
+ * Everything a `cmd_<group>_<verb>()` needs from src/. */
+#ifndef OSL_CLI_H
+#define OSL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "ctx.h"
+#include "error.h"
+
+/* One option of a verb: the parser, -h and the completions all read this. */
+struct osl_opt {
+	int val;		/* short letter, or a number >= 256 for long-only */
+	const char *name;	/* long name without "--" */
+	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
+	const char *help;
+	const char *complete;	/* completion of the argument: "file", "dir", "action", or a list "a b c" */
+};
+
+struct osl_cmd;
+typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
+
+enum {
+	OSL_CMD_JSON = 1u << 0,		/* -j gives one JSON document */
+	OSL_CMD_POLICY = 1u << 1,	/* goes through the policy pipeline */
+};
+
+struct osl_cmd {
+	const char *name;
+	osl_cmd_fn *fn;			/* NULL for a group */
+	const char *summary;		/* one line for help and completions */
+	unsigned flags;
+	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
+	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
+	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}) */
+	const char *operands;		/* completion of operands: "file", "dir", "action", "none", or a list */
+};
+
+extern const struct osl_cmd osl_groups[];	/* the top-level table (src/main.c) */
+
+/* The groups' tables (cmd/<group>.c). */
+extern const struct osl_cmd osl_fs_cmds[];
+extern const struct osl_cmd osl_policy_cmds[];
+extern const struct osl_cmd osl_log_cmds[];
+
+/* --- options (src/opt.c) --- */
+struct osl_getopt {
+	const struct osl_cmd *cmd;
+	int argc;
+	char **argv;
+	char *optarg;
+	int optind;		/* after the loop: first operand */
+	char shorts[128];
+	void *longs;		/* struct option[] */
+};
+/* Start parsing a verb's options; ARGV[0] is the verb. */
+void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv);
+/* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
+ * '?' after printing a usage error (return 2). */
+int cli_getopt(struct osl_getopt *g);
+void cli_getopt_release(struct osl_getopt *g);
+/* Print a command's help (usage, summary, options, verbs) to stdout. */
+void cli_help(const struct osl_cmd *cmd, const char *path);
+/* "osl fs stat", for messages. */
+extern char cli_cmdpath[128];
+
+/* --- messages (src/main.c) --- */
+/* "osl fs stat: <msg>" on stderr; returns E->status. */
+int cli_error(const struct osl_error *e);
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* exit 2 */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
+
+/* --- output: text and JSON from one code path (src/out.c) --- */
+void out_init(bool json);
+bool out_is_json(void);
+void out_obj_open(const char *key);	/* key NULL inside an array or at the top */
+void out_obj_close(void);
+void out_arr_open(const char *key);
+void out_arr_close(void);
+/* In text mode FMT (printf, one conversion) is printed when not NULL; in JSON
+ * mode the value goes in under KEY. */
+void out_str(const char *key, const char *fmt, const char *val);
+void out_u64(const char *key, const char *fmt, uint64_t val);
+void out_i64(const char *key, const char *fmt, int64_t val);
+void out_bool(const char *key, const char *fmt, bool val);
+void out_null(const char *key);
+/* JSON only: add ITEM (ownership taken); nothing in text mode (deleted). */
+void out_json_item(const char *key, cJSON *item);
+/* Text only. */
+void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print the JSON document (if any), then make sure stdout really got
+ * everything (fflush, ferror, fclose); returns STATUS or 1 on a write error. */
+int out_finish(int status);
+/* A file name (bytes) for a terminal or a script: printable names as is,
+ * others quoted $'...' with escapes (as GNU ls does).  Returns BUF. */
+const char *out_quote(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,220 @@
+/* osl: one multi-call program.  main() parses the global options, builds the
+ * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
+ * the verb's result to the exit status (cli.md). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_verbosity;
+
+int cmd_help(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
+
+static const struct osl_opt global_opts[] = {
+	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "file" },
+	{ 'j', "json", NULL, "machine output: one JSON document on stdout", NULL },
+	{ 'l', "log", "SINK", "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none" },
+	{ 256, "audit", NULL, "audit mode: log would-be denials, deny only explicit deny rules", NULL },
+	{ 'q', "quiet", NULL, "less on stderr", NULL },
+	{ 'v', "verbose", NULL, "more on stderr", NULL },
+	{ 'V', "version", NULL, "print the version", NULL },
+	{ 0 }
+};
+
+static const struct osl_opt completion_opts[] = { { 0 } };
+
+const struct osl_cmd osl_groups[] = {
+	{ "fs", NULL, "file operations under policy", 0, NULL, NULL, osl_fs_cmds, NULL },
+	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
+	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
+	{ "help", cmd_help, "show help for a group or verb", 0, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
+	{ "completion", cmd_completion, "print a shell completion script", 0, "bash|zsh|fish",
+	  completion_opts, NULL, "bash zsh fish" },
+	{ NULL }
+};
+
+/* The top level as a command, for help and completions. */
+const struct osl_cmd osl_top = {
+	"osl", NULL, "secure OS utilities: every operation decided by a policy and logged",
+	0, "[GLOBAL OPTIONS] GROUP VERB [OPTIONS] [ARGS]", global_opts, osl_groups, NULL
+};
+
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", cli_cmdpath);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_error(const struct osl_error *e)
+{
+	if (!e)
+		return 0;
+	fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
+	return e->status ? e->status : 1;
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: see '%s -h'\n", cli_cmdpath, cli_cmdpath);
+	return OSL_EINPUT;
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_verbosity < 0)
+		return;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+static const struct osl_cmd *
+find(const struct osl_cmd *table, const char *name)
+{
+	for (const struct osl_cmd *c = table; c && c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+setpath(const char *a, const char *b)
+{
+	snprintf(cli_cmdpath, sizeof(cli_cmdpath), "osl%s%s%s%s",
+	    a ? " " : "", a ? a : "", b ? " " : "", b ? b : "");
+}
+
+int
+cmd_help(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_cmd *g, *v;
+
+	(void)ctx;
+	if (argc == 2 && !strcmp(argv[1], "--commands")) {
+		/* for scripts and the tests: every command in the tables */
+		for (g = osl_groups; g->name; g++) {
+			if (!g->sub)
+				printf("%s\n", g->name);
+			for (v = g->sub; v && v->name; v++)
+				printf("%s %s\n", g->name, v->name);
+		}
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
+		if (!(g = find(osl_groups, argv[1])))
+			return cli_usage("no such group '%s'", argv[1]);
+		if (argc > 2 && g->sub) {
+			if (!(v = find(g->sub, argv[2])))
+				return cli_usage("no such verb '%s %s'", argv[1], argv[2]);
+			setpath(g->name, v->name);
+			cli_help(v, cli_cmdpath);
+		} else {
+			setpath(g->name, NULL);
+			cli_help(g, cli_cmdpath);
+		}
+		return 0;
+	}
+	cli_help(&osl_top, "osl");
+	return 0;
+}
+
+/* Run VERB of GROUP with argv[0] = the verb. */
+static int
+run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_cmd *v;
+
+	setpath(g->name, NULL);
+	if (g->fn)
+		return g->fn(argc, argv, ctx);
+	if (argc < 2)
+		return cli_usage("a verb is needed: %s", "see -h");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		cli_help(g, cli_cmdpath);
+		return 0;
+	}
+	if (!(v = find(g->sub, argv[1])))
+		return cli_usage("unknown verb '%s'", argv[1]);
+	setpath(g->name, v->name);
+	return v->fn(argc - 1, argv + 1, ctx);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct osl_ctx_opts o = { 0 };
+	struct osl_ctx ctx;
+	struct osl_getopt g;
+	const struct osl_cmd *grp;
+	const char *base;
+	bool json = false;
+	int c, status;
+
+	o.argc = argc;
+	o.argv = argv;
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+
+	/* busybox style: osl-fs stat ... is osl fs stat ... */
+	if (strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) && grp->sub) {
+		out_init(false);
+		osl_ctx_init(&ctx, &o);
+		status = run_group(grp, argc, argv, &ctx);
+		osl_ctx_release(&ctx);
+		return out_finish(status);
+	}
+
+	cli_getopt_init(&g, &osl_top, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 'p': o.policy_path = g.optarg; break;
+		case 'j': json = true; break;
+		case 'l': o.log_sink = g.optarg; break;
+		case 256: o.audit = true; break;
+		case 'q': cli_verbosity = -1; break;
+		case 'v': cli_verbosity = 1; break;
+		case 'V':
+			printf("osl %s\n", OSL_VERSION);
+			cli_getopt_release(&g);
+			return out_finish(0);
+		case 'h':
+			cli_getopt_release(&g);
+			return out_finish(0);
+		default:
+			cli_getopt_release(&g);
+			return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc < 1) {
+		cli_usage("a group is needed (fs, proc, net, supervise, policy, log, help)");
+		return OSL_EINPUT;
+	}
+	if (!(grp = find(osl_groups, argv[0]))) {
+		cli_usage("unknown group '%s'", argv[0]);
+		return OSL_EINPUT;
+	}
+	out_init(json);
+	osl_ctx_init(&ctx, &o);
+	status = run_group(grp, argc, argv, &ctx);
+	osl_ctx_release(&ctx);
+	return out_finish(status);
+}

@@ -1,0 +1,137 @@
+/* Option parsing and help, both read from the verb's table so that -h can
+ * never disagree with the parser. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+char cli_cmdpath[128] = "osl";
+
+void
+cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv)
+{
+	const struct osl_opt *o;
+	struct option *lo;
+	size_t n = 0, i = 0, s = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->cmd = cmd;
+	g->argc = argc;
+	g->argv = argv;
+	for (o = cmd->opts; o && o->val; o++)
+		n++;
+	lo = calloc(n + 2, sizeof(*lo));
+	g->longs = lo;
+	g->shorts[s++] = '+';
+	g->shorts[s++] = ':';
+	g->shorts[s++] = 'h';
+	if (!lo)
+		return;		/* cli_getopt reports it */
+	for (o = cmd->opts; o && o->val; o++) {
+		if (o->val < 256 && s + 3 < sizeof(g->shorts)) {
+			g->shorts[s++] = (char)o->val;
+			if (o->arg)
+				g->shorts[s++] = ':';
+		}
+		lo[i].name = o->name;
+		lo[i].has_arg = o->arg ? required_argument : no_argument;
+		lo[i].val = o->val;
+		i++;
+	}
+	lo[i].name = "help";
+	lo[i].val = 'h';
+	g->shorts[s] = '\0';
+}
+
+void
+cli_getopt_release(struct osl_getopt *g)
+{
+	free(g->longs);
+	g->longs = NULL;
+}
+
+static const char *
+optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
+{
+	for (const struct osl_opt *o = cmd->opts; o && o->val; o++) {
+		if (o->val == val && o->name) {
+			snprintf(buf, size, "--%s", o->name);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "-%c", val);
+	return buf;
+}
+
+int
+cli_getopt(struct osl_getopt *g)
+{
+	char name[64];
+	int c, li = -1;
+
+	if (!g->longs) {
+		cli_error(osl_error_nomem());
+		return '?';
+	}
+	if (g->optind == 0)
+		optind = 0;	/* glibc: full reset */
+	opterr = 0;
+	c = getopt_long(g->argc, g->argv, g->shorts, g->longs, &li);
+	g->optind = optind;
+	g->optarg = optarg;
+	switch (c) {
+	case -1:
+		return -1;
+	case 'h':
+		cli_help(g->cmd, cli_cmdpath);
+		return 'h';
+	case ':':
+		if (optopt)
+			cli_usage("option '%s' needs an argument",
+			    optname(g->cmd, optopt, name, sizeof(name)));
+		else
+			cli_usage("option '%s' needs an argument", g->argv[optind - 1]);
+		return '?';
+	case '?':
+		if (optopt && optopt < 256)
+			cli_usage("unknown option '-%c'", optopt);
+		else
+			cli_usage("unknown option '%s'", g->argv[optind - 1]);
+		return '?';
+	default:
+		return c;
+	}
+}
+
+void
+cli_help(const struct osl_cmd *cmd, const char *path)
+{
+	const struct osl_opt *o;
+	char left[96];
+
+	printf("usage: %s %s\n", path, cmd->usage ? cmd->usage :
+	    cmd->sub ? "VERB [OPTIONS] [ARGS]" : "[OPTIONS]");
+	if (cmd->summary)
+		printf("\n%s\n", cmd->summary);
+	if (cmd->sub) {
+		printf("\nverbs:\n");
+		for (const struct osl_cmd *c = cmd->sub; c->name; c++)
+			printf("  %-12s %s\n", c->name, c->summary);
+	}
+	printf("\noptions:\n");
+	for (o = cmd->opts; o && o->val; o++) {
+		if (o->val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-24s %s\n", left, o->help);
+	}
+	printf("  %-24s %s\n", "-h, --help", "show this help");
+	if (cmd->sub)
+		printf("\nSee '%s VERB -h' and man %s.\n", path,
+		    strchr(path, ' ') ? "osl-GROUP" : "osl");
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# The command line as a contract: help, exit statuses, tables, completions.
+load helper
+
+setup() { common_setup; }
+
+@test "no arguments is a usage error (exit 2) with a one-line reason" {
+	run osl
+	assert_failure 2
+	assert_line --index 0 --partial "osl: a group is needed"
+}
+
+@test "-V prints the version" {
+	run osl -V
+	assert_success
+	assert_output --regexp '^osl [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "unknown group and unknown verb exit 2" {
+	run osl nosuch
+	assert_failure 2
+	assert_output --partial "unknown group 'nosuch'"
+	run osl fs nosuch
+	assert_failure 2
+	assert_output --partial "osl fs: unknown verb 'nosuch'"
+}
+
+@test "verbs are matched exactly, never by prefix" {
+	run osl fs sta /
+	assert_failure 2
+	run osl pol check
+	assert_failure 2
+}
+
+@test "an unknown option is exit 2 and names the option" {
+	run osl fs stat --bogus /
+	assert_failure 2
+	assert_output --partial "unknown option '--bogus'"
+	run osl --bogus fs stat /
+	assert_failure 2
+}
+
+@test "every command in the tables answers -h, has a man page and is completed" {
+	run osl help --commands
+	assert_success
+	[ "${#lines[@]}" -ge 5 ]
+	while read -r group verb; do
+		if [ -n "$verb" ]; then
+			run osl "$group" "$verb" -h
+			assert_success
+			assert_line --index 0 --partial "usage: osl $group $verb"
+			grep -q "^\*$verb\*" "$OSL_TOP/man/osl-$group.1.scd" ||
+				grep -q "^## $verb\b\|^\*$verb\* " "$OSL_TOP/man/osl-$group.1.scd" ||
+				fail "man/osl-$group.1.scd does not describe '$verb'"
+			grep -qw -- "$verb" "$OSL_TOP/completions/osl.bash" || fail "bash: $verb"
+			grep -qw -- "$verb" "$OSL_TOP/completions/_osl" || fail "zsh: $verb"
+			grep -qw -- "$verb" "$OSL_TOP/completions/osl.fish" || fail "fish: $verb"
+			grep -q "EXIT STATUS" "$OSL_TOP/man/osl-$group.1.scd" || fail "no EXIT STATUS in osl-$group.1"
+		else
+			run osl "$group" -h
+			assert_success
+		fi
+	done <<<"$(osl help --commands)"
+}
+
+@test "every group answers -h and help GROUP" {
+	for g in fs policy log; do
+		run osl "$g" -h
+		assert_success
+		assert_output --partial "verbs:"
+		run osl help "$g"
+		assert_success
+		assert_output --partial "usage: osl $g"
+	done
+}
+
+@test "the completion scripts in completions/ are current" {
+	diff <(osl completion bash) "$OSL_TOP/completions/osl.bash"
+	diff <(osl completion zsh) "$OSL_TOP/completions/_osl"
+	diff <(osl completion fish) "$OSL_TOP/completions/osl.fish"
+}
+
+@test "the bash completion completes groups, verbs and options" {
+	source "$OSL_TOP/completions/osl.bash"
+	COMP_WORDS=(osl f); COMP_CWORD=1; _osl
+	[[ " ${COMPREPLY[*]} " == *" fs "* ]]
+	COMP_WORDS=(osl fs st); COMP_CWORD=2; _osl
+	[ "${COMPREPLY[*]}" = "stat" ]
+	COMP_WORDS=(osl fs stat --der); COMP_CWORD=3; _osl
+	[ "${COMPREPLY[*]}" = "--dereference" ]
+}
+
+@test "the zsh and fish scripts parse" {
+	if command -v zsh >/dev/null; then zsh -n "$OSL_TOP/completions/_osl"; fi
+	if command -v fish >/dev/null; then fish -n "$OSL_TOP/completions/osl.fish"; fi
+	osl completion nosuch && false || [ $? -eq 2 ]
+}
+
+@test "invoked as osl-GROUP it behaves as osl GROUP" {
+	ln -s "$OSL" "$T/osl-fs"
+	echo hello > "$T/f"
+	run "$T/osl-fs" cat "$T/f"
+	assert_success
+	assert_output hello
+}
+
+@test "a write error on stdout is reported and exits 1" {
+	run bash -c '"$OSL" help > /dev/full'
+	assert_failure 1
+	assert_output --partial "cannot write to standard output: No space left on device"
+}
+
+@test "-j gives exactly one JSON document on stdout" {
+	echo hi > "$T/f"
+	run --separate-stderr osl -j fs stat "$T/f" "$T/f"
+	assert_success
+	[ "$(printf '%s\n' "$output" | jq -c 'length')" = 2 ]
+}

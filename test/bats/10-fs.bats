@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# osl fs stat and cat: decisions on the resolved path, exit statuses, records.
+load helper
+
+setup() {
+	common_setup
+	export OSL_POLICY=$OSL_TOP/test/fixtures/policies/fs-basic.yaml
+	mkdir -p "$HOME/secret" "$HOME/work"
+	printf 'hello\n' > "$HOME/work/a.txt"
+	printf 'k3y\n' > "$HOME/secret/key"
+}
+
+@test "stat prints metadata and logs an fs.read record" {
+	run osl fs stat "$HOME/work/a.txt"
+	assert_success
+	assert_line --index 0 --partial "File: $HOME/work/a.txt"
+	assert_output --partial "regular file"
+	r=$(last_record)
+	[ "$(jget .event.action "$r")" = fs.read ]
+	[ "$(jget .event.outcome "$r")" = success ]
+	[ "$(jget .file.path "$r")" = "$HOME/work/a.txt" ]
+	[ "$(jget .file.target_path "$r")" = "$HOME/work/a.txt" ]
+	[ "$(jget .file.size "$r")" = 6 ]
+	[ "$(jget .osl.decision "$r")" = allow ]
+	[ "$(jget '.rule.version' "$r")" != null ]
+}
+
+@test "stat -j gives one object per path with the fields scripts need" {
+	run --separate-stderr osl -j fs stat "$HOME/work/a.txt"
+	assert_success
+	[ "$(jget '.[0].type' "$output")" = file ]
+	[ "$(jget '.[0].size' "$output")" = 6 ]
+	[ "$(jget '.[0].mode' "$output")" = "$(stat -c %04a "$HOME/work/a.txt")" ]
+	[ "$(jget '.[0].inode' "$output")" = "$(stat -c %i "$HOME/work/a.txt")" ]
+}
+
+@test "stat does not follow a final symlink unless -L" {
+	ln -s a.txt "$HOME/work/link"
+	run --separate-stderr osl -j fs stat "$HOME/work/link"
+	assert_success
+	[ "$(jget '.[0].type' "$output")" = symlink ]
+	run --separate-stderr osl -j fs stat -L "$HOME/work/link"
+	[ "$(jget '.[0].type' "$output")" = file ]
+	[ "$(jget '.[0].target_path' "$output")" = "$HOME/work/a.txt" ]
+}
+
+@test "cat copies bytes exactly" {
+	head -c 300000 /dev/urandom > "$HOME/work/bin"
+	osl fs cat "$HOME/work/bin" > "$T/out"
+	cmp "$HOME/work/bin" "$T/out"
+	[ "$(jget .osl.bytes "$(last_record)")" = 300000 ]
+}
+
+@test "a denial by a rule exits 3, names the rule, and is logged" {
+	run osl fs cat "$HOME/secret/key"
+	assert_failure 3
+	assert_output --regexp "^osl fs cat: '$HOME/secret/key': denied by policy \(rule no-secret at .*fs-basic.yaml:[0-9]+:[0-9]+\)$"
+	r=$(last_record)
+	[ "$(jget .osl.decision "$r")" = deny ]
+	[ "$(jget .rule.id "$r")" = no-secret ]
+	[ "$(jget .event.outcome "$r")" = success ]
+	jget '.event.type | index("denied")' "$r" | grep -qv null
+}
+
+@test "a denial by default says no rule matched" {
+	run osl fs stat /etc/hostname
+	assert_failure 3
+	assert_output --partial "denied by policy"
+	assert_output --partial "default deny"
+}
+
+@test "a symlink in an allowed tree that points at a denied file is denied" {
+	ln -s ../secret/key "$HOME/work/innocent"
+	run osl fs cat "$HOME/work/innocent"
+	assert_failure 3
+	assert_output --partial "rule no-secret"
+	refute_output --partial "k3y"
+	[ "$(jget .file.target_path "$(last_record)")" = "$HOME/secret/key" ]
+}
+
+@test "a denied path is denied before its existence is revealed" {
+	run osl fs stat "$HOME/secret/nosuch"
+	assert_failure 3
+	run osl fs stat "$HOME/secret/../secret/key"
+	assert_failure 3
+}
+
+@test "magic links (/proc/self/root, /proc/self/fd) are refused" {
+	run osl fs cat /proc/self/root/etc/hostname
+	assert_failure
+	refute_output "$(cat /etc/hostname)"
+	exec 9<"$HOME/secret/key"
+	run osl fs cat /proc/self/fd/9
+	assert_failure
+	refute_output --partial "k3y"
+	exec 9<&-
+}
+
+@test "a hidden .env anywhere is denied by the ** rule" {
+	echo SECRET=1 > "$HOME/work/.env"
+	run osl fs cat "$HOME/work/.env"
+	assert_failure 3
+	assert_output --partial "denied by policy (rule "
+}
+
+@test "a missing file is exit 1 with errno, and the failure is logged" {
+	run osl fs cat "$HOME/work/nosuch"
+	assert_failure 1
+	assert_output "osl fs cat: '$HOME/work/nosuch': No such file or directory"
+	r=$(last_record)
+	[ "$(jget .event.outcome "$r")" = failure ]
+	[ "$(jget .error.code "$r")" = ENOENT ]
+}
+
+@test "several paths: the good ones are done, the status is the worst" {
+	run --separate-stderr osl fs cat "$HOME/work/a.txt" "$HOME/secret/key" "$HOME/work/nosuch"
+	assert_failure 3
+	assert_output hello
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 2 ]
+}
+
+@test "bad input: no operand, a directory, an empty path" {
+	run osl fs cat
+	assert_failure 2
+	run osl fs stat
+	assert_failure 2
+	run osl fs cat "$HOME/work"
+	assert_failure 1
+	assert_output --partial "Is a directory"
+	run osl fs cat ""
+	assert_failure 1
+}
+
+@test "odd names: newlines and invalid UTF-8 work and print safely" {
+	n1=$'line\nbreak'
+	n2=$'bad\xff\xfename'
+	echo one > "$HOME/work/$n1"
+	echo two > "$HOME/work/$n2"
+	run osl fs cat "$HOME/work/$n1" "$HOME/work/$n2"
+	assert_success
+	assert_output $'one\ntwo'
+	run osl fs stat "$HOME/work/$n1"
+	assert_line --index 0 --partial "\$'"
+	run --separate-stderr osl -j fs stat "$HOME/work/$n2"
+	assert_success
+	printf '%s' "$output" | jq -e '.[0].path | endswith("bad\\xff\\xfename")'
+	tail -n 1 "$LOG" | jq -e '.file.path | endswith("bad\\xff\\xfename")'
+}
+
+@test "cat -j puts the content in the document" {
+	run --separate-stderr osl -j fs cat "$HOME/work/a.txt"
+	assert_success
+	[ "$(jget '.[0].content' "$output")" = hello ]
+}
+
+@test "--audit allows a default denial, logs it as denied, keeps explicit denies" {
+	run osl --audit fs stat /etc/hostname
+	assert_success
+	r=$(last_record)
+	[ "$(jget .osl.audit "$r")" = true ]
+	jget '.event.type | index("denied")' "$r" | grep -qv null
+	run osl --audit fs cat "$HOME/secret/key"
+	assert_failure 3
+}
+
+@test "the built-in default policy keeps ssh keys private" {
+	unset OSL_POLICY
+	mkdir -p "$HOME/.ssh" && echo key > "$HOME/.ssh/id_ed25519"
+	run osl fs cat "$HOME/.ssh/id_ed25519"
+	assert_failure 3
+	assert_output --partial "denied by policy (rule "
+	run osl fs cat "$HOME/work/a.txt"
+	assert_success
+	[ -s "$XDG_STATE_HOME/osl/activity.jsonl" ]
+}
+
+@test "--log overrides the sink; -l none writes nothing" {
+	run osl -l "file:$T/other.jsonl" fs stat "$HOME/work/a.txt"
+	assert_success
+	[ "$(wc -l < "$T/other.jsonl")" -ge 1 ]
+	rm -f "$LOG"
+	run osl -l none fs stat "$HOME/work/a.txt"
+	assert_success
+	[ ! -e "$LOG" ]
+}
