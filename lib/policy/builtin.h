@@ -1,4 +1,4 @@
-/* The shipped policies (policies/*.yaml), compiled in by src/build/embed.sh:
+/* The shipped policies (the YAML files in policies/), compiled in by src/build/embed.sh:
  * "builtin:NAME" names policies/NAME.yaml. */
 #ifndef OSL_POLICY_BUILTIN_H
 #define OSL_POLICY_BUILTIN_H

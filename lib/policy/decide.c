@@ -1,0 +1,182 @@
+/* Decisions (policy.md "Deciding") and their explanation.  Pure: the
+ * compiled index answers which rules match; nothing here allocates. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy/internal.h"
+
+const char *
+kind_key(enum osl_rule_kind k)
+{
+	static const char *const names[] = {
+		"fs.read", "fs.write", "fs.exec", "fs.deny",
+		"net.connect", "net.bind", "net.deny",
+	};
+
+	return (unsigned)k < OSL_RULE__COUNT ? names[k] : "?";
+}
+
+const char *
+osl_rule_kind_name(enum osl_rule_kind k)
+{
+	return kind_key(k);
+}
+
+const char *
+osl_access_name(enum osl_access a)
+{
+	static const char *const names[] = {
+		"read", "write", "exec", "connect", "bind", "resolve", "signal",
+	};
+
+	return (unsigned)a <= OSL_ACCESS_SIGNAL ? names[a] : "?";
+}
+
+const char *
+level_name(enum osl_level l)
+{
+	static const char *const names[] = {
+		"debug", "info", "notice", "warn", "error", "critical",
+	};
+
+	return (unsigned)l <= OSL_LEVEL_CRITICAL ? names[l] : "info";
+}
+
+const char *
+osl_rule_name(const struct osl_rule *r)
+{
+	return r->id ? r->id : r->where;
+}
+
+bool
+osl_rule_is(const struct osl_rule *r, const char *name)
+{
+	return (r->id && strcmp(r->id, name) == 0) || (r->where && strcmp(r->where, name) == 0);
+}
+
+bool
+osl_policy_access_of(const char *action, enum osl_access *out)
+{
+	static const struct { const char *action; enum osl_access a; } map[] = {
+		{ "fs.read", OSL_ACCESS_READ },
+		{ "fs.write", OSL_ACCESS_WRITE },
+		{ "fs.create", OSL_ACCESS_WRITE },
+		{ "fs.delete", OSL_ACCESS_WRITE },
+		{ "fs.chmod", OSL_ACCESS_WRITE },
+		{ "fs.chown", OSL_ACCESS_WRITE },
+		{ "fs.link", OSL_ACCESS_WRITE },
+		{ "fs.move", OSL_ACCESS_WRITE },
+		{ "fs.copy", OSL_ACCESS_WRITE },	/* the destination */
+		{ "fs.exec", OSL_ACCESS_EXEC },
+		{ "proc.exec", OSL_ACCESS_EXEC },
+		{ "net.connect", OSL_ACCESS_CONNECT },
+		{ "net.bind", OSL_ACCESS_BIND },
+		{ "net.accept", OSL_ACCESS_BIND },
+		{ "net.resolve", OSL_ACCESS_RESOLVE },
+		{ "proc.signal", OSL_ACCESS_SIGNAL },
+	};
+
+	if (!action)
+		return false;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].action, action) == 0) {
+			*out = map[i].a;
+			return true;
+		}
+	return false;
+}
+
+static void
+by_default(const struct osl_policy *p, struct osl_decision *d)
+{
+	d->by_default = true;
+	d->verdict = p->dflt;
+	if (d->verdict == OSL_DENY && p->mode == OSL_MODE_AUDIT) {
+		d->verdict = OSL_ALLOW;
+		d->audit = true;
+	}
+}
+
+void
+osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
+    struct osl_decision *d)
+{
+	struct hits h;
+	enum osl_rule_kind kind;
+
+	memset(d, 0, sizeof(*d));
+	memset(&h, 0, sizeof(h));
+	d->verdict = OSL_DENY;
+	switch (rq->access) {
+	case OSL_ACCESS_READ:
+	case OSL_ACCESS_WRITE:
+	case OSL_ACCESS_EXEC:
+		/* only resolved absolute paths can be decided on */
+		if (!rq->path || rq->path[0] != '/') {
+			d->setting = "a relative path";
+			return;
+		}
+		kind = rq->access == OSL_ACCESS_READ ? OSL_RULE_FS_READ :
+		    rq->access == OSL_ACCESS_WRITE ? OSL_RULE_FS_WRITE : OSL_RULE_FS_EXEC;
+		index_fs(p->index, kind, rq->path, &h);
+		break;
+	case OSL_ACCESS_CONNECT:
+	case OSL_ACCESS_BIND:
+		kind = rq->access == OSL_ACCESS_CONNECT ? OSL_RULE_NET_CONNECT : OSL_RULE_NET_BIND;
+		index_net(p->index, kind, rq, false, &h);
+		break;
+	case OSL_ACCESS_RESOLVE:
+		index_net(p->index, OSL_RULE_NET_DENY, rq, true, &h);
+		if (!h.deny && p->net_resolve) {
+			d->verdict = OSL_ALLOW;
+			d->setting = "net.resolve: true";
+			return;
+		}
+		break;
+	case OSL_ACCESS_SIGNAL:
+		d->setting = "proc.signal";
+		if ((p->signal_scope & OSL_SIGNAL_ANY) || (rq->signal & p->signal_scope))
+			d->verdict = OSL_ALLOW;
+		return;
+	default:
+		d->setting = "an unknown access";
+		return;
+	}
+	d->nmatched = h.n;
+	for (size_t i = 0; i < h.n && i < OSL_DECISION_MAX_RULES; i++)
+		d->matched[i] = h.top[i].rule;
+	if (h.deny) {
+		d->verdict = OSL_DENY;
+		d->rule = h.deny;
+	} else if (h.allow) {
+		d->verdict = OSL_ALLOW;
+		d->rule = h.allow;
+	} else
+		by_default(p, d);
+}
+
+const char *
+osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
+    char *buf, size_t size)
+{
+	const char *verb = d->verdict == OSL_ALLOW ? "allowed" : "denied";
+
+	if (d->rule && d->rule->id)
+		snprintf(buf, size, "%s by rule %s (%s)", verb, d->rule->id, d->rule->where);
+	else if (d->rule)
+		snprintf(buf, size, "%s by rule at %s ('%s')", verb, d->rule->where,
+		    d->rule->pattern);
+	else if (d->by_default)
+		snprintf(buf, size, "no rule matched: default %s%s%s%s%s",
+		    p->dflt == OSL_ALLOW ? "allow" : "deny",
+		    p->dflt_where ? " (" : "", p->dflt_where ? p->dflt_where : "",
+		    p->dflt_where ? ")" : "", d->audit ? "; allowed by audit mode" : "");
+	else if (d->setting && strcmp(d->setting, "proc.signal") == 0)
+		snprintf(buf, size, "%s by proc.signal", verb);
+	else if (d->setting && d->verdict == OSL_ALLOW)
+		snprintf(buf, size, "allowed by %s", d->setting);
+	else
+		snprintf(buf, size, "denied: %s", d->setting ? d->setting : "no decision");
+	return buf;
+}

@@ -1,0 +1,128 @@
+/* Private to lib/policy: the YAML tree, one file's settings (a layer), the
+ * merge, variable expansion and the compiled index. */
+#ifndef OSL_POLICY_INTERNAL_H
+#define OSL_POLICY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/builtin.h"
+#include "policy/policy.h"
+#include "util/strbuf.h"
+
+/* yaml.c: one YAML document as a small tree, built from libyaml events with
+ * every limit of policy.md checked while parsing. */
+enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
+struct ynode {
+	enum ytype type;
+	unsigned line, col;	/* 1-based */
+	bool plain;		/* an unquoted scalar */
+	char *str;		/* scalars: NUL-terminated (no NUL inside) */
+	size_t len;
+	struct ynode **kids;	/* seq: items; map: key, value, key, value, ... */
+	size_t nkids;
+	size_t cap;
+};
+
+/* Parse BUF (the limits: size, depth, anchors, tags, duplicate keys, one
+ * document, UTF-8).  *root is NULL for an empty stream. */
+const struct osl_error *ydoc_parse(struct ynode **root, const char *name,
+    const char *buf, size_t len);
+void ynode_free(struct ynode *n);
+/* An empty plain scalar: YAML's null (`key:` with nothing after it). */
+bool ynode_is_null(const struct ynode *n);
+const char *ynode_type_name(const struct ynode *n);
+/* The value of KEY in map M, or NULL. */
+struct ynode *ymap_get(const struct ynode *m, const char *key);
+
+/* "FILE:LINE:COL: message", status OSL_EINPUT. */
+const struct osl_error *err_at(const char *file, unsigned line, unsigned col,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+const struct osl_error *err_node(const char *file, const struct ynode *n,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+char *where_of(const char *file, const struct ynode *n);
+
+/* What one file says.  `set` tells which scalars it sets, `pos` where. */
+enum lfield {
+	LF_NAME, LF_DESC, LF_MODE, LF_DEFAULT, LF_RESOLVE, LF_SIGNAL,
+	LF_SECCOMP, LF_LEVEL, LF_SINK, LF_SYNC, LF_CHAIN, LF_ONFAIL,
+	LF_ROT_SIZE, LF_ROT_KEEP, LF_CP_EVERY, LF_CP_INTERVAL, LF_CP_KEY,
+	LF_LIMIT,	/* + 0..6: cpu wall memory nofile nproc fsize core */
+	LF__COUNT = LF_LIMIT + 7
+};
+struct lpos { unsigned line, col; };
+struct layer {
+	const char *file;		/* display name, for messages */
+	struct osl_policy p;		/* only what this file sets */
+	size_t rules_cap;
+	bool set[LF__COUNT];
+	struct lpos pos[LF__COUNT];
+};
+
+/* schema.c: the tree of one file into a layer (everything but extends:). */
+const struct osl_error *schema_layer(struct layer *l, const struct ynode *root,
+    const struct osl_policy_env *env);
+void layer_release(struct layer *l);
+void rule_release(struct osl_rule *r);
+extern const char *const limit_names[8];	/* NULL-terminated */
+
+/* merge.c: the accumulated policy while a chain is loaded. */
+struct merge {
+	struct osl_policy *p;
+	size_t rules_cap;
+	bool set[LF__COUNT];
+	char *where[LF__COUNT];		/* FILE:LINE:COL of each set scalar */
+};
+void merge_init(struct merge *m, struct osl_policy *p);
+void merge_release(struct merge *m);
+const struct osl_error *merge_layer(struct merge *m, struct layer *l);
+/* The hash of the merged policy (canonical JSON, see emit.c). */
+const struct osl_error *policy_hash(struct osl_policy *p);
+/* Defaults of a policy that sets nothing. */
+void policy_defaults(struct osl_policy *p);
+
+/* vars.c: ~ and ${VAR}.  GLOB escapes glob characters in the values. */
+bool vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
+    struct strbuf *out, char *emsg, size_t esz);
+/* Absolute, no "..", "//", "/." or trailing "/" (a final "**" stays). */
+bool path_normalise(struct strbuf *sb, char *emsg, size_t esz);
+/* A pattern: expand, normalise; a leading "**" gets a "/" before it. */
+bool pattern_expand(const char *s, const struct osl_policy_env *env,
+    struct strbuf *out, char *emsg, size_t esz);
+
+/* match.c */
+bool wildmatch_path(const char *pattern, const char *text);
+bool glob_has_meta(const char *s, size_t len);
+/* A host name, validated and lowercased into OUT (>= 254 bytes). */
+bool host_name(const char *s, size_t n, char *out, const char **why);
+
+/* index.c: compiled tables.  Built after merging; pure. */
+const struct osl_error *index_build(struct osl_policy *p);
+void index_free(void *index);
+struct hit {
+	const struct osl_rule *rule;
+	unsigned score;
+};
+struct hits {
+	const struct osl_rule *deny, *allow;
+	unsigned deny_score, allow_score;
+	struct hit top[OSL_DECISION_MAX_RULES];
+	size_t n;
+};
+void index_fs(const void *index, enum osl_rule_kind kind, const char *path, struct hits *h);
+void index_net(const void *index, enum osl_rule_kind kind, const struct osl_request *rq,
+    bool resolve, struct hits *h);
+void hits_add(struct hits *h, const struct osl_rule *r, unsigned score);
+
+/* emit.c */
+cJSON *policy_json(const struct osl_policy *p, bool canonical);
+
+/* load.c */
+const struct osl_builtin_policy *builtin_find(const char *name);
+
+/* Names shared by the schema, the emitters and the messages. */
+const char *kind_key(enum osl_rule_kind k);	/* "fs.read", ... */
+const char *level_name(enum osl_level l);
+bool is_id(const char *s);
+
+#endif

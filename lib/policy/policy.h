@@ -1,0 +1,233 @@
+/* The osl policy: loading (libyaml events, hard limits), `extends:` merging,
+ * compilation into match tables, and decisions.  man/osl-policy.5 is the spec.
+ *
+ * Loading reads files (policy/load.c); everything after that — merging,
+ * compiling, matching, deciding — is pure: no syscalls, no clocks, no
+ * globals.  A loaded policy is immutable and may be shared between threads. */
+#ifndef OSL_POLICY_H
+#define OSL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "log/config.h"
+#include "util/strbuf.h"
+
+enum osl_verdict { OSL_DENY = 0, OSL_ALLOW = 1 };
+enum osl_mode { OSL_MODE_ENFORCE = 0, OSL_MODE_AUDIT = 1 };
+
+/* What a rule grants or refuses. */
+enum osl_rule_kind {
+	OSL_RULE_FS_READ,
+	OSL_RULE_FS_WRITE,
+	OSL_RULE_FS_EXEC,
+	OSL_RULE_FS_DENY,
+	OSL_RULE_NET_CONNECT,
+	OSL_RULE_NET_BIND,
+	OSL_RULE_NET_DENY,
+	OSL_RULE__COUNT
+};
+
+/* What an operation asks for.  Every event.action maps to one of these
+ * (osl_policy_access_of): fs.write, fs.create, fs.delete, fs.chmod, ... are
+ * all OSL_ACCESS_WRITE. */
+enum osl_access {
+	OSL_ACCESS_READ,
+	OSL_ACCESS_WRITE,
+	OSL_ACCESS_EXEC,
+	OSL_ACCESS_CONNECT,
+	OSL_ACCESS_BIND,
+	OSL_ACCESS_RESOLVE,
+	OSL_ACCESS_SIGNAL,
+};
+
+/* A network pattern: HOST:PORT (policy.md "Network targets"). */
+enum osl_nethost { OSL_NH_ANY, OSL_NH_ADDR, OSL_NH_NAME, OSL_NH_SUFFIX };
+struct osl_netpat {
+	enum osl_nethost host;
+	int family;		/* OSL_NH_ADDR: AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network byte order; v4 in the first 4 bytes */
+	unsigned prefix;	/* CIDR length (32/128 for a single address) */
+	char *name;		/* OSL_NH_NAME: lowercase name; OSL_NH_SUFFIX: "domain" of "*.domain" */
+	uint16_t port_lo, port_hi;	/* "*" is 0-65535 */
+};
+
+struct osl_rule {
+	enum osl_rule_kind kind;
+	char *id;		/* explicit `id:`, or NULL */
+	char *where;		/* "FILE:LINE:COL" of the rule in its file */
+	char *pattern;		/* as written */
+	char *expanded;		/* fs: after variable expansion, absolute; net: as written */
+	struct osl_netpat net;	/* net rules only */
+	void *priv;		/* compiled matcher (policy/match.c) */
+};
+
+/* The name a message uses for a rule: its id, else FILE:LINE:COL. */
+const char *osl_rule_name(const struct osl_rule *r);
+
+enum osl_signal_scope {
+	OSL_SIGNAL_SELF = 1u << 0,
+	OSL_SIGNAL_CHILDREN = 1u << 1,
+	OSL_SIGNAL_SAME_USER = 1u << 2,
+	OSL_SIGNAL_ANY = 1u << 3,
+};
+
+/* A limit that is not set is OSL_LIMIT_UNSET. */
+#define OSL_LIMIT_UNSET UINT64_MAX
+struct osl_limits {
+	uint64_t cpu_ns, wall_ns, memory, nofile, nproc, fsize, core;
+};
+
+struct osl_kv { char *key, *value; };
+
+enum osl_seccomp_base { OSL_SECCOMP_DEFAULT, OSL_SECCOMP_STRICT, OSL_SECCOMP_NONE };
+struct osl_seccomp {
+	enum osl_seccomp_base base;
+	char **deny;  size_t ndeny;	/* syscall names or @groups */
+	char **allow; size_t nallow;
+};
+
+struct osl_policy {
+	char *name;
+	char *description;
+	char *source;		/* the top file ("builtin:default" for the built-in one) */
+	char **files;		/* every file of the extends chain, parents first */
+	size_t nfiles;
+	enum osl_mode mode;
+	enum osl_verdict dflt;
+	char *dflt_where;	/* FILE:LINE:COL of the `default:` that is in force, or NULL */
+
+	struct osl_rule *rules;	/* every rule of the chain, parents first, in file order */
+	size_t nrules;
+
+	bool net_resolve;	/* net.resolve (default false) */
+	unsigned signal_scope;	/* OSL_SIGNAL_* bits; default OSL_SIGNAL_SELF|OSL_SIGNAL_CHILDREN */
+	struct osl_limits limits;
+	char **env_keep; size_t nenv_keep;
+	struct osl_kv *env_set; size_t nenv_set;
+	struct osl_seccomp seccomp;
+	struct osl_log_config log;
+
+	char hash[72];		/* "sha256:" + 64 hex of the merged policy */
+	void *index;		/* compiled lookup tables (policy/match.c) */
+};
+
+/* Values for ${VAR} expansion, passed in so that the core stays pure.
+ * NULL members take their usual defaults (TMPDIR=/tmp, XDG_STATE_HOME=
+ * $HOME/.local/state, XDG_CONFIG_HOME=$HOME/.config, XDG_RUNTIME_DIR=
+ * /run/user/$UID). */
+struct osl_policy_env {
+	const char *home, *pwd, *tmpdir, *user, *uid;
+	const char *xdg_config_home, *xdg_state_home, *xdg_runtime_dir;
+};
+
+/* Limits the loader enforces (policy.md). */
+#define OSL_POLICY_MAX_BYTES (1u << 20)
+#define OSL_POLICY_MAX_DEPTH 64
+#define OSL_POLICY_MAX_EXTENDS 16
+
+/* Load PATH ("builtin:NAME" for a shipped policy), follow extends:, merge,
+ * compile.  Errors are OSL_EINPUT with "FILE:LINE:COL: message", or OSL_EFAIL
+ * when a file cannot be read. */
+const struct osl_error *osl_policy_load(struct osl_policy **out, const char *path,
+    const struct osl_policy_env *env);
+/* Same from a buffer; NAME is used in messages and as `source`; relative
+ * extends: are resolved against the directory of NAME. */
+const struct osl_error *osl_policy_load_buf(struct osl_policy **out, const char *name,
+    const char *buf, size_t len, const struct osl_policy_env *env);
+void osl_policy_free(struct osl_policy *p);
+
+/* A question to the policy. */
+struct osl_request {
+	enum osl_access access;
+	const char *path;	/* fs: absolute, normalised (no ., .., //) — the resolved path */
+	const char *host;	/* net: the name asked for, or NULL for a bare address */
+	int family;		/* net: AF_INET/AF_INET6 of addr, or 0 when there is no address */
+	uint8_t addr[16];
+	uint16_t port;
+	unsigned signal;	/* OSL_ACCESS_SIGNAL: OSL_SIGNAL_* bits that describe the target
+				 * (e.g. CHILDREN|SAME_USER); allowed when one is in proc.signal */
+};
+
+#define OSL_DECISION_MAX_RULES 8
+struct osl_decision {
+	enum osl_verdict verdict;	/* what is carried out */
+	bool audit;		/* allowed only because of mode: audit (would be denied) */
+	bool by_default;	/* no rule decided: `default` applied */
+	const struct osl_rule *rule;	/* the deciding rule, NULL when by_default */
+	const struct osl_rule *matched[OSL_DECISION_MAX_RULES];	/* most specific first */
+	size_t nmatched;	/* may exceed the array; the array holds the first ones */
+	const char *setting;	/* decided by a setting, not a rule: "net.resolve: true",
+				 * "proc.signal", "a relative path"; else NULL */
+};
+
+/* Decide.  Pure and fast (compiled tables: no scan of every rule). */
+void osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
+    struct osl_decision *d);
+/* "allowed by rule build-dir (/etc/osl/ci.yaml:14:5)", "denied by rule
+ * no-shadow (...)", "no rule matched: default deny (FILE:LINE:COL)",
+ * "no rule matched: default deny; allowed by audit mode". */
+const char *osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
+    char *buf, size_t size);
+
+/* "fs.write" -> OSL_ACCESS_WRITE etc.; false for an unknown action. */
+bool osl_policy_access_of(const char *action, enum osl_access *out);
+
+/* Pattern helpers, exposed for the sandbox and the tests. */
+bool osl_path_match(const char *pattern, const char *path);	/* wildmatch semantics */
+/* Parse "HOST:PORT" (policy syntax) into a netpat; errors are one line. */
+const struct osl_error *osl_netpat_parse(const char *s, struct osl_netpat *out);
+void osl_netpat_release(struct osl_netpat *np);
+
+/* The merged effective policy as JSON (`osl policy show -j`): every rule with
+ * kind, id, where, pattern and expanded.  NULL when out of memory. */
+cJSON *osl_policy_to_json(const struct osl_policy *p);
+/* The merged policy as YAML (`osl policy show`): loading it again gives the
+ * same decisions (rules keep their ids; their old places are comments). */
+const struct osl_error *osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out);
+
+/* True when NAME is the rule's id or its FILE:LINE:COL. */
+bool osl_rule_is(const struct osl_rule *r, const char *name);
+/* "fs.read", "fs.write", "fs.exec", "fs.deny", "net.connect", "net.bind", "net.deny". */
+const char *osl_rule_kind_name(enum osl_rule_kind k);
+/* "read", "write", "exec", "connect", "bind", "resolve", "signal". */
+const char *osl_access_name(enum osl_access a);
+
+/* Parse the target of `osl policy explain/test` into RQ, without DNS: a path
+ * for fs (absolute; normalised into BUF), "HOST:PORT", "[V6]:PORT", an
+ * address or a name for net (the name, lowercased, goes into BUF; the port is
+ * required for connect and bind), self|children|same-user|any for signal.
+ * OSL_EINPUT with a one-line message on bad input. */
+const struct osl_error *osl_request_from_target(enum osl_access access, const char *target,
+    struct osl_request *rq, char *buf, size_t bufsize);
+
+/* The case file of `osl policy test`:
+ *	policy: child.yaml		# relative to the case file; may be builtin:NAME
+ *	cases:
+ *	  - { action: fs.read, target: /srv/secret/k, expect: deny, rule: no-secret }
+ * Same limits and error style as a policy. */
+struct osl_policy_case {
+	char *action;		/* "fs.read" */
+	enum osl_access access;
+	char *target;
+	enum osl_verdict expect;
+	char *rule;		/* expected deciding rule (id or FILE:LINE:COL), or NULL */
+	char *where;		/* FILE:LINE:COL of the case */
+};
+struct osl_policy_cases {
+	char *source;		/* the case file */
+	char *policy;		/* path resolved against the case file's folder, or NULL when absent */
+	char *policy_where;
+	struct osl_policy_case *cases;
+	size_t ncases;
+};
+const struct osl_error *osl_policy_cases_load(struct osl_policy_cases **out, const char *path);
+const struct osl_error *osl_policy_cases_load_buf(struct osl_policy_cases **out, const char *name,
+    const char *buf, size_t len);
+void osl_policy_cases_free(struct osl_policy_cases *c);
+
+#endif

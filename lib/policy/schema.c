@@ -1,0 +1,786 @@
+/* The schema: one file's tree into a layer.  Every key is known, every value
+ * has one type, and every error names FILE:LINE:COL and the key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/internal.h"
+#include "util/parse.h"
+
+#define MAX_PATTERN 4096
+
+const char *const limit_names[8] = {
+	"cpu", "wall", "memory", "nofile", "nproc", "fsize", "core", NULL
+};
+
+struct sctx {
+	struct layer *l;
+	const char *file;
+	const struct osl_policy_env *env;
+};
+
+static const struct osl_error *
+check_keys(const struct sctx *c, const struct ynode *m, const char *what,
+    const char *const *keys)
+{
+	for (size_t i = 0; i < m->nkids; i += 2) {
+		const struct ynode *k = m->kids[i];
+		size_t j;
+		char list[256] = "";
+
+		for (j = 0; keys[j]; j++)
+			if (strcmp(keys[j], k->str) == 0)
+				break;
+		if (keys[j])
+			continue;
+		for (j = 0; keys[j]; j++) {
+			if (j)
+				strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+			strncat(list, keys[j], sizeof(list) - strlen(list) - 1);
+		}
+		return err_node(c->file, k, "unknown key '%.100s' in %s (expected %s)",
+		    k->str, what, list);
+	}
+	return NULL;
+}
+
+static const struct osl_error *
+want_map(const struct sctx *c, const struct ynode *n, const char *what)
+{
+	if (n->type == Y_MAP || ynode_is_null(n))
+		return NULL;
+	return err_node(c->file, n, "%s: expected a map, got %s", what, ynode_type_name(n));
+}
+
+static const struct osl_error *
+want_list(const struct sctx *c, const struct ynode *n, const char *what)
+{
+	if (n->type == Y_SEQ || ynode_is_null(n))
+		return NULL;
+	return err_node(c->file, n, "%s: expected a list, got %s", what, ynode_type_name(n));
+}
+
+static const struct osl_error *
+want_str(const struct sctx *c, const struct ynode *n, const char *what)
+{
+	if (n->type == Y_SCALAR && !ynode_is_null(n))
+		return NULL;
+	return err_node(c->file, n, "%s: expected a string, got %s", what, ynode_type_name(n));
+}
+
+static const struct osl_error *
+want_bool(const struct sctx *c, const struct ynode *n, const char *what, bool *out)
+{
+	const struct osl_error *err;
+
+	if ((err = want_str(c, n, what)))
+		return err;
+	if (strcmp(n->str, "true") == 0)
+		*out = true;
+	else if (strcmp(n->str, "false") == 0)
+		*out = false;
+	else
+		return err_node(c->file, n, "%s: expected true or false, got '%.100s'",
+		    what, n->str);
+	return NULL;
+}
+
+/* One of NAMES; *out is its index. */
+static const struct osl_error *
+want_enum(const struct sctx *c, const struct ynode *n, const char *what,
+    const char *const *names, int *out)
+{
+	const struct osl_error *err;
+	char list[256] = "";
+
+	if ((err = want_str(c, n, what)))
+		return err;
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(names[i], n->str) == 0) {
+			*out = i;
+			return NULL;
+		}
+		if (i)
+			strncat(list, " | ", sizeof(list) - strlen(list) - 1);
+		strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+	}
+	return err_node(c->file, n, "%s: expected %s, got '%.100s'", what, list, n->str);
+}
+
+static void
+mark(struct sctx *c, enum lfield f, const struct ynode *n)
+{
+	c->l->set[f] = true;
+	c->l->pos[f].line = n->line;
+	c->l->pos[f].col = n->col;
+}
+
+static const struct osl_error *
+dup_str(char **out, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		return osl_error_nomem();
+	free(*out);
+	*out = d;
+	return NULL;
+}
+
+bool
+is_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
+		    !(s[n] >= '0' && s[n] <= '9') && !strchr("._-", s[n]))
+			return false;
+	return n > 0 && n <= 64;
+}
+
+/* Brackets must close: "[abc" would silently never match. */
+static bool
+glob_ok(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\') {
+			if (!*++s)
+				return false;
+		} else if (*s == '[') {
+			s++;
+			if (*s == '!' || *s == '^')
+				s++;
+			if (*s == ']')
+				s++;
+			for (; *s != ']'; s++) {
+				if (!*s)
+					return false;
+				if (*s == '[' && s[1] == ':') {
+					const char *e = strstr(s + 2, ":]");
+
+					if (!e)
+						return false;
+					s = e + 1;
+				} else if (*s == '\\' && s[1])
+					s++;
+			}
+		}
+	}
+	return true;
+}
+
+void
+rule_release(struct osl_rule *r)
+{
+	free(r->id);
+	free(r->where);
+	free(r->pattern);
+	free(r->expanded);
+	osl_netpat_release(&r->net);
+	memset(r, 0, sizeof(*r));
+}
+
+static const struct osl_error *
+add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
+{
+	static const char *const fs_keys[] = { "path", "id", NULL };
+	static const char *const net_keys[] = { "addr", "id", NULL };
+	const struct osl_error *err = NULL;
+	struct osl_policy *p = &c->l->p;
+	bool fs = kind <= OSL_RULE_FS_DENY;
+	const struct ynode *pat = n, *id = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct osl_rule r;
+	char emsg[512];
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	if (n->type == Y_MAP) {
+		if ((err = check_keys(c, n, what, fs ? fs_keys : net_keys)))
+			return err;
+		if ((pat = ymap_get(n, fs ? "path" : "addr")) == NULL)
+			return err_node(c->file, n, "%s: a rule map needs '%s:'", what,
+			    fs ? "path" : "addr");
+		if ((id = ymap_get(n, "id")) != NULL) {
+			if ((err = want_str(c, id, what)))
+				return err;
+			if (!is_id(id->str))
+				return err_node(c->file, id, "%s: invalid id '%.100s' (1-64 letters, "
+				    "digits, '.', '_' or '-')", what, id->str);
+		}
+	} else if (n->type != Y_SCALAR)
+		return err_node(c->file, n, "%s: a rule is a string or a map, got %s", what,
+		    ynode_type_name(n));
+	if ((err = want_str(c, pat, what)))
+		return err;
+	if (pat->len > MAX_PATTERN)
+		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
+		    MAX_PATTERN);
+	if (fs) {
+		if (!pattern_expand(pat->str, c->env, &sb, emsg, sizeof(emsg))) {
+			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
+			goto done;
+		}
+		if (!glob_ok(sb.buf)) {
+			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
+			    what, pat->str);
+			goto done;
+		}
+		r.expanded = sb_detach(&sb);
+	} else {
+		if ((err = osl_netpat_parse(pat->str, &r.net))) {
+			err = err_node(c->file, pat, "%s: %s", what, err->msg);
+			goto done;
+		}
+		r.expanded = strdup(pat->str);
+	}
+	r.pattern = strdup(pat->str);
+	r.where = where_of(c->file, n);
+	if (id)
+		r.id = strdup(id->str);
+	if (!r.expanded || !r.pattern || !r.where || (id && !r.id))
+		goto nomem;
+	if (p->nrules == c->l->rules_cap) {
+		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
+		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		p->rules = nr;
+		c->l->rules_cap = cap;
+	}
+	p->rules[p->nrules++] = r;
+	memset(&r, 0, sizeof(r));
+	goto done;
+nomem:
+	err = osl_error_nomem();
+done:
+	rule_release(&r);
+	sb_release(&sb);
+	return err;
+}
+
+static const struct osl_error *
+rule_list(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
+{
+	const struct osl_error *err;
+
+	if ((err = want_list(c, n, what)))
+		return err;
+	for (size_t i = 0; i < n->nkids; i++)
+		if ((err = add_rule(c, kind, n->kids[i], what)))
+			return err;
+	return NULL;
+}
+
+static const struct osl_error *
+parse_fs(struct sctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "read", "write", "exec", "deny", NULL };
+	static const enum osl_rule_kind kinds[] = {
+		OSL_RULE_FS_READ, OSL_RULE_FS_WRITE, OSL_RULE_FS_EXEC, OSL_RULE_FS_DENY
+	};
+	const struct osl_error *err;
+
+	if ((err = want_map(c, m, "fs")) || (err = check_keys(c, m, "fs", keys)))
+		return err;
+	for (size_t i = 0; i < m->nkids; i += 2)
+		for (int k = 0; keys[k]; k++)
+			if (strcmp(m->kids[i]->str, keys[k]) == 0 &&
+			    (err = rule_list(c, kinds[k], m->kids[i + 1], kind_key(kinds[k]))))
+				return err;
+	return NULL;
+}
+
+static const struct osl_error *
+parse_net(struct sctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "connect", "bind", "resolve", "deny", NULL };
+	const struct osl_error *err;
+
+	if ((err = want_map(c, m, "net")) || (err = check_keys(c, m, "net", keys)))
+		return err;
+	for (size_t i = 0; i < m->nkids; i += 2) {
+		const char *k = m->kids[i]->str;
+		const struct ynode *v = m->kids[i + 1];
+
+		if (strcmp(k, "resolve") == 0) {
+			if ((err = want_bool(c, v, "net.resolve", &c->l->p.net_resolve)))
+				return err;
+			mark(c, LF_RESOLVE, v);
+		} else if ((err = rule_list(c, strcmp(k, "connect") == 0 ? OSL_RULE_NET_CONNECT :
+		    strcmp(k, "bind") == 0 ? OSL_RULE_NET_BIND : OSL_RULE_NET_DENY, v,
+		    strcmp(k, "connect") == 0 ? "net.connect" :
+		    strcmp(k, "bind") == 0 ? "net.bind" : "net.deny")))
+			return err;
+	}
+	return NULL;
+}
+
+static const struct osl_error *
+parse_limits(struct sctx *c, const struct ynode *m)
+{
+	const struct osl_error *err;
+	uint64_t *dst[7];
+	struct osl_limits *lim = &c->l->p.limits;
+	char what[32];
+
+	dst[0] = &lim->cpu_ns; dst[1] = &lim->wall_ns; dst[2] = &lim->memory;
+	dst[3] = &lim->nofile; dst[4] = &lim->nproc; dst[5] = &lim->fsize;
+	dst[6] = &lim->core;
+	if ((err = want_map(c, m, "proc.limits")) ||
+	    (err = check_keys(c, m, "proc.limits", limit_names)))
+		return err;
+	for (size_t i = 0; i < m->nkids; i += 2) {
+		const struct ynode *v = m->kids[i + 1];
+		int k;
+		bool good;
+
+		for (k = 0; strcmp(limit_names[k], m->kids[i]->str); k++)
+			;
+		snprintf(what, sizeof(what), "proc.limits.%s", limit_names[k]);
+		if ((err = want_str(c, v, what)))
+			return err;
+		if (k <= 1)
+			good = osl_parse_duration(v->str, dst[k]) && *dst[k] > 0;
+		else if (k == 3 || k == 4)
+			good = osl_parse_uint(v->str, UINT64_MAX - 1, dst[k]);
+		else
+			good = osl_parse_size(v->str, dst[k]);
+		if (!good || *dst[k] == OSL_LIMIT_UNSET)
+			return err_node(c->file, v, "%s: invalid %s '%.100s'%s", what,
+			    k <= 1 ? "duration" : k == 3 || k == 4 ? "number" : "size", v->str,
+			    k <= 1 ? " (e.g. 250ms, 10s, 5m, 1h; more than 0)" :
+			    k == 3 || k == 4 ? "" : " (e.g. 512K, 64M, 1G)");
+		mark(c, (enum lfield)(LF_LIMIT + k), v);
+	}
+	return NULL;
+}
+
+static bool
+is_env_name(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static const struct osl_error *
+str_list(struct sctx *c, const struct ynode *n, const char *what,
+    bool (*valid)(const char *), const char *hint, char ***out, size_t *nout)
+{
+	const struct osl_error *err;
+	char **v;
+
+	if ((err = want_list(c, n, what)))
+		return err;
+	if (n->nkids == 0)
+		return NULL;
+	if ((v = realloc(*out, (*nout + n->nkids) * sizeof(*v))) == NULL)
+		return osl_error_nomem();
+	*out = v;
+	for (size_t i = 0; i < n->nkids; i++) {
+		if ((err = want_str(c, n->kids[i], what)))
+			return err;
+		if (!valid(n->kids[i]->str))
+			return err_node(c->file, n->kids[i], "%s: invalid name '%.100s' (%s)",
+			    what, n->kids[i]->str, hint);
+		if ((v[*nout] = strdup(n->kids[i]->str)) == NULL)
+			return osl_error_nomem();
+		(*nout)++;
+	}
+	return NULL;
+}
+
+static const struct osl_error *
+parse_env(struct sctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "keep", "set", NULL };
+	struct osl_policy *p = &c->l->p;
+	const struct osl_error *err;
+	const struct ynode *keep = ymap_get(m, "keep"), *set = ymap_get(m, "set");
+
+	if ((err = want_map(c, m, "proc.env")) || (err = check_keys(c, m, "proc.env", keys)))
+		return err;
+	if (keep && (err = str_list(c, keep, "proc.env.keep", is_env_name,
+	    "letters, digits and '_'", &p->env_keep, &p->nenv_keep)))
+		return err;
+	if (!set)
+		return NULL;
+	if ((err = want_map(c, set, "proc.env.set")))
+		return err;
+	if (set->nkids == 0)
+		return NULL;
+	if ((p->env_set = calloc(set->nkids / 2, sizeof(*p->env_set))) == NULL)
+		return osl_error_nomem();
+	for (size_t i = 0; i < set->nkids; i += 2) {
+		const struct ynode *k = set->kids[i], *v = set->kids[i + 1];
+		struct osl_kv *kv = &p->env_set[p->nenv_set];
+
+		if (!is_env_name(k->str))
+			return err_node(c->file, k, "proc.env.set: invalid name '%.100s' "
+			    "(letters, digits and '_')", k->str);
+		if (v->type != Y_SCALAR)
+			return err_node(c->file, v, "proc.env.set.%.100s: expected a string, got %s",
+			    k->str, ynode_type_name(v));
+		kv->key = strdup(k->str);
+		kv->value = strdup(v->str);
+		p->nenv_set++;
+		if (!kv->key || !kv->value)
+			return osl_error_nomem();
+	}
+	return NULL;
+}
+
+static bool
+is_syscall(const char *s)
+{
+	if (*s == '@')
+		s++;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		    *s == '-'))
+			return false;
+	return true;
+}
+
+static const struct osl_error *
+parse_seccomp(struct sctx *c, const struct ynode *n)
+{
+	static const char *const bases[] = { "default", "strict", "none", NULL };
+	static const char *const keys[] = { "base", "deny", "allow", NULL };
+	struct osl_seccomp *sc = &c->l->p.seccomp;
+	const struct osl_error *err;
+	const struct ynode *v;
+	int b = 0;
+
+	if (n->type == Y_SCALAR) {
+		if ((err = want_enum(c, n, "proc.seccomp", bases, &b)))
+			return err;
+		sc->base = (enum osl_seccomp_base)b;
+		mark(c, LF_SECCOMP, n);
+		return NULL;
+	}
+	if ((err = want_map(c, n, "proc.seccomp")) ||
+	    (err = check_keys(c, n, "proc.seccomp", keys)))
+		return err;
+	if ((v = ymap_get(n, "base")) != NULL) {
+		if ((err = want_enum(c, v, "proc.seccomp.base", bases, &b)))
+			return err;
+		sc->base = (enum osl_seccomp_base)b;
+		mark(c, LF_SECCOMP, v);
+	}
+	if ((v = ymap_get(n, "deny")) && (err = str_list(c, v, "proc.seccomp.deny", is_syscall,
+	    "a system call name or @group", &sc->deny, &sc->ndeny)))
+		return err;
+	if ((v = ymap_get(n, "allow")) && (err = str_list(c, v, "proc.seccomp.allow",
+	    is_syscall, "a system call name or @group", &sc->allow, &sc->nallow)))
+		return err;
+	return NULL;
+}
+
+static const struct osl_error *
+parse_proc(struct sctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "signal", "limits", "env", "seccomp", NULL };
+	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
+	const struct osl_error *err;
+	const struct ynode *v;
+
+	if ((err = want_map(c, m, "proc")) || (err = check_keys(c, m, "proc", keys)))
+		return err;
+	if ((v = ymap_get(m, "signal")) != NULL) {
+		if ((err = want_list(c, v, "proc.signal")))
+			return err;
+		c->l->p.signal_scope = 0;
+		for (size_t i = 0; i < v->nkids; i++) {
+			int s;
+
+			if ((err = want_enum(c, v->kids[i], "proc.signal", scopes, &s)))
+				return err;
+			c->l->p.signal_scope |= 1u << s;
+		}
+		mark(c, LF_SIGNAL, v);
+	}
+	if ((v = ymap_get(m, "limits")) && (err = parse_limits(c, v)))
+		return err;
+	if ((v = ymap_get(m, "env")) && (err = parse_env(c, v)))
+		return err;
+	if ((v = ymap_get(m, "seccomp")) && (err = parse_seccomp(c, v)))
+		return err;
+	return NULL;
+}
+
+/* A path in the log section: variables expanded, no glob escaping. */
+static const struct osl_error *
+log_path(struct sctx *c, const struct ynode *n, const char *s, const char *what, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char emsg[512];
+
+	if (!vars_expand(s, c->env, false, &sb, emsg, sizeof(emsg)) ||
+	    !path_normalise(&sb, emsg, sizeof(emsg))) {
+		sb_release(&sb);
+		return err_node(c->file, n, "%s: '%.200s': %s", what, s, emsg);
+	}
+	free(*out);
+	if ((*out = sb_detach(&sb)) == NULL)
+		return osl_error_nomem();
+	return NULL;
+}
+
+static const struct osl_error *
+parse_sink(struct sctx *c, const struct ynode *v)
+{
+	struct osl_log_config *lg = &c->l->p.log;
+	const struct osl_error *err;
+	char *path = NULL;
+
+	if ((err = want_str(c, v, "log.sink")))
+		return err;
+	mark(c, LF_SINK, v);
+	if (strcmp(v->str, "stderr") == 0 || strcmp(v->str, "syslog") == 0 ||
+	    strcmp(v->str, "journald") == 0 || strcmp(v->str, "none") == 0)
+		return dup_str(&lg->sink, v->str);
+	if (strncmp(v->str, "file:", 5) == 0 || strncmp(v->str, "syslog:", 7) == 0) {
+		bool file = v->str[0] == 'f';
+		struct strbuf sb = STRBUF_INIT;
+
+		if ((err = log_path(c, v, v->str + (file ? 5 : 7), "log.sink", &path)))
+			return err;
+		sb_addf(&sb, "%s:%s", file ? "file" : "syslog", path);
+		free(path);
+		if (sb.oom) {
+			sb_release(&sb);
+			return osl_error_nomem();
+		}
+		free(lg->sink);
+		lg->sink = sb_detach(&sb);
+		return NULL;
+	}
+	return err_node(c->file, v, "log.sink: expected file:PATH | stderr | syslog | "
+	    "syslog:PATH | journald | none, got '%.100s'", v->str);
+}
+
+static const struct osl_error *
+parse_log(struct sctx *c, const struct ynode *m)
+{
+	static const char *const keys[] = { "level", "sink", "sync", "chain", "on_failure",
+		"rotate", "checkpoint", NULL };
+	static const char *const levels[] = { "debug", "info", "notice", "warn", "error",
+		"critical", NULL };
+	static const char *const syncs[] = { "none", "batch", "always", NULL };
+	static const char *const onfail[] = { "deny", "continue", NULL };
+	static const char *const rkeys[] = { "size", "keep", NULL };
+	static const char *const ckeys[] = { "every", "interval", "key", NULL };
+	struct osl_log_config *lg = &c->l->p.log;
+	const struct osl_error *err;
+	const struct ynode *v, *r;
+	uint64_t u;
+	int e;
+
+	if ((err = want_map(c, m, "log")) || (err = check_keys(c, m, "log", keys)))
+		return err;
+	if ((v = ymap_get(m, "level")) != NULL) {
+		if ((err = want_enum(c, v, "log.level", levels, &e)))
+			return err;
+		lg->level = (enum osl_level)e;
+		mark(c, LF_LEVEL, v);
+	}
+	if ((v = ymap_get(m, "sink")) && (err = parse_sink(c, v)))
+		return err;
+	if ((v = ymap_get(m, "sync")) != NULL) {
+		if ((err = want_enum(c, v, "log.sync", syncs, &e)))
+			return err;
+		lg->sync = (enum osl_log_sync)e;
+		mark(c, LF_SYNC, v);
+	}
+	if ((v = ymap_get(m, "chain")) != NULL) {
+		if ((err = want_bool(c, v, "log.chain", &lg->chain)))
+			return err;
+		mark(c, LF_CHAIN, v);
+	}
+	if ((v = ymap_get(m, "on_failure")) != NULL) {
+		if ((err = want_enum(c, v, "log.on_failure", onfail, &e)))
+			return err;
+		lg->on_failure = (enum osl_log_onfail)e;
+		mark(c, LF_ONFAIL, v);
+	}
+	if ((r = ymap_get(m, "rotate")) != NULL) {
+		if ((err = want_map(c, r, "log.rotate")) ||
+		    (err = check_keys(c, r, "log.rotate", rkeys)))
+			return err;
+		if ((v = ymap_get(r, "size")) != NULL) {
+			if ((err = want_str(c, v, "log.rotate.size")))
+				return err;
+			if (!osl_parse_size(v->str, &lg->rotate_size))
+				return err_node(c->file, v, "log.rotate.size: invalid size '%.100s' "
+				    "(e.g. 512K, 64M, 1G)", v->str);
+			mark(c, LF_ROT_SIZE, v);
+		}
+		if ((v = ymap_get(r, "keep")) != NULL) {
+			if ((err = want_str(c, v, "log.rotate.keep")))
+				return err;
+			if (!osl_parse_uint(v->str, 100000, &u))
+				return err_node(c->file, v, "log.rotate.keep: invalid number '%.100s' "
+				    "(0-100000)", v->str);
+			lg->rotate_keep = (unsigned)u;
+			mark(c, LF_ROT_KEEP, v);
+		}
+	}
+	if ((r = ymap_get(m, "checkpoint")) != NULL) {
+		if ((err = want_map(c, r, "log.checkpoint")) ||
+		    (err = check_keys(c, r, "log.checkpoint", ckeys)))
+			return err;
+		if ((v = ymap_get(r, "every")) != NULL) {
+			if ((err = want_str(c, v, "log.checkpoint.every")))
+				return err;
+			if (!osl_parse_uint(v->str, UINT32_MAX, &u))
+				return err_node(c->file, v, "log.checkpoint.every: invalid number "
+				    "'%.100s'", v->str);
+			lg->checkpoint_every = (unsigned)u;
+			mark(c, LF_CP_EVERY, v);
+		}
+		if ((v = ymap_get(r, "interval")) != NULL) {
+			if ((err = want_str(c, v, "log.checkpoint.interval")))
+				return err;
+			if (!osl_parse_duration(v->str, &lg->checkpoint_interval_ns))
+				return err_node(c->file, v, "log.checkpoint.interval: invalid duration "
+				    "'%.100s' (e.g. 10s, 5m, 1h)", v->str);
+			mark(c, LF_CP_INTERVAL, v);
+		}
+		if ((v = ymap_get(r, "key")) != NULL) {
+			if ((err = want_str(c, v, "log.checkpoint.key")) ||
+			    (err = log_path(c, v, v->str, "log.checkpoint.key", &lg->checkpoint_key)))
+				return err;
+			mark(c, LF_CP_KEY, v);
+		}
+	}
+	return NULL;
+}
+
+static int
+rule_id_cmp(const void *a, const void *b)
+{
+	const struct osl_rule *x = *(struct osl_rule *const *)a, *y = *(struct osl_rule *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Two rules of one file with the same id would make `rule:` in tests and
+ * the logs ambiguous. */
+static const struct osl_error *
+check_ids(struct sctx *c)
+{
+	const struct osl_policy *p = &c->l->p;
+	const struct osl_error *err = NULL;
+	struct osl_rule **v;
+	size_t n = 0;
+
+	if ((v = calloc(p->nrules + 1, sizeof(*v))) == NULL)
+		return osl_error_nomem();
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].id)
+			v[n++] = &p->rules[i];
+	qsort(v, n, sizeof(*v), rule_id_cmp);
+	for (size_t i = 1; i < n && !err; i++)
+		if (strcmp(v[i]->id, v[i - 1]->id) == 0)
+			err = osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
+			    v[i]->where, v[i]->id, v[i - 1]->where);
+	free(v);
+	return err;
+}
+
+const struct osl_error *
+schema_layer(struct layer *l, const struct ynode *root, const struct osl_policy_env *env)
+{
+	static const char *const keys[] = { "version", "name", "description", "extends",
+		"mode", "default", "fs", "net", "proc", "log", NULL };
+	static const char *const modes[] = { "enforce", "audit", NULL };
+	static const char *const dflts[] = { "deny", "allow", NULL };
+	struct sctx c = { l, l->file, env };
+	const struct osl_error *err;
+	const struct ynode *v;
+	int e;
+
+	if (!root)
+		return err_at(l->file, 1, 1, "empty policy (version: 1 is required)");
+	if (root->type != Y_MAP)
+		return err_node(l->file, root, "a policy is a map, got %s", ynode_type_name(root));
+	if ((err = check_keys(&c, root, "the policy", keys)))
+		return err;
+	if ((v = ymap_get(root, "version")) == NULL)
+		return err_node(l->file, root, "version is required (version: 1)");
+	if (v->type != Y_SCALAR || strcmp(v->str, "1") != 0)
+		return err_node(l->file, v, "unsupported version '%.20s' (only 1 is known)",
+		    v->type == Y_SCALAR ? v->str : ynode_type_name(v));
+	if ((v = ymap_get(root, "name")) != NULL) {
+		if ((err = want_str(&c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
+			return err;
+		mark(&c, LF_NAME, v);
+	}
+	if ((v = ymap_get(root, "description")) != NULL) {
+		if ((err = want_str(&c, v, "description")) ||
+		    (err = dup_str(&l->p.description, v->str)))
+			return err;
+		mark(&c, LF_DESC, v);
+	}
+	if ((v = ymap_get(root, "mode")) != NULL) {
+		if ((err = want_enum(&c, v, "mode", modes, &e)))
+			return err;
+		l->p.mode = (enum osl_mode)e;
+		mark(&c, LF_MODE, v);
+	}
+	if ((v = ymap_get(root, "default")) != NULL) {
+		if ((err = want_enum(&c, v, "default", dflts, &e)))
+			return err;
+		l->p.dflt = e ? OSL_ALLOW : OSL_DENY;
+		mark(&c, LF_DEFAULT, v);
+	}
+	if ((v = ymap_get(root, "fs")) && (err = parse_fs(&c, v)))
+		return err;
+	if ((v = ymap_get(root, "net")) && (err = parse_net(&c, v)))
+		return err;
+	if ((v = ymap_get(root, "proc")) && (err = parse_proc(&c, v)))
+		return err;
+	if ((v = ymap_get(root, "log")) && (err = parse_log(&c, v)))
+		return err;
+	return check_ids(&c);
+}
+
+void
+layer_release(struct layer *l)
+{
+	struct osl_policy *p = &l->p;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		rule_release(&p->rules[i]);
+	free(p->rules);
+	free(p->name);
+	free(p->description);
+	for (size_t i = 0; i < p->nenv_keep; i++)
+		free(p->env_keep[i]);
+	free(p->env_keep);
+	for (size_t i = 0; i < p->nenv_set; i++) {
+		free(p->env_set[i].key);
+		free(p->env_set[i].value);
+	}
+	free(p->env_set);
+	for (size_t i = 0; i < p->seccomp.ndeny; i++)
+		free(p->seccomp.deny[i]);
+	free(p->seccomp.deny);
+	for (size_t i = 0; i < p->seccomp.nallow; i++)
+		free(p->seccomp.allow[i]);
+	free(p->seccomp.allow);
+	free(p->log.sink);
+	free(p->log.checkpoint_key);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,386 @@
+/* A policy document as a tree, from libyaml's event API.  Every limit of the
+ * language is checked while the events arrive, so that hostile input (deep
+ * nesting, aliases) stops the parser at once instead of being built first. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "policy/internal.h"
+
+const struct osl_error *
+err_at(const char *file, unsigned line, unsigned col, const char *fmt, ...)
+{
+	char msg[OSL_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return osl_error_new(OSL_EINPUT, "%s:%u:%u: %s", file, line, col, msg);
+}
+
+const struct osl_error *
+err_node(const char *file, const struct ynode *n, const char *fmt, ...)
+{
+	char msg[OSL_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return osl_error_new(OSL_EINPUT, "%s:%u:%u: %s", file, n->line, n->col, msg);
+}
+
+char *
+where_of(const char *file, const struct ynode *n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_addf(&sb, "%s:%u:%u", file, n->line, n->col);
+	if (sb.oom) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
+void
+ynode_free(struct ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->nkids; i++)
+		ynode_free(n->kids[i]);
+	free(n->kids);
+	free(n->str);
+	free(n);
+}
+
+bool
+ynode_is_null(const struct ynode *n)
+{
+	return n->type == Y_SCALAR && n->plain && n->len == 0;
+}
+
+const char *
+ynode_type_name(const struct ynode *n)
+{
+	switch (n->type) {
+	case Y_MAP:
+		return "a map";
+	case Y_SEQ:
+		return "a list";
+	default:
+		return ynode_is_null(n) ? "nothing" : "a string";
+	}
+}
+
+struct ynode *
+ymap_get(const struct ynode *m, const char *key)
+{
+	if (!m || m->type != Y_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < m->nkids; i += 2)
+		if (strcmp(m->kids[i]->str, key) == 0)
+			return m->kids[i + 1];
+	return NULL;
+}
+
+/* Line and column (1-based) of byte OFF, for errors libyaml gives as offsets. */
+static void
+pos_of(const char *buf, size_t len, size_t off, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			c++;
+	}
+	*line = l;
+	*col = c;
+}
+
+static const struct osl_error *
+parser_error(const yaml_parser_t *ps, const char *name, const char *buf, size_t len)
+{
+	unsigned line, col;
+
+	switch (ps->error) {
+	case YAML_MEMORY_ERROR:
+		return osl_error_nomem();
+	case YAML_READER_ERROR:
+		pos_of(buf, len, ps->problem_offset, &line, &col);
+		if (ps->problem && strstr(ps->problem, "UTF-8"))
+			return err_at(name, line, col, "invalid UTF-8 (%s #x%02x)",
+			    ps->problem, (unsigned)ps->problem_value & 0xff);
+		if (ps->problem && strstr(ps->problem, "control characters"))
+			return err_at(name, line, col,
+			    "binary data: control character #x%02x is not allowed",
+			    (unsigned)ps->problem_value);
+		return err_at(name, line, col, "cannot read YAML: %s",
+		    ps->problem ? ps->problem : "unknown error");
+	default:
+		line = (unsigned)ps->problem_mark.line + 1;
+		col = (unsigned)ps->problem_mark.column + 1;
+		if (ps->context)
+			return err_at(name, line, col, "invalid YAML: %s %s",
+			    ps->problem ? ps->problem : "error", ps->context);
+		return err_at(name, line, col, "invalid YAML: %s",
+		    ps->problem ? ps->problem : "error");
+	}
+}
+
+static int
+keycmp(const void *a, const void *b)
+{
+	const struct ynode *x = *(struct ynode *const *)a, *y = *(struct ynode *const *)b;
+	int c;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if ((c = memcmp(x->str, y->str, x->len)) != 0)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+/* Report the first (in file order) key that repeats an earlier one. */
+static const struct osl_error *
+check_dup_keys(const struct ynode *m, const char *name)
+{
+	size_t nk = m->nkids / 2;
+	const struct ynode **keys, *dup = NULL, *first = NULL;
+
+	if (nk < 2)
+		return NULL;
+	if (nk <= 16) {
+		for (size_t i = 1; i < nk && !dup; i++)
+			for (size_t j = 0; j < i; j++)
+				if (m->kids[2 * i]->len == m->kids[2 * j]->len &&
+				    memcmp(m->kids[2 * i]->str, m->kids[2 * j]->str,
+				    m->kids[2 * i]->len) == 0) {
+					dup = m->kids[2 * i];
+					first = m->kids[2 * j];
+					break;
+				}
+	} else {
+		if ((keys = malloc(nk * sizeof(*keys))) == NULL)
+			return osl_error_nomem();
+		for (size_t i = 0; i < nk; i++)
+			keys[i] = m->kids[2 * i];
+		qsort(keys, nk, sizeof(*keys), keycmp);
+		for (size_t i = 1; i < nk; i++) {
+			if (keys[i]->len != keys[i - 1]->len ||
+			    memcmp(keys[i]->str, keys[i - 1]->str, keys[i]->len))
+				continue;
+			if (keys[i - 1]->len == keys[i]->len && i >= 2 &&
+			    keys[i - 2]->len == keys[i]->len &&
+			    memcmp(keys[i]->str, keys[i - 2]->str, keys[i]->len) == 0)
+				continue;	/* third and later copies */
+			if (!dup || keys[i]->line < dup->line ||
+			    (keys[i]->line == dup->line && keys[i]->col < dup->col)) {
+				dup = keys[i];
+				first = keys[i - 1];
+			}
+		}
+		free(keys);
+	}
+	if (!dup)
+		return NULL;
+	return err_node(name, dup, "duplicate key '%s' (first at line %u)",
+	    dup->str, first->line);
+}
+
+static struct ynode *
+node_new(enum ytype t, const yaml_mark_t *mark)
+{
+	struct ynode *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->type = t;
+	n->line = (unsigned)mark->line + 1;
+	n->col = (unsigned)mark->column + 1;
+	return n;
+}
+
+static bool
+add_kid(struct ynode *parent, struct ynode *kid)
+{
+	if (parent->nkids == parent->cap) {
+		size_t cap = parent->cap ? parent->cap * 2 : 8;
+		struct ynode **k = realloc(parent->kids, cap * sizeof(*k));
+
+		if (!k)
+			return false;
+		parent->kids = k;
+		parent->cap = cap;
+	}
+	parent->kids[parent->nkids++] = kid;
+	return true;
+}
+
+static const struct osl_error *
+check_props(const char *name, const yaml_mark_t *m, const yaml_char_t *anchor,
+    const yaml_char_t *tag, bool implicit_tag)
+{
+	if (anchor)
+		return err_at(name, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		    "anchors and aliases are not allowed (&%s)", (const char *)anchor);
+	if (tag && !implicit_tag)
+		return err_at(name, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		    "explicit tags are not allowed (%s)", (const char *)tag);
+	return NULL;
+}
+
+const struct osl_error *
+ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
+{
+	const struct osl_error *err = NULL;
+	yaml_parser_t ps;
+	yaml_event_t ev;
+	struct ynode *stack[OSL_POLICY_MAX_DEPTH + 1], *root = NULL, *n;
+	const yaml_mark_t *mk;
+	const char *nul;
+	unsigned line, col;
+	int depth = 0, ndocs = 0;
+	bool have_ev = false, end = false;
+
+	*rootp = NULL;
+	if (len > OSL_POLICY_MAX_BYTES)
+		return err_at(name, 1, 1, "policy is larger than 1 MiB (%zu bytes)", len);
+	/* libyaml would stop at a NUL with a vaguer message. */
+	if ((nul = memchr(buf, '\0', len)) != NULL) {
+		pos_of(buf, len, (size_t)(nul - buf), &line, &col);
+		return err_at(name, line, col, "binary data: NUL byte is not allowed");
+	}
+	if (!yaml_parser_initialize(&ps))
+		return osl_error_nomem();
+	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
+	/* Never guess UTF-16 from a byte-order mark. */
+	yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);
+
+	while (!end) {
+		if (!yaml_parser_parse(&ps, &ev)) {
+			err = parser_error(&ps, name, buf, len);
+			goto done;
+		}
+		have_ev = true;
+		mk = &ev.start_mark;
+		n = NULL;
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1) {
+				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
+				    "more than one document");
+				goto done;
+			}
+			if (ev.data.document_start.tag_directives.start !=
+			    ev.data.document_start.tag_directives.end) {
+				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
+				    "explicit tags are not allowed (%%TAG directive)");
+				goto done;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
+			    "anchors and aliases are not allowed (*%s)",
+			    (const char *)ev.data.alias.anchor);
+			goto done;
+		case YAML_SCALAR_EVENT:
+			if ((err = check_props(name, mk, ev.data.scalar.anchor, ev.data.scalar.tag,
+			    ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit)))
+				goto done;
+			if (strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
+				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
+				    "binary data: NUL character in a string");
+				goto done;
+			}
+			if ((n = node_new(Y_SCALAR, mk)) == NULL)
+				goto nomem;
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			n->len = ev.data.scalar.length;
+			if ((n->str = malloc(n->len + 1)) == NULL) {
+				free(n);
+				goto nomem;
+			}
+			memcpy(n->str, ev.data.scalar.value, n->len + 1);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ev.type == YAML_SEQUENCE_START_EVENT)
+				err = check_props(name, mk, ev.data.sequence_start.anchor,
+				    ev.data.sequence_start.tag, ev.data.sequence_start.implicit);
+			else
+				err = check_props(name, mk, ev.data.mapping_start.anchor,
+				    ev.data.mapping_start.tag, ev.data.mapping_start.implicit);
+			if (err)
+				goto done;
+			if (depth == OSL_POLICY_MAX_DEPTH) {
+				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
+				    "nesting deeper than %d levels", OSL_POLICY_MAX_DEPTH);
+				goto done;
+			}
+			if ((n = node_new(ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
+			    mk)) == NULL)
+				goto nomem;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			if (stack[depth]->type == Y_MAP &&
+			    (err = check_dup_keys(stack[depth], name)))
+				goto done;
+			break;
+		default:
+			break;
+		}
+		if (n) {
+			if (depth == 0) {
+				root = n;
+			} else {
+				struct ynode *parent = stack[depth - 1];
+
+				if (parent->type == Y_MAP && parent->nkids % 2 == 0 &&
+				    n->type != Y_SCALAR) {
+					err = err_node(name, n, "map keys must be strings, not %s",
+					    ynode_type_name(n));
+					ynode_free(n);
+					goto done;
+				}
+				if (!add_kid(parent, n)) {
+					ynode_free(n);
+					goto nomem;
+				}
+			}
+			if (n->type != Y_SCALAR)
+				stack[depth++] = n;
+		}
+		yaml_event_delete(&ev);
+		have_ev = false;
+	}
+	*rootp = root;
+	root = NULL;
+	goto done;
+nomem:
+	err = osl_error_nomem();
+done:
+	if (have_ev)
+		yaml_event_delete(&ev);
+	yaml_parser_delete(&ps);
+	ynode_free(root);
+	return err;
+}
