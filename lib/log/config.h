@@ -24,6 +24,7 @@ struct osl_log_config {
 	unsigned checkpoint_every;	/* records; 0 = off; default 1000 */
 	uint64_t checkpoint_interval_ns;	/* 0 = off */
 	char *checkpoint_key;	/* Ed25519 private key file (expanded path), or NULL */
+	char *checkpoint_sink;	/* a second sink that gets a copy of each checkpoint, or NULL */
 };
 
 const char *osl_level_name(enum osl_level l);

@@ -55,6 +55,10 @@ const struct osl_error *osl_log_reserve(struct osl_log *log);
 /* Reopen a file sink by name (SIGHUP, logrotate's create + postrotate). */
 const struct osl_error *osl_log_reopen(struct osl_log *log);
 
+/* Async-signal-safe: call from a SIGHUP handler; every open file sink moves
+ * to the file its path names before its next record. */
+void osl_log_hup(void);
+
 /* Records that could not be written (on_failure: continue). */
 unsigned long osl_log_failures(const struct osl_log *log);
 
@@ -86,6 +90,12 @@ struct osl_verify_report {
 	bool torn_tail;			/* the only problem is an unterminated last line */
 	unsigned long unvouched;	/* records after the last checkpoint */
 	unsigned long checkpoints;
+	/* additions */
+	unsigned file_index;		/* 1-based file of bad_line (osl_verify_file) */
+	unsigned long torn_lines;	/* torn records the chain goes on past */
+	unsigned long first_torn;	/* line of the first of them */
+	unsigned torn_file;		/* and its file */
+	unsigned long signed_checkpoints;	/* checked against a public key */
 };
 struct osl_verify;
 struct osl_verify *osl_verify_new(void);
@@ -100,5 +110,53 @@ const struct osl_verify_report *osl_verify_report(const struct osl_verify *v);
  * is intact); an error with status OSL_EINPUT when it cannot be read (exit 2
  * for `osl log verify`). */
 const struct osl_error *osl_verify_file(struct osl_verify *v, const char *path);
+
+/* --- additions --- */
+
+/* RFC 3339 UTC with FRAC (0..9) fractional digits; BUF >= 32.  Returns the
+ * length. */
+size_t osl_log_format_time(char buf[32], uint64_t ns, int frac);
+/* RFC 3339 ("2026-11-21T22:19:19.5Z", "...+01:00") or a date ("2026-11-21",
+ * midnight UTC) to ns since the epoch. */
+bool osl_log_parse_time(const char *s, uint64_t *ns);
+
+/* Ed25519 keys for signed checkpoints (man osl-log(5), KEYS): a file of 64
+ * hex digits (optionally a newline) or of 32 raw bytes.  The private key file
+ * holds the seed and must not be readable by group or others. */
+const struct osl_error *osl_log_key_load(const char *path, uint8_t seed[32], uint8_t pub[32]);
+const struct osl_error *osl_log_pubkey_load(const char *path, uint8_t pub[32]);
+/* New key pair: PRIV_PATH (0600) and, if not NULL, PUB_PATH (0644); neither
+ * may exist. */
+const struct osl_error *osl_log_keygen(const char *priv_path, const char *pub_path);
+
+/* Check checkpoint signatures against this public key: a checkpoint that is
+ * unsigned, signed by another key or badly signed is then a bad line. */
+void osl_verify_set_pubkey(struct osl_verify *v, const uint8_t pub[32]);
+const struct osl_error *osl_verify_set_key_file(struct osl_verify *v, const char *path);
+/* One message for the report: "intact: 1042 records, 1 checkpoint, 41 records
+ * after the last checkpoint" or "line 7: chain.prev does not match ...". */
+const char *osl_verify_summary(const struct osl_verify *v, char *buf, size_t size);
+
+/* Reading, for `osl log show`: FN gets each line (without '\n'), and REC its
+ * parse (NULL when the line is not a JSON object; owned by the reader).  FN
+ * returns 0 to go on, anything else to stop.  Memory stays bounded: a line
+ * longer than 1 MiB is passed cut, with REC NULL.  PATH "-" is stdin. */
+typedef int (*osl_log_read_fn)(cJSON *rec, const char *line, size_t len, void *arg);
+const struct osl_error *osl_log_read(const char *path, osl_log_read_fn fn, void *arg);
+const struct osl_error *osl_log_read_fd(int fd, const char *name, osl_log_read_fn fn, void *arg);
+
+/* `osl log show` filters; pure.  All set ones must match. */
+struct osl_log_filter {
+	const char *action;	/* "fs.write", or a prefix: "fs.*" */
+	const char *outcome;	/* success | failure | unknown */
+	uint64_t since_ns;	/* @timestamp >= this; 0 = any */
+	bool has_level;
+	enum osl_level level;	/* at least this level */
+};
+/* Fill F from command-line strings (each may be NULL).  SINCE is an RFC 3339
+ * time or a duration ("10m") before NOW_NS.  OSL_EINPUT on a bad value. */
+const struct osl_error *osl_log_filter_init(struct osl_log_filter *f, const char *action,
+    const char *outcome, const char *since, const char *level, uint64_t now_ns);
+bool osl_log_filter_match(const struct osl_log_filter *f, const cJSON *rec);
 
 #endif

@@ -1,0 +1,117 @@
+/* The hash chain: pure.  chain.hash = SHA-256(prev || the line's bytes up to
+ * ,"chain":), so a verifier hashes exactly what was written. */
+#include "log/log-int.h"
+
+#include <string.h>
+
+#include <nettle/sha2.h>
+
+void
+osl_chain_hash(const uint8_t prev[32], const char *line, size_t len, uint8_t out[32])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, 32, prev);
+	sha256_update(&c, len, (const uint8_t *)line);
+	sha256_digest(&c, 32, out);
+}
+
+void
+osl_hex(char *dst, const uint8_t *src, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = hex[src[i] >> 4];
+		dst[2 * i + 1] = hex[src[i] & 15];
+	}
+}
+
+static int
+nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;	/* lowercase only: one spelling per hash */
+}
+
+bool
+osl_unhex(uint8_t *dst, const char *src, size_t n)
+{
+	size_t i;
+	int h, l;
+
+	for (i = 0; i < n; i++) {
+		if ((h = nibble(src[2 * i])) < 0 || (l = nibble(src[2 * i + 1])) < 0)
+			return false;
+		dst[i] = (uint8_t)(h << 4 | l);
+	}
+	return true;
+}
+
+void
+osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
+{
+	char *p;
+
+	osl_chain_hash(prev, out->buf, out->len, hash);
+	if (!sb_grow(out, OSL_CHAIN_SUFFIX_LEN + 1))
+		return;
+	p = out->buf + out->len;
+	memcpy(p, ",\"chain\":{\"prev\":\"", 18);
+	osl_hex(p + 18, prev, 32);
+	memcpy(p + 82, "\",\"hash\":\"", 10);
+	osl_hex(p + 92, hash, 32);
+	memcpy(p + 156, "\"}}\n", 5);
+	out->len += OSL_CHAIN_SUFFIX_LEN + 1;
+}
+
+bool
+osl_chain_split(const char *line, size_t len, size_t *prefix_len,
+    uint8_t prev[32], uint8_t hash[32])
+{
+	const char *p;
+
+	if (len < OSL_CHAIN_SUFFIX_LEN + 1)
+		return false;
+	p = line + len - OSL_CHAIN_SUFFIX_LEN;
+	if (memcmp(p, ",\"chain\":{\"prev\":\"", 18) != 0 ||
+	    memcmp(p + 82, "\",\"hash\":\"", 10) != 0 ||
+	    memcmp(p + 156, "\"}}", 3) != 0 ||
+	    !osl_unhex(prev, p + 18, 32) || !osl_unhex(hash, p + 92, 32))
+		return false;
+	*prefix_len = len - OSL_CHAIN_SUFFIX_LEN;
+	return true;
+}
+
+size_t
+osl_checkpoint_message(char *buf, uint64_t seq, const uint8_t hash[32])
+{
+	size_t n;
+
+	memcpy(buf, "osl-checkpoint-v1\n", 18);
+	n = 18 + osl_fmt_u64(buf + 18, seq);
+	buf[n++] = '\n';
+	osl_hex(buf + n, hash, 32);
+	n += 64;
+	buf[n] = '\0';
+	return n;
+}
+
+void
+osl_key_fingerprint(char *buf, const uint8_t pub[32])
+{
+	struct sha256_ctx c;
+	uint8_t d[32];
+
+	sha256_init(&c);
+	sha256_update(&c, 32, pub);
+	sha256_digest(&c, 32, d);
+	memcpy(buf, "sha256:", 7);
+	osl_hex(buf + 7, d, 32);
+	buf[71] = '\0';
+}
