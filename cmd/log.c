@@ -6,19 +6,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
 static int cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_log_show(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt verify_opts[] = {
 	{ 'r', "rotated", NULL, "the files are one log's rotations, oldest first (one chain)", NULL },
 	{ 0 }
 };
 
+static const struct osl_opt show_opts[] = {
+	{ 'a', "action", "A", "only this event.action, or a prefix with *: 'fs.*'",
+	  "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit" },
+	{ 'o', "outcome", "O", "only success, failure or unknown", "success failure unknown" },
+	{ 's', "since", "T", "only records at or after T: RFC 3339, or a duration before now (10m)", NULL },
+	{ 'L', "level", "L", "only records at least this level", "debug info notice warn error critical" },
+	{ 0 }
+};
+
 const struct osl_cmd osl_log_cmds[] = {
 	{ "verify", cmd_log_verify, "check the hash chain and checkpoints (exit 0 intact, 1 not)",
 	  OSL_CMD_JSON, "[-r] FILE...", verify_opts, NULL, "file" },
+	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
+	  OSL_CMD_JSON, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
 };
 
@@ -75,6 +88,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		out_u64("records", NULL, rep->records);
 		out_u64("checkpoints", NULL, rep->checkpoints);
 		out_u64("unvouched", NULL, rep->unvouched);
+		out_u64("torn_lines", NULL, rep->torn_lines);
 		if (rep->bad_line) {
 			out_u64("bad_line", NULL, rep->bad_line);
 			out_str("why", NULL, rep->why);
@@ -85,6 +99,11 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		} else {
 			out_text("%s: intact, %lu records, %lu checkpoints", q, rep->records,
 			    rep->checkpoints);
+			if (rep->torn_lines)
+				out_text("; %lu torn line%s (line %lu) left by a crash, "
+				    "the chain goes on past %s", rep->torn_lines,
+				    rep->torn_lines == 1 ? "" : "s", rep->first_torn,
+				    rep->torn_lines == 1 ? "it" : "them");
 			if (rep->unvouched)
 				out_text("; the last %lu records are after the last checkpoint "
 				    "and cannot be vouched for against truncation", rep->unvouched);
@@ -97,4 +116,96 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 	out_arr_close();
 	osl_verify_free(v);
 	return status;
+}
+
+struct show {
+	struct osl_log_filter filter;
+	unsigned long shown, bad, lineno;
+	const char *file;
+};
+
+static const char *
+jstr(const cJSON *rec, const char *a, const char *b)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, a);
+
+	if (b)
+		o = cJSON_GetObjectItemCaseSensitive(o, b);
+	return cJSON_IsString(o) ? o->valuestring : "-";
+}
+
+static int
+show_one(cJSON *rec, const char *line, size_t len, void *arg)
+{
+	struct show *sh = arg;
+	char ts[32];
+
+	sh->lineno++;
+	if (!rec) {
+		sh->bad++;
+		return 0;
+	}
+	if (!osl_log_filter_match(&sh->filter, rec))
+		return 0;
+	if (out_is_json()) {
+		/* the exact bytes that were written (and hashed), not a re-serialisation */
+		fputs(sh->shown ? ",\n" : "[", stdout);
+		fwrite(line, 1, len, stdout);
+	} else {
+		/* "2026-11-21T22:19:19.123456789Z" -> "2026-11-21T22:19:19.123Z" */
+		snprintf(ts, sizeof(ts), "%.23s%s", jstr(rec, "@timestamp", NULL),
+		    strlen(jstr(rec, "@timestamp", NULL)) > 23 ? "Z" : "");
+		printf("%-24s %-6s %-17s %-8s %-5s %s\n", ts, jstr(rec, "log", "level"),
+		    jstr(rec, "event", "action"), jstr(rec, "event", "outcome"),
+		    jstr(rec, "osl", "decision"), jstr(rec, "message", NULL));
+	}
+	sh->shown++;
+	return ferror(stdout) ? 1 : 0;
+}
+
+static int
+cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	const char *action = NULL, *outcome = NULL, *since = NULL, *level = NULL;
+	struct show sh = { 0 };
+	struct osl_getopt g;
+	struct timespec now;
+	int c;
+
+	(void)ctx;
+	cli_getopt_init(&g, &osl_log_cmds[1], argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 'a': action = g.optarg; break;
+		case 'o': outcome = g.optarg; break;
+		case 's': since = g.optarg; break;
+		case 'L': level = g.optarg; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc != 1)
+		return cli_usage("one log file is needed (- for standard input)");
+	clock_gettime(CLOCK_REALTIME, &now);
+	err = osl_log_filter_init(&sh.filter, action, outcome, since, level,
+	    (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec);
+	if (err)
+		return cli_error(err);
+	sh.file = argv[0];
+	if (!out_is_json())
+		printf("%-24s %-6s %-17s %-8s %-5s %s\n", "TIME", "LEVEL", "ACTION", "OUTCOME",
+		    "DEC", "MESSAGE");
+	err = osl_log_read(argv[0], show_one, &sh);
+	if (out_is_json())
+		fputs(sh.shown ? "]\n" : "[]\n", stdout);
+	if (err)
+		return cli_error(err);
+	if (sh.bad)
+		cli_warn("'%s': %lu line%s not a JSON record, skipped (osl log verify says which)",
+		    argv[0], sh.bad, sh.bad == 1 ? " is" : "s are");
+	return 0;
 }

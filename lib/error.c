@@ -47,9 +47,18 @@ static const struct osl_error *
 append_errno(const struct osl_error *ce, int err)
 {
 	struct osl_error *e = (struct osl_error *)ce;
-	size_t n = strlen(e->msg);
+	size_t n = strlen(e->msg), r;
+	char reason[128];
 
-	snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(err));
+	snprintf(reason, sizeof(reason), ": %s", strerror(err));
+	r = strlen(reason);
+	/* a long path must not push the reason out of the message */
+	if (n + r + 1 > sizeof(e->msg)) {
+		n = sizeof(e->msg) - r - 4;
+		memcpy(e->msg + n, "...", 3);
+		n += 3;
+	}
+	memcpy(e->msg + n, reason, r + 1);
 	return e;
 }
 

@@ -104,8 +104,10 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 			cJSON_AddStringToObject(e, "code", name);
 		osl_log_add_text(e, "message", result->msg);
 	}
-	snprintf(msg, sizeof(msg), "%s %s %s%s%s", op->action, op->target ? op->target : "",
-	    decision_word(d), result ? ", failed: " : "", result ? result->msg : "");
+	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", op->action,
+	    op->target ? op->target : "", decision_word(d),
+	    d->rule ? osl_rule_name(d->rule) : "default", d->audit ? " (audit)" : "",
+	    result ? ", failed: " : "", result ? result->msg : "");
 	osl_log_add_text(rec, "message", msg);
 	return rec;
 }

@@ -45,6 +45,7 @@ extern const struct osl_cmd osl_groups[];	/* the top-level table (src/main.c) */
 extern const struct osl_cmd osl_fs_cmds[];
 extern const struct osl_cmd osl_policy_cmds[];
 extern const struct osl_cmd osl_log_cmds[];
+extern const struct osl_cmd osl_proc_cmds[];
 
 /* --- options (src/opt.c) --- */
 struct osl_getopt {

@@ -2,6 +2,7 @@
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
  * the verb's result to the exit status (cli.md). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static const struct osl_opt completion_opts[] = { { 0 } };
 
 const struct osl_cmd osl_groups[] = {
 	{ "fs", NULL, "file operations under policy", 0, NULL, NULL, osl_fs_cmds, NULL },
+	{ "proc", NULL, "run sandboxed programs; list, inspect and signal processes", 0, NULL, NULL, osl_proc_cmds, NULL },
 	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
 	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
 	{ "help", cmd_help, "show help for a group or verb", 0, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
@@ -155,6 +157,27 @@ run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 	return v->fn(argc - 1, argv + 1, ctx);
 }
 
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	osl_log_hup();
+}
+
+/* SIGHUP means "reopen the log" (logrotate), not "die": any osl that runs
+ * long enough to be rotated under keeps writing to the right file. */
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -174,6 +197,7 @@ main(int argc, char **argv)
 	/* busybox style: osl-fs stat ... is osl fs stat ... */
 	if (strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) && grp->sub) {
 		out_init(false);
+		signals();
 		osl_ctx_init(&ctx, &o);
 		status = run_group(grp, argc, argv, &ctx);
 		osl_ctx_release(&ctx);
@@ -213,6 +237,7 @@ main(int argc, char **argv)
 		return OSL_EINPUT;
 	}
 	out_init(json);
+	signals();
 	osl_ctx_init(&ctx, &o);
 	status = run_group(grp, argc, argv, &ctx);
 	osl_ctx_release(&ctx);

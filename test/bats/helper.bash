@@ -1,4 +1,5 @@
 # Shared set-up for the bats tests: a private HOME, state and config, so a
+bats_require_minimum_version 1.5.0
 # test never reads or writes the user's real policy or log.
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -6,6 +7,7 @@ bats_load_library bats-file
 
 : "${OSL:=$BATS_TEST_DIRNAME/../../build/osl}"
 : "${OSL_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+: "${OSL_BUILD:=$(dirname "$OSL")}"
 
 common_setup() {
 	T=$BATS_TEST_TMPDIR

@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# The activity log: records, the chain, verify, concurrency, full disks,
+# reopening, and the syslog sink against a real rsyslogd.
+load helper
+
+setup() {
+	common_setup
+	export OSL_POLICY=$OSL_TOP/test/fixtures/policies/fs-basic.yaml
+	echo data > "$HOME/f"
+	mkdir -p "$HOME/secret" && echo s > "$HOME/secret/k"
+}
+
+some_records() {
+	for i in 1 2 3 4 5; do osl fs stat "$HOME/f" >/dev/null; done
+	osl fs cat "$HOME/secret/k" 2>/dev/null || true
+	osl fs cat "$HOME/nosuch" 2>/dev/null || true
+}
+
+@test "records are one JSON object per line with the ECS fields" {
+	some_records
+	[ "$(wc -l < "$LOG")" = 7 ]
+	while read -r line; do
+		printf '%s' "$line" | jq -e '."@timestamp" and .event.action and .event.sequence
+			and .process.pid and .host.hostname and .user.id and .chain.hash
+			and (.chain.prev | length == 64) and .osl.severity_number' >/dev/null
+	done < "$LOG"
+	head -c 14 "$LOG" | grep -q '^{"@timestamp":'
+	[ "$(jq -s '[.[].event.sequence] == [range(1;8)]' "$LOG")" = true ]
+}
+
+@test "verify: an untouched log is intact" {
+	some_records
+	run osl log verify "$LOG"
+	assert_success
+	assert_output --partial "intact, 7 records"
+	run --separate-stderr osl -j log verify "$LOG"
+	[ "$(jget '.[0].intact' "$output")" = true ]
+}
+
+@test "verify: an edited record is found, with its line" {
+	some_records
+	sed -i '3s/"fs.read"/"fs.READ"/' "$LOG"
+	run osl log verify "$LOG"
+	assert_failure 1
+	assert_output --partial ":3: "
+}
+
+@test "verify: a deleted, a reordered and an inserted record are found" {
+	some_records
+	cp "$LOG" "$T/orig"
+	sed -i '4d' "$LOG"
+	run osl log verify "$LOG"
+	assert_failure 1
+	assert_output --partial ":4: "
+	cp "$T/orig" "$LOG"
+	{ sed -n 1,2p "$T/orig"; sed -n 4p "$T/orig"; sed -n 3p "$T/orig"; sed -n '5,$p' "$T/orig"; } > "$LOG"
+	run osl log verify "$LOG"
+	assert_failure 1
+	assert_output --partial ":3: "
+	{ sed -n 1,2p "$T/orig"; sed -n 2p "$T/orig"; sed -n '3,$p' "$T/orig"; } > "$LOG"
+	run osl log verify "$LOG"
+	assert_failure 1
+}
+
+@test "verify: a torn last line is named as torn, not as tampering" {
+	some_records
+	head -c -20 "$LOG" > "$T/torn" && mv "$T/torn" "$LOG"
+	run osl log verify "$LOG"
+	assert_failure 1
+	assert_output --partial ":7: "
+	assert_output --partial "torn"
+	run --separate-stderr osl -j log verify "$LOG"
+	[ "$(jget '.[0].torn_tail' "$output")" = true ]
+}
+
+@test "after a torn line the next record starts on a fresh line and the chain goes on" {
+	some_records
+	printf '{"@timestamp":"2026-' >> "$LOG"
+	osl fs stat "$HOME/f" >/dev/null
+	tail -n 1 "$LOG" | jq -e .event.action >/dev/null
+	run osl log verify "$LOG"
+	assert_success
+	assert_output --partial "intact, 8 records"
+	assert_output --partial "1 torn line (line 8)"
+}
+
+@test "verify: bad input" {
+	run osl log verify
+	assert_failure 2
+	run osl log verify "$T/nosuch"
+	assert_failure 2
+	assert_output --partial "No such file or directory"
+	echo 'not json' > "$T/j"
+	run osl log verify "$T/j"
+	assert_failure 1
+	assert_output --partial ":1: "
+}
+
+@test "4 concurrent writers x 50 records: 200 records in one valid chain" {
+	for w in 1 2 3 4; do
+		( for i in $(seq 50); do "$OSL" fs stat "$HOME/f" >/dev/null || exit 1; done ) &
+	done
+	wait
+	[ "$(wc -l < "$LOG")" = 200 ]
+	run osl log verify "$LOG"
+	assert_success
+	assert_output --partial "intact, 200 records"
+}
+
+full_fs() {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir -p "$TMPDIR/full"
+	mount -t tmpfs -o size=256k tmpfs "$TMPDIR/full" || skip "cannot mount tmpfs here"
+	dd if=/dev/zero of="$TMPDIR/full/filler" bs=4k 2>/dev/null || true
+}
+
+teardown() {
+	mountpoint -q "$TMPDIR/full" 2>/dev/null && umount "$TMPDIR/full" || true
+	[ -n "${RSYSLOG_PID:-}" ] && kill "$RSYSLOG_PID" 2>/dev/null || true
+}
+
+@test "a full disk under the log with on_failure: deny refuses the operation (exit 3)" {
+	full_fs
+	run osl -p "$OSL_TOP/test/fixtures/policies/log-full.yaml" fs cat "$HOME/f"
+	assert_failure 3
+	assert_output --partial "No space left on device"
+	refute_output --partial "data"
+}
+
+@test "a full disk under the log with on_failure: continue goes on and says so" {
+	full_fs
+	run --separate-stderr osl -p "$OSL_TOP/test/fixtures/policies/log-full-continue.yaml" fs cat "$HOME/f"
+	assert_success
+	assert_output data
+	[[ "$stderr" == *"No space left on device"* ]]
+}
+
+@test "SIGHUP reopens the log file (logrotate's create + postrotate)" {
+	osl fs stat "$HOME/f" >/dev/null
+	mkfifo "$HOME/fifo"
+	"$OSL" fs cat "$HOME/fifo" > "$T/out" &
+	pid=$!
+	sleep 0.3
+	mv "$LOG" "$LOG.1"
+	kill -HUP $pid
+	sleep 0.1
+	echo through > "$HOME/fifo"
+	wait $pid
+	[ "$(cat "$T/out")" = through ]
+	[ -s "$LOG" ]
+	[ "$(wc -l < "$LOG.1")" = 1 ]
+	jq -e '.file.path | endswith("fifo")' "$LOG" >/dev/null
+	run osl log verify -r "$LOG.1" "$LOG"
+	assert_success
+}
+
+@test "the syslog sink speaks RFC 5424 to a real rsyslogd on a private socket" {
+	command -v rsyslogd >/dev/null || skip "rsyslog is not installed"
+	cat > "$T/rsyslog.conf" <<CONF
+global(workDirectory="$T")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="$T/log.sock" CreatePath="on" useSpecialParser="off" parseHostname="on")
+template(name="t" type="string" string="%APP-NAME%|%PROCID%|%syslogseverity-text%|%msg%\n")
+*.* action(type="omfile" file="$T/syslog.out" template="t")
+CONF
+	rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslog.pid" &
+	RSYSLOG_PID=$!
+	for i in $(seq 50); do [ -S "$T/log.sock" ] && break; sleep 0.1; done
+	[ -S "$T/log.sock" ] || fail "rsyslogd did not create its socket"
+	run osl -l "syslog:$T/log.sock" fs stat "$HOME/f"
+	assert_success
+	run osl -l "syslog:$T/log.sock" fs cat "$HOME/secret/k"
+	assert_failure 3
+	for i in $(seq 50); do [ "$(wc -l < "$T/syslog.out" 2>/dev/null)" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+	run cat "$T/syslog.out"
+	assert_line --index 0 --regexp '^osl\|[0-9]+\|info\|'
+	assert_line --index 1 --regexp '^osl\|[0-9]+\|warning\|'
+	line=$(sed -n 1p "$T/syslog.out")
+	printf '%s' "${line#*|*|*|}" | sed 's/^ *//' | jq -e '.event.action == "fs.read"' >/dev/null
+}
+
+@test "show: a table of records, filtered by action, outcome, level and time" {
+	some_records
+	run osl log show "$LOG"
+	assert_success
+	assert_line --index 0 --regexp '^TIME +LEVEL +ACTION +OUTCOME'
+	[ "${#lines[@]}" = 8 ]
+	assert_output --partial "denied by no-secret"
+	run osl log show --outcome failure "$LOG"
+	[ "${#lines[@]}" = 2 ]
+	assert_output --partial "nosuch"
+	run osl log show --level warn "$LOG"
+	[ "${#lines[@]}" = 3 ]
+	run osl log show --action 'net.*' "$LOG"
+	[ "${#lines[@]}" = 1 ]
+	run osl log show --since 1h "$LOG"
+	[ "${#lines[@]}" = 8 ]
+	run osl log show --since 2099-01-01T00:00:00Z "$LOG"
+	[ "${#lines[@]}" = 1 ]
+}
+
+@test "show -j: one JSON array of the records as written" {
+	some_records
+	run --separate-stderr osl -j log show -a 'fs.*' "$LOG"
+	assert_success
+	[ "$(printf '%s' "$output" | jq length)" = 7 ]
+	[ "$(printf '%s' "$output" | jq -c '.[0]')" = "$(head -n 1 "$LOG" | jq -c .)" ]
+	run --separate-stderr osl -j log show -a nothing "$LOG"
+	[ "$output" = "[]" ]
+}
+
+@test "show: bad input" {
+	some_records
+	run osl log show --outcome maybe "$LOG"
+	assert_failure 2
+	run osl log show --since yesterday "$LOG"
+	assert_failure 2
+	run osl log show --level loud "$LOG"
+	assert_failure 2
+	run osl log show
+	assert_failure 2
+	run osl log show "$T/nosuch"
+	assert_failure 2
+	printf 'junk\n' >> "$LOG"
+	run --separate-stderr osl log show "$LOG"
+	assert_success
+	[[ "$stderr" == *"1 line is not a JSON record, skipped"* ]]
+}
