@@ -1,0 +1,771 @@
+/* osl proc: run a program with the policy enforced by the kernel, and list,
+ * inspect and signal processes.  The sandbox is prepared here, in the parent
+ * (lib/sandbox), and applied by the one spawn function (lib/proc). */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "op.h"
+#include "proc/proc.h"
+#include "sandbox/sandbox.h"
+#include "util/parse.h"
+#include "util/time.h"
+
+extern char **environ;
+
+static int cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_proc_ps(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx);
+
+enum {
+	O_TIMEOUT = 256, O_LIMIT, O_ENV_KEEP, O_ENV_SET, O_CWD, O_DRY_RUN, O_REQUIRE_FULL,
+	O_BEST_EFFORT, O_NO_SETSID,
+};
+
+static const struct osl_opt run_opts[] = {
+	{ O_TIMEOUT, "timeout", "D", "kill the process group after D (TERM, then KILL): exit 124", NULL },
+	{ O_LIMIT, "limit", "K=V", "lower a limit: cpu, memory, nofile, nproc, fsize, core, wall",
+	  "cpu= memory= nofile= nproc= fsize= core= wall=" },
+	{ O_ENV_KEEP, "env-keep", "VAR", "keep VAR (or a prefix VAR*) in the environment", NULL },
+	{ O_ENV_SET, "env-set", "VAR=VAL", "set VAR in the environment", NULL },
+	{ O_CWD, "cwd", "DIR", "run in DIR", "dir" },
+	{ O_DRY_RUN, "dry-run", NULL, "print the enforcement report and run nothing", NULL },
+	{ O_REQUIRE_FULL, "require-full", NULL, "refuse to run (125) unless every rule is held in full", NULL },
+	{ O_BEST_EFFORT, "best-effort", NULL, "run with what the kernel can hold (the default)", NULL },
+	{ O_NO_SETSID, "no-setsid", NULL, "stay in the terminal's session (job control)", NULL },
+	{ 0 }
+};
+static const struct osl_opt no_opts[] = { { 0 } };
+static const struct osl_opt kill_opts[] = {
+	{ 's', "signal", "SIG", "the signal (name or number; default TERM)",
+	  "TERM KILL INT HUP QUIT USR1 USR2 STOP CONT" },
+	{ 0 }
+};
+
+const struct osl_cmd osl_proc_cmds[] = {
+	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "file" },
+	{ "ps", cmd_proc_ps, "list processes", OSL_CMD_JSON, "", no_opts, NULL, "none" },
+	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
+	  OSL_CMD_JSON, "PID", no_opts, NULL, "none" },
+	{ "kill", cmd_proc_kill, "signal processes the policy's proc.signal allows",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-s SIG] PID...", kill_opts, NULL, "none" },
+	{ "tree", cmd_proc_tree, "show the process tree below PID (default 1)", OSL_CMD_JSON,
+	  "[PID]", no_opts, NULL, "none" },
+	{ 0 }
+};
+
+static const struct osl_cmd *
+verb(const char *name)
+{
+	for (const struct osl_cmd *c = osl_proc_cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* Options of a verb without options of its own: -1 to go on, else a status. */
+static int
+no_options(const char *name, int *argc, char ***argv)
+{
+	struct osl_getopt g;
+	int c;
+
+	cli_getopt_init(&g, verb(name), *argc, *argv);
+	c = cli_getopt(&g);
+	cli_getopt_release(&g);
+	if (c == 'h')
+		return 0;
+	if (c != -1)
+		return OSL_EINPUT;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return -1;
+}
+
+static bool
+parse_pid(const char *s, pid_t *pid)
+{
+	uint64_t v;
+
+	if (!osl_parse_uint(s, INT_MAX, &v) || v == 0)
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+/* ---------------------------------------------------------------- run --- */
+
+struct run_opts {
+	uint64_t timeout_ns;
+	struct osl_limits limits;
+	const char **keep, **set;
+	size_t nkeep, nset;
+	const char *cwd;
+	bool dry_run, require_full, setsid;
+};
+
+static void
+print_report(const struct osl_sandbox_report *r)
+{
+	if (out_is_json()) {
+		cJSON *j = osl_report_json(r);
+
+		if (j)
+			out_json_item(NULL, j);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct osl_enf_entry *e = &r->entries[i];
+
+		out_text("%-8s %-12s %-28s %s%s%s\n", osl_enf_level_name(e->level), e->kind,
+		    e->pattern ? e->pattern : e->name ? e->name : "-", e->name && e->pattern ?
+		    e->name : "", e->name && e->pattern ? ": " : "", e->reason);
+	}
+	out_text("landlock ABI %d, seccomp %s, namespaces:%s%s%s%s\n", r->landlock_abi,
+	    r->seccomp ? r->seccomp : "none", r->ns_user ? " user" : "", r->ns_mount ? " mount" : "",
+	    r->ns_net ? " net" : "", !r->ns_user && !r->ns_mount && !r->ns_net ? " none" : "");
+	out_text("enforcement: %s\n", osl_report_full(r) ? "full" : "partial");
+}
+
+/* One line for the log: "landlock abi 7, seccomp default, 12 full, 2 partial". */
+static void
+summary(const struct osl_sandbox_report *r, cJSON *o)
+{
+	size_t cnt[3] = { 0, 0, 0 };
+
+	for (size_t i = 0; i < r->n; i++)
+		cnt[r->entries[i].level]++;
+	cJSON_AddNumberToObject(o, "landlock_abi", r->landlock_abi);
+	cJSON_AddStringToObject(o, "seccomp", r->seccomp ? r->seccomp : "none");
+	cJSON_AddNumberToObject(o, "full", (double)cnt[OSL_ENF_FULL]);
+	cJSON_AddNumberToObject(o, "partial", (double)cnt[OSL_ENF_PARTIAL]);
+	cJSON_AddNumberToObject(o, "none", (double)cnt[OSL_ENF_NONE]);
+}
+
+static const struct osl_error *
+build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro)
+{
+	const struct osl_error *err = NULL;
+	size_t nk = p->nenv_keep + ro->nkeep, ns = p->nenv_set + ro->nset, i;
+	const char **keep = calloc(nk + 1, sizeof(*keep));
+	char **setv = calloc(ns + 1, sizeof(*setv));
+
+	if (!keep || !setv) {
+		err = osl_error_nomem();
+		goto done;
+	}
+	for (i = 0; i < p->nenv_keep; i++)
+		keep[i] = p->env_keep[i];
+	for (i = 0; i < ro->nkeep; i++)
+		keep[p->nenv_keep + i] = ro->keep[i];
+	for (i = 0; i < p->nenv_set; i++) {
+		size_t len = strlen(p->env_set[i].key) + strlen(p->env_set[i].value) + 2;
+
+		if (!(setv[i] = malloc(len))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		snprintf(setv[i], len, "%s=%s", p->env_set[i].key, p->env_set[i].value);
+	}
+	for (i = 0; i < ro->nset; i++)
+		if (!(setv[p->nenv_set + i] = strdup(ro->set[i]))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+	err = osl_proc_env(env, environ, keep, nk, (const char *const *)setv, ns);
+done:
+	if (setv)
+		for (i = 0; i < ns; i++)
+			free(setv[i]);
+	free(setv);
+	free(keep);
+	return err;
+}
+
+static void
+log_exit(struct osl_ctx *ctx, const char *cmd, pid_t pid, const struct osl_proc_result *res)
+{
+	struct osl_log *log;
+	cJSON *rec, *ev, *o, *ru, *pr;
+	char msg[512];
+
+	if (osl_ctx_log(ctx, &log) || !log || !(rec = cJSON_CreateObject()))
+		return;
+	ev = osl_log_obj(rec, "event");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString("end"));
+	cJSON_AddStringToObject(ev, "action", "proc.exit");
+	cJSON_AddStringToObject(ev, "outcome", res->exited && res->code == 0 && !res->timed_out ?
+	    "success" : "failure");
+	cJSON_AddNumberToObject(ev, "duration", (double)res->duration_ns);
+	pr = osl_log_obj(rec, "process");
+	osl_log_obj(pr, "child");
+	cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "pid", pid);
+	o = osl_log_obj(rec, "osl");
+	if (res->exited) {
+		cJSON_AddNumberToObject(pr, "exit_code", res->code);
+	} else {
+		const char *s = sigabbrev_np(res->code);
+		char name[24];
+
+		snprintf(name, sizeof(name), "SIG%s", s ? s : "?");
+		cJSON_AddStringToObject(o, "signal", name);
+	}
+	if (res->timed_out)
+		cJSON_AddBoolToObject(o, "timed_out", 1);
+	ru = osl_log_obj(o, "rusage");
+	cJSON_AddNumberToObject(ru, "max_rss_kb", (double)res->ru.ru_maxrss);
+	cJSON_AddNumberToObject(ru, "user_us", (double)res->ru.ru_utime.tv_sec * 1e6 +
+	    (double)res->ru.ru_utime.tv_usec);
+	cJSON_AddNumberToObject(ru, "sys_us", (double)res->ru.ru_stime.tv_sec * 1e6 +
+	    (double)res->ru.ru_stime.tv_usec);
+	snprintf(msg, sizeof(msg), "proc.exit %s status %d", cmd, osl_proc_status(res));
+	osl_log_add_text(rec, "message", msg);
+	osl_log_emit(log, OSL_LEVEL_INFO, rec);
+}
+
+static int
+run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
+{
+	const struct osl_error *err;
+	struct osl_sandbox_opts so = { 0 };
+	struct osl_sandbox sb;
+	struct osl_spawn sp = { 0 };
+	struct osl_proc_result res;
+	struct osl_policy *p;
+	struct osl_op op;
+	bool sb_ok = false, op_ok = false;
+	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
+	char **env = NULL;
+	cJSON *args, *o;
+	int status;
+
+	if ((err = osl_ctx_policy(ctx, &p))) {
+		cli_error(err);
+		return OSL_ESETUP;
+	}
+	so.limits = p->limits;
+	osl_limits_lower(&so.limits, &ro->limits);
+	so.audit = ctx->opts.audit || p->mode == OSL_MODE_AUDIT;
+	if ((err = osl_sandbox_prepare(&sb, p, &so))) {
+		status = cli_error(err) == OSL_EINPUT ? OSL_ESETUP : err->status;
+		return status == OSL_EFAIL ? OSL_ESETUP : status;
+	}
+	sb_ok = true;
+	if (ro->dry_run) {
+		print_report(&sb.report);
+		status = ro->require_full && !osl_report_full(&sb.report) ? OSL_ESETUP : 0;
+		goto done;
+	}
+	if (ro->require_full && !osl_report_full(&sb.report)) {
+		size_t bad = 0;
+
+		for (size_t i = 0; i < sb.report.n; i++)
+			bad += sb.report.entries[i].level != OSL_ENF_FULL;
+		status = cli_error(osl_error_new(OSL_ESETUP, "--require-full: %zu of %zu entries are "
+		    "not held in full by this kernel (see --dry-run)", bad, sb.report.n));
+		goto done;
+	}
+	/* best effort: what the kernel cannot hold is in the log, and with -v here */
+	if (cli_verbosity > 0 && !osl_report_full(&sb.report)) {
+		for (size_t i = 0; i < sb.report.n; i++) {
+			const struct osl_enf_entry *e = &sb.report.entries[i];
+
+			if (e->level != OSL_ENF_FULL)
+				cli_warn("%s %s: %s: %s", e->kind, e->pattern ? e->pattern : e->name,
+				    osl_enf_level_name(e->level), e->reason);
+		}
+	}
+	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path)))) {
+		status = cli_error(err);
+		goto done;
+	}
+	if (!realpath(path, real)) {
+		status = cli_error(osl_error_sys(OSL_ENOCMD, errno, "'%s': %s", argv[0], strerror(errno)));
+		goto done;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "?");
+
+	osl_op_init(&op, "proc.exec", "process", "start", argv[0]);
+	op_ok = true;
+	op.req.access = OSL_ACCESS_EXEC;
+	op.req.path = real;
+	/* process.* is osl itself (the logger fills it): the program is its child */
+	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
+	osl_log_add_text(o, "executable", real);
+	osl_log_add_text(o, "working_directory", ro->cwd ? ro->cwd : cwd);
+	if ((args = cJSON_AddArrayToObject(o, "args")))
+		for (int i = 0; i < argc; i++)
+			cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
+	summary(&sb.report, osl_log_obj(osl_log_obj(op.fields, "osl"), "enforcement"));
+	if ((err = osl_op_begin(ctx, &op))) {
+		/* exec denied by policy: 126 as env(1) has it, with the rule named */
+		status = cli_error(osl_error_new(err->status == OSL_EDENIED ? OSL_ENOEXEC : err->status,
+		    "exec %s", err->msg));
+		goto done;
+	}
+	if ((err = build_env(&env, p, ro))) {
+		status = cli_error(err) == OSL_EINPUT ? OSL_EINPUT : OSL_ESETUP;
+		osl_op_end(ctx, &op, err);
+		goto done;
+	}
+	sp.path = real;
+	sp.argv = argv;
+	sp.envp = env;
+	sp.cwd = ro->cwd;
+	sp.setsid = ro->setsid;
+	sp.sb = &sb;
+	if ((err = osl_proc_spawn(&sp))) {
+		struct osl_error keep;
+
+		osl_error_keep(&keep, err);
+		osl_op_end(ctx, &op, &keep);
+		status = cli_error(&keep);
+		goto done;
+	}
+	/* the child has its own copies now; nothing of ours stays open in it */
+	osl_sandbox_release(&sb);
+	sb_ok = false;
+	osl_op_end(ctx, &op, NULL);
+	if ((err = osl_proc_wait(&sp, ro->timeout_ns ? ro->timeout_ns :
+	    p->limits.wall_ns != OSL_LIMIT_UNSET ? p->limits.wall_ns : 0, 2000000000ULL, &res))) {
+		status = cli_error(err);
+		goto done;
+	}
+	log_exit(ctx, argv[0], sp.pid, &res);
+	if (res.timed_out && cli_verbosity >= 0)
+		cli_warn("'%s': timed out", argv[0]);
+	status = osl_proc_status(&res);
+done:
+	if (op_ok)
+		osl_op_release(&op);
+	if (sb_ok)
+		osl_sandbox_release(&sb);
+	osl_proc_env_free(env);
+	return status;
+}
+
+static int
+cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct run_opts ro = { .setsid = true };
+	struct osl_getopt g;
+	int c, status = -1;
+
+	osl_limits_unset(&ro.limits);
+	ro.keep = calloc((size_t)argc + 1, sizeof(*ro.keep));
+	ro.set = calloc((size_t)argc + 1, sizeof(*ro.set));
+	if (!ro.keep || !ro.set) {
+		free(ro.keep);
+		free(ro.set);
+		return cli_error(osl_error_nomem());
+	}
+	cli_getopt_init(&g, verb("run"), argc, argv);
+	while (status == -1 && (c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_TIMEOUT:
+			if (!osl_parse_duration(g.optarg, &ro.timeout_ns) || ro.timeout_ns == 0)
+				status = cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", g.optarg);
+			break;
+		case O_LIMIT:
+			if ((err = osl_limit_parse(g.optarg, &ro.limits)))
+				status = cli_usage("%s", err->msg);
+			break;
+		case O_ENV_KEEP: ro.keep[ro.nkeep++] = g.optarg; break;
+		case O_ENV_SET:
+			if (!strchr(g.optarg, '=') || g.optarg[0] == '=')
+				status = cli_usage("'%s': --env-set takes VAR=VALUE", g.optarg);
+			ro.set[ro.nset++] = g.optarg;
+			break;
+		case O_CWD: ro.cwd = g.optarg; break;
+		case O_DRY_RUN: ro.dry_run = true; break;
+		case O_REQUIRE_FULL: ro.require_full = true; break;
+		case O_BEST_EFFORT: ro.require_full = false; break;
+		case O_NO_SETSID: ro.setsid = false; break;
+		case 'h': status = 0; break;
+		default: status = OSL_EINPUT; break;
+		}
+	}
+	cli_getopt_release(&g);
+	if (status == -1) {
+		argc -= g.optind;
+		argv += g.optind;
+		if (argc < 1 && !ro.dry_run)
+			status = cli_usage("a command is needed: osl proc run [OPTIONS] -- CMD [ARGS...]");
+		else
+			status = run(ctx, &ro, argc, argv);
+	}
+	free(ro.keep);
+	free(ro.set);
+	return status;
+}
+
+/* ----------------------------------------------------------- ps, tree --- */
+
+static const char *
+user_name(uid_t uid, char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, size, "%s", pw->pw_name);
+	else
+		snprintf(buf, size, "%u", (unsigned)uid);
+	return buf;
+}
+
+static void
+print_proc(const struct osl_procinfo *pi, bool open)
+{
+	char user[64], t[40], st[2] = { pi->state, '\0' };
+
+	out_obj_open(NULL);
+	out_i64("pid", "%7lld", pi->pid);
+	out_i64("ppid", " %7lld", pi->ppid);
+	out_u64("uid", NULL, pi->uid);
+	out_str("user", " %-10.10s", user_name(pi->uid, user, sizeof(user)));
+	out_str("state", " %s", st);
+	out_str("start", " %s", osl_time_rfc3339((time_t)pi->start_sec, 0, t, sizeof(t)));
+	out_u64("rss_kb", " %9llu", pi->rss_kb);
+	out_str("cmd", " %s\n", pi->cmd);
+	if (!open)
+		out_obj_close();
+}
+
+static int
+cmd_proc_ps(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_procinfo *v;
+	size_t n;
+	int st;
+
+	(void)ctx;
+	if ((st = no_options("ps", &argc, &argv)) != -1)
+		return st;
+	if (argc > 0)
+		return cli_usage("'%s': ps takes no operands", argv[0]);
+	if ((err = osl_proc_list(&v, &n)))
+		return cli_error(err);
+	out_text("%7s %7s %-10s %s %-25s %9s %s\n", "PID", "PPID", "USER", "S", "START", "RSS_KB", "CMD");
+	out_arr_open(NULL);
+	for (size_t i = 0; i < n; i++)
+		print_proc(&v[i], false);
+	out_arr_close();
+	free(v);
+	return 0;
+}
+
+static void
+tree_print(const struct osl_procinfo *v, size_t n, const struct osl_procinfo *pi, int depth)
+{
+	if (depth > 256)
+		return;
+	out_obj_open(NULL);
+	out_text("%*s", depth * 2, "");
+	out_i64("pid", "%lld", pi->pid);
+	out_i64("ppid", NULL, pi->ppid);
+	out_str("cmd", " %s\n", pi->cmd);
+	out_arr_open("children");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ppid == pi->pid && v[i].pid != pi->pid)
+			tree_print(v, n, &v[i], depth + 1);
+	out_arr_close();
+	out_obj_close();
+}
+
+static int
+cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_procinfo *v;
+	pid_t root = 1;
+	size_t n, i;
+	int st;
+
+	(void)ctx;
+	if ((st = no_options("tree", &argc, &argv)) != -1)
+		return st;
+	if (argc > 1)
+		return cli_usage("tree takes one PID at most");
+	if (argc == 1 && !parse_pid(argv[0], &root))
+		return cli_usage("'%s': not a process id", argv[0]);
+	if ((err = osl_proc_list(&v, &n)))
+		return cli_error(err);
+	for (i = 0; i < n && v[i].pid != root; i++)
+		;
+	if (i == n) {
+		free(v);
+		return cli_error(osl_error_new(OSL_EFAIL, "'%d': no such process", (int)root));
+	}
+	tree_print(v, n, &v[i], 0);
+	free(v);
+	return 0;
+}
+
+/* --------------------------------------------------------------- info --- */
+
+static void
+status_lines(pid_t pid)
+{
+	static const char *const keys[] = { "Name", "State", "Tgid", "PPid", "Uid", "Gid", "Threads",
+		"VmRSS", "CapEff", "NoNewPrivs", "Seccomp", "Seccomp_filters", NULL };
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	out_obj_open("status");
+	out_text("status:\n");
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *v;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		v[strcspn(v, "\n")] = '\0';
+		for (size_t i = 0; keys[i]; i++) {
+			if (!strcmp(line, keys[i])) {
+				char fmt[64];
+
+				snprintf(fmt, sizeof(fmt), "  %s: %%s\n", keys[i]);
+				out_str(keys[i], fmt, v);
+			}
+		}
+	}
+	fclose(f);
+	out_obj_close();
+}
+
+static void
+file_lines(pid_t pid, const char *name, const char *key)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	out_arr_open(key);
+	out_text("%s:\n", key);
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			out_str(NULL, "  %s\n", line);
+		}
+		fclose(f);
+	}
+	out_arr_close();
+}
+
+static void
+links(pid_t pid, const char *dir, const char *key, bool numeric)
+{
+	char path[64], lp[400], target[4096];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, dir);
+	out_arr_open(key);
+	out_text("%s:\n", key);
+	if ((d = opendir(path))) {
+		while ((de = readdir(d))) {
+			ssize_t n;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(lp, sizeof(lp), "%s/%s", path, de->d_name);
+			if ((n = readlink(lp, target, sizeof(target) - 1)) < 0)
+				continue;
+			target[n] = '\0';
+			out_obj_open(NULL);
+			if (numeric)
+				out_i64("fd", "  %lld", strtol(de->d_name, NULL, 10));
+			else
+				out_str("name", "  %s", de->d_name);
+			out_str("target", " -> %s\n", target);
+			out_obj_close();
+		}
+		closedir(d);
+	}
+	out_arr_close();
+}
+
+static int
+cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_procinfo pi;
+	pid_t pid;
+	int st;
+
+	(void)ctx;
+	if ((st = no_options("info", &argc, &argv)) != -1)
+		return st;
+	if (argc != 1)
+		return cli_usage("one PID is needed");
+	if (!parse_pid(argv[0], &pid))
+		return cli_usage("'%s': not a process id", argv[0]);
+	if ((err = osl_proc_read(pid, &pi)))
+		return cli_error(err);
+	print_proc(&pi, true);
+	status_lines(pid);
+	file_lines(pid, "limits", "limits");
+	file_lines(pid, "cgroup", "cgroup");
+	links(pid, "ns", "namespaces", false);
+	links(pid, "fd", "fds", true);
+	out_obj_close();
+	return 0;
+}
+
+/* --------------------------------------------------------------- kill --- */
+
+static bool
+parse_signal(const char *s, int *sig)
+{
+	uint64_t v;
+
+	if (osl_parse_uint(s, 64, &v)) {
+		*sig = (int)v;
+		return true;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (int i = 1; i < 65; i++) {
+		const char *a = sigabbrev_np(i);
+
+		if (a && !strcasecmp(a, s)) {
+			*sig = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+scope_words(unsigned bits, char *buf, size_t size)
+{
+	static const char *const w[] = { "self", "children", "same-user", "any" };
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 4; i++)
+		if (bits & (1u << i) && off < size)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "", w[i]);
+	if (!off)
+		snprintf(buf, size, "nothing");
+}
+
+static int
+kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_procinfo *v, size_t n,
+    const char *arg, int sig)
+{
+	const struct osl_error *err;
+	const struct osl_procinfo *t = NULL;
+	struct osl_op op;
+	unsigned bits;
+	pid_t pid;
+	int status = 0;
+
+	if (!parse_pid(arg, &pid))
+		return cli_usage("'%s': not a process id", arg);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			t = &v[i];
+	if (!t)
+		return cli_error(osl_error_sys(OSL_EFAIL, ESRCH, "'%s': no such process", arg));
+	bits = osl_proc_signal_scope(getpid(), getuid(), v, n, t);
+	osl_op_init(&op, "proc.signal", "process", "change", arg);
+	op.req.access = OSL_ACCESS_SIGNAL;
+	op.req.signal = bits & ~(unsigned)OSL_SIGNAL_ANY;
+	cJSON_AddNumberToObject(osl_log_obj(op.fields, "process"), "pid", pid);
+	cJSON_AddNumberToObject(osl_log_obj(op.fields, "osl"), "signal_number", sig);
+	err = osl_op_begin(ctx, &op);
+	/* proc.signal decides (policy.h: signal_scope); the pipeline logs it */
+	if (!err && !(bits & p->signal_scope) && !op.decision.audit) {
+		char allow[64], is[64];
+
+		scope_words(p->signal_scope, allow, sizeof(allow));
+		scope_words(bits & ~(unsigned)OSL_SIGNAL_ANY, is, sizeof(is));
+		err = osl_error_new(OSL_EDENIED, "'%s': denied by policy (proc.signal allows %s; the "
+		    "target is %s)", arg, allow, bits & ~(unsigned)OSL_SIGNAL_ANY ? is : "another user's");
+		osl_op_end(ctx, &op, err);
+		status = cli_error(err);
+		goto done;
+	}
+	if (err) {
+		char allow[64];
+
+		scope_words(p->signal_scope, allow, sizeof(allow));
+		status = cli_error(osl_error_new(err->status, "%s; proc.signal allows %s", err->msg, allow));
+		goto done;
+	}
+	if (kill(pid, sig) == -1)
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': %s", arg, strerror(errno));
+	if ((err = osl_op_end(ctx, &op, err)))
+		status = cli_error(err);
+done:
+	osl_op_release(&op);
+	return status;
+}
+
+static int
+cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_procinfo *v;
+	struct osl_policy *p;
+	struct osl_getopt g;
+	int c, sig = SIGTERM, status = 0;
+	size_t n;
+
+	cli_getopt_init(&g, verb("kill"), argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 's':
+			if (!parse_signal(g.optarg, &sig)) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': unknown signal", g.optarg);
+			}
+			break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc < 1)
+		return cli_usage("a PID is needed");
+	for (int i = 0; i < argc; i++) {
+		pid_t pid;
+
+		if (!parse_pid(argv[i], &pid))
+			return cli_usage("'%s': not a process id", argv[i]);
+	}
+	if ((err = osl_ctx_policy(ctx, &p)))
+		return cli_error(err);
+	if ((err = osl_proc_list(&v, &n)))
+		return cli_error(err);
+	for (int i = 0; i < argc; i++) {
+		int s = kill_one(ctx, p, v, n, argv[i], sig);
+
+		if (s == OSL_EDENIED || (s && !status))
+			status = s;
+	}
+	free(v);
+	return status;
+}

@@ -1,0 +1,85 @@
+/* Processes: the one spawn function (`osl proc run`, and `osl supervise`
+ * later), the environment allowlist, PATH lookup, and reading /proc. */
+#ifndef OSL_PROC_H
+#define OSL_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "sandbox/sandbox.h"
+
+struct osl_spawn {
+	/* in */
+	const char *path;		/* the resolved program */
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;		/* or NULL */
+	bool setsid;			/* own session and process group (the default) */
+	const struct osl_sandbox *sb;	/* NULL: no sandbox */
+	/* out */
+	pid_t pid;
+	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
+	sigset_t oldmask;		/* the caller's mask, restored by osl_proc_wait */
+};
+
+struct osl_proc_result {
+	bool exited;			/* else killed by a signal */
+	int code;			/* exit code, or the signal */
+	bool timed_out;
+	struct rusage ru;
+	uint64_t duration_ns;
+};
+
+/* Fork; in the child: signals restored, setsid, fds beyond 2 closed at exec
+ * (close_range CLOEXEC), cwd, the sandbox, execve.  Returns when the exec
+ * has succeeded, or with the child's error (status 125, 126 or 127) after
+ * reaping it.  Blocks the forwarded signals until osl_proc_wait. */
+const struct osl_error *osl_proc_spawn(struct osl_spawn *sp);
+
+/* Wait for the child, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1
+ * and SIGUSR2 to its process group (only TERM, HUP, USR1, USR2 to the child
+ * itself without setsid: the terminal already sends the others).  At
+ * TIMEOUT_NS (0: none) the group gets SIGTERM, then SIGKILL GRACE_NS later. */
+const struct osl_error *osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns,
+    uint64_t grace_ns, struct osl_proc_result *res);
+
+/* The exit status of a result as a shell sees it (124 after a timeout). */
+int osl_proc_status(const struct osl_proc_result *res);
+
+/* Look CMD up in PATH_ENV as execvp does: OSL_ENOCMD when not found,
+ * OSL_ENOEXEC when found but not executable. */
+const struct osl_error *osl_proc_which(const char *cmd, const char *path_env,
+    char *out, size_t size);
+
+/* The child's environment: from ENVIRON keep the default allowlist (PATH
+ * HOME USER LOGNAME SHELL TERM LANG LC_* TZ TMPDIR) plus KEEP (names, or
+ * prefixes ending in '*'), then SET ("VAR=VALUE") over it.  *OUT is a NULL
+ * terminated array; free it with osl_proc_env_free. */
+const struct osl_error *osl_proc_env(char ***out, char *const *environ,
+    const char *const *keep, size_t nkeep, const char *const *set, size_t nset);
+void osl_proc_env_free(char **env);
+
+/* --- /proc (procfs.c) --- */
+struct osl_procinfo {
+	pid_t pid, ppid, pgid, sid;
+	uid_t uid;
+	char state;
+	uint64_t start_sec;		/* since the epoch */
+	uint64_t rss_kb;
+	char comm[64];
+	char cmd[512];			/* argv joined by spaces, or [comm] */
+};
+
+const struct osl_error *osl_proc_read(pid_t pid, struct osl_procinfo *pi);
+/* Every process, sorted by pid; free(*out). */
+const struct osl_error *osl_proc_list(struct osl_procinfo **out, size_t *n);
+/* The OSL_SIGNAL_* bits that describe TARGET as seen from SELF (pure over
+ * the list): SELF, CHILDREN (a descendant), SAME_USER (same real uid), ANY. */
+unsigned osl_proc_signal_scope(pid_t self, uid_t uid, const struct osl_procinfo *list,
+    size_t n, const struct osl_procinfo *target);
+
+#endif

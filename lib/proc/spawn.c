@@ -1,0 +1,379 @@
+/* The one spawn function, and the wait that forwards signals and enforces
+ * the wall-clock timeout.  The child only makes system calls between fork
+ * and exec: everything that allocates was prepared by the caller. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "op.h"
+#include "proc/proc.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+/* What the child tells the parent when it cannot exec. */
+struct child_err {
+	int err;
+	char step[48];
+};
+
+static void
+sigset_spawn(sigset_t *s)
+{
+	sigemptyset(s);
+	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(fwd_signals[0]); i++)
+		sigaddset(s, fwd_signals[i]);
+	sigaddset(s, SIGCHLD);
+}
+
+static void __attribute__((noreturn))
+child_fail(int fd, const char *step, int err)
+{
+	struct child_err ce = { .err = err };
+	size_t i;
+
+	for (i = 0; step[i] && i < sizeof(ce.step) - 1; i++)
+		ce.step[i] = step[i];
+	ce.step[i] = '\0';
+	(void)!write(fd, &ce, sizeof(ce));
+	_exit(OSL_ESETUP);
+}
+
+static void __attribute__((noreturn))
+child(const struct osl_spawn *sp, int fd, pid_t parent)
+{
+	const char *step = "exec";
+	int e;
+
+	if (sigprocmask(SIG_SETMASK, &sp->oldmask, NULL) == -1)
+		child_fail(fd, "sigprocmask", errno);
+	/* the child does not outlive osl (a supervisor must never lose one);
+	 * osl may have died before the prctl: then go now */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		child_fail(fd, "prctl", errno);
+	if (getppid() != parent)
+		_exit(OSL_ESETUP);
+	if (sp->setsid && setsid() == -1)
+		child_fail(fd, "setsid", errno);
+	/* at exec, every fd but 0-2 closes; ours (the pipe, the ruleset) too */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
+		child_fail(fd, "close_range", errno);
+	if (sp->cwd && chdir(sp->cwd) == -1)
+		child_fail(fd, "chdir", errno);
+	if (sp->sb && (e = osl_sandbox_apply(sp->sb, &step)))
+		child_fail(fd, step, e);
+	execve(sp->path, sp->argv, sp->envp);
+	child_fail(fd, "exec", errno);
+}
+
+const struct osl_error *
+osl_proc_spawn(struct osl_spawn *sp)
+{
+	struct child_err ce;
+	sigset_t set;
+	pid_t parent;
+	int p[2], st;
+	ssize_t n;
+
+	sigset_spawn(&set);
+	/* orphaned descendants (a grandchild that left the process group with
+	 * setsid) come back to us, so a timeout can still reach them */
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (sigprocmask(SIG_BLOCK, &set, &sp->oldmask) == -1)
+		return osl_error_sys(OSL_ESETUP, errno, "sigprocmask");
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+		return osl_error_sys(OSL_ESETUP, errno, "pipe");
+	}
+	sp->t_start = osl_now_mono_ns();
+	parent = getpid();
+	if ((sp->pid = fork()) == -1) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+		return osl_error_sys(OSL_ESETUP, e, "fork");
+	}
+	if (sp->pid == 0) {
+		close(p[0]);
+		child(sp, p[1], parent);
+	}
+	close(p[1]);
+	do
+		n = read(p[0], &ce, sizeof(ce));
+	while (n == -1 && errno == EINTR);
+	close(p[0]);
+	if (n == 0)
+		return NULL;	/* the pipe closed at exec: the program runs */
+	while (waitpid(sp->pid, &st, 0) == -1 && errno == EINTR)
+		;
+	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+	sp->pid = -1;
+	if (n != (ssize_t)sizeof(ce))
+		return osl_error_new(OSL_ESETUP, "'%s': the child failed before exec", sp->path);
+	ce.step[sizeof(ce.step) - 1] = '\0';
+	if (!strcmp(ce.step, "exec"))
+		return osl_error_sys(ce.err == ENOENT ? OSL_ENOCMD : OSL_ENOEXEC, ce.err,
+		    "'%s': cannot run: %s", sp->path, strerror(ce.err));
+	if (!strcmp(ce.step, "chdir"))
+		return osl_error_sys(OSL_ESETUP, ce.err, "'%s': cannot change directory: %s",
+		    sp->cwd, strerror(ce.err));
+	return osl_error_sys(OSL_ESETUP, ce.err, "sandbox not applied (%s failed: %s)",
+	    ce.step, strerror(ce.err));
+}
+
+static void
+to_timespec(uint64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000ULL);
+	ts->tv_nsec = (long)(ns % 1000000000ULL);
+}
+
+static void
+signal_child(const struct osl_spawn *sp, int sig)
+{
+	/* the whole group when it is the child's own; else the child alone */
+	if (sp->setsid)
+		kill(-sp->pid, sig);
+	else
+		kill(sp->pid, sig);
+}
+
+/* After a timeout: descendants that escaped the process group were
+ * reparented to us (subreaper); kill and reap them, and theirs in turn.
+ * Bounded, so a fork bomb cannot keep osl here. */
+static void
+kill_orphans(void)
+{
+	pid_t self = getpid();
+
+	for (int round = 0; round < 64; round++) {
+		struct osl_procinfo *v;
+		size_t n, found = 0;
+
+		if (osl_proc_list(&v, &n))
+			return;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].ppid == self && v[i].state != 'Z') {
+				kill(v[i].pid, SIGKILL);
+				found++;
+			}
+		}
+		free(v);
+		/* never block: a victim's own children come back to us too */
+		nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!found)
+			return;
+	}
+}
+
+const struct osl_error *
+osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns, uint64_t grace_ns,
+    struct osl_proc_result *res)
+{
+	uint64_t deadline = timeout_ns ? sp->t_start + timeout_ns : 0;
+	bool killed = false;
+	sigset_t set;
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	sigset_spawn(&set);
+	for (;;) {
+		struct timespec ts;
+		siginfo_t si;
+		pid_t w;
+		int sig;
+
+		w = wait4(sp->pid, &st, WNOHANG, &res->ru);
+		if (w == sp->pid)
+			break;
+		if (w == -1 && errno != EINTR) {
+			int e = errno;
+
+			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+			return osl_error_sys(OSL_EFAIL, e, "wait");
+		}
+		if (deadline) {
+			uint64_t now = osl_now_mono_ns();
+
+			if (now >= deadline) {
+				if (!res->timed_out) {
+					res->timed_out = true;
+					signal_child(sp, SIGTERM);
+					deadline = now + grace_ns;
+				} else if (!killed) {
+					killed = true;
+					signal_child(sp, SIGKILL);
+					deadline = 0;
+				}
+				continue;
+			}
+			to_timespec(deadline - now, &ts);
+			sig = sigtimedwait(&set, &si, &ts);
+		} else {
+			sig = sigwaitinfo(&set, &si);
+		}
+		if (sig == -1 || sig == SIGCHLD)
+			continue;
+		if (!sp->setsid && (sig == SIGINT || sig == SIGQUIT))
+			continue;	/* the terminal sent it to the child too */
+		signal_child(sp, sig);
+	}
+	res->duration_ns = osl_now_mono_ns() - sp->t_start;
+	/* what is left of the group after a timeout goes too (grandchildren) */
+	if (res->timed_out) {
+		if (sp->setsid)
+			kill(-sp->pid, SIGKILL);
+		kill_orphans();
+	}
+	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+	res->exited = WIFEXITED(st);
+	res->code = res->exited ? WEXITSTATUS(st) : WTERMSIG(st);
+	return NULL;
+}
+
+int
+osl_proc_status(const struct osl_proc_result *res)
+{
+	if (res->timed_out)
+		return OSL_ETIMEOUT;
+	return res->exited ? res->code : 128 + res->code;
+}
+
+const struct osl_error *
+osl_proc_which(const char *cmd, const char *path_env, char *out, size_t size)
+{
+	bool found = false;
+	const char *p, *e;
+	struct stat st;
+
+	if (!*cmd)
+		return osl_error_new(OSL_ENOCMD, "'': command not found");
+	if (strchr(cmd, '/')) {
+		if (snprintf(out, size, "%s", cmd) >= (int)size)
+			return osl_error_new(OSL_ENOCMD, "'%s': name too long", cmd);
+		if (stat(out, &st) == -1)
+			return osl_error_sys(errno == ENOENT || errno == ENOTDIR ? OSL_ENOCMD : OSL_ENOEXEC,
+			    errno, "'%s': %s", cmd, strerror(errno));
+		if (S_ISDIR(st.st_mode) || access(out, X_OK) == -1)
+			return osl_error_sys(OSL_ENOEXEC, EACCES, "'%s': not executable", cmd);
+		return NULL;
+	}
+	if (!path_env)
+		path_env = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path_env; ; p = e + 1) {
+		size_t dl;
+
+		e = strchrnul(p, ':');
+		dl = (size_t)(e - p);
+		if (snprintf(out, size, "%.*s%s%s", (int)dl, p, dl ? "/" : "", cmd) < (int)size &&
+		    stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return NULL;
+			found = true;
+		}
+		if (!*e)
+			break;
+	}
+	if (found)
+		return osl_error_sys(OSL_ENOEXEC, EACCES, "'%s': not executable", cmd);
+	return osl_error_new(OSL_ENOCMD, "'%s': command not found", cmd);
+}
+
+static const char *const env_default[] = { "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM",
+	"LANG", "LC_*", "TZ", "TMPDIR", NULL };
+
+static bool
+name_is(const char *var, size_t len, const char *pat)
+{
+	size_t pl = strlen(pat);
+
+	if (pl && pat[pl - 1] == '*')
+		return len >= pl - 1 && !strncmp(var, pat, pl - 1);
+	return len == pl && !strncmp(var, pat, len);
+}
+
+void
+osl_proc_env_free(char **env)
+{
+	if (!env)
+		return;
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+const struct osl_error *
+osl_proc_env(char ***out, char *const *environ_, const char *const *keep, size_t nkeep,
+    const char *const *set, size_t nset)
+{
+	size_t n = 0, cap = nset + 1;
+	char **env;
+
+	for (size_t i = 0; environ_ && environ_[i]; i++)
+		cap++;
+	if (!(env = calloc(cap, sizeof(*env))))
+		return osl_error_nomem();
+	for (size_t i = 0; environ_ && environ_[i]; i++) {
+		const char *v = environ_[i], *eq = strchr(v, '=');
+		size_t len = eq ? (size_t)(eq - v) : 0;
+		bool ok = false;
+
+		if (!eq)
+			continue;
+		for (size_t j = 0; env_default[j] && !ok; j++)
+			ok = name_is(v, len, env_default[j]);
+		for (size_t j = 0; j < nkeep && !ok; j++)
+			ok = name_is(v, len, keep[j]);
+		/* a name set below is not kept twice */
+		for (size_t j = 0; j < nset && ok; j++) {
+			const char *se = strchr(set[j], '=');
+
+			if (se && (size_t)(se - set[j]) == len && !strncmp(set[j], v, len))
+				ok = false;
+		}
+		if (ok && !(env[n++] = strdup(v)))
+			goto nomem;
+	}
+	for (size_t j = 0; j < nset; j++) {
+		const char *se = strchr(set[j], '=');
+
+		if (!se || se == set[j]) {
+			osl_proc_env_free(env);
+			return osl_error_new(OSL_EINPUT, "'%s': an environment setting is VAR=VALUE",
+			    set[j]);
+		}
+		/* a later setting of the same name wins */
+		for (size_t k = 0; k < n; k++) {
+			if (!strncmp(env[k], set[j], (size_t)(se - set[j]) + 1)) {
+				free(env[k]);
+				env[k] = env[--n];
+				env[n] = NULL;
+				break;
+			}
+		}
+		if (!(env[n++] = strdup(set[j])))
+			goto nomem;
+	}
+	env[n] = NULL;
+	*out = env;
+	return NULL;
+nomem:
+	osl_proc_env_free(env);
+	return osl_error_nomem();
+}

@@ -1,0 +1,13 @@
+/* Shared by the files of lib/sandbox only. */
+#ifndef OSL_SANDBOX_INT_H
+#define OSL_SANDBOX_INT_H
+
+#include "sandbox/sandbox.h"
+
+/* A TCP rule over more ports than this is not turned into per-port rules. */
+#define OSL_LL_MAX_PORTS 1024
+
+const struct osl_error *osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool audit);
+
+#endif

@@ -1,0 +1,416 @@
+/* osl_sandbox_prepare() / osl_sandbox_apply(): the policy's kernel side for
+ * a spawned program.  See sandbox.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/landlock-uapi.h"
+#include "sandbox/sandbox-int.h"
+#include "util/parse.h"
+
+void
+osl_limits_unset(struct osl_limits *l)
+{
+	l->cpu_ns = l->wall_ns = l->memory = l->nofile = l->nproc = l->fsize = l->core =
+	    OSL_LIMIT_UNSET;
+}
+
+static void
+lower(uint64_t *dst, uint64_t src)
+{
+	if (src < *dst)
+		*dst = src;
+}
+
+void
+osl_limits_lower(struct osl_limits *dst, const struct osl_limits *src)
+{
+	lower(&dst->cpu_ns, src->cpu_ns);
+	lower(&dst->wall_ns, src->wall_ns);
+	lower(&dst->memory, src->memory);
+	lower(&dst->nofile, src->nofile);
+	lower(&dst->nproc, src->nproc);
+	lower(&dst->fsize, src->fsize);
+	lower(&dst->core, src->core);
+}
+
+const struct osl_error *
+osl_limit_parse(const char *kv, struct osl_limits *l)
+{
+	const char *eq = strchr(kv, '=');
+	const char *v;
+	uint64_t n;
+	size_t klen;
+	bool ok;
+
+	if (!eq || eq == kv || !eq[1])
+		return osl_error_new(OSL_EINPUT, "'%s': a limit is KEY=VALUE", kv);
+	klen = (size_t)(eq - kv);
+	v = eq + 1;
+#define KEY(s) (klen == sizeof(s) - 1 && !strncmp(kv, s, klen))
+	if (KEY("cpu") || KEY("wall")) {
+		ok = osl_parse_duration(v, &n) && n > 0;
+		if (ok)
+			lower(KEY("cpu") ? &l->cpu_ns : &l->wall_ns, n);
+	} else if (KEY("memory") || KEY("fsize") || KEY("core")) {
+		ok = osl_parse_size(v, &n) && n != OSL_LIMIT_UNSET;
+		if (ok)
+			lower(KEY("memory") ? &l->memory : KEY("fsize") ? &l->fsize : &l->core, n);
+	} else if (KEY("nofile") || KEY("nproc")) {
+		ok = osl_parse_uint(v, 1u << 30, &n);
+		if (ok)
+			lower(KEY("nofile") ? &l->nofile : &l->nproc, n);
+	} else {
+		return osl_error_new(OSL_EINPUT, "'%.*s': unknown limit (cpu, memory, nofile, "
+		    "nproc, fsize, core, wall)", (int)klen, kv);
+	}
+#undef KEY
+	if (!ok)
+		return osl_error_new(OSL_EINPUT, "'%s': bad value for limit '%.*s'", v, (int)klen, kv);
+	return NULL;
+}
+
+static void
+add_rlimit(struct osl_sandbox *sb, int res, uint64_t v)
+{
+	struct rlimit cur;
+
+	if (v == OSL_LIMIT_UNSET || sb->nrlim == OSL_SANDBOX_MAX_RLIMITS)
+		return;
+	/* only ever lower: raising a hard limit is not osl's to do */
+	if (getrlimit(res, &cur) == 0 && cur.rlim_max != RLIM_INFINITY && v > cur.rlim_max)
+		v = cur.rlim_max;
+	sb->rlim[sb->nrlim].res = res;
+	sb->rlim[sb->nrlim].rl.rlim_cur = v;
+	sb->rlim[sb->nrlim].rl.rlim_max = v;
+	sb->nrlim++;
+}
+
+static void
+limits_prepare(struct osl_sandbox *sb, const struct osl_limits *l)
+{
+	struct osl_sandbox_report *r = &sb->report;
+
+	if (l->cpu_ns != OSL_LIMIT_UNSET)
+		add_rlimit(sb, RLIMIT_CPU, (l->cpu_ns + 999999999ULL) / 1000000000ULL);
+	add_rlimit(sb, RLIMIT_AS, l->memory);
+	add_rlimit(sb, RLIMIT_NOFILE, l->nofile);
+	add_rlimit(sb, RLIMIT_NPROC, l->nproc);
+	add_rlimit(sb, RLIMIT_FSIZE, l->fsize);
+	add_rlimit(sb, RLIMIT_CORE, l->core);
+	if (sb->nrlim)
+		osl_report_add(r, "limits", "proc.limits", NULL, OSL_ENF_FULL,
+		    "%zu rlimits set%s", sb->nrlim,
+		    l->nproc != OSL_LIMIT_UNSET && geteuid() == 0 ? " (nproc does not bind root)" : "");
+}
+
+static bool
+read_long(const char *path, long *v)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	*v = strtol(buf, NULL, 10);
+	return true;
+}
+
+/* Can the child make namespaces: as root, or in a user namespace of its own
+ * when the system lets unprivileged users have one. */
+static bool
+can_unshare(bool *need_user)
+{
+	long v;
+
+	*need_user = geteuid() != 0;
+	if (!*need_user)
+		return true;
+	if (read_long("/proc/sys/user/max_user_namespaces", &v) && v == 0)
+		return false;
+	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)
+		return false;
+	if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v) && v != 0)
+		return false;
+	return true;
+}
+
+static bool
+is_ancestor(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (!strcmp(a, "/"))
+		return true;
+	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
+}
+
+static const struct osl_error *
+add_mask(struct osl_sandbox *sb, const char *path, bool dir)
+{
+	struct osl_sandbox_mask *m;
+
+	if (!(m = reallocarray(sb->masks, sb->nmasks + 1, sizeof(*m))))
+		return osl_error_nomem();
+	sb->masks = m;
+	if (!(m[sb->nmasks].path = strdup(path)))
+		return osl_error_nomem();
+	m[sb->nmasks].dir = dir;
+	sb->nmasks++;
+	return NULL;
+}
+
+/* fs deny rules: refused by Landlock when outside every allowed tree, else
+ * over-mounted in a private mount namespace. */
+static const struct osl_error *
+deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
+{
+	struct osl_sandbox_report *r = &sb->report;
+	const struct osl_error *err;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *ru = &p->rules[i];
+		const char *name = osl_rule_name(ru);
+		char dp[4096], ap[4096];
+		enum osl_enf_level lvl;
+		bool overlap = false;
+		struct stat st;
+
+		if (ru->kind != OSL_RULE_FS_DENY)
+			continue;
+		lvl = osl_landlock_prefix(ru->expanded, dp, sizeof(dp));
+		for (size_t j = 0; j < p->nrules && sb->ll_fs; j++) {
+			const struct osl_rule *a = &p->rules[j];
+
+			if (a->kind != OSL_RULE_FS_READ && a->kind != OSL_RULE_FS_WRITE &&
+			    a->kind != OSL_RULE_FS_EXEC)
+				continue;
+			osl_landlock_prefix(a->expanded, ap, sizeof(ap));
+			if (is_ancestor(ap, dp) || is_ancestor(dp, ap))
+				overlap = true;
+		}
+		if (sb->ll_fs && !overlap) {
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL, "%s",
+			    "outside every allowed tree: landlock refuses it");
+			continue;
+		}
+		if (lvl != OSL_ENF_FULL || !strcmp(dp, "/")) {
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+			    "a glob below '%s' cannot be over-mounted", dp);
+			continue;
+		}
+		if (!ns_ok) {
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+			    "no mount namespace can be made here (needs root or user namespaces)");
+			continue;
+		}
+		if (lstat(dp, &st) == -1) {
+			bool writable = !sb->ll_fs;
+
+			for (size_t j = 0; j < p->nrules && !writable; j++) {
+				if (p->rules[j].kind != OSL_RULE_FS_WRITE)
+					continue;
+				osl_landlock_prefix(p->rules[j].expanded, ap, sizeof(ap));
+				writable = is_ancestor(ap, dp);
+			}
+			if (writable)
+				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+				    "'%s' does not exist: a file made there later is not hidden", dp);
+			else
+				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+				    "'%s' does not exist and no write rule lets it be made", dp);
+			continue;
+		}
+		if ((err = add_mask(sb, dp, S_ISDIR(st.st_mode))))
+			return err;
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+		    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
+		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
+	}
+	return NULL;
+}
+
+static bool
+has_net_rules(const struct osl_policy *p)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == OSL_RULE_NET_CONNECT || p->rules[i].kind == OSL_RULE_NET_BIND)
+			return true;
+	return false;
+}
+
+const struct osl_error *
+osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    const struct osl_sandbox_opts *o)
+{
+	struct osl_sandbox_report *r = &sb->report;
+	const struct osl_error *err;
+	bool need_user, ns_ok, net_any = has_net_rules(p);
+	bool enforce = !o->audit && p->dflt == OSL_DENY;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->ruleset_fd = -1;
+	limits_prepare(sb, &o->limits);
+	if ((err = osl_landlock_prepare(sb, p, o->audit)))
+		goto done;
+	ns_ok = can_unshare(&need_user);
+	if ((err = deny_rules(sb, p, ns_ok)))
+		goto done;
+	if (sb->nmasks)
+		sb->ns_flags |= CLONE_NEWNS;
+
+	if (!net_any && enforce) {
+		/* no connect or bind rule: no network at all */
+		if (ns_ok)
+			sb->ns_flags |= CLONE_NEWNET;
+		if (sb->ll_net == (OSL_LL_NET_CONNECT_TCP | OSL_LL_NET_BIND_TCP))
+			osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_PARTIAL,
+			    "no tcp (landlock), only unix sockets (seccomp)%s", ns_ok ?
+			    ", an empty network namespace" : "; no network namespace: udp to "
+			    "the host's network stays possible for a filter-less profile");
+		else
+			osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_NONE,
+			    "%s", ns_ok ? "an empty network namespace" :
+			    "landlock has no tcp rules here and no network namespace can be made");
+	}
+	if (sb->ns_flags && need_user) {
+		sb->ns_flags |= CLONE_NEWUSER;
+		snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
+		snprintf(sb->gid_map, sizeof(sb->gid_map), "%u %u 1\n", getegid(), getegid());
+	}
+	r->ns_user = sb->ns_flags & CLONE_NEWUSER;
+	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
+	r->ns_net = sb->ns_flags & CLONE_NEWNET;
+
+	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, &sb->bpf, &sb->bpf_len,
+	    &r->seccomp)))
+		goto done;
+	osl_report_add(r, "seccomp", "proc.seccomp", NULL,
+	    sb->bpf ? OSL_ENF_FULL : OSL_ENF_NONE, "%s", sb->bpf ?
+	    "profile loaded for x86_64, x32 and i386; other architectures are killed" :
+	    "seccomp: none (no system call filter)");
+	if (sb->ll_scoped)
+		osl_report_add(r, "scope", "landlock.scope", NULL, OSL_ENF_FULL, "%s",
+		    "abstract unix sockets and signals scoped to the sandbox");
+done:
+	if (err)
+		osl_sandbox_release(sb);
+	return err;
+}
+
+void
+osl_sandbox_release(struct osl_sandbox *sb)
+{
+	if (sb->ruleset_fd != -1)
+		close(sb->ruleset_fd);
+	sb->ruleset_fd = -1;
+	free(sb->bpf);
+	sb->bpf = NULL;
+	for (size_t i = 0; i < sb->nmasks; i++)
+		free(sb->masks[i].path);
+	free(sb->masks);
+	sb->masks = NULL;
+	sb->nmasks = 0;
+	osl_report_release(&sb->report);
+}
+
+/* --- in the child: system calls only, no allocation --- */
+
+static int
+write_file(const char *path, const char *s)
+{
+	size_t n = strlen(s);
+	int fd, e = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return errno;
+	if (write(fd, s, n) != (ssize_t)n)
+		e = errno ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+static int
+namespaces(const struct osl_sandbox *sb, const char **step)
+{
+	int e;
+
+	*step = "unshare";
+	if (unshare((int)sb->ns_flags) == -1)
+		return errno;
+	if (sb->ns_flags & CLONE_NEWUSER) {
+		*step = "user namespace maps";
+		if ((e = write_file("/proc/self/setgroups", "deny")) ||
+		    (e = write_file("/proc/self/uid_map", sb->uid_map)) ||
+		    (e = write_file("/proc/self/gid_map", sb->gid_map)))
+			return e;
+	}
+	if (!(sb->ns_flags & CLONE_NEWNS))
+		return 0;
+	*step = "mount namespace";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return errno;
+	for (size_t i = 0; i < sb->nmasks; i++) {
+		const struct osl_sandbox_mask *m = &sb->masks[i];
+
+		*step = "over-mount of a denied path";
+		if (m->dir) {
+			if (mount("osl-deny", m->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			    "size=4k,nr_inodes=2,mode=000") == -1)
+				return errno;
+		} else {
+			if (mount("/dev/null", m->path, NULL, MS_BIND, NULL) == -1 ||
+			    mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+			    MS_NODEV | MS_NOEXEC, NULL) == -1)
+				return errno;
+		}
+	}
+	return 0;
+}
+
+int
+osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
+{
+	int e;
+
+	for (size_t i = 0; i < sb->nrlim; i++) {
+		*step = "setrlimit";
+		if (setrlimit(sb->rlim[i].res, &sb->rlim[i].rl) == -1)
+			return errno;
+	}
+	if (sb->ns_flags && (e = namespaces(sb, step)))
+		return e;
+	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */
+	*step = "no_new_privs";
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return errno;
+	if (sb->ruleset_fd != -1) {
+		*step = "landlock_restrict_self";
+		if (syscall(__NR_landlock_restrict_self, sb->ruleset_fd, sb->restrict_flags) == -1)
+			return errno;
+	}
+	if (sb->bpf) {
+		struct sock_fprog prog = { .len = sb->bpf_len, .filter = sb->bpf };
+
+		*step = "seccomp";
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+			return errno;
+	}
+	return 0;
+}

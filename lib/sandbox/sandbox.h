@@ -1,0 +1,120 @@
+/* Kernel enforcement of a policy for a program osl starts (policy.md, "What
+ * the kernel enforces for a spawned program").
+ *
+ * osl_sandbox_prepare() runs in the parent before fork: it probes the kernel,
+ * builds everything that allocates (the Landlock ruleset, the seccomp BPF
+ * program, the paths to over-mount) and fills the enforcement report.
+ * osl_sandbox_apply() runs in the child between fork and exec and only makes
+ * system calls, so it is safe after fork in a threaded program. */
+#ifndef OSL_SANDBOX_H
+#define OSL_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "policy/policy.h"
+
+enum osl_enf_level { OSL_ENF_FULL, OSL_ENF_PARTIAL, OSL_ENF_NONE };
+
+/* One line of the enforcement report: a policy rule, or a piece of the
+ * sandbox that is not a rule (seccomp, the env allowlist). */
+struct osl_enf_entry {
+	char kind[16];		/* "fs.read", ..., "net.connect", "seccomp", "limits" */
+	char *name;		/* rule id or FILE:LINE:COL, or a word */
+	char *pattern;		/* as written, or NULL */
+	enum osl_enf_level level;
+	char reason[256];	/* why not full, or how it is held */
+};
+
+struct osl_sandbox_report {
+	int landlock_abi;	/* 0: no Landlock */
+	const char *seccomp;	/* "default", "strict", "none" */
+	bool ns_user, ns_mount, ns_net;
+	struct osl_enf_entry *entries;
+	size_t n, cap;
+	bool lost;		/* an entry could not be added (out of memory) */
+};
+
+struct osl_sandbox_opts {
+	struct osl_limits limits;	/* the policy's, lowered by --limit */
+	bool audit;			/* mode audit: allow-lists are not enforced */
+};
+
+struct osl_sandbox_mask {
+	char *path;
+	bool dir;
+};
+
+#define OSL_SANDBOX_MAX_RLIMITS 8
+
+struct osl_sandbox {
+	int abi;
+	int ruleset_fd;			/* -1: no Landlock */
+	bool ll_fs, ll_scoped;		/* what the ruleset restricts */
+	uint64_t ll_net;
+	unsigned restrict_flags;
+	void *bpf;			/* struct sock_filter[] */
+	unsigned short bpf_len;
+	unsigned ns_flags;		/* CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWNET */
+	char uid_map[48], gid_map[48];
+	struct osl_sandbox_mask *masks;
+	size_t nmasks;
+	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
+	size_t nrlim;
+	struct osl_sandbox_report report;
+};
+
+const struct osl_error *osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    const struct osl_sandbox_opts *o);
+void osl_sandbox_release(struct osl_sandbox *sb);
+
+/* In the child: namespaces and over-mounts, rlimits, no_new_privs, Landlock,
+ * seccomp.  Returns 0, or an errno with *STEP naming what failed. */
+int osl_sandbox_apply(const struct osl_sandbox *sb, const char **step);
+
+/* --- the report (report.c) --- */
+struct osl_enf_entry *osl_report_add(struct osl_sandbox_report *r, const char *kind,
+    const char *name, const char *pattern, enum osl_enf_level level, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void osl_report_release(struct osl_sandbox_report *r);
+const char *osl_enf_level_name(enum osl_enf_level l);
+/* True when every entry is full. */
+bool osl_report_full(const struct osl_sandbox_report *r);
+/* The report as a JSON array of entries (one per rule), then a summary entry
+ * {"kind":"sandbox",...}.  NULL when out of memory. */
+cJSON *osl_report_json(const struct osl_sandbox_report *r);
+
+/* --- pure helpers (landlock.c), exposed for the tests --- */
+
+/* The longest glob-free prefix of an absolute PATTERN (for "/srv/a/x*.c"
+ * it is "/srv/a"; "/" when the first component has a glob).  Returns the
+ * level a Landlock rule on that prefix gives: FULL when nothing or only a
+ * trailing "**" component follows it, PARTIAL when a glob below it is
+ * widened to the whole tree. */
+enum osl_enf_level osl_landlock_prefix(const char *pattern, char *buf, size_t size);
+/* Landlock rights of a rule kind, masked to ABI. */
+uint64_t osl_landlock_rights(enum osl_rule_kind kind, int abi, const char *prefix);
+uint64_t osl_landlock_fs_all(int abi);
+/* The running kernel's Landlock ABI (0 when it has none). */
+int osl_landlock_abi(void);
+
+/* --- limits (sandbox.c) --- */
+/* "K=V" with K one of cpu, memory, nofile, nproc, fsize, core (also wall):
+ * lowers the limit in L.  OSL_EINPUT with a one-line message on bad input. */
+const struct osl_error *osl_limit_parse(const char *kv, struct osl_limits *l);
+/* Lower every limit of DST to SRC's where SRC's is set and lower. */
+void osl_limits_lower(struct osl_limits *dst, const struct osl_limits *src);
+void osl_limits_unset(struct osl_limits *l);
+
+/* --- seccomp (seccomp.c) --- */
+/* Build the BPF program for the policy's seccomp setting; NET_ANY: the
+ * policy has connect or bind rules (else only AF_UNIX sockets). */
+const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,
+    void **bpf, unsigned short *len, const char **profile);
+
+#endif

@@ -1,0 +1,409 @@
+/* The seccomp filter of a spawned program, built with libseccomp in the
+ * parent and exported as raw BPF, so that the child only has to load it.
+ *
+ * Profiles: `default` refuses what a sandboxed program never needs and what
+ * has been a kernel attack surface; `strict` allows only what ordinary
+ * programs use; `none` has no filter.  The policy's deny/allow lists (names
+ * or @groups) adjust the base.  Every architecture the kernel runs here is
+ * covered; a system call from any other architecture kills the process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "sandbox/sandbox.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct group {
+	const char *name;
+	const char *const *calls;
+};
+
+static const char *const g_mount[] = { "mount", "umount", "umount2", "pivot_root", "fsopen",
+	"fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", NULL };
+static const char *const g_ns[] = { "unshare", "setns", NULL };
+static const char *const g_debug[] = { "ptrace", "process_vm_readv", "process_vm_writev",
+	"perf_event_open", "kcmp", NULL };
+static const char *const g_keyring[] = { "keyctl", "add_key", "request_key", NULL };
+static const char *const g_io_uring[] = { "io_uring_setup", "io_uring_enter", "io_uring_register", NULL };
+static const char *const g_kexec[] = { "kexec_load", "kexec_file_load", NULL };
+static const char *const g_module[] = { "init_module", "finit_module", "delete_module", NULL };
+static const char *const g_bpf[] = { "bpf", NULL };
+static const char *const g_reboot[] = { "reboot", NULL };
+static const char *const g_swap[] = { "swapon", "swapoff", NULL };
+static const char *const g_clock[] = { "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", NULL };
+static const char *const g_raw_io[] = { "ioperm", "iopl", NULL };
+
+static const struct group groups[] = {
+	{ "@mount", g_mount }, { "@namespace", g_ns }, { "@debug", g_debug },
+	{ "@keyring", g_keyring }, { "@io_uring", g_io_uring }, { "@kexec", g_kexec },
+	{ "@module", g_module }, { "@bpf", g_bpf }, { "@reboot", g_reboot }, { "@swap", g_swap },
+	{ "@clock", g_clock }, { "@raw-io", g_raw_io }, { NULL, NULL }
+};
+
+/* What `default` refuses outright (EPERM); ENOSYS ones make libc fall back. */
+static const char *const default_eperm[] = {
+	"@mount", "@namespace", "@debug", "@keyring", "@kexec", "@module", "@bpf",
+	"@reboot", "@swap", "@raw-io", "userfaultfd", "quotactl", "acct", "lookup_dcookie",
+	"vhangup", "nfsservctl", "uselib", "chroot", NULL
+};
+static const char *const default_enosys[] = { "@io_uring", "clone3", NULL };
+
+/* `strict`: what ordinary programs (shells, compilers, interpreters) use. */
+static const char *const strict_allow[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
+	"pwritev2", "open", "openat", "openat2", "close", "close_range", "creat", "stat", "fstat",
+	"lstat", "newfstatat", "statx", "fstatat64", "stat64", "fstat64", "lstat64", "statfs",
+	"fstatfs", "statfs64", "fstatfs64", "lseek", "_llseek", "poll", "ppoll", "select",
+	"_newselect", "pselect6", "mmap", "mmap2", "mprotect", "munmap", "mremap", "msync",
+	"mincore", "madvise", "brk", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
+	"rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait", "rt_sigqueueinfo", "sigaltstack",
+	"ioctl", "access", "faccessat", "faccessat2", "pipe", "pipe2", "sched_yield", "dup", "dup2",
+	"dup3", "pause", "nanosleep", "clock_nanosleep", "getitimer", "setitimer", "alarm",
+	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getuid32",
+	"geteuid32", "getgid32", "getegid32", "getresuid", "getresgid", "getresuid32",
+	"getresgid32", "getgroups", "getgroups32", "getpgrp", "getpgid", "setpgid", "getsid",
+	"setsid", "sendfile", "sendfile64", "socket", "socketpair", "connect", "accept", "accept4",
+	"sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "bind",
+	"listen", "getsockname", "getpeername", "setsockopt", "getsockopt", "clone", "fork",
+	"vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid", "waitpid", "kill",
+	"tkill", "tgkill", "uname", "fcntl", "fcntl64", "flock", "fsync", "fdatasync", "truncate",
+	"ftruncate", "truncate64", "ftruncate64", "getdents", "getdents64", "getcwd", "chdir",
+	"fchdir", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "link",
+	"linkat", "unlink", "unlinkat", "symlink", "symlinkat", "readlink", "readlinkat", "chmod",
+	"fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "umask",
+	"gettimeofday", "time", "getrlimit", "ugetrlimit", "setrlimit", "prlimit64", "getrusage",
+	"sysinfo", "times", "getpriority", "setpriority", "sched_getaffinity", "sched_setaffinity",
+	"sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
+	"prctl", "arch_prctl", "set_thread_area", "get_thread_area", "futex", "futex_waitv",
+	"set_tid_address", "set_robust_list", "get_robust_list", "rseq", "clock_gettime",
+	"clock_gettime64", "clock_getres", "clock_nanosleep_time64", "epoll_create", "epoll_create1",
+	"epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "signalfd",
+	"signalfd4", "timerfd_create", "timerfd_settime", "timerfd_gettime", "inotify_init",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch", "utime", "utimes", "utimensat",
+	"futimesat", "getrandom", "memfd_create", "copy_file_range", "splice", "tee",
+	"sync_file_range", "fadvise64", "fadvise64_64", "fallocate", "mlock", "munlock", "membarrier",
+	"restart_syscall", "getcpu", "pidfd_open", "pidfd_send_signal", "getxattr", "lgetxattr",
+	"fgetxattr", "listxattr", "llistxattr", "flistxattr", "capget", "socketcall", "ipc",
+	"sync", "syncfs", "mlock2", "pkey_alloc", "pkey_free", "pkey_mprotect", "set_mempolicy",
+	"get_mempolicy", "mbind", "personality", "landlock_create_ruleset", "landlock_add_rule",
+	"landlock_restrict_self", "seccomp", NULL
+};
+
+/* A small set of syscall names, each with an action. */
+struct sysset {
+	char **names;
+	size_t n, cap;
+};
+
+static const struct group *
+find_group(const char *name)
+{
+	for (const struct group *g = groups; g->name; g++)
+		if (!strcmp(g->name, name))
+			return g;
+	return NULL;
+}
+
+static bool
+set_has(const struct sysset *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return true;
+	return false;
+}
+
+static const struct osl_error *
+set_add1(struct sysset *s, const char *name)
+{
+	if (set_has(s, name))
+		return NULL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **n = reallocarray(s->names, cap, sizeof(*n));
+
+		if (!n)
+			return osl_error_nomem();
+		s->names = n;
+		s->cap = cap;
+	}
+	if (!(s->names[s->n] = strdup(name)))
+		return osl_error_nomem();
+	s->n++;
+	return NULL;
+}
+
+/* NAME or @group; an unknown name is an input error, so a typo in a policy
+ * never leaves a call allowed that the author meant to refuse. */
+static const struct osl_error *
+set_add(struct sysset *s, const char *name)
+{
+	const struct osl_error *err;
+	const struct group *g;
+
+	if (name[0] == '@') {
+		if (!(g = find_group(name)))
+			return osl_error_new(OSL_EINPUT, "seccomp: unknown group '%s'", name);
+		for (size_t i = 0; g->calls[i]; i++)
+			if ((err = set_add1(s, g->calls[i])))
+				return err;
+		return NULL;
+	}
+	if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR)
+		return osl_error_new(OSL_EINPUT, "seccomp: unknown system call '%s'", name);
+	return set_add1(s, name);
+}
+
+static void
+set_del(struct sysset *s, const char *name)
+{
+	const struct group *g;
+
+	if (name[0] == '@' && (g = find_group(name))) {
+		for (size_t i = 0; g->calls[i]; i++)
+			set_del(s, g->calls[i]);
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (!strcmp(s->names[i], name)) {
+			free(s->names[i]);
+			s->names[i] = s->names[--s->n];
+			return;
+		}
+	}
+}
+
+static void
+set_free(struct sysset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	memset(s, 0, sizeof(*s));
+}
+
+static const struct osl_error *
+set_add_list(struct sysset *s, const char *const *names)
+{
+	const struct osl_error *err;
+
+	for (size_t i = 0; names[i]; i++)
+		if ((err = set_add(s, names[i])))
+			return err;
+	return NULL;
+}
+
+/* A rule for every name: names this libseccomp cannot place on one of the
+ * architectures (e.g. an x86_64-only call on i386) are skipped there. */
+static const struct osl_error *
+add_rules(scmp_filter_ctx f, uint32_t action, const struct sysset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		int nr = seccomp_syscall_resolve_name(s->names[i]);
+		int rc;
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		rc = seccomp_rule_add(f, action, nr, 0);
+		if (rc < 0 && rc != -EEXIST && rc != -EDOM && rc != -EINVAL)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot add a rule for '%s'",
+			    s->names[i]);
+	}
+	return NULL;
+}
+
+/* Argument checks the default profile makes on calls it otherwise allows. */
+static bool
+either(const struct sysset *a, const struct sysset *b, const char *name)
+{
+	return set_has(a, name) || set_has(b, name);
+}
+
+/* Calls named in the policy's allow or deny lists are left as it says. */
+static const struct osl_error *
+add_arg_rules(scmp_filter_ctx f, bool net_any, const struct sysset *allow,
+    const struct sysset *deny)
+{
+	static const uint64_t nsflags[] = { CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME };
+	int rc = 0;
+
+	/* clone with any namespace flag: one rule per flag, rules OR together */
+	for (size_t i = 0; i < sizeof(nsflags) / sizeof(nsflags[0]) && rc == 0; i++)
+		if (!either(allow, deny, "clone"))
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
+	if (rc < 0)
+		return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter clone flags");
+	/* the kernel takes the ioctl request as 32 bits: compare only those */
+	if (!either(allow, deny, "ioctl")) {
+		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+		if (rc == 0)
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+		if (rc < 0)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter ioctl");
+	}
+	/* device nodes: a write rule must not let root make /dev/mem anew */
+	if (!either(allow, deny, "mknod") && !either(allow, deny, "mknodat")) {
+		static const unsigned types[] = { S_IFCHR, S_IFBLK };
+
+		for (size_t i = 0; i < 2 && rc == 0; i++) {
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknod), 1,
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
+			if (rc == 0 || rc == -EDOM || rc == -EINVAL)
+				rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknodat), 1,
+				    SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
+		}
+		if (rc < 0)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter mknod");
+	}
+	/* no net rules: UNIX sockets only (UDP, raw and packet are refused) */
+	if (!net_any && !either(allow, deny, "socket")) {
+		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
+		if (rc < 0)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter socket");
+	}
+	return NULL;
+}
+
+/* The raw BPF of F, through a memfd (libseccomp 2.5 exports only to an fd). */
+static const struct osl_error *
+export(scmp_filter_ctx f, void **bpf, unsigned short *len)
+{
+	const struct osl_error *err = NULL;
+	struct stat st;
+	void *buf = NULL;
+	int fd, rc;
+
+	if ((fd = memfd_create("osl-seccomp", MFD_CLOEXEC)) == -1)
+		return osl_error_sys(OSL_ESETUP, errno, "seccomp: memfd_create");
+	if ((rc = seccomp_export_bpf(f, fd)) < 0) {
+		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot export the filter");
+		goto done;
+	}
+	if (fstat(fd, &st) == -1 || st.st_size <= 0 || st.st_size % 8 || st.st_size / 8 > 0xffff) {
+		err = osl_error_new(OSL_ESETUP, "seccomp: bad filter size");
+		goto done;
+	}
+	if (!(buf = malloc((size_t)st.st_size))) {
+		err = osl_error_nomem();
+		goto done;
+	}
+	if (pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
+		err = osl_error_sys(OSL_ESETUP, errno, "seccomp: cannot read the filter");
+		goto done;
+	}
+	*bpf = buf;
+	*len = (unsigned short)(st.st_size / 8);
+	buf = NULL;
+done:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+const struct osl_error *
+osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigned short *len,
+    const char **profile)
+{
+	static const uint32_t arches[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	const struct osl_error *err = NULL;
+	struct sysset deny = { 0 }, enosys = { 0 }, allow = { 0 };
+	scmp_filter_ctx f = NULL;
+	bool strict = s->base == OSL_SECCOMP_STRICT;
+	int rc;
+
+	*bpf = NULL;
+	*len = 0;
+	*profile = s->base == OSL_SECCOMP_NONE ? "none" : strict ? "strict" : "default";
+	if (s->base == OSL_SECCOMP_NONE && s->ndeny == 0)
+		return NULL;
+
+	if (strict) {
+		/* ENOSYS, not EPERM: libc falls back from clone3 only on ENOSYS */
+		if ((err = set_add_list(&allow, strict_allow)) ||
+		    (err = set_add_list(&enosys, default_enosys)))
+			goto done;
+		for (size_t i = 0; i < s->nallow; i++)
+			if ((err = set_add(&allow, s->allow[i])))
+				goto done;
+		for (size_t i = 0; i < s->ndeny; i++) {
+			if ((err = set_add(&deny, s->deny[i])))	/* validates the name */
+				goto done;
+			set_del(&allow, s->deny[i]);
+		}
+		set_free(&deny);
+	} else {
+		if (s->base == OSL_SECCOMP_DEFAULT) {
+			if ((err = set_add_list(&deny, default_eperm)) ||
+			    (err = set_add_list(&enosys, default_enosys)))
+				goto done;
+		}
+		for (size_t i = 0; i < s->ndeny; i++) {
+			if ((err = set_add(&deny, s->deny[i])))
+				goto done;
+			set_del(&enosys, s->deny[i]);
+		}
+		for (size_t i = 0; i < s->nallow; i++) {
+			if ((err = set_add(&allow, s->allow[i])))	/* validates */
+				goto done;
+			set_del(&deny, s->allow[i]);
+			set_del(&enosys, s->allow[i]);
+		}
+	}
+
+	if (!(f = seccomp_init(strict ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_ALLOW))) {
+		err = osl_error_new(OSL_ESETUP, "seccomp: cannot initialise libseccomp");
+		goto done;
+	}
+	/* a call from an architecture not in the filter kills the process */
+	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
+	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
+		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot set attributes");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
+		if (arches[i] == seccomp_arch_native())
+			continue;
+		if ((rc = seccomp_arch_add(f, arches[i])) < 0 && rc != -EEXIST) {
+			err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot add an architecture");
+			goto done;
+		}
+	}
+	if (strict) {
+		for (size_t i = 0; i < allow.n; i++)
+			set_del(&enosys, allow.names[i]);
+		if ((err = add_rules(f, SCMP_ACT_ALLOW, &allow)) ||
+		    (err = add_rules(f, SCMP_ACT_ERRNO(ENOSYS), &enosys)))
+			goto done;
+	} else {
+		if ((err = add_rules(f, SCMP_ACT_ERRNO(EPERM), &deny)) ||
+		    (err = add_rules(f, SCMP_ACT_ERRNO(ENOSYS), &enosys)))
+			goto done;
+		if (s->base == OSL_SECCOMP_DEFAULT && (err = add_arg_rules(f, net_any, &allow, &deny)))
+			goto done;
+	}
+	err = export(f, bpf, len);
+done:
+	if (f)
+		seccomp_release(f);
+	set_free(&deny);
+	set_free(&enosys);
+	set_free(&allow);
+	return err;
+}

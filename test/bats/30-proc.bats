@@ -1,0 +1,397 @@
+#!/usr/bin/env bats
+# osl proc: run under the kernel's enforcement; ps, info, kill, tree.
+load helper
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	common_setup
+	P=$OSL_TOP/test/fixtures/policies
+	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
+	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+}
+
+run_p() { osl -p "$P/proc-run.yaml" proc run "$@"; }
+
+need_landlock() {
+	osl -j -p "$P/proc-full.yaml" proc run --dry-run > "$T/r.json"
+	abi=$(jq '.[-1].landlock_abi' "$T/r.json")
+	[ "$abi" -ge "${1:-1}" ] || skip "needs Landlock ABI ${1:-1} (kernel has $abi)"
+}
+
+# --- exit statuses ---
+
+@test "run: the child's exit status is osl's (sampled 0..255)" {
+	for s in 0 1 2 3 7 42 100 123 125 126 127 128 200 254 255; do
+		st=0
+		run_p -- sh -c "exit $s" || st=$?
+		[ "$st" -eq "$s" ] || { echo "exit $s gave $st"; false; }
+	done
+}
+
+@test "run: a child killed by signal N gives 128+N" {
+	run run_p -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	run run_p -- sh -c 'kill -KILL $$'
+	assert_failure 137
+	run run_p -- sh -c 'kill -SEGV $$'
+	assert_failure 139
+}
+
+@test "run: a command not found is 127 with one line" {
+	run -127 run_p -- no-such-command-osl
+	assert_output "osl proc run: 'no-such-command-osl': command not found"
+}
+
+@test "run: a file that is not executable is 126" {
+	printf 'echo hi\n' > "$T/noexec"
+	chmod 644 "$T/noexec"
+	run run_p -- "$T/noexec"
+	assert_failure 126
+	assert_output --partial "not executable"
+	run run_p -- /etc
+	assert_failure 126
+}
+
+@test "run: exec denied by the policy's exec rules is 126 and names the rule" {
+	cp /bin/true "$T/mytrue"
+	run run_p -- "$T/mytrue"
+	assert_failure 126
+	assert_output --partial "denied by policy"
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "run: a bad policy is 125" {
+	printf 'version: 1\nbogus: [\n' > "$T/bad.yaml"
+	run osl -p "$T/bad.yaml" proc run -- true
+	assert_failure 125
+}
+
+@test "run: --cwd to a missing folder is 125 with a message" {
+	run run_p --cwd "$T/nope" -- true
+	assert_failure 125
+	assert_output --partial "cannot change directory"
+}
+
+# --- bad input ---
+
+@test "run: bad options are usage errors (exit 2), one line each" {
+	run run_p
+	assert_failure 2
+	assert_line --index 0 --partial "a command is needed"
+	run run_p --timeout soon -- true
+	assert_failure 2
+	assert_line --index 0 --partial "'soon': bad duration"
+	run run_p --limit bogus=1 -- true
+	assert_failure 2
+	assert_line --index 0 --partial "unknown limit"
+	run run_p --limit memory=lots -- true
+	assert_failure 2
+	assert_line --index 0 --partial "bad value"
+	run run_p --limit memory -- true
+	assert_failure 2
+	run run_p --env-set NOVALUE -- true
+	assert_failure 2
+	run run_p --frobnicate -- true
+	assert_failure 2
+}
+
+@test "kill, info, tree: bad PIDs and signals are exit 2" {
+	run osl proc kill
+	assert_failure 2
+	run osl proc kill abc
+	assert_failure 2
+	assert_output --partial "'abc': not a process id"
+	run osl proc kill -s NOSIG $$
+	assert_failure 2
+	assert_output --partial "'NOSIG': unknown signal"
+	run osl proc info
+	assert_failure 2
+	run osl proc info -5
+	assert_failure 2
+	run osl proc tree 0
+	assert_failure 2
+	run osl proc ps extra
+	assert_failure 2
+}
+
+@test "every proc verb answers -h" {
+	for v in run ps info kill tree; do
+		run osl proc $v -h
+		assert_success
+		assert_output --partial "osl proc $v"
+	done
+}
+
+# --- timeouts and signals ---
+
+@test "run: --timeout kills the child and its grandchildren (exit 124)" {
+	run run_p --timeout 300ms -- sh -c "sleep 30 & echo \$! > $T/gc; sleep 30"
+	assert_failure 124
+	assert_output --partial "timed out"
+	gc=$(cat "$T/gc")
+	# gone, or a zombie waiting for init to reap it
+	for _ in $(seq 40); do
+		[ -e "/proc/$gc" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$gc/stat" 2>/dev/null || break
+		sleep 0.05
+	done
+	! [ -e "/proc/$gc" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$gc/stat"
+}
+
+@test "run: --timeout also kills a grandchild that left the process group" {
+	run run_p --timeout 300ms -- sh -c "setsid sleep 30 & echo \$! > $T/gc; sleep 30"
+	assert_failure 124
+	gc=$(cat "$T/gc")
+	! [ -e "/proc/$gc" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$gc/stat"
+}
+
+@test "run: a child that ignores TERM is killed after the grace period" {
+	run run_p --timeout 200ms -- sh -c 'trap "" TERM; sleep 30'
+	assert_failure 124
+}
+
+@test "run: SIGTERM and SIGUSR1 to osl are forwarded to the child" {
+	"$OSL" -p "$P/proc-run.yaml" proc run -- sh -c "trap 'echo got-usr1 >> $T/sig' USR1; trap 'echo got-term >> $T/sig; exit 9' TERM; echo ready > $T/ready; while :; do sleep 0.05; done" &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.05; done
+	kill -USR1 "$pid"
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 9 ]
+	grep -q got-usr1 "$T/sig"
+	grep -q got-term "$T/sig"
+}
+
+@test "run: SIGHUP to osl reaches the child (not osl's log reopen)" {
+	"$OSL" -p "$P/proc-run.yaml" proc run -- sh -c "trap 'exit 5' HUP; echo ready > $T/ready; while :; do sleep 0.05; done" &
+	pid=$!
+	for _ in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.05; done
+	kill -HUP "$pid"
+	wait "$pid" || st=$?
+	[ "${st:-0}" -eq 5 ]
+}
+
+@test "run: the child gets its own session unless --no-setsid" {
+	run run_p -- sh -c 'ps -o sid= -p $$'
+	assert_success
+	[ "$(echo $output)" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
+	run run_p --no-setsid -- sh -c 'ps -o sid= -p $$'
+	assert_success
+	[ "$(echo $output)" = "$(ps -o sid= -p $$ | tr -d ' ')" ]
+}
+
+# --- environment, fds, limits ---
+
+@test "run: the environment is reduced to the allowlist plus the policy's keep and set" {
+	export SECRET_TOKEN=s3cret KEEP_ME=kept LC_ALL=C FROM_CLI=cli
+	run run_p --env-keep FROM_CLI --env-set EXTRA=1 -- env
+	assert_success
+	refute_output --partial SECRET_TOKEN
+	assert_line "KEEP_ME=kept"
+	assert_line "LC_ALL=C"
+	assert_line "FROM_CLI=cli"
+	assert_line "EXTRA=1"
+	assert_line "SET_BY_POLICY=yes"
+	assert_line --regexp '^PATH='
+}
+
+@test "run: descriptors beyond 2 are closed" {
+	run run_p -- sh -c 'ls /proc/self/fd' 7< /etc/hostname
+	assert_success
+	refute_line 7
+}
+
+@test "run: --limit sets rlimits" {
+	run run_p --limit nofile=64 --limit core=0 --limit cpu=5s -- sh -c 'ulimit -n; ulimit -c; ulimit -t'
+	assert_success
+	assert_line --index 0 64
+	assert_line --index 1 0
+	assert_line --index 2 5
+}
+
+@test "run: --limit memory stops an allocation" {
+	command -v python3 >/dev/null || skip "no python3"
+	run run_p --limit memory=64M -- python3 -c 'b = bytearray(200 * 1024 * 1024)'
+	assert_failure
+}
+
+# --- enforcement ---
+
+@test "run: writes outside the policy and reads of denied paths fail" {
+	need_landlock 1
+	mkdir -p "$T/secret" && echo key > "$T/secret/k"
+	run run_p -- sh -c "echo x > /etc/osl-test-escape"
+	assert_failure
+	run run_p -- cat "$T/secret/k"
+	assert_failure
+	refute_output --partial key
+	run run_p -- sh -c "echo ok > $T/inside && cat $T/inside"
+	assert_success
+	assert_output ok
+}
+
+@test "run: the escape probes all fail under osl (and work bare)" {
+	[ -x "$PROBES/_helper" ] || skip "probes not built (make probes)"
+	need_landlock 1
+	run "$OSL_TOP/test/probes/run" "$PROBES"
+	echo "$output"
+	assert_success
+	assert_line --regexp '^[0-9]+ held, 0 escaped'
+	# every probe really ran under osl and said what it got
+	refute_output --partial " refused "
+	held=$(echo "$output" | tail -n 1 | cut -d' ' -f1)
+	[ "$held" -ge 30 ]
+}
+
+# --- the report ---
+
+@test "dry-run: one entry per rule, with the ABI, seccomp profile and namespaces" {
+	run osl -j -p "$P/proc-run.yaml" proc run --dry-run -- true
+	assert_success
+	echo "$output" | jq -e 'type == "array"'
+	n=$(echo "$output" | jq '[.[] | select(.kind | startswith("fs."))] | length')
+	[ "$n" -eq 19 ]
+	echo "$output" | jq -e '.[-1].kind == "sandbox" and .[-1].seccomp == "default"'
+	echo "$output" | jq -e '[.[] | .enforcement // "x"] | all(. == "full" or . == "partial" or . == "none" or . == "x")'
+	echo "$output" | jq -e '.[] | select(.rule == "no-secret") | .reason | length > 0'
+	run osl -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	assert_output --partial "landlock ABI"
+}
+
+@test "dry-run: a glob below the prefix and a host-name rule are partial, with reasons" {
+	need_landlock 4
+	run osl -j -p "$P/proc-partial.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[] | select(.pattern == "/etc/*.conf") | .enforcement == "partial"'
+	echo "$output" | jq -e '.[] | select(.pattern == "/etc/*.conf") | .reason | test("widened")'
+	echo "$output" | jq -e '.[] | select(.pattern == "example.org:443") | .enforcement == "partial"'
+	echo "$output" | jq -e '.[] | select(.pattern == "/usr/**") | .enforcement == "full"'
+}
+
+@test "--require-full refuses to run (125) unless every entry is full" {
+	need_landlock 4
+	run osl -p "$P/proc-partial.yaml" proc run --require-full -- true
+	assert_failure 125
+	assert_output --partial "require-full"
+	run osl -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
+	assert_success
+	run osl -p "$P/proc-partial.yaml" proc run --best-effort -- /bin/true
+	assert_success
+	assert_output ""
+	run osl -v -p "$P/proc-partial.yaml" proc run -- /bin/true
+	assert_success
+	assert_output --partial "fs.read /etc/*.conf: partial: glob below '/etc'"
+}
+
+@test "seccomp none is said in the report" {
+	printf 'version: 1\nextends: [%s]\nproc: { seccomp: none }\n' "$P/proc-full.yaml" > "$T/none.yaml"
+	run osl -j -p "$T/none.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].seccomp == "none"'
+	echo "$output" | jq -e '.[] | select(.kind == "seccomp") | .enforcement == "none"'
+}
+
+# --- the log ---
+
+@test "run: proc.exec and proc.exit are logged with args, status and rusage" {
+	run run_p -- sh -c 'exit 3'
+	assert_failure 3
+	grep '"proc.exec"' "$LOG" | tail -n 1 | jq -e '.process.child.args == ["sh","-c","exit 3"]'
+	grep '"proc.exec"' "$LOG" | tail -n 1 | jq -e '.osl.enforcement.landlock_abi >= 0'
+	rec=$(grep '"proc.exit"' "$LOG" | tail -n 1)
+	jget '.process.exit_code' "$rec" | grep -qx 3
+	echo "$rec" | jq -e '.osl.rusage.max_rss_kb > 0 and .event.duration > 0'
+	run run_p -- sh -c 'kill -TERM $$'
+	grep '"proc.exit"' "$LOG" | tail -n 1 | jq -e '.osl.signal == "SIGTERM"'
+}
+
+@test "audit mode: a would-be denial is logged and allowed, an explicit deny still denies" {
+	need_landlock 1
+	cp /bin/true "$T/mytrue"
+	mkdir -p "$T/secret" && echo key > "$T/secret/k"
+	run osl -p "$P/proc-audit.yaml" proc run -- "$T/mytrue"
+	assert_success
+	grep '"proc.exec"' "$LOG" | tail -n 1 | jq -e '.osl.audit == true'
+	run osl -p "$P/proc-audit.yaml" proc run -- cat "$T/secret/k"
+	assert_failure
+	refute_output --partial key
+	run osl -p "$P/proc-run.yaml" --audit proc run -- "$T/mytrue"
+	assert_success
+}
+
+# --- ps, info, tree, kill ---
+
+@test "ps lists processes, as text and as JSON" {
+	run osl proc ps
+	assert_success
+	assert_line --index 0 --regexp '^ +PID +PPID +USER'
+	run osl -j proc ps
+	assert_success
+	echo "$output" | jq -e --argjson p $$ '.[] | select(.pid == $p) | .ppid > 0 and (.cmd | length) > 0 and .rss_kb >= 0'
+}
+
+@test "info shows status, seccomp and no_new_privs, limits, namespaces and fds" {
+	run osl -j proc info $$
+	assert_success
+	echo "$output" | jq -e '.status.Seccomp != null and .status.NoNewPrivs != null'
+	echo "$output" | jq -e '.limits | length > 3'
+	echo "$output" | jq -e '.namespaces | map(.name) | index("mnt") != null'
+	echo "$output" | jq -e '.fds | length >= 1'
+	run osl proc info 99999999999
+	assert_failure 2
+	run osl proc info 4194300
+	assert_failure 1
+	assert_output --partial "no such process"
+}
+
+@test "a sandboxed child shows Seccomp: 2 and NoNewPrivs: 1 in info" {
+	"$OSL" -p "$P/proc-run.yaml" proc run -- sleep 5 &
+	pid=$!
+	sleep 0.3
+	child=$(pgrep -P "$pid" sleep | head -n 1)
+	run osl -j proc info "$child"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" || true
+	assert_success
+	echo "$output" | jq -e '.status.Seccomp == "2" and .status.NoNewPrivs == "1"'
+}
+
+@test "tree shows children below a PID" {
+	sleep 5 &
+	s=$!
+	run osl -j proc tree $BASHPID
+	assert_success
+	echo "$output" | jq -e --argjson s "$s" '[.. | objects | select(.pid? == $s)] | length == 1'
+	run osl proc tree $BASHPID
+	kill $s
+	assert_success
+	assert_line --regexp "^ +$s sleep 5"
+}
+
+@test "kill signals a process the policy allows" {
+	printf 'version: 1\ndefault: allow\nproc: { signal: [same-user] }\n' > "$T/same.yaml"
+	sleep 30 &
+	s=$!
+	run osl -p "$T/same.yaml" proc kill -s TERM $s
+	wait $s || st=$?
+	assert_success
+	[ "$st" -eq 143 ]
+}
+
+@test "kill of a process proc.signal does not allow is exit 3 naming proc.signal" {
+	sleep 30 &
+	s=$!
+	run osl -p "$P/proc-signal.yaml" proc kill -s 0 $s
+	kill $s
+	assert_failure 3
+	assert_output --partial "proc.signal"
+	grep '"proc.signal"' "$LOG" | tail -n 1 | jq -e '.event.type | index("denied") != null'
+}
+
+@test "kill of a process that does not exist is exit 1" {
+	run osl -p "$P/proc-signal.yaml" proc kill 4194300
+	assert_failure 1
+	assert_output --partial "no such process"
+}

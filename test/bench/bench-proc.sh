@@ -1,0 +1,86 @@
+#!/bin/bash
+# osl proc run against its peers, measured in the same run, interleaved.
+#   test/bench/bench-proc.sh [BUILD_DIR] [N]
+# Each round runs every contender once (so drift hits all alike); prints the
+# mean per run and the ratio to tini.  Goal: osl <= 1.15x tini.  Then the
+# escape probes side by side for osl, bwrap and firejail.
+set -u
+B=${1:-build}
+N=${2:-200}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
+[ -x "$OSL" ] || { echo "bench-proc: no $OSL (make first)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config TMPDIR=$tmp
+mkdir -p "$HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
+unset OSL_POLICY
+
+names=() cmds=()
+add() { names+=("$1"); cmds+=("$2"); }
+add "osl" "$OSL proc run -- /bin/true"
+add "osl-nolog" "$OSL -l none proc run -- /bin/true"
+if command -v tini >/dev/null; then add tini "tini -s -- /bin/true"
+else echo "skip tini: not installed (apt-get install tini)"; fi
+if command -v bwrap >/dev/null && bwrap --unshare-all --ro-bind / / /bin/true 2>/dev/null; then
+	add bwrap "bwrap --unshare-all --ro-bind / / /bin/true"
+else echo "skip bwrap: not installed or cannot make namespaces here"; fi
+if command -v firejail >/dev/null && firejail --quiet --noprofile /bin/true 2>/dev/null; then
+	add firejail "firejail --quiet --noprofile /bin/true"
+else echo "skip firejail: not installed or cannot run here"; fi
+
+# every contender must work before it is timed
+for i in "${!cmds[@]}"; do
+	${cmds[$i]} >/dev/null 2>&1 || { echo "bench-proc: '${cmds[$i]}' fails" >&2; exit 1; }
+done
+
+declare -a total
+for i in "${!cmds[@]}"; do total[$i]=0; done
+us() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
+for ((r = 0; r < N; r++)); do
+	for i in "${!cmds[@]}"; do
+		t0=${EPOCHREALTIME/./}
+		${cmds[$i]} >/dev/null 2>&1
+		t1=${EPOCHREALTIME/./}
+		total[$i]=$((total[$i] + t1 - t0))
+	done
+done
+
+echo "osl proc run -- /bin/true vs peers: $N interleaved rounds, mean per run"
+base=
+for i in "${!cmds[@]}"; do [ "${names[$i]}" = tini ] && base=${total[$i]}; done
+for i in "${!cmds[@]}"; do
+	mean=$(awk -v t="${total[$i]}" -v n="$N" 'BEGIN { printf "%.3f", t / n / 1000 }')
+	if [ -n "$base" ]; then
+		ratio=$(awk -v t="${total[$i]}" -v b="$base" 'BEGIN { printf "%.2f", t / b }')
+		printf '  %-10s %8s ms  %5sx tini\n' "${names[$i]}" "$mean" "$ratio"
+	else
+		printf '  %-10s %8s ms\n' "${names[$i]}" "$mean"
+	fi
+done
+if [ -n "$base" ]; then
+	for i in "${!cmds[@]}"; do
+		[ "${names[$i]}" = osl ] || continue
+		awk -v t="${total[$i]}" -v b="$base" 'BEGIN { r = t / b; printf "goal osl <= 1.15x tini: %.2fx %s\n", r, r <= 1.15 ? "met" : "NOT met" }'
+	done
+fi
+
+[ -x "$top/$B/probes/_helper" ] || { echo "probes: not built (make probes)"; exit 0; }
+echo
+echo "escape probes (errno under the sandbox; 0 = escaped):"
+for s in osl bwrap firejail; do
+	OSL=$OSL "$top/test/probes/run" -s "$s" "$top/$B/probes" > "$tmp/probes-$s" 2>/dev/null
+	[ $? -eq 77 ] && : > "$tmp/probes-$s"
+done
+printf '  %-20s %-10s %-10s %-10s\n' probe osl bwrap firejail
+for p in $(cd "$top/$B/probes" && ls | grep -v '^_'); do
+	row=$(printf '  %-20s' "$p")
+	for s in osl bwrap firejail; do
+		v=$(awk -v p="$p" '$1 == p { print ($4 == "ESCAPED" ? "ESCAPED" : ($4 ~ /^skip/ ? "skip" : $3)) }' "$tmp/probes-$s")
+		row="$row $(printf '%-10s' "${v:--}")"
+	done
+	echo "$row"
+done
+for s in osl bwrap firejail; do
+	printf '  %-9s %s\n' "$s:" "$(tail -n 1 "$tmp/probes-$s" 2>/dev/null || echo 'not run')"
+done

@@ -1,0 +1,47 @@
+/* Not a probe: the process outside the sandbox the probes aim at.  Listens
+ * on 127.0.0.1:PORT and on the abstract unix socket @osl-probe-PID, accepts
+ * and closes connections, ignores SIGUSR2, until killed. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "probe.h"
+int main(int argc, char **argv) {
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_un u = { .sun_family = AF_UNIX };
+	struct pollfd pf[2];
+	socklen_t len;
+	int one = 1;
+
+	if (argc < 2)
+		return 2;
+	signal(SIGUSR2, SIG_IGN);
+	a.sin_port = htons((unsigned short)atoi(argv[1]));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	pf[0].fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(pf[0].fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(pf[0].fd, (struct sockaddr *)&a, sizeof(a)) == -1 || listen(pf[0].fd, 16) == -1)
+		return 1;
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	    (size_t)snprintf(u.sun_path + 1, sizeof(u.sun_path) - 1, "osl-probe-%d", (int)getpid()));
+	pf[1].fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(pf[1].fd, (struct sockaddr *)&u, len) == -1 || listen(pf[1].fd, 16) == -1)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	pf[0].events = pf[1].events = POLLIN;
+	for (;;) {
+		if (poll(pf, 2, -1) <= 0)
+			continue;
+		for (int i = 0; i < 2; i++)
+			if (pf[i].revents & POLLIN) {
+				int c = accept(pf[i].fd, NULL, NULL);
+
+				if (c != -1)
+					close(c);
+			}
+	}
+}

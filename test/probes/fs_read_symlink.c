@@ -1,0 +1,9 @@
+/* Read a denied file through a symlink in the writable folder. */
+#include <fcntl.h>
+#include "probe.h"
+int main(int argc, char **argv) {
+	char p[4096]; int fd;
+	PROBE_ARGS(argc, argv);
+	fd = open(at(p, sizeof(p), "work/sym_secret"), O_RDONLY);
+	return result("fs_read_symlink", fd == -1 ? errno : 0);
+}

@@ -1,0 +1,188 @@
+/* The pure parts of lib/sandbox and lib/proc: pattern -> Landlock prefix
+ * and full/partial, rights per rule kind, the report, limit parsing, the
+ * environment allowlist, the signal scope of a target. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/proc.h"
+#include "sandbox/landlock-uapi.h"
+#include "sandbox/sandbox.h"
+#include "tap.h"
+
+static void
+prefix(const char *pat, const char *want, enum osl_enf_level lvl)
+{
+	char buf[256];
+	enum osl_enf_level got = osl_landlock_prefix(pat, buf, sizeof(buf));
+
+	is_str(buf, want, "prefix of '%s'", pat);
+	is_int(got, lvl, "level of '%s'", pat);
+}
+
+static void
+test_prefix(void)
+{
+	prefix("/usr/**", "/usr", OSL_ENF_FULL);
+	prefix("/usr/lib/**", "/usr/lib", OSL_ENF_FULL);
+	prefix("/etc/shadow", "/etc/shadow", OSL_ENF_FULL);
+	prefix("/etc/", "/etc", OSL_ENF_FULL);
+	prefix("/**", "/", OSL_ENF_FULL);
+	prefix("/", "/", OSL_ENF_FULL);
+	prefix("/etc/*.conf", "/etc", OSL_ENF_PARTIAL);
+	prefix("/srv/a/**/b", "/srv/a", OSL_ENF_PARTIAL);
+	prefix("/srv/a/**/", "/srv/a", OSL_ENF_FULL);
+	prefix("**/.env", "/", OSL_ENF_PARTIAL);
+	prefix("/home/?/x", "/home", OSL_ENF_PARTIAL);
+	prefix("/home/[ab]/x", "/home", OSL_ENF_PARTIAL);
+	prefix("/proc/*/mem", "/proc", OSL_ENF_PARTIAL);
+	prefix("/a/b**", "/a", OSL_ENF_PARTIAL);
+	prefix("//usr//lib/**", "//usr//lib", OSL_ENF_FULL);
+}
+
+static void
+test_rights(void)
+{
+	is_int(osl_landlock_fs_all(0), 0, "no ABI, no rights");
+	is_int(osl_landlock_fs_all(1), 0x1fff, "ABI 1: 13 rights");
+	ok(osl_landlock_fs_all(2) & OSL_LL_FS_REFER, "ABI 2 has REFER");
+	ok(!(osl_landlock_fs_all(2) & OSL_LL_FS_TRUNCATE), "ABI 2 has no TRUNCATE");
+	ok(osl_landlock_fs_all(3) & OSL_LL_FS_TRUNCATE, "ABI 3 has TRUNCATE");
+	ok(osl_landlock_fs_all(5) & OSL_LL_FS_IOCTL_DEV, "ABI 5 has IOCTL_DEV");
+	is_int(osl_landlock_rights(OSL_RULE_FS_READ, 7, "/usr"),
+	    OSL_LL_FS_READ_FILE | OSL_LL_FS_READ_DIR, "read");
+	is_int(osl_landlock_rights(OSL_RULE_FS_EXEC, 7, "/usr"), OSL_LL_FS_EXECUTE, "exec");
+	ok(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/w") & OSL_LL_FS_MAKE_REG, "write makes files");
+	ok(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/w") & OSL_LL_FS_REFER, "write may refer");
+	ok(!(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/w") & OSL_LL_FS_READ_FILE), "write is not read");
+	ok(!(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/w") & OSL_LL_FS_IOCTL_DEV), "no ioctl off /dev");
+	ok(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/dev/pts") & OSL_LL_FS_IOCTL_DEV, "ioctl in /dev");
+	ok(!(osl_landlock_rights(OSL_RULE_FS_WRITE, 7, "/devices") & OSL_LL_FS_IOCTL_DEV), "/devices is not /dev");
+	ok(!(osl_landlock_rights(OSL_RULE_FS_WRITE, 1, "/w") & OSL_LL_FS_TRUNCATE), "masked to ABI 1");
+	is_int(osl_landlock_rights(OSL_RULE_FS_DENY, 7, "/w"), 0, "deny grants nothing");
+}
+
+static void
+test_report(void)
+{
+	struct osl_sandbox_report r = { 0 };
+	cJSON *j;
+	char *s;
+
+	r.landlock_abi = 7;
+	r.seccomp = "default";
+	r.ns_mount = true;
+	osl_report_add(&r, "fs.read", "r1", "/usr/**", OSL_ENF_FULL, "landlock read beneath '%s'", "/usr");
+	ok(osl_report_full(&r), "all full is full");
+	osl_report_add(&r, "fs.read", "f:1:2", "/etc/*.conf", OSL_ENF_PARTIAL, "widened");
+	ok(!osl_report_full(&r), "a partial entry makes it partial");
+	is_str(osl_enf_level_name(OSL_ENF_NONE), "none", "level names");
+	j = osl_report_json(&r);
+	ok(j && cJSON_GetArraySize(j) == 3, "two entries and the summary");
+	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(j, 0));
+	is_str(s, "{\"kind\":\"fs.read\",\"rule\":\"r1\",\"pattern\":\"/usr/**\",\"enforcement\":\"full\","
+	    "\"reason\":\"landlock read beneath '/usr'\"}", "entry JSON");
+	free(s);
+	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(j, 2));
+	is_str(s, "{\"kind\":\"sandbox\",\"landlock_abi\":7,\"seccomp\":\"default\",\"namespaces\":[\"mount\"],"
+	    "\"full\":false}", "summary JSON");
+	free(s);
+	cJSON_Delete(j);
+	r.lost = true;
+	r.n = 1;
+	ok(!osl_report_full(&r), "a lost entry is never full");
+	r.n = 2;
+	osl_report_release(&r);
+}
+
+static void
+test_limits(void)
+{
+	struct osl_limits l, m;
+
+	osl_limits_unset(&l);
+	ok(!osl_limit_parse("cpu=10s", &l) && l.cpu_ns == 10000000000ULL, "cpu");
+	ok(!osl_limit_parse("memory=64M", &l) && l.memory == 64ULL << 20, "memory");
+	ok(!osl_limit_parse("nofile=128", &l) && l.nofile == 128, "nofile");
+	ok(!osl_limit_parse("nproc=10", &l) && l.nproc == 10, "nproc");
+	ok(!osl_limit_parse("fsize=1G", &l) && l.fsize == 1ULL << 30, "fsize");
+	ok(!osl_limit_parse("core=0", &l) && l.core == 0, "core 0");
+	ok(!osl_limit_parse("wall=5m", &l) && l.wall_ns == 300000000000ULL, "wall");
+	ok(!osl_limit_parse("nofile=1024", &l) && l.nofile == 128, "--limit only lowers");
+	ok(osl_limit_parse("bogus=1", &l) && osl_limit_parse("bogus=1", &l)->status == OSL_EINPUT, "unknown key");
+	ok(osl_limit_parse("memory", &l) != NULL, "no value");
+	ok(osl_limit_parse("=5", &l) != NULL, "no key");
+	ok(osl_limit_parse("memory=", &l) != NULL, "empty value");
+	ok(osl_limit_parse("memory=lots", &l) != NULL, "bad size");
+	ok(osl_limit_parse("cpu=0", &l) != NULL, "cpu 0 is refused");
+	ok(osl_limit_parse("nofile=-1", &l) != NULL, "negative");
+	osl_limits_unset(&m);
+	m.memory = 1 << 20;
+	osl_limits_lower(&m, &l);
+	ok(m.memory == 1 << 20 && m.nofile == 128, "lower takes the smaller of each");
+}
+
+static const char *
+env_get(char **env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static void
+test_env(void)
+{
+	char *in[] = { "PATH=/bin", "HOME=/h", "SECRET=x", "LC_ALL=C", "LCX=no", "KEEP=k",
+		"PFX_A=1", "PFX_B=2", "TERM=xterm", "noequals", NULL };
+	const char *keep[] = { "KEEP", "PFX_*" };
+	const char *set[] = { "TERM=dumb", "NEW=1", "NEW=2" };
+	const char *badset[] = { "NOVALUE" };
+	char **env;
+
+	ok(!osl_proc_env(&env, in, keep, 2, set, 3), "env builds");
+	is_str(env_get(env, "PATH"), "/bin", "PATH kept");
+	is_str(env_get(env, "LC_ALL"), "C", "LC_* kept");
+	ok(!env_get(env, "SECRET"), "others dropped");
+	ok(!env_get(env, "LCX"), "LC_* is a prefix with the underscore");
+	is_str(env_get(env, "KEEP"), "k", "keep by name");
+	is_str(env_get(env, "PFX_B"), "2", "keep by prefix");
+	is_str(env_get(env, "TERM"), "dumb", "set overrides");
+	is_str(env_get(env, "NEW"), "2", "the last set wins");
+	osl_proc_env_free(env);
+	ok(osl_proc_env(&env, in, NULL, 0, badset, 1) != NULL, "set without '=' is an error");
+}
+
+static void
+test_scope(void)
+{
+	struct osl_procinfo v[4] = {
+		{ .pid = 1, .ppid = 0, .uid = 0 },
+		{ .pid = 100, .ppid = 1, .uid = 1000 },		/* self */
+		{ .pid = 101, .ppid = 100, .uid = 1000 },	/* child */
+		{ .pid = 102, .ppid = 101, .uid = 0 },		/* grandchild, other user */
+	};
+
+	is_int(osl_proc_signal_scope(100, 1000, v, 4, &v[1]),
+	    OSL_SIGNAL_SELF | OSL_SIGNAL_SAME_USER | OSL_SIGNAL_ANY, "self");
+	is_int(osl_proc_signal_scope(100, 1000, v, 4, &v[2]),
+	    OSL_SIGNAL_CHILDREN | OSL_SIGNAL_SAME_USER | OSL_SIGNAL_ANY, "child");
+	is_int(osl_proc_signal_scope(100, 1000, v, 4, &v[3]),
+	    OSL_SIGNAL_CHILDREN | OSL_SIGNAL_ANY, "grandchild of another user");
+	is_int(osl_proc_signal_scope(100, 1000, v, 4, &v[0]), OSL_SIGNAL_ANY, "init");
+}
+
+int
+main(void)
+{
+	test_prefix();
+	test_rights();
+	test_report();
+	test_limits();
+	test_env();
+	test_scope();
+	printf("1..%d\n", tap_n);
+	return tap_fail != 0;
+}
