@@ -101,7 +101,7 @@ check-sanitize:
 	  CFLAGS='-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  LDFLAGS='-fsanitize=address,undefined' build/asan/osl units
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  test/run-tests build/asan
+	  FUZZ_SMOKE=1 test/run-tests build/asan
 
 man: $(MANS)
 $(B)/man/%: man/%.scd

@@ -44,7 +44,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 	int c, status = 0;
 
 	(void)ctx;
-	cli_getopt_init(&g, &osl_log_cmds[0], argc, argv);
+	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'r': rotated = true; break;
@@ -174,7 +174,7 @@ cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 	int c;
 
 	(void)ctx;
-	cli_getopt_init(&g, &osl_log_cmds[1], argc, argv);
+	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'a': action = g.optarg; break;

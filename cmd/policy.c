@@ -33,26 +33,6 @@ const struct osl_cmd osl_policy_cmds[] = {
 	{ NULL }
 };
 
-/* Parse options of a verb without options of its own; returns -1 to go on,
- * else the exit status. */
-static int
-parse_none(const struct osl_cmd *cmd, int *argc, char ***argv)
-{
-	struct osl_getopt g;
-	int c;
-
-	cli_getopt_init(&g, cmd, *argc, *argv);
-	c = cli_getopt(&g);
-	cli_getopt_release(&g);
-	if (c == 'h')
-		return 0;
-	if (c != -1)
-		return OSL_EINPUT;
-	*argc -= g.optind;
-	*argv += g.optind;
-	return -1;
-}
-
 static void
 out_rule(const char *key, const struct osl_rule *r)
 {
@@ -71,7 +51,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = parse_none(&osl_policy_cmds[0], &argc, &argv)) >= 0)
+	if ((r = cli_no_options(&argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a policy file is needed");
@@ -123,7 +103,7 @@ cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx)
 	bool owned;
 	int r;
 
-	if ((r = parse_none(&osl_policy_cmds[1], &argc, &argv)) >= 0)
+	if ((r = cli_no_options(&argc, &argv)) >= 0)
 		return r;
 	if (argc > 1)
 		return cli_usage("one policy file at most");
@@ -152,7 +132,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 	char buf[4096], reason[512];
 	int r;
 
-	if ((r = parse_none(&osl_policy_cmds[2], &argc, &argv)) >= 0)
+	if ((r = cli_no_options(&argc, &argv)) >= 0)
 		return r;
 	if (argc != 2)
 		return cli_usage("ACTION and TARGET are needed, e.g. fs.write /etc/passwd");
@@ -208,7 +188,7 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	size_t pass = 0, fail = 0, uncovered = 0;
 	int c, status = 0;
 
-	cli_getopt_init(&g, &osl_policy_cmds[3], argc, argv);
+	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 256: policy = g.optarg; break;

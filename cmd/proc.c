@@ -64,34 +64,6 @@ const struct osl_cmd osl_proc_cmds[] = {
 	{ 0 }
 };
 
-static const struct osl_cmd *
-verb(const char *name)
-{
-	for (const struct osl_cmd *c = osl_proc_cmds; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
-/* Options of a verb without options of its own: -1 to go on, else a status. */
-static int
-no_options(const char *name, int *argc, char ***argv)
-{
-	struct osl_getopt g;
-	int c;
-
-	cli_getopt_init(&g, verb(name), *argc, *argv);
-	c = cli_getopt(&g);
-	cli_getopt_release(&g);
-	if (c == 'h')
-		return 0;
-	if (c != -1)
-		return OSL_EINPUT;
-	*argc -= g.optind;
-	*argv += g.optind;
-	return -1;
-}
-
 static bool
 parse_pid(const char *s, pid_t *pid)
 {
@@ -372,7 +344,7 @@ cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
 		free(ro.set);
 		return cli_error(osl_error_nomem());
 	}
-	cli_getopt_init(&g, verb("run"), argc, argv);
+	cli_getopt_init(&g, cli_verb, argc, argv);
 	while (status == -1 && (c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case O_TIMEOUT:
@@ -453,7 +425,7 @@ cmd_proc_ps(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = no_options("ps", &argc, &argv)) != -1)
+	if ((st = cli_no_options(&argc, &argv)) != -1)
 		return st;
 	if (argc > 0)
 		return cli_usage("'%s': ps takes no operands", argv[0]);
@@ -496,7 +468,7 @@ cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = no_options("tree", &argc, &argv)) != -1)
+	if ((st = cli_no_options(&argc, &argv)) != -1)
 		return st;
 	if (argc > 1)
 		return cli_usage("tree takes one PID at most");
@@ -613,7 +585,7 @@ cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = no_options("info", &argc, &argv)) != -1)
+	if ((st = cli_no_options(&argc, &argv)) != -1)
 		return st;
 	if (argc != 1)
 		return cli_usage("one PID is needed");
@@ -732,7 +704,7 @@ cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
 	int c, sig = SIGTERM, status = 0;
 	size_t n;
 
-	cli_getopt_init(&g, verb("kill"), argc, argv);
+	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 's':

@@ -63,6 +63,11 @@ void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, 
  * '?' after printing a usage error (return 2). */
 int cli_getopt(struct osl_getopt *g);
 void cli_getopt_release(struct osl_getopt *g);
+/* The verb being run (set by main before its function is called). */
+extern const struct osl_cmd *cli_verb;
+/* For a verb without options of its own (-h only): -1 to go on with
+ * argc and argv at the first operand, else the exit status to return. */
+int cli_no_options(int *argc, char ***argv);
 /* Print a command's help (usage, summary, options, verbs) to stdout. */
 void cli_help(const struct osl_cmd *cmd, const char *path);
 /* "osl fs stat", for messages. */

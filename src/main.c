@@ -154,6 +154,7 @@ run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 	if (!(v = find(g->sub, argv[1])))
 		return cli_usage("unknown verb '%s'", argv[1]);
 	setpath(g->name, v->name);
+	cli_verb = v;
 	return v->fn(argc - 1, argv + 1, ctx);
 }
 

@@ -8,6 +8,25 @@
 #include "cli.h"
 
 char cli_cmdpath[128] = "osl";
+const struct osl_cmd *cli_verb;
+
+int
+cli_no_options(int *argc, char ***argv)
+{
+	struct osl_getopt g;
+	int c;
+
+	cli_getopt_init(&g, cli_verb, *argc, *argv);
+	c = cli_getopt(&g);
+	cli_getopt_release(&g);
+	if (c == 'h')
+		return 0;
+	if (c != -1)
+		return OSL_EINPUT;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return -1;
+}
 
 void
 cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv)
