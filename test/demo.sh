@@ -22,7 +22,7 @@ run() {
 show() {
 	if command -v jq >/dev/null 2>&1; then
 		tail -n "$1" "$log" | jq -c '{action: .event.action, outcome: .event.outcome,
-		  decision: .osl.decision, rule: .rule.id, path: .file.path, reason: .event.reason}'
+		  decision: .osl.decision, rule: .rule.id, target: (.file.path // .process.child.executable), reason: .event.reason}'
 	else
 		tail -n "$1" "$log"
 	fi
@@ -30,7 +30,7 @@ show() {
 
 echo "== osl demo: the built-in default policy, a scratch HOME ($HOME)"
 run "$OSL" fs cat notes.txt
-run "$OSL" fs stat -j notes.txt
+run "$OSL" -j fs stat notes.txt
 if "$OSL" help --commands | grep -q '^fs write$'; then
 	printf '\n$ echo changed | osl fs write notes.txt\n'
 	echo changed | "$OSL" fs write notes.txt; echo "[exit $?]"
@@ -40,7 +40,7 @@ fi
 run "$OSL" fs cat .ssh/id_ed25519
 run "$OSL" policy explain fs.read "$HOME/.ssh/id_ed25519"
 if "$OSL" help --commands | grep -q '^proc run$'; then
-	run "$OSL" proc run -- /bin/sh -c 'echo sandboxed: $(id -un); cat ~/.ssh/id_ed25519'
+	run "$OSL" proc run -- /bin/sh -c 'echo sandboxed; ls ~/.ssh; cat ~/.ssh/id_ed25519'
 fi
 echo
 echo "== the activity log ($log), one record per operation:"
