@@ -226,3 +226,39 @@ CONF
 	assert_success
 	[[ "$stderr" == *"1 line is not a JSON record, skipped"* ]]
 }
+
+@test "the journald sink speaks the native protocol to a real systemd-journald" {
+	[ "$(id -u)" = 0 ] || skip "needs root for a private mount namespace"
+	[ -x /lib/systemd/systemd-journald ] || skip "systemd-journald is not installed"
+	command -v journalctl >/dev/null || skip "journalctl is not installed"
+	command -v unshare >/dev/null || skip "unshare is not installed"
+	# journald's socket path is fixed: give it a private /run in a private
+	# mount namespace, so the machine's own journal (if any) is not touched
+	cat > "$T/j.sh" <<'SH'
+set -e
+mkdir -p /run/systemd /run/log
+mount -t tmpfs tmpfs /run/systemd
+mount -t tmpfs tmpfs /run/log
+[ -d /var/log/journal ] && mount -t tmpfs tmpfs /var/log/journal
+mkdir -p /run/systemd/journal
+/lib/systemd/systemd-journald &
+jpid=$!
+for i in $(seq 100); do [ -S /run/systemd/journal/socket ] && break; sleep 0.05; done
+"$OSL" -l journald fs stat "$HOME/f" >/dev/null
+"$OSL" -l journald fs cat "$HOME/secret/k" 2>/dev/null && exit 9
+for i in $(seq 100); do
+	n=$(journalctl -D /run/log/journal -o json --no-pager SYSLOG_IDENTIFIER=osl 2>/dev/null | wc -l)
+	[ "$n" -ge 2 ] && break
+	sleep 0.05
+done
+journalctl -D /run/log/journal -o json --no-pager SYSLOG_IDENTIFIER=osl
+kill $jpid
+SH
+	run unshare -m --propagation private sh "$T/j.sh"
+	assert_success
+	[ "${#lines[@]}" -ge 2 ]
+	[ "$(jget .PRIORITY "${lines[0]}")" = 6 ]
+	[ "$(jget .PRIORITY "${lines[1]}")" = 4 ]
+	jget .OSL_RECORD "${lines[0]}" | jq -e '.event.action == "fs.read" and .chain.hash' >/dev/null
+	jget .MESSAGE "${lines[1]}" | grep -q "denied by no-secret"
+}
