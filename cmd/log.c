@@ -9,12 +9,16 @@
 #include <time.h>
 
 #include "cli.h"
+#include "fs/fs.h"
+#include "op.h"
 
 static int cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_log_show(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt verify_opts[] = {
 	{ 'r', "rotated", NULL, "the files are one log's rotations, oldest first (one chain)", NULL },
+	{ 'k', "key", "PUB", "check checkpoint signatures against this Ed25519 public key", "file" },
 	{ 0 }
 };
 
@@ -30,6 +34,8 @@ static const struct osl_opt show_opts[] = {
 const struct osl_cmd osl_log_cmds[] = {
 	{ "verify", cmd_log_verify, "check the hash chain and checkpoints (exit 0 intact, 1 not)",
 	  OSL_CMD_JSON, "[-r] FILE...", verify_opts, NULL, "file" },
+	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
 	  OSL_CMD_JSON, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
@@ -40,6 +46,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_verify *v = NULL;
 	struct osl_getopt g;
+	const char *key = NULL;
 	bool rotated = false;
 	int c, status = 0;
 
@@ -48,6 +55,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'r': rotated = true; break;
+		case 'k': key = g.optarg; break;
 		case 'h': cli_getopt_release(&g); return 0;
 		default: cli_getopt_release(&g); return OSL_EINPUT;
 		}
@@ -60,14 +68,21 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
-		const struct osl_verify_report *rep;
 		const struct osl_error *err;
+		const struct osl_verify_report *rep;
 		char q[4200];
 
 		if (!v || !rotated) {
 			osl_verify_free(v);
 			if (!(v = osl_verify_new()))
 				return cli_error(osl_error_nomem());
+			if (key && (err = osl_verify_set_key_file(v, key))) {
+				/* a key that cannot be read is bad input, not tampering */
+				cli_error(err);
+				osl_verify_free(v);
+				out_arr_close();
+				return OSL_EINPUT;
+			}
 		} else
 			osl_verify_next_file(v);
 		out_quote(argv[i], q, sizeof(q));
@@ -207,5 +222,39 @@ cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 	if (sh.bad)
 		cli_warn("'%s': %lu line%s not a JSON record, skipped (osl log verify says which)",
 		    argv[0], sh.bad, sh.bad == 1 ? " is" : "s are");
+	return 0;
+}
+
+/* Making a key writes files: the private key goes through the pipeline as
+ * fs.create (the public one is derived from it and goes beside it). */
+static int
+cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_op op;
+	char abs[PATH_MAX];
+	int r;
+
+	if ((r = cli_no_options(&argc, &argv)) >= 0)
+		return r;
+	if (argc < 1 || argc > 2)
+		return cli_usage("a private key file is needed, and at most a public one");
+	if ((err = osl_fs_abspath(argv[0], abs, sizeof(abs))))
+		return cli_error(err);
+	osl_op_init(&op, "fs.create", "file", "creation", argv[0]);
+	op.req.path = abs;
+	osl_log_add_text(osl_log_obj(op.fields, "file"), "path", argv[0]);
+	if (!(err = osl_op_begin(ctx, &op))) {
+		err = osl_log_keygen(argv[0], argc > 1 ? argv[1] : NULL);
+		err = osl_op_end(ctx, &op, err);
+	}
+	osl_op_release(&op);
+	if (err)
+		return cli_error(err);
+	out_obj_open(NULL);
+	out_str("private", "private key: %s (keep it secret; log.checkpoint.key)\n", argv[0]);
+	out_str("public", argc > 1 ? "public key:  %s (osl log verify --key)\n" : NULL,
+	    argc > 1 ? argv[1] : NULL);
+	out_obj_close();
 	return 0;
 }

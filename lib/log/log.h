@@ -72,6 +72,8 @@ char *osl_log_text(const char *bytes, size_t len);
 cJSON *osl_log_add_text(cJSON *obj, const char *key, const char *bytes);
 /* Numbers that can pass 2^53 are strings. */
 cJSON *osl_log_add_u64(cJSON *obj, const char *key, uint64_t v);
+/* Sizes, byte totals and counts (ECS long fields) are numbers. */
+cJSON *osl_log_add_count(cJSON *obj, const char *key, uint64_t v);
 /* Get or create a nested object: osl_log_obj(rec, "file") */
 cJSON *osl_log_obj(cJSON *parent, const char *key);
 

@@ -179,6 +179,16 @@ osl_log_add_u64(cJSON *obj, const char *key, uint64_t v)
 }
 
 cJSON *
+osl_log_add_count(cJSON *obj, const char *key, uint64_t v)
+{
+	/* a count, size or byte total is an ECS long: a number, as long as a
+	 * double holds it exactly (past 2^53 no size or count will go) */
+	if (v > (1ULL << 53))
+		return osl_log_add_u64(obj, key, v);
+	return cJSON_AddNumberToObject(obj, key, (double)v);
+}
+
+cJSON *
 osl_log_obj(cJSON *parent, const char *key)
 {
 	cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, key);

@@ -262,3 +262,31 @@ SH
 	jget .OSL_RECORD "${lines[0]}" | jq -e '.event.action == "fs.read" and .chain.hash' >/dev/null
 	jget .MESSAGE "${lines[1]}" | grep -q "denied by no-secret"
 }
+
+@test "signed checkpoints: keygen, a policy that signs, verify --key" {
+	run osl log keygen "$HOME/ck" "$HOME/ck.pub"
+	assert_success
+	[ "$(stat -c %a "$HOME/ck")" = 600 ]
+	run osl log keygen "$HOME/ck"
+	assert_failure 1
+	assert_output --partial "File exists"
+	run osl log keygen /etc/osl-key
+	assert_failure 3
+	osl log keygen "$HOME/other" "$HOME/other.pub" >/dev/null
+	cat > "$T/signed.yaml" <<YAML
+version: 1
+extends: [$OSL_TOP/test/fixtures/policies/fs-basic.yaml]
+log:
+  sink: "file:$T/signed.jsonl"
+  checkpoint: { every: 3, key: "$HOME/ck" }
+YAML
+	for i in 1 2 3 4 5 6 7; do osl -p "$T/signed.yaml" fs stat "$HOME/f" >/dev/null; done
+	grep -q '"log.checkpoint"' "$T/signed.jsonl"
+	run osl log verify --key "$HOME/ck.pub" "$T/signed.jsonl"
+	assert_success
+	assert_output --regexp "intact, [0-9]+ records, [1-9][0-9]* checkpoints"
+	run osl log verify --key "$HOME/other.pub" "$T/signed.jsonl"
+	assert_failure 1
+	run osl log verify --key "$T/nosuch.pub" "$T/signed.jsonl"
+	assert_failure 2
+}
