@@ -10,86 +10,164 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "fs/fs.h"
-#include "op.h"
+#include "fs-int.h"
 #include "util/strbuf.h"
 #include "util/time.h"
-
-static int cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx);
-static int cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt stat_opts[] = {
 	{ 'L', "dereference", NULL, "follow a symlink in the last component", NULL },
 	{ 0 }
 };
-static const struct osl_opt cat_opts[] = { { 0 } };
-
-const struct osl_cmd osl_fs_cmds[] = {
-	{ "stat", cmd_fs_stat, "show file metadata", OSL_CMD_JSON | OSL_CMD_POLICY,
-	  "[-L] PATH...", stat_opts, NULL, "file" },
-	{ "cat", cmd_fs_cat, "print files to standard output", OSL_CMD_JSON | OSL_CMD_POLICY,
-	  "PATH...", cat_opts, NULL, "file" },
-	{ NULL }
+static const struct osl_opt ls_opts[] = {
+	{ 'l', "long", NULL, "long listing: mode, links, owner, size, time", NULL },
+	{ 'a', "all", NULL, "list names starting with a dot too", NULL },
+	{ 'R', "recursive", NULL, "list subdirectories (never through a symlink)", NULL },
+	{ 0 }
 };
+static const struct osl_opt none_opts[] = { { 0 } };
+static const struct osl_opt hash_opts[] = {
+	{ 256, "algo", "ALGO", "hash algorithm (sha256)", "sha256" },
+	{ 0 }
+};
+static const struct osl_opt du_opts[] = {
+	{ 'b', "bytes", NULL, "apparent size in bytes instead of KiB used", NULL },
+	{ 0 }
+};
+static const struct osl_opt write_opts[] = {
+	{ 'm', "mode", "MODE", "mode of a new file (default 0666 less the umask)", NULL },
+	{ 0 }
+};
+static const struct osl_opt touch_opts[] = {
+	{ 'c', "no-create", NULL, "do not create a missing file", NULL },
+	{ 0 }
+};
+static const struct osl_opt mkdir_opts[] = {
+	{ 'p', "parents", NULL, "make missing parents; no error if it exists", NULL },
+	{ 'm', "mode", "MODE", "mode of the new directory", NULL },
+	{ 0 }
+};
+static const struct osl_opt ln_opts[] = {
+	{ 's', "symbolic", NULL, "make a symbolic link", NULL },
+	{ 'f', "force", NULL, "replace an existing link name (atomically)", NULL },
+	{ 0 }
+};
+static const struct osl_opt rec_opts[] = {
+	{ 'R', "recursive", NULL, "change a whole tree (never through a symlink)", NULL },
+	{ 0 }
+};
+static const struct osl_opt cp_opts[] = {
+	{ 'r', "recursive", NULL, "copy directories recursively", NULL },
+	{ 'R', NULL, NULL, "same as -r", NULL },
+	{ 'a', "archive", NULL, "-r keeping modes, owners, times, symlinks, xattrs", NULL },
+	{ 'n', "no-clobber", NULL, "never replace an existing file", NULL },
+	{ 0 }
+};
+static const struct osl_opt mv_opts[] = {
+	{ 'n', "no-clobber", NULL, "never replace an existing file", NULL },
+	{ 0 }
+};
+static const struct osl_opt rm_opts[] = {
+	{ 'r', "recursive", NULL, "remove directories and what they hold", NULL },
+	{ 'R', NULL, NULL, "same as -r", NULL },
+	{ 'f', "force", NULL, "no error for a missing file", NULL },
+	{ 256, "no-preserve-root", NULL, "allow removing /", NULL },
+	{ 0 }
+};
+
+#define W (OSL_CMD_JSON | OSL_CMD_POLICY)
+/* The order is the FS_* enum in fs-int.h. */
+const struct osl_cmd osl_fs_cmds[] = {
+	{ "stat", cmd_fs_stat, "show file metadata", W, "[-L] PATH...", stat_opts, NULL, "file" },
+	{ "ls", cmd_fs_ls, "list directories", W, "[-l] [-a] [-R] [PATH...]", ls_opts, NULL, "file" },
+	{ "cat", cmd_fs_cat, "print files to standard output", W, "PATH...", none_opts, NULL, "file" },
+	{ "hash", cmd_fs_hash, "print the SHA-256 of files", W, "[--algo sha256] PATH...", hash_opts, NULL, "file" },
+	{ "du", cmd_fs_du, "disk usage of trees", W, "[-b] PATH...", du_opts, NULL, "file" },
+	{ "write", cmd_fs_write, "replace a file with standard input, atomically", W, "[-m MODE] PATH", write_opts, NULL, "file" },
+	{ "append", cmd_fs_append, "append standard input to a file", W, "PATH", none_opts, NULL, "file" },
+	{ "touch", cmd_fs_touch, "create files or set their times to now", W, "[-c] PATH...", touch_opts, NULL, "file" },
+	{ "mkdir", cmd_fs_mkdir, "make directories", W, "[-p] [-m MODE] PATH...", mkdir_opts, NULL, "dir" },
+	{ "rmdir", cmd_fs_rmdir, "remove empty directories", W, "PATH...", none_opts, NULL, "dir" },
+	{ "ln", cmd_fs_ln, "make hard or symbolic links", W, "[-s] [-f] TARGET LINK", ln_opts, NULL, "file" },
+	{ "chmod", cmd_fs_chmod, "change file modes", W, "[-R] MODE PATH...", rec_opts, NULL, "file" },
+	{ "chown", cmd_fs_chown, "change file owners", W, "[-R] OWNER[:GROUP] PATH...", rec_opts, NULL, "file" },
+	{ "cp", cmd_fs_cp, "copy files and trees, atomically", W, "[-r] [-a] [-n] SRC... DST", cp_opts, NULL, "file" },
+	{ "mv", cmd_fs_mv, "move or rename files", W, "[-n] SRC... DST", mv_opts, NULL, "file" },
+	{ "rm", cmd_fs_rm, "remove files and trees", W, "[-r] [-f] [--no-preserve-root] PATH...", rm_opts, NULL, "file" },
+	{ 0 }
+};
+#undef W
 
 /* The exit status of a verb over several operands: a denial outranks a
  * failure, which outranks success. */
-static int
-worst(int a, int b)
+int
+fs_worst(int a, int b)
 {
 	if (a == OSL_EDENIED || b == OSL_EDENIED)
 		return OSL_EDENIED;
 	return a ? a : b;
 }
 
-/* Parse a verb's options when it has none but -h: returns -1 to go on. */
-static int
-no_options(const struct osl_cmd *cmd, int *argc, char ***argv)
+int
+fs_getopt(int verb, int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v)
 {
 	struct osl_getopt g;
-	int c;
+	int c, r = -1;
 
-	cli_getopt_init(&g, cmd, *argc, *argv);
-	c = cli_getopt(&g);
+	cli_getopt_init(&g, &osl_fs_cmds[verb], *argc, *argv);
+	while (r < 0 && (c = cli_getopt(&g)) != -1) {
+		if (c == 'h')
+			r = 0;
+		else if (c == '?' || c == ':' || !opt)
+			r = OSL_EINPUT;
+		else if ((r = opt(c, g.optarg, v)) == 0)
+			r = -1;
+	}
 	cli_getopt_release(&g);
-	if (c == 'h')
-		return 0;
-	if (c != -1)
-		return OSL_EINPUT;
 	*argc -= g.optind;
 	*argv += g.optind;
-	return -1;
+	return r;
 }
 
-/* ECS file.* fields of a resolved file. */
-static void
-file_fields(cJSON *rec, const struct osl_fs_file *f)
+void
+fs_file_fields(cJSON *rec, const char *path, const char *target, const struct stat *st)
 {
 	cJSON *file = osl_log_obj(rec, "file");
 	char mode[8];
 
-	osl_log_add_text(file, "path", f->given);
-	osl_log_add_text(file, "target_path", f->real);
-	cJSON_AddStringToObject(file, "type", osl_fs_type_word(f->st.st_mode));
-	osl_log_add_u64(file, "inode", (uint64_t)f->st.st_ino);
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(f->st.st_mode & 07777));
+	cJSON_DeleteItemFromObject(file, "path");
+	osl_log_add_text(file, "path", path);
+	if (target) {
+		cJSON_DeleteItemFromObject(file, "target_path");
+		osl_log_add_text(file, "target_path", target);
+	}
+	if (!st)
+		return;
+	cJSON_DeleteItemFromObject(file, "type");
+	cJSON_DeleteItemFromObject(file, "inode");
+	cJSON_DeleteItemFromObject(file, "mode");
+	cJSON_DeleteItemFromObject(file, "size");
+	cJSON_AddStringToObject(file, "type", osl_fs_type_word(st->st_mode));
+	osl_log_add_u64(file, "inode", (uint64_t)st->st_ino);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	cJSON_AddStringToObject(file, "mode", mode);
-	osl_log_add_u64(file, "size", (uint64_t)f->st.st_size);
+	osl_log_add_u64(file, "size", (uint64_t)st->st_size);
 }
 
 /* Resolve PATH and run it through the decision.  *BEGUN says whether the
  * op was begun (the caller must then osl_op_end it with its result).  A path
  * that does not resolve is decided on its lexical absolute form first, so a
  * denied tree does not even say what exists in it. */
-static const struct osl_error *
-begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
+const struct osl_error *
+fs_begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
     const char *path, unsigned flags, bool *begun)
 {
 	const struct osl_error *err, *rerr;
 	char abs[PATH_MAX];
 
 	*begun = false;
+	f->fd = -1;
+	if (!*path)
+		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", path);
 	if ((rerr = osl_fs_resolve(f, path, flags))) {
 		struct osl_error keep;
 
@@ -97,22 +175,185 @@ begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
 		if ((err = osl_fs_abspath(path, abs, sizeof(abs))))
 			return err;
 		op->req.path = abs;
-		osl_log_add_text(osl_log_obj(op->fields, "file"), "path", path);
+		fs_file_fields(op->fields, path, NULL, NULL);
 		if ((err = osl_op_begin(ctx, op)))
 			return err;
 		*begun = true;
 		return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
 	}
 	op->req.path = f->real;
-	file_fields(op->fields, f);
+	fs_file_fields(op->fields, path, f->real, &f->st);
 	if ((err = osl_op_begin(ctx, op)))
 		return err;
 	*begun = true;
 	return NULL;
 }
 
-static void
-perms(mode_t m, char out[11])
+const struct osl_error *
+fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_dest *d,
+    const char *path, unsigned flags, bool *begun)
+{
+	const struct osl_error *err, *rerr;
+	char abs[PATH_MAX];
+
+	*begun = false;
+	d->dirfd = -1;
+	if (!*path)
+		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", path);
+	if ((rerr = osl_fs_resolve_parent(d, path, flags))) {
+		struct osl_error keep;
+
+		osl_error_keep(&keep, rerr);
+		if ((err = osl_fs_abspath(path, abs, sizeof(abs))))
+			return err;
+		op->req.path = abs;
+		fs_file_fields(op->fields, path, NULL, NULL);
+		if ((err = osl_op_begin(ctx, op)))
+			return err;
+		*begun = true;
+		return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
+	}
+	op->req.path = d->real;
+	if (!d->exists && op->action && !strcmp(op->action, "fs.write")) {
+		/* the same access (write); the record says what happens */
+		op->action = "fs.create";
+		op->type = "creation";
+	}
+	fs_file_fields(op->fields, path, d->real, d->exists ? &d->st : NULL);
+	if ((err = osl_op_begin(ctx, op)))
+		return err;
+	*begun = true;
+	return NULL;
+}
+
+const struct osl_error *
+fs_begin_real(struct osl_ctx *ctx, struct osl_op *op, const char *given,
+    const char *real, const struct stat *st)
+{
+	op->req.path = real;
+	fs_file_fields(op->fields, given, real, st);
+	return osl_op_begin(ctx, op);
+}
+
+void
+fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
+    bool begun, int *status)
+{
+	if (begun)
+		err = osl_op_end(ctx, op, err);
+	osl_op_release(op);
+	if (err)
+		*status = fs_worst(*status, cli_error(err));
+}
+
+const struct osl_error *
+fs_check_links(const char *given, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode) || st->st_nlink <= 1)
+		return NULL;
+	return osl_error_new(OSL_EDENIED,
+	    "'%s': refused: the file has %llu hard links and another name may be protected",
+	    given, (unsigned long long)st->st_nlink);
+}
+
+void
+fs_print_result(const char *given, const char *real, int fd, const char *extra_key, uint64_t extra)
+{
+	struct stat st;
+	char mode[8];
+
+	if (!out_is_json())
+		return;
+	out_obj_open(NULL);
+	out_str("path", NULL, given);
+	out_str("target_path", NULL, real);
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		out_str("type", NULL, osl_fs_type_word(st.st_mode));
+		out_u64("size", NULL, (uint64_t)st.st_size);
+		out_u64("inode", NULL, (uint64_t)st.st_ino);
+		snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
+		out_str("mode", NULL, mode);
+	}
+	if (extra_key)
+		out_u64(extra_key, NULL, extra);
+	out_obj_close();
+}
+
+bool
+fs_is_root(const char *real)
+{
+	return real[0] == '/' && real[1] == '\0';
+}
+
+void
+fs_summary(cJSON *fields, uint64_t files, uint64_t bytes, uint64_t errors)
+{
+	cJSON *o = osl_log_obj(fields, "osl");
+
+	osl_log_add_u64(o, "files", files);
+	osl_log_add_u64(o, "bytes", bytes);
+	osl_log_add_u64(o, "errors", errors);
+}
+
+/* chmod(1) modes: octal, or [ugoa]*[+-=][rwxXst]* clauses joined by ",". */
+bool
+fs_parse_mode(const char *s, mode_t old, bool isdir, mode_t *out)
+{
+	mode_t m = old & 07777;
+	char *end;
+
+	if (*s >= '0' && *s <= '7') {
+		unsigned long v = strtoul(s, &end, 8);
+
+		if (*end || v > 07777)
+			return false;
+		*out = (mode_t)v;
+		return true;
+	}
+	while (*s) {
+		mode_t who = 0, bits = 0;
+		char op;
+
+		for (; *s && strchr("ugoa", *s); s++)
+			who |= *s == 'u' ? 04700 : *s == 'g' ? 02070 : *s == 'o' ? 01007 : 07777;
+		if (!who) {
+			/* no class: as chmod(1), all but what the umask hides */
+			mode_t mask = umask(0);
+
+			umask(mask);
+			who = 07777 & ~mask;
+		}
+		if (*s != '+' && *s != '-' && *s != '=')
+			return false;
+		op = *s++;
+		for (; *s && strchr("rwxXst", *s); s++) {
+			switch (*s) {
+			case 'r': bits |= 0444; break;
+			case 'w': bits |= 0222; break;
+			case 'x': bits |= 0111; break;
+			case 'X': if (isdir || (old & 0111)) bits |= 0111; break;
+			case 's': bits |= 06000; break;
+			case 't': bits |= 01000; break;
+			}
+		}
+		bits &= who;
+		if (op == '+')
+			m |= bits;
+		else if (op == '-')
+			m &= ~bits;
+		else
+			m = (m & ~who) | bits;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return false;
+	}
+	*out = m;
+	return true;
+}
+
+void
+fs_perms(mode_t m, char out[11])
 {
 	static const char t[] = "?pc?d?b?-?l?s???";
 
@@ -137,11 +378,12 @@ print_stat(const struct osl_fs_file *f)
 	char q[PATH_MAX * 4 + 8], t[40], mode[8], pm[11];
 
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
-	perms(st->st_mode, pm);
+	fs_perms(st->st_mode, pm);
 	out_obj_open(NULL);
-	out_str("path", "  File: %s", out_quote(f->given, q, sizeof(q)));
+	/* JSON escapes names itself; text quotes them */
+	out_str("path", "  File: %s", out_is_json() ? f->given : out_quote(f->given, q, sizeof(q)));
 	if (strcmp(f->given, f->real))
-		out_str("target_path", " -> %s", out_quote(f->real, q, sizeof(q)));
+		out_str("target_path", " -> %s", out_is_json() ? f->real : out_quote(f->real, q, sizeof(q)));
 	else
 		out_str("target_path", NULL, f->real);
 	out_text("\n");
@@ -165,10 +407,10 @@ print_stat(const struct osl_fs_file *f)
 	out_obj_close();
 }
 
-static int
+int
 cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 {
-	const struct osl_cmd *cmd = &osl_fs_cmds[0];
+	const struct osl_cmd *cmd = &osl_fs_cmds[FS_STAT];
 	unsigned flags = OSL_FS_NOFOLLOW;
 	struct osl_getopt g;
 	int c, status = 0;
@@ -196,7 +438,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun;
 
 		osl_op_init(&op, "fs.read", "file", "info", argv[i]);
-		err = begin_path(ctx, &op, &f, argv[i], flags, &begun);
+		err = fs_begin_path(ctx, &op, &f, argv[i], flags, &begun);
 		if (!err)
 			print_stat(&f);
 		if (begun)
@@ -204,7 +446,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = worst(status, cli_error(err));
+			status = fs_worst(status, cli_error(err));
 	}
 	if (argc > 1 || out_is_json())
 		out_arr_close();
@@ -246,12 +488,12 @@ cat_json(int fd, const struct osl_fs_file *f, unsigned long long *n)
 	return NULL;
 }
 
-static int
+int
 cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = no_options(&osl_fs_cmds[1], &argc, &argv)) >= 0)
+	if ((r = fs_getopt(FS_CAT, &argc, &argv, NULL, NULL)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed (use - for standard input)");
@@ -266,7 +508,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun;
 
 		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
-		err = begin_path(ctx, &op, &f, argv[i], 0, &begun);
+		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);
 		if (!err)
@@ -287,7 +529,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = worst(status, cli_error(err));
+			status = fs_worst(status, cli_error(err));
 	}
 	out_arr_close();
 	return status;

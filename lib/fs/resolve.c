@@ -230,3 +230,139 @@ osl_fs_type_word(mode_t m)
 	default: return "unknown";
 	}
 }
+
+const struct osl_error *
+osl_fs_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n;
+
+	if (dir[0] == '/' && dir[1] == '\0')
+		n = snprintf(buf, size, "/%s", name);
+	else
+		n = snprintf(buf, size, "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= size)
+		return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s/%s'", dir, name);
+	return NULL;
+}
+
+/* The real path of an O_PATH descriptor, as the kernel names it. */
+static int
+fd_real(int fd, char *buf, size_t size)
+{
+	char proc[64];
+	ssize_t n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, size - 1);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= size - 1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = '\0';
+	if (buf[0] != '/') {
+		errno = EXDEV;
+		return -1;
+	}
+	return 0;
+}
+
+const struct osl_error *
+osl_fs_resolve_parent(struct osl_fs_dest *d, const char *given, unsigned flags)
+{
+	const struct osl_error *err = NULL;
+	char path[PATH_MAX], dir[PATH_MAX], link[PATH_MAX], rp[PATH_MAX];
+	struct open_how how = { 0 };
+	const char *name, *slash;
+	size_t len;
+	ssize_t n;
+	long fd;
+
+	memset(d, 0, sizeof(*d));
+	d->dirfd = -1;
+	d->given = given;
+	if (!*given)
+		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", given);
+	if (strlen(given) >= sizeof(path))
+		return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s'", given);
+	memcpy(path, given, strlen(given) + 1);
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	for (int hops = 0;; hops++) {
+		len = strlen(path);
+		while (len > 1 && path[len - 1] == '/')
+			path[--len] = '\0';
+		if ((slash = strrchr(path, '/'))) {
+			name = slash + 1;
+			if (slash == path)
+				memcpy(dir, "/", 2);
+			else {
+				memcpy(dir, path, (size_t)(slash - path));
+				dir[slash - path] = '\0';
+			}
+		} else {
+			name = path;
+			memcpy(dir, ".", 2);
+		}
+		if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
+			err = osl_error_sys(OSL_EFAIL, EINVAL, "'%s'", given);
+			goto done;
+		}
+		if (strlen(name) > NAME_MAX) {
+			err = osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s'", given);
+			goto done;
+		}
+		if (d->dirfd >= 0)
+			close(d->dirfd);
+		fd = sys_openat2(AT_FDCWD, dir, &how);
+		if (fd < 0 && errno == ENOSYS)
+			fd = open(dir, (int)how.flags);
+		d->dirfd = (int)fd;
+		if (fd < 0) {
+			err = osl_error_sys(OSL_EFAIL, errno, "'%s'", given);
+			goto done;
+		}
+		memcpy(d->name, name, strlen(name) + 1);
+		if (fstatat(d->dirfd, d->name, &d->st, AT_SYMLINK_NOFOLLOW) == 0)
+			d->exists = true;
+		else if (errno != ENOENT) {
+			err = osl_error_sys(OSL_EFAIL, errno, "'%s'", given);
+			goto done;
+		}
+		if (!d->exists || !S_ISLNK(d->st.st_mode) || !(flags & OSL_FS_FOLLOW_LAST))
+			break;
+		if (hops >= 40) {
+			err = osl_error_sys(OSL_EFAIL, ELOOP, "'%s'", given);
+			goto done;
+		}
+		if ((n = readlinkat(d->dirfd, d->name, link, sizeof(link) - 1)) < 0) {
+			err = osl_error_sys(OSL_EFAIL, errno, "'%s'", given);
+			goto done;
+		}
+		link[n] = '\0';
+		/* a relative target is relative to the link's directory */
+		if (link[0] == '/')
+			memcpy(path, link, (size_t)n + 1);
+		else if ((err = osl_fs_join(path, sizeof(path), dir, link)))
+			goto done;
+		d->exists = false;
+	}
+	if (fd_real(d->dirfd, rp, sizeof(rp)) < 0) {
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s'", given);
+		goto done;
+	}
+	err = osl_fs_join(d->real, sizeof(d->real), rp, d->name);
+done:
+	if (err)
+		osl_fs_dest_close(d);
+	return err;
+}
+
+void
+osl_fs_dest_close(struct osl_fs_dest *d)
+{
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	d->dirfd = -1;
+}

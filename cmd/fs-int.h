@@ -1,0 +1,69 @@
+/* Shared between cmd/fs*.c: the verbs and the steps every verb takes
+ * (resolve once, decide on the resolved path, log). */
+#ifndef OSL_CMD_FS_INT_H
+#define OSL_CMD_FS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "fs/fs.h"
+#include "op.h"
+
+/* Index of each verb in osl_fs_cmds (for cli_getopt_init). */
+enum {
+	FS_STAT, FS_LS, FS_CAT, FS_HASH, FS_DU, FS_WRITE, FS_APPEND, FS_TOUCH,
+	FS_MKDIR, FS_RMDIR, FS_LN, FS_CHMOD, FS_CHOWN, FS_CP, FS_MV, FS_RM,
+};
+
+/* The options of a verb: -1 to go on, else the status to return. */
+int fs_getopt(int verb, int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v);
+int fs_worst(int a, int b);
+
+/* ECS file.* of a file: PATH as given, TARGET resolved, and ST when set. */
+void fs_file_fields(cJSON *rec, const char *path, const char *target, const struct stat *st);
+/* Resolve PATH and decide (begun: osl_op_end must follow). */
+const struct osl_error *fs_begin_path(struct osl_ctx *ctx, struct osl_op *op,
+    struct osl_fs_file *f, const char *path, unsigned flags, bool *begun);
+/* Resolve PATH's parent and decide on realparent/name. */
+const struct osl_error *fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op,
+    struct osl_fs_dest *d, const char *path, unsigned flags, bool *begun);
+/* Decide on a path already known to be real (inside a walk).  The records
+ * of a walk go at LEVEL (debug); a denial is logged at warn whatever. */
+const struct osl_error *fs_begin_real(struct osl_ctx *ctx, struct osl_op *op,
+    const char *given, const char *real, const struct stat *st);
+/* Finish an op: log the result, print an error, fold the status. */
+void fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
+    bool begun, int *status);
+/* A file other names share cannot be changed in place: one of them may be a
+ * protected file (a hard link made before the policy).  NULL when nlink 1. */
+const struct osl_error *fs_check_links(const char *given, const struct stat *st);
+/* One JSON object (nothing in text) for a file a verb made or changed. */
+void fs_print_result(const char *given, const char *real, int fd, const char *extra_key, uint64_t extra);
+/* Refuse "/" for recursive removal and the like. */
+bool fs_is_root(const char *real);
+/* Parse MODE ("0644", "u+x,go-w", "a=r") against OLD (for symbolic). */
+bool fs_parse_mode(const char *s, mode_t old, bool isdir, mode_t *out);
+/* "-rw-r--r--" */
+void fs_perms(mode_t m, char out[11]);
+/* Summary fields (osl.files, osl.bytes, osl.errors) of a recursive op. */
+void fs_summary(cJSON *fields, uint64_t files, uint64_t bytes, uint64_t errors);
+
+int cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_hash(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_du(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_append(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_touch(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_rmdir(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_chmod(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_chown(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_cp(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_mv(int argc, char **argv, struct osl_ctx *ctx);
+int cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx);
+
+#endif
