@@ -119,6 +119,8 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 	struct osl_policy *p;
 	struct osl_log *log;
 	char reason[512];
+	size_t tlen;
+	int cut;
 	cJSON *rec;
 
 	op->t_start = osl_now_mono_ns();
@@ -136,10 +138,15 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		if ((rec = record(ctx, op, "deny", NULL)))
 			err = osl_log_emit(log, OSL_LEVEL_WARN, rec);
 		osl_decision_reason(p, &op->decision, reason, sizeof(reason));
+		/* a long path is cut, never the rule that the message must name */
+		tlen = strlen(op->target);
+		cut = tlen > 512 ? 512 : (int)tlen;
 		if (op->decision.rule)
-			return osl_error_new(OSL_EDENIED, "'%s': denied by policy (rule %s at %s)",
-			    op->target, osl_rule_name(op->decision.rule), op->decision.rule->where);
-		return osl_error_new(OSL_EDENIED, "'%s': denied by policy (%s)", op->target, reason);
+			return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s)",
+			    cut, op->target, tlen > 512 ? "..." : "",
+			    osl_rule_name(op->decision.rule), op->decision.rule->where);
+		return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
+		    op->target, tlen > 512 ? "..." : "", reason);
 	}
 	if (p->log.on_failure == OSL_ONFAIL_DENY && (err = osl_log_reserve(log)))
 		return err;

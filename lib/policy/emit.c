@@ -233,9 +233,11 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 	char buf[64];
 	bool first = true;
 
-	sb_adds(out, "# merged from:");
-	for (size_t i = 0; i < p->nfiles; i++)
+	sb_adds(out, "# merged from (parents first):");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		sb_adds(out, "\n");
 		comment(out, p->files[i]);
+	}
 	sb_addf(out, "\n# hash: %s\nversion: 1\n", p->hash);
 	if (p->name) {
 		sb_adds(out, "name: ");
