@@ -273,7 +273,7 @@ cmd_fs_hash(int argc, char **argv, struct osl_ctx *ctx)
 		if (!err)
 			err = osl_fs_reopen(&f, O_RDONLY, &fd);
 		if (!err && !(err = sha256_fd(fd, argv[i], hex, &n))) {
-			osl_log_add_u64(osl_log_obj(op.fields, "osl"), "bytes", n);
+			osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 			cJSON_AddStringToObject(osl_log_obj(osl_log_obj(op.fields, "file"), "hash"),
 			    "sha256", hex);
 			out_obj_open(NULL);

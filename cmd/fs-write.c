@@ -114,7 +114,7 @@ cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 		goto done;
 	if (fstat(tmp.fd, &st) == 0)
 		fs_file_fields(op.fields, argv[0], d.real, &st);
-	osl_log_add_u64(osl_log_obj(op.fields, "osl"), "bytes", n);
+	osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 	fs_print_result(argv[0], d.real, tmp.fd, "bytes", n);
 done:
 	osl_fs_tmp_abort(&tmp);
@@ -185,7 +185,7 @@ cmd_fs_append(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (fstat(fd, &st) == 0)
 		fs_file_fields(op.fields, argv[0], d.real, &st);
-	osl_log_add_u64(osl_log_obj(op.fields, "osl"), "bytes", n);
+	osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 	fs_print_result(argv[0], d.real, fd, "bytes", n);
 done:
 	if (fd >= 0)

@@ -150,7 +150,7 @@ fs_file_fields(cJSON *rec, const char *path, const char *target, const struct st
 	osl_log_add_u64(file, "inode", (uint64_t)st->st_ino);
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	cJSON_AddStringToObject(file, "mode", mode);
-	osl_log_add_u64(file, "size", (uint64_t)st->st_size);
+	osl_log_add_count(file, "size", (uint64_t)st->st_size);
 }
 
 /* Resolve PATH and run it through the decision.  *BEGUN says whether the
@@ -290,9 +290,9 @@ fs_summary(cJSON *fields, uint64_t files, uint64_t bytes, uint64_t errors)
 {
 	cJSON *o = osl_log_obj(fields, "osl");
 
-	osl_log_add_u64(o, "files", files);
-	osl_log_add_u64(o, "bytes", bytes);
-	osl_log_add_u64(o, "errors", errors);
+	osl_log_add_count(o, "files", files);
+	osl_log_add_count(o, "bytes", bytes);
+	osl_log_add_count(o, "errors", errors);
 }
 
 /* chmod(1) modes: octal, or [ugoa]*[+-=][rwxXst]* clauses joined by ",". */
@@ -520,7 +520,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 				err = which ? osl_error_sys(OSL_EFAIL, err->sys_errno,
 				    "cannot write to standard output") :
 				    osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", argv[i]);
-			osl_log_add_u64(osl_log_obj(op.fields, "osl"), "bytes", n);
+			osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 		}
 		if (fd >= 0)
 			close(fd);
