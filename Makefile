@@ -118,6 +118,7 @@ $(B)/man/%: man/%.scd
 	scdoc < $< > $@
 
 completions: $(B)/osl
+	@mkdir -p completions
 	$(B)/osl completion bash > completions/osl.bash
 	$(B)/osl completion zsh > completions/_osl
 	$(B)/osl completion fish > completions/osl.fish
