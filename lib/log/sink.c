@@ -167,23 +167,19 @@ line_state(const char *line, size_t len, uint64_t *seq, uint8_t hash[32])
 	return ok;
 }
 
-/* Read the last complete record of FD (SIZE bytes long).  1 found, 0 none,
- * -1 error. */
+/* Read the last complete record of FD (SIZE bytes long) from a window of
+ * WANT bytes at its end.  1 found, 0 none, -1 error, 2 the window was too
+ * small to tell. */
 static int
-read_tail(struct osl_log *log, int fd, off_t size, uint64_t *seq, uint8_t hash[32],
-    bool *need_nl)
+read_window(struct osl_log *log, int fd, off_t size, size_t want, uint64_t *seq,
+    uint8_t hash[32], bool *need_nl)
 {
 	size_t n, end, start;
 	ssize_t r;
 	off_t off;
 	int tries;
 
-	*need_nl = false;
-	if (size == 0)
-		return 0;
-	if (!log->tail && (log->tail = malloc(TAIL_MAX)) == NULL)
-		return -1;
-	n = size < TAIL_MAX ? (size_t)size : TAIL_MAX;
+	n = (off_t)want < size ? want : (size_t)size;
 	off = size - (off_t)n;
 	do
 		r = pread(fd, log->tail, n, off);
@@ -203,12 +199,32 @@ read_tail(struct osl_log *log, int fd, off_t size, uint64_t *seq, uint8_t hash[3
 		while (start > 0 && log->tail[start - 1] != '\n')
 			start--;
 		if (start == 0 && off > 0)
-			break;	/* the window starts mid-line */
+			return 2;	/* the window starts mid-line */
 		if (line_state(log->tail + start, end - 1 - start, seq, hash))
 			return 1;
 		end = start;
 	}
-	return 0;
+	return off > 0 && end == 0 ? 2 : 0;
+}
+
+/* Read the last complete record of FD (SIZE bytes long).  1 found, 0 none,
+ * -1 error.  Records are about 1 KiB: a small window nearly always holds the
+ * last one, and a one-shot osl should not read 128 KiB to find it. */
+static int
+read_tail(struct osl_log *log, int fd, off_t size, uint64_t *seq, uint8_t hash[32],
+    bool *need_nl)
+{
+	int r;
+
+	*need_nl = false;
+	if (size == 0)
+		return 0;
+	if (!log->tail && (log->tail = malloc(TAIL_MAX)) == NULL)
+		return -1;
+	r = read_window(log, fd, size, 8192, seq, hash, need_nl);
+	if (r == 2)
+		r = read_window(log, fd, size, TAIL_MAX, seq, hash, need_nl);
+	return r == 2 ? 0 : r;
 }
 
 /* What the file looks like now: re-read its tail only if it changed. */

@@ -8,6 +8,7 @@ bats_load_library bats-file
 : "${OSL:=$BATS_TEST_DIRNAME/../../build/osl}"
 : "${OSL_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
 : "${OSL_BUILD:=$(dirname "$OSL")}"
+export OSL OSL_TOP OSL_BUILD
 
 common_setup() {
 	T=$BATS_TEST_TMPDIR
