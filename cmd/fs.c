@@ -507,6 +507,20 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		int fd = -1, which;
 		bool begun;
 
+		if (!strcmp(argv[i], "-")) {
+			/* standard input is the caller's, already open: no file to decide on */
+			memset(&f, 0, sizeof(f));
+			f.given = "-";
+			f.real[0] = '-';
+			if (out_is_json())
+				err = cat_json(STDIN_FILENO, &f, &n);
+			else if ((err = osl_fs_copy_fd(STDIN_FILENO, STDOUT_FILENO, &n, &which)))
+				err = osl_error_sys(OSL_EFAIL, err->sys_errno, which ?
+				    "cannot write to standard output" : "standard input");
+			if (err)
+				status = fs_worst(status, cli_error(err));
+			continue;
+		}
 		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))

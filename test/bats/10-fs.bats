@@ -183,3 +183,12 @@ setup() {
 	assert_success
 	[ ! -e "$LOG" ]
 }
+
+@test "cat - reads standard input, between files" {
+	run bash -c 'printf "in\n" | "$OSL" fs cat "$HOME/work/a.txt" - "$HOME/work/a.txt"'
+	assert_success
+	assert_output $'hello\nin\nhello'
+	run --separate-stderr bash -c 'printf "x" | "$OSL" -j fs cat -'
+	assert_success
+	[ "$(jget '.[0].content' "$output")" = x ]
+}
