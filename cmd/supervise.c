@@ -1,0 +1,380 @@
+/* osl supervise: a supervisor for OS processes with Erlang/OTP's semantics
+ * (lib/supervise/tree.c), and a drop-in for tini as a container's PID 1.
+ *
+ *     osl supervise [--restart no|on-failure|always] [...] -- CMD [ARGS...]
+ *
+ * One child is a one-child tree: its restart type comes from --restart,
+ * --max-restarts and --period are the root's intensity, and the child is
+ * significant unless it is always restarted, so its end ends osl. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "op.h"
+#include "supervise/config.h"
+#include "supervise/ctl.h"
+#include "supervise/runner.h"
+#include "supervise/tree.h"
+#include "proc/proc.h"
+#include "util/parse.h"
+
+extern char **environ;
+
+enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK };
+
+const struct osl_opt osl_supervise_opts[] = {
+	{ 'r', "restart", "WHEN", "restart the child: no (default), on-failure, always", "no on-failure always" },
+	{ O_MAX_RESTARTS, "max-restarts", "N", "give up after more than N restarts in a period (default 3)", NULL },
+	{ O_PERIOD, "period", "D", "the window of --max-restarts (default 5s)", NULL },
+	{ O_GRACE, "grace", "D", "leftovers of the child's group: TERM, then KILL after D (default 5s)", NULL },
+	{ O_STOP_TIMEOUT, "stop-timeout", "D", "on SIGTERM/SIGINT: KILL the child D after passing it on (default 10s)", NULL },
+	{ 'c', "config", "FILE", "run the supervision tree of FILE (with a control socket)", "file" },
+	{ O_CHECK, "check", NULL, "with -c: only validate FILE (exit 0 or 2)", NULL },
+	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 0 }
+};
+
+static const struct osl_opt ctl_opts[] = {
+	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 0 }
+};
+
+static const struct osl_cmd ctl_cmd = {
+	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, shutdown, metrics",
+	OSL_CMD_JSON, "[--socket PATH] status|metrics|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
+	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
+};
+
+
+struct sv_opts {
+	enum { R_NO, R_ON_FAILURE, R_ALWAYS } restart;
+	unsigned max_restarts;
+	uint64_t period_ns, grace_ns, stop_ns;
+	const char *config, *socket;
+	bool check;
+};
+
+/* "${XDG_RUNTIME_DIR}/x" as the environment has it; unset is empty. */
+static void
+expand(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*in && n + 1 < size) {
+		const char *e;
+
+		if (in[0] == '$' && in[1] == '{' && (e = strchr(in, '}'))) {
+			char name[128];
+			const char *v;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(e - in - 2), in + 2);
+			for (v = getenv(name); v && *v && n + 1 < size; v++)
+				out[n++] = *v;
+			in = e + 1;
+			continue;
+		}
+		out[n++] = *in++;
+	}
+	out[n] = '\0';
+}
+
+static int
+run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
+{
+	const struct osl_error *err;
+	struct osl_sv_runner r = { 0 };
+	struct osl_sv_config c;
+	char sock[108];
+	int status;
+
+	if ((err = osl_sv_config_load(&c, so->config, environ))) {
+		status = cli_error(err);
+		goto done;
+	}
+	if (so->check) {
+		size_t kids = 0;
+
+		for (size_t i = 0; i < c.tree.n; i++)
+			kids += !c.tree.nodes[i].spec.supervisor;
+		out_obj_open(NULL);
+		out_str("file", "%s: ", so->config);
+		out_bool("ok", "ok", true);
+		out_u64("children", " (%llu children", kids);
+		out_u64("supervisors", ", %llu supervisors)\n", c.tree.n - kids);
+		out_obj_close();
+		status = 0;
+		goto done;
+	}
+	if (so->socket)
+		snprintf(sock, sizeof(sock), "%s", so->socket);
+	else if (c.socket)
+		expand(c.socket, sock, sizeof(sock));
+	else
+		osl_sv_ctl_default_path(sock, sizeof(sock));
+	r.tree = &c.tree;
+	r.exec = c.exec;
+	r.ctx = ctx;
+	r.grace_ns = so->grace_ns;
+	r.socket_path = sock;
+	if ((err = osl_sv_run(&r, &status)))
+		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
+done:
+	osl_sv_config_free(&c);
+	return status;
+}
+
+/* ----------------------------------------------------------------- ctl --- */
+
+static void
+print_node(const cJSON *n, int depth)
+{
+	const cJSON *name = cJSON_GetObjectItem(n, "name"), *st = cJSON_GetObjectItem(n, "state"),
+	    *pid = cJSON_GetObjectItem(n, "pid"), *rs = cJSON_GetObjectItem(n, "restarts"),
+	    *kids = cJSON_GetObjectItem(n, "children"), *k;
+	char pids[16] = "-";
+
+	if (cJSON_IsNumber(pid))
+		snprintf(pids, sizeof(pids), "%d", pid->valueint);
+	out_text("%*s%-*s %-9s %7s %4d%s%s\n", depth * 2, "", 20 - depth * 2,
+	    cJSON_IsString(name) ? name->valuestring : "?",
+	    cJSON_IsString(st) ? st->valuestring : "?", pids,
+	    cJSON_IsNumber(rs) ? rs->valueint : 0,
+	    kids ? "  " : "", kids && cJSON_GetObjectItem(n, "strategy") ?
+	    cJSON_GetObjectItem(n, "strategy")->valuestring : "");
+	cJSON_ArrayForEach(k, kids)
+		print_node(k, depth + 1);
+}
+
+static int
+ctl(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *sock = NULL;
+	char path[108], buf[1 << 16];
+	struct osl_getopt g;
+	cJSON *req, *ans = NULL;
+	size_t n = 0;
+	char *line;
+	int c, fd = -1, status = -1, serr = 0;
+
+	snprintf(cli_cmdpath, sizeof(cli_cmdpath), "osl supervise ctl");
+	cli_getopt_init(&g, &ctl_cmd, argc, argv);
+	while (status == -1 && (c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 's': sock = g.optarg; break;
+		case 'h': status = 0; break;
+		default: status = OSL_EINPUT; break;
+		}
+	}
+	cli_getopt_release(&g);
+	if (status != -1)
+		return status;
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc < 1 || argc > 3)
+		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
+		    "signal NAME SIG, shutdown, metrics");
+	if (!sock)
+		sock = osl_sv_ctl_default_path(path, sizeof(path));
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return cli_usage("'%s': socket path too long", sock);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "cmd", argv[0]);
+	if (argc > 1)
+		cJSON_AddStringToObject(req, "name", argv[1]);
+	if (argc > 2)
+		cJSON_AddStringToObject(req, "signal", argv[2]);
+	line = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	if (!line)
+		return cli_error(osl_error_nomem());
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		status = cli_error(osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect", sock));
+		goto done;
+	}
+	/* a refusal may be written and the socket closed before our request
+	 * is: read the answer even when the send fails */
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) == -1 || send(fd, "\n", 1, MSG_NOSIGNAL) == -1)
+		serr = errno;
+	while (n < sizeof(buf) - 1 && !memchr(buf, '\n', n)) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t k;
+
+		if (poll(&p, 1, 10000) != 1 || (k = read(fd, buf + n, sizeof(buf) - 1 - n)) <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	if (!(ans = cJSON_Parse(buf)) || !cJSON_IsObject(ans)) {
+		status = cli_error(serr ? osl_error_sys(OSL_EFAIL, serr, "'%s'", sock) :
+		    osl_error_new(OSL_EFAIL, "'%s': no answer", sock));
+		goto done;
+	}
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(ans, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItem(ans, "error");
+
+		if (!out_is_json())
+			cli_error(osl_error_new(OSL_EFAIL, "%s", cJSON_IsString(e) ? e->valuestring : "failed"));
+		status = OSL_EFAIL;
+	} else {
+		const cJSON *m = cJSON_GetObjectItem(ans, "metrics"), *t = cJSON_GetObjectItem(ans, "tree");
+
+		if (t)
+			print_node(t, 0);
+		else if (cJSON_IsString(m))
+			out_text("%s", m->valuestring);
+		else
+			out_text("ok\n");
+		status = 0;
+	}
+	out_json_item(NULL, ans);
+	ans = NULL;
+done:
+	cJSON_Delete(ans);
+	if (fd != -1)
+		close(fd);
+	free(line);
+	return status;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s && s[1] ? s + 1 : p;
+}
+
+static int
+run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
+{
+	const struct osl_error *err;
+	struct osl_sv_runner r = { 0 };
+	struct osl_sv_exec exec[2];
+	struct osl_sv_tree t;
+	struct osl_sv_spec root, kid;
+	char path[PATH_MAX];
+	size_t id;
+	int status;
+
+	/* looked up first, as env(1) does: not found is 127, before anything runs */
+	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
+		return cli_error(err);
+	osl_sv_tree_init(&t, (uint64_t)getpid() ^ osl_now_mono_ns());
+	osl_sv_spec_default(&root, "supervise", true);
+	root.intensity = so->max_restarts;
+	root.period_ns = so->period_ns;
+	root.auto_shutdown = OSL_SV_AUTO_ANY;
+	osl_sv_spec_default(&kid, base_name(argv[0]), false);
+	kid.restart = so->restart == R_ALWAYS ? OSL_SV_PERMANENT :
+	    so->restart == R_ON_FAILURE ? OSL_SV_TRANSIENT : OSL_SV_TEMPORARY;
+	kid.significant = so->restart != R_ALWAYS;
+	kid.stop_timeout_ns = so->stop_ns;
+	if ((err = osl_sv_add(&t, OSL_SV_NONE, &root, &id)) ||
+	    (err = osl_sv_add(&t, id, &kid, &id)) ||
+	    (err = osl_sv_validate(&t))) {
+		status = cli_error(err);
+		goto done;
+	}
+	memset(exec, 0, sizeof(exec));
+	exec[1].path = path;
+	exec[1].argv = argv;
+	/* a container's environment is the program's: passed on whole */
+	exec[1].envp = environ;
+	r.tree = &t;
+	r.exec = exec;
+	r.ctx = ctx;
+	r.grace_ns = so->grace_ns;
+	r.single = true;
+	if ((err = osl_sv_run(&r, &status)))
+		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
+	else if (exec[1].why[0])
+		cli_error(osl_error_new(status, "%s", exec[1].why));
+done:
+	osl_sv_tree_free(&t);
+	return status;
+}
+
+static bool
+duration(const char *s, uint64_t *ns, int *status)
+{
+	if (!osl_parse_duration(s, ns)) {
+		*status = cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", s);
+		return false;
+	}
+	return true;
+}
+
+int
+cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_cmd *self = osl_groups;
+	struct sv_opts so = { R_NO, 3, 5000000000ULL, 5000000000ULL, 10000000000ULL, NULL, NULL, false };
+	struct osl_getopt g;
+	int c, status = -1;
+	char *end;
+	unsigned long n;
+
+	while (self->name && self->fn != cmd_supervise)
+		self++;
+	cli_getopt_init(&g, self, argc, argv);
+	while (status == -1 && (c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 'r':
+			if (!strcmp(g.optarg, "no"))
+				so.restart = R_NO;
+			else if (!strcmp(g.optarg, "on-failure"))
+				so.restart = R_ON_FAILURE;
+			else if (!strcmp(g.optarg, "always"))
+				so.restart = R_ALWAYS;
+			else
+				status = cli_usage("'%s': --restart is no, on-failure or always", g.optarg);
+			break;
+		case O_MAX_RESTARTS:
+			errno = 0;
+			n = strtoul(g.optarg, &end, 10);
+			if (errno || *end || end == g.optarg || n > 100000 || g.optarg[0] == '-')
+				status = cli_usage("'%s': --max-restarts is a number (0 to 100000)", g.optarg);
+			so.max_restarts = (unsigned)n;
+			break;
+		case O_PERIOD:
+			if (duration(g.optarg, &so.period_ns, &status) && so.period_ns == 0)
+				status = cli_usage("'%s': --period must be more than 0", g.optarg);
+			break;
+		case O_GRACE: duration(g.optarg, &so.grace_ns, &status); break;
+		case O_STOP_TIMEOUT: duration(g.optarg, &so.stop_ns, &status); break;
+		case 'c': so.config = g.optarg; break;
+		case 's': so.socket = g.optarg; break;
+		case O_CHECK: so.check = true; break;
+		case 'h': status = 0; break;
+		default: status = OSL_EINPUT; break;
+		}
+	}
+	cli_getopt_release(&g);
+	if (status != -1)
+		return status;
+	/* `osl supervise ctl ...`; a program named ctl is `-- ctl` */
+	if (g.optind == 1 && argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl(argc - 1, argv + 1);
+	argc -= g.optind;
+	argv += g.optind;
+	if (so.config) {
+		if (argc > 0)
+			return cli_usage("-c FILE takes no command");
+		return run_tree(ctx, &so);
+	}
+	if (so.check)
+		return cli_usage("--check goes with -c FILE");
+	if (argc < 1)
+		return cli_usage("a command is needed: osl supervise [OPTIONS] -- CMD [ARGS...]");
+	return run_single(ctx, &so, argv);
+}

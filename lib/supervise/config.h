@@ -1,0 +1,20 @@
+/* A supervision tree from a YAML file (supervise.md): checked whole before
+ * anything starts, every error as FILE:LINE:COL (status 2). */
+#ifndef OSL_SUPERVISE_CONFIG_H
+#define OSL_SUPERVISE_CONFIG_H
+
+#include "error.h"
+#include "supervise/runner.h"
+#include "supervise/tree.h"
+
+struct osl_sv_config {
+	struct osl_sv_tree tree;
+	struct osl_sv_exec *exec;	/* tree.n entries; owns argv, envp, path, cwd */
+	char *socket;			/* control.socket, or NULL */
+};
+
+const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
+    char *const *environ_);
+void osl_sv_config_free(struct osl_sv_config *c);
+
+#endif

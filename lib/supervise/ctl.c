@@ -1,0 +1,220 @@
+/* The control protocol (see ctl.h and supervise.md). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "supervise/ctl.h"
+
+static char *
+line_of(cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o), *l = NULL;
+	size_t n;
+
+	if (s && (l = malloc((n = strlen(s)) + 2))) {
+		memcpy(l, s, n);
+		l[n] = '\n';
+		l[n + 1] = '\0';
+	}
+	free(s);
+	cJSON_Delete(o);
+	return l;
+}
+
+static char *
+fail(const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "ok", 0);
+	cJSON_AddStringToObject(o, "error", msg);
+	return line_of(o);
+}
+
+static cJSON *
+node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
+{
+	const struct osl_sv_node *nd = &r->tree->nodes[id];
+	cJSON *o = cJSON_CreateObject(), *kids;
+
+	cJSON_AddStringToObject(o, "name", nd->spec.name);
+	cJSON_AddStringToObject(o, "state", id == 0 && !r->tree->done ? "up" :
+	    osl_sv_state_name(nd->state));
+	cJSON_AddNumberToObject(o, "restarts", nd->restarts);
+	if (nd->state != OSL_SV_DOWN && nd->started_at && nd->started_at <= now_mono)
+		cJSON_AddNumberToObject(o, "started_at",
+		    (double)((now_real - (now_mono - nd->started_at)) / 1000000000ULL));
+	else
+		cJSON_AddNullToObject(o, "started_at");
+	if (!nd->spec.supervisor) {
+		if (r->exec[id].pid > 0)
+			cJSON_AddNumberToObject(o, "pid", r->exec[id].pid);
+		else
+			cJSON_AddNullToObject(o, "pid");
+		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		return o;
+	}
+	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
+	kids = cJSON_AddArrayToObject(o, "children");
+	for (size_t i = 0; i < nd->nkids; i++)
+		cJSON_AddItemToArray(kids, node_json(r, nd->kids[i], now_mono, now_real));
+	return o;
+}
+
+static void
+metrics(const struct osl_sv_runner *r, char **out)
+{
+	size_t cap = 256 + r->tree->n * 256, len = 0;
+	char *s = malloc(cap);
+
+	*out = s;
+	if (!s)
+		return;
+	len += (size_t)snprintf(s + len, cap - len,
+	    "# HELP osl_supervise_up 1 when the child is running\n"
+	    "# TYPE osl_supervise_up gauge\n");
+	for (size_t i = 1; i < r->tree->n && len < cap; i++)
+		if (!r->tree->nodes[i].spec.supervisor)
+			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
+			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
+	if (len < cap)
+		len += (size_t)snprintf(s + len, cap - len,
+		    "# HELP osl_supervise_restarts_total restarts of the child\n"
+		    "# TYPE osl_supervise_restarts_total counter\n");
+	for (size_t i = 1; i < r->tree->n && len < cap; i++)
+		len += (size_t)snprintf(s + len, cap - len,
+		    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
+		    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+}
+
+static int
+sig_of(const char *s)
+{
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *a = sigabbrev_np(i);
+
+		if (a && !strcmp(a, s))
+			return i;
+	}
+	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : 0;
+}
+
+char *
+osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_t now_mono,
+    uint64_t now_real, struct osl_sv_ctl_out *out)
+{
+	static const struct { const char *name; enum osl_sv_cmd cmd; } cmds[] = {
+		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
+		{ "restart", OSL_SV_CMD_RESTART },
+	};
+	cJSON *req, *o;
+	const cJSON *c, *n;
+	const char *cmd, *name;
+	char *ans = NULL;
+	size_t id;
+
+	out->sig_id = OSL_SV_NONE;
+	out->sig = 0;
+	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
+		cJSON_Delete(req);
+		return fail("malformed request: a JSON object is needed");
+	}
+	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	n = cJSON_GetObjectItemCaseSensitive(req, "name");
+	if (!cJSON_IsString(c)) {
+		ans = fail("malformed request: 'cmd' is needed");
+		goto done;
+	}
+	cmd = c->valuestring;
+	name = cJSON_IsString(n) ? n->valuestring : "";
+	if (!strcmp(cmd, "status")) {
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", 1);
+		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
+		cJSON_AddStringToObject(o, "containment", "process group");
+		ans = line_of(o);
+		goto done;
+	}
+	if (!strcmp(cmd, "metrics")) {
+		char *m;
+
+		metrics(r, &m);
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", 1);
+		cJSON_AddStringToObject(o, "metrics", m ? m : "");
+		free(m);
+		ans = line_of(o);
+		goto done;
+	}
+	if (!strcmp(cmd, "shutdown")) {
+		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", 1);
+		ans = line_of(o);
+		goto done;
+	}
+	if (!strcmp(cmd, "reload")) {
+		ans = fail("reload is not supported in this version");
+		goto done;
+	}
+	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
+	    strcmp(cmd, "restart")) {
+		ans = fail("unknown command");
+		goto done;
+	}
+	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {
+		ans = fail(*name ? "no such child" : "a child's 'name' is needed");
+		goto done;
+	}
+	if (!strcmp(cmd, "signal")) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
+		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
+
+		if (!sig || r->tree->nodes[id].spec.supervisor) {
+			ans = fail(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
+			goto done;
+		}
+		out->sig_id = id;
+		out->sig = sig;
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", 1);
+		ans = line_of(o);
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(cmd, cmds[i].name))
+			continue;
+		if (!osl_sv_command(r->tree, cmds[i].cmd, id, now_mono)) {
+			ans = fail("not possible in the child's state");
+			goto done;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "ok", 1);
+		ans = line_of(o);
+		goto done;
+	}
+	ans = fail("unknown command");
+done:
+	cJSON_Delete(req);
+	return ans;
+}
+
+const char *
+osl_sv_ctl_default_path(char *buf, size_t size)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+
+	if (x && *x)
+		snprintf(buf, size, "%s/osl/supervise.sock", x);
+	else if (geteuid() == 0)
+		snprintf(buf, size, "/run/osl/supervise.sock");
+	else
+		snprintf(buf, size, "/tmp/osl-%u/supervise.sock", (unsigned)geteuid());
+	return buf;
+}

@@ -1,0 +1,28 @@
+/* The control protocol: one JSON object per line in, one per line out.
+ * Pure over the tree and the runner's table of pids: it never makes a system
+ * call; what needs one (a signal) is handed back to the runner. */
+#ifndef OSL_SUPERVISE_CTL_H
+#define OSL_SUPERVISE_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "supervise/runner.h"
+
+#define OSL_SV_CTL_MAX 4096	/* a request line, newline included */
+
+struct osl_sv_ctl_out {
+	size_t sig_id;		/* OSL_SV_NONE, or the child to signal */
+	int sig;
+};
+
+/* Answer request LINE (LEN bytes, no newline).  Returns a malloc'd JSON
+ * line ending in '\n' (NULL only when out of memory). */
+char *osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len,
+    uint64_t now_mono, uint64_t now_real, struct osl_sv_ctl_out *out);
+
+/* The default socket: $XDG_RUNTIME_DIR/osl/supervise.sock, else
+ * /run/osl/supervise.sock for root, else /tmp/osl-UID/supervise.sock. */
+const char *osl_sv_ctl_default_path(char *buf, size_t size);
+
+#endif

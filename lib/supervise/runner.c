@@ -1,0 +1,752 @@
+/* The supervisor's event loop (see runner.h).  Everything the tree decides
+ * is turned into system calls here, and every decision is a log record. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "op.h"
+#include "proc/proc.h"
+#include "supervise/ctl.h"
+#include "supervise/runner.h"
+
+#define CONN_MAX 16
+
+struct conn {
+	int fd;
+	size_t n;
+	char buf[OSL_SV_CTL_MAX];
+};
+
+struct leftover {
+	pid_t pgid;
+	uint64_t kill_at;
+};
+
+struct loop {
+	struct osl_sv_runner *r;
+	sigset_t oldmask;
+	int ep, sfd, tfd;
+	struct osl_sv_action *acts;	/* a copy: carrying them out makes new ones */
+	size_t nacts;
+	struct leftover *lg;
+	size_t nlg, lgcap;
+	size_t *failq, nfail;		/* spawn failures, fed back as exits */
+	int *failst;
+	bool done, failed, draining;
+	uint64_t drain_at;
+	int lfd;			/* the control socket */
+	struct conn *conns;		/* CONN_MAX; fd -1 when free */
+};
+
+/* ------------------------------------------------------------- records --- */
+
+static cJSON *
+rec_new(const char *action, const char *type, bool ok, const char *name)
+{
+	cJSON *rec, *ev;
+
+	if (!(rec = cJSON_CreateObject()))
+		return NULL;
+	ev = osl_log_obj(rec, "event");
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(type));
+	cJSON_AddStringToObject(ev, "action", action);
+	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
+	osl_log_add_text(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "name", name);
+	return rec;
+}
+
+static void
+rec_emit(struct loop *l, cJSON *rec, enum osl_level level, const char *msg)
+{
+	struct osl_log *log;
+
+	if (!rec)
+		return;
+	if (osl_ctx_log(l->r->ctx, &log) || !log) {
+		cJSON_Delete(rec);
+		return;
+	}
+	osl_log_add_text(rec, "message", msg);
+	osl_log_emit(log, level, rec);
+}
+
+static cJSON *
+sv_obj(cJSON *rec)
+{
+	return osl_log_obj(osl_log_obj(rec, "osl"), "supervise");
+}
+
+/* ------------------------------------------------------------- signals --- */
+
+static void
+signal_group(pid_t pid, int sig)
+{
+	/* the child leads its own group; if that is gone, the child alone */
+	if (pid > 0 && kill(-pid, sig) == -1 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+/* Every process left to us: as PID 1 everything in the namespace, else our
+ * direct children (adopted orphans included; theirs come back to us). */
+static void
+signal_all(struct loop *l, int sig)
+{
+	struct osl_procinfo *v;
+	pid_t self = getpid();
+	size_t n;
+
+	if (l->r->pid1) {
+		kill(-1, sig);
+		return;
+	}
+	if (osl_proc_list(&v, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ppid == self && v[i].state != 'Z')
+			kill(v[i].pid, sig);
+	free(v);
+}
+
+/* ------------------------------------------------------------- actions --- */
+
+static void
+fail_later(struct loop *l, size_t id, const struct osl_error *e)
+{
+	int status = e->status == OSL_EDENIED ? OSL_ENOEXEC : e->status;
+
+	snprintf(l->r->exec[id].why, sizeof(l->r->exec[id].why), "%s", e->msg);
+	l->failq[l->nfail] = id;
+	l->failst[l->nfail++] = status;
+}
+
+static void
+start_child(struct loop *l, size_t id)
+{
+	struct osl_sv_runner *r = l->r;
+	struct osl_sv_exec *x = &r->exec[id];
+	const char *name = r->tree->nodes[id].spec.name;
+	const struct osl_error *err;
+	struct osl_spawn sp = { 0 };
+	struct osl_error keep;
+	struct osl_op op;
+	cJSON *o, *args;
+
+	osl_op_init(&op, "supervise.start", "process", "start", x->argv[0]);
+	op.req.access = OSL_ACCESS_EXEC;
+	op.req.path = x->path;
+	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
+	osl_log_add_text(o, "executable", x->path);
+	if ((args = cJSON_AddArrayToObject(o, "args")))
+		for (size_t i = 0; x->argv[i]; i++)
+			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
+	osl_log_add_text(sv_obj(op.fields), "name", name);
+	if ((err = osl_op_begin(r->ctx, &op))) {
+		osl_error_keep(&keep, err);
+		fail_later(l, id, &keep);
+		goto done;
+	}
+	sp.path = x->path;
+	sp.argv = x->argv;
+	sp.envp = x->envp;
+	sp.cwd = x->cwd;
+	sp.setsid = true;
+	sp.sb = x->sb;
+	sp.child_mask = &l->oldmask;
+	if (x->ready_fd > 2) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
+			osl_error_keep(&keep, osl_error_sys(OSL_ESETUP, errno, "pipe"));
+			osl_op_end(r->ctx, &op, &keep);
+			fail_later(l, id, &keep);
+			goto done;
+		}
+		x->ready_rfd = p[0];
+		sp.pass_fd = p[1];
+		sp.pass_as = x->ready_fd;
+	}
+	err = osl_proc_spawn(&sp);
+	if (sp.pass_as) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (4ULL << 32) | id };
+
+		close(sp.pass_fd);
+		if (err || epoll_ctl(l->ep, EPOLL_CTL_ADD, x->ready_rfd, &ev) == -1) {
+			close(x->ready_rfd);
+			x->ready_rfd = -1;
+		}
+	}
+	if (err) {
+		osl_error_keep(&keep, err);
+		osl_op_end(r->ctx, &op, &keep);
+		fail_later(l, id, &keep);
+		goto done;
+	}
+	x->pid = sp.pid;
+	x->t_start = sp.t_start;
+	x->why[0] = '\0';
+	cJSON_AddNumberToObject(o, "pid", sp.pid);
+	osl_op_end(r->ctx, &op, NULL);
+done:
+	osl_op_release(&op);
+}
+
+static void
+log_action(struct loop *l, const struct osl_sv_action *a)
+{
+	const char *name = l->r->tree->nodes[a->id].spec.name;
+	char msg[256];
+	cJSON *rec;
+
+	switch (a->kind) {
+	case OSL_SV_ACT_RESTART:
+		rec = rec_new("supervise.restart", "start", true, name);
+		cJSON_AddStringToObject(sv_obj(rec), "strategy", a->reason);
+		cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
+		snprintf(msg, sizeof(msg), "supervise.restart %s (%s, %u in the window)", name,
+		    a->reason, a->count);
+		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		break;
+	case OSL_SV_ACT_BACKOFF:
+		rec = rec_new("supervise.backoff", "info", true, name);
+		cJSON_AddNumberToObject(sv_obj(rec), "delay_ms", (double)(a->delay / 1000000));
+		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms", name,
+		    (unsigned long long)(a->delay / 1000000));
+		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		break;
+	case OSL_SV_ACT_GIVEUP:
+		rec = rec_new("supervise.giveup", "end", false, name);
+		cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
+		snprintf(msg, sizeof(msg), "supervise.giveup %s: %u restarts within the period",
+		    name, a->count);
+		rec_emit(l, rec, OSL_LEVEL_ERROR, msg);
+		break;
+	case OSL_SV_ACT_SHUTDOWN:
+		rec = rec_new("supervise.shutdown", "end", true, name);
+		cJSON_AddStringToObject(sv_obj(rec), "reason", a->reason ? a->reason : "parent");
+		snprintf(msg, sizeof(msg), "supervise.shutdown %s (%s)", name,
+		    a->reason ? a->reason : "parent");
+		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Carry out the tree's actions, and feed spawn failures back in. */
+static void
+apply(struct loop *l)
+{
+	struct osl_sv_tree *t = l->r->tree;
+
+	for (;;) {
+		l->nacts = t->nact;
+		memcpy(l->acts, t->act, t->nact * sizeof(*t->act));
+		t->nact = 0;
+		for (size_t i = 0; i < l->nacts; i++) {
+			const struct osl_sv_action *a = &l->acts[i];
+			struct osl_sv_exec *x = &l->r->exec[a->id];
+
+			switch (a->kind) {
+			case OSL_SV_ACT_START:
+				start_child(l, a->id);
+				break;
+			case OSL_SV_ACT_STOP:
+				signal_group(x->pid, a->sig);
+				break;
+			case OSL_SV_ACT_KILL:
+				signal_group(x->pid, SIGKILL);
+				break;
+			case OSL_SV_ACT_DONE:
+				l->done = true;
+				l->failed = a->failed;
+				break;
+			default:
+				log_action(l, a);
+				break;
+			}
+		}
+		if (!l->nfail)
+			return;
+		/* a spawn that failed is a child that ended at once */
+		size_t id = l->failq[--l->nfail];
+		int st = l->failst[l->nfail];
+
+		l->r->exec[id].status = st;
+		l->r->exec[id].ended = true;
+		osl_sv_exited(t, id, true, st, osl_now_mono_ns());
+	}
+}
+
+static void
+ready_close(struct loop *l, struct osl_sv_exec *x)
+{
+	if (x->ready_rfd > 0) {
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, x->ready_rfd, NULL);
+		close(x->ready_rfd);
+	}
+	x->ready_rfd = -1;
+}
+
+/* s6's protocol: the child is ready when it writes a newline on its fd. */
+static void
+ready_read(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	char buf[256];
+	ssize_t n;
+
+	if (x->ready_rfd <= 0)
+		return;
+	n = read(x->ready_rfd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && !memchr(buf, '\n', (size_t)n))
+		return;
+	ready_close(l, x);
+	if (n > 0) {
+		osl_sv_ready(l->r->tree, id, osl_now_mono_ns());
+		apply(l);
+	}
+}
+
+/* ------------------------------------------------------------- reaping --- */
+
+static void
+child_ended(struct loop *l, size_t id, int st, uint64_t now)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	const char *name = l->r->tree->nodes[id].spec.name;
+	bool exited = WIFEXITED(st);
+	int code = exited ? WEXITSTATUS(st) : WTERMSIG(st);
+	char msg[256];
+	cJSON *rec;
+
+	x->status = exited ? code : 128 + code;
+	x->ended = true;
+	ready_close(l, x);
+	rec = rec_new("supervise.exit", "end", exited && code == 0, name);
+	cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(rec, "process"), "child"), "pid", x->pid);
+	if (exited) {
+		cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "exit_code", code);
+	} else {
+		const char *s = sigabbrev_np(code);
+		char sn[24];
+
+		snprintf(sn, sizeof(sn), "SIG%s", s ? s : "?");
+		cJSON_AddStringToObject(sv_obj(rec), "signal", sn);
+	}
+	cJSON_AddNumberToObject(sv_obj(rec), "runtime_ms", (double)((now - x->t_start) / 1000000));
+	snprintf(msg, sizeof(msg), "supervise.exit %s pid %d status %d", name, (int)x->pid, x->status);
+	rec_emit(l, rec, exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN, msg);
+	/* what is left of its group gets TERM now and KILL after the grace */
+	if (kill(-x->pid, SIGTERM) == 0) {
+		if (l->nlg == l->lgcap) {
+			size_t cap = l->lgcap ? l->lgcap * 2 : 8;
+			struct leftover *v = realloc(l->lg, cap * sizeof(*v));
+
+			if (v) {
+				l->lg = v;
+				l->lgcap = cap;
+			}
+		}
+		if (l->nlg < l->lgcap)
+			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns };
+	}
+	x->pid = 0;
+	osl_sv_exited(l->r->tree, id, exited, code, now);
+	apply(l);
+}
+
+/* Reap every zombie; false when no child at all is left. */
+static bool
+reap(struct loop *l)
+{
+	for (;;) {
+		pid_t pid;
+		size_t id;
+		int st;
+
+		pid = waitpid(-1, &st, WNOHANG);
+		if (pid == 0)
+			return true;
+		if (pid == -1)
+			return errno != ECHILD;
+		for (id = 0; id < l->r->tree->n; id++)
+			if (l->r->exec[id].pid == pid)
+				break;
+		if (id < l->r->tree->n)
+			child_ended(l, id, st, osl_now_mono_ns());
+		else
+			l->r->reaped_orphans++;
+	}
+}
+
+/* --------------------------------------------------------------- timer --- */
+
+static void
+arm(struct loop *l)
+{
+	struct itimerspec its = { 0 };
+	uint64_t next = l->draining ? l->drain_at : osl_sv_next_deadline(l->r->tree);
+
+	for (size_t i = 0; i < l->nlg; i++)
+		if (!next || l->lg[i].kill_at < next)
+			next = l->lg[i].kill_at;
+	if (next) {
+		its.it_value.tv_sec = (time_t)(next / 1000000000ULL);
+		its.it_value.tv_nsec = (long)(next % 1000000000ULL);
+	}
+	timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void
+on_timer(struct loop *l)
+{
+	uint64_t now = osl_now_mono_ns(), ticks;
+	size_t j = 0;
+
+	(void)!read(l->tfd, &ticks, sizeof(ticks));
+	for (size_t i = 0; i < l->nlg; i++) {
+		if (l->lg[i].kill_at <= now)
+			kill(-l->lg[i].pgid, SIGKILL);
+		else
+			l->lg[j++] = l->lg[i];
+	}
+	l->nlg = j;
+	if (l->draining) {
+		if (l->drain_at && l->drain_at <= now) {
+			signal_all(l, SIGKILL);
+			l->drain_at = 0;
+		}
+		return;
+	}
+	osl_sv_timer(l->r->tree, now);
+	apply(l);
+}
+
+static void
+on_signal(struct loop *l, int sig)
+{
+	struct osl_sv_tree *t = l->r->tree;
+
+	switch (sig) {
+	case SIGCHLD:
+		return;		/* reaped after every wake-up */
+	case SIGTERM:
+	case SIGINT:
+		if (l->draining || t->done)
+			break;
+		if (l->r->single) {
+			/* as tini does: the child gets the very signal, and
+			 * osl exits with the status it ends with */
+			for (size_t i = 1; i < t->n; i++)
+				t->nodes[i].spec.stop_signal = sig;
+			if (t->nodes[0].phase == OSL_SV_SHUTDOWN)
+				break;
+		}
+		osl_sv_command(t, OSL_SV_CMD_SHUTDOWN, 0, osl_now_mono_ns());
+		apply(l);
+		return;
+	case SIGHUP:
+		osl_log_hup();
+		if (!l->r->single)
+			return;
+		break;
+	default:
+		break;
+	}
+	if (l->draining) {
+		signal_all(l, sig);
+		return;
+	}
+	for (size_t i = 1; i < t->n; i++)
+		if (l->r->exec[i].pid > 0)
+			signal_group(l->r->exec[i].pid, sig);
+}
+
+/* ------------------------------------------------------------- control --- */
+
+static const struct osl_error *
+ctl_listen(struct loop *l, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	struct epoll_event ev;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	memcpy(dir, path, strlen(path) + 1);
+	/* the folder is ours alone (0700): the socket's mode is not the only lock */
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		struct stat st;
+
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
+		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    (st.st_mode & 077))
+			return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
+			    "and mode 0700", dir);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
+		return osl_error_sys(OSL_ESETUP, errno, "socket");
+	/* a socket left by a supervisor that died is replaced; a live one is not */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return osl_error_new(OSL_ESETUP, "'%s': another supervisor listens there", path);
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || chmod(path, 0600) == -1 ||
+	    listen(fd, 16) == -1) {
+		int e = errno;
+
+		close(fd);
+		return osl_error_sys(OSL_ESETUP, e, "'%s'", path);
+	}
+	l->lfd = fd;
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 1ULL << 32 };
+	epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+	return NULL;
+}
+
+static void
+conn_close(struct loop *l, struct conn *c)
+{
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	c->n = 0;
+}
+
+static void
+say(int fd, const char *s)
+{
+	if (s)
+		(void)!send(fd, s, strlen(s), MSG_NOSIGNAL);
+}
+
+static void
+ctl_accept(struct loop *l)
+{
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
+	struct timeval tv = { 0, 200000 };
+	struct epoll_event ev;
+	size_t i;
+	int fd;
+
+	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+		/* only our own uid or root: the peer's credentials, from the kernel */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == -1 ||
+		    (cr.uid != 0 && cr.uid != geteuid())) {
+			say(fd, "{\"ok\":false,\"error\":\"permission denied\"}\n");
+			close(fd);
+			continue;
+		}
+		for (i = 0; i < CONN_MAX && l->conns[i].fd != -1; i++)
+			;
+		if (i == CONN_MAX) {
+			say(fd, "{\"ok\":false,\"error\":\"too many connections\"}\n");
+			close(fd);
+			continue;
+		}
+		/* a client that does not read its answer cannot hold us up long */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		l->conns[i].fd = fd;
+		l->conns[i].n = 0;
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = (2ULL << 32) | i };
+		epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+static void
+ctl_read(struct loop *l, struct conn *c)
+{
+	struct timespec rt;
+	ssize_t n;
+	char *nl;
+
+	n = recv(c->fd, c->buf + c->n, sizeof(c->buf) - c->n, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(l, c);
+		return;
+	}
+	c->n += (size_t)n;
+	while (c->fd != -1 && (nl = memchr(c->buf, '\n', c->n))) {
+		size_t len = (size_t)(nl - c->buf);
+		struct osl_sv_ctl_out out;
+		char *ans;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ans = osl_sv_ctl_answer(l->r, c->buf, len, osl_now_mono_ns(),
+		    (uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec, &out);
+		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
+		free(ans);
+		if (out.sig_id != OSL_SV_NONE)
+			signal_group(l->r->exec[out.sig_id].pid, out.sig);
+		memmove(c->buf, nl + 1, c->n - len - 1);
+		c->n -= len + 1;
+		apply(l);
+	}
+	if (c->fd != -1 && c->n == sizeof(c->buf)) {
+		say(c->fd, "{\"ok\":false,\"error\":\"request too long\"}\n");
+		conn_close(l, c);
+	}
+}
+
+/* ---------------------------------------------------------------- loop --- */
+
+static void
+fault_signals(sigset_t *s)
+{
+	/* synchronous faults are ours; SIGKILL and SIGSTOP cannot be had */
+	static const int keep[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS,
+		SIGKILL, SIGSTOP };
+
+	sigfillset(s);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		sigdelset(s, keep[i]);
+}
+
+const struct osl_error *
+osl_sv_run(struct osl_sv_runner *r, int *status)
+{
+	const struct osl_error *err = NULL;
+	struct loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1 };
+	struct epoll_event ev;
+	sigset_t all;
+	bool masked = false;
+
+	*status = 1;
+	r->pid1 = getpid() == 1;
+	if (!r->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		return osl_error_sys(OSL_ESETUP, errno, "cannot become a subreaper");
+	l.acts = calloc(r->tree->actcap, sizeof(*l.acts));
+	l.failq = calloc(r->tree->n + 1, sizeof(*l.failq));
+	l.failst = calloc(r->tree->n + 1, sizeof(*l.failst));
+	l.conns = calloc(CONN_MAX, sizeof(*l.conns));
+	if (!l.acts || !l.failq || !l.failst || !l.conns) {
+		err = osl_error_nomem();
+		goto done;
+	}
+	fault_signals(&all);
+	if (sigprocmask(SIG_BLOCK, &all, &l.oldmask) == -1) {
+		err = osl_error_sys(OSL_ESETUP, errno, "sigprocmask");
+		goto done;
+	}
+	masked = true;
+	if ((l.sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) == -1 ||
+	    (l.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) == -1 ||
+	    (l.ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		err = osl_error_sys(OSL_ESETUP, errno, "cannot set up the event loop");
+		goto done;
+	}
+	for (size_t i = 0; i < CONN_MAX; i++)
+		l.conns[i].fd = -1;
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 0 };
+	epoll_ctl(l.ep, EPOLL_CTL_ADD, l.sfd, &ev);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 3ULL << 32 };
+	epoll_ctl(l.ep, EPOLL_CTL_ADD, l.tfd, &ev);
+	if (r->socket_path && (err = ctl_listen(&l, r->socket_path)))
+		goto done;
+
+	osl_sv_begin(r->tree, osl_now_mono_ns());
+	apply(&l);
+	for (;;) {
+		struct epoll_event evs[4];
+		int n;
+
+		if (!reap(&l) && l.draining)
+			break;
+		if (l.done && !l.draining) {
+			/* the tree is down: whatever is left gets TERM, then KILL */
+			l.draining = true;
+			l.nlg = 0;
+			if (!reap(&l))
+				break;
+			signal_all(&l, SIGTERM);
+			l.drain_at = osl_now_mono_ns() + r->grace_ns;
+			if (!reap(&l))
+				break;
+		}
+		arm(&l);
+		n = epoll_wait(l.ep, evs, 4, -1);
+		if (n == -1 && errno != EINTR) {
+			err = osl_error_sys(OSL_EFAIL, errno, "epoll_wait");
+			goto done;
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64 >> 32;
+
+			if (tag == 3) {
+				on_timer(&l);
+				continue;
+			}
+			if (tag == 1) {
+				ctl_accept(&l);
+				continue;
+			}
+			if (tag == 4) {
+				ready_read(&l, (size_t)(evs[i].data.u64 & 0xffffffffULL));
+				continue;
+			}
+			if (tag == 2) {
+				struct conn *c = &l.conns[evs[i].data.u64 & 0xffffffffULL];
+
+				if (c->fd != -1)
+					ctl_read(&l, c);
+				continue;
+			}
+			for (;;) {
+				struct signalfd_siginfo si;
+
+				if (read(l.sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+					break;
+				on_signal(&l, (int)si.ssi_signo);
+			}
+		}
+	}
+	if (r->single && r->tree->n > 1 && r->exec[1].ended)
+		*status = l.failed && r->exec[1].status == 0 ? 1 : r->exec[1].status;
+	else
+		*status = l.failed ? 1 : 0;
+done:
+	if (l.ep != -1)
+		close(l.ep);
+	if (l.sfd != -1)
+		close(l.sfd);
+	if (l.tfd != -1)
+		close(l.tfd);
+	if (l.lfd != -1) {
+		close(l.lfd);
+		unlink(r->socket_path);
+	}
+	for (size_t i = 0; l.conns && i < CONN_MAX; i++)
+		if (l.conns[i].fd != -1)
+			close(l.conns[i].fd);
+	free(l.conns);
+	if (masked)
+		sigprocmask(SIG_SETMASK, &l.oldmask, NULL);
+	free(l.acts);
+	free(l.failq);
+	free(l.failst);
+	free(l.lg);
+	return err;
+}

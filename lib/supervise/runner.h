@@ -1,0 +1,53 @@
+/* The supervisor's event loop: the only place in lib/supervise with system
+ * calls.  One epoll over a signalfd and one timerfd; SIGCHLD reaps every
+ * zombie (ours and adopted orphans: osl is PID 1 or a subreaper), each
+ * child's end becomes a tree event, and the tree's actions become spawns and
+ * signals.  No polling tick: an idle supervisor sleeps in epoll_wait. */
+#ifndef OSL_SUPERVISE_RUNNER_H
+#define OSL_SUPERVISE_RUNNER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ctx.h"
+#include "error.h"
+#include "sandbox/sandbox.h"
+#include "supervise/tree.h"
+
+/* What to run for a child node (indexed like the tree's nodes). */
+struct osl_sv_exec {
+	const char *path;		/* resolved program */
+	char *const *argv;
+	char *const *envp;
+	const char *cwd;
+	const struct osl_sandbox *sb;	/* NULL: not sandboxed */
+	int ready_fd;			/* > 2: s6's readiness: a newline on this fd */
+	int ready_rfd;			/* run time: our end of that pipe, or -1/0 */
+	/* run time */
+	pid_t pid;
+	uint64_t t_start;
+	int status;			/* last end as a shell sees it (128+N) */
+	char why[256];			/* why the last start failed, or "" */
+	bool ended;			/* at least once */
+};
+
+struct osl_sv_runner {
+	struct osl_sv_tree *tree;
+	struct osl_sv_exec *exec;	/* tree->n entries; supervisors' unused */
+	struct osl_ctx *ctx;
+	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
+	bool single;			/* `supervise -- CMD`: exit with the child's status */
+	const char *socket_path;	/* the control socket, or NULL for none */
+	/* filled by osl_sv_run */
+	bool pid1;
+	unsigned long reaped_orphans;
+};
+
+/* Run the tree until it is done and nothing is left to reap.  *STATUS is
+ * the exit status: the single child's (128+N for a signal), else 0, or 1
+ * when the root gave up. */
+const struct osl_error *osl_sv_run(struct osl_sv_runner *r, int *status);
+
+#endif

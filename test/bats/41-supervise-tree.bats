@@ -1,0 +1,281 @@
+#!/usr/bin/env bats
+# osl supervise -c FILE: trees from YAML, the control socket, strategies seen
+# through `ctl status -j` pids.  Real processes; no timing is asserted.
+load helper
+
+setup() {
+	common_setup
+	export XDG_RUNTIME_DIR=$T/run
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	SOCK=$XDG_RUNTIME_DIR/osl/supervise.sock
+}
+
+teardown() {
+	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
+	true
+}
+
+# A tree of three sleepers a b c under STRATEGY ($1), plus extra YAML ($2).
+tree3() {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  name: app
+	  strategy: $1
+	  intensity: 10
+	  period: 1m
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	    - name: b
+	      cmd: [sleep, "1000"]
+	    - name: c
+	      cmd: [sleep, "1000"]
+	EOF
+}
+
+start_tree() {
+	"$OSL" supervise -c "${1:-tree.yaml}" >"$T/sv.out" 2>"$T/sv.err" &
+	SVPID=$!
+	for _ in $(seq 200); do
+		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	cat "$T/sv.err"
+	return 1
+}
+
+pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")'; }
+
+# Wait until every child has a pid different from the ones in $1.
+settled() {
+	for _ in $(seq 200); do
+		p=$(pids)
+		case "$p" in *null*) ;; *) [ "$p" != "$1" ] && return 0 ;; esac
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "supervise -c --check: a valid tree" {
+	tree3 one_for_one
+	run osl supervise -c tree.yaml --check
+	assert_success
+	assert_output "tree.yaml: ok (3 children, 1 supervisors)"
+	run osl -j supervise -c tree.yaml --check
+	assert_success
+	[ "$(jget .children "$output")" = 3 ]
+}
+
+@test "supervise -c: a bad file is FILE:LINE:COL and exit 2, before anything starts" {
+	printf 'version: 1\nsupervisor:\n  strategy: bogus\n  children: []\n' > bad.yaml
+	run osl supervise -c bad.yaml
+	assert_failure 2
+	assert_output --partial "bad.yaml:3:13: strategy: one of one_for_one"
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: x\n      cmd: [true]\n      colour: red\n' > bad.yaml
+	run osl supervise -c bad.yaml
+	assert_failure 2
+	assert_output --partial "bad.yaml:6:7: 'colour': unknown or unsupported key"
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: x\n      cmd: [./nosuch]\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:5:13:"
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: x\n      cmd: [true]\n      significant: true\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "significant child must be transient or temporary"
+	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true]}\n    - {name: x, cmd: [true]}\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	printf 'version: 1\nsupervisor: &a\n  children: *a\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	printf '\x00\x01garbage' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+}
+
+@test "supervise -c one_for_one: only the killed child gets a new pid" {
+	tree3 one_for_one
+	start_tree
+	read -r a b c <<<"$(pids)"
+	kill -KILL "$b"
+	settled "$a $b $c"
+	read -r a2 b2 c2 <<<"$(pids)"
+	[ "$a2" = "$a" ] && [ "$b2" != "$b" ] && [ "$c2" = "$c" ]
+}
+
+@test "supervise -c one_for_all: every child gets a new pid" {
+	tree3 one_for_all
+	start_tree
+	read -r a b c <<<"$(pids)"
+	kill -KILL "$b"
+	settled "$a $b $c"
+	for _ in $(seq 100); do read -r a2 b2 c2 <<<"$(pids)"; [ "$a2" != "$a" ] && [ "$c2" != "$c" ] && break; sleep 0.05; done
+	[ "$a2" != "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ]
+	grep -q '"action":"supervise.restart"' "$LOG"
+}
+
+@test "supervise -c rest_for_one: the killed child and the later ones restart" {
+	tree3 rest_for_one
+	start_tree
+	read -r a b c <<<"$(pids)"
+	kill -KILL "$b"
+	settled "$a $b $c"
+	for _ in $(seq 100); do read -r a2 b2 c2 <<<"$(pids)"; [ "$c2" != "$c" ] && break; sleep 0.05; done
+	[ "$a2" = "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ]
+}
+
+@test "supervise -c: more restarts than the intensity allows is exit 1" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 2
+	  period: 1m
+	  children:
+	    - name: crash
+	      cmd: [sh, -c, "exit 1"]
+	      backoff: { initial: 10ms }
+	EOF
+	run timeout 30 "$OSL" supervise -c t.yaml
+	assert_failure 1
+	grep -q '"action":"supervise.giveup"' "$LOG"
+}
+
+@test "supervise -c: SIGTERM shuts the tree down in reverse order, exit 0" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	EOF
+	for n in a b c; do
+		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo %s >> %s/order; exit 0\\" TERM; while :; do sleep 0.02; done"]\n' \
+		    "$n" "$n" "$T" >> t.yaml
+	done
+	start_tree t.yaml
+	kill -TERM "$SVPID"
+	st=0; wait "$SVPID" || st=$?
+	SVPID=
+	[ "$st" -eq 0 ]
+	[ "$(tr '\n' ' ' < "$T/order")" = "c b a " ]
+	[ ! -e "$SOCK" ]
+}
+
+@test "supervise ctl: stop, start, restart, signal, metrics" {
+	tree3 one_for_one
+	start_tree
+	run osl supervise ctl stop b
+	assert_success
+	run osl -j supervise ctl status
+	[ "$(jget '.tree.children[1].state' "$output")" = down ]
+	[ "$(jget '.tree.children[1].pid' "$output")" = null ]
+	[ "$(jget '.tree.strategy' "$output")" = one_for_one ]
+	run osl supervise ctl start b
+	assert_success
+	run osl -j supervise ctl status
+	[ "$(jget '.tree.children[1].state' "$output")" = up ]
+	run osl supervise ctl signal c KILL
+	assert_success
+	run osl supervise ctl metrics
+	assert_success
+	assert_output --partial 'osl_supervise_up{name="a"} 1'
+	assert_output --partial '# TYPE osl_supervise_restarts_total counter'
+	run osl supervise ctl stop nosuch
+	assert_failure 1
+	assert_output --partial "no such child"
+	run osl supervise ctl bogus
+	assert_failure 1
+	assert_output --partial "unknown command"
+}
+
+@test "supervise ctl: garbage, oversized and half-written requests get an error, the supervisor goes on" {
+	command -v python3 >/dev/null || skip "python3 is needed to talk raw to the socket"
+	tree3 one_for_one
+	start_tree
+	run python3 - "$SOCK" <<-'EOF'
+	import socket, sys
+	def ask(data):
+	    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(data)
+	    s.settimeout(5); out = s.recv(65536).decode(); s.close(); return out.strip()
+	half = socket.socket(socket.AF_UNIX); half.connect(sys.argv[1]); half.sendall(b'{"cmd":')
+	print(ask(b'garbage\n'))
+	print(ask(b'\xff\xfe[1,2]\n'))
+	print(ask(b'{"cmd":"status"' + b' ' * 5000))
+	print(ask(b'{"cmd":"status"}\n')[:11])
+	EOF
+	assert_success
+	assert_line --index 0 '{"ok":false,"error":"malformed request: a JSON object is needed"}'
+	assert_line --index 1 --partial '"ok":false'
+	assert_line --index 2 '{"ok":false,"error":"request too long"}'
+	assert_line --index 3 '{"ok":true,'
+	run osl supervise ctl status
+	assert_success
+}
+
+@test "supervise ctl: another uid is refused (the folder, and SO_PEERCRED behind it)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch uid"
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	tree3 one_for_one
+	pub=$(mktemp -d /tmp/osl-sv-XXXXXX)
+	chmod 0755 "$pub"
+	"$OSL" supervise -c tree.yaml -s "$pub/s/sock" >/dev/null 2>&1 &
+	SVPID=$!
+	for _ in $(seq 200); do [ -S "$pub/s/sock" ] && break; sleep 0.05; done
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OSL" supervise ctl -s "$pub/s/sock" status
+	assert_failure 1
+	assert_output --partial "cannot connect"
+	# even with the folder and socket opened up, the peer's uid is checked
+	chmod 0755 "$pub/s"
+	chmod 0666 "$pub/s/sock"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OSL" supervise ctl -s "$pub/s/sock" stop a
+	assert_failure 1
+	assert_output --partial "permission denied"
+	run osl supervise ctl -s "$pub/s/sock" status
+	assert_success
+	assert_output --partial "a "
+	kill -TERM "$SVPID"; wait "$SVPID" || true
+	SVPID=
+	rm -rf "$pub"
+}
+
+@test "supervise -c: a child with ready: {fd: N} holds back the next one until it is ready" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: slow
+	      cmd: [sh, -c, "sleep 0.5; echo slow >> $T/order; echo >&3; exec sleep 1000"]
+	      ready: { fd: 3 }
+	    - name: next
+	      cmd: [sh, -c, "echo next >> $T/order; exec sleep 1000"]
+	EOF
+	run osl supervise -c t.yaml --check
+	assert_success
+	start_tree t.yaml
+	for _ in $(seq 200); do [ "$(cat "$T/order" 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.05; done
+	[ "$(tr '\n' ' ' < "$T/order")" = "slow next " ]
+	run osl -j supervise ctl status
+	[ "$(jget '.tree.children[0].state' "$output")" = up ]
+	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true], ready: {fd: 1}}\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:4:37: ready.fd"
+}
+
+@test "supervise -c: until it is ready, a child is 'starting' and the next one waits" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: never
+	      cmd: [sleep, "1000"]
+	      ready: { fd: 5 }
+	    - name: next
+	      cmd: [sleep, "1000"]
+	EOF
+	start_tree t.yaml
+	run osl -j supervise ctl status
+	[ "$(jget '.tree.children[0].state' "$output")" = starting ]
+	[ "$(jget '.tree.children[1].state' "$output")" = down ]
+	[ "$(jget '.tree.children[1].pid' "$output")" = null ]
+}

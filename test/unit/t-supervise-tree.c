@@ -1,0 +1,588 @@
+/* The supervision tree without processes: OTP's supervisor_SUITE scenarios
+ * that apply to OS processes, then a model-based test that drives a flat
+ * supervisor with 10,000 random failures and compares every action with a
+ * small reference model written the obvious, synchronous way. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supervise/tree.h"
+#include "tap.h"
+
+#define S 1000000000ULL
+#define MS 1000000ULL
+
+static char got[4096];
+
+/* The actions of the last event as text: "start a, stop b 15, ..." */
+static const char *
+acts(const struct osl_sv_tree *t)
+{
+	size_t len = 0;
+
+	got[0] = '\0';
+	for (size_t i = 0; i < t->nact && len < sizeof(got) - 128; i++) {
+		const struct osl_sv_action *a = &t->act[i];
+		const char *nm = t->nodes[a->id].spec.name;
+		int w = 0;
+
+		switch (a->kind) {
+		case OSL_SV_ACT_START: w = snprintf(got + len, sizeof(got) - len, "start %s", nm); break;
+		case OSL_SV_ACT_STOP: w = snprintf(got + len, sizeof(got) - len, "stop %s %d", nm, a->sig); break;
+		case OSL_SV_ACT_KILL: w = snprintf(got + len, sizeof(got) - len, "kill %s", nm); break;
+		case OSL_SV_ACT_RESTART: w = snprintf(got + len, sizeof(got) - len, "restart %s %u", nm, a->count); break;
+		case OSL_SV_ACT_BACKOFF: w = snprintf(got + len, sizeof(got) - len, "backoff %s %llu", nm,
+		    (unsigned long long)(a->delay / MS)); break;
+		case OSL_SV_ACT_GIVEUP: w = snprintf(got + len, sizeof(got) - len, "giveup %s", nm); break;
+		case OSL_SV_ACT_SHUTDOWN: w = snprintf(got + len, sizeof(got) - len, "shutdown %s %s", nm,
+		    a->reason ? a->reason : "-"); break;
+		case OSL_SV_ACT_DONE: w = snprintf(got + len, sizeof(got) - len, "done %d", a->failed); break;
+		}
+		len += (size_t)w;
+		if (i + 1 < t->nact)
+			len += (size_t)snprintf(got + len, sizeof(got) - len, ", ");
+	}
+	return got;
+}
+
+static size_t
+add(struct osl_sv_tree *t, size_t parent, const char *name, bool sup, void (*tweak)(struct osl_sv_spec *))
+{
+	struct osl_sv_spec s;
+	size_t id = OSL_SV_NONE;
+
+	osl_sv_spec_default(&s, name, sup);
+	if (tweak)
+		tweak(&s);
+	if (osl_sv_add(t, parent, &s, &id))
+		abort();
+	return id;
+}
+
+static void s_one_for_all(struct osl_sv_spec *s) { s->strategy = OSL_SV_ONE_FOR_ALL; }
+static void s_rest_for_one(struct osl_sv_spec *s) { s->strategy = OSL_SV_REST_FOR_ONE; }
+static void s_transient(struct osl_sv_spec *s) { s->restart = OSL_SV_TRANSIENT; }
+static void s_temporary(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; }
+static void s_ready(struct osl_sv_spec *s) { s->wait_ready = true; }
+static void s_int1(struct osl_sv_spec *s) { s->intensity = 1; s->period_ns = 10 * S; }
+static void s_int0(struct osl_sv_spec *s) { s->intensity = 0; }
+static void s_sig_tmp(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; s->significant = true; }
+static void s_auto_any(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ANY; }
+static void s_auto_all(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ALL; }
+
+/* root with children a b c under STRATEGY, all started */
+static void
+abc(struct osl_sv_tree *t, void (*strategy)(struct osl_sv_spec *))
+{
+	osl_sv_tree_init(t, 1);
+	add(t, OSL_SV_NONE, "root", true, strategy);
+	add(t, 0, "a", false, NULL);
+	add(t, 0, "b", false, NULL);
+	add(t, 0, "c", false, NULL);
+	osl_sv_begin(t, 0);
+}
+
+static void
+strategies(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	is_str(acts(&t), "start a, start b, start c", "children start in list order");
+	osl_sv_exited(&t, 2, true, 1, 1 * S);
+	is_str(acts(&t), "restart b 1, start b", "one_for_one: only the failed child restarts");
+	osl_sv_tree_free(&t);
+
+	abc(&t, s_one_for_all);
+	osl_sv_exited(&t, 2, true, 1, 1 * S);
+	is_str(acts(&t), "restart b 1, stop c 15", "one_for_all: the others stop, last first");
+	osl_sv_exited(&t, 3, false, 15, 1 * S);
+	is_str(acts(&t), "stop a 15", "one_for_all: one at a time, in reverse order");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "start a, start b, start c", "one_for_all: all start again in order");
+	osl_sv_tree_free(&t);
+
+	abc(&t, s_rest_for_one);
+	osl_sv_exited(&t, 2, true, 1, 1 * S);
+	is_str(acts(&t), "restart b 1, stop c 15", "rest_for_one: the later ones stop");
+	osl_sv_exited(&t, 3, false, 15, 1 * S);
+	is_str(acts(&t), "start b, start c", "rest_for_one: the failed one and the rest restart");
+	osl_sv_exited(&t, 3, true, 1, 2 * S);
+	is_str(acts(&t), "restart c 2, start c", "rest_for_one: the last child has no rest");
+	osl_sv_tree_free(&t);
+
+	/* a group restart that a sibling's own death overtakes */
+	abc(&t, s_one_for_all);
+	osl_sv_exited(&t, 1, true, 1, 1 * S);
+	is_str(acts(&t), "restart a 1, stop c 15", "one_for_all from the first child");
+	osl_sv_exited(&t, 2, true, 3, 1 * S);
+	is_str(acts(&t), "", "a sibling dying during a group restart is absorbed");
+	osl_sv_exited(&t, 3, false, 15, 1 * S);
+	is_str(acts(&t), "start a, start b, start c", "and then everything starts once");
+	osl_sv_tree_free(&t);
+}
+
+static void
+restart_types(void)
+{
+	struct osl_sv_tree t;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	add(&t, 0, "p", false, NULL);
+	add(&t, 0, "tr", false, s_transient);
+	add(&t, 0, "tm", false, s_temporary);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, 1, true, 0, 1 * S);
+	is_str(acts(&t), "restart p 1, start p", "permanent: restarted after exit 0");
+	osl_sv_exited(&t, 2, true, 0, 2 * S);
+	is_str(acts(&t), "", "transient: not restarted after exit 0");
+	osl_sv_command(&t, OSL_SV_CMD_START, 2, 2 * S);
+	is_str(acts(&t), "start tr", "ctl start brings it back");
+	osl_sv_exited(&t, 2, false, 15, 3 * S);
+	is_str(acts(&t), "", "transient: its own stop signal is a normal end");
+	osl_sv_command(&t, OSL_SV_CMD_START, 2, 3 * S);
+	osl_sv_exited(&t, 2, false, 9, 20 * S);
+	is_str(acts(&t), "restart tr 1, start tr", "transient: restarted after SIGKILL");
+	osl_sv_exited(&t, 2, true, 2, 40 * S);
+	is_str(acts(&t), "restart tr 1, backoff tr 100",
+	    "transient: restarted after exit 2, after a backoff (20 s of running is no reset)");
+	osl_sv_exited(&t, 3, true, 1, 41 * S);
+	is_str(acts(&t), "", "temporary: never restarted, even after a failure");
+	is_int(t.nodes[3].gone, 1, "temporary: gone");
+	osl_sv_tree_free(&t);
+}
+
+static void
+intensity(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);	/* intensity 3 in 5 s */
+	for (int i = 0; i < 3; i++) {
+		osl_sv_exited(&t, 1, true, 1, (uint64_t)i * S);
+		osl_sv_timer(&t, (uint64_t)i * S + 500 * MS);	/* the backoff */
+	}
+	osl_sv_exited(&t, 1, true, 1, 3 * S);
+	is_str(acts(&t), "giveup root, shutdown root intensity, stop c 15",
+	    "a 4th restart within 5 s: give up and shut down, last first");
+	osl_sv_exited(&t, 3, false, 15, 3 * S);
+	osl_sv_exited(&t, 2, false, 15, 3 * S);
+	is_str(acts(&t), "done 1", "the root ends failed: osl exits 1");
+	is_int(t.done, 1, "the tree is done");
+	osl_sv_tree_free(&t);
+
+	abc(&t, NULL);
+	for (int i = 0; i < 20; i++) {
+		osl_sv_exited(&t, 1, true, 1, (uint64_t)i * 2 * S);
+		if (osl_sv_next_deadline(&t))
+			osl_sv_timer(&t, osl_sv_next_deadline(&t));
+	}
+	is_int(t.done, 0, "restarts spread over a wider window than the period never give up");
+	is_int(t.nodes[1].restarts, 20, "all 20 were restarts");
+	osl_sv_tree_free(&t);
+}
+
+static void
+backoff(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	t.nodes[0].spec.intensity = 100;
+	osl_sv_exited(&t, 1, true, 1, 1 * S);
+	is_str(acts(&t), "restart a 1, start a", "the first restart is immediate");
+	osl_sv_exited(&t, 1, true, 1, 1 * S);
+	is_str(acts(&t), "restart a 2, backoff a 100", "then 100 ms");
+	is_int(osl_sv_next_deadline(&t), 1 * S + 100 * MS, "one deadline for the runner");
+	osl_sv_timer(&t, 1 * S + 50 * MS);
+	is_str(acts(&t), "", "nothing before the deadline");
+	osl_sv_timer(&t, 1 * S + 100 * MS);
+	is_str(acts(&t), "start a", "started at the deadline");
+	osl_sv_exited(&t, 1, true, 1, 2 * S);
+	is_str(acts(&t), "restart a 3, backoff a 200", "doubling");
+	osl_sv_timer(&t, 3 * S);
+	osl_sv_exited(&t, 1, true, 1, 3 * S);
+	is_str(acts(&t), "restart a 4, backoff a 400", "doubling again");
+	osl_sv_timer(&t, 4 * S);
+	osl_sv_exited(&t, 1, true, 1, 70 * S);
+	is_str(acts(&t), "restart a 1, start a", "66 s of running resets the backoff");
+	osl_sv_tree_free(&t);
+
+	abc(&t, NULL);
+	t.nodes[0].spec.intensity = 100;
+	t.nodes[0].spec.period_ns = 1 * S;
+	t.nodes[1].spec.backoff.max_ns = 300 * MS;
+	for (int i = 0; i < 8; i++) {
+		osl_sv_exited(&t, 1, true, 1, (uint64_t)i * 10 * S);
+		osl_sv_timer(&t, (uint64_t)i * 10 * S + 5 * S);
+	}
+	osl_sv_exited(&t, 1, true, 1, 100 * S);
+	is_str(acts(&t), "restart a 1, backoff a 300", "the delay is capped");
+	osl_sv_tree_free(&t);
+}
+
+static void
+escalation(void)
+{
+	struct osl_sv_tree t;
+	size_t mid, low, leaf;
+
+	/* root (intensity 1) > mid (intensity 1) > low (intensity 0) > leaf */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int1);
+	add(&t, 0, "a", false, NULL);
+	mid = add(&t, 0, "mid", true, s_int1);
+	low = add(&t, mid, "low", true, s_int0);
+	leaf = add(&t, low, "leaf", false, NULL);
+	ok(!osl_sv_validate(&t), "the tree is valid");
+	is_int(osl_sv_find(&t, "mid/low/leaf"), leaf, "find by path");
+	is_int(osl_sv_find(&t, "mid/nope"), OSL_SV_NONE, "find: unknown");
+	osl_sv_begin(&t, 0);
+	is_str(acts(&t), "start a, start leaf", "nested supervisors start their children");
+	osl_sv_exited(&t, leaf, true, 1, 1 * S);
+	is_str(acts(&t), "giveup low, shutdown low intensity, restart low 1, start leaf",
+	    "low gives up at once; mid restarts it");
+	osl_sv_exited(&t, leaf, true, 1, 2 * S);
+	is_str(acts(&t), "giveup low, shutdown low intensity, giveup mid, shutdown mid intensity, "
+	    "restart mid 1, start leaf", "the second time mid gives up too; root restarts mid");
+	osl_sv_exited(&t, leaf, true, 1, 3 * S);
+	osl_sv_exited(&t, leaf, true, 1, 4 * S);
+	is_str(acts(&t), "giveup low, shutdown low intensity, giveup mid, shutdown mid intensity, "
+	    "giveup root, shutdown root intensity, stop a 15", "two levels up, the root gives up");
+	osl_sv_exited(&t, 1, false, 15, 4 * S);
+	is_str(acts(&t), "done 1", "and the root ends failed");
+	osl_sv_tree_free(&t);
+}
+
+static void
+significant(void)
+{
+	struct osl_sv_tree t;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_auto_any);
+	add(&t, 0, "a", false, NULL);
+	add(&t, 0, "app", false, s_sig_tmp);
+	add(&t, 0, "c", false, NULL);
+	ok(!osl_sv_validate(&t), "valid");
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, 2, true, 0, 1 * S);
+	is_str(acts(&t), "shutdown root auto_shutdown, stop c 15",
+	    "any_significant: the app ending shuts the supervisor down");
+	osl_sv_exited(&t, 3, true, 0, 1 * S);
+	osl_sv_exited(&t, 1, true, 0, 1 * S);
+	is_str(acts(&t), "done 0", "a normal end");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_auto_all);
+	add(&t, 0, "x", false, s_sig_tmp);
+	add(&t, 0, "y", false, s_sig_tmp);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, 1, true, 0, 1 * S);
+	is_str(acts(&t), "", "all_significant: one of two is not enough");
+	osl_sv_exited(&t, 2, true, 0, 1 * S);
+	is_str(acts(&t), "shutdown root auto_shutdown, done 0", "the last one is");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_auto_any);
+	add(&t, 0, "bad", false, NULL);
+	t.nodes[1].spec.significant = true;
+	ok(osl_sv_validate(&t) != NULL, "a permanent significant child is refused");
+	osl_sv_tree_free(&t);
+}
+
+static void
+shutdown_order(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	t.nodes[2].spec.stop_timeout_ns = 2 * S;
+	t.nodes[1].spec.stop_signal = 2;
+	ok(osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 10 * S), "shutdown accepted");
+	is_str(acts(&t), "shutdown root command, stop c 15", "shutdown starts with the last child");
+	osl_sv_exited(&t, 3, false, 15, 10 * S);
+	is_str(acts(&t), "stop b 15", "then the one before");
+	is_int(osl_sv_next_deadline(&t), 12 * S, "its stop timeout is armed");
+	osl_sv_timer(&t, 12 * S);
+	is_str(acts(&t), "kill b", "at the timeout: SIGKILL");
+	osl_sv_exited(&t, 2, false, 9, 12 * S);
+	is_str(acts(&t), "stop a 2", "a's own stop signal");
+	osl_sv_exited(&t, 1, false, 2, 12 * S);
+	is_str(acts(&t), "done 0", "done, not failed");
+	ok(!osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 13 * S), "nothing more after done");
+	osl_sv_tree_free(&t);
+
+	/* a child waiting out its backoff is simply not started again */
+	abc(&t, NULL);
+	osl_sv_exited(&t, 3, true, 1, 1 * S);
+	osl_sv_exited(&t, 3, true, 1, 1 * S);
+	is_str(acts(&t), "restart c 2, backoff c 100", "c waits");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 1 * S);
+	is_str(acts(&t), "shutdown root command, stop b 15", "the waiting child is dropped");
+	is_int(osl_sv_next_deadline(&t), 6 * S, "and its timer with it");
+	osl_sv_tree_free(&t);
+}
+
+static void
+readiness_and_commands(void)
+{
+	struct osl_sv_tree t;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	add(&t, 0, "db", false, s_ready);
+	add(&t, 0, "app", false, s_ready);
+	add(&t, 0, "web", false, NULL);
+	osl_sv_begin(&t, 0);
+	is_str(acts(&t), "start db", "the next child waits for READY");
+	osl_sv_ready(&t, 1, 1 * S);
+	is_str(acts(&t), "start app", "db ready: app starts");
+	osl_sv_ready(&t, 2, 1 * S);
+	is_str(acts(&t), "start web", "app ready: web starts");
+
+	ok(osl_sv_command(&t, OSL_SV_CMD_STOP, 3, 2 * S), "stop web");
+	is_str(acts(&t), "stop web 15", "ctl stop");
+	osl_sv_exited(&t, 3, false, 15, 2 * S);
+	is_str(acts(&t), "", "a stopped child stays down");
+	ok(osl_sv_command(&t, OSL_SV_CMD_START, 3, 3 * S), "start web");
+	is_str(acts(&t), "start web", "ctl start");
+	ok(osl_sv_command(&t, OSL_SV_CMD_RESTART, 3, 4 * S), "restart web");
+	osl_sv_exited(&t, 3, false, 15, 4 * S);
+	is_str(acts(&t), "start web", "ctl restart: stop, then start");
+	is_int(t.nodes[0].nwin, 0, "commands do not count toward the intensity");
+
+	osl_sv_unhealthy(&t, 2, 5 * S);
+	is_str(acts(&t), "stop app 15", "a failed health check stops the child");
+	osl_sv_exited(&t, 2, false, 15, 5 * S);
+	is_str(acts(&t), "restart app 1, start app", "and counts as a failure");
+	osl_sv_tree_free(&t);
+}
+
+/* --------------------------------------------------------------- model --- */
+
+#define MAXK 5
+
+struct model {
+	int n;
+	enum osl_sv_strategy strategy;
+	enum osl_sv_restart restart[MAXK];
+	bool stubborn[MAXK], running[MAXK], gone[MAXK];
+	unsigned intensity;
+	uint64_t period, timeout, win[64];
+	size_t nwin;
+	uint64_t now;
+	bool done;
+	char out[4096];
+	size_t len;
+};
+
+static void
+m_put(struct model *m, const char *fmt, int a, int b)
+{
+	char nm[16];
+
+	snprintf(nm, sizeof(nm), "k%d", a);
+	if (m->len)
+		m->len += (size_t)snprintf(m->out + m->len, sizeof(m->out) - m->len, ", ");
+	m->len += (size_t)snprintf(m->out + m->len, sizeof(m->out) - m->len, fmt, a >= 0 ? nm : "root", b);
+}
+
+static void
+m_stop(struct model *m, int i)
+{
+	m_put(m, "stop %s %d", i, 15);
+	if (m->stubborn[i]) {
+		m->now += m->timeout;
+		m_put(m, "kill %s", i, 0);
+	}
+	m->running[i] = false;
+}
+
+/* Child I failed (or ended) at m->now: the actions OTP would take. */
+static void
+m_exit(struct model *m, int i, bool abnormal)
+{
+	size_t j = 0;
+
+	m->running[i] = false;
+	if (m->restart[i] == OSL_SV_TEMPORARY || (m->restart[i] == OSL_SV_TRANSIENT && !abnormal)) {
+		m->gone[i] = m->restart[i] == OSL_SV_TEMPORARY;
+		return;
+	}
+	for (size_t k = 0; k < m->nwin; k++)
+		if (m->now - m->win[k] < m->period)
+			m->win[j++] = m->win[k];
+	m->nwin = j;
+	m->win[m->nwin++] = m->now;
+	if (m->nwin > m->intensity) {
+		m_put(m, "giveup %s", -1, 0);
+		m->len += (size_t)snprintf(m->out + m->len, sizeof(m->out) - m->len, " ");
+		m->len--;
+		m->len += (size_t)snprintf(m->out + m->len, sizeof(m->out) - m->len, ", shutdown root intensity");
+		for (int k = m->n - 1; k >= 0; k--)
+			if (m->running[k])
+				m_stop(m, k);
+		m->len += (size_t)snprintf(m->out + m->len, sizeof(m->out) - m->len, ", done 1");
+		m->done = true;
+		return;
+	}
+	m_put(m, "restart %s %d", i, (int)m->nwin);
+	if (m->strategy == OSL_SV_ONE_FOR_ONE) {
+		m_put(m, "start %s", i, 0);
+		m->running[i] = true;
+		return;
+	}
+	int lo = m->strategy == OSL_SV_ONE_FOR_ALL ? 0 : i;
+	for (int k = m->n - 1; k >= lo; k--) {
+		if (m->running[k]) {
+			m_stop(m, k);
+			if (m->restart[k] == OSL_SV_TEMPORARY)
+				m->gone[k] = true;
+		}
+	}
+	for (int k = lo; k < m->n; k++) {
+		if (!m->gone[k]) {
+			m_put(m, "start %s", k, 0);
+			m->running[k] = true;
+		}
+	}
+}
+
+/* The "OS": stopped children that obey exit at once, stubborn ones at the
+ * kill; a stopped child's exit is fed back until nothing moves. */
+static void
+drive(struct osl_sv_tree *t, struct model *m, uint64_t *now, char *buf, size_t size)
+{
+	size_t len = strlen(buf);
+
+	for (;;) {
+		int exit_id = -1, exit_sig = 0;
+
+		if (t->nact) {
+			if (len)
+				len += (size_t)snprintf(buf + len, size - len, ", ");
+			len += (size_t)snprintf(buf + len, size - len, "%s", acts(t));
+		}
+		for (size_t i = 0; i < t->nact && exit_id < 0; i++) {
+			const struct osl_sv_action *a = &t->act[i];
+
+			if (a->kind == OSL_SV_ACT_STOP && !m->stubborn[a->id - 1])
+				exit_id = (int)a->id, exit_sig = a->sig;
+			if (a->kind == OSL_SV_ACT_KILL)
+				exit_id = (int)a->id, exit_sig = 9;
+		}
+		if (exit_id >= 0) {
+			osl_sv_exited(t, (size_t)exit_id, false, exit_sig, *now);
+			continue;
+		}
+		if (osl_sv_next_deadline(t)) {
+			*now = osl_sv_next_deadline(t);
+			osl_sv_timer(t, *now);
+			continue;
+		}
+		return;
+	}
+}
+
+static void
+model_based(void)
+{
+	uint64_t seed = 42;
+	int events = 0, episodes = 0, mismatches = 0, giveups = 0;
+	char buf[8192];
+
+	srand(7);
+	while (events < 10000 && mismatches == 0) {
+		struct osl_sv_tree t;
+		struct model m;
+		uint64_t now = 0;
+
+		memset(&m, 0, sizeof(m));
+		m.n = 1 + rand() % MAXK;
+		m.strategy = (enum osl_sv_strategy)(rand() % 3);
+		m.intensity = (unsigned)(rand() % 5);
+		m.period = (uint64_t)(1 + rand() % 10) * S;
+		m.timeout = (uint64_t)(1 + rand() % 3) * S;
+		osl_sv_tree_init(&t, seed++);
+		add(&t, OSL_SV_NONE, "root", true, NULL);
+		t.nodes[0].spec.strategy = m.strategy;
+		t.nodes[0].spec.intensity = m.intensity;
+		t.nodes[0].spec.period_ns = m.period;
+		free(t.nodes[0].window);
+		t.nodes[0].window = calloc(m.intensity + 1, sizeof(uint64_t));
+		for (int i = 0; i < m.n; i++) {
+			char nm[16];
+			size_t id;
+
+			snprintf(nm, sizeof(nm), "k%d", i);
+			id = add(&t, 0, nm, false, NULL);
+			m.restart[i] = (enum osl_sv_restart)(rand() % 3);
+			m.stubborn[i] = rand() % 4 == 0;
+			t.nodes[id].spec.restart = m.restart[i];
+			t.nodes[id].spec.stop_timeout_ns = m.timeout;
+			/* no backoff: the model is OTP's synchronous supervisor */
+			t.nodes[id].spec.backoff.initial_ns = 0;
+			t.nodes[id].spec.backoff.max_ns = 0;
+			m.running[i] = true;
+		}
+		osl_sv_begin(&t, 0);
+		episodes++;
+		for (int ev = 0; !m.done && events < 10000 && ev < 100; ev++) {
+			int live[MAXK], nl = 0, pick, status;
+			bool exited, abnormal;
+
+			for (int i = 0; i < m.n; i++)
+				if (m.running[i])
+					live[nl++] = i;
+			if (nl == 0)
+				break;
+			now += (uint64_t)(rand() % 3000) * MS;
+			pick = live[rand() % nl];
+			status = rand() % 4;	/* exit 0, exit 1, SIGTERM, SIGKILL */
+			exited = status < 2;
+			abnormal = status == 1 || status == 3;
+			m.now = now;
+			m.len = 0;
+			m.out[0] = '\0';
+			m_exit(&m, pick, abnormal);
+			buf[0] = '\0';
+			osl_sv_exited(&t, (size_t)pick + 1, exited, exited ? status : status == 2 ? 15 : 9, now);
+			drive(&t, &m, &now, buf, sizeof(buf));
+			events++;
+			if (strcmp(buf, m.out) || now != m.now) {
+				mismatches++;
+				printf("# episode %d event %d: %s k%d status %d\n#   tree:  %s\n#   model: %s\n",
+				    episodes, events, osl_sv_strategy_name(m.strategy), pick, status, buf, m.out);
+			}
+			if (m.done)
+				giveups++;
+		}
+		if (m.done != t.done) {
+			mismatches++;
+			printf("# episode %d: done %d vs model %d\n", episodes, t.done, m.done);
+		}
+		osl_sv_tree_free(&t);
+	}
+	is_int(mismatches, 0, "model: %d random events in %d trees (%d gave up): tree == model",
+	    events, episodes, giveups);
+	ok(events == 10000, "model: all 10000 events ran");
+}
+
+int
+main(void)
+{
+	strategies();
+	restart_types();
+	intensity();
+	backoff();
+	escalation();
+	significant();
+	shutdown_order();
+	readiness_and_commands();
+	model_based();
+	return done_testing();
+}
