@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "policy-int.h"
 #include "util/strbuf.h"
 
 static int cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx);
@@ -30,6 +31,10 @@ const struct osl_cmd osl_policy_cmds[] = {
 	  "ACTION TARGET", no_opts, NULL, "action" },
 	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", OSL_CMD_JSON,
 	  "[--policy FILE] CASES.yaml", test_opts, NULL, "file" },
+	{ "export", cmd_policy_export, "write the policy as an OCI seccomp profile or a systemd drop-in", 0,
+	  "--format FORMAT [FILE]", policy_export_opts, NULL, "file" },
+	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON,
+	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "none" },
 	{ NULL }
 };
 

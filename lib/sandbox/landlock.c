@@ -269,6 +269,17 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 }
 
 const struct osl_error *
+osl_landlock_allow_connect(struct osl_sandbox *sb, uint16_t port)
+{
+	struct osl_landlock_net_port_attr na = { .allowed_access = OSL_LL_NET_CONNECT_TCP,
+	    .port = port };
+
+	if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_NET_PORT, &na, 0) == -1)
+		return osl_error_sys(OSL_ESETUP, errno, "landlock: cannot add a rule for port %u", port);
+	return NULL;
+}
+
+const struct osl_error *
 osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool audit)
 {
 	struct osl_landlock_ruleset_attr ra = { 0 };

@@ -10,4 +10,7 @@
 const struct osl_error *osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
     bool audit);
 
+/* Let the child connect to PORT over TCP (the egress proxy's). */
+const struct osl_error *osl_landlock_allow_connect(struct osl_sandbox *sb, uint16_t port);
+
 #endif

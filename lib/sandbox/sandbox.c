@@ -294,9 +294,33 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
 		snprintf(sb->gid_map, sizeof(sb->gid_map), "%u %u 1\n", getegid(), getegid());
 	}
+	if (o->proxy_port && enforce) {
+		/* host-name rules go through osl's egress proxy */
+		if (o->proxy_netns > 0) {
+			sb->netns_fd = o->proxy_netns;
+			/* the names and addresses are held by the proxy, not by port */
+			for (size_t i = 0; i < r->n; i++)
+				if (strcmp(r->entries[i].kind, "net.connect") == 0) {
+					r->entries[i].level = OSL_ENF_FULL;
+					snprintf(r->entries[i].reason, sizeof(r->entries[i].reason),
+					    "%s", "only through the egress proxy, which decides "
+					    "each request's name and addresses");
+				}
+			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_FULL,
+			    "a network namespace with only loopback; the proxy on 127.0.0.1:%u "
+			    "is the only way out", o->proxy_port);
+		} else
+			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_PARTIAL,
+			    "landlock allows tcp to the proxy's port %u, but a remote host on that "
+			    "port stays reachable, and udp is not refused: %s", o->proxy_port,
+			    o->proxy_reason ? o->proxy_reason : "no network namespace");
+		if (sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP) &&
+		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
+			goto done;
+	}
 	r->ns_user = sb->ns_flags & CLONE_NEWUSER;
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
-	r->ns_net = sb->ns_flags & CLONE_NEWNET;
+	r->ns_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 
 	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, &sb->bpf, &sb->bpf_len,
 	    &r->seccomp)))
@@ -394,6 +418,10 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
 		if (setrlimit(sb->rlim[i].res, &sb->rlim[i].rl) == -1)
 			return errno;
 	}
+	/* the egress proxy's namespace first, while osl's privileges hold */
+	*step = "setns to the egress proxy's network namespace";
+	if (sb->netns_fd > 0 && setns(sb->netns_fd, CLONE_NEWNET) == -1)
+		return errno;
 	if (sb->ns_flags && (e = namespaces(sb, step)))
 		return e;
 	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */

@@ -43,6 +43,10 @@ struct osl_sandbox_report {
 struct osl_sandbox_opts {
 	struct osl_limits limits;	/* the policy's, lowered by --limit */
 	bool audit;			/* mode audit: allow-lists are not enforced */
+	/* osl's egress proxy for host-name rules (lib/net egress.c), or 0 */
+	uint16_t proxy_port;		/* landlock lets the child connect to it */
+	int proxy_netns;		/* > 0: the child joins this network namespace */
+	const char *proxy_reason;	/* why there is no namespace */
 };
 
 struct osl_sandbox_mask {
@@ -64,6 +68,7 @@ struct osl_sandbox {
 	char uid_map[48], gid_map[48];
 	struct osl_sandbox_mask *masks;
 	size_t nmasks;
+	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
 	struct osl_sandbox_report report;
@@ -112,6 +117,37 @@ void osl_limits_lower(struct osl_limits *dst, const struct osl_limits *src);
 void osl_limits_unset(struct osl_limits *l);
 
 /* --- seccomp (seccomp.c) --- */
+/* An argument check of the default profile: NAME fails with ERR when
+ * argument ARG compares: MASKED_EQ: (arg & A) == B; NE: arg != A. */
+enum osl_scmp_op { OSL_SCMP_MASKED_EQ, OSL_SCMP_NE };
+struct osl_seccomp_argrule {
+	const char *name;
+	const char *also;	/* left out, too, when the policy names this call */
+	int err;
+	unsigned arg;
+	enum osl_scmp_op op;
+	uint64_t a, b;
+	bool no_net_only;	/* only when the policy has no connect or bind rule */
+};
+/* A policy's seccomp setting resolved: what osl enforces, for the filter
+ * and for `osl policy export`. */
+struct osl_seccomp_profile {
+	const char *base;		/* "default", "strict", "none" */
+	bool empty;			/* no filter at all */
+	bool default_allow;		/* else the default is EPERM (strict) */
+	const char *const *arches;	/* libseccomp names, NULL terminated; others are killed */
+	char **allow; size_t nallow;	/* strict: allowed calls */
+	char **eperm; size_t neperm;	/* refused with EPERM */
+	char **enosys; size_t nenosys;	/* refused with ENOSYS (libc falls back) */
+	const struct osl_seccomp_argrule **args; size_t nargs;
+};
+const struct osl_error *osl_seccomp_profile(const struct osl_seccomp *s, bool net_any,
+    struct osl_seccomp_profile *pr);
+void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
+/* A filter that allows every call and returns SECCOMP_RET_TRACE for NAMES
+ * (NULL terminated), for a tracer (`osl policy learn`). */
+const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
+    unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the
  * policy has connect or bind rules (else only AF_UNIX sockets). */
 const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,

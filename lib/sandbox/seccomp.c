@@ -224,59 +224,52 @@ add_rules(scmp_filter_ctx f, uint32_t action, const struct sysset *s)
 	return NULL;
 }
 
-/* Argument checks the default profile makes on calls it otherwise allows. */
-static bool
-either(const struct sysset *a, const struct sysset *b, const char *name)
-{
-	return set_has(a, name) || set_has(b, name);
-}
-
-/* Calls named in the policy's allow or deny lists are left as it says. */
-static const struct osl_error *
-add_arg_rules(scmp_filter_ctx f, bool net_any, const struct sysset *allow,
-    const struct sysset *deny)
-{
-	static const uint64_t nsflags[] = { CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
-		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME };
-	int rc = 0;
-
+/* Argument checks the default profile makes on calls it otherwise allows:
+ * one table, read by the filter built here and by `osl policy export`, so
+ * an exported profile says exactly what osl enforces.  A rule is left out
+ * when the policy's allow or deny list names its call (or ALSO): the list
+ * then says what happens to that call. */
+static const struct osl_seccomp_argrule argrules[] = {
 	/* clone with any namespace flag: one rule per flag, rules OR together */
-	for (size_t i = 0; i < sizeof(nsflags) / sizeof(nsflags[0]) && rc == 0; i++)
-		if (!either(allow, deny, "clone"))
-			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-			    SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
-	if (rc < 0)
-		return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter clone flags");
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWNS, CLONE_NEWNS, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWUTS, CLONE_NEWUTS, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWIPC, CLONE_NEWIPC, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWPID, CLONE_NEWPID, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWNET, CLONE_NEWNET, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWCGROUP, CLONE_NEWCGROUP, false },
+	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWTIME, CLONE_NEWTIME, false },
 	/* the kernel takes the ioctl request as 32 bits: compare only those */
-	if (!either(allow, deny, "ioctl")) {
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-		if (rc == 0)
-			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-			    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
-		if (rc < 0)
-			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter ioctl");
-	}
+	{ "ioctl", NULL, EPERM, 1, OSL_SCMP_MASKED_EQ, 0xffffffffu, TIOCSTI, false },
+	{ "ioctl", NULL, EPERM, 1, OSL_SCMP_MASKED_EQ, 0xffffffffu, TIOCLINUX, false },
 	/* device nodes: a write rule must not let root make /dev/mem anew */
-	if (!either(allow, deny, "mknod") && !either(allow, deny, "mknodat")) {
-		static const unsigned types[] = { S_IFCHR, S_IFBLK };
-
-		for (size_t i = 0; i < 2 && rc == 0; i++) {
-			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknod), 1,
-			    SCMP_A1(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
-			if (rc == 0 || rc == -EDOM || rc == -EINVAL)
-				rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mknodat), 1,
-				    SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, types[i]));
-		}
-		if (rc < 0)
-			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter mknod");
-	}
+	{ "mknod", "mknodat", EPERM, 1, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFCHR, false },
+	{ "mknodat", "mknod", EPERM, 2, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFCHR, false },
+	{ "mknod", "mknodat", EPERM, 1, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFBLK, false },
+	{ "mknodat", "mknod", EPERM, 2, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFBLK, false },
 	/* no net rules: UNIX sockets only (UDP, raw and packet are refused) */
-	if (!net_any && !either(allow, deny, "socket")) {
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0));
-		if (rc < 0)
-			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter socket");
+	{ "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_NE, AF_UNIX, 0, true },
+	{ NULL }
+};
+
+/* The names in these tables, for `osl policy export`. */
+static const char *const arches_names[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
+static const uint32_t arches[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+
+static const struct osl_error *
+add_arg_rules(scmp_filter_ctx f, const struct osl_seccomp_profile *pr)
+{
+	for (size_t i = 0; i < pr->nargs; i++) {
+		const struct osl_seccomp_argrule *a = pr->args[i];
+		struct scmp_arg_cmp c = { .arg = a->arg, .datum_a = a->a, .datum_b = a->b,
+		    .op = a->op == OSL_SCMP_NE ? SCMP_CMP_NE : SCMP_CMP_MASKED_EQ };
+		int nr = seccomp_syscall_resolve_name(a->name), rc;
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		rc = seccomp_rule_add_array(f, SCMP_ACT_ERRNO(a->err), nr, 1, &c);
+		if (rc < 0 && rc != -EDOM && rc != -EINVAL)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter %s", a->name);
 	}
 	return NULL;
 }
@@ -317,23 +310,45 @@ done:
 	return err;
 }
 
-const struct osl_error *
-osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigned short *len,
-    const char **profile)
+static bool
+either(const struct osl_seccomp *s, const char *name)
 {
-	static const uint32_t arches[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	for (size_t i = 0; i < s->nallow; i++)
+		if (!strcmp(s->allow[i], name))
+			return true;
+	for (size_t i = 0; i < s->ndeny; i++)
+		if (!strcmp(s->deny[i], name))
+			return true;
+	return false;
+}
+
+/* Hand the names of FROM to the profile. */
+static void
+steal(struct sysset *from, char ***names, size_t *n)
+{
+	*names = from->names;
+	*n = from->n;
+	memset(from, 0, sizeof(*from));
+}
+
+/* The policy's seccomp setting resolved into sets of calls: the one place
+ * that decides what a profile holds (osl_seccomp_build compiles it,
+ * `osl policy export` writes it out). */
+const struct osl_error *
+osl_seccomp_profile(const struct osl_seccomp *s, bool net_any, struct osl_seccomp_profile *pr)
+{
 	const struct osl_error *err = NULL;
 	struct sysset deny = { 0 }, enosys = { 0 }, allow = { 0 };
-	scmp_filter_ctx f = NULL;
 	bool strict = s->base == OSL_SECCOMP_STRICT;
-	int rc;
 
-	*bpf = NULL;
-	*len = 0;
-	*profile = s->base == OSL_SECCOMP_NONE ? "none" : strict ? "strict" : "default";
-	if (s->base == OSL_SECCOMP_NONE && s->ndeny == 0)
+	memset(pr, 0, sizeof(*pr));
+	pr->base = s->base == OSL_SECCOMP_NONE ? "none" : strict ? "strict" : "default";
+	pr->arches = arches_names;
+	pr->default_allow = !strict;
+	if (s->base == OSL_SECCOMP_NONE && s->ndeny == 0) {
+		pr->empty = true;
 		return NULL;
-
+	}
 	if (strict) {
 		/* ENOSYS, not EPERM: libc falls back from clone3 only on ENOSYS */
 		if ((err = set_add_list(&allow, strict_allow)) ||
@@ -348,6 +363,8 @@ osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigne
 			set_del(&allow, s->deny[i]);
 		}
 		set_free(&deny);
+		for (size_t i = 0; i < allow.n; i++)
+			set_del(&enosys, allow.names[i]);
 	} else {
 		if (s->base == OSL_SECCOMP_DEFAULT) {
 			if ((err = set_add_list(&deny, default_eperm)) ||
@@ -365,9 +382,77 @@ osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigne
 			set_del(&deny, s->allow[i]);
 			set_del(&enosys, s->allow[i]);
 		}
-	}
+		set_free(&allow);
+		if (s->base == OSL_SECCOMP_DEFAULT) {
+			size_t n = sizeof(argrules) / sizeof(argrules[0]) - 1;
 
-	if (!(f = seccomp_init(strict ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_ALLOW))) {
+			if (!(pr->args = calloc(n, sizeof(*pr->args)))) {
+				err = osl_error_nomem();
+				goto done;
+			}
+			for (size_t i = 0; i < n; i++) {
+				const struct osl_seccomp_argrule *a = &argrules[i];
+
+				if (either(s, a->name) || (a->also && either(s, a->also)) ||
+				    (a->no_net_only && net_any))
+					continue;
+				pr->args[pr->nargs++] = a;
+			}
+		}
+	}
+	steal(&allow, &pr->allow, &pr->nallow);
+	steal(&deny, &pr->eperm, &pr->neperm);
+	steal(&enosys, &pr->enosys, &pr->nenosys);
+done:
+	set_free(&deny);
+	set_free(&enosys);
+	set_free(&allow);
+	if (err)
+		osl_seccomp_profile_release(pr);
+	return err;
+}
+
+void
+osl_seccomp_profile_release(struct osl_seccomp_profile *pr)
+{
+	struct sysset s;
+
+	s = (struct sysset){ pr->allow, pr->nallow, pr->nallow };
+	set_free(&s);
+	s = (struct sysset){ pr->eperm, pr->neperm, pr->neperm };
+	set_free(&s);
+	s = (struct sysset){ pr->enosys, pr->nenosys, pr->nenosys };
+	set_free(&s);
+	free(pr->args);
+	memset(pr, 0, sizeof(*pr));
+}
+
+static const struct osl_error *
+add_names(scmp_filter_ctx f, uint32_t action, char **names, size_t n)
+{
+	struct sysset s = { names, n, n };
+
+	return add_rules(f, action, &s);
+}
+
+const struct osl_error *
+osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigned short *len,
+    const char **profile)
+{
+	const struct osl_error *err = NULL;
+	struct osl_seccomp_profile pr;
+	scmp_filter_ctx f = NULL;
+	int rc;
+
+	*bpf = NULL;
+	*len = 0;
+	*profile = s->base == OSL_SECCOMP_NONE ? "none" :
+	    s->base == OSL_SECCOMP_STRICT ? "strict" : "default";
+	if ((err = osl_seccomp_profile(s, net_any, &pr)))
+		return err;
+	if (pr.empty)
+		goto done;
+	if (!(f = seccomp_init(pr.default_allow ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM)))) {
 		err = osl_error_new(OSL_ESETUP, "seccomp: cannot initialise libseccomp");
 		goto done;
 	}
@@ -385,25 +470,50 @@ osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigne
 			goto done;
 		}
 	}
-	if (strict) {
-		for (size_t i = 0; i < allow.n; i++)
-			set_del(&enosys, allow.names[i]);
-		if ((err = add_rules(f, SCMP_ACT_ALLOW, &allow)) ||
-		    (err = add_rules(f, SCMP_ACT_ERRNO(ENOSYS), &enosys)))
-			goto done;
-	} else {
-		if ((err = add_rules(f, SCMP_ACT_ERRNO(EPERM), &deny)) ||
-		    (err = add_rules(f, SCMP_ACT_ERRNO(ENOSYS), &enosys)))
-			goto done;
-		if (s->base == OSL_SECCOMP_DEFAULT && (err = add_arg_rules(f, net_any, &allow, &deny)))
-			goto done;
-	}
+	if ((err = add_names(f, SCMP_ACT_ALLOW, pr.allow, pr.nallow)) ||
+	    (err = add_names(f, SCMP_ACT_ERRNO(EPERM), pr.eperm, pr.neperm)) ||
+	    (err = add_names(f, SCMP_ACT_ERRNO(ENOSYS), pr.enosys, pr.nenosys)) ||
+	    (err = add_arg_rules(f, &pr)))
+		goto done;
 	err = export(f, bpf, len);
 done:
 	if (f)
 		seccomp_release(f);
-	set_free(&deny);
-	set_free(&enosys);
-	set_free(&allow);
+	osl_seccomp_profile_release(&pr);
+	return err;
+}
+
+/* For `osl policy learn`: a filter that allows everything and asks the
+ * tracer (SECCOMP_RET_TRACE) about NAMES, so the tracee stops only on the
+ * calls that matter.  Native architecture only: a call of another one is
+ * not seen (the learner says so). */
+const struct osl_error *
+osl_seccomp_trace_build(const char *const *names, void **bpf, unsigned short *len)
+{
+	const struct osl_error *err = NULL;
+	scmp_filter_ctx f;
+	int rc;
+
+	*bpf = NULL;
+	*len = 0;
+	if (!(f = seccomp_init(SCMP_ACT_ALLOW)))
+		return osl_error_new(OSL_ESETUP, "seccomp: cannot initialise libseccomp");
+	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
+		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot set attributes");
+		goto done;
+	}
+	for (size_t i = 0; names[i]; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+
+		if (nr < 0)
+			continue;
+		if ((rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 0)) < 0 && rc != -EEXIST) {
+			err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot trace '%s'", names[i]);
+			goto done;
+		}
+	}
+	err = export(f, bpf, len);
+done:
+	seccomp_release(f);
 	return err;
 }

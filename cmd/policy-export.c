@@ -1,0 +1,67 @@
+/* osl policy export: the policy in another enforcer's format (export.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy-int.h"
+#include "policy/export.h"
+#include "util/strbuf.h"
+
+const struct osl_opt policy_export_opts[] = {
+	{ 'f', "format", "FORMAT", "oci-seccomp or systemd", "oci-seccomp systemd" },
+	{ 0 }
+};
+
+int
+cmd_policy_export(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_policy *p = NULL;
+	struct strbuf out = STRBUF_INIT, notes = STRBUF_INIT;
+	struct osl_getopt g;
+	enum osl_export_format f;
+	const char *format = NULL;
+	bool owned;
+	int c, status = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 'f': format = g.optarg; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (!format)
+		return cli_usage("--format is needed: oci-seccomp or systemd");
+	if (!osl_export_format_of(format, &f))
+		return cli_usage("unknown format '%s' (oci-seccomp, systemd)", format);
+	if (argc > 1)
+		return cli_usage("one policy file at most");
+	owned = argc > 0;
+	err = owned ? osl_policy_load(&p, argv[0], &ctx->env) : osl_ctx_policy(ctx, &p);
+	if (err)
+		return cli_error(err);
+	if ((err = osl_policy_export(p, f, &out, &notes))) {
+		status = cli_error(err);
+		goto done;
+	}
+	if (cli_verbosity >= 0 && notes.len) {
+		/* one warning per line of the notes */
+		for (char *l = notes.buf, *nl; l && *l; l = nl) {
+			if ((nl = strchr(l, '\n')))
+				*nl++ = '\0';
+			cli_warn("%s", l);
+		}
+	}
+	fwrite(sb_str(&out), 1, out.len, stdout);
+done:
+	sb_release(&out);
+	sb_release(&notes);
+	if (owned)
+		osl_policy_free(p);
+	return status;
+}

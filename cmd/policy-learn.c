@@ -1,0 +1,255 @@
+/* osl policy learn: run a command under observation and write the policy
+ * it needs (-o), or say what it does that a policy does not allow (--diff). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy-int.h"
+#include "proc/learn.h"
+#include "proc/proc.h"
+#include "util/strbuf.h"
+
+extern char **environ;
+
+enum { O_BASE = 256, O_DIFF };
+
+const struct osl_opt policy_learn_opts[] = {
+	{ 'o', "output", "FILE", "write the learned policy to FILE (- for stdout)", "file" },
+	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "file" },
+	{ O_DIFF, "diff", "FILE", "report what the run does that FILE does not allow (exit 1 if anything)", "file" },
+	{ 0 }
+};
+
+static const char *const kind_action[] = {
+	[OSL_SEEN_READ] = "fs.read", [OSL_SEEN_WRITE] = "fs.write", [OSL_SEEN_MKDIR] = "fs.write",
+	[OSL_SEEN_EXEC] = "fs.exec", [OSL_SEEN_CONNECT] = "net.connect", [OSL_SEEN_BIND] = "net.bind",
+	[OSL_SEEN_RESOLVE] = NULL,	/* net.resolve is one setting: checked below */
+};
+
+/* A peak above the policy's limit: the run would fail under it. */
+static size_t
+limit_drift(const char *key, uint64_t peak, uint64_t limit)
+{
+	char what[96];
+
+	if (limit == OSL_LIMIT_UNSET || peak <= limit)
+		return 0;
+	snprintf(what, sizeof(what), "%s: the run needed %llu, the limit is %llu", key,
+	    (unsigned long long)peak, (unsigned long long)limit);
+	out_obj_open(NULL);
+	out_str("action", "%s: ", "proc.limits");
+	out_str("reason", "%s\n", what);
+	out_obj_close();
+	return 1;
+}
+
+/* Every observation the policy would deny: drift. */
+static int
+report_drift(const struct osl_learn *l, const struct osl_policy *p)
+{
+	size_t ndrift = 0;
+
+	out_obj_open(NULL);
+	out_str("policy", NULL, p->source);
+	out_arr_open("drift");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct osl_seen *s = &l->seen[i];
+		enum osl_access acc;
+		struct osl_request rq;
+		struct osl_decision d;
+		char buf[PATH_MAX + 64], reason[512];
+
+		if (!kind_action[s->kind] || !osl_policy_access_of(kind_action[s->kind], &acc) ||
+		    osl_request_from_target(acc, s->what, &rq, buf, sizeof(buf)))
+			continue;
+		osl_policy_decide(p, &rq, &d);
+		if (d.verdict == OSL_ALLOW && !d.audit)
+			continue;
+		ndrift++;
+		osl_decision_reason(p, &d, reason, sizeof(reason));
+		out_obj_open(NULL);
+		out_str("action", "%s ", kind_action[s->kind]);
+		out_str("target", "%s", s->what);
+		out_str("by", " (by %s)", s->by);
+		out_str("reason", ": %s\n", reason);
+		out_obj_close();
+	}
+	if (l->resolved && !p->net_resolve) {
+		ndrift++;
+		out_obj_open(NULL);
+		out_str("action", "%s: ", "net.resolve");
+		out_str("reason", "%s\n", "the run resolved names; the policy has net.resolve: false");
+		out_obj_close();
+	}
+	ndrift += limit_drift("memory", l->peak_vm, p->limits.memory);
+	ndrift += limit_drift("nofile", l->peak_fd, p->limits.nofile);
+	if (p->limits.wall_ns != OSL_LIMIT_UNSET)
+		ndrift += limit_drift("wall", l->duration_ns, p->limits.wall_ns);
+	out_arr_close();
+	out_u64("count", "# %llu", ndrift);
+	out_text(" %s\n", ndrift == 1 ? "thing the policy does not allow" :
+	    "things the policy does not allow");
+	out_obj_close();
+	return ndrift ? 1 : 0;
+}
+
+/* FILE.tmp then rename: a reader never sees half a policy. */
+static const struct osl_error *
+write_file(const char *path, const struct strbuf *sb)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	struct stat st;
+
+	if (!strcmp(path, "-")) {
+		fwrite(sb_str(sb), 1, sb->len, stdout);
+		return NULL;
+	}
+	/* a device or a pipe (/dev/null, a fifo) is written in place: a
+	 * rename would replace the node itself */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (!(f = fopen(path, "we")))
+			return osl_error_sys(OSL_EFAIL, errno, "cannot open '%s'", path);
+		if (fwrite(sb_str(sb), 1, sb->len, f) != sb->len || fclose(f)) {
+			int e = errno;
+
+			return osl_error_sys(OSL_EFAIL, e, "cannot write '%s'", path);
+		}
+		return NULL;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return osl_error_new(OSL_EINPUT, "'%s': name too long", path);
+	if (!(f = fopen(tmp, "we")))
+		return osl_error_sys(OSL_EFAIL, errno, "cannot create '%s'", tmp);
+	if (fwrite(sb_str(sb), 1, sb->len, f) != sb->len || fflush(f) || fsync(fileno(f))) {
+		int e = errno;
+
+		fclose(f);
+		unlink(tmp);
+		return osl_error_sys(OSL_EFAIL, e, "cannot write '%s'", tmp);
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return osl_error_sys(OSL_EFAIL, e, "cannot write '%s'", path);
+	}
+	return NULL;
+}
+
+int
+cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err = NULL;
+	struct osl_policy *base = NULL, *check = NULL, *diff = NULL;
+	struct osl_learn l = { 0 };
+	struct osl_spawn sp = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct osl_getopt g;
+	const char *out = NULL, *base_path = NULL, *diff_path = NULL;
+	char path[PATH_MAX], base_abs[PATH_MAX], cwd[PATH_MAX];
+	char **env = NULL;
+	int c, status = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case 'o': out = g.optarg; break;
+		case O_BASE: base_path = g.optarg; break;
+		case O_DIFF: diff_path = g.optarg; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (!out == !diff_path)
+		return cli_usage("one of -o FILE and --diff FILE is needed");
+	if (diff_path && base_path)
+		return cli_usage("--base goes with -o, not --diff");
+	if (argc < 1)
+		return cli_usage("a command is needed: osl policy learn -o FILE -- CMD [ARGS]");
+	if (!getcwd(cwd, sizeof(cwd)))
+		return cli_error(osl_error_sys(OSL_EFAIL, errno, "getcwd"));
+
+	/* the policies first: a typo should not cost a whole run */
+	if (base_path) {
+		if ((err = osl_policy_load(&base, base_path, &ctx->env)))
+			goto bad_policy;
+		if (strncmp(base_path, "builtin:", 8) && !realpath(base_path, base_abs)) {
+			err = osl_error_sys(OSL_EINPUT, errno, "'%s'", base_path);
+			goto done;
+		}
+	}
+	if (diff_path && (err = osl_policy_load(&diff, diff_path, &ctx->env)))
+		goto bad_policy;
+	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
+		goto done;
+	/* the environment `osl proc run` would give it */
+	if ((err = osl_proc_env(&env, environ, base ? (const char *const *)base->env_keep : NULL,
+	    base ? base->nenv_keep : 0, NULL, 0)))
+		goto done;
+	sp.path = path;
+	sp.argv = argv;
+	sp.envp = env;
+	sp.setsid = false;	/* stays in the terminal's group: ^C reaches it */
+	if ((err = osl_proc_learn(&sp, &l)))
+		goto done;
+
+	if (diff) {
+		status = report_drift(&l, diff);
+		goto done;
+	}
+	{
+		struct osl_learn_emit o = {
+			.home = ctx->env.home, .pwd = cwd, .tmpdir = ctx->env.tmpdir,
+			.extends = base_path ? (strncmp(base_path, "builtin:", 8) ? base_abs : base_path) : NULL,
+			.base = base, .argv = argv,
+		};
+
+		if ((err = osl_learn_to_yaml(&l, &o, &sb)))
+			goto done;
+	}
+	/* what we write must load: check it before anyone relies on it */
+	if ((err = osl_policy_load_buf(&check, out, sb_str(&sb), sb.len, &ctx->env)))
+		goto done;
+	if ((err = write_file(out, &sb)))
+		goto done;
+	if (cli_verbosity >= 0 && strcmp(out, "-"))
+		fprintf(stderr, "%s: wrote '%s': %zu rules from %zu observations; the command "
+		    "exited with %d\n", cli_cmdpath, out, check->nrules, l.n, l.status);
+	if (strcmp(out, "-")) {
+		out_obj_open(NULL);
+		out_str("output", NULL, out);
+		out_u64("rules", NULL, check->nrules);
+		out_u64("observations", NULL, l.n);
+		out_i64("status", NULL, l.status);
+		out_obj_close();
+	}
+	/* the command's own failure is the result, as with `osl proc run` */
+	status = l.status;
+	goto done;
+bad_policy:
+	/* unreadable or invalid: bad input, as for `osl policy check` */
+	cli_error(err);
+	err = NULL;
+	status = OSL_EINPUT;
+done:
+	if (err)
+		status = cli_error(err);
+	sb_release(&sb);
+	osl_learn_release(&l);
+	osl_proc_env_free(env);
+	osl_policy_free(base);
+	osl_policy_free(check);
+	osl_policy_free(diff);
+	return status;
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# osl policy learn: observe real commands, write a policy that passes check,
+# enforce it (the same run succeeds, a write it never made is denied), and
+# report drift.
+load helper
+
+setup() {
+	common_setup
+	# the workspace is a folder of its own: HOME and TMPDIR lie outside it
+	W=$T/ws
+	mkdir -p "$W"
+	cd "$W"
+	printf 'b\na\nc\na\n' > in.txt
+}
+
+@test "learn: a shell pipeline gives a folded policy that passes check" {
+	run osl policy learn -o "$T/p.yaml" -- sh -c 'sort in.txt | uniq > out.txt; mkdir -p gen/a/b && echo x > gen/a/b/f'
+	assert_success
+	assert_output --partial "wrote '$T/p.yaml'"
+	run osl policy check "$T/p.yaml"
+	assert_success
+	p=$(cat "$T/p.yaml")
+	# trees, with the variables put back; not the files one by one
+	grep -qx '    - "${PWD}/\*\*"' "$T/p.yaml"
+	grep -qx '    - "/usr/\*\*"' "$T/p.yaml"
+	! grep -q 'out.txt"' "$T/p.yaml"
+	! grep -q "\"$W" "$T/p.yaml"
+	# what each rule came from
+	grep -q '# .* paths, e.g. .*; by .*sort' "$T/p.yaml"
+	grep -q '^    memory: [0-9]*M   # peak address space' "$T/p.yaml"
+	grep -q '^    nofile: [0-9]*   # highest fd' "$T/p.yaml"
+	grep -q '^default: deny' "$T/p.yaml"
+}
+
+@test "learn: enforce after learn: the same run succeeds, a write it never made is denied" {
+	osl policy learn -o "$T/p.yaml" -- sh -c 'sort in.txt | uniq > out.txt; mkdir -p gen && echo x > gen/f'
+	rm -rf out.txt gen
+	run osl -p "$T/p.yaml" proc run --require-full -- sh -c 'sort in.txt | uniq > out.txt; mkdir -p gen && echo x > gen/f'
+	assert_success
+	[ "$(cat out.txt)" = "$(printf 'a\nb\nc')" ]
+	[ -f gen/f ]
+	run osl -p "$T/p.yaml" proc run --require-full -- sh -c "echo x > '$HOME/planted'"
+	assert_failure
+	assert_output --partial "Permission denied"
+	[ ! -e "$HOME/planted" ]
+}
+
+@test "learn: every process is followed (nested shells, the reads of the innermost)" {
+	printf 'secret-ish\n' > "$T/outside.txt"
+	run osl policy learn -o "$T/p.yaml" -- sh -c "sh -c 'sh -c \"cat $T/outside.txt > /dev/null\"'"
+	assert_success
+	grep -q "e.g. $T/outside.txt; by cat" "$T/p.yaml"
+	grep -qx "    - \"$T/\*\*\"" "$T/p.yaml"
+}
+
+@test "learn: make building a small C program, then the build enforced" {
+	command -v make >/dev/null && command -v cc >/dev/null || skip "no make or cc"
+	mkdir -p src
+	printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' > src/hello.c
+	printf 'build/hello: src/hello.c\n\tmkdir -p build\n\tcc -O2 -o $@ src/hello.c\n' > Makefile
+	run osl policy learn -o "$T/p.yaml" -- make
+	assert_success
+	run osl policy check "$T/p.yaml"
+	assert_success
+	grep -q 'by .*cc' "$T/p.yaml"
+	rm -rf build
+	run osl -p "$T/p.yaml" proc run --require-full -- make
+	assert_success
+	run ./build/hello
+	assert_output hello
+}
+
+@test "learn --diff: nothing new is exit 0; a new write is drift, exit 1" {
+	osl policy learn -o "$T/p.yaml" -- sh -c 'cat in.txt > /dev/null'
+	run osl policy learn --diff "$T/p.yaml" -- sh -c 'cat in.txt > /dev/null'
+	assert_success
+	assert_output --partial "# 0 things"
+	run osl policy learn --diff "$T/p.yaml" -- sh -c "cat in.txt > /dev/null; echo x > '$HOME/new'"
+	assert_failure 1
+	assert_output --partial "fs.write $HOME/new (by sh): no rule matched: default deny"
+	run --separate-stderr osl -j policy learn --diff "$T/p.yaml" -- sh -c "echo x > '$HOME/new2'"
+	assert_failure 1
+	[ "$(jget '.count' "$output")" = 1 ]
+	[ "$(jget '.drift[0].target' "$output")" = "$HOME/new2" ]
+	[ "$(jget '.drift[0].action' "$output")" = fs.write ]
+	# a peak above a limit is drift too: the run would fail under the policy
+	printf 'version: 1\ndefault: allow\nproc:\n  limits: { nofile: 16 }\n' > "$T/lim.yaml"
+	run osl policy learn --diff "$T/lim.yaml" -- bash -c 'exec 20>/dev/null; true'
+	assert_failure 1
+	assert_output --partial "proc.limits: nofile: the run needed 21, the limit is 16"
+}
+
+@test "learn --base: the result extends the base and still loads" {
+	run osl policy learn -o "$T/p.yaml" --base builtin:ci -- sh -c 'cat in.txt'
+	assert_success
+	grep -qx 'extends: \["builtin:ci"\]' "$T/p.yaml"
+	run osl policy show "$T/p.yaml"
+	assert_success
+	assert_output --partial "no-shadow"
+	printf 'version: 1\nname: b\nproc:\n  limits: { nofile: 64 }\n' > "$T/base.yaml"
+	run osl policy learn -o "$T/p2.yaml" --base "$T/base.yaml" -- true
+	assert_success
+	grep -qx "extends: \[\"$T/base.yaml\"\]" "$T/p2.yaml"
+	grep -q "# nofile: the base's limit is lower" "$T/p2.yaml"
+	run osl policy check "$T/p2.yaml"
+	assert_success
+}
+
+@test "learn: a TCP connect to a local server becomes a connect rule" {
+	command -v curl >/dev/null || skip "no curl"
+	port=$((20000 + RANDOM % 20000))
+	/usr/bin/python3 -m http.server -b 127.0.0.1 "$port" >/dev/null 2>&1 &
+	srv=$!
+	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	run osl policy learn -o "$T/p.yaml" -- curl -s -o /dev/null "http://127.0.0.1:$port/in.txt"
+	kill "$srv"
+	assert_success
+	grep -q "^    - \"127.0.0.1:$port\"   # by curl" "$T/p.yaml"
+	run osl policy check "$T/p.yaml"
+	assert_success
+}
+
+@test "learn: usage errors, a missing command, the command's own status" {
+	run osl policy learn -- true
+	assert_failure 2
+	run osl policy learn -o "$T/p.yaml" --diff "$T/p.yaml" -- true
+	assert_failure 2
+	run osl policy learn -o "$T/p.yaml"
+	assert_failure 2
+	run -127 osl policy learn -o "$T/p.yaml" -- no-such-command-osl
+	assert_failure 127
+	[ ! -e "$T/p.yaml" ]
+	run osl policy learn -o "$T/p.yaml" -- sh -c 'exit 7'
+	assert_failure 7
+	run --separate-stderr osl -j policy learn -o "$T/p.yaml" -- true
+	assert_success
+	[ "$(jget .output "$output")" = "$T/p.yaml" ]
+	[ "$(jget .status "$output")" = 0 ]
+	[ "$(jget '.rules > 0' "$output")" = true ]
+	run osl policy check "$T/p.yaml"
+	assert_success
+	run osl policy learn --diff "$T/nope.yaml" -- true
+	assert_failure 2
+}
+
+@test "learn: threads and processes started from threads; a newline in an argument" {
+	run osl policy learn -o "$T/p.yaml" -- /usr/bin/python3 -c 'import subprocess, threading
+def f(): subprocess.run(["cat", "in.txt"], stdout=subprocess.DEVNULL)
+ts = [threading.Thread(target=f) for _ in range(6)]
+[t.start() for t in ts]; [t.join() for t in ts]'
+	assert_success
+	run osl policy check "$T/p.yaml"
+	assert_success
+	# the read of in.txt by the cat processes is in the workspace rule
+	grep -B1 -x '    - "${PWD}/\*\*"' "$T/p.yaml" | grep -q 'by .*cat'
+	grep -q '^# exit status 0, 7 programs run' "$T/p.yaml"
+}
+
+@test "learn -o /dev/null writes through the device, never replaces it" {
+	run osl policy learn -o /dev/null -- true
+	assert_success
+	[ -c /dev/null ]
+}
+
+@test "learn: names asked of a name server are recorded, with net.resolve: true" {
+	cat > "$T/q.py" <<'PY'
+import socket, struct
+h = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+name = b"".join(bytes([len(x)]) + x.encode() for x in "Build.Example.ORG".split(".")) + b"\0"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", 53))
+s.send(h + name + struct.pack(">HH", 1, 1))
+PY
+	run osl policy learn -o "$T/p.yaml" -- /usr/bin/python3 "$T/q.py"
+	assert_success
+	grep -q '^  resolve: true' "$T/p.yaml"
+	grep -q '^  # names resolved .*: build.example.org$' "$T/p.yaml"
+	! grep -q ':53"' "$T/p.yaml"
+	# glibc's own resolver (A and AAAA together, sendmmsg); no answer is needed
+	run timeout 20 "$OSL" policy learn -o "$T/g.yaml" -- getent ahosts osl-learn-test.invalid
+	grep -q 'osl-learn-test.invalid' "$T/g.yaml" || skip "glibc did not ask a name server here"
+	run osl policy learn --diff "$T/p.yaml" -- getent ahosts osl-learn-test.invalid
+	assert_success
+}
