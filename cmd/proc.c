@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "net/net.h"
 #include "op.h"
 #include "proc/proc.h"
 #include "sandbox/sandbox.h"
@@ -124,11 +125,17 @@ summary(const struct osl_sandbox_report *r, cJSON *o)
 	cJSON_AddNumberToObject(o, "none", (double)cnt[OSL_ENF_NONE]);
 }
 
+/* The variables that send a child's http(s) through the egress proxy. */
+static const char *const proxy_vars[] = { "http_proxy", "https_proxy", "HTTP_PROXY",
+	"HTTPS_PROXY", "ALL_PROXY" };
+#define NPROXY_VARS (sizeof(proxy_vars) / sizeof(proxy_vars[0]))
+
 static const struct osl_error *
-build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro)
+build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro, const char *proxy)
 {
 	const struct osl_error *err = NULL;
-	size_t nk = p->nenv_keep + ro->nkeep, ns = p->nenv_set + ro->nset, i;
+	size_t nk = p->nenv_keep + ro->nkeep, i;
+	size_t ns = p->nenv_set + ro->nset + (proxy ? NPROXY_VARS : 0);
 	const char **keep = calloc(nk + 1, sizeof(*keep));
 	char **setv = calloc(ns + 1, sizeof(*setv));
 
@@ -154,6 +161,16 @@ build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro)
 			err = osl_error_nomem();
 			goto done;
 		}
+	for (i = 0; proxy && i < NPROXY_VARS; i++) {
+		size_t at = p->nenv_set + ro->nset + i;
+		size_t len = strlen(proxy_vars[i]) + strlen(proxy) + 2;
+
+		if (!(setv[at] = malloc(len))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		snprintf(setv[at], len, "%s=%s", proxy_vars[i], proxy);
+	}
 	err = osl_proc_env(env, environ, keep, nk, (const char *const *)setv, ns);
 done:
 	if (setv)
@@ -216,7 +233,8 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	struct osl_proc_result res;
 	struct osl_policy *p;
 	struct osl_op op;
-	bool sb_ok = false, op_ok = false;
+	struct osl_egress eg;
+	bool sb_ok = false, op_ok = false, eg_on = false;
 	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
 	char **env = NULL;
 	cJSON *args, *o;
@@ -229,8 +247,21 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	so.limits = p->limits;
 	osl_limits_lower(&so.limits, &ro->limits);
 	so.audit = ctx->opts.audit || p->mode == OSL_MODE_AUDIT;
+	if (osl_egress_wanted(p) && !so.audit && p->dflt == OSL_DENY) {
+		/* host-name rules: the egress proxy, for the life of the child */
+		if ((err = osl_egress_start(ctx, &eg))) {
+			cli_error(err);
+			return OSL_ESETUP;
+		}
+		eg_on = true;
+		so.proxy_port = eg.port;
+		so.proxy_netns = eg.netns_fd;
+		so.proxy_reason = eg.reason;
+	}
 	if ((err = osl_sandbox_prepare(&sb, p, &so))) {
 		status = cli_error(err) == OSL_EINPUT ? OSL_ESETUP : err->status;
+		if (eg_on)
+			osl_egress_stop(&eg);
 		return status == OSL_EFAIL ? OSL_ESETUP : status;
 	}
 	sb_ok = true;
@@ -287,7 +318,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		    "exec %s", err->msg));
 		goto done;
 	}
-	if ((err = build_env(&env, p, ro))) {
+	if ((err = build_env(&env, p, ro, eg_on ? eg.url : NULL))) {
 		status = cli_error(err) == OSL_EINPUT ? OSL_EINPUT : OSL_ESETUP;
 		osl_op_end(ctx, &op, err);
 		goto done;
@@ -309,17 +340,25 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);
 	sb_ok = false;
+	osl_net_lock();		/* the proxy's thread logs too */
 	osl_op_end(ctx, &op, NULL);
+	osl_net_unlock();
 	if ((err = osl_proc_wait(&sp, ro->timeout_ns ? ro->timeout_ns :
 	    p->limits.wall_ns != OSL_LIMIT_UNSET ? p->limits.wall_ns : 0, 2000000000ULL, &res))) {
 		status = cli_error(err);
 		goto done;
+	}
+	if (eg_on) {
+		osl_egress_stop(&eg);
+		eg_on = false;
 	}
 	log_exit(ctx, argv[0], sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);
 done:
+	if (eg_on)
+		osl_egress_stop(&eg);
 	if (op_ok)
 		osl_op_release(&op);
 	if (sb_ok)

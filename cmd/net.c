@@ -1,0 +1,537 @@
+/* osl net: resolve, connect, listen, check, wait and the egress proxy.  The
+ * operations live in lib/net; this file parses options and prints. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "net/net.h"
+#include "util/parse.h"
+
+static int cmd_net_resolve(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_net_listen(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_net_check(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx);
+static int cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx);
+
+enum { O_TIMEOUT = 't', O_UDP = 'u', O_V4 = '4', O_V6 = '6', O_IDLE = 256, O_KEEP,
+	O_MAX_CONNS, O_LISTEN, O_MAX_CLIENTS };
+
+static const struct osl_opt resolve_opts[] = {
+	{ O_V4, "ipv4", NULL, "IPv4 addresses only", NULL },
+	{ O_V6, "ipv6", NULL, "IPv6 addresses only", NULL },
+	{ 0 }
+};
+static const struct osl_opt connect_opts[] = {
+	{ O_TIMEOUT, "timeout", "D", "give up connecting after D (exit 124)", NULL },
+	{ O_IDLE, "idle", "D", "end after D without a byte either way (exit 124)", NULL },
+	{ O_UDP, "udp", NULL, "UDP instead of TCP", NULL },
+	{ O_V4, "ipv4", NULL, "IPv4 addresses only", NULL },
+	{ O_V6, "ipv6", NULL, "IPv6 addresses only", NULL },
+	{ 0 }
+};
+static const struct osl_opt listen_opts[] = {
+	{ O_KEEP, "keep", NULL, "serve connections one after another", NULL },
+	{ O_MAX_CONNS, "max-conns", "N", "serve up to N connections at once (implies --keep)", NULL },
+	{ O_IDLE, "idle", "D", "end a connection after D without a byte either way", NULL },
+	{ 0 }
+};
+static const struct osl_opt check_opts[] = {
+	{ O_TIMEOUT, "timeout", "D", "how long a connect may take (default 1s)", NULL },
+	{ 0 }
+};
+static const struct osl_opt wait_opts[] = {
+	{ O_TIMEOUT, "timeout", "D", "give up after D (default 30s): exit 124", NULL },
+	{ 0 }
+};
+static const struct osl_opt proxy_opts[] = {
+	{ O_LISTEN, "listen", "ADDR:PORT", "where to listen (default 127.0.0.1:0)", NULL },
+	{ O_MAX_CLIENTS, "max-clients", "N", "clients served at once (default 64)", NULL },
+	{ O_TIMEOUT, "timeout", "D", "how long a connect out may take (default 10s)", NULL },
+	{ O_IDLE, "idle", "D", "end a tunnel after D without a byte (default 10m)", NULL },
+	{ 0 }
+};
+
+const struct osl_cmd osl_net_cmds[] = {
+	{ "resolve", cmd_net_resolve, "resolve a name to its addresses (A and AAAA)",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-4|-6] NAME", resolve_opts, NULL, "none" },
+	{ "connect", cmd_net_connect, "connect and relay stdin/stdout (like nc)",
+	  OSL_CMD_POLICY, "[OPTIONS] HOST:PORT | unix:PATH", connect_opts, NULL, "none" },
+	{ "listen", cmd_net_listen, "accept a connection and relay stdin/stdout",
+	  OSL_CMD_POLICY, "[OPTIONS] ADDR:PORT | unix:PATH", listen_opts, NULL, "none" },
+	{ "check", cmd_net_check, "exit 0 when a TCP connect succeeds, 1 when not",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", check_opts, NULL, "none" },
+	{ "wait", cmd_net_wait, "wait until every HOST:PORT accepts connections",
+	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", wait_opts, NULL, "none" },
+	{ "proxy", cmd_net_proxy, "HTTP egress proxy that allows only the names the policy allows",
+	  OSL_CMD_POLICY, "[--listen ADDR:PORT]", proxy_opts, NULL, "none" },
+	{ 0 }
+};
+
+static bool
+duration_arg(const char *s, uint64_t *ns)
+{
+	return osl_parse_duration(s, ns) && *ns > 0;
+}
+
+/* -------------------------------------------------------------- resolve --- */
+
+static int
+cmd_net_resolve(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_net_target t;
+	struct osl_net_addrs *as;
+	struct osl_getopt g;
+	char a[64];
+	int c, family = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_V4: family = AF_INET; break;
+		case O_V6: family = AF_INET6; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc != 1)
+		return cli_usage("one NAME is needed");
+	if ((err = osl_net_parse(argv[0], false, false, &t)))
+		return cli_error(err);
+	if (t.family == AF_UNIX || t.port)
+		return cli_usage("'%s': a name is needed, without a port", argv[0]);
+	if (!(as = malloc(sizeof(*as))))
+		return cli_error(osl_error_nomem());
+	if (t.family) {
+		/* an address is its own answer; nothing to ask the resolver */
+		err = osl_net_resolve(ctx, argv[0], family, 0, as);
+	} else
+		err = osl_net_resolve(ctx, t.host, family, 0, as);
+	if (err) {
+		free(as);
+		return cli_error(err);
+	}
+	out_obj_open(NULL);
+	out_str("name", NULL, t.family ? argv[0] : t.host);
+	out_arr_open("addresses");
+	for (size_t i = 0; i < as->n; i++)
+		out_str(NULL, "%s\n", osl_net_ntop((struct sockaddr *)&as->sa[i], a, sizeof(a)));
+	out_arr_close();
+	out_obj_close();
+	free(as);
+	return 0;
+}
+
+/* -------------------------------------------------------------- connect --- */
+
+static int
+relay_status(const struct osl_error *err)
+{
+	if (!err)
+		return 0;
+	return cli_error(err);
+}
+
+static int
+cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_net_opts o = { 0 };
+	struct osl_net_relay r = { 0 };
+	struct osl_net_target t;
+	struct osl_net_conn conn;
+	struct osl_getopt g;
+	int c;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_TIMEOUT:
+			if (!duration_arg(g.optarg, &o.timeout_ns))
+				goto bad_duration;
+			break;
+		case O_IDLE:
+			if (!duration_arg(g.optarg, &r.idle_ns))
+				goto bad_duration;
+			break;
+		case O_UDP: o.socktype = SOCK_DGRAM; break;
+		case O_V4: o.family = AF_INET; break;
+		case O_V6: o.family = AF_INET6; break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc != 1)
+		return cli_usage("one HOST:PORT is needed");
+	if ((err = osl_net_parse(argv[0], true, false, &t)))
+		return cli_error(err);
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = osl_net_connect(ctx, &t, &o, &conn)))
+		return cli_error(err);
+	r.dgram = o.socktype == SOCK_DGRAM;
+	err = osl_net_relay(0, 1, conn.fd, &r, &conn.bytes_out, &conn.bytes_in);
+	return relay_status(osl_net_conn_end(ctx, &conn, err));
+bad_duration:
+	cli_getopt_release(&g);
+	return cli_usage("'%s': invalid duration", g.optarg);
+}
+
+/* --------------------------------------------------------------- listen --- */
+
+static int
+serve_one(struct osl_ctx *ctx, int lfd, const struct osl_net_relay *r, bool devnull_in)
+{
+	const struct osl_error *err;
+	struct osl_net_conn conn;
+	char peer[128];
+
+	if ((err = osl_net_accept(ctx, lfd, &conn)))
+		return cli_error(err);
+	if (cli_verbosity > 0)
+		cli_warn("connection from %s",
+		    osl_net_ntop_port((struct sockaddr *)&conn.peer, peer, sizeof(peer)));
+	err = osl_net_relay(devnull_in ? -1 : 0, 1, conn.fd, r, &conn.bytes_out, &conn.bytes_in);
+	return relay_status(osl_net_conn_end(ctx, &conn, err));
+}
+
+static int
+cmd_net_listen(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_net_relay r = { 0 };
+	struct osl_net_target t;
+	struct sockaddr_storage bound;
+	struct osl_getopt g;
+	uint64_t maxc = 1;
+	unsigned running = 0;
+	bool keep = false;
+	char a[128];
+	int c, lfd, status = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_KEEP: keep = true; break;
+		case O_MAX_CONNS:
+			if (!osl_parse_uint(g.optarg, 1024, &maxc) || maxc == 0) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': --max-conns takes 1-1024", g.optarg);
+			}
+			keep = true;
+			break;
+		case O_IDLE:
+			if (!duration_arg(g.optarg, &r.idle_ns)) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': invalid duration", g.optarg);
+			}
+			break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc != 1)
+		return cli_usage("one ADDR:PORT is needed");
+	if ((err = osl_net_parse(argv[0], true, true, &t)))
+		return cli_error(err);
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = osl_net_listen(ctx, &t, SOCK_STREAM, &lfd, &bound)))
+		return cli_error(err);
+	if (cli_verbosity >= 0)
+		cli_warn("listening on %s", osl_net_ntop_port((struct sockaddr *)&bound, a, sizeof(a)));
+	if (!keep) {
+		status = serve_one(ctx, lfd, &r, false);
+		goto done;
+	}
+	if (maxc == 1) {
+		/* one after another, each with the same stdin until it ends */
+		for (;;)
+			if ((status = serve_one(ctx, lfd, &r, false)) == OSL_EDENIED)
+				goto done;
+	}
+	/* concurrent connections: N processes each waiting to accept one (the
+	 * log takes several writers); they share stdout and read no stdin */
+	fflush(stdout);
+	for (;;) {
+		pid_t pid;
+		int ws;
+
+		while (running >= maxc && waitpid(-1, &ws, 0) > 0)
+			running--;
+		while (running && waitpid(-1, &ws, WNOHANG) > 0)
+			running--;
+		if ((pid = osl_net_fork_worker()) < 0) {
+			status = cli_error(osl_error_errno("fork"));
+			goto done;
+		}
+		if (pid == 0) {
+			/* the child waits for its connection, then the parent may start the next */
+			_exit(serve_one(ctx, lfd, &r, true));
+		}
+		running++;
+	}
+done:
+	close(lfd);
+	return status;
+}
+
+/* ---------------------------------------------------------- check, wait --- */
+
+/* One TCP connect: 0 open, 1 closed or timed out, 3 denied, 2 bad input. */
+static int
+probe(struct osl_ctx *ctx, const char *s, uint64_t timeout_ns, bool quiet)
+{
+	const struct osl_error *err;
+	struct osl_net_opts o = { .timeout_ns = timeout_ns, .quiet_deny = true };
+	struct osl_net_target t;
+	struct osl_net_conn conn;
+
+	if ((err = osl_net_parse(s, true, false, &t)))
+		return cli_error(err);
+	if ((err = osl_net_connect(ctx, &t, &o, &conn))) {
+		if (err->status == OSL_EDENIED || err->status == OSL_EINPUT)
+			return cli_error(err);
+		if (!quiet && cli_verbosity > 0)
+			cli_warn("%s", err->msg);
+		return 1;
+	}
+	osl_net_conn_end(ctx, &conn, NULL);
+	return 0;
+}
+
+static const char *
+state_name(int st)
+{
+	return st == 0 ? "open" : st == 3 ? "denied" : st == 2 ? "invalid" : "closed";
+}
+
+static int
+cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
+{
+	struct osl_getopt g;
+	uint64_t timeout = 1000000000ULL;
+	int c, status = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_TIMEOUT:
+			if (!duration_arg(g.optarg, &timeout)) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': invalid duration", g.optarg);
+			}
+			break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc < 1)
+		return cli_usage("a HOST:PORT is needed");
+	out_arr_open(NULL);
+	for (int i = 0; i < argc; i++) {
+		int st = probe(ctx, argv[i], timeout, false);
+
+		if (st == OSL_EINPUT) {	/* said on stderr; never echo junk */
+			status = st;
+			continue;
+		}
+		out_obj_open(NULL);
+		out_str("target", "%s ", argv[i]);
+		out_str("state", "%s\n", state_name(st));
+		out_obj_close();
+		/* the worst wins: invalid, denied, then closed */
+		if (st == 2 || (st == 3 && status != 2) || (st == 1 && status == 0))
+			status = st;
+	}
+	out_arr_close();
+	return status;
+}
+
+/* Sleep for the next backoff step: 50 ms doubling to 1 s, +-25 % jitter,
+ * never past DEADLINE. */
+static void
+backoff(unsigned attempt, uint64_t deadline)
+{
+	uint64_t ns = 50000000ULL << (attempt < 5 ? attempt : 5), now = osl_now_mono_ns();
+	uint32_t rnd = 0;
+	struct timespec ts;
+
+	if (ns > 1000000000ULL)
+		ns = 1000000000ULL;
+	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+		rnd = (uint32_t)now;
+	ns = ns * 3 / 4 + (ns / 2) * (rnd % 1000) / 1000;
+	if (now + ns > deadline)
+		ns = deadline > now ? deadline - now : 0;
+	ts.tv_sec = (time_t)(ns / 1000000000ULL);
+	ts.tv_nsec = (long)(ns % 1000000000ULL);
+	nanosleep(&ts, NULL);
+}
+
+static int
+cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
+{
+	struct osl_getopt g;
+	uint64_t timeout = 30000000000ULL, deadline;
+	struct osl_net_target t;
+	const struct osl_error *err;
+	char dbuf[32];
+	int c, status = 0, *st = NULL;
+	unsigned attempt = 0;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_TIMEOUT:
+			if (!duration_arg(g.optarg, &timeout)) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': invalid duration", g.optarg);
+			}
+			break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	argc -= g.optind;
+	argv += g.optind;
+	if (argc < 1)
+		return cli_usage("a HOST:PORT is needed");
+	for (int i = 0; i < argc; i++)
+		if ((err = osl_net_parse(argv[i], true, false, &t)))
+			return cli_error(err);
+	if (!(st = calloc((size_t)argc, sizeof(*st))))
+		return cli_error(osl_error_nomem());
+	for (int i = 0; i < argc; i++)
+		st[i] = 1;
+	deadline = osl_now_mono_ns() + timeout;
+	for (;;) {
+		bool all = true;
+		uint64_t now = osl_now_mono_ns();
+
+		for (int i = 0; i < argc; i++) {
+			uint64_t left = deadline > now ? deadline - now : 1;
+
+			if (st[i] == 0)
+				continue;
+			st[i] = probe(ctx, argv[i], left < 1000000000ULL ? left : 1000000000ULL, true);
+			if (st[i] == OSL_EDENIED || st[i] == OSL_EINPUT) {
+				status = st[i];
+				goto done;
+			}
+			if (st[i])
+				all = false;
+		}
+		if (all)
+			break;
+		if (osl_now_mono_ns() >= deadline) {
+			for (int i = 0; i < argc; i++)
+				if (st[i])
+					cli_warn("'%s': not open after %s", argv[i],
+					    osl_format_duration(timeout, dbuf, sizeof(dbuf)));
+			status = OSL_ETIMEOUT;
+			break;
+		}
+		backoff(attempt++, deadline);
+	}
+done:
+	out_arr_open(NULL);
+	for (int i = 0; i < argc; i++) {
+		out_obj_open(NULL);
+		out_str("target", "%s ", argv[i]);
+		out_str("state", "%s\n", state_name(st[i]));
+		out_obj_close();
+	}
+	out_arr_close();
+	free(st);
+	return status;
+}
+
+/* ---------------------------------------------------------------- proxy --- */
+
+static volatile int proxy_stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	proxy_stop = 1;
+}
+
+static int
+cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	struct osl_proxy_opts po = { 64, 10000000000ULL, 600000000000ULL, &proxy_stop };
+	struct osl_net_target t;
+	struct sockaddr_storage bound;
+	struct sigaction sa;
+	struct osl_getopt g;
+	const char *listen_at = "127.0.0.1:0";
+	uint64_t v;
+	char a[128];
+	int c, lfd;
+
+	cli_getopt_init(&g, cli_verb, argc, argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_LISTEN: listen_at = g.optarg; break;
+		case O_MAX_CLIENTS:
+			if (!osl_parse_uint(g.optarg, 4096, &v) || v == 0) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': --max-clients takes 1-4096", g.optarg);
+			}
+			po.max_clients = (unsigned)v;
+			break;
+		case O_TIMEOUT:
+		case O_IDLE:
+			if (!duration_arg(g.optarg, c == O_TIMEOUT ? &po.connect_timeout_ns : &po.idle_ns)) {
+				cli_getopt_release(&g);
+				return cli_usage("'%s': invalid duration", g.optarg);
+			}
+			break;
+		case 'h': cli_getopt_release(&g); return 0;
+		default: cli_getopt_release(&g); return OSL_EINPUT;
+		}
+	}
+	cli_getopt_release(&g);
+	if (argc - g.optind != 0)
+		return cli_usage("no operands expected");
+	if ((err = osl_net_parse(listen_at, true, true, &t)))
+		return cli_error(err);
+	if (t.family == AF_UNIX)
+		return cli_usage("'%s': the proxy listens on TCP", listen_at);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: poll must return */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((err = osl_net_listen(ctx, &t, SOCK_STREAM, &lfd, &bound)))
+		return cli_error(err);
+	/* the address on stdout, at once, for the script that started us */
+	printf("%s\n", osl_net_ntop_port((struct sockaddr *)&bound, a, sizeof(a)));
+	fflush(stdout);
+	err = osl_proxy_serve(ctx, lfd, &po);
+	close(lfd);
+	return err ? cli_error(err) : 0;
+}

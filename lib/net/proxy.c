@@ -1,0 +1,371 @@
+/* The egress proxy: HTTP CONNECT (TLS) and plain http:// requests.  A request
+ * goes out only when net.connect allows the requested name and port (and
+ * every address it resolves to: osl_net_connect).  One thread per client;
+ * the context is shared under osl_net_lock. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "util/strbuf.h"
+
+/* A request head larger than this is refused (431); a request line longer
+ * than LINE_MAX is refused (414).  The client has HEAD_NS to send it. */
+#define HEAD_MAX (64 * 1024)
+#define LINE_MAX_ (8 * 1024)
+#define HEAD_NS (10ULL * 1000000000ULL)
+
+struct proxy {
+	struct osl_ctx *ctx;
+	const struct osl_proxy_opts *o;
+	pthread_mutex_t mu;
+	unsigned active;
+};
+
+struct client {
+	struct proxy *px;
+	struct osl_net_conn in;		/* the accepted client (net.accept) */
+};
+
+static void
+reply(int fd, int code, const char *text, const char *body)
+{
+	char buf[1600];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n\r\nosl proxy: %s\n",
+	    code, text, strlen(body) + 12, body);
+	if (n > (int)sizeof(buf))
+		n = (int)sizeof(buf);
+	if (n > 0)
+		send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Read the request head into SB (with whatever followed it); *HEADLEN is
+ * the length of the head including the blank line. */
+static const struct osl_error *
+read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
+{
+	uint64_t deadline = osl_now_mono_ns() + HEAD_NS;
+	char buf[8192];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = osl_now_mono_ns();
+		const char *end, *nl;
+		ssize_t n;
+		int rc;
+
+		end = sb->len ? memmem(sb->buf, sb->len, "\r\n\r\n", 4) : NULL;
+		if (end) {
+			*headlen = (size_t)(end - sb->buf) + 4;
+			return NULL;
+		}
+		nl = sb->len ? memchr(sb->buf, '\n', sb->len) : NULL;
+		if ((!nl && sb->len > LINE_MAX_) || (nl && (size_t)(nl - sb->buf) > LINE_MAX_)) {
+			*code = 414;
+			return osl_error_new(OSL_EINPUT, "request line longer than %d bytes", LINE_MAX_);
+		}
+		if (sb->len > HEAD_MAX) {
+			*code = 431;
+			return osl_error_new(OSL_EINPUT, "request head longer than %d bytes", HEAD_MAX);
+		}
+		if (now >= deadline) {
+			*code = 408;
+			return osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "no complete request head in 10s");
+		}
+		rc = poll(&p, 1, (int)((deadline - now) / 1000000 + 1));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*code = 0;
+			return n == 0 ? osl_error_new(OSL_EINPUT, "the client closed before a request") :
+			    osl_error_errno("receiving the request");
+		}
+		sb_add(sb, buf, (size_t)n);
+		if (sb->oom)
+			return osl_error_nomem();
+	}
+}
+
+static bool
+printable_token(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Split "http://host[:port]/path" into TARGET ("host:port") and PATH. */
+static bool
+split_url(const char *url, char *target, size_t tsize, const char **path)
+{
+	const char *h, *slash;
+	size_t hn;
+
+	if (strncasecmp(url, "http://", 7) != 0)
+		return false;
+	h = url + 7;
+	slash = strchr(h, '/');
+	hn = slash ? (size_t)(slash - h) : strlen(h);
+	if (hn == 0 || hn + 4 >= tsize || memchr(h, '@', hn))
+		return false;
+	memcpy(target, h, hn);
+	target[hn] = '\0';
+	/* no port: 80 ("[v6]" ends with ']', a name or v4 has no ':') */
+	if ((target[0] == '[' && target[hn - 1] == ']') || (target[0] != '[' && !strchr(target, ':')))
+		snprintf(target + hn, tsize - hn, ":80");
+	*path = slash ? slash : "/";
+	return true;
+}
+
+/* The request as the origin server should see it: origin-form, without
+ * the proxy's own headers, one request per connection. */
+static void
+rewrite(struct strbuf *out, const char *method, const char *path, const char *version,
+    const char *headers, size_t hlen)
+{
+	const char *p = headers, *end = headers + hlen;
+
+	sb_addf(out, "%s %s %s\r\n", method, path, version);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (n > 2 && strncasecmp(p, "proxy-", 6) != 0 && strncasecmp(p, "connection:", 11) != 0 &&
+		    strncasecmp(p, "keep-alive:", 11) != 0)
+			sb_add(out, p, n);
+		p += n;
+	}
+	sb_adds(out, "Connection: close\r\n\r\n");
+}
+
+static const struct osl_error *
+handle(struct client *cl)
+{
+	struct proxy *px = cl->px;
+	const struct osl_error *err;
+	struct strbuf head = STRBUF_INIT, req = STRBUF_INIT;
+	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns };
+	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true };
+	struct osl_net_target t;
+	struct osl_net_conn up;
+	char method[16], version[16], target[300], *line = NULL;
+	const char *sp1, *sp2, *eol, *path = NULL;
+	size_t headlen = 0, linelen;
+	int fd = cl->in.fd, code = 400;
+	bool tunnel;
+
+	memset(&up, 0, sizeof(up));
+	up.fd = -1;
+	if ((err = read_head(fd, &head, &headlen, &code)))
+		goto bad;
+	eol = memchr(head.buf, '\n', headlen);
+	linelen = (size_t)(eol - head.buf);
+	if (linelen && head.buf[linelen - 1] == '\r')
+		linelen--;
+	sp1 = memchr(head.buf, ' ', linelen);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', linelen - (size_t)(sp1 + 1 - head.buf)) : NULL;
+	if (!sp1 || !sp2 || (size_t)(sp1 - head.buf) >= sizeof(method) ||
+	    !printable_token(head.buf, (size_t)(sp1 - head.buf)) ||
+	    !printable_token(sp1 + 1, (size_t)(sp2 - sp1 - 1)) ||
+	    (size_t)(head.buf + linelen - sp2 - 1) >= sizeof(version) ||
+	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
+		err = osl_error_new(OSL_EINPUT, "not an HTTP request");
+		goto bad;
+	}
+	memcpy(method, head.buf, (size_t)(sp1 - head.buf));
+	method[sp1 - head.buf] = '\0';
+	memcpy(version, sp2 + 1, (size_t)(head.buf + linelen - sp2 - 1));
+	version[head.buf + linelen - sp2 - 1] = '\0';
+	if (!(line = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1)))) {
+		err = osl_error_nomem();
+		goto bad;
+	}
+	tunnel = strcmp(method, "CONNECT") == 0;
+	if (tunnel) {
+		if (strlen(line) >= sizeof(target)) {
+			err = osl_error_new(OSL_EINPUT, "CONNECT target too long");
+			goto bad;
+		}
+		snprintf(target, sizeof(target), "%s", line);
+	} else if (!split_url(line, target, sizeof(target), &path)) {
+		err = osl_error_new(OSL_EINPUT, "'%.200s': not an http:// URL (use CONNECT for https)",
+		    line);
+		goto bad;
+	}
+	if ((err = osl_net_parse(target, true, false, &t)))
+		goto bad;
+	if (t.family == AF_UNIX) {
+		err = osl_error_new(OSL_EINPUT, "'%s': not a network target", target);
+		goto bad;
+	}
+	err = osl_net_connect(px->ctx, &t, &o, &up);
+	if (err) {
+		code = err->status == OSL_EDENIED ? 403 : err->status == OSL_ETIMEOUT ? 504 : 502;
+		goto bad;
+	}
+	if (tunnel) {
+		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+
+		if (send(fd, ok, sizeof(ok) - 1, MSG_NOSIGNAL) < 0) {
+			err = osl_error_errno("replying to the client");
+			goto end;
+		}
+	} else {
+		rewrite(&req, method, path, version, eol + 1, headlen - (size_t)(eol + 1 - head.buf));
+	}
+	/* what the client sent after the head (a TLS hello, a body) goes first */
+	sb_add(&req, head.buf + headlen, head.len - headlen);
+	if (req.oom) {
+		err = osl_error_nomem();
+		goto end;
+	}
+	for (size_t off = 0; off < req.len;) {
+		ssize_t n = send(up.fd, req.buf + off, req.len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = osl_error_errno("'%s': sending", target);
+			goto end;
+		}
+		off += (size_t)n;
+		up.bytes_out += (uint64_t)n;
+	}
+	{
+		uint64_t bo = 0, bi = 0;
+
+		err = osl_net_relay(fd, fd, up.fd, &r, &bo, &bi);
+		up.bytes_out += bo;
+		up.bytes_in += bi;
+		cl->in.bytes_in += bo + head.len;
+		cl->in.bytes_out += bi;
+	}
+end:
+	err = osl_net_conn_end(px->ctx, &up, err);
+	goto done;
+bad:
+	if (code)
+		reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
+		    code == 431 ? "Request Header Fields Too Large" : code == 408 ? "Request Timeout" :
+		    code == 502 ? "Bad Gateway" : code == 504 ? "Gateway Timeout" : "Bad Request",
+		    err->msg);
+done:
+	free(line);
+	sb_release(&head);
+	sb_release(&req);
+	return err;
+}
+
+static void *
+client_main(void *arg)
+{
+	struct client *cl = arg;
+	struct proxy *px = cl->px;
+	const struct osl_error *err;
+
+	err = handle(cl);
+	osl_net_conn_end(px->ctx, &cl->in, err);
+	free(cl);
+	pthread_mutex_lock(&px->mu);
+	px->active--;
+	pthread_mutex_unlock(&px->mu);
+	return NULL;
+}
+
+const struct osl_error *
+osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
+{
+	struct proxy *px = malloc(sizeof(*px));
+	const struct osl_error *err = NULL;
+	pthread_attr_t attr;
+
+	if (!px)
+		return osl_error_nomem();
+	*px = (struct proxy){ ctx, o, PTHREAD_MUTEX_INITIALIZER, 0 };
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	while (!o->stop || !*o->stop) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		struct client *cl;
+		pthread_t th;
+		unsigned active;
+		int rc;
+
+		pthread_mutex_lock(&px->mu);
+		active = px->active;
+		pthread_mutex_unlock(&px->mu);
+		if (active >= o->max_clients)
+			p.fd = -1;	/* let the others wait in the backlog */
+		rc = poll(&p, 1, 200);
+		if (rc <= 0 || !(p.revents & POLLIN))
+			continue;
+		if (!(cl = calloc(1, sizeof(*cl)))) {
+			err = osl_error_nomem();
+			break;
+		}
+		cl->px = px;
+		if (o->internal) {
+			/* osl's own socket for its child: nothing to decide */
+			cl->in.fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (cl->in.fd < 0) {
+				free(cl);
+				continue;
+			}
+		} else if ((err = osl_net_accept(ctx, lfd, &cl->in))) {
+			free(cl);
+			if (err->status == OSL_EDENIED)
+				break;
+			err = NULL;	/* one client's failure is not the proxy's */
+			continue;
+		}
+		pthread_mutex_lock(&px->mu);
+		px->active++;
+		pthread_mutex_unlock(&px->mu);
+		if (pthread_create(&th, &attr, client_main, cl) != 0) {
+			osl_net_conn_end(ctx, &cl->in, osl_error_new(OSL_EFAIL, "no thread for the client"));
+			free(cl);
+			pthread_mutex_lock(&px->mu);
+			px->active--;
+			pthread_mutex_unlock(&px->mu);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	/* let the clients in flight finish their records (bounded) */
+	for (int i = 0; i < 50; i++) {
+		unsigned active;
+
+		pthread_mutex_lock(&px->mu);
+		active = px->active;
+		pthread_mutex_unlock(&px->mu);
+		if (!active)
+			break;
+		poll(NULL, 0, 20);
+	}
+	/* a client still running keeps using it: then it is left to the exit */
+	pthread_mutex_lock(&px->mu);
+	if (!px->active) {
+		pthread_mutex_unlock(&px->mu);
+		free(px);
+	} else
+		pthread_mutex_unlock(&px->mu);
+	return err;
+}

@@ -1,0 +1,247 @@
+/* The relay between two byte streams and a socket, like nc: two bounded
+ * buffers, one poll loop, half-close when one side is done. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net/net.h"
+
+/* Each direction holds at most this much: a peer that never reads stops us
+ * reading from the other side instead of growing memory. */
+#define RELAY_BUF (128 * 1024)
+
+struct dir {
+	int from, to;
+	bool to_sock, from_sock;
+	char *buf;
+	size_t off, len;
+	bool eof, done;
+	uint64_t *count;
+	int pipe[2];		/* socket to socket: splice(2) through it, no copy */
+};
+
+/* Give up splicing (a file type that cannot splice: EINVAL): what the
+ * pipe holds goes to the buffer, and read/write take over. */
+static int
+unsplice(struct dir *d)
+{
+	ssize_t n = 0;
+
+	if (d->len && (n = read(d->pipe[0], d->buf, d->len)) < 0)
+		return errno;
+	close(d->pipe[0]);
+	close(d->pipe[1]);
+	d->pipe[0] = d->pipe[1] = -1;
+	d->off = 0;
+	d->len = (size_t)n;
+	return 0;
+}
+
+/* The bytes move through a pipe with splice(2) and never enter user
+ * space.  LEN is what the pipe holds. */
+static int
+step_splice(struct dir *d, short rev_from)
+{
+	ssize_t n;
+
+	if (d->len == 0 && !d->eof && (rev_from & (POLLIN | POLLHUP | POLLERR))) {
+		n = splice(d->from, NULL, d->pipe[1], NULL, RELAY_BUF,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n < 0 && errno == EINVAL)
+			return unsplice(d);
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			d->eof = true;
+		d->len = (size_t)n;
+	}
+	while (d->len > 0) {
+		n = splice(d->pipe[0], NULL, d->to, NULL, d->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0 && errno == EINVAL)
+			return unsplice(d);
+		if (n < 0)
+			return errno;
+		d->len -= (size_t)n;
+		*d->count += (uint64_t)n;
+	}
+	if (d->eof && d->len == 0) {
+		d->done = true;
+		if (d->to_sock)
+			shutdown(d->to, SHUT_WR);
+	}
+	return 0;
+}
+
+static ssize_t
+do_write(const struct dir *d)
+{
+	if (d->to_sock)
+		return send(d->to, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return write(d->to, d->buf + d->off, d->len - d->off);
+}
+
+/* Move what can move; returns an errno or 0. */
+static int
+step(struct dir *d, short rev_from, short rev_to, bool dgram)
+{
+	size_t max = dgram && !d->from_sock ? 65507 : RELAY_BUF;
+	bool fresh = false;
+	ssize_t n;
+
+	if (d->done)
+		return 0;
+	if (d->pipe[0] >= 0) {
+		int e = step_splice(d, rev_from);
+
+		if (e || d->pipe[0] >= 0)
+			return e;
+	}
+	if (d->len == 0 && !d->eof && (rev_from & (POLLIN | POLLHUP | POLLERR))) {
+		n = d->from_sock ? recv(d->from, d->buf, max, MSG_DONTWAIT) :
+		    read(d->from, d->buf, max);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n < 0)
+			return errno;
+		if (n == 0 && !dgram)
+			d->eof = true;
+		else if (n == 0 && d->from_sock)
+			return 0;	/* an empty datagram */
+		else if (n == 0)
+			d->eof = true;
+		d->off = 0;
+		d->len = (size_t)n;
+		fresh = true;
+	}
+	/* write at once what was just read: most of the time it fits */
+	if (d->len > d->off && (fresh || d->to_sock || d->to < 0 ||
+	    (rev_to & (POLLOUT | POLLERR | POLLHUP)))) {
+		if (d->to < 0)
+			n = (ssize_t)(d->len - d->off);
+		else
+			n = do_write(d);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n < 0)
+			return errno;
+		d->off += (size_t)n;
+		*d->count += (uint64_t)n;
+		if (d->off == d->len)
+			d->off = d->len = 0;
+	}
+	if (d->eof && d->len == 0) {
+		d->done = true;
+		if (d->to_sock && !dgram)
+			shutdown(d->to, SHUT_WR);
+	}
+	return 0;
+}
+
+const struct osl_error *
+osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
+    uint64_t *bytes_out, uint64_t *bytes_in)
+{
+	const struct osl_error *err = NULL;
+	struct dir up = { in, sock, true, r->in_is_sock, NULL, 0, 0, false, false, bytes_out,
+	    { -1, -1 } };
+	struct dir down = { sock, out, r->in_is_sock, true, NULL, 0, 0, false, false, bytes_in,
+	    { -1, -1 } };
+	uint64_t last = osl_now_mono_ns();
+	int e;
+
+	*bytes_out = *bytes_in = 0;
+	if (!(up.buf = malloc(RELAY_BUF)) || !(down.buf = malloc(RELAY_BUF))) {
+		err = osl_error_nomem();
+		goto done;
+	}
+	if (!r->dgram) {
+		/* our sockets are nonblocking, so that a full one waits in poll;
+		 * stdin and stdout are shared with others and stay as they are */
+		fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
+		if (r->in_is_sock)
+			fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+		if (in >= 0 && pipe2(up.pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+			fcntl(up.pipe[1], F_SETPIPE_SZ, RELAY_BUF);
+		if (out >= 0 && pipe2(down.pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+			fcntl(down.pipe[1], F_SETPIPE_SZ, RELAY_BUF);
+	}
+	if (in < 0) {
+		up.done = true;
+		if (!r->dgram)
+			shutdown(sock, SHUT_WR);
+	}
+	while (!(up.done && down.done)) {
+		struct pollfd p[3];
+		uint64_t bo = *bytes_out, bi = *bytes_in, now;
+		int ms = -1, rc;
+
+		/* a datagram exchange has no EOF: stdin's end (and --idle) ends it */
+		if (r->dgram && up.done && !r->idle_ns)
+			break;
+		memset(p, 0, sizeof(p));
+		p[0].fd = up.done || up.len ? -1 : in;
+		p[0].events = POLLIN;
+		p[1].fd = sock;
+		p[1].events = (short)((up.len ? POLLOUT : 0) | (down.done || down.len ? 0 : POLLIN));
+		p[2].fd = down.len && out >= 0 ? out : -1;
+		p[2].events = POLLOUT;
+		if (r->idle_ns) {
+			now = osl_now_mono_ns();
+			/* a datagram exchange ends by going quiet after stdin's end */
+			if (now - last >= r->idle_ns && r->dgram && up.done)
+				break;
+			if (now - last >= r->idle_ns) {
+				err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "idle for longer than --idle");
+				goto done;
+			}
+			ms = (int)((r->idle_ns - (now - last) + 999999) / 1000000);
+		}
+		if (down.len && out < 0)
+			ms = 0;
+		rc = poll(p, 3, ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			err = osl_error_errno("poll");
+			goto done;
+		}
+		if ((e = step(&up, p[0].revents, p[1].revents, r->dgram))) {
+			err = osl_error_sys(OSL_EFAIL, e, "sending: %s", strerror(e));
+			goto done;
+		}
+		if ((e = step(&down, p[1].revents, p[2].revents, r->dgram))) {
+			err = osl_error_sys(OSL_EFAIL, e, "%s: %s", e == EPIPE && !r->in_is_sock ?
+			    "writing output" : "receiving", strerror(e));
+			goto done;
+		}
+		if (*bytes_out != bo || *bytes_in != bi)
+			last = osl_now_mono_ns();
+		/* the peer hung up both ways: what we still hold cannot go anywhere */
+		if (!up.done && (p[1].revents & (POLLERR | POLLHUP)) && down.done && up.len) {
+			err = osl_error_sys(OSL_EFAIL, EPIPE, "sending: the peer closed the connection");
+			goto done;
+		}
+	}
+	if (r->in_is_sock && !down.done)
+		shutdown(out, SHUT_WR);
+done:
+	for (int i = 0; i < 2; i++) {
+		if (up.pipe[i] >= 0)
+			close(up.pipe[i]);
+		if (down.pipe[i] >= 0)
+			close(down.pipe[i]);
+	}
+	free(up.buf);
+	free(down.buf);
+	return err;
+}

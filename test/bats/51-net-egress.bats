@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# osl proc run with host-name rules: the egress proxy for the life of the
+# child, in the child's own network namespace where one can be made.
+load helper
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	common_setup
+	P=$OSL_TOP/test/fixtures/policies
+	PE=$P/net-egress.yaml
+	PIDS=()
+	command -v curl > /dev/null || skip "no curl"
+}
+
+teardown() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+
+wait_line() {
+	for _ in $(seq 50); do
+		if grep -qE "$2" "$1" 2>/dev/null; then grep -oE "$2" "$1" | head -n 1; return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+start_web() {
+	mkdir -p "$T/www"
+	echo "hello from the web" > "$T/www/index.html"
+	(cd "$T/www" && exec timeout 60 python3 -u -m http.server 0 --bind 127.0.0.1) > "$T/w1" 2>&1 &
+	PIDS+=($!)
+	(cd "$T/www" && exec timeout 60 python3 -u -m http.server 0 --bind 127.0.0.2) > "$T/w2" 2>&1 &
+	PIDS+=($!)
+	W1=$(wait_line "$T/w1" 'port [0-9]+' | sed 's/port //')
+	W2=$(wait_line "$T/w2" 'port [0-9]+' | sed 's/port //') || skip "cannot bind 127.0.0.2"
+}
+
+# full only where osl can make the namespace (root here)
+need_netns() {
+	osl -j -p "$PE" proc run --dry-run > "$T/r.json" || true
+	lvl=$(jq -r '.[] | select(.rule == "egress-proxy") | .enforcement' "$T/r.json")
+	[ "$lvl" = full ] || skip "no network namespace here: $(jq -r '.[] | select(.rule == "egress-proxy") | .reason' "$T/r.json")"
+}
+
+@test "egress: the report names the proxy; name rules are full in a namespace" {
+	need_netns
+	run -0 osl -p "$PE" proc run --dry-run
+	assert_line --regexp '^full +net +egress-proxy +a network namespace with only loopback'
+	assert_line --regexp '^full +net.connect +localhost:\* +web-by-name: only through the egress proxy'
+}
+
+@test "egress: the child gets the proxy variables" {
+	run -0 osl -p "$PE" proc run -- sh -c 'for v in http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY; do eval echo \$v=\$$v; done'
+	assert_line --regexp '^http_proxy=http://127\.0\.0\.1:[0-9]+$'
+	assert_line --regexp '^https_proxy=http://127\.0\.0\.1:[0-9]+$'
+	assert_line --regexp '^HTTP_PROXY=http://127\.0\.0\.1:[0-9]+$'
+	assert_line --regexp '^HTTPS_PROXY=http://127\.0\.0\.1:[0-9]+$'
+	assert_line --regexp '^ALL_PROXY=http://127\.0\.0\.1:[0-9]+$'
+}
+
+@test "egress: the named host works through the proxy; the other fails through it and directly" {
+	need_netns
+	start_web
+	run osl -p "$PE" proc run -- sh -c "
+		curl -sS -f http://localhost:$W1/ && echo via-proxy-ok
+		curl -sS -f -p http://localhost:$W1/ && echo tunnel-ok
+		curl -sS -f http://127.0.0.2:$W2/ || echo other-refused-by-proxy
+		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.2:$W2/ || echo other-unreachable-directly
+		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.1:$W1/ || echo host-loopback-unreachable"
+	assert_success
+	assert_line "hello from the web"
+	assert_line via-proxy-ok
+	assert_line tunnel-ok
+	assert_line other-refused-by-proxy
+	assert_line other-unreachable-directly
+	assert_line host-loopback-unreachable
+	# every decision of the proxy is in the log
+	ok=$(grep '"net.connect"' "$LOG" | grep '"allow"' | tail -n 1)
+	[ "$(jget '.destination.domain' "$ok")" = localhost ]
+	[ "$(jget '.rule.id' "$ok")" = web-by-name ]
+	[ "$(jget '.destination.bytes' "$ok")" -gt 0 ]
+	grep '"net.connect"' "$LOG" | grep -q "127.0.0.2:$W2 denied"
+	grep -q '"proc.exit"' "$LOG"
+	run osl log verify "$LOG"
+	assert_success
+}
+
+@test "egress: the proxy ends with the child; --require-full passes in a namespace" {
+	need_netns
+	mkdir -p "$T/secret"	# the policy's deny path exists: held in full
+	run -0 osl -p "$PE" proc run --require-full -- sh -c 'echo $http_proxy'
+	url=$output
+	run curl -sS --max-time 2 "$url"
+	assert_failure
+}

@@ -1,0 +1,147 @@
+#!/bin/bash
+# osl net throughput and the proxy's added connect latency, against a direct
+# loopback transfer measured in the same run.
+#   test/bench/bench-net.sh [BUILD_DIR] [SIZE_MIB]
+# Each transfer sends SIZE_MIB (default 1024) from a pipe to a sink that
+# counts bytes; the direct one uses the same pipe and a plain socket
+# (a C read/write loop, as nc).  Goal: osl connect/listen and the proxy >= 80%.
+set -u
+B=${1:-build}
+MIB=${2:-1024}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
+[ -x "$OSL" ] || { echo "bench-net: no $OSL (make first)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "bench-net: needs python3" >&2; exit 1; }
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config TMPDIR=$tmp
+mkdir -p "$HOME" "$XDG_STATE_HOME" "$XDG_CONFIG_HOME"
+cat > "$tmp/p.yaml" <<EOF
+version: 1
+name: bench-net
+default: deny
+net:
+  connect: ["127.0.0.1:*", "localhost:*"]
+  bind: ["127.0.0.1:*"]
+  resolve: true
+log:
+  sink: "file:$tmp/state/activity.jsonl"
+EOF
+
+# The peers are plain C (a read/write loop with 128 KiB buffers, as nc has),
+# built here, so that the direct transfer is not slowed by an interpreter.
+cat > "$tmp/peer.c" <<'EOF'
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static char buf[131072];
+int main(int argc, char **argv) {
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	ssize_t n;
+	int s = socket(AF_INET, SOCK_STREAM, 0), c;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (argc == 2 && argv[1][0] == '/') {	/* sink PORTFILE */
+		FILE *f;
+		if (bind(s, (void *)&a, sizeof(a)) || listen(s, 1) || getsockname(s, (void *)&a, &al))
+			return 1;
+		f = fopen(argv[1], "w"); fprintf(f, "%u\n", ntohs(a.sin_port)); fclose(f);
+		if ((c = accept(s, NULL, NULL)) < 0) return 1;
+		while ((n = read(c, buf, sizeof(buf))) > 0) ;
+		return 0;
+	}
+	/* send PORT [PROXYPORT]: stdin to 127.0.0.1:PORT, or through a CONNECT tunnel */
+	a.sin_port = htons(atoi(argc > 2 ? argv[2] : argv[1]));
+	if (connect(s, (void *)&a, sizeof(a))) return 1;
+	if (argc > 2) {
+		char rq[128], r[1];
+		int nl = 0;
+		snprintf(rq, sizeof(rq), "CONNECT 127.0.0.1:%s HTTP/1.1\r\n\r\n", argv[1]);
+		if (write(s, rq, strlen(rq)) < 0) return 1;
+		while (nl < 2 && read(s, r, 1) == 1)	/* up to the blank line */
+			nl = r[0] == '\n' ? nl + 1 : r[0] == '\r' ? nl : 0;
+	}
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		for (ssize_t o = 0, w; o < n; o += w)
+			if ((w = write(s, buf + o, (size_t)(n - o))) < 0) return 1;
+	shutdown(s, SHUT_WR);
+	while (read(s, buf, sizeof(buf)) > 0) ;
+	return 0;
+}
+EOF
+${CC:-cc} -O2 -o "$tmp/peer" "$tmp/peer.c" || { echo "bench-net: cannot build the C peers" >&2; exit 1; }
+# lat N HOST PORT [PROXY]: mean seconds per connect (+ CONNECT) to a listener
+cat > "$tmp/lat.py" <<'EOF'
+import socket, sys, time, threading
+n = int(sys.argv[1])
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128)
+port = srv.getsockname()[1]
+def acc():
+    while True:
+        c, _ = srv.accept(); c.close()
+threading.Thread(target=acc, daemon=True).start()
+t = time.perf_counter()
+for _ in range(n):
+    if len(sys.argv) > 2:
+        ph, pp = sys.argv[2].rsplit(":", 1)
+        c = socket.create_connection((ph, int(pp)))
+        c.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n" % port)
+        r = b""
+        while b"\r\n\r\n" not in r: r += c.recv(1)
+    else:
+        c = socket.create_connection(("127.0.0.1", port))
+    c.close()
+print((time.perf_counter() - t) / n)
+EOF
+
+sink() {
+	rm -f "$tmp/port"
+	"$tmp/peer" "$tmp/port" &
+	pids+=($!)
+	SINK=$!
+	for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+	PORT=$(cat "$tmp/port")
+}
+now() { date +%s.%N; }
+rate() { awk -v m="$MIB" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", m / (b - a) }'; }
+
+echo "== osl net bench: ${MIB} MiB through loopback ($(nproc) cores, $(uname -r))"
+
+sink
+t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT"; wait "$SINK"; t1=$(now)
+direct=$(rate "$t0" "$t1")
+echo "direct (pipe -> C sender -> C sink):  $direct MiB/s"
+
+sink
+t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$PORT" > /dev/null
+wait "$SINK"; t1=$(now)
+r=$(rate "$t0" "$t1")
+echo "osl net connect:                      $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
+
+rm -f "$tmp/l.err"
+"$OSL" -p "$tmp/p.yaml" net listen 127.0.0.1:0 < /dev/null > /dev/null 2> "$tmp/l.err" &
+pids+=($!)
+L=$!
+for _ in $(seq 100); do grep -q listening "$tmp/l.err" 2>/dev/null && break; sleep 0.05; done
+LPORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/l.err")
+t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$LPORT" > /dev/null
+wait "$L"; t1=$(now)
+r=$(rate "$t0" "$t1")
+echo "osl net connect -> osl net listen:    $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
+
+"$OSL" -p "$tmp/p.yaml" net proxy > "$tmp/px" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/px" ] && break; sleep 0.05; done
+PX=$(cat "$tmp/px")
+sink
+t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "${PX#*:}"; wait "$SINK"; t1=$(now)
+r=$(rate "$t0" "$t1")
+echo "through osl net proxy (CONNECT):      $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
+
+d=$(python3 "$tmp/lat.py" 500)
+p=$(python3 "$tmp/lat.py" 500 "$PX")
+awk -v d="$d" -v p="$p" 'BEGIN { printf "connect latency: direct %.0f us, through the proxy %.0f us (+%.0f us per connect, policy + log included)\n", d*1e6, p*1e6, (p-d)*1e6 }'
