@@ -46,6 +46,10 @@ extern const struct osl_cmd osl_fs_cmds[];
 extern const struct osl_cmd osl_policy_cmds[];
 extern const struct osl_cmd osl_log_cmds[];
 extern const struct osl_cmd osl_proc_cmds[];
+/* supervise is a command, not a group of verbs (cmd/supervise.c) */
+osl_cmd_fn cmd_supervise;
+extern const struct osl_opt osl_supervise_opts[];
+extern const struct osl_cmd osl_net_cmds[];
 
 /* --- options (src/opt.c) --- */
 struct osl_getopt {

@@ -31,8 +31,11 @@ static const struct osl_opt completion_opts[] = { { 0 } };
 const struct osl_cmd osl_groups[] = {
 	{ "fs", NULL, "file operations under policy", 0, NULL, NULL, osl_fs_cmds, NULL },
 	{ "proc", NULL, "run sandboxed programs; list, inspect and signal processes", 0, NULL, NULL, osl_proc_cmds, NULL },
+	{ "net", NULL, "resolve, connect, listen, check and wait under policy; the egress proxy", 0, NULL, NULL, osl_net_cmds, NULL },
 	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
 	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
+	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", 0,
+	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts, NULL, "file" },
 	{ "help", cmd_help, "show help for a group or verb", 0, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
 	{ "completion", cmd_completion, "print a shell completion script", 0, "bash|zsh|fish",
 	  completion_opts, NULL, "bash zsh fish" },
@@ -196,7 +199,8 @@ main(int argc, char **argv)
 	base = base ? base + 1 : argv[0];
 
 	/* busybox style: osl-fs stat ... is osl fs stat ... */
-	if (strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) && grp->sub) {
+	if (strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) &&
+	    (grp->sub || grp->fn == cmd_supervise)) {
 		out_init(false);
 		signals();
 		osl_ctx_init(&ctx, &o);

@@ -20,6 +20,17 @@ struct osl_spawn {
 	const char *cwd;		/* or NULL */
 	bool setsid;			/* own session and process group (the default) */
 	const struct osl_sandbox *sb;	/* NULL: no sandbox */
+	const sigset_t *child_mask;	/* the child's signal mask; NULL: the caller's */
+	int pass_fd, pass_as;		/* pass_as > 2: the child gets pass_fd as this fd
+					 * (a readiness pipe), kept open across exec */
+	/* Observed, not enforced (`osl policy learn`): the child makes itself a
+	 * tracee (PTRACE_TRACEME), stops with SIGSTOP so the tracer can set its
+	 * options, loads this filter (SECCOMP_RET_TRACE for the calls the
+	 * tracer wants to see) and execs.  osl_proc_spawn then returns at that
+	 * stop; the tracer reaps the child and calls osl_proc_spawn_traced(). */
+	const void *trace_bpf;		/* struct sock_filter[], or NULL */
+	unsigned short trace_len;
+	int trace_errfd;		/* out: the child's error pipe */
 	/* out */
 	pid_t pid;
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
@@ -39,6 +50,10 @@ struct osl_proc_result {
  * has succeeded, or with the child's error (status 125, 126 or 127) after
  * reaping it.  Blocks the forwarded signals until osl_proc_wait. */
 const struct osl_error *osl_proc_spawn(struct osl_spawn *sp);
+
+/* After tracing a child started with trace_bpf: its error if it never got
+ * to exec (status 125, 126 or 127), else NULL.  Closes trace_errfd. */
+const struct osl_error *osl_proc_spawn_traced(struct osl_spawn *sp);
 
 /* Wait for the child, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1
  * and SIGUSR2 to its process group (only TERM, HUP, USR1, USR2 to the child

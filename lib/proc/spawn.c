@@ -3,11 +3,14 @@
  * and exec: everything that allocates was prepared by the caller. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,6 +41,9 @@ sigset_spawn(sigset_t *s)
 	sigaddset(s, SIGCHLD);
 }
 
+static const struct osl_error *child_error(const struct osl_spawn *sp, struct child_err *ce,
+    ssize_t n);
+
 static void __attribute__((noreturn))
 child_fail(int fd, const char *step, int err)
 {
@@ -57,7 +63,9 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 	const char *step = "exec";
 	int e;
 
-	if (sigprocmask(SIG_SETMASK, &sp->oldmask, NULL) == -1)
+	/* a supervisor that blocks everything for its signalfd passes the mask
+	 * it inherited, so the program gets what it would have had */
+	if (sigprocmask(SIG_SETMASK, sp->child_mask ? sp->child_mask : &sp->oldmask, NULL) == -1)
 		child_fail(fd, "sigprocmask", errno);
 	/* the child does not outlive osl (a supervisor must never lose one);
 	 * osl may have died before the prctl: then go now */
@@ -70,10 +78,29 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 	/* at exec, every fd but 0-2 closes; ours (the pipe, the ruleset) too */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
 		child_fail(fd, "close_range", errno);
+	/* but the one fd the caller passes (dup2 clears CLOEXEC on the copy);
+	 * our error pipe moves out of its way first */
+	if (sp->pass_as > 2 && fd == sp->pass_as && (fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		_exit(OSL_ESETUP);
+	if (sp->pass_as > 2 && (sp->pass_fd == sp->pass_as ?
+	    fcntl(sp->pass_as, F_SETFD, 0) : dup2(sp->pass_fd, sp->pass_as)) == -1)
+		child_fail(fd, "dup2", errno);
 	if (sp->cwd && chdir(sp->cwd) == -1)
 		child_fail(fd, "chdir", errno);
 	if (sp->sb && (e = osl_sandbox_apply(sp->sb, &step)))
 		child_fail(fd, step, e);
+	if (sp->trace_bpf) {
+		struct sock_fprog prog = { sp->trace_len, (struct sock_filter *)sp->trace_bpf };
+
+		/* the tracer sets PTRACE_O_TRACESECCOMP while we are stopped:
+		 * a SECCOMP_RET_TRACE without it would fail the call */
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == -1)
+			child_fail(fd, "ptrace", errno);
+		raise(SIGSTOP);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+			child_fail(fd, "seccomp", errno);
+	}
 	execve(sp->path, sp->argv, sp->envp);
 	child_fail(fd, "exec", errno);
 }
@@ -112,27 +139,61 @@ osl_proc_spawn(struct osl_spawn *sp)
 		child(sp, p[1], parent);
 	}
 	close(p[1]);
+	if (sp->trace_bpf) {
+		/* the child's own SIGSTOP, or its end (an error in the pipe) */
+		while (waitpid(sp->pid, &st, __WALL) == -1 && errno == EINTR)
+			;
+		if (WIFSTOPPED(st)) {
+			sp->trace_errfd = p[0];
+			return NULL;
+		}
+	}
 	do
 		n = read(p[0], &ce, sizeof(ce));
 	while (n == -1 && errno == EINTR);
 	close(p[0]);
 	if (n == 0)
 		return NULL;	/* the pipe closed at exec: the program runs */
-	while (waitpid(sp->pid, &st, 0) == -1 && errno == EINTR)
-		;
+	if (!sp->trace_bpf)
+		while (waitpid(sp->pid, &st, 0) == -1 && errno == EINTR)
+			;
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 	sp->pid = -1;
-	if (n != (ssize_t)sizeof(ce))
+	return child_error(sp, &ce, n);
+}
+
+const struct osl_error *
+osl_proc_spawn_traced(struct osl_spawn *sp)
+{
+	struct child_err ce;
+	ssize_t n;
+
+	do
+		n = read(sp->trace_errfd, &ce, sizeof(ce));
+	while (n == -1 && errno == EINTR);
+	close(sp->trace_errfd);
+	sp->trace_errfd = -1;
+	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+	if (n == 0)
+		return NULL;
+	return child_error(sp, &ce, n);
+}
+
+/* The message and status for what the child reported before exec. */
+static const struct osl_error *
+child_error(const struct osl_spawn *sp, struct child_err *ce, ssize_t n)
+{
+	if (n != (ssize_t)sizeof(*ce))
 		return osl_error_new(OSL_ESETUP, "'%s': the child failed before exec", sp->path);
-	ce.step[sizeof(ce.step) - 1] = '\0';
-	if (!strcmp(ce.step, "exec"))
-		return osl_error_sys(ce.err == ENOENT ? OSL_ENOCMD : OSL_ENOEXEC, ce.err,
-		    "'%s': cannot run: %s", sp->path, strerror(ce.err));
-	if (!strcmp(ce.step, "chdir"))
-		return osl_error_sys(OSL_ESETUP, ce.err, "'%s': cannot change directory: %s",
-		    sp->cwd, strerror(ce.err));
-	return osl_error_sys(OSL_ESETUP, ce.err, "sandbox not applied (%s failed: %s)",
-	    ce.step, strerror(ce.err));
+	ce->step[sizeof(ce->step) - 1] = '\0';
+	if (!strcmp(ce->step, "exec"))
+		return osl_error_sys(ce->err == ENOENT ? OSL_ENOCMD : OSL_ENOEXEC, ce->err,
+		    "'%s': cannot run: %s", sp->path, strerror(ce->err));
+	if (!strcmp(ce->step, "chdir"))
+		return osl_error_sys(OSL_ESETUP, ce->err, "'%s': cannot change directory: %s",
+		    sp->cwd, strerror(ce->err));
+	return osl_error_sys(OSL_ESETUP, ce->err, "sandbox not applied (%s failed: %s)",
+	    ce->step, strerror(ce->err));
 }
 
 static void
@@ -269,7 +330,7 @@ osl_proc_which(const char *cmd, const char *path_env, char *out, size_t size)
 			return osl_error_new(OSL_ENOCMD, "'%s': name too long", cmd);
 		if (stat(out, &st) == -1)
 			return osl_error_sys(errno == ENOENT || errno == ENOTDIR ? OSL_ENOCMD : OSL_ENOEXEC,
-			    errno, "'%s': %s", cmd, strerror(errno));
+			    errno, "'%s'", cmd);
 		if (S_ISDIR(st.st_mode) || access(out, X_OK) == -1)
 			return osl_error_sys(OSL_ENOEXEC, EACCES, "'%s': not executable", cmd);
 		return NULL;
