@@ -35,7 +35,7 @@ ALL_CFLAGS = $(WFLAGS) $(CFLAGS)
 GROUPS  := fs proc net supervise policy log
 
 LIB_SRC := $(sort $(wildcard lib/*.c lib/*/*.c))
-APP_SRC := $(sort $(wildcard src/*.c cmd/*.c))
+APP_SRC := $(sort $(wildcard src/*.c cmd/*.c cmd/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/builtin_policies.o
 APP_OBJ := $(APP_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(sort $(wildcard test/unit/t-*.c))

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fs-int.h"
+#include "fs/fs-int.h"
 #include "util/strbuf.h"
 #include "util/time.h"
 

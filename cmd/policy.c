@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "policy-int.h"
+#include "policy/policy-int.h"
 #include "util/strbuf.h"
 
 static int cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx);
