@@ -153,6 +153,28 @@ fs_file_fields(cJSON *rec, const char *path, const char *target, const struct st
 	osl_log_add_count(file, "size", (uint64_t)st->st_size);
 }
 
+/* A path that did not resolve (RERR) is decided on its lexical absolute
+ * form first, so a denied tree does not even say what exists in it; when
+ * allowed, the op is begun and RERR is its result. */
+static const struct osl_error *
+begin_unresolved(struct osl_ctx *ctx, struct osl_op *op, const char *path,
+    const struct osl_error *rerr, bool *begun)
+{
+	const struct osl_error *err;
+	struct osl_error keep;
+	char abs[PATH_MAX];
+
+	osl_error_keep(&keep, rerr);
+	if ((err = osl_fs_abspath(path, abs, sizeof(abs))))
+		return err;
+	op->req.path = abs;
+	fs_file_fields(op->fields, path, NULL, NULL);
+	if ((err = osl_op_begin(ctx, op)))
+		return err;
+	*begun = true;
+	return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
+}
+
 /* Resolve PATH and run it through the decision.  *BEGUN says whether the
  * op was begun (the caller must then osl_op_end it with its result).  A path
  * that does not resolve is decided on its lexical absolute form first, so a
@@ -162,25 +184,13 @@ fs_begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
     const char *path, unsigned flags, bool *begun)
 {
 	const struct osl_error *err, *rerr;
-	char abs[PATH_MAX];
 
 	*begun = false;
 	f->fd = -1;
 	if (!*path)
 		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", path);
-	if ((rerr = osl_fs_resolve(f, path, flags))) {
-		struct osl_error keep;
-
-		osl_error_keep(&keep, rerr);
-		if ((err = osl_fs_abspath(path, abs, sizeof(abs))))
-			return err;
-		op->req.path = abs;
-		fs_file_fields(op->fields, path, NULL, NULL);
-		if ((err = osl_op_begin(ctx, op)))
-			return err;
-		*begun = true;
-		return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
-	}
+	if ((rerr = osl_fs_resolve(f, path, flags)))
+		return begin_unresolved(ctx, op, path, rerr, begun);
 	op->req.path = f->real;
 	fs_file_fields(op->fields, path, f->real, &f->st);
 	if ((err = osl_op_begin(ctx, op)))
@@ -194,25 +204,13 @@ fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_dest *d,
     const char *path, unsigned flags, bool *begun)
 {
 	const struct osl_error *err, *rerr;
-	char abs[PATH_MAX];
 
 	*begun = false;
 	d->dirfd = -1;
 	if (!*path)
 		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", path);
-	if ((rerr = osl_fs_resolve_parent(d, path, flags))) {
-		struct osl_error keep;
-
-		osl_error_keep(&keep, rerr);
-		if ((err = osl_fs_abspath(path, abs, sizeof(abs))))
-			return err;
-		op->req.path = abs;
-		fs_file_fields(op->fields, path, NULL, NULL);
-		if ((err = osl_op_begin(ctx, op)))
-			return err;
-		*begun = true;
-		return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
-	}
+	if ((rerr = osl_fs_resolve_parent(d, path, flags)))
+		return begin_unresolved(ctx, op, path, rerr, begun);
 	op->req.path = d->real;
 	if (!d->exists && op->action && !strcmp(op->action, "fs.write")) {
 		/* the same access (write); the record says what happens */
