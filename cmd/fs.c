@@ -122,7 +122,6 @@ fs_getopt(int verb, int *argc, char ***argv, int (*opt)(int c, const char *arg, 
 		else if ((r = opt(c, g.optarg, v)) == 0)
 			r = -1;
 	}
-	cli_getopt_release(&g);
 	*argc -= g.optind;
 	*argv += g.optind;
 	return r;
@@ -417,11 +416,10 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'L': flags &= ~OSL_FS_NOFOLLOW; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1)

@@ -56,11 +56,10 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case 'r': rotated = true; break;
 		case 'k': key = g.optarg; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1)
@@ -196,11 +195,10 @@ cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 		case 'o': outcome = g.optarg; break;
 		case 's': since = g.optarg; break;
 		case 'L': level = g.optarg; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc != 1)

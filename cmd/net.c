@@ -99,11 +99,10 @@ cmd_net_resolve(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case O_V4: family = AF_INET; break;
 		case O_V6: family = AF_INET6; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc != 1)
@@ -169,11 +168,10 @@ cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
 		case O_UDP: o.socktype = SOCK_DGRAM; break;
 		case O_V4: o.family = AF_INET; break;
 		case O_V6: o.family = AF_INET6; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc != 1)
@@ -187,7 +185,6 @@ cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
 	err = osl_net_relay(0, 1, conn.fd, &r, &conn.bytes_out, &conn.bytes_in);
 	return relay_status(osl_net_conn_end(ctx, &conn, err));
 bad_duration:
-	cli_getopt_release(&g);
 	return cli_usage("'%s': invalid duration", g.optarg);
 }
 
@@ -229,22 +226,19 @@ cmd_net_listen(int argc, char **argv, struct osl_ctx *ctx)
 		case O_KEEP: keep = true; break;
 		case O_MAX_CONNS:
 			if (!osl_parse_uint(g.optarg, 1024, &maxc) || maxc == 0) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': --max-conns takes 1-1024", g.optarg);
 			}
 			keep = true;
 			break;
 		case O_IDLE:
 			if (!duration_arg(g.optarg, &r.idle_ns)) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': invalid duration", g.optarg);
 			}
 			break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc != 1)
@@ -334,15 +328,13 @@ cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case O_TIMEOUT:
 			if (!duration_arg(g.optarg, &timeout)) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': invalid duration", g.optarg);
 			}
 			break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1)
@@ -404,15 +396,13 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case O_TIMEOUT:
 			if (!duration_arg(g.optarg, &timeout)) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': invalid duration", g.optarg);
 			}
 			break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1)
@@ -498,7 +488,6 @@ cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
 		case O_LISTEN: listen_at = g.optarg; break;
 		case O_MAX_CLIENTS:
 			if (!osl_parse_uint(g.optarg, 4096, &v) || v == 0) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': --max-clients takes 1-4096", g.optarg);
 			}
 			po.max_clients = (unsigned)v;
@@ -506,15 +495,13 @@ cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
 		case O_TIMEOUT:
 		case O_IDLE:
 			if (!duration_arg(g.optarg, c == O_TIMEOUT ? &po.connect_timeout_ns : &po.idle_ns)) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': invalid duration", g.optarg);
 			}
 			break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	if (argc - g.optind != 0)
 		return cli_usage("no operands expected");
 	if ((err = osl_net_parse(listen_at, true, true, &t)))

@@ -197,11 +197,10 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	while ((c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 256: policy = g.optarg; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc != 1)

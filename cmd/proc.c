@@ -409,7 +409,6 @@ cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
 		default: status = OSL_EINPUT; break;
 		}
 	}
-	cli_getopt_release(&g);
 	if (status == -1) {
 		argc -= g.optind;
 		argv += g.optind;
@@ -748,15 +747,13 @@ cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case 's':
 			if (!parse_signal(g.optarg, &sig)) {
-				cli_getopt_release(&g);
 				return cli_usage("'%s': unknown signal", g.optarg);
 			}
 			break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1)

@@ -173,7 +173,6 @@ ctl(int argc, char **argv)
 		default: status = OSL_EINPUT; break;
 		}
 	}
-	cli_getopt_release(&g);
 	if (status != -1)
 		return status;
 	argc -= g.optind;
@@ -359,7 +358,6 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		default: status = OSL_EINPUT; break;
 		}
 	}
-	cli_getopt_release(&g);
 	if (status != -1)
 		return status;
 	/* `osl supervise ctl ...`; a program named ctl is `-- ctl` */

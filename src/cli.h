@@ -3,6 +3,7 @@
 #ifndef OSL_CLI_H
 #define OSL_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,7 @@ extern const struct osl_opt osl_supervise_opts[];
 extern const struct osl_cmd osl_net_cmds[];
 
 /* --- options (src/opt.c) --- */
+#define OSL_OPT_MAX 40	/* options of one verb */
 struct osl_getopt {
 	const struct osl_cmd *cmd;
 	int argc;
@@ -59,14 +61,16 @@ struct osl_getopt {
 	char *optarg;
 	int optind;		/* after the loop: first operand */
 	char shorts[128];
-	void *longs;		/* struct option[] */
+	/* inline, so a verb can return from anywhere in its option loop
+	 * without anything to release */
+	struct option longs[OSL_OPT_MAX + 2];
+	bool too_many;		/* the table has more than OSL_OPT_MAX options */
 };
 /* Start parsing a verb's options; ARGV[0] is the verb. */
 void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv);
 /* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
  * '?' after printing a usage error (return 2). */
 int cli_getopt(struct osl_getopt *g);
-void cli_getopt_release(struct osl_getopt *g);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
 /* For a verb without options of its own (-h only): -1 to go on with

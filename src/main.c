@@ -220,17 +220,13 @@ main(int argc, char **argv)
 		case 'v': cli_verbosity = 1; break;
 		case 'V':
 			printf("osl %s\n", OSL_VERSION);
-			cli_getopt_release(&g);
 			return out_finish(0);
 		case 'h':
-			cli_getopt_release(&g);
 			return out_finish(0);
 		default:
-			cli_getopt_release(&g);
 			return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1) {

@@ -18,7 +18,6 @@ cli_no_options(int *argc, char ***argv)
 
 	cli_getopt_init(&g, cli_verb, *argc, *argv);
 	c = cli_getopt(&g);
-	cli_getopt_release(&g);
 	if (c == 'h')
 		return 0;
 	if (c != -1)
@@ -32,43 +31,33 @@ void
 cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv)
 {
 	const struct osl_opt *o;
-	struct option *lo;
-	size_t n = 0, i = 0, s = 0;
+	size_t i = 0, s = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->cmd = cmd;
 	g->argc = argc;
 	g->argv = argv;
-	for (o = cmd->opts; o && o->val; o++)
-		n++;
-	lo = calloc(n + 2, sizeof(*lo));
-	g->longs = lo;
 	g->shorts[s++] = '+';
 	g->shorts[s++] = ':';
 	g->shorts[s++] = 'h';
-	if (!lo)
-		return;		/* cli_getopt reports it */
 	for (o = cmd->opts; o && o->val; o++) {
+		if (i == OSL_OPT_MAX) {
+			g->too_many = true;
+			break;
+		}
 		if (o->val < 256 && s + 3 < sizeof(g->shorts)) {
 			g->shorts[s++] = (char)o->val;
 			if (o->arg)
 				g->shorts[s++] = ':';
 		}
-		lo[i].name = o->name;
-		lo[i].has_arg = o->arg ? required_argument : no_argument;
-		lo[i].val = o->val;
+		g->longs[i].name = o->name;
+		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
+		g->longs[i].val = o->val;
 		i++;
 	}
-	lo[i].name = "help";
-	lo[i].val = 'h';
+	g->longs[i].name = "help";
+	g->longs[i].val = 'h';
 	g->shorts[s] = '\0';
-}
-
-void
-cli_getopt_release(struct osl_getopt *g)
-{
-	free(g->longs);
-	g->longs = NULL;
 }
 
 static const char *
@@ -90,8 +79,8 @@ cli_getopt(struct osl_getopt *g)
 	char name[64];
 	int c, li = -1;
 
-	if (!g->longs) {
-		cli_error(osl_error_nomem());
+	if (g->too_many) {
+		cli_error(osl_error_new(OSL_ESETUP, "more than %d options in the table", OSL_OPT_MAX));
 		return '?';
 	}
 	if (g->optind == 0)

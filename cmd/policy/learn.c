@@ -164,11 +164,10 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		case 'o': out = g.optarg; break;
 		case O_BASE: base_path = g.optarg; break;
 		case O_DIFF: diff_path = g.optarg; break;
-		case 'h': cli_getopt_release(&g); return 0;
-		default: cli_getopt_release(&g); return OSL_EINPUT;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
 		}
 	}
-	cli_getopt_release(&g);
 	argc -= g.optind;
 	argv += g.optind;
 	if (!out == !diff_path)
