@@ -35,20 +35,43 @@ ls_opt(int c, const char *arg, void *v)
 	return 0;
 }
 
-/* One entry: a line of text, or an object of the array. */
+/* The deciding rule when the policy would refuse to read REAL/NAME, else
+ * NULL: a listing names such an entry but shows none of its metadata, as
+ * `osl fs stat` of it would be refused.  Quiet: a listing is one operation. */
+static const char *
+ls_denied(const struct ls_opts *o, const char *real, const char *name, char *buf, size_t size)
+{
+	struct osl_request rq = { .access = OSL_ACCESS_READ, .path = buf };
+	struct osl_decision d;
+
+	if (!real || !o->ctx->policy || osl_fs_join(buf, size, real, name))
+		return NULL;
+	osl_policy_decide(o->ctx->policy, &rq, &d);
+	if (d.verdict == OSL_ALLOW)
+		return NULL;
+	return d.rule ? osl_rule_name(d.rule) : "default";
+}
+
+/* One entry: a line of text, or an object of the array.  DENIED (the rule)
+ * hides everything but the name and the type. */
 static void
-ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name, const struct stat *st)
+ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name,
+    const struct stat *st, const char *denied)
 {
 	char q[PATH_MAX * 4 + 8], path[PATH_MAX], pm[11], mode[8], t[40], link[PATH_MAX];
 	struct passwd *pw;
 	struct group *gr;
 	ssize_t n = -1;
 
-	if (S_ISLNK(st->st_mode) && (o->lng || out_is_json()) &&
+	if (!denied && S_ISLNK(st->st_mode) && (o->lng || out_is_json()) &&
 	    (n = readlinkat(dirfd, name, link, sizeof(link) - 1)) >= 0)
 		link[n] = '\0';
 	if (!out_is_json()) {
-		if (o->lng) {
+		if (o->lng && denied) {
+			fs_perms(st->st_mode & S_IFMT, pm);
+			memset(pm + 1, '?', 9);
+			printf("%s   ? %-8s %-8s %10s %-16s ", pm, "?", "?", "?", "?");
+		} else if (o->lng) {
 			char tb[32];
 			struct tm tm;
 
@@ -81,6 +104,11 @@ ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name, 
 	else
 		out_str("path", NULL, name);
 	out_str("type", NULL, osl_fs_type_word(st->st_mode));
+	if (denied) {
+		out_str("denied", NULL, denied);
+		out_obj_close();
+		return;
+	}
 	out_u64("size", NULL, (uint64_t)st->st_size);
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	out_str("mode", NULL, mode);
@@ -101,7 +129,7 @@ static void
 ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool header)
 {
 	const struct osl_error *err;
-	char q[PATH_MAX * 4 + 8], sub[PATH_MAX], subreal[PATH_MAX];
+	char q[PATH_MAX * 4 + 8], sub[PATH_MAX], subreal[PATH_MAX], path[PATH_MAX];
 	struct stat *sts = NULL;
 	char **names = NULL;
 	size_t n = 0;
@@ -124,7 +152,8 @@ ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool head
 			sts[i].st_mode = 0;
 			continue;	/* gone since it was listed */
 		}
-		ls_entry(o, fd, given, names[i], &sts[i]);
+		ls_entry(o, fd, given, names[i], &sts[i],
+		    o->lng || out_is_json() ? ls_denied(o, real, names[i], path, sizeof(path)) : NULL);
 	}
 	if (!o->rec)
 		goto done;
@@ -189,7 +218,7 @@ cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx)
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_fs_reopen(&f, O_RDONLY | O_DIRECTORY, &fd);
 		if (!err && fd < 0)
-			ls_entry(&o, AT_FDCWD, NULL, argv[i], &f.st);
+			ls_entry(&o, AT_FDCWD, NULL, argv[i], &f.st, NULL);
 		fs_end(ctx, &op, err, begun, &o.status);
 		if (fd >= 0) {
 			if (i > 0 && !out_is_json())

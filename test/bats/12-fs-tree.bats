@@ -288,6 +288,22 @@ setup() {
 	refute_output --partial key
 }
 
+@test "ls -l and ls -j name a denied entry but show none of its metadata" {
+	echo 'API_KEY=1' > "$W/.env"
+	touch -d 2001-02-03 "$W/.env"
+	run osl fs ls -la "$W"
+	assert_success
+	assert_line --regexp '^-\?{9} +\? \? +\? +\? +\? +\.env$'
+	refute_output --partial 2001
+	run --separate-stderr osl -j fs ls -a "$W"
+	assert_success
+	[[ "$(jget '.[] | select(.name == ".env") | .denied' "$output")" == */fs-basic.yaml:1[0-9]:* ]]
+	[ "$(jget '.[] | select(.name == ".env") | .size' "$output")" = null ]
+	run --separate-stderr osl -j fs ls "$HOME"
+	[ "$(jget '.[] | select(.name == "secret") | .denied' "$output")" = no-secret ]
+	[ "$(jget '.[] | select(.name == "work") | .mode' "$output")" = 0755 ]
+}
+
 @test "hash prints sha256 like sha256sum; -j gives {path, sha256}" {
 	head -c 100000 /dev/urandom > "$W/r"
 	run osl fs hash "$W/r"
