@@ -19,6 +19,8 @@ static int cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx);
 static const struct osl_opt verify_opts[] = {
 	{ 'r', "rotated", NULL, "the files are one log's rotations, oldest first (one chain)", NULL },
 	{ 'k', "key", "PUB", "check checkpoint signatures against this Ed25519 public key", "file" },
+	{ 'c', "checkpoints", "FILE", "the log's checkpoint copies (checkpoint_sink): "
+	  "catch a changed, replaced or truncated log", "file" },
 	{ 0 }
 };
 
@@ -33,7 +35,7 @@ static const struct osl_opt show_opts[] = {
 
 const struct osl_cmd osl_log_cmds[] = {
 	{ "verify", cmd_log_verify, "check the hash chain and checkpoints (exit 0 intact, 1 not)",
-	  OSL_CMD_JSON, "[-r] FILE...", verify_opts, NULL, "file" },
+	  OSL_CMD_JSON, "[-r] [-k PUB] [-c FILE] FILE...", verify_opts, NULL, "file" },
 	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
 	  OSL_CMD_JSON | OSL_CMD_POLICY, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
@@ -46,7 +48,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_verify *v = NULL;
 	struct osl_getopt g;
-	const char *key = NULL;
+	const char *key = NULL, *pins = NULL;
 	bool rotated = false;
 	int c, status = 0;
 
@@ -56,6 +58,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case 'r': rotated = true; break;
 		case 'k': key = g.optarg; break;
+		case 'c': pins = g.optarg; break;
 		case 'h': return 0;
 		default: return OSL_EINPUT;
 		}
@@ -64,6 +67,8 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 	argv += g.optind;
 	if (argc < 1)
 		return cli_usage("a log file is needed");
+	if (pins && argc > 1 && !rotated)
+		return cli_usage("--checkpoints checks one log: give its files with -r, oldest first");
 
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
@@ -82,6 +87,12 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				out_arr_close();
 				return OSL_EINPUT;
 			}
+			/* the copies name the live log: the last file given */
+			if (pins && (err = osl_verify_pins_file(v, pins, argv[argc - 1]))) {
+				osl_verify_free(v);
+				out_arr_close();
+				return cli_error(err);
+			}
 		} else
 			osl_verify_next_file(v);
 		out_quote(argv[i], q, sizeof(q));
@@ -97,12 +108,18 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				break;
 			continue;
 		}
+		if (i == argc - 1)
+			osl_verify_finish(v);
 		rep = osl_verify_report(v);
 		out_bool("intact", NULL, rep->bad_line == 0);
 		out_u64("records", NULL, rep->records);
 		out_u64("checkpoints", NULL, rep->checkpoints);
 		out_u64("unvouched", NULL, rep->unvouched);
 		out_u64("torn_lines", NULL, rep->torn_lines);
+		if (pins) {
+			out_u64("pinned", NULL, rep->pins);
+			out_u64("pins_matched", NULL, rep->pins_matched);
+		}
 		if (rep->bad_line) {
 			out_u64("bad_line", NULL, rep->bad_line);
 			out_str("why", NULL, rep->why);
@@ -118,6 +135,12 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				    "the chain goes on past %s", rep->torn_lines,
 				    rep->torn_lines == 1 ? "" : "s", rep->first_torn,
 				    rep->torn_lines == 1 ? "it" : "them");
+			if (pins && rep->pins)
+				out_text("; %lu of %lu checkpoint copies matched%s", rep->pins_matched,
+				    rep->pins, rep->pins_matched < rep->pins ?
+				    " (the others are of older files)" : "");
+			else if (pins)
+				out_text("; '%s' has no checkpoint copy of this log", pins);
 			if (rep->unvouched)
 				out_text("; the last %lu records are after the last checkpoint "
 				    "and cannot be vouched for against truncation", rep->unvouched);

@@ -207,8 +207,9 @@ _osl() {
 		verify)
 			case $prev in
 		-k|--key) __osl_arg 'file'; return ;;
+		-c|--checkpoints) __osl_arg 'file'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -r --rotated -k --key -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -r --rotated -k --key -c --checkpoints -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		keygen)
 			case $prev in
 			esac

@@ -145,6 +145,7 @@ complete -c osl -n 'test -z "(__osl_group)"' -a log -d 'verify and show the acti
 complete -c osl -n '__osl_at log' -a verify -d 'check the hash chain and checkpoints (exit 0 intact, 1 not)'
 complete -c osl -n '__osl_at log verify' -s r -l rotated -d 'the files are one log'\''s rotations, oldest first (one chain)'
 complete -c osl -n '__osl_at log verify' -s k -l key -r -F -d 'check checkpoint signatures against this Ed25519 public key'
+complete -c osl -n '__osl_at log verify' -s c -l checkpoints -r -F -d 'the log'\''s checkpoint copies (checkpoint_sink): catch a changed, replaced or truncated log'
 complete -c osl -n '__osl_at log verify' -F
 complete -c osl -n '__osl_at log' -a keygen -d 'make an Ed25519 key pair for signed checkpoints'
 complete -c osl -n '__osl_at log keygen' -F

@@ -98,6 +98,8 @@ struct osl_verify_report {
 	unsigned long first_torn;	/* line of the first of them */
 	unsigned torn_file;		/* and its file */
 	unsigned long signed_checkpoints;	/* checked against a public key */
+	unsigned long pins;		/* checkpoint copies of this log (osl_verify_pins_file) */
+	unsigned long pins_matched;	/* of them, records found with the same hash */
 };
 struct osl_verify;
 struct osl_verify *osl_verify_new(void);
@@ -135,6 +137,16 @@ const struct osl_error *osl_log_keygen(const char *priv_path, const char *pub_pa
  * unsigned, signed by another key or badly signed is then a bad line. */
 void osl_verify_set_pubkey(struct osl_verify *v, const uint8_t pub[32]);
 const struct osl_error *osl_verify_set_key_file(struct osl_verify *v, const char *path);
+/* Checkpoint copies (a checkpoint_sink file, PATH) of the log LOG (as the
+ * copies name it: its configured path, or a path to the same file): each
+ * must match the record it names, and the log must reach the newest one
+ * (osl_verify_finish).  The checkpoint file is verified as a log first (with
+ * the key, if set): OSL_EFAIL when it is not intact, OSL_EINPUT when it cannot
+ * be read. */
+const struct osl_error *osl_verify_pins_file(struct osl_verify *v, const char *path,
+    const char *log);
+/* After the last line of the last file: a pin past the end is a truncation. */
+void osl_verify_finish(struct osl_verify *v);
 /* One message for the report: "intact: 1042 records, 1 checkpoint, 41 records
  * after the last checkpoint" or "line 7: chain.prev does not match ...". */
 const char *osl_verify_summary(const struct osl_verify *v, char *buf, size_t size);

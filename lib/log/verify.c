@@ -3,11 +3,17 @@
  * A line that is not a record (a writer died mid-write) is held: if the next
  * record chains to the last good one, the writer started over past it and it
  * is counted as torn; if not, it is the first bad line.  An unterminated last
- * line is a torn tail, not tampering in the middle. */
+ * line is a torn tail, not tampering in the middle.
+ *
+ * Pins are checkpoints copied elsewhere (checkpoint_sink): each names a
+ * record by sequence and hash.  The log must hold that record with that hash,
+ * and must reach the newest pin: a log cut short is caught here, which its
+ * own chain cannot show. */
 #include "log/log-int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +40,18 @@ struct osl_verify {
 	uint8_t pub[32];
 	char fpr[72];
 	bool files_started;
+	/* pins, sorted by sequence; pin_next is the first not yet reached */
+	struct pin {
+		uint64_t seq;
+		uint8_t hash[32];
+		unsigned long line;	/* in pins_file */
+	} *pins;
+	size_t npins, pin_next;
+	char *pins_file;
+	/* called with each good record (loading pins) */
+	void (*on_record)(struct osl_verify *v, const cJSON *rec);
+	void *on_arg;
+	unsigned long on_line;
 };
 
 struct osl_verify *
@@ -49,6 +67,10 @@ osl_verify_new(void)
 void
 osl_verify_free(struct osl_verify *v)
 {
+	if (v) {
+		free(v->pins);
+		free(v->pins_file);
+	}
 	free(v);
 }
 
@@ -169,6 +191,26 @@ check_checkpoint(struct osl_verify *v, unsigned long n, const cJSON *rec)
 	return true;
 }
 
+/* Record SEQ (HASH) at line N against the pins: those below the first
+ * record seen are in older files not given (not counted); one at SEQ must
+ * hold the same hash. */
+static bool
+check_pins(struct osl_verify *v, unsigned long n, uint64_t seq, const uint8_t hash[32])
+{
+	for (; v->pin_next < v->npins && v->pins[v->pin_next].seq <= seq; v->pin_next++) {
+		const struct pin *p = &v->pins[v->pin_next];
+
+		if (p->seq < seq)
+			continue;
+		if (memcmp(p->hash, hash, 32) != 0)
+			return bad(v, n, "record %llu does not match its checkpoint in %s (line %lu): "
+			    "the log was changed or replaced", (unsigned long long)seq,
+			    v->pins_file, p->line);
+		v->r.pins_matched++;
+	}
+	return true;
+}
+
 bool
 osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool terminated)
 {
@@ -252,6 +294,12 @@ osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool termina
 			v->r.unvouched = 0;
 	} else
 		v->r.unvouched++;
+	if (v->npins && !check_pins(v, n, seq, hash))
+		goto done;
+	if (v->on_record) {
+		v->on_line = n;
+		v->on_record(v, rec);
+	}
 	v->have_last = true;
 	v->last_seq = seq;
 	memcpy(v->last_hash, hash, 32);
@@ -301,6 +349,116 @@ osl_verify_file(struct osl_verify *v, const char *path)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return err;
+}
+
+struct pin_load {
+	const char *log, *log_real;
+	struct pin *pins;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int
+pin_cmp(const void *a, const void *b)
+{
+	const struct pin *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A good record of the checkpoint file: a copy of one of LOG's checkpoints
+ * becomes a pin (its fields were checked by check_checkpoint). */
+static void
+pin_record(struct osl_verify *cv, const cJSON *rec)
+{
+	struct pin_load *pl = cv->on_arg;
+	const cJSON *ev, *cp, *f;
+	char real[PATH_MAX];
+	struct pin *p;
+
+	ev = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "event"),
+	    "action");
+	cp = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "osl"),
+	    "checkpoint");
+	f = cJSON_GetObjectItemCaseSensitive(cp, "file");
+	if (!cJSON_IsString(ev) || strcmp(ev->valuestring, "log.checkpoint") != 0 ||
+	    !cJSON_IsString(f))
+		return;
+	if (strcmp(f->valuestring, pl->log) != 0 && (!pl->log_real ||
+	    !realpath(f->valuestring, real) || strcmp(real, pl->log_real) != 0))
+		return;
+	if (pl->n == pl->cap) {
+		size_t cap = pl->cap ? pl->cap * 2 : 16;
+		struct pin *np = realloc(pl->pins, cap * sizeof(*np));
+
+		if (!np) {
+			pl->nomem = true;
+			return;
+		}
+		pl->pins = np;
+		pl->cap = cap;
+	}
+	p = &pl->pins[pl->n++];
+	p->seq = (uint64_t)cJSON_GetObjectItemCaseSensitive(cp, "sequence")->valuedouble;
+	osl_unhex(p->hash, cJSON_GetObjectItemCaseSensitive(cp, "hash")->valuestring, 32);
+	p->line = cv->on_line;
+}
+
+const struct osl_error *
+osl_verify_pins_file(struct osl_verify *v, const char *path, const char *log)
+{
+	const struct osl_error *err;
+	const struct osl_verify_report *r;
+	struct pin_load pl = { .log = log };
+	char real[PATH_MAX];
+	struct osl_verify *cv;
+
+	if ((cv = osl_verify_new()) == NULL || (v->pins_file = strdup(path)) == NULL) {
+		osl_verify_free(cv);
+		return osl_error_nomem();
+	}
+	pl.log_real = realpath(log, real);
+	if (v->have_key)
+		osl_verify_set_pubkey(cv, v->pub);
+	cv->on_record = pin_record;
+	cv->on_arg = &pl;
+	err = osl_verify_file(cv, path);
+	r = osl_verify_report(cv);
+	if (!err && pl.nomem)
+		err = osl_error_nomem();
+	else if (!err && r->bad_line && !r->torn_tail)
+		/* a torn last copy is a crash; anything else, the copies were changed */
+		err = osl_error_new(OSL_EFAIL, "checkpoint file '%s' is not intact: %s", path,
+		    r->why);
+	osl_verify_free(cv);
+	if (err) {
+		free(pl.pins);
+		return err;
+	}
+	qsort(pl.pins, pl.n, sizeof(*pl.pins), pin_cmp);
+	v->pins = pl.pins;
+	v->npins = pl.n;
+	v->r.pins = pl.n;
+	return NULL;
+}
+
+void
+osl_verify_finish(struct osl_verify *v)
+{
+	const struct pin *p;
+
+	if (v->failed || v->pin_next >= v->npins)
+		return;
+	p = &v->pins[v->npins - 1];
+	v->held = false;
+	v->r.torn_tail = false;
+	if (v->have_last)
+		bad(v, v->line + 1, "truncated: %s (line %lu) has a checkpoint of record %llu, "
+		    "the log ends at record %llu", v->pins_file, p->line,
+		    (unsigned long long)p->seq, (unsigned long long)v->last_seq);
+	else
+		bad(v, v->line + 1, "truncated: %s (line %lu) has a checkpoint of record %llu, "
+		    "the log has no record", v->pins_file, p->line, (unsigned long long)p->seq);
 }
 
 const char *

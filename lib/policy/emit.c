@@ -146,6 +146,8 @@ policy_json(const struct osl_policy *p, bool canonical)
 			    osl_format_duration(p->log.checkpoint_interval_ns, buf, sizeof(buf)));
 			if (p->log.checkpoint_key)
 				cJSON_AddStringToObject(o2, "key", p->log.checkpoint_key);
+			if (p->log.checkpoint_sink)
+				cJSON_AddStringToObject(o2, "sink", p->log.checkpoint_sink);
 		}
 	}
 	return j;
@@ -303,6 +305,11 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 	if (p->log.checkpoint_key) {
 		sb_adds(out, "    key: ");
 		yq(out, p->log.checkpoint_key, true);
+		sb_addc(out, '\n');
+	}
+	if (p->log.checkpoint_sink) {
+		sb_adds(out, "    sink: ");
+		yq(out, p->log.checkpoint_sink, true);
 		sb_addc(out, '\n');
 	}
 	return out->oom ? osl_error_nomem() : NULL;

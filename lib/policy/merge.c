@@ -232,6 +232,9 @@ merge_layer(struct merge *m, struct layer *l)
 		case LF_CP_KEY:
 			take_str(&acc->log.checkpoint_key, &p->log.checkpoint_key);
 			break;
+		case LF_CP_SINK:
+			take_str(&acc->log.checkpoint_sink, &p->log.checkpoint_sink);
+			break;
 		default:
 			*limit_ptr(&acc->limits, f - LF_LIMIT) = *limit_ptr(&p->limits, f - LF_LIMIT);
 			break;

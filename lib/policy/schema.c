@@ -536,24 +536,24 @@ log_path(struct sctx *c, const struct ynode *n, const char *s, const char *what,
 	return NULL;
 }
 
+/* A sink (log.sink, log.checkpoint.sink) into *OUT, setting field F. */
 static const struct osl_error *
-parse_sink(struct sctx *c, const struct ynode *v)
+parse_sink(struct sctx *c, const struct ynode *v, const char *what, char **out, enum lfield f)
 {
-	struct osl_log_config *lg = &c->l->p.log;
 	const struct osl_error *err;
 	char *path = NULL;
 
-	if ((err = want_str(c, v, "log.sink")))
+	if ((err = want_str(c, v, what)))
 		return err;
-	mark(c, LF_SINK, v);
+	mark(c, f, v);
 	if (strcmp(v->str, "stderr") == 0 || strcmp(v->str, "syslog") == 0 ||
 	    strcmp(v->str, "journald") == 0 || strcmp(v->str, "none") == 0)
-		return dup_str(&lg->sink, v->str);
+		return dup_str(out, v->str);
 	if (strncmp(v->str, "file:", 5) == 0 || strncmp(v->str, "syslog:", 7) == 0) {
 		bool file = v->str[0] == 'f';
 		struct strbuf sb = STRBUF_INIT;
 
-		if ((err = log_path(c, v, v->str + (file ? 5 : 7), "log.sink", &path)))
+		if ((err = log_path(c, v, v->str + (file ? 5 : 7), what, &path)))
 			return err;
 		sb_addf(&sb, "%s:%s", file ? "file" : "syslog", path);
 		free(path);
@@ -561,12 +561,12 @@ parse_sink(struct sctx *c, const struct ynode *v)
 			sb_release(&sb);
 			return osl_error_nomem();
 		}
-		free(lg->sink);
-		lg->sink = sb_detach(&sb);
+		free(*out);
+		*out = sb_detach(&sb);
 		return NULL;
 	}
-	return err_node(c->file, v, "log.sink: expected file:PATH | stderr | syslog | "
-	    "syslog:PATH | journald | none, got '%.100s'", v->str);
+	return err_node(c->file, v, "%s: expected file:PATH | stderr | syslog | "
+	    "syslog:PATH | journald | none, got '%.100s'", what, v->str);
 }
 
 static const struct osl_error *
@@ -579,7 +579,7 @@ parse_log(struct sctx *c, const struct ynode *m)
 	static const char *const syncs[] = { "none", "batch", "always", NULL };
 	static const char *const onfail[] = { "deny", "continue", NULL };
 	static const char *const rkeys[] = { "size", "keep", NULL };
-	static const char *const ckeys[] = { "every", "interval", "key", NULL };
+	static const char *const ckeys[] = { "every", "interval", "key", "sink", NULL };
 	struct osl_log_config *lg = &c->l->p.log;
 	const struct osl_error *err;
 	const struct ynode *v, *r;
@@ -594,7 +594,7 @@ parse_log(struct sctx *c, const struct ynode *m)
 		lg->level = (enum osl_level)e;
 		mark(c, LF_LEVEL, v);
 	}
-	if ((v = ymap_get(m, "sink")) && (err = parse_sink(c, v)))
+	if ((v = ymap_get(m, "sink")) && (err = parse_sink(c, v, "log.sink", &lg->sink, LF_SINK)))
 		return err;
 	if ((v = ymap_get(m, "sync")) != NULL) {
 		if ((err = want_enum(c, v, "log.sync", syncs, &e)))
@@ -662,6 +662,9 @@ parse_log(struct sctx *c, const struct ynode *m)
 				return err;
 			mark(c, LF_CP_KEY, v);
 		}
+		if ((v = ymap_get(r, "sink")) != NULL && (err = parse_sink(c, v,
+		    "log.checkpoint.sink", &lg->checkpoint_sink, LF_CP_SINK)))
+			return err;
 	}
 	return NULL;
 }
@@ -782,5 +785,6 @@ layer_release(struct layer *l)
 	free(p->seccomp.allow);
 	free(p->log.sink);
 	free(p->log.checkpoint_key);
+	free(p->log.checkpoint_sink);
 	memset(l, 0, sizeof(*l));
 }

@@ -264,6 +264,51 @@ SH
 	jget .MESSAGE "${lines[1]}" | grep -q "denied by no-secret"
 }
 
+@test "verify -c: checkpoint copies kept elsewhere catch a truncated or replaced log" {
+	mkdir -p "$T/elsewhere"
+	cat > "$T/cp.yaml" <<YAML
+version: 1
+extends: [$OSL_TOP/test/fixtures/policies/fs-basic.yaml]
+log:
+  sink: "file:$T/a.jsonl"
+  checkpoint: { every: 3, sink: "file:$T/elsewhere/cp.jsonl" }
+YAML
+	for i in 1 2 3 4 5 6 7 8 9 10; do osl -p "$T/cp.yaml" fs stat "$HOME" >/dev/null; done
+	[ "$(grep -c '"log.checkpoint"' "$T/elsewhere/cp.jsonl")" = 4 ]
+	jget .osl.checkpoint.file "$(head -n 1 "$T/elsewhere/cp.jsonl")" | grep -qx "$T/a.jsonl"
+	run osl log verify -c "$T/elsewhere/cp.jsonl" "$T/a.jsonl"
+	assert_success
+	assert_output --partial "4 of 4 checkpoint copies matched"
+	# the newest records cut off: the chain alone still holds
+	cp "$T/a.jsonl" "$T/a.full"
+	head -n 6 "$T/a.full" > "$T/a.jsonl"
+	run osl log verify "$T/a.jsonl"
+	assert_success
+	run --separate-stderr osl -j log verify -c "$T/elsewhere/cp.jsonl" "$T/a.jsonl"
+	assert_failure 1
+	[ "$(jget '.[0].intact' "$output")" = false ]
+	[ "$(jget '.[0].bad_line' "$output")" = 7 ]
+	[ "$(jget '.[0].pins_matched' "$output")" = 2 ]
+	[[ "$stderr" == *"truncated: $T/elsewhere/cp.jsonl (line 4) has a checkpoint of record 12, the log ends at record 6"* ]]
+	# replaced by a fresh log, chained from zero, at the same path
+	rm "$T/a.jsonl"
+	osl -p "$T/cp.yaml" fs stat "$HOME" >/dev/null
+	run osl log verify -c "$T/elsewhere/cp.jsonl" "$T/a.jsonl"
+	assert_failure 1
+	assert_output --regexp "record [0-9]+ does not match its checkpoint|truncated"
+	# a changed checkpoint file is refused, not trusted
+	cp "$T/a.full" "$T/a.jsonl"
+	sed -i '2s/"sequence":[0-9]*/"sequence":1/' "$T/elsewhere/cp.jsonl"
+	run osl log verify -c "$T/elsewhere/cp.jsonl" "$T/a.jsonl"
+	assert_failure 1
+	assert_output --partial "checkpoint file '$T/elsewhere/cp.jsonl' is not intact"
+	run osl log verify -c "$T/nosuch" "$T/a.jsonl"
+	assert_failure 2
+	run osl log verify -c "$T/elsewhere/cp.jsonl" "$T/a.jsonl" "$T/a.full"
+	assert_failure 2
+	assert_output --partial "give its files with -r"
+}
+
 @test "signed checkpoints: keygen, a policy that signs, verify --key" {
 	run osl log keygen "$HOME/ck" "$HOME/ck.pub"
 	assert_success
