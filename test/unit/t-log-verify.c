@@ -18,6 +18,7 @@ static const struct osl_log_identity ident = {
 	.hostname = "h",
 };
 static char *lines[2 * N];	/* two files of N records, one chain */
+static uint8_t hashes[2 * N][32];
 
 static void
 make_lines(void)
@@ -42,6 +43,7 @@ make_lines(void)
 		a.level = i % 2 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
 		osl_log_build(&sb, rec, &fr, &a, hash);
 		memcpy(prev, hash, 32);
+		memcpy(hashes[i], hash, 32);
 		sb.buf[--sb.len] = '\0';	/* lines are fed without '\n' */
 		lines[i] = strdup(sb.buf);
 		cJSON_Delete(rec);
@@ -249,6 +251,111 @@ test_filters(void)
 	unlink(path);
 }
 
+/* A checkpoint file (its own chain) with copies of records SEQS (0 ends)
+ * of the log FILE; BAD: the first copy's hash is wrong. */
+static void
+write_pins(const char *path, const char *file, const int *seqs, bool bad)
+{
+	struct osl_log_frag fr;
+	struct strbuf sb = STRBUF_INIT;
+	uint8_t prev[32] = { 0 }, hash[32];
+	struct osl_log_build_args a = { OSL_LEVEL_NOTICE, 0, 0, prev, OSL_LOG_FILE_MAX };
+	char hex[65];
+	cJSON *rec, *cp;
+	FILE *f = fopen(path, "w");
+
+	osl_log_frag_init(&fr, &ident);
+	for (int i = 0; seqs[i]; i++) {
+		rec = cJSON_CreateObject();
+		cJSON_AddStringToObject(osl_log_obj(rec, "event"), "action", "log.checkpoint");
+		cp = osl_log_obj(osl_log_obj(rec, "osl"), "checkpoint");
+		cJSON_AddNumberToObject(cp, "sequence", seqs[i]);
+		osl_hex(hex, hashes[seqs[i] - 1], 32);
+		hex[64] = '\0';
+		if (bad && i == 0)
+			hex[0] = hex[0] == '0' ? '1' : '0';
+		cJSON_AddStringToObject(cp, "hash", hex);
+		cJSON_AddStringToObject(cp, "file", file);
+		a.seq = (uint64_t)i + 1;
+		osl_log_build(&sb, rec, &fr, &a, hash);
+		memcpy(prev, hash, 32);
+		fputs(sb.buf, f);
+		sb.len = 0;
+		cJSON_Delete(rec);
+	}
+	fclose(f);
+	sb_release(&sb);
+	osl_log_frag_release(&fr);
+}
+
+/* Lines FROM..TO (1-based records) against the pins in PATH for LOG. */
+static const struct osl_verify_report *
+pinned(struct osl_verify *v, const char *path, const char *log, int from, int to)
+{
+	if (osl_verify_pins_file(v, path, log) != NULL)
+		return NULL;
+	for (int i = from; i <= to; i++)
+		if (!osl_verify_line(v, lines[i - 1], strlen(lines[i - 1]), true))
+			break;
+	osl_verify_finish(v);
+	return osl_verify_report(v);
+}
+
+static void
+test_pins(void)
+{
+	static const int all[] = { 3, 6, 9, 12, 0 }, early[] = { 2, 4, 0 };
+	char path[] = "/tmp/t-log-pins.XXXXXX";
+	const struct osl_verify_report *r;
+	struct osl_verify *v;
+
+	close(mkstemp(path));
+	write_pins(path, "/var/log/a.jsonl", all, false);
+	v = osl_verify_new();
+	r = pinned(v, path, "/var/log/a.jsonl", 1, 12);
+	ok(r && r->bad_line == 0 && r->pins == 4 && r->pins_matched == 4,
+	    "every pin matched: intact");
+	osl_verify_free(v);
+	v = osl_verify_new();
+	r = pinned(v, path, "/var/log/a.jsonl", 1, 8);
+	ok(r && r->bad_line == 9 && r->pins_matched == 2 &&
+	    strstr(r->why, "truncated") && strstr(r->why, "record 12, the log ends at record 8"),
+	    "a log cut short of its newest pin is truncated");
+	osl_verify_free(v);
+	v = osl_verify_new();
+	r = pinned(v, path, "/var/log/a.jsonl", 5, 12);
+	ok(r && r->bad_line == 0 && r->pins_matched == 3,
+	    "pins of older files (rotated away) are not counted");
+	osl_verify_free(v);
+	v = osl_verify_new();
+	r = pinned(v, path, "/var/log/other.jsonl", 1, 2);
+	ok(r && r->bad_line == 0 && r->pins == 0, "copies of another log are not pins");
+	osl_verify_free(v);
+	write_pins(path, "/var/log/a.jsonl", early, true);
+	v = osl_verify_new();
+	r = pinned(v, path, "/var/log/a.jsonl", 1, 12);
+	ok(r && r->bad_line == 2 && strstr(r->why, "does not match its checkpoint"),
+	    "a record that differs from its pin is named");
+	osl_verify_free(v);
+	if (truncate(path, 10) == 0) {
+		v = osl_verify_new();
+		ok(osl_verify_pins_file(v, path, "/var/log/a.jsonl") == NULL,
+		    "a torn last copy is a crash, not tampering");
+		osl_verify_free(v);
+	}
+	{
+		FILE *f = fopen(path, "w");
+
+		v = osl_verify_new();
+		fputs("{\"not\":\"chained\"}\n", f);
+		fclose(f);
+		ok(osl_verify_pins_file(v, path, "/var/log/a.jsonl")->status == OSL_EFAIL,
+		    "a checkpoint file that is not intact is refused");
+		osl_verify_free(v);
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -258,6 +365,7 @@ main(void)
 	test_tamper();
 	test_files();
 	test_filters();
+	test_pins();
 	for (i = 0; i < 2 * N; i++)
 		free(lines[i]);
 	return done_testing();
