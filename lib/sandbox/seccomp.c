@@ -500,7 +500,8 @@ compile(const struct osl_seccomp_profile *pr, void **bpf, unsigned short *len)
 		return osl_error_new(OSL_ESETUP, "seccomp: cannot initialise libseccomp");
 	/* a call from an architecture not in the filter kills the process */
 	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
-	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
+	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
+	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0) {
 		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot set attributes");
 		goto done;
 	}
