@@ -23,6 +23,8 @@ names=() cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
 add "osl" "$OSL proc run -- /bin/true"
 add "osl-nolog" "$OSL -l none proc run -- /bin/true"
+# what comes before the fork: start, policy, sandbox prepared, no child
+add "osl-dry" "$OSL -l none proc run --dry-run -- /bin/true"
 [ -n "${OSL_BEFORE:-}" ] && add "osl-before" "$OSL_BEFORE proc run -- /bin/true"
 if command -v tini >/dev/null; then add tini "tini -s -- /bin/true"
 else echo "skip tini: not installed (apt-get install tini)"; fi
