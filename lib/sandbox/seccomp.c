@@ -488,9 +488,13 @@ profile_key(const struct osl_seccomp_profile *pr)
 	return sb_detach(&k);
 }
 
-/* The filter of PR from libseccomp. */
+/* The filter of PR from libseccomp.  TREE: a binary tree of system call
+ * numbers (optimize level 2), which the kernel attaches in less than half
+ * the time of a linear filter (default 218 -> 89 us, strict 718 -> 262 us)
+ * but libseccomp takes longer to build (strict: 5.3 -> 7.7 ms): worth it
+ * for the filters compiled once at build time, not for one made per run. */
 static const struct osl_error *
-compile(const struct osl_seccomp_profile *pr, void **bpf, unsigned short *len)
+compile(const struct osl_seccomp_profile *pr, bool tree, void **bpf, unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	scmp_filter_ctx f;
@@ -501,7 +505,7 @@ compile(const struct osl_seccomp_profile *pr, void **bpf, unsigned short *len)
 	/* a call from an architecture not in the filter kills the process */
 	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
 	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
-	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0) {
+	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_OPTIMIZE, tree ? 2 : 1)) < 0) {
 		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot set attributes");
 		goto done;
 	}
@@ -524,10 +528,12 @@ done:
 	return err;
 }
 
-/* PRECOMPILED: take the build-time copy when there is one for exactly this
- * profile; else (and always when false) compile it now. */
+/* USE_PRE: take the build-time copy when there is one for exactly this
+ * profile, else compile a linear filter now; !USE_PRE: compile it now,
+ * as a tree when TREE. */
 static const struct osl_error *
-build(const struct osl_seccomp *s, bool net_any, bool use_pre, void **bpf, unsigned short *len)
+build(const struct osl_seccomp *s, bool net_any, bool use_pre, bool tree, void **bpf,
+    unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	struct osl_seccomp_profile pr;
@@ -554,7 +560,7 @@ build(const struct osl_seccomp *s, bool net_any, bool use_pre, void **bpf, unsig
 		*len = precompiled[i].len;
 		goto done;
 	}
-	err = compile(&pr, bpf, len);
+	err = compile(&pr, tree, bpf, len);
 done:
 	free(key);
 	osl_seccomp_profile_release(&pr);
@@ -567,13 +573,14 @@ osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigne
 {
 	*profile = s->base == OSL_SECCOMP_NONE ? "none" :
 	    s->base == OSL_SECCOMP_STRICT ? "strict" : "default";
-	return build(s, net_any, true, bpf, len);
+	return build(s, net_any, true, false, bpf, len);
 }
 
 const struct osl_error *
-osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, void **bpf, unsigned short *len)
+osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, bool tree, void **bpf,
+    unsigned short *len)
 {
-	return build(s, net_any, false, bpf, len);
+	return build(s, net_any, false, tree, bpf, len);
 }
 
 size_t

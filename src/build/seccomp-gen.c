@@ -1,6 +1,7 @@
 /* Build tool: compile the seccomp filters of the profiles osl ships (no
  * allow or deny list of the policy's own) with libseccomp, once, and print
- * them as C for lib/sandbox/seccomp.c ($(B)/gen/seccomp_bpf.h).  Each one
+ * them as C for lib/sandbox/seccomp.c ($(B)/gen/seccomp_bpf.h), as binary
+ * trees (the kernel attaches those faster; building them is slower).  Each one
  * carries the text of the profile it was made from; osl takes it only for
  * that exact profile and compiles anything else when it runs. */
 #define OSL_SECCOMP_GEN 1
@@ -27,7 +28,7 @@ main(void)
 			char *key;
 			bool seen = false;
 
-			if ((err = osl_seccomp_profile(&s, net_any, &pr)) || (err = compile(&pr, &bpf, &len))) {
+			if ((err = osl_seccomp_profile(&s, net_any, &pr)) || (err = compile(&pr, true, &bpf, &len))) {
 				fprintf(stderr, "seccomp-gen: %s\n", err->msg);
 				return 1;
 			}
