@@ -1,6 +1,7 @@
 #!/bin/bash
 # osl proc run against its peers, measured in the same run, interleaved.
 #   test/bench/bench-proc.sh [BUILD_DIR] [N]
+# (make bench passes its work folder second: N is then the default, 200)
 # OSL_BEFORE=/path/to/an/older/osl adds it as "osl-before" (a change's
 # before and after in one run).
 # Each round runs every contender once (so drift hits all alike); prints the
@@ -9,6 +10,7 @@
 set -u
 B=${1:-build}
 N=${2:-200}
+case $N in '' | *[!0-9]*) N=200 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 case $B in /*) ;; *) B=$top/$B ;; esac
 OSL=$(cd "$B" 2>/dev/null && pwd)/osl
