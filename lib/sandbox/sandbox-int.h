@@ -4,7 +4,9 @@
 
 #include "sandbox/sandbox.h"
 
-/* A TCP rule over more ports than this is not turned into per-port rules. */
+/* A TCP rule over more ports than this is not turned into per-port rules:
+ * Landlock takes one rule per port, ~1.2 us each to add and about as much
+ * again when the child applies the ruleset (1024-65535: ~120 ms a start). */
 #define OSL_LL_MAX_PORTS 1024
 
 const struct osl_error *osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p,

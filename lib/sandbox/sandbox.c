@@ -1,7 +1,10 @@
 /* osl_sandbox_prepare() / osl_sandbox_apply(): the policy's kernel side for
  * a spawned program.  See sandbox.h. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <link.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -246,6 +249,73 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 	return NULL;
 }
 
+static int
+interp_of_program(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_INTERP)
+			*(const char **)data = (const char *)(info->dlpi_addr +
+			    info->dlpi_phdr[i].p_vaddr);
+	return 1;	/* the program comes first: the libraries have none */
+}
+
+/* The dynamic loader of the system's programs: osl's own (PT_INTERP). */
+static const char *
+dynamic_loader(void)
+{
+	const char *interp = NULL;
+
+	dl_iterate_phdr(interp_of_program, &interp);
+	return interp ? interp : "/lib64/ld-linux-x86-64.so.2";
+}
+
+/* Is the tree of rule RU (resolved: landlock holds inodes) below one of
+ * KIND's trees?  *BY: that rule's name. */
+static bool
+below_rule_of(const struct osl_policy *p, enum osl_rule_kind kind, const char *path,
+    const char **by)
+{
+	char pre[4096], rp[PATH_MAX];
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind != kind)
+			continue;
+		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
+		if (realpath(pre, rp) && is_ancestor(rp, path)) {
+			*by = osl_rule_name(&p->rules[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* fs.exec rules hold execve(2).  The dynamic loader, once a rule lets it
+ * run, runs any file the program can read ("ld.so FILE" maps it with
+ * PROT_EXEC, which landlock does not check): exec is then partial for
+ * what is readable outside the exec trees. */
+static void
+exec_via_loader(struct osl_sandbox *sb, const struct osl_policy *p)
+{
+	char loader[PATH_MAX], pre[4096], rp[PATH_MAX];
+	const char *exec_by, *by;
+
+	if (!sb->ll_fs || !realpath(dynamic_loader(), loader) ||
+	    !below_rule_of(p, OSL_RULE_FS_EXEC, loader, &exec_by))
+		return;
+	for (size_t i = 0; i < p->nrules; i++) {
+		if (p->rules[i].kind != OSL_RULE_FS_READ)
+			continue;
+		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
+		if (!realpath(pre, rp) || below_rule_of(p, OSL_RULE_FS_EXEC, rp, &by))
+			continue;
+		osl_report_add(&sb->report, "fs.exec", "exec-via-loader", NULL, OSL_ENF_PARTIAL,
+		    "landlock checks execve, not mmap(PROT_EXEC): the loader '%s' runs any "
+		    "file it can read, e.g. below '%s' (exec allowed by %s)", loader, rp, exec_by);
+		return;
+	}
+}
+
 static bool
 has_net_rules(const struct osl_policy *p)
 {
@@ -272,6 +342,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	ns_ok = can_unshare(&need_user);
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
+	exec_via_loader(sb, p);
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
 

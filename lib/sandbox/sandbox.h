@@ -149,8 +149,16 @@ void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
 const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
     unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the
- * policy has connect or bind rules (else only AF_UNIX sockets). */
+ * policy has connect or bind rules (else only AF_UNIX sockets).  The
+ * filters of the shipped profiles are compiled at build time and copied. */
 const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,
     void **bpf, unsigned short *len, const char **profile);
+/* The filter from libseccomp now, never the build-time copy; TREE as the
+ * copies are made, else as osl_seccomp_build compiles the others (the
+ * tests compare them). */
+const struct osl_error *osl_seccomp_compile(const struct osl_seccomp *s, bool net_any,
+    bool tree, void **bpf, unsigned short *len);
+/* How many profiles have a filter compiled at build time. */
+size_t osl_seccomp_nprecompiled(void);
 
 #endif

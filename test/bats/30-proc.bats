@@ -250,7 +250,7 @@ need_landlock() {
 	run osl -j -p "$P/proc-run.yaml" proc run --dry-run -- true
 	assert_success
 	echo "$output" | jq -e 'type == "array"'
-	n=$(echo "$output" | jq '[.[] | select(.kind | startswith("fs."))] | length')
+	n=$(echo "$output" | jq '[.[] | select((.kind | startswith("fs.")) and .rule != "exec-via-loader")] | length')
 	[ "$n" -eq 19 ]
 	echo "$output" | jq -e '.[-1].kind == "sandbox" and .[-1].seccomp == "default"'
 	echo "$output" | jq -e '[.[] | .enforcement // "x"] | all(. == "full" or . == "partial" or . == "none" or . == "x")'
@@ -272,6 +272,41 @@ need_landlock() {
 	[ -n "$eg" ]
 	echo "$output" | jq -e --arg eg "$eg" '.[] | select(.pattern == "example.org:443") | .enforcement == $eg'
 	echo "$output" | jq -e '.[] | select(.pattern == "/usr/**") | .enforcement == "full"'
+}
+
+@test "dry-run: exec is partial while the dynamic loader can run what is readable outside the exec trees" {
+	need_landlock 1
+	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("mmap\\(PROT_EXEC\\)")'
+	# nothing readable that is not executable: no such entry
+	run osl -j -p "$P/proc-full.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '[.[] | select(.rule == "exec-via-loader")] | length == 0'
+}
+
+@test "run: the gap exec-via-loader names is real (execve refused, the loader runs it)" {
+	need_landlock 1
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
+	[ -x "$ld" ] || skip "no x86_64 dynamic loader"
+	mkdir -p notexec
+	cp /bin/true notexec/prog
+	run run_p -- ./notexec/prog
+	assert_failure 126
+	run run_p -- "$ld" ./notexec/prog
+	assert_success
+}
+
+@test "dry-run: a port range too wide for per-port landlock rules says why, and what it leaves open" {
+	need_landlock 4
+	printf 'version: 1\nextends: [%s]\nnet:\n  bind: ["*:8080", "*:1024-65535"]\n' \
+	    "$P/proc-full.yaml" > "$T/ports.yaml"
+	run osl -j -p "$T/ports.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[] | select(.pattern == "*:1024-65535") | .enforcement == "partial"'
+	echo "$output" | jq -e '.[] | select(.pattern == "*:1024-65535") | .reason | test("64512 ports: landlock takes one rule per port")'
+	echo "$output" | jq -e '.[] | select(.pattern == "*:8080") | .reason | test("another bind rule")'
 }
 
 @test "--require-full refuses to run (125) unless every entry is full" {

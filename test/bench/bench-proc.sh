@@ -1,14 +1,19 @@
 #!/bin/bash
 # osl proc run against its peers, measured in the same run, interleaved.
 #   test/bench/bench-proc.sh [BUILD_DIR] [N]
+# (make bench passes its work folder second: N is then the default, 200)
+# OSL_BEFORE=/path/to/an/older/osl adds it as "osl-before" (a change's
+# before and after in one run).
 # Each round runs every contender once (so drift hits all alike); prints the
 # mean per run and the ratio to tini.  Goal: osl <= 1.15x tini.  Then the
 # escape probes side by side for osl, bwrap and firejail.
 set -u
 B=${1:-build}
 N=${2:-200}
+case $N in '' | *[!0-9]*) N=200 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
+case $B in /*) ;; *) B=$top/$B ;; esac
+OSL=$(cd "$B" 2>/dev/null && pwd)/osl
 [ -x "$OSL" ] || { echo "bench-proc: no $OSL (make first)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,6 +25,9 @@ names=() cmds=()
 add() { names+=("$1"); cmds+=("$2"); }
 add "osl" "$OSL proc run -- /bin/true"
 add "osl-nolog" "$OSL -l none proc run -- /bin/true"
+# what comes before the fork: start, policy, sandbox prepared, no child
+add "osl-dry" "$OSL -l none proc run --dry-run -- /bin/true"
+[ -n "${OSL_BEFORE:-}" ] && add "osl-before" "$OSL_BEFORE proc run -- /bin/true"
 if command -v tini >/dev/null; then add tini "tini -s -- /bin/true"
 else echo "skip tini: not installed (apt-get install tini)"; fi
 if command -v bwrap >/dev/null && bwrap --unshare-all --ro-bind / / /bin/true 2>/dev/null; then
@@ -65,15 +73,37 @@ if [ -n "$base" ]; then
 	done
 fi
 
-[ -x "$top/$B/probes/_helper" ] || { echo "probes: not built (make probes)"; exit 0; }
+# CPU time too (perf stat task-clock, osl and the program it runs): on a
+# loaded machine the wall clock also counts the wait for a core.
+if command -v perf >/dev/null && perf stat -x, -e task-clock true >/dev/null 2>&1; then
+	declare -a cpu
+	for i in "${!cmds[@]}"; do cpu[$i]=0; done
+	for ((r = 0; r < N; r += 25)); do
+		for i in "${!cmds[@]}"; do
+			ms=$(perf stat -x, -r 25 -e task-clock ${cmds[$i]} 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }')
+			cpu[$i]=$(awk -v a="${cpu[$i]}" -v b="${ms:-0}" 'BEGIN { print a + b }')
+		done
+	done
+	echo "CPU per run (perf stat task-clock, $(( (N + 24) / 25 )) interleaved rounds of 25):"
+	cbase=
+	for i in "${!cmds[@]}"; do [ "${names[$i]}" = tini ] && cbase=${cpu[$i]}; done
+	for i in "${!cmds[@]}"; do
+		awk -v n="${names[$i]}" -v t="${cpu[$i]}" -v b="${cbase:-0}" -v k="$(( (N + 24) / 25 ))" \
+		    'BEGIN { printf "  %-10s %8.3f ms", n, t / k; if (b > 0) printf "  %5.2fx tini", t / b; printf "\n" }'
+	done
+else
+	echo "CPU per run: skipped (perf stat does not work here)"
+fi
+
+[ -x "$B/probes/_helper" ] || { echo "probes: not built (make probes)"; exit 0; }
 echo
 echo "escape probes (errno under the sandbox; 0 = escaped):"
 for s in osl bwrap firejail; do
-	OSL=$OSL "$top/test/probes/run" -s "$s" "$top/$B/probes" > "$tmp/probes-$s" 2>/dev/null
+	OSL=$OSL "$top/test/probes/run" -s "$s" "$B/probes" > "$tmp/probes-$s" 2>/dev/null
 	[ $? -eq 77 ] && : > "$tmp/probes-$s"
 done
 printf '  %-20s %-10s %-10s %-10s\n' probe osl bwrap firejail
-for p in $(cd "$top/$B/probes" && ls | grep -v '^_'); do
+for p in $(cd "$B/probes" && ls | grep -v '^_'); do
 	row=$(printf '  %-20s' "$p")
 	for s in osl bwrap firejail; do
 		v=$(awk -v p="$p" '$1 == p { print ($4 == "ESCAPED" ? "ESCAPED" : ($4 ~ /^skip/ ? "skip" : $3)) }' "$tmp/probes-$s")

@@ -1,6 +1,7 @@
 /* The pure parts of lib/sandbox and lib/proc: pattern -> Landlock prefix
  * and full/partial, rights per rule kind, the report, limit parsing, the
- * environment allowlist, the signal scope of a target. */
+ * environment allowlist, the signal scope of a target; the seccomp filters
+ * compiled at build time against libseccomp's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,49 @@ test_scope(void)
 	is_int(osl_proc_signal_scope(100, 1000, v, 4, &v[0]), OSL_SIGNAL_ANY, "init");
 }
 
+/* The build-time filter of a shipped profile is byte for byte what
+ * libseccomp makes now; a profile with lists of its own is compiled (as a
+ * linear filter: a tree takes longer to build than it saves). */
+static void
+seccomp_same(enum osl_seccomp_base base, bool net_any, char **deny, size_t ndeny)
+{
+	struct osl_seccomp s = { .base = base, .deny = deny, .ndeny = ndeny };
+	void *a = NULL, *b = NULL;
+	unsigned short la = 0, lb = 0;
+	const char *prof = base == OSL_SECCOMP_STRICT ? "strict" : "default", *got;
+
+	ok(!osl_seccomp_build(&s, net_any, &a, &la, &got), "build %s net %d deny %zu", prof,
+	    net_any, ndeny);
+	/* the shipped profiles' copies are trees; the others compiled linear */
+	ok(!osl_seccomp_compile(&s, net_any, ndeny == 0, &b, &lb), "compile %s net %d deny %zu",
+	    prof, net_any, ndeny);
+	is_int(la, lb, "same length: %s net %d deny %zu", prof, net_any, ndeny);
+	ok(a && b && la == lb && !memcmp(a, b, la * 8u), "same program: %s net %d deny %zu",
+	    prof, net_any, ndeny);
+	free(a);
+	free(b);
+}
+
+static void
+test_seccomp_precompiled(void)
+{
+	char *deny[] = { "chmod" };
+
+	/* default with and without network rules, strict (the same either way) */
+	is_int(osl_seccomp_nprecompiled(), 3, "three filters compiled at build time");
+	if (getenv("OSL_UNDER_VALGRIND")) {
+		/* valgrind does not know seccomp(2): libseccomp then refuses
+		 * the kill-process action and compiles nothing */
+		printf("# skip: libseccomp cannot compile under valgrind\n");
+		return;
+	}
+	for (int net = 0; net <= 1; net++) {
+		seccomp_same(OSL_SECCOMP_DEFAULT, net, NULL, 0);
+		seccomp_same(OSL_SECCOMP_STRICT, net, NULL, 0);
+		seccomp_same(OSL_SECCOMP_DEFAULT, net, deny, 1);
+	}
+}
+
 int
 main(void)
 {
@@ -183,6 +227,7 @@ main(void)
 	test_limits();
 	test_env();
 	test_scope();
+	test_seccomp_precompiled();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;
 }
