@@ -94,7 +94,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	char sock[108];
 	int status;
 
-	if ((err = osl_sv_config_load(&c, so->config, environ))) {
+	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env))) {
 		status = cli_error(err);
 		goto done;
 	}
@@ -120,6 +120,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		osl_sv_ctl_default_path(sock, sizeof(sock));
 	r.tree = &c.tree;
 	r.exec = c.exec;
+	r.child = c.child;
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;

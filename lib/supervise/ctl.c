@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "supervise/child.h"
 #include "supervise/ctl.h"
 
 static char *
@@ -35,6 +36,20 @@ fail(const char *msg)
 	return line_of(o);
 }
 
+/* What the child reported (sd_notify's STATUS=), its health, its output. */
+static void
+child_json(cJSON *o, const struct osl_sv_child *ch)
+{
+	if (ch->status[0])
+		cJSON_AddStringToObject(o, "status", ch->status);
+	if (ch->user)
+		cJSON_AddStringToObject(o, "user", ch->user);
+	if (ch->health.path)
+		cJSON_AddNumberToObject(o, "health_failures", ch->health_fails);
+	if (ch->output == OSL_SV_OUT_LOG)
+		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -56,6 +71,8 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		if (r->child)
+			child_json(o, &r->child[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));

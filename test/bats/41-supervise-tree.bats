@@ -149,10 +149,12 @@ settled() {
 	  children:
 	EOF
 	for n in a b c; do
-		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo %s >> %s/order; exit 0\\" TERM; while :; do sleep 0.02; done"]\n' \
-		    "$n" "$n" "$T" >> t.yaml
+		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo %s >> %s/order; exit 0\\" TERM; touch %s/trap-%s; while :; do sleep 0.02; done"]\n' \
+		    "$n" "$n" "$T" "$T" "$n" >> t.yaml
 	done
 	start_tree t.yaml
+	# the TERM must find each shell's trap in place
+	for _ in $(seq 200); do [ -e trap-a ] && [ -e trap-b ] && [ -e trap-c ] && break; sleep 0.05; done
 	kill -TERM "$SVPID"
 	st=0; wait "$SVPID" || st=$?
 	SVPID=
@@ -259,7 +261,7 @@ settled() {
 	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true], ready: {fd: 1}}\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
-	assert_output --partial "bad.yaml:4:37: ready.fd"
+	assert_output --partial "bad.yaml:4:42: ready.fd"
 }
 
 @test "supervise -c: until it is ready, a child is 'starting' and the next one waits" {
