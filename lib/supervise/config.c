@@ -434,7 +434,6 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	so.audit = ch->policy->mode == OSL_MODE_AUDIT;
 	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
 		return err_node(l->file, v, "policy: %s", err->msg);
-	l->c->exec[ch - l->c->child].sb = &ch->sb;
 	return NULL;
 }
 
@@ -733,6 +732,10 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	}
 	if ((err = osl_sv_validate(&c->tree)))
 		err = osl_error_new(OSL_EINPUT, "%s: %s", path, err->msg);
+	/* the arrays grew while loading: point at the sandboxes only now */
+	for (size_t i = 0; i < c->tree.n; i++)
+		if (c->child[i].policy)
+			c->exec[i].sb = &c->child[i].sb;
 done:
 	ynode_free(root);
 	free(buf);

@@ -17,6 +17,7 @@
 #include "op.h"
 #include "supervise/child.h"
 #include "supervise/ext.h"
+#include "util/strbuf.h"
 
 #define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
 #define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
@@ -275,7 +276,9 @@ notify_open(struct osl_sv_ext *e, size_t id)
 	if (!e->ndir) {
 		char d[sizeof(sa.sun_path)];
 
-		snprintf(d, sizeof(d), "%s/osl-notify-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+		/* root's children may run as other users: a folder all can reach */
+		snprintf(d, sizeof(d), "%s/osl-notify-XXXXXX", geteuid() == 0 ?
+		    (access("/run", W_OK) == 0 ? "/run" : "/tmp") : tmp && *tmp == '/' ? tmp : "/tmp");
 		if (!mkdtemp(d) || chmod(d, 0711) == -1 || !(e->ndir = strdup(d)))
 			return osl_error_sys(OSL_ESETUP, errno, "'%s': cannot make the notify folder", d);
 	}
@@ -500,9 +503,25 @@ osl_sv_ext_reaped(struct osl_sv_ext *e, pid_t pid, int st)
 
 /* ------------------------------------------------------------- output --- */
 
+/* A line with NUL bytes in it: each as \x00, as the log writes invalid bytes. */
+static const char *
+nul_free(const char *p, size_t n, struct strbuf *sb)
+{
+	if (!memchr(p, '\0', n))
+		return p;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i])
+			sb_addc(sb, p[i]);
+		else
+			sb_adds(sb, "\\x00");
+	}
+	return sb_str(sb);
+}
+
 static void
 line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool keep)
 {
+	struct strbuf sb = STRBUF_INIT;
 	cJSON *r;
 
 	s->buf[s->n] = '\0';
@@ -517,7 +536,8 @@ line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool keep)
 			cJSON_AddBoolToObject(svo(r), "truncated", 1);
 		if (s->cont)
 			cJSON_AddBoolToObject(svo(r), "continued", 1);
-		put(e, r, OSL_LEVEL_INFO, s->buf);
+		put(e, r, OSL_LEVEL_INFO, nul_free(s->buf, s->n, &sb));
+		sb_release(&sb);
 	}
 	s->cont = cut;
 	s->n = 0;
