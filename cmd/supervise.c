@@ -20,6 +20,7 @@
 #include "op.h"
 #include "supervise/config.h"
 #include "supervise/ctl.h"
+#include "supervise/reload.h"
 #include "supervise/runner.h"
 #include "supervise/tree.h"
 #include "proc/proc.h"
@@ -90,6 +91,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 {
 	const struct osl_error *err;
 	struct osl_sv_runner r = { 0 };
+	struct osl_sv_reload rl = { 0 };
 	struct osl_sv_config c;
 	char sock[108];
 	int status;
@@ -124,8 +126,14 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
+	rl.live = &c;
+	rl.path = so->config;
+	rl.environ_ = environ;
+	rl.penv = &ctx->env;
+	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
+	osl_sv_reload_release(&rl);
 done:
 	osl_sv_config_free(&c);
 	return status;

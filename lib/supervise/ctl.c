@@ -10,8 +10,8 @@
 #include "supervise/child.h"
 #include "supervise/ctl.h"
 
-static char *
-line_of(cJSON *o)
+char *
+osl_sv_ctl_line(cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o), *l = NULL;
 	size_t n;
@@ -24,6 +24,12 @@ line_of(cJSON *o)
 	free(s);
 	cJSON_Delete(o);
 	return l;
+}
+
+static char *
+line_of(cJSON *o)
+{
+	return osl_sv_ctl_line(o);
 }
 
 static char *
@@ -95,7 +101,7 @@ metrics(const struct osl_sv_runner *r, char **out)
 	    "# HELP osl_supervise_up 1 when the child is running\n"
 	    "# TYPE osl_supervise_up gauge\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor)
+		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
 			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
 			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
 	if (len < cap)
@@ -103,9 +109,10 @@ metrics(const struct osl_sv_runner *r, char **out)
 		    "# HELP osl_supervise_restarts_total restarts of the child\n"
 		    "# TYPE osl_supervise_restarts_total counter\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-		    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+		if (!r->tree->nodes[i].removed)
+			len += (size_t)snprintf(s + len, cap - len,
+			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
+			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
 }
 
 static int
@@ -138,6 +145,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
+	out->reload = false;
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
 		return fail("malformed request: a JSON object is needed");
@@ -177,7 +185,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
-		ans = fail("reload is not supported in this version");
+		out->reload = r->reload != NULL;
+		ans = fail("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&

@@ -475,9 +475,9 @@ osl_sv_ext_reaped(struct osl_sv_ext *e, pid_t pid, int st)
 {
 	size_t id;
 
-	for (id = 0; e->x && id < e->r->tree->n && e->x[id].probe != pid; id++)
+	for (id = 0; e->x && id < e->nx && e->x[id].probe != pid; id++)
 		;
-	if (!e->x || id == e->r->tree->n || pid <= 0)
+	if (!e->x || id == e->nx || pid <= 0)
 		return false;
 	struct osl_sv_xrun *x = &e->x[id];
 	bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0, stale = x->probe_stale;
@@ -660,6 +660,16 @@ stream_add(struct osl_sv_ext *e, size_t id, int fd, bool err)
 
 /* -------------------------------------------------------------- hooks --- */
 
+static void
+xrun_init(struct osl_sv_xrun *x, size_t n)
+{
+	memset(x, 0, n * sizeof(*x));
+	for (size_t i = 0; i < n; i++) {
+		x[i].nfd = x[i].tfd = x[i].sfd = -1;
+		x[i].pend[0] = x[i].pend[1] = x[i].wend[0] = x[i].wend[1] = -1;
+	}
+}
+
 void
 osl_sv_ext_init(struct osl_sv_ext *e, struct osl_sv_runner *r, int ep, const sigset_t *mask)
 {
@@ -668,13 +678,26 @@ osl_sv_ext_init(struct osl_sv_ext *e, struct osl_sv_runner *r, int ep, const sig
 	e->ep = ep;
 	e->mask = mask;
 	e->devnull = -1;
-	if (!r->child || !(e->x = calloc(r->tree->n, sizeof(*e->x))))
+	if (!r->child || !(e->x = malloc(r->tree->n * sizeof(*e->x))))
 		return;
-	for (size_t i = 0; i < r->tree->n; i++) {
-		e->x[i].nfd = e->x[i].tfd = e->x[i].sfd = -1;
-		e->x[i].pend[0] = e->x[i].pend[1] = e->x[i].wend[0] = e->x[i].wend[1] = -1;
-	}
+	xrun_init(e->x, r->tree->n);
+	e->nx = r->tree->n;
 	e->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+}
+
+bool
+osl_sv_ext_grow(struct osl_sv_ext *e, size_t n)
+{
+	struct osl_sv_xrun *v;
+
+	if (!e->x || n <= e->nx)
+		return true;
+	if (!(v = realloc(e->x, n * sizeof(*v))))
+		return false;
+	xrun_init(&v[e->nx], n - e->nx);
+	e->x = v;
+	e->nx = n;
+	return true;
 }
 
 static void
@@ -698,7 +721,7 @@ osl_sv_ext_release(struct osl_sv_ext *e)
 			stream_close(e, i);
 	}
 	free(e->st);
-	for (size_t i = 0; e->x && i < e->r->tree->n; i++) {
+	for (size_t i = 0; e->x && i < e->nx; i++) {
 		struct osl_sv_xrun *x = &e->x[i];
 		char p[4096];
 
@@ -867,7 +890,7 @@ osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data)
 			stream_read(e, v, false);
 		return;
 	}
-	if (!e->x || v >= e->r->tree->n)
+	if (!e->x || v >= e->nx)
 		return;
 	if (tag == TAG_NOTIFY)
 		notify_read(e, v);

@@ -25,7 +25,8 @@ struct osl_sv_ext {
 	struct osl_sv_runner *r;
 	int ep;
 	const sigset_t *mask;		/* the children's signal mask */
-	struct osl_sv_xrun *x;		/* tree->n entries; NULL: nothing to do */
+	struct osl_sv_xrun *x;		/* nx entries, one a node; NULL: nothing to do */
+	size_t nx;
 	struct osl_sv_stream **st;	/* output pipes being read */
 	size_t nst;
 	char *ndir;			/* the notify sockets' folder, once made */
@@ -39,6 +40,8 @@ void osl_sv_ext_release(struct osl_sv_ext *e);
 const struct osl_error *osl_sv_ext_prestart(struct osl_sv_ext *e, size_t id, struct osl_spawn *sp);
 /* After the spawn: PID, or 0 when it failed. */
 void osl_sv_ext_started(struct osl_sv_ext *e, size_t id, pid_t pid);
+/* The tree grows to N nodes (a reload): room for them.  False when out of memory. */
+bool osl_sv_ext_grow(struct osl_sv_ext *e, size_t n);
 /* Child ID ended: its probes and timers stop. */
 void osl_sv_ext_ended(struct osl_sv_ext *e, size_t id);
 /* PID was reaped: true when it was one of our probes. */

@@ -20,6 +20,7 @@
 #include "proc/proc.h"
 #include "supervise/ctl.h"
 #include "supervise/ext.h"
+#include "supervise/reload.h"
 #include "supervise/runner.h"
 
 #define CONN_MAX 16
@@ -450,8 +451,12 @@ on_signal(struct loop *l, int sig)
 		return;
 	case SIGHUP:
 		osl_log_hup();
-		if (!l->r->single)
+		if (!l->r->single) {
+			if (l->r->reload)
+				free(osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns()));
+			apply(l);
 			return;
+		}
 		break;
 	default:
 		break;
@@ -585,6 +590,10 @@ ctl_read(struct loop *l, struct conn *c)
 		clock_gettime(CLOCK_REALTIME, &rt);
 		ans = osl_sv_ctl_answer(l->r, c->buf, len, osl_now_mono_ns(),
 		    (uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec, &out);
+		if (out.reload) {
+			free(ans);
+			ans = osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns());
+		}
 		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
 		free(ans);
 		if (out.sig_id != OSL_SV_NONE)
@@ -600,6 +609,30 @@ ctl_read(struct loop *l, struct conn *c)
 }
 
 /* ---------------------------------------------------------------- loop --- */
+
+/* A reload can finish (what it stopped is down): room for the grown tree
+ * first, then its new nodes start. */
+static void
+reload_finish(struct loop *l)
+{
+	size_t n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0;
+	struct osl_sv_action *a;
+	size_t *q;
+	int *st;
+
+	if (!n)
+		return;
+	if ((a = realloc(l->acts, OSL_SV_ACTS(n + 1) * sizeof(*a))))
+		l->acts = a;
+	if ((q = realloc(l->failq, (n + 1) * sizeof(*q))))
+		l->failq = q;
+	if ((st = realloc(l->failst, (n + 1) * sizeof(*st))))
+		l->failst = st;
+	if (!a || !q || !st || !osl_sv_ext_grow(&l->ext, n))
+		return;		/* tried again after the next event */
+	osl_sv_reload_finish(l->r->reload, l->r, osl_now_mono_ns());
+	apply(l);
+}
 
 static void
 fault_signals(sigset_t *s)
@@ -675,6 +708,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			if (!reap(&l))
 				break;
 		}
+		reload_finish(&l);
 		arm(&l);
 		n = epoll_wait(l.ep, evs, 4, -1);
 		if (n == -1 && errno != EINTR) {

@@ -2,29 +2,12 @@
 # osl supervise -c FILE: what a child has beyond its command line: readiness
 # (notify, tcp, exec, timeout), health checks, output, user, policy, env,
 # cwd.  Real processes; waits are bounded loops, no timing is asserted.
-load helper
+load supervise
 
 setup() {
-	common_setup
-	export XDG_RUNTIME_DIR=$T/run
-	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	sv_setup
+	SV_FILE=t.yaml
 	P=$OSL_TOP/test/fixtures/supervise
-}
-
-teardown() {
-	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
-	true
-}
-
-start_tree() {
-	"$OSL" supervise -c "${1:-t.yaml}" >"$T/sv.out" 2>"$T/sv.err" &
-	SVPID=$!
-	for _ in $(seq 200); do
-		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	cat "$T/sv.err"
-	return 1
 }
 
 # The field JQ of child N in `ctl status -j`.
@@ -437,4 +420,80 @@ wait_record() {
 		bad 'user: no-such-user-here' "6:13: user: 'no-such-user-here': no such user"
 		bad 'user: "1:x"' "6:13: user: UID[:GID] with numbers"
 	fi
+}
+
+# A tree of sleepers: "name:seconds" words.
+sleepers() {
+	printf 'version: 1\nsupervisor:\n  children:\n' > t.yaml
+	for w in "$@"; do
+		printf '    - { name: %s, cmd: [sleep, "%s"] }\n' "${w%%:*}" "${w#*:}" >> t.yaml
+	done
+}
+
+names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.name)=\(.pid)"] | join(" ")'; }
+
+@test "reload (ctl): only the changed children restart, removed ones stop, added ones start, in order" {
+	sleepers a:1001 b:1002 c:1003
+	start_tree
+	a=$(child 0 .pid) b=$(child 1 .pid) c=$(child 2 .pid)
+	sleepers d:1004 a:1001 b:2002
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget '[.kept, .added, .changed, .removed] | map(tostring) | join(" ")' "$output")" = "1 1 1 1" ]
+	wait_for 2 .name b
+	wait_for 2 '.pid != null' true
+	wait_for 0 '.pid != null' true
+	[ "$(child 1 .pid)" = "$a" ]
+	[ "$(child 0 .name)" = d ]
+	[ "$(child 2 .pid)" != "$b" ]
+	for _ in $(seq 100); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$c" 2>/dev/null
+	! kill -0 "$b" 2>/dev/null
+	[ "$(tr '\0' ' ' < /proc/"$(child 2 .pid)"/cmdline)" = "sleep 2002 " ]
+	run osl supervise ctl stop c
+	assert_failure 1
+	assert_output --partial "no such child"
+	grep -q '"action":"supervise.reload"' "$LOG"
+	# the kept child is still supervised
+	kill -KILL "$a"
+	for _ in $(seq 200); do p=$(child 1 .pid); [ "$p" != "$a" ] && [ "$p" != null ] && break; sleep 0.05; done
+	[ "$(child 1 .restarts)" = 1 ]
+}
+
+@test "reload (SIGHUP): a child added to a nested supervisor; nothing else moves" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: w
+	      supervisor:
+	        children:
+	          - { name: x, cmd: [sleep, "1001"] }
+	    - { name: y, cmd: [sleep, "1002"] }
+	EOF
+	start_tree
+	before=$("$OSL" -j supervise ctl status | jq -c '[.. | .pid? // empty]')
+	sed -i 's/^          - { name: x, cmd: \[sleep, "1001"\] }$/&\n          - { name: z, cmd: [sleep, "1003"] }/' t.yaml
+	kill -HUP "$SVPID"
+	wait_for 0 '.children[1].pid != null' true
+	[ "$(child 0 '.children[1].name')" = z ]
+	after=$("$OSL" -j supervise ctl status | jq -c '[.. | .pid? // empty]')
+	[ "$(jq -c '.[0:1] + .[2:3]' <<<"$after")" = "$before" ]
+}
+
+@test "reload: a bad file keeps the running tree, and says why (ctl, log)" {
+	sleepers a:1001 b:1002
+	start_tree
+	before=$(names_pids)
+	printf 'version: 1\nsupervisor:\n  strategy: sometimes\n  children: []\n' > t.yaml
+	run osl supervise ctl reload
+	assert_failure 1
+	assert_output --partial "t.yaml:3:13: strategy: one of one_for_one"
+	kill -HUP "$SVPID"
+	for _ in $(seq 100); do [ "$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | wc -l)" -ge 2 ] && break; sleep 0.05; done
+	r=$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | tail -1)
+	[ "$(jget .event.outcome "$r")" = failure ]
+	jget .message "$r" | grep -q "kept the running tree"
+	[ "$(names_pids)" = "$before" ]
+	kill -0 "$SVPID"
 }

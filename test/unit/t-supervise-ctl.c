@@ -69,8 +69,10 @@ config(void)
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: w, cmd: [sh], replicas: 3}\n"
 	    "    - {name: w-2, cmd: [sh]}\n"),
 	    "t.yaml: 'w-2': two children of 'root' have this name", "replicas' names collide");
+	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], nice: 5}\n"),
+	    "t.yaml:4:28: 'nice': unknown or unsupported key", "unsupported keys are refused");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], health: {}}\n"),
-	    "t.yaml:4:28: 'health': unknown or unsupported key", "unsupported keys are refused");
+	    "t.yaml:4:36: health: 'exec' is needed", "a health check needs a command");
 	is_str(load("{{{"), "t.yaml:1:2: map keys must be strings, not a map", "YAML syntax");
 }
 
