@@ -48,8 +48,8 @@ static const struct osl_opt ctl_opts[] = {
 };
 
 static const struct osl_cmd ctl_cmd = {
-	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH] status|metrics|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
+	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, reload, shutdown, metrics",
+	OSL_CMD_JSON, "[--socket PATH] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
 	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
 };
 
@@ -188,7 +188,7 @@ ctl(int argc, char **argv)
 	argv += g.optind;
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
-		    "signal NAME SIG, shutdown, metrics");
+		    "signal NAME SIG, reload, shutdown, metrics");
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -240,6 +240,12 @@ ctl(int argc, char **argv)
 			print_node(t, 0);
 		else if (cJSON_IsString(m))
 			out_text("%s", m->valuestring);
+		else if (cJSON_IsNumber(cJSON_GetObjectItem(ans, "kept")))
+			out_text("reload: %d kept, %d added, %d changed, %d removed\n",
+			    cJSON_GetObjectItem(ans, "kept")->valueint,
+			    cJSON_GetObjectItem(ans, "added")->valueint,
+			    cJSON_GetObjectItem(ans, "changed")->valueint,
+			    cJSON_GetObjectItem(ans, "removed")->valueint);
 		else
 			out_text("ok\n");
 		status = 0;

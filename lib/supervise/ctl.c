@@ -27,19 +27,13 @@ osl_sv_ctl_line(cJSON *o)
 }
 
 static char *
-line_of(cJSON *o)
-{
-	return osl_sv_ctl_line(o);
-}
-
-static char *
 fail(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddBoolToObject(o, "ok", 0);
 	cJSON_AddStringToObject(o, "error", msg);
-	return line_of(o);
+	return osl_sv_ctl_line(o);
 }
 
 /* What the child reported (sd_notify's STATUS=), its health, its output. */
@@ -163,7 +157,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
 		cJSON_AddStringToObject(o, "containment", "process group");
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "metrics")) {
@@ -174,14 +168,14 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddStringToObject(o, "metrics", m ? m : "");
 		free(m);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
@@ -210,7 +204,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		out->sig = sig;
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -222,7 +216,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		}
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	ans = fail("unknown command");
