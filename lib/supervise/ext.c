@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -21,6 +22,7 @@
 
 #define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
 #define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
+#define PIPE_HALF (32 * 1024)		/* of a pipe's 64 KiB */
 #define LOG_BUDGET_NS 10000000ULL	/* logging output this long per wake-up, then drop */
 #define PROBE_DELAY_MIN 10000000ULL	/* a failed probe is retried after 10 ms, */
 #define PROBE_DELAY_MAX 1000000000ULL	/* doubling up to 1 s */
@@ -47,6 +49,7 @@ struct osl_sv_stream {
 	size_t id;
 	bool err;			/* stderr */
 	bool cont;			/* the next record continues a cut line */
+	bool behind;			/* the pipe was half full at the last read */
 	unsigned long dropped;
 	size_t n;
 	char buf[LINE_MAX_BYTES + 1];
@@ -518,13 +521,20 @@ nul_free(const char *p, size_t n, struct strbuf *sb)
 	return sb_str(sb);
 }
 
+static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
+
+/* Line S->buf into a record; or, when the log has had its time since T0
+ * and the pipe is filling up behind us (S->behind), counted as dropped. */
 static void
-line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool keep)
+line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, uint64_t t0)
 {
+	bool keep = !t0 || !s->behind || osl_now_mono_ns() - t0 <= LOG_BUDGET_NS;
 	struct strbuf sb = STRBUF_INIT;
 	cJSON *r;
 
 	s->buf[s->n] = '\0';
+	if (keep)
+		dropped_out(e, s);
 	if (!keep) {
 		s->dropped++;
 		e->r->child[s->id].dropped++;
@@ -562,7 +572,7 @@ dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
 
 /* Lines of P into records; a line longer than the cap is cut. */
 static void
-feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, bool keep)
+feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, uint64_t t0)
 {
 	while (n) {
 		const char *nl = memchr(p, '\n', n);
@@ -575,11 +585,11 @@ feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, boo
 		p += take;
 		n -= take;
 		if (nl && p == nl) {
-			line_out(e, s, false, keep);
+			line_out(e, s, false, t0);
 			p++;
 			n--;
 		} else if (s->n == LINE_MAX_BYTES) {
-			line_out(e, s, true, keep);
+			line_out(e, s, true, t0);
 		}
 	}
 }
@@ -590,7 +600,7 @@ stream_close(struct osl_sv_ext *e, size_t i)
 	struct osl_sv_stream *s = e->st[i];
 
 	if (s->n)
-		line_out(e, s, false, true);
+		line_out(e, s, false, 0);
 	dropped_out(e, s);
 	epoll_ctl(e->ep, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
@@ -598,20 +608,21 @@ stream_close(struct osl_sv_ext *e, size_t i)
 	e->st[i] = NULL;
 }
 
-/* Read what is there now.  Records are written for LOG_BUDGET_NS at most;
- * past that the lines are read and counted but dropped, so a slow log
- * never stalls the child on a full pipe. */
+/* Read what is there now.  Once records have been written for
+ * LOG_BUDGET_NS in this wake-up (FINAL: no limit) and the pipe is half full
+ * behind us, lines are read and counted but dropped until it is not: a slow
+ * log never stalls the child on a full pipe. */
 static void
 stream_read(struct osl_sv_ext *e, size_t i, bool final)
 {
 	struct osl_sv_stream *s = e->st[i];
-	uint64_t t0 = osl_now_mono_ns();
+	uint64_t t0 = final ? 0 : osl_now_mono_ns();
 	size_t total = 0;
-	char buf[65536];
+	char buf[PIPE_HALF / 2];
 
 	while (total < READ_MAX) {
 		ssize_t n = read(s->fd, buf, sizeof(buf));
-		bool keep;
+		int left = 0;
 
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -621,10 +632,8 @@ stream_read(struct osl_sv_ext *e, size_t i, bool final)
 		}
 		if (n == -1)
 			return;
-		keep = final || osl_now_mono_ns() - t0 <= LOG_BUDGET_NS;
-		if (keep)
-			dropped_out(e, s);
-		feed(e, s, buf, (size_t)n, keep);
+		s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
+		feed(e, s, buf, (size_t)n, t0);
 		total += (size_t)n;
 	}
 }
