@@ -23,7 +23,8 @@
 #define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
 #define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
 #define PIPE_HALF (32 * 1024)		/* of a pipe's 64 KiB */
-#define LOG_BUDGET_NS 10000000ULL	/* logging output this long per wake-up, then drop */
+#define LOG_BUDGET_NS 10000000ULL	/* output logged while behind: up to 10 ms at once, */
+#define LOG_SHARE 4			/* a quarter of the time in the long run */
 #define PROBE_DELAY_MIN 10000000ULL	/* a failed probe is retried after 10 ms, */
 #define PROBE_DELAY_MAX 1000000000ULL	/* doubling up to 1 s */
 #define NOTIFY_MAX 4096
@@ -49,7 +50,7 @@ struct osl_sv_stream {
 	size_t id;
 	bool err;			/* stderr */
 	bool cont;			/* the next record continues a cut line */
-	bool behind;			/* the pipe was half full at the last read */
+	bool behind;			/* the pipe was half full after the last read */
 	unsigned long dropped;
 	size_t n;
 	char buf[LINE_MAX_BYTES + 1];
@@ -523,13 +524,16 @@ nul_free(const char *p, size_t n, struct strbuf *sb)
 
 static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
 
-/* Line S->buf into a record; or, when the log has had its time since T0
- * and the pipe is filling up behind us (S->behind), counted as dropped. */
+/* Line S->buf into a record; or counted as dropped when the pipe is filling
+ * up behind us (S->behind) and the log has used up its time (e->log_ns,
+ * which grows back at a quarter of the time that passes).  So a child that
+ * writes faster than the log can take is never held up for long. */
 static void
-line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, uint64_t t0)
+line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
 {
-	bool keep = !t0 || !s->behind || osl_now_mono_ns() - t0 <= LOG_BUDGET_NS;
+	bool keep = final || e->log_ns > 0 || !s->behind;
 	struct strbuf sb = STRBUF_INIT;
+	uint64_t t0 = osl_now_mono_ns(), spent;
 	cJSON *r;
 
 	s->buf[s->n] = '\0';
@@ -548,6 +552,8 @@ line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, uint64_t t0)
 			cJSON_AddBoolToObject(svo(r), "continued", 1);
 		put(e, r, OSL_LEVEL_INFO, nul_free(s->buf, s->n, &sb));
 		sb_release(&sb);
+		spent = osl_now_mono_ns() - t0;
+		e->log_ns = spent < e->log_ns ? e->log_ns - spent : 0;
 	}
 	s->cont = cut;
 	s->n = 0;
@@ -572,7 +578,7 @@ dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
 
 /* Lines of P into records; a line longer than the cap is cut. */
 static void
-feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, uint64_t t0)
+feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, bool final)
 {
 	while (n) {
 		const char *nl = memchr(p, '\n', n);
@@ -585,11 +591,11 @@ feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, uin
 		p += take;
 		n -= take;
 		if (nl && p == nl) {
-			line_out(e, s, false, t0);
+			line_out(e, s, false, final);
 			p++;
 			n--;
 		} else if (s->n == LINE_MAX_BYTES) {
-			line_out(e, s, true, t0);
+			line_out(e, s, true, final);
 		}
 	}
 }
@@ -600,7 +606,7 @@ stream_close(struct osl_sv_ext *e, size_t i)
 	struct osl_sv_stream *s = e->st[i];
 
 	if (s->n)
-		line_out(e, s, false, 0);
+		line_out(e, s, false, true);
 	dropped_out(e, s);
 	epoll_ctl(e->ep, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
@@ -608,18 +614,19 @@ stream_close(struct osl_sv_ext *e, size_t i)
 	e->st[i] = NULL;
 }
 
-/* Read what is there now.  Once records have been written for
- * LOG_BUDGET_NS in this wake-up (FINAL: no limit) and the pipe is half full
- * behind us, lines are read and counted but dropped until it is not: a slow
- * log never stalls the child on a full pipe. */
+/* Read what is there now (FINAL: at the end, every line is logged). */
 static void
 stream_read(struct osl_sv_ext *e, size_t i, bool final)
 {
 	struct osl_sv_stream *s = e->st[i];
-	uint64_t t0 = final ? 0 : osl_now_mono_ns();
+	uint64_t now = osl_now_mono_ns();
 	size_t total = 0;
-	char buf[PIPE_HALF / 2];
+	char buf[4096];			/* a few ms of records at most, between looks at the pipe */
 
+	e->log_ns += (now - e->log_at) / LOG_SHARE;
+	if (e->log_ns > LOG_BUDGET_NS)
+		e->log_ns = LOG_BUDGET_NS;
+	e->log_at = now;
 	while (total < READ_MAX) {
 		ssize_t n = read(s->fd, buf, sizeof(buf));
 		int left = 0;
@@ -633,7 +640,7 @@ stream_read(struct osl_sv_ext *e, size_t i, bool final)
 		if (n == -1)
 			return;
 		s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
-		feed(e, s, buf, (size_t)n, t0);
+		feed(e, s, buf, (size_t)n, final);
 		total += (size_t)n;
 	}
 }

@@ -30,6 +30,7 @@ struct osl_sv_ext {
 	struct osl_sv_stream **st;	/* output pipes being read */
 	size_t nst;
 	char *ndir;			/* the notify sockets' folder, once made */
+	uint64_t log_ns, log_at;	/* output: the log's time left while behind, as of */
 	int devnull;
 };
 
