@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -17,19 +16,11 @@
 
 #include "op.h"
 #include "supervise/child.h"
-#include "supervise/ext.h"
-#include "util/strbuf.h"
+#include "supervise/ext-int.h"
 
-#define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
-#define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
-#define PIPE_HALF (32 * 1024)		/* of a pipe's 64 KiB */
-#define LOG_BUDGET_NS 10000000ULL	/* output logged while behind: up to 10 ms at once, */
-#define LOG_SHARE 4			/* a quarter of the time in the long run */
 #define PROBE_DELAY_MIN 10000000ULL	/* a failed probe is retried after 10 ms, */
 #define PROBE_DELAY_MAX 1000000000ULL	/* doubling up to 1 s */
 #define NOTIFY_MAX 4096
-
-enum { TAG_NOTIFY = OSL_SV_EXT_TAG, TAG_TCP, TAG_TIMER, TAG_STREAM };
 
 struct osl_sv_xrun {
 	int nfd;			/* notify socket, or -1 */
@@ -44,23 +35,6 @@ struct osl_sv_xrun {
 	uint64_t delay;			/* the probes' backoff */
 	int pend[2], wend[2];		/* output: our ends and the child's, during a start */
 };
-
-struct osl_sv_stream {
-	int fd;
-	size_t id;
-	bool err;			/* stderr */
-	bool cont;			/* the next record continues a cut line */
-	bool behind;			/* the pipe was half full after the last read */
-	unsigned long dropped;
-	size_t n;
-	char buf[LINE_MAX_BYTES + 1];
-};
-
-static uint64_t
-data_of(int tag, size_t v)
-{
-	return ((uint64_t)tag << 32) | v;
-}
 
 static const char *
 name_of(const struct osl_sv_ext *e, size_t id)
@@ -90,12 +64,6 @@ osl_sv_rec(const char *action, const char *type, bool ok, const char *name)
 	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
 	osl_log_add_text(osl_log_obj(osl_log_obj(r, "osl"), "supervise"), "name", name);
 	return r;
-}
-
-static cJSON *
-svo(cJSON *r)
-{
-	return osl_log_obj(osl_log_obj(r, "osl"), "supervise");
 }
 
 void
@@ -389,6 +357,8 @@ tcp_done(struct osl_sv_ext *e, size_t id)
 
 /* Run PR as the child runs (environment, folder, user, sandbox), its output
  * to /dev/null; its end comes back through osl_sv_ext_reaped. */
+static void health_result(struct osl_sv_ext *e, size_t id, bool ok, int st);
+
 static bool
 probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool health)
 {
@@ -417,6 +387,9 @@ probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool h
 		snprintf(msg, sizeof(msg), "%s %s: %s", health ? "supervise.health" : "supervise.ready",
 		    name_of(e, id), err->msg);
 		put(e, r, OSL_LEVEL_WARN, msg);
+		/* a check that cannot run has failed */
+		if (health)
+			health_result(e, id, false, (err->status & 0xff) << 8);
 		return false;
 	}
 	x->probe = sp.pid;
@@ -505,175 +478,6 @@ osl_sv_ext_reaped(struct osl_sv_ext *e, pid_t pid, int st)
 	return true;
 }
 
-/* ------------------------------------------------------------- output --- */
-
-/* A line with NUL bytes in it: each as \x00, as the log writes invalid bytes. */
-static const char *
-nul_free(const char *p, size_t n, struct strbuf *sb)
-{
-	if (!memchr(p, '\0', n))
-		return p;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i])
-			sb_addc(sb, p[i]);
-		else
-			sb_adds(sb, "\\x00");
-	}
-	return sb_str(sb);
-}
-
-static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
-
-/* Line S->buf into a record; or counted as dropped when the pipe is filling
- * up behind us (S->behind) and the log has used up its time (e->log_ns,
- * which grows back at a quarter of the time that passes).  So a child that
- * writes faster than the log can take is never held up for long. */
-static void
-line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
-{
-	bool keep = final || e->log_ns > 0 || !s->behind;
-	struct strbuf sb = STRBUF_INIT;
-	uint64_t t0 = osl_now_mono_ns(), spent;
-	cJSON *r;
-
-	s->buf[s->n] = '\0';
-	if (keep)
-		dropped_out(e, s);
-	if (!keep) {
-		s->dropped++;
-		e->r->child[s->id].dropped++;
-	} else if ((r = rec("supervise.output", "info", true, name_of(e, s->id)))) {
-		cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
-		cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(r, "process"), "child"), "pid",
-		    e->r->exec[s->id].pid);
-		if (cut)
-			cJSON_AddBoolToObject(svo(r), "truncated", 1);
-		if (s->cont)
-			cJSON_AddBoolToObject(svo(r), "continued", 1);
-		put(e, r, OSL_LEVEL_INFO, nul_free(s->buf, s->n, &sb));
-		sb_release(&sb);
-		spent = osl_now_mono_ns() - t0;
-		e->log_ns = spent < e->log_ns ? e->log_ns - spent : 0;
-	}
-	s->cont = cut;
-	s->n = 0;
-}
-
-static void
-dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
-{
-	char msg[160];
-	cJSON *r;
-
-	if (!s->dropped)
-		return;
-	r = rec("supervise.output", "info", false, name_of(e, s->id));
-	cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
-	osl_log_add_count(svo(r), "dropped_lines", s->dropped);
-	snprintf(msg, sizeof(msg), "supervise.output %s: %lu lines dropped (the log lagged)",
-	    name_of(e, s->id), s->dropped);
-	put(e, r, OSL_LEVEL_WARN, msg);
-	s->dropped = 0;
-}
-
-/* Lines of P into records; a line longer than the cap is cut. */
-static void
-feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, bool final)
-{
-	while (n) {
-		const char *nl = memchr(p, '\n', n);
-		size_t take = nl ? (size_t)(nl - p) : n;
-
-		if (take > LINE_MAX_BYTES - s->n)
-			take = LINE_MAX_BYTES - s->n;
-		memcpy(s->buf + s->n, p, take);
-		s->n += take;
-		p += take;
-		n -= take;
-		if (nl && p == nl) {
-			line_out(e, s, false, final);
-			p++;
-			n--;
-		} else if (s->n == LINE_MAX_BYTES) {
-			line_out(e, s, true, final);
-		}
-	}
-}
-
-static void
-stream_close(struct osl_sv_ext *e, size_t i)
-{
-	struct osl_sv_stream *s = e->st[i];
-
-	if (s->n)
-		line_out(e, s, false, true);
-	dropped_out(e, s);
-	epoll_ctl(e->ep, EPOLL_CTL_DEL, s->fd, NULL);
-	close(s->fd);
-	free(s);
-	e->st[i] = NULL;
-}
-
-/* Read what is there now (FINAL: at the end, every line is logged). */
-static void
-stream_read(struct osl_sv_ext *e, size_t i, bool final)
-{
-	struct osl_sv_stream *s = e->st[i];
-	uint64_t now = osl_now_mono_ns();
-	size_t total = 0;
-	char buf[4096];			/* a few ms of records at most, between looks at the pipe */
-
-	e->log_ns += (now - e->log_at) / LOG_SHARE;
-	if (e->log_ns > LOG_BUDGET_NS)
-		e->log_ns = LOG_BUDGET_NS;
-	e->log_at = now;
-	while (total < READ_MAX) {
-		ssize_t n = read(s->fd, buf, sizeof(buf));
-		int left = 0;
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0 || (n == -1 && errno != EAGAIN)) {
-			stream_close(e, i);
-			return;
-		}
-		if (n == -1)
-			return;
-		s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
-		feed(e, s, buf, (size_t)n, final);
-		total += (size_t)n;
-	}
-}
-
-static const struct osl_error *
-stream_add(struct osl_sv_ext *e, size_t id, int fd, bool err)
-{
-	struct osl_sv_stream *s, **v;
-	struct epoll_event ev;
-	size_t i;
-
-	for (i = 0; i < e->nst && e->st[i]; i++)
-		;
-	if (i == e->nst) {
-		if (!(v = realloc(e->st, (e->nst + 1) * sizeof(*v))))
-			return osl_error_nomem();
-		e->st = v;
-		e->st[e->nst++] = NULL;
-	}
-	if (!(s = calloc(1, sizeof(*s))))
-		return osl_error_nomem();
-	s->fd = fd;
-	s->id = id;
-	s->err = err;
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = data_of(TAG_STREAM, i) };
-	if (epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		free(s);
-		return osl_error_sys(OSL_ESETUP, errno, "epoll_ctl");
-	}
-	e->st[i] = s;
-	return NULL;
-}
-
 /* -------------------------------------------------------------- hooks --- */
 
 static void
@@ -732,9 +536,9 @@ osl_sv_ext_release(struct osl_sv_ext *e)
 	for (size_t i = 0; i < e->nst; i++) {
 		if (!e->st[i])
 			continue;
-		stream_read(e, i, true);
+		osl_sv_out_read(e, i, true);
 		if (e->st[i])
-			stream_close(e, i);
+			osl_sv_out_close(e, i);
 	}
 	free(e->st);
 	for (size_t i = 0; e->x && i < e->nx; i++) {
@@ -811,7 +615,7 @@ osl_sv_ext_started(struct osl_sv_ext *e, size_t id, pid_t pid)
 	close_fd(&x->wend[0]);
 	close_fd(&x->wend[1]);
 	for (int k = 0; k < 2; k++) {
-		if (x->pend[k] != -1 && (!pid || stream_add(e, id, x->pend[k], k == 1)))
+		if (x->pend[k] != -1 && (!pid || osl_sv_out_add(e, id, x->pend[k], k == 1)))
 			close(x->pend[k]);
 		x->pend[k] = -1;
 	}
@@ -903,7 +707,7 @@ osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data)
 
 	if (tag == TAG_STREAM) {
 		if (v < e->nst && e->st[v])
-			stream_read(e, v, false);
+			osl_sv_out_read(e, v, false);
 		return;
 	}
 	if (!e->x || v >= e->nx)
