@@ -497,3 +497,31 @@ names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.n
 	[ "$(names_pids)" = "$before" ]
 	kill -0 "$SVPID"
 }
+
+@test "reload: more replicas add workers; an edited policy file restarts the child that uses it" {
+	printf 'version: 1\ndefault: allow\n' > pol.yaml
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - { name: w, cmd: [sleep, "1001"], replicas: 2 }
+	    - { name: p, cmd: [sleep, "1002"], policy: pol.yaml }
+	EOF
+	start_tree
+	w1=$(child 0 .pid) w2=$(child 1 .pid) p=$(child 2 .pid)
+	sed -i 's/replicas: 2/replicas: 3/' t.yaml
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget '[.kept, .added, .changed, .removed] | map(tostring) | join(" ")' "$output")" = "3 1 0 0" ]
+	wait_for 2 .name w-3
+	wait_for 2 '.pid != null' true
+	[ "$(child 0 .pid)" = "$w1" ] && [ "$(child 1 .pid)" = "$w2" ] && [ "$(child 3 .pid)" = "$p" ]
+	printf 'version: 1\ndefault: allow\nproc: { limits: { nofile: 512 } }\n' > pol.yaml
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget .changed "$output")" = 1 ]
+	for _ in $(seq 200); do q=$(child 3 .pid); [ "$q" != "$p" ] && [ "$q" != null ] && break; sleep 0.05; done
+	[ "$(child 3 .pid)" != "$p" ]
+	[ "$(child 0 .pid)" = "$w1" ]
+	grep -Eq 'Max open files +512 +512' /proc/"$(child 3 .pid)"/limits
+}
