@@ -12,6 +12,14 @@
 #include "error.h"
 #include "sandbox/sandbox.h"
 
+/* Who a child runs as (osl supervise's `user:`). */
+struct osl_ids {
+	uid_t uid;
+	gid_t gid;
+	size_t ngroups;
+	gid_t groups[];			/* supplementary groups */
+};
+
 struct osl_spawn {
 	/* in */
 	const char *path;		/* the resolved program */
@@ -23,6 +31,8 @@ struct osl_spawn {
 	const sigset_t *child_mask;	/* the child's signal mask; NULL: the caller's */
 	int pass_fd, pass_as;		/* pass_as > 2: the child gets pass_fd as this fd
 					 * (a readiness pipe), kept open across exec */
+	int out_fd, err_fd;		/* > 2: the child's stdout and stderr */
+	const struct osl_ids *ids;	/* after the sandbox: setgroups, setgid, setuid */
 	/* Observed, not enforced (`osl policy learn`): the child makes itself a
 	 * tracee (PTRACE_TRACEME), stops with SIGSTOP so the tracer can set its
 	 * options, loads this filter (SECCOMP_RET_TRACE for the calls the

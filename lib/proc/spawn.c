@@ -3,6 +3,7 @@
  * and exec: everything that allocates was prepared by the caller. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -85,10 +86,20 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 	if (sp->pass_as > 2 && (sp->pass_fd == sp->pass_as ?
 	    fcntl(sp->pass_as, F_SETFD, 0) : dup2(sp->pass_fd, sp->pass_as)) == -1)
 		child_fail(fd, "dup2", errno);
+	if ((sp->out_fd > 2 && dup2(sp->out_fd, 1) == -1) ||
+	    (sp->err_fd > 2 && dup2(sp->err_fd, 2) == -1))
+		child_fail(fd, "dup2", errno);
 	if (sp->cwd && chdir(sp->cwd) == -1)
 		child_fail(fd, "chdir", errno);
 	if (sp->sb && (e = osl_sandbox_apply(sp->sb, &step)))
 		child_fail(fd, step, e);
+	/* the ids last (the sandbox's mounts need root); a changed uid clears
+	 * the parent-death signal, so it is set again */
+	if (sp->ids && (setgroups(sp->ids->ngroups, sp->ids->groups) == -1 ||
+	    setgid(sp->ids->gid) == -1 || setuid(sp->ids->uid) == -1))
+		child_fail(fd, "setuid", errno);
+	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() != parent))
+		_exit(OSL_ESETUP);
 	if (sp->trace_bpf) {
 		struct sock_fprog prog = { sp->trace_len, (struct sock_filter *)sp->trace_bpf };
 

@@ -7,10 +7,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "supervise/child.h"
 #include "supervise/ctl.h"
 
-static char *
-line_of(cJSON *o)
+char *
+osl_sv_ctl_line(cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o), *l = NULL;
 	size_t n;
@@ -32,7 +33,21 @@ fail(const char *msg)
 
 	cJSON_AddBoolToObject(o, "ok", 0);
 	cJSON_AddStringToObject(o, "error", msg);
-	return line_of(o);
+	return osl_sv_ctl_line(o);
+}
+
+/* What the child reported (sd_notify's STATUS=), its health, its output. */
+static void
+child_json(cJSON *o, const struct osl_sv_child *ch)
+{
+	if (ch->status[0])
+		cJSON_AddStringToObject(o, "status", ch->status);
+	if (ch->user)
+		cJSON_AddStringToObject(o, "user", ch->user);
+	if (ch->health.path)
+		cJSON_AddNumberToObject(o, "health_failures", ch->health_fails);
+	if (ch->output == OSL_SV_OUT_LOG)
+		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
 }
 
 static cJSON *
@@ -56,6 +71,8 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		if (r->child)
+			child_json(o, &r->child[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
@@ -78,7 +95,7 @@ metrics(const struct osl_sv_runner *r, char **out)
 	    "# HELP osl_supervise_up 1 when the child is running\n"
 	    "# TYPE osl_supervise_up gauge\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor)
+		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
 			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
 			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
 	if (len < cap)
@@ -86,9 +103,10 @@ metrics(const struct osl_sv_runner *r, char **out)
 		    "# HELP osl_supervise_restarts_total restarts of the child\n"
 		    "# TYPE osl_supervise_restarts_total counter\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-		    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+		if (!r->tree->nodes[i].removed)
+			len += (size_t)snprintf(s + len, cap - len,
+			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
+			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
 }
 
 static int
@@ -121,6 +139,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
+	out->reload = false;
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
 		return fail("malformed request: a JSON object is needed");
@@ -138,7 +157,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
 		cJSON_AddStringToObject(o, "containment", "process group");
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "metrics")) {
@@ -149,18 +168,19 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddStringToObject(o, "metrics", m ? m : "");
 		free(m);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
-		ans = fail("reload is not supported in this version");
+		out->reload = r->reload != NULL;
+		ans = fail("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
@@ -184,7 +204,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		out->sig = sig;
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -196,7 +216,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		}
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	ans = fail("unknown command");

@@ -19,6 +19,8 @@
 #include "op.h"
 #include "proc/proc.h"
 #include "supervise/ctl.h"
+#include "supervise/ext.h"
+#include "supervise/reload.h"
 #include "supervise/runner.h"
 
 #define CONN_MAX 16
@@ -48,6 +50,7 @@ struct loop {
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	struct conn *conns;		/* CONN_MAX; fd -1 when free */
+	struct osl_sv_ext ext;		/* readiness probes, health, output (ext.c) */
 };
 
 /* ------------------------------------------------------------- records --- */
@@ -55,32 +58,13 @@ struct loop {
 static cJSON *
 rec_new(const char *action, const char *type, bool ok, const char *name)
 {
-	cJSON *rec, *ev;
-
-	if (!(rec = cJSON_CreateObject()))
-		return NULL;
-	ev = osl_log_obj(rec, "event");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(type));
-	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
-	osl_log_add_text(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "name", name);
-	return rec;
+	return osl_sv_rec(action, type, ok, name);
 }
 
 static void
 rec_emit(struct loop *l, cJSON *rec, enum osl_level level, const char *msg)
 {
-	struct osl_log *log;
-
-	if (!rec)
-		return;
-	if (osl_ctx_log(l->r->ctx, &log) || !log) {
-		cJSON_Delete(rec);
-		return;
-	}
-	osl_log_add_text(rec, "message", msg);
-	osl_log_emit(log, level, rec);
+	osl_sv_rec_emit(l->r->ctx, rec, level, msg);
 }
 
 static cJSON *
@@ -178,7 +162,9 @@ start_child(struct loop *l, size_t id)
 		sp.pass_fd = p[1];
 		sp.pass_as = x->ready_fd;
 	}
-	err = osl_proc_spawn(&sp);
+	if (!(err = osl_sv_ext_prestart(&l->ext, id, &sp)))
+		err = osl_proc_spawn(&sp);
+	osl_sv_ext_started(&l->ext, id, err ? 0 : sp.pid);
 	if (sp.pass_as) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (4ULL << 32) | id };
 
@@ -366,6 +352,7 @@ child_ended(struct loop *l, size_t id, int st, uint64_t now)
 			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns };
 	}
 	x->pid = 0;
+	osl_sv_ext_ended(&l->ext, id);
 	osl_sv_exited(l->r->tree, id, exited, code, now);
 	apply(l);
 }
@@ -389,6 +376,8 @@ reap(struct loop *l)
 				break;
 		if (id < l->r->tree->n)
 			child_ended(l, id, st, osl_now_mono_ns());
+		else if (osl_sv_ext_reaped(&l->ext, pid, st))
+			apply(l);
 		else
 			l->r->reaped_orphans++;
 	}
@@ -462,8 +451,12 @@ on_signal(struct loop *l, int sig)
 		return;
 	case SIGHUP:
 		osl_log_hup();
-		if (!l->r->single)
+		if (!l->r->single) {
+			if (l->r->reload)
+				free(osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns()));
+			apply(l);
 			return;
+		}
 		break;
 	default:
 		break;
@@ -597,6 +590,10 @@ ctl_read(struct loop *l, struct conn *c)
 		clock_gettime(CLOCK_REALTIME, &rt);
 		ans = osl_sv_ctl_answer(l->r, c->buf, len, osl_now_mono_ns(),
 		    (uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec, &out);
+		if (out.reload) {
+			free(ans);
+			ans = osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns());
+		}
 		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
 		free(ans);
 		if (out.sig_id != OSL_SV_NONE)
@@ -612,6 +609,30 @@ ctl_read(struct loop *l, struct conn *c)
 }
 
 /* ---------------------------------------------------------------- loop --- */
+
+/* A reload can finish (what it stopped is down): room for the grown tree
+ * first, then its new nodes start. */
+static void
+reload_finish(struct loop *l)
+{
+	size_t n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0;
+	struct osl_sv_action *a;
+	size_t *q;
+	int *st;
+
+	if (!n)
+		return;
+	if ((a = realloc(l->acts, OSL_SV_ACTS(n + 1) * sizeof(*a))))
+		l->acts = a;
+	if ((q = realloc(l->failq, (n + 1) * sizeof(*q))))
+		l->failq = q;
+	if ((st = realloc(l->failst, (n + 1) * sizeof(*st))))
+		l->failst = st;
+	if (!a || !q || !st || !osl_sv_ext_grow(&l->ext, n))
+		return;		/* tried again after the next event */
+	osl_sv_reload_finish(l->r->reload, l->r, osl_now_mono_ns());
+	apply(l);
+}
 
 static void
 fault_signals(sigset_t *s)
@@ -666,6 +687,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	epoll_ctl(l.ep, EPOLL_CTL_ADD, l.tfd, &ev);
 	if (r->socket_path && (err = ctl_listen(&l, r->socket_path)))
 		goto done;
+	osl_sv_ext_init(&l.ext, r, l.ep, &l.oldmask);
 
 	osl_sv_begin(r->tree, osl_now_mono_ns());
 	apply(&l);
@@ -686,6 +708,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			if (!reap(&l))
 				break;
 		}
+		reload_finish(&l);
 		arm(&l);
 		n = epoll_wait(l.ep, evs, 4, -1);
 		if (n == -1 && errno != EINTR) {
@@ -705,6 +728,11 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			}
 			if (tag == 4) {
 				ready_read(&l, (size_t)(evs[i].data.u64 & 0xffffffffULL));
+				continue;
+			}
+			if (tag >= OSL_SV_EXT_TAG) {
+				osl_sv_ext_event(&l.ext, evs[i].data.u64);
+				apply(&l);
 				continue;
 			}
 			if (tag == 2) {
@@ -728,6 +756,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	else
 		*status = l.failed ? 1 : 0;
 done:
+	osl_sv_ext_release(&l.ext);
 	if (l.ep != -1)
 		close(l.ep);
 	if (l.sfd != -1)

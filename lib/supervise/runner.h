@@ -36,6 +36,8 @@ struct osl_sv_exec {
 struct osl_sv_runner {
 	struct osl_sv_tree *tree;
 	struct osl_sv_exec *exec;	/* tree->n entries; supervisors' unused */
+	struct osl_sv_child *child;	/* tree->n entries (child.h), or NULL */
+	struct osl_sv_reload *reload;	/* SIGHUP and `ctl reload` (reload.h), or NULL */
 	struct osl_ctx *ctx;
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
