@@ -135,6 +135,7 @@ struct osl_egress {
 	struct osl_ctx *ctx;
 	int lfd;		/* the proxy's listening socket */
 	int netns_fd;		/* the child's network namespace (only loopback), or -1 */
+	int userns_fd;		/* the user namespace that owns it (not as root), or -1 */
 	uint16_t port;
 	char url[64];		/* http://127.0.0.1:PORT for http_proxy and friends */
 	char reason[160];	/* why there is no namespace (netns_fd -1) */
@@ -146,8 +147,10 @@ struct osl_egress {
 
 /* True when the policy has net.connect rules with host names. */
 bool osl_egress_wanted(const struct osl_policy *p);
-/* Make the namespace when one can be made, the listener, and start the
- * proxy thread.  Call before fork; the context is shared under the lock. */
+/* Make the namespace when one can be made (a helper process creates it,
+ * and the listener inside it, and hands both back), else the listener on
+ * the host's loopback; start the proxy thread.  Call before forking the
+ * child; the context is shared under the lock. */
 const struct osl_error *osl_egress_start(struct osl_ctx *ctx, struct osl_egress *e);
 void osl_egress_stop(struct osl_egress *e);
 

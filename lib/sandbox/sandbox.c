@@ -298,6 +298,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		/* host-name rules go through osl's egress proxy */
 		if (o->proxy_netns > 0) {
 			sb->netns_fd = o->proxy_netns;
+			sb->userns_fd = o->proxy_userns;
 			/* the names and addresses are held by the proxy, not by port */
 			for (size_t i = 0; i < r->n; i++)
 				if (strcmp(r->entries[i].kind, "net.connect") == 0) {
@@ -318,7 +319,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
 			goto done;
 	}
-	r->ns_user = sb->ns_flags & CLONE_NEWUSER;
+	r->ns_user = (sb->ns_flags & CLONE_NEWUSER) || sb->userns_fd > 0;
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
 	r->ns_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 
@@ -370,6 +371,18 @@ write_file(const char *path, const char *s)
 	return e;
 }
 
+int
+osl_userns_map(const char *uid_map, const char *gid_map)
+{
+	int e;
+
+	if ((e = write_file("/proc/self/setgroups", "deny")) ||
+	    (e = write_file("/proc/self/uid_map", uid_map)) ||
+	    (e = write_file("/proc/self/gid_map", gid_map)))
+		return e;
+	return 0;
+}
+
 static int
 namespaces(const struct osl_sandbox *sb, const char **step)
 {
@@ -380,9 +393,7 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 		return errno;
 	if (sb->ns_flags & CLONE_NEWUSER) {
 		*step = "user namespace maps";
-		if ((e = write_file("/proc/self/setgroups", "deny")) ||
-		    (e = write_file("/proc/self/uid_map", sb->uid_map)) ||
-		    (e = write_file("/proc/self/gid_map", sb->gid_map)))
+		if ((e = osl_userns_map(sb->uid_map, sb->gid_map)))
 			return e;
 	}
 	if (!(sb->ns_flags & CLONE_NEWNS))
@@ -419,6 +430,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
 			return errno;
 	}
 	/* the egress proxy's namespace first, while osl's privileges hold */
+	*step = "setns to the egress proxy's user namespace";
+	if (sb->userns_fd > 0 && setns(sb->userns_fd, CLONE_NEWUSER) == -1)
+		return errno;
 	*step = "setns to the egress proxy's network namespace";
 	if (sb->netns_fd > 0 && setns(sb->netns_fd, CLONE_NEWNET) == -1)
 		return errno;
