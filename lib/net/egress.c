@@ -162,9 +162,8 @@ recv_reply(int sock, struct osl_egress *e)
 		return false;
 	}
 	if (r.err) {
-		snprintf(e->reason, sizeof(e->reason), "no network namespace can be made here "
-		    "(%s: %s)", r.step < sizeof(steps) / sizeof(steps[0]) ? steps[r.step] : "?",
-		    strerror(r.err));
+		snprintf(e->reason, sizeof(e->reason), "%s: %s",
+		    r.step < sizeof(steps) / sizeof(steps[0]) ? steps[r.step] : "?", strerror(r.err));
 		return false;
 	}
 	c = CMSG_FIRSTHDR(&m);

@@ -261,7 +261,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 {
 	struct osl_sandbox_report *r = &sb->report;
 	const struct osl_error *err;
-	bool need_user, ns_ok, net_any = has_net_rules(p);
+	bool need_user, ns_ok, net_any = has_net_rules(p), tcp_only = false;
 	bool enforce = !o->audit && p->dflt == OSL_DENY;
 
 	memset(sb, 0, sizeof(*sb));
@@ -310,11 +310,17 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_FULL,
 			    "a network namespace with only loopback; the proxy on 127.0.0.1:%u "
 			    "is the only way out", o->proxy_port);
-		} else
-			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_PARTIAL,
-			    "landlock allows tcp to the proxy's port %u, but a remote host on that "
-			    "port stays reachable, and udp is not refused: %s", o->proxy_port,
-			    o->proxy_reason ? o->proxy_reason : "no network namespace");
+		} else {
+			bool ll = sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP);
+
+			tcp_only = true;
+			osl_report_add(r, "net", "egress-proxy", NULL, ll ? OSL_ENF_PARTIAL : OSL_ENF_NONE,
+			    "%s (the proxy's: %u) and seccomp refuses udp, raw and packet sockets%s; "
+			    "no network namespace: %s", ll ? "landlock allows tcp by port only" :
+			    "landlock cannot restrict tcp here", o->proxy_port, ll ? ", but a remote "
+			    "host on an allowed port stays reachable" : "", o->proxy_reason ?
+			    o->proxy_reason : "none can be made here");
+		}
 		if (sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP) &&
 		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
 			goto done;
@@ -323,8 +329,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
 	r->ns_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 
-	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, &sb->bpf, &sb->bpf_len,
-	    &r->seccomp)))
+	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, tcp_only, &sb->bpf,
+	    &sb->bpf_len, &r->seccomp)))
 		goto done;
 	osl_report_add(r, "seccomp", "proc.seccomp", NULL,
 	    sb->bpf ? OSL_ENF_FULL : OSL_ENF_NONE, "%s", sb->bpf ?

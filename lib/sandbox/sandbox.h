@@ -154,8 +154,10 @@ void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
 const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
     unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the
- * policy has connect or bind rules (else only AF_UNIX sockets). */
+ * policy has connect or bind rules (else only AF_UNIX sockets); TCP_ONLY:
+ * egress through the proxy without a network namespace (sockets: TCP,
+ * unix and netlink only; a filter even for seccomp: none). */
 const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,
-    void **bpf, unsigned short *len, const char **profile);
+    bool tcp_only, void **bpf, unsigned short *len, const char **profile);
 
 #endif

@@ -140,3 +140,45 @@ need_userns() {
 	[ "$(jget '.destination.domain' "$ok")" = localhost ]
 	grep '"net.connect"' "$U/state/osl/activity.jsonl" | grep -q "127.0.0.2:$W2 denied"
 }
+
+# Run "$@" where no namespace can be made: uid 0 without capabilities in a
+# user namespace whose user.max_user_namespaces is 0 (a container that
+# forbids nested namespaces, or a host with user namespaces turned off).
+no_ns() {
+	unshare -U -r sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+		exec setpriv --bounding-set=-all --inh-caps=-all "$@"' sh "$@"
+}
+
+need_no_ns() {
+	command -v setpriv > /dev/null || skip "no setpriv"
+	no_ns true 2> /dev/null || skip "cannot make a user namespace to test in"
+	! no_ns unshare -n true 2> /dev/null || skip "a namespace can still be made"
+	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
+	[ -x "$PROBES/udp_socket" ] || PROBES=$OSL_TOP/build/probes
+	[ -x "$PROBES/udp_socket" ] || skip "probes not built (make probes)"
+	mkdir -p "$T/bin"
+	cp "$PROBES/udp_socket" "$PROBES/udp_send" "$PROBES/packet_socket" "$PROBES/tcp_connect" "$T/bin/"
+}
+
+@test "egress without a namespace: partial, tcp only to the proxy, udp and packet sockets refused" {
+	need_no_ns
+	start_web
+	run -0 no_ns "$OSL" -p "$PE" proc run --dry-run
+	assert_line --regexp '^partial +net +egress-proxy +landlock allows tcp by port only .* seccomp refuses udp, raw and packet sockets.*; no network namespace: unshare: '
+	assert_line --regexp '^partial +net.connect +localhost:\* +web-by-name: only through the egress proxy'
+	run no_ns "$OSL" -p "$PE" proc run --require-full -- true
+	[ "$status" -eq 125 ]
+	# bare, the same probes get out: udp works, a packet socket needs a capability
+	run -0 no_ns "$T/bin/udp_socket" "$T"
+	assert_output '{"probe":"udp_socket","errno":0}'
+	run -0 no_ns "$OSL" -p "$PE" proc run -- sh -c "
+		curl -sS -f http://localhost:$W1/ && echo via-proxy-ok
+		curl -sS -f http://127.0.0.2:$W2/ || echo other-refused-by-proxy
+		bin/udp_socket . ; bin/udp_send . ; bin/packet_socket . ; bin/tcp_connect . $W1"
+	assert_line via-proxy-ok
+	assert_line other-refused-by-proxy
+	assert_line '{"probe":"udp_socket","errno":1}'		# EPERM (seccomp)
+	assert_line '{"probe":"udp_send","errno":1}'
+	assert_line '{"probe":"packet_socket","errno":97}'	# EAFNOSUPPORT (seccomp), not EPERM
+	assert_line '{"probe":"tcp_connect","errno":13}'	# EACCES (landlock): not the proxy's port
+}
