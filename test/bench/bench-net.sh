@@ -91,7 +91,7 @@ for _ in range(n):
         c = socket.create_connection((ph, int(pp)))
         c.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n" % port)
         r = b""
-        while b"\r\n\r\n" not in r: r += c.recv(1)
+        while b"\r\n\r\n" not in r: r += c.recv(4096)
     else:
         c = socket.create_connection(("127.0.0.1", port))
     c.close()
