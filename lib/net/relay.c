@@ -13,9 +13,7 @@
 /* Each direction holds at most this much: a peer that never reads stops us
  * reading from the other side instead of growing memory. */
 #define RELAY_BUF (128 * 1024)
-/* Socket to socket, the pipe holds up to this (kernel memory, bounded the
- * same way), so that one wake-up moves more. */
-#define SPLICE_PIPE (1024 * 1024)
+/* Pipefuls moved per wake-up while both ends keep up. */
 #define SPLICE_ROUNDS 8
 
 struct dir {
@@ -29,8 +27,9 @@ struct dir {
 	size_t pipe_size;
 };
 
-/* The pipe of D, as large as the system lets us have (at most SPLICE_PIPE);
- * none when there is no pipe to be had: read/write then. */
+/* The pipe of D: RELAY_BUF, or what the system lets us have (a user over
+ * fs.pipe-user-pages-soft gets less; larger pipes would bring every user
+ * there sooner); none when there is no pipe to be had: read/write then. */
 static void
 splice_pipe(struct dir *d)
 {
@@ -38,10 +37,9 @@ splice_pipe(struct dir *d)
 
 	if (pipe2(d->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return;
-	fcntl(d->pipe[1], F_SETPIPE_SZ, SPLICE_PIPE);
-	if ((sz = fcntl(d->pipe[1], F_GETPIPE_SZ)) <= 0)
-		sz = RELAY_BUF;
-	d->pipe_size = (size_t)sz;
+	fcntl(d->pipe[1], F_SETPIPE_SZ, RELAY_BUF);
+	sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
+	d->pipe_size = sz > 0 && sz <= RELAY_BUF ? (size_t)sz : 4096;
 }
 
 /* Give up splicing (a file type that cannot splice: EINVAL): what the
@@ -51,13 +49,6 @@ unsplice(struct dir *d)
 {
 	ssize_t n = 0;
 
-	if (d->len > RELAY_BUF) {	/* a pipeful can be more than the buffer */
-		char *b = realloc(d->buf, d->len);
-
-		if (!b)
-			return ENOMEM;
-		d->buf = b;
-	}
 	if (d->len && (n = read(d->pipe[0], d->buf, d->len)) < 0)
 		return errno;
 	close(d->pipe[0]);
