@@ -464,10 +464,8 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 	return err;
 }
 
-/* RFC 8305 section 4: the allowed addresses (ALLOWED[i]), alternating
- * families starting with the first one's. */
-static size_t
-interleave(const struct osl_net_addrs *as, const bool *allowed, size_t *order)
+size_t
+osl_net_interleave(const struct osl_net_addrs *as, const bool *allowed, size_t *order)
 {
 	size_t n = 0, a = 0, b = 0;
 	int first = 0;
@@ -546,7 +544,7 @@ osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
 	if (i < as->n) {	/* the explicit deny: logged by its try */
 		order[0] = i;
 		n = 1;
-	} else if ((n = interleave(as, allowed, order)) == 0) {
+	} else if ((n = osl_net_interleave(as, allowed, order)) == 0) {
 		order[0] = first_denied;	/* none allowed: the first one's denial */
 		n = 1;
 	}

@@ -86,6 +86,11 @@ struct osl_net_conn {
 const struct osl_error *osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
     const struct osl_net_opts *o, struct osl_net_conn *c);
 
+/* The order Happy Eyeballs tries AS in (RFC 8305 section 4): the allowed
+ * ones (ALLOWED[i]), families alternating from the first allowed one's,
+ * each family in the resolver's order.  Pure; returns how many. */
+size_t osl_net_interleave(const struct osl_net_addrs *as, const bool *allowed, size_t *order);
+
 /* Log the result (bytes, duration) and close the socket. */
 const struct osl_error *osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c,
     const struct osl_error *result);
