@@ -298,7 +298,7 @@ tcp_try(struct osl_sv_ext *e, size_t id)
 
 		if (t->host[0]) {
 			/* a name is resolved through the pipeline (net.resolve) */
-			if (osl_net_resolve(e->r->ctx, t->host, 0, t->port, &as) || !as.n) {
+			if (osl_net_resolve(e->r->ctx, t->host, 0, t->port, true, &as) || !as.n) {
 				retry_later(e, id);
 				return;
 			}
