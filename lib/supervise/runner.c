@@ -23,6 +23,13 @@
 
 #define CONN_MAX 16
 
+/* epoll data: a tag << 32 | a child's id, and for a child's pidfd and exec
+ * pipe its start count above that, so an event of a child that has been
+ * replaced in the same batch is told from its successor's */
+#define EV_EXEC 16ULL
+#define EV_EXIT 17ULL
+#define EV_CHILD(tag, x, id) ((uint64_t)(x)->gen << 40 | (tag) << 32 | (uint64_t)(id))
+
 struct conn {
 	int fd;
 	size_t n;
@@ -48,6 +55,11 @@ struct loop {
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	struct conn *conns;		/* CONN_MAX; fd -1 when free */
+	struct {			/* a child's end, written after the restart */
+		cJSON *rec;
+		enum osl_level level;
+		char msg[256];
+	} held;
 };
 
 /* ------------------------------------------------------------- records --- */
@@ -133,6 +145,29 @@ fail_later(struct loop *l, size_t id, const struct osl_error *e)
 }
 
 static void
+watch(struct loop *l, int fd, uint64_t data)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
+
+	epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void
+unwatch(struct loop *l, int *fd)
+{
+	if (*fd < 0)
+		return;
+	/* explicitly: a copy in a child that has not exec'd yet would keep
+	 * the registration alive past the close */
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+/* Start child ID.  The spawn returns at the fork: the exec's outcome is an
+ * event (exec_result), and so is the child's end (its pidfd).  The start
+ * record is written with that outcome, after the program is running. */
+static void
 start_child(struct loop *l, size_t id)
 {
 	struct osl_sv_runner *r = l->r;
@@ -141,22 +176,22 @@ start_child(struct loop *l, size_t id)
 	const struct osl_error *err;
 	struct osl_spawn sp = { 0 };
 	struct osl_error keep;
-	struct osl_op op;
+	struct osl_op *op = &x->op;
 	cJSON *o, *args;
 
-	osl_op_init(&op, "supervise.start", "process", "start", x->argv[0]);
-	op.req.access = OSL_ACCESS_EXEC;
-	op.req.path = x->path;
-	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
+	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
+	op->req.access = OSL_ACCESS_EXEC;
+	op->req.path = x->path;
+	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
 	osl_log_add_text(o, "executable", x->path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
-	osl_log_add_text(sv_obj(op.fields), "name", name);
-	if ((err = osl_op_begin(r->ctx, &op))) {
+	osl_log_add_text(sv_obj(op->fields), "name", name);
+	if ((err = osl_op_begin(r->ctx, op))) {
 		osl_error_keep(&keep, err);
 		fail_later(l, id, &keep);
-		goto done;
+		goto fail;
 	}
 	sp.path = x->path;
 	sp.argv = x->argv;
@@ -165,20 +200,22 @@ start_child(struct loop *l, size_t id)
 	sp.setsid = true;
 	sp.sb = x->sb;
 	sp.child_mask = &l->oldmask;
+	sp.exec_event = true;
 	if (x->ready_fd > 2) {
 		int p[2];
 
 		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
 			osl_error_keep(&keep, osl_error_sys(OSL_ESETUP, errno, "pipe"));
-			osl_op_end(r->ctx, &op, &keep);
+			osl_op_end(r->ctx, op, &keep);
 			fail_later(l, id, &keep);
-			goto done;
+			goto fail;
 		}
 		x->ready_rfd = p[0];
 		sp.pass_fd = p[1];
 		sp.pass_as = x->ready_fd;
 	}
 	err = osl_proc_spawn(&sp);
+	x->gen++;
 	if (sp.pass_as) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (4ULL << 32) | id };
 
@@ -190,17 +227,46 @@ start_child(struct loop *l, size_t id)
 	}
 	if (err) {
 		osl_error_keep(&keep, err);
-		osl_op_end(r->ctx, &op, &keep);
+		osl_op_end(r->ctx, op, &keep);
 		fail_later(l, id, &keep);
-		goto done;
+		goto fail;
 	}
 	x->pid = sp.pid;
+	x->pidfd = sp.pidfd;
+	x->errfd = sp.errfd;
+	x->exec_status = 0;
 	x->t_start = sp.t_start;
-	x->why[0] = '\0';
 	cJSON_AddNumberToObject(o, "pid", sp.pid);
-	osl_op_end(r->ctx, &op, NULL);
-done:
-	osl_op_release(&op);
+	watch(l, x->errfd, EV_CHILD(EV_EXEC, x, id));
+	if (x->pidfd >= 0)
+		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
+	return;
+fail:
+	osl_op_release(op);
+}
+
+/* The exec's outcome, once: the start record, and why it failed. */
+static void
+exec_result(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	struct osl_spawn sp = { .path = x->path, .cwd = x->cwd, .errfd = x->errfd };
+	const struct osl_error *err;
+	struct osl_error keep;
+
+	if (x->errfd < 0)
+		return;
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, x->errfd, NULL);
+	x->errfd = -1;
+	if ((err = osl_proc_spawn_result(&sp))) {
+		osl_error_keep(&keep, err);
+		x->exec_status = keep.status == OSL_EDENIED ? OSL_ENOEXEC : keep.status;
+		snprintf(x->why, sizeof(x->why), "%s", keep.msg);
+	} else {
+		x->why[0] = '\0';
+	}
+	osl_op_end(l->r->ctx, &x->op, err ? &keep : NULL);
+	osl_op_release(&x->op);
 }
 
 static void
@@ -255,6 +321,8 @@ apply(struct loop *l)
 		l->nacts = t->nact;
 		memcpy(l->acts, t->act, t->nact * sizeof(*t->act));
 		t->nact = 0;
+		/* the system calls first: a restart's new child is on its way
+		 * before the records of what led to it are written */
 		for (size_t i = 0; i < l->nacts; i++) {
 			const struct osl_sv_action *a = &l->acts[i];
 			struct osl_sv_exec *x = &l->r->exec[a->id];
@@ -274,10 +342,15 @@ apply(struct loop *l)
 				l->failed = a->failed;
 				break;
 			default:
-				log_action(l, a);
 				break;
 			}
 		}
+		if (l->held.rec) {
+			rec_emit(l, l->held.rec, l->held.level, l->held.msg);
+			l->held.rec = NULL;
+		}
+		for (size_t i = 0; i < l->nacts; i++)
+			log_action(l, &l->acts[i]);
 		if (!l->nfail)
 			return;
 		/* a spawn that failed is a child that ended at once */
@@ -325,15 +398,20 @@ ready_read(struct loop *l, size_t id)
 /* ------------------------------------------------------------- reaping --- */
 
 static void
-child_ended(struct loop *l, size_t id, int st, uint64_t now)
+child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 {
 	struct osl_sv_exec *x = &l->r->exec[id];
 	const char *name = l->r->tree->nodes[id].spec.name;
-	bool exited = WIFEXITED(st);
-	int code = exited ? WEXITSTATUS(st) : WTERMSIG(st);
-	char msg[256];
 	cJSON *rec;
 
+	unwatch(l, &x->pidfd);
+	/* an exec that failed: the status is the reason (126, 127), not the
+	 * child's _exit */
+	exec_result(l, id);
+	if (x->exec_status) {
+		exited = true;
+		code = x->exec_status;
+	}
 	x->status = exited ? code : 128 + code;
 	x->ended = true;
 	ready_close(l, x);
@@ -349,8 +427,10 @@ child_ended(struct loop *l, size_t id, int st, uint64_t now)
 		cJSON_AddStringToObject(sv_obj(rec), "signal", sn);
 	}
 	cJSON_AddNumberToObject(sv_obj(rec), "runtime_ms", (double)((now - x->t_start) / 1000000));
-	snprintf(msg, sizeof(msg), "supervise.exit %s pid %d status %d", name, (int)x->pid, x->status);
-	rec_emit(l, rec, exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN, msg);
+	snprintf(l->held.msg, sizeof(l->held.msg), "supervise.exit %s pid %d status %d", name,
+	    (int)x->pid, x->status);
+	l->held.rec = rec;
+	l->held.level = exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
 	/* what is left of its group gets TERM now and KILL after the grace */
 	if (kill(-x->pid, SIGTERM) == 0) {
 		if (l->nlg == l->lgcap) {
@@ -370,27 +450,52 @@ child_ended(struct loop *l, size_t id, int st, uint64_t now)
 	apply(l);
 }
 
-/* Reap every zombie; false when no child at all is left. */
+/* Reap supervised child ID if it has ended: by its pidfd (or its pid on a
+ * kernel without pidfds).  False when it has not. */
+static bool
+child_reap(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	siginfo_t si = { 0 };
+
+	if (x->pid <= 0 || waitid(x->pidfd >= 0 ? P_PIDFD : P_PID,
+	    (id_t)(x->pidfd >= 0 ? x->pidfd : x->pid), &si, WEXITED | WNOHANG) == -1 ||
+	    si.si_pid == 0)
+		return false;
+	child_ended(l, id, si.si_code == CLD_EXITED, si.si_status, osl_now_mono_ns());
+	return true;
+}
+
+static size_t
+child_of(const struct loop *l, pid_t pid)
+{
+	for (size_t id = 1; id < l->r->tree->n; id++)
+		if (l->r->exec[id].pid == pid)
+			return id;
+	return OSL_SV_NONE;
+}
+
+/* Reap adopted orphans (SIGCHLD).  waitid(P_ALL) only looks (WNOWAIT), and
+ * only the pid it names is reaped: an orphan here, a supervised child
+ * through its own pidfd (child_reap), so no status of a supervised child is
+ * ever taken by this loop.  False when no child at all is left. */
 static bool
 reap(struct loop *l)
 {
 	for (;;) {
-		pid_t pid;
+		siginfo_t si = { 0 };
 		size_t id;
-		int st;
 
-		pid = waitpid(-1, &st, WNOHANG);
-		if (pid == 0)
-			return true;
-		if (pid == -1)
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
 			return errno != ECHILD;
-		for (id = 0; id < l->r->tree->n; id++)
-			if (l->r->exec[id].pid == pid)
-				break;
-		if (id < l->r->tree->n)
-			child_ended(l, id, st, osl_now_mono_ns());
-		else
+		if (si.si_pid == 0)
+			return true;
+		if ((id = child_of(l, si.si_pid)) != OSL_SV_NONE) {
+			if (!child_reap(l, id))
+				return true;
+		} else if (waitid(P_PID, (id_t)si.si_pid, &si, WEXITED | WNOHANG) == 0) {
 			l->r->reaped_orphans++;
+		}
 	}
 }
 
@@ -635,6 +740,8 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	bool masked = false;
 
 	*status = 1;
+	for (size_t i = 0; i < r->tree->n; i++)
+		r->exec[i].pidfd = r->exec[i].errfd = -1;
 	r->pid1 = getpid() == 1;
 	if (!r->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "cannot become a subreaper");
@@ -693,8 +800,19 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			goto done;
 		}
 		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64 >> 32;
+			uint64_t d = evs[i].data.u64, tag = (d >> 32) & 0xff;
+			size_t id = (size_t)(d & 0xffffffffULL);
 
+			if (tag == EV_EXEC || tag == EV_EXIT) {
+				/* a child replaced earlier in this batch: not this one */
+				if ((unsigned)(d >> 40) != (l.r->exec[id].gen & 0xffffffU))
+					continue;
+				if (tag == EV_EXEC)
+					exec_result(&l, id);
+				else
+					child_reap(&l, id);
+				continue;
+			}
 			if (tag == 3) {
 				on_timer(&l);
 				continue;
@@ -704,11 +822,11 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 				continue;
 			}
 			if (tag == 4) {
-				ready_read(&l, (size_t)(evs[i].data.u64 & 0xffffffffULL));
+				ready_read(&l, id);
 				continue;
 			}
 			if (tag == 2) {
-				struct conn *c = &l.conns[evs[i].data.u64 & 0xffffffffULL];
+				struct conn *c = &l.conns[id];
 
 				if (c->fd != -1)
 					ctl_read(&l, c);
@@ -728,6 +846,16 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	else
 		*status = l.failed ? 1 : 0;
 done:
+	for (size_t i = 0; i < r->tree->n; i++) {
+		struct osl_sv_exec *x = &r->exec[i];
+
+		if (x->errfd >= 0) {
+			close(x->errfd);
+			osl_op_release(&x->op);
+		}
+		if (x->pidfd >= 0)
+			close(x->pidfd);
+	}
 	if (l.ep != -1)
 		close(l.ep);
 	if (l.sfd != -1)

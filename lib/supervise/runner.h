@@ -1,8 +1,10 @@
 /* The supervisor's event loop: the only place in lib/supervise with system
- * calls.  One epoll over a signalfd and one timerfd; SIGCHLD reaps every
- * zombie (ours and adopted orphans: osl is PID 1 or a subreaper), each
- * child's end becomes a tree event, and the tree's actions become spawns and
- * signals.  No polling tick: an idle supervisor sleeps in epoll_wait. */
+ * calls.  One epoll over a signalfd, a timerfd, and per child its pidfd
+ * (its end) and its exec pipe (the exec's outcome: a spawn never waits for
+ * it).  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper) without
+ * taking a supervised child's status; each child's end becomes a tree
+ * event, and the tree's actions become spawns and signals.  No polling
+ * tick: an idle supervisor sleeps in epoll_wait. */
 #ifndef OSL_SUPERVISE_RUNNER_H
 #define OSL_SUPERVISE_RUNNER_H
 
@@ -13,6 +15,7 @@
 
 #include "ctx.h"
 #include "error.h"
+#include "op.h"
 #include "sandbox/sandbox.h"
 #include "supervise/tree.h"
 
@@ -27,6 +30,11 @@ struct osl_sv_exec {
 	int ready_rfd;			/* run time: our end of that pipe, or -1/0 */
 	/* run time */
 	pid_t pid;
+	int pidfd;			/* the running child's pidfd, or -1 */
+	int errfd;			/* its exec's outcome, until it is known; or -1 */
+	struct osl_op op;		/* supervise.start, ended with that outcome */
+	unsigned gen;			/* starts so far: tells a stale event from a live one */
+	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */

@@ -2,18 +2,7 @@
 # osl supervise -c FILE: trees from YAML, the control socket, strategies seen
 # through `ctl status -j` pids.  Real processes; no timing is asserted.
 load helper
-
-setup() {
-	common_setup
-	export XDG_RUNTIME_DIR=$T/run
-	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-	SOCK=$XDG_RUNTIME_DIR/osl/supervise.sock
-}
-
-teardown() {
-	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
-	true
-}
+load supervise
 
 # A tree of three sleepers a b c under STRATEGY ($1), plus extra YAML ($2).
 tree3() {
@@ -32,17 +21,6 @@ tree3() {
 	    - name: c
 	      cmd: [sleep, "1000"]
 	EOF
-}
-
-start_tree() {
-	"$OSL" supervise -c "${1:-tree.yaml}" >"$T/sv.out" 2>"$T/sv.err" &
-	SVPID=$!
-	for _ in $(seq 200); do
-		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	cat "$T/sv.err"
-	return 1
 }
 
 pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")'; }
