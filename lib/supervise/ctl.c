@@ -35,6 +35,25 @@ fail(const char *msg)
 	return line_of(o);
 }
 
+/* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
+static void
+containment(cJSON *o, const struct osl_sv_exec *x)
+{
+	bool cg = x->cg_made && x->cgfd >= 0;
+
+	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
+	if (cg && x->memory >= 0)
+		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
+	else
+		cJSON_AddNullToObject(o, "memory");
+	if (cg && x->pids >= 0)
+		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
+	else
+		cJSON_AddNullToObject(o, "pids");
+	if (x->cgnote[0])
+		cJSON_AddStringToObject(o, "containment_note", x->cgnote);
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -56,6 +75,7 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		containment(o, &r->exec[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
@@ -65,10 +85,32 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	return o;
 }
 
+/* A gauge per child with a cgroup that counts it (cgroup.h). */
+static void
+gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
+    const char *help, bool memory)
+{
+	bool head = false;
+
+	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
+		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
+
+		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor)
+			continue;
+		if (!head)
+			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
+			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
+		head = true;
+		if (*len < cap)
+			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
+			    name, r->tree->nodes[i].spec.name, (long long)v);
+	}
+}
+
 static void
 metrics(const struct osl_sv_runner *r, char **out)
 {
-	size_t cap = 256 + r->tree->n * 256, len = 0;
+	size_t cap = 512 + r->tree->n * 384, len = 0;
 	char *s = malloc(cap);
 
 	*out = s;
@@ -89,6 +131,8 @@ metrics(const struct osl_sv_runner *r, char **out)
 		len += (size_t)snprintf(s + len, cap - len,
 		    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
 		    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
+	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -137,7 +181,11 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", "process group");
+		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+		if (r->cg.fd >= 0)
+			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+		if (r->cg.why[0])
+			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
 		ans = line_of(o);
 		goto done;
 	}

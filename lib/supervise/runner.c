@@ -39,6 +39,8 @@ struct conn {
 struct leftover {
 	pid_t pgid;
 	uint64_t kill_at;
+	size_t id;			/* the child; its cgroup too while gen holds */
+	unsigned gen;
 };
 
 struct loop {
@@ -120,6 +122,14 @@ signal_all(struct loop *l, int sig)
 	pid_t self = getpid();
 	size_t n;
 
+	for (size_t i = 1; i < l->r->tree->n; i++) {
+		int fd = l->r->exec[i].cgfd;
+
+		if (fd >= 0 && sig == SIGKILL)
+			osl_sv_cgroup_kill(fd);
+		else if (fd >= 0)
+			osl_sv_cgroup_signal(fd, sig);
+	}
 	if (l->r->pid1) {
 		kill(-1, sig);
 		return;
@@ -164,6 +174,50 @@ unwatch(struct loop *l, int *fd)
 	*fd = -1;
 }
 
+/* The policy's limit RES for a child, or UINT64_MAX. */
+static uint64_t
+rlimit_of(const struct osl_sandbox *sb, int res)
+{
+	for (size_t i = 0; sb && i < sb->nrlim; i++)
+		if (sb->rlim[i].res == res)
+			return sb->rlim[i].rl.rlim_max;
+	return UINT64_MAX;
+}
+
+/* Child ID's cgroup for the run about to start: made on the first start
+ * (and again after it was removed); what its last run left is killed
+ * first, so the new run starts alone in it. */
+static int
+child_cgroup(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+
+	if (!x->cg_made) {
+		x->cg_made = true;
+		x->cgfd = osl_sv_cgroup_child(&l->r->cg, l->r->tree->nodes[id].spec.name,
+		    rlimit_of(x->sb, RLIMIT_AS), rlimit_of(x->sb, RLIMIT_NPROC), x->cgnote,
+		    sizeof(x->cgnote));
+	}
+	if (x->leftovers && x->cgfd >= 0)
+		osl_sv_cgroup_kill(x->cgfd);
+	x->leftovers = false;
+	return x->cgfd;
+}
+
+/* A child that is down for good (stopped, or temporary) leaves no folder. */
+static void
+child_cgroup_remove(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+
+	if (x->cgfd >= 0) {
+		close(x->cgfd);
+		osl_sv_cgroup_remove(&l->r->cg, l->r->tree->nodes[id].spec.name);
+	}
+	x->cgfd = -1;
+	x->cg_made = false;
+}
+
 /* Start child ID.  The spawn returns at the fork: the exec's outcome is an
  * event (exec_result), and so is the child's end (its pidfd).  The start
  * record is written with that outcome, after the program is running. */
@@ -201,6 +255,7 @@ start_child(struct loop *l, size_t id)
 	sp.sb = x->sb;
 	sp.child_mask = &l->oldmask;
 	sp.exec_event = true;
+	sp.cgroup_fd = child_cgroup(l, id);
 	if (x->ready_fd > 2) {
 		int p[2];
 
@@ -332,10 +387,15 @@ apply(struct loop *l)
 				start_child(l, a->id);
 				break;
 			case OSL_SV_ACT_STOP:
+				/* and whatever left the group, in its cgroup */
 				signal_group(x->pid, a->sig);
+				if (x->cgfd >= 0)
+					osl_sv_cgroup_signal(x->cgfd, a->sig);
 				break;
 			case OSL_SV_ACT_KILL:
 				signal_group(x->pid, SIGKILL);
+				if (x->cgfd >= 0)
+					osl_sv_cgroup_kill(x->cgfd);
 				break;
 			case OSL_SV_ACT_DONE:
 				l->done = true;
@@ -431,8 +491,10 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	    (int)x->pid, x->status);
 	l->held.rec = rec;
 	l->held.level = exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
-	/* what is left of its group gets TERM now and KILL after the grace */
-	if (kill(-x->pid, SIGTERM) == 0) {
+	/* what is left of its group, and of its cgroup, gets TERM now and
+	 * KILL after the grace (or before the child starts again) */
+	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, SIGTERM);
+	if (kill(-x->pid, SIGTERM) == 0 || x->leftovers) {
 		if (l->nlg == l->lgcap) {
 			size_t cap = l->lgcap ? l->lgcap * 2 : 8;
 			struct leftover *v = realloc(l->lg, cap * sizeof(*v));
@@ -443,11 +505,13 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 			}
 		}
 		if (l->nlg < l->lgcap)
-			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns };
+			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns, id, x->gen };
 	}
 	x->pid = 0;
 	osl_sv_exited(l->r->tree, id, exited, code, now);
 	apply(l);
+	if (!x->pid && !x->leftovers && l->r->tree->nodes[id].state == OSL_SV_DOWN)
+		child_cgroup_remove(l, id);
 }
 
 /* Reap supervised child ID if it has ended: by its pidfd (or its pid on a
@@ -525,10 +589,17 @@ on_timer(struct loop *l)
 
 	(void)!read(l->tfd, &ticks, sizeof(ticks));
 	for (size_t i = 0; i < l->nlg; i++) {
-		if (l->lg[i].kill_at <= now)
-			kill(-l->lg[i].pgid, SIGKILL);
-		else
+		struct osl_sv_exec *x = &l->r->exec[l->lg[i].id];
+
+		if (l->lg[i].kill_at > now) {
 			l->lg[j++] = l->lg[i];
+			continue;
+		}
+		kill(-l->lg[i].pgid, SIGKILL);
+		if (x->leftovers && x->gen == l->lg[i].gen) {
+			osl_sv_cgroup_kill(x->cgfd);
+			x->leftovers = false;
+		}
 	}
 	l->nlg = j;
 	if (l->draining) {
@@ -679,6 +750,18 @@ ctl_accept(struct loop *l)
 	}
 }
 
+/* What each child's cgroup holds, for status and metrics. */
+static void
+sample(struct loop *l)
+{
+	for (size_t i = 1; i < l->r->tree->n; i++) {
+		struct osl_sv_exec *x = &l->r->exec[i];
+
+		x->memory = osl_sv_cgroup_read(x->cgfd, "memory.current");
+		x->pids = osl_sv_cgroup_read(x->cgfd, "pids.current");
+	}
+}
+
 static void
 ctl_read(struct loop *l, struct conn *c)
 {
@@ -700,6 +783,7 @@ ctl_read(struct loop *l, struct conn *c)
 		char *ans;
 
 		clock_gettime(CLOCK_REALTIME, &rt);
+		sample(l);
 		ans = osl_sv_ctl_answer(l->r, c->buf, len, osl_now_mono_ns(),
 		    (uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec, &out);
 		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
@@ -740,11 +824,14 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	bool masked = false;
 
 	*status = 1;
-	for (size_t i = 0; i < r->tree->n; i++)
-		r->exec[i].pidfd = r->exec[i].errfd = -1;
+	for (size_t i = 0; i < r->tree->n; i++) {
+		r->exec[i].pidfd = r->exec[i].errfd = r->exec[i].cgfd = -1;
+		r->exec[i].memory = r->exec[i].pids = -1;
+	}
 	r->pid1 = getpid() == 1;
 	if (!r->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "cannot become a subreaper");
+	osl_sv_cgroup_open(&r->cg);
 	l.acts = calloc(r->tree->actcap, sizeof(*l.acts));
 	l.failq = calloc(r->tree->n + 1, sizeof(*l.failq));
 	l.failst = calloc(r->tree->n + 1, sizeof(*l.failst));
@@ -855,7 +942,11 @@ done:
 		}
 		if (x->pidfd >= 0)
 			close(x->pidfd);
+		/* nothing is left in it: osl exits only when no child is */
+		if (x->cgfd >= 0)
+			child_cgroup_remove(&l, i);
 	}
+	osl_sv_cgroup_close(&r->cg);
 	if (l.ep != -1)
 		close(l.ep);
 	if (l.sfd != -1)

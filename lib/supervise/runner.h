@@ -17,6 +17,7 @@
 #include "error.h"
 #include "op.h"
 #include "sandbox/sandbox.h"
+#include "supervise/cgroup.h"
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
@@ -35,6 +36,11 @@ struct osl_sv_exec {
 	struct osl_op op;		/* supervise.start, ended with that outcome */
 	unsigned gen;			/* starts so far: tells a stale event from a live one */
 	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
+	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
+	bool cg_made;			/* cgfd and cgnote are set for this run */
+	bool leftovers;			/* its cgroup held processes when it ended */
+	char cgnote[192];		/* the limits applied, or why there is no cgroup */
+	int64_t memory, pids;		/* memory.current, pids.current; -1: unknown */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */
@@ -49,6 +55,7 @@ struct osl_sv_runner {
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
 	/* filled by osl_sv_run */
+	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
 	unsigned long reaped_orphans;
 };

@@ -125,3 +125,89 @@ new_pid() {
 	run tail -n 1 "$T/idle.strace"
 	assert_output --regexp 'epoll_wait\(.*(<detached|<unfinished)'
 }
+
+# Skip unless the running tree has cgroup containment (it says why not).
+need_cgroup() {
+	local j
+	j=$(status_json)
+	[ "$(jget .containment "$j")" = cgroup ] ||
+		skip "no cgroup v2 containment here: $(jget .containment_note "$j")"
+}
+
+@test "supervise: each child runs in its own cgroup; status says so, and the folders go at exit" {
+	start_sleepers
+	need_cgroup
+	a=$(new_pid a)
+	dir=$(status_json | jq -r .cgroup)
+	[ -d "$dir/a" ] && [ -d "$dir/b" ]
+	grep -qx "$a" "$dir/a/cgroup.procs"
+	[ "$(child_field a .containment)" = cgroup ]
+	[ "$(child_field b .containment)" = cgroup ]
+	# the child was in its cgroup from its first instruction (CLONE_INTO_CGROUP)
+	run grep '^0::' "/proc/$a/cgroup"
+	assert_output --partial "/osl-supervise.$SVPID/a"
+	kill -TERM "$SVPID"; wait "$SVPID"; SVPID=
+	[ ! -e "$dir" ]
+}
+
+@test "supervise: stopping a child kills the setsid'd, double-forked grandchild too (cgroup.kill)" {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "(setsid sh -c 'trap \"\" TERM; echo \$\$ > $T/gc; exec sleep 1000' &); exec sleep 1000"]
+	EOF
+	SV_OPTS="--audit" start_tree
+	need_cgroup
+	for _ in $(seq 200); do [ -s "$T/gc" ] && break; sleep 0.05; done
+	gc=$(cat "$T/gc")
+	# it left the group and the session, and ignores TERM
+	[ "$(ps -o sid= -p "$gc" | tr -d ' ')" = "$gc" ]
+	run osl supervise ctl stop a
+	assert_success
+	for _ in $(seq 200); do kill -0 "$gc" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$gc" 2>/dev/null
+	# the supervisor is still up, the child down
+	[ "$(child_field a .state)" = down ]
+}
+
+@test "supervise: memory and pids per child in status and metrics, where the controllers are" {
+	root=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+	[ -n "$root" ] || skip "no cgroup v2 hierarchy mounted"
+	start_sleepers
+	need_cgroup
+	new_pid a >/dev/null
+	base=$(dirname "$(status_json | jq -r .cgroup)")
+	if ! grep -qw memory "$base/cgroup.controllers" || ! grep -qw pids "$base/cgroup.controllers"; then
+		# the status says so, per child
+		[ "$(child_field a .memory)" = null ]
+		child_field a .containment_note | grep -q "no memory"
+		skip "the cgroup v2 hierarchy here has no memory/pids controller ($(cat "$base/cgroup.controllers"))"
+	fi
+	[ "$(child_field a .pids)" -ge 1 ]
+	[ "$(child_field a .memory)" -gt 0 ]
+	run osl supervise ctl metrics
+	assert_line --regexp '^osl_supervise_memory_bytes\{name="a"\} [0-9]+$'
+	assert_line --regexp '^osl_supervise_pids\{name="a"\} [0-9]+$'
+}
+
+@test "supervise: where clone3 is refused (osl's own sandbox), the fork path still runs the child in its cgroup" {
+	bin=$(cd "$OSL_BUILD" && pwd -P)
+	cat > p.yaml <<-EOF
+	version: 1
+	name: t
+	extends: [builtin:default]
+	fs:
+	  exec:
+	    - { path: "$bin/**", id: exec-osl }
+	  write:
+	    - { path: "/sys/fs/cgroup/**", id: cgroups }
+	EOF
+	run osl --policy p.yaml proc run -- "$bin/osl" -l none supervise -- sh -c \
+	    'grep Seccomp: /proc/$PPID/status; grep "^0::" /proc/self/cgroup; exit 4'
+	assert_failure 4
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	grep -q "^0::.*/osl-supervise\.[0-9]*/sh$" <<<"$output" ||
+		skip "no writable cgroup v2 here: $(grep '^0::' <<<"$output")"
+}
