@@ -25,6 +25,10 @@ struct osl_spawn {
 					 * (a readiness pipe), kept open across exec */
 	int cgroup_fd;			/* > 2: a cgroup v2 folder; the child is in it
 					 * before it execs (CLONE_INTO_CGROUP) */
+	bool cgroup_join;		/* the child writes itself to its cgroup.procs
+					 * instead: on some kernels (6.18) a folder that
+					 * has been cgroup.kill'ed kills every child
+					 * later cloned into it */
 	/* A supervisor's spawn: return as soon as the child exists.  Its
 	 * exec's outcome comes later on errfd (readable: call
 	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel

@@ -142,6 +142,7 @@ struct vm_child {
 	const struct osl_spawn *sp;
 	int fd;
 	pid_t parent;
+	bool join;
 };
 
 static void
@@ -149,7 +150,7 @@ vm_child(void *arg)
 {
 	const struct vm_child *c = arg;
 
-	child(c->sp, c->fd, c->parent, false);
+	child(c->sp, c->fd, c->parent, c->join);
 }
 #endif
 
@@ -169,13 +170,13 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 	struct clone_args ca = { .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	*join = false;
+	*join = sp->cgroup_fd > 2 && sp->cgroup_join;
 	sp->pidfd = -1;
 	if (sp->exec_event) {
 		ca.flags |= CLONE_PIDFD | CLONE_VFORK;
 		ca.pidfd = (uintptr_t)&sp->pidfd;
 	}
-	if (sp->cgroup_fd > 2) {
+	if (sp->cgroup_fd > 2 && !sp->cgroup_join) {
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)sp->cgroup_fd;
 	}
@@ -183,7 +184,7 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 	if (sp->exec_event && !sp->sb && !sp->trace_bpf) {
 		/* the parent is stopped until the child execs: its stack is free */
 		char stack[32768] __attribute__((aligned(16)));
-		struct vm_child c = { sp, errfd, parent };
+		struct vm_child c = { sp, errfd, parent, *join };
 		long r;
 
 		ca.flags |= CLONE_VM;

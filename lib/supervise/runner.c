@@ -113,6 +113,14 @@ signal_group(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
+/* Everything in child X's cgroup gets SIGKILL. */
+static void
+cg_kill(struct osl_sv_exec *x)
+{
+	if (x->cgfd >= 0 && osl_sv_cgroup_kill(x->cgfd))
+		x->cg_killed = true;
+}
+
 /* Every process left to us: as PID 1 everything in the namespace, else our
  * direct children (adopted orphans included; theirs come back to us). */
 static void
@@ -123,12 +131,12 @@ signal_all(struct loop *l, int sig)
 	size_t n;
 
 	for (size_t i = 1; i < l->r->tree->n; i++) {
-		int fd = l->r->exec[i].cgfd;
+		struct osl_sv_exec *x = &l->r->exec[i];
 
-		if (fd >= 0 && sig == SIGKILL)
-			osl_sv_cgroup_kill(fd);
-		else if (fd >= 0)
-			osl_sv_cgroup_signal(fd, sig);
+		if (sig == SIGKILL)
+			cg_kill(x);
+		else if (x->cgfd >= 0)
+			osl_sv_cgroup_signal(x->cgfd, sig);
 	}
 	if (l->r->pid1) {
 		kill(-1, sig);
@@ -198,8 +206,8 @@ child_cgroup(struct loop *l, size_t id)
 		    rlimit_of(x->sb, RLIMIT_AS), rlimit_of(x->sb, RLIMIT_NPROC), x->cgnote,
 		    sizeof(x->cgnote));
 	}
-	if (x->leftovers && x->cgfd >= 0)
-		osl_sv_cgroup_kill(x->cgfd);
+	if (x->leftovers)
+		cg_kill(x);
 	x->leftovers = false;
 	return x->cgfd;
 }
@@ -215,7 +223,7 @@ child_cgroup_remove(struct loop *l, size_t id)
 		osl_sv_cgroup_remove(&l->r->cg, l->r->tree->nodes[id].spec.name);
 	}
 	x->cgfd = -1;
-	x->cg_made = false;
+	x->cg_made = x->cg_killed = false;
 }
 
 /* Start child ID.  The spawn returns at the fork: the exec's outcome is an
@@ -256,6 +264,7 @@ start_child(struct loop *l, size_t id)
 	sp.child_mask = &l->oldmask;
 	sp.exec_event = true;
 	sp.cgroup_fd = child_cgroup(l, id);
+	sp.cgroup_join = x->cg_killed;
 	if (x->ready_fd > 2) {
 		int p[2];
 
@@ -394,8 +403,7 @@ apply(struct loop *l)
 				break;
 			case OSL_SV_ACT_KILL:
 				signal_group(x->pid, SIGKILL);
-				if (x->cgfd >= 0)
-					osl_sv_cgroup_kill(x->cgfd);
+				cg_kill(x);
 				break;
 			case OSL_SV_ACT_DONE:
 				l->done = true;
@@ -597,7 +605,7 @@ on_timer(struct loop *l)
 		}
 		kill(-l->lg[i].pgid, SIGKILL);
 		if (x->leftovers && x->gen == l->lg[i].gen) {
-			osl_sv_cgroup_kill(x->cgfd);
+			cg_kill(x);
 			x->leftovers = false;
 		}
 	}
