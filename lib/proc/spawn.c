@@ -79,8 +79,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 		_exit(OSL_ESETUP);
 	if (sp->setsid && setsid() == -1)
 		child_fail(fd, "setsid", errno);
-	/* forked without clone3: into the cgroup before anything runs ("0" is
-	 * the writer itself) */
+	/* not placed by clone3 (see spawn_fork): into the cgroup before
+	 * anything runs ("0" is the writer itself) */
 	if (join_cgroup && ((e = openat(sp->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) == -1 ||
 	    write(e, "0", 1) != 1))
 		child_fail(fd, "cgroup", errno);
