@@ -261,9 +261,6 @@ osl_sv_cgroup_child(struct osl_sv_cgroup *cg, const char *name, uint64_t memory,
 		snprintf(note, size, "'%s/%s': %s", cg->path, name, strerror(errno));
 		return -1;
 	}
-	/* what the folder cannot do, said per child */
-	if (!cg->memory || !cg->pids)
-		snprintf(note, size, "%s", cg->why);
 	limit(fd, cg->memory, "memory.max", memory, note, size);
 	limit(fd, cg->pids, "pids.max", nproc, note, size);
 	return fd;

@@ -32,8 +32,9 @@ void osl_sv_cgroup_open(struct osl_sv_cgroup *cg);
 
 /* The folder NAME for a child, made if needed, with MEMORY bytes and NPROC
  * processes as memory.max and pids.max where the controllers are there
- * (UINT64_MAX: no limit).  NOTE gets what was applied or why not.  The
- * folder's fd (O_DIRECTORY), or -1. */
+ * (UINT64_MAX: no limit).  NOTE gets what was applied or why not (what
+ * the supervisor's folder cannot do is in CG->why).  The folder's fd
+ * (O_DIRECTORY), or -1. */
 int osl_sv_cgroup_child(struct osl_sv_cgroup *cg, const char *name, uint64_t memory,
     uint64_t nproc, char *note, size_t size);
 

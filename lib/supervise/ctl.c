@@ -37,9 +37,10 @@ fail(const char *msg)
 
 /* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
 static void
-containment(cJSON *o, const struct osl_sv_exec *x)
+containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
 {
 	bool cg = x->cg_made && x->cgfd >= 0;
+	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
 
 	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
 	if (cg && x->memory >= 0)
@@ -50,8 +51,11 @@ containment(cJSON *o, const struct osl_sv_exec *x)
 		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
 	else
 		cJSON_AddNullToObject(o, "pids");
-	if (x->cgnote[0])
-		cJSON_AddStringToObject(o, "containment_note", x->cgnote);
+	/* what the supervisor's folder cannot do holds for each child in it */
+	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
+	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
+	if (note[0])
+		cJSON_AddStringToObject(o, "containment_note", note);
 }
 
 static cJSON *
@@ -75,7 +79,7 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
-		containment(o, &r->exec[id]);
+		containment(o, r, &r->exec[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));

@@ -226,6 +226,26 @@ child_cgroup_remove(struct loop *l, size_t id)
 	x->cg_made = x->cg_killed = false;
 }
 
+/* The fields of child ID's start record: the program, its arguments, its
+ * name; NULL (out of memory) or its process.child object. */
+static cJSON *
+start_fields(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	struct osl_op *op = &x->op;
+	cJSON *o, *args;
+
+	if (!op->fields && !(op->fields = cJSON_CreateObject()))
+		return NULL;
+	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
+	osl_log_add_text(o, "executable", x->path);
+	if ((args = cJSON_AddArrayToObject(o, "args")))
+		for (size_t i = 0; x->argv[i]; i++)
+			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
+	osl_log_add_text(sv_obj(op->fields), "name", l->r->tree->nodes[id].spec.name);
+	return o;
+}
+
 /* Start child ID.  The spawn returns at the fork: the exec's outcome is an
  * event (exec_result), and so is the child's end (its pidfd).  The start
  * record is written with that outcome, after the program is running. */
@@ -234,22 +254,15 @@ start_child(struct loop *l, size_t id)
 {
 	struct osl_sv_runner *r = l->r;
 	struct osl_sv_exec *x = &r->exec[id];
-	const char *name = r->tree->nodes[id].spec.name;
 	const struct osl_error *err;
 	struct osl_spawn sp = { 0 };
 	struct osl_error keep;
 	struct osl_op *op = &x->op;
-	cJSON *o, *args;
 
 	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
 	op->req.access = OSL_ACCESS_EXEC;
 	op->req.path = x->path;
-	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
-	osl_log_add_text(o, "executable", x->path);
-	if ((args = cJSON_AddArrayToObject(o, "args")))
-		for (size_t i = 0; x->argv[i]; i++)
-			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
-	osl_log_add_text(sv_obj(op->fields), "name", name);
+	start_fields(l, id);
 	if ((err = osl_op_begin(r->ctx, op))) {
 		osl_error_keep(&keep, err);
 		fail_later(l, id, &keep);
@@ -300,7 +313,10 @@ start_child(struct loop *l, size_t id)
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
 	x->t_start = sp.t_start;
-	cJSON_AddNumberToObject(o, "pid", sp.pid);
+	/* made again with the outcome: 100 children starting at once do not
+	 * each hold theirs meanwhile */
+	cJSON_Delete(op->fields);
+	op->fields = NULL;
 	watch(l, x->errfd, EV_CHILD(EV_EXEC, x, id));
 	if (x->pidfd >= 0)
 		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
@@ -317,9 +333,12 @@ exec_result(struct loop *l, size_t id)
 	struct osl_spawn sp = { .path = x->path, .cwd = x->cwd, .errfd = x->errfd };
 	const struct osl_error *err;
 	struct osl_error keep;
+	cJSON *o;
 
 	if (x->errfd < 0)
 		return;
+	if ((o = start_fields(l, id)))
+		cJSON_AddNumberToObject(o, "pid", x->pid);
 	epoll_ctl(l->ep, EPOLL_CTL_DEL, x->errfd, NULL);
 	x->errfd = -1;
 	if ((err = osl_proc_spawn_result(&sp))) {

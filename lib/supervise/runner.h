@@ -40,7 +40,7 @@ struct osl_sv_exec {
 	bool cg_made;			/* cgfd and cgnote are set for this run */
 	bool leftovers;			/* its cgroup held processes when it ended */
 	bool cg_killed;			/* cgroup.kill was used on it (cgroup_join) */
-	char cgnote[192];		/* the limits applied, or why there is no cgroup */
+	char cgnote[96];		/* the limits applied, or why there is no cgroup */
 	int64_t memory, pids;		/* memory.current, pids.current; -1: unknown */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
