@@ -226,13 +226,22 @@ child_cgroup_remove(struct loop *l, size_t id)
 	x->cg_made = x->cg_killed = false;
 }
 
+static void
+op_free(struct osl_sv_exec *x)
+{
+	if (x->op)
+		osl_op_release(x->op);
+	free(x->op);
+	x->op = NULL;
+}
+
 /* The fields of child ID's start record: the program, its arguments, its
  * name; NULL (out of memory) or its process.child object. */
 static cJSON *
 start_fields(struct loop *l, size_t id)
 {
 	struct osl_sv_exec *x = &l->r->exec[id];
-	struct osl_op *op = &x->op;
+	struct osl_op *op = x->op;
 	cJSON *o, *args;
 
 	if (!op->fields && !(op->fields = cJSON_CreateObject()))
@@ -257,8 +266,13 @@ start_child(struct loop *l, size_t id)
 	const struct osl_error *err;
 	struct osl_spawn sp = { 0 };
 	struct osl_error keep;
-	struct osl_op *op = &x->op;
+	struct osl_op *op;
 
+	if (!(op = x->op = malloc(sizeof(*op)))) {
+		osl_error_keep(&keep, osl_error_nomem());
+		fail_later(l, id, &keep);
+		return;
+	}
 	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
 	op->req.access = OSL_ACCESS_EXEC;
 	op->req.path = x->path;
@@ -322,7 +336,7 @@ start_child(struct loop *l, size_t id)
 		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
 	return;
 fail:
-	osl_op_release(op);
+	op_free(x);
 }
 
 /* The exec's outcome, once: the start record, and why it failed. */
@@ -348,8 +362,8 @@ exec_result(struct loop *l, size_t id)
 	} else {
 		x->why[0] = '\0';
 	}
-	osl_op_end(l->r->ctx, &x->op, err ? &keep : NULL);
-	osl_op_release(&x->op);
+	osl_op_end(l->r->ctx, x->op, err ? &keep : NULL);
+	op_free(x);
 }
 
 static void
@@ -965,7 +979,7 @@ done:
 
 		if (x->errfd >= 0) {
 			close(x->errfd);
-			osl_op_release(&x->op);
+			op_free(x);
 		}
 		if (x->pidfd >= 0)
 			close(x->pidfd);

@@ -33,7 +33,7 @@ struct osl_sv_exec {
 	pid_t pid;
 	int pidfd;			/* the running child's pidfd, or -1 */
 	int errfd;			/* its exec's outcome, until it is known; or -1 */
-	struct osl_op op;		/* supervise.start, ended with that outcome */
+	struct osl_op *op;		/* supervise.start until that outcome, or NULL */
 	unsigned gen;			/* starts so far: tells a stale event from a live one */
 	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
 	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
