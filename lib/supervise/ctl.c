@@ -50,6 +50,29 @@ child_json(cJSON *o, const struct osl_sv_child *ch)
 		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
 }
 
+/* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
+static void
+containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
+{
+	bool cg = x->cg_made && x->cgfd >= 0;
+	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
+
+	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
+	if (cg && x->memory >= 0)
+		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
+	else
+		cJSON_AddNullToObject(o, "memory");
+	if (cg && x->pids >= 0)
+		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
+	else
+		cJSON_AddNullToObject(o, "pids");
+	/* what the supervisor's folder cannot do holds for each child in it */
+	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
+	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
+	if (note[0])
+		cJSON_AddStringToObject(o, "containment_note", note);
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -73,6 +96,7 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
 		if (r->child)
 			child_json(o, &r->child[id]);
+		containment(o, r, &r->exec[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
@@ -82,10 +106,33 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	return o;
 }
 
+/* A gauge per child with a cgroup that counts it (cgroup.h). */
+static void
+gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
+    const char *help, bool memory)
+{
+	bool head = false;
+
+	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
+		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
+
+		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor ||
+		    r->tree->nodes[i].removed)
+			continue;
+		if (!head)
+			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
+			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
+		head = true;
+		if (*len < cap)
+			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
+			    name, r->tree->nodes[i].spec.name, (long long)v);
+	}
+}
+
 static void
 metrics(const struct osl_sv_runner *r, char **out)
 {
-	size_t cap = 256 + r->tree->n * 256, len = 0;
+	size_t cap = 512 + r->tree->n * 384, len = 0;
 	char *s = malloc(cap);
 
 	*out = s;
@@ -107,6 +154,8 @@ metrics(const struct osl_sv_runner *r, char **out)
 			len += (size_t)snprintf(s + len, cap - len,
 			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
 			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
+	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -156,7 +205,11 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", "process group");
+		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+		if (r->cg.fd >= 0)
+			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+		if (r->cg.why[0])
+			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
 		ans = osl_sv_ctl_line(o);
 		goto done;
 	}

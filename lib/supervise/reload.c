@@ -99,6 +99,7 @@ move_entry(struct osl_sv_config *live, struct osl_sv_config *next, size_t j, siz
 		live->exec[i].sb = &live->child[i].sb;
 	memset(&next->exec[j], 0, sizeof(next->exec[j]));
 	memset(&next->child[j], 0, sizeof(next->child[j]));
+	osl_sv_exec_fresh(&live->exec[i]);
 }
 
 void
@@ -131,6 +132,8 @@ osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t
 	}
 	memset(&live->exec[n0], 0, (size - n0) * sizeof(*xe));
 	memset(&live->child[n0], 0, (size - n0) * sizeof(*xc));
+	for (size_t i = n0; i < size; i++)
+		osl_sv_exec_fresh(&live->exec[i]);
 	for (size_t j = 0; j < next->tree.n; j++)
 		liveid[j] = OSL_SV_NONE;
 	err = osl_sv_graft(r->tree, &next->tree, &rl->plan, liveid, now);

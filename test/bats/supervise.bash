@@ -1,5 +1,5 @@
-# Shared by the supervise -c tests (41, 42): a private runtime folder for the
-# control socket, a tree started in the background, and stopped after.
+# Shared by the supervise -c tests (41, 42, 43): a private runtime folder for
+# the control socket, a tree started in the background, and stopped after.
 load helper
 
 sv_setup() {
@@ -14,9 +14,11 @@ teardown() {
 	true
 }
 
-# Start the tree of FILE ($1, default $SV_FILE) and wait for its socket.
+# Start the tree of FILE ($1, default $SV_FILE) and wait for its socket;
+# global options (e.g. --audit) in $SV_OPTS.
 start_tree() {
-	"$OSL" supervise -c "${1:-$SV_FILE}" >"$T/sv.out" 2>"$T/sv.err" &
+	# shellcheck disable=SC2086
+	"$OSL" ${SV_OPTS:-} supervise -c "${1:-$SV_FILE}" >"$T/sv.out" 2>"$T/sv.err" &
 	SVPID=$!
 	for _ in $(seq 200); do
 		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
