@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
@@ -320,6 +321,20 @@ file_end(struct osl_log *log)
 	lock_fd(log->fd, LOCK_UN);
 }
 
+/* Why a write to a file stopped short: it reached RLIMIT_FSIZE (the next
+ * byte would be EFBIG), else the filesystem is full. */
+static int
+short_write_errno(int fd)
+{
+	struct rlimit rl;
+	struct stat st;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    fstat(fd, &st) == 0 && (rlim_t)st.st_size >= rl.rlim_cur)
+		return EFBIG;
+	return ENOSPC;
+}
+
 /* Send the built line to the sink: one write(2) or one datagram. */
 static const struct osl_error *
 put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
@@ -345,7 +360,7 @@ put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
 		while (n == -1 && errno == EINTR);
 		if (n != (ssize_t)want) {
 			if (n >= 0)
-				errno = ENOSPC;	/* a short write to a file: it is full */
+				errno = short_write_errno(log->fd);
 			log->known = false;	/* read the tail again next time */
 			return osl_error_errno("cannot write to '%s'", log->path);
 		}
