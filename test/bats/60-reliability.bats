@@ -13,6 +13,7 @@ setup() {
 }
 
 teardown() {
+	[ -n "${MNT:-}" ] && umount -l "$MNT" 2>/dev/null
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ -n "${BOMB_UID:-}" ]; then
@@ -160,6 +161,39 @@ write_halfway() {
 	assert_success
 	assert_output --partial "intact, 2 records"
 	refute_output --partial "torn"
+}
+
+# --- 2. EIO: a FUSE filesystem (test/bats/60-eiofs.c) whose data fails ---
+
+@test "EIO from the filesystem: one-line error, exit 1, the failure in the log, nothing left" {
+	[ -c /dev/fuse ] || skip "no /dev/fuse"
+	command -v cc >/dev/null || skip "no C compiler for the FUSE helper"
+	cc -std=gnu11 -O1 -o "$T/eiofs" "$BATS_TEST_DIRNAME/60-eiofs.c"
+	mkdir mnt
+	"$T/eiofs" "$T/mnt" > "$T/fs.out" 2> "$T/fs.err" &
+	PIDS+=($!)
+	MNT=$T/mnt
+	wait_until grep -q ready "$T/fs.out" || skip "cannot mount FUSE here: $(cat "$T/fs.err")"
+	for verb in cat hash; do
+		run osl fs "$verb" mnt/bad
+		assert_failure 1
+		assert_output "osl fs $verb: 'mnt/bad': Input/output error"
+	done
+	echo old > dst
+	run osl fs cp mnt/bad dst
+	assert_failure 1
+	assert_output --partial "Input/output error"
+	[ "$(cat dst)" = old ]
+	head -c 100000 /dev/urandom > data
+	run osl fs write mnt/new < data
+	assert_failure 1
+	assert_output "osl fs write: 'mnt/new': Input/output error"
+	run osl log show --outcome failure "$LOG"
+	[ "$(grep -c 'Input/output error' <<< "$output")" -eq 4 ]
+	[ "$(jq -r 'select(.event.outcome == "failure") | .event.action' "$LOG" | sort -u | xargs)" = \
+	    "fs.copy fs.create fs.read" ]
+	run osl log verify "$LOG"
+	assert_success
 }
 
 # --- 3. EINTR storms ---
