@@ -481,9 +481,13 @@ restarts() { "$OSL" -j supervise ctl status | jq -r '.tree.children[0].restarts'
 	read -r fd1 rss1 hwm1 <<< "$(usage "$SV")"
 	echo "restarts $r0 -> $r1; fds $fd0 -> $fd1; VmRSS $rss0 -> $rss1 kB; VmHWM $hwm0 -> $hwm1 kB" >&3
 	[ "$fd1" -le "$fd0" ]
-	# allocator noise, not a leak: under 64 bytes per restart
-	[ $((rss1 - rss0)) -le 64 ]
-	[ $((hwm1 - hwm0)) -le 64 ]
+	# allocator noise, not a leak: under 64 bytes per restart.  ASan keeps
+	# freed memory in quarantine, so there RSS grows by design and its leak
+	# check at exit (the shutdown below) stands in.
+	if ! grep -q __asan_init "$OSL"; then
+		[ $((rss1 - rss0)) -le 64 ]
+		[ $((hwm1 - hwm0)) -le 64 ]
+	fi
 	run osl supervise ctl shutdown
 	assert_success
 	reap "$SV"
