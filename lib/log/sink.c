@@ -321,16 +321,25 @@ file_end(struct osl_log *log)
 	lock_fd(log->fd, LOCK_UN);
 }
 
+/* Bytes a file of SIZE may still grow by under RLIMIT_FSIZE. */
+static uint64_t
+fsize_left(off_t size)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return (rlim_t)size >= rl.rlim_cur ? 0 : rl.rlim_cur - (rlim_t)size;
+}
+
 /* Why a write to a file stopped short: it reached RLIMIT_FSIZE (the next
  * byte would be EFBIG), else the filesystem is full. */
 static int
 short_write_errno(int fd)
 {
-	struct rlimit rl;
 	struct stat st;
 
-	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    fstat(fd, &st) == 0 && (rlim_t)st.st_size >= rl.rlim_cur)
+	if (fstat(fd, &st) == 0 && fsize_left(st.st_size) == 0)
 		return EFBIG;
 	return ENOSPC;
 }
@@ -670,6 +679,11 @@ osl_log_reserve(struct osl_log *log)
 		return NULL;
 	if (fstat(log->fd, &st) == -1) {
 		e = errno;
+		goto deny;
+	}
+	/* RLIMIT_FSIZE binds whatever space is reserved */
+	if (fsize_left(st.st_size) < RESERVE_LOW) {
+		e = EFBIG;
 		goto deny;
 	}
 	if (log->reserved_end - st.st_size >= RESERVE_LOW)

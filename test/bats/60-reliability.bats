@@ -127,14 +127,20 @@ write_halfway() {
 	assert_success
 }
 
-@test "a log record cut short is a torn last line (exit 1), and the next record verifies" {
+@test "RLIMIT_FSIZE at the log: refused before the operation (deny), a torn last line (continue)" {
 	echo x > f
 	for _ in 1 2 3; do osl fs stat f >/dev/null; done
 	s=$(stat -c %s "$LOG")
-	# the record's one write(2) stops 100 bytes in: the file may grow no more
+	# on_failure: deny (the default) reserves room first: no room, no operation
 	run prlimit --fsize=$((s + 100)) "$OSL" fs stat f
 	assert_failure 3
-	assert_output --partial "File too large: operation refused (on_failure: deny)"
+	assert_output "osl fs stat: activity log '$LOG': File too large: operation refused (on_failure: deny)"
+	[ "$(stat -c %s "$LOG")" -eq "$s" ]
+	# on_failure: continue: the record's one write(2) stops 100 bytes in
+	printf 'version: 1\ndefault: deny\nfs:\n  read: ["${PWD}/**"]\nlog:\n  on_failure: continue\n' > c.yaml
+	run prlimit --fsize=$((s + 100)) "$OSL" -p c.yaml fs stat f
+	assert_success
+	assert_output --partial "records are being lost (on_failure: continue)"
 	[ "$(stat -c %s "$LOG")" -eq $((s + 100)) ]
 	run osl log verify "$LOG"
 	assert_failure 1
