@@ -66,8 +66,7 @@ const struct osl_error *osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns,
 int osl_proc_status(const struct osl_proc_result *res);
 
 /* Look CMD up in PATH_ENV as execvp does: OSL_ENOCMD when not found,
- * OSL_ENOEXEC when found but not executable.  OUT is the real path (no
- * symlink, "." or ".."), the name to decide on. */
+ * OSL_ENOEXEC when found but not executable. */
 const struct osl_error *osl_proc_which(const char *cmd, const char *path_env,
     char *out, size_t size);
 

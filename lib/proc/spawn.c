@@ -316,23 +316,6 @@ osl_proc_status(const struct osl_proc_result *res)
 	return res->exited ? res->code : 128 + res->code;
 }
 
-/* OUT, found, as the kernel names it: a policy decides on this name, never
- * on one with ".." or a symlink in it that a rule could match lexically. */
-static const struct osl_error *
-which_real(const char *cmd, char *out, size_t size)
-{
-	char *real = realpath(out, NULL);
-	int n;
-
-	if (!real)
-		return osl_error_sys(OSL_ENOCMD, errno, "'%s'", cmd);
-	n = snprintf(out, size, "%s", real);
-	free(real);
-	if (n >= (int)size)
-		return osl_error_new(OSL_ENOCMD, "'%s': name too long", cmd);
-	return NULL;
-}
-
 const struct osl_error *
 osl_proc_which(const char *cmd, const char *path_env, char *out, size_t size)
 {
@@ -350,7 +333,7 @@ osl_proc_which(const char *cmd, const char *path_env, char *out, size_t size)
 			    errno, "'%s'", cmd);
 		if (S_ISDIR(st.st_mode) || access(out, X_OK) == -1)
 			return osl_error_sys(OSL_ENOEXEC, EACCES, "'%s': not executable", cmd);
-		return which_real(cmd, out, size);
+		return NULL;
 	}
 	if (!path_env)
 		path_env = "/usr/local/bin:/usr/bin:/bin";
@@ -362,7 +345,7 @@ osl_proc_which(const char *cmd, const char *path_env, char *out, size_t size)
 		if (snprintf(out, size, "%.*s%s%s", (int)dl, p, dl ? "/" : "", cmd) < (int)size &&
 		    stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			if (access(out, X_OK) == 0)
-				return which_real(cmd, out, size);
+				return NULL;
 			found = true;
 		}
 		if (!*e)

@@ -143,12 +143,15 @@ start_child(struct loop *l, size_t id)
 	struct osl_error keep;
 	struct osl_op op;
 	cJSON *o, *args;
+	/* decided on its real name: "/usr/../x" or a symlink in /usr/bin must
+	 * not borrow a rule for /usr/ (it still runs by the name given) */
+	char *real = realpath(x->path, NULL);
 
 	osl_op_init(&op, "supervise.start", "process", "start", x->argv[0]);
 	op.req.access = OSL_ACCESS_EXEC;
-	op.req.path = x->path;
+	op.req.path = real ? real : x->path;
 	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
-	osl_log_add_text(o, "executable", x->path);
+	osl_log_add_text(o, "executable", op.req.path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
@@ -201,6 +204,7 @@ start_child(struct loop *l, size_t id)
 	osl_op_end(r->ctx, &op, NULL);
 done:
 	osl_op_release(&op);
+	free(real);
 }
 
 static void
