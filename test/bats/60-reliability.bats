@@ -519,4 +519,12 @@ restarts() { "$OSL" -j supervise ctl status | jq -r '.tree.children[0].restarts'
 	assert_success
 	assert_output hi
 	grep -q "\"executable\":\"$T/w/myecho\"" "$LOG"
+	# a tree's child: denied at each start, the tree gives up (exit 1)
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: x\n      cmd: ["/usr/..%s/w/myecho"]\n' \
+	    "$T" > tree.yaml
+	run timeout 60 "$OSL" supervise -c tree.yaml
+	assert_failure 1
+	[ "$(grep -c '"supervise.start".*"decision":"deny"' "$LOG")" -ge 2 ]
+	run jq -c 'select(.event.action == "supervise.exit" and .osl.supervise.name == "x")' "$LOG"
+	assert_output ""	# it never ran
 }
