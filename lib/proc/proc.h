@@ -56,6 +56,8 @@ struct osl_spawn {
 	pid_t pid;
 	int pidfd;			/* exec_event: the child's pidfd, or -1 */
 	int errfd;			/* exec_event, trace_bpf: the child's error pipe */
+	bool exec_known;		/* exec_event: the outcome is in errfd already
+					 * (clone3 with CLONE_VFORK waited for it) */
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
 	sigset_t oldmask;		/* the caller's mask, restored by osl_proc_wait */
 };

@@ -203,8 +203,10 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 		ca.flags |= CLONE_VM;
 		ca.stack = (uintptr_t)stack;
 		ca.stack_size = sizeof(stack);
-		if ((r = osl_clone3_vm(&ca, sizeof(ca), vm_child, &c)) >= 0)
+		if ((r = osl_clone3_vm(&ca, sizeof(ca), vm_child, &c)) >= 0) {
+			sp->exec_known = true;
 			return (pid_t)r;
+		}
 		if (r != -ENOSYS) {
 			errno = (int)-r;
 			return -1;
@@ -216,8 +218,10 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 	(void)errfd;
 	(void)parent;
 #endif
-	if (ca.flags && ((pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca))) != -1 || errno != ENOSYS))
+	if (ca.flags && ((pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca))) != -1 || errno != ENOSYS)) {
+		sp->exec_known = pid > 0 && (ca.flags & CLONE_VFORK);
 		return pid;
+	}
 	*join = sp->cgroup_fd > 2;
 	if ((pid = fork()) > 0 && sp->exec_event)
 		sp->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -234,6 +238,7 @@ osl_proc_spawn(struct osl_spawn *sp)
 	int p[2], st;
 
 	sp->errfd = -1;
+	sp->exec_known = false;
 	/* a supervisor has its own signal handling and is a subreaper already */
 	if (!sp->exec_event) {
 		sigset_spawn(&set);

@@ -2,12 +2,14 @@
  * is turned into system calls here, and every decision is a log record. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +51,7 @@ struct loop {
 	struct osl_sv_runner *r;
 	sigset_t oldmask;
 	int ep, sfd, tfd;
+	int fd_budget;			/* pidfds only below this descriptor number */
 	struct osl_sv_action *acts;	/* a copy: carrying them out makes new ones */
 	size_t nacts;
 	struct leftover *lg;
@@ -189,6 +192,14 @@ child_cgroup(struct loop *l, size_t id)
 		x->cgfd = osl_sv_cgroup_child(&l->r->cg, l->r->tree->nodes[id].spec.name,
 		    rlimit_of(x->sb, RLIMIT_AS), rlimit_of(x->sb, RLIMIT_NPROC), x->cgnote,
 		    sizeof(x->cgnote));
+		if (x->cgfd >= l->fd_budget) {
+			/* held open for the child's life: not near RLIMIT_NOFILE */
+			close(x->cgfd);
+			x->cgfd = -1;
+			osl_sv_cgroup_remove(&l->r->cg, l->r->tree->nodes[id].spec.name);
+			snprintf(x->cgnote, sizeof(x->cgnote), "no cgroup: too few descriptors "
+			    "left under RLIMIT_NOFILE");
+		}
 	}
 	if (x->leftovers)
 		cg_kill(x);
@@ -240,6 +251,8 @@ start_fields(struct loop *l, size_t id)
 	osl_log_add_text(sv_obj(op->fields), "name", l->r->tree->nodes[id].spec.name);
 	return o;
 }
+
+static void exec_result(struct loop *l, size_t id);
 
 /* Start child ID.  The spawn returns at the fork: the exec's outcome is an
  * event (exec_result), and so is the child's end (its pidfd).  The start
@@ -316,13 +329,23 @@ start_child(struct loop *l, size_t id)
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
 	x->t_start = sp.t_start;
+	/* a pidfd per child while descriptors last: near RLIMIT_NOFILE a
+	 * child is reaped by its pid on SIGCHLD instead (child_reap) */
+	if (x->pidfd >= l->fd_budget) {
+		close(x->pidfd);
+		x->pidfd = -1;
+	}
+	if (x->pidfd >= 0)
+		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
+	if (sp.exec_known) {
+		exec_result(l, id);
+		return;
+	}
 	/* made again with the outcome: 100 children starting at once do not
 	 * each hold theirs meanwhile */
 	cJSON_Delete(op->fields);
 	op->fields = NULL;
 	watch(l, x->errfd, EV_CHILD(EV_EXEC, x, id));
-	if (x->pidfd >= 0)
-		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
 	return;
 fail:
 	op_free(x);
@@ -873,6 +896,21 @@ reload_finish(struct loop *l)
 	apply(l);
 }
 
+/* Room kept under RLIMIT_NOFILE for what is not a pidfd: the control
+ * connections, exec, readiness and output pipes, the log. */
+#define FD_RESERVE (CONN_MAX + 16)
+
+static int
+fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > INT_MAX)
+		return INT_MAX;
+	return rl.rlim_cur > FD_RESERVE ? (int)(rl.rlim_cur - FD_RESERVE) : 0;
+}
+
 void
 osl_sv_exec_fresh(struct osl_sv_exec *x)
 {
@@ -912,6 +950,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	l.failq = calloc(r->tree->n + 1, sizeof(*l.failq));
 	l.failst = calloc(r->tree->n + 1, sizeof(*l.failst));
 	l.conns = calloc(CONN_MAX, sizeof(*l.conns));
+	l.fd_budget = fd_budget();
 	if (!l.acts || !l.failq || !l.failst || !l.conns) {
 		err = osl_error_nomem();
 		goto done;
