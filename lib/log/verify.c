@@ -435,7 +435,8 @@ osl_verify_pins_file(struct osl_verify *v, const char *path, const char *log)
 		free(pl.pins);
 		return err;
 	}
-	qsort(pl.pins, pl.n, sizeof(*pl.pins), pin_cmp);
+	if (pl.n)
+		qsort(pl.pins, pl.n, sizeof(*pl.pins), pin_cmp);
 	v->pins = pl.pins;
 	v->npins = pl.n;
 	v->r.pins = pl.n;
