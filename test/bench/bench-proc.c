@@ -5,6 +5,7 @@
  *	proc.phase seccomp filter, build-time copy / libseccomp tree / linear
  *	proc.phase sandbox prepare (landlock ruleset, report, filter)
  *	proc.phase seccomp attach in a child: default, strict
+ *	proc.phase sandbox apply in a child: with / without the noexec mounts
  *	proc.phase spawn /bin/true: bare, sandboxed
  * Build: make bench (or cc -O2 -Ilib -Ibuild/gen test/bench/bench-proc.c
  *	build/libosl.a -lyaml -lcjson -lseccomp -lhogweed -lnettle) */
@@ -85,6 +86,33 @@ attach_us(void *bpf, unsigned short len)
 	return d;
 }
 
+/* osl_sandbox_apply in a fresh child; the child reports how long it took. */
+static double
+apply_us(const struct osl_sandbox *sb)
+{
+	const char *step;
+	double d = -1;
+	int p[2];
+	pid_t c;
+
+	if (pipe(p) == -1 || (c = fork()) == -1)
+		die("fork", NULL);
+	if (c == 0) {
+		double t0 = now_us();
+
+		if (osl_sandbox_apply(sb, &step))
+			_exit(1);
+		d = now_us() - t0;
+		_exit(write(p[1], &d, sizeof(d)) == sizeof(d) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], &d, sizeof(d)) != sizeof(d))
+		die("sandbox apply", NULL);
+	close(p[0]);
+	waitpid(c, NULL, 0);
+	return d;
+}
+
 static double
 spawn_us(const struct osl_sandbox *sb)
 {
@@ -159,6 +187,21 @@ main(void)
 	}
 	if ((err = osl_sandbox_prepare(&sb, p, &so)))
 		die("sandbox prepare", err);
+	{
+		/* the same sandbox but for the exec trees (the namespace and the
+		 * deny over-mounts stay), rounds interleaved */
+		struct osl_sandbox noex = sb;
+		static double u[N];
+
+		noex.nexec_trees = 0;
+		for (int i = 0; i < N; i++) {
+			t[i] = apply_us(&sb);
+			u[i] = apply_us(&noex);
+		}
+		printf("proc.phase (%zu exec trees)\n", sb.nexec_trees);
+		print("sandbox apply in a child, with the noexec mounts (builtin:default)", t);
+		print("sandbox apply in a child, without them", u);
+	}
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < N; i++)
 			t[i] = spawn_us(k ? &sb : NULL);
