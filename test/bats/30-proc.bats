@@ -369,34 +369,56 @@ can_mount_ns() {	# [POLICY]
 	assert_output --partial "failed to map segment"
 }
 
-@test "run: without a mount namespace the loader gap is real and exec-via-loader partial says why" {
-	need_landlock 1
+# nobody, in a folder of its own ($W, removed by teardown)
+nobody_setup() {
 	command -v setpriv >/dev/null && command -v unshare >/dev/null || skip "setpriv and unshare are needed"
 	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
-	# nobody, in a user namespace whose own limit of user namespaces is 0
-	# (the host's sysctl is untouched): osl there can make no namespace
-	W=$(mktemp -d /tmp/osl-nons.XXXXXX)
+	W=$(mktemp -d /tmp/osl-nobody.XXXXXX)
 	chmod 755 "$W"
-	mkdir -p "$W/notexec" "$W/home"
+	mkdir -p "$W/notexec" "$W/bin" "$W/home"
 	cp /bin/true "$W/notexec/prog"
+	cp /bin/true "$W/bin/prog"
 	chown -R 65534:65534 "$W/home"
-	nons() {
-		(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
-		    setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U -c --keep-caps \
-		    sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"' sh "$@")
-	}
-	nons true 2>/dev/null || skip "cannot make a user namespace here"
-	run nons "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+}
+as_nobody() {
+	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
+# nobody in a user namespace whose own limit of user namespaces is 0 (the
+# host's sysctl is untouched): osl there can make no namespace
+no_userns() {
+	as_nobody unshare -U -c --keep-caps \
+	    sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"' sh "$@"
+}
+
+@test "run: an unprivileged user gets the noexec mounts in a user namespace" {
+	need_landlock 1
+	nobody_setup
+	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
+	run as_nobody "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].namespaces | index("user") and index("mount")'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
+	run -127 as_nobody "$OSL" -p "$P/proc-run.yaml" proc run -- "$ld" ./notexec/prog
+	assert_output --partial "failed to map segment"
+	run as_nobody "$OSL" -p "$P/proc-run.yaml" proc run -- sh -c './bin/prog && id -u'
+	assert_success
+	assert_output 65534
+}
+
+@test "run: without a mount namespace the loader gap is real and exec-via-loader partial says why" {
+	need_landlock 1
+	nobody_setup
+	no_userns true 2>/dev/null || skip "cannot make a user namespace here"
+	run no_userns "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
 	assert_success
 	echo "$output" | jq -e '.[-1].namespaces == []'
 	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
 	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("^no mount namespace can be made")'
-	run nons "$OSL" -p "$P/proc-run.yaml" proc run -- ./notexec/prog
-	assert_failure 126
-	run nons "$OSL" -p "$P/proc-run.yaml" proc run -- "$ld" ./notexec/prog
+	run -126 no_userns "$OSL" -p "$P/proc-run.yaml" proc run -- ./notexec/prog
+	run no_userns "$OSL" -p "$P/proc-run.yaml" proc run -- "$ld" ./notexec/prog
 	assert_success
-	run nons "$OSL" -p "$P/proc-run.yaml" proc run --require-full -- "$ld" ./notexec/prog
-	assert_failure 125
+	run -125 no_userns "$OSL" -p "$P/proc-run.yaml" proc run --require-full -- "$ld" ./notexec/prog
 }
 
 @test "dry-run: a port range too wide for per-port landlock rules says why, and what it leaves open" {
