@@ -120,8 +120,8 @@ has_mount_setattr(void)
 	return mount_setattr(-1, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0 || errno != ENOSYS;
 }
 
-/* The resolved trees of the exec rules, fewest first; *GLOB: the first
- * rule whose glob is widened to its tree, *WIDE its tree. */
+/* The resolved trees of the exec rules, the outermost only; *GLOB: the
+ * first rule whose glob is widened to its tree, *WIDE that tree. */
 static const struct osl_error *
 exec_trees(struct osl_sandbox *sb, const struct osl_policy *p, const char **glob, char *wide)
 {
@@ -130,15 +130,17 @@ exec_trees(struct osl_sandbox *sb, const struct osl_policy *p, const char **glob
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct osl_rule *ru = &p->rules[i];
+		enum osl_enf_level lvl;
 
 		if (ru->kind != OSL_RULE_FS_EXEC)
 			continue;
-		if (osl_landlock_prefix(ru->expanded, pre, sizeof(pre)) != OSL_ENF_FULL && !*glob) {
-			*glob = osl_rule_name(ru);
-			snprintf(wide, PATH_MAX, "%s", pre);
-		}
+		lvl = osl_landlock_prefix(ru->expanded, pre, sizeof(pre));
 		if (!realpath(pre, rp))
 			continue;	/* landlock allows nothing there either */
+		if (lvl != OSL_ENF_FULL && !*glob) {
+			*glob = osl_rule_name(ru);
+			snprintf(wide, PATH_MAX, "%s", rp);
+		}
 		if (!(t = reallocarray(sb->exec_trees, sb->nexec_trees + 1, sizeof(*t))))
 			return osl_error_nomem();
 		sb->exec_trees = t;
