@@ -115,9 +115,9 @@ cmd_net_resolve(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_error(osl_error_nomem());
 	if (t.family) {
 		/* an address is its own answer; nothing to ask the resolver */
-		err = osl_net_resolve(ctx, argv[0], family, 0, as);
+		err = osl_net_resolve(ctx, argv[0], family, 0, false, as);
 	} else
-		err = osl_net_resolve(ctx, t.host, family, 0, as);
+		err = osl_net_resolve(ctx, t.host, family, 0, false, as);
 	if (err) {
 		free(as);
 		return cli_error(err);
@@ -288,19 +288,17 @@ done:
 
 /* ---------------------------------------------------------- check, wait --- */
 
-/* One TCP connect: 0 open, 1 closed or timed out, 3 denied, 2 bad input. */
+/* One TCP connect: 0 open, 1 closed or timed out, 3 denied.  QUIET: one
+ * try of many (wait), logged at debug level. */
 static int
-probe(struct osl_ctx *ctx, const char *s, uint64_t timeout_ns, bool quiet)
+probe(struct osl_ctx *ctx, const struct osl_net_target *t, uint64_t timeout_ns, bool quiet)
 {
 	const struct osl_error *err;
-	struct osl_net_opts o = { .timeout_ns = timeout_ns, .quiet_deny = true };
-	struct osl_net_target t;
+	struct osl_net_opts o = { .timeout_ns = timeout_ns, .quiet = quiet };
 	struct osl_net_conn conn;
 
-	if ((err = osl_net_parse(s, true, false, &t)))
-		return cli_error(err);
-	if ((err = osl_net_connect(ctx, &t, &o, &conn))) {
-		if (err->status == OSL_EDENIED || err->status == OSL_EINPUT)
+	if ((err = osl_net_connect(ctx, t, &o, &conn))) {
+		if (err->status == OSL_EDENIED)
 			return cli_error(err);
 		if (!quiet && cli_verbosity > 0)
 			cli_warn("%s", err->msg);
@@ -341,12 +339,15 @@ cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_usage("a HOST:PORT is needed");
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
-		int st = probe(ctx, argv[i], timeout, false);
+		const struct osl_error *err;
+		struct osl_net_target t;
+		int st;
 
-		if (st == OSL_EINPUT) {	/* said on stderr; never echo junk */
-			status = st;
+		if ((err = osl_net_parse(argv[i], true, false, &t))) {
+			status = cli_error(err);	/* said on stderr; never echo junk */
 			continue;
 		}
+		st = probe(ctx, &t, timeout, false);
 		out_obj_open(NULL);
 		out_str("target", "%s ", argv[i]);
 		out_str("state", "%s\n", state_name(st));
@@ -380,15 +381,33 @@ backoff(unsigned attempt, uint64_t deadline)
 	nanosleep(&ts, NULL);
 }
 
+/* What wait knows of one target: one net.wait operation over every try. */
+struct waited {
+	struct osl_net_target t;
+	struct osl_op op;
+	bool open;		/* the op awaits its end */
+	int st;			/* 0 open, 1 not yet, 3 denied */
+	unsigned tries;
+};
+
+/* The net.wait record of W: its tries and how long it took. */
+static void
+wait_end(struct osl_ctx *ctx, struct waited *w, const struct osl_error *result)
+{
+	cJSON_AddNumberToObject(osl_log_obj(w->op.fields, "osl"), "tries", w->tries);
+	osl_op_end(ctx, &w->op, result);
+	w->open = false;
+}
+
 static int
 cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_getopt g;
 	uint64_t timeout = 30000000000ULL, deadline;
-	struct osl_net_target t;
 	const struct osl_error *err;
+	struct waited *w = NULL;
 	char dbuf[32];
-	int c, status = 0, *st = NULL;
+	int c, status = 0;
 	unsigned attempt = 0;
 
 	cli_getopt_init(&g, cli_verb, argc, argv);
@@ -407,53 +426,79 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 	argv += g.optind;
 	if (argc < 1)
 		return cli_usage("a HOST:PORT is needed");
-	for (int i = 0; i < argc; i++)
-		if ((err = osl_net_parse(argv[i], true, false, &t)))
-			return cli_error(err);
-	if (!(st = calloc((size_t)argc, sizeof(*st))))
+	if (!(w = calloc((size_t)argc, sizeof(*w))))
 		return cli_error(osl_error_nomem());
-	for (int i = 0; i < argc; i++)
-		st[i] = 1;
+	for (int i = 0; i < argc; i++) {
+		if ((err = osl_net_parse(argv[i], true, false, &w[i].t))) {
+			status = cli_error(err);
+			goto release;
+		}
+		w[i].st = 1;
+	}
+	/* each target decided once, at the start: a denial ends it at once */
+	for (int i = 0; i < argc && !status; i++) {
+		osl_net_target_op(&w[i].op, "net.wait", &w[i].t, argv[i]);
+		w[i].open = true;
+		if ((err = osl_op_begin(ctx, &w[i].op))) {
+			w[i].open = false;
+			w[i].st = OSL_EDENIED;
+			status = cli_error(err);
+		}
+	}
 	deadline = osl_now_mono_ns() + timeout;
-	for (;;) {
+	while (!status) {
 		bool all = true;
 		uint64_t now = osl_now_mono_ns();
 
-		for (int i = 0; i < argc; i++) {
+		for (int i = 0; i < argc && !status; i++) {
 			uint64_t left = deadline > now ? deadline - now : 1;
 
-			if (st[i] == 0)
+			if (w[i].st == 0)
 				continue;
-			st[i] = probe(ctx, argv[i], left < 1000000000ULL ? left : 1000000000ULL, true);
-			if (st[i] == OSL_EDENIED || st[i] == OSL_EINPUT) {
-				status = st[i];
-				goto done;
-			}
-			if (st[i])
+			w[i].tries++;
+			w[i].st = probe(ctx, &w[i].t, left < 1000000000ULL ? left : 1000000000ULL, true);
+			if (w[i].st == OSL_EDENIED) {
+				status = w[i].st;
+				wait_end(ctx, &w[i], osl_error_new(OSL_EDENIED, "'%s': an address it "
+				    "resolves to is denied", argv[i]));
+			} else if (w[i].st == 0)
+				wait_end(ctx, &w[i], NULL);
+			else
 				all = false;
 		}
-		if (all)
+		if (status || all)
 			break;
 		if (osl_now_mono_ns() >= deadline) {
-			for (int i = 0; i < argc; i++)
-				if (st[i])
-					cli_warn("'%s': not open after %s", argv[i],
-					    osl_format_duration(timeout, dbuf, sizeof(dbuf)));
 			status = OSL_ETIMEOUT;
 			break;
 		}
 		backoff(attempt++, deadline);
 	}
-done:
+	for (int i = 0; i < argc; i++) {
+		if (!w[i].open)
+			continue;
+		if (status == OSL_ETIMEOUT) {
+			err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "'%s': not open after %s",
+			    argv[i], osl_format_duration(timeout, dbuf, sizeof(dbuf)));
+			cli_warn("%s", err->msg);
+		} else
+			err = osl_error_sys(OSL_EFAIL, ECANCELED, "'%s': not waited for: another "
+			    "target is denied", argv[i]);
+		wait_end(ctx, &w[i], err);
+	}
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		out_obj_open(NULL);
 		out_str("target", "%s ", argv[i]);
-		out_str("state", "%s\n", state_name(st[i]));
+		out_str("state", "%s\n", state_name(w[i].st));
 		out_obj_close();
 	}
 	out_arr_close();
-	free(st);
+release:
+	for (int i = 0; i < argc; i++)
+		if (w[i].op.fields)
+			osl_op_release(&w[i].op);
+	free(w);
 	return status;
 }
 

@@ -256,6 +256,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		eg_on = true;
 		so.proxy_port = eg.port;
 		so.proxy_netns = eg.netns_fd;
+		so.proxy_userns = eg.userns_fd;
 		so.proxy_reason = eg.reason;
 	}
 	if ((err = osl_sandbox_prepare(&sb, p, &so))) {

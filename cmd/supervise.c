@@ -20,6 +20,7 @@
 #include "op.h"
 #include "supervise/config.h"
 #include "supervise/ctl.h"
+#include "supervise/reload.h"
 #include "supervise/runner.h"
 #include "supervise/tree.h"
 #include "proc/proc.h"
@@ -47,8 +48,8 @@ static const struct osl_opt ctl_opts[] = {
 };
 
 static const struct osl_cmd ctl_cmd = {
-	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH] status|metrics|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
+	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, reload, shutdown, metrics",
+	OSL_CMD_JSON, "[--socket PATH] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
 	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
 };
 
@@ -90,11 +91,12 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 {
 	const struct osl_error *err;
 	struct osl_sv_runner r = { 0 };
+	struct osl_sv_reload rl = { 0 };
 	struct osl_sv_config c;
 	char sock[108];
 	int status;
 
-	if ((err = osl_sv_config_load(&c, so->config, environ))) {
+	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env))) {
 		status = cli_error(err);
 		goto done;
 	}
@@ -120,11 +122,18 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		osl_sv_ctl_default_path(sock, sizeof(sock));
 	r.tree = &c.tree;
 	r.exec = c.exec;
+	r.child = c.child;
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
+	rl.live = &c;
+	rl.path = so->config;
+	rl.environ_ = environ;
+	rl.penv = &ctx->env;
+	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
+	osl_sv_reload_release(&rl);
 done:
 	osl_sv_config_free(&c);
 	return status;
@@ -179,7 +188,7 @@ ctl(int argc, char **argv)
 	argv += g.optind;
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
-		    "signal NAME SIG, shutdown, metrics");
+		    "signal NAME SIG, reload, shutdown, metrics");
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -231,6 +240,12 @@ ctl(int argc, char **argv)
 			print_node(t, 0);
 		else if (cJSON_IsString(m))
 			out_text("%s", m->valuestring);
+		else if (cJSON_IsNumber(cJSON_GetObjectItem(ans, "kept")))
+			out_text("reload: %d kept, %d added, %d changed, %d removed\n",
+			    cJSON_GetObjectItem(ans, "kept")->valueint,
+			    cJSON_GetObjectItem(ans, "added")->valueint,
+			    cJSON_GetObjectItem(ans, "changed")->valueint,
+			    cJSON_GetObjectItem(ans, "removed")->valueint);
 		else
 			out_text("ok\n");
 		status = 0;

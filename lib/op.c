@@ -170,6 +170,8 @@ osl_op_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *resul
 		return result ? result : err;
 	if (!(rec = record(ctx, op, NULL, result)))
 		return result ? result : osl_error_nomem();
-	err = osl_log_emit(log, result ? OSL_LEVEL_WARN : op->level, rec);
+	/* a failure is a warning, unless the op is one try of many (debug) */
+	err = osl_log_emit(log, result && op->level != OSL_LEVEL_DEBUG ? OSL_LEVEL_WARN :
+	    op->level, rec);
 	return result ? result : err;
 }

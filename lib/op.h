@@ -21,7 +21,8 @@ struct osl_op {
 	const char *target;		/* for messages: the path or HOST:PORT as the user gave it */
 	struct osl_request req;		/* what the policy is asked */
 	cJSON *fields;			/* ECS fields of both records (file.*, destination.*); owned by the op */
-	enum osl_level level;		/* level of the result record (default info) */
+	enum osl_level level;		/* level of the result record (default info; a
+					 * failure is warn, unless this is debug) */
 	/* filled by osl_op_begin */
 	struct osl_decision decision;
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */

@@ -196,9 +196,36 @@ add_endpoint(cJSON *fields, const char *key, const struct sockaddr *sa)
 	}
 }
 
+void
+osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_target *t,
+    const char *target)
+{
+	struct sockaddr_storage ss;
+
+	osl_op_init(op, action, "network", "connection", target);
+	if (t->family == AF_UNIX) {
+		op->req.access = OSL_ACCESS_WRITE;
+		op->req.path = t->path;
+		osl_log_add_text(osl_log_obj(op->fields, "destination"), "address", t->path);
+		return;
+	}
+	op->req.access = OSL_ACCESS_CONNECT;
+	op->req.host = t->host[0] ? t->host : NULL;
+	op->req.family = t->family;
+	memcpy(op->req.addr, t->addr, sizeof(op->req.addr));
+	op->req.port = t->port;
+	if (t->family) {
+		literal_sa(t, &ss);
+		add_dest(op->fields, NULL, (struct sockaddr *)&ss, SOCK_STREAM);
+	} else {
+		add_dest(op->fields, t->host, NULL, SOCK_STREAM);
+		cJSON_AddNumberToObject(osl_log_obj(op->fields, "destination"), "port", t->port);
+	}
+}
+
 const struct osl_error *
 osl_net_resolve(struct osl_ctx *ctx, const char *name, int family, uint16_t port,
-    struct osl_net_addrs *out)
+    bool quiet, struct osl_net_addrs *out)
 {
 	const struct osl_error *err = NULL;
 	struct addrinfo hints, *res = NULL, *ai;
@@ -209,6 +236,8 @@ osl_net_resolve(struct osl_ctx *ctx, const char *name, int family, uint16_t port
 
 	memset(out, 0, sizeof(*out));
 	osl_op_init(&op, "net.resolve", "network", "info", name);
+	if (quiet)
+		op.level = OSL_LEVEL_DEBUG;
 	op.req.host = name;
 	osl_log_add_text(osl_log_obj(op.fields, "destination"), "domain", name);
 	osl_log_add_text(osl_log_obj(op.fields, "dns"), "question.name", name);
@@ -261,64 +290,32 @@ done:
 	return err;
 }
 
-/* Connect FD to SA before DEADLINE (monotonic ns, 0: none). */
+/* Happy Eyeballs (RFC 8305): the first address is tried at once, the next
+ * one after CONNECT_DELAY_NS or as soon as a try fails, families
+ * interleaved; the first connection wins and the others are closed. */
+#define CONNECT_DELAY_NS 250000000ULL
+
+/* Start one try through the pipeline: decided and (on failure) logged; on
+ * success C->fd is connected or connecting (C->open). */
 static const struct osl_error *
-connect_by(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline, const char *what)
+try_start(struct osl_ctx *ctx, const char *target, const char *host, const struct sockaddr *sa,
+    socklen_t len, const struct osl_net_opts *o, struct osl_net_conn *c, bool *pending)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int e = 0, fl;
-	socklen_t el = sizeof(e);
+	const struct osl_error *err = NULL;
 
-	fl = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	if (connect(fd, sa, len) == 0)
-		goto ok;
-	if (errno != EINPROGRESS)
-		return osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect: %s", what, strerror(errno));
-	for (;;) {
-		int ms = -1, rc;
-
-		if (deadline) {
-			uint64_t now = osl_now_mono_ns();
-
-			if (now >= deadline)
-				return osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT,
-				    "'%s': cannot connect: timed out", what);
-			ms = (int)((deadline - now + 999999) / 1000000);
-		}
-		rc = poll(&p, 1, ms);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			return osl_error_errno("'%s': poll", what);
-		if (rc > 0)
-			break;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-		e = errno;
-	if (e)
-		return osl_error_sys(OSL_EFAIL, e, "'%s': cannot connect: %s", what, strerror(e));
-ok:
-	fcntl(fd, F_SETFL, fl);
-	return NULL;
-}
-
-/* Try one address through the pipeline; on success C is open. */
-static const struct osl_error *
-try_addr(struct osl_ctx *ctx, const char *target, const char *host, const struct sockaddr *sa,
-    socklen_t len, const struct osl_net_opts *o, uint64_t deadline, struct osl_net_conn *c)
-{
-	const struct osl_error *err;
-	struct sockaddr_storage local;
-	socklen_t ll = sizeof(local);
-	int fd = -1;
-
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->socktype = o->socktype ? o->socktype : SOCK_STREAM;
 	snprintf(c->target, sizeof(c->target), "%s", target);
 	osl_op_init(&c->op, o->action ? o->action : "net.connect", "network", "connection",
 	    c->target);
+	if (o->quiet)
+		c->op.level = OSL_LEVEL_DEBUG;
+	memcpy(&c->peer, sa, len);
+	c->peerlen = len;
 	if (sa->sa_family == AF_UNIX) {
 		c->op.req.access = OSL_ACCESS_WRITE;
-		c->op.req.path = ((const struct sockaddr_un *)sa)->sun_path;
+		c->op.req.path = ((const struct sockaddr_un *)&c->peer)->sun_path;
 	} else
 		fill_req(&c->op.req, host, sa);
 	add_dest(c->op.fields, host, sa, c->socktype);
@@ -330,27 +327,163 @@ try_addr(struct osl_ctx *ctx, const char *target, const char *host, const struct
 		return err;
 	}
 	c->open = true;
-	c->fd = -1;
-	if ((fd = socket(sa->sa_family, c->socktype | SOCK_CLOEXEC, 0)) < 0)
+	*pending = false;
+	if ((c->fd = socket(sa->sa_family, c->socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
 		err = osl_error_errno("'%s': socket", target);
+	else if (connect(c->fd, sa, len) == 0)
+		;	/* at once: unix, udp */
+	else if (errno == EINPROGRESS)
+		*pending = true;
 	else
-		err = connect_by(fd, sa, len, deadline, target);
-	if (err) {
-		if (fd >= 0)
-			close(fd);
-		osl_net_lock();
-		err = osl_op_end(ctx, &c->op, err);
-		osl_net_unlock();
-		osl_op_release(&c->op);
-		c->open = false;
-		return err;
-	}
-	if (getsockname(fd, (struct sockaddr *)&local, &ll) == 0)
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect: %s", target,
+		    strerror(errno));
+	return err;
+}
+
+/* End a try that did not win: logged, closed. */
+static const struct osl_error *
+try_fail(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_error *err)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	osl_net_lock();
+	err = osl_op_end(ctx, &c->op, err);
+	osl_net_unlock();
+	osl_op_release(&c->op);
+	c->open = false;
+	return err;
+}
+
+/* The winner: blocking again, with its source address in the record. */
+static void
+try_won(struct osl_net_conn *c)
+{
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof(local);
+
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+	if (getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
 		add_endpoint(c->op.fields, "source", (struct sockaddr *)&local);
-	c->fd = fd;
-	memcpy(&c->peer, sa, len);
-	c->peerlen = len;
-	return NULL;
+}
+
+/* Race the N addresses SA[ORDER[i]] as Happy Eyeballs does; the winner
+ * goes to C.  The error of the last try when none connects; OSL_ETIMEOUT
+ * when DEADLINE passes first; a denial at once. */
+static const struct osl_error *
+race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl_net_addrs *as,
+    const size_t *order, size_t n, const struct osl_net_opts *o, uint64_t deadline,
+    struct osl_net_conn *c)
+{
+	const struct osl_error *err = NULL;
+	struct osl_net_conn *tr;
+	struct pollfd p[OSL_NET_MAX_ADDRS];
+	size_t next = 0, np = 0, slot[OSL_NET_MAX_ADDRS], win = SIZE_MAX;
+	uint64_t next_at = 0;
+
+	if (!(tr = calloc(n, sizeof(*tr))))
+		return osl_error_nomem();
+	for (;;) {
+		uint64_t now = osl_now_mono_ns();
+		int ms = -1, rc;
+
+		if (deadline && now >= deadline && next > 0) {
+			err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "'%s': cannot connect: timed out",
+			    target);
+			break;
+		}
+		if (next < n && (now >= next_at || np == 0)) {
+			size_t i = next++;
+			bool pending;
+
+			err = try_start(ctx, target, host, (const struct sockaddr *)&as->sa[order[i]],
+			    as->len[order[i]], o, &tr[i], &pending);
+			if (err && !tr[i].open)
+				break;		/* denied: nothing more is tried */
+			if (err) {
+				err = try_fail(ctx, &tr[i], err);
+				continue;	/* failed at once: the next one now */
+			}
+			if (!pending) {
+				win = i;
+				break;
+			}
+			p[np] = (struct pollfd){ .fd = tr[i].fd, .events = POLLOUT };
+			slot[np++] = i;
+			next_at = now + CONNECT_DELAY_NS;
+			continue;
+		}
+		if (np == 0)
+			break;		/* every address failed: ERR is the last one's */
+		if (deadline)
+			ms = (int)((deadline - now + 999999) / 1000000);
+		if (next < n && (ms < 0 || next_at - now < (uint64_t)ms * 1000000))
+			ms = (int)((next_at - now + 999999) / 1000000);
+		rc = poll(p, (nfds_t)np, ms);
+		if (rc < 0 && errno != EINTR) {
+			err = osl_error_errno("'%s': poll", target);
+			break;
+		}
+		for (size_t k = 0; rc > 0 && k < np && win == SIZE_MAX; k++) {
+			int e = 0;
+			socklen_t el = sizeof(e);
+
+			if (!p[k].revents)
+				continue;
+			if (getsockopt(p[k].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+				e = errno;
+			if (!e) {
+				win = slot[k];
+				break;
+			}
+			err = try_fail(ctx, &tr[slot[k]], osl_error_sys(OSL_EFAIL, e,
+			    "'%s': cannot connect: %s", target, strerror(e)));
+			p[k] = p[--np];
+			slot[k--] = slot[np];
+			next_at = 0;	/* a failure starts the next one at once */
+		}
+		if (win != SIZE_MAX)
+			break;
+	}
+	/* the others: still connecting, they lost (or timed out) */
+	for (size_t i = 0; i < next; i++) {
+		if (i == win || !tr[i].open)
+			continue;
+		if (win != SIZE_MAX)
+			tr[i].op.level = OSL_LEVEL_DEBUG;
+		try_fail(ctx, &tr[i], win != SIZE_MAX ? osl_error_sys(OSL_EFAIL, ECANCELED,
+		    "'%s': another address connected first", target) : err);
+	}
+	if (win != SIZE_MAX) {
+		try_won(&tr[win]);
+		*c = tr[win];
+		c->op.target = c->target;
+		err = NULL;
+	}
+	free(tr);
+	return err;
+}
+
+size_t
+osl_net_interleave(const struct osl_net_addrs *as, const bool *allowed, size_t *order)
+{
+	size_t n = 0, a = 0, b = 0;
+	int first = 0;
+
+	for (size_t i = 0; i < as->n; i++)
+		if (allowed[i] && !first)
+			first = as->sa[i].ss_family;
+	while (a < as->n || b < as->n) {
+		while (a < as->n && (!allowed[a] || as->sa[a].ss_family != first))
+			a++;
+		if (a < as->n)
+			order[n++] = a++;
+		while (b < as->n && (!allowed[b] || as->sa[b].ss_family == first))
+			b++;
+		if (b < as->n)
+			order[n++] = b++;
+	}
+	return n;
 }
 
 const struct osl_error *
@@ -363,34 +496,35 @@ osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
 	struct osl_decision d;
 	struct osl_request rq;
 	uint64_t deadline = o->timeout_ns ? osl_now_mono_ns() + o->timeout_ns : 0;
+	bool allowed[OSL_NET_MAX_ADDRS];
+	size_t order[OSL_NET_MAX_ADDRS], i, n, first_denied = SIZE_MAX;
 	char target[300];
-	size_t i, first_denied = SIZE_MAX;
-	bool tried = false;
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
-	c->socktype = o->socktype ? o->socktype : SOCK_STREAM;
+	if (!(as = malloc(sizeof(*as))))
+		return osl_error_nomem();
 	if (t->family == AF_UNIX)
 		snprintf(target, sizeof(target), "unix:%s", t->path);
 	else if (t->host[0])
 		snprintf(target, sizeof(target), "%s:%u", t->host, t->port);
 	if (t->family) {
-		struct sockaddr_storage ss;
-		socklen_t len = literal_sa(t, &ss);
-
+		/* a literal is decided as it is */
+		as->n = 1;
+		as->len[0] = literal_sa(t, &as->sa[0]);
 		if (t->family != AF_UNIX)
-			osl_net_ntop_port((struct sockaddr *)&ss, target, sizeof(target));
-		return try_addr(ctx, target, NULL, (struct sockaddr *)&ss, len, o, deadline, c);
+			osl_net_ntop_port((struct sockaddr *)&as->sa[0], target, sizeof(target));
+		order[0] = 0;
+		err = race(ctx, target, NULL, as, order, 1, o, deadline, c);
+		goto done;
 	}
-	if (!(as = malloc(sizeof(*as))))
-		return osl_error_nomem();
-	if ((err = osl_net_resolve(ctx, t->host, o->family, t->port, as)))
+	if ((err = osl_net_resolve(ctx, t->host, o->family, t->port, o->quiet, as)))
 		goto done;
 	if (as->n == 0) {
 		err = osl_error_new(OSL_EFAIL, "'%s': no address", target);
 		goto done;
 	}
-	/* an explicit deny on any address denies the name (logged by try_addr) */
+	/* every address is decided; an explicit deny on any one denies the name */
 	osl_net_lock();
 	err = osl_ctx_policy(ctx, &p);
 	for (i = 0; !err && i < as->n; i++) {
@@ -398,37 +532,23 @@ osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
 		rq.access = OSL_ACCESS_CONNECT;
 		fill_req(&rq, t->host, (struct sockaddr *)&as->sa[i]);
 		osl_policy_decide(p, &rq, &d);
-		if (d.verdict == OSL_DENY && first_denied == SIZE_MAX)
+		allowed[i] = d.verdict != OSL_DENY;
+		if (!allowed[i] && first_denied == SIZE_MAX)
 			first_denied = i;
-		if (d.verdict == OSL_DENY && d.rule && d.rule->kind == OSL_RULE_NET_DENY)
+		if (!allowed[i] && d.rule && d.rule->kind == OSL_RULE_NET_DENY)
 			break;
 	}
 	osl_net_unlock();
 	if (err)
 		goto done;
-	if (i < as->n) {
-		err = try_addr(ctx, target, t->host, (struct sockaddr *)&as->sa[i], as->len[i], o,
-		    deadline, c);
-		goto done;
+	if (i < as->n) {	/* the explicit deny: logged by its try */
+		order[0] = i;
+		n = 1;
+	} else if ((n = osl_net_interleave(as, allowed, order)) == 0) {
+		order[0] = first_denied;	/* none allowed: the first one's denial */
+		n = 1;
 	}
-	for (i = 0; i < as->n; i++) {
-		memset(&rq, 0, sizeof(rq));
-		rq.access = OSL_ACCESS_CONNECT;
-		fill_req(&rq, t->host, (struct sockaddr *)&as->sa[i]);
-		osl_net_lock();
-		osl_policy_decide(p, &rq, &d);
-		osl_net_unlock();
-		if (d.verdict == OSL_DENY)
-			continue;
-		tried = true;
-		err = try_addr(ctx, target, t->host, (struct sockaddr *)&as->sa[i], as->len[i], o,
-		    deadline, c);
-		if (!err || err->status == OSL_EDENIED || err->status == OSL_ETIMEOUT)
-			goto done;
-	}
-	if (!tried)	/* none allowed: log and return the denial of the first */
-		err = try_addr(ctx, target, t->host, (struct sockaddr *)&as->sa[first_denied],
-		    as->len[first_denied], o, deadline, c);
+	err = race(ctx, target, t->host, as, order, n, o, deadline, c);
 done:
 	free(as);
 	return err;
@@ -476,7 +596,7 @@ osl_net_listen(struct osl_ctx *ctx, const struct osl_net_target *t, int socktype
 	if (!t->family) {
 		if (!(as = malloc(sizeof(*as))))
 			return osl_error_nomem();
-		if ((err = osl_net_resolve(ctx, t->host, 0, t->port, as)))
+		if ((err = osl_net_resolve(ctx, t->host, 0, t->port, false, as)))
 			goto done;
 		if (as->n == 0) {
 			err = osl_error_new(OSL_EFAIL, "'%s': no address", t->host);

@@ -32,6 +32,12 @@ struct osl_net_target {
 const struct osl_error *osl_net_parse(const char *s, bool need_port, bool allow_zero,
     struct osl_net_target *t);
 
+/* An operation on T as written (a name is decided on the name alone, an
+ * address or unix:PATH as it is), with destination.* in its fields: for an
+ * operation made of many connects (net.wait), each decided on its own. */
+void osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_target *t,
+    const char *target);
+
 struct osl_net_addrs {
 	size_t n;
 	struct sockaddr_storage sa[OSL_NET_MAX_ADDRS];
@@ -39,9 +45,10 @@ struct osl_net_addrs {
 };
 
 /* Resolve NAME (A and AAAA; FAMILY 0, AF_INET or AF_INET6) through the
- * pipeline as net.resolve.  PORT goes into the addresses. */
+ * pipeline as net.resolve (its record at debug level when QUIET).  PORT
+ * goes into the addresses. */
 const struct osl_error *osl_net_resolve(struct osl_ctx *ctx, const char *name, int family,
-    uint16_t port, struct osl_net_addrs *out);
+    uint16_t port, bool quiet, struct osl_net_addrs *out);
 
 /* "127.0.0.1", "::1"; and "127.0.0.1:80", "[::1]:80". */
 const char *osl_net_ntop(const struct sockaddr *sa, char *buf, size_t size);
@@ -52,7 +59,7 @@ struct osl_net_opts {
 	int family;		/* 0, AF_INET, AF_INET6: restrict a name's addresses */
 	uint64_t timeout_ns;	/* connect deadline over all addresses; 0: none */
 	const char *action;	/* event.action, default "net.connect" */
-	bool quiet_deny;	/* check/wait: a denial is returned, no extra work */
+	bool quiet;		/* one try of many (wait): its records at debug level */
 };
 
 /* One connection and its open operation: the op's result record is written
@@ -70,11 +77,19 @@ struct osl_net_conn {
 
 /* Connect to T: a literal is decided as is; a name is resolved and decided
  * with every address it resolves to (any explicit deny denies; only the
- * addresses the policy allows are tried, in order).  The deadline covers
- * every try.  OSL_EDENIED names the rule; OSL_ETIMEOUT when the deadline
- * passed; OSL_EFAIL when refused. */
+ * addresses the policy allows are tried).  The tries race as Happy Eyeballs
+ * (RFC 8305) has it: families interleaved, the next address 250 ms after
+ * the last one started or at once when one fails, the first connection
+ * wins and the others are closed (each try logged; a loser at debug level).
+ * The deadline covers every try.  OSL_EDENIED names the rule; OSL_ETIMEOUT
+ * when the deadline passed; OSL_EFAIL when refused. */
 const struct osl_error *osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
     const struct osl_net_opts *o, struct osl_net_conn *c);
+
+/* The order Happy Eyeballs tries AS in (RFC 8305 section 4): the allowed
+ * ones (ALLOWED[i]), families alternating from the first allowed one's,
+ * each family in the resolver's order.  Pure; returns how many. */
+size_t osl_net_interleave(const struct osl_net_addrs *as, const bool *allowed, size_t *order);
 
 /* Log the result (bytes, duration) and close the socket. */
 const struct osl_error *osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c,
@@ -135,6 +150,7 @@ struct osl_egress {
 	struct osl_ctx *ctx;
 	int lfd;		/* the proxy's listening socket */
 	int netns_fd;		/* the child's network namespace (only loopback), or -1 */
+	int userns_fd;		/* the user namespace that owns it (not as root), or -1 */
 	uint16_t port;
 	char url[64];		/* http://127.0.0.1:PORT for http_proxy and friends */
 	char reason[160];	/* why there is no namespace (netns_fd -1) */
@@ -146,8 +162,10 @@ struct osl_egress {
 
 /* True when the policy has net.connect rules with host names. */
 bool osl_egress_wanted(const struct osl_policy *p);
-/* Make the namespace when one can be made, the listener, and start the
- * proxy thread.  Call before fork; the context is shared under the lock. */
+/* Make the namespace when one can be made (a helper process creates it,
+ * and the listener inside it, and hands both back), else the listener on
+ * the host's loopback; start the proxy thread.  Call before forking the
+ * child; the context is shared under the lock. */
 const struct osl_error *osl_egress_start(struct osl_ctx *ctx, struct osl_egress *e);
 void osl_egress_stop(struct osl_egress *e);
 

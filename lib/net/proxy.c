@@ -3,6 +3,9 @@
  * every address it resolves to: osl_net_connect).  One thread per client;
  * the context is shared under osl_net_lock. */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,11 +24,20 @@
 #define LINE_MAX_ (8 * 1024)
 #define HEAD_NS (10ULL * 1000000000ULL)
 
+/* The workers: each waits for a client on the listening socket, accepts
+ * it and serves it.  One is always idle (a new one is started off the
+ * client's path when the last idle one takes a client), up to max_clients;
+ * the others wait in the backlog. */
 struct proxy {
 	struct osl_ctx *ctx;
 	const struct osl_proxy_opts *o;
+	int lfd;
+	pthread_attr_t attr;
 	pthread_mutex_t mu;
-	unsigned active;
+	unsigned threads, idle;
+	bool nothread;		/* a worker could not be started: not again */
+	bool denied;		/* a client was denied: the proxy stops (ERR) */
+	struct osl_error err;
 };
 
 struct client {
@@ -273,18 +285,89 @@ done:
 	return err;
 }
 
-static void *
-client_main(void *arg)
+static void *worker(void *arg);
+
+/* The last idle worker took a client: start the next one now. */
+static void
+took_one(struct proxy *px)
 {
-	struct client *cl = arg;
-	struct proxy *px = cl->px;
+	pthread_t th;
+	bool spawn;
+
+	pthread_mutex_lock(&px->mu);
+	px->idle--;
+	spawn = px->idle == 0 && px->threads < px->o->max_clients && !px->nothread;
+	if (spawn) {
+		px->threads++;
+		px->idle++;
+	}
+	pthread_mutex_unlock(&px->mu);
+	if (spawn && pthread_create(&th, &px->attr, worker, px) != 0) {
+		pthread_mutex_lock(&px->mu);
+		px->threads--;
+		px->idle--;
+		px->nothread = true;
+		pthread_mutex_unlock(&px->mu);
+	}
+}
+
+static bool
+stopping(struct proxy *px)
+{
+	bool denied;
+
+	pthread_mutex_lock(&px->mu);
+	denied = px->denied;
+	pthread_mutex_unlock(&px->mu);
+	return (px->o->stop && *px->o->stop) || denied;
+}
+
+/* Accept one client into CL: false when there was none to take (another
+ * worker took it, or it went away). */
+static bool
+accept_one(struct proxy *px, struct client *cl)
+{
 	const struct osl_error *err;
 
-	err = handle(cl);
-	osl_net_conn_end(px->ctx, &cl->in, err);
-	free(cl);
+	memset(cl, 0, sizeof(*cl));
+	cl->px = px;
+	if (px->o->internal) {
+		/* osl's own socket for its child: nothing to decide */
+		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC);
+		return cl->in.fd >= 0;
+	}
+	if (!(err = osl_net_accept(px->ctx, px->lfd, &cl->in)))
+		return true;
+	if (err->status == OSL_EDENIED) {
+		pthread_mutex_lock(&px->mu);
+		if (!px->denied)
+			osl_error_keep(&px->err, err);
+		px->denied = true;
+		pthread_mutex_unlock(&px->mu);
+	}
+	return false;	/* one client's failure is not the proxy's */
+}
+
+static void *
+worker(void *arg)
+{
+	struct proxy *px = arg;
+	struct client cl;
+
+	while (!stopping(px)) {
+		struct pollfd p = { .fd = px->lfd, .events = POLLIN };
+
+		if (poll(&p, 1, 200) <= 0 || !(p.revents & POLLIN) || !accept_one(px, &cl))
+			continue;
+		took_one(px);
+		osl_net_conn_end(px->ctx, &cl.in, handle(&cl));
+		pthread_mutex_lock(&px->mu);
+		px->idle++;
+		pthread_mutex_unlock(&px->mu);
+	}
 	pthread_mutex_lock(&px->mu);
-	px->active--;
+	px->threads--;
+	px->idle--;
 	pthread_mutex_unlock(&px->mu);
 	return NULL;
 }
@@ -292,78 +375,44 @@ client_main(void *arg)
 const struct osl_error *
 osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 {
-	struct proxy *px = malloc(sizeof(*px));
-	const struct osl_error *err = NULL;
-	pthread_attr_t attr;
+	struct proxy *px = calloc(1, sizeof(*px));
+	const struct osl_error *err;
+	int defer = 1;
 
 	if (!px)
 		return osl_error_nomem();
-	*px = (struct proxy){ ctx, o, PTHREAD_MUTEX_INITIALIZER, 0 };
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	while (!o->stop || !*o->stop) {
-		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		struct client *cl;
-		pthread_t th;
-		unsigned active;
-		int rc;
-
-		pthread_mutex_lock(&px->mu);
-		active = px->active;
-		pthread_mutex_unlock(&px->mu);
-		if (active >= o->max_clients)
-			p.fd = -1;	/* let the others wait in the backlog */
-		rc = poll(&p, 1, 200);
-		if (rc <= 0 || !(p.revents & POLLIN))
-			continue;
-		if (!(cl = calloc(1, sizeof(*cl)))) {
-			err = osl_error_nomem();
-			break;
-		}
-		cl->px = px;
-		if (o->internal) {
-			/* osl's own socket for its child: nothing to decide */
-			cl->in.fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-			if (cl->in.fd < 0) {
-				free(cl);
-				continue;
-			}
-		} else if ((err = osl_net_accept(ctx, lfd, &cl->in))) {
-			free(cl);
-			if (err->status == OSL_EDENIED)
-				break;
-			err = NULL;	/* one client's failure is not the proxy's */
-			continue;
-		}
-		pthread_mutex_lock(&px->mu);
-		px->active++;
-		pthread_mutex_unlock(&px->mu);
-		if (pthread_create(&th, &attr, client_main, cl) != 0) {
-			osl_net_conn_end(ctx, &cl->in, osl_error_new(OSL_EFAIL, "no thread for the client"));
-			free(cl);
-			pthread_mutex_lock(&px->mu);
-			px->active--;
-			pthread_mutex_unlock(&px->mu);
-		}
-	}
-	pthread_attr_destroy(&attr);
+	px->ctx = ctx;
+	px->o = o;
+	px->lfd = lfd;
+	pthread_mutex_init(&px->mu, NULL);
+	/* workers poll, then accept: one that lost the race must not block */
+	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+	/* a client is handed over with its request: one wake-up fewer */
+	setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
+	pthread_attr_init(&px->attr);
+	pthread_attr_setdetachstate(&px->attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&px->attr, 256 * 1024);
+	px->threads = px->idle = 1;
+	worker(px);	/* this thread is the first worker */
 	/* let the clients in flight finish their records (bounded) */
 	for (int i = 0; i < 50; i++) {
-		unsigned active;
+		unsigned threads;
 
 		pthread_mutex_lock(&px->mu);
-		active = px->active;
+		threads = px->threads;
 		pthread_mutex_unlock(&px->mu);
-		if (!active)
+		if (!threads)
 			break;
 		poll(NULL, 0, 20);
 	}
-	/* a client still running keeps using it: then it is left to the exit */
+	err = px->denied ? &px->err : NULL;
+	/* a worker still serving keeps using it: then it is left to the exit */
 	pthread_mutex_lock(&px->mu);
-	if (!px->active) {
+	if (!px->threads) {
 		pthread_mutex_unlock(&px->mu);
+		pthread_attr_destroy(&px->attr);
+		if (err)
+			err = osl_error_new(err->status, "%s", err->msg);
 		free(px);
 	} else
 		pthread_mutex_unlock(&px->mu);

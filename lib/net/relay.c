@@ -13,6 +13,8 @@
 /* Each direction holds at most this much: a peer that never reads stops us
  * reading from the other side instead of growing memory. */
 #define RELAY_BUF (128 * 1024)
+/* Pipefuls moved per wake-up while both ends keep up. */
+#define SPLICE_ROUNDS 8
 
 struct dir {
 	int from, to;
@@ -22,7 +24,23 @@ struct dir {
 	bool eof, done;
 	uint64_t *count;
 	int pipe[2];		/* socket to socket: splice(2) through it, no copy */
+	size_t pipe_size;
 };
+
+/* The pipe of D: RELAY_BUF, or what the system lets us have (a user over
+ * fs.pipe-user-pages-soft gets less; larger pipes would bring every user
+ * there sooner); none when there is no pipe to be had: read/write then. */
+static void
+splice_pipe(struct dir *d)
+{
+	int sz;
+
+	if (pipe2(d->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	fcntl(d->pipe[1], F_SETPIPE_SZ, RELAY_BUF);
+	sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
+	d->pipe_size = sz > 0 && sz <= RELAY_BUF ? (size_t)sz : 4096;
+}
 
 /* Give up splicing (a file type that cannot splice: EINVAL): what the
  * pipe holds goes to the buffer, and read/write take over. */
@@ -42,37 +60,45 @@ unsplice(struct dir *d)
 }
 
 /* The bytes move through a pipe with splice(2) and never enter user
- * space.  LEN is what the pipe holds. */
+ * space.  LEN is what the pipe holds.  While both ends keep up, it goes
+ * on without asking poll (at most SPLICE_ROUNDS pipefuls, for fairness
+ * with the other direction). */
 static int
 step_splice(struct dir *d, short rev_from)
 {
+	bool readable = rev_from & (POLLIN | POLLHUP | POLLERR);
 	ssize_t n;
 
-	if (d->len == 0 && !d->eof && (rev_from & (POLLIN | POLLHUP | POLLERR))) {
-		n = splice(d->from, NULL, d->pipe[1], NULL, RELAY_BUF,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (n < 0 && errno == EINVAL)
-			return unsplice(d);
-		if (n < 0)
-			return errno;
-		if (n == 0)
-			d->eof = true;
-		d->len = (size_t)n;
-	}
-	while (d->len > 0) {
-		n = splice(d->pipe[0], NULL, d->to, NULL, d->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+	for (int round = 0; round < SPLICE_ROUNDS; round++) {
+		if (d->len == 0 && !d->eof && (readable || round > 0)) {
+			n = splice(d->from, NULL, d->pipe[1], NULL, d->pipe_size,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n < 0 && errno == EINVAL)
+				return unsplice(d);
+			if (n < 0)
+				return errno;
+			if (n == 0)
+				d->eof = true;
+			d->len = (size_t)n;
+		}
+		while (d->len > 0) {
+			n = splice(d->pipe[0], NULL, d->to, NULL, d->len,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno == EAGAIN)
+				break;
+			if (n < 0 && errno == EINVAL)
+				return unsplice(d);
+			if (n < 0)
+				return errno;
+			d->len -= (size_t)n;
+			*d->count += (uint64_t)n;
+		}
+		if (d->len > 0 || d->eof)
 			break;
-		if (n < 0 && errno == EINVAL)
-			return unsplice(d);
-		if (n < 0)
-			return errno;
-		d->len -= (size_t)n;
-		*d->count += (uint64_t)n;
 	}
 	if (d->eof && d->len == 0) {
 		d->done = true;
@@ -170,10 +196,10 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 		fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
 		if (r->in_is_sock)
 			fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
-		if (in >= 0 && pipe2(up.pipe, O_CLOEXEC | O_NONBLOCK) == 0)
-			fcntl(up.pipe[1], F_SETPIPE_SZ, RELAY_BUF);
-		if (out >= 0 && pipe2(down.pipe, O_CLOEXEC | O_NONBLOCK) == 0)
-			fcntl(down.pipe[1], F_SETPIPE_SZ, RELAY_BUF);
+		if (in >= 0)
+			splice_pipe(&up);
+		if (out >= 0)
+			splice_pipe(&down);
 	}
 	if (in < 0) {
 		up.done = true;

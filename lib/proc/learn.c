@@ -677,7 +677,7 @@ osl_proc_learn(struct osl_spawn *sp, struct osl_learn *l)
 		return err;
 	sp->trace_bpf = bpf;
 	sp->trace_len = len;
-	sp->trace_errfd = -1;
+	sp->errfd = -1;
 	sp->sb = NULL;		/* learning never enforces */
 	if ((err = osl_proc_spawn(sp)))
 		goto done;

@@ -12,6 +12,14 @@
 #include "error.h"
 #include "sandbox/sandbox.h"
 
+/* Who a child runs as (osl supervise's `user:`). */
+struct osl_ids {
+	uid_t uid;
+	gid_t gid;
+	size_t ngroups;
+	gid_t groups[];			/* supplementary groups */
+};
+
 struct osl_spawn {
 	/* in */
 	const char *path;		/* the resolved program */
@@ -23,6 +31,20 @@ struct osl_spawn {
 	const sigset_t *child_mask;	/* the child's signal mask; NULL: the caller's */
 	int pass_fd, pass_as;		/* pass_as > 2: the child gets pass_fd as this fd
 					 * (a readiness pipe), kept open across exec */
+	int out_fd, err_fd;		/* > 2: the child's stdout and stderr */
+	const struct osl_ids *ids;	/* after the sandbox: setgroups, setgid, setuid */
+	int cgroup_fd;			/* > 2: a cgroup v2 folder; the child is in it
+					 * before it execs (CLONE_INTO_CGROUP) */
+	bool cgroup_join;		/* the child writes itself to its cgroup.procs
+					 * instead: on some kernels (6.18) a folder that
+					 * has been cgroup.kill'ed kills every child
+					 * later cloned into it */
+	/* A supervisor's spawn: return as soon as the child exists.  Its
+	 * exec's outcome comes later on errfd (readable: call
+	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel
+	 * without pidfds), and the caller reaps the child.  The caller's
+	 * signal mask and subreaper status are left alone. */
+	bool exec_event;
 	/* Observed, not enforced (`osl policy learn`): the child makes itself a
 	 * tracee (PTRACE_TRACEME), stops with SIGSTOP so the tracer can set its
 	 * options, loads this filter (SECCOMP_RET_TRACE for the calls the
@@ -30,9 +52,10 @@ struct osl_spawn {
 	 * stop; the tracer reaps the child and calls osl_proc_spawn_traced(). */
 	const void *trace_bpf;		/* struct sock_filter[], or NULL */
 	unsigned short trace_len;
-	int trace_errfd;		/* out: the child's error pipe */
 	/* out */
 	pid_t pid;
+	int pidfd;			/* exec_event: the child's pidfd, or -1 */
+	int errfd;			/* exec_event, trace_bpf: the child's error pipe */
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
 	sigset_t oldmask;		/* the caller's mask, restored by osl_proc_wait */
 };
@@ -48,11 +71,17 @@ struct osl_proc_result {
 /* Fork; in the child: signals restored, setsid, fds beyond 2 closed at exec
  * (close_range CLOEXEC), cwd, the sandbox, execve.  Returns when the exec
  * has succeeded, or with the child's error (status 125, 126 or 127) after
- * reaping it.  Blocks the forwarded signals until osl_proc_wait. */
+ * reaping it.  Blocks the forwarded signals until osl_proc_wait.  With
+ * exec_event, returns at once (see above). */
 const struct osl_error *osl_proc_spawn(struct osl_spawn *sp);
 
-/* After tracing a child started with trace_bpf: its error if it never got
- * to exec (status 125, 126 or 127), else NULL.  Closes trace_errfd. */
+/* The exec's outcome, read from errfd (which it closes): NULL when the
+ * program runs, else the child's error (status 125, 126 or 127; the child
+ * has then exited, or is about to, and is not reaped here). */
+const struct osl_error *osl_proc_spawn_result(struct osl_spawn *sp);
+
+/* After tracing a child started with trace_bpf: osl_proc_spawn_result,
+ * and the caller's signal mask back. */
 const struct osl_error *osl_proc_spawn_traced(struct osl_spawn *sp);
 
 /* Wait for the child, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1

@@ -3,7 +3,9 @@
  * and exec: everything that allocates was prepared by the caller. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/filter.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +24,9 @@
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -58,7 +63,7 @@ child_fail(int fd, const char *step, int err)
 }
 
 static void __attribute__((noreturn))
-child(const struct osl_spawn *sp, int fd, pid_t parent)
+child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 {
 	const char *step = "exec";
 	int e;
@@ -75,6 +80,11 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 		_exit(OSL_ESETUP);
 	if (sp->setsid && setsid() == -1)
 		child_fail(fd, "setsid", errno);
+	/* not placed by clone3 (see spawn_fork): into the cgroup before
+	 * anything runs ("0" is the writer itself) */
+	if (join_cgroup && ((e = openat(sp->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(e, "0", 1) != 1))
+		child_fail(fd, "cgroup", errno);
 	/* at exec, every fd but 0-2 closes; ours (the pipe, the ruleset) too */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
 		child_fail(fd, "close_range", errno);
@@ -85,10 +95,20 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 	if (sp->pass_as > 2 && (sp->pass_fd == sp->pass_as ?
 	    fcntl(sp->pass_as, F_SETFD, 0) : dup2(sp->pass_fd, sp->pass_as)) == -1)
 		child_fail(fd, "dup2", errno);
+	if ((sp->out_fd > 2 && dup2(sp->out_fd, 1) == -1) ||
+	    (sp->err_fd > 2 && dup2(sp->err_fd, 2) == -1))
+		child_fail(fd, "dup2", errno);
 	if (sp->cwd && chdir(sp->cwd) == -1)
 		child_fail(fd, "chdir", errno);
 	if (sp->sb && (e = osl_sandbox_apply(sp->sb, &step)))
 		child_fail(fd, step, e);
+	/* the ids last (the sandbox's mounts need root); a changed uid clears
+	 * the parent-death signal, so it is set again */
+	if (sp->ids && (setgroups(sp->ids->ngroups, sp->ids->groups) == -1 ||
+	    setgid(sp->ids->gid) == -1 || setuid(sp->ids->uid) == -1))
+		child_fail(fd, "setuid", errno);
+	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() != parent))
+		_exit(OSL_ESETUP);
 	if (sp->trace_bpf) {
 		struct sock_fprog prog = { sp->trace_len, (struct sock_filter *)sp->trace_bpf };
 
@@ -105,78 +125,190 @@ child(const struct osl_spawn *sp, int fd, pid_t parent)
 	child_fail(fd, "exec", errno);
 }
 
+#ifdef __x86_64__
+/* clone3 with CLONE_VM: the child runs FN(ARG) on the stack given in CA
+ * and never returns (it execs or _exits); the parent gets the pid, or
+ * -errno.  As glibc's own __clone3, which it does not export. */
+long osl_clone3_vm(struct clone_args *ca, size_t size, void (*fn)(void *), void *arg)
+    __attribute__((visibility("hidden")));
+__asm__(".text\n"
+	".globl osl_clone3_vm\n"
+	".hidden osl_clone3_vm\n"
+	".type osl_clone3_vm, @function\n"
+	"osl_clone3_vm:\n"
+	"	mov %rcx, %r8\n"	/* ARG: the syscall clobbers rcx */
+	"	mov $435, %eax\n"	/* __NR_clone3 */
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	ret\n"
+	"1:	xor %ebp, %ebp\n"	/* the child: the outermost frame */
+	"	and $-16, %rsp\n"
+	"	mov %r8, %rdi\n"
+	"	call *%rdx\n"
+	"	hlt\n"
+	".size osl_clone3_vm, .-osl_clone3_vm\n");
+
+struct vm_child {
+	const struct osl_spawn *sp;
+	int fd;
+	pid_t parent;
+	bool join;
+};
+
+static void
+vm_child(void *arg)
+{
+	const struct vm_child *c = arg;
+
+	child(c->sp, c->fd, c->parent, c->join);
+}
+#endif
+
+/* Fork.  A supervisor's child comes from clone3: its pidfd and its cgroup
+ * come with it, so it never runs outside the cgroup, and osl waits only
+ * until it has exec'd (CLONE_VFORK: the child gets the CPU at once).
+ * Without a sandbox to apply it also shares osl's memory until then
+ * (CLONE_VM, as posix_spawn): no page tables to copy and tear down, the
+ * larger part of a restart's cost.  (A sandbox may need a user namespace,
+ * which a process sharing its memory cannot enter.)  Where clone3 is
+ * ENOSYS (seccomp profiles, Docker's and ours, say so for libc to fall
+ * back): fork, pidfd_open, and the child joins the cgroup itself (*JOIN).
+ * -1 and errno when no child was made. */
+static pid_t
+spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
+{
+	struct clone_args ca = { .exit_signal = SIGCHLD };
+	pid_t pid;
+
+	*join = sp->cgroup_fd > 2 && sp->cgroup_join;
+	sp->pidfd = -1;
+	if (sp->exec_event) {
+		ca.flags |= CLONE_PIDFD | CLONE_VFORK;
+		ca.pidfd = (uintptr_t)&sp->pidfd;
+	}
+	if (sp->cgroup_fd > 2 && !sp->cgroup_join) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)sp->cgroup_fd;
+	}
+#ifdef __x86_64__
+	if (sp->exec_event && !sp->sb && !sp->trace_bpf && !sp->ids) {
+		/* the parent is stopped until the child execs: its stack is free
+		 * (a change of ids goes through libc's set*id, which must not
+		 * run in memory it shares with osl) */
+		char stack[32768] __attribute__((aligned(16)));
+		struct vm_child c = { sp, errfd, parent, *join };
+		long r;
+
+		ca.flags |= CLONE_VM;
+		ca.stack = (uintptr_t)stack;
+		ca.stack_size = sizeof(stack);
+		if ((r = osl_clone3_vm(&ca, sizeof(ca), vm_child, &c)) >= 0)
+			return (pid_t)r;
+		if (r != -ENOSYS) {
+			errno = (int)-r;
+			return -1;
+		}
+		ca.flags &= ~(uint64_t)CLONE_VM;
+		ca.stack = ca.stack_size = 0;
+	}
+#else
+	(void)errfd;
+	(void)parent;
+#endif
+	if (ca.flags && ((pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca))) != -1 || errno != ENOSYS))
+		return pid;
+	*join = sp->cgroup_fd > 2;
+	if ((pid = fork()) > 0 && sp->exec_event)
+		sp->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return pid;
+}
+
 const struct osl_error *
 osl_proc_spawn(struct osl_spawn *sp)
 {
-	struct child_err ce;
+	const struct osl_error *err;
 	sigset_t set;
 	pid_t parent;
+	bool join;
 	int p[2], st;
-	ssize_t n;
 
-	sigset_spawn(&set);
-	/* orphaned descendants (a grandchild that left the process group with
-	 * setsid) come back to us, so a timeout can still reach them */
-	(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-	if (sigprocmask(SIG_BLOCK, &set, &sp->oldmask) == -1)
-		return osl_error_sys(OSL_ESETUP, errno, "sigprocmask");
+	sp->errfd = -1;
+	/* a supervisor has its own signal handling and is a subreaper already */
+	if (!sp->exec_event) {
+		sigset_spawn(&set);
+		/* orphaned descendants (a grandchild that left the process group
+		 * with setsid) come back to us, so a timeout can still reach them */
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		if (sigprocmask(SIG_BLOCK, &set, &sp->oldmask) == -1)
+			return osl_error_sys(OSL_ESETUP, errno, "sigprocmask");
+	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
-		sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
-		return osl_error_sys(OSL_ESETUP, errno, "pipe");
+		int e = errno;
+
+		if (!sp->exec_event)
+			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+		return osl_error_sys(OSL_ESETUP, e, "pipe");
 	}
 	sp->t_start = osl_now_mono_ns();
 	parent = getpid();
-	if ((sp->pid = fork()) == -1) {
+	if ((sp->pid = spawn_fork(sp, p[1], parent, &join)) == -1) {
 		int e = errno;
 
 		close(p[0]);
 		close(p[1]);
-		sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+		if (!sp->exec_event)
+			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 		return osl_error_sys(OSL_ESETUP, e, "fork");
 	}
 	if (sp->pid == 0) {
 		close(p[0]);
-		child(sp, p[1], parent);
+		child(sp, p[1], parent, join);
 	}
 	close(p[1]);
+	sp->errfd = p[0];
+	if (sp->exec_event)
+		return NULL;
 	if (sp->trace_bpf) {
 		/* the child's own SIGSTOP, or its end (an error in the pipe) */
 		while (waitpid(sp->pid, &st, __WALL) == -1 && errno == EINTR)
 			;
-		if (WIFSTOPPED(st)) {
-			sp->trace_errfd = p[0];
+		if (WIFSTOPPED(st))
 			return NULL;
-		}
 	}
-	do
-		n = read(p[0], &ce, sizeof(ce));
-	while (n == -1 && errno == EINTR);
-	close(p[0]);
-	if (n == 0)
+	if (!(err = osl_proc_spawn_result(sp)))
 		return NULL;	/* the pipe closed at exec: the program runs */
 	if (!sp->trace_bpf)
 		while (waitpid(sp->pid, &st, 0) == -1 && errno == EINTR)
 			;
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 	sp->pid = -1;
+	return err;
+}
+
+const struct osl_error *
+osl_proc_spawn_result(struct osl_spawn *sp)
+{
+	struct child_err ce;
+	ssize_t n;
+
+	do
+		n = read(sp->errfd, &ce, sizeof(ce));
+	while (n == -1 && errno == EINTR);
+	close(sp->errfd);
+	sp->errfd = -1;
+	if (n == 0)
+		return NULL;
 	return child_error(sp, &ce, n);
 }
 
 const struct osl_error *
 osl_proc_spawn_traced(struct osl_spawn *sp)
 {
-	struct child_err ce;
-	ssize_t n;
+	const struct osl_error *err = osl_proc_spawn_result(sp);
 
-	do
-		n = read(sp->trace_errfd, &ce, sizeof(ce));
-	while (n == -1 && errno == EINTR);
-	close(sp->trace_errfd);
-	sp->trace_errfd = -1;
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
-	if (n == 0)
-		return NULL;
-	return child_error(sp, &ce, n);
+	return err;
 }
 
 /* The message and status for what the child reported before exec. */
@@ -188,12 +320,15 @@ child_error(const struct osl_spawn *sp, struct child_err *ce, ssize_t n)
 	ce->step[sizeof(ce->step) - 1] = '\0';
 	if (!strcmp(ce->step, "exec"))
 		return osl_error_sys(ce->err == ENOENT ? OSL_ENOCMD : OSL_ENOEXEC, ce->err,
-		    "'%s': cannot run: %s", sp->path, strerror(ce->err));
+		    "'%s': cannot run", sp->path);
 	if (!strcmp(ce->step, "chdir"))
-		return osl_error_sys(OSL_ESETUP, ce->err, "'%s': cannot change directory: %s",
-		    sp->cwd, strerror(ce->err));
-	return osl_error_sys(OSL_ESETUP, ce->err, "sandbox not applied (%s failed: %s)",
-	    ce->step, strerror(ce->err));
+		return osl_error_sys(OSL_ESETUP, ce->err, "'%s': cannot change directory",
+		    sp->cwd);
+	if (!strcmp(ce->step, "cgroup"))
+		return osl_error_sys(OSL_ESETUP, ce->err, "'%s': cannot join its cgroup",
+		    sp->path);
+	return osl_error_sys(OSL_ESETUP, ce->err, "sandbox not applied (%s failed)",
+	    ce->step);
 }
 
 static void

@@ -207,6 +207,15 @@ port_wide(const struct osl_netpat *np)
 	return (unsigned)np->port_hi - np->port_lo + 1 > OSL_LL_MAX_PORTS;
 }
 
+/* A connect rule by host name: reached through osl's egress proxy only,
+ * never by a Landlock port rule (that would open the port to any host). */
+static bool
+by_name(const struct osl_rule *ru)
+{
+	return ru->kind == OSL_RULE_NET_CONNECT &&
+	    (ru->net.host == OSL_NH_NAME || ru->net.host == OSL_NH_SUFFIX);
+}
+
 /* The net rules: Landlock holds TCP connect/bind by port only.  HANDLED is
  * what the ruleset restricts (a range too wide for per-port rules leaves
  * that access unrestricted). */
@@ -261,6 +270,11 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 				    "%s is not restricted by landlock", what, what);
 			continue;
 		}
+		if (by_name(ru)) {
+			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+			    "only through the egress proxy; landlock opens no port for a name");
+			continue;
+		}
 		for (unsigned port = ru->net.port_lo; port <= ru->net.port_hi; port++) {
 			struct osl_landlock_net_port_attr na = { .allowed_access = acc, .port = port };
 
@@ -308,7 +322,8 @@ osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool au
 			for (size_t i = 0; i < p->nrules; i++) {
 				const struct osl_rule *ru = &p->rules[i];
 
-				if (ru->kind == OSL_RULE_NET_CONNECT && port_wide(&ru->net))
+				if (ru->kind == OSL_RULE_NET_CONNECT && port_wide(&ru->net) &&
+				    !by_name(ru))
 					ra.handled_access_net &= ~OSL_LL_NET_CONNECT_TCP;
 				if (ru->kind == OSL_RULE_NET_BIND && port_wide(&ru->net))
 					ra.handled_access_net &= ~OSL_LL_NET_BIND_TCP;

@@ -252,7 +252,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 {
 	struct osl_sandbox_report *r = &sb->report;
 	const struct osl_error *err;
-	bool need_user, ns_ok, net_any = has_net_rules(p);
+	bool need_user, ns_ok, net_any = has_net_rules(p), tcp_only = false;
 	bool enforce = !o->audit && p->dflt == OSL_DENY;
 
 	memset(sb, 0, sizeof(*sb));
@@ -291,6 +291,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		/* host-name rules go through osl's egress proxy */
 		if (o->proxy_netns > 0) {
 			sb->netns_fd = o->proxy_netns;
+			sb->userns_fd = o->proxy_userns;
 			/* the names and addresses are held by the proxy, not by port */
 			for (size_t i = 0; i < r->n; i++)
 				if (strcmp(r->entries[i].kind, "net.connect") == 0) {
@@ -302,21 +303,27 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_FULL,
 			    "a network namespace with only loopback; the proxy on 127.0.0.1:%u "
 			    "is the only way out", o->proxy_port);
-		} else
-			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_PARTIAL,
-			    "landlock allows tcp to the proxy's port %u, but a remote host on that "
-			    "port stays reachable, and udp is not refused: %s", o->proxy_port,
-			    o->proxy_reason ? o->proxy_reason : "no network namespace");
+		} else {
+			bool ll = sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP);
+
+			tcp_only = true;
+			osl_report_add(r, "net", "egress-proxy", NULL, ll ? OSL_ENF_PARTIAL : OSL_ENF_NONE,
+			    "%s (the proxy's: %u) and seccomp refuses udp, raw and packet sockets%s; "
+			    "no network namespace: %s", ll ? "landlock allows tcp by port only" :
+			    "landlock cannot restrict tcp here", o->proxy_port, ll ? ", but a remote "
+			    "host on an allowed port stays reachable" : "", o->proxy_reason ?
+			    o->proxy_reason : "none can be made here");
+		}
 		if (sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP) &&
 		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
 			goto done;
 	}
-	r->ns_user = sb->ns_flags & CLONE_NEWUSER;
+	r->ns_user = (sb->ns_flags & CLONE_NEWUSER) || sb->userns_fd > 0;
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
 	r->ns_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 
-	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, &sb->bpf, &sb->bpf_len,
-	    &r->seccomp)))
+	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, tcp_only, &sb->bpf,
+	    &sb->bpf_len, &r->seccomp)))
 		goto done;
 	osl_report_add(r, "seccomp", "proc.seccomp", NULL,
 	    sb->bpf ? OSL_ENF_FULL : OSL_ENF_NONE, "%s", sb->bpf ?
@@ -364,6 +371,18 @@ write_file(const char *path, const char *s)
 	return e;
 }
 
+int
+osl_userns_map(const char *uid_map, const char *gid_map)
+{
+	int e;
+
+	if ((e = write_file("/proc/self/setgroups", "deny")) ||
+	    (e = write_file("/proc/self/uid_map", uid_map)) ||
+	    (e = write_file("/proc/self/gid_map", gid_map)))
+		return e;
+	return 0;
+}
+
 static int
 namespaces(const struct osl_sandbox *sb, const char **step)
 {
@@ -375,9 +394,7 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 		return errno;
 	if (sb->ns_flags & CLONE_NEWUSER) {
 		*step = "user namespace maps";
-		if ((e = write_file("/proc/self/setgroups", "deny")) ||
-		    (e = write_file("/proc/self/uid_map", sb->uid_map)) ||
-		    (e = write_file("/proc/self/gid_map", sb->gid_map)))
+		if ((e = osl_userns_map(sb->uid_map, sb->gid_map)))
 			return e;
 	}
 	if (!(sb->ns_flags & CLONE_NEWNS))
@@ -429,6 +446,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
 			return errno;
 	}
 	/* the egress proxy's namespace first, while osl's privileges hold */
+	*step = "setns to the egress proxy's user namespace";
+	if (sb->userns_fd > 0 && setns(sb->userns_fd, CLONE_NEWUSER) == -1)
+		return errno;
 	*step = "setns to the egress proxy's network namespace";
 	if (sb->netns_fd > 0 && setns(sb->netns_fd, CLONE_NEWNET) == -1)
 		return errno;

@@ -46,6 +46,7 @@ struct osl_sandbox_opts {
 	/* osl's egress proxy for host-name rules (lib/net egress.c), or 0 */
 	uint16_t proxy_port;		/* landlock lets the child connect to it */
 	int proxy_netns;		/* > 0: the child joins this network namespace */
+	int proxy_userns;		/* > 0: ... after joining this user namespace (its owner) */
 	const char *proxy_reason;	/* why there is no namespace */
 };
 
@@ -74,6 +75,7 @@ struct osl_sandbox {
 	char **exec_trees;
 	size_t nexec_trees;
 	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
+	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
 	struct osl_sandbox_report report;
@@ -86,6 +88,9 @@ void osl_sandbox_release(struct osl_sandbox *sb);
 /* In the child: namespaces and over-mounts, rlimits, no_new_privs, Landlock,
  * seccomp.  Returns 0, or an errno with *STEP naming what failed. */
 int osl_sandbox_apply(const struct osl_sandbox *sb, const char **step);
+/* After unshare(CLONE_NEWUSER): deny setgroups, write UID_MAP and GID_MAP
+ * ("ID ID 1\n").  System calls only (safe after fork); 0 or an errno. */
+int osl_userns_map(const char *uid_map, const char *gid_map);
 
 /* --- the report (report.c) --- */
 struct osl_enf_entry *osl_report_add(struct osl_sandbox_report *r, const char *kind,
@@ -160,10 +165,12 @@ void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
 const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
     unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the
- * policy has connect or bind rules (else only AF_UNIX sockets).  The
- * filters of the shipped profiles are compiled at build time and copied. */
+ * policy has connect or bind rules (else only AF_UNIX sockets); TCP_ONLY:
+ * egress through the proxy without a network namespace (sockets: TCP,
+ * unix and netlink only; a filter even for seccomp: none).  The filters of
+ * the shipped profiles are compiled at build time and copied. */
 const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,
-    void **bpf, unsigned short *len, const char **profile);
+    bool tcp_only, void **bpf, unsigned short *len, const char **profile);
 /* The filter from libseccomp now, never the build-time copy; TREE as the
  * copies are made, else as osl_seccomp_build compiles the others (the
  * tests compare them). */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -444,6 +445,44 @@ osl_seccomp_profile_release(struct osl_seccomp_profile *pr)
 	memset(pr, 0, sizeof(*pr));
 }
 
+/* Egress through osl's proxy without a network namespace: Landlock holds
+ * TCP to the proxy's port, so every other way out is refused here: UDP,
+ * raw, SCTP and the other IPv4/IPv6 socket types and protocols, and every
+ * family but unix, inet, inet6 and netlink (packet, vsock, ...); io_uring
+ * would open sockets past this filter.  Arguments are ints: 32 bits. */
+static const struct osl_error *
+add_tcp_only(scmp_filter_ctx f)
+{
+	static const int inet[] = { AF_INET, AF_INET6 };
+	int nr = seccomp_syscall_resolve_name("socket"), rc = 0;
+
+	for (int d = 0; d <= AF_NETLINK && rc >= 0; d++)
+		if (d != AF_UNIX && d != AF_INET && d != AF_INET6 && d != AF_NETLINK)
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (unsigned)d));
+	if (rc >= 0)
+		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1,
+		    SCMP_A0(SCMP_CMP_GT, AF_NETLINK));
+	/* SOCK_STREAM is 1: any of the type bits 2, 4, 8 is another type */
+	for (size_t i = 0; i < 2 && rc >= 0; i++) {
+		for (unsigned bit = 2; bit <= 8 && rc >= 0; bit <<= 1)
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), nr, 2,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (unsigned)inet[i]),
+			    SCMP_A1(SCMP_CMP_MASKED_EQ, bit, bit));
+		if (rc >= 0)
+			rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), nr, 2,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (unsigned)inet[i]),
+			    SCMP_A2(SCMP_CMP_GT, IPPROTO_TCP));
+	}
+	if (rc < 0 && rc != -EDOM && rc != -EINVAL)
+		return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot filter socket");
+	for (const char *const *n = g_io_uring; *n; n++)
+		if ((rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS),
+		    seccomp_syscall_resolve_name(*n), 0)) < 0 && rc != -EEXIST)
+			return osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot refuse %s", *n);
+	return NULL;
+}
+
 static const struct osl_error *
 add_names(scmp_filter_ctx f, uint32_t action, char **names, size_t n)
 {
@@ -494,7 +533,8 @@ profile_key(const struct osl_seccomp_profile *pr)
  * but libseccomp takes longer to build (strict: 5.3 -> 7.7 ms): worth it
  * for the filters compiled once at build time, not for one made per run. */
 static const struct osl_error *
-compile(const struct osl_seccomp_profile *pr, bool tree, void **bpf, unsigned short *len)
+compile(const struct osl_seccomp_profile *pr, bool tree, bool tcp_only, void **bpf,
+    unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	scmp_filter_ctx f;
@@ -520,7 +560,7 @@ compile(const struct osl_seccomp_profile *pr, bool tree, void **bpf, unsigned sh
 	if ((err = add_names(f, SCMP_ACT_ALLOW, pr->allow, pr->nallow)) ||
 	    (err = add_names(f, SCMP_ACT_ERRNO(EPERM), pr->eperm, pr->neperm)) ||
 	    (err = add_names(f, SCMP_ACT_ERRNO(ENOSYS), pr->enosys, pr->nenosys)) ||
-	    (err = add_arg_rules(f, pr)))
+	    (err = add_arg_rules(f, pr)) || (tcp_only && (err = add_tcp_only(f))))
 		goto done;
 	err = export(f, bpf, len);
 done:
@@ -530,10 +570,10 @@ done:
 
 /* USE_PRE: take the build-time copy when there is one for exactly this
  * profile, else compile a linear filter now; !USE_PRE: compile it now,
- * as a tree when TREE. */
+ * as a tree when TREE.  TCP_ONLY filters are always made now. */
 static const struct osl_error *
-build(const struct osl_seccomp *s, bool net_any, bool use_pre, bool tree, void **bpf,
-    unsigned short *len)
+build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bool tree,
+    void **bpf, unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	struct osl_seccomp_profile pr;
@@ -543,9 +583,9 @@ build(const struct osl_seccomp *s, bool net_any, bool use_pre, bool tree, void *
 	*len = 0;
 	if ((err = osl_seccomp_profile(s, net_any, &pr)))
 		return err;
-	if (pr.empty)
+	if (pr.empty && !tcp_only)
 		goto done;
-	if (use_pre && !(key = profile_key(&pr))) {
+	if (use_pre && !tcp_only && !(key = profile_key(&pr))) {
 		err = osl_error_nomem();
 		goto done;
 	}
@@ -560,7 +600,7 @@ build(const struct osl_seccomp *s, bool net_any, bool use_pre, bool tree, void *
 		*len = precompiled[i].len;
 		goto done;
 	}
-	err = compile(&pr, tree, bpf, len);
+	err = compile(&pr, tree, tcp_only, bpf, len);
 done:
 	free(key);
 	osl_seccomp_profile_release(&pr);
@@ -568,19 +608,19 @@ done:
 }
 
 const struct osl_error *
-osl_seccomp_build(const struct osl_seccomp *s, bool net_any, void **bpf, unsigned short *len,
-    const char **profile)
+osl_seccomp_build(const struct osl_seccomp *s, bool net_any, bool tcp_only, void **bpf,
+    unsigned short *len, const char **profile)
 {
 	*profile = s->base == OSL_SECCOMP_NONE ? "none" :
 	    s->base == OSL_SECCOMP_STRICT ? "strict" : "default";
-	return build(s, net_any, true, false, bpf, len);
+	return build(s, net_any, tcp_only, true, false, bpf, len);
 }
 
 const struct osl_error *
 osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, bool tree, void **bpf,
     unsigned short *len)
 {
-	return build(s, net_any, false, tree, bpf, len);
+	return build(s, net_any, false, false, tree, bpf, len);
 }
 
 size_t

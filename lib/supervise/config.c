@@ -2,7 +2,9 @@
  * (ydoc_parse: every limit checked, line and column kept), so a bad file gets
  * the same FILE:LINE:COL messages as a bad policy. */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "proc/proc.h"
 #include "supervise/config.h"
 #include "util/parse.h"
+#include "util/strbuf.h"
 
 #define CONFIG_MAX_SIZE (1 << 20)
 #define REPLICAS_MAX 1000
@@ -22,6 +25,8 @@ struct load {
 	struct osl_sv_config *c;
 	const char *file;
 	char *const *environ_;
+	const struct osl_policy_env *penv;
+	char dir[PATH_MAX];		/* the file's folder: relative paths start there */
 };
 
 static const struct osl_error *
@@ -152,77 +157,138 @@ signal_number(const char *s)
 	return 0;
 }
 
+/* CMD, a list [PROGRAM, ARGS...]: a NULL-terminated copy in *ARGVP and the
+ * program looked up in PATH in *PATHP (both set before any error). */
 static const struct osl_error *
-child_exec(struct load *l, const struct ynode *m, size_t id)
+get_cmd(const struct load *l, const struct ynode *cmd, const char *what, char ***argvp,
+    char **pathp)
 {
-	struct osl_sv_exec *x = &l->c->exec[id];
-	const struct ynode *cmd = ymap_get(m, "cmd"), *env, *set, *cwd;
 	const struct osl_error *err;
 	char path[PATH_MAX], **argv;
-	const char **sets = NULL;
-	size_t nset = 0;
 
-	if (!cmd)
-		return err_node(l->file, m, "a child needs 'cmd' (or 'supervisor')");
-	if ((err = want(l, cmd, Y_SEQ, "cmd")))
+	if ((err = want(l, cmd, Y_SEQ, what)))
 		return err;
 	if (cmd->nkids == 0)
-		return err_node(l->file, cmd, "cmd: the program is needed");
+		return err_node(l->file, cmd, "%s: the program is needed", what);
 	if (!(argv = calloc(cmd->nkids + 1, sizeof(*argv))))
 		return osl_error_nomem();
-	x->argv = argv;
+	*argvp = argv;
 	for (size_t i = 0; i < cmd->nkids; i++) {
-		if ((err = want(l, cmd->kids[i], Y_SCALAR, "cmd")))
+		if ((err = want(l, cmd->kids[i], Y_SCALAR, what)))
 			return err;
 		if (!(argv[i] = strdup(cmd->kids[i]->str)))
 			return osl_error_nomem();
 	}
 	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
 		return err_node(l->file, cmd->kids[0], "%s", err->msg);
-	if (!(x->path = strdup(path)))
+	if (!(*pathp = strdup(path)))
 		return osl_error_nomem();
+	return NULL;
+}
+
+static void
+free_argv(char **argv)
+{
+	for (size_t j = 0; argv && argv[j]; j++)
+		free(argv[j]);
+	free(argv);
+}
+
+/* PATH as written, or under the file's folder when relative. */
+static char *
+path_of(const struct load *l, const char *path)
+{
+	size_t n;
+	char *s;
+
+	if (path[0] == '/' || !strncmp(path, "builtin:", 8))
+		return strdup(path);
+	n = strlen(l->dir) + strlen(path) + 2;
+	if ((s = malloc(n)))
+		snprintf(s, n, "%s/%s", l->dir, path);
+	return s;
+}
+
+static const struct osl_error *
+add_set(const char ***sets, size_t *nset, const char *name, const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 2;
+	const char **v;
+	char *s;
+
+	if (!(v = realloc(*sets, (*nset + 2) * sizeof(*v))))
+		return osl_error_nomem();
+	*sets = v;
+	if (!(s = malloc(len)))
+		return osl_error_nomem();
+	snprintf(s, len, "%s=%s", name, value);
+	v[(*nset)++] = s;
+	return NULL;
+}
+
+static const struct osl_error *
+child_exec(struct load *l, const struct ynode *m, size_t id)
+{
+	struct osl_sv_exec *x = &l->c->exec[id];
+	const struct osl_sv_child *ch = &l->c->child[id];
+	const struct ynode *cmd = ymap_get(m, "cmd"), *env, *set, *cwd;
+	const struct osl_error *err = NULL;
+	const char **sets = NULL;
+	size_t nset = 0;
+
+	if (!cmd)
+		return err_node(l->file, m, "a child needs 'cmd' (or 'supervisor')");
+	if ((err = get_cmd(l, cmd, "cmd", (char ***)&x->argv, (char **)&x->path)))
+		return err;
 	if ((cwd = ymap_get(m, "cwd"))) {
 		if ((err = want(l, cwd, Y_SCALAR, "cwd")))
 			return err;
 		if (!(x->cwd = strdup(cwd->str)))
 			return osl_error_nomem();
 	}
+	/* a sandboxed child's environment is its policy's, as for `proc run` */
+	for (size_t i = 0; ch->policy && i < ch->policy->nenv_set; i++)
+		if ((err = add_set(&sets, &nset, ch->policy->env_set[i].key,
+		    ch->policy->env_set[i].value)))
+			goto done;
+	/* a child run as another user gets that user's HOME, USER and LOGNAME */
+	if (ch->ids) {
+		struct passwd *pw = getpwuid(ch->ids->uid);
+
+		if (pw && ((err = add_set(&sets, &nset, "HOME", pw->pw_dir)) ||
+		    (err = add_set(&sets, &nset, "USER", pw->pw_name)) ||
+		    (err = add_set(&sets, &nset, "LOGNAME", pw->pw_name))))
+			goto done;
+	}
 	if ((env = ymap_get(m, "env"))) {
 		static const char *const ek[] = { "set", NULL };
 
 		if ((err = want(l, env, Y_MAP, "env")) || (err = only_keys(l, env, ek)))
-			return err;
+			goto done;
 		if ((set = ymap_get(env, "set"))) {
 			if ((err = want(l, set, Y_MAP, "env.set")))
-				return err;
-			if (!(sets = calloc(set->nkids / 2 + 1, sizeof(*sets))))
-				return osl_error_nomem();
+				goto done;
 			for (size_t i = 0; i + 1 < set->nkids; i += 2) {
 				const struct ynode *k = set->kids[i], *v = set->kids[i + 1];
-				size_t len;
-				char *s;
 
 				if (k->type != Y_SCALAR || v->type != Y_SCALAR || !k->len ||
 				    strchr(k->str, '=')) {
 					err = err_node(l->file, k, "env.set: NAME: VALUE");
 					goto done;
 				}
-				len = k->len + v->len + 2;
-				if (!(s = malloc(len))) {
-					err = osl_error_nomem();
+				if ((err = add_set(&sets, &nset, k->str, v->str)))
 					goto done;
-				}
-				snprintf(s, len, "%s=%s", k->str, v->str);
-				sets[nset++] = s;
 			}
 		}
 	}
-	/* a supervised service gets the supervisor's environment and its own
-	 * settings over it */
+	/* a supervised service gets the supervisor's environment (or what its
+	 * policy keeps of it) and its own settings over it */
 	{
 		const char *all = "*";
 
-		err = osl_proc_env((char ***)&x->envp, l->environ_, &all, 1, sets, nset);
+		err = ch->policy ? osl_proc_env((char ***)&x->envp, l->environ_,
+		    (const char *const *)ch->policy->env_keep, ch->policy->nenv_keep, sets, nset) :
+		    osl_proc_env((char ***)&x->envp, l->environ_, &all, 1, sets, nset);
 	}
 done:
 	for (size_t i = 0; i < nset; i++)
@@ -231,18 +297,247 @@ done:
 	return err;
 }
 
+/* ready: { fd: N | notify: true | tcp: HOST:PORT | exec: [CMD...], timeout: D } */
+static const struct osl_error *
+child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int *ready_fd)
+{
+	static const char *const rk[] = { "fd", "notify", "tcp", "exec", "timeout", NULL };
+	static const char *const kinds[] = { "fd", "notify", "tcp", "exec" };
+	const struct osl_error *err;
+	const struct ynode *k = NULL;
+	unsigned fd = 0;
+	bool notify = false;
+
+	if ((err = want(l, v, Y_MAP, "ready")) || (err = only_keys(l, v, rk)) ||
+	    (err = get_dur(l, v, "timeout", &ch->ready_timeout_ns)))
+		return err;
+	if (ymap_get(v, "timeout") && !ch->ready_timeout_ns)
+		return err_node(l->file, ymap_get(v, "timeout"), "ready.timeout: more than 0");
+	for (size_t i = 0; i < 4; i++) {
+		const struct ynode *n = ymap_get(v, kinds[i]);
+
+		if (n && k)
+			return err_node(l->file, n, "ready: one of fd, notify, tcp or exec, not two");
+		if (n) {
+			k = n;
+			ch->ready = (enum osl_sv_ready)(OSL_SV_READY_FD + i);
+		}
+	}
+	switch (ch->ready) {
+	case OSL_SV_READY_FD:
+		if ((err = get_uint(l, v, "fd", 255, &fd)))
+			return err;
+		if (fd < 3)
+			return err_node(l->file, k, "ready.fd: a descriptor from 3 to 255 is needed");
+		*ready_fd = (int)fd;
+		return NULL;
+	case OSL_SV_READY_NOTIFY:
+		if ((err = get_bool(l, v, "notify", &notify)))
+			return err;
+		if (!notify)
+			return err_node(l->file, k, "ready.notify: true (or leave 'ready' out)");
+		return NULL;
+	case OSL_SV_READY_TCP:
+		if (k->type != Y_SCALAR || osl_net_parse(k->str, true, false, &ch->tcp) ||
+		    ch->tcp.family == AF_UNIX)
+			return err_node(l->file, k, "ready.tcp: HOST:PORT is needed (e.g. "
+			    "127.0.0.1:8080)");
+		return NULL;
+	case OSL_SV_READY_EXEC:
+		return get_cmd(l, k, "ready.exec", &ch->ready_exec.argv, &ch->ready_exec.path);
+	default:
+		return err_node(l->file, v, "ready: one of fd, notify, tcp or exec is needed");
+	}
+}
+
+/* health: { exec: [CMD...], interval: D, timeout: D, retries: N } */
+static const struct osl_error *
+child_health(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
+{
+	static const char *const hk[] = { "exec", "interval", "timeout", "retries", NULL };
+	const struct osl_error *err;
+	const struct ynode *n;
+
+	ch->health_interval_ns = 10000000000ULL;
+	ch->health_timeout_ns = 2000000000ULL;
+	ch->health_retries = 3;
+	if ((err = want(l, v, Y_MAP, "health")) || (err = only_keys(l, v, hk)) ||
+	    (err = get_dur(l, v, "interval", &ch->health_interval_ns)) ||
+	    (err = get_dur(l, v, "timeout", &ch->health_timeout_ns)) ||
+	    (err = get_uint(l, v, "retries", 1000, &ch->health_retries)))
+		return err;
+	if (!ch->health_interval_ns || !ch->health_timeout_ns || !ch->health_retries)
+		return err_node(l->file, !ch->health_retries ? ymap_get(v, "retries") :
+		    ymap_get(v, !ch->health_interval_ns ? "interval" : "timeout"),
+		    "health: interval, timeout and retries must be more than 0");
+	if (!(n = ymap_get(v, "exec")))
+		return err_node(l->file, v, "health: 'exec' is needed");
+	return get_cmd(l, n, "health.exec", &ch->health.argv, &ch->health.path);
+}
+
+/* user: NAME or UID[:GID].  Only root can become another user. */
+static const struct osl_error *
+child_user(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
+{
+	unsigned long uid, gid;
+	struct passwd *pw = NULL;
+	int ng = 0;
+	char *end;
+
+	if (v->type != Y_SCALAR || !v->len)
+		return err_node(l->file, v, "user: a user name or UID[:GID] is needed");
+	if (geteuid() != 0)
+		return err_node(l->file, v, "user: only root can run a child as another user");
+	errno = 0;
+	uid = strtoul(v->str, &end, 10);
+	if (end != v->str && v->str[0] != '-' && !errno && (*end == '\0' || *end == ':') &&
+	    uid < (uid_t)-1) {
+		gid = uid;
+		if (*end == ':' && (!end[1] || end[1] == '-' ||
+		    (gid = strtoul(end + 1, &end, 10), errno || *end || gid >= (gid_t)-1)))
+			return err_node(l->file, v, "user: UID[:GID] with numbers below 4294967295");
+		if (!strchr(v->str, ':') && (pw = getpwuid((uid_t)uid)))
+			gid = pw->pw_gid;
+		pw = NULL;
+	} else if ((pw = getpwnam(v->str))) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+		(void)getgrouplist(pw->pw_name, pw->pw_gid, NULL, &ng);
+	} else {
+		return err_node(l->file, v, "user: '%s': no such user", v->str);
+	}
+	if (!(ch->ids = calloc(1, sizeof(*ch->ids) + (size_t)(ng > 0 ? ng : 0) * sizeof(gid_t))) ||
+	    !(ch->user = strdup(v->str)))
+		return osl_error_nomem();
+	ch->ids->uid = (uid_t)uid;
+	ch->ids->gid = (gid_t)gid;
+	if (pw && ng > 0 && getgrouplist(pw->pw_name, pw->pw_gid, ch->ids->groups, &ng) != -1)
+		ch->ids->ngroups = (size_t)ng;
+	return NULL;
+}
+
+/* policy: FILE: loaded and the sandbox prepared now, so a bad policy stops
+ * the file before anything starts. */
+static const struct osl_error *
+child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
+{
+	struct osl_sandbox_opts so = { 0 };
+	const struct osl_error *err;
+
+	if (v->type != Y_SCALAR || !v->len)
+		return err_node(l->file, v, "policy: a file is needed");
+	if (!(ch->policy_path = path_of(l, v->str)))
+		return osl_error_nomem();
+	if ((err = osl_policy_load(&ch->policy, ch->policy_path, l->penv)))
+		return err_node(l->file, v, "policy: %s", err->msg);
+	so.limits = ch->policy->limits;
+	so.audit = ch->policy->mode == OSL_MODE_AUDIT;
+	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
+		return err_node(l->file, v, "policy: %s", err->msg);
+	return NULL;
+}
+
+/* output: log | inherit | file:PATH */
+static const struct osl_error *
+child_output(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
+{
+	if (v->type == Y_SCALAR && !strcmp(v->str, "log"))
+		ch->output = OSL_SV_OUT_LOG;
+	else if (v->type == Y_SCALAR && !strcmp(v->str, "inherit"))
+		ch->output = OSL_SV_OUT_INHERIT;
+	else if (v->type == Y_SCALAR && !strncmp(v->str, "file:", 5) && v->str[5])
+		ch->output = OSL_SV_OUT_FILE;
+	else
+		return err_node(l->file, v, "output: log, inherit or file:PATH is needed");
+	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = path_of(l, v->str + 5)))
+		return osl_error_nomem();
+	return NULL;
+}
+
+/* The node as canonical text: two specs are the same when these are. */
+static void
+canon(struct strbuf *sb, const struct ynode *n, const char *skip)
+{
+	switch (n->type) {
+	case Y_SCALAR:
+		sb_addf(sb, "%zu:", n->len);
+		sb_add(sb, n->str, n->len);
+		return;
+	case Y_SEQ:
+		sb_addc(sb, '[');
+		for (size_t i = 0; i < n->nkids; i++)
+			canon(sb, n->kids[i], NULL);
+		sb_addc(sb, ']');
+		return;
+	default:
+		sb_addc(sb, '{');
+		for (size_t i = 0; i + 1 < n->nkids; i += 2) {
+			if (n->kids[i]->type == Y_SCALAR && (!strcmp(n->kids[i]->str, "replicas") ||
+			    (skip && !strcmp(n->kids[i]->str, skip))))
+				continue;
+			canon(sb, n->kids[i], NULL);
+			canon(sb, n->kids[i + 1], NULL);
+		}
+		sb_addc(sb, '}');
+		return;
+	}
+}
+
+static const struct osl_error *
+set_spec(struct osl_sv_child *ch, const struct ynode *m, const char *skip)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	canon(&sb, m, skip);
+	/* a policy file edited in place is a changed child too */
+	if (ch->policy)
+		sb_addf(&sb, "policy:%s", ch->policy->hash);
+	if (sb.oom || !(ch->spec = sb_detach(&sb))) {
+		sb_release(&sb);
+		return osl_error_nomem();
+	}
+	return NULL;
+}
+
+/* The keys of a child beyond its command line, into l->c->child[ID]. */
+static const struct osl_error *
+child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
+{
+	struct osl_sv_child *ch = &l->c->child[id];
+	const struct osl_error *err = NULL;
+	const struct ynode *v;
+
+	if ((v = ymap_get(m, "ready")) && (err = child_ready(l, v, ch, ready_fd)))
+		return err;
+	if ((v = ymap_get(m, "health")) && (err = child_health(l, v, ch)))
+		return err;
+	if ((v = ymap_get(m, "output")) && (err = child_output(l, v, ch)))
+		return err;
+	if ((v = ymap_get(m, "user")) && (err = child_user(l, v, ch)))
+		return err;
+	if ((v = ymap_get(m, "policy")) && (err = child_policy(l, v, ch)))
+		return err;
+	return set_spec(ch, m, NULL);
+}
+
 static const struct osl_error *add_sup(struct load *, const struct ynode *, size_t, const char *,
     size_t *);
 
 static const struct osl_error *
-grow_exec(struct load *l)
+grow(struct load *l)
 {
 	struct osl_sv_exec *v;
+	struct osl_sv_child *w;
 
 	if (!(v = realloc(l->c->exec, (l->c->tree.n + 1) * sizeof(*v))))
 		return osl_error_nomem();
 	memset(&v[l->c->tree.n], 0, sizeof(*v));
 	l->c->exec = v;
+	if (!(w = realloc(l->c->child, (l->c->tree.n + 1) * sizeof(*w))))
+		return osl_error_nomem();
+	memset(&w[l->c->tree.n], 0, sizeof(*w));
+	w[l->c->tree.n].sb.ruleset_fd = -1;
+	l->c->child = w;
 	return NULL;
 }
 
@@ -250,12 +545,13 @@ static const struct osl_error *
 add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
-		"backoff", "env", "cwd", "replicas", "supervisor", "ready", NULL };
+		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
+		"policy", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
 	struct osl_sv_spec s;
-	unsigned replicas = 1, ready_fd = 0;
+	unsigned replicas = 1;
 	int e;
 
 	if ((err = want(l, m, Y_MAP, "children")) || (err = only_keys(l, m, keys)))
@@ -304,30 +600,22 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		    (err = get_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
 			return err;
 	}
-	if ((v = ymap_get(m, "ready"))) {
-		static const char *const rk[] = { "fd", NULL };
-
-		if ((err = want(l, v, Y_MAP, "ready")) || (err = only_keys(l, v, rk)) ||
-		    (err = get_uint(l, v, "fd", 255, &ready_fd)))
-			return err;
-		if (ready_fd < 3)
-			return err_node(l->file, v, "ready.fd: a descriptor from 3 to 255 is needed");
-		s.wait_ready = true;
-	}
+	s.wait_ready = ymap_get(m, "ready") != NULL;
 	if ((err = get_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
 	for (unsigned r = 1; r <= replicas; r++) {
+		int ready_fd = 0;
 		size_t id;
 
 		if (replicas > 1)
 			snprintf(s.name, sizeof(s.name), "%s-%u", name->str, r);
-		if ((err = grow_exec(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, &id)))
+		if ((err = grow(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, &id)))
 			return err;
-		if ((err = child_exec(l, m, id)))
+		if ((err = child_extra(l, m, id, &ready_fd)) || (err = child_exec(l, m, id)))
 			return err;
-		l->c->exec[id].ready_fd = (int)ready_fd;
+		l->c->exec[id].ready_fd = ready_fd;
 	}
 	return NULL;
 }
@@ -367,7 +655,8 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name, 
 		return err_node(l->file, m, "a supervisor needs 'children'");
 	if ((err = want(l, kids, Y_SEQ, "children")))
 		return err;
-	if ((err = grow_exec(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, id)))
+	if ((err = grow(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, id)) ||
+	    (err = set_spec(&l->c->child[*id], m, "children")))
 		return err;
 	for (size_t i = 0; i < kids->nkids; i++)
 		if ((err = add_child(l, kids->kids[i], *id)))
@@ -376,11 +665,13 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name, 
 }
 
 const struct osl_error *
-osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *environ_)
+osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *environ_,
+    const struct osl_policy_env *penv)
 {
 	static const char *const keys[] = { "version", "supervisor", "control", NULL };
 	const struct osl_error *err = NULL;
-	struct load l = { c, path, environ_ };
+	struct load l = { c, path, environ_, penv, "." };
+	const char *slash = strrchr(path, '/');
 	struct ynode *root = NULL;
 	const struct ynode *v;
 	struct stat st;
@@ -389,6 +680,8 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	FILE *f;
 
 	memset(c, 0, sizeof(*c));
+	if (slash)
+		snprintf(l.dir, sizeof(l.dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	osl_sv_tree_init(&c->tree, (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL);
 	if (!(f = fopen(path, "r")))
 		return osl_error_sys(OSL_EINPUT, errno, "'%s'", path);
@@ -439,6 +732,10 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	}
 	if ((err = osl_sv_validate(&c->tree)))
 		err = osl_error_new(OSL_EINPUT, "%s: %s", path, err->msg);
+	/* the arrays grew while loading: point at the sandboxes only now */
+	for (size_t i = 0; i < c->tree.n; i++)
+		if (c->child[i].policy)
+			c->exec[i].sb = &c->child[i].sb;
 done:
 	ynode_free(root);
 	free(buf);
@@ -452,13 +749,29 @@ osl_sv_config_free(struct osl_sv_config *c)
 	for (size_t i = 0; c->exec && i < c->tree.n; i++) {
 		struct osl_sv_exec *x = &c->exec[i];
 
-		for (size_t j = 0; x->argv && x->argv[j]; j++)
-			free(x->argv[j]);
-		free((void *)x->argv);
+		free_argv((char **)x->argv);
 		osl_proc_env_free((char **)x->envp);
 		free((void *)x->path);
 		free((void *)x->cwd);
 	}
+	for (size_t i = 0; c->child && i < c->tree.n; i++) {
+		struct osl_sv_child *ch = &c->child[i];
+
+		free_argv(ch->ready_exec.argv);
+		free(ch->ready_exec.path);
+		free_argv(ch->health.argv);
+		free(ch->health.path);
+		free(ch->output_path);
+		free(ch->ids);
+		free(ch->user);
+		free(ch->policy_path);
+		if (ch->policy) {
+			osl_sandbox_release(&ch->sb);
+			osl_policy_free(ch->policy);
+		}
+		free(ch->spec);
+	}
+	free(c->child);
 	free(c->exec);
 	free(c->socket);
 	osl_sv_tree_free(&c->tree);

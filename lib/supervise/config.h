@@ -4,6 +4,7 @@
 #define OSL_SUPERVISE_CONFIG_H
 
 #include "error.h"
+#include "supervise/child.h"
 #include "supervise/runner.h"
 #include "supervise/tree.h"
 
@@ -11,10 +12,12 @@ struct osl_sv_config {
 	struct osl_sv_tree tree;
 	struct osl_sv_exec *exec;	/* tree.n entries; owns argv, envp, path, cwd */
 	char *socket;			/* control.socket, or NULL */
+	struct osl_sv_child *child;	/* tree.n entries: readiness, health, output ... */
 };
 
+/* PENV expands ${VAR} in the children's policies (the context's env). */
 const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
-    char *const *environ_);
+    char *const *environ_, const struct osl_policy_env *penv);
 void osl_sv_config_free(struct osl_sv_config *c);
 
 #endif

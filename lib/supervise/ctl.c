@@ -7,10 +7,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "supervise/child.h"
 #include "supervise/ctl.h"
 
-static char *
-line_of(cJSON *o)
+char *
+osl_sv_ctl_line(cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o), *l = NULL;
 	size_t n;
@@ -32,7 +33,44 @@ fail(const char *msg)
 
 	cJSON_AddBoolToObject(o, "ok", 0);
 	cJSON_AddStringToObject(o, "error", msg);
-	return line_of(o);
+	return osl_sv_ctl_line(o);
+}
+
+/* What the child reported (sd_notify's STATUS=), its health, its output. */
+static void
+child_json(cJSON *o, const struct osl_sv_child *ch)
+{
+	if (ch->status[0])
+		cJSON_AddStringToObject(o, "status", ch->status);
+	if (ch->user)
+		cJSON_AddStringToObject(o, "user", ch->user);
+	if (ch->health.path)
+		cJSON_AddNumberToObject(o, "health_failures", ch->health_fails);
+	if (ch->output == OSL_SV_OUT_LOG)
+		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
+}
+
+/* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
+static void
+containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
+{
+	bool cg = x->cg_made && x->cgfd >= 0;
+	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
+
+	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
+	if (cg && x->memory >= 0)
+		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
+	else
+		cJSON_AddNullToObject(o, "memory");
+	if (cg && x->pids >= 0)
+		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
+	else
+		cJSON_AddNullToObject(o, "pids");
+	/* what the supervisor's folder cannot do holds for each child in it */
+	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
+	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
+	if (note[0])
+		cJSON_AddStringToObject(o, "containment_note", note);
 }
 
 static cJSON *
@@ -56,6 +94,9 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		if (r->child)
+			child_json(o, &r->child[id]);
+		containment(o, r, &r->exec[id]);
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
@@ -65,10 +106,33 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	return o;
 }
 
+/* A gauge per child with a cgroup that counts it (cgroup.h). */
+static void
+gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
+    const char *help, bool memory)
+{
+	bool head = false;
+
+	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
+		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
+
+		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor ||
+		    r->tree->nodes[i].removed)
+			continue;
+		if (!head)
+			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
+			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
+		head = true;
+		if (*len < cap)
+			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
+			    name, r->tree->nodes[i].spec.name, (long long)v);
+	}
+}
+
 static void
 metrics(const struct osl_sv_runner *r, char **out)
 {
-	size_t cap = 256 + r->tree->n * 256, len = 0;
+	size_t cap = 512 + r->tree->n * 384, len = 0;
 	char *s = malloc(cap);
 
 	*out = s;
@@ -78,7 +142,7 @@ metrics(const struct osl_sv_runner *r, char **out)
 	    "# HELP osl_supervise_up 1 when the child is running\n"
 	    "# TYPE osl_supervise_up gauge\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor)
+		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
 			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
 			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
 	if (len < cap)
@@ -86,9 +150,12 @@ metrics(const struct osl_sv_runner *r, char **out)
 		    "# HELP osl_supervise_restarts_total restarts of the child\n"
 		    "# TYPE osl_supervise_restarts_total counter\n");
 	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-		    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+		if (!r->tree->nodes[i].removed)
+			len += (size_t)snprintf(s + len, cap - len,
+			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
+			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
+	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
+	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -121,6 +188,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
+	out->reload = false;
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
 		return fail("malformed request: a JSON object is needed");
@@ -137,8 +205,12 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", "process group");
-		ans = line_of(o);
+		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+		if (r->cg.fd >= 0)
+			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+		if (r->cg.why[0])
+			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "metrics")) {
@@ -149,18 +221,19 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		cJSON_AddBoolToObject(o, "ok", 1);
 		cJSON_AddStringToObject(o, "metrics", m ? m : "");
 		free(m);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
-		ans = fail("reload is not supported in this version");
+		out->reload = r->reload != NULL;
+		ans = fail("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
@@ -184,7 +257,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		out->sig = sig;
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -196,7 +269,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		}
 		o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = line_of(o);
+		ans = osl_sv_ctl_line(o);
 		goto done;
 	}
 	ans = fail("unknown command");

@@ -4,8 +4,11 @@
 #ifndef OSL_SUPERVISE_CTL_H
 #define OSL_SUPERVISE_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cjson/cJSON.h>
 
 #include "supervise/runner.h"
 
@@ -14,12 +17,17 @@
 struct osl_sv_ctl_out {
 	size_t sig_id;		/* OSL_SV_NONE, or the child to signal */
 	int sig;
+	bool reload;		/* `reload`: the runner answers (reload.c) */
 };
 
 /* Answer request LINE (LEN bytes, no newline).  Returns a malloc'd JSON
  * line ending in '\n' (NULL only when out of memory). */
 char *osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len,
     uint64_t now_mono, uint64_t now_real, struct osl_sv_ctl_out *out);
+
+/* O as an answer line (malloc'd, ending in '\n'; NULL when out of memory);
+ * O is freed. */
+char *osl_sv_ctl_line(cJSON *o);
 
 /* The default socket: $XDG_RUNTIME_DIR/osl/supervise.sock, else
  * /run/osl/supervise.sock for root, else /tmp/osl-UID/supervise.sock. */

@@ -19,9 +19,18 @@
 #include "op.h"
 #include "proc/proc.h"
 #include "supervise/ctl.h"
+#include "supervise/ext.h"
+#include "supervise/reload.h"
 #include "supervise/runner.h"
 
 #define CONN_MAX 16
+
+/* epoll data: a tag << 32 | a child's id, and for a child's pidfd and exec
+ * pipe its start count above that, so an event of a child that has been
+ * replaced in the same batch is told from its successor's */
+#define EV_EXEC 16ULL
+#define EV_EXIT 17ULL
+#define EV_CHILD(tag, x, id) ((uint64_t)(x)->gen << 40 | (tag) << 32 | (uint64_t)(id))
 
 struct conn {
 	int fd;
@@ -32,6 +41,8 @@ struct conn {
 struct leftover {
 	pid_t pgid;
 	uint64_t kill_at;
+	size_t id;			/* the child; its cgroup too while gen holds */
+	unsigned gen;
 };
 
 struct loop {
@@ -48,6 +59,12 @@ struct loop {
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	struct conn *conns;		/* CONN_MAX; fd -1 when free */
+	struct osl_sv_ext ext;		/* readiness probes, health, output (ext.c) */
+	struct {			/* a child's end, written after the restart */
+		cJSON *rec;
+		enum osl_level level;
+		char msg[256];
+	} held;
 };
 
 /* ------------------------------------------------------------- records --- */
@@ -55,32 +72,13 @@ struct loop {
 static cJSON *
 rec_new(const char *action, const char *type, bool ok, const char *name)
 {
-	cJSON *rec, *ev;
-
-	if (!(rec = cJSON_CreateObject()))
-		return NULL;
-	ev = osl_log_obj(rec, "event");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(type));
-	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
-	osl_log_add_text(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "name", name);
-	return rec;
+	return osl_sv_rec(action, type, ok, name);
 }
 
 static void
 rec_emit(struct loop *l, cJSON *rec, enum osl_level level, const char *msg)
 {
-	struct osl_log *log;
-
-	if (!rec)
-		return;
-	if (osl_ctx_log(l->r->ctx, &log) || !log) {
-		cJSON_Delete(rec);
-		return;
-	}
-	osl_log_add_text(rec, "message", msg);
-	osl_log_emit(log, level, rec);
+	osl_sv_rec_emit(l->r->ctx, rec, level, msg);
 }
 
 static cJSON *
@@ -99,6 +97,14 @@ signal_group(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
+/* Everything in child X's cgroup gets SIGKILL. */
+static void
+cg_kill(struct osl_sv_exec *x)
+{
+	if (x->cgfd >= 0 && osl_sv_cgroup_kill(x->cgfd))
+		x->cg_killed = true;
+}
+
 /* Every process left to us: as PID 1 everything in the namespace, else our
  * direct children (adopted orphans included; theirs come back to us). */
 static void
@@ -108,6 +114,14 @@ signal_all(struct loop *l, int sig)
 	pid_t self = getpid();
 	size_t n;
 
+	for (size_t i = 1; i < l->r->tree->n; i++) {
+		struct osl_sv_exec *x = &l->r->exec[i];
+
+		if (sig == SIGKILL)
+			cg_kill(x);
+		else if (x->cgfd >= 0)
+			osl_sv_cgroup_signal(x->cgfd, sig);
+	}
 	if (l->r->pid1) {
 		kill(-1, sig);
 		return;
@@ -133,30 +147,124 @@ fail_later(struct loop *l, size_t id, const struct osl_error *e)
 }
 
 static void
-start_child(struct loop *l, size_t id)
+watch(struct loop *l, int fd, uint64_t data)
 {
-	struct osl_sv_runner *r = l->r;
-	struct osl_sv_exec *x = &r->exec[id];
-	const char *name = r->tree->nodes[id].spec.name;
-	const struct osl_error *err;
-	struct osl_spawn sp = { 0 };
-	struct osl_error keep;
-	struct osl_op op;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data };
+
+	epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void
+unwatch(struct loop *l, int *fd)
+{
+	if (*fd < 0)
+		return;
+	/* explicitly: a copy in a child that has not exec'd yet would keep
+	 * the registration alive past the close */
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, *fd, NULL);
+	close(*fd);
+	*fd = -1;
+}
+
+/* The policy's limit RES for a child, or UINT64_MAX. */
+static uint64_t
+rlimit_of(const struct osl_sandbox *sb, int res)
+{
+	for (size_t i = 0; sb && i < sb->nrlim; i++)
+		if (sb->rlim[i].res == res)
+			return sb->rlim[i].rl.rlim_max;
+	return UINT64_MAX;
+}
+
+/* Child ID's cgroup for the run about to start: made on the first start
+ * (and again after it was removed); what its last run left is killed
+ * first, so the new run starts alone in it. */
+static int
+child_cgroup(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+
+	if (!x->cg_made) {
+		x->cg_made = true;
+		x->cgfd = osl_sv_cgroup_child(&l->r->cg, l->r->tree->nodes[id].spec.name,
+		    rlimit_of(x->sb, RLIMIT_AS), rlimit_of(x->sb, RLIMIT_NPROC), x->cgnote,
+		    sizeof(x->cgnote));
+	}
+	if (x->leftovers)
+		cg_kill(x);
+	x->leftovers = false;
+	return x->cgfd;
+}
+
+/* A child that is down for good (stopped, or temporary) leaves no folder. */
+static void
+child_cgroup_remove(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+
+	if (x->cgfd >= 0) {
+		close(x->cgfd);
+		osl_sv_cgroup_remove(&l->r->cg, l->r->tree->nodes[id].spec.name);
+	}
+	x->cgfd = -1;
+	x->cg_made = x->cg_killed = false;
+}
+
+static void
+op_free(struct osl_sv_exec *x)
+{
+	if (x->op)
+		osl_op_release(x->op);
+	free(x->op);
+	x->op = NULL;
+}
+
+/* The fields of child ID's start record: the program, its arguments, its
+ * name; NULL (out of memory) or its process.child object. */
+static cJSON *
+start_fields(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	struct osl_op *op = x->op;
 	cJSON *o, *args;
 
-	osl_op_init(&op, "supervise.start", "process", "start", x->argv[0]);
-	op.req.access = OSL_ACCESS_EXEC;
-	op.req.path = x->path;
-	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
+	if (!op->fields && !(op->fields = cJSON_CreateObject()))
+		return NULL;
+	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
 	osl_log_add_text(o, "executable", x->path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
-	osl_log_add_text(sv_obj(op.fields), "name", name);
-	if ((err = osl_op_begin(r->ctx, &op))) {
+	osl_log_add_text(sv_obj(op->fields), "name", l->r->tree->nodes[id].spec.name);
+	return o;
+}
+
+/* Start child ID.  The spawn returns at the fork: the exec's outcome is an
+ * event (exec_result), and so is the child's end (its pidfd).  The start
+ * record is written with that outcome, after the program is running. */
+static void
+start_child(struct loop *l, size_t id)
+{
+	struct osl_sv_runner *r = l->r;
+	struct osl_sv_exec *x = &r->exec[id];
+	const struct osl_error *err;
+	struct osl_spawn sp = { 0 };
+	struct osl_error keep;
+	struct osl_op *op;
+
+	if (!(op = x->op = malloc(sizeof(*op)))) {
+		osl_error_keep(&keep, osl_error_nomem());
+		fail_later(l, id, &keep);
+		return;
+	}
+	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
+	op->req.access = OSL_ACCESS_EXEC;
+	op->req.path = x->path;
+	start_fields(l, id);
+	if ((err = osl_op_begin(r->ctx, op))) {
 		osl_error_keep(&keep, err);
 		fail_later(l, id, &keep);
-		goto done;
+		goto fail;
 	}
 	sp.path = x->path;
 	sp.argv = x->argv;
@@ -165,20 +273,26 @@ start_child(struct loop *l, size_t id)
 	sp.setsid = true;
 	sp.sb = x->sb;
 	sp.child_mask = &l->oldmask;
+	sp.exec_event = true;
+	sp.cgroup_fd = child_cgroup(l, id);
+	sp.cgroup_join = x->cg_killed;
 	if (x->ready_fd > 2) {
 		int p[2];
 
 		if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
 			osl_error_keep(&keep, osl_error_sys(OSL_ESETUP, errno, "pipe"));
-			osl_op_end(r->ctx, &op, &keep);
+			osl_op_end(r->ctx, op, &keep);
 			fail_later(l, id, &keep);
-			goto done;
+			goto fail;
 		}
 		x->ready_rfd = p[0];
 		sp.pass_fd = p[1];
 		sp.pass_as = x->ready_fd;
 	}
-	err = osl_proc_spawn(&sp);
+	if (!(err = osl_sv_ext_prestart(&l->ext, id, &sp)))
+		err = osl_proc_spawn(&sp);
+	x->gen++;
+	osl_sv_ext_started(&l->ext, id, err ? 0 : sp.pid);
 	if (sp.pass_as) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (4ULL << 32) | id };
 
@@ -190,17 +304,52 @@ start_child(struct loop *l, size_t id)
 	}
 	if (err) {
 		osl_error_keep(&keep, err);
-		osl_op_end(r->ctx, &op, &keep);
+		osl_op_end(r->ctx, op, &keep);
 		fail_later(l, id, &keep);
-		goto done;
+		goto fail;
 	}
 	x->pid = sp.pid;
+	x->pidfd = sp.pidfd;
+	x->errfd = sp.errfd;
+	x->exec_status = 0;
 	x->t_start = sp.t_start;
-	x->why[0] = '\0';
-	cJSON_AddNumberToObject(o, "pid", sp.pid);
-	osl_op_end(r->ctx, &op, NULL);
-done:
-	osl_op_release(&op);
+	/* made again with the outcome: 100 children starting at once do not
+	 * each hold theirs meanwhile */
+	cJSON_Delete(op->fields);
+	op->fields = NULL;
+	watch(l, x->errfd, EV_CHILD(EV_EXEC, x, id));
+	if (x->pidfd >= 0)
+		watch(l, x->pidfd, EV_CHILD(EV_EXIT, x, id));
+	return;
+fail:
+	op_free(x);
+}
+
+/* The exec's outcome, once: the start record, and why it failed. */
+static void
+exec_result(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	struct osl_spawn sp = { .path = x->path, .cwd = x->cwd, .errfd = x->errfd };
+	const struct osl_error *err;
+	struct osl_error keep;
+	cJSON *o;
+
+	if (x->errfd < 0)
+		return;
+	if ((o = start_fields(l, id)))
+		cJSON_AddNumberToObject(o, "pid", x->pid);
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, x->errfd, NULL);
+	x->errfd = -1;
+	if ((err = osl_proc_spawn_result(&sp))) {
+		osl_error_keep(&keep, err);
+		x->exec_status = keep.status == OSL_EDENIED ? OSL_ENOEXEC : keep.status;
+		snprintf(x->why, sizeof(x->why), "%s", keep.msg);
+	} else {
+		x->why[0] = '\0';
+	}
+	osl_op_end(l->r->ctx, x->op, err ? &keep : NULL);
+	op_free(x);
 }
 
 static void
@@ -255,6 +404,8 @@ apply(struct loop *l)
 		l->nacts = t->nact;
 		memcpy(l->acts, t->act, t->nact * sizeof(*t->act));
 		t->nact = 0;
+		/* the system calls first: a restart's new child is on its way
+		 * before the records of what led to it are written */
 		for (size_t i = 0; i < l->nacts; i++) {
 			const struct osl_sv_action *a = &l->acts[i];
 			struct osl_sv_exec *x = &l->r->exec[a->id];
@@ -264,20 +415,29 @@ apply(struct loop *l)
 				start_child(l, a->id);
 				break;
 			case OSL_SV_ACT_STOP:
+				/* and whatever left the group, in its cgroup */
 				signal_group(x->pid, a->sig);
+				if (x->cgfd >= 0)
+					osl_sv_cgroup_signal(x->cgfd, a->sig);
 				break;
 			case OSL_SV_ACT_KILL:
 				signal_group(x->pid, SIGKILL);
+				cg_kill(x);
 				break;
 			case OSL_SV_ACT_DONE:
 				l->done = true;
 				l->failed = a->failed;
 				break;
 			default:
-				log_action(l, a);
 				break;
 			}
 		}
+		if (l->held.rec) {
+			rec_emit(l, l->held.rec, l->held.level, l->held.msg);
+			l->held.rec = NULL;
+		}
+		for (size_t i = 0; i < l->nacts; i++)
+			log_action(l, &l->acts[i]);
 		if (!l->nfail)
 			return;
 		/* a spawn that failed is a child that ended at once */
@@ -325,15 +485,20 @@ ready_read(struct loop *l, size_t id)
 /* ------------------------------------------------------------- reaping --- */
 
 static void
-child_ended(struct loop *l, size_t id, int st, uint64_t now)
+child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 {
 	struct osl_sv_exec *x = &l->r->exec[id];
 	const char *name = l->r->tree->nodes[id].spec.name;
-	bool exited = WIFEXITED(st);
-	int code = exited ? WEXITSTATUS(st) : WTERMSIG(st);
-	char msg[256];
 	cJSON *rec;
 
+	unwatch(l, &x->pidfd);
+	/* an exec that failed: the status is the reason (126, 127), not the
+	 * child's _exit */
+	exec_result(l, id);
+	if (x->exec_status) {
+		exited = true;
+		code = x->exec_status;
+	}
 	x->status = exited ? code : 128 + code;
 	x->ended = true;
 	ready_close(l, x);
@@ -349,10 +514,14 @@ child_ended(struct loop *l, size_t id, int st, uint64_t now)
 		cJSON_AddStringToObject(sv_obj(rec), "signal", sn);
 	}
 	cJSON_AddNumberToObject(sv_obj(rec), "runtime_ms", (double)((now - x->t_start) / 1000000));
-	snprintf(msg, sizeof(msg), "supervise.exit %s pid %d status %d", name, (int)x->pid, x->status);
-	rec_emit(l, rec, exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN, msg);
-	/* what is left of its group gets TERM now and KILL after the grace */
-	if (kill(-x->pid, SIGTERM) == 0) {
+	snprintf(l->held.msg, sizeof(l->held.msg), "supervise.exit %s pid %d status %d", name,
+	    (int)x->pid, x->status);
+	l->held.rec = rec;
+	l->held.level = exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
+	/* what is left of its group, and of its cgroup, gets TERM now and
+	 * KILL after the grace (or before the child starts again) */
+	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, SIGTERM);
+	if (kill(-x->pid, SIGTERM) == 0 || x->leftovers) {
 		if (l->nlg == l->lgcap) {
 			size_t cap = l->lgcap ? l->lgcap * 2 : 8;
 			struct leftover *v = realloc(l->lg, cap * sizeof(*v));
@@ -363,34 +532,70 @@ child_ended(struct loop *l, size_t id, int st, uint64_t now)
 			}
 		}
 		if (l->nlg < l->lgcap)
-			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns };
+			l->lg[l->nlg++] = (struct leftover){ x->pid, now + l->r->grace_ns, id, x->gen };
 	}
 	x->pid = 0;
+	osl_sv_ext_ended(&l->ext, id);
 	osl_sv_exited(l->r->tree, id, exited, code, now);
 	apply(l);
+	if (!x->pid && !x->leftovers && l->r->tree->nodes[id].state == OSL_SV_DOWN)
+		child_cgroup_remove(l, id);
 }
 
-/* Reap every zombie; false when no child at all is left. */
+/* Reap supervised child ID if it has ended: by its pidfd (or its pid on a
+ * kernel without pidfds).  False when it has not. */
+static bool
+child_reap(struct loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	siginfo_t si = { 0 };
+
+	if (x->pid <= 0 || waitid(x->pidfd >= 0 ? P_PIDFD : P_PID,
+	    (id_t)(x->pidfd >= 0 ? x->pidfd : x->pid), &si, WEXITED | WNOHANG) == -1 ||
+	    si.si_pid == 0)
+		return false;
+	child_ended(l, id, si.si_code == CLD_EXITED, si.si_status, osl_now_mono_ns());
+	return true;
+}
+
+static size_t
+child_of(const struct loop *l, pid_t pid)
+{
+	for (size_t id = 1; id < l->r->tree->n; id++)
+		if (l->r->exec[id].pid == pid)
+			return id;
+	return OSL_SV_NONE;
+}
+
+/* Reap adopted orphans (SIGCHLD).  waitid(P_ALL) only looks (WNOWAIT), and
+ * only the pid it names is reaped: an orphan here, a supervised child
+ * through its own pidfd (child_reap), so no status of a supervised child is
+ * ever taken by this loop.  False when no child at all is left. */
 static bool
 reap(struct loop *l)
 {
 	for (;;) {
-		pid_t pid;
+		siginfo_t si = { 0 };
 		size_t id;
-		int st;
 
-		pid = waitpid(-1, &st, WNOHANG);
-		if (pid == 0)
-			return true;
-		if (pid == -1)
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
 			return errno != ECHILD;
-		for (id = 0; id < l->r->tree->n; id++)
-			if (l->r->exec[id].pid == pid)
-				break;
-		if (id < l->r->tree->n)
-			child_ended(l, id, st, osl_now_mono_ns());
-		else
-			l->r->reaped_orphans++;
+		if (si.si_pid == 0)
+			return true;
+		if ((id = child_of(l, si.si_pid)) != OSL_SV_NONE) {
+			if (!child_reap(l, id))
+				return true;
+		} else {
+			pid_t pid = si.si_pid;
+			int st;
+
+			if (waitpid(pid, &st, WNOHANG) != pid)
+				return true;	/* never spin here: the next SIGCHLD tries again */
+			if (osl_sv_ext_reaped(&l->ext, pid, st))
+				apply(l);
+			else
+				l->r->reaped_orphans++;
+		}
 	}
 }
 
@@ -420,10 +625,17 @@ on_timer(struct loop *l)
 
 	(void)!read(l->tfd, &ticks, sizeof(ticks));
 	for (size_t i = 0; i < l->nlg; i++) {
-		if (l->lg[i].kill_at <= now)
-			kill(-l->lg[i].pgid, SIGKILL);
-		else
+		struct osl_sv_exec *x = &l->r->exec[l->lg[i].id];
+
+		if (l->lg[i].kill_at > now) {
 			l->lg[j++] = l->lg[i];
+			continue;
+		}
+		kill(-l->lg[i].pgid, SIGKILL);
+		if (x->leftovers && x->gen == l->lg[i].gen) {
+			cg_kill(x);
+			x->leftovers = false;
+		}
 	}
 	l->nlg = j;
 	if (l->draining) {
@@ -462,8 +674,12 @@ on_signal(struct loop *l, int sig)
 		return;
 	case SIGHUP:
 		osl_log_hup();
-		if (!l->r->single)
+		if (!l->r->single) {
+			if (l->r->reload)
+				free(osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns()));
+			apply(l);
 			return;
+		}
 		break;
 	default:
 		break;
@@ -574,6 +790,18 @@ ctl_accept(struct loop *l)
 	}
 }
 
+/* What each child's cgroup holds, for status and metrics. */
+static void
+sample(struct loop *l)
+{
+	for (size_t i = 1; i < l->r->tree->n; i++) {
+		struct osl_sv_exec *x = &l->r->exec[i];
+
+		x->memory = osl_sv_cgroup_read(x->cgfd, "memory.current");
+		x->pids = osl_sv_cgroup_read(x->cgfd, "pids.current");
+	}
+}
+
 static void
 ctl_read(struct loop *l, struct conn *c)
 {
@@ -595,8 +823,13 @@ ctl_read(struct loop *l, struct conn *c)
 		char *ans;
 
 		clock_gettime(CLOCK_REALTIME, &rt);
+		sample(l);
 		ans = osl_sv_ctl_answer(l->r, c->buf, len, osl_now_mono_ns(),
 		    (uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec, &out);
+		if (out.reload) {
+			free(ans);
+			ans = osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns());
+		}
 		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
 		free(ans);
 		if (out.sig_id != OSL_SV_NONE)
@@ -612,6 +845,37 @@ ctl_read(struct loop *l, struct conn *c)
 }
 
 /* ---------------------------------------------------------------- loop --- */
+
+/* A reload can finish (what it stopped is down): room for the grown tree
+ * first, then its new nodes start. */
+static void
+reload_finish(struct loop *l)
+{
+	size_t n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0;
+	struct osl_sv_action *a;
+	size_t *q;
+	int *st;
+
+	if (!n)
+		return;
+	if ((a = realloc(l->acts, OSL_SV_ACTS(n + 1) * sizeof(*a))))
+		l->acts = a;
+	if ((q = realloc(l->failq, (n + 1) * sizeof(*q))))
+		l->failq = q;
+	if ((st = realloc(l->failst, (n + 1) * sizeof(*st))))
+		l->failst = st;
+	if (!a || !q || !st || !osl_sv_ext_grow(&l->ext, n))
+		return;		/* tried again after the next event */
+	osl_sv_reload_finish(l->r->reload, l->r, osl_now_mono_ns());
+	apply(l);
+}
+
+void
+osl_sv_exec_fresh(struct osl_sv_exec *x)
+{
+	x->pidfd = x->errfd = x->cgfd = -1;
+	x->memory = x->pids = -1;
+}
 
 static void
 fault_signals(sigset_t *s)
@@ -635,9 +899,12 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	bool masked = false;
 
 	*status = 1;
+	for (size_t i = 0; i < r->tree->n; i++)
+		osl_sv_exec_fresh(&r->exec[i]);
 	r->pid1 = getpid() == 1;
 	if (!r->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "cannot become a subreaper");
+	osl_sv_cgroup_open(&r->cg);
 	l.acts = calloc(r->tree->actcap, sizeof(*l.acts));
 	l.failq = calloc(r->tree->n + 1, sizeof(*l.failq));
 	l.failst = calloc(r->tree->n + 1, sizeof(*l.failst));
@@ -666,6 +933,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	epoll_ctl(l.ep, EPOLL_CTL_ADD, l.tfd, &ev);
 	if (r->socket_path && (err = ctl_listen(&l, r->socket_path)))
 		goto done;
+	osl_sv_ext_init(&l.ext, r, l.ep, &l.oldmask);
 
 	osl_sv_begin(r->tree, osl_now_mono_ns());
 	apply(&l);
@@ -686,6 +954,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			if (!reap(&l))
 				break;
 		}
+		reload_finish(&l);
 		arm(&l);
 		n = epoll_wait(l.ep, evs, 4, -1);
 		if (n == -1 && errno != EINTR) {
@@ -693,8 +962,19 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			goto done;
 		}
 		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64 >> 32;
+			uint64_t d = evs[i].data.u64, tag = (d >> 32) & 0xff;
+			size_t id = (size_t)(d & 0xffffffffULL);
 
+			if (tag == EV_EXEC || tag == EV_EXIT) {
+				/* a child replaced earlier in this batch: not this one */
+				if ((unsigned)(d >> 40) != (l.r->exec[id].gen & 0xffffffU))
+					continue;
+				if (tag == EV_EXEC)
+					exec_result(&l, id);
+				else
+					child_reap(&l, id);
+				continue;
+			}
 			if (tag == 3) {
 				on_timer(&l);
 				continue;
@@ -704,11 +984,16 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 				continue;
 			}
 			if (tag == 4) {
-				ready_read(&l, (size_t)(evs[i].data.u64 & 0xffffffffULL));
+				ready_read(&l, id);
+				continue;
+			}
+			if (tag >= OSL_SV_EXT_TAG) {
+				osl_sv_ext_event(&l.ext, evs[i].data.u64);
+				apply(&l);
 				continue;
 			}
 			if (tag == 2) {
-				struct conn *c = &l.conns[evs[i].data.u64 & 0xffffffffULL];
+				struct conn *c = &l.conns[id];
 
 				if (c->fd != -1)
 					ctl_read(&l, c);
@@ -728,6 +1013,21 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	else
 		*status = l.failed ? 1 : 0;
 done:
+	osl_sv_ext_release(&l.ext);
+	for (size_t i = 0; i < r->tree->n; i++) {
+		struct osl_sv_exec *x = &r->exec[i];
+
+		if (x->errfd >= 0) {
+			close(x->errfd);
+			op_free(x);
+		}
+		if (x->pidfd >= 0)
+			close(x->pidfd);
+		/* nothing is left in it: osl exits only when no child is */
+		if (x->cgfd >= 0)
+			child_cgroup_remove(&l, i);
+	}
+	osl_sv_cgroup_close(&r->cg);
 	if (l.ep != -1)
 		close(l.ep);
 	if (l.sfd != -1)

@@ -1,8 +1,10 @@
 /* The supervisor's event loop: the only place in lib/supervise with system
- * calls.  One epoll over a signalfd and one timerfd; SIGCHLD reaps every
- * zombie (ours and adopted orphans: osl is PID 1 or a subreaper), each
- * child's end becomes a tree event, and the tree's actions become spawns and
- * signals.  No polling tick: an idle supervisor sleeps in epoll_wait. */
+ * calls.  One epoll over a signalfd, a timerfd, and per child its pidfd
+ * (its end) and its exec pipe (the exec's outcome: a spawn never waits for
+ * it).  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper) without
+ * taking a supervised child's status; each child's end becomes a tree
+ * event, and the tree's actions become spawns and signals.  No polling
+ * tick: an idle supervisor sleeps in epoll_wait. */
 #ifndef OSL_SUPERVISE_RUNNER_H
 #define OSL_SUPERVISE_RUNNER_H
 
@@ -13,7 +15,9 @@
 
 #include "ctx.h"
 #include "error.h"
+#include "op.h"
 #include "sandbox/sandbox.h"
+#include "supervise/cgroup.h"
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
@@ -27,20 +31,37 @@ struct osl_sv_exec {
 	int ready_rfd;			/* run time: our end of that pipe, or -1/0 */
 	/* run time */
 	pid_t pid;
+	int pidfd;			/* the running child's pidfd, or -1 */
+	int errfd;			/* its exec's outcome, until it is known; or -1 */
+	struct osl_op *op;		/* supervise.start until that outcome, or NULL */
+	unsigned gen;			/* starts so far: tells a stale event from a live one */
+	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
+	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
+	bool cg_made;			/* cgfd and cgnote are set for this run */
+	bool leftovers;			/* its cgroup held processes when it ended */
+	bool cg_killed;			/* cgroup.kill was used on it (cgroup_join) */
+	char cgnote[96];		/* the limits applied, or why there is no cgroup */
+	int64_t memory, pids;		/* memory.current, pids.current; -1: unknown */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */
 	bool ended;			/* at least once */
 };
 
+/* An entry that has run nothing yet: no pidfd, exec pipe or cgroup. */
+void osl_sv_exec_fresh(struct osl_sv_exec *x);
+
 struct osl_sv_runner {
 	struct osl_sv_tree *tree;
 	struct osl_sv_exec *exec;	/* tree->n entries; supervisors' unused */
+	struct osl_sv_child *child;	/* tree->n entries (child.h), or NULL */
+	struct osl_sv_reload *reload;	/* SIGHUP and `ctl reload` (reload.h), or NULL */
 	struct osl_ctx *ctx;
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
 	/* filled by osl_sv_run */
+	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
 	unsigned long reaped_orphans;
 };

@@ -15,6 +15,8 @@
 
 #define OSL_SV_NAME_MAX 64
 #define OSL_SV_NONE ((size_t)-1)
+/* The actions one event can make in a tree of N nodes (reserved ahead). */
+#define OSL_SV_ACTS(n) (4 * (n) + 8)
 
 enum osl_sv_strategy { OSL_SV_ONE_FOR_ONE, OSL_SV_ONE_FOR_ALL, OSL_SV_REST_FOR_ONE };
 enum osl_sv_restart { OSL_SV_PERMANENT, OSL_SV_TRANSIENT, OSL_SV_TEMPORARY };
@@ -75,6 +77,7 @@ struct osl_sv_node {
 	bool pending;			/* failed while its supervisor was busy */
 	bool restart_after_stop;	/* `restart` command */
 	bool failing;			/* stopped by a failed health check */
+	bool removed;			/* taken out by a reload: no longer in the tree */
 	uint64_t deadline;		/* kill, backoff or group restart at (0: none) */
 	uint64_t started_at;
 	unsigned restarts;		/* total, for status and metrics */
@@ -152,5 +155,30 @@ bool osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint6
 uint64_t osl_sv_next_deadline(const struct osl_sv_tree *t);
 /* ID by name ("db", or "workers/w-1" for a nested one); OSL_SV_NONE. */
 size_t osl_sv_find(const struct osl_sv_tree *t, const char *name);
+
+/* Reload: how a tree read again from its file (NEXT) meets the running one
+ * (LIVE).  Nodes are matched by their path of names; a node is kept when it
+ * is the same kind with the same settings (SPEC, canonical text, one per
+ * node) under a kept parent.  The root is always kept (its settings are
+ * taken over).  Everything else of LIVE is stopped and taken out, and what
+ * NEXT has beyond the kept nodes is added, in NEXT's order. */
+struct osl_sv_plan {
+	size_t *map;			/* NEXT id -> the LIVE id kept for it, or OSL_SV_NONE */
+	bool *stop;			/* LIVE id -> stop it and take it out (with its subtree) */
+	size_t nnext, nlive;
+	unsigned kept, added, changed, removed;
+};
+const struct osl_error *osl_sv_plan(const struct osl_sv_tree *live, const char *const *lspec,
+    const struct osl_sv_tree *next, const char *const *nspec, struct osl_sv_plan *p);
+void osl_sv_plan_free(struct osl_sv_plan *p);
+/* Stop what P stops (first half); false when nothing needs to stop. */
+bool osl_sv_plan_stop(struct osl_sv_tree *live, const struct osl_sv_plan *p, uint64_t now);
+/* True when every node P stops is down. */
+bool osl_sv_plan_stopped(const struct osl_sv_tree *live, const struct osl_sv_plan *p);
+/* Second half: take the stopped nodes out, add NEXT's other nodes to LIVE
+ * in NEXT's order (LIVEID[j]: NEXT node j's id in LIVE), start what is
+ * missing. */
+const struct osl_error *osl_sv_graft(struct osl_sv_tree *live, const struct osl_sv_tree *next,
+    const struct osl_sv_plan *p, size_t *liveid, uint64_t now);
 
 #endif

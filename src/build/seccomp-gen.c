@@ -28,7 +28,7 @@ main(void)
 			char *key;
 			bool seen = false;
 
-			if ((err = osl_seccomp_profile(&s, net_any, &pr)) || (err = compile(&pr, true, &bpf, &len))) {
+			if ((err = osl_seccomp_profile(&s, net_any, &pr)) || (err = compile(&pr, true, false, &bpf, &len))) {
 				fprintf(stderr, "seccomp-gen: %s\n", err->msg);
 				return 1;
 			}

@@ -1,18 +1,11 @@
 #!/usr/bin/env bats
 # osl supervise -c FILE: trees from YAML, the control socket, strategies seen
 # through `ctl status -j` pids.  Real processes; no timing is asserted.
-load helper
+load supervise
 
 setup() {
-	common_setup
-	export XDG_RUNTIME_DIR=$T/run
-	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-	SOCK=$XDG_RUNTIME_DIR/osl/supervise.sock
-}
-
-teardown() {
-	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
-	true
+	sv_setup
+	SV_FILE=tree.yaml
 }
 
 # A tree of three sleepers a b c under STRATEGY ($1), plus extra YAML ($2).
@@ -32,17 +25,6 @@ tree3() {
 	    - name: c
 	      cmd: [sleep, "1000"]
 	EOF
-}
-
-start_tree() {
-	"$OSL" supervise -c "${1:-tree.yaml}" >"$T/sv.out" 2>"$T/sv.err" &
-	SVPID=$!
-	for _ in $(seq 200); do
-		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	cat "$T/sv.err"
-	return 1
 }
 
 pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")'; }
@@ -149,10 +131,12 @@ settled() {
 	  children:
 	EOF
 	for n in a b c; do
-		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo %s >> %s/order; exit 0\\" TERM; while :; do sleep 0.02; done"]\n' \
-		    "$n" "$n" "$T" >> t.yaml
+		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo %s >> %s/order; exit 0\\" TERM; touch %s/trap-%s; while :; do sleep 0.02; done"]\n' \
+		    "$n" "$n" "$T" "$T" "$n" >> t.yaml
 	done
 	start_tree t.yaml
+	# the TERM must find each shell's trap in place
+	for _ in $(seq 200); do [ -e trap-a ] && [ -e trap-b ] && [ -e trap-c ] && break; sleep 0.05; done
 	kill -TERM "$SVPID"
 	st=0; wait "$SVPID" || st=$?
 	SVPID=
@@ -259,7 +243,7 @@ settled() {
 	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true], ready: {fd: 1}}\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
-	assert_output --partial "bad.yaml:4:37: ready.fd"
+	assert_output --partial "bad.yaml:4:42: ready.fd"
 }
 
 @test "supervise -c: until it is ready, a child is 'starting' and the next one waits" {

@@ -292,6 +292,59 @@ free_port() {
 	assert_failure 1
 }
 
+# Run "$@" where localhost is both ::1 and 127.0.0.1 (a private /etc/hosts).
+dual_localhost() {
+	printf '::1 localhost\n127.0.0.1 localhost\n' > "$T/hosts"
+	unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T/hosts" "$@"
+}
+
+@test "connect by name races the addresses (Happy Eyeballs): a silent ::1 does not hold up 127.0.0.1" {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null ||
+		skip "no ::1 on this host"
+	dual_localhost true 2> /dev/null || skip "cannot make a mount namespace here"
+	# ::1:P is a black hole (full backlog), 127.0.0.1:P answers
+	python3 - "$T/p" <<-'EOF' &
+	import socket, sys, time
+	s6 = socket.socket(socket.AF_INET6); s6.bind(("::1", 0)); s6.listen(0)
+	port = s6.getsockname()[1]
+	fill = []
+	for _ in range(8):
+	    c = socket.socket(socket.AF_INET6); c.setblocking(False)
+	    try: c.connect(("::1", port))
+	    except BlockingIOError: pass
+	    fill.append(c)
+	s4 = socket.socket(); s4.bind(("127.0.0.1", port)); s4.listen(4)
+	open(sys.argv[1], "w").write(str(port) + "\n")
+	s4.settimeout(20)
+	c, _ = s4.accept(); c.sendall(b"four\n"); c.close()
+	time.sleep(5)
+	EOF
+	PIDS+=($!)
+	port=$(wait_line "$T/p" '^[0-9]+$')
+	run osl -p "$NB" net check --timeout 300ms "[::1]:$port"
+	[ "$status" -eq 1 ] || skip "the kernel accepted past the backlog (status $status)"
+	# one by one, the first address alone would use up the 20 s
+	run -0 dual_localhost timeout 30 "$OSL" -p "$NB" net connect --timeout 20s "localhost:$port" < /dev/null
+	assert_output four
+	c=$(grep '"net.connect"' "$LOG" | tail -n 1)
+	[ "$(jget '.destination.ip' "$c")" = 127.0.0.1 ]
+	[ "$(jget '.event.outcome' "$c")" = success ]
+	[ "$(jget '.dns.resolved_ip | length' "$(grep '"net.resolve"' "$LOG" | tail -n 1)")" = 2 ]
+}
+
+@test "connect by name: a refused ::1 goes on to 127.0.0.1 at once, both logged" {
+	python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null ||
+		skip "no ::1 on this host"
+	dual_localhost true 2> /dev/null || skip "cannot make a mount namespace here"
+	printf 'v4\n' > "$T/b"
+	LIN=$T/b start_listen 127.0.0.1
+	run -0 dual_localhost timeout 10 "$OSL" -p "$NB" net connect "localhost:$LPORT" < /dev/null
+	assert_output v4
+	grep '"net.connect"' "$LOG" | grep '"failure"' | grep -q "ECONNREFUSED"
+	[ "$(jget '.destination.ip' "$(grep '"net.connect"' "$LOG" | grep '"failure"' | tail -n 1)")" = ::1 ]
+	[ "$(jget '.destination.ip' "$(grep '"net.connect"' "$LOG" | tail -n 1)")" = 127.0.0.1 ]
+}
+
 @test "unix:PATH sockets, decided as fs.write on the path" {
 	printf 'over unix\n' > "$T/b"
 	"$OSL" -p "$NB" net listen "unix:$TMPDIR/s" < "$T/b" > "$T/l.out" 2> "$T/l.err" &
@@ -355,6 +408,48 @@ free_port() {
 	run osl -p "$NB" net wait --timeout 10s "127.0.0.1:$port"
 	assert_success
 	assert_output "127.0.0.1:$port open"
+}
+
+@test "wait: one net.wait record per target with its tries; the tries themselves only at debug level" {
+	port=$(free_port)
+	(sleep 0.7; exec "$OSL" -p "$NB" net listen "127.0.0.1:$port" < /dev/null > /dev/null 2>&1) &
+	PIDS+=($!)
+	closed=$(free_port)
+	run osl -p "$NB" net wait --timeout 3s "127.0.0.1:$port" "localhost:$closed"
+	assert_failure 124
+	[ "$(grep -c '"net.wait"' "$LOG")" -eq 2 ]
+	ok=$(jq -c "select(.event.action == \"net.wait\" and .destination.port == $port)" "$LOG")
+	[ "$(jget '.event.outcome' "$ok")" = success ]
+	[ "$(jget '.osl.tries' "$ok")" -ge 2 ]
+	[ "$(jget '.destination.port' "$ok")" = "$port" ]
+	[ "$(jget '.event.duration > 0' "$ok")" = true ]
+	ko=$(jq -c "select(.event.action == \"net.wait\" and .destination.port == $closed)" "$LOG")
+	[ "$(jget '.event.outcome' "$ko")" = failure ]
+	[ "$(jget '.error.code' "$ko")" = ETIMEDOUT ]
+	[ "$(jget '.destination.domain' "$ko")" = localhost ]
+	[ "$(jget '.osl.tries' "$ko")" -ge 3 ]
+	# not one record per try at info level
+	run grep -c -e '"net.connect"' -e '"net.resolve"' "$LOG"
+	[ "$output" = 0 ]
+	# at debug level, every try is there
+	sed 's/level: info/level: debug/' "$NB" > "$T/debug.yaml"
+	rm -f "$LOG"
+	run osl -p "$T/debug.yaml" net wait --timeout 400ms "127.0.0.1:$closed"
+	assert_failure 124
+	tries=$(jq -r 'select(.event.action == "net.wait" and .event.outcome == "failure") | .osl.tries' "$LOG")
+	[ "$(grep '"net.connect"' "$LOG" | grep -c '"failure"')" -eq "$tries" ]
+}
+
+@test "wait: a denied target is one denial record at the start, nothing is tried" {
+	port=$(free_port)
+	run osl -p "$NB" net wait --timeout 10s "127.0.0.1:$port" 127.0.0.1:9
+	assert_failure 3
+	assert_output --partial "rule no-discard"
+	d=$(jq -c 'select(.event.action == "net.wait" and .destination.port == 9)' "$LOG")
+	[ "$(jget '.event.type | index("denied") != null' "$d")" = true ]
+	[ "$(jq -r "select(.event.action == \"net.wait\" and .destination.port == $port) | .osl.tries" "$LOG")" = 0 ]
+	run grep -c '"net.connect"' "$LOG"
+	[ "$output" = 0 ]
 }
 
 # --- the proxy ---

@@ -16,6 +16,7 @@ setup() {
 teardown() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	if [ -n "${U:-}" ]; then rm -rf "$U"; fi
 }
 
 wait_line() {
@@ -35,6 +36,26 @@ start_web() {
 	PIDS+=($!)
 	W1=$(wait_line "$T/w1" 'port [0-9]+' | sed 's/port //')
 	W2=$(wait_line "$T/w2" 'port [0-9]+' | sed 's/port //') || skip "cannot bind 127.0.0.2"
+}
+
+# What the child tries: the allowed name through the proxy (http and a
+# CONNECT tunnel), the other address through it, and both directly.
+egress_script() {
+	echo "curl -sS -f http://localhost:$W1/ && echo via-proxy-ok
+		curl -sS -f -p http://localhost:$W1/ && echo tunnel-ok
+		curl -sS -f http://127.0.0.2:$W2/ || echo other-refused-by-proxy
+		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.2:$W2/ || echo other-unreachable-directly
+		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.1:$W1/ || echo host-loopback-unreachable"
+}
+
+assert_egress_held() {
+	assert_success
+	assert_line "hello from the web"
+	assert_line via-proxy-ok
+	assert_line tunnel-ok
+	assert_line other-refused-by-proxy
+	assert_line other-unreachable-directly
+	assert_line host-loopback-unreachable
 }
 
 # full only where osl can make the namespace (root here)
@@ -63,19 +84,8 @@ need_netns() {
 @test "egress: the named host works through the proxy; the other fails through it and directly" {
 	need_netns
 	start_web
-	run osl -p "$PE" proc run -- sh -c "
-		curl -sS -f http://localhost:$W1/ && echo via-proxy-ok
-		curl -sS -f -p http://localhost:$W1/ && echo tunnel-ok
-		curl -sS -f http://127.0.0.2:$W2/ || echo other-refused-by-proxy
-		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.2:$W2/ || echo other-unreachable-directly
-		curl -sS -f --noproxy '*' --max-time 5 http://127.0.0.1:$W1/ || echo host-loopback-unreachable"
-	assert_success
-	assert_line "hello from the web"
-	assert_line via-proxy-ok
-	assert_line tunnel-ok
-	assert_line other-refused-by-proxy
-	assert_line other-unreachable-directly
-	assert_line host-loopback-unreachable
+	run osl -p "$PE" proc run -- sh -c "$(egress_script)"
+	assert_egress_held
 	# every decision of the proxy is in the log
 	ok=$(grep '"net.connect"' "$LOG" | grep '"allow"' | tail -n 1)
 	[ "$(jget '.destination.domain' "$ok")" = localhost ]
@@ -96,4 +106,81 @@ need_netns() {
 	url=$output
 	run curl -sS --max-time 2 "$url"
 	assert_failure
+}
+
+# An unprivileged user: nobody when the tests run as root, else ourselves.
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+need_userns() {
+	if [ "$(id -u)" = 0 ]; then command -v setpriv > /dev/null || skip "no setpriv"; fi
+	as_user unshare -Urn true 2> /dev/null ||
+		skip "no unprivileged user namespace here (user.max_user_namespaces=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo -), kernel.unprivileged_userns_clone=$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null || echo -))"
+	# a directory the unprivileged user owns (bats' own are root's, mode 700)
+	U=$(mktemp -d /tmp/osl-egress-user.XXXXXX)
+	chmod 755 "$U"
+	if [ "$(id -u)" = 0 ]; then chown nobody:nogroup "$U"; fi
+}
+
+@test "egress: an unprivileged user gets full through a user namespace of its own" {
+	need_userns
+	start_web
+	cd "$U"
+	run -0 as_user env HOME="$U" XDG_STATE_HOME="$U/state" TMPDIR="$U" "$OSL" -p "$PE" proc run --dry-run
+	assert_line --regexp '^full +net +egress-proxy +a network namespace with only loopback'
+	assert_line --regexp '^full +net.connect +localhost:\* +web-by-name'
+	assert_line --regexp 'namespaces: user net$'
+	run as_user env HOME="$U" XDG_STATE_HOME="$U/state" TMPDIR="$U" "$OSL" -p "$PE" proc run -- sh -c "id -u; $(egress_script)"
+	assert_egress_held
+	assert_line "$(as_user id -u)"
+	ok=$(grep '"net.connect"' "$U/state/osl/activity.jsonl" | grep '"allow"' | tail -n 1)
+	[ "$(jget '.destination.domain' "$ok")" = localhost ]
+	grep '"net.connect"' "$U/state/osl/activity.jsonl" | grep -q "127.0.0.2:$W2 denied"
+}
+
+# Run "$@" where no namespace can be made: uid 0 without capabilities in a
+# user namespace whose user.max_user_namespaces is 0 (a container that
+# forbids nested namespaces, or a host with user namespaces turned off).
+no_ns() {
+	unshare -U -r sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+		exec setpriv --bounding-set=-all --inh-caps=-all "$@"' sh "$@"
+}
+
+need_no_ns() {
+	command -v setpriv > /dev/null || skip "no setpriv"
+	no_ns true 2> /dev/null || skip "cannot make a user namespace to test in"
+	! no_ns unshare -n true 2> /dev/null || skip "a namespace can still be made"
+	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
+	[ -x "$PROBES/udp_socket" ] || PROBES=$OSL_TOP/build/probes
+	[ -x "$PROBES/udp_socket" ] || skip "probes not built (make probes)"
+	mkdir -p "$T/bin"
+	cp "$PROBES/udp_socket" "$PROBES/udp_send" "$PROBES/packet_socket" "$PROBES/tcp_connect" "$T/bin/"
+}
+
+@test "egress without a namespace: partial, tcp only to the proxy, udp and packet sockets refused" {
+	need_no_ns
+	start_web
+	run -0 no_ns "$OSL" -p "$PE" proc run --dry-run
+	assert_line --regexp '^partial +net +egress-proxy +landlock allows tcp by port only .* seccomp refuses udp, raw and packet sockets.*; no network namespace: unshare: '
+	assert_line --regexp '^partial +net.connect +localhost:\* +web-by-name: only through the egress proxy'
+	run no_ns "$OSL" -p "$PE" proc run --require-full -- true
+	[ "$status" -eq 125 ]
+	# bare, the same probes get out: udp works, a packet socket needs a capability
+	run -0 no_ns "$T/bin/udp_socket" "$T"
+	assert_output '{"probe":"udp_socket","errno":0}'
+	run -0 no_ns "$OSL" -p "$PE" proc run -- sh -c "
+		curl -sS -f http://localhost:$W1/ && echo via-proxy-ok
+		curl -sS -f http://127.0.0.2:$W2/ || echo other-refused-by-proxy
+		bin/udp_socket . ; bin/udp_send . ; bin/packet_socket . ; bin/tcp_connect . $W1"
+	assert_line via-proxy-ok
+	assert_line other-refused-by-proxy
+	assert_line '{"probe":"udp_socket","errno":1}'		# EPERM (seccomp)
+	assert_line '{"probe":"udp_send","errno":1}'
+	assert_line '{"probe":"packet_socket","errno":97}'	# EAFNOSUPPORT (seccomp), not EPERM
+	assert_line '{"probe":"tcp_connect","errno":13}'	# EACCES (landlock): not the proxy's port
 }

@@ -1,13 +1,16 @@
 #!/bin/bash
 # osl net throughput and the proxy's added connect latency, against a direct
 # loopback transfer measured in the same run.
-#   test/bench/bench-net.sh [BUILD_DIR] [SIZE_MIB]
+#   test/bench/bench-net.sh [BUILD_DIR] [SIZE_MIB] [ROUNDS]
 # Each transfer sends SIZE_MIB (default 1024) from a pipe to a sink that
 # counts bytes; the direct one uses the same pipe and a plain socket
 # (a C read/write loop, as nc).  Goal: osl connect/listen and the proxy >= 80%.
 set -u
 B=${1:-build}
 MIB=${2:-1024}
+ROUNDS=${3:-3}
+# `make bench` (test/bench/run) passes its work folder second: the defaults then
+case $MIB in '' | *[!0-9]*) MIB=1024 ROUNDS=3 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
 [ -x "$OSL" ] || { echo "bench-net: no $OSL (make first)" >&2; exit 1; }
@@ -91,7 +94,7 @@ for _ in range(n):
         c = socket.create_connection((ph, int(pp)))
         c.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n" % port)
         r = b""
-        while b"\r\n\r\n" not in r: r += c.recv(1)
+        while b"\r\n\r\n" not in r: r += c.recv(4096)
     else:
         c = socket.create_connection(("127.0.0.1", port))
     c.close()
@@ -108,39 +111,56 @@ sink() {
 }
 now() { date +%s.%N; }
 rate() { awk -v m="$MIB" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", m / (b - a) }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "== osl net bench: ${MIB} MiB through loopback ($(nproc) cores, $(uname -r))"
+# One transfer of each kind; each prints its rate in MiB/s.
+run_direct() {
+	sink
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT"; wait "$SINK"; t1=$(now)
+	rate "$t0" "$t1"
+}
+run_connect() {
+	sink
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$PORT" > /dev/null
+	wait "$SINK"; t1=$(now)
+	rate "$t0" "$t1"
+}
+run_listen() {
+	rm -f "$tmp/l.err"
+	"$OSL" -p "$tmp/p.yaml" net listen 127.0.0.1:0 < /dev/null > /dev/null 2> "$tmp/l.err" &
+	pids+=($!)
+	L=$!
+	for _ in $(seq 100); do grep -q listening "$tmp/l.err" 2>/dev/null && break; sleep 0.05; done
+	LPORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/l.err")
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$LPORT" > /dev/null
+	wait "$L"; t1=$(now)
+	rate "$t0" "$t1"
+}
+run_proxy() {
+	sink
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "${PX#*:}"; wait "$SINK"; t1=$(now)
+	rate "$t0" "$t1"
+}
 
-sink
-t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT"; wait "$SINK"; t1=$(now)
-direct=$(rate "$t0" "$t1")
-echo "direct (pipe -> C sender -> C sink):  $direct MiB/s"
-
-sink
-t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$PORT" > /dev/null
-wait "$SINK"; t1=$(now)
-r=$(rate "$t0" "$t1")
-echo "osl net connect:                      $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
-
-rm -f "$tmp/l.err"
-"$OSL" -p "$tmp/p.yaml" net listen 127.0.0.1:0 < /dev/null > /dev/null 2> "$tmp/l.err" &
-pids+=($!)
-L=$!
-for _ in $(seq 100); do grep -q listening "$tmp/l.err" 2>/dev/null && break; sleep 0.05; done
-LPORT=$(sed -n 's/.*:\([0-9]*\)$/\1/p' "$tmp/l.err")
-t0=$(now); head -c "${MIB}M" /dev/zero | "$OSL" -p "$tmp/p.yaml" net connect "127.0.0.1:$LPORT" > /dev/null
-wait "$L"; t1=$(now)
-r=$(rate "$t0" "$t1")
-echo "osl net connect -> osl net listen:    $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
+echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleaved rounds ($(nproc) cores, $(uname -r))"
 
 "$OSL" -p "$tmp/p.yaml" net proxy > "$tmp/px" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$tmp/px" ] && break; sleep 0.05; done
 PX=$(cat "$tmp/px")
-sink
-t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "${PX#*:}"; wait "$SINK"; t1=$(now)
-r=$(rate "$t0" "$t1")
-echo "through osl net proxy (CONNECT):      $r MiB/s ($(awk -v a="$r" -v b="$direct" 'BEGIN{printf "%d", a*100/b}')% of direct)"
+
+# the rounds interleave the kinds, so that a load that comes and goes on a
+# shared machine weighs on each of them alike
+D=() C=() LS=() P=()
+for _ in $(seq "$ROUNDS"); do
+	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
+done
+direct=$(median "${D[@]}")
+share() { awk -v a="$1" -v b="$direct" 'BEGIN { printf "%d", a * 100 / b }'; }
+echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
+r=$(median "${C[@]}"); echo "osl net connect:                      $r MiB/s ($(share "$r")% of direct; rounds: ${C[*]})"
+r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(share "$r")% of direct; rounds: ${LS[*]})"
+r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct; rounds: ${P[*]})"
 
 d=$(python3 "$tmp/lat.py" 500)
 p=$(python3 "$tmp/lat.py" 500 "$PX")

@@ -142,7 +142,7 @@ main(void)
 		for (int i = 0; i < N; i++) {
 			double t0 = now_us();
 
-			err = k == 0 ? osl_seccomp_build(&sec[0], true, &bpf, &len, &prof) :
+			err = k == 0 ? osl_seccomp_build(&sec[0], true, false, &bpf, &len, &prof) :
 			    osl_seccomp_compile(&sec[0], true, k == 1, &bpf, &len);
 			if (err)
 				die("seccomp", err);
@@ -166,7 +166,7 @@ main(void)
 	for (int k = 0; k < 2; k++) {
 		struct sock_fprog prog;
 
-		if ((err = osl_seccomp_build(&sec[k], true, &bpf, &len, &prof)))
+		if ((err = osl_seccomp_build(&sec[k], true, false, &bpf, &len, &prof)))
 			die("seccomp", err);
 		prog.len = len;
 		prog.filter = bpf;

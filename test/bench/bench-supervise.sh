@@ -2,10 +2,16 @@
 # osl supervise against runsv, s6-supervise and supervisord (restart latency
 # after SIGKILL), RSS and start time with 100 children, and osl as a
 # single-child init against tini.  Usage: bench-supervise.sh BUILD [WORKDIR]
+# (SV_BENCH_N samples; SV_BENCH_RT=1 to run it all SCHED_FIFO)
 # Peers that are not installed are skipped (apt-get install tini runit s6
 # supervisor); their Debian services are never started: each runs on a
 # private directory here.
 set -u
+# SV_BENCH_RT=1: everything (osl and its peers alike) runs SCHED_FIFO, so
+# that the load of a shared machine does not swamp a latency of a few ms
+if [ "${SV_BENCH_RT:-0}" = 1 ] && [ -z "${SV_BENCH_IN_RT:-}" ] && command -v chrt >/dev/null; then
+	SV_BENCH_IN_RT=1 exec chrt -f 10 bash "$0" "$@"
+fi
 B=${1:-build}
 OSL=${OSL:-$(cd "$B" && pwd)/osl}
 work=${2:-$(mktemp -d /tmp/osl-bench-sv.XXXXXX)}
@@ -94,22 +100,31 @@ sd_start() {
 	supervisord -c "$d/sd.conf" >/dev/null 2>&1 & SUP=$!
 }
 
-echo "== osl supervise bench ($N samples each; restart latency = SIGKILL to the new child's first instruction)"
-declare -A med
+echo "== osl supervise bench ($N samples each, peers interleaved${SV_BENCH_IN_RT:+, SCHED_FIFO}; restart latency = SIGKILL to the new child's first instruction)"
+declare -A med samples label start stop
+peers=()
 for peer in osl osl_log runsv s6 sd; do
 	case $peer in
-	osl) start=osl_start stop=sup_stop label="osl supervise (-l none)" ;;
-	osl_log) start=osl_log_start stop=sup_stop label="osl supervise (file log)" ;;
+	osl) start[$peer]=osl_start stop[$peer]=sup_stop label[$peer]="osl supervise (-l none)" ;;
+	osl_log) start[$peer]=osl_log_start stop[$peer]=sup_stop label[$peer]="osl supervise (file log)" ;;
 	runsv) command -v runsv >/dev/null || { echo "restart: runsv not installed"; continue; }
-		start=runsv_start stop=runsv_stop label="runsv" ;;
+		start[$peer]=runsv_start stop[$peer]=runsv_stop label[$peer]="runsv" ;;
 	s6) command -v s6-supervise >/dev/null || { echo "restart: s6-supervise not installed"; continue; }
-		start=s6_start stop=s6_stop label="s6-supervise" ;;
+		start[$peer]=s6_start stop[$peer]=s6_stop label[$peer]="s6-supervise" ;;
 	sd) command -v supervisord >/dev/null || { echo "restart: supervisord not installed"; continue; }
-		start=sd_start stop=sup_stop label="supervisord" ;;
+		start[$peer]=sd_start stop[$peer]=sup_stop label[$peer]="supervisord" ;;
 	esac
-	m=$(for _ in $(seq "$N"); do sample "$peer" "$start" "$stop"; done | grep -v nan | median)
-	med[$peer]=$m
-	printf 'restart latency, %-26s median %8s us\n' "$label" "$m"
+	peers+=("$peer")
+done
+# round by round, so that the load of a busy machine falls on every peer alike
+for _ in $(seq "$N"); do
+	for peer in "${peers[@]}"; do
+		samples[$peer]+="$(sample "$peer" "${start[$peer]}" "${stop[$peer]}") "
+	done
+done
+for peer in "${peers[@]}"; do
+	med[$peer]=$(tr ' ' '\n' <<<"${samples[$peer]}" | grep -v -e nan -e '^$' | median)
+	printf 'restart latency, %-26s median %8s us\n' "${label[$peer]}" "${med[$peer]}"
 done
 if [ -n "${med[osl]:-}" ]; then
 	for p in runsv s6 sd; do

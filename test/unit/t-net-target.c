@@ -1,5 +1,6 @@
-/* osl_net_parse: targets as users write them, and the relay over a
- * socketpair (half-close, byte counts, a bounded buffer). */
+/* osl_net_parse: targets as users write them, the order Happy Eyeballs
+ * tries addresses in, and the relay over a socketpair (half-close, byte
+ * counts, a bounded buffer). */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -92,9 +93,40 @@ relay_case(void)
 	close(sp[0]);
 }
 
+/* AS from a string of families ("6644"); the order as a string of indexes. */
+static void
+order_case(const char *fams, const char *allowed, const char *want)
+{
+	struct osl_net_addrs as = { 0 };
+	bool ok_[OSL_NET_MAX_ADDRS];
+	size_t order[OSL_NET_MAX_ADDRS], n;
+	char got[OSL_NET_MAX_ADDRS + 1] = "";
+
+	for (as.n = 0; fams[as.n]; as.n++) {
+		as.sa[as.n].ss_family = fams[as.n] == '6' ? AF_INET6 : AF_INET;
+		ok_[as.n] = allowed[as.n] == 'y';
+	}
+	n = osl_net_interleave(&as, ok_, order);
+	for (size_t i = 0; i < n; i++)
+		got[i] = (char)('0' + order[i]);
+	got[n] = '\0';
+	is_str(got, want, "happy eyeballs order of %s (allowed %s)", fams, allowed);
+}
+
 int
 main(void)
 {
+	order_case("6644", "yyyy", "0213");
+	order_case("4466", "yyyy", "0213");
+	order_case("6464", "yyyy", "0123");
+	order_case("66644", "yyyyy", "03142");
+	order_case("6644", "nyyy", "123");
+	order_case("6644", "nnyy", "23");
+	order_case("6644", "ynyn", "02");
+	order_case("4", "y", "0");
+	order_case("46", "nn", "");
+	order_case("", "", "");
+
 	char big[70000];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

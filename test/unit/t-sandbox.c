@@ -187,7 +187,7 @@ seccomp_same(enum osl_seccomp_base base, bool net_any, char **deny, size_t ndeny
 	unsigned short la = 0, lb = 0;
 	const char *prof = base == OSL_SECCOMP_STRICT ? "strict" : "default", *got;
 
-	ok(!osl_seccomp_build(&s, net_any, &a, &la, &got), "build %s net %d deny %zu", prof,
+	ok(!osl_seccomp_build(&s, net_any, false, &a, &la, &got), "build %s net %d deny %zu", prof,
 	    net_any, ndeny);
 	/* the shipped profiles' copies are trees; the others compiled linear */
 	ok(!osl_seccomp_compile(&s, net_any, ndeny == 0, &b, &lb), "compile %s net %d deny %zu",

@@ -13,6 +13,7 @@
 
 extern char **environ;
 static char dir[] = "/tmp/t-supervise-ctl.XXXXXX";
+static const struct osl_policy_env penv = { .home = "/root", .tmpdir = "/tmp" };
 
 static const char *
 write_file(const char *name, const char *text)
@@ -37,7 +38,7 @@ load(const char *text)
 	const struct osl_error *err;
 	const char *p = write_file("t.yaml", text);
 
-	err = osl_sv_config_load(&c, p, environ);
+	err = osl_sv_config_load(&c, p, environ, &penv);
 	snprintf(msg, sizeof(msg), "%s", err ? err->msg + strlen(dir) + 1 : "ok");
 	osl_sv_config_free(&c);
 	return msg;
@@ -68,8 +69,10 @@ config(void)
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: w, cmd: [sh], replicas: 3}\n"
 	    "    - {name: w-2, cmd: [sh]}\n"),
 	    "t.yaml: 'w-2': two children of 'root' have this name", "replicas' names collide");
+	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], nice: 5}\n"),
+	    "t.yaml:4:28: 'nice': unknown or unsupported key", "unsupported keys are refused");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], health: {}}\n"),
-	    "t.yaml:4:28: 'health': unknown or unsupported key", "unsupported keys are refused");
+	    "t.yaml:4:36: health: 'exec' is needed", "a health check needs a command");
 	is_str(load("{{{"), "t.yaml:1:2: map keys must be strings, not a map", "YAML syntax");
 }
 
@@ -92,7 +95,7 @@ protocol(void)
 	p = write_file("c.yaml", "version: 1\nsupervisor:\n  name: app\n  strategy: one_for_all\n"
 	    "  children:\n    - {name: a, cmd: [sh]}\n    - name: sub\n      supervisor:\n"
 	    "        children:\n          - {name: x, cmd: [sh], replicas: 2}\n");
-	ok(!osl_sv_config_load(&c, p, environ), "load");
+	ok(!osl_sv_config_load(&c, p, environ, &penv), "load");
 	r.tree = &c.tree;
 	r.exec = c.exec;
 	osl_sv_begin(&c.tree, 1000000000ULL);

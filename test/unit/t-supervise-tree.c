@@ -572,6 +572,138 @@ model_based(void)
 	ok(events == 10000, "model: all 10000 events ran");
 }
 
+/* A tree from "name=spec" words: "root" first, "w=spec{" opens a supervisor,
+ * "}" closes it; SPECS gets each node's spec text (kept in BUF). */
+static void
+build(struct osl_sv_tree *t, const char *words, const char **specs, char buf[256])
+{
+	char *save = NULL;
+	size_t stack[8], depth = 0, id;
+
+	osl_sv_tree_init(t, 1);
+	snprintf(buf, 256, "%s", words);
+	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+		size_t len = strlen(w);
+		bool sup = w[len - 1] == '{';
+
+		if (!strcmp(w, "}")) {
+			depth--;
+			continue;
+		}
+		if (sup)
+			w[len - 1] = '\0';
+		if (eq)
+			*eq = '\0';
+		id = add(t, depth ? stack[depth - 1] : OSL_SV_NONE, w, sup || !depth, NULL);
+		specs[id] = eq ? eq + 1 : "same";
+		if (sup || !depth)
+			stack[depth++] = id;
+	}
+}
+
+static void
+reload(void)
+{
+	static char keep[8][16];
+	char lbuf[256], nbuf[256];
+	const char *ls[16], *ns[16];
+	struct osl_sv_tree live, next;
+	struct osl_sv_plan p;
+	size_t liveid[16];
+
+	/* a kept, b changed, c removed, d added in front */
+	build(&live, "root a=A b=B c=C", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root d=D a=A b=B2", ns, nbuf);
+	ok(!osl_sv_plan(&live, ls, &next, ns, &p), "plan");
+	is_int(p.kept, 1, "kept: a");
+	is_int(p.added, 1, "added: d");
+	is_int(p.changed, 1, "changed: b");
+	is_int(p.removed, 1, "removed: c");
+	is_int(p.map[2], 1, "a is the running a");
+	ok(p.map[1] == OSL_SV_NONE && p.map[3] == OSL_SV_NONE, "d and the new b are new");
+	ok(osl_sv_plan_stop(&live, &p, S), "something to stop");
+	is_str(acts(&live), "stop c 15, stop b 15", "the changed and the removed stop, last first");
+	ok(!osl_sv_plan_stopped(&live, &p), "not yet down");
+	osl_sv_exited(&live, 3, false, 15, S);
+	osl_sv_exited(&live, 2, false, 15, S);
+	is_str(acts(&live), "", "a stop for a reload restarts nothing");
+	ok(osl_sv_plan_stopped(&live, &p), "down");
+	ok(!osl_sv_graft(&live, &next, &p, liveid, 2 * S), "graft");
+	is_str(acts(&live), "start d, start b", "the new nodes start in the file's order");
+	is_int(live.n, 6, "two nodes added");
+	is_int(liveid[2], 1, "a kept its id");
+	is_int(live.nodes[0].nkids, 3, "the root has three children");
+	snprintf(keep[0], sizeof(keep[0]), "%s %s %s", live.nodes[live.nodes[0].kids[0]].spec.name,
+	    live.nodes[live.nodes[0].kids[1]].spec.name, live.nodes[live.nodes[0].kids[2]].spec.name);
+	is_str(keep[0], "d a b", "in the file's order");
+	ok(live.nodes[2].removed && live.nodes[3].removed, "the old b and c are out");
+	is_int(osl_sv_find(&live, "b"), liveid[3], "'b' is the new one");
+	is_int(osl_sv_find(&live, "c"), (long long)OSL_SV_NONE, "'c' is gone");
+	is_int(live.nodes[1].state, OSL_SV_UP, "a still runs");
+	osl_sv_exited(&live, 1, true, 1, 3 * S);
+	is_str(acts(&live), "restart a 1, start a", "a is supervised as before");
+	osl_sv_exited(&live, liveid[3], true, 1, 4 * S);
+	is_str(acts(&live), "restart b 2, start b", "so is the new b");
+	osl_sv_plan_free(&p);
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
+	/* a child added inside an unchanged supervisor: nothing else moves */
+	build(&live, "root w{ x=X } y=Y", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root w{ x=X z=Z } y=Y", ns, nbuf);
+	ok(!osl_sv_plan(&live, ls, &next, ns, &p), "plan");
+	is_int(p.kept, 3, "w, x and y kept");
+	is_int(p.added, 1, "z added");
+	ok(!osl_sv_plan_stop(&live, &p, S), "nothing to stop");
+	ok(osl_sv_plan_stopped(&live, &p), "ready at once");
+	ok(!osl_sv_graft(&live, &next, &p, liveid, S), "graft");
+	is_str(acts(&live), "start z", "only z starts");
+	is_int(osl_sv_find(&live, "w/z"), liveid[3], "w/z found");
+	osl_sv_plan_free(&p);
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
+	/* a changed supervisor goes with its subtree */
+	build(&live, "root w{ x=X u=U } y=Y", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root w=W2{ x=X u=U } y=Y", ns, nbuf);
+	ok(!osl_sv_plan(&live, ls, &next, ns, &p), "plan");
+	is_int(p.changed, 1, "w changed");
+	is_int(p.kept, 1, "y kept");
+	is_int(p.removed, 0, "its children are not counted apart");
+	ok(osl_sv_plan_stop(&live, &p, S), "w stops");
+	is_str(acts(&live), "shutdown w reload, stop u 15", "w shuts down, last child first");
+	osl_sv_exited(&live, 3, false, 15, S);
+	is_str(acts(&live), "stop x 15", "then x");
+	osl_sv_exited(&live, 2, false, 15, S);
+	ok(osl_sv_plan_stopped(&live, &p), "w is down");
+	ok(!osl_sv_graft(&live, &next, &p, liveid, S), "graft");
+	is_str(acts(&live), "start x, start u", "the new w starts its children");
+	ok(live.nodes[1].removed && live.nodes[2].removed && live.nodes[3].removed,
+	    "the old w and its children are out");
+	osl_sv_plan_free(&p);
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
+	/* the same file: nothing happens; the root takes new settings */
+	build(&live, "root a=A b=B", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root a=A b=B", ns, nbuf);
+	next.nodes[0].spec.intensity = 7;
+	ok(!osl_sv_plan(&live, ls, &next, ns, &p), "plan");
+	is_int(p.kept, 2, "all kept");
+	ok(!osl_sv_plan_stop(&live, &p, S), "nothing stops");
+	ok(!osl_sv_graft(&live, &next, &p, liveid, S), "graft");
+	is_str(acts(&live), "", "nothing starts");
+	is_int(live.nodes[0].spec.intensity, 7, "the root's intensity is the file's");
+	osl_sv_plan_free(&p);
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+}
+
 int
 main(void)
 {
@@ -584,5 +716,6 @@ main(void)
 	shutdown_order();
 	readiness_and_commands();
 	model_based();
+	reload();
 	return done_testing();
 }

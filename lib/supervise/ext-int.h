@@ -1,0 +1,29 @@
+/* Between ext.c (the runner's hooks) and output.c (the children's output
+ * as records). */
+#ifndef OSL_SUPERVISE_EXT_INT_H
+#define OSL_SUPERVISE_EXT_INT_H
+
+#include "supervise/ext.h"
+
+enum { TAG_NOTIFY = OSL_SV_EXT_TAG, TAG_TCP, TAG_TIMER, TAG_STREAM };
+
+static inline uint64_t
+data_of(int tag, size_t v)
+{
+	return ((uint64_t)tag << 32) | v;
+}
+
+static inline cJSON *
+svo(cJSON *r)
+{
+	return osl_log_obj(osl_log_obj(r, "osl"), "supervise");
+}
+
+/* Read child ID's pipe FD (ERR: its stderr) from now on. */
+const struct osl_error *osl_sv_out_add(struct osl_sv_ext *e, size_t id, int fd, bool err);
+/* Read what stream I has now (FINAL: at the end, every line is logged). */
+void osl_sv_out_read(struct osl_sv_ext *e, size_t i, bool final);
+/* Its last line and the count of dropped ones, then it is closed. */
+void osl_sv_out_close(struct osl_sv_ext *e, size_t i);
+
+#endif

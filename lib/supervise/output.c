@@ -1,0 +1,202 @@
+/* Output of a tree's children as log records (output: log; see ext.h):
+ * one record per line, a line capped at 16 KiB, and a child that writes
+ * faster than the log can take is not held up: past the log's share of the
+ * time, lines are counted and dropped. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "op.h"
+#include "supervise/child.h"
+#include "supervise/ext-int.h"
+#include "util/strbuf.h"
+
+#define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
+#define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
+#define PIPE_HALF (32 * 1024)		/* of a pipe's 64 KiB */
+#define LOG_BUDGET_NS 10000000ULL	/* output logged while behind: up to 10 ms at once, */
+#define LOG_SHARE 4			/* a quarter of the time in the long run */
+
+#define NAME(e, s) ((e)->r->tree->nodes[(s)->id].spec.name)
+
+struct osl_sv_stream {
+	int fd;
+	size_t id;
+	bool err;			/* stderr */
+	bool cont;			/* the next record continues a cut line */
+	bool behind;			/* the pipe was half full after the last read */
+	unsigned long dropped;
+	size_t n;
+	char buf[LINE_MAX_BYTES + 1];
+};
+
+/* A line with NUL bytes in it: each as \x00, as the log writes invalid bytes. */
+static const char *
+nul_free(const char *p, size_t n, struct strbuf *sb)
+{
+	if (!memchr(p, '\0', n))
+		return p;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i])
+			sb_addc(sb, p[i]);
+		else
+			sb_adds(sb, "\\x00");
+	}
+	return sb_str(sb);
+}
+
+static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
+
+/* Line S->buf into a record; or counted as dropped when the pipe is filling
+ * up behind us (S->behind) and the log has used up its time (e->log_ns,
+ * which grows back at a quarter of the time that passes).  So a child that
+ * writes faster than the log can take is never held up for long. */
+static void
+line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
+{
+	bool keep = final || e->log_ns > 0 || !s->behind;
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t t0 = osl_now_mono_ns(), spent;
+	cJSON *r;
+
+	s->buf[s->n] = '\0';
+	if (keep)
+		dropped_out(e, s);
+	if (!keep) {
+		s->dropped++;
+		e->r->child[s->id].dropped++;
+	} else if ((r = osl_sv_rec("supervise.output", "info", true, NAME(e, s)))) {
+		cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
+		cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(r, "process"), "child"), "pid",
+		    e->r->exec[s->id].pid);
+		if (cut)
+			cJSON_AddBoolToObject(svo(r), "truncated", 1);
+		if (s->cont)
+			cJSON_AddBoolToObject(svo(r), "continued", 1);
+		osl_sv_rec_emit(e->r->ctx, r, OSL_LEVEL_INFO, nul_free(s->buf, s->n, &sb));
+		sb_release(&sb);
+		spent = osl_now_mono_ns() - t0;
+		e->log_ns = spent < e->log_ns ? e->log_ns - spent : 0;
+	}
+	s->cont = cut;
+	s->n = 0;
+}
+
+static void
+dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
+{
+	char msg[160];
+	cJSON *r;
+
+	if (!s->dropped)
+		return;
+	r = osl_sv_rec("supervise.output", "info", false, NAME(e, s));
+	cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
+	osl_log_add_count(svo(r), "dropped_lines", s->dropped);
+	snprintf(msg, sizeof(msg), "supervise.output %s: %lu lines dropped (the log lagged)",
+	    NAME(e, s), s->dropped);
+	osl_sv_rec_emit(e->r->ctx, r, OSL_LEVEL_WARN, msg);
+	s->dropped = 0;
+}
+
+/* Lines of P into records; a line longer than the cap is cut. */
+static void
+feed(struct osl_sv_ext *e, struct osl_sv_stream *s, const char *p, size_t n, bool final)
+{
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t take = nl ? (size_t)(nl - p) : n;
+
+		if (take > LINE_MAX_BYTES - s->n)
+			take = LINE_MAX_BYTES - s->n;
+		memcpy(s->buf + s->n, p, take);
+		s->n += take;
+		p += take;
+		n -= take;
+		if (nl && p == nl) {
+			line_out(e, s, false, final);
+			p++;
+			n--;
+		} else if (s->n == LINE_MAX_BYTES) {
+			line_out(e, s, true, final);
+		}
+	}
+}
+
+void
+osl_sv_out_close(struct osl_sv_ext *e, size_t i)
+{
+	struct osl_sv_stream *s = e->st[i];
+
+	if (s->n)
+		line_out(e, s, false, true);
+	dropped_out(e, s);
+	epoll_ctl(e->ep, EPOLL_CTL_DEL, s->fd, NULL);
+	close(s->fd);
+	free(s);
+	e->st[i] = NULL;
+}
+
+/* Read what is there now (FINAL: at the end, every line is logged). */
+void
+osl_sv_out_read(struct osl_sv_ext *e, size_t i, bool final)
+{
+	struct osl_sv_stream *s = e->st[i];
+	uint64_t now = osl_now_mono_ns();
+	size_t total = 0;
+	char buf[4096];			/* a few ms of records at most, between looks at the pipe */
+
+	e->log_ns += (now - e->log_at) / LOG_SHARE;
+	if (e->log_ns > LOG_BUDGET_NS)
+		e->log_ns = LOG_BUDGET_NS;
+	e->log_at = now;
+	while (total < READ_MAX) {
+		ssize_t n = read(s->fd, buf, sizeof(buf));
+		int left = 0;
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
+			osl_sv_out_close(e, i);
+			return;
+		}
+		if (n == -1)
+			return;
+		s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
+		feed(e, s, buf, (size_t)n, final);
+		total += (size_t)n;
+	}
+}
+
+const struct osl_error *
+osl_sv_out_add(struct osl_sv_ext *e, size_t id, int fd, bool err)
+{
+	struct osl_sv_stream *s, **v;
+	struct epoll_event ev;
+	size_t i;
+
+	for (i = 0; i < e->nst && e->st[i]; i++)
+		;
+	if (i == e->nst) {
+		if (!(v = realloc(e->st, (e->nst + 1) * sizeof(*v))))
+			return osl_error_nomem();
+		e->st = v;
+		e->st[e->nst++] = NULL;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return osl_error_nomem();
+	s->fd = fd;
+	s->id = id;
+	s->err = err;
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = data_of(TAG_STREAM, i) };
+	if (epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		free(s);
+		return osl_error_sys(OSL_ESETUP, errno, "epoll_ctl");
+	}
+	e->st[i] = s;
+	return NULL;
+}

@@ -1,0 +1,164 @@
+/* Reload (see reload.h): the file read again, the difference applied. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "supervise/ctl.h"
+#include "supervise/ext.h"
+#include "supervise/reload.h"
+
+static const char **
+specs(const struct osl_sv_config *c)
+{
+	const char **v = calloc(c->tree.n + 1, sizeof(*v));
+
+	for (size_t i = 0; v && i < c->tree.n; i++)
+		v[i] = c->child[i].spec;
+	return v;
+}
+
+char *
+osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now)
+{
+	const struct osl_error *err = NULL;
+	const char **ls = NULL, **ns = NULL;
+	cJSON *o = cJSON_CreateObject(), *rec;
+	char msg[1200];
+
+	r->tree->nact = 0;
+	if (rl->pending) {
+		err = osl_error_new(OSL_EFAIL, "a reload is under way");
+		goto done;
+	}
+	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv))) {
+		/* the error goes out before the half-read file is freed */
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		osl_sv_config_free(&rl->next);
+		err = osl_error_new(OSL_EINPUT, "%s", msg);
+		goto done;
+	}
+	if (!(ls = specs(rl->live)) || !(ns = specs(&rl->next)) ||
+	    (err = osl_sv_plan(r->tree, ls, &rl->next.tree, ns, &rl->plan))) {
+		err = err ? err : osl_error_nomem();
+		osl_sv_config_free(&rl->next);
+		goto done;
+	}
+	rl->pending = true;
+	osl_sv_plan_stop(r->tree, &rl->plan, now);
+done:
+	free(ls);
+	free(ns);
+	rec = osl_sv_rec("supervise.reload", "change", !err, r->tree->nodes[0].spec.name);
+	osl_log_add_text(osl_log_obj(rec, "file"), "path", rl->path);
+	cJSON_AddBoolToObject(o, "ok", !err);
+	if (err) {
+		cJSON_AddStringToObject(o, "error", err->msg);
+		snprintf(msg, sizeof(msg), "supervise.reload %s: kept the running tree: %s", rl->path,
+		    err->msg);
+		osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_ERROR, msg);
+		return osl_sv_ctl_line(o);
+	}
+	{
+		const struct osl_sv_plan *p = &rl->plan;
+		cJSON *sv = osl_log_obj(osl_log_obj(rec, "osl"), "supervise");
+		const char *k[] = { "kept", "added", "changed", "removed" };
+		unsigned v[] = { p->kept, p->added, p->changed, p->removed };
+
+		for (size_t i = 0; i < 4; i++) {
+			cJSON_AddNumberToObject(o, k[i], v[i]);
+			cJSON_AddNumberToObject(sv, k[i], v[i]);
+		}
+		snprintf(msg, sizeof(msg), "supervise.reload %s: %u kept, %u added, %u changed, "
+		    "%u removed", rl->path, p->kept, p->added, p->changed, p->removed);
+	}
+	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_INFO, msg);
+	return osl_sv_ctl_line(o);
+}
+
+size_t
+osl_sv_reload_due(const struct osl_sv_reload *rl, const struct osl_sv_runner *r)
+{
+	size_t add = 0;
+
+	if (!rl->pending || !osl_sv_plan_stopped(r->tree, &rl->plan))
+		return 0;
+	for (size_t j = 1; j < rl->next.tree.n; j++)
+		add += rl->plan.map[j] == OSL_SV_NONE;
+	return r->tree->n + add;
+}
+
+/* Move NEXT's entry J to the live config's entry I (appended by the graft). */
+static void
+move_entry(struct osl_sv_config *live, struct osl_sv_config *next, size_t j, size_t i)
+{
+	live->exec[i] = next->exec[j];
+	live->child[i] = next->child[j];
+	if (live->child[i].policy)
+		live->exec[i].sb = &live->child[i].sb;
+	memset(&next->exec[j], 0, sizeof(next->exec[j]));
+	memset(&next->child[j], 0, sizeof(next->child[j]));
+	osl_sv_exec_fresh(&live->exec[i]);
+}
+
+void
+osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now)
+{
+	struct osl_sv_config *live = rl->live, *next = &rl->next;
+	size_t size = osl_sv_reload_due(rl, r), *liveid = NULL, n0 = r->tree->n;
+	const struct osl_error *err = NULL;
+	struct osl_sv_exec *xe;
+	struct osl_sv_child *xc;
+
+	r->tree->nact = 0;
+	if (!size)
+		return;
+	xe = realloc(live->exec, size * sizeof(*xe));
+	if (xe)
+		live->exec = xe;
+	xc = realloc(live->child, size * sizeof(*xc));
+	if (xc)
+		live->child = xc;
+	/* the arrays moved: the sandboxes are pointed at again */
+	for (size_t i = 0; i < n0; i++)
+		if (live->child[i].policy)
+			live->exec[i].sb = &live->child[i].sb;
+	r->exec = live->exec;
+	r->child = live->child;
+	if (!xe || !xc || !(liveid = malloc(next->tree.n * sizeof(*liveid)))) {
+		err = osl_error_nomem();
+		goto done;
+	}
+	memset(&live->exec[n0], 0, (size - n0) * sizeof(*xe));
+	memset(&live->child[n0], 0, (size - n0) * sizeof(*xc));
+	for (size_t i = n0; i < size; i++)
+		osl_sv_exec_fresh(&live->exec[i]);
+	for (size_t j = 0; j < next->tree.n; j++)
+		liveid[j] = OSL_SV_NONE;
+	err = osl_sv_graft(r->tree, &next->tree, &rl->plan, liveid, now);
+	/* what was added has what it needs to run, even when the graft stopped half-way */
+	for (size_t j = 1; j < next->tree.n; j++)
+		if (rl->plan.map[j] == OSL_SV_NONE && liveid[j] != OSL_SV_NONE)
+			move_entry(live, next, j, liveid[j]);
+done:
+	if (err) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "supervise.reload %s: %s", rl->path, err->msg);
+		osl_sv_rec_emit(r->ctx, osl_sv_rec("supervise.reload", "change", false,
+		    r->tree->nodes[0].spec.name), OSL_LEVEL_ERROR, msg);
+	}
+	free(liveid);
+	osl_sv_reload_release(rl);
+}
+
+void
+osl_sv_reload_release(struct osl_sv_reload *rl)
+{
+	if (rl->pending) {
+		osl_sv_config_free(&rl->next);
+		osl_sv_plan_free(&rl->plan);
+	}
+	rl->pending = false;
+}

@@ -1,0 +1,35 @@
+/* Reload (SIGHUP, `ctl reload`): read the file again; if it is bad, keep the
+ * running tree and say why; else stop what changed or went, then add what
+ * is new (tree.c's plan and graft, the pure half).  Children whose settings
+ * did not change keep running. */
+#ifndef OSL_SUPERVISE_RELOAD_H
+#define OSL_SUPERVISE_RELOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "supervise/config.h"
+
+struct osl_sv_reload {
+	struct osl_sv_config *live;	/* the running tree's (its arrays grow) */
+	const char *path;
+	char *const *environ_;
+	const struct osl_policy_env *penv;
+	/* a reload under way: the old nodes are stopping */
+	bool pending;
+	struct osl_sv_config next;
+	struct osl_sv_plan plan;
+};
+
+/* Begin a reload: the answer for `ctl reload` (a JSON line, malloc'd; NULL
+ * when out of memory), and a supervise.reload record.  Stops are left in
+ * the tree's actions. */
+char *osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now);
+/* 0, or the size of the tree once the reload under way can finish (what
+ * it stopped is down): the runner makes room, then calls finish. */
+size_t osl_sv_reload_due(const struct osl_sv_reload *rl, const struct osl_sv_runner *r);
+/* Graft the new nodes on (their starts are left in the tree's actions). */
+void osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now);
+void osl_sv_reload_release(struct osl_sv_reload *rl);
+
+#endif

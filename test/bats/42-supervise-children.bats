@@ -1,0 +1,527 @@
+#!/usr/bin/env bats
+# osl supervise -c FILE: what a child has beyond its command line: readiness
+# (notify, tcp, exec, timeout), health checks, output, user, policy, env,
+# cwd.  Real processes; waits are bounded loops, no timing is asserted.
+load supervise
+
+setup() {
+	sv_setup
+	SV_FILE=t.yaml
+	P=$OSL_TOP/test/fixtures/supervise
+}
+
+# The field JQ of child N in `ctl status -j`.
+child() { "$OSL" -j supervise ctl status | jq -r ".tree.children[$1]$2"; }
+
+# Wait until child N's field JQ is VALUE (bounded).
+wait_for() {
+	for _ in $(seq 300); do
+		[ "$(child "$1" "$2")" = "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "child $1$2 is '$(child "$1" "$2")', not '$3'"
+	return 1
+}
+
+# Wait until the log has a record matching the jq filter.
+wait_record() {
+	for _ in $(seq 300); do
+		[ -s "$LOG" ] && [ "$(jq -c "select($1)" "$LOG" | wc -l)" -gt 0 ] && return 0
+		sleep 0.05
+	done
+	echo "no record $1"
+	return 1
+}
+
+@test "ready notify: systemd-notify --ready holds back the next child; STATUS= is shown" {
+	command -v systemd-notify >/dev/null || skip "systemd-notify (Debian's systemd) is needed"
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: db
+	      cmd: [sh, -c, "test -n \"\$NOTIFY_SOCKET\" && while [ ! -e go ]; do sleep 0.02; done; systemd-notify --ready --status='accepting connections'; exec sleep 1000"]
+	      ready: { notify: true }
+	    - name: app
+	      cmd: [sleep, "1000"]
+	EOF
+	start_tree
+	[ "$(child 0 .state)" = starting ]
+	[ "$(child 1 .pid)" = null ]
+	touch go
+	wait_for 0 .state up
+	wait_for 1 .state up
+	[ "$(child 0 .status)" = "accepting connections" ]
+	r=$(jq -c 'select(.event.action == "supervise.ready")' "$LOG")
+	[ "$(jget .osl.supervise.ready "$r")" = notify ]
+	[ "$(jget .event.outcome "$r")" = success ]
+	# the notify socket is gone when the supervisor is
+	sock=$(tr '\0' '\n' < /proc/"$(child 1 .pid)"/environ | sed -n 's/^NOTIFY_SOCKET=//p')
+	[ -z "$sock" ]
+}
+
+@test "ready notify: a datagram from outside the child's process tree is ignored" {
+	command -v python3 >/dev/null || skip "python3 is needed"
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: svc
+	      cmd: [sh, -c, "echo \$NOTIFY_SOCKET > sockpath; while [ ! -e go ]; do sleep 0.02; done; python3 -c 'import os, socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b\"STATUS=mine\\\\nREADY=1\", os.environ[\"NOTIFY_SOCKET\"])'; exec sleep 1000"]
+	      ready: { notify: true }
+	EOF
+	start_tree
+	for _ in $(seq 200); do [ -s sockpath ] && break; sleep 0.05; done
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"STATUS=forged\nREADY=1", open("sockpath").read().strip())'
+	wait_record '.event.action == "supervise.notify"'
+	[ "$(child 0 .state)" = starting ]
+	[ "$(child 0 .status)" = null ]
+	r=$(jq -c 'select(.event.action == "supervise.notify")' "$LOG")
+	[ "$(jget .event.outcome "$r")" = failure ]
+	[ "$(jget .source.pid "$r")" = "$$" ] || [ "$(jget .source.pid "$r")" -gt 0 ]
+	touch go
+	wait_for 0 .state up
+	[ "$(child 0 .status)" = mine ]
+}
+
+@test "ready tcp: the next child starts once the port accepts" {
+	command -v python3 >/dev/null || skip "python3 is needed"
+	port=$((42100 + RANDOM % 50))
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: web
+	      cmd: [sh, -c, "while [ ! -e go ]; do sleep 0.02; done; exec python3 -c 'import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", $port)); s.listen(); time.sleep(1000)'"]
+	      ready: { tcp: "127.0.0.1:$port" }
+	    - name: after
+	      cmd: [sleep, "1000"]
+	EOF
+	start_tree
+	sleep 0.3
+	[ "$(child 0 .state)" = starting ]
+	[ "$(child 1 .pid)" = null ]
+	touch go
+	wait_for 1 .state up
+	[ "$(child 0 .state)" = up ]
+	r=$(jq -c 'select(.event.action == "supervise.ready")' "$LOG")
+	[ "$(jget .osl.supervise.ready "$r")" = tcp ]
+	# ready before the next one started
+	jq -r 'select(.osl.supervise.name == "web" or .osl.supervise.name == "after") |
+	    select(.event.action == "supervise.ready" or .event.action == "supervise.start") |
+	    .event.action + " " + .osl.supervise.name' "$LOG" > order
+	[ "$(tr '\n' ' ' < order)" = "supervise.start web supervise.ready web supervise.start after " ]
+}
+
+@test "ready exec: a check command that exits 0 makes the child ready" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: svc
+	      cmd: [sh, -c, "while [ ! -e go ]; do sleep 0.02; done; touch up; exec sleep 1000"]
+	      ready: { exec: [test, -e, up] }
+	EOF
+	start_tree
+	sleep 0.3
+	[ "$(child 0 .state)" = starting ]
+	touch go
+	wait_for 0 .state up
+	r=$(jq -c 'select(.event.action == "supervise.ready")' "$LOG")
+	[ "$(jget .osl.supervise.ready "$r")" = exec ]
+}
+
+@test "ready timeout: a child that is not ready in time fails that start and is restarted" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 100
+	  period: 1m
+	  children:
+	    - name: mute
+	      cmd: [sleep, "1000"]
+	      ready: { notify: true, timeout: 200ms }
+	EOF
+	start_tree
+	wait_record '.event.action == "supervise.ready" and .event.outcome == "failure"'
+	wait_record '.event.action == "supervise.restart"'
+	r=$(jq -c 'select(.event.action == "supervise.ready")' "$LOG" | head -1)
+	[ "$(jget .osl.supervise.reason "$r")" = timeout ]
+	for _ in $(seq 200); do [ "$(child 0 .restarts)" -ge 1 ] && break; sleep 0.05; done
+	[ "$(child 0 .restarts)" -ge 1 ]
+}
+
+@test "health: after 'retries' failed checks the child is restarted" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 100
+	  period: 1m
+	  children:
+	    - name: svc
+	      cmd: [sleep, "1000"]
+	      health: { exec: [test, -e, healthy], interval: 50ms, timeout: 1s, retries: 2 }
+	EOF
+	touch healthy
+	start_tree
+	pid=$(child 0 .pid)
+	wait_for 0 .health_failures 0
+	sleep 0.3
+	[ "$(child 0 .pid)" = "$pid" ]
+	[ "$(child 0 .restarts)" = 0 ]
+	rm healthy
+	for _ in $(seq 300); do p=$(child 0 .pid); [ "$p" != "$pid" ] && [ "$p" != null ] && break; sleep 0.05; done
+	[ "$(child 0 .pid)" != "$pid" ]
+	[ "$(child 0 .restarts)" -ge 1 ]
+	jq -c 'select(.event.action == "supervise.health")' "$LOG" > h
+	[ "$(jq -r .osl.supervise.failures h | head -2 | tr '\n' ' ')" = "1 2 " ]
+	[ "$(jq -r 'select(.osl.supervise.verdict == "unhealthy") | .log.level' h | head -1)" = error ]
+	# the stop it caused counts as a failure: a restart record follows
+	grep -q '"action":"supervise.restart"' "$LOG"
+}
+
+@test "health: a check that hangs is killed at its timeout and counts as failed" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 100
+	  period: 1m
+	  children:
+	    - name: svc
+	      cmd: [sleep, "1000"]
+	      health: { exec: [sleep, "1000"], interval: 50ms, timeout: 100ms, retries: 1 }
+	EOF
+	start_tree
+	wait_record '.event.action == "supervise.health" and .osl.supervise.verdict == "unhealthy"'
+	r=$(jq -c 'select(.event.action == "supervise.health")' "$LOG" | head -1)
+	[ "$(jget .process.exit_code "$r")" = null ]
+	jget .message "$r" | grep -q "signal 9"
+}
+
+@test "output log: one record per line of stdout and stderr" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: talk
+	      cmd: [sh, -c, "echo one; echo two >&2; printf 'no newline'; exec sleep 1000"]
+	      output: log
+	EOF
+	start_tree
+	wait_record '.event.action == "supervise.output" and .message == "two"'
+	run osl -j log show --action supervise.output "$LOG"
+	assert_success
+	echo "$output" | jq -e '.[] | select(.message == "one") | .osl.supervise.stream == "stdout" and .osl.supervise.name == "talk"'
+	echo "$output" | jq -e '.[] | select(.message == "two") | .osl.supervise.stream == "stderr"'
+	# a last line without a newline is written when the pipe closes
+	kill -TERM "$SVPID"; wait "$SVPID" || true
+	SVPID=
+	[ "$(jq -c 'select(.event.action == "supervise.output" and .message == "no newline")' "$LOG" | wc -l)" = 1 ]
+}
+
+@test "output log: a line is capped at 16 KiB, the rest continues in the next records" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: long
+	      cmd: [sh, -c, "printf '%040000d\\\\n' 0; printf 'a\\\\0b\\\\n'; echo short; exec sleep 1000"]
+	      output: log
+	EOF
+	start_tree
+	wait_record '.event.action == "supervise.output" and .message == "short"'
+	jq -c 'select(.event.action == "supervise.output")' "$LOG" > o
+	[ "$(jq -r '.message | length' o | tr '\n' ' ')" = "16384 16384 7232 6 5 " ]
+	[ "$(jq -r '.osl.supervise.truncated // false' o | tr '\n' ' ')" = "true true false false false " ]
+	[ "$(jq -r '.osl.supervise.continued // false' o | tr '\n' ' ')" = "false true true false false " ]
+	[ "$(jq -r '.message' o | head -3 | tr -d '0\n' | wc -c)" = 0 ]
+	# a NUL byte is written as \x00, not the end of the line
+	[ "$(jq -r '.message' o | sed -n 4p)" = 'a\x00b' ]
+}
+
+@test "output log: every line is either a record or counted as dropped; the child is never stuck" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: flood
+	      cmd: [sh, -c, "seq 1 20000; touch written; sleep 0.5; echo done; exec sleep 1000"]
+	      output: log
+	EOF
+	start_tree
+	for _ in $(seq 600); do [ -e written ] && break; sleep 0.05; done
+	[ -e written ]
+	wait_record '.event.action == "supervise.output" and .message == "done"'
+	logged=$(jq -c 'select(.event.action == "supervise.output" and (.message | test("^[0-9]+$")))' "$LOG" | wc -l)
+	dropped=$(jq -s '[.[] | select(.event.action == "supervise.output") | .osl.supervise.dropped_lines // 0] | add' "$LOG")
+	echo "logged $logged dropped $dropped"
+	[ $((logged + dropped)) -eq 20000 ]
+	[ "$(child 0 .output_dropped)" -eq "$dropped" ]
+}
+
+@test "output file: appended, created 0600 by the supervisor" {
+	echo "before" > out.log
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: w
+	      cmd: [sh, -c, "echo to-out; echo to-err >&2; exec sleep 1000"]
+	      output: "file:out.log"
+	    - name: n
+	      cmd: [sh, -c, "echo new; exec sleep 1000"]
+	      output: "file:sub/new.log"
+	EOF
+	mkdir sub
+	start_tree
+	for _ in $(seq 200); do [ "$(wc -l < out.log)" -ge 3 ] && [ -s sub/new.log ] && break; sleep 0.05; done
+	[ "$(head -1 out.log)" = before ]
+	grep -qx to-out out.log
+	grep -qx to-err out.log
+	[ "$(stat -c %a sub/new.log)" = 600 ]
+	[ "$(cat sub/new.log)" = new ]
+}
+
+@test "user: a child runs as another user (name or uid:gid), its notify socket works for it" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch users"
+	id nobody >/dev/null 2>&1 || skip "needs a 'nobody' user"
+	command -v systemd-notify >/dev/null || skip "systemd-notify is needed"
+	chmod 0755 "$T"
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "id -u; id -g; id -G; echo \$USER; systemd-notify --ready; exec sleep 1000"]
+	      user: nobody
+	      output: log
+	      ready: { notify: true, timeout: 10s }
+	    - name: b
+	      cmd: [sh, -c, "id -u; id -g; exec sleep 1000"]
+	      user: "4242:4343"
+	      output: log
+	EOF
+	start_tree
+	wait_for 0 .state up
+	wait_for 1 .state up
+	[ "$(child 0 .user)" = nobody ]
+	wait_record '.osl.supervise.name == "b" and .message == "4343"'
+	msgs() { jq -r "select(.event.action == \"supervise.output\" and .osl.supervise.name == \"$1\") | .message" "$LOG" | tr '\n' ' '; }
+	nob=$(id -u nobody) nog=$(id -g nobody)
+	[ "$(msgs a)" = "$nob $nog $(id -G nobody) nobody " ]
+	[ "$(msgs b)" = "4242 4343 " ]
+	[ "$(stat -c %u /proc/"$(child 0 .pid)")" = "$nob" ]
+}
+
+@test "user: only root can switch users: a config error otherwise" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user for the test"
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	chmod 0755 "$T"
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: a\n      cmd: [true]\n      user: root\n' > u.yaml
+	chmod 0644 u.yaml
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$OSL" -l none supervise -c u.yaml --check
+	[ "$status" -eq 2 ] || [ "$status" -eq 126 ] && [[ "$output" != *"u.yaml:6:13: user: only root"* ]] && skip "osl is not reachable as nobody here"
+	assert_failure 2
+	assert_output --partial "u.yaml:6:13: user: only root can run a child as another user"
+}
+
+@test "policy: a child runs sandboxed by its own policy: a denied write fails, limits apply" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: boxed
+	      cmd: [sh, -c, "echo fine > allowed/ok; echo bad > denied || echo write-refused; grep 'Max processes' /proc/self/limits; exec sleep 1000"]
+	      policy: $P/child-policy.yaml
+	      output: log
+	    - name: free
+	      cmd: [sh, -c, "echo free > free.txt; exec sleep 1000"]
+	EOF
+	mkdir allowed
+	start_tree
+	wait_record '.message == "write-refused"'
+	wait_record '.message | test("^Max processes")'
+	[ "$(cat allowed/ok)" = fine ]
+	[ ! -e denied ]
+	jq -r 'select(.message | test("^Max processes")) | .message' "$LOG" | grep -Eq 'Max processes +64 +64'
+	for _ in $(seq 100); do [ -s free.txt ] && break; sleep 0.05; done
+	[ "$(cat free.txt)" = free ]
+}
+
+@test "policy: a policy that does not load stops the file before anything starts (exit 2)" {
+	printf 'version: 1\ndefault: sometimes\n' > bad-policy.yaml
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: x
+	      cmd: [sh, -c, "touch started; exec sleep 1000"]
+	      policy: bad-policy.yaml
+	EOF
+	run osl supervise -c t.yaml
+	assert_failure 2
+	assert_output --partial "t.yaml:6:15: policy: "
+	assert_output --partial "bad-policy.yaml:2:"
+	[ ! -e started ]
+	sed -i 's/bad-policy.yaml/nosuch.yaml/' t.yaml
+	run osl supervise -c t.yaml --check
+	assert_failure 2
+	assert_output --partial "t.yaml:6:15: policy: "
+}
+
+@test "env and cwd: the child gets its settings" {
+	mkdir work
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: e
+	      cmd: [sh, -c, "echo \$GREETING \$PWD; exec sleep 1000"]
+	      env: { set: { GREETING: hello } }
+	      cwd: $T/work
+	      output: log
+	EOF
+	start_tree
+	wait_record ".message == \"hello $T/work\""
+}
+
+@test "bad values of the child keys: FILE:LINE:COL and exit 2" {
+	bad() {
+		printf 'version: 1\nsupervisor:\n  children:\n    - name: x\n      cmd: [sleep, "1"]\n      %s\n' "$1" > b.yaml
+		run osl supervise -c b.yaml --check
+		assert_failure 2
+		assert_output --partial "b.yaml:$2"
+	}
+	bad 'ready: { notify: false }' "6:24: ready.notify: true"
+	bad 'ready: { notify: maybe }' "6:24: notify: true or false"
+	bad 'ready: { tcp: "nohost" }' "6:21: ready.tcp: HOST:PORT"
+	bad 'ready: { tcp: "127.0.0.1:0" }' "6:21: ready.tcp: HOST:PORT"
+	bad 'ready: { tcp: [1] }' "6:21: ready.tcp"
+	bad 'ready: { exec: [] }' "6:22: ready.exec: the program is needed"
+	bad 'ready: { exec: [./nosuch-probe] }' "6:23: './nosuch-probe'"
+	bad 'ready: { exec: x }' "6:22: ready.exec: a list is needed"
+	bad 'ready: { timeout: 1s }' "6:14: ready: one of fd, notify, tcp or exec is needed"
+	bad 'ready: { notify: true, timeout: soon }' "6:39: timeout: a duration"
+	bad 'ready: { notify: true, timeout: 0s }' "6:39: ready.timeout: more than 0"
+	bad 'ready: { notify: true, fd: 3 }' "6:24: ready: one of fd, notify, tcp or exec, not two"
+	bad 'ready: { color: red }' "6:16: 'color': unknown or unsupported key"
+	bad 'health: { interval: 1s }' "6:15: health: 'exec' is needed"
+	bad 'health: { exec: [true], interval: 0s }' "6:41: health: interval, timeout and retries"
+	bad 'health: { exec: [true], retries: 0 }' "6:40: health: interval, timeout and retries"
+	bad 'health: { exec: [true], retries: -1 }' "6:40: retries: a number from 0 to 1000"
+	bad 'health: { exec: [true], timeout: x }' "6:40: timeout: a duration"
+	bad 'health: { exec: [true], every: 1s }' "6:31: 'every': unknown or unsupported key"
+	bad 'output: logs' "6:15: output: log, inherit or file:PATH is needed"
+	bad 'output: "file:"' "6:15: output: log, inherit or file:PATH"
+	bad 'output: [log]' "6:15: output: log, inherit or file:PATH"
+	bad 'policy: ""' "6:15: policy: a file is needed"
+	bad 'user: ""' "6:13: user: a user name or UID[:GID] is needed"
+	if [ "$(id -u)" -eq 0 ]; then
+		bad 'user: no-such-user-here' "6:13: user: 'no-such-user-here': no such user"
+		bad 'user: "1:x"' "6:13: user: UID[:GID] with numbers"
+	fi
+}
+
+# A tree of sleepers: "name:seconds" words.
+sleepers() {
+	printf 'version: 1\nsupervisor:\n  children:\n' > t.yaml
+	for w in "$@"; do
+		printf '    - { name: %s, cmd: [sleep, "%s"] }\n' "${w%%:*}" "${w#*:}" >> t.yaml
+	done
+}
+
+names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.name)=\(.pid)"] | join(" ")'; }
+
+@test "reload (ctl): only the changed children restart, removed ones stop, added ones start, in order" {
+	sleepers a:1001 b:1002 c:1003
+	start_tree
+	a=$(child 0 .pid) b=$(child 1 .pid) c=$(child 2 .pid)
+	sleepers d:1004 a:1001 b:2002
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget '[.kept, .added, .changed, .removed] | map(tostring) | join(" ")' "$output")" = "1 1 1 1" ]
+	wait_for 2 .name b
+	wait_for 2 '.pid != null' true
+	wait_for 0 '.pid != null' true
+	[ "$(child 1 .pid)" = "$a" ]
+	[ "$(child 0 .name)" = d ]
+	[ "$(child 2 .pid)" != "$b" ]
+	for _ in $(seq 100); do kill -0 "$c" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$c" 2>/dev/null
+	! kill -0 "$b" 2>/dev/null
+	[ "$(tr '\0' ' ' < /proc/"$(child 2 .pid)"/cmdline)" = "sleep 2002 " ]
+	run osl supervise ctl stop c
+	assert_failure 1
+	assert_output --partial "no such child"
+	grep -q '"action":"supervise.reload"' "$LOG"
+	# the kept child is still supervised
+	kill -KILL "$a"
+	for _ in $(seq 200); do p=$(child 1 .pid); [ "$p" != "$a" ] && [ "$p" != null ] && break; sleep 0.05; done
+	[ "$(child 1 .restarts)" = 1 ]
+}
+
+@test "reload (SIGHUP): a child added to a nested supervisor; nothing else moves" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: w
+	      supervisor:
+	        children:
+	          - { name: x, cmd: [sleep, "1001"] }
+	    - { name: y, cmd: [sleep, "1002"] }
+	EOF
+	start_tree
+	before=$("$OSL" -j supervise ctl status | jq -c '[.. | .pid? // empty]')
+	sed -i 's/^          - { name: x, cmd: \[sleep, "1001"\] }$/&\n          - { name: z, cmd: [sleep, "1003"] }/' t.yaml
+	kill -HUP "$SVPID"
+	wait_for 0 '.children[1].pid != null' true
+	[ "$(child 0 '.children[1].name')" = z ]
+	after=$("$OSL" -j supervise ctl status | jq -c '[.. | .pid? // empty]')
+	[ "$(jq -c '.[0:1] + .[2:3]' <<<"$after")" = "$before" ]
+}
+
+@test "reload: a bad file keeps the running tree, and says why (ctl, log)" {
+	sleepers a:1001 b:1002
+	start_tree
+	before=$(names_pids)
+	printf 'version: 1\nsupervisor:\n  strategy: sometimes\n  children: []\n' > t.yaml
+	run osl supervise ctl reload
+	assert_failure 1
+	assert_output --partial "t.yaml:3:13: strategy: one of one_for_one"
+	kill -HUP "$SVPID"
+	for _ in $(seq 100); do [ "$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | wc -l)" -ge 2 ] && break; sleep 0.05; done
+	r=$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | tail -1)
+	[ "$(jget .event.outcome "$r")" = failure ]
+	jget .message "$r" | grep -q "kept the running tree"
+	[ "$(names_pids)" = "$before" ]
+	kill -0 "$SVPID"
+}
+
+@test "reload: more replicas add workers; an edited policy file restarts the child that uses it" {
+	printf 'version: 1\ndefault: allow\n' > pol.yaml
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - { name: w, cmd: [sleep, "1001"], replicas: 2 }
+	    - { name: p, cmd: [sleep, "1002"], policy: pol.yaml }
+	EOF
+	start_tree
+	w1=$(child 0 .pid) w2=$(child 1 .pid) p=$(child 2 .pid)
+	sed -i 's/replicas: 2/replicas: 3/' t.yaml
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget '[.kept, .added, .changed, .removed] | map(tostring) | join(" ")' "$output")" = "3 1 0 0" ]
+	wait_for 2 .name w-3
+	wait_for 2 '.pid != null' true
+	[ "$(child 0 .pid)" = "$w1" ] && [ "$(child 1 .pid)" = "$w2" ] && [ "$(child 3 .pid)" = "$p" ]
+	printf 'version: 1\ndefault: allow\nproc: { limits: { nofile: 512 } }\n' > pol.yaml
+	run osl -j supervise ctl reload
+	assert_success
+	[ "$(jget .changed "$output")" = 1 ]
+	for _ in $(seq 200); do q=$(child 3 .pid); [ "$q" != "$p" ] && [ "$q" != null ] && break; sleep 0.05; done
+	[ "$(child 3 .pid)" != "$p" ]
+	[ "$(child 0 .pid)" = "$w1" ]
+	grep -Eq 'Max open files +512 +512' /proc/"$(child 3 .pid)"/limits
+}

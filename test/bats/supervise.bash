@@ -1,0 +1,29 @@
+# Shared by the supervise -c tests (41, 42, 43): a private runtime folder for
+# the control socket, a tree started in the background, and stopped after.
+load helper
+
+sv_setup() {
+	common_setup
+	export XDG_RUNTIME_DIR=$T/run
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	SOCK=$XDG_RUNTIME_DIR/osl/supervise.sock
+}
+
+teardown() {
+	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
+	true
+}
+
+# Start the tree of FILE ($1, default $SV_FILE) and wait for its socket;
+# global options (e.g. --audit) in $SV_OPTS.
+start_tree() {
+	# shellcheck disable=SC2086
+	"$OSL" ${SV_OPTS:-} supervise -c "${1:-$SV_FILE}" >"$T/sv.out" 2>"$T/sv.err" &
+	SVPID=$!
+	for _ in $(seq 200); do
+		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	cat "$T/sv.err"
+	return 1
+}
