@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -133,16 +134,30 @@ read_long(const char *path, long *v)
 	return true;
 }
 
-/* Can the child make namespaces: as root, or in a user namespace of its own
- * when the system lets unprivileged users have one. */
+/* Is CAP in the effective set? */
+static bool
+has_cap(unsigned cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	return syscall(SYS_capget, &h, d) == 0 && (d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+/* Can the child make namespaces: with CAP_SYS_ADMIN, or in a user namespace
+ * of its own when the system lets unprivileged users have one.  Root
+ * without CAP_SYS_ADMIN (a container's, setpriv's) is such a user, but
+ * mapping uid 0 into a user namespace takes CAP_SETFCAP (Linux 5.12). */
 static bool
 can_unshare(bool *need_user)
 {
 	long v;
 
-	*need_user = geteuid() != 0;
+	*need_user = !has_cap(CAP_SYS_ADMIN);
 	if (!*need_user)
 		return true;
+	if (geteuid() == 0 && !has_cap(CAP_SETFCAP))
+		return false;
 	if (read_long("/proc/sys/user/max_user_namespaces", &v) && v == 0)
 		return false;
 	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)

@@ -406,6 +406,23 @@ no_userns() {
 	assert_output 65534
 }
 
+@test "run: root without CAP_SYS_ADMIN runs with what it can hold, not exit 125" {
+	need_landlock 1
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	nocap() { setpriv --bounding-set=-all --inh-caps=-all "$@"; }
+	! nocap unshare -m true 2>/dev/null || skip "setpriv did not drop CAP_SYS_ADMIN"
+	# no namespace of its own (a user namespace cannot map uid 0 without
+	# CAP_SETFCAP): the report says so, and the program runs
+	run nocap "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].namespaces == []'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
+	run nocap "$OSL" -p "$P/proc-run.yaml" proc run -- sh -c 'echo ran'
+	assert_success
+	assert_output ran
+}
+
 @test "run: without a mount namespace the loader gap is real and exec-via-loader partial says why" {
 	need_landlock 1
 	nobody_setup
