@@ -384,11 +384,11 @@ as_nobody() {
 	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
 	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
 }
-# nobody in a user namespace whose own limit of user namespaces is 0 (the
-# host's sysctl is untouched): osl there can make no namespace
+# nobody, without capabilities, in a user namespace whose own limit of user
+# namespaces is 0 (the host's sysctl is untouched): osl there can make none
 no_userns() {
-	as_nobody unshare -U -c --keep-caps \
-	    sh -c 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"' sh "$@"
+	as_nobody unshare -U -c --keep-caps sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+	    exec setpriv --ambient-caps=-all --inh-caps=-all --bounding-set=-all "$@"' sh "$@"
 }
 
 @test "run: an unprivileged user gets the noexec mounts in a user namespace" {
