@@ -47,7 +47,7 @@ POLICIES := $(sort $(wildcard policies/*.yaml))
 PROBE_SRC := $(sort $(wildcard test/probes/*.c))
 PROBES  := $(PROBE_SRC:test/probes/%.c=$(B)/probes/%)
 
-.PHONY: all deps test probes check-sanitize units bats man completions install clean bench fuzz demo check-deps
+.PHONY: all deps test probes check-sanitize units bats man completions install clean bench fuzz fuzz-long demo check-deps
 .DEFAULT_GOAL := all
 
 all: check-deps $(B)/osl $(B)/libosl.a $(B)/libosl.so $(UNITS) $(PROBES)
@@ -144,6 +144,11 @@ bench: all $(BENCHES)
 
 fuzz:
 	@test/fuzz/build $(B)/fuzz
+
+# A long run of each harness, one at a time, niced (FUZZ_SECONDS each, 600 by
+# default); a crash leaves its input in build/fuzz/NAME-crash-*.
+fuzz-long:
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} nice -n 10 test/fuzz/smoke
 
 demo: all
 	@test/demo.sh $(B)

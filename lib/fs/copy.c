@@ -19,7 +19,8 @@ enum { CHUNK = 1 << 30, BUFSZ = 256 * 1024 };
  * an errno value; *MODE steps down 0 copy_file_range -> 1 sendfile -> 2
  * read/write as a method is found missing. */
 static int
-copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint64_t *copied)
+copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint64_t *copied,
+    bool *reading)
 {
 	ssize_t n, w;
 
@@ -49,6 +50,7 @@ copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint
 			if (!*buf && !(*buf = malloc(BUFSZ)))
 				return ENOMEM;
 			n = pread(in, *buf, want > BUFSZ ? BUFSZ : want, off);
+			*reading = n < 0;
 			for (ssize_t o = 0; n > 0 && o < n; o += w) {
 				w = pwrite(out, *buf + o, (size_t)(n - o), off + o);
 				if (w < 0 && errno == EINTR)
@@ -59,6 +61,12 @@ copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && *mode < 2 && errno != ENOSPC && errno != EDQUOT && errno != EFBIG) {
+			/* an error such as EIO that copy_file_range or sendfile
+			 * cannot place on a side: pread and pwrite tell which */
+			*mode = 2;
+			continue;
+		}
 		if (n < 0)
 			return errno;
 		if (n == 0)
@@ -71,7 +79,7 @@ copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint
 }
 
 const struct osl_error *
-osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied)
+osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied, bool *reading)
 {
 	const struct osl_error *err = NULL;
 	char *buf = NULL;
@@ -79,6 +87,7 @@ osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied)
 	off_t data, hole, end = st->st_size;
 
 	*copied = 0;
+	*reading = false;
 	/* Fewer blocks than the size needs: there are holes to keep. */
 	if ((uint64_t)st->st_blocks * 512 < (uint64_t)st->st_size) {
 		for (off_t pos = 0; pos < end; pos = hole) {
@@ -96,7 +105,8 @@ osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied)
 			}
 			if (hole > end)
 				hole = end;
-			if ((e = copy_range(in, out, data, (uint64_t)(hole - data), &mode, &buf, copied)))
+			if ((e = copy_range(in, out, data, (uint64_t)(hole - data), &mode, &buf, copied,
+			    reading)))
 				goto done;
 		}
 		if (ftruncate(out, end) < 0)
@@ -111,7 +121,7 @@ dense:
 	}
 	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
 	/* copy to the end, whatever size it has now (a file may grow) */
-	e = copy_range(in, out, 0, UINT64_MAX, &mode, &buf, copied);
+	e = copy_range(in, out, 0, UINT64_MAX, &mode, &buf, copied, reading);
 done:
 	free(buf);
 	if (e)
@@ -248,6 +258,7 @@ osl_fs_copy_at(int sdir, const char *sname, const struct stat *st, int ddir,
 	struct osl_fs_tmp tmp = { .fd = -1 };
 	struct stat st2;
 	int in = -1, out = -1;
+	bool reading = false;
 
 	*bytes = 0;
 	if (!S_ISREG(st->st_mode))
@@ -266,10 +277,10 @@ osl_fs_copy_at(int sdir, const char *sname, const struct stat *st, int ddir,
 		err = osl_error_sys(OSL_EFAIL, errno, "'%s'", dpath);
 		goto done;
 	}
-	if ((err = osl_fs_copy_data(in, out, &st2, bytes)) ||
+	if ((err = osl_fs_copy_data(in, out, &st2, bytes, &reading)) ||
 	    (err = (flags & OSL_FS_CP_META) ? osl_fs_copy_meta(in, out, &st2) :
 	    fchmod(out, mode) < 0 ? osl_error_sys(OSL_EFAIL, errno, "chmod") : NULL)) {
-		err = osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", dpath);
+		err = osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", reading ? spath : dpath);
 		goto done;
 	}
 	if (flags & OSL_FS_CP_REPLACE) {

@@ -88,8 +88,10 @@ void osl_fs_tmp_name(char *buf, size_t size, const char *name);
 
 /* Copy a regular file's data IN -> OUT (OUT empty, at offset 0):
  * copy_file_range (reflinks where the filesystem can), then sendfile, then
- * read/write with one buffer; holes stay holes (SEEK_DATA/SEEK_HOLE). */
-const struct osl_error *osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied);
+ * read/write with one buffer; holes stay holes (SEEK_DATA/SEEK_HOLE).
+ * On an error, *READING says whether reading IN failed (else writing OUT). */
+const struct osl_error *osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied,
+    bool *reading);
 /* Keep owner, mode, extended attributes and times of ST (read from IN) on
  * OUT; ownership is kept only when we may (root), as cp -a does. */
 const struct osl_error *osl_fs_copy_meta(int in, int out, const struct stat *st);

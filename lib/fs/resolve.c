@@ -152,18 +152,19 @@ osl_fs_copy_fd(int in, int out, unsigned long long *copied, int *which)
 	for (;;) {
 		if (try_sendfile) {
 			n = sendfile(out, in, NULL, 1 << 30);
-			if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
-				try_sendfile = false;
-				continue;
-			}
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && (errno == EPIPE || errno == ENOSPC || errno == EFBIG ||
+			    errno == EDQUOT || errno == EAGAIN)) {
+				*which = 1;
+				return osl_error_sys(OSL_EFAIL, errno, "copy");
+			}
 			if (n < 0) {
-				/* which side: sendfile cannot tell; ask the input */
-				int e = errno;
-				*which = (e == EPIPE || e == ENOSPC || e == EFBIG ||
-				    e == EDQUOT || e == EAGAIN) ? 1 : 0;
-				return osl_error_sys(OSL_EFAIL, e, "copy");
+				/* EINVAL or ENOSYS (not for these files), or an error
+				 * such as EIO that sendfile cannot place on a side:
+				 * read and write go on and tell which one it is */
+				try_sendfile = false;
+				continue;
 			}
 			if (n == 0)
 				return NULL;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
@@ -320,6 +321,29 @@ file_end(struct osl_log *log)
 	lock_fd(log->fd, LOCK_UN);
 }
 
+/* Bytes a file of SIZE may still grow by under RLIMIT_FSIZE. */
+static uint64_t
+fsize_left(off_t size)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return (rlim_t)size >= rl.rlim_cur ? 0 : rl.rlim_cur - (rlim_t)size;
+}
+
+/* Why a write to a file stopped short: it reached RLIMIT_FSIZE (the next
+ * byte would be EFBIG), else the filesystem is full. */
+static int
+short_write_errno(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && fsize_left(st.st_size) == 0)
+		return EFBIG;
+	return ENOSPC;
+}
+
 /* Send the built line to the sink: one write(2) or one datagram. */
 static const struct osl_error *
 put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
@@ -345,7 +369,7 @@ put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
 		while (n == -1 && errno == EINTR);
 		if (n != (ssize_t)want) {
 			if (n >= 0)
-				errno = ENOSPC;	/* a short write to a file: it is full */
+				errno = short_write_errno(log->fd);
 			log->known = false;	/* read the tail again next time */
 			return osl_error_errno("cannot write to '%s'", log->path);
 		}
@@ -655,6 +679,11 @@ osl_log_reserve(struct osl_log *log)
 		return NULL;
 	if (fstat(log->fd, &st) == -1) {
 		e = errno;
+		goto deny;
+	}
+	/* RLIMIT_FSIZE binds whatever space is reserved */
+	if (fsize_left(st.st_size) < RESERVE_LOW) {
+		e = EFBIG;
 		goto deny;
 	}
 	if (log->reserved_end - st.st_size >= RESERVE_LOW)

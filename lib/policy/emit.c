@@ -189,6 +189,17 @@ comment(struct strbuf *out, const char *s)
 		sb_addc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 }
 
+/* Ids are unique within a file, but a merged policy may hold a parent's rule
+ * and a child's with one id: the first keeps it, so the output loads. */
+static bool
+id_taken(const struct osl_policy *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (p->rules[j].id && strcmp(p->rules[j].id, p->rules[i].id) == 0)
+			return true;
+	return false;
+}
+
 static void
 yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
     enum osl_rule_kind kind, bool fs)
@@ -205,7 +216,7 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
 		any = true;
 		sb_addf(out, "    - { %s: ", fs ? "path" : "addr");
 		yq(out, r->expanded, fs);
-		if (r->id) {
+		if (r->id && !id_taken(p, i)) {
 			sb_adds(out, ", id: ");
 			yq(out, r->id, false);
 		}

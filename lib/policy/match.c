@@ -264,6 +264,10 @@ host_name(const char *s, size_t n, char *out, const char **why)
 		}
 		out[i] = (char)tolower(c);
 	}
+	if (lab == 0) {		/* "foo..": one trailing dot is ignored, not two */
+		*why = "invalid host name (empty label or label ending in '-')";
+		return false;
+	}
 	if (s[n - 1] == '-') {
 		*why = "invalid host name (label ending in '-')";
 		return false;

@@ -217,6 +217,8 @@ op_free(struct osl_sv_exec *x)
 		osl_op_release(x->op);
 	free(x->op);
 	x->op = NULL;
+	free(x->real);
+	x->real = NULL;
 }
 
 /* The fields of child ID's start record: the program, its arguments, its
@@ -231,7 +233,7 @@ start_fields(struct loop *l, size_t id)
 	if (!op->fields && !(op->fields = cJSON_CreateObject()))
 		return NULL;
 	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
-	osl_log_add_text(o, "executable", x->path);
+	osl_log_add_text(o, "executable", op->req.path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
@@ -259,7 +261,8 @@ start_child(struct loop *l, size_t id)
 	}
 	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
 	op->req.access = OSL_ACCESS_EXEC;
-	op->req.path = x->path;
+	x->real = realpath(x->path, NULL);
+	op->req.path = x->real ? x->real : x->path;
 	start_fields(l, id);
 	if ((err = osl_op_begin(r->ctx, op))) {
 		osl_error_keep(&keep, err);

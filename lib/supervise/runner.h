@@ -34,6 +34,9 @@ struct osl_sv_exec {
 	int pidfd;			/* the running child's pidfd, or -1 */
 	int errfd;			/* its exec's outcome, until it is known; or -1 */
 	struct osl_op *op;		/* supervise.start until that outcome, or NULL */
+	char *real;			/* meanwhile, the program's real path: decided on
+					 * that, so "/usr/../x" or a symlink in /usr/bin
+					 * borrows no rule (it runs by the name given) */
 	unsigned gen;			/* starts so far: tells a stale event from a live one */
 	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
 	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
