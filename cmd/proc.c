@@ -295,7 +295,8 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	if (!realpath(path, real)) {
-		status = cli_error(osl_error_sys(OSL_ENOCMD, errno, "'%s': %s", argv[0], strerror(errno)));
+		status = cli_error(osl_error_sys(errno == ENOENT || errno == ENOTDIR ? OSL_ENOCMD :
+		    OSL_ENOEXEC, errno, "'%s'", argv[0]));
 		goto done;
 	}
 	if (!getcwd(cwd, sizeof(cwd)))

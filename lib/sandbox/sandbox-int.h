@@ -15,4 +15,17 @@ const struct osl_error *osl_landlock_prepare(struct osl_sandbox *sb, const struc
 /* Let the child connect to PORT over TCP (the egress proxy's). */
 const struct osl_error *osl_landlock_allow_connect(struct osl_sandbox *sb, uint16_t port);
 
+/* Is B A or below it (paths, "/" above all)? */
+bool osl_path_within(const char *a, const char *b);
+
+/* exec.c: fs.exec rules against the dynamic loader.  Prepare (after
+ * landlock) fills sb->exec_trees and the exec-via-loader entry when
+ * something readable is outside every exec tree; in the child, after the
+ * mount namespace is private and before the deny over-mounts,
+ * osl_exec_mounts makes every mount noexec but those trees. */
+const struct osl_error *osl_exec_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok);
+void osl_exec_trees_release(struct osl_sandbox *sb);
+int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
+
 #endif

@@ -1,10 +1,9 @@
 /* osl_sandbox_prepare() / osl_sandbox_apply(): the policy's kernel side for
  * a spawned program.  See sandbox.h. */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <link.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -135,16 +134,30 @@ read_long(const char *path, long *v)
 	return true;
 }
 
-/* Can the child make namespaces: as root, or in a user namespace of its own
- * when the system lets unprivileged users have one. */
+/* Is CAP in the effective set? */
+static bool
+has_cap(unsigned cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	return syscall(SYS_capget, &h, d) == 0 && (d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+/* Can the child make namespaces: with CAP_SYS_ADMIN, or in a user namespace
+ * of its own when the system lets unprivileged users have one.  Root
+ * without CAP_SYS_ADMIN (a container's, setpriv's) is such a user, but
+ * mapping uid 0 into a user namespace takes CAP_SETFCAP (Linux 5.12). */
 static bool
 can_unshare(bool *need_user)
 {
 	long v;
 
-	*need_user = geteuid() != 0;
+	*need_user = !has_cap(CAP_SYS_ADMIN);
 	if (!*need_user)
 		return true;
+	if (geteuid() == 0 && !has_cap(CAP_SETFCAP))
+		return false;
 	if (read_long("/proc/sys/user/max_user_namespaces", &v) && v == 0)
 		return false;
 	if (read_long("/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)
@@ -152,16 +165,6 @@ can_unshare(bool *need_user)
 	if (read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v) && v != 0)
 		return false;
 	return true;
-}
-
-static bool
-is_ancestor(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	if (!strcmp(a, "/"))
-		return true;
-	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
 }
 
 static const struct osl_error *
@@ -205,7 +208,7 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 			    a->kind != OSL_RULE_FS_EXEC)
 				continue;
 			osl_landlock_prefix(a->expanded, ap, sizeof(ap));
-			if (is_ancestor(ap, dp) || is_ancestor(dp, ap))
+			if (osl_path_within(ap, dp) || osl_path_within(dp, ap))
 				overlap = true;
 		}
 		if (sb->ll_fs && !overlap) {
@@ -230,7 +233,7 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 				if (p->rules[j].kind != OSL_RULE_FS_WRITE)
 					continue;
 				osl_landlock_prefix(p->rules[j].expanded, ap, sizeof(ap));
-				writable = is_ancestor(ap, dp);
+				writable = osl_path_within(ap, dp);
 			}
 			if (writable)
 				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
@@ -247,73 +250,6 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
 	}
 	return NULL;
-}
-
-static int
-interp_of_program(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_INTERP)
-			*(const char **)data = (const char *)(info->dlpi_addr +
-			    info->dlpi_phdr[i].p_vaddr);
-	return 1;	/* the program comes first: the libraries have none */
-}
-
-/* The dynamic loader of the system's programs: osl's own (PT_INTERP). */
-static const char *
-dynamic_loader(void)
-{
-	const char *interp = NULL;
-
-	dl_iterate_phdr(interp_of_program, &interp);
-	return interp ? interp : "/lib64/ld-linux-x86-64.so.2";
-}
-
-/* Is the tree of rule RU (resolved: landlock holds inodes) below one of
- * KIND's trees?  *BY: that rule's name. */
-static bool
-below_rule_of(const struct osl_policy *p, enum osl_rule_kind kind, const char *path,
-    const char **by)
-{
-	char pre[4096], rp[PATH_MAX];
-
-	for (size_t i = 0; i < p->nrules; i++) {
-		if (p->rules[i].kind != kind)
-			continue;
-		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
-		if (realpath(pre, rp) && is_ancestor(rp, path)) {
-			*by = osl_rule_name(&p->rules[i]);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* fs.exec rules hold execve(2).  The dynamic loader, once a rule lets it
- * run, runs any file the program can read ("ld.so FILE" maps it with
- * PROT_EXEC, which landlock does not check): exec is then partial for
- * what is readable outside the exec trees. */
-static void
-exec_via_loader(struct osl_sandbox *sb, const struct osl_policy *p)
-{
-	char loader[PATH_MAX], pre[4096], rp[PATH_MAX];
-	const char *exec_by, *by;
-
-	if (!sb->ll_fs || !realpath(dynamic_loader(), loader) ||
-	    !below_rule_of(p, OSL_RULE_FS_EXEC, loader, &exec_by))
-		return;
-	for (size_t i = 0; i < p->nrules; i++) {
-		if (p->rules[i].kind != OSL_RULE_FS_READ)
-			continue;
-		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
-		if (!realpath(pre, rp) || below_rule_of(p, OSL_RULE_FS_EXEC, rp, &by))
-			continue;
-		osl_report_add(&sb->report, "fs.exec", "exec-via-loader", NULL, OSL_ENF_PARTIAL,
-		    "landlock checks execve, not mmap(PROT_EXEC): the loader '%s' runs any "
-		    "file it can read, e.g. below '%s' (exec allowed by %s)", loader, rp, exec_by);
-		return;
-	}
 }
 
 static bool
@@ -342,7 +278,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	ns_ok = can_unshare(&need_user);
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
-	exec_via_loader(sb, p);
+	if ((err = osl_exec_prepare(sb, p, ns_ok)))
+		goto done;
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
 
@@ -429,6 +366,7 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	free(sb->masks);
 	sb->masks = NULL;
 	sb->nmasks = 0;
+	osl_exec_trees_release(sb);
 	osl_report_release(&sb->report);
 }
 
@@ -463,6 +401,7 @@ osl_userns_map(const char *uid_map, const char *gid_map)
 static int
 namespaces(const struct osl_sandbox *sb, const char **step)
 {
+	char cwd[PATH_MAX];
 	int e;
 
 	*step = "unshare";
@@ -478,6 +417,18 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 	*step = "mount namespace";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return errno;
+	/* the working directory stays below the mounts to come (a denied
+	 * folder's content, noexec): it is entered again by path after them;
+	 * a deleted one (ENOENT) holds nothing */
+	*step = "getcwd";
+	if (!getcwd(cwd, sizeof(cwd))) {
+		if (errno != ENOENT)
+			return errno;
+		cwd[0] = '\0';
+	}
+	/* exec back to the exec trees only, then the deny over-mounts on top */
+	if (sb->nexec_trees && (e = osl_exec_mounts(sb, step)))
+		return e;
 	for (size_t i = 0; i < sb->nmasks; i++) {
 		const struct osl_sandbox_mask *m = &sb->masks[i];
 
@@ -493,6 +444,9 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 				return errno;
 		}
 	}
+	*step = "chdir into the working directory after the mounts";
+	if (cwd[0] == '/' && chdir(cwd) == -1)
+		return errno;
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct osl_sandbox_mask {
 };
 
 #define OSL_SANDBOX_MAX_RLIMITS 8
+/* exec trees given back over a noexec mount namespace (more: not done) */
+#define OSL_SANDBOX_MAX_EXEC_TREES 32
 
 struct osl_sandbox {
 	int abi;
@@ -69,6 +71,9 @@ struct osl_sandbox {
 	char uid_map[48], gid_map[48];
 	struct osl_sandbox_mask *masks;
 	size_t nmasks;
+	/* > 0: every mount noexec in the mount namespace but these trees */
+	char **exec_trees;
+	size_t nexec_trees;
 	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
@@ -112,6 +117,12 @@ uint64_t osl_landlock_rights(enum osl_rule_kind kind, int abi, const char *prefi
 uint64_t osl_landlock_fs_all(int abi);
 /* The running kernel's Landlock ABI (0 when it has none). */
 int osl_landlock_abi(void);
+
+/* --- exec trees (exec.c) --- */
+/* Of PATHS (N of them, absolute and resolved, malloc'd), keep those below
+ * no other (the first of equal ones), in order: the fewest mounts that
+ * cover them all.  Frees the others; returns how many are kept. */
+size_t osl_paths_outermost(char **paths, size_t n);
 
 /* --- limits (sandbox.c) --- */
 /* "K=V" with K one of cpu, memory, nofile, nproc, fsize, core (also wall):

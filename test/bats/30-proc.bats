@@ -11,6 +11,8 @@ setup() {
 	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
 }
 
+teardown() { [ -z "${W:-}" ] || rm -rf "$W"; }
+
 run_p() { osl -p "$P/proc-run.yaml" proc run "$@"; }
 
 need_landlock() {
@@ -225,7 +227,7 @@ need_landlock() {
 	assert_failure
 	run run_p -- cat "$T/secret/k"
 	assert_failure
-	refute_output --partial key
+	refute_output --partial topsecret
 	run run_p -- sh -c "echo ok > $T/inside && cat $T/inside"
 	assert_success
 	assert_output ok
@@ -274,28 +276,166 @@ need_landlock() {
 	echo "$output" | jq -e '.[] | select(.pattern == "/usr/**") | .enforcement == "full"'
 }
 
-@test "dry-run: exec is partial while the dynamic loader can run what is readable outside the exec trees" {
+# fs.exec rules hold execve (landlock) and the mapping of code: where a mount
+# namespace can be made, every mount is noexec but the exec trees
+can_mount_ns() {	# [POLICY]
+	osl -j -p "${1:-$P/proc-run.yaml}" proc run --dry-run > "$T/ns.json"
+	jq -e '.[-1].namespaces | index("mount")' "$T/ns.json" >/dev/null ||
+	    skip "no mount namespace can be made here"
+}
+
+@test "dry-run: exec-via-loader is full when every mount but the exec trees is noexec" {
 	need_landlock 1
+	can_mount_ns
 	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
 	assert_success
-	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
-	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("mmap\\(PROT_EXEC\\)")'
-	# nothing readable that is not executable: no such entry
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("noexec in a private mount namespace")'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("mmap PROT_EXEC")'
+	# nothing readable that is not executable: no such entry, no namespace for it
 	run osl -j -p "$P/proc-full.yaml" proc run --dry-run
 	assert_success
 	echo "$output" | jq -e '[.[] | select(.rule == "exec-via-loader")] | length == 0'
+	echo "$output" | jq -e '.[-1].namespaces | index("mount") | not'
 }
 
-@test "run: the gap exec-via-loader names is real (execve refused, the loader runs it)" {
+@test "dry-run: an exec glob keeps exec-via-loader partial: its whole tree can map code" {
 	need_landlock 1
+	can_mount_ns
+	printf 'version: 1\nextends: [%s]\nfs:\n  exec: ["%s/tools/x*"]\n' "$P/proc-run.yaml" "$T" > "$T/glob.yaml"
+	mkdir -p tools
+	run osl -j -p "$T/glob.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
+	echo "$output" | jq -e --arg t "$T/tools" '.[] | select(.rule == "exec-via-loader") | .reason | contains("widened to \u0027" + $t + "\u0027")'
+}
+
+@test "run: the loader cannot run a readable file outside the exec trees (it can bare)" {
+	need_landlock 1
+	can_mount_ns
 	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
 	[ -x "$ld" ] || skip "no x86_64 dynamic loader"
-	mkdir -p notexec
+	mkdir -p notexec bin
 	cp /bin/true notexec/prog
+	cp /bin/true bin/prog
+	run "$ld" ./notexec/prog
+	assert_success
 	run run_p -- ./notexec/prog
 	assert_failure 126
-	run run_p -- "$ld" ./notexec/prog
+	run -127 run_p -- "$ld" ./notexec/prog
+	assert_output --partial "failed to map segment"
+	# in an exec tree, through the loader and directly
+	run run_p -- "$ld" ./bin/prog
 	assert_success
+	run run_p -- ./bin/prog
+	assert_success
+	# the working directory is entered again after the mounts: relative works
+	run run_p -- sh -c './bin/prog && cd bin && ./prog'
+	assert_success
+}
+
+@test "run: a working directory below a denied folder does not reach past its over-mount" {
+	mkdir -p secret
+	echo topsecret > secret/key
+	printf 'version: 1\nextends: [%s]\nfs:\n  deny: ["%s/secret/**"]\n' "$P/proc-run.yaml" "$T" > "$T/d.yaml"
+	can_mount_ns "$T/d.yaml"
+	cd secret
+	cat key
+	run osl -p "$T/d.yaml" proc run -- cat key
+	assert_failure
+	refute_output --partial topsecret
+}
+
+@test "run: dlopen maps a library in an exec tree, not one that is only readable" {
+	need_landlock 1
+	can_mount_ns
+	[ -x /usr/bin/python3 ] || skip "python3 is needed"
+	lib=$(/usr/bin/python3 -c 'import ctypes.util; print(ctypes.util.find_library("m") or "")')
+	[ -n "$lib" ] || skip "no libm"
+	lib=$(/usr/bin/python3 -c "import ctypes; print(ctypes.CDLL('$lib')._name)") || skip "no libm"
+	src=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }')
+	[ -f "$src" ] || skip "cannot find $lib"
+	mkdir -p notexec bin
+	cp "$src" notexec/libx.so
+	cp "$src" bin/libx.so
+	dl='import ctypes, sys; ctypes.CDLL(sys.argv[1]); print("mapped")'
+	run /usr/bin/python3 -c "$dl" "$T/notexec/libx.so"
+	assert_success
+	run run_p -- /usr/bin/python3 -c "$dl" "$T/bin/libx.so"
+	assert_success
+	assert_output mapped
+	run run_p -- /usr/bin/python3 -c "$dl" "$T/notexec/libx.so"
+	assert_failure
+	assert_output --partial "failed to map segment"
+}
+
+# nobody, in a folder of its own ($W, removed by teardown)
+nobody_setup() {
+	command -v setpriv >/dev/null && command -v unshare >/dev/null || skip "setpriv and unshare are needed"
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
+	W=$(mktemp -d /tmp/osl-nobody.XXXXXX)
+	chmod 755 "$W"
+	mkdir -p "$W/notexec" "$W/bin" "$W/home"
+	cp /bin/true "$W/notexec/prog"
+	cp /bin/true "$W/bin/prog"
+	chown -R 65534:65534 "$W/home"
+}
+as_nobody() {
+	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
+# nobody, without capabilities, in a user namespace whose own limit of user
+# namespaces is 0 (the host's sysctl is untouched): osl there can make none
+no_userns() {
+	as_nobody unshare -U -c --keep-caps sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+	    exec setpriv --ambient-caps=-all --inh-caps=-all --bounding-set=-all "$@"' sh "$@"
+}
+
+@test "run: an unprivileged user gets the noexec mounts in a user namespace" {
+	need_landlock 1
+	nobody_setup
+	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
+	run as_nobody "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].namespaces | index("user") and index("mount")'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
+	run -127 as_nobody "$OSL" -p "$P/proc-run.yaml" proc run -- "$ld" ./notexec/prog
+	assert_output --partial "failed to map segment"
+	run as_nobody "$OSL" -p "$P/proc-run.yaml" proc run -- sh -c './bin/prog && id -u'
+	assert_success
+	assert_output 65534
+}
+
+@test "run: root without CAP_SYS_ADMIN runs with what it can hold, not exit 125" {
+	need_landlock 1
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	nocap() { setpriv --bounding-set=-all --inh-caps=-all "$@"; }
+	! nocap unshare -m true 2>/dev/null || skip "setpriv did not drop CAP_SYS_ADMIN"
+	# no namespace of its own (a user namespace cannot map uid 0 without
+	# CAP_SETFCAP): the report says so, and the program runs
+	run nocap "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].namespaces == []'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
+	run nocap "$OSL" -p "$P/proc-run.yaml" proc run -- sh -c 'echo ran'
+	assert_success
+	assert_output ran
+}
+
+@test "run: without a mount namespace the loader gap is real and exec-via-loader partial says why" {
+	need_landlock 1
+	nobody_setup
+	no_userns true 2>/dev/null || skip "cannot make a user namespace here"
+	run no_userns "$OSL" -j -p "$P/proc-run.yaml" proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[-1].namespaces == []'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "partial"'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .reason | test("^no mount namespace can be made")'
+	run -126 no_userns "$OSL" -p "$P/proc-run.yaml" proc run -- ./notexec/prog
+	run no_userns "$OSL" -p "$P/proc-run.yaml" proc run -- "$ld" ./notexec/prog
+	assert_success
+	run -125 no_userns "$OSL" -p "$P/proc-run.yaml" proc run --require-full -- "$ld" ./notexec/prog
 }
 
 @test "dry-run: a port range too wide for per-port landlock rules says why, and what it leaves open" {
@@ -322,6 +462,18 @@ need_landlock() {
 	run osl -v -p "$P/proc-partial.yaml" proc run -- /bin/true
 	assert_success
 	assert_output --partial "fs.read /etc/*.conf: partial: glob below '/etc'"
+}
+
+@test "--require-full runs a policy that reads outside its exec trees once exec-via-loader is full" {
+	need_landlock 4
+	can_mount_ns
+	mkdir -p secret
+	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
+	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full")] == []'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
+	run osl -p "$P/proc-run.yaml" proc run --require-full -- sh -c 'ls /usr > /dev/null && echo ran'
+	assert_success
+	assert_output ran
 }
 
 @test "seccomp none is said in the report" {
@@ -355,7 +507,7 @@ need_landlock() {
 	grep '"proc.exec"' "$LOG" | tail -n 1 | jq -e '.osl.audit == true'
 	run osl -p "$P/proc-audit.yaml" proc run -- cat "$T/secret/k"
 	assert_failure
-	refute_output --partial key
+	refute_output --partial topsecret
 	run osl -p "$P/proc-run.yaml" --audit proc run -- "$T/mytrue"
 	assert_success
 }

@@ -5,6 +5,7 @@
  *	proc.phase seccomp filter, build-time copy / libseccomp tree / linear
  *	proc.phase sandbox prepare (landlock ruleset, report, filter)
  *	proc.phase seccomp attach in a child: default, strict
+ *	proc.phase sandbox apply in a child: with / without the noexec mounts
  *	proc.phase spawn /bin/true: bare, sandboxed
  * Build: make bench (or cc -O2 -Ilib -Ibuild/gen test/bench/bench-proc.c
  *	build/libosl.a -lyaml -lcjson -lseccomp -lhogweed -lnettle) */
@@ -55,9 +56,9 @@ die(const char *what, const struct osl_error *err)
 	exit(1);
 }
 
-/* Attach BPF in a fresh child; the child reports how long the call took. */
+/* FN(ARG) in a fresh child, which reports how long the call took. */
 static double
-attach_us(void *bpf, unsigned short len)
+child_us(int (*fn)(const void *), const void *arg)
 {
 	double d = -1;
 	int p[2];
@@ -66,23 +67,36 @@ attach_us(void *bpf, unsigned short len)
 	if (pipe(p) == -1 || (c = fork()) == -1)
 		die("fork", NULL);
 	if (c == 0) {
-		struct sock_fprog prog = { .len = len, .filter = bpf };
-		double t0;
+		double t0 = now_us();
 
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-			_exit(1);
-		t0 = now_us();
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+		if (fn(arg) == -1)
 			_exit(1);
 		d = now_us() - t0;
 		_exit(write(p[1], &d, sizeof(d)) == sizeof(d) ? 0 : 1);
 	}
 	close(p[1]);
 	if (read(p[0], &d, sizeof(d)) != sizeof(d))
-		die("seccomp attach", NULL);
+		die("a call in a child", NULL);
 	close(p[0]);
 	waitpid(c, NULL, 0);
 	return d;
+}
+
+/* Attach a seccomp program (no_new_privs first, as osl does). */
+static int
+attach(const void *prog)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+}
+
+static int
+apply(const void *sb)
+{
+	const char *step;
+
+	return osl_sandbox_apply(sb, &step) ? -1 : 0;
 }
 
 static double
@@ -150,15 +164,34 @@ main(void)
 	}
 	print("sandbox prepare (landlock ruleset, report, filter)", t);
 	for (int k = 0; k < 2; k++) {
+		struct sock_fprog prog;
+
 		if ((err = osl_seccomp_build(&sec[k], true, false, &bpf, &len, &prof)))
 			die("seccomp", err);
+		prog.len = len;
+		prog.filter = bpf;
 		for (int i = 0; i < N; i++)
-			t[i] = attach_us(bpf, len);
+			t[i] = child_us(attach, &prog);
 		free(bpf);
 		print(k ? "seccomp attach in a child, strict" : "seccomp attach in a child, default", t);
 	}
 	if ((err = osl_sandbox_prepare(&sb, p, &so)))
 		die("sandbox prepare", err);
+	{
+		/* the same sandbox but for the exec trees (the namespace and the
+		 * deny over-mounts stay), rounds interleaved */
+		struct osl_sandbox noex = sb;
+		static double u[N];
+
+		noex.nexec_trees = 0;
+		for (int i = 0; i < N; i++) {
+			t[i] = child_us(apply, &sb);
+			u[i] = child_us(apply, &noex);
+		}
+		printf("proc.phase (%zu exec trees)\n", sb.nexec_trees);
+		print("sandbox apply in a child, with the noexec mounts (builtin:default)", t);
+		print("sandbox apply in a child, without them", u);
+	}
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < N; i++)
 			t[i] = spawn_us(k ? &sb : NULL);

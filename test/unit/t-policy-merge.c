@@ -217,7 +217,7 @@ test_chains(void)
 	    "'builtin:nope' (known: ci, default, net-none, readonly, strict)", "unknown builtin");
 	put("b3.yaml", "version: 1\nextends: [builtin:strict]\nproc: {limits: {memory: 4G}}\n");
 	is_str(load("b3.yaml", NULL), "D/b3.yaml:3:25: proc.limits.memory: 4G is above 2G from "
-	    "builtin:strict:52:41 (limits may only get lower down an extends chain)",
+	    "builtin:strict:56:41 (limits may only get lower down an extends chain)",
 	    "builtin limits hold");
 }
 

@@ -1,7 +1,8 @@
 /* The pure parts of lib/sandbox and lib/proc: pattern -> Landlock prefix
  * and full/partial, rights per rule kind, the report, limit parsing, the
  * environment allowlist, the signal scope of a target; the seccomp filters
- * compiled at build time against libseccomp's. */
+ * compiled at build time against libseccomp's; the exec trees given back
+ * over a noexec mount namespace. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,6 +219,37 @@ test_seccomp_precompiled(void)
 	}
 }
 
+/* The fewest exec trees that cover the rules: IN (space separated) -> WANT. */
+static void
+outermost(const char *in, const char *want)
+{
+	char *paths[16], buf[512], got[512] = "", *tok, *save = NULL;
+	size_t n = 0, k;
+
+	snprintf(buf, sizeof(buf), "%s", in);
+	for (tok = strtok_r(buf, " ", &save); tok && n < 16; tok = strtok_r(NULL, " ", &save))
+		paths[n++] = strdup(tok);
+	k = osl_paths_outermost(paths, n);
+	for (size_t i = 0; i < k; i++) {
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", paths[i]);
+		free(paths[i]);
+	}
+	is_str(got, want, "outermost of '%s'", in);
+}
+
+static void
+test_exec_trees(void)
+{
+	outermost("/usr /usr/bin /usr/lib", "/usr");
+	outermost("/usr/bin /usr/lib /usr", "/usr");
+	outermost("/usr/bin /usr/lib", "/usr/bin /usr/lib");
+	outermost("/usr/bin /usr/bin2 /usr/bin/x", "/usr/bin /usr/bin2");
+	outermost("/opt /usr /opt /usr", "/opt /usr");
+	outermost("/w/bin/tool /w/bin /srv/x.so", "/w/bin /srv/x.so");
+	outermost("/ /usr", "/");
+	outermost("", "");
+}
+
 int
 main(void)
 {
@@ -228,6 +260,7 @@ main(void)
 	test_env();
 	test_scope();
 	test_seccomp_precompiled();
+	test_exec_trees();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;
 }
