@@ -226,8 +226,10 @@ add_set(const char ***sets, size_t *nset, const char *name, const char *value)
 	return NULL;
 }
 
+/* Child ID's program, folder and environment; replicas after the first
+ * (SHARE, else OSL_SV_NONE) hold the first one's environment. */
 static const struct osl_error *
-child_exec(struct load *l, const struct ynode *m, size_t id)
+child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 {
 	struct osl_sv_exec *x = &l->c->exec[id];
 	const struct osl_sv_child *ch = &l->c->child[id];
@@ -246,6 +248,15 @@ child_exec(struct load *l, const struct ynode *m, size_t id)
 		if (!(x->cwd = strdup(cwd->str)))
 			return osl_error_nomem();
 	}
+	if (share != OSL_SV_NONE) {
+		x->envp = l->c->exec[share].envp;
+		x->env_refs = l->c->exec[share].env_refs;
+		++*x->env_refs;
+		return NULL;
+	}
+	if (!(x->env_refs = calloc(1, sizeof(*x->env_refs))))
+		return osl_error_nomem();
+	*x->env_refs = 1;
 	/* a sandboxed child's environment is its policy's, as for `proc run` */
 	for (size_t i = 0; ch->policy && i < ch->policy->nenv_set; i++)
 		if ((err = add_set(&sets, &nset, ch->policy->env_set[i].key,
@@ -552,6 +563,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	const struct ynode *name, *v;
 	struct osl_sv_spec s;
 	unsigned replicas = 1;
+	size_t first;
 	int e;
 
 	if ((err = want(l, m, Y_MAP, "children")) || (err = only_keys(l, m, keys)))
@@ -605,6 +617,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
+	first = OSL_SV_NONE;
 	for (unsigned r = 1; r <= replicas; r++) {
 		int ready_fd = 0;
 		size_t id;
@@ -613,8 +626,11 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 			snprintf(s.name, sizeof(s.name), "%s-%u", name->str, r);
 		if ((err = grow(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, &id)))
 			return err;
-		if ((err = child_extra(l, m, id, &ready_fd)) || (err = child_exec(l, m, id)))
+		if ((err = child_extra(l, m, id, &ready_fd)) ||
+		    (err = child_exec(l, m, id, first)))
 			return err;
+		if (r == 1)
+			first = id;
 		l->c->exec[id].ready_fd = ready_fd;
 	}
 	return NULL;
@@ -750,7 +766,10 @@ osl_sv_config_free(struct osl_sv_config *c)
 		struct osl_sv_exec *x = &c->exec[i];
 
 		free_argv((char **)x->argv);
-		osl_proc_env_free((char **)x->envp);
+		if (x->env_refs && !--*x->env_refs) {
+			osl_proc_env_free((char **)x->envp);
+			free(x->env_refs);
+		}
 		free((void *)x->path);
 		free((void *)x->cwd);
 	}

@@ -25,6 +25,8 @@ struct osl_sv_exec {
 	const char *path;		/* resolved program */
 	char *const *argv;
 	char *const *envp;
+	unsigned *env_refs;		/* envp is shared by a child's replicas: how
+					 * many entries hold it (the last frees it) */
 	const char *cwd;
 	const struct osl_sandbox *sb;	/* NULL: not sandboxed */
 	int ready_fd;			/* > 2: s6's readiness: a newline on this fd */
