@@ -423,9 +423,11 @@ free_uid() {
 	mkdir -p "$XDG_CONFIG_HOME/osl"
 	printf 'version: 1\nextends: [builtin:default]\nfs:\n  exec: ["%s/**"]\n' \
 	    "$(cd "$(dirname "$OSL")" && pwd -P)" > "$XDG_CONFIG_HOME/osl/policy.yaml"
+	# the bomb's first fork comes before any can fail, and the child itself
+	# then execs (no fork): a "Cannot fork" never ends the supervised child
 	"$OSL" supervise --grace 1s -- "$OSL" proc run --limit nproc=64 -- \
 	    setpriv --reuid="$BOMB_UID" --regid="$BOMB_UID" --clear-groups \
-	    sh -c 'b() { (b &); (b &); sleep 120; }; b' >/dev/null 2>"$T/bomb.err" &
+	    sh -c 'b() { (b &); (b &); sleep 120; }; b & exec sleep 120' >/dev/null 2>"$T/bomb.err" &
 	SV=$!
 	PIDS+=($SV)
 	count() { ps -u "$BOMB_UID" -o pid= | wc -l; }
