@@ -82,6 +82,32 @@ duration_arg(const char *s, uint64_t *ns)
 	return osl_parse_duration(s, ns) && *ns > 0;
 }
 
+/* check and wait: --timeout D and one or more HOST:PORT.  -1 to go on (ARGC
+ * and ARGV are the targets), else the status to return. */
+static int
+targets_opts(int *argc, char ***argv, uint64_t *timeout)
+{
+	struct osl_getopt g;
+	int c;
+
+	cli_getopt_init(&g, cli_verb, *argc, *argv);
+	while ((c = cli_getopt(&g)) != -1) {
+		switch (c) {
+		case O_TIMEOUT:
+			if (!duration_arg(g.optarg, timeout))
+				return cli_usage("'%s': invalid duration", g.optarg);
+			break;
+		case 'h': return 0;
+		default: return OSL_EINPUT;
+		}
+	}
+	*argc -= g.optind;
+	*argv += g.optind;
+	if (*argc < 1)
+		return cli_usage("a HOST:PORT is needed");
+	return -1;
+}
+
 /* -------------------------------------------------------------- resolve --- */
 
 static int
@@ -317,26 +343,11 @@ state_name(int st)
 static int
 cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct osl_getopt g;
 	uint64_t timeout = 1000000000ULL;
 	int c, status = 0;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_TIMEOUT:
-			if (!duration_arg(g.optarg, &timeout)) {
-				return cli_usage("'%s': invalid duration", g.optarg);
-			}
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
-	if (argc < 1)
-		return cli_usage("a HOST:PORT is needed");
+	if ((c = targets_opts(&argc, &argv, &timeout)) >= 0)
+		return c;
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		const struct osl_error *err;
@@ -402,7 +413,6 @@ wait_end(struct osl_ctx *ctx, struct waited *w, const struct osl_error *result)
 static int
 cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct osl_getopt g;
 	uint64_t timeout = 30000000000ULL, deadline;
 	const struct osl_error *err;
 	struct waited *w = NULL;
@@ -410,22 +420,8 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 	int c, status = 0;
 	unsigned attempt = 0;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_TIMEOUT:
-			if (!duration_arg(g.optarg, &timeout)) {
-				return cli_usage("'%s': invalid duration", g.optarg);
-			}
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
-	if (argc < 1)
-		return cli_usage("a HOST:PORT is needed");
+	if ((c = targets_opts(&argc, &argv, &timeout)) >= 0)
+		return c;
 	if (!(w = calloc((size_t)argc, sizeof(*w))))
 		return cli_error(osl_error_nomem());
 	for (int i = 0; i < argc; i++) {
