@@ -854,11 +854,12 @@ osl_log_close(struct osl_log *log)
 {
 	if (!log)
 		return;
-	/* A one-shot osl (the common case) would pay a full fdatasync for one
-	 * record; batch promises a sync every 100 records or 1 s of a running
-	 * process, so at exit we start writeback and do not wait for it. */
-	if (log->kind == SINK_FILE && log->fd != -1 && log->unsynced)
-		sync_file_range(log->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	/* batch syncs a running process's records; a one-shot osl's last few
+	 * are left to the kernel's writeback.  Starting it here (sync_file_range)
+	 * took 0.2-0.8 ms of every command on ext4, to shorten the window in
+	 * which only a power cut or a kernel crash loses them (the dirty page
+	 * expiry, 30 s, against the journal commit, 5 s): sync: always is for
+	 * records that must be on disk before osl goes on. */
 	if (log->fd != -1)
 		close(log->fd);
 	osl_log_close(log->cp_log);

@@ -73,38 +73,75 @@ dynamic_loader(void)
 	return interp ? interp : "/lib64/ld-linux-x86-64.so.2";
 }
 
-/* Is PATH (resolved: landlock holds inodes) below one of KIND's trees?
- * *BY: that rule's name. */
-static bool
-below_rule_of(const struct osl_policy *p, enum osl_rule_kind kind, const char *path,
-    const char **by)
+/* The trees of the exec rules, resolved once (landlock holds inodes, so a
+ * rule is where its path leads); a rule whose path does not exist allows
+ * nothing and is left out. */
+struct exec_tree {
+	const struct osl_rule *rule;
+	bool widened;		/* a glob, widened to its tree */
+	char *path;
+};
+struct exec_set {
+	struct exec_tree *t;
+	size_t n;
+};
+
+static void
+exec_set_release(struct exec_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->t[i].path);
+	free(s->t);
+}
+
+static const struct osl_error *
+exec_set_build(struct exec_set *s, const struct osl_policy *p)
 {
 	char pre[4096], rp[PATH_MAX];
 
+	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < p->nrules; i++) {
-		if (p->rules[i].kind != kind)
+		const struct osl_rule *ru = &p->rules[i];
+		enum osl_enf_level lvl;
+		struct exec_tree *t;
+
+		if (ru->kind != OSL_RULE_FS_EXEC)
 			continue;
-		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
-		if (realpath(pre, rp) && osl_path_within(rp, path)) {
-			*by = osl_rule_name(&p->rules[i]);
-			return true;
-		}
+		lvl = osl_landlock_prefix(ru->expanded, pre, sizeof(pre));
+		if (!realpath(pre, rp))
+			continue;
+		if (!(t = reallocarray(s->t, s->n + 1, sizeof(*t))))
+			return osl_error_nomem();
+		s->t = t;
+		t[s->n] = (struct exec_tree){ ru, lvl != OSL_ENF_FULL, strdup(rp) };
+		if (!t[s->n].path)
+			return osl_error_nomem();
+		s->n++;
 	}
-	return false;
+	return NULL;
+}
+
+/* The name of an exec rule whose tree holds PATH (resolved), or NULL. */
+static const char *
+exec_covering(const struct exec_set *s, const char *path)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (osl_path_within(s->t[i].path, path))
+			return osl_rule_name(s->t[i].rule);
+	return NULL;
 }
 
 /* A read tree outside every exec tree, into OUT: what the loader could run. */
 static bool
-read_outside_exec(const struct osl_policy *p, char *out)
+read_outside_exec(const struct osl_policy *p, const struct exec_set *s, char *out)
 {
 	char pre[4096];
-	const char *by;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		if (p->rules[i].kind != OSL_RULE_FS_READ)
 			continue;
 		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
-		if (realpath(pre, out) && !below_rule_of(p, OSL_RULE_FS_EXEC, out, &by))
+		if (realpath(pre, out) && !exec_covering(s, out))
 			return true;
 	}
 	return false;
@@ -120,33 +157,20 @@ has_mount_setattr(void)
 	return mount_setattr(-1, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0 || errno != ENOSYS;
 }
 
-/* The resolved trees of the exec rules, the outermost only; *GLOB: the
- * first rule whose glob is widened to its tree, *WIDE that tree. */
+/* The exec trees into SB, the outermost only; *GLOB: the first rule whose
+ * glob is widened to its tree, *WIDE that tree. */
 static const struct osl_error *
-exec_trees(struct osl_sandbox *sb, const struct osl_policy *p, const char **glob, char *wide)
+exec_trees(struct osl_sandbox *sb, struct exec_set *s, const char **glob, char *wide)
 {
-	char pre[4096], rp[PATH_MAX];
-	char **t;
-
-	for (size_t i = 0; i < p->nrules; i++) {
-		const struct osl_rule *ru = &p->rules[i];
-		enum osl_enf_level lvl;
-
-		if (ru->kind != OSL_RULE_FS_EXEC)
-			continue;
-		lvl = osl_landlock_prefix(ru->expanded, pre, sizeof(pre));
-		if (!realpath(pre, rp))
-			continue;	/* landlock allows nothing there either */
-		if (lvl != OSL_ENF_FULL && !*glob) {
-			*glob = osl_rule_name(ru);
-			snprintf(wide, PATH_MAX, "%s", rp);
+	if (!(sb->exec_trees = calloc(s->n ? s->n : 1, sizeof(*sb->exec_trees))))
+		return osl_error_nomem();
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->t[i].widened && !*glob) {
+			*glob = osl_rule_name(s->t[i].rule);
+			snprintf(wide, PATH_MAX, "%s", s->t[i].path);
 		}
-		if (!(t = reallocarray(sb->exec_trees, sb->nexec_trees + 1, sizeof(*t))))
-			return osl_error_nomem();
-		sb->exec_trees = t;
-		if (!(t[sb->nexec_trees] = strdup(rp)))
-			return osl_error_nomem();
-		sb->nexec_trees++;
+		sb->exec_trees[sb->nexec_trees++] = s->t[i].path;
+		s->t[i].path = NULL;
 	}
 	sb->nexec_trees = osl_paths_outermost(sb->exec_trees, sb->nexec_trees);
 	return NULL;
@@ -168,18 +192,21 @@ osl_exec_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 	char loader[PATH_MAX], outside[PATH_MAX], wide[PATH_MAX];
 	struct osl_sandbox_report *r = &sb->report;
 	const char *exec_by, *glob = NULL, *why = NULL;
-	const struct osl_error *err;
+	const struct osl_error *err = NULL;
+	struct exec_set s;
 	char many[64];
 
-	if (!sb->ll_fs || !realpath(dynamic_loader(), loader) ||
-	    !below_rule_of(p, OSL_RULE_FS_EXEC, loader, &exec_by) || !read_outside_exec(p, outside))
-		return NULL;	/* nothing readable that exec does not cover */
+	if (!sb->ll_fs || !realpath(dynamic_loader(), loader))
+		return NULL;
+	if ((err = exec_set_build(&s, p)) || !(exec_by = exec_covering(&s, loader)) ||
+	    !read_outside_exec(p, &s, outside))
+		goto done;	/* nothing readable that exec does not cover */
 	if (!ns_ok)
 		why = "no mount namespace can be made here (needs root or user namespaces)";
 	else if (!has_mount_setattr())
 		why = "this kernel has no mount_setattr (Linux 5.12) to make the rest noexec";
-	else if ((err = exec_trees(sb, p, &glob, wide)))
-		return err;
+	else if ((err = exec_trees(sb, &s, &glob, wide)))
+		goto done;
 	else if (sb->nexec_trees > OSL_SANDBOX_MAX_EXEC_TREES) {
 		snprintf(many, sizeof(many), "more than %d exec trees to give back",
 		    OSL_SANDBOX_MAX_EXEC_TREES);
@@ -191,7 +218,7 @@ osl_exec_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		    "%s; landlock checks execve, not mmap(PROT_EXEC): the loader '%s' runs any "
 		    "file it can read, e.g. below '%s' (exec allowed by %s)", why, loader, outside,
 		    exec_by);
-		return NULL;
+		goto done;
 	}
 	sb->ns_flags |= CLONE_NEWNS;
 	if (glob)
@@ -203,7 +230,9 @@ osl_exec_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		    "every mount but the %zu exec tree%s is noexec in a private mount namespace: "
 		    "the kernel refuses to map other files as code (mmap PROT_EXEC), so the loader "
 		    "cannot run them", sb->nexec_trees, sb->nexec_trees == 1 ? "" : "s");
-	return NULL;
+done:
+	exec_set_release(&s);
+	return err;
 }
 
 /* --- in the child: system calls only --- */
