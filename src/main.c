@@ -2,6 +2,7 @@
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
  * the verb's result to the exit status (cli.md). */
 #include <getopt.h>
+#include <nss.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -182,6 +183,24 @@ signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* A static osl must not load NSS modules: glibc would dlopen the system's
+ * shared ones into it, which crashes (a name that is not in /etc/passwd
+ * falls through to systemd's).  Names come from the files, hosts from the
+ * files and DNS, as in a container.  A dynamic build keeps nsswitch.conf. */
+static void
+nss_builtin_only(void)
+{
+#ifdef OSL_STATIC
+	static const char *const files[] = { "passwd", "group", "initgroups", "shadow", "gshadow",
+	    "services", "protocols", "networks", "ethers", "rpc", "aliases", "netgroup",
+	    "publickey" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		__nss_configure_lookup(files[i], "files");
+	__nss_configure_lookup("hosts", "files dns");
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,6 +212,7 @@ main(int argc, char **argv)
 	bool json = false;
 	int c, status;
 
+	nss_builtin_only();
 	o.argc = argc;
 	o.argv = argv;
 	base = strrchr(argv[0], '/');

@@ -63,7 +63,8 @@ interp_of_program(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;	/* the program comes first: the libraries have none */
 }
 
-/* The dynamic loader of the system's programs: osl's own (PT_INTERP). */
+/* The dynamic loader of the system's programs: osl's own (PT_INTERP), or
+ * the x86-64 ABI's path when osl is static. */
 static const char *
 dynamic_loader(void)
 {

@@ -116,3 +116,30 @@ setup() { common_setup; }
 	assert_success
 	[ "$(printf '%s\n' "$output" | jq -c 'length')" = 2 ]
 }
+
+@test "the program is static: LD_PRELOAD and LD_LIBRARY_PATH inject nothing" {
+	readelf -l "$OSL" | grep -q 'Requesting program interpreter' &&
+	    skip "this osl is linked dynamically (make STATIC=0)"
+	command -v cc >/dev/null || skip "no C compiler"
+	printf '%s\n' '#include <unistd.h>' \
+	    '__attribute__((constructor)) static void in(void) { write(2, "INJECTED\n", 9); }' > "$T/in.c"
+	cc -shared -fPIC -o "$T/libin.so" "$T/in.c"
+	# the library does run in a dynamic program
+	run --separate-stderr env LD_PRELOAD="$T/libin.so" /bin/true
+	[ "$stderr" = INJECTED ]
+	run --separate-stderr env LD_PRELOAD="$T/libin.so" LD_LIBRARY_PATH="$T" "$OSL" --version
+	assert_success
+	[ -z "$stderr" ]
+}
+
+@test "ids that no user or group has: stat and ls -l show the numbers (no NSS module is loaded)" {
+	[ "$(id -u)" = 0 ] || skip "chown to another id needs root"
+	echo x > "$T/f"
+	chown 12345:54321 "$T/f"
+	run osl fs stat "$T/f"
+	assert_success
+	assert_output --partial "Uid: (12345/-)  Gid: (54321/-)"
+	run osl fs ls -l "$T"
+	assert_success
+	assert_output --partial "12345"
+}
