@@ -2,8 +2,8 @@
  * 1,000-rule policy.  Prints:
  *	policy.decide: N decisions/s
  *	policy.compile: X ms
- * Build: cc -O2 -Ilib -Ibuild/gen test/bench/bench-policy.c build/libosl.a \
- *	-lyaml -lcjson -lseccomp -lhogweed -lnettle */
+ * Build: cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-policy.c build/libosl.a \
+ *	-lyaml -lseccomp -lhogweed -lnettle */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

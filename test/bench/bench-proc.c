@@ -7,8 +7,8 @@
  *	proc.phase seccomp attach in a child: default, strict
  *	proc.phase sandbox apply in a child: with / without the noexec mounts
  *	proc.phase spawn /bin/true: bare, sandboxed
- * Build: make bench (or cc -O2 -Ilib -Ibuild/gen test/bench/bench-proc.c
- *	build/libosl.a -lyaml -lcjson -lseccomp -lhogweed -lnettle) */
+ * Build: make bench (or cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-proc.c
+ *	build/libosl.a -lyaml -lseccomp -lhogweed -lnettle) */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* libFuzzer harness for the log verifier: the input is split into lines, fed
  * to osl_verify_line (the last one unterminated if it has no '\n').
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Ithird_party \
  *     test/fuzz/fuzz-verify.c lib/log/[a-z]*.c lib/error.c lib/util/strbuf.c \
- *     lib/util/parse.c \
- *     -lcjson -lhogweed -lnettle -o build/fuzz-verify
+ *     lib/util/parse.c third_party/cjson/cJSON.c \
+ *     -lhogweed -lnettle -o build/fuzz-verify
  *   build/fuzz-verify -max_total_time=20 test/fuzz/corpus/verify */
 #include <stddef.h>
 #include <stdint.h>
