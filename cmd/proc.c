@@ -247,6 +247,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	so.limits = p->limits;
 	osl_limits_lower(&so.limits, &ro->limits);
 	so.audit = ctx->opts.audit || p->mode == OSL_MODE_AUDIT;
+	so.terse = !ro->dry_run && cli_verbosity <= 0;	/* reasons are shown only there */
 	if (osl_egress_wanted(p) && !so.audit && p->dflt == OSL_DENY) {
 		/* host-name rules: the egress proxy, for the life of the child */
 		if ((err = osl_egress_start(ctx, &eg))) {

@@ -45,9 +45,11 @@ osl_report_add(struct osl_sandbox_report *r, const char *kind, const char *name,
 		return NULL;
 	}
 	e->level = level;
-	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
-	va_end(ap);
+	if (!r->terse) {
+		va_start(ap, fmt);
+		vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+		va_end(ap);
+	}
 	r->n++;
 	return e;
 }

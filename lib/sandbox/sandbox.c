@@ -271,6 +271,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	bool enforce = !o->audit && p->dflt == OSL_DENY;
 
 	memset(sb, 0, sizeof(*sb));
+	sb->report.terse = o->terse;
 	sb->ruleset_fd = -1;
 	limits_prepare(sb, &o->limits);
 	if ((err = osl_landlock_prepare(sb, p, o->audit)))

@@ -38,6 +38,7 @@ struct osl_sandbox_report {
 	struct osl_enf_entry *entries;
 	size_t n, cap;
 	bool lost;		/* an entry could not be added (out of memory) */
+	bool terse;		/* reasons are left empty (osl_sandbox_opts.terse) */
 };
 
 struct osl_sandbox_opts {
@@ -48,6 +49,8 @@ struct osl_sandbox_opts {
 	int proxy_netns;		/* > 0: the child joins this network namespace */
 	int proxy_userns;		/* > 0: ... after joining this user namespace (its owner) */
 	const char *proxy_reason;	/* why there is no namespace */
+	bool terse;			/* the report's levels without their reasons (a
+					 * run that shows none does not format 40 of them) */
 };
 
 struct osl_sandbox_mask {

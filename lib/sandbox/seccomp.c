@@ -506,12 +506,18 @@ profile_key(const struct osl_seccomp_profile *pr)
 
 	sb_addf(&k, "native %#x default %s arches", seccomp_arch_native(),
 	    pr->default_allow ? "allow" : "eperm");
-	for (size_t i = 0; pr->arches[i]; i++)
-		sb_addf(&k, " %s", pr->arches[i]);
+	/* appended, not printed: the key is made at every start */
+	for (size_t i = 0; pr->arches[i]; i++) {
+		sb_addc(&k, ' ');
+		sb_adds(&k, pr->arches[i]);
+	}
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		sb_addf(&k, "\n%s", sets[i].tag);
-		for (size_t j = 0; j < sets[i].n; j++)
-			sb_addf(&k, " %s", sets[i].names[j]);
+		sb_addc(&k, '\n');
+		sb_adds(&k, sets[i].tag);
+		for (size_t j = 0; j < sets[i].n; j++) {
+			sb_addc(&k, ' ');
+			sb_adds(&k, sets[i].names[j]);
+		}
 	}
 	sb_adds(&k, "\nargs");
 	for (size_t i = 0; i < pr->nargs; i++) {
