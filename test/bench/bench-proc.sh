@@ -73,6 +73,16 @@ if [ -n "$base" ]; then
 	done
 fi
 
+# The floor: what the kernel's sandbox costs by itself (mount namespace and
+# its over-mounts, Landlock, seccomp), measured in one process with no policy
+# to load and no log (build/bench/bench-proc), against tini's whole run.
+if [ -n "$base" ] && [ -x "$B/bench/bench-proc" ]; then
+	"$B/bench/bench-proc" | awk -v t="$base" -v n="$N" '
+		/spawn\+wait .*bare:/ { for (i = 1; i < NF; i++) if ($i == "min") b = $(i + 1) }
+		/spawn\+wait .*sandboxed/ { for (i = 1; i < NF; i++) if ($i == "min") s = $(i + 1) }
+		END { if (b != "" && s != "") printf "the kernel sandbox alone (spawn+wait sandboxed - bare, best of 100 in one process): %d us = %.0f%% of tini\x27s whole run\n", s - b, (s - b) * 100 / (t / n) }'
+fi
+
 # CPU time too (perf stat task-clock, osl and the program it runs): on a
 # loaded machine the wall clock also counts the wait for a core.
 if command -v perf >/dev/null && perf stat -x, -e task-clock true >/dev/null 2>&1; then
