@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "policy/builtin.h"
+#include "policy/internal.h"
 #include "policy/policy.h"
 #include "tap.h"
 
@@ -250,6 +251,49 @@ test_hash(void)
 	osl_policy_free(a);
 }
 
+static bool
+same_tree(const struct ynode *a, const struct ynode *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type || a->line != b->line || a->col != b->col ||
+	    a->plain != b->plain || a->len != b->len || a->nkids != b->nkids ||
+	    (a->str || b->str) != (a->str && b->str) ||
+	    (a->str && memcmp(a->str, b->str, a->len + 1) != 0))
+		return false;
+	for (size_t i = 0; i < a->nkids; i++)
+		if (!same_tree(a->kids[i], b->kids[i]))
+			return false;
+	return true;
+}
+
+/* The tree built into the program is the text's, and loading either gives
+ * the same policy (messages' FILE:LINE:COL included). */
+static void
+test_builtin_trees(const struct osl_builtin_policy *b, const char *name)
+{
+	struct osl_policy *p = NULL, *q = NULL;
+	struct strbuf sp = STRBUF_INIT, sq = STRBUF_INIT;
+	struct ynode *root = NULL;
+	const struct osl_error *e;
+
+	e = ydoc_parse(&root, name, b->text, b->len);
+	ok(e == NULL && same_tree(root, b->root), "%s: built-in tree is the text's", name);
+	ynode_free(root);
+	ok(osl_policy_load(&p, name, &env) == NULL &&
+	    osl_policy_load_buf(&q, name, b->text, b->len, &env) == NULL,
+	    "%s: loads from tree and from text", name);
+	if (p && q) {
+		osl_policy_to_yaml(p, &sp);
+		osl_policy_to_yaml(q, &sq);
+		is_str(sb_str(&sp), sb_str(&sq), "%s: same policy from tree and text", name);
+	}
+	sb_release(&sp);
+	sb_release(&sq);
+	osl_policy_free(p);
+	osl_policy_free(q);
+}
+
 static void
 test_builtins(void)
 {
@@ -270,6 +314,7 @@ test_builtins(void)
 			ok(strncmp(b->text, "# ", 2) == 0, "%s starts with a comment", name);
 			osl_policy_free(p);
 		}
+		test_builtin_trees(b, name);
 	}
 	is_int(n, 5, "five shipped policies");
 }
