@@ -77,7 +77,7 @@ struct merge {
 void merge_init(struct merge *m, struct osl_policy *p);
 void merge_release(struct merge *m);
 const struct osl_error *merge_layer(struct merge *m, struct layer *l);
-/* The hash of the merged policy (canonical JSON, see emit.c). */
+/* The hash of the merged policy: SHA-256 of what it does (merge.c). */
 const struct osl_error *policy_hash(struct osl_policy *p);
 /* Defaults of a policy that sets nothing. */
 void policy_defaults(struct osl_policy *p);
@@ -114,9 +114,6 @@ void index_fs(const void *index, enum osl_rule_kind kind, const char *path, stru
 void index_net(const void *index, enum osl_rule_kind kind, const struct osl_request *rq,
     bool resolve, struct hits *h);
 void hits_add(struct hits *h, const struct osl_rule *r, unsigned score);
-
-/* emit.c */
-cJSON *policy_json(const struct osl_policy *p, bool canonical);
 
 /* load.c */
 const struct osl_builtin_policy *builtin_find(const char *name);

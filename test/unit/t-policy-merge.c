@@ -251,6 +251,93 @@ test_hash(void)
 	osl_policy_free(a);
 }
 
+/* The hash of the policy in DIR/NAME after writing TEXT there ("" on error). */
+static const char *
+hash_of(const char *name, const char *text, char *buf)
+{
+	struct osl_policy *p = NULL;
+
+	put(name, text);
+	load(name, &p);
+	snprintf(buf, 80, "%s", p ? p->hash : "");
+	osl_policy_free(p);
+	return buf;
+}
+
+/* Every part of what a policy does is in the hash; nothing of its layout. */
+static void
+test_hash_fields(void)
+{
+	static const char *const base = "version: 1\nname: h\n"
+	    "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+	    "net: {connect: ['*:443'], resolve: true}\n"
+	    "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+	    "log: {level: info}\n";
+	static const struct { const char *text, *what; } other[] = {
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/b, /a/**], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "rules of one kind in another order" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: t}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a rule's id" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], exec: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a rule's kind" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: false}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "net.resolve" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 11s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a limit" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: c}}}\n"
+		  "log: {level: info}\n", "an environment value" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: debug}\n", "log.level" },
+		{ "version: 1\nname: h2\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "the name" },
+		/* one string for another of the same bytes across two fields */
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {Ab: ''}}}\n"
+		  "log: {level: info}\n", "where one string ends" },
+	};
+	char h0[80], h1[80], h2[80];
+
+	hash_of("f0.yaml", base, h0);
+	ok(strlen(h0) == 71, "base policy loads");
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		hash_of("f1.yaml", other[i].text, h1);
+		ok(strlen(h1) == 71 && strcmp(h0, h1) != 0, "hash changes with %s", other[i].what);
+	}
+	/* the same policy from an extends chain, parts in another order */
+	put("fp.yaml", "version: 1\nfs: {read: [/a/**], deny: [{path: /a/s, id: s}]}\n"
+	    "net: {connect: ['*:443']}\nproc: {env: {set: {A: b}}}\n");
+	hash_of("f2.yaml", "version: 1\nextends: fp.yaml\nname: h\nlog: {level: info}\n"
+	    "net: {resolve: true}\nproc: {limits: {cpu: 10000ms}, env: {keep: [PATH]}}\n"
+	    "fs: {write: [/w], read: [/b]}\n", h2);
+	is_str(h2, h0, "same policy from two files in another layout, same hash");
+}
+
 static bool
 same_tree(const struct ynode *a, const struct ynode *b)
 {
@@ -329,6 +416,7 @@ main(void)
 	test_merge();
 	test_chains();
 	test_hash();
+	test_hash_fields();
 	test_builtins();
 	{
 		char cmd[600];
