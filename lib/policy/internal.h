@@ -40,6 +40,8 @@ const struct osl_error *err_at(const char *file, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const struct osl_error *err_node(const char *file, const struct ynode *n,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "FILE:LINE:COL", malloc'd; NULL when out of memory. */
+char *where_at(const char *file, unsigned line, unsigned col);
 char *where_of(const char *file, const struct ynode *n);
 
 /* What one file says.  `set` tells which scalars it sets, `pos` where. */

@@ -172,10 +172,8 @@ merge_layer(struct merge *m, struct layer *l)
 
 		if (!l->set[f])
 			continue;
-		if ((w = malloc(strlen(l->file) + 32)) == NULL)
+		if ((w = where_at(l->file, l->pos[f].line, l->pos[f].col)) == NULL)
 			return osl_error_nomem();
-		snprintf(w, strlen(l->file) + 32, "%s:%u:%u", l->file, l->pos[f].line,
-		    l->pos[f].col);
 		free(m->where[f]);
 		m->where[f] = w;
 		switch (f) {
@@ -274,9 +272,10 @@ merge_layer(struct merge *m, struct layer *l)
 }
 
 /* The hash reads the policy as a stream of fields, buffered into SHA-256:
- * no tree and no text are built.  Each string ends with its NUL (none has
- * one inside) and may be absent (a 0 byte, else 1 and the string); numbers
- * are 8 bytes, little-endian; a list is its length, then its items. */
+ * no tree and no text are built.  A string ends with its NUL (none has one
+ * inside); one that may be absent has a byte before it (0 absent, 1 there);
+ * a number is 7 bits a byte, low first, the high bit set on all but the
+ * last; a list is its length, then its items. */
 struct hasher {
 	struct sha256_ctx ctx;
 	size_t n;
@@ -301,19 +300,27 @@ h_bytes(struct hasher *h, const void *data, size_t len)
 static void
 h_num(struct hasher *h, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t b[10];
+	size_t n = 0;
 
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	h_bytes(h, b, sizeof(b));
+	for (; v >= 0x80; v >>= 7)
+		b[n++] = (uint8_t)(v | 0x80);
+	b[n++] = (uint8_t)v;
+	h_bytes(h, b, n);
 }
 
 static void
 h_str(struct hasher *h, const char *s)
 {
+	h_bytes(h, s, strlen(s) + 1);
+}
+
+static void
+h_opt(struct hasher *h, const char *s)
+{
 	h_bytes(h, s ? "\1" : "\0", 1);
 	if (s)
-		h_bytes(h, s, strlen(s) + 1);
+		h_str(h, s);
 }
 
 static void
@@ -338,9 +345,9 @@ policy_hash(struct osl_policy *p)
 
 	sha256_init(&h.ctx);
 	h.n = 0;
-	h_bytes(&h, "osl-policy-1", 13);
-	h_str(&h, p->name);
-	h_str(&h, p->description);
+	h_bytes(&h, "osl1", 5);
+	h_opt(&h, p->name);
+	h_opt(&h, p->description);
 	h_num(&h, p->mode);
 	h_num(&h, p->dflt);
 	for (int k = 0; k < OSL_RULE__COUNT; k++) {
@@ -351,7 +358,7 @@ policy_hash(struct osl_policy *p)
 		h_num(&h, n);
 		for (size_t i = 0; i < p->nrules; i++)
 			if (p->rules[i].kind == (enum osl_rule_kind)k) {
-				h_str(&h, p->rules[i].id);
+				h_opt(&h, p->rules[i].id);
 				h_str(&h, p->rules[i].expanded);
 			}
 	}
@@ -377,8 +384,8 @@ policy_hash(struct osl_policy *p)
 	h_num(&h, lg->rotate_keep);
 	h_num(&h, lg->checkpoint_every);
 	h_num(&h, lg->checkpoint_interval_ns);
-	h_str(&h, lg->checkpoint_key);
-	h_str(&h, lg->checkpoint_sink);
+	h_opt(&h, lg->checkpoint_key);
+	h_opt(&h, lg->checkpoint_sink);
 	sha256_update(&h.ctx, h.n, h.buf);
 	sha256_digest(&h.ctx, sizeof(dig), dig);
 	memcpy(p->hash, "sha256:", 7);

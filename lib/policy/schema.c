@@ -134,7 +134,7 @@ is_id(const char *s)
 
 	for (; s[n]; n++)
 		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
-		    !(s[n] >= '0' && s[n] <= '9') && !strchr("._-", s[n]))
+		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '.' && s[n] != '_' && s[n] != '-')
 			return false;
 	return n > 0 && n <= 64;
 }
@@ -669,37 +669,51 @@ parse_log(struct sctx *c, const struct ynode *m)
 	return NULL;
 }
 
-static int
-rule_id_cmp(const void *a, const void *b)
-{
-	const struct osl_rule *x = *(struct osl_rule *const *)a, *y = *(struct osl_rule *const *)b;
-	int c = strcmp(x->id, y->id);
-
-	return c ? c : (x < y ? -1 : x > y);
-}
-
 /* Two rules of one file with the same id would make `rule:` in tests and
- * the logs ambiguous. */
+ * the logs ambiguous.  Reported: of the ids that repeat, the first in byte
+ * order, at its second rule.  A hash table, not a sort: this runs on every
+ * load. */
 static const struct osl_error *
 check_ids(struct sctx *c)
 {
 	const struct osl_policy *p = &c->l->p;
-	const struct osl_error *err = NULL;
-	struct osl_rule **v;
-	size_t n = 0;
+	const struct osl_rule *dup = NULL, *first = NULL;
+	const size_t seen = (size_t)1 << (sizeof(size_t) * 8 - 1);	/* repeated */
+	size_t mask = 15, *slot;	/* rule index + 1 (| seen); 0 is empty */
 
-	if ((v = calloc(p->nrules + 1, sizeof(*v))) == NULL)
+	while (mask < 2 * p->nrules)
+		mask = mask * 2 + 1;
+	if ((slot = calloc(mask + 1, sizeof(*slot))) == NULL)
 		return osl_error_nomem();
-	for (size_t i = 0; i < p->nrules; i++)
-		if (p->rules[i].id)
-			v[n++] = &p->rules[i];
-	qsort(v, n, sizeof(*v), rule_id_cmp);
-	for (size_t i = 1; i < n && !err; i++)
-		if (strcmp(v[i]->id, v[i - 1]->id) == 0)
-			err = osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
-			    v[i]->where, v[i]->id, v[i - 1]->where);
-	free(v);
-	return err;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+		uint32_t h = 2166136261u;
+		size_t k;
+
+		if (!r->id)
+			continue;
+		for (const char *s = r->id; *s; s++)
+			h = (h ^ (unsigned char)*s) * 16777619u;
+		for (k = h & mask; slot[k]; k = (k + 1) & mask)
+			if (strcmp(p->rules[(slot[k] & ~seen) - 1].id, r->id) == 0)
+				break;
+		if (!slot[k]) {
+			slot[k] = i + 1;
+			continue;
+		}
+		if (slot[k] & seen)
+			continue;	/* a third or later: the second was taken */
+		if (!dup || strcmp(r->id, dup->id) < 0) {
+			dup = r;
+			first = &p->rules[slot[k] - 1];
+		}
+		slot[k] |= seen;
+	}
+	free(slot);
+	if (!dup)
+		return NULL;
+	return osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
+	    dup->where, dup->id, first->where);
 }
 
 const struct osl_error *

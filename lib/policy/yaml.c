@@ -34,17 +34,43 @@ err_node(const char *file, const struct ynode *n, const char *fmt, ...)
 	return osl_error_new(OSL_EINPUT, "%s:%u:%u: %s", file, n->line, n->col, msg);
 }
 
+static char *
+put_uint(char *p, unsigned v)
+{
+	char d[16];
+	size_t n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+/* Made for every rule and setting of every load: no printf. */
+char *
+where_at(const char *file, unsigned line, unsigned col)
+{
+	size_t n = strlen(file);
+	char *w = malloc(n + 24), *p;
+
+	if (!w)
+		return NULL;
+	memcpy(w, file, n);
+	p = w + n;
+	*p++ = ':';
+	p = put_uint(p, line);
+	*p++ = ':';
+	p = put_uint(p, col);
+	*p = '\0';
+	return w;
+}
+
 char *
 where_of(const char *file, const struct ynode *n)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	sb_addf(&sb, "%s:%u:%u", file, n->line, n->col);
-	if (sb.oom) {
-		sb_release(&sb);
-		return NULL;
-	}
-	return sb_detach(&sb);
+	return where_at(file, n->line, n->col);
 }
 
 void
