@@ -42,6 +42,8 @@ const struct osl_error *err_node(const char *file, const struct ynode *n,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "FILE:LINE:COL", malloc'd; NULL when out of memory. */
 char *where_at(const char *file, unsigned line, unsigned col);
+/* The same into BUF (strlen(FILE) + 24 bytes); returns its length. */
+size_t where_put(char *buf, const char *file, unsigned line, unsigned col);
 char *where_of(const char *file, const struct ynode *n);
 
 /* What one file says.  `set` tells which scalars it sets, `pos` where. */

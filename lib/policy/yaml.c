@@ -49,21 +49,28 @@ put_uint(char *p, unsigned v)
 }
 
 /* Made for every rule and setting of every load: no printf. */
-char *
-where_at(const char *file, unsigned line, unsigned col)
+size_t
+where_put(char *buf, const char *file, unsigned line, unsigned col)
 {
 	size_t n = strlen(file);
-	char *w = malloc(n + 24), *p;
+	char *p = buf + n;
 
-	if (!w)
-		return NULL;
-	memcpy(w, file, n);
-	p = w + n;
+	memcpy(buf, file, n);
 	*p++ = ':';
 	p = put_uint(p, line);
 	*p++ = ':';
 	p = put_uint(p, col);
 	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+char *
+where_at(const char *file, unsigned line, unsigned col)
+{
+	char *w = malloc(strlen(file) + 24);
+
+	if (w)
+		where_put(w, file, line, col);
 	return w;
 }
 
