@@ -21,14 +21,15 @@ struct ynode {
 	size_t len;
 	struct ynode **kids;	/* seq: items; map: key, value, key, value, ... */
 	size_t nkids;
-	size_t cap;
+	struct ynode *next;	/* only while parsing: the next sibling */
 };
 
 /* Parse BUF (the limits: size, depth, anchors, tags, duplicate keys, one
  * document, UTF-8).  *root is NULL for an empty stream. */
 const struct osl_error *ydoc_parse(struct ynode **root, const char *name,
     const char *buf, size_t len);
-void ynode_free(struct ynode *n);
+/* Free a tree from ydoc_parse (all of it, at once: give it the root). */
+void ynode_free(struct ynode *root);
 /* An empty plain scalar: YAML's null (`key:` with nothing after it). */
 bool ynode_is_null(const struct ynode *n);
 const char *ynode_type_name(const struct ynode *n);

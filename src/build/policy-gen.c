@@ -61,9 +61,9 @@ put_node(const struct ynode *n)
 		fputs("NULL", stdout);
 	printf(", %zu, ", n->len);
 	if (n->nkids)
-		printf("(struct ynode **)k%u, %zu, 0 };\n", id, n->nkids);
+		printf("(struct ynode **)k%u, %zu, NULL };\n", id, n->nkids);
 	else
-		printf("NULL, 0, 0 };\n");
+		printf("NULL, 0, NULL };\n");
 	free(kid);
 	return id;
 }
