@@ -66,15 +66,15 @@ $(B)/%.o: %.c
 
 # The shipped policies, as text and as trees parsed here (policy-gen.c): YAML
 # parsing was two thirds of loading builtin:default at every start.
-$(B)/gen/policy-gen: src/build/policy-gen.c lib/policy/yaml.c lib/policy/internal.h $(B)/lib/error.o $(B)/lib/util/strbuf.o
+$(B)/gen/policy-gen: src/build/policy-gen.c $(B)/lib/error.o $(B)/lib/util/strbuf.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/lib/error.o $(B)/lib/util/strbuf.o $(LDFLAGS) -lyaml
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/lib/error.o $(B)/lib/util/strbuf.o $(LDFLAGS) -lyaml
 
 $(B)/gen/builtin_policies.c: $(B)/gen/policy-gen $(POLICIES)
 	$< $(POLICIES) > $@.tmp && mv $@.tmp $@
 
-$(B)/gen/builtin_policies.o: $(B)/gen/builtin_policies.c lib/policy/internal.h lib/policy/builtin.h
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/gen/builtin_policies.o: $(B)/gen/builtin_policies.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The seccomp filters of the shipped profiles, compiled once here: libseccomp
 # took most of a millisecond of every `osl proc run` (make bench).
