@@ -1,11 +1,5 @@
-/* The merged policy written out: JSON for `osl policy show -j` and for the
- * hash, YAML for `osl policy show`.
- *
- * The hash is SHA-256 over the compact JSON (cJSON_PrintUnformatted) of
- * policy_json(p, canonical=true): the same document as `show -j` without
- * "source", "files", "hash" and any "where"/"pattern", keys in the fixed
- * order below.  So the hash names what the policy does, whatever the files
- * and lines it came from. */
+/* The merged policy written out: JSON for `osl policy show -j`, YAML for
+ * `osl policy show`.  (The hash reads the policy itself: merge.c.) */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,7 +43,7 @@ add_strs(cJSON *obj, const char *key, char *const *v, size_t n)
 
 static void
 add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
-    enum osl_rule_kind kind, bool canonical)
+    enum osl_rule_kind kind)
 {
 	cJSON *a = cJSON_AddArrayToObject(obj, key), *r;
 
@@ -61,18 +55,16 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 		cJSON_AddItemToArray(a, r);
 		if (rule->id)
 			cJSON_AddStringToObject(r, "id", rule->id);
-		else if (!canonical)
+		else
 			cJSON_AddNullToObject(r, "id");
-		if (!canonical) {
-			cJSON_AddStringToObject(r, "where", rule->where);
-			cJSON_AddStringToObject(r, "pattern", rule->pattern);
-		}
+		cJSON_AddStringToObject(r, "where", rule->where);
+		cJSON_AddStringToObject(r, "pattern", rule->pattern);
 		cJSON_AddStringToObject(r, "expanded", rule->expanded);
 	}
 }
 
 cJSON *
-policy_json(const struct osl_policy *p, bool canonical)
+osl_policy_to_json(const struct osl_policy *p)
 {
 	cJSON *j = cJSON_CreateObject(), *o, *o2, *a;
 	char buf[64];
@@ -84,27 +76,25 @@ policy_json(const struct osl_policy *p, bool canonical)
 		cJSON_AddStringToObject(j, "name", p->name);
 	if (p->description)
 		cJSON_AddStringToObject(j, "description", p->description);
-	if (!canonical) {
-		cJSON_AddStringToObject(j, "source", p->source ? p->source : "");
-		add_strs(j, "files", p->files, p->nfiles);
-		cJSON_AddStringToObject(j, "hash", p->hash);
-	}
+	cJSON_AddStringToObject(j, "source", p->source ? p->source : "");
+	add_strs(j, "files", p->files, p->nfiles);
+	cJSON_AddStringToObject(j, "hash", p->hash);
 	cJSON_AddStringToObject(j, "mode", p->mode == OSL_MODE_AUDIT ? "audit" : "enforce");
 	cJSON_AddStringToObject(j, "default", p->dflt == OSL_ALLOW ? "allow" : "deny");
-	if (!canonical && p->dflt_where)
+	if (p->dflt_where)
 		cJSON_AddStringToObject(j, "default_where", p->dflt_where);
 
 	if ((o = cJSON_AddObjectToObject(j, "fs")) != NULL) {
-		add_rules(o, "read", p, OSL_RULE_FS_READ, canonical);
-		add_rules(o, "write", p, OSL_RULE_FS_WRITE, canonical);
-		add_rules(o, "exec", p, OSL_RULE_FS_EXEC, canonical);
-		add_rules(o, "deny", p, OSL_RULE_FS_DENY, canonical);
+		add_rules(o, "read", p, OSL_RULE_FS_READ);
+		add_rules(o, "write", p, OSL_RULE_FS_WRITE);
+		add_rules(o, "exec", p, OSL_RULE_FS_EXEC);
+		add_rules(o, "deny", p, OSL_RULE_FS_DENY);
 	}
 	if ((o = cJSON_AddObjectToObject(j, "net")) != NULL) {
-		add_rules(o, "connect", p, OSL_RULE_NET_CONNECT, canonical);
-		add_rules(o, "bind", p, OSL_RULE_NET_BIND, canonical);
+		add_rules(o, "connect", p, OSL_RULE_NET_CONNECT);
+		add_rules(o, "bind", p, OSL_RULE_NET_BIND);
 		cJSON_AddBoolToObject(o, "resolve", p->net_resolve);
-		add_rules(o, "deny", p, OSL_RULE_NET_DENY, canonical);
+		add_rules(o, "deny", p, OSL_RULE_NET_DENY);
 	}
 	if ((o = cJSON_AddObjectToObject(j, "proc")) != NULL) {
 		if ((a = cJSON_AddArrayToObject(o, "signal")) != NULL)
@@ -151,12 +141,6 @@ policy_json(const struct osl_policy *p, bool canonical)
 		}
 	}
 	return j;
-}
-
-cJSON *
-osl_policy_to_json(const struct osl_policy *p)
-{
-	return policy_json(p, false);
 }
 
 /* A YAML double-quoted string.  DOLLAR: the value is already expanded, so a

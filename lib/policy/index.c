@@ -153,20 +153,10 @@ fs_score(const char *s)
 			comps++;
 		else if (*s == '\\' && s[1])
 			s++, lit++;
-		else if (!strchr("*?[]", *s))
+		else if (*s != '*' && *s != '?' && *s != '[' && *s != ']')
 			lit++;
 	}
 	return lit * 64 + (comps < 63 ? comps : 63);
-}
-
-static int
-fr_cmp(const void *a, const void *b)
-{
-	const struct frule *x = a, *y = b;
-
-	if (x->node != y->node)
-		return x->node < y->node ? -1 : 1;
-	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
 static int
@@ -190,6 +180,7 @@ static const struct osl_error *
 build_fs(struct index *ix, struct osl_policy *p)
 {
 	size_t ncomp = 1, nfs = 0;
+	struct frule *sorted;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		if (fs_kind(p->rules[i].kind) < 0)
@@ -247,19 +238,30 @@ build_fs(struct index *ix, struct osl_policy *p)
 		}
 		f->node = node;
 	}
-	qsort(ix->fr, ix->nfr, sizeof(*ix->fr), fr_cmp);
-	/* the sort moved the entries: point each rule at its own again */
-	for (size_t i = 0; i < ix->nfr; i++)
-		((struct osl_rule *)ix->fr[i].rule)->priv = &ix->fr[i];
-	if ((ix->nodes = calloc(ix->nnodes, sizeof(*ix->nodes))) == NULL)
+	/* Group the entries by node, in rule order within a node: a counting
+	 * sort, as the entries are in rule order already. */
+	if ((ix->nodes = calloc(ix->nnodes, sizeof(*ix->nodes))) == NULL ||
+	    (sorted = malloc((ix->nfr ? ix->nfr : 1) * sizeof(*sorted))) == NULL)
 		return osl_error_nomem();
 	for (size_t i = 0; i < ix->nfr; i++) {
 		struct tnode *t = &ix->nodes[ix->fr[i].node];
 
-		if (t->count++ == 0)
-			t->first = (uint32_t)i;
+		t->count++;
 		t->kinds |= (uint8_t)(1u << ix->fr[i].kind);
 	}
+	for (uint32_t n = 0, at = 0; n < ix->nnodes; n++) {
+		ix->nodes[n].first = ix->nodes[n].count ? at : 0;
+		at += ix->nodes[n].count;
+	}
+	for (size_t i = 0; i < ix->nfr; i++)
+		sorted[ix->nodes[ix->fr[i].node].first++] = ix->fr[i];
+	for (uint32_t n = 0; n < ix->nnodes; n++)
+		ix->nodes[n].first -= ix->nodes[n].count;
+	free(ix->fr);
+	ix->fr = sorted;
+	/* point each rule at its own entry again */
+	for (size_t i = 0; i < ix->nfr; i++)
+		((struct osl_rule *)ix->fr[i].rule)->priv = &ix->fr[i];
 	return NULL;
 }
 

@@ -21,14 +21,15 @@ struct ynode {
 	size_t len;
 	struct ynode **kids;	/* seq: items; map: key, value, key, value, ... */
 	size_t nkids;
-	size_t cap;
+	struct ynode *next;	/* only while parsing: the next sibling */
 };
 
 /* Parse BUF (the limits: size, depth, anchors, tags, duplicate keys, one
  * document, UTF-8).  *root is NULL for an empty stream. */
 const struct osl_error *ydoc_parse(struct ynode **root, const char *name,
     const char *buf, size_t len);
-void ynode_free(struct ynode *n);
+/* Free a tree from ydoc_parse (all of it, at once: give it the root). */
+void ynode_free(struct ynode *root);
 /* An empty plain scalar: YAML's null (`key:` with nothing after it). */
 bool ynode_is_null(const struct ynode *n);
 const char *ynode_type_name(const struct ynode *n);
@@ -40,6 +41,10 @@ const struct osl_error *err_at(const char *file, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const struct osl_error *err_node(const char *file, const struct ynode *n,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "FILE:LINE:COL", malloc'd; NULL when out of memory. */
+char *where_at(const char *file, unsigned line, unsigned col);
+/* The same into BUF (strlen(FILE) + 24 bytes); returns its length. */
+size_t where_put(char *buf, const char *file, unsigned line, unsigned col);
 char *where_of(const char *file, const struct ynode *n);
 
 /* What one file says.  `set` tells which scalars it sets, `pos` where. */
@@ -77,7 +82,7 @@ struct merge {
 void merge_init(struct merge *m, struct osl_policy *p);
 void merge_release(struct merge *m);
 const struct osl_error *merge_layer(struct merge *m, struct layer *l);
-/* The hash of the merged policy (canonical JSON, see emit.c). */
+/* The hash of the merged policy: SHA-256 of what it does (merge.c). */
 const struct osl_error *policy_hash(struct osl_policy *p);
 /* Defaults of a policy that sets nothing. */
 void policy_defaults(struct osl_policy *p);
@@ -114,9 +119,6 @@ void index_fs(const void *index, enum osl_rule_kind kind, const char *path, stru
 void index_net(const void *index, enum osl_rule_kind kind, const struct osl_request *rq,
     bool resolve, struct hits *h);
 void hits_add(struct hits *h, const struct osl_rule *r, unsigned score);
-
-/* emit.c */
-cJSON *policy_json(const struct osl_policy *p, bool canonical);
 
 /* load.c */
 const struct osl_builtin_policy *builtin_find(const char *name);

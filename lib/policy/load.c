@@ -174,7 +174,7 @@ is_done(const struct loader *ld, const char *key)
 }
 
 static const struct osl_error *load_one(struct loader *ld, const char *name,
-    const char *key, const char *buf, size_t len, int depth);
+    const char *key, const char *buf, size_t len, const struct ynode *tree, int depth);
 
 static const struct osl_error *
 cycle_error(const struct loader *ld, const char *file, const struct ynode *e,
@@ -195,7 +195,7 @@ static const struct osl_error *
 load_parent(struct loader *ld, const char *file, const struct ynode *e, int depth)
 {
 	const struct osl_error *err = NULL;
-	const struct osl_builtin_policy *b;
+	const struct osl_builtin_policy *b = NULL;
 	char *path = NULL, *buf = NULL, real[PATH_MAX];
 	const char *key, *text;
 	size_t len;
@@ -250,7 +250,7 @@ load_parent(struct loader *ld, const char *file, const struct ynode *e, int dept
 		err = err_node(file, e, "extends: more than %d files in one policy", MAX_FILES);
 		goto done;
 	}
-	if (!text) {
+	if (!b) {
 		if ((err = read_bounded(path, true, &buf, &len))) {
 			if (strncmp(err->msg, "cannot ", 7) == 0)
 				err = osl_error_new(err->status, "%s:%u:%u: extends: %s",
@@ -259,27 +259,33 @@ load_parent(struct loader *ld, const char *file, const struct ynode *e, int dept
 		}
 		text = buf;
 	}
-	err = load_one(ld, path, key, text, len, depth + 1);
+	err = load_one(ld, path, key, text, len, b ? b->root : NULL, depth + 1);
 done:
 	free(path);
 	free(buf);
 	return err;
 }
 
+/* One file: BUF, or TREE if it was parsed at build time (a built-in policy:
+ * static data, never freed). */
 static const struct osl_error *
 load_one(struct loader *ld, const char *name, const char *key, const char *buf,
-    size_t len, int depth)
+    size_t len, const struct ynode *tree, int depth)
 {
-	const struct osl_error *err;
-	struct ynode *root = NULL, *ext;
+	const struct osl_error *err = NULL;
+	struct ynode *parsed = NULL;
+	const struct ynode *root = tree, *ext;
 	struct layer l;
 
 	memset(&l, 0, sizeof(l));
 	l.file = name;
 	ld->stack[depth - 1] = key;
 	ld->stack_name[depth - 1] = name;
-	if ((err = ydoc_parse(&root, name, buf, len)))
-		goto done;
+	if (!tree) {
+		if ((err = ydoc_parse(&parsed, name, buf, len)))
+			goto done;
+		root = parsed;
+	}
 	/* this file's own errors first, then its parents' */
 	if ((err = schema_layer(&l, root, ld->env)))
 		goto done;
@@ -301,7 +307,7 @@ load_one(struct loader *ld, const char *name, const char *key, const char *buf,
 		goto done;
 done:
 	layer_release(&l);
-	ynode_free(root);
+	ynode_free(parsed);
 	return err;
 }
 
@@ -353,7 +359,7 @@ default_sink(struct osl_policy *p, const struct osl_policy_env *env)
 
 static const struct osl_error *
 load_top(struct osl_policy **out, const char *name, const char *key, const char *buf,
-    size_t len, const struct osl_policy_env *env)
+    size_t len, const struct ynode *tree, const struct osl_policy_env *env)
 {
 	static const struct osl_policy_env noenv;
 	const struct osl_error *err;
@@ -367,7 +373,7 @@ load_top(struct osl_policy **out, const char *name, const char *key, const char 
 	ld.env = env ? env : &noenv;
 	ld.p = p;
 	merge_init(&ld.m, p);
-	if ((err = load_one(&ld, name, key, buf, len, 1)))
+	if ((err = load_one(&ld, name, key, buf, len, tree, 1)))
 		goto done;
 	if ((p->source = strdup(name)) == NULL) {
 		err = osl_error_nomem();
@@ -396,7 +402,7 @@ osl_policy_load_buf(struct osl_policy **out, const char *name, const char *buf,
 
 	if (strncmp(name, "builtin:", 8) != 0 && realpath(name, real) != NULL)
 		key = real;
-	return load_top(out, name, key, buf, len, env);
+	return load_top(out, name, key, buf, len, NULL, env);
 }
 
 const struct osl_error *
@@ -411,7 +417,7 @@ osl_policy_load(struct osl_policy **out, const char *path, const struct osl_poli
 	if (strncmp(path, "builtin:", 8) == 0) {
 		if ((b = builtin_find(path + 8)) == NULL)
 			return osl_error_new(OSL_EINPUT, "unknown built-in policy '%s'", path);
-		return load_top(out, path, path, b->text, b->len, env);
+		return load_top(out, path, path, b->text, b->len, b->root, env);
 	}
 	if ((err = read_bounded(path, false, &buf, &len)))
 		return err;

@@ -172,10 +172,8 @@ merge_layer(struct merge *m, struct layer *l)
 
 		if (!l->set[f])
 			continue;
-		if ((w = malloc(strlen(l->file) + 32)) == NULL)
+		if ((w = where_at(l->file, l->pos[f].line, l->pos[f].col)) == NULL)
 			return osl_error_nomem();
-		snprintf(w, strlen(l->file) + 32, "%s:%u:%u", l->file, l->pos[f].line,
-		    l->pos[f].col);
 		free(m->where[f]);
 		m->where[f] = w;
 		switch (f) {
@@ -273,25 +271,123 @@ merge_layer(struct merge *m, struct layer *l)
 	return NULL;
 }
 
+/* The hash reads the policy as a stream of fields, buffered into SHA-256:
+ * no tree and no text are built.  A string ends with its NUL (none has one
+ * inside); one that may be absent has a byte before it (0 absent, 1 there);
+ * a number is 7 bits a byte, low first, the high bit set on all but the
+ * last; a list is its length, then its items. */
+struct hasher {
+	struct sha256_ctx ctx;
+	size_t n;
+	uint8_t buf[256];
+};
+
+static void
+h_bytes(struct hasher *h, const void *data, size_t len)
+{
+	if (h->n + len > sizeof(h->buf)) {
+		sha256_update(&h->ctx, h->n, h->buf);
+		h->n = 0;
+		if (len > sizeof(h->buf)) {
+			sha256_update(&h->ctx, len, data);
+			return;
+		}
+	}
+	memcpy(h->buf + h->n, data, len);
+	h->n += len;
+}
+
+static void
+h_num(struct hasher *h, uint64_t v)
+{
+	uint8_t b[10];
+	size_t n = 0;
+
+	for (; v >= 0x80; v >>= 7)
+		b[n++] = (uint8_t)(v | 0x80);
+	b[n++] = (uint8_t)v;
+	h_bytes(h, b, n);
+}
+
+static void
+h_str(struct hasher *h, const char *s)
+{
+	h_bytes(h, s, strlen(s) + 1);
+}
+
+static void
+h_opt(struct hasher *h, const char *s)
+{
+	h_bytes(h, s ? "\1" : "\0", 1);
+	if (s)
+		h_str(h, s);
+}
+
+static void
+h_strs(struct hasher *h, char *const *v, size_t n)
+{
+	h_num(h, n);
+	for (size_t i = 0; i < n; i++)
+		h_str(h, v[i]);
+}
+
+/* Everything the policy does, nothing of where it was written (files, lines,
+ * patterns before expansion): the same merged content has the same hash,
+ * whatever its layout.  Rules go by kind, in order within a kind, as
+ * `osl policy show` lists them. */
 const struct osl_error *
 policy_hash(struct osl_policy *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	struct sha256_ctx ctx;
+	const struct osl_log_config *lg = &p->log;
+	struct hasher h;
 	uint8_t dig[SHA256_DIGEST_SIZE];
-	cJSON *j;
-	char *s;
 
-	if ((j = policy_json(p, true)) == NULL)
-		return osl_error_nomem();
-	s = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (!s)
-		return osl_error_nomem();
-	sha256_init(&ctx);
-	sha256_update(&ctx, strlen(s), (const uint8_t *)s);
-	sha256_digest(&ctx, sizeof(dig), dig);
-	cJSON_free(s);
+	sha256_init(&h.ctx);
+	h.n = 0;
+	h_bytes(&h, "osl1", 5);
+	h_opt(&h, p->name);
+	h_opt(&h, p->description);
+	h_num(&h, p->mode);
+	h_num(&h, p->dflt);
+	for (int k = 0; k < OSL_RULE__COUNT; k++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < p->nrules; i++)
+			n += p->rules[i].kind == (enum osl_rule_kind)k;
+		h_num(&h, n);
+		for (size_t i = 0; i < p->nrules; i++)
+			if (p->rules[i].kind == (enum osl_rule_kind)k) {
+				h_opt(&h, p->rules[i].id);
+				h_str(&h, p->rules[i].expanded);
+			}
+	}
+	h_num(&h, p->net_resolve);
+	h_num(&h, p->signal_scope);
+	for (int k = 0; k < 7; k++)
+		h_num(&h, *limit_ptr(&p->limits, k));
+	h_strs(&h, p->env_keep, p->nenv_keep);
+	h_num(&h, p->nenv_set);
+	for (size_t i = 0; i < p->nenv_set; i++) {
+		h_str(&h, p->env_set[i].key);
+		h_str(&h, p->env_set[i].value);
+	}
+	h_num(&h, p->seccomp.base);
+	h_strs(&h, p->seccomp.deny, p->seccomp.ndeny);
+	h_strs(&h, p->seccomp.allow, p->seccomp.nallow);
+	h_num(&h, lg->level);
+	h_str(&h, lg->sink ? lg->sink : "none");
+	h_num(&h, lg->sync);
+	h_num(&h, lg->chain);
+	h_num(&h, lg->on_failure);
+	h_num(&h, lg->rotate_size);
+	h_num(&h, lg->rotate_keep);
+	h_num(&h, lg->checkpoint_every);
+	h_num(&h, lg->checkpoint_interval_ns);
+	h_opt(&h, lg->checkpoint_key);
+	h_opt(&h, lg->checkpoint_sink);
+	sha256_update(&h.ctx, h.n, h.buf);
+	sha256_digest(&h.ctx, sizeof(dig), dig);
 	memcpy(p->hash, "sha256:", 7);
 	for (size_t i = 0; i < sizeof(dig); i++) {
 		p->hash[7 + 2 * i] = hex[dig[i] >> 4];

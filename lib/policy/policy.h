@@ -56,6 +56,7 @@ struct osl_netpat {
 	uint16_t port_lo, port_hi;	/* "*" is 0-65535 */
 };
 
+/* A rule's strings share one allocation (where's). */
 struct osl_rule {
 	enum osl_rule_kind kind;
 	char *id;		/* explicit `id:`, or NULL */

@@ -17,6 +17,7 @@ struct sctx {
 	struct layer *l;
 	const char *file;
 	const struct osl_policy_env *env;
+	struct strbuf tmp;	/* a rule's expanded pattern, reused */
 };
 
 static const struct osl_error *
@@ -134,7 +135,7 @@ is_id(const char *s)
 
 	for (; s[n]; n++)
 		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
-		    !(s[n] >= '0' && s[n] <= '9') && !strchr("._-", s[n]))
+		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '.' && s[n] != '_' && s[n] != '-')
 			return false;
 	return n > 0 && n <= 64;
 }
@@ -173,10 +174,7 @@ glob_ok(const char *s)
 void
 rule_release(struct osl_rule *r)
 {
-	free(r->id);
-	free(r->where);
-	free(r->pattern);
-	free(r->expanded);
+	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
 	osl_netpat_release(&r->net);
 	memset(r, 0, sizeof(*r));
 }
@@ -190,9 +188,11 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	struct osl_policy *p = &c->l->p;
 	bool fs = kind <= OSL_RULE_FS_DENY;
 	const struct ynode *pat = n, *id = NULL;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf *sb = &c->tmp;
+	const char *exp = NULL;
+	size_t flen = strlen(c->file), elen, ilen;
 	struct osl_rule r;
-	char emsg[512];
+	char emsg[512], *w;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
@@ -218,29 +218,36 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
 		    MAX_PATTERN);
 	if (fs) {
-		if (!pattern_expand(pat->str, c->env, &sb, emsg, sizeof(emsg))) {
+		if (!pattern_expand(pat->str, c->env, sb, emsg, sizeof(emsg))) {
 			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
 			goto done;
 		}
-		if (!glob_ok(sb.buf)) {
+		if (!glob_ok(sb->buf)) {
 			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
 			    what, pat->str);
 			goto done;
 		}
-		r.expanded = sb_detach(&sb);
+		exp = sb->buf;
 	} else {
 		if ((err = osl_netpat_parse(pat->str, &r.net))) {
 			err = err_node(c->file, pat, "%s: %s", what, err->msg);
 			goto done;
 		}
-		r.expanded = strdup(pat->str);
+		exp = pat->str;
 	}
-	r.pattern = strdup(pat->str);
-	r.where = where_of(c->file, n);
-	if (id)
-		r.id = strdup(id->str);
-	if (!r.expanded || !r.pattern || !r.where || (id && !r.id))
+	/* where, pattern, expanded and id in one block, owned by where */
+	elen = strlen(exp);
+	ilen = id ? id->len : 0;
+	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1)) == NULL)
 		goto nomem;
+	r.where = w;
+	w += where_put(w, c->file, n->line, n->col) + 1;
+	r.pattern = memcpy(w, pat->str, pat->len + 1);
+	w += pat->len + 1;
+	r.expanded = memcpy(w, exp, elen + 1);
+	w += elen + 1;
+	if (id)
+		r.id = memcpy(w, id->str, ilen + 1);
 	if (p->nrules == c->l->rules_cap) {
 		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
 		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
@@ -257,7 +264,6 @@ nomem:
 	err = osl_error_nomem();
 done:
 	rule_release(&r);
-	sb_release(&sb);
 	return err;
 }
 
@@ -669,47 +675,61 @@ parse_log(struct sctx *c, const struct ynode *m)
 	return NULL;
 }
 
-static int
-rule_id_cmp(const void *a, const void *b)
-{
-	const struct osl_rule *x = *(struct osl_rule *const *)a, *y = *(struct osl_rule *const *)b;
-	int c = strcmp(x->id, y->id);
-
-	return c ? c : (x < y ? -1 : x > y);
-}
-
 /* Two rules of one file with the same id would make `rule:` in tests and
- * the logs ambiguous. */
+ * the logs ambiguous.  Reported: of the ids that repeat, the first in byte
+ * order, at its second rule.  A hash table, not a sort: this runs on every
+ * load. */
 static const struct osl_error *
 check_ids(struct sctx *c)
 {
 	const struct osl_policy *p = &c->l->p;
-	const struct osl_error *err = NULL;
-	struct osl_rule **v;
-	size_t n = 0;
+	const struct osl_rule *dup = NULL, *first = NULL;
+	const size_t seen = (size_t)1 << (sizeof(size_t) * 8 - 1);	/* repeated */
+	size_t mask = 15, *slot;	/* rule index + 1 (| seen); 0 is empty */
 
-	if ((v = calloc(p->nrules + 1, sizeof(*v))) == NULL)
+	while (mask < 2 * p->nrules)
+		mask = mask * 2 + 1;
+	if ((slot = calloc(mask + 1, sizeof(*slot))) == NULL)
 		return osl_error_nomem();
-	for (size_t i = 0; i < p->nrules; i++)
-		if (p->rules[i].id)
-			v[n++] = &p->rules[i];
-	qsort(v, n, sizeof(*v), rule_id_cmp);
-	for (size_t i = 1; i < n && !err; i++)
-		if (strcmp(v[i]->id, v[i - 1]->id) == 0)
-			err = osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
-			    v[i]->where, v[i]->id, v[i - 1]->where);
-	free(v);
-	return err;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+		uint32_t h = 2166136261u;
+		size_t k;
+
+		if (!r->id)
+			continue;
+		for (const char *s = r->id; *s; s++)
+			h = (h ^ (unsigned char)*s) * 16777619u;
+		for (k = h & mask; slot[k]; k = (k + 1) & mask)
+			if (strcmp(p->rules[(slot[k] & ~seen) - 1].id, r->id) == 0)
+				break;
+		if (!slot[k]) {
+			slot[k] = i + 1;
+			continue;
+		}
+		if (slot[k] & seen)
+			continue;	/* a third or later: the second was taken */
+		if (!dup || strcmp(r->id, dup->id) < 0) {
+			dup = r;
+			first = &p->rules[slot[k] - 1];
+		}
+		slot[k] |= seen;
+	}
+	free(slot);
+	if (!dup)
+		return NULL;
+	return osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
+	    dup->where, dup->id, first->where);
 }
 
-const struct osl_error *
-schema_layer(struct layer *l, const struct ynode *root, const struct osl_policy_env *env)
+static const struct osl_error *
+parse_root(struct sctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "version", "name", "description", "extends",
 		"mode", "default", "fs", "net", "proc", "log", NULL };
 	static const char *const modes[] = { "enforce", "audit", NULL };
 	static const char *const dflts[] = { "deny", "allow", NULL };
-	struct sctx c = { l, l->file, env };
+	struct layer *l = c->l;
 	const struct osl_error *err;
 	const struct ynode *v;
 	int e;
@@ -718,7 +738,7 @@ schema_layer(struct layer *l, const struct ynode *root, const struct osl_policy_
 		return err_at(l->file, 1, 1, "empty policy (version: 1 is required)");
 	if (root->type != Y_MAP)
 		return err_node(l->file, root, "a policy is a map, got %s", ynode_type_name(root));
-	if ((err = check_keys(&c, root, "the policy", keys)))
+	if ((err = check_keys(c, root, "the policy", keys)))
 		return err;
 	if ((v = ymap_get(root, "version")) == NULL)
 		return err_node(l->file, root, "version is required (version: 1)");
@@ -726,37 +746,47 @@ schema_layer(struct layer *l, const struct ynode *root, const struct osl_policy_
 		return err_node(l->file, v, "unsupported version '%.20s' (only 1 is known)",
 		    v->type == Y_SCALAR ? v->str : ynode_type_name(v));
 	if ((v = ymap_get(root, "name")) != NULL) {
-		if ((err = want_str(&c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
+		if ((err = want_str(c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
 			return err;
-		mark(&c, LF_NAME, v);
+		mark(c, LF_NAME, v);
 	}
 	if ((v = ymap_get(root, "description")) != NULL) {
-		if ((err = want_str(&c, v, "description")) ||
+		if ((err = want_str(c, v, "description")) ||
 		    (err = dup_str(&l->p.description, v->str)))
 			return err;
-		mark(&c, LF_DESC, v);
+		mark(c, LF_DESC, v);
 	}
 	if ((v = ymap_get(root, "mode")) != NULL) {
-		if ((err = want_enum(&c, v, "mode", modes, &e)))
+		if ((err = want_enum(c, v, "mode", modes, &e)))
 			return err;
 		l->p.mode = (enum osl_mode)e;
-		mark(&c, LF_MODE, v);
+		mark(c, LF_MODE, v);
 	}
 	if ((v = ymap_get(root, "default")) != NULL) {
-		if ((err = want_enum(&c, v, "default", dflts, &e)))
+		if ((err = want_enum(c, v, "default", dflts, &e)))
 			return err;
 		l->p.dflt = e ? OSL_ALLOW : OSL_DENY;
-		mark(&c, LF_DEFAULT, v);
+		mark(c, LF_DEFAULT, v);
 	}
-	if ((v = ymap_get(root, "fs")) && (err = parse_fs(&c, v)))
+	if ((v = ymap_get(root, "fs")) && (err = parse_fs(c, v)))
 		return err;
-	if ((v = ymap_get(root, "net")) && (err = parse_net(&c, v)))
+	if ((v = ymap_get(root, "net")) && (err = parse_net(c, v)))
 		return err;
-	if ((v = ymap_get(root, "proc")) && (err = parse_proc(&c, v)))
+	if ((v = ymap_get(root, "proc")) && (err = parse_proc(c, v)))
 		return err;
-	if ((v = ymap_get(root, "log")) && (err = parse_log(&c, v)))
+	if ((v = ymap_get(root, "log")) && (err = parse_log(c, v)))
 		return err;
-	return check_ids(&c);
+	return check_ids(c);
+}
+
+const struct osl_error *
+schema_layer(struct layer *l, const struct ynode *root, const struct osl_policy_env *env)
+{
+	struct sctx c = { l, l->file, env, STRBUF_INIT };
+	const struct osl_error *err = parse_root(&c, root);
+
+	sb_release(&c.tmp);
+	return err;
 }
 
 void

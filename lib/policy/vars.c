@@ -11,10 +11,16 @@
 static void
 add_value(struct strbuf *out, const char *v, bool glob)
 {
-	for (; *v; v++) {
-		if (glob && strchr("*?[]\\", *v))
-			sb_addc(out, '\\');
-		sb_addc(out, *v);
+	size_t n;
+
+	while (*v) {
+		n = glob ? strcspn(v, "*?[]\\") : strlen(v);
+		sb_add(out, v, n);
+		if (!v[n])
+			break;
+		sb_addc(out, '\\');
+		sb_addc(out, v[n]);
+		v += n + 1;
 	}
 }
 
@@ -94,7 +100,9 @@ vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
 	}
 	for (; *s; s++) {
 		if (*s != '$') {
-			sb_addc(out, *s);
+			end = strchrnul(s, '$');
+			sb_add(out, s, (size_t)(end - s));
+			s = end - 1;
 			continue;
 		}
 		if (s[1] == '$') {	/* "$$" is a literal '$' */

@@ -2,6 +2,8 @@
  * language is checked while the events arrive, so that hostile input (deep
  * nesting, aliases) stops the parser at once instead of being built first. */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,29 +36,126 @@ err_node(const char *file, const struct ynode *n, const char *fmt, ...)
 	return osl_error_new(OSL_EINPUT, "%s:%u:%u: %s", file, n->line, n->col, msg);
 }
 
+static char *
+put_uint(char *p, unsigned v)
+{
+	char d[16];
+	size_t n = 0;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
+/* Made for every rule and setting of every load: no printf. */
+size_t
+where_put(char *buf, const char *file, unsigned line, unsigned col)
+{
+	size_t n = strlen(file);
+	char *p = buf + n;
+
+	memcpy(buf, file, n);
+	*p++ = ':';
+	p = put_uint(p, line);
+	*p++ = ':';
+	p = put_uint(p, col);
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+char *
+where_at(const char *file, unsigned line, unsigned col)
+{
+	char *w = malloc(strlen(file) + 24);
+
+	if (w)
+		where_put(w, file, line, col);
+	return w;
+}
+
 char *
 where_of(const char *file, const struct ynode *n)
 {
-	struct strbuf sb = STRBUF_INIT;
+	return where_at(file, n->line, n->col);
+}
 
-	sb_addf(&sb, "%s:%u:%u", file, n->line, n->col);
-	if (sb.oom) {
-		sb_release(&sb);
-		return NULL;
+/* A document's nodes, strings and kid arrays live in a few large blocks,
+ * freed at once: a node cost three mallocs and three frees before.  The
+ * first block holds the root, so that the root finds them. */
+struct ychunk {
+	struct ychunk *next;	/* the first block: every other one */
+	size_t used, cap;
+	struct ynode root;	/* the first block's: the document's root */
+	uint64_t data[];
+};
+
+struct yarena {
+	struct ychunk *first, *cur;
+};
+
+#define CHUNK_MAX ((size_t)1 << 20)
+
+static bool
+arena_init(struct yarena *a, size_t len)
+{
+	/* room for a typical document's tree, about 6 bytes of it per byte */
+	size_t cap = len < CHUNK_MAX / 8 ? 8 * len + 1024 : CHUNK_MAX;
+
+	if ((a->first = malloc(sizeof(*a->first) + cap)) == NULL)
+		return false;
+	memset(a->first, 0, sizeof(*a->first));
+	a->first->cap = cap;
+	a->cur = a->first;
+	return true;
+}
+
+static void
+arena_free(struct ychunk *first)
+{
+	struct ychunk *c, *next;
+
+	if (!first)
+		return;
+	for (c = first->next; c; c = next) {
+		next = c->next;
+		free(c);
 	}
-	return sb_detach(&sb);
+	free(first);
+}
+
+static void *
+arena_alloc(struct yarena *a, size_t n)
+{
+	struct ychunk *c = a->cur;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (c->cap - c->used < n) {
+		size_t cap = c->cap < CHUNK_MAX / 2 ? c->cap * 2 : CHUNK_MAX;
+
+		if (cap < n)
+			cap = n;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->first->next;
+		a->first->next = c;
+		a->cur = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
 }
 
 void
-ynode_free(struct ynode *n)
+ynode_free(struct ynode *root)
 {
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->nkids; i++)
-		ynode_free(n->kids[i]);
-	free(n->kids);
-	free(n->str);
-	free(n);
+	if (root)
+		arena_free((struct ychunk *)((char *)root - offsetof(struct ychunk, root)));
 }
 
 bool
@@ -198,32 +297,35 @@ check_dup_keys(const struct ynode *m, const char *name)
 	    dup->str, first->line);
 }
 
+/* The first node is the root, in the first block's own slot. */
 static struct ynode *
-node_new(enum ytype t, const yaml_mark_t *mark)
+node_new(struct yarena *a, bool root, enum ytype t, const yaml_mark_t *mark)
 {
-	struct ynode *n = calloc(1, sizeof(*n));
+	struct ynode *n = root ? &a->first->root : arena_alloc(a, sizeof(*n));
 
 	if (!n)
 		return NULL;
+	memset(n, 0, sizeof(*n));
 	n->type = t;
 	n->line = (unsigned)mark->line + 1;
 	n->col = (unsigned)mark->column + 1;
 	return n;
 }
 
+/* A container's kids are chained by `next` while it is open; at its end
+ * they go into an array of the right size. */
 static bool
-add_kid(struct ynode *parent, struct ynode *kid)
+close_kids(struct yarena *a, struct ynode *n)
 {
-	if (parent->nkids == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct ynode **k = realloc(parent->kids, cap * sizeof(*k));
+	struct ynode *k = n->next;
 
-		if (!k)
-			return false;
-		parent->kids = k;
-		parent->cap = cap;
-	}
-	parent->kids[parent->nkids++] = kid;
+	n->next = NULL;
+	if (n->nkids == 0)
+		return true;
+	if ((n->kids = arena_alloc(a, n->nkids * sizeof(*n->kids))) == NULL)
+		return false;
+	for (size_t i = 0; i < n->nkids; i++, k = k->next)
+		n->kids[i] = k;
 	return true;
 }
 
@@ -246,7 +348,10 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 	const struct osl_error *err = NULL;
 	yaml_parser_t ps;
 	yaml_event_t ev;
-	struct ynode *stack[OSL_POLICY_MAX_DEPTH + 1], *root = NULL, *n;
+	struct yarena a = { NULL, NULL };
+	/* open containers, and the last kid of each */
+	struct ynode *stack[OSL_POLICY_MAX_DEPTH + 1], *last[OSL_POLICY_MAX_DEPTH + 1];
+	struct ynode *root = NULL, *n;
 	const yaml_mark_t *mk;
 	const char *nul;
 	unsigned line, col;
@@ -261,8 +366,12 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 		pos_of(buf, len, (size_t)(nul - buf), &line, &col);
 		return err_at(name, line, col, "binary data: NUL byte is not allowed");
 	}
-	if (!yaml_parser_initialize(&ps))
+	if (!arena_init(&a, len))
 		return osl_error_nomem();
+	if (!yaml_parser_initialize(&ps)) {
+		arena_free(a.first);
+		return osl_error_nomem();
+	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	/* Never guess UTF-16 from a byte-order mark. */
 	yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);
@@ -309,14 +418,12 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 				    "binary data: NUL character in a string");
 				goto done;
 			}
-			if ((n = node_new(Y_SCALAR, mk)) == NULL)
+			if ((n = node_new(&a, !root, Y_SCALAR, mk)) == NULL)
 				goto nomem;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 			n->len = ev.data.scalar.length;
-			if ((n->str = malloc(n->len + 1)) == NULL) {
-				free(n);
+			if ((n->str = arena_alloc(&a, n->len + 1)) == NULL)
 				goto nomem;
-			}
 			memcpy(n->str, ev.data.scalar.value, n->len + 1);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
@@ -334,13 +441,15 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 				    "nesting deeper than %d levels", OSL_POLICY_MAX_DEPTH);
 				goto done;
 			}
-			if ((n = node_new(ev.type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP,
-			    mk)) == NULL)
+			if ((n = node_new(&a, !root, ev.type == YAML_SEQUENCE_START_EVENT ?
+			    Y_SEQ : Y_MAP, mk)) == NULL)
 				goto nomem;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			depth--;
+			if (!close_kids(&a, stack[depth]))
+				goto nomem;
 			if (stack[depth]->type == Y_MAP &&
 			    (err = check_dup_keys(stack[depth], name)))
 				goto done;
@@ -358,13 +467,13 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 				    n->type != Y_SCALAR) {
 					err = err_node(name, n, "map keys must be strings, not %s",
 					    ynode_type_name(n));
-					ynode_free(n);
 					goto done;
 				}
-				if (!add_kid(parent, n)) {
-					ynode_free(n);
-					goto nomem;
-				}
+				if (parent->nkids++ == 0)
+					parent->next = n;
+				else
+					last[depth - 1]->next = n;
+				last[depth - 1] = n;
 			}
 			if (n->type != Y_SCALAR)
 				stack[depth++] = n;
@@ -372,8 +481,10 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 		yaml_event_delete(&ev);
 		have_ev = false;
 	}
-	*rootp = root;
-	root = NULL;
+	if (root) {
+		*rootp = root;
+		a.first = NULL;	/* the root owns the blocks now */
+	}
 	goto done;
 nomem:
 	err = osl_error_nomem();
@@ -381,6 +492,6 @@ done:
 	if (have_ev)
 		yaml_event_delete(&ev);
 	yaml_parser_delete(&ps);
-	ynode_free(root);
+	arena_free(a.first);
 	return err;
 }

@@ -226,6 +226,15 @@ test_types(void)
 	    "t.yaml:2:28: fs.read: invalid id 'a b' (1-64 letters, digits, '.', '_' or '-')");
 	ERR("version: 1\nfs: {read: [{path: /x, id: a}, {path: /y, id: a}]}\n",
 	    "t.yaml:2:32: duplicate rule id 'a' (first at t.yaml:2:13)");
+	/* of the ids that repeat, the first in byte order, at its second rule */
+	ERR("version: 1\nfs: {read: [{path: /1, id: b}, {path: /2, id: a}, {path: /3, id: b}, "
+	    "{path: /4, id: a}, {path: /5, id: a}]}\n",
+	    "t.yaml:2:70: duplicate rule id 'a' (first at t.yaml:2:32)");
+	ERR("version: 1\nfs: {read: [{path: /1, id: r1}, {path: /2, id: r2}, {path: /3, id: r3}, "
+	    "{path: /4, id: r4}, {path: /5, id: r5}, {path: /6, id: r6}, {path: /7, id: r7}, "
+	    "{path: /8, id: r8}, {path: /9, id: r9}]}\nnet: {connect: [{addr: \"*:1\", id: r9}, "
+	    "{addr: \"*:2\", id: r3}]}\n",
+	    "t.yaml:3:40: duplicate rule id 'r3' (first at t.yaml:2:53)");
 	ERR("version: 1\nfs: {read: [\"/a[bc\"]}\n",
 	    "t.yaml:2:13: fs.read: '/a[bc': unclosed '[' or trailing '\\'");
 	ERR("version: 1\nnet: {connect: [\"1.2.3.4:99999\"]}\n",

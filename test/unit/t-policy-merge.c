@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "policy/builtin.h"
+#include "policy/internal.h"
 #include "policy/policy.h"
 #include "tap.h"
 
@@ -250,6 +251,136 @@ test_hash(void)
 	osl_policy_free(a);
 }
 
+/* The hash of the policy in DIR/NAME after writing TEXT there ("" on error). */
+static const char *
+hash_of(const char *name, const char *text, char *buf)
+{
+	struct osl_policy *p = NULL;
+
+	put(name, text);
+	load(name, &p);
+	snprintf(buf, 80, "%s", p ? p->hash : "");
+	osl_policy_free(p);
+	return buf;
+}
+
+/* Every part of what a policy does is in the hash; nothing of its layout. */
+static void
+test_hash_fields(void)
+{
+	static const char *const base = "version: 1\nname: h\n"
+	    "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+	    "net: {connect: ['*:443'], resolve: true}\n"
+	    "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+	    "log: {level: info}\n";
+	static const struct { const char *text, *what; } other[] = {
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/b, /a/**], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "rules of one kind in another order" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: t}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a rule's id" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], exec: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a rule's kind" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: false}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "net.resolve" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 11s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "a limit" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: c}}}\n"
+		  "log: {level: info}\n", "an environment value" },
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: debug}\n", "log.level" },
+		{ "version: 1\nname: h2\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {A: b}}}\n"
+		  "log: {level: info}\n", "the name" },
+		/* one string for another of the same bytes across two fields */
+		{ "version: 1\nname: h\n"
+		  "fs: {read: [/a/**, /b], write: [/w], deny: [{path: /a/s, id: s}]}\n"
+		  "net: {connect: ['*:443'], resolve: true}\n"
+		  "proc: {limits: {cpu: 10s}, env: {keep: [PATH], set: {Ab: ''}}}\n"
+		  "log: {level: info}\n", "where one string ends" },
+	};
+	char h0[80], h1[80], h2[80];
+
+	hash_of("f0.yaml", base, h0);
+	ok(strlen(h0) == 71, "base policy loads");
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		hash_of("f1.yaml", other[i].text, h1);
+		ok(strlen(h1) == 71 && strcmp(h0, h1) != 0, "hash changes with %s", other[i].what);
+	}
+	/* the same policy from an extends chain, parts in another order */
+	put("fp.yaml", "version: 1\nfs: {read: [/a/**], deny: [{path: /a/s, id: s}]}\n"
+	    "net: {connect: ['*:443']}\nproc: {env: {set: {A: b}}}\n");
+	hash_of("f2.yaml", "version: 1\nextends: fp.yaml\nname: h\nlog: {level: info}\n"
+	    "net: {resolve: true}\nproc: {limits: {cpu: 10000ms}, env: {keep: [PATH]}}\n"
+	    "fs: {write: [/w], read: [/b]}\n", h2);
+	is_str(h2, h0, "same policy from two files in another layout, same hash");
+}
+
+static bool
+same_tree(const struct ynode *a, const struct ynode *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type || a->line != b->line || a->col != b->col ||
+	    a->plain != b->plain || a->len != b->len || a->nkids != b->nkids ||
+	    (a->str || b->str) != (a->str && b->str) ||
+	    (a->str && memcmp(a->str, b->str, a->len + 1) != 0))
+		return false;
+	for (size_t i = 0; i < a->nkids; i++)
+		if (!same_tree(a->kids[i], b->kids[i]))
+			return false;
+	return true;
+}
+
+/* The tree built into the program is the text's, and loading either gives
+ * the same policy (messages' FILE:LINE:COL included). */
+static void
+test_builtin_trees(const struct osl_builtin_policy *b, const char *name)
+{
+	struct osl_policy *p = NULL, *q = NULL;
+	struct strbuf sp = STRBUF_INIT, sq = STRBUF_INIT;
+	struct ynode *root = NULL;
+	const struct osl_error *e;
+
+	e = ydoc_parse(&root, name, b->text, b->len);
+	ok(e == NULL && same_tree(root, b->root), "%s: built-in tree is the text's", name);
+	ynode_free(root);
+	ok(osl_policy_load(&p, name, &env) == NULL &&
+	    osl_policy_load_buf(&q, name, b->text, b->len, &env) == NULL,
+	    "%s: loads from tree and from text", name);
+	if (p && q) {
+		osl_policy_to_yaml(p, &sp);
+		osl_policy_to_yaml(q, &sq);
+		is_str(sb_str(&sp), sb_str(&sq), "%s: same policy from tree and text", name);
+	}
+	sb_release(&sp);
+	sb_release(&sq);
+	osl_policy_free(p);
+	osl_policy_free(q);
+}
+
 static void
 test_builtins(void)
 {
@@ -270,6 +401,7 @@ test_builtins(void)
 			ok(strncmp(b->text, "# ", 2) == 0, "%s starts with a comment", name);
 			osl_policy_free(p);
 		}
+		test_builtin_trees(b, name);
 	}
 	is_int(n, 5, "five shipped policies");
 }
@@ -284,6 +416,7 @@ main(void)
 	test_merge();
 	test_chains();
 	test_hash();
+	test_hash_fields();
 	test_builtins();
 	{
 		char cmd[600];
