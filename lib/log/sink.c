@@ -806,11 +806,13 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 		goto fail;
 	log->max = log->kind == SINK_FILE ? OSL_LOG_FILE_MAX : OSL_LOG_PIPE_MAX;
 	if (log->kind == SINK_FILE) {
-		if (make_parents(log->path) == -1) {
+		/* the folders are there but the first time */
+		if ((log->fd = open_file(log->path)) == -1 && errno == ENOENT &&
+		    make_parents(log->path) == -1) {
 			err = osl_error_errno("cannot make the folders of '%s'", log->path);
 			goto fail;
 		}
-		if ((log->fd = open_file(log->path)) == -1) {
+		if (log->fd == -1 && (log->fd = open_file(log->path)) == -1) {
 			err = osl_error_errno("cannot open '%s'", log->path);
 			goto fail;
 		}
