@@ -34,6 +34,7 @@ enum sink_kind { SINK_NONE, SINK_FILE, SINK_STDERR, SINK_SYSLOG, SINK_JOURNALD }
 #define TAIL_MAX	(2 * OSL_LOG_FILE_MAX + 2)
 #define RESERVE_CHUNK	(64 * 1024)
 #define RESERVE_LOW	(16 * 1024)
+#define RESERVE_SLACK	(16 * 1024)	/* st_blocks also counts the file's own metadata */
 #define BATCH_RECORDS	1000
 #define BATCH_NS	1000000000ull
 #define PATH_CHECK_NS	1000000000ull
@@ -688,6 +689,12 @@ osl_log_reserve(struct osl_log *log)
 	}
 	if (log->reserved_end - st.st_size >= RESERVE_LOW)
 		return NULL;
+	/* what an earlier osl reserved: blocks past the end, which st_blocks
+	 * counts (a hole or compression only makes it count less) */
+	if ((uint64_t)st.st_blocks * 512 >= (uint64_t)st.st_size + RESERVE_LOW + RESERVE_SLACK) {
+		log->reserved_end = st.st_size + RESERVE_LOW;
+		return NULL;
+	}
 	/* blocks past the end that our records, and only they, will use */
 	if (fallocate(log->fd, FALLOC_FL_KEEP_SIZE, st.st_size, RESERVE_CHUNK) == 0) {
 		log->reserved_end = st.st_size + RESERVE_CHUNK;

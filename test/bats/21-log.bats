@@ -127,6 +127,29 @@ teardown() {
 	refute_output --partial "data"
 }
 
+@test "the space one osl reserves past the log's end serves the next ones, also on a full disk" {
+	full_fs
+	rm -f "$TMPDIR/full/filler"
+	command -v strace >/dev/null || skip "strace is not installed"
+	P=$OSL_TOP/test/fixtures/policies/log-full.yaml
+	run osl -p "$P" fs cat "$HOME/f"
+	assert_success
+	# the next command finds the blocks past the end and reserves nothing
+	run strace -f -e trace=fallocate -o "$T/st" "$OSL" -p "$P" fs cat "$HOME/f"
+	assert_success
+	! grep -q fallocate "$T/st"
+	# with the disk full, the reserved blocks still take the records
+	dd if=/dev/zero of="$TMPDIR/full/filler" bs=4k 2>/dev/null || true
+	for _ in 1 2 3; do
+		run osl -p "$P" fs cat "$HOME/f"
+		assert_success
+		assert_output data
+	done
+	run osl log verify "$TMPDIR/full/activity.jsonl"
+	assert_success
+	assert_output --partial "intact, 5 records"
+}
+
 @test "a full disk under the log with on_failure: continue goes on and says so" {
 	full_fs
 	run --separate-stderr osl -p "$OSL_TOP/test/fixtures/policies/log-full-continue.yaml" fs cat "$HOME/f"
