@@ -78,9 +78,10 @@ fi
 # to load and no log (build/bench/bench-proc), against tini's whole run.
 if [ -n "$base" ] && [ -x "$B/bench/bench-proc" ]; then
 	"$B/bench/bench-proc" | awk -v t="$base" -v n="$N" '
-		/spawn\+wait .*bare:/ { for (i = 1; i < NF; i++) if ($i == "min") b = $(i + 1) }
-		/spawn\+wait .*sandboxed/ { for (i = 1; i < NF; i++) if ($i == "min") s = $(i + 1) }
-		END { if (b != "" && s != "") printf "the kernel sandbox alone (spawn+wait sandboxed - bare, best of 100 in one process): %d us = %.0f%% of tini\x27s whole run\n", s - b, (s - b) * 100 / (t / n) }'
+		function get(w) { for (i = 1; i < NF; i++) if ($i == w) return $(i + 1) + 0 }
+		/spawn\+wait .*bare:/ { bmin = get("min"); bmed = get("median") }
+		/spawn\+wait .*sandboxed/ { smin = get("min"); smed = get("median") }
+		END { if (bmed != "" && smed != "") printf "the kernel sandbox alone (spawn+wait sandboxed - bare, 100 in one process): median %d us = %.0f%% of tini\x27s whole run (best: %d us)\n", smed - bmed, (smed - bmed) * 100 / (t / n), smin - bmin }'
 fi
 
 # CPU time too (perf stat task-clock, osl and the program it runs): on a
