@@ -51,6 +51,30 @@ out_rule(const char *key, const struct osl_rule *r)
 	out_obj_close();
 }
 
+/* What each variable the rules use expanded to: a short block, and an
+ * object by name in -j. */
+static void
+out_vars(const struct osl_policy *p)
+{
+	out_obj_open("variables");
+	if (p->nvars)
+		out_text("  variables:\n");
+	for (size_t i = 0; i < p->nvars; i++) {
+		const struct osl_policy_var *v = &p->vars[i];
+
+		out_obj_open(v->name);
+		out_text("    %-16s", v->name);
+		out_str("value", "%s", v->value);
+		if (v->real)
+			out_str("real", " -> %s", v->real);
+		else
+			out_null("real");
+		out_text("\n");
+		out_obj_close();
+	}
+	out_obj_close();
+}
+
 static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -81,6 +105,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 			out_str("hash", NULL, p->hash);
 			out_text("%s: ok, %zu rules, %s\n", out_quote(argv[i], q, sizeof(q)),
 			    p->nrules, p->hash);
+			out_vars(p);
 		}
 		out_obj_close();
 		osl_policy_free(p);
@@ -160,6 +185,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 	out_str("reason", "  reason: %s\n", reason);
 	out_str("policy", "  policy: %s", p->source);
 	out_str("hash", " (%s)\n", p->hash);
+	out_vars(p);
 	if (d.rule)
 		out_rule("rule", d.rule);
 	else

@@ -1,24 +1,81 @@
 #include "ctx.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 
+/* XDG base directories: empty or relative is unset (the XDG Base Directory
+ * specification), so the default under $HOME applies. */
+static const char *
+xdg_env(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && s[0] == '/' ? s : NULL;
+}
+
+/* HOME unset or empty: the password database's home of the real uid (a cron
+ * job, `env -i`, a service), never "/" by default. */
+static const char *
+home_env(void)
+{
+	static char home[4096];
+	const char *s = getenv("HOME");
+	struct passwd *pw;
+
+	if (s && *s)
+		return s;
+	if ((pw = getpwuid(getuid())) == NULL || !pw->pw_dir || !*pw->pw_dir ||
+	    strlen(pw->pw_dir) >= sizeof(home))
+		return NULL;
+	return strcpy(home, pw->pw_dir);
+}
+
+/* Where PATH leads, symlinks resolved: realpath() of the longest part that
+ * exists, the rest as written ("/nonexistent" stays itself). */
+static const char *
+resolve_path(const char *path, char *buf, size_t size)
+{
+	char head[PATH_MAX], real[PATH_MAX];
+	size_t n = strlen(path);
+	char *cut;
+
+	if (path[0] != '/' || n >= sizeof(head))
+		return NULL;
+	memcpy(head, path, n + 1);
+	for (;;) {
+		if (realpath(head, real) != NULL)
+			break;
+		if ((errno != ENOENT && errno != ENOTDIR) || (cut = strrchr(head, '/')) == NULL ||
+		    cut == head)
+			return NULL;
+		*cut = '\0';
+	}
+	n = strlen(head);
+	if ((size_t)snprintf(buf, size, "%s%s", strcmp(real, "/") || !path[n] ? real : "",
+	    path + n) >= size)
+		return NULL;
+	return buf;
+}
+
 void
 osl_ctx_init(struct osl_ctx *ctx, const struct osl_ctx_opts *opts)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->opts = *opts;
-	ctx->env.home = getenv("HOME");
+	ctx->env.home = home_env();
 	ctx->env.pwd = getenv("PWD");
 	ctx->env.tmpdir = getenv("TMPDIR");
 	ctx->env.user = getenv("USER");
-	ctx->env.xdg_config_home = getenv("XDG_CONFIG_HOME");
-	ctx->env.xdg_state_home = getenv("XDG_STATE_HOME");
-	ctx->env.xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
+	ctx->env.xdg_config_home = xdg_env("XDG_CONFIG_HOME");
+	ctx->env.xdg_state_home = xdg_env("XDG_STATE_HOME");
+	ctx->env.xdg_runtime_dir = xdg_env("XDG_RUNTIME_DIR");
+	ctx->env.resolve = resolve_path;
 	/* $PWD may be stale or a lie; the kernel's answer is the truth */
 	{
 		static char cwd[4096];
@@ -30,9 +87,7 @@ osl_ctx_init(struct osl_ctx *ctx, const struct osl_ctx_opts *opts)
 		snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
 		ctx->env.uid = uid;
 	}
-	if (!ctx->env.home || !*ctx->env.home)
-		ctx->env.home = "/";
-	if (!ctx->env.tmpdir || !*ctx->env.tmpdir)
+	if (ctx->env.tmpdir && !*ctx->env.tmpdir)
 		ctx->env.tmpdir = NULL;
 }
 
@@ -54,11 +109,14 @@ osl_ctx_policy_path(const struct osl_ctx *ctx, char *buf, size_t size)
 		return ctx->opts.policy_path;
 	if ((s = getenv("OSL_POLICY")) && *s)
 		return s;
+	/* absolute folders only: a relative one would search the current folder */
 	if ((s = ctx->env.xdg_config_home) && *s == '/')
 		snprintf(buf, size, "%s/osl/policy.yaml", s);
+	else if ((s = ctx->env.home) && *s == '/')
+		snprintf(buf, size, "%s/.config/osl/policy.yaml", s);
 	else
-		snprintf(buf, size, "%s/.config/osl/policy.yaml", ctx->env.home);
-	if (access(buf, F_OK) == 0)
+		*buf = '\0';
+	if (*buf && access(buf, F_OK) == 0)
 		return buf;
 	if (access("/etc/osl/policy.yaml", F_OK) == 0)
 		return "/etc/osl/policy.yaml";

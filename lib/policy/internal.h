@@ -87,13 +87,19 @@ const struct osl_error *policy_hash(struct osl_policy *p);
 /* Defaults of a policy that sets nothing. */
 void policy_defaults(struct osl_policy *p);
 
-/* vars.c: ~ and ${VAR}.  GLOB escapes glob characters in the values. */
-bool vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
+/* vars.c: ~ and ${VAR}.  VARS_GLOB escapes glob characters in the values;
+ * VARS_OWN refuses a path variable that is "/" or a system folder, as
+ * written or where its symlinks lead (for what allows, and log paths). */
+#define VARS_GLOB 1u
+#define VARS_OWN 2u
+bool vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
 /* Absolute, no "..", "//", "/." or trailing "/" (a final "**" stays). */
 bool path_normalise(struct strbuf *sb, char *emsg, size_t esz);
+/* The variables P's fs rules use, with their values, into p->vars. */
+const struct osl_error *policy_vars(struct osl_policy *p, const struct osl_policy_env *env);
 /* A pattern: expand, normalise; a leading "**" gets a "/" before it. */
-bool pattern_expand(const char *s, const struct osl_policy_env *env,
+bool pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
 
 /* match.c */

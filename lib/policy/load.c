@@ -326,6 +326,11 @@ policy_release(struct osl_policy *p)
 	free(p->source);
 	free(p->dflt_where);
 	index_free(p->index);
+	for (size_t i = 0; i < p->nvars; i++) {
+		free(p->vars[i].value);
+		free(p->vars[i].real);
+	}
+	free(p->vars);
 }
 
 void
@@ -338,7 +343,8 @@ osl_policy_free(struct osl_policy *p)
 }
 
 /* Unless the policy says otherwise, records go where the default policy
- * sends them. */
+ * sends them; to stderr when XDG_STATE_HOME (or the HOME it is made from) is
+ * not set or not a folder of its own: never to a folder made from "" or "/". */
 static const struct osl_error *
 default_sink(struct osl_policy *p, const struct osl_policy_env *env)
 {
@@ -347,7 +353,7 @@ default_sink(struct osl_policy *p, const struct osl_policy_env *env)
 
 	if (p->log.sink)
 		return NULL;
-	if (vars_expand("file:${XDG_STATE_HOME}/osl/activity.jsonl", env, false, &sb,
+	if (vars_expand("file:${XDG_STATE_HOME}/osl/activity.jsonl", env, VARS_OWN, &sb,
 	    emsg, sizeof(emsg)))
 		p->log.sink = sb_detach(&sb);
 	else {
@@ -379,7 +385,8 @@ load_top(struct osl_policy **out, const char *name, const char *key, const char 
 		err = osl_error_nomem();
 		goto done;
 	}
-	if ((err = default_sink(p, ld.env)) || (err = index_build(p)) ||
+	if ((err = default_sink(p, ld.env)) || (err = policy_vars(p, ld.env)) ||
+	    (err = index_build(p)) ||
 	    (err = policy_hash(p)))
 		goto done;
 	*out = p;

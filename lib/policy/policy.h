@@ -92,6 +92,14 @@ struct osl_seccomp {
 	char **allow; size_t nallow;
 };
 
+/* A variable the rules of a policy use, and its value (`osl policy
+ * explain` and `check` show them); REAL is where the value leads, when the
+ * environment's resolver tells and it differs, else NULL. */
+struct osl_policy_var {
+	const char *name;
+	char *value, *real;
+};
+
 struct osl_policy {
 	char *name;
 	char *description;
@@ -115,15 +123,21 @@ struct osl_policy {
 
 	char hash[72];		/* "sha256:" + 64 hex of the merged policy */
 	void *index;		/* compiled lookup tables (policy/match.c) */
+	struct osl_policy_var *vars;	/* the variables its fs rules use, by name */
+	size_t nvars;
 };
 
 /* Values for ${VAR} expansion, passed in so that the core stays pure.
  * NULL members take their usual defaults (TMPDIR=/tmp, XDG_STATE_HOME=
  * $HOME/.local/state, XDG_CONFIG_HOME=$HOME/.config, XDG_RUNTIME_DIR=
- * /run/user/$UID). */
+ * /run/user/$UID); an empty one is an error.  RESOLVE, when set, tells
+ * where a path leads once its symlinks are resolved (into BUF; NULL when it
+ * cannot tell): a path variable that leads to "/" or a system folder cannot
+ * be used where a rule allows (man/osl-policy.5, VARIABLES). */
 struct osl_policy_env {
 	const char *home, *pwd, *tmpdir, *user, *uid;
 	const char *xdg_config_home, *xdg_state_home, *xdg_runtime_dir;
+	const char *(*resolve)(const char *path, char *buf, size_t size);
 };
 
 /* Limits the loader enforces (policy.md). */

@@ -218,7 +218,9 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
 		    MAX_PATTERN);
 	if (fs) {
-		if (!pattern_expand(pat->str, c->env, sb, emsg, sizeof(emsg))) {
+		/* a deny rule can only narrow: its variables are taken as they are */
+		if (!pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN,
+		    sb, emsg, sizeof(emsg))) {
 			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
 			goto done;
 		}
@@ -531,7 +533,7 @@ log_path(struct sctx *c, const struct ynode *n, const char *s, const char *what,
 	struct strbuf sb = STRBUF_INIT;
 	char emsg[512];
 
-	if (!vars_expand(s, c->env, false, &sb, emsg, sizeof(emsg)) ||
+	if (!vars_expand(s, c->env, 0, &sb, emsg, sizeof(emsg)) ||
 	    !path_normalise(&sb, emsg, sizeof(emsg))) {
 		sb_release(&sb);
 		return err_node(c->file, n, "%s: '%.200s': %s", what, s, emsg);

@@ -1,7 +1,8 @@
 /* ~ and ${VAR} in patterns and paths, and the normal form of a pattern.
- * Values come from struct osl_policy_env: the core never reads the
- * environment itself. */
+ * Values come from struct osl_policy_env, and where they lead from its
+ * resolver: the core never reads the environment or the file system itself. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/internal.h"
@@ -24,13 +25,77 @@ add_value(struct strbuf *out, const char *v, bool glob)
 	}
 }
 
-/* Resolve one variable; a NULL member takes its documented default, built
- * in TMP. */
+/* The folders a path variable may not be, as written or once its symlinks
+ * are resolved, where a rule that allows or a log path uses it: a rule made
+ * from one would cover the whole system, a system folder or every user's
+ * home (man/osl-policy.5, VARIABLES).  Sorted. */
+static const char *const system_folders[] = {
+	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64",
+	"/libx32", "/opt", "/proc", "/run", "/run/user", "/sbin", "/srv", "/sys", "/usr",
+	"/usr/bin", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/local", "/usr/sbin",
+	"/usr/share", "/var", "/var/cache", "/var/lib", "/var/log", "/var/spool", NULL
+};
+
+static bool
+is_system_folder(const char *path)
+{
+	for (size_t i = 0; system_folders[i]; i++)
+		if (strcmp(system_folders[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* What the user can do about a variable that may not be used. */
 static const char *
-var_value(const char *name, size_t n, const struct osl_policy_env *env,
+var_hint(const char *name, size_t n)
+{
+	if (n == 3 && memcmp(name, "PWD", 3) == 0)
+		return "cd into the workspace first";
+	if (n == 4 && memcmp(name, "HOME", 4) == 0)
+		return "set HOME to a home folder of its own";
+	if (n == 6 && memcmp(name, "TMPDIR", 6) == 0)
+		return "set TMPDIR to a folder of its own, or unset it for /tmp";
+	return "set it to a folder of its own, or unset it";
+}
+
+/* A path variable where it widens what a rule allows: not "/", not a system
+ * folder, as written or where its symlinks lead (env->resolve). */
+static bool
+var_own_folder(const char *name, size_t n, const char *v, const struct osl_policy_env *env,
+    char *emsg, size_t esz)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char real[4096], tmp[128], via[4200] = "";
+	const char *bad = NULL;
+
+	/* "//", "/./", a trailing "/": the folder it names; ".." is left to
+	 * the resolver, and refused in the rule when there is none */
+	sb_adds(&sb, v);
+	if (sb.oom) {
+		snprintf(emsg, esz, "out of memory");
+		return false;
+	}
+	if (path_normalise(&sb, tmp, sizeof(tmp)) && is_system_folder(sb.buf))
+		bad = sb.buf;
+	else if (env->resolve && env->resolve(v, real, sizeof(real)) && is_system_folder(real)) {
+		bad = real;
+		snprintf(via, sizeof(via), ", which leads to '%s'", real);
+	}
+	if (bad)
+		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s (%s)", (int)n, name, v, via,
+		    strcmp(bad, "/") == 0 ? ": the rule would cover the whole file system" :
+		    ", a system folder: the rule would cover all of it", var_hint(name, n));
+	sb_release(&sb);
+	return !bad;
+}
+
+/* Resolve one variable; a NULL member takes its documented default, built
+ * in TMP.  An empty one is an error: it would make "${HOME}/x" "/x". */
+static const char *
+var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned flags,
     char *tmp, size_t tsz, char *emsg, size_t esz)
 {
-	const char *v = NULL, *what = NULL;
+	const char *v = NULL, *what = NULL, *h;
 	bool path = true;
 
 #define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
@@ -49,7 +114,10 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env,
 	} else if (IS("XDG_CONFIG_HOME") || IS("XDG_STATE_HOME")) {
 		v = IS("XDG_CONFIG_HOME") ? env->xdg_config_home : env->xdg_state_home;
 		if (!v && env->home) {
-			snprintf(tmp, tsz, "%s/%s", env->home,
+			/* made from HOME: HOME must be good for it */
+			if ((h = var_value("HOME", 4, env, flags, NULL, 0, emsg, esz)) == NULL)
+				return NULL;
+			snprintf(tmp, tsz, "%s/%s", h,
 			    IS("XDG_CONFIG_HOME") ? ".config" : ".local/state");
 			v = tmp;
 		} else if (!v)
@@ -73,15 +141,21 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env,
 			strncat(emsg, ")", esz - strlen(emsg) - 1);
 		return NULL;
 	}
+	if (!*v) {
+		snprintf(emsg, esz, "${%.*s} is empty", (int)n, name);
+		return NULL;
+	}
 	if (path && v[0] != '/') {
 		snprintf(emsg, esz, "${%.*s} is not an absolute path ('%.200s')", (int)n, name, v);
 		return NULL;
 	}
+	if (path && (flags & VARS_OWN) && !var_own_folder(name, n, v, env, emsg, esz))
+		return NULL;
 	return v;
 }
 
 bool
-vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
+vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz)
 {
 	char tmp[4096];
@@ -93,9 +167,9 @@ vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
 			snprintf(emsg, esz, "'~user' is not supported, only '~' and '~/'");
 			return false;
 		}
-		if ((v = var_value("HOME", 4, env, tmp, sizeof(tmp), emsg, esz)) == NULL)
+		if ((v = var_value("HOME", 4, env, flags, tmp, sizeof(tmp), emsg, esz)) == NULL)
 			return false;
-		add_value(out, v, glob);
+		add_value(out, v, flags & VARS_GLOB);
 		s++;
 	}
 	for (; *s; s++) {
@@ -114,10 +188,10 @@ vars_expand(const char *s, const struct osl_policy_env *env, bool glob,
 			snprintf(emsg, esz, "'$' must start ${NAME} (write '$$' for a '$')");
 			return false;
 		}
-		if ((v = var_value(s + 2, (size_t)(end - s - 2), env, tmp, sizeof(tmp),
+		if ((v = var_value(s + 2, (size_t)(end - s - 2), env, flags, tmp, sizeof(tmp),
 		    emsg, esz)) == NULL)
 			return false;
-		add_value(out, v, glob);
+		add_value(out, v, flags & VARS_GLOB);
 		s = end;
 	}
 	if (out->oom) {
@@ -196,13 +270,13 @@ collapse_stars(struct strbuf *sb)
 }
 
 bool
-pattern_expand(const char *s, const struct osl_policy_env *env,
+pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	bool ok;
 
-	if (!vars_expand(s, env, true, out, emsg, esz))
+	if (!vars_expand(s, env, flags | VARS_GLOB, out, emsg, esz))
 		return false;
 	/* "**" / "**\/x" at the front: at any depth below the root. */
 	if (out->len >= 2 && out->buf[0] == '*' && out->buf[1] == '*' &&
@@ -226,4 +300,61 @@ pattern_expand(const char *s, const struct osl_policy_env *env,
 		return false;
 	}
 	return ok;
+}
+
+/* True when pattern S uses variable NAME (read as vars_expand reads it). */
+static bool
+uses_var(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+	const char *end;
+
+	if (s[0] == '~' && strcmp(name, "HOME") == 0)
+		return true;
+	for (; (s = strchr(s, '$')) != NULL; s++) {
+		if (s[1] == '$') {
+			s++;
+			continue;
+		}
+		if (s[1] != '{' || (end = strchr(s + 2, '}')) == NULL)
+			return false;
+		if ((size_t)(end - s - 2) == n && memcmp(s + 2, name, n) == 0)
+			return true;
+		s = end;
+	}
+	return false;
+}
+
+const struct osl_error *
+policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
+{
+	static const char *const names[] = { "HOME", "PWD", "TMPDIR", "USER", "UID",
+		"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", NULL };
+	char tmp[4096], real[4096], emsg[512];
+
+	for (size_t i = 0; names[i]; i++) {
+		struct osl_policy_var *v;
+		const char *val;
+		size_t r;
+
+		for (r = 0; r < p->nrules; r++)
+			if (p->rules[r].kind <= OSL_RULE_FS_DENY &&
+			    uses_var(p->rules[r].pattern, names[i]))
+				break;
+		if (r == p->nrules || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,
+		    sizeof(tmp), emsg, sizeof(emsg))) == NULL)
+			continue;
+		if ((v = realloc(p->vars, (p->nvars + 1) * sizeof(*v))) == NULL)
+			return osl_error_nomem();
+		p->vars = v;
+		v = &p->vars[p->nvars++];
+		v->name = names[i];
+		v->real = NULL;
+		if ((v->value = strdup(val)) == NULL)
+			return osl_error_nomem();
+		if (val[0] == '/' && env->resolve && env->resolve(val, real, sizeof(real)) &&
+		    strcmp(real, val) && (v->real = strdup(real)) == NULL)
+			return osl_error_nomem();
+	}
+	return NULL;
 }

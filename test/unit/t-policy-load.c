@@ -427,6 +427,125 @@ test_vars(void)
 	}
 }
 
+/* A resolver over a made-up file system: /l -> /, /t -> /etc, /h -> /home/u */
+static const char *
+fake_resolve(const char *path, char *buf, size_t size)
+{
+	static const char *const links[][2] = { { "/l", "/" }, { "/t", "/etc" },
+		{ "/h", "/home/u" } };
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		size_t n = strlen(links[i][0]);
+
+		if (strncmp(path, links[i][0], n) == 0 && (path[n] == '/' || !path[n])) {
+			snprintf(buf, size, "%s%s", strcmp(links[i][1], "/") || !path[n] ?
+			    links[i][1] : "", path + n);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%s", path);
+	return buf;
+}
+
+/* Load TEXT as "t.yaml" under E: the message, or "OK". */
+static const char *
+load_env(const char *text, const struct osl_policy_env *e)
+{
+	static char msg[OSL_ERROR_MSG_MAX];
+	struct osl_policy *p = NULL;
+	const struct osl_error *err = osl_policy_load_buf(&p, "t.yaml", text, strlen(text), e);
+
+	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "OK");
+	osl_policy_free(p);
+	return msg;
+}
+
+/* A variable that is empty, "/", a system folder or a link to one cannot
+ * be used where a rule allows; a deny rule takes it as it is. */
+static void
+test_own_folder(void)
+{
+	struct osl_policy_env e = env;
+	struct osl_policy *p = NULL;
+	const struct osl_error *err;
+	static const char w[] = "version: 1\nfs: {write: [\"${HOME}/**\"]}\n";
+	static const char x[] = "version: 1\nfs: {read: [\"${XDG_CONFIG_HOME}/**\"]}\n";
+	static const char d[] = "version: 1\nfs: {deny: [\"${HOME}/.ssh/**\"]}\n";
+	static const char t[] = "version: 1\nfs: {exec: [\"${TMPDIR}/**\"]}\n";
+	static const char pw[] = "version: 1\nfs: {write: [\"${PWD}/**\"]}\n";
+
+	e.resolve = fake_resolve;
+	e.home = "";
+	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is empty",
+	    "empty HOME");
+	is_str(load_env(d, &e), "t.yaml:2:13: fs.deny: '${HOME}/.ssh/**': ${HOME} is empty",
+	    "empty HOME, even in a deny rule");
+	is_str(load_env(x, &e), "t.yaml:2:13: fs.read: '${XDG_CONFIG_HOME}/**': ${HOME} is empty",
+	    "XDG_CONFIG_HOME made from an empty HOME");
+	e.home = "/";
+	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/': the rule "
+	    "would cover the whole file system (set HOME to a home folder of its own)", "HOME=/");
+	is_str(load_env(x, &e), "t.yaml:2:13: fs.read: '${XDG_CONFIG_HOME}/**': ${HOME} is '/': "
+	    "the rule would cover the whole file system (set HOME to a home folder of its own)",
+	    "XDG_CONFIG_HOME made from HOME=/");
+	is_str(load_env(d, &e), "OK", "a deny rule keeps HOME=/");
+	e.home = "//./";
+	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '//./': the "
+	    "rule would cover the whole file system (set HOME to a home folder of its own)",
+	    "HOME=//./ is /");
+	e.home = "/usr";
+	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/usr', a "
+	    "system folder: the rule would cover all of it (set HOME to a home folder of its own)",
+	    "HOME=/usr");
+	e.home = "/t";
+	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/t', which "
+	    "leads to '/etc', a system folder: the rule would cover all of it (set HOME to a home "
+	    "folder of its own)", "HOME a link to /etc");
+	e.home = "/h";
+	is_str(load_env(w, &e), "OK", "HOME a link to a home");
+	e.home = "/usr/src/app";
+	is_str(load_env(w, &e), "OK", "below a system folder is a folder of its own");
+	e.home = "/home/u";
+	e.tmpdir = "/l";
+	is_str(load_env(t, &e), "t.yaml:2:13: fs.exec: '${TMPDIR}/**': ${TMPDIR} is '/l', which "
+	    "leads to '/': the rule would cover the whole file system (set TMPDIR to a folder of "
+	    "its own, or unset it for /tmp)", "TMPDIR a link to /");
+	e.tmpdir = "/l/var";
+	is_str(load_env(t, &e), "t.yaml:2:13: fs.exec: '${TMPDIR}/**': ${TMPDIR} is '/l/var', "
+	    "which leads to '/var', a system folder: the rule would cover all of it (set TMPDIR to "
+	    "a folder of its own, or unset it for /tmp)", "TMPDIR through a link to /var");
+	e.tmpdir = NULL;
+	e.pwd = "/";
+	is_str(load_env(pw, &e), "t.yaml:2:14: fs.write: '${PWD}/**': ${PWD} is '/': the rule "
+	    "would cover the whole file system (cd into the workspace first)", "PWD=/");
+	e.pwd = "/work/p";
+	e.xdg_runtime_dir = "/run/user";
+	is_str(load_env("version: 1\nfs: {write: [\"${XDG_RUNTIME_DIR}/**\"]}\n", &e),
+	    "t.yaml:2:14: fs.write: '${XDG_RUNTIME_DIR}/**': ${XDG_RUNTIME_DIR} is '/run/user', a "
+	    "system folder: the rule would cover all of it (set it to a folder of its own, or "
+	    "unset it)", "XDG_RUNTIME_DIR=/run/user");
+	e.xdg_runtime_dir = NULL;
+	/* what the rules use, listed with where each leads */
+	e.home = "/h";
+	err = osl_policy_load_buf(&p, "t.yaml", "version: 1\nfs: {read: [\"~/a\", \"/$${PWD}\"], "
+	    "deny: [\"${TMPDIR}/x\"]}\n", 66, &e);
+	if (!ok(err == NULL && p, "variables listed"))
+		return;
+	is_int(p->nvars, 2, "HOME and TMPDIR, not the escaped PWD");
+	is_str(p->vars[0].name, "HOME", "HOME first");
+	is_str(p->vars[0].value, "/h", "its value");
+	is_str(p->vars[0].real, "/home/u", "where it leads");
+	is_str(p->vars[1].value, "/tmp", "TMPDIR's default");
+	ok(p->vars[1].real == NULL, "no link: no real");
+	osl_policy_free(p);
+	/* the default log never goes to a folder made from "/" */
+	e.home = "/";
+	err = osl_policy_load_buf(&p, "t.yaml", "version: 1\n", 11, &e);
+	if (ok(err == NULL && p, "a policy without a sink"))
+		is_str(p->log.sink, "stderr", "HOME=/: the default sink is stderr");
+	osl_policy_free(p);
+}
+
 static void
 test_files(void)
 {
@@ -482,6 +601,7 @@ main(void)
 	test_types();
 	test_values();
 	test_vars();
+	test_own_folder();
 	test_files();
 	return done_testing();
 }
