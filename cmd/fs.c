@@ -208,9 +208,11 @@ fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_dest *d,
 	d->dirfd = -1;
 	if (!*path)
 		return osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", path);
-	if ((rerr = osl_fs_resolve_parent(d, path, flags)))
+	if ((rerr = osl_fs_resolve_parent(d, path, flags & ~FS_TREE_IF_DIR)))
 		return begin_unresolved(ctx, op, path, rerr, begun);
 	op->req.path = d->real;
+	if ((flags & FS_TREE_IF_DIR) && d->exists && S_ISDIR(d->st.st_mode))
+		op->req.tree = true;
 	if (!d->exists && op->action && !strcmp(op->action, "fs.write")) {
 		/* the same access (write); the record says what happens */
 		op->action = "fs.create";

@@ -142,9 +142,10 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		tlen = strlen(op->target);
 		cut = tlen > 512 ? 512 : (int)tlen;
 		if (op->decision.rule)
-			return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s)",
+			return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
 			    cut, op->target, tlen > 512 ? "..." : "",
-			    osl_rule_name(op->decision.rule), op->decision.rule->where);
+			    osl_rule_name(op->decision.rule), op->decision.rule->where,
+			    op->decision.beneath ? ", which could match a path beneath it" : "");
 		return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
 		    op->target, tlen > 512 ? "..." : "", reason);
 	}

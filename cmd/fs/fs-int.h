@@ -25,6 +25,9 @@ void fs_file_fields(cJSON *rec, const char *path, const char *target, const stru
 /* Resolve PATH and decide (begun: osl_op_end must follow). */
 const struct osl_error *fs_begin_path(struct osl_ctx *ctx, struct osl_op *op,
     struct osl_fs_file *f, const char *path, unsigned flags, bool *begun);
+/* fs_begin_dest: when the name is a folder, decide it with everything that
+ * may ever lie beneath it (osl_request.tree; mv of a folder). */
+#define FS_TREE_IF_DIR (1u << 16)
 /* Resolve PATH's parent and decide on realparent/name. */
 const struct osl_error *fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op,
     struct osl_fs_dest *d, const char *path, unsigned flags, bool *begun);

@@ -539,7 +539,7 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 		osl_op_init(&sop, move ? "fs.move" : "fs.read", "file", move ? "deletion" : "access", argv[i]);
 		sop.level = OSL_LEVEL_DEBUG;
 		if (move)
-			err = fs_begin_dest(cp->ctx, &sop, &s, argv[i], 0, &sbegun);
+			err = fs_begin_dest(cp->ctx, &sop, &s, argv[i], FS_TREE_IF_DIR, &sbegun);
 		else
 			err = fs_begin_path(cp->ctx, &sop, &src, argv[i], cp->rec ? OSL_FS_NOFOLLOW : 0, &sbegun);
 		if (!err && move && !s.exists)
@@ -553,6 +553,8 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 			goto next;
 		}
 		osl_op_init(&op, cp->verb_action, "file", move ? "change" : "creation", dname);
+		/* a folder's new name gets all that may lie beneath it */
+		op.req.tree = move && S_ISDIR(s.st.st_mode);
 		err = fs_begin_dest(cp->ctx, &op, &d, dname, move ? 0 : OSL_FS_FOLLOW_LAST, &begun);
 		source_fields(op.fields, argv[i], move ? s.real : src.real);
 		if (!err)

@@ -146,6 +146,14 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
 	d->nmatched = h.n;
 	for (size_t i = 0; i < h.n && i < OSL_DECISION_MAX_RULES; i++)
 		d->matched[i] = h.top[i].rule;
+	/* a folder renamed whole: every deny rule is asked (only then, so a
+	 * scan of the deny rules, not the index) */
+	for (size_t i = 0; rq->tree && !h.deny && i < p->nrules; i++)
+		if (p->rules[i].kind == OSL_RULE_FS_DENY &&
+		    pattern_beneath(p->rules[i].expanded, rq->path)) {
+			h.deny = &p->rules[i];
+			d->beneath = true;
+		}
 	if (h.deny) {
 		d->verdict = OSL_DENY;
 		d->rule = h.deny;
@@ -163,10 +171,11 @@ osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
 	const char *verb = d->verdict == OSL_ALLOW ? "allowed" : "denied";
 
 	if (d->rule && d->rule->id)
-		snprintf(buf, size, "%s by rule %s (%s)", verb, d->rule->id, d->rule->where);
+		snprintf(buf, size, "%s by rule %s (%s)%s", verb, d->rule->id, d->rule->where,
+		    d->beneath ? ", which could match a path beneath it" : "");
 	else if (d->rule)
-		snprintf(buf, size, "%s by rule at %s ('%s')", verb, d->rule->where,
-		    d->rule->pattern);
+		snprintf(buf, size, "%s by rule at %s ('%s')%s", verb, d->rule->where,
+		    d->rule->pattern, d->beneath ? ", which could match a path beneath it" : "");
 	else if (d->by_default)
 		snprintf(buf, size, "no rule matched: default %s%s%s%s%s",
 		    p->dflt == OSL_ALLOW ? "allow" : "deny",

@@ -108,6 +108,10 @@ bool glob_has_meta(const char *s, size_t len);
 /* A host name, validated and lowercased into OUT (>= 254 bytes). */
 bool host_name(const char *s, size_t n, char *out, const char **why);
 
+/* beneath.c: could PATTERN match a path strictly beneath DIR, where DIR's
+ * place decides it (osl_request.tree)? */
+bool pattern_beneath(const char *pattern, const char *dir);
+
 /* index.c: compiled tables.  Built after merging; pure. */
 const struct osl_error *index_build(struct osl_policy *p);
 void index_free(void *index);

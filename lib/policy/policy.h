@@ -166,6 +166,9 @@ struct osl_request {
 	uint16_t port;
 	unsigned signal;	/* OSL_ACCESS_SIGNAL: OSL_SIGNAL_* bits that describe the target
 				 * (e.g. CHILDREN|SAME_USER); allowed when one is in proc.signal */
+	bool tree;		/* fs: the path and all that may ever lie beneath it (a folder
+				 * renamed whole): also denied by a deny rule that could match
+				 * a path beneath it, where the folder's place decides */
 };
 
 #define OSL_DECISION_MAX_RULES 8
@@ -178,6 +181,7 @@ struct osl_decision {
 	size_t nmatched;	/* may exceed the array; the array holds the first ones */
 	const char *setting;	/* decided by a setting, not a rule: "net.resolve: true",
 				 * "proc.signal", "a relative path"; else NULL */
+	bool beneath;		/* rq->tree: RULE denies a path beneath, not the path */
 };
 
 /* Decide.  Pure and fast (compiled tables: no scan of every rule). */

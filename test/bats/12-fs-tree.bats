@@ -190,6 +190,43 @@ setup() {
 	[ "$ok" = yes ]
 }
 
+@test "mv of a folder is decided with all that may lie beneath it, existing or not" {
+	# the issue's attack: rename ~/.config and read the token under the new name
+	mkdir -p "$HOME/.config/gh"
+	echo token > "$HOME/.config/gh/hosts.yml"
+	run osl -p builtin:default fs mv "$HOME/.config" "$HOME/.cfg"
+	assert_failure 3
+	assert_output "osl fs mv: '$HOME/.config': denied by policy (rule no-gcloud-credentials at builtin:default:49:7, which could match a path beneath it)"
+	[ -e "$HOME/.config/gh/hosts.yml" ] && [ ! -e "$HOME/.cfg" ]
+	[ "$(jget .rule.id "$(last_record)")" = no-gcloud-credentials ]
+	run osl -p builtin:default fs cat "$HOME/.cfg/gh/hosts.yml"
+	assert_failure
+	refute_output --partial token
+	# nothing denied exists beneath: the rules decide, not a walk
+	rm -r "$HOME/.config/gh"
+	run osl -p builtin:default fs mv "$HOME/.config" "$HOME/.cfg"
+	assert_failure 3
+	# the destination side: a folder moved to where a deny rule reaches
+	# (a policy planted as $XDG_CONFIG_HOME/osl/policy.yaml)
+	rmdir "$XDG_CONFIG_HOME"
+	mkdir -p "$W/evil/osl"
+	echo 'version: 1' > "$W/evil/osl/policy.yaml"
+	run osl -p builtin:default fs mv "$W/evil" "$XDG_CONFIG_HOME"
+	assert_failure 3
+	assert_output "osl fs mv: '$XDG_CONFIG_HOME': denied by policy (rule no-policy-tampering-config at builtin:default:58:7, which could match a path beneath it)"
+	[ ! -e "$XDG_CONFIG_HOME" ]
+	# a folder no deny rule reaches moves; **/.env matches alike anywhere
+	mkdir -p "$W/proj/sub"
+	echo x > "$W/proj/.env"
+	osl fs mv "$W/proj" "$W/proj2"
+	[ -e "$W/proj2/.env" ] && [ ! -e "$W/proj" ]
+	# in the fixture policy, the folder above the denied one
+	run osl fs mv "$HOME" "$T/home2"
+	assert_failure 3
+	assert_output --partial "rule no-secret at"
+	assert_output --partial "which could match a path beneath it"
+}
+
 @test "rm, rm -f, rm -r never follows a symlink out of the tree" {
 	echo a > "$W/a"
 	osl fs rm "$W/a"

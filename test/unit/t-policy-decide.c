@@ -525,10 +525,81 @@ test_rate(void)
 	osl_policy_free(p);
 }
 
+/* A folder decided with all that may lie beneath it (osl_request.tree). */
+static const char *
+ask_tree(const struct osl_policy *p, const char *path)
+{
+	static char out[512];
+	struct osl_request rq = { .access = OSL_ACCESS_WRITE, .path = path, .tree = true };
+	struct osl_decision d;
+
+	osl_policy_decide(p, &rq, &d);
+	snprintf(out, sizeof(out), "%s %s%s", d.verdict == OSL_ALLOW ? "allow" : "deny",
+	    d.rule ? osl_rule_name(d.rule) : "default", d.beneath ? " beneath" : "");
+	return out;
+}
+
+static void
+test_tree(void)
+{
+	struct osl_policy *p = load(
+	    "version: 1\n"
+	    "fs:\n"
+	    "  write: [{ path: /h/**, id: h }, { path: /k/**, id: k }, { path: /d/**, id: d }]\n"
+	    "  deny:\n"
+	    "    - { path: /h/.config/gh/hosts.yml, id: gh }\n"
+	    "    - { path: /h/.ssh/**, id: ssh }\n"
+	    "    - { path: \"/k/*/keys/*.pem\", id: pem }\n"
+	    "    - { path: \"**/.env\", id: env }\n"
+	    "    - { path: \"**/.git/config\", id: git }\n"
+	    "    - { path: \"/d/**/deep/x\", id: deep }\n");
+	char deep[2000] = "/h";
+	struct osl_request rq = { .access = OSL_ACCESS_WRITE, .path = "/h/.config" };
+	struct osl_decision d;
+
+	if (!p)
+		return;
+	is_str(ask_tree(p, "/h/.config"), "deny gh beneath", "an ancestor of a literal deny");
+	is_str(ask_tree(p, "/h/.config/gh"), "deny gh beneath", "its parent");
+	is_str(ask_tree(p, "/h"), "deny gh beneath", "the home (the first deny rule that could)");
+	is_str(ask_tree(p, "/h/.configx"), "allow h", "a sibling with a longer name");
+	is_str(ask_tree(p, "/h/proj"), "allow h", "a folder no deny reaches");
+	is_str(ask_tree(p, "/h/.ssh"), "deny ssh", "the denied folder itself: a plain deny");
+	is_str(ask_tree(p, "/k/app"), "deny pem beneath", "a glob component matches the folder");
+	is_str(ask_tree(p, "/k/app/keys"), "deny pem beneath", "and below it");
+	is_str(ask_tree(p, "/k/app/other"), "allow k", "but not a folder the glob leaves");
+	is_str(ask_tree(p, "/d/a/b/c"), "deny deep beneath", "** in the middle reaches anywhere");
+	is_str(ask_tree(p, "/h/repo/.git"), "deny git beneath",
+	    "**/.git/config beneath a folder named .git");
+	is_str(ask_tree(p, "/srv"), "deny default", "not allowed anyway");
+	osl_policy_free(p);
+	/* "**" then a tail that stays beneath the folder: matches alike anywhere */
+	p = load("version: 1\nfs:\n  write: [{ path: /h/**, id: h }]\n"
+	    "  deny: [\"**/.env\", \"**/.git/config\"]\n");
+	if (!p)
+		return;
+	is_str(ask_tree(p, "/h/proj"), "allow h", "**/.env does not stop a folder's move");
+	is_str(ask_tree(p, "/h/.git/sub"), "allow h", "nor **/.git/config beneath .git/sub");
+	osl_policy_free(p);
+	/* deeper than the components looked at: as if a rule could reach */
+	p = load("version: 1\nfs:\n  write: [/h/**]\n  deny: [{ path: /elsewhere/x, id: e }]\n");
+	if (!p)
+		return;
+	for (int i = 0; i < 300; i++)
+		strcat(deep, "/d");
+	is_str(ask_tree(p, deep), "deny e beneath", "300 components: denied");
+	/* without tree, the same path is decided alone */
+	rq.path = "/h/x";
+	osl_policy_decide(p, &rq, &d);
+	ok(d.verdict == OSL_ALLOW && !d.beneath, "a plain request is not a tree");
+	osl_policy_free(p);
+}
+
 int
 main(void)
 {
 	test_fs();
+	test_tree();
 	test_net();
 	test_audit();
 	test_misc();
