@@ -174,6 +174,40 @@ begin_unresolved(struct osl_ctx *ctx, struct osl_op *op, const char *path,
 	return osl_error_sys(keep.status, keep.sys_errno, "'%s'", path);
 }
 
+/* Begin OP, a read of the file ST: when the file has other names and a
+ * deny rule denies one of them, the read is decided on that name (man
+ * osl-fs(1), Hard links).  When the search for them was cut short the op is
+ * begun and refused (*BEGUN set, OSL_EDENIED). */
+static const struct osl_error *
+begin_linked(struct osl_ctx *ctx, struct osl_op *op, const struct stat *st, bool *begun)
+{
+	const struct osl_error *err;
+	const struct osl_rule *rule = NULL;
+	struct osl_policy *p;
+	char other[PATH_MAX];
+	int found = 0;
+
+	if (op->req.access == OSL_ACCESS_READ && S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		if ((err = osl_ctx_policy(ctx, &p)))
+			return err;
+		found = osl_fs_link_denied(p, st, &rule, other, sizeof(other));
+	}
+	if (found == 1) {
+		op->req.path = other;
+		osl_log_add_text(osl_log_obj(op->fields, "osl"), "hard_link_of", other);
+	}
+	if ((err = osl_op_begin(ctx, op)))
+		return found == 1 ? osl_error_new(err->status, "%s: a hard link to '%s'", err->msg,
+		    other) : err;
+	*begun = true;
+	if (found < 0)
+		return osl_error_new(OSL_EDENIED, "'%s': refused: the file has %llu hard links and "
+		    "the folder of rule %s ('%s') has more than %d entries to search for them",
+		    op->target, (unsigned long long)st->st_nlink, osl_rule_name(rule), other,
+		    OSL_FS_LINK_SCAN);
+	return NULL;
+}
+
 /* Resolve PATH and run it through the decision.  *BEGUN says whether the
  * op was begun (the caller must then osl_op_end it with its result).  A path
  * that does not resolve is decided on its lexical absolute form first, so a
@@ -182,7 +216,7 @@ const struct osl_error *
 fs_begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
     const char *path, unsigned flags, bool *begun)
 {
-	const struct osl_error *err, *rerr;
+	const struct osl_error *rerr;
 
 	*begun = false;
 	f->fd = -1;
@@ -192,10 +226,7 @@ fs_begin_path(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f,
 		return begin_unresolved(ctx, op, path, rerr, begun);
 	op->req.path = f->real;
 	fs_file_fields(op->fields, path, f->real, &f->st);
-	if ((err = osl_op_begin(ctx, op)))
-		return err;
-	*begun = true;
-	return NULL;
+	return begin_linked(ctx, op, &f->st, begun);
 }
 
 const struct osl_error *
@@ -229,9 +260,15 @@ const struct osl_error *
 fs_begin_real(struct osl_ctx *ctx, struct osl_op *op, const char *given,
     const char *real, const struct stat *st)
 {
+	const struct osl_error *err;
+	bool begun = false;
+
 	op->req.path = real;
 	fs_file_fields(op->fields, given, real, st);
-	return osl_op_begin(ctx, op);
+	/* refused after it was begun: its record is written here */
+	if ((err = begin_linked(ctx, op, st, &begun)) && begun)
+		return osl_op_end(ctx, op, err);
+	return err;
 }
 
 void

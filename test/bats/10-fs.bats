@@ -96,6 +96,52 @@ setup() {
 	exec 9<&-
 }
 
+@test "a hard link made before the command to a denied file is denied too" {
+	ln "$HOME/secret/key" "$HOME/work/notes"
+	for verb in cat hash stat; do
+		run osl fs $verb "$HOME/work/notes"
+		assert_failure 3
+		assert_output "osl fs $verb: '$HOME/work/notes': denied by policy (rule no-secret at $OSL_TOP/test/fixtures/policies/fs-basic.yaml:10:7): a hard link to '$HOME/secret/key'"
+	done
+	r=$(last_record)
+	[ "$(jget .rule.id "$r")" = no-secret ]
+	[ "$(jget .osl.hard_link_of "$r")" = "$HOME/secret/key" ]
+	run osl fs cp "$HOME/work/notes" "$HOME/work/copy"
+	assert_failure 3
+	[ ! -e "$HOME/work/copy" ]
+	# inside a tree that is copied
+	mkdir "$HOME/work/tree"
+	ln "$HOME/secret/key" "$HOME/work/tree/k"
+	run osl fs cp -r "$HOME/work/tree" "$HOME/work/tree2"
+	assert_failure 3
+	refute_output --partial "k3y"
+	# a literal file rule (the issue's ~/.netrc), and a link to an allowed file
+	printf 'machine x password p\n' > "$HOME/.netrc"
+	ln "$HOME/.netrc" "$HOME/work/n"
+	printf 'version: 1\nfs:\n  read: ["${HOME}/**"]\n  deny: [{ path: "${HOME}/.netrc", id: no-netrc }]\n' > "$T/netrc.yaml"
+	run osl -p "$T/netrc.yaml" fs cat "$HOME/work/n"
+	assert_failure 3
+	assert_output "osl fs cat: '$HOME/work/n': denied by policy (rule no-netrc at $T/netrc.yaml:4:10): a hard link to '$HOME/.netrc'"
+	ln "$HOME/work/a.txt" "$HOME/work/b.txt"
+	run osl fs cat "$HOME/work/b.txt"
+	assert_success
+	assert_output hello
+}
+
+@test "hard links: a denied folder too large to search refuses, never allows" {
+	mkdir -p "$HOME/secret/many"
+	(cd "$HOME/secret/many" && seq 1 4100 | xargs touch)
+	ln "$HOME/work/a.txt" "$HOME/work/b.txt"
+	run osl fs cat "$HOME/work/b.txt"
+	assert_failure 3
+	assert_output "osl fs cat: '$HOME/work/b.txt': refused: the file has 2 hard links and the folder of rule no-secret ('$HOME/secret') has more than 4096 entries to search for them"
+	[ "$(jget .event.outcome "$(last_record)")" = failure ]
+	# a file with one name is not searched for
+	cp "$HOME/work/a.txt" "$HOME/work/c.txt"
+	run osl fs cat "$HOME/work/c.txt"
+	assert_success
+}
+
 @test "a hidden .env anywhere is denied by the ** rule" {
 	echo SECRET=1 > "$HOME/work/.env"
 	run osl fs cat "$HOME/work/.env"
