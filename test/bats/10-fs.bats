@@ -94,6 +94,17 @@ setup() {
 	assert_failure
 	refute_output --partial "k3y"
 	exec 9<&-
+	# the same for files the policy allows: the link is refused, not the file
+	run osl fs cat "$HOME/work/a.txt"
+	assert_success
+	run osl fs cat "/proc/self/root$HOME/work/a.txt"
+	assert_failure 1
+	assert_output "osl fs cat: '/proc/self/root$HOME/work/a.txt': Too many levels of symbolic links"
+	exec 8<"$HOME/work/a.txt"
+	run osl fs cat /proc/self/fd/8
+	exec 8<&-
+	assert_failure 1
+	assert_output "osl fs cat: '/proc/self/fd/8': Too many levels of symbolic links"
 }
 
 @test "a hard link made before the command to a denied file is denied too" {

@@ -263,6 +263,22 @@ setup() {
 	[ ! -e "$W/t/a" ]
 }
 
+@test "rm of a file that may be read but not written is denied (fs.delete is a write)" {
+	mkdir -p "$TMPDIR/d"
+	echo x > "$TMPDIR/f"
+	echo y > "$TMPDIR/d/g"
+	run osl fs cat "$TMPDIR/f"
+	assert_success
+	run osl fs rm "$TMPDIR/f"
+	assert_failure 3
+	assert_output "osl fs rm: '$TMPDIR/f': denied by policy (no rule matched: default deny ($OSL_TOP/test/fixtures/policies/fs-basic.yaml:5:10))"
+	[ -e "$TMPDIR/f" ]
+	run osl fs rm -r "$TMPDIR/d"
+	assert_failure 3
+	[ -e "$TMPDIR/d/g" ]
+	[ "$(jget .event.action "$(last_record)")" = fs.delete ]
+}
+
 @test "rm refuses / unless --no-preserve-root" {
 	run osl fs rm -r /
 	assert_failure 1
