@@ -550,3 +550,37 @@ start_web() {
 	for _ in $(seq 50); do [ "$(cat "$T"/c? 2>/dev/null | grep -c hello)" -eq 6 ] && break; sleep 0.1; done
 	[ "$(cat "$T"/c? | grep -c hello)" -eq 6 ]
 }
+
+# --- addresses as the kernel routes them (osl-net(1), DESTINATIONS) ---
+
+# The forms of "this host" that a loopback deny must hold: Linux routes a
+# connection to the unspecified address to the local host.
+LOOPBACK_FORMS='0.0.0.0 [::] 0 [::ffff:0.0.0.0] [::ffff:127.0.0.1] [0:0:0:0:0:ffff:7f00:1] [::ffff:0:0] 127.1'
+
+@test "connect: the unspecified and v4-mapped addresses are this host's loopback for a deny" {
+	LD=$P/net-loopback-deny.yaml
+	printf 'hi\n' > "$T/b"
+	LIN=$T/b start_listen 127.0.0.1
+	for h in $LOOPBACK_FORMS; do
+		run timeout 10 "$OSL" -p "$LD" net connect "$h:$LPORT" < /dev/null
+		[ "$status" -eq 3 ] || { echo "$h:$LPORT: exit $status: $output"; false; }
+		assert_output --partial "denied by policy"
+		refute_output hi
+	done
+	# the record names the address the connection would have reached
+	rec=$(grep '"net.connect"' "$LOG" | grep '"net.connect 0.0.0.0:' | tail -n 1)
+	[ "$(jget '.destination.ip' "$rec")" = 127.0.0.1 ]
+	rec=$(grep '"net.connect"' "$LOG" | grep '"net.connect \[::\]:' | tail -n 1)
+	[ "$(jget '.destination.ip' "$rec")" = ::1 ]
+	for v in check wait; do
+		run timeout 10 "$OSL" -p "$LD" net $v --timeout 5s "0.0.0.0:$LPORT" "[::]:$LPORT"
+		assert_failure 3
+	done
+	# the listener saw nothing: it still waits for its one client
+	kill -0 "$LPID"
+	# where the loopback is allowed, 0.0.0.0 reaches the listener as 127.0.0.1
+	run -0 timeout 10 "$OSL" -p "$NB" net connect "0.0.0.0:$LPORT" < /dev/null
+	assert_output hi
+	c=$(grep '"net.connect"' "$LOG" | tail -n 1)
+	[ "$(jget '.destination.ip' "$c")" = 127.0.0.1 ]
+}
