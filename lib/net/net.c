@@ -122,6 +122,35 @@ osl_net_ntop_port(const struct sockaddr *sa, char *buf, size_t size)
 	return buf;
 }
 
+bool
+osl_net_routed(struct sockaddr_storage *ss)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint8_t *a;
+
+	if (ss->ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		if (in->sin_addr.s_addr != htonl(INADDR_ANY))
+			return false;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return true;
+	}
+	if (ss->ss_family != AF_INET6)
+		return false;
+	a = ((struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+	if (IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)a)) {
+		a[15] = 1;
+		return true;
+	}
+	if (memcmp(a, mapped, sizeof(mapped)) == 0 && !a[12] && !a[13] && !a[14] && !a[15]) {
+		a[12] = 127;
+		a[15] = 1;
+		return true;
+	}
+	return false;
+}
+
 /* A sockaddr from a literal target. */
 static socklen_t
 literal_sa(const struct osl_net_target *t, struct sockaddr_storage *ss)
@@ -216,6 +245,8 @@ osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_ta
 	op->req.port = t->port;
 	if (t->family) {
 		literal_sa(t, &ss);
+		osl_net_routed(&ss);
+		fill_req(&op->req, NULL, (struct sockaddr *)&ss);
 		add_dest(op->fields, NULL, (struct sockaddr *)&ss, SOCK_STREAM);
 	} else {
 		add_dest(op->fields, t->host, NULL, SOCK_STREAM);
@@ -514,6 +545,7 @@ osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
 		as->len[0] = literal_sa(t, &as->sa[0]);
 		if (t->family != AF_UNIX)
 			osl_net_ntop_port((struct sockaddr *)&as->sa[0], target, sizeof(target));
+		osl_net_routed(&as->sa[0]);	/* the target stays as written */
 		order[0] = 0;
 		err = race(ctx, target, NULL, as, order, 1, o, deadline, c);
 		goto done;
@@ -524,7 +556,10 @@ osl_net_connect(struct osl_ctx *ctx, const struct osl_net_target *t,
 		err = osl_error_new(OSL_EFAIL, "'%s': no address", target);
 		goto done;
 	}
-	/* every address is decided; an explicit deny on any one denies the name */
+	/* every address is decided, as the kernel routes it; an explicit
+	 * deny on any one denies the name */
+	for (i = 0; i < as->n; i++)
+		osl_net_routed(&as->sa[i]);
 	osl_net_lock();
 	err = osl_ctx_policy(ctx, &p);
 	for (i = 0; !err && i < as->n; i++) {

@@ -50,6 +50,14 @@ struct osl_net_addrs {
 const struct osl_error *osl_net_resolve(struct osl_ctx *ctx, const char *name, int family,
     uint16_t port, bool quiet, struct osl_net_addrs *out);
 
+/* The address a connection to SA really reaches, as Linux routes it: the
+ * unspecified address is this host's loopback (0.0.0.0 is 127.0.0.1, :: is
+ * ::1, ::ffff:0.0.0.0 is ::ffff:127.0.0.1), so a connect is decided and made
+ * on that (an IPv4-mapped address also matches IPv4 rules: osl-policy(5)).
+ * For a connect only: a bind to the unspecified address means "every
+ * address".  True when SA changed.  Pure. */
+bool osl_net_routed(struct sockaddr_storage *sa);
+
 /* "127.0.0.1", "::1"; and "127.0.0.1:80", "[::1]:80". */
 const char *osl_net_ntop(const struct sockaddr *sa, char *buf, size_t size);
 const char *osl_net_ntop_port(const struct sockaddr *sa, char *buf, size_t size);

@@ -319,6 +319,7 @@ tcp_try(struct osl_sv_ext *e, size_t id)
 			memcpy(&in6->sin6_addr, t->addr, 16);
 			x->salen = sizeof(*in6);
 		}
+		osl_net_routed(&x->sa);	/* 0.0.0.0 is 127.0.0.1 (osl-net(1)) */
 	}
 	if ((x->sfd = socket(x->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
 		retry_later(e, id);

@@ -550,3 +550,89 @@ start_web() {
 	for _ in $(seq 50); do [ "$(cat "$T"/c? 2>/dev/null | grep -c hello)" -eq 6 ] && break; sleep 0.1; done
 	[ "$(cat "$T"/c? | grep -c hello)" -eq 6 ]
 }
+
+# --- addresses as the kernel routes them (osl-net(1), DESTINATIONS) ---
+
+# The forms of "this host" that a loopback deny must hold: Linux routes a
+# connection to the unspecified address to the local host.
+LOOPBACK_FORMS='0.0.0.0 [::] 0 [::ffff:0.0.0.0] [::ffff:127.0.0.1] [0:0:0:0:0:ffff:7f00:1] [::ffff:0:0] 127.1'
+
+@test "connect: the unspecified and v4-mapped addresses are this host's loopback for a deny" {
+	LD=$P/net-loopback-deny.yaml
+	printf 'hi\n' > "$T/b"
+	LIN=$T/b start_listen 127.0.0.1
+	for h in $LOOPBACK_FORMS; do
+		run timeout 10 "$OSL" -p "$LD" net connect "$h:$LPORT" < /dev/null
+		[ "$status" -eq 3 ] || { echo "$h:$LPORT: exit $status: $output"; false; }
+		assert_output --partial "denied by policy"
+		refute_output hi
+	done
+	# the record names the address the connection would have reached
+	rec=$(grep '"net.connect"' "$LOG" | grep '"net.connect 0.0.0.0:' | tail -n 1)
+	[ "$(jget '.destination.ip' "$rec")" = 127.0.0.1 ]
+	rec=$(grep '"net.connect"' "$LOG" | grep '"net.connect \[::\]:' | tail -n 1)
+	[ "$(jget '.destination.ip' "$rec")" = ::1 ]
+	for v in check wait; do
+		run timeout 10 "$OSL" -p "$LD" net $v --timeout 5s "0.0.0.0:$LPORT" "[::]:$LPORT"
+		assert_failure 3
+	done
+	# the listener saw nothing: it still waits for its one client
+	kill -0 "$LPID"
+	# where the loopback is allowed, 0.0.0.0 reaches the listener as 127.0.0.1
+	run -0 timeout 10 "$OSL" -p "$NB" net connect "0.0.0.0:$LPORT" < /dev/null
+	assert_output hi
+	c=$(grep '"net.connect"' "$LOG" | tail -n 1)
+	[ "$(jget '.destination.ip' "$c")" = 127.0.0.1 ]
+}
+
+# --- a name with several addresses (a hosts file in a mount namespace) ---
+
+# Run "$@" with /etc/hosts replaced by $T/hosts in a mount namespace of its
+# own: the host's /etc/hosts is never touched.
+with_hosts() {
+	unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T/hosts" "$@"
+}
+
+need_hosts_ns() {
+	printf '127.0.0.1 probe.test\n' > "$T/hosts"
+	with_hosts "$OSL" -p "$NB" net resolve probe.test > /dev/null 2>&1 ||
+		skip "cannot bind-mount a hosts file in a mount namespace (unshare -m)"
+}
+
+@test "connect by name: an explicit deny on any resolved address denies the name, the allowed one is not tried" {
+	need_hosts_ns
+	printf 'hi\n' > "$T/b"
+	LIN=$T/b start_listen 127.0.0.1
+	# the allowed, listening address first: a connect that skipped the deny would get there
+	printf '127.0.0.1 multi.test\n127.0.0.5 multi.test\n127.0.0.1 multi-ok.test\n127.0.0.6 multi-ok.test\n' > "$T/hosts"
+	run -0 with_hosts "$OSL" -p "$NB" net resolve multi.test
+	assert_output $'127.0.0.1\n127.0.0.5'
+	run with_hosts timeout 10 "$OSL" -p "$NB" net connect "multi.test:$LPORT" < /dev/null
+	assert_failure 3
+	assert_output "osl net connect: 'multi.test:$LPORT': denied by policy (rule no-five at $NB:16:7)"
+	kill -0 "$LPID"		# nobody came
+	# an address that is only not allowed (no deny) is skipped: the other one connects
+	run -0 with_hosts timeout 10 "$OSL" -p "$NB" net connect "multi-ok.test:$LPORT" < /dev/null
+	assert_output hi
+}
+
+@test "proxy: an explicit deny on any resolved address of a name denies it (CONNECT and GET)" {
+	need_hosts_ns
+	command -v curl > /dev/null || skip "no curl"
+	start_web
+	printf '127.0.0.1 multi.test\n127.0.0.5 multi.test\n127.0.0.1 multi-ok.test\n127.0.0.6 multi-ok.test\n' > "$T/hosts"
+	# exec: $! is the proxy itself, which teardown stops
+	(exec unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T/hosts" \
+	    "$OSL" -p "$NB" net proxy) > "$T/px2" 2> "$T/px2.err" &
+	PIDS+=($!)
+	PX2=$(wait_line "$T/px2" '^127\.0\.0\.1:[0-9]+$')
+	run curl -sS -f -x "http://$PX2" "http://multi.test:$W1/"
+	assert_failure
+	assert_output --partial "403"
+	run curl -sS -f -p -x "http://$PX2" "http://multi.test:$W1/"
+	assert_failure
+	assert_output --partial "403"
+	run -0 curl -sS -f -x "http://$PX2" "http://multi-ok.test:$W1/"
+	assert_output "hello from the web"
+	[ "$(grep '"net.connect"' "$LOG" | grep "multi.test:$W1 denied" | grep -c 'no-five')" -eq 2 ]
+}

@@ -184,3 +184,35 @@ need_no_ns() {
 	assert_line '{"probe":"packet_socket","errno":97}'	# EAFNOSUPPORT (seccomp), not EPERM
 	assert_line '{"probe":"tcp_connect","errno":13}'	# EACCES (landlock): not the proxy's port
 }
+
+# The forms of "this host" that a loopback deny must hold: Linux routes a
+# connection to the unspecified address to the local host (osl-net(1)).
+LOOPBACK_FORMS='0.0.0.0 [::] 0 [::ffff:0.0.0.0] [::ffff:127.0.0.1] [0:0:0:0:0:ffff:7f00:1] [::ffff:0:0] 127.1'
+
+@test "egress: CONNECT and GET to the unspecified and v4-mapped addresses are denied under a loopback deny" {
+	need_netns
+	start_web
+	cat > "$T/ask.py" <<-'EOF'
+	import os, socket, sys
+	u = os.environ["http_proxy"].split("//")[1]
+	addr = (u.split(":")[0], int(u.split(":")[1]))
+	def ask(line):
+	    s = socket.create_connection(addr, timeout=15)
+	    s.sendall(line.encode() + b"\r\n\r\n")
+	    out = b""
+	    while b"\r\n" not in out:	# the status line: a tunnel stays open
+	        b = s.recv(65536)
+	        if not b: break
+	        out += b
+	    s.close()
+	    return out.split(b"\r\n", 1)[0].decode()
+	for h in sys.argv[2:]:
+	    print(h, ask("CONNECT %s:%s HTTP/1.1" % (h, sys.argv[1])))
+	    print(h, ask("GET http://%s:%s/ HTTP/1.1" % (h, sys.argv[1])))
+	EOF
+	run osl -p "$P/net-egress-loopback-deny.yaml" proc run -- /usr/bin/python3 "$T/ask.py" "$W1" $LOOPBACK_FORMS
+	[ "$(grep -c ' HTTP/1.1 403 Forbidden$' <<< "$output")" -eq 16 ] || { echo "$output"; false; }
+	# the record names the address the connection would have reached
+	rec=$(grep '"net.connect"' "$LOG" | grep '"net.connect 0.0.0.0:' | tail -n 1)
+	[ "$(jget '.destination.ip' "$rec")" = 127.0.0.1 ]
+}

@@ -4,7 +4,8 @@
  * target that parses to the same family, address and port.
  * "PATTERN\nTARGET": PATTERN as a one-rule net.connect policy, decided on
  * TARGET (the network matcher); a target always matches itself written as
- * the pattern. */
+ * the pattern.  osl_net_routed never leaves the unspecified address and is
+ * idempotent. */
 #include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,12 @@ round_trip(const struct osl_net_target *t)
 	osl_net_ntop_port((const struct sockaddr *)&ss, buf, sizeof(buf));
 	if (osl_net_parse(buf, true, true, &u) != NULL || u.family != t->family ||
 	    u.port != t->port || memcmp(u.addr, t->addr, t->family == AF_INET ? 4 : 16) != 0)
+		abort();
+	/* the address a connect reaches: never the unspecified one, stable */
+	osl_net_routed(&ss);
+	if (osl_net_routed(&ss) || ss.ss_family != t->family ||
+	    (t->family == AF_INET && ((struct sockaddr_in *)&ss)->sin_addr.s_addr == 0) ||
+	    (t->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr)))
 		abort();
 }
 

@@ -113,9 +113,54 @@ order_case(const char *fams, const char *allowed, const char *want)
 	is_str(got, want, "happy eyeballs order of %s (allowed %s)", fams, allowed);
 }
 
+/* The address a connect really reaches: the literal IN, the address OUT. */
+static void
+routed_case(const char *in, const char *want, bool changed)
+{
+	struct osl_net_target t;
+	struct sockaddr_storage ss = { 0 };
+	char got[INET6_ADDRSTRLEN + 16];
+	bool c;
+
+	if (!ok(osl_net_parse(in, true, false, &t) == NULL, "'%s' parses", in))
+		return;
+	if (t.family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(t.port);
+		memcpy(&a->sin_addr, t.addr, 4);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(t.port);
+		memcpy(&a->sin6_addr, t.addr, 16);
+	}
+	c = osl_net_routed(&ss);
+	osl_net_ntop_port((struct sockaddr *)&ss, got, sizeof(got));
+	is_str(got, want, "'%s' reaches %s", in, want);
+	ok(c == changed, "'%s': %s", in, changed ? "rewritten" : "as written");
+	ok(!osl_net_routed(&ss), "'%s': routing %s again changes nothing", in, want);
+}
+
 int
 main(void)
 {
+	routed_case("0.0.0.0:80", "127.0.0.1:80", true);
+	routed_case("[::]:80", "[::1]:80", true);
+	routed_case("[0:0:0:0:0:0:0:0]:80", "[::1]:80", true);
+	routed_case("[::ffff:0.0.0.0]:80", "[::ffff:127.0.0.1]:80", true);
+	routed_case("[::ffff:0:0]:80", "[::ffff:127.0.0.1]:80", true);
+	routed_case("[::ffff:127.0.0.1]:80", "[::ffff:127.0.0.1]:80", false);
+	routed_case("[::ffff:10.1.2.3]:80", "[::ffff:10.1.2.3]:80", false);
+	routed_case("127.0.0.1:80", "127.0.0.1:80", false);
+	routed_case("0.0.0.1:80", "0.0.0.1:80", false);
+	routed_case("10.0.0.200:80", "10.0.0.200:80", false);
+	routed_case("[::1]:80", "[::1]:80", false);
+	routed_case("[::7f00:1]:80", "[::127.0.0.1]:80", false);
+	routed_case("[fe80::]:80", "[fe80::]:80", false);
+
 	order_case("6644", "yyyy", "0213");
 	order_case("4466", "yyyy", "0213");
 	order_case("6464", "yyyy", "0123");

@@ -595,12 +595,79 @@ test_tree(void)
 	osl_policy_free(p);
 }
 
+/* Prefixes that are not a whole number of bytes, allow and deny, v4 and v6:
+ * each checked one address inside and one outside at both ends, so that a
+ * mask one bit short or one bit long changes some answer. */
+static void
+test_net_prefix(void)
+{
+	static const struct { const char *target, *want; } cases[] = {
+		{ "10.0.0.0:80", "allow v4-25" },
+		{ "10.0.0.127:80", "allow v4-25" },
+		{ "10.0.0.128:80", "deny default" },	/* /24 would allow */
+		{ "10.0.0.200:80", "deny default" },
+		{ "10.0.0.100:80", "allow v4-25" },	/* /26 would deny */
+		{ "[::ffff:10.0.0.200]:80", "deny default" },
+		{ "[::ffff:10.0.0.127]:80", "allow v4-25" },
+		{ "10.0.0.63:80", "allow v4-25" },
+		{ "10.0.0.64:80", "deny no-v4-27" },
+		{ "10.0.0.95:80", "deny no-v4-27" },
+		{ "10.0.0.96:80", "allow v4-25" },	/* /26 deny would cover it */
+		{ "[::ffff:10.0.0.70]:80", "deny no-v4-27" },
+		{ "172.16.0.0:80", "allow v4-12" },
+		{ "172.31.255.255:80", "allow v4-12" },
+		{ "172.32.0.0:80", "deny default" },	/* /11 would allow */
+		{ "172.15.255.255:80", "deny default" },
+		{ "172.24.0.1:80", "allow v4-12" },	/* /13 would deny */
+		{ "192.168.0.0:80", "allow v4-23" },
+		{ "192.168.1.255:80", "allow v4-23" },	/* /24 would deny */
+		{ "192.168.2.0:80", "deny default" },	/* /22 would allow */
+		{ "[fd00::]:80", "allow v6-9" },
+		{ "[fd7f:ffff::1]:80", "allow v6-9" },	/* /10 would deny */
+		{ "[fd80::1]:80", "deny default" },	/* /8 would allow */
+		{ "[fc00::1]:80", "deny default" },
+		{ "[fd3f:ffff::1]:80", "allow v6-9" },
+		{ "[fd40::1]:80", "deny no-v6-11" },
+		{ "[fd5f:ffff::1]:80", "deny no-v6-11" },
+		{ "[fd60::1]:80", "allow v6-9" },	/* /10 deny would cover it */
+		{ "[2001:db8:7fff:ffff::1]:80", "allow v6-33" },
+		{ "[2001:db8:8000::1]:80", "deny default" },	/* /32 would allow */
+		{ "[2001:db8:4000::1]:80", "allow v6-33" },	/* /34 would deny */
+		{ "[2001:db8:1:2:3:4:5:7]:80", "deny no-v6-127" },
+		{ "[2001:db8:1:2:3:4:5:6]:80", "deny no-v6-127" },
+		{ "[2001:db8:1:2:3:4:5:5]:80", "allow v6-33" },	/* /126 would deny */
+		{ "[2001:db8:1:2:3:4:5:8]:80", "allow v6-33" },
+	};
+	struct osl_policy *p = load(
+	    "version: 1\n"
+	    "default: deny\n"
+	    "net:\n"
+	    "  connect:\n"
+	    "    - { addr: \"10.0.0.0/25:*\", id: v4-25 }\n"
+	    "    - { addr: \"172.16.0.0/12:*\", id: v4-12 }\n"
+	    "    - { addr: \"192.168.0.0/23:*\", id: v4-23 }\n"
+	    "    - { addr: \"[fd00::/9]:*\", id: v6-9 }\n"
+	    "    - { addr: \"[2001:db8::/33]:*\", id: v6-33 }\n"
+	    "  deny:\n"
+	    "    - { addr: \"10.0.0.64/27:*\", id: no-v4-27 }\n"
+	    "    - { addr: \"[fd40::/11]:*\", id: no-v6-11 }\n"
+	    "    - { addr: \"[2001:db8:1:2:3:4:5:6/127]:*\", id: no-v6-127 }\n");
+
+	if (!ok(p != NULL, "the policy of odd prefixes loads"))
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_str(ask(p, "net.connect", cases[i].target), cases[i].want, "prefix: %s",
+		    cases[i].target);
+	osl_policy_free(p);
+}
+
 int
 main(void)
 {
 	test_fs();
 	test_tree();
 	test_net();
+	test_net_prefix();
 	test_audit();
 	test_misc();
 	test_cases();
