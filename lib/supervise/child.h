@@ -34,6 +34,8 @@ struct osl_sv_child {
 	unsigned health_retries;
 	enum osl_sv_output output;
 	char *output_path;		/* file:PATH, absolute */
+	bool output_drop;		/* log:drop: lines read while the log lags are
+					 * counted and dropped; else the child waits */
 	struct osl_ids *ids;		/* user: NAME, or NULL */
 	char *user;
 	char *policy_path;		/* absolute, or NULL */

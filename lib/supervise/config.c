@@ -448,18 +448,20 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	return NULL;
 }
 
-/* output: log | inherit | file:PATH */
+/* output: log | log:drop | inherit | file:PATH */
 static const struct osl_error *
 child_output(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 {
-	if (v->type == Y_SCALAR && !strcmp(v->str, "log"))
+	if (v->type == Y_SCALAR && (!strcmp(v->str, "log") || !strcmp(v->str, "log:drop"))) {
 		ch->output = OSL_SV_OUT_LOG;
+		ch->output_drop = v->str[3] != '\0';
+	}
 	else if (v->type == Y_SCALAR && !strcmp(v->str, "inherit"))
 		ch->output = OSL_SV_OUT_INHERIT;
 	else if (v->type == Y_SCALAR && !strncmp(v->str, "file:", 5) && v->str[5])
 		ch->output = OSL_SV_OUT_FILE;
 	else
-		return err_node(l->file, v, "output: log, inherit or file:PATH is needed");
+		return err_node(l->file, v, "output: log, log:drop, inherit or file:PATH is needed");
 	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = path_of(l, v->str + 5)))
 		return osl_error_nomem();
 	return NULL;

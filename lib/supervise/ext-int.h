@@ -21,8 +21,12 @@ svo(cJSON *r)
 
 /* Read child ID's pipe FD (ERR: its stderr) from now on. */
 const struct osl_error *osl_sv_out_add(struct osl_sv_ext *e, size_t id, int fd, bool err);
-/* Read what stream I has now (FINAL: at the end, every line is logged). */
-void osl_sv_out_read(struct osl_sv_ext *e, size_t i, bool final);
+/* Read what stream I has now: a share of it at a wake-up; all of it, every
+ * line logged, when its child has ended (DRAIN) or at the end (FINAL). */
+enum osl_sv_out_how { OSL_SV_OUT_WAKE, OSL_SV_OUT_DRAIN, OSL_SV_OUT_FINAL };
+void osl_sv_out_read(struct osl_sv_ext *e, size_t i, enum osl_sv_out_how how);
+/* Child ID has ended: its streams are read to what is there (DRAIN). */
+void osl_sv_out_drain(struct osl_sv_ext *e, size_t id);
 /* Its last line and the count of dropped ones, then it is closed. */
 void osl_sv_out_close(struct osl_sv_ext *e, size_t i);
 

@@ -537,7 +537,7 @@ osl_sv_ext_release(struct osl_sv_ext *e)
 	for (size_t i = 0; i < e->nst; i++) {
 		if (!e->st[i])
 			continue;
-		osl_sv_out_read(e, i, true);
+		osl_sv_out_read(e, i, OSL_SV_OUT_FINAL);
 		if (e->st[i])
 			osl_sv_out_close(e, i);
 	}
@@ -650,6 +650,7 @@ osl_sv_ext_ended(struct osl_sv_ext *e, size_t id)
 	if (!e->x)
 		return;
 	x = &e->x[id];
+	osl_sv_out_drain(e, id);
 	tcp_close(e, x);
 	probe_kill(x);
 	x->probe_stale = x->probe != 0;
@@ -708,7 +709,7 @@ osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data)
 
 	if (tag == TAG_STREAM) {
 		if (v < e->nst && e->st[v])
-			osl_sv_out_read(e, v, false);
+			osl_sv_out_read(e, v, OSL_SV_OUT_WAKE);
 		return;
 	}
 	if (!e->x || v >= e->nx)

@@ -1,7 +1,10 @@
 /* Output of a tree's children as log records (output: log; see ext.h):
- * one record per line, a line capped at 16 KiB, and a child that writes
- * faster than the log can take is not held up: past the log's share of the
- * time, lines are counted and dropped. */
+ * one record per line, a line capped at 16 KiB.  By default nothing is
+ * lost: osl reads a pipe only as fast as the log takes the records, so a
+ * child that writes faster waits on its full pipe (back-pressure, as
+ * s6-log does), and what a child wrote is read to the end when it ends and
+ * when the tree is done.  With log:drop the child is not held up: past the
+ * log's share of the time, lines are counted and dropped. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 
 #define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
 #define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
+#define WAKE_NS 10000000ULL		/* and at most 10 ms of records per wake-up */
 #define PIPE_HALF (32 * 1024)		/* of a pipe's 64 KiB */
 #define LOG_BUDGET_NS 10000000ULL	/* output logged while behind: up to 10 ms at once, */
 #define LOG_SHARE 4			/* a quarter of the time in the long run */
@@ -51,14 +55,15 @@ nul_free(const char *p, size_t n, struct strbuf *sb)
 
 static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
 
-/* Line S->buf into a record; or counted as dropped when the pipe is filling
- * up behind us (S->behind) and the log has used up its time (e->log_ns,
- * which grows back at a quarter of the time that passes).  So a child that
- * writes faster than the log can take is never held up for long. */
+/* Line S->buf into a record.  With log:drop, counted as dropped instead
+ * when the pipe is filling up behind us (S->behind) and the log has used up
+ * its time (e->log_ns, which grows back at a quarter of the time that
+ * passes), so a child that writes faster than the log can take is never
+ * held up for long. */
 static void
 line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
 {
-	bool keep = final || e->log_ns > 0 || !s->behind;
+	bool keep = final || !e->r->child[s->id].output_drop || e->log_ns > 0 || !s->behind;
 	struct strbuf sb = STRBUF_INIT;
 	uint64_t t0 = osl_now_mono_ns(), spent;
 	cJSON *r;
@@ -141,21 +146,28 @@ osl_sv_out_close(struct osl_sv_ext *e, size_t i)
 	e->st[i] = NULL;
 }
 
-/* Read what is there now (FINAL: at the end, every line is logged). */
+/* Read what is there now.  OSL_SV_OUT_WAKE: a share of it (others get
+ * their turn; epoll comes back for the rest).  OSL_SV_OUT_DRAIN: until the
+ * pipe is empty, every line kept (its child has ended: what it wrote comes
+ * before its exit record), up to READ_MAX, since what the child left
+ * running may go on writing.  OSL_SV_OUT_FINAL: to the end. */
 void
-osl_sv_out_read(struct osl_sv_ext *e, size_t i, bool final)
+osl_sv_out_read(struct osl_sv_ext *e, size_t i, enum osl_sv_out_how how)
 {
 	struct osl_sv_stream *s = e->st[i];
 	uint64_t now = osl_now_mono_ns();
+	bool drop = e->r->child[s->id].output_drop, keep = how != OSL_SV_OUT_WAKE;
 	size_t total = 0;
-	char buf[4096];			/* a few ms of records at most, between looks at the pipe */
+	/* with log:drop, a few ms of records at most between looks at the pipe */
+	char buf[64 * 1024];
+	size_t want = drop ? 4096 : sizeof(buf);
 
 	e->log_ns += (now - e->log_at) / LOG_SHARE;
 	if (e->log_ns > LOG_BUDGET_NS)
 		e->log_ns = LOG_BUDGET_NS;
 	e->log_at = now;
-	while (total < READ_MAX) {
-		ssize_t n = read(s->fd, buf, sizeof(buf));
+	while (how == OSL_SV_OUT_FINAL || total < READ_MAX) {
+		ssize_t n = read(s->fd, buf, want);
 		int left = 0;
 
 		if (n == -1 && errno == EINTR)
@@ -166,10 +178,22 @@ osl_sv_out_read(struct osl_sv_ext *e, size_t i, bool final)
 		}
 		if (n == -1)
 			return;
-		s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
-		feed(e, s, buf, (size_t)n, final);
+		if (drop)
+			s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
+		feed(e, s, buf, (size_t)n, keep);
 		total += (size_t)n;
+		if (how == OSL_SV_OUT_WAKE && !drop && osl_now_mono_ns() - now >= WAKE_NS)
+			return;
 	}
+}
+
+/* Child ID has ended: what it wrote is read now. */
+void
+osl_sv_out_drain(struct osl_sv_ext *e, size_t id)
+{
+	for (size_t i = 0; i < e->nst; i++)
+		if (e->st[i] && e->st[i]->id == id)
+			osl_sv_out_read(e, i, OSL_SV_OUT_DRAIN);
 }
 
 const struct osl_error *

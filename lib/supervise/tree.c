@@ -605,7 +605,10 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 	for (size_t i = 0; i < t->n; i++) {
 		struct osl_sv_node *nd = &t->nodes[i];
 
-		if (!nd->deadline || nd->deadline > now || nd->spec.supervisor)
+		/* a supervisor's own deadline is its group restart's (sup_step),
+		 * unless it waits out a backoff as a child of its parent */
+		if (!nd->deadline || nd->deadline > now ||
+		    (nd->spec.supervisor && nd->state != OSL_SV_WAIT))
 			continue;
 		nd->deadline = 0;
 		if (nd->state == OSL_SV_STOPPING) {

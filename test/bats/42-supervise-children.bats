@@ -239,14 +239,41 @@ wait_record() {
 	[ "$(jq -r '.message' o | sed -n 4p)" = 'a\x00b' ]
 }
 
-@test "output log: every line is either a record or counted as dropped; the child is never stuck" {
+@test "output log: 300,000 lines, every one a record, also when the tree shuts down as the child ends" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  auto_shutdown: any_significant
+	  children:
+	    - name: flood
+	      restart: transient
+	      significant: true
+	      cmd: [seq, "1", "300000"]
+	      output: log
+	EOF
+	start=$(date +%s%N)
+	run timeout 120 "$OSL" supervise -c t.yaml
+	assert_success
+	end=$(date +%s%N)
+	# the log rotates at its size limit: the records are in every file
+	cat "$LOG"* | grep '"action":"supervise.output"' | grep -o '"message":"[0-9]*"' | sort -u > lines
+	echo "$(wc -l <lines) lines in $(((end - start) / 1000000)) ms"
+	[ "$(wc -l <lines)" -eq 300000 ]
+	[ "$(cat "$LOG"* | grep -c '"dropped_lines"')" -eq 0 ]
+	# the child's lines come before its exit record
+	last=$(cat "$LOG" | grep -n '"action":"supervise.output"' | tail -1 | cut -d: -f1)
+	ex=$(cat "$LOG" | grep -n '"action":"supervise.exit"' | cut -d: -f1)
+	[ "$last" -lt "$ex" ]
+}
+
+@test "output log:drop: every line is either a record or counted as dropped; the child is never stuck" {
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
 	  children:
 	    - name: flood
 	      cmd: [sh, -c, "seq 1 20000; touch written; sleep 0.5; echo done; exec sleep 1000"]
-	      output: log
+	      output: log:drop
 	EOF
 	start_tree
 	for _ in $(seq 600); do [ -e written ] && break; sleep 0.05; done
@@ -411,9 +438,9 @@ wait_record() {
 	bad 'health: { exec: [true], retries: -1 }' "6:40: retries: a number from 0 to 1000"
 	bad 'health: { exec: [true], timeout: x }' "6:40: timeout: a duration"
 	bad 'health: { exec: [true], every: 1s }' "6:31: 'every': unknown or unsupported key"
-	bad 'output: logs' "6:15: output: log, inherit or file:PATH is needed"
-	bad 'output: "file:"' "6:15: output: log, inherit or file:PATH"
-	bad 'output: [log]' "6:15: output: log, inherit or file:PATH"
+	bad 'output: logs' "6:15: output: log, log:drop, inherit or file:PATH is needed"
+	bad 'output: "file:"' "6:15: output: log, log:drop, inherit or file:PATH"
+	bad 'output: [log]' "6:15: output: log, log:drop, inherit or file:PATH"
 	bad 'policy: ""' "6:15: policy: a file is needed"
 	bad 'user: ""' "6:13: user: a user name or UID[:GID] is needed"
 	if [ "$(id -u)" -eq 0 ]; then

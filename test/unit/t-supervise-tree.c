@@ -255,6 +255,47 @@ escalation(void)
 	osl_sv_tree_free(&t);
 }
 
+static void s_int5(struct osl_sv_spec *s) { s->intensity = 5; s->period_ns = 60 * S; }
+
+/* A nested supervisor that gives up is restarted by its parent after the
+ * parent's backoff like any child (issue: the timer skipped supervisors,
+ * and its deadline, never cleared, fired for ever).  root (intensity 5) >
+ * inner (intensity 1) > w, w failing 0.3 s after each start: 2 runs of w
+ * per life of inner, 6 lives, then the root gives up; as OTP does. */
+static void
+nested_backoff(void)
+{
+	struct osl_sv_tree t;
+	uint64_t now = 0;
+	size_t inner, w;
+	unsigned runs = 0, loops = 0, busy = 0;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int5);
+	inner = add(&t, 0, "inner", true, s_int1);
+	w = add(&t, inner, "w", false, NULL);
+	osl_sv_begin(&t, now);
+	runs += strstr(acts(&t), "start w") != NULL;
+	while (!t.done && loops++ < 100) {
+		uint64_t d = osl_sv_next_deadline(&t);
+
+		if (d) {
+			busy += d <= now;
+			now = d;
+			osl_sv_timer(&t, now);
+		} else {
+			now += 300 * MS;
+			osl_sv_exited(&t, w, true, 1, now);
+		}
+		runs += strstr(acts(&t), "start w") != NULL;
+	}
+	is_int(busy, 0, "every deadline was consumed by its timer (no busy loop)");
+	ok(t.done, "the root ends");
+	is_int(runs, 12, "w ran 12 times: 2 per life of inner, 6 lives");
+	is_int(t.nodes[inner].restarts, 5, "inner was restarted 5 times");
+	osl_sv_tree_free(&t);
+}
+
 static void
 significant(void)
 {
@@ -712,6 +753,7 @@ main(void)
 	intensity();
 	backoff();
 	escalation();
+	nested_backoff();
 	significant();
 	shutdown_order();
 	readiness_and_commands();
