@@ -111,6 +111,10 @@ osl_report_json(const struct osl_sandbox_report *r)
 		cJSON_AddItemToArray(ns, cJSON_CreateString("mount"));
 	if (r->ns_net)
 		cJSON_AddItemToArray(ns, cJSON_CreateString("net"));
+	ns = cJSON_AddArrayToObject(o, "capabilities");
+	for (int i = 0; i < 64; i++)
+		if ((r->caps & (1ULL << i)) && osl_cap_name(i))
+			cJSON_AddItemToArray(ns, cJSON_CreateString(osl_cap_name(i)));
 	cJSON_AddBoolToObject(o, "full", osl_report_full(r));
 	return arr;
 fail:

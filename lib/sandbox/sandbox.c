@@ -334,6 +334,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
 			goto done;
 	}
+	osl_caps_prepare(sb, p->capabilities, o->audit);
 	r->ns_user = (sb->ns_flags & CLONE_NEWUSER) || sb->userns_fd > 0;
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;
 	r->ns_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
@@ -399,10 +400,32 @@ osl_userns_map(const char *uid_map, const char *gid_map)
 	return 0;
 }
 
-static int
-namespaces(const struct osl_sandbox *sb, const char **step)
+/* "ID ID 1\n" into BUF (48 bytes): no stdio in the child */
+static const char *
+id_map(char *buf, unsigned id)
 {
-	char cwd[PATH_MAX];
+	char d[12];
+	size_t n = 0, k = 0;
+
+	do
+		d[k++] = (char)('0' + id % 10);
+	while ((id /= 10));
+	for (int rep = 0; rep < 2; rep++) {
+		for (size_t i = k; i > 0; i--)
+			buf[n++] = d[i - 1];
+		buf[n++] = ' ';
+	}
+	buf[n++] = '1';
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return buf;
+}
+
+/* IDS: already changed (a user namespace maps the new ones) */
+static int
+namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char **step)
+{
+	char cwd[PATH_MAX], um[48], gm[48];
 	int e;
 
 	*step = "unshare";
@@ -410,7 +433,8 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 		return errno;
 	if (sb->ns_flags & CLONE_NEWUSER) {
 		*step = "user namespace maps";
-		if ((e = osl_userns_map(sb->uid_map, sb->gid_map)))
+		if ((e = osl_userns_map(ids ? id_map(um, ids->uid) : sb->uid_map,
+		    ids ? id_map(gm, ids->gid) : sb->gid_map)))
 			return e;
 	}
 	if (!(sb->ns_flags & CLONE_NEWNS))
@@ -452,8 +476,10 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 }
 
 int
-osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
+osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const char **step)
 {
+	/* in a user namespace of its own the child has only the ids it maps */
+	bool ids_first = ids && (sb->ns_flags & CLONE_NEWUSER);
 	int e;
 
 	for (size_t i = 0; i < sb->nrlim; i++) {
@@ -468,7 +494,20 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
 	*step = "setns to the egress proxy's network namespace";
 	if (sb->netns_fd > 0 && setns(sb->netns_fd, CLONE_NEWNET) == -1)
 		return errno;
-	if (sb->ns_flags && (e = namespaces(sb, step)))
+	*step = "setuid";
+	if (ids_first && (e = osl_ids_apply(ids, false)))
+		return e;
+	/* a change of uid made the process undumpable: its /proc/self files
+	 * root's, and its own maps could not be written (exec resets it) */
+	*step = "prctl dumpable";
+	if (ids_first && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+		return errno;
+	if (sb->ns_flags && (e = namespaces(sb, ids_first ? ids : NULL, step)))
+		return e;
+	*step = "setuid";
+	if (ids && !ids_first && (e = osl_ids_apply(ids, sb->caps_drop && sb->caps_keep)))
+		return e;
+	if (sb->caps_drop && (e = osl_caps_apply(sb, step)))
 		return e;
 	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */
 	*step = "no_new_privs";
