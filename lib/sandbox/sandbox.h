@@ -35,7 +35,7 @@ struct osl_enf_entry {
 struct osl_sandbox_report {
 	int landlock_abi;	/* 0: no Landlock */
 	const char *seccomp;	/* "default", "strict", "none" */
-	bool ns_user, ns_mount, ns_net;
+	bool ns_user, ns_mount, ns_net, ns_ipc, ns_uts, ns_pid;
 	uint64_t caps;		/* the capabilities the child keeps (bit N: CAP N) */
 	struct osl_enf_entry *entries;
 	size_t n, cap;

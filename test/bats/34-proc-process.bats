@@ -103,3 +103,35 @@ as_nobody() {
 		assert_line --regexp "^$p 0 [0-9]+ held$"
 	done
 }
+
+# --- IPC and UTS namespaces ---
+
+@test "ns: every sandboxed child has IPC and UTS namespaces of its own" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	run osl -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[-1].namespaces | index("ipc") and index("uts")'
+	echo "$output" | jq -e '[.[] | select(.kind == "ns" and (.rule == "ipc" or .rule == "uts")) | .enforcement] == ["full", "full"]'
+	# the host's segments are not there; a host name set inside stays inside
+	# (a root child keeps CAP_SYS_ADMIN only when its policy names it)
+	id=$(ipcmk -M 4096 -p 0600 | sed -n 's/.*id: *//p')
+	printf 'version: 1\nextends: [builtin:default]\nproc:\n  capabilities: [sys_admin]\n' > sa.yaml
+	run osl -p sa.yaml proc run -- sh -c "ipcs -m | grep -c ' $id ' ; hostname osl-test && hostname"
+	ipcrm -m "$id"
+	assert_output "0
+osl-test"
+	[ "$(hostname)" != osl-test ]
+	run "$OSL_TOP/test/probes/run" "$PROBES" ipc_shmat cap_sethostname
+	echo "$output"
+	assert_line --regexp '^ipc_shmat 0 [0-9]+ held$'
+}
+
+@test "ns: an unprivileged child gets them in its user namespace" {
+	nobody_setup
+	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
+	run as_nobody "$OSL" -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[-1].namespaces | index("user") and index("ipc") and index("uts")'
+	run as_nobody "$OSL" -p builtin:default proc run -- sh -c 'id -u; readlink /proc/self/ns/ipc'
+	assert_success
+	assert_line 65534
+	refute_line "$(readlink /proc/self/ns/ipc)"
+}
