@@ -104,9 +104,11 @@ print_report(const struct osl_sandbox_report *r)
 		    e->pattern ? e->pattern : e->name ? e->name : "-", e->name && e->pattern ?
 		    e->name : "", e->name && e->pattern ? ": " : "", e->reason);
 	}
-	out_text("landlock ABI %d, seccomp %s, namespaces:%s%s%s%s\n", r->landlock_abi,
+	out_text("landlock ABI %d, seccomp %s, namespaces:%s%s%s%s%s%s%s\n", r->landlock_abi,
 	    r->seccomp ? r->seccomp : "none", r->ns_user ? " user" : "", r->ns_mount ? " mount" : "",
-	    r->ns_net ? " net" : "", !r->ns_user && !r->ns_mount && !r->ns_net ? " none" : "");
+	    r->ns_net ? " net" : "", r->ns_ipc ? " ipc" : "", r->ns_uts ? " uts" : "",
+	    r->ns_pid ? " pid" : "", !r->ns_user && !r->ns_mount && !r->ns_net && !r->ns_ipc &&
+	    !r->ns_uts && !r->ns_pid ? " none" : "");
 	out_text("enforcement: %s\n", osl_report_full(r) ? "full" : "partial");
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "policy/internal.h"
+#include "sandbox/sandbox.h"
 #include "util/parse.h"
 
 static const char *const scope_names[] = { "self", "children", "same-user", "any" };
@@ -118,6 +119,10 @@ osl_policy_to_json(const struct osl_policy *p)
 			add_strs(o2, "deny", p->seccomp.deny, p->seccomp.ndeny);
 			add_strs(o2, "allow", p->seccomp.allow, p->seccomp.nallow);
 		}
+		if ((a = cJSON_AddArrayToObject(o, "capabilities")) != NULL)
+			for (int i = 0; i < 64; i++)
+				if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
+					cJSON_AddItemToArray(a, cJSON_CreateString(osl_cap_name(i)));
 	}
 	if ((o = cJSON_AddObjectToObject(j, "log")) != NULL) {
 		cJSON_AddStringToObject(o, "level", level_name(p->log.level));
@@ -287,6 +292,11 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 	sb_addf(out, "  seccomp:\n    base: %s\n", seccomp_names[p->seccomp.base]);
 	yaml_strs(out, "    ", "deny", p->seccomp.deny, p->seccomp.ndeny);
 	yaml_strs(out, "    ", "allow", p->seccomp.allow, p->seccomp.nallow);
+	sb_adds(out, "  capabilities: [");
+	for (int i = 0, n = 0; i < 64; i++)
+		if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
+			sb_addf(out, "%s%s", n++ ? ", " : "", osl_cap_name(i));
+	sb_adds(out, "]\n");
 	sb_addf(out, "log:\n  level: %s\n  sink: ", level_name(p->log.level));
 	yq(out, p->log.sink ? p->log.sink : "none", true);
 	sb_addf(out, "\n  sync: %s\n  chain: %s\n  on_failure: %s\n",

@@ -197,6 +197,12 @@ merge_layer(struct merge *m, struct layer *l)
 			acc->signal_scope = m->set[f] ? acc->signal_scope | p->signal_scope :
 			    p->signal_scope;
 			break;
+		case LF_CAPS:
+			/* the stricter wins: a file that names a list bounds what
+			 * the files extending it may keep */
+			acc->capabilities = m->set[f] ? acc->capabilities & p->capabilities :
+			    p->capabilities;
+			break;
 		case LF_SECCOMP:
 			acc->seccomp.base = p->seccomp.base;
 			break;
@@ -375,6 +381,11 @@ policy_hash(struct osl_policy *p)
 	h_num(&h, p->seccomp.base);
 	h_strs(&h, p->seccomp.deny, p->seccomp.ndeny);
 	h_strs(&h, p->seccomp.allow, p->seccomp.nallow);
+	/* only when some are kept: the hashes of policies without stay */
+	if (p->capabilities) {
+		h_str(&h, "capabilities");
+		h_num(&h, p->capabilities);
+	}
 	h_num(&h, lg->level);
 	h_str(&h, lg->sink ? lg->sink : "none");
 	h_num(&h, lg->sync);

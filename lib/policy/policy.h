@@ -119,6 +119,7 @@ struct osl_policy {
 	char **env_keep; size_t nenv_keep;
 	struct osl_kv *env_set; size_t nenv_set;
 	struct osl_seccomp seccomp;
+	uint64_t capabilities;	/* proc.capabilities: bit N keeps capability N */
 	struct osl_log_config log;
 
 	char hash[72];		/* "sha256:" + 64 hex of the merged policy */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy/internal.h"
+#include "sandbox/sandbox.h"
 #include "util/parse.h"
 
 #define MAX_PATTERN 4096
@@ -494,10 +495,35 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 	return NULL;
 }
 
+/* proc.capabilities: names of capabilities(7), "cap_" optional */
+static const struct osl_error *
+parse_caps(struct sctx *c, const struct ynode *n)
+{
+	const struct osl_error *err;
+
+	if ((err = want_list(c, n, "proc.capabilities")))
+		return err;
+	c->l->p.capabilities = 0;
+	for (size_t i = 0; i < n->nkids; i++) {
+		int cap;
+
+		if ((err = want_str(c, n->kids[i], "proc.capabilities")))
+			return err;
+		if ((cap = osl_cap_parse(n->kids[i]->str)) < 0)
+			return err_node(c->file, n->kids[i], "proc.capabilities: unknown "
+			    "capability '%.100s' (a name of capabilities(7), e.g. net_bind_service)",
+			    n->kids[i]->str);
+		c->l->p.capabilities |= 1ULL << cap;
+	}
+	mark(c, LF_CAPS, n);
+	return NULL;
+}
+
 static const struct osl_error *
 parse_proc(struct sctx *c, const struct ynode *m)
 {
-	static const char *const keys[] = { "signal", "limits", "env", "seccomp", NULL };
+	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "capabilities",
+		NULL };
 	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
 	const struct osl_error *err;
 	const struct ynode *v;
@@ -522,6 +548,8 @@ parse_proc(struct sctx *c, const struct ynode *m)
 	if ((v = ymap_get(m, "env")) && (err = parse_env(c, v)))
 		return err;
 	if ((v = ymap_get(m, "seccomp")) && (err = parse_seccomp(c, v)))
+		return err;
+	if ((v = ymap_get(m, "capabilities")) && (err = parse_caps(c, v)))
 		return err;
 	return NULL;
 }

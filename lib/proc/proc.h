@@ -12,14 +12,6 @@
 #include "error.h"
 #include "sandbox/sandbox.h"
 
-/* Who a child runs as (osl supervise's `user:`). */
-struct osl_ids {
-	uid_t uid;
-	gid_t gid;
-	size_t ngroups;
-	gid_t groups[];			/* supplementary groups */
-};
-
 struct osl_spawn {
 	/* in */
 	const char *path;		/* the resolved program */

@@ -3,7 +3,6 @@
  * and exec: everything that allocates was prepared by the caller. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -100,13 +99,12 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 		child_fail(fd, "dup2", errno);
 	if (sp->cwd && chdir(sp->cwd) == -1)
 		child_fail(fd, "chdir", errno);
-	if (sp->sb && (e = osl_sandbox_apply(sp->sb, &step)))
+	/* the sandbox changes the ids where they fit between its steps; a
+	 * changed uid clears the parent-death signal, so it is set again */
+	if (sp->sb && (e = osl_sandbox_apply(sp->sb, sp->ids, &step)))
 		child_fail(fd, step, e);
-	/* the ids last (the sandbox's mounts need root); a changed uid clears
-	 * the parent-death signal, so it is set again */
-	if (sp->ids && (setgroups(sp->ids->ngroups, sp->ids->groups) == -1 ||
-	    setgid(sp->ids->gid) == -1 || setuid(sp->ids->uid) == -1))
-		child_fail(fd, "setuid", errno);
+	if (!sp->sb && sp->ids && (e = osl_ids_apply(sp->ids, false)))
+		child_fail(fd, "setuid", e);
 	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() != parent))
 		_exit(OSL_ESETUP);
 	if (sp->trace_bpf) {

@@ -80,6 +80,9 @@ osl_report_full(const struct osl_sandbox_report *r)
 cJSON *
 osl_report_json(const struct osl_sandbox_report *r)
 {
+	const struct { bool on; const char *name; } nss[] = { { r->ns_user, "user" },
+		{ r->ns_mount, "mount" }, { r->ns_net, "net" }, { r->ns_ipc, "ipc" },
+		{ r->ns_uts, "uts" }, { r->ns_pid, "pid" } };
 	cJSON *arr = cJSON_CreateArray(), *o, *ns;
 
 	if (!arr)
@@ -105,12 +108,13 @@ osl_report_json(const struct osl_sandbox_report *r)
 	cJSON_AddNumberToObject(o, "landlock_abi", r->landlock_abi);
 	cJSON_AddStringToObject(o, "seccomp", r->seccomp ? r->seccomp : "none");
 	ns = cJSON_AddArrayToObject(o, "namespaces");
-	if (r->ns_user)
-		cJSON_AddItemToArray(ns, cJSON_CreateString("user"));
-	if (r->ns_mount)
-		cJSON_AddItemToArray(ns, cJSON_CreateString("mount"));
-	if (r->ns_net)
-		cJSON_AddItemToArray(ns, cJSON_CreateString("net"));
+	for (size_t i = 0; i < sizeof(nss) / sizeof(nss[0]); i++)
+		if (nss[i].on)
+			cJSON_AddItemToArray(ns, cJSON_CreateString(nss[i].name));
+	ns = cJSON_AddArrayToObject(o, "capabilities");
+	for (int i = 0; i < 64; i++)
+		if ((r->caps & (1ULL << i)) && osl_cap_name(i))
+			cJSON_AddItemToArray(ns, cJSON_CreateString(osl_cap_name(i)));
 	cJSON_AddBoolToObject(o, "full", osl_report_full(r));
 	return arr;
 fail:

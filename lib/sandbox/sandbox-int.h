@@ -28,4 +28,9 @@ const struct osl_error *osl_exec_prepare(struct osl_sandbox *sb, const struct os
 void osl_exec_trees_release(struct osl_sandbox *sb);
 int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 
+/* caps.c: the report's line and the child's drop (after the ids, before
+ * no_new_privs). */
+void osl_caps_prepare(struct osl_sandbox *sb, uint64_t keep, bool audit);
+int osl_caps_apply(const struct osl_sandbox *sb, const char **step);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -34,7 +35,8 @@ struct osl_enf_entry {
 struct osl_sandbox_report {
 	int landlock_abi;	/* 0: no Landlock */
 	const char *seccomp;	/* "default", "strict", "none" */
-	bool ns_user, ns_mount, ns_net;
+	bool ns_user, ns_mount, ns_net, ns_ipc, ns_uts, ns_pid;
+	uint64_t caps;		/* the capabilities the child keeps (bit N: CAP N) */
 	struct osl_enf_entry *entries;
 	size_t n, cap;
 	bool lost;		/* an entry could not be added (out of memory) */
@@ -81,16 +83,30 @@ struct osl_sandbox {
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
+	uint64_t caps_keep;		/* proc.capabilities */
+	bool caps_drop;			/* false in audit mode */
 	struct osl_sandbox_report report;
+};
+
+/* Who a child runs as (osl supervise's `user:`). */
+struct osl_ids {
+	uid_t uid;
+	gid_t gid;
+	size_t ngroups;
+	gid_t groups[];			/* supplementary groups */
 };
 
 const struct osl_error *osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
     const struct osl_sandbox_opts *o);
 void osl_sandbox_release(struct osl_sandbox *sb);
 
-/* In the child: namespaces and over-mounts, rlimits, no_new_privs, Landlock,
- * seccomp.  Returns 0, or an errno with *STEP naming what failed. */
-int osl_sandbox_apply(const struct osl_sandbox *sb, const char **step);
+/* In the child: rlimits, namespaces and over-mounts, IDS (or NULL) when
+ * given, capabilities, no_new_privs, Landlock, seccomp.  The ids change
+ * before a user namespace is made (its maps are then of the new ids), else
+ * after the mounts (which need osl's privileges).  Returns 0, or an errno
+ * with *STEP naming what failed. */
+int osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids,
+    const char **step);
 /* After unshare(CLONE_NEWUSER): deny setgroups, write UID_MAP and GID_MAP
  * ("ID ID 1\n").  System calls only (safe after fork); 0 or an errno. */
 int osl_userns_map(const char *uid_map, const char *gid_map);
@@ -126,6 +142,17 @@ int osl_landlock_abi(void);
  * no other (the first of equal ones), in order: the fewest mounts that
  * cover them all.  Frees the others; returns how many are kept. */
 size_t osl_paths_outermost(char **paths, size_t n);
+
+/* --- capabilities (caps.c) --- */
+/* The number of a capability's name ("net_bind_service", "CAP_NET_RAW"),
+ * or -1; the name of a number, or NULL. */
+int osl_cap_parse(const char *name);
+const char *osl_cap_name(int cap);
+/* "a, b" of CAPS into BUF (truncated); the length it wanted. */
+size_t osl_caps_format(uint64_t caps, char *buf, size_t size);
+/* setgroups, setgid, setuid; KEEP_CAPS: the permitted set survives them.
+ * System calls only; 0 or an errno. */
+int osl_ids_apply(const struct osl_ids *ids, bool keep_caps);
 
 /* --- limits (sandbox.c) --- */
 /* "K=V" with K one of cpu, memory, nofile, nproc, fsize, core (also wall):

@@ -340,6 +340,46 @@ wait_record() {
 	[ "$(stat -c %u /proc/"$(child 0 .pid)")" = "$nob" ]
 }
 
+@test "user and policy: a sandboxed child runs as its user, with or without CAP_SYS_ADMIN" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch users"
+	id nobody >/dev/null 2>&1 || skip "needs a 'nobody' user"
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	# a folder nobody can reach: the child enters it again after its mounts
+	W=$(mktemp -d /tmp/osl-svuser.XXXXXX)
+	chmod 0755 "$W"
+	cd "$W"
+	mkdir -m 0777 allowed
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "id -u; grep CapEff /proc/self/status; echo x > allowed/a && echo wrote; exec sleep 1000"]
+	      user: nobody
+	      policy: $P/child-policy.yaml
+	      output: log
+	EOF
+	msgs() { jq -r 'select(.event.action == "supervise.output") | .message' "$LOG" | tr '\t\n' '  '; }
+	nob=$(id -u nobody)
+	start_tree
+	wait_record '.message == "wrote"'
+	[ "$(msgs)" = "$nob CapEff: 0000000000000000 wrote " ]
+	kill -TERM "$SVPID" && wait "$SVPID" || true
+	SVPID=
+	# root without CAP_SYS_ADMIN (a container's): the ids change before the
+	# user namespace is made, which maps them
+	rm -f "$LOG" allowed/a
+	setpriv --bounding-set=-sys_admin --inh-caps=-all true 2>/dev/null || skip "setpriv cannot drop CAP_SYS_ADMIN"
+	setpriv --bounding-set=-sys_admin --inh-caps=-all "$OSL" supervise -c t.yaml \
+	    >"$T/sv.out" 2>"$T/sv.err" &
+	SVPID=$!
+	wait_record '.message == "wrote" or (.message | test("failed"))'
+	jq -r 'select(.message | test("failed")) | .message' "$LOG"
+	[ "$(msgs)" = "$nob CapEff: 0000000000000000 wrote " ]
+	cd "$T"
+	rm -rf "$W"
+}
+
 @test "user: only root can switch users: a config error otherwise" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to become another user for the test"
 	command -v setpriv >/dev/null || skip "setpriv is needed"

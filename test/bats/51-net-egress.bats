@@ -134,7 +134,7 @@ need_userns() {
 	run -0 as_user env HOME="$U" XDG_STATE_HOME="$U/state" TMPDIR="$U" "$OSL" -p "$PE" proc run --dry-run
 	assert_line --regexp '^full +net +egress-proxy +a network namespace with only loopback'
 	assert_line --regexp '^full +net.connect +localhost:\* +web-by-name'
-	assert_line --regexp 'namespaces: user mount net$'	# mount: the noexec mounts (exec-via-loader)
+	assert_line --regexp 'namespaces: user mount net ipc uts$'	# mount: the noexec mounts (exec-via-loader)
 	run as_user env HOME="$U" XDG_STATE_HOME="$U/state" TMPDIR="$U" "$OSL" -p "$PE" proc run -- sh -c "id -u; $(egress_script)"
 	assert_egress_held
 	assert_line "$(as_user id -u)"

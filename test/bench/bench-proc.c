@@ -96,7 +96,7 @@ apply(const void *sb)
 {
 	const char *step;
 
-	return osl_sandbox_apply(sb, &step) ? -1 : 0;
+	return osl_sandbox_apply(sb, NULL, &step) ? -1 : 0;
 }
 
 static double

@@ -86,7 +86,7 @@ test_report(void)
 	free(s);
 	s = cJSON_PrintUnformatted(cJSON_GetArrayItem(j, 2));
 	is_str(s, "{\"kind\":\"sandbox\",\"landlock_abi\":7,\"seccomp\":\"default\",\"namespaces\":[\"mount\"],"
-	    "\"full\":false}", "summary JSON");
+	    "\"capabilities\":[],\"full\":false}", "summary JSON");
 	free(s);
 	cJSON_Delete(j);
 	r.lost = true;
@@ -204,8 +204,8 @@ test_seccomp_precompiled(void)
 {
 	char *deny[] = { "chmod" };
 
-	/* default with and without network rules, strict (the same either way) */
-	is_int(osl_seccomp_nprecompiled(), 3, "three filters compiled at build time");
+	/* default and strict, each with and without network rules */
+	is_int(osl_seccomp_nprecompiled(), 4, "four filters compiled at build time");
 	if (getenv("OSL_UNDER_VALGRIND")) {
 		/* valgrind does not know seccomp(2): libseccomp then refuses
 		 * the kill-process action and compiles nothing */
@@ -216,6 +216,52 @@ test_seccomp_precompiled(void)
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_STRICT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, deny, 1);
+	}
+}
+
+/* One table of argument checks for every profile: for each call that
+ * default filters by its arguments (ioctl requests, socket families,
+ * clone flags, ...), strict has the very same checks, or refuses the call
+ * whatever its arguments.  Call by call, with and without net rules. */
+static void
+test_seccomp_argrules_same(void)
+{
+	static const char *const calls[] = { "ioctl", "socket", "clone", NULL };
+
+	for (int net = 0; net <= 1; net++) {
+		struct osl_seccomp sd = { .base = OSL_SECCOMP_DEFAULT }, ss = { .base = OSL_SECCOMP_STRICT };
+		struct osl_seccomp_profile d, st;
+		size_t nd = 0;
+
+		if (!ok(!osl_seccomp_profile(&sd, net, &d) && !osl_seccomp_profile(&ss, net, &st),
+		    "profiles net %d", net))
+			return;
+		for (size_t i = 0; i < d.nargs; i++) {
+			const struct osl_seccomp_argrule *a = d.args[i];
+			bool same = false, allowed = false;
+
+			for (size_t k = 0; k < st.nargs; k++)
+				same |= st.args[k] == a;
+			for (size_t k = 0; k < st.nallow; k++)
+				allowed |= !strcmp(st.allow[k], a->name);
+			ok(same || !allowed, "strict holds default's %s check %#llx (net %d)", a->name,
+			    (unsigned long long)a->b, net);
+		}
+		/* the calls of the issue, rule for rule, and each has some */
+		for (size_t c = 0; calls[c]; c++) {
+			size_t n1 = 0, n2 = 0;
+
+			for (size_t i = 0; i < d.nargs; i++)
+				n1 += !strcmp(d.args[i]->name, calls[c]);
+			for (size_t i = 0; i < st.nargs; i++)
+				n2 += !strcmp(st.args[i]->name, calls[c]);
+			ok(n1 == n2 && (n1 > 0 || (net && !strcmp(calls[c], "socket"))),
+			    "%s: %zu checks in default, %zu in strict (net %d)", calls[c], n1, n2, net);
+			nd += n1;
+		}
+		ok(nd > 0, "checks compared (net %d)", net);
+		osl_seccomp_profile_release(&d);
+		osl_seccomp_profile_release(&st);
 	}
 }
 
@@ -260,6 +306,7 @@ main(void)
 	test_env();
 	test_scope();
 	test_seccomp_precompiled();
+	test_seccomp_argrules_same();
 	test_exec_trees();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;
