@@ -60,6 +60,8 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 		cJSON_AddStringToObject(r, "where", rule->where);
 		cJSON_AddStringToObject(r, "pattern", rule->pattern);
 		cJSON_AddStringToObject(r, "expanded", rule->expanded);
+		if (rule->real && rule->real != rule->expanded)
+			cJSON_AddStringToObject(r, "real", rule->real);
 	}
 }
 

@@ -63,6 +63,9 @@ struct osl_rule {
 	char *where;		/* "FILE:LINE:COL" of the rule in its file */
 	char *pattern;		/* as written */
 	char *expanded;		/* fs: after variable expansion, absolute; net: as written */
+	char *real;		/* fs: EXPANDED with its literal prefix resolved as
+				 * osl_policy_env.resolve says (what requests, which are
+				 * real paths, are matched against); else EXPANDED itself */
 	struct osl_netpat net;	/* net rules only */
 	void *priv;		/* compiled matcher (policy/match.c) */
 };
@@ -124,6 +127,13 @@ struct osl_policy {
 struct osl_policy_env {
 	const char *home, *pwd, *tmpdir, *user, *uid;
 	const char *xdg_config_home, *xdg_state_home, *xdg_runtime_dir;
+	/* The shell's resolver of an fs rule's literal prefix (osl_fs_rule_resolve
+	 * in lib/fs/chase.c): OUT gets PREFIX with the symlinks it may follow
+	 * followed (ALL: any, for deny rules; else trusted ones only, never one
+	 * below the folders of this env).  False: PREFIX stays.  NULL: every
+	 * rule names its path as written. */
+	bool (*resolve)(const struct osl_policy_env *env, const char *prefix, bool all,
+	    char *out, size_t size);
 };
 
 /* Limits the loader enforces (policy.md). */

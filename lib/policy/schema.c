@@ -174,6 +174,8 @@ glob_ok(const char *s)
 void
 rule_release(struct osl_rule *r)
 {
+	if (r->real != r->expanded)
+		free(r->real);
 	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
 	osl_netpat_release(&r->net);
 	memset(r, 0, sizeof(*r));
@@ -245,6 +247,7 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	r.pattern = memcpy(w, pat->str, pat->len + 1);
 	w += pat->len + 1;
 	r.expanded = memcpy(w, exp, elen + 1);
+	r.real = r.expanded;	/* until load.c resolves it */
 	w += elen + 1;
 	if (id)
 		r.id = memcpy(w, id->str, ilen + 1);

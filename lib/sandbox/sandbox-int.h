@@ -28,4 +28,19 @@ const struct osl_error *osl_exec_prepare(struct osl_sandbox *sb, const struct os
 void osl_exec_trees_release(struct osl_sandbox *sb);
 int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 
+/* paths.c: a rule's real path opened with openat2(RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS): an fd, or -1 with errno (ELOOP: a symlink). */
+int osl_sb_open(const char *path, int flags);
+/* The first symlink along PATH, for the report. */
+struct osl_sb_link {
+	char path[4096], target[4096];
+	uid_t owner;
+	bool kernel;	/* /dev/stdout, /proc/self...: a descriptor, not a path */
+};
+bool osl_sb_first_link(const char *path, struct osl_sb_link *l);
+/* In the child: open PATH again as above and check it is still DEV:INO;
+ * PROC gets "/proc/self/fd/N" to mount on, *FD the descriptor (close it
+ * after).  0 or an errno (ESTALE: another file). */
+int osl_sb_verified(const char *path, dev_t dev, ino_t ino, char proc[32], int *fd);
+
 #endif

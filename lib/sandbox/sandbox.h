@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -54,11 +55,15 @@ struct osl_sandbox_opts {
 };
 
 struct osl_sandbox_mask {
-	char *path;
+	char *path;		/* real (no symlink), opened at prepare: */
 	bool dir;
+	dev_t dev;		/* the child mounts on this very file or fails */
+	ino_t ino;
 };
 
 #define OSL_SANDBOX_MAX_RLIMITS 8
+/* entries of a denied folder looked at for files with other names */
+#define OSL_SANDBOX_MAX_SCAN 4096
 /* exec trees given back over a noexec mount namespace (more: not done) */
 #define OSL_SANDBOX_MAX_EXEC_TREES 32
 
@@ -74,6 +79,9 @@ struct osl_sandbox {
 	char uid_map[48], gid_map[48];
 	struct osl_sandbox_mask *masks;
 	size_t nmasks;
+	/* folders above masks the program could rename: bound on themselves */
+	struct osl_sandbox_mask *pins;
+	size_t npins;
 	/* > 0: every mount noexec in the mount namespace but these trees */
 	char **exec_trees;
 	size_t nexec_trees;
