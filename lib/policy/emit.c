@@ -120,6 +120,7 @@ osl_policy_to_json(const struct osl_policy *p)
 			add_strs(o2, "deny", p->seccomp.deny, p->seccomp.ndeny);
 			add_strs(o2, "allow", p->seccomp.allow, p->seccomp.nallow);
 		}
+		cJSON_AddStringToObject(o, "tmp", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
 	}
 	if ((o = cJSON_AddObjectToObject(j, "log")) != NULL) {
 		cJSON_AddStringToObject(o, "level", level_name(p->log.level));
@@ -289,6 +290,7 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 	sb_addf(out, "  seccomp:\n    base: %s\n", seccomp_names[p->seccomp.base]);
 	yaml_strs(out, "    ", "deny", p->seccomp.deny, p->seccomp.ndeny);
 	yaml_strs(out, "    ", "allow", p->seccomp.allow, p->seccomp.nallow);
+	sb_addf(out, "  tmp: %s\n", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
 	sb_addf(out, "log:\n  level: %s\n  sink: ", level_name(p->log.level));
 	yq(out, p->log.sink ? p->log.sink : "none", true);
 	sb_addf(out, "\n  sync: %s\n  chain: %s\n  on_failure: %s\n",

@@ -95,6 +95,9 @@ struct osl_seccomp {
 	char **allow; size_t nallow;
 };
 
+/* proc.tmp: a fresh /tmp for each sandboxed program, or the machine's. */
+enum osl_tmp { OSL_TMP_PRIVATE, OSL_TMP_SHARED };
+
 struct osl_policy {
 	char *name;
 	char *description;
@@ -114,6 +117,7 @@ struct osl_policy {
 	char **env_keep; size_t nenv_keep;
 	struct osl_kv *env_set; size_t nenv_set;
 	struct osl_seccomp seccomp;
+	enum osl_tmp tmp;	/* proc.tmp (default private) */
 	struct osl_log_config log;
 
 	char hash[72];		/* "sha256:" + 64 hex of the merged policy */

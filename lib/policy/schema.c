@@ -498,8 +498,9 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 static const struct osl_error *
 parse_proc(struct sctx *c, const struct ynode *m)
 {
-	static const char *const keys[] = { "signal", "limits", "env", "seccomp", NULL };
+	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "tmp", NULL };
 	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
+	static const char *const tmps[] = { "private", "shared", NULL };
 	const struct osl_error *err;
 	const struct ynode *v;
 
@@ -524,6 +525,14 @@ parse_proc(struct sctx *c, const struct ynode *m)
 		return err;
 	if ((v = ymap_get(m, "seccomp")) && (err = parse_seccomp(c, v)))
 		return err;
+	if ((v = ymap_get(m, "tmp")) != NULL) {
+		int t;
+
+		if ((err = want_enum(c, v, "proc.tmp", tmps, &t)))
+			return err;
+		c->l->p.tmp = (enum osl_tmp)t;
+		mark(c, LF_TMP, v);
+	}
 	return NULL;
 }
 

@@ -183,6 +183,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			continue;
 		}
 		lvl = osl_landlock_prefix(ru->real, prefix, sizeof(prefix));
+		osl_tmp_rule(sb, ru, prefix, sizeof(prefix));	/* ${TMPDIR}: the new /tmp */
 		if (ll_add_path(sb->ruleset_fd, prefix, osl_landlock_rights(ru->kind, sb->abi, prefix),
 		    &e, &link) == -1) {
 			if (e == ELOOP && link.path[0]) {
@@ -205,6 +206,9 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			    "'%s' does not exist: nothing is allowed there", prefix);
 			continue;
 		}
+		for (int k = 0; k < OSL_TMP_NDIRS; k++)
+			if ((sb->tmp_dirs & (1u << k)) && !strcmp(prefix, osl_tmp_dirs[k]))
+				sb->tmp_rights[k] |= osl_landlock_rights(ru->kind, sb->abi, prefix);
 		if (lvl == OSL_ENF_FULL)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
 			    "landlock %s beneath '%s'", fs_word(ru->kind), prefix);

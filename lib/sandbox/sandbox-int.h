@@ -28,6 +28,23 @@ const struct osl_error *osl_exec_prepare(struct osl_sandbox *sb, const struct os
 void osl_exec_trees_release(struct osl_sandbox *sb);
 int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 
+/* tmp.c: the private /tmp.  Prepare (after the deny rules) decides and
+ * reports; in the child, after the mount namespace is private and before
+ * the exec mounts, osl_tmp_mounts makes it (CWD: the child's folder, kept
+ * too when below /tmp). */
+#define OSL_TMP_NDIRS 3
+extern const char *const osl_tmp_dirs[OSL_TMP_NDIRS];
+const struct osl_error *osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok);
+void osl_tmp_release(struct osl_sandbox *sb);
+int osl_tmp_mounts(const struct osl_sandbox *sb, const char *cwd, const char **step);
+/* The private folder a real PATH is below (or is), or NULL. */
+const char *osl_tmp_below(const struct osl_sandbox *sb, const char *path);
+/* A ${TMPDIR} rule with a private /tmp: PREFIX is its prefix in the new
+ * /tmp (true), whatever TMPDIR was. */
+bool osl_tmp_rule(const struct osl_sandbox *sb, const struct osl_rule *ru, char *prefix,
+    size_t size);
+
 /* paths.c: a rule's real path opened with openat2(RESOLVE_NO_SYMLINKS |
  * RESOLVE_NO_MAGICLINKS): an fd, or -1 with errno (ELOOP: a symlink). */
 int osl_sb_open(const char *path, int flags);

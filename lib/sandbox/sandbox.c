@@ -184,6 +184,7 @@ add_mask(struct osl_sandbox_mask **v, size_t *n, const char *path, const struct 
 	m[*n].dir = S_ISDIR(st->st_mode);
 	m[*n].dev = st->st_dev;
 	m[*n].ino = st->st_ino;
+	m[*n].in_tmp = false;
 	(*n)++;
 	return NULL;
 }
@@ -239,6 +240,7 @@ pin_ancestors(struct osl_sandbox *sb, const struct osl_policy *p, const char *pa
 		}
 		if ((err = add_mask(&sb->pins, &sb->npins, a, &st)))
 			return err;
+		sb->pins[sb->npins - 1].in_tmp = osl_tmp_below(sb, a) != NULL;
 	}
 	return NULL;
 }
@@ -376,8 +378,10 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 				many = other_names(dfd, dp, &left, other, sizeof(other), &links);
 		}
 		close(fd);
-		if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)) ||
-		    (err = pin_ancestors(sb, p, dp)))
+		if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)))
+			return err;
+		sb->masks[sb->nmasks - 1].in_tmp = osl_tmp_below(sb, dp) != NULL;
+		if ((err = pin_ancestors(sb, p, dp)))
 			return err;
 		if (many > 0)
 			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
@@ -420,9 +424,12 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	sb->report.terse = o->terse;
 	sb->ruleset_fd = -1;
 	limits_prepare(sb, &o->limits);
+	ns_ok = can_unshare(&need_user);
+	/* the private /tmp first: ${TMPDIR} rules and masks below it depend on it */
+	if ((err = osl_tmp_prepare(sb, p, ns_ok)))
+		goto done;
 	if ((err = osl_landlock_prepare(sb, p, o->audit)))
 		goto done;
-	ns_ok = can_unshare(&need_user);
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))
@@ -519,6 +526,7 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	sb->pins = NULL;
 	sb->npins = 0;
 	osl_exec_trees_release(sb);
+	osl_tmp_release(sb);
 	osl_report_release(&sb->report);
 }
 
@@ -598,7 +606,10 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 			return errno;
 		cwd[0] = '\0';
 	}
-	/* exec back to the exec trees only, then the deny over-mounts on top */
+	/* a fresh /tmp, then exec back to the exec trees only, then the deny
+	 * over-mounts on top */
+	if (sb->tmp_dirs && (e = osl_tmp_mounts(sb, cwd, step)))
+		return e;
 	if (sb->nexec_trees && (e = osl_exec_mounts(sb, step)))
 		return e;
 	/* the folders above the masks first (on themselves, with what is
@@ -610,8 +621,12 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 		int fd;
 
 		*step = "a folder above a denied path changed since prepare";
-		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd)))
+		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd))) {
+			/* below a fresh /tmp: not there, or a new folder, nothing to pin */
+			if (m->in_tmp && (e == ENOENT || e == ESTALE))
+				continue;
 			return e;
+		}
 		*step = "bind mount of a folder above a denied path";
 		e = mount(fdp, fdp, NULL, MS_BIND | MS_REC, NULL) == -1 ? errno : 0;
 		close(fd);
@@ -624,8 +639,12 @@ namespaces(const struct osl_sandbox *sb, const char **step)
 		int fd;
 
 		*step = "a denied path changed since prepare";
-		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd)))
+		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd))) {
+			/* below a fresh /tmp and not kept: nothing there to hide */
+			if (m->in_tmp && e == ENOENT)
+				continue;
 			return e;
+		}
 		*step = "over-mount of a denied path";
 		if (m->dir)
 			e = mount("osl-deny", fdp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
