@@ -48,6 +48,8 @@ out_rule(const char *key, const struct osl_rule *r)
 	out_str("where", NULL, r->where);
 	out_str("pattern", NULL, r->pattern);
 	out_str("expanded", NULL, r->expanded);
+	if (r->real && r->real != r->expanded)
+		out_str("real", NULL, r->real);
 	out_obj_close();
 }
 

@@ -1,4 +1,5 @@
 #include "ctx.h"
+#include "fs/fs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -75,7 +76,9 @@ osl_ctx_init(struct osl_ctx *ctx, const struct osl_ctx_opts *opts)
 	ctx->env.xdg_config_home = xdg_env("XDG_CONFIG_HOME");
 	ctx->env.xdg_state_home = xdg_env("XDG_STATE_HOME");
 	ctx->env.xdg_runtime_dir = xdg_env("XDG_RUNTIME_DIR");
-	ctx->env.resolve = resolve_path;
+	ctx->env.real_path = resolve_path;
+	/* rules name real paths, as requests do (man/osl-proc.1, RULE PATHS) */
+	ctx->env.resolve = osl_fs_rule_resolve;
 	/* $PWD may be stale or a lie; the kernel's answer is the truth */
 	{
 		static char cwd[4096];

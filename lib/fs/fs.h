@@ -168,4 +168,36 @@ const struct osl_error *osl_fs_touch(int fd, const char *given);
 const char *osl_fs_type_name(mode_t m);
 const char *osl_fs_type_word(mode_t m);
 
+/* A rule's literal path resolved once (lib/fs/chase.c, man/osl-proc.1
+ * "RULE PATHS"): each component looked at in turn, a symlink followed when
+ * nobody but root can change it (it is root's, in folders only root can
+ * write, up from "/", and not below a folder of UNTRUSTED, NULL-terminated
+ * absolute paths), or with OSL_FS_CHASE_ALL any symlink (for deny rules:
+ * following one can only deny more).  Where a component does not exist the
+ * rest is taken as written.  An untrusted link is not followed: `stopped`,
+ * and `real` goes on through the link's own name, which no resolved path
+ * ever passes. */
+enum { OSL_FS_CHASE_ALL = 1u << 0 };
+struct osl_fs_chase {
+	char real[PATH_MAX];
+	bool followed;		/* a symlink was followed */
+	bool proc;		/* stopped at a procfs link (/proc/self): kept as written */
+	bool stopped;		/* an untrusted symlink was not followed: */
+	char link[PATH_MAX];	/* its path, */
+	char target[PATH_MAX];	/* what it points to, */
+	uid_t owner;		/* its owner */
+	char link_dir[PATH_MAX];/* the folder above it that others than root can
+				 * write, or of UNTRUSTED ("" when its owner is not root) */
+};
+/* 0, or an errno (ENAMETOOLONG, ELOOP, or readlink's). */
+int osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
+    struct osl_fs_chase *c);
+/* osl_policy_env.resolve: osl_fs_chase into OUT, no link below the env's
+ * ${PWD}, ${HOME}, ${TMPDIR}, /tmp, /var/tmp or /dev/shm trusted (a
+ * checkout, a user or any program can put one there, root-owned or not);
+ * false when nothing changed. */
+struct osl_policy_env;
+bool osl_fs_rule_resolve(const struct osl_policy_env *env, const char *prefix, bool all,
+    char *out, size_t size);
+
 #endif

@@ -61,6 +61,8 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 		cJSON_AddStringToObject(r, "where", rule->where);
 		cJSON_AddStringToObject(r, "pattern", rule->pattern);
 		cJSON_AddStringToObject(r, "expanded", rule->expanded);
+		if (rule->real && rule->real != rule->expanded)
+			cJSON_AddStringToObject(r, "real", rule->real);
 	}
 }
 
@@ -123,6 +125,7 @@ osl_policy_to_json(const struct osl_policy *p)
 			for (int i = 0; i < 64; i++)
 				if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
 					cJSON_AddItemToArray(a, cJSON_CreateString(osl_cap_name(i)));
+		cJSON_AddStringToObject(o, "tmp", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
 	}
 	if ((o = cJSON_AddObjectToObject(j, "log")) != NULL) {
 		cJSON_AddStringToObject(o, "level", level_name(p->log.level));
@@ -297,6 +300,7 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 		if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
 			sb_addf(out, "%s%s", n++ ? ", " : "", osl_cap_name(i));
 	sb_adds(out, "]\n");
+	sb_addf(out, "  tmp: %s\n", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
 	sb_addf(out, "log:\n  level: %s\n  sink: ", level_name(p->log.level));
 	yq(out, p->log.sink ? p->log.sink : "none", true);
 	sb_addf(out, "\n  sync: %s\n  chain: %s\n  on_failure: %s\n",

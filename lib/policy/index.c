@@ -176,17 +176,73 @@ fs_kind(enum osl_rule_kind k)
 	}
 }
 
+/* One entry of the trie: rule R under pattern PAT. */
+static const struct osl_error *
+fs_entry(struct index *ix, const struct osl_rule *r, int k, const char *pat)
+{
+	struct frule *f = &ix->fr[ix->nfr++];
+	const char *s, *e;
+	uint32_t node = 0;
+
+	f->rule = r;
+	f->kind = (uint8_t)k;
+	f->score = fs_score(pat);
+	f->how = HOW_EXACT;
+	for (s = pat + 1; *s; s = *e ? e + 1 : e) {
+		e = strchr(s, '/');
+		if (!e)
+			e = s + strlen(s);
+		if (glob_has_meta(s, (size_t)(e - s))) {
+			size_t n = strlen(s);
+
+			if (strcmp(s, "**") == 0) {
+				f->how = HOW_SUBTREE;
+				break;
+			}
+			f->how = HOW_GLOB;
+			f->rest = s;
+			if (strncmp(s, "**/", 3) == 0 && !glob_has_meta(s + 3, n - 3)) {
+				f->how = HOW_SUFFIX;
+				f->rest = s + 3;
+				f->rest_len = n - 3;
+				break;
+			}
+			if (n > 3 && strcmp(s + n - 3, "/**") == 0 && s[n - 4] != '\\' &&
+			    (f->rest_dir = strndup(s, n - 3)) == NULL)
+				return osl_error_nomem();
+			break;
+		}
+		node = edge_add(ix, node, s, (size_t)(e - s));
+	}
+	f->node = node;
+	return NULL;
+}
+
+/* A rule is matched on its real pattern; a deny rule whose path was
+ * resolved through a symlink also on the path as written (the link may be
+ * a folder again one day). */
+static bool
+deny_twice(const struct osl_rule *r)
+{
+	return r->kind == OSL_RULE_FS_DENY && r->real && r->real != r->expanded;
+}
+
 static const struct osl_error *
 build_fs(struct index *ix, struct osl_policy *p)
 {
+	const struct osl_error *err;
 	size_t ncomp = 1, nfs = 0;
 	struct frule *sorted;
 
 	for (size_t i = 0; i < p->nrules; i++) {
-		if (fs_kind(p->rules[i].kind) < 0)
+		const struct osl_rule *r = &p->rules[i];
+
+		if (fs_kind(r->kind) < 0)
 			continue;
-		nfs++;
-		for (const char *s = p->rules[i].expanded; *s; s++)
+		nfs += 1 + deny_twice(r);
+		for (const char *s = r->expanded; *s; s++)
+			ncomp += *s == '/';
+		for (const char *s = r->real ? r->real : ""; *s && r->real != r->expanded; s++)
 			ncomp += *s == '/';
 	}
 	ix->emask = pow2_above(ncomp) - 1;
@@ -198,45 +254,12 @@ build_fs(struct index *ix, struct osl_policy *p)
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct osl_rule *r = &p->rules[i];
 		int k = fs_kind(r->kind);
-		struct frule *f;
-		const char *s, *e;
-		uint32_t node = 0;
 
 		if (k < 0)
 			continue;
-		f = &ix->fr[ix->nfr++];
-		f->rule = r;
-		f->kind = (uint8_t)k;
-		f->score = fs_score(r->expanded);
-		f->how = HOW_EXACT;
-		r->priv = f;
-		for (s = r->expanded + 1; *s; s = *e ? e + 1 : e) {
-			e = strchr(s, '/');
-			if (!e)
-				e = s + strlen(s);
-			if (glob_has_meta(s, (size_t)(e - s))) {
-				size_t n = strlen(s);
-
-				if (strcmp(s, "**") == 0) {
-					f->how = HOW_SUBTREE;
-					break;
-				}
-				f->how = HOW_GLOB;
-				f->rest = s;
-				if (strncmp(s, "**/", 3) == 0 && !glob_has_meta(s + 3, n - 3)) {
-					f->how = HOW_SUFFIX;
-					f->rest = s + 3;
-					f->rest_len = n - 3;
-					break;
-				}
-				if (n > 3 && strcmp(s + n - 3, "/**") == 0 && s[n - 4] != '\\' &&
-				    (f->rest_dir = strndup(s, n - 3)) == NULL)
-					return osl_error_nomem();
-				break;
-			}
-			node = edge_add(ix, node, s, (size_t)(e - s));
-		}
-		f->node = node;
+		if ((err = fs_entry(ix, r, k, r->real ? r->real : r->expanded)) ||
+		    (deny_twice(r) && (err = fs_entry(ix, r, k, r->expanded))))
+			return err;
 	}
 	/* Group the entries by node, in rule order within a node: a counting
 	 * sort, as the entries are in rule order already. */
@@ -259,9 +282,6 @@ build_fs(struct index *ix, struct osl_policy *p)
 		ix->nodes[n].first -= ix->nodes[n].count;
 	free(ix->fr);
 	ix->fr = sorted;
-	/* point each rule at its own entry again */
-	for (size_t i = 0; i < ix->nfr; i++)
-		((struct osl_rule *)ix->fr[i].rule)->priv = &ix->fr[i];
 	return NULL;
 }
 

@@ -363,6 +363,53 @@ default_sink(struct osl_policy *p, const struct osl_policy_env *env)
 	return p->log.sink ? NULL : osl_error_nomem();
 }
 
+/* Each fs rule's literal prefix through ENV's resolver (osl_policy_env):
+ * requests are real paths, so the rules must name real paths too. */
+static const struct osl_error *
+resolve_rules(struct osl_policy *p, const struct osl_policy_env *env)
+{
+	for (size_t i = 0; i < p->nrules && env->resolve; i++) {
+		struct osl_rule *r = &p->rules[i];
+		char pre[4096], out[4096];
+		struct strbuf sb = STRBUF_INIT;
+		const char *s = r->expanded, *e, *rest;
+
+		if (r->kind > OSL_RULE_FS_DENY)
+			continue;
+		/* the literal prefix: components up to the first with a glob */
+		for (rest = s; *rest; rest = e) {
+			for (e = rest + 1; *e && *e != '/'; e++)
+				;
+			if (glob_has_meta(rest + 1, (size_t)(e - rest - 1)))
+				break;
+		}
+		if (rest == s || (size_t)(rest - s) >= sizeof(pre))
+			continue;
+		memcpy(pre, s, (size_t)(rest - s));
+		pre[rest - s] = '\0';
+		if (!env->resolve(env, pre, r->kind == OSL_RULE_FS_DENY, out, sizeof(out)))
+			continue;
+		for (const char *o = out; *o; o++) {
+			if (strchr("*?[]\\", *o))
+				sb_addc(&sb, '\\');
+			sb_addc(&sb, *o);
+		}
+		if (sb.len > 1 || *rest != '/')
+			sb_add(&sb, rest, strlen(rest));
+		else
+			sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
+		if (sb.oom || !sb.buf) {
+			sb_release(&sb);
+			return osl_error_nomem();
+		}
+		if (strcmp(sb.buf, r->expanded) == 0)
+			sb_release(&sb);
+		else
+			r->real = sb_detach(&sb);
+	}
+	return NULL;
+}
+
 static const struct osl_error *
 load_top(struct osl_policy **out, const char *name, const char *key, const char *buf,
     size_t len, const struct ynode *tree, const struct osl_policy_env *env)
@@ -386,6 +433,7 @@ load_top(struct osl_policy **out, const char *name, const char *key, const char 
 		goto done;
 	}
 	if ((err = default_sink(p, ld.env)) || (err = policy_vars(p, ld.env)) ||
+	    (err = resolve_rules(p, ld.env)) ||
 	    (err = index_build(p)) ||
 	    (err = policy_hash(p)))
 		goto done;

@@ -206,6 +206,9 @@ merge_layer(struct merge *m, struct layer *l)
 		case LF_SECCOMP:
 			acc->seccomp.base = p->seccomp.base;
 			break;
+		case LF_TMP:
+			acc->tmp = p->tmp;
+			break;
 		case LF_LEVEL:
 			acc->log.level = p->log.level;
 			break;
@@ -379,6 +382,8 @@ policy_hash(struct osl_policy *p)
 		h_str(&h, p->env_set[i].value);
 	}
 	h_num(&h, p->seccomp.base);
+	if (p->tmp != OSL_TMP_PRIVATE)	/* the default leaves older hashes as they were */
+		h_num(&h, p->tmp);
 	h_strs(&h, p->seccomp.deny, p->seccomp.ndeny);
 	h_strs(&h, p->seccomp.allow, p->seccomp.nallow);
 	/* only when some are kept: the hashes of policies without stay */

@@ -63,6 +63,9 @@ struct osl_rule {
 	char *where;		/* "FILE:LINE:COL" of the rule in its file */
 	char *pattern;		/* as written */
 	char *expanded;		/* fs: after variable expansion, absolute; net: as written */
+	char *real;		/* fs: EXPANDED with its literal prefix resolved as
+				 * osl_policy_env.resolve says (what requests, which are
+				 * real paths, are matched against); else EXPANDED itself */
 	struct osl_netpat net;	/* net rules only */
 	void *priv;		/* compiled matcher (policy/match.c) */
 };
@@ -99,6 +102,8 @@ struct osl_policy_var {
 	const char *name;
 	char *value, *real;
 };
+/* proc.tmp: a fresh /tmp for each sandboxed program, or the machine's. */
+enum osl_tmp { OSL_TMP_PRIVATE, OSL_TMP_SHARED };
 
 struct osl_policy {
 	char *name;
@@ -120,6 +125,7 @@ struct osl_policy {
 	struct osl_kv *env_set; size_t nenv_set;
 	struct osl_seccomp seccomp;
 	uint64_t capabilities;	/* proc.capabilities: bit N keeps capability N */
+	enum osl_tmp tmp;	/* proc.tmp (default private) */
 	struct osl_log_config log;
 
 	char hash[72];		/* "sha256:" + 64 hex of the merged policy */
@@ -138,7 +144,15 @@ struct osl_policy {
 struct osl_policy_env {
 	const char *home, *pwd, *tmpdir, *user, *uid;
 	const char *xdg_config_home, *xdg_state_home, *xdg_runtime_dir;
-	const char *(*resolve)(const char *path, char *buf, size_t size);
+	/* where PATH leads (realpath): the variables' checks (vars.c) */
+	const char *(*real_path)(const char *path, char *buf, size_t size);
+	/* The shell's resolver of an fs rule's literal prefix (osl_fs_rule_resolve
+	 * in lib/fs/chase.c): OUT gets PREFIX with the symlinks it may follow
+	 * followed (ALL: any, for deny rules; else trusted ones only, never one
+	 * below the folders of this env).  False: PREFIX stays.  NULL: every
+	 * rule names its path as written. */
+	bool (*resolve)(const struct osl_policy_env *env, const char *prefix, bool all,
+	    char *out, size_t size);
 };
 
 /* Limits the loader enforces (policy.md). */

@@ -175,6 +175,8 @@ glob_ok(const char *s)
 void
 rule_release(struct osl_rule *r)
 {
+	if (r->real != r->expanded)
+		free(r->real);
 	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
 	osl_netpat_release(&r->net);
 	memset(r, 0, sizeof(*r));
@@ -248,6 +250,7 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	r.pattern = memcpy(w, pat->str, pat->len + 1);
 	w += pat->len + 1;
 	r.expanded = memcpy(w, exp, elen + 1);
+	r.real = r.expanded;	/* until load.c resolves it */
 	w += elen + 1;
 	if (id)
 		r.id = memcpy(w, id->str, ilen + 1);
@@ -523,8 +526,9 @@ static const struct osl_error *
 parse_proc(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "capabilities",
-		NULL };
+		"tmp", NULL };
 	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
+	static const char *const tmps[] = { "private", "shared", NULL };
 	const struct osl_error *err;
 	const struct ynode *v;
 
@@ -551,6 +555,14 @@ parse_proc(struct sctx *c, const struct ynode *m)
 		return err;
 	if ((v = ymap_get(m, "capabilities")) && (err = parse_caps(c, v)))
 		return err;
+	if ((v = ymap_get(m, "tmp")) != NULL) {
+		int t;
+
+		if ((err = want_enum(c, v, "proc.tmp", tmps, &t)))
+			return err;
+		c->l->p.tmp = (enum osl_tmp)t;
+		mark(c, LF_TMP, v);
+	}
 	return NULL;
 }
 

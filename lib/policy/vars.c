@@ -59,7 +59,7 @@ var_hint(const char *name, size_t n)
 }
 
 /* A path variable where it widens what a rule allows: not "/", not a system
- * folder, as written or where its symlinks lead (env->resolve). */
+ * folder, as written or where its symlinks lead (env->real_path). */
 static bool
 var_own_folder(const char *name, size_t n, const char *v, const struct osl_policy_env *env,
     char *emsg, size_t esz)
@@ -77,7 +77,7 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 	}
 	if (path_normalise(&sb, tmp, sizeof(tmp)) && is_system_folder(sb.buf))
 		bad = sb.buf;
-	else if (env->resolve && env->resolve(v, real, sizeof(real)) && is_system_folder(real)) {
+	else if (env->real_path && env->real_path(v, real, sizeof(real)) && is_system_folder(real)) {
 		bad = real;
 		snprintf(via, sizeof(via), ", which leads to '%s'", real);
 	}
@@ -352,7 +352,7 @@ policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 		v->real = NULL;
 		if ((v->value = strdup(val)) == NULL)
 			return osl_error_nomem();
-		if (val[0] == '/' && env->resolve && env->resolve(val, real, sizeof(real)) &&
+		if (val[0] == '/' && env->real_path && env->real_path(val, real, sizeof(real)) &&
 		    strcmp(real, val) && (v->real = strdup(real)) == NULL)
 			return osl_error_nomem();
 	}

@@ -74,9 +74,9 @@ dynamic_loader(void)
 	return interp ? interp : "/lib64/ld-linux-x86-64.so.2";
 }
 
-/* The trees of the exec rules, resolved once (landlock holds inodes, so a
- * rule is where its path leads); a rule whose path does not exist allows
- * nothing and is left out. */
+/* The trees of the exec rules: their real paths (osl_rule.real, what
+ * landlock holds too); a rule whose path does not exist, or goes through a
+ * symlink the policy does not follow, allows nothing and is left out. */
 struct exec_tree {
 	const struct osl_rule *rule;
 	bool widened;		/* a glob, widened to its tree */
@@ -95,10 +95,21 @@ exec_set_release(struct exec_set *s)
 	free(s->t);
 }
 
+static bool
+opens(const char *path)
+{
+	int fd = osl_sb_open(path, O_PATH);
+
+	if (fd == -1)
+		return false;
+	close(fd);
+	return true;
+}
+
 static const struct osl_error *
 exec_set_build(struct exec_set *s, const struct osl_policy *p)
 {
-	char pre[4096], rp[PATH_MAX];
+	char pre[4096];
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -108,13 +119,13 @@ exec_set_build(struct exec_set *s, const struct osl_policy *p)
 
 		if (ru->kind != OSL_RULE_FS_EXEC)
 			continue;
-		lvl = osl_landlock_prefix(ru->expanded, pre, sizeof(pre));
-		if (!realpath(pre, rp))
+		lvl = osl_landlock_prefix(ru->real, pre, sizeof(pre));
+		if (!opens(pre))
 			continue;
 		if (!(t = reallocarray(s->t, s->n + 1, sizeof(*t))))
 			return osl_error_nomem();
 		s->t = t;
-		t[s->n] = (struct exec_tree){ ru, lvl != OSL_ENF_FULL, strdup(rp) };
+		t[s->n] = (struct exec_tree){ ru, lvl != OSL_ENF_FULL, strdup(pre) };
 		if (!t[s->n].path)
 			return osl_error_nomem();
 		s->n++;
@@ -136,13 +147,11 @@ exec_covering(const struct exec_set *s, const char *path)
 static bool
 read_outside_exec(const struct osl_policy *p, const struct exec_set *s, char *out)
 {
-	char pre[4096];
-
 	for (size_t i = 0; i < p->nrules; i++) {
 		if (p->rules[i].kind != OSL_RULE_FS_READ)
 			continue;
-		osl_landlock_prefix(p->rules[i].expanded, pre, sizeof(pre));
-		if (realpath(pre, out) && !exec_covering(s, out))
+		osl_landlock_prefix(p->rules[i].real, out, PATH_MAX);
+		if (opens(out) && !exec_covering(s, out))
 			return true;
 	}
 	return false;
@@ -242,18 +251,26 @@ int
 osl_exec_mounts(const struct osl_sandbox *sb, const char **step)
 {
 	struct mount_attr noexec = { .attr_set = MOUNT_ATTR_NOEXEC };
-	int fd[OSL_SANDBOX_MAX_EXEC_TREES];
+	int fd[OSL_SANDBOX_MAX_EXEC_TREES], at[OSL_SANDBOX_MAX_EXEC_TREES];
 	size_t n;
 	int e = 0;
 
-	/* clones first: they keep their own flags (noexec on the host stays) */
+	/* clones first: they keep their own flags (noexec on the host stays);
+	 * each tree by its real path, no symlink followed (one put there since
+	 * prepare fails the setup), and put back on the same folder */
 	*step = "open_tree of an exec tree";
-	for (n = 0; n < sb->nexec_trees; n++)
-		if ((fd[n] = open_tree(AT_FDCWD, sb->exec_trees[n], OPEN_TREE_CLONE |
-		    OPEN_TREE_CLOEXEC | AT_RECURSIVE)) == -1) {
+	for (n = 0; n < sb->nexec_trees; n++) {
+		if ((at[n] = osl_sb_open(sb->exec_trees[n], O_PATH)) == -1) {
 			e = errno;
 			goto done;
 		}
+		if ((fd[n] = open_tree(at[n], "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+		    AT_RECURSIVE | AT_EMPTY_PATH)) == -1) {
+			e = errno;
+			close(at[n]);
+			goto done;
+		}
+	}
 	*step = "mount_setattr noexec";
 	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &noexec, sizeof(noexec)) == -1) {
 		e = errno;
@@ -261,10 +278,14 @@ osl_exec_mounts(const struct osl_sandbox *sb, const char **step)
 	}
 	*step = "move_mount of an exec tree";
 	for (size_t i = 0; i < n && !e; i++)
-		if (move_mount(fd[i], "", AT_FDCWD, sb->exec_trees[i], MOVE_MOUNT_F_EMPTY_PATH) == -1)
+		if (move_mount(fd[i], "", at[i], "", MOVE_MOUNT_F_EMPTY_PATH |
+		    MOVE_MOUNT_T_EMPTY_PATH) == -1)
 			e = errno;
 done:
-	while (n > 0)
-		close(fd[--n]);
+	while (n > 0) {
+		n--;
+		close(fd[n]);
+		close(at[n]);
+	}
 	return e;
 }

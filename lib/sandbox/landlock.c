@@ -116,14 +116,20 @@ osl_landlock_prefix(const char *pattern, char *buf, size_t size)
 	return lvl;
 }
 
+/* A rule on PATH, a real path: a symlink on the way is not followed
+ * (ELOOP), but for the kernel's own (/dev/stdout), which name descriptors. */
 static int
-ll_add_path(int rfd, const char *path, uint64_t rights, int *err)
+ll_add_path(int rfd, const char *path, uint64_t rights, int *err, struct osl_sb_link *l)
 {
 	struct osl_landlock_path_beneath_attr pb = { 0 };
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+	l->path[0] = '\0';
+	if ((fd = osl_sb_open(path, O_PATH)) == -1 && errno == ELOOP &&
+	    osl_sb_first_link(path, l) && l->kernel)
+		fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd == -1) {
 		*err = errno;
 		return -1;
 	}
@@ -157,6 +163,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 		const char *kind = osl_rule_kind_name(ru->kind);
 		const char *name = osl_rule_name(ru);
 		enum osl_enf_level lvl;
+		struct osl_sb_link link;
 		char prefix[4096];
 		int e = 0;
 
@@ -175,9 +182,17 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			    "audit mode: would-be denials are allowed");
 			continue;
 		}
-		lvl = osl_landlock_prefix(ru->expanded, prefix, sizeof(prefix));
+		lvl = osl_landlock_prefix(ru->real, prefix, sizeof(prefix));
+		osl_tmp_rule(sb, ru, prefix, sizeof(prefix));	/* ${TMPDIR}: the new /tmp */
 		if (ll_add_path(sb->ruleset_fd, prefix, osl_landlock_rights(ru->kind, sb->abi, prefix),
-		    &e) == -1) {
+		    &e, &link) == -1) {
+			if (e == ELOOP && link.path[0]) {
+				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
+				    "'%s' is a symlink to '%s' (owner uid %u) that the policy does not "
+				    "follow: the rule allows nothing through it", link.path, link.target,
+				    (unsigned)link.owner);
+				continue;
+			}
 			if (e == EBADFD) {
 				/* /dev/stdout on a pipe: not a path landlock can hold */
 				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
@@ -191,6 +206,9 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			    "'%s' does not exist: nothing is allowed there", prefix);
 			continue;
 		}
+		for (int k = 0; k < OSL_TMP_NDIRS; k++)
+			if ((sb->tmp_dirs & (1u << k)) && !strcmp(prefix, osl_tmp_dirs[k]))
+				sb->tmp_rights[k] |= osl_landlock_rights(ru->kind, sb->abi, prefix);
 		if (lvl == OSL_ENF_FULL)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
 			    "landlock %s beneath '%s'", fs_word(ru->kind), prefix);

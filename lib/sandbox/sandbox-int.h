@@ -33,4 +33,36 @@ int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 void osl_caps_prepare(struct osl_sandbox *sb, uint64_t keep, bool audit);
 int osl_caps_apply(const struct osl_sandbox *sb, const char **step);
 
+/* tmp.c: the private /tmp.  Prepare (after the deny rules) decides and
+ * reports; in the child, after the mount namespace is private and before
+ * the exec mounts, osl_tmp_mounts makes it (CWD: the child's folder, kept
+ * too when below /tmp). */
+#define OSL_TMP_NDIRS 3
+extern const char *const osl_tmp_dirs[OSL_TMP_NDIRS];
+const struct osl_error *osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok);
+void osl_tmp_release(struct osl_sandbox *sb);
+int osl_tmp_mounts(const struct osl_sandbox *sb, const char *cwd, const char **step);
+/* The private folder a real PATH is below (or is), or NULL. */
+const char *osl_tmp_below(const struct osl_sandbox *sb, const char *path);
+/* A ${TMPDIR} rule with a private /tmp: PREFIX is its prefix in the new
+ * /tmp (true), whatever TMPDIR was. */
+bool osl_tmp_rule(const struct osl_sandbox *sb, const struct osl_rule *ru, char *prefix,
+    size_t size);
+
+/* paths.c: a rule's real path opened with openat2(RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS): an fd, or -1 with errno (ELOOP: a symlink). */
+int osl_sb_open(const char *path, int flags);
+/* The first symlink along PATH, for the report. */
+struct osl_sb_link {
+	char path[4096], target[4096];
+	uid_t owner;
+	bool kernel;	/* /dev/stdout, /proc/self...: a descriptor, not a path */
+};
+bool osl_sb_first_link(const char *path, struct osl_sb_link *l);
+/* In the child: open PATH again as above and check it is still DEV:INO;
+ * PROC gets "/proc/self/fd/N" to mount on, *FD the descriptor (close it
+ * after).  0 or an errno (ESTALE: another file). */
+int osl_sb_verified(const char *path, dev_t dev, ino_t ino, char proc[32], int *fd);
+
 #endif

@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,22 +169,137 @@ can_unshare(bool *need_user)
 }
 
 static const struct osl_error *
-add_mask(struct osl_sandbox *sb, const char *path, bool dir)
+add_mask(struct osl_sandbox_mask **v, size_t *n, const char *path, const struct stat *st)
 {
 	struct osl_sandbox_mask *m;
 
-	if (!(m = reallocarray(sb->masks, sb->nmasks + 1, sizeof(*m))))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].path, path))
+			return NULL;
+	if (!(m = reallocarray(*v, *n + 1, sizeof(*m))))
 		return osl_error_nomem();
-	sb->masks = m;
-	if (!(m[sb->nmasks].path = strdup(path)))
+	*v = m;
+	if (!(m[*n].path = strdup(path)))
 		return osl_error_nomem();
-	m[sb->nmasks].dir = dir;
-	sb->nmasks++;
+	m[*n].dir = S_ISDIR(st->st_mode);
+	m[*n].dev = st->st_dev;
+	m[*n].ino = st->st_ino;
+	m[*n].in_tmp = false;
+	(*n)++;
 	return NULL;
 }
 
+/* Can the program make or rename names in the folder DIR (a real path)? */
+static bool
+writable(const struct osl_sandbox *sb, const struct osl_policy *p, const char *dir)
+{
+	char wp[4096];
+
+	if (!sb->ll_fs)
+		return true;
+	for (size_t j = 0; j < p->nrules; j++) {
+		if (p->rules[j].kind != OSL_RULE_FS_WRITE)
+			continue;
+		osl_landlock_prefix(p->rules[j].real, wp, sizeof(wp));
+		if (osl_path_within(wp, dir))
+			return true;
+	}
+	return false;
+}
+
+/* Every folder above the masked PATH that the program could rename (its
+ * parent is writable) is bind-mounted on itself: a mount point cannot be
+ * renamed (EBUSY), so the masked path cannot be moved aside and made again
+ * unmasked. */
+static const struct osl_error *
+pin_ancestors(struct osl_sandbox *sb, const struct osl_policy *p, const char *path)
+{
+	const struct osl_error *err;
+	char a[4096], parent[4096];
+	struct stat st;
+	char *slash;
+
+	snprintf(a, sizeof(a), "%s", path);
+	while ((slash = strrchr(a, '/')) && slash != a) {
+		*slash = '\0';
+		if ((slash = strrchr(a, '/')) == a)
+			snprintf(parent, sizeof(parent), "/");
+		else
+			snprintf(parent, sizeof(parent), "%.*s", (int)(slash - a), a);
+		if (!writable(sb, p, parent))
+			continue;
+		{
+			int fd = osl_sb_open(a, O_PATH);
+
+			if (fd == -1 || fstat(fd, &st) == -1) {
+				if (fd != -1)
+					close(fd);
+				continue;
+			}
+			close(fd);
+		}
+		if ((err = add_mask(&sb->pins, &sb->npins, a, &st)))
+			return err;
+		sb->pins[sb->npins - 1].in_tmp = osl_tmp_below(sb, a) != NULL;
+	}
+	return NULL;
+}
+
+/* Regular files below the masked PATH (FD, a folder) with other names:
+ * a hard link elsewhere reaches the same inode, which the mount does not
+ * hide.  Up to *LEFT entries; the first such file into FOUND. */
+static int
+other_names(int fd, const char *path, size_t *left, char *found, size_t size, nlink_t *links)
+{
+	struct dirent *d;
+	DIR *dir;
+	int r = 0;
+
+	if (!(dir = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while (!r && (d = readdir(dir))) {
+		struct stat st;
+
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if ((*left)-- == 0) {
+			r = -1;
+			break;
+		}
+		if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+			snprintf(found, size, "%s/%s", path, d->d_name);
+			*links = st.st_nlink;
+			r = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			char sub[4096];
+			int cfd = openat(dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+
+			snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+			if (cfd != -1)
+				r = other_names(cfd, sub, left, found, size, links);
+		}
+	}
+	closedir(dir);
+	return r;
+}
+
+static int
+shorter_first(const void *a, const void *b)
+{
+	size_t x = strlen(((const struct osl_sandbox_mask *)a)->path);
+	size_t y = strlen(((const struct osl_sandbox_mask *)b)->path);
+
+	return x < y ? -1 : x > y;
+}
+
 /* fs deny rules: refused by Landlock when outside every allowed tree, else
- * over-mounted in a private mount namespace. */
+ * over-mounted in a private mount namespace.  Paths are the rules' real
+ * ones (osl_rule.real: a deny rule follows every symlink). */
 static const struct osl_error *
 deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
@@ -193,21 +309,24 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct osl_rule *ru = &p->rules[i];
 		const char *name = osl_rule_name(ru);
-		char dp[4096], ap[4096];
+		char dp[4096], ap[4096], other[4096];
 		enum osl_enf_level lvl;
 		bool overlap = false;
+		size_t left = OSL_SANDBOX_MAX_SCAN;
+		nlink_t links = 0;
 		struct stat st;
+		int fd, many;
 
 		if (ru->kind != OSL_RULE_FS_DENY)
 			continue;
-		lvl = osl_landlock_prefix(ru->expanded, dp, sizeof(dp));
+		lvl = osl_landlock_prefix(ru->real, dp, sizeof(dp));
 		for (size_t j = 0; j < p->nrules && sb->ll_fs; j++) {
 			const struct osl_rule *a = &p->rules[j];
 
 			if (a->kind != OSL_RULE_FS_READ && a->kind != OSL_RULE_FS_WRITE &&
 			    a->kind != OSL_RULE_FS_EXEC)
 				continue;
-			osl_landlock_prefix(a->expanded, ap, sizeof(ap));
+			osl_landlock_prefix(a->real, ap, sizeof(ap));
 			if (osl_path_within(ap, dp) || osl_path_within(dp, ap))
 				overlap = true;
 		}
@@ -226,16 +345,20 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 			    "no mount namespace can be made here (needs root or user namespaces)");
 			continue;
 		}
-		if (lstat(dp, &st) == -1) {
-			bool writable = !sb->ll_fs;
+		if ((fd = osl_sb_open(dp, O_PATH)) == -1 && errno == ELOOP) {
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+			    "a symlink is on the way to '%s' since the policy was loaded", dp);
+			continue;
+		}
+		if (fd == -1 || fstat(fd, &st) == -1) {
+			char parent[4096], *sl;
 
-			for (size_t j = 0; j < p->nrules && !writable; j++) {
-				if (p->rules[j].kind != OSL_RULE_FS_WRITE)
-					continue;
-				osl_landlock_prefix(p->rules[j].expanded, ap, sizeof(ap));
-				writable = osl_path_within(ap, dp);
-			}
-			if (writable)
+			if (fd != -1)
+				close(fd);
+			snprintf(parent, sizeof(parent), "%s", dp);
+			if ((sl = strrchr(parent, '/')))
+				sl[sl == parent] = '\0';
+			if (writable(sb, p, parent) || !sb->ll_fs)
 				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
 				    "'%s' does not exist: a file made there later is not hidden", dp);
 			else
@@ -243,12 +366,39 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 				    "'%s' does not exist and no write rule lets it be made", dp);
 			continue;
 		}
-		if ((err = add_mask(sb, dp, S_ISDIR(st.st_mode))))
+		many = 0;
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+			snprintf(other, sizeof(other), "%s", dp);
+			links = st.st_nlink;
+			many = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (dfd != -1)
+				many = other_names(dfd, dp, &left, other, sizeof(other), &links);
+		}
+		close(fd);
+		if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)))
 			return err;
-		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
-		    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
-		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
+		sb->masks[sb->nmasks - 1].in_tmp = osl_tmp_below(sb, dp) != NULL;
+		if ((err = pin_ancestors(sb, p, dp)))
+			return err;
+		if (many > 0)
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+			    "'%s' over-mounted, but '%s' has %lu names: a hard link elsewhere is not "
+			    "hidden", dp, other, (unsigned long)links);
+		else if (many < 0)
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+			    "'%s' over-mounted, but it holds more than %d files to check for hard "
+			    "links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
+		else
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+			    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
+			    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
 	}
+	/* outer folders first: each bind takes what is below it along */
+	if (sb->npins)
+		qsort(sb->pins, sb->npins, sizeof(*sb->pins), shorter_first);
 	return NULL;
 }
 
@@ -289,9 +439,12 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	sb->report.terse = o->terse;
 	sb->ruleset_fd = -1;
 	limits_prepare(sb, &o->limits);
+	ns_ok = can_unshare(&need_user);
+	/* the private /tmp first: ${TMPDIR} rules and masks below it depend on it */
+	if ((err = osl_tmp_prepare(sb, p, ns_ok)))
+		goto done;
 	if ((err = osl_landlock_prepare(sb, p, o->audit)))
 		goto done;
-	ns_ok = can_unshare(&need_user);
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))
@@ -392,7 +545,13 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	free(sb->masks);
 	sb->masks = NULL;
 	sb->nmasks = 0;
+	for (size_t i = 0; i < sb->npins; i++)
+		free(sb->pins[i].path);
+	free(sb->pins);
+	sb->pins = NULL;
+	sb->npins = 0;
 	osl_exec_trees_release(sb);
+	osl_tmp_release(sb);
 	osl_report_release(&sb->report);
 }
 
@@ -422,6 +581,26 @@ osl_userns_map(const char *uid_map, const char *gid_map)
 	    (e = write_file("/proc/self/gid_map", gid_map)))
 		return e;
 	return 0;
+}
+
+/* /dev/null, read-only, on the file FD (FDP: its /proc/self/fd name): a
+ * clone made read-only before it is moved there (a remount would look the
+ * path up again); a plain bind before Linux 5.12. */
+static int
+mask_file(int fd, const char *fdp)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int t, e = 0;
+
+	if ((t = open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) == -1)
+		return errno != ENOSYS ? errno :
+		    mount("/dev/null", fdp, NULL, MS_BIND, NULL) == -1 ? errno : 0;
+	if ((mount_setattr(t, "", AT_EMPTY_PATH, &ro, sizeof(ro)) == -1 && errno != ENOSYS) ||
+	    move_mount(t, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1)
+		e = errno;
+	close(t);
+	return e;
 }
 
 /* "ID ID 1\n" into BUF (48 bytes): no stdio in the child */
@@ -475,23 +654,54 @@ namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char *
 			return errno;
 		cwd[0] = '\0';
 	}
-	/* exec back to the exec trees only, then the deny over-mounts on top */
+	/* a fresh /tmp, then exec back to the exec trees only, then the deny
+	 * over-mounts on top */
+	if (sb->tmp_dirs && (e = osl_tmp_mounts(sb, cwd, step)))
+		return e;
 	if (sb->nexec_trees && (e = osl_exec_mounts(sb, step)))
 		return e;
+	/* the folders above the masks first (on themselves, with what is
+	 * mounted below them), then the masks; each on the very file prepare
+	 * saw, opened again without following a symlink */
+	for (size_t i = 0; i < sb->npins; i++) {
+		const struct osl_sandbox_mask *m = &sb->pins[i];
+		char fdp[32];
+		int fd;
+
+		*step = "a folder above a denied path changed since prepare";
+		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd))) {
+			/* below a fresh /tmp: not there, or a new folder, nothing to pin */
+			if (m->in_tmp && (e == ENOENT || e == ESTALE))
+				continue;
+			return e;
+		}
+		*step = "bind mount of a folder above a denied path";
+		e = mount(fdp, fdp, NULL, MS_BIND | MS_REC, NULL) == -1 ? errno : 0;
+		close(fd);
+		if (e)
+			return e;
+	}
 	for (size_t i = 0; i < sb->nmasks; i++) {
 		const struct osl_sandbox_mask *m = &sb->masks[i];
+		char fdp[32];
+		int fd;
 
-		*step = "over-mount of a denied path";
-		if (m->dir) {
-			if (mount("osl-deny", m->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			    "size=4k,nr_inodes=2,mode=000") == -1)
-				return errno;
-		} else {
-			if (mount("/dev/null", m->path, NULL, MS_BIND, NULL) == -1 ||
-			    mount(NULL, m->path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-			    MS_NODEV | MS_NOEXEC, NULL) == -1)
-				return errno;
+		*step = "a denied path changed since prepare";
+		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd))) {
+			/* below a fresh /tmp and not kept: nothing there to hide */
+			if (m->in_tmp && e == ENOENT)
+				continue;
+			return e;
 		}
+		*step = "over-mount of a denied path";
+		if (m->dir)
+			e = mount("osl-deny", fdp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			    "size=4k,nr_inodes=2,mode=000") == -1 ? errno : 0;
+		else
+			e = mask_file(fd, fdp);
+		close(fd);
+		if (e)
+			return e;
 	}
 	*step = "chdir into the working directory after the mounts";
 	if (cwd[0] == '/' && chdir(cwd) == -1)

@@ -56,11 +56,18 @@ struct osl_sandbox_opts {
 };
 
 struct osl_sandbox_mask {
-	char *path;
+	char *path;		/* real (no symlink), opened at prepare: */
 	bool dir;
+	dev_t dev;		/* the child mounts on this very file or fails */
+	ino_t ino;
+	bool in_tmp;		/* below a private tmp folder: gone there is fine */
 };
 
 #define OSL_SANDBOX_MAX_RLIMITS 8
+/* entries of a denied folder looked at for files with other names */
+#define OSL_SANDBOX_MAX_SCAN 4096
+/* trees below /tmp, /var/tmp and /dev/shm kept visible in a private one */
+#define OSL_SANDBOX_MAX_TMP_KEEP 16
 /* exec trees given back over a noexec mount namespace (more: not done) */
 #define OSL_SANDBOX_MAX_EXEC_TREES 32
 
@@ -76,6 +83,19 @@ struct osl_sandbox {
 	char uid_map[48], gid_map[48];
 	struct osl_sandbox_mask *masks;
 	size_t nmasks;
+	/* folders above masks the program could rename: bound on themselves */
+	struct osl_sandbox_mask *pins;
+	size_t npins;
+	/* proc.tmp: private (tmp.c): bits of osl_tmp_dirs made fresh, whether
+	 * they allow exec, the trees below them kept visible (real paths) */
+	unsigned tmp_dirs;
+	bool tmp_exec;
+	/* landlock skips a mount point on its way up (the rule on /tmp's own
+	 * inode does not cover what is mounted there): the child adds these
+	 * rights on the new tmpfs's root, for the rules on exactly that folder */
+	uint64_t tmp_rights[3];
+	char **tmp_keep;
+	size_t ntmp_keep;
 	/* > 0: every mount noexec in the mount namespace but these trees */
 	char **exec_trees;
 	size_t nexec_trees;

@@ -257,7 +257,10 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	if (!(x->env_refs = calloc(1, sizeof(*x->env_refs))))
 		return osl_error_nomem();
 	*x->env_refs = 1;
-	/* a sandboxed child's environment is its policy's, as for `proc run` */
+	/* a sandboxed child's environment is its policy's, as for `proc run`,
+	 * with TMPDIR in its private /tmp (proc.tmp) */
+	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR", "/tmp")))
+		goto done;
 	for (size_t i = 0; ch->policy && i < ch->policy->nenv_set; i++)
 		if ((err = add_set(&sets, &nset, ch->policy->env_set[i].key,
 		    ch->policy->env_set[i].value)))

@@ -5,7 +5,8 @@
  *	proc.phase seccomp filter, build-time copy / libseccomp tree / linear
  *	proc.phase sandbox prepare (landlock ruleset, report, filter)
  *	proc.phase seccomp attach in a child: default, strict
- *	proc.phase sandbox apply in a child: with / without the noexec mounts
+ *	proc.phase sandbox apply in a child: with / without the noexec mounts,
+ *		without the private /tmp
  *	proc.phase spawn /bin/true: bare, sandboxed
  * Build: make bench (or cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-proc.c
  *	build/libosl.a -lyaml -lseccomp -lhogweed -lnettle) */
@@ -180,17 +181,20 @@ main(void)
 	{
 		/* the same sandbox but for the exec trees (the namespace and the
 		 * deny over-mounts stay), rounds interleaved */
-		struct osl_sandbox noex = sb;
-		static double u[N];
+		struct osl_sandbox noex = sb, notmp = sb;
+		static double u[N], v[N];
 
 		noex.nexec_trees = 0;
+		notmp.tmp_dirs = 0;	/* proc.tmp: shared */
 		for (int i = 0; i < N; i++) {
 			t[i] = child_us(apply, &sb);
 			u[i] = child_us(apply, &noex);
+			v[i] = child_us(apply, &notmp);
 		}
 		printf("proc.phase (%zu exec trees)\n", sb.nexec_trees);
 		print("sandbox apply in a child, with the noexec mounts (builtin:default)", t);
 		print("sandbox apply in a child, without them", u);
+		print("sandbox apply in a child, without the private /tmp (proc.tmp: shared)", v);
 	}
 	for (int k = 0; k < 2; k++) {
 		for (int i = 0; i < N; i++)

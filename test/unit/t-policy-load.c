@@ -474,7 +474,7 @@ test_own_folder(void)
 	static const char t[] = "version: 1\nfs: {exec: [\"${TMPDIR}/**\"]}\n";
 	static const char pw[] = "version: 1\nfs: {write: [\"${PWD}/**\"]}\n";
 
-	e.resolve = fake_resolve;
+	e.real_path = fake_resolve;
 	e.home = "";
 	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is empty",
 	    "empty HOME");

@@ -1,0 +1,195 @@
+/* What a rule's path names (man/osl-proc.1, "RULE PATHS"): the literal
+ * prefix of a rule resolved once, component by component, following only
+ * the symlinks nobody but root can change (systemd's chase() with its
+ * "unsafe transition" check, the kernel's fs.protected_symlinks).  The
+ * decision engine (the compiled patterns), the report and the kernel's
+ * rules all start from this one answer. */
+#include "fs/fs.h"
+#include "policy/policy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* Can anyone but root replace the name at the end of REAL (a resolved
+ * absolute path)?  Every directory from "/" down to its parent must be
+ * root's and writable by root only (or sticky: then only an entry's owner
+ * renames it).  *DIR gets the first folder that is not. */
+static bool
+replaceable(const char *real, char *dir, size_t size)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(real);
+
+	if (n >= sizeof(buf))
+		return true;
+	memcpy(buf, real, n + 1);
+	while (n > 1) {
+		while (n > 1 && buf[n - 1] != '/')
+			n--;
+		buf[n > 1 ? n - 1 : 1] = '\0';
+		if (lstat(buf, &st) == -1)
+			return true;
+		if (st.st_uid != 0 || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+			snprintf(dir, size, "%s", buf);
+			return true;
+		}
+		if (n > 1)
+			n--;
+	}
+	return false;
+}
+
+/* Append component C (LEN bytes) to the resolved path R (length *N). */
+static bool
+push(char *r, size_t *n, const char *c, size_t len)
+{
+	if (*n + 1 + len >= PATH_MAX)
+		return false;
+	if (*n > 1)
+		r[(*n)++] = '/';
+	memcpy(r + *n, c, len);
+	*n += len;
+	r[*n] = '\0';
+	return true;
+}
+
+static void
+pop(char *r, size_t *n)
+{
+	while (*n > 1 && r[*n - 1] != '/')
+		(*n)--;
+	if (*n > 1)
+		(*n)--;
+	r[*n] = '\0';
+}
+
+/* The folder of LIST that PATH is below, or NULL. */
+static const char *
+below(const char *const *list, const char *path)
+{
+	for (; list && *list; list++) {
+		size_t n = strlen(*list);
+
+		while (n > 1 && (*list)[n - 1] == '/')
+			n--;
+		if ((*list)[0] == '/' && !strncmp(*list, path, n) &&
+		    (path[n] == '/' || (n == 1 && path[1])))
+			return *list;
+	}
+	return NULL;
+}
+
+int
+osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
+    struct osl_fs_chase *c)
+{
+	char todo[PATH_MAX], tgt[PATH_MAX], *s;
+	size_t n = 1;
+	int links = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (path[0] != '/' || strlen(path) >= sizeof(todo))
+		return ENAMETOOLONG;
+	snprintf(todo, sizeof(todo), "%s", path);
+	c->real[0] = '/';
+	for (s = todo; ; ) {
+		struct stat st;
+		struct statfs fs;
+		size_t len;
+		ssize_t tl;
+		char *e;
+
+		while (*s == '/')
+			s++;
+		if (!*s)
+			return 0;
+		for (e = s; *e && *e != '/'; e++)
+			;
+		len = (size_t)(e - s);
+		if (len == 1 && s[0] == '.') {
+			s = e;
+			continue;
+		}
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			pop(c->real, &n);
+			s = e;
+			continue;
+		}
+		if (!push(c->real, &n, s, len))
+			return ENAMETOOLONG;
+		s = e;
+		if (lstat(c->real, &st) == -1 || (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode) && *s)) {
+			/* the rest does not exist (yet): taken as written */
+			if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
+				return ENAMETOOLONG;
+			return 0;
+		}
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		/* a symlink: procfs's own (/proc/self) are the kernel's, kept */
+		if (statfs(c->real, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) {
+			if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
+				return ENAMETOOLONG;
+			c->proc = true;
+			return 0;
+		}
+		if ((tl = readlink(c->real, tgt, sizeof(tgt) - 1)) < 0)
+			return errno;
+		tgt[tl] = '\0';
+		if (!(flags & OSL_FS_CHASE_ALL) && !c->stopped) {
+			const char *u = below(untrusted, c->real);
+
+			snprintf(c->link_dir, sizeof(c->link_dir), "%s", u ? u : "");
+			if (st.st_uid != 0 || u || replaceable(c->real, c->link_dir,
+			    sizeof(c->link_dir))) {
+				/* not followed: the rest is taken as written */
+				c->stopped = true;
+				c->owner = st.st_uid;
+				snprintf(c->link, sizeof(c->link), "%s", c->real);
+				snprintf(c->target, sizeof(c->target), "%s", tgt);
+				if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
+					return ENAMETOOLONG;
+				return 0;
+			}
+		}
+		if (++links > 40)
+			return ELOOP;
+		/* the target, then what was left, replaces the rest */
+		if (strlen(tgt) + strlen(s) + 1 >= sizeof(tgt))
+			return ENAMETOOLONG;
+		strcat(tgt, s);
+		pop(c->real, &n);
+		if (tgt[0] == '/')
+			n = 1, c->real[1] = '\0';
+		snprintf(todo, sizeof(todo), "%s", tgt);
+		s = todo;
+		c->followed = true;
+	}
+}
+
+bool
+osl_fs_rule_resolve(const struct osl_policy_env *env, const char *prefix, bool all,
+    char *out, size_t size)
+{
+	const char *vars[] = { env->pwd, env->home, env->tmpdir }, *untrusted[7] = {
+		"/tmp", "/var/tmp", "/dev/shm" };
+	struct osl_fs_chase c;
+	size_t n = 3;
+
+	for (size_t i = 0; i < 3; i++)
+		if (vars[i])
+			untrusted[n++] = vars[i];
+	if (osl_fs_chase(prefix, all ? OSL_FS_CHASE_ALL : 0, untrusted, &c) || !c.followed ||
+	    strlen(c.real) >= size)
+		return false;
+	memcpy(out, c.real, strlen(c.real) + 1);
+	return true;
+}
