@@ -58,7 +58,7 @@ POLICIES := $(sort $(wildcard policies/*.yaml))
 PROBE_SRC := $(sort $(wildcard test/probes/*.c))
 PROBES  := $(PROBE_SRC:test/probes/%.c=$(B)/probes/%)
 
-.PHONY: all deps test probes check-sanitize units bats man completions install clean bench fuzz fuzz-long demo check-deps
+.PHONY: all deps test probes check-sanitize units bats man completions install clean bench fuzz fuzz-long demo check-deps mutants
 .DEFAULT_GOAL := all
 
 all: check-deps $(B)/osl $(OSL_DYNAMIC) $(B)/libosl.a $(B)/libosl.so $(UNITS) $(PROBES)
@@ -168,6 +168,12 @@ completions-check: $(B)/osl
 
 bench: all $(BENCHES)
 	@test/bench/run $(B)
+
+# One-line mutants of the security code (test/mutants/list), each built in a
+# scratch copy and run against the tests that cover it; fails on a survivor.
+# Slow (minutes): not part of `make test`.
+mutants:
+	@test/mutants/run
 
 fuzz:
 	@test/fuzz/build $(B)/fuzz

@@ -50,6 +50,8 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	command -v setpriv >/dev/null || skip "no setpriv"
 	getent passwd 48213 >/dev/null && skip "uid 48213 has a password entry"
 	[ "$(id -u)" = 0 ] || skip "needs root to change uid"
+	setpriv --reuid 48213 --regid 48213 --clear-groups "$OSL" --version >/dev/null 2>&1 ||
+		skip "uid 48213 cannot run $OSL"
 	run setpriv --reuid 48213 --regid 48213 --clear-groups env -u HOME -u XDG_STATE_HOME \
 		"$OSL" -p builtin:default policy explain fs.write /etc/motd
 	assert_failure 2
