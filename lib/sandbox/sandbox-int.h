@@ -28,4 +28,14 @@ const struct osl_error *osl_exec_prepare(struct osl_sandbox *sb, const struct os
 void osl_exec_trees_release(struct osl_sandbox *sb);
 int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 
+/* netns.c: a policy with connect or bind rules and no egress proxy.  True
+ * when every connect and bind rule stays on the loopback, each connect to
+ * ports a bind rule opens (the child's own servers). */
+bool osl_sandbox_own_loopback(const struct osl_policy *p);
+/* The report's udp-raw-packet line: a private network namespace with its
+ * own loopback (NS_OK and the rules stay on it), else seccomp refuses them
+ * (*TCP_ONLY), else partial (net.resolve needs udp). */
+void osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
+    bool *tcp_only);
+
 #endif

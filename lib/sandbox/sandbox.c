@@ -298,6 +298,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 			    "%s", ns_ok ? "an empty network namespace" :
 			    "landlock has no tcp rules here and no network namespace can be made");
 	}
+	if (net_any && enforce && !o->proxy_port)
+		osl_sandbox_net_sockets(sb, p, ns_ok, &tcp_only);
 	if (sb->ns_flags && need_user) {
 		sb->ns_flags |= CLONE_NEWUSER;
 		snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
@@ -469,6 +471,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const char **step)
 	if (sb->netns_fd > 0 && setns(sb->netns_fd, CLONE_NEWNET) == -1)
 		return errno;
 	if (sb->ns_flags && (e = namespaces(sb, step)))
+		return e;
+	*step = "loopback up in the network namespace";
+	if (sb->lo_up && (e = osl_lo_up()))
 		return e;
 	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */
 	*step = "no_new_privs";
