@@ -96,6 +96,13 @@ int osl_sandbox_apply(const struct osl_sandbox *sb, const char **step);
  * ("ID ID 1\n").  System calls only (safe after fork); 0 or an errno. */
 int osl_userns_map(const char *uid_map, const char *gid_map);
 
+/* Hide folder DIR from the child (osl's own, no rule's): over-mounted by
+ * an empty tmpfs in its mount namespace; the report's fs.deny NAME line
+ * says so, or that no namespace can be made (then nothing is done).  Once
+ * per folder.  After osl_sandbox_prepare, before the spawn (hide.c). */
+const struct osl_error *osl_sandbox_hide(struct osl_sandbox *sb, const char *dir,
+    const char *name);
+
 /* Bring up the loopback of the network namespace the caller is in (an
  * ioctl: safe after fork).  0 or an errno. */
 int osl_lo_up(void);
