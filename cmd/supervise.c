@@ -126,6 +126,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
+	r.control_tree = c.control_tree;
 	rl.live = &c;
 	rl.path = so->config;
 	rl.environ_ = environ;

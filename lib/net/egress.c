@@ -33,25 +33,6 @@ osl_egress_wanted(const struct osl_policy *p)
 	return false;
 }
 
-static int
-lo_up(void)
-{
-	struct ifreq ifr;
-	int s, e = 0;
-
-	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return errno;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		e = errno;
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (!e && ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		e = errno;
-	close(s);
-	return e;
-}
-
 /* A listening socket on 127.0.0.1, port chosen by the kernel. */
 static int
 loopback_listener(uint16_t *port)
@@ -127,7 +108,7 @@ helper(int sock, const char *uid_map, const char *gid_map)
 		if ((errno = osl_userns_map(uid_map, gid_map)))
 			FAIL(1);
 	}
-	if ((errno = lo_up()))
+	if ((errno = osl_lo_up()))
 		FAIL(2);
 	if ((fds[0] = loopback_listener(&r.port)) < 0)
 		FAIL(3);

@@ -113,6 +113,9 @@ struct osl_procinfo {
 };
 
 const struct osl_error *osl_proc_read(pid_t pid, struct osl_procinfo *pi);
+/* Is PID ANCESTOR or one of its descendants (the ppid chain of /proc)?
+ * 1 yes, 0 no, -1 PID is gone (a process of the chain exited first). */
+int osl_proc_descends(pid_t pid, pid_t ancestor);
 /* Every process, sorted by pid; free(*out). */
 const struct osl_error *osl_proc_list(struct osl_procinfo **out, size_t *n);
 /* The OSL_SIGNAL_* bits that describe TARGET as seen from SELF (pure over

@@ -81,6 +81,35 @@ osl_proc_read(pid_t pid, struct osl_procinfo *pi)
 	return NULL;
 }
 
+int
+osl_proc_descends(pid_t pid, pid_t ancestor)
+{
+	struct osl_procinfo pi;
+
+	/* a process of the chain that exits meanwhile has its children
+	 * reparented: the walk starts again from PID (a few times) */
+	for (int tries = 0; tries < 8; tries++) {
+		pid_t p = pid;
+		int depth;
+
+		/* a chain is at most pid_max long; 4096 steps is deeper than any tree */
+		for (depth = 0; depth < 4096 && p > 0; depth++) {
+			if (p == ancestor)
+				return 1;
+			if (p == 1 || osl_proc_read(p, &pi))
+				break;
+			p = pi.ppid;
+		}
+		if (p == ancestor)
+			return 1;
+		if (p <= 1 || depth == 4096)
+			return 0;
+		if (depth == 0)
+			return -1;	/* PID itself is gone */
+	}
+	return -1;
+}
+
 static int
 by_pid(const void *a, const void *b)
 {

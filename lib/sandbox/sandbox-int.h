@@ -65,4 +65,21 @@ bool osl_sb_first_link(const char *path, struct osl_sb_link *l);
  * after).  0 or an errno (ESTALE: another file). */
 int osl_sb_verified(const char *path, dev_t dev, ino_t ino, char proc[32], int *fd);
 
+/* netns.c: a policy with connect or bind rules and no egress proxy.  True
+ * when every connect and bind rule stays on the loopback, each connect to
+ * ports a bind rule opens (the child's own servers). */
+bool osl_sandbox_own_loopback(const struct osl_policy *p);
+/* The report's udp-raw-packet line: a private network namespace with its
+ * own loopback (NS_OK and the rules stay on it), else seccomp refuses them
+ * (*TCP_ONLY), else partial (net.resolve needs udp). */
+void osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
+    bool *tcp_only);
+
+/* sandbox.c, for hide.c: can the child make namespaces (NEED_USER: only in
+ * a user namespace of its own); another over-mount; the user namespace
+ * (its maps) that the others need when NEED_USER. */
+bool osl_sandbox_can_unshare(bool *need_user);
+const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, bool dir);
+void osl_sandbox_userns(struct osl_sandbox *sb);
+
 #endif

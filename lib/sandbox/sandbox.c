@@ -472,11 +472,10 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	 * CAP_SYS_ADMIN */
 	if (ns_ok)
 		sb->ns_flags |= CLONE_NEWIPC | CLONE_NEWUTS;
-	if (sb->ns_flags && need_user) {
-		sb->ns_flags |= CLONE_NEWUSER;
-		snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
-		snprintf(sb->gid_map, sizeof(sb->gid_map), "%u %u 1\n", getegid(), getegid());
-	}
+	if (net_any && enforce && !o->proxy_port)
+		osl_sandbox_net_sockets(sb, p, ns_ok, &tcp_only);
+	if (sb->ns_flags && need_user)
+		osl_sandbox_userns(sb);
 	if (o->proxy_port && enforce) {
 		/* host-name rules go through osl's egress proxy */
 		if (o->proxy_netns > 0) {
@@ -530,6 +529,26 @@ done:
 	if (err)
 		osl_sandbox_release(sb);
 	return err;
+}
+
+void
+osl_sandbox_userns(struct osl_sandbox *sb)
+{
+	sb->ns_flags |= CLONE_NEWUSER;
+	snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
+	snprintf(sb->gid_map, sizeof(sb->gid_map), "%u %u 1\n", getegid(), getegid());
+}
+
+bool
+osl_sandbox_can_unshare(bool *need_user)
+{
+	return can_unshare(need_user);
+}
+
+const struct osl_error *
+osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, bool dir)
+{
+	return add_mask(sb, path, dir);
 }
 
 void
@@ -742,6 +761,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	if (ids && !ids_first && (e = osl_ids_apply(ids, sb->caps_drop && sb->caps_keep)))
 		return e;
 	if (sb->caps_drop && (e = osl_caps_apply(sb, step)))
+		return e;
+	*step = "loopback up in the network namespace";
+	if (sb->lo_up && (e = osl_lo_up()))
 		return e;
 	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */
 	*step = "no_new_privs";

@@ -99,6 +99,7 @@ struct osl_sandbox {
 	/* > 0: every mount noexec in the mount namespace but these trees */
 	char **exec_trees;
 	size_t nexec_trees;
+	bool lo_up;			/* CLONE_NEWNET: bring its loopback up (netns.c) */
 	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
@@ -130,6 +131,17 @@ int osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids,
 /* After unshare(CLONE_NEWUSER): deny setgroups, write UID_MAP and GID_MAP
  * ("ID ID 1\n").  System calls only (safe after fork); 0 or an errno. */
 int osl_userns_map(const char *uid_map, const char *gid_map);
+
+/* Hide folder DIR from the child (osl's own, no rule's): over-mounted by
+ * an empty tmpfs in its mount namespace; the report's fs.deny NAME line
+ * says so, or that no namespace can be made (then nothing is done).  Once
+ * per folder.  After osl_sandbox_prepare, before the spawn (hide.c). */
+const struct osl_error *osl_sandbox_hide(struct osl_sandbox *sb, const char *dir,
+    const char *name);
+
+/* Bring up the loopback of the network namespace the caller is in (an
+ * ioctl: safe after fork).  0 or an errno. */
+int osl_lo_up(void);
 
 /* --- the report (report.c) --- */
 struct osl_enf_entry *osl_report_add(struct osl_sandbox_report *r, const char *kind,

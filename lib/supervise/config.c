@@ -737,10 +737,11 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", &id)))
 		goto done;
 	if ((v = ymap_get(root, "control"))) {
-		static const char *const ck[] = { "socket", NULL };
+		static const char *const ck[] = { "socket", "tree", NULL };
 		const struct ynode *sk;
 
-		if ((err = want(&l, v, Y_MAP, "control")) || (err = only_keys(&l, v, ck)))
+		if ((err = want(&l, v, Y_MAP, "control")) || (err = only_keys(&l, v, ck)) ||
+		    (err = get_bool(&l, v, "tree", &c->control_tree)))
 			goto done;
 		if ((sk = ymap_get(v, "socket"))) {
 			if ((err = want(&l, sk, Y_SCALAR, "control.socket")))

@@ -152,20 +152,9 @@ ready(struct osl_sv_ext *e, size_t id, const char *how)
 static bool
 from_child(pid_t sender, pid_t child)
 {
-	struct osl_procinfo pi;
-
 	if (child <= 0 || sender <= 0)
 		return false;
-	if (sender == child || getsid(sender) == child)
-		return true;
-	for (int depth = 0; depth < 64 && sender > 1; depth++) {
-		if (osl_proc_read(sender, &pi))
-			return false;
-		if (pi.ppid == child)
-			return true;
-		sender = pi.ppid;
-	}
-	return false;
+	return getsid(sender) == child || osl_proc_descends(sender, child) == 1;
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "op.h"
 #include "proc/proc.h"
 #include "supervise/ctl.h"
+#include "supervise/peer.h"
 #include "supervise/ext.h"
 #include "supervise/reload.h"
 #include "supervise/runner.h"
@@ -287,6 +288,7 @@ start_child(struct loop *l, size_t id)
 	sp.envp = x->envp;
 	sp.cwd = x->cwd;
 	sp.setsid = true;
+	osl_sv_peer_hide(r, id);
 	sp.sb = x->sb;
 	sp.child_mask = &l->oldmask;
 	sp.exec_event = true;
@@ -785,18 +787,17 @@ say(int fd, const char *s)
 static void
 ctl_accept(struct loop *l)
 {
-	struct ucred cr;
-	socklen_t cl = sizeof(cr);
 	struct timeval tv = { 0, 200000 };
+	char why[160];
+	int pid;
 	struct epoll_event ev;
 	size_t i;
 	int fd;
 
 	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
-		/* only our own uid or root: the peer's credentials, from the kernel */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == -1 ||
-		    (cr.uid != 0 && cr.uid != geteuid())) {
-			say(fd, "{\"ok\":false,\"error\":\"permission denied\"}\n");
+		/* our own uid or root, not the tree's processes (peer.c) */
+		if (!osl_sv_peer_allowed(l->r, fd, &pid, why, sizeof(why))) {
+			osl_sv_peer_refused(l->r, fd, pid, why);
 			close(fd);
 			continue;
 		}

@@ -65,6 +65,7 @@ struct osl_sv_runner {
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
+	bool control_tree;		/* the tree's own processes may use it (peer.c) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;

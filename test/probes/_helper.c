@@ -1,6 +1,8 @@
 /* Not a probe: the process outside the sandbox the probes aim at.  Listens
- * on 127.0.0.1:PORT and on the abstract unix socket @osl-probe-PID, accepts
- * and closes connections, ignores SIGUSR2, until killed. */
+ * on 127.0.0.1:PORT (TCP) and on the abstract unix socket @osl-probe-PID,
+ * accepts and closes connections; answers each UDP datagram to
+ * 127.0.0.1:PORT with one of its own (udp_send); ignores SIGUSR2, until
+ * killed. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -12,7 +14,7 @@
 int main(int argc, char **argv) {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct sockaddr_un u = { .sun_family = AF_UNIX };
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	socklen_t len;
 	int one = 1;
 
@@ -30,12 +32,24 @@ int main(int argc, char **argv) {
 	pf[1].fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (bind(pf[1].fd, (struct sockaddr *)&u, len) == -1 || listen(pf[1].fd, 16) == -1)
 		return 1;
+	pf[2].fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (bind(pf[2].fd, (struct sockaddr *)&a, sizeof(a)) == -1)
+		return 1;
 	printf("ready\n");
 	fflush(stdout);
-	pf[0].events = pf[1].events = POLLIN;
+	pf[0].events = pf[1].events = pf[2].events = POLLIN;
 	for (;;) {
-		if (poll(pf, 2, -1) <= 0)
+		if (poll(pf, 3, -1) <= 0)
 			continue;
+		if (pf[2].revents & POLLIN) {
+			struct sockaddr_storage from;
+			socklen_t fl = sizeof(from);
+			char b[64];
+			ssize_t n = recvfrom(pf[2].fd, b, sizeof(b), 0, (struct sockaddr *)&from, &fl);
+
+			if (n >= 0)
+				sendto(pf[2].fd, "echo", 4, 0, (struct sockaddr *)&from, fl);
+		}
 		for (int i = 0; i < 2; i++)
 			if (pf[i].revents & POLLIN) {
 				int c = accept(pf[i].fd, NULL, NULL);

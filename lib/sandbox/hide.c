@@ -1,0 +1,40 @@
+/* A folder that is no rule's but that the child must not see: osl's own
+ * (the supervisor's control socket, osl-supervise(8)), over-mounted by an
+ * empty read-only tmpfs in the child's mount namespace. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox-int.h"
+
+const struct osl_error *
+osl_sandbox_hide(struct osl_sandbox *sb, const char *dir, const char *name)
+{
+	const struct osl_error *err;
+	struct stat st;
+	bool need_user;
+
+	for (size_t i = 0; i < sb->nmasks; i++)
+		if (strcmp(sb->masks[i].path, dir) == 0)
+			return NULL;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return osl_error_sys(OSL_ESETUP, errno ? errno : ENOTDIR, "'%s': cannot hide it", dir);
+	if (!osl_sandbox_can_unshare(&need_user)) {
+		osl_report_add(&sb->report, "fs.deny", name, dir, OSL_ENF_NONE, "%s",
+		    "no mount namespace can be made here to over-mount it");
+		return NULL;
+	}
+	if ((err = osl_sandbox_add_mask(sb, dir, true)))
+		return err;
+	sb->ns_flags |= CLONE_NEWNS;
+	if (need_user && !(sb->ns_flags & CLONE_NEWUSER))
+		osl_sandbox_userns(sb);
+	sb->report.ns_mount = true;
+	sb->report.ns_user = sb->report.ns_user || (sb->ns_flags & CLONE_NEWUSER);
+	osl_report_add(&sb->report, "fs.deny", name, dir, OSL_ENF_FULL,
+	    "'%s' over-mounted by an empty read-only tmpfs in a private mount namespace", dir);
+	return NULL;
+}
