@@ -2,6 +2,9 @@
  * (the supervisor's control socket, osl-supervise(8)), over-mounted by an
  * empty read-only tmpfs in the child's mount namespace. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,20 +17,31 @@ const struct osl_error *
 osl_sandbox_hide(struct osl_sandbox *sb, const char *dir, const char *name)
 {
 	const struct osl_error *err;
+	char real[PATH_MAX];
 	struct stat st;
 	bool need_user;
+	int fd, e;
 
+	/* the child mounts on the very folder seen here (sandbox.c) */
+	if (!realpath(dir, real))
+		return osl_error_sys(OSL_ESETUP, errno, "'%s': cannot hide it", dir);
+	dir = real;
 	for (size_t i = 0; i < sb->nmasks; i++)
 		if (strcmp(sb->masks[i].path, dir) == 0)
 			return NULL;
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
-		return osl_error_sys(OSL_ESETUP, errno ? errno : ENOTDIR, "'%s': cannot hide it", dir);
+	if ((fd = osl_sb_open(dir, O_PATH | O_DIRECTORY)) == -1 || fstat(fd, &st) == -1) {
+		e = errno;
+		if (fd != -1)
+			close(fd);
+		return osl_error_sys(OSL_ESETUP, e, "'%s': cannot hide it", dir);
+	}
+	close(fd);
 	if (!osl_sandbox_can_unshare(&need_user)) {
 		osl_report_add(&sb->report, "fs.deny", name, dir, OSL_ENF_NONE, "%s",
 		    "no mount namespace can be made here to over-mount it");
 		return NULL;
 	}
-	if ((err = osl_sandbox_add_mask(sb, dir, true)))
+	if ((err = osl_sandbox_add_mask(sb, dir, &st)))
 		return err;
 	sb->ns_flags |= CLONE_NEWNS;
 	if (need_user && !(sb->ns_flags & CLONE_NEWUSER))

@@ -2,6 +2,8 @@
 #ifndef OSL_SANDBOX_INT_H
 #define OSL_SANDBOX_INT_H
 
+#include <sys/stat.h>
+
 #include "sandbox/sandbox.h"
 
 /* A TCP rule over more ports than this is not turned into per-port rules:
@@ -79,7 +81,9 @@ void osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p,
  * a user namespace of its own); another over-mount; the user namespace
  * (its maps) that the others need when NEED_USER. */
 bool osl_sandbox_can_unshare(bool *need_user);
-const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, bool dir);
+/* PATH real, ST its stat (opened without following a symlink: osl_sb_open) */
+const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path,
+    const struct stat *st);
 void osl_sandbox_userns(struct osl_sandbox *sb);
 
 #endif

@@ -546,9 +546,9 @@ osl_sandbox_can_unshare(bool *need_user)
 }
 
 const struct osl_error *
-osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, bool dir)
+osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, const struct stat *st)
 {
-	return add_mask(sb, path, dir);
+	return add_mask(&sb->masks, &sb->nmasks, path, st);
 }
 
 void
