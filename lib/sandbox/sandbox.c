@@ -548,7 +548,13 @@ osl_sandbox_can_unshare(bool *need_user)
 const struct osl_error *
 osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path, const struct stat *st)
 {
-	return add_mask(&sb->masks, &sb->nmasks, path, st);
+	size_t n = sb->nmasks;
+	const struct osl_error *err = add_mask(&sb->masks, &sb->nmasks, path, st);
+
+	/* below a private /tmp and not kept there: nothing to hide */
+	if (!err && sb->nmasks > n)
+		sb->masks[n].in_tmp = osl_tmp_below(sb, path) != NULL;
+	return err;
 }
 
 void
@@ -757,13 +763,14 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 		return errno;
 	if (sb->ns_flags && (e = namespaces(sb, ids_first ? ids : NULL, step)))
 		return e;
+	/* while the capabilities hold (CAP_NET_ADMIN in the new namespace) */
+	*step = "loopback up in the network namespace";
+	if (sb->lo_up && (e = osl_lo_up()))
+		return e;
 	*step = "setuid";
 	if (ids && !ids_first && (e = osl_ids_apply(ids, sb->caps_drop && sb->caps_keep)))
 		return e;
 	if (sb->caps_drop && (e = osl_caps_apply(sb, step)))
-		return e;
-	*step = "loopback up in the network namespace";
-	if (sb->lo_up && (e = osl_lo_up()))
 		return e;
 	/* no_new_privs comes before Landlock, which needs it without CAP_SYS_ADMIN */
 	*step = "no_new_privs";
