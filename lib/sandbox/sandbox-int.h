@@ -33,4 +33,15 @@ int osl_exec_mounts(const struct osl_sandbox *sb, const char **step);
 void osl_caps_prepare(struct osl_sandbox *sb, uint64_t keep, bool audit);
 int osl_caps_apply(const struct osl_sandbox *sb, const char **step);
 
+/* pidns.c: proc.namespaces: [pid].  Prepare before the user namespace is
+ * decided; the report after seccomp; in the child, the /proc mount right
+ * after the mount namespace is private, the memfd setting before the
+ * capabilities go. */
+const struct osl_error *osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok, bool need_user);
+void osl_pidns_release(struct osl_sandbox *sb);
+void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok);
+int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
+int osl_pidns_memfd(const struct osl_sandbox *sb, const char **step);
+
 #endif

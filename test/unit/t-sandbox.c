@@ -204,8 +204,9 @@ test_seccomp_precompiled(void)
 {
 	char *deny[] = { "chmod" };
 
-	/* default and strict, each with and without network rules */
-	is_int(osl_seccomp_nprecompiled(), 4, "four filters compiled at build time");
+	/* default with and without network rules, strict (the same either
+	 * way), strict's argument checks (its second filter) with and without */
+	is_int(osl_seccomp_nprecompiled(), 5, "five filters compiled at build time");
 	if (getenv("OSL_UNDER_VALGRIND")) {
 		/* valgrind does not know seccomp(2): libseccomp then refuses
 		 * the kill-process action and compiles nothing */
@@ -213,6 +214,17 @@ test_seccomp_precompiled(void)
 		return;
 	}
 	for (int net = 0; net <= 1; net++) {
+		struct osl_seccomp st = { .base = OSL_SECCOMP_STRICT }, df = { .base = OSL_SECCOMP_DEFAULT };
+		void *a = NULL, *b = NULL;
+		unsigned short la = 0, lb = 0;
+
+		/* strict's second filter: the copy is the tree libseccomp makes */
+		ok(!osl_seccomp_args(&st, net, true, &a, &la) && !osl_seccomp_args(&st, net, false, &b, &lb),
+		    "strict's argument filter, net %d", net);
+		ok(a && b && la == lb && !memcmp(a, b, la * 8u), "same argument filter: net %d", net);
+		free(a);
+		free(b);
+		ok(!osl_seccomp_args(&df, net, true, &a, &la) && !a, "default has no second filter");
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_STRICT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, deny, 1);
