@@ -3,6 +3,7 @@
  * environment allowlist, the signal scope of a target; the seccomp filters
  * compiled at build time against libseccomp's; the exec trees given back
  * over a noexec mount namespace. */
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,27 @@ test_seccomp_precompiled(void)
 	}
 }
 
+/* Capability names: capabilities(7)'s, "cap_" and case optional; one per
+ * number up to the kernel headers' last. */
+static void
+test_cap_names(void)
+{
+	char buf[64];
+
+	is_int(osl_cap_parse("net_bind_service"), CAP_NET_BIND_SERVICE, "net_bind_service");
+	is_int(osl_cap_parse("CAP_SYS_ADMIN"), CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
+	is_int(osl_cap_parse("cap_dac_read_search"), CAP_DAC_READ_SEARCH, "cap_dac_read_search");
+	is_int(osl_cap_parse("net_bind_servic"), -1, "a typo is unknown");
+	is_int(osl_cap_parse(""), -1, "empty is unknown");
+	is_str(osl_cap_name(CAP_LAST_CAP), "checkpoint_restore", "the last one has a name");
+	ok(osl_cap_name(CAP_LAST_CAP + 1) == NULL && osl_cap_name(-1) == NULL, "none beyond");
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (!ok(osl_cap_name(c) && osl_cap_parse(osl_cap_name(c)) == c, "capability %d round trip", c))
+			break;
+	osl_caps_format((1ULL << CAP_CHOWN) | (1ULL << CAP_NET_RAW), buf, sizeof(buf));
+	is_str(buf, "chown, net_raw", "format");
+}
+
 /* One table of argument checks for every profile: for each call that
  * default filters by its arguments (ioctl requests, socket families,
  * clone flags, ...), strict has the very same checks, or refuses the call
@@ -319,6 +341,7 @@ main(void)
 	test_scope();
 	test_seccomp_precompiled();
 	test_seccomp_argrules_same();
+	test_cap_names();
 	test_exec_trees();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;
