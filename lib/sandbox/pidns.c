@@ -29,9 +29,12 @@
 #define MEMFD_NOEXEC "/proc/sys/vm/memfd_noexec"
 
 const struct osl_error *
-osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok, bool need_user)
+osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok, bool need_user,
+    bool proxy_userns)
 {
-	if (!(p->namespaces & OSL_NS_PID) || !ns_ok)
+	/* without CAP_SYS_ADMIN the namespace comes with a user namespace of
+	 * its own, and the child could not join the egress proxy's then */
+	if (!(p->namespaces & OSL_NS_PID) || !ns_ok || (need_user && proxy_userns))
 		return NULL;
 	sb->pidns = true;
 	/* the namespace is made with the child; without CAP_SYS_ADMIN, with
@@ -90,7 +93,8 @@ osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 	if (p->namespaces & OSL_NS_PID)
 		osl_report_add(r, "ns", "pid", NULL, sb->pidns ? OSL_ENF_FULL : OSL_ENF_NONE, "%s",
 		    sb->pidns ? "a PID namespace with osl as its init and a /proc of its own: "
-		    "the program sees and signals only its own processes" : ns_ok ? "" :
+		    "the program sees and signals only its own processes" : ns_ok ?
+		    "not with the egress proxy's user namespace (needs CAP_SYS_ADMIN)" :
 		    "no namespace can be made here (needs CAP_SYS_ADMIN or user namespaces)");
 	if (sb->bpf) {
 		osl_report_add(r, "exec", "exec-from-memory", NULL, OSL_ENF_FULL,

@@ -38,7 +38,7 @@ int osl_caps_apply(const struct osl_sandbox *sb, const char **step);
  * after the mount namespace is private, the memfd setting before the
  * capabilities go. */
 const struct osl_error *osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
-    bool ns_ok, bool need_user);
+    bool ns_ok, bool need_user, bool proxy_userns);
 void osl_pidns_release(struct osl_sandbox *sb);
 void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok);
 int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);

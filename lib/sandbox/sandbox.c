@@ -319,7 +319,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	 * CAP_SYS_ADMIN */
 	if (ns_ok)
 		sb->ns_flags |= CLONE_NEWIPC | CLONE_NEWUTS;
-	if ((err = osl_pidns_prepare(sb, p, ns_ok, need_user)))
+	if ((err = osl_pidns_prepare(sb, p, ns_ok, need_user, o->proxy_port && o->proxy_userns > 0)))
 		goto done;
 	if (sb->ns_flags && need_user) {
 		sb->ns_flags |= CLONE_NEWUSER;
