@@ -126,6 +126,8 @@ osl_policy_to_json(const struct osl_policy *p)
 				if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
 					cJSON_AddItemToArray(a, cJSON_CreateString(osl_cap_name(i)));
 		cJSON_AddStringToObject(o, "tmp", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
+		if ((a = cJSON_AddArrayToObject(o, "namespaces")) != NULL && (p->namespaces & OSL_NS_PID))
+			cJSON_AddItemToArray(a, cJSON_CreateString("pid"));
 	}
 	if ((o = cJSON_AddObjectToObject(j, "log")) != NULL) {
 		cJSON_AddStringToObject(o, "level", level_name(p->log.level));
@@ -301,6 +303,7 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 			sb_addf(out, "%s%s", n++ ? ", " : "", osl_cap_name(i));
 	sb_adds(out, "]\n");
 	sb_addf(out, "  tmp: %s\n", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
+	sb_adds(out, p->namespaces & OSL_NS_PID ? "  namespaces: [pid]\n" : "  namespaces: []\n");
 	sb_addf(out, "log:\n  level: %s\n  sink: ", level_name(p->log.level));
 	yq(out, p->log.sink ? p->log.sink : "none", true);
 	sb_addf(out, "\n  sync: %s\n  chain: %s\n  on_failure: %s\n",

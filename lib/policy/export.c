@@ -145,6 +145,10 @@ export_oci(const struct osl_policy *p, struct strbuf *out, struct strbuf *notes)
 			sb_addf(notes, "seccomp: none: the profile allows every call\n");
 		sb_addf(notes, "seccomp: osl kills a process that makes a call of another "
 		    "architecture; the OCI format leaves that action to the runtime\n");
+		if (!pr.default_allow && pr.nargs)
+			sb_addf(notes, "seccomp: strict: libseccomp (runc, crun) drops the argument "
+			    "checks of a call the allow-list admits outright; osl loads them as a "
+			    "second filter, which this format cannot say\n");
 	}
 	if (!(text = cJSON_Print(doc)))
 		goto nomem;

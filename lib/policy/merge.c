@@ -203,6 +203,11 @@ merge_layer(struct merge *m, struct layer *l)
 			acc->capabilities = m->set[f] ? acc->capabilities & p->capabilities :
 			    p->capabilities;
 			break;
+		case LF_NAMESPACES:
+			/* the stricter wins: what any file asks for */
+			acc->namespaces = m->set[f] ? acc->namespaces | p->namespaces :
+			    p->namespaces;
+			break;
 		case LF_SECCOMP:
 			acc->seccomp.base = p->seccomp.base;
 			break;
@@ -390,6 +395,10 @@ policy_hash(struct osl_policy *p)
 	if (p->capabilities) {
 		h_str(&h, "capabilities");
 		h_num(&h, p->capabilities);
+	}
+	if (p->namespaces) {
+		h_str(&h, "namespaces");
+		h_num(&h, p->namespaces);
 	}
 	h_num(&h, lg->level);
 	h_str(&h, lg->sink ? lg->sink : "none");

@@ -80,6 +80,9 @@ enum osl_signal_scope {
 	OSL_SIGNAL_ANY = 1u << 3,
 };
 
+/* proc.namespaces beyond those every sandboxed child has */
+enum { OSL_NS_PID = 1u << 0 };
+
 /* A limit that is not set is OSL_LIMIT_UNSET. */
 #define OSL_LIMIT_UNSET UINT64_MAX
 struct osl_limits {
@@ -126,6 +129,7 @@ struct osl_policy {
 	struct osl_seccomp seccomp;
 	uint64_t capabilities;	/* proc.capabilities: bit N keeps capability N */
 	enum osl_tmp tmp;	/* proc.tmp (default private) */
+	unsigned namespaces;	/* proc.namespaces: OSL_NS_* asked for */
 	struct osl_log_config log;
 
 	char hash[72];		/* "sha256:" + 64 hex of the merged policy */

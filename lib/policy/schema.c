@@ -522,11 +522,32 @@ parse_caps(struct sctx *c, const struct ynode *n)
 	return NULL;
 }
 
+/* proc.namespaces: those beyond every child's (only pid so far) */
+static const struct osl_error *
+parse_namespaces(struct sctx *c, const struct ynode *n)
+{
+	static const char *const names[] = { "pid", NULL };
+	const struct osl_error *err;
+
+	if ((err = want_list(c, n, "proc.namespaces")))
+		return err;
+	c->l->p.namespaces = 0;
+	for (size_t i = 0; i < n->nkids; i++) {
+		int k;
+
+		if ((err = want_enum(c, n->kids[i], "proc.namespaces", names, &k)))
+			return err;
+		c->l->p.namespaces |= 1u << k;
+	}
+	mark(c, LF_NAMESPACES, n);
+	return NULL;
+}
+
 static const struct osl_error *
 parse_proc(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "capabilities",
-		"tmp", NULL };
+		"tmp", "namespaces", NULL };
 	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
 	static const char *const tmps[] = { "private", "shared", NULL };
 	const struct osl_error *err;
@@ -563,6 +584,8 @@ parse_proc(struct sctx *c, const struct ynode *m)
 		c->l->p.tmp = (enum osl_tmp)t;
 		mark(c, LF_TMP, v);
 	}
+	if ((v = ymap_get(m, "namespaces")) && (err = parse_namespaces(c, v)))
+		return err;
 	return NULL;
 }
 

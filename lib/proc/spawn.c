@@ -75,7 +75,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 	 * osl may have died before the prctl: then go now */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
 		child_fail(fd, "prctl", errno);
-	if (getppid() != parent)
+	/* (the parent of PID 1 of a new namespace reads as 0) */
+	if (getppid() != parent && !(sp->sb && sp->sb->pidns))
 		_exit(OSL_ESETUP);
 	if (sp->setsid && setsid() == -1)
 		child_fail(fd, "setsid", errno);
@@ -105,8 +106,12 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 		child_fail(fd, step, e);
 	if (!sp->sb && sp->ids && (e = osl_ids_apply(sp->ids, false)))
 		child_fail(fd, "setuid", e);
-	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() != parent))
+	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    (getppid() != parent && !(sp->sb && sp->sb->pidns))))
 		_exit(OSL_ESETUP);
+	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c) */
+	if (sp->sb && sp->sb->pidns && (e = osl_pidns_init(sp->setsid, fd)))
+		child_fail(fd, "fork in the PID namespace", e);
 	if (sp->trace_bpf) {
 		struct sock_fprog prog = { sp->trace_len, (struct sock_filter *)sp->trace_bpf };
 
@@ -191,8 +196,14 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (uint64_t)sp->cgroup_fd;
 	}
+	if (sp->sb && sp->sb->clone_flags) {
+		/* a PID namespace: the child is its init and never execs, so
+		 * osl cannot wait for its exec (nor share its memory) */
+		ca.flags = (ca.flags & ~(uint64_t)CLONE_VFORK) | sp->sb->clone_flags;
+	}
 #ifdef __x86_64__
-	if (!sp->trace_bpf && !sp->ids && !(sp->sb && sp->sb->userns_fd > 0)) {
+	if (!sp->trace_bpf && !sp->ids && !(sp->sb && sp->sb->userns_fd > 0) &&
+	    !(sp->sb && sp->sb->clone_flags)) {
 		/* the parent is stopped until the child execs: its stack is free
 		 * (a change of ids goes through libc's set*id, which must not
 		 * run in memory it shares with osl; a process that shares its
@@ -240,6 +251,10 @@ osl_proc_spawn(struct osl_spawn *sp)
 
 	sp->errfd = -1;
 	sp->exec_known = false;
+	/* a user namespace made with the child maps osl's uid only */
+	if (sp->ids && sp->sb && (sp->sb->clone_flags & CLONE_NEWUSER))
+		return osl_error_new(OSL_ESETUP, "'%s': a PID namespace (proc.namespaces) for a "
+		    "child with another user needs CAP_SYS_ADMIN", sp->path);
 	/* a supervisor has its own signal handling and is a subreaper already */
 	if (!sp->exec_event) {
 		sigset_spawn(&set);

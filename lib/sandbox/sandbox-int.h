@@ -86,4 +86,15 @@ const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char 
     const struct stat *st);
 void osl_sandbox_userns(struct osl_sandbox *sb);
 
+/* pidns.c: proc.namespaces: [pid].  Prepare before the user namespace is
+ * decided; the report after seccomp; in the child, the /proc mount right
+ * after the mount namespace is private, the memfd setting before the
+ * capabilities go. */
+const struct osl_error *osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok, bool need_user, bool proxy_userns);
+void osl_pidns_release(struct osl_sandbox *sb);
+void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok);
+int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
+int osl_pidns_memfd(const struct osl_sandbox *sb, const char **step);
+
 #endif

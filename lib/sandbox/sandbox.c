@@ -474,6 +474,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		sb->ns_flags |= CLONE_NEWIPC | CLONE_NEWUTS;
 	if (net_any && enforce && !o->proxy_port)
 		osl_sandbox_net_sockets(sb, p, ns_ok, &tcp_only);
+	if ((err = osl_pidns_prepare(sb, p, ns_ok, need_user, o->proxy_port && o->proxy_userns > 0)))
+		goto done;
 	if (sb->ns_flags && need_user)
 		osl_sandbox_userns(sb);
 	if (o->proxy_port && enforce) {
@@ -516,7 +518,9 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	ns_report(sb);
 
 	if ((err = osl_seccomp_build(&p->seccomp, net_any || !enforce, tcp_only, &sb->bpf,
-	    &sb->bpf_len, &r->seccomp)))
+	    &sb->bpf_len, &r->seccomp)) ||
+	    (err = osl_seccomp_args(&p->seccomp, net_any || !enforce, true, &sb->bpf_args,
+	    &sb->bpf_args_len)))
 		goto done;
 	osl_report_add(r, "seccomp", "proc.seccomp", NULL,
 	    sb->bpf ? OSL_ENF_FULL : OSL_ENF_NONE, "%s", sb->bpf ?
@@ -525,6 +529,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if (sb->ll_scoped)
 		osl_report_add(r, "scope", "landlock.scope", NULL, OSL_ENF_FULL, "%s",
 		    "abstract unix sockets and signals scoped to the sandbox");
+	osl_pidns_report(sb, p, ns_ok);
 done:
 	if (err)
 		osl_sandbox_release(sb);
@@ -565,6 +570,8 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	sb->ruleset_fd = -1;
 	free(sb->bpf);
 	sb->bpf = NULL;
+	free(sb->bpf_args);
+	sb->bpf_args = NULL;
 	for (size_t i = 0; i < sb->nmasks; i++)
 		free(sb->masks[i].path);
 	free(sb->masks);
@@ -577,6 +584,7 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	sb->npins = 0;
 	osl_exec_trees_release(sb);
 	osl_tmp_release(sb);
+	osl_pidns_release(sb);
 	osl_report_release(&sb->report);
 }
 
@@ -657,7 +665,7 @@ namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char *
 	int e;
 
 	*step = "unshare";
-	if (unshare((int)sb->ns_flags) == -1)
+	if (unshare((int)(sb->ns_flags & ~sb->clone_flags)) == -1)
 		return errno;
 	if (sb->ns_flags & CLONE_NEWUSER) {
 		*step = "user namespace maps";
@@ -670,6 +678,8 @@ namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char *
 	*step = "mount namespace";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return errno;
+	if (sb->pidns && (e = osl_pidns_proc(sb, step)))
+		return e;
 	/* the working directory stays below the mounts to come (a denied
 	 * folder's content, noexec): it is entered again by path after them;
 	 * a deleted one (ENOENT) holds nothing */
@@ -767,6 +777,8 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	*step = "loopback up in the network namespace";
 	if (sb->lo_up && (e = osl_lo_up()))
 		return e;
+	if (sb->pidns && (e = osl_pidns_memfd(sb, step)))
+		return e;
 	*step = "setuid";
 	if (ids && !ids_first && (e = osl_ids_apply(ids, sb->caps_drop && sb->caps_keep)))
 		return e;
@@ -783,6 +795,13 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	}
 	if (sb->bpf) {
 		struct sock_fprog prog = { .len = sb->bpf_len, .filter = sb->bpf };
+
+		*step = "seccomp";
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
+			return errno;
+	}
+	if (sb->bpf_args) {
+		struct sock_fprog prog = { .len = sb->bpf_args_len, .filter = sb->bpf_args };
 
 		*step = "seccomp";
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)

@@ -79,6 +79,8 @@ struct osl_sandbox {
 	unsigned restrict_flags;
 	void *bpf;			/* struct sock_filter[] */
 	unsigned short bpf_len;
+	void *bpf_args;			/* strict: its argument checks (osl_seccomp_args) */
+	unsigned short bpf_args_len;
 	unsigned ns_flags;		/* CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWNET */
 	char uid_map[48], gid_map[48];
 	struct osl_sandbox_mask *masks;
@@ -104,6 +106,13 @@ struct osl_sandbox {
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
+	bool pidns;			/* the child is PID 1 of a new namespace */
+	unsigned clone_flags;		/* made with the child: CLONE_NEWPID, CLONE_NEWUSER */
+	bool memfd_noexec;		/* the kernel has vm.memfd_noexec */
+	/* the policy's Landlock rules below /proc, added again on the
+	 * PID namespace's own /proc in the child */
+	struct osl_sandbox_proc_rule { char *path; uint64_t rights; } *proc_rules;
+	size_t nproc_rules;
 	uint64_t caps_keep;		/* proc.capabilities */
 	bool caps_drop;			/* false in audit mode */
 	struct osl_sandbox_report report;
@@ -175,6 +184,14 @@ int osl_landlock_abi(void);
  * cover them all.  Frees the others; returns how many are kept. */
 size_t osl_paths_outermost(char **paths, size_t n);
 
+/* --- PID namespace (pidns.c) --- */
+/* In PID 1 of the child's namespace, after the sandbox: fork the program.
+ * Returns 0 in the program (which goes on to exec) or an errno; in the
+ * init never returns: it reaps, forwards signals (not when GROUP: a signal
+ * for the process group reaches the program itself), and exits with the
+ * program's status.  ERRFD (the program's error pipe) is closed there. */
+int osl_pidns_init(bool group, int errfd);
+
 /* --- capabilities (caps.c) --- */
 /* The number of a capability's name ("net_bind_service", "CAP_NET_RAW"),
  * or -1; the name of a number, or NULL. */
@@ -238,6 +255,12 @@ const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_
  * tests compare them). */
 const struct osl_error *osl_seccomp_compile(const struct osl_seccomp *s, bool net_any,
     bool tree, void **bpf, unsigned short *len);
+/* The second filter of a strict profile: its argument checks (ioctl
+ * requests, clone flags, socket families, memfd flags...), in a filter
+ * that allows every other call; *BPF is NULL for other profiles.  USE_PRE:
+ * as osl_seccomp_build, else as osl_seccomp_compile with TREE. */
+const struct osl_error *osl_seccomp_args(const struct osl_seccomp *s, bool net_any,
+    bool use_pre, void **bpf, unsigned short *len);
 /* How many profiles have a filter compiled at build time. */
 size_t osl_seccomp_nprecompiled(void);
 

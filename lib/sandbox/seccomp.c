@@ -25,6 +25,9 @@
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
 
 #include "sandbox/sandbox.h"
 #include "util/strbuf.h"
@@ -275,9 +278,13 @@ static const struct osl_seccomp_argrule argrules[] = {
 	{ "mknodat", "mknod", EPERM, 2, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFCHR, false },
 	{ "mknod", "mknodat", EPERM, 1, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFBLK, false },
 	{ "mknodat", "mknod", EPERM, 2, OSL_SCMP_MASKED_EQ, S_IFMT, S_IFBLK, false },
-	/* exec from memory: no memfd made executable, no exec of a descriptor
+	/* exec from memory: every memfd is made sealed and not executable
+	 * (MFD_NOEXEC_SEAL, Linux 6.3; ENOSYS without it, so that a program
+	 * falls back to shared memory on a noexec mount, as on a kernel
+	 * without memfd), none with MFD_EXEC; no exec of a descriptor
 	 * (fexecve: a memfd or any file opened before the mounts) */
 	{ "memfd_create", NULL, EPERM, 1, OSL_SCMP_MASKED_EQ, MFD_EXEC, MFD_EXEC, false },
+	{ "memfd_create", NULL, ENOSYS, 1, OSL_SCMP_MASKED_EQ, MFD_NOEXEC_SEAL, 0, false },
 	{ "execveat", NULL, EPERM, 4, OSL_SCMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH, false },
 	/* no net rules: UNIX sockets only (UDP, raw and packet are refused) */
 	{ "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_NE, AF_UNIX, 0, true },
@@ -621,22 +628,46 @@ done:
 	return err;
 }
 
+/* A strict profile is two filters: libseccomp drops a call's argument
+ * checks when the call also has a rule without conditions (strict's
+ * allow-list), so they go into a second filter that allows everything
+ * else; the kernel takes the stricter answer of the two.  ARGS: the
+ * second one (NULL unless strict with checks), else the first. */
+static bool
+strict_split(struct osl_seccomp_profile *pr, bool args)
+{
+	if (pr->default_allow)
+		return !args;
+	if (!args) {
+		pr->nargs = 0;
+		return true;
+	}
+	if (!pr->nargs)
+		return false;
+	pr->default_allow = true;
+	pr->nallow = pr->neperm = pr->nenosys = 0;	/* still owned, freed by release */
+	return true;
+}
+
 /* USE_PRE: take the build-time copy when there is one for exactly this
  * profile, else compile a linear filter now; !USE_PRE: compile it now,
- * as a tree when TREE.  TCP_ONLY filters are always made now. */
+ * as a tree when TREE.  TCP_ONLY filters are always made now.  ARGS: the
+ * argument checks of a strict profile (strict_split). */
 static const struct osl_error *
 build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bool tree,
-    void **bpf, unsigned short *len)
+    bool args, void **bpf, unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	struct osl_seccomp_profile pr;
+	size_t na, ne, nn;
 	char *key = NULL;
 
 	*bpf = NULL;
 	*len = 0;
 	if ((err = osl_seccomp_profile(s, net_any, &pr)))
 		return err;
-	if (pr.empty && !tcp_only)
+	na = pr.nallow, ne = pr.neperm, nn = pr.nenosys;
+	if ((pr.empty && !tcp_only) || !strict_split(&pr, args))
 		goto done;
 	if (use_pre && !tcp_only && !(key = profile_key(&pr))) {
 		err = osl_error_nomem();
@@ -653,9 +684,10 @@ build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bo
 		*len = precompiled[i].len;
 		goto done;
 	}
-	err = compile(&pr, tree, tcp_only, bpf, len);
+	err = compile(&pr, tree, tcp_only && !args, bpf, len);
 done:
 	free(key);
+	pr.nallow = na, pr.neperm = ne, pr.nenosys = nn;
 	osl_seccomp_profile_release(&pr);
 	return err;
 }
@@ -666,14 +698,21 @@ osl_seccomp_build(const struct osl_seccomp *s, bool net_any, bool tcp_only, void
 {
 	*profile = s->base == OSL_SECCOMP_NONE ? "none" :
 	    s->base == OSL_SECCOMP_STRICT ? "strict" : "default";
-	return build(s, net_any, tcp_only, true, false, bpf, len);
+	return build(s, net_any, tcp_only, true, false, false, bpf, len);
+}
+
+const struct osl_error *
+osl_seccomp_args(const struct osl_seccomp *s, bool net_any, bool use_pre, void **bpf,
+    unsigned short *len)
+{
+	return build(s, net_any, false, use_pre, !use_pre, true, bpf, len);
 }
 
 const struct osl_error *
 osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, bool tree, void **bpf,
     unsigned short *len)
 {
-	return build(s, net_any, false, false, tree, bpf, len);
+	return build(s, net_any, false, false, tree, false, bpf, len);
 }
 
 size_t

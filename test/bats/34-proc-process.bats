@@ -135,3 +135,132 @@ osl-test"
 	assert_line 65534
 	refute_line "$(readlink /proc/self/ns/ipc)"
 }
+
+# --- PID namespace (proc.namespaces: [pid]) ---
+
+pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' "${1:-builtin:default}" > pid.yaml; }
+
+@test "pid: the program sees only its own processes; osl is its init; /proc is its own" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	pid_policy "$P/proc-run.yaml"
+	run osl -j -p pid.yaml proc run --dry-run
+	echo "$output" | jq -e '.[-1].namespaces | index("pid") and index("mount")'
+	echo "$output" | jq -e '.[] | select(.kind == "ns" and .rule == "pid") | .enforcement == "full"'
+	run osl -p pid.yaml proc run -- sh -c 'echo $$; ls /proc/self/fd >/dev/null && echo fd; ps -e -o pid=,comm= | tr -s " " | sort -n'
+	assert_success
+	assert_line 2
+	assert_line fd
+	assert_line " 1 osl"
+	refute_line --partial bats
+	echo "$output"
+	[ "${#lines[@]}" -le 7 ]
+	# and the policy's rules below /proc hold on the new /proc
+	run osl -p pid.yaml proc run -- cat /proc/self/status
+	assert_success
+}
+
+@test "pid: exit statuses, signals and --timeout as without it" {
+	pid_policy "$P/proc-run.yaml"
+	for s in 0 1 7 125 255; do
+		st=0
+		osl -p pid.yaml proc run -- sh -c "exit $s" || st=$?
+		[ "$st" -eq "$s" ]
+	done
+	run osl -p pid.yaml proc run -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	run -127 osl -p pid.yaml proc run -- no-such-command-osl
+	# a signal to osl reaches the program, with and without its own session
+	for mode in "" --no-setsid; do
+		rm -f ready
+		"$OSL" -p pid.yaml proc run $mode -- sh -c 'trap "exit 5" HUP; echo r > ready; while :; do sleep 0.05; done' &
+		pid=$!
+		for _ in $(seq 100); do [ -s ready ] && break; sleep 0.05; done
+		kill -HUP "$pid"
+		st=0
+		wait "$pid" || st=$?
+		[ "$st" -eq 5 ] || { echo "mode '$mode': $st"; false; }
+	done
+	# a timeout ends the whole namespace, a grandchild in a session of its own too
+	run osl -p pid.yaml proc run --timeout 300ms -- sh -c 'setsid sleep 31.4159 & sleep 31.4159'
+	assert_failure 124
+	for _ in $(seq 40); do pgrep -f 'sleep 31.4159' >/dev/null || break; sleep 0.05; done
+	! pgrep -f 'sleep 31.4159'
+}
+
+@test "pid: an unprivileged user gets it in its user namespace" {
+	nobody_setup
+	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
+	pid_policy
+	cp pid.yaml "$W/pid.yaml"
+	run as_nobody "$OSL" -p "$W/pid.yaml" proc run -- sh -c 'echo $$; id -u; ps -e | wc -l'
+	assert_success
+	assert_output "2
+65534
+5"
+}
+
+@test "pid: policy: only known namespaces; a merged list is the union; show has it" {
+	printf 'version: 1\nproc:\n  namespaces: [pid, net]\n' > bad.yaml
+	run -2 osl policy check bad.yaml
+	assert_output --partial "bad.yaml:3:21: proc.namespaces"
+	pid_policy
+	printf 'version: 1\nextends: [pid.yaml]\nproc:\n  namespaces: []\n' > c.yaml
+	run osl -j -p c.yaml policy show
+	echo "$output" | jq -e '.proc.namespaces == ["pid"]'
+	run osl -p c.yaml policy show
+	assert_line "  namespaces: [pid]"
+}
+
+# --- exec from memory ---
+
+@test "exec from memory: a memfd copy of a program does not run, as root and as nobody" {
+	[ -x "$PROBES/memfd_procfd" ] || skip "probes not built (make probes)"
+	run osl -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "exec-from-memory") | .enforcement == "full"'
+	run osl -j -p builtin:strict proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "exec-from-memory") | .enforcement == "full"'
+	nobody_setup
+	cp "$PROBES/memfd_procfd" "$PROBES/memfd_execveat" "$W/"
+	chmod 755 "$W"/memfd_*
+	for b in default strict; do
+		printf 'version: 1\nextends: [builtin:%s]\nfs:\n  read: ["%s/**"]\n  exec: ["%s/**"]\n' "$b" "$W" "$W" > "$W/$b.yaml"
+	done
+	for p in memfd_procfd memfd_execveat; do
+		run as_nobody "$W/$p" "$W"
+		assert_output "{\"probe\":\"$p\",\"errno\":0}"
+		for b in default strict; do
+			run as_nobody "$OSL" -p "$W/$b.yaml" proc run -- "$W/$p" "$W"
+			assert_output --regexp "^\{\"probe\":\"$p\",\"errno\":[1-9][0-9]*\}$"
+			run "$OSL" -p "$W/$b.yaml" proc run -- "$W/$p" "$W"
+			assert_output --regexp "^\{\"probe\":\"$p\",\"errno\":[1-9][0-9]*\}$"
+		done
+	done
+	# with seccomp none there is no guard, and the exec rules say so
+	printf 'version: 1\nextends: [builtin:default]\nproc:\n  seccomp: none\n' > none.yaml
+	run osl -j -p none.yaml proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "exec-from-memory") | .enforcement == "none"'
+	echo "$output" | jq -e '.[] | select(.rule == "exec-system") | .enforcement == "partial" and (.reason | test("exec-from-memory"))'
+}
+
+# --- one table of argument checks: strict refuses what default refuses ---
+
+@test "ioctl: TIOCSTI is refused by strict's seccomp filter itself (a root child with CAP_SYS_ADMIN, --no-setsid)" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x "$PROBES/tiocsti" ] || skip "probes not built (make probes)"
+	W=$(mktemp -d /tmp/osl-ioctl.XXXXXX)
+	chmod 755 "$W"
+	cp "$PROBES/tiocsti" "$PROBES/tioclinux" "$W/"
+	run "$W/tiocsti" "$W"
+	assert_output '{"probe":"tiocsti","errno":0}'
+	for b in default strict; do
+		# CAP_SYS_ADMIN kept: the kernel itself would let TIOCSTI through
+		printf 'version: 1\nextends: [builtin:%s]\nfs:\n  read: ["%s/**", /dev/ptmx, /dev/pts/**]\n  write: [/dev/ptmx, /dev/pts/**]\n  exec: ["%s/**"]\nproc:\n  capabilities: [sys_admin]\n' \
+		    "$b" "$W" "$W" > "$W/$b.yaml"
+		for p in tiocsti tioclinux; do
+			run osl -p "$W/$b.yaml" proc run --no-setsid -- "$W/$p" "$W"
+			assert_output --regexp '"errno":1}$'
+		done
+		run osl -j -p "$W/$b.yaml" proc run --dry-run
+		echo "$output" | jq -e '.[-1].capabilities == ["sys_admin"]'
+	done
+}

@@ -11,6 +11,7 @@
  * Build: make bench (or cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-proc.c
  *	build/libosl.a -lyaml -lseccomp -lhogweed -lnettle) */
 #include <linux/filter.h>
+#include <sched.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,6 +202,30 @@ main(void)
 			t[i] = spawn_us(k ? &sb : NULL);
 		print(k ? "spawn+wait /bin/true, sandboxed (builtin:default)" :
 		    "spawn+wait /bin/true, bare", t);
+	}
+	{
+		/* what the IPC and UTS namespaces and the capability drop add,
+		 * and a PID namespace with osl as its init (proc.namespaces:
+		 * [pid]): the same sandbox with and without, rounds interleaved */
+		struct osl_sandbox without = sb, pid;
+		static double u[N], v[N];
+		unsigned saved = p->namespaces;
+
+		without.ns_flags &= ~(unsigned)(CLONE_NEWIPC | CLONE_NEWUTS);
+		without.caps_drop = false;
+		p->namespaces |= OSL_NS_PID;
+		if ((err = osl_sandbox_prepare(&pid, p, &so)))
+			die("sandbox prepare", err);
+		p->namespaces = saved;
+		for (int i = 0; i < N; i++) {
+			t[i] = spawn_us(&sb);
+			u[i] = spawn_us(&without);
+			v[i] = spawn_us(&pid);
+		}
+		print("spawn+wait /bin/true, sandboxed, with ipc+uts namespaces and the capability drop", t);
+		print("spawn+wait /bin/true, sandboxed, without them", u);
+		print("spawn+wait /bin/true, sandboxed, and a PID namespace (osl its init)", v);
+		osl_sandbox_release(&pid);
 	}
 	osl_sandbox_release(&sb);
 	osl_policy_free(p);

@@ -3,6 +3,7 @@
  * environment allowlist, the signal scope of a target; the seccomp filters
  * compiled at build time against libseccomp's; the exec trees given back
  * over a noexec mount namespace. */
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,8 +205,9 @@ test_seccomp_precompiled(void)
 {
 	char *deny[] = { "chmod" };
 
-	/* default and strict, each with and without network rules */
-	is_int(osl_seccomp_nprecompiled(), 4, "four filters compiled at build time");
+	/* default with and without network rules, strict (the same either
+	 * way), strict's argument checks (its second filter) with and without */
+	is_int(osl_seccomp_nprecompiled(), 5, "five filters compiled at build time");
 	if (getenv("OSL_UNDER_VALGRIND")) {
 		/* valgrind does not know seccomp(2): libseccomp then refuses
 		 * the kill-process action and compiles nothing */
@@ -213,10 +215,42 @@ test_seccomp_precompiled(void)
 		return;
 	}
 	for (int net = 0; net <= 1; net++) {
+		struct osl_seccomp st = { .base = OSL_SECCOMP_STRICT }, df = { .base = OSL_SECCOMP_DEFAULT };
+		void *a = NULL, *b = NULL;
+		unsigned short la = 0, lb = 0;
+
+		/* strict's second filter: the copy is the tree libseccomp makes */
+		ok(!osl_seccomp_args(&st, net, true, &a, &la) && !osl_seccomp_args(&st, net, false, &b, &lb),
+		    "strict's argument filter, net %d", net);
+		ok(a && b && la == lb && !memcmp(a, b, la * 8u), "same argument filter: net %d", net);
+		free(a);
+		free(b);
+		ok(!osl_seccomp_args(&df, net, true, &a, &la) && !a, "default has no second filter");
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_STRICT, net, NULL, 0);
 		seccomp_same(OSL_SECCOMP_DEFAULT, net, deny, 1);
 	}
+}
+
+/* Capability names: capabilities(7)'s, "cap_" and case optional; one per
+ * number up to the kernel headers' last. */
+static void
+test_cap_names(void)
+{
+	char buf[64];
+
+	is_int(osl_cap_parse("net_bind_service"), CAP_NET_BIND_SERVICE, "net_bind_service");
+	is_int(osl_cap_parse("CAP_SYS_ADMIN"), CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
+	is_int(osl_cap_parse("cap_dac_read_search"), CAP_DAC_READ_SEARCH, "cap_dac_read_search");
+	is_int(osl_cap_parse("net_bind_servic"), -1, "a typo is unknown");
+	is_int(osl_cap_parse(""), -1, "empty is unknown");
+	is_str(osl_cap_name(CAP_LAST_CAP), "checkpoint_restore", "the last one has a name");
+	ok(osl_cap_name(CAP_LAST_CAP + 1) == NULL && osl_cap_name(-1) == NULL, "none beyond");
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		if (!ok(osl_cap_name(c) && osl_cap_parse(osl_cap_name(c)) == c, "capability %d round trip", c))
+			break;
+	osl_caps_format((1ULL << CAP_CHOWN) | (1ULL << CAP_NET_RAW), buf, sizeof(buf));
+	is_str(buf, "chown, net_raw", "format");
 }
 
 /* One table of argument checks for every profile: for each call that
@@ -307,6 +341,7 @@ main(void)
 	test_scope();
 	test_seccomp_precompiled();
 	test_seccomp_argrules_same();
+	test_cap_names();
 	test_exec_trees();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;

@@ -1,0 +1,213 @@
+/* A PID namespace for a sandboxed child (man osl-policy(5),
+ * proc.namespaces), with osl as its init, and the exec-from-memory guard
+ * that needs it (vm.memfd_noexec is a setting of a PID namespace).
+ *
+ * The child osl forks is PID 1 of the new namespace (clone3 with
+ * CLONE_NEWPID): it sets the namespace up (a /proc of its own,
+ * vm.memfd_noexec=2), takes the whole sandbox, then forks the program and
+ * stays as its init, as tini does: it reaps every process that ends up
+ * with it, forwards signals, and exits with the program's status (128+N
+ * when the program was killed by signal N: an init cannot be killed by a
+ * signal of its own).  When it exits, the kernel kills whatever is left in
+ * the namespace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/landlock-uapi.h"
+#include "sandbox/sandbox-int.h"
+
+#define MEMFD_NOEXEC "/proc/sys/vm/memfd_noexec"
+
+const struct osl_error *
+osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok, bool need_user,
+    bool proxy_userns)
+{
+	/* without CAP_SYS_ADMIN the namespace comes with a user namespace of
+	 * its own, and the child could not join the egress proxy's then */
+	if (!(p->namespaces & OSL_NS_PID) || !ns_ok || (need_user && proxy_userns))
+		return NULL;
+	sb->pidns = true;
+	/* the namespace is made with the child; without CAP_SYS_ADMIN, with
+	 * the user namespace that owns it */
+	sb->clone_flags = CLONE_NEWPID | (need_user ? CLONE_NEWUSER : 0);
+	sb->ns_flags |= CLONE_NEWNS;
+	/* the setting's file is the host root's: not writable from a user
+	 * namespace of osl's own (seccomp alone holds memfds there) */
+	sb->memfd_noexec = !need_user && access(MEMFD_NOEXEC, F_OK) == 0;
+	if (sb->ruleset_fd == -1 || !sb->ll_fs)
+		return NULL;
+	/* Landlock skips a mount point hidden by a mount (the rules on the
+	 * host's /proc): the rules below /proc are added again on the new
+	 * one, in the child */
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *ru = &p->rules[i];
+		struct osl_sandbox_proc_rule *v;
+		char prefix[4096];
+
+		if (ru->kind != OSL_RULE_FS_READ && ru->kind != OSL_RULE_FS_WRITE &&
+		    ru->kind != OSL_RULE_FS_EXEC)
+			continue;
+		osl_landlock_prefix(ru->expanded, prefix, sizeof(prefix));
+		if (!osl_path_within("/proc", prefix) || !strcmp(prefix, "/"))
+			continue;
+		if (!(v = reallocarray(sb->proc_rules, sb->nproc_rules + 1, sizeof(*v))))
+			return osl_error_nomem();
+		sb->proc_rules = v;
+		v += sb->nproc_rules;
+		v->rights = osl_landlock_rights(ru->kind, sb->abi, prefix);
+		if (!(v->path = strdup(prefix)))
+			return osl_error_nomem();
+		sb->nproc_rules++;
+	}
+	return NULL;
+}
+
+void
+osl_pidns_release(struct osl_sandbox *sb)
+{
+	for (size_t i = 0; i < sb->nproc_rules; i++)
+		free(sb->proc_rules[i].path);
+	free(sb->proc_rules);
+	sb->proc_rules = NULL;
+	sb->nproc_rules = 0;
+}
+
+/* The report's pid line and the exec-from-memory guard's; the exec rules
+ * say what they cannot hold. */
+void
+osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
+{
+	struct osl_sandbox_report *r = &sb->report;
+
+	r->ns_pid = sb->pidns;
+	if (p->namespaces & OSL_NS_PID)
+		osl_report_add(r, "ns", "pid", NULL, sb->pidns ? OSL_ENF_FULL : OSL_ENF_NONE, "%s",
+		    sb->pidns ? "a PID namespace with osl as its init and a /proc of its own: "
+		    "the program sees and signals only its own processes" : ns_ok ?
+		    "not with the egress proxy's user namespace (needs CAP_SYS_ADMIN)" :
+		    "no namespace can be made here (needs CAP_SYS_ADMIN or user namespaces)");
+	if (sb->bpf) {
+		osl_report_add(r, "exec", "exec-from-memory", NULL, OSL_ENF_FULL,
+		    "seccomp: a memfd is made only sealed and not executable (MFD_NOEXEC_SEAL), "
+		    "execveat(AT_EMPTY_PATH) is refused%s: what runs is a file of the exec "
+		    "trees (exec rules do not cover code a program writes into its own memory)",
+		    sb->pidns && sb->memfd_noexec ? "; vm.memfd_noexec=2 in the PID namespace" : "");
+		return;
+	}
+	osl_report_add(r, "exec", "exec-from-memory", NULL, OSL_ENF_NONE, "%s",
+	    "no seccomp filter: a program can run a copy of any file from a memfd "
+	    "(execve of /proc/self/fd/N), past every exec rule");
+	/* Landlock never checks a memfd: the exec rules hold only as far */
+	for (size_t i = 0; i + 1 < r->n; i++) {
+		struct osl_enf_entry *e = &r->entries[i];
+
+		if (strcmp(e->kind, "fs.exec") || e->level != OSL_ENF_FULL)
+			continue;
+		e->level = OSL_ENF_PARTIAL;
+		if (!r->terse)
+			snprintf(e->reason + strlen(e->reason), sizeof(e->reason) - strlen(e->reason),
+			    "; a copy in memory runs past it (exec-from-memory)");
+	}
+}
+
+/* --- in the child: system calls only --- */
+
+/* After the mount namespace is private: a /proc of the new namespace, and
+ * the policy's Landlock rules below /proc on it. */
+int
+osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
+{
+	*step = "mount /proc for the PID namespace";
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
+		return errno;
+	*step = "landlock rules on the new /proc";
+	for (size_t i = 0; i < sb->nproc_rules; i++) {
+		struct osl_landlock_path_beneath_attr pb = { .allowed_access =
+		    sb->proc_rules[i].rights };
+		struct stat st;
+		int fd, e = 0;
+
+		if ((fd = open(sb->proc_rules[i].path, O_PATH | O_CLOEXEC)) == -1)
+			continue;	/* not there in this namespace: nothing to allow */
+		if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+			pb.allowed_access &= OSL_LL_FS_FILE_RIGHTS;
+		pb.parent_fd = fd;
+		if (pb.allowed_access && syscall(__NR_landlock_add_rule, sb->ruleset_fd,
+		    OSL_LL_RULE_PATH_BENEATH, &pb, 0) == -1)
+			e = errno;
+		close(fd);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* In PID 1 of the new namespace, with CAP_SYS_ADMIN over it: no memfd can
+ * be made executable there, by anything (the setting only goes up). */
+int
+osl_pidns_memfd(const struct osl_sandbox *sb, const char **step)
+{
+	int fd, e = 0;
+
+	*step = "PID namespace";
+	if (getpid() != 1)
+		return ESRCH;	/* not made (clone3 refused): never the host's */
+	if (!sb->memfd_noexec)
+		return 0;
+	*step = "vm.memfd_noexec";
+	if ((fd = open(MEMFD_NOEXEC, O_WRONLY | O_CLOEXEC)) == -1)
+		return errno;
+	if (write(fd, "2", 1) != 1)
+		e = errno ? errno : EIO;
+	close(fd);
+	return e;
+}
+
+int
+osl_pidns_init(bool group, int errfd)
+{
+	sigset_t all, old;
+	pid_t prog;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
+		return errno;
+	if ((prog = fork()) == -1)
+		return errno;
+	if (prog == 0) {
+		/* the program: the signal mask it would have had */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return 0;
+	}
+	/* the error pipe is the program's: it closes at its exec */
+	close(errfd);
+	for (;;) {
+		siginfo_t si;
+		pid_t w;
+		int sig, st;
+
+		if ((sig = sigwaitinfo(&all, &si)) == -1)
+			continue;
+		if (sig == SIGCHLD) {
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+				if (w == prog)
+					_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+			continue;
+		}
+		/* a signal to the whole group reached the program too; from
+		 * the terminal, INT and QUIT reach it as well (as osl's wait) */
+		if (group || sig == SIGINT || sig == SIGQUIT)
+			continue;
+		kill(prog, sig);
+	}
+}
