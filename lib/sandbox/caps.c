@@ -138,8 +138,10 @@ osl_caps_apply(const struct osl_sandbox *sb, const char **step)
 		return errno;
 	if (d[0].effective & (1u << CAP_SETPCAP)) {
 		*step = "securebits";
+		/* keep-caps stays free: what a setuid keeps is within the
+		 * bounding set below (setpriv --reuid sets it) */
 		if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
-		    SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0) == -1)
+		    SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) == -1)
 			return errno;
 		*step = "capability bounding set";
 		for (int c = 0; c < 64; c++) {

@@ -405,7 +405,9 @@ free_uid() {
 @test "RLIMIT_NPROC for a child: proc run --limit nproc=8 refuses the 9th process" {
 	command -v setpriv >/dev/null || skip "setpriv is not installed"
 	free_uid
-	run timeout 60 "$OSL" proc run --limit nproc=8 -- setpriv --reuid="$BOMB_UID" \
+	# the child changes its uid: it keeps the two capabilities that takes
+	printf 'version: 1\nextends: [builtin:default]\nproc: { capabilities: [setuid, setgid] }\n' > ids.yaml
+	run timeout 60 "$OSL" -p ids.yaml proc run --limit nproc=8 -- setpriv --reuid="$BOMB_UID" \
 	    --regid="$BOMB_UID" --clear-groups sh -c 'for i in $(seq 12); do sleep 30 & echo $i; done'
 	assert_failure 2
 	assert_output --partial "Cannot fork"
@@ -421,7 +423,7 @@ free_uid() {
 	free_uid
 	# the default policy, and osl's own build folder runnable
 	mkdir -p "$XDG_CONFIG_HOME/osl"
-	printf 'version: 1\nextends: [builtin:default]\nfs:\n  exec: ["%s/**"]\n' \
+	printf 'version: 1\nextends: [builtin:default]\nfs:\n  exec: ["%s/**"]\nproc: { capabilities: [setuid, setgid] }\n' \
 	    "$(cd "$(dirname "$OSL")" && pwd -P)" > "$XDG_CONFIG_HOME/osl/policy.yaml"
 	# the bomb's first fork comes before any can fail, and the child itself
 	# then execs (no fork): a "Cannot fork" never ends the supervised child
