@@ -190,7 +190,11 @@ begin_linked(struct osl_ctx *ctx, struct osl_op *op, const struct stat *st, bool
 	if (op->req.access == OSL_ACCESS_READ && S_ISREG(st->st_mode) && st->st_nlink > 1) {
 		if ((err = osl_ctx_policy(ctx, &p)))
 			return err;
-		found = osl_fs_link_denied(p, st, &rule, other, sizeof(other));
+		/* each denied folder is walked once per command */
+		static struct osl_fs_links links;
+
+		if ((found = osl_fs_link_denied(&links, p, st, &rule, other, sizeof(other))) == -2)
+			return osl_error_nomem();
 	}
 	if (found == 1) {
 		op->req.path = other;

@@ -37,16 +37,23 @@ void osl_fs_close(struct osl_fs_file *f);
 
 /* ST, a regular file with more than one link: is another of its names
  * denied by a deny rule of P?  A rule's literal path is looked at directly;
- * the folder before a pattern's first glob is walked, on ST's filesystem
- * only, through at most OSL_FS_LINK_SCAN entries.  A rule whose first
+ * the folder before a pattern's first glob is walked once per cache C (a
+ * command), on its own filesystem only, through at most OSL_FS_LINK_SCAN
+ * entries, and only when ST is on that filesystem.  A rule whose first
  * component is a glob ("**" "/.env") cannot be searched and is passed over.
  * 1: *RULE denies the name put in OTHER; 0: none found; -1: the walk of
- * *RULE's folder (in OTHER) was cut short, so nothing can be said. */
+ * *RULE's folder (in OTHER) was cut short, so nothing can be said; -2: out
+ * of memory.  C starts zeroed; osl_fs_links_release frees it. */
 #define OSL_FS_LINK_SCAN 4096
 struct osl_policy;
 struct osl_rule;
-int osl_fs_link_denied(const struct osl_policy *p, const struct stat *st,
-    const struct osl_rule **rule, char *other, size_t size);
+struct osl_fs_links {
+	const struct osl_policy *p;	/* the policy the cache is for */
+	struct links_rule *rules;	/* one per rule of P */
+};
+int osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p,
+    const struct stat *st, const struct osl_rule **rule, char *other, size_t size);
+void osl_fs_links_release(struct osl_fs_links *c);
 
 /* The lexical absolute form of PATH: the current directory prepended, "."
  * and ".." and "//" folded, no symlink followed.  For deciding about a path

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,11 +17,22 @@
 
 #define MAX_DEPTH 64
 
+/* What one deny rule's folder holds: its files with several links,
+ * walked once per cache (per command) and only when a file on the same
+ * filesystem asks. */
+enum { LR_NEW, LR_NONE, LR_OPEN, LR_SCANNED, LR_CUT };
+struct links_rule {
+	int state;
+	dev_t dev;		/* LR_OPEN and after: the folder's filesystem */
+	struct links_file { ino_t ino; char *path; } *files;
+	size_t nfiles;
+};
+
 struct scan {
-	dev_t dev;
-	ino_t ino;
+	struct links_rule *lr;
 	const char *pattern;
 	size_t left;		/* entries still allowed */
+	bool oom;
 	char path[PATH_MAX];
 };
 
@@ -52,7 +64,26 @@ literal_prefix(const char *pat, char *buf, size_t size, bool *glob)
 	return true;
 }
 
-/* 1: found (s->path), 0: not here, -1: the bound was reached. */
+static void
+add_file(struct scan *s, ino_t ino)
+{
+	struct links_rule *lr = s->lr;
+	struct links_file *f;
+
+	if ((f = realloc(lr->files, (lr->nfiles + 1) * sizeof(*f))) == NULL) {
+		s->oom = true;
+		return;
+	}
+	lr->files = f;
+	if ((f[lr->nfiles].path = strdup(s->path)) == NULL) {
+		s->oom = true;
+		return;
+	}
+	f[lr->nfiles++].ino = ino;
+}
+
+/* Every file with several links beneath S->path that the pattern matches,
+ * on the folder's filesystem.  0: done, -1: the bound was reached. */
 static int
 scan_dir(struct scan *s, int dfd, size_t plen, int depth)
 {
@@ -61,13 +92,15 @@ scan_dir(struct scan *s, int dfd, size_t plen, int depth)
 	DIR *d;
 	int r = 0, fd;
 
-	if (depth > MAX_DEPTH)
+	if (depth > MAX_DEPTH) {
+		close(dfd);
 		return -1;
+	}
 	if ((d = fdopendir(dfd)) == NULL) {
 		close(dfd);
 		return 0;
 	}
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	while (r == 0 && !s->oom && (e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
 
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
@@ -83,72 +116,104 @@ scan_dir(struct scan *s, int dfd, size_t plen, int depth)
 		memcpy(s->path + plen + 1, e->d_name, n + 1);
 		if (e->d_type != DT_DIR && e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
 			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode) && st.st_dev == s->dev && st.st_ino == s->ino &&
-		    osl_path_match(s->pattern, s->path)) {
-			r = 1;
-			break;
-		}
-		/* a hard link stays on its filesystem */
-		if (!S_ISDIR(st.st_mode) || st.st_dev != s->dev)
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_dev != s->lr->dev)
+			continue;	/* a hard link stays on its filesystem */
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1 && osl_path_match(s->pattern, s->path))
+			add_file(s, st.st_ino);
+		if (!S_ISDIR(st.st_mode))
 			continue;
 		if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC)) < 0)
 			continue;
 		r = scan_dir(s, fd, plen + 1 + n, depth + 1);
 	}
-	if (r != 1)
-		s->path[plen] = '\0';
+	s->path[plen] = '\0';
 	closedir(d);
 	return r;
 }
 
 int
-osl_fs_link_denied(const struct osl_policy *p, const struct stat *st,
+osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const struct stat *st,
     const struct osl_rule **rule, char *other, size_t size)
 {
 	struct scan s;
 	struct stat ds;
 	bool glob;
-	int fd, r;
+	int fd;
 
+	if (c->p != p) {
+		osl_fs_links_release(c);
+		if ((c->rules = calloc(p->nrules ? p->nrules : 1, sizeof(*c->rules))) == NULL)
+			return -2;
+		c->p = p;
+	}
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct osl_rule *ru = &p->rules[i];
+		struct links_rule *lr = &c->rules[i];
 
-		if (ru->kind != OSL_RULE_FS_DENY ||
-		    !literal_prefix(ru->expanded, s.path, sizeof(s.path), &glob))
+		if (ru->kind != OSL_RULE_FS_DENY || lr->state == LR_NONE)
 			continue;
+		if (!literal_prefix(ru->expanded, s.path, sizeof(s.path), &glob)) {
+			lr->state = LR_NONE;
+			continue;
+		}
 		if (!glob) {
 			if (fstatat(AT_FDCWD, s.path, &ds, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(ds.st_mode) && ds.st_dev == st->st_dev && ds.st_ino == st->st_ino)
-				goto found;
+			    S_ISREG(ds.st_mode) && ds.st_dev == st->st_dev && ds.st_ino == st->st_ino) {
+				*rule = ru;
+				snprintf(other, size, "%s", s.path);
+				return 1;
+			}
 			continue;
 		}
-		/* "**" first: anywhere, which no bounded walk can search */
-		if (strcmp(s.path, "/") == 0)
-			continue;
-		if ((fd = open(s.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			continue;
-		if (fstat(fd, &ds) < 0 || ds.st_dev != st->st_dev) {
-			close(fd);
-			continue;
+		if (lr->state == LR_NEW) {
+			/* "**" first: anywhere, which no bounded walk can search */
+			lr->state = LR_NONE;
+			if (strcmp(s.path, "/") == 0 || stat(s.path, &ds) < 0 || !S_ISDIR(ds.st_mode))
+				continue;
+			lr->state = LR_OPEN;
+			lr->dev = ds.st_dev;
 		}
-		s.dev = st->st_dev;
-		s.ino = st->st_ino;
-		s.pattern = ru->expanded;
-		s.left = OSL_FS_LINK_SCAN;
-		if ((r = scan_dir(&s, fd, strlen(s.path), 0)) == 0)
+		if (lr->dev != st->st_dev)
 			continue;
-		if (r < 0) {
+		if (lr->state == LR_OPEN) {
+			s.lr = lr;
+			s.pattern = ru->expanded;
+			s.left = OSL_FS_LINK_SCAN;
+			s.oom = false;
+			if ((fd = open(s.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+				lr->state = LR_NONE;
+				continue;
+			}
+			lr->state = scan_dir(&s, fd, strlen(s.path), 0) < 0 ? LR_CUT : LR_SCANNED;
+			if (s.oom)
+				return -2;
+		}
+		if (lr->state == LR_CUT) {
 			*rule = ru;
 			snprintf(other, size, "%s", s.path);
 			return -1;
 		}
-found:
-		*rule = ru;
-		snprintf(other, size, "%s", s.path);
-		return 1;
+		for (size_t j = 0; j < lr->nfiles; j++)
+			if (lr->files[j].ino == st->st_ino) {
+				*rule = ru;
+				snprintf(other, size, "%s", lr->files[j].path);
+				return 1;
+			}
 	}
 	return 0;
+}
+
+void
+osl_fs_links_release(struct osl_fs_links *c)
+{
+	for (size_t i = 0; c->p && i < c->p->nrules; i++) {
+		for (size_t j = 0; j < c->rules[i].nfiles; j++)
+			free(c->rules[i].files[j].path);
+		free(c->rules[i].files);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->p = NULL;
 }

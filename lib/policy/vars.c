@@ -26,9 +26,9 @@ add_value(struct strbuf *out, const char *v, bool glob)
 }
 
 /* The folders a path variable may not be, as written or once its symlinks
- * are resolved, where a rule that allows or a log path uses it: a rule made
- * from one would cover the whole system, a system folder or every user's
- * home (man/osl-policy.5, VARIABLES).  Sorted. */
+ * are resolved, where a rule that allows (or the default log sink) uses it:
+ * a rule made from one would cover the whole system, a system folder or
+ * every user's home (man/osl-policy.5, VARIABLES).  Sorted. */
 static const char *const system_folders[] = {
 	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64",
 	"/libx32", "/opt", "/proc", "/run", "/run/user", "/sbin", "/srv", "/sys", "/usr",
