@@ -17,12 +17,13 @@
 
 extern char **environ;
 
-enum { O_BASE = 256, O_DIFF };
+enum { O_BASE = 256, O_DIFF, O_NO_SECRETS };
 
 const struct osl_opt policy_learn_opts[] = {
 	{ 'o', "output", "FILE", "write the learned policy to FILE (- for stdout)", "file" },
 	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "file" },
-	{ O_DIFF, "diff", "FILE", "report what the run does that FILE does not allow (exit 1 if anything)", "file" },
+	{ O_DIFF, "diff", "FILE", "run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)", "file" },
+	{ O_NO_SECRETS, "no-secrets", NULL, "do not extend builtin:secrets (the shipped denies of keys and tokens)", NULL },
 	{ 0 }
 };
 
@@ -40,7 +41,7 @@ limit_drift(const char *key, uint64_t peak, uint64_t limit)
 
 	if (limit == OSL_LIMIT_UNSET || peak <= limit)
 		return 0;
-	snprintf(what, sizeof(what), "%s: the run needed %llu, the limit is %llu", key,
+	snprintf(what, sizeof(what), "%s: the run needed %llu or more, the limit is %llu", key,
 	    (unsigned long long)peak, (unsigned long long)limit);
 	out_obj_open(NULL);
 	out_str("action", "%s: ", "proc.limits");
@@ -69,7 +70,9 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		    osl_request_from_target(acc, s->what, &rq, buf, sizeof(buf)))
 			continue;
 		osl_policy_decide(p, &rq, &d);
-		if (d.verdict == OSL_ALLOW && !d.audit)
+		/* refused by the kernel: drift whatever the policy says (a
+		 * rule on a path missing at the start allows nothing) */
+		if (!s->refused && d.verdict == OSL_ALLOW && !d.audit)
 			continue;
 		ndrift++;
 		osl_decision_reason(p, &d, reason, sizeof(reason));
@@ -77,6 +80,7 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		out_str("action", "%s ", kind_action[s->kind]);
 		out_str("target", "%s", s->what);
 		out_str("by", " (by %s)", s->by);
+		out_bool("refused", s->refused ? " refused by the kernel" : NULL, s->refused);
 		out_str("reason", ": %s\n", reason);
 		out_obj_close();
 	}
@@ -88,9 +92,20 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		out_obj_close();
 	}
 	ndrift += limit_drift("memory", l->peak_vm, p->limits.memory);
-	ndrift += limit_drift("nofile", l->peak_fd, p->limits.nofile);
+	ndrift += limit_drift("nofile", l->nofile_hit && p->limits.nofile != OSL_LIMIT_UNSET ?
+	    p->limits.nofile + 1 : l->peak_fd, p->limits.nofile);
 	if (p->limits.wall_ns != OSL_LIMIT_UNSET)
 		ndrift += limit_drift("wall", l->duration_ns, p->limits.wall_ns);
+	if (l->status) {
+		char what[96];
+
+		ndrift++;
+		snprintf(what, sizeof(what), "the command exited with %d under the policy", l->status);
+		out_obj_open(NULL);
+		out_str("action", "%s: ", "proc.exit");
+		out_str("reason", "%s\n", what);
+		out_obj_close();
+	}
 	out_arr_close();
 	out_u64("count", "# %llu", ndrift);
 	out_text(" %s\n", ndrift == 1 ? "thing the policy does not allow" :
@@ -155,8 +170,9 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	struct osl_getopt g;
 	const char *out = NULL, *base_path = NULL, *diff_path = NULL;
 	char path[PATH_MAX], base_abs[PATH_MAX], cwd[PATH_MAX];
-	char **env = NULL;
+	char **env = NULL, **run_argv = NULL;
 	int c, status = 0;
+	bool secrets = true;
 
 	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
@@ -164,6 +180,7 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		case 'o': out = g.optarg; break;
 		case O_BASE: base_path = g.optarg; break;
 		case O_DIFF: diff_path = g.optarg; break;
+		case O_NO_SECRETS: secrets = false; break;
 		case 'h': return 0;
 		default: return OSL_EINPUT;
 		}
@@ -190,14 +207,45 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (diff_path && (err = osl_policy_load(&diff, diff_path, &ctx->env)))
 		goto bad_policy;
-	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
+	if (diff) {
+		/* step 2 itself, observed: `osl -p FILE proc run -- CMD` */
+		char pol[PATH_MAX];
+		ssize_t n;
+
+		if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0) {
+			err = osl_error_sys(OSL_EFAIL, errno, "cannot find osl itself");
+			goto done;
+		}
+		path[n] = '\0';
+		if (strncmp(diff_path, "builtin:", 8) && !realpath(diff_path, pol)) {
+			err = osl_error_sys(OSL_EINPUT, errno, "'%s'", diff_path);
+			goto done;
+		}
+		if (!(run_argv = calloc((size_t)argc + 7, sizeof(*run_argv)))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		run_argv[0] = path;
+		run_argv[1] = "-p";
+		run_argv[2] = strncmp(diff_path, "builtin:", 8) ? pol : (char *)diff_path;
+		run_argv[3] = "proc";
+		run_argv[4] = "run";
+		run_argv[5] = "--";
+		for (int i = 0; i < argc; i++)
+			run_argv[6 + i] = argv[i];
+		if (!(run_argv[2] = strdup(run_argv[2]))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		l.enforced = true;
+	} else if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
 		goto done;
 	/* the environment `osl proc run` would give it */
 	if ((err = osl_proc_env(&env, environ, base ? (const char *const *)base->env_keep : NULL,
 	    base ? base->nenv_keep : 0, NULL, 0)))
 		goto done;
 	sp.path = path;
-	sp.argv = argv;
+	sp.argv = run_argv ? run_argv : argv;
 	sp.envp = env;
 	sp.setsid = false;	/* stays in the terminal's group: ^C reaches it */
 	if ((err = osl_proc_learn(&sp, &l)))
@@ -211,7 +259,7 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		struct osl_learn_emit o = {
 			.home = ctx->env.home, .pwd = cwd, .tmpdir = ctx->env.tmpdir,
 			.extends = base_path ? (strncmp(base_path, "builtin:", 8) ? base_abs : base_path) : NULL,
-			.base = base, .argv = argv,
+			.base = base, .argv = argv, .secrets = secrets,
 		};
 
 		if ((err = osl_learn_to_yaml(&l, &o, &sb)))
@@ -247,6 +295,9 @@ done:
 	sb_release(&sb);
 	osl_learn_release(&l);
 	osl_proc_env_free(env);
+	if (run_argv)
+		free(run_argv[2]);
+	free(run_argv);
 	osl_policy_free(base);
 	osl_policy_free(check);
 	osl_policy_free(diff);

@@ -31,6 +31,7 @@ struct folder {
 	struct agg *a;
 	size_t n, cap;
 	size_t skipped_root;
+	size_t skipped_proc;	/* another process's /proc entries */
 };
 
 static const char *const system_tops[] = { "/usr", "/etc", "/lib", "/lib32", "/lib64",
@@ -73,9 +74,11 @@ parent(char *p)
 }
 
 /* The first folder below ROOT on the way to DIR ("ROOT/x"), or ROOT when
- * that folder was made by the run. */
+ * that folder was made by the run and ROOT may be widened to (the
+ * workspace; never HOME: one cache the run made is not all of HOME). */
 static void
-first_below(const struct osl_learn *l, const char *root, const char *dir, char *out, size_t size)
+first_below(const struct osl_learn *l, const char *root, const char *dir, bool widen, char *out,
+    size_t size)
 {
 	const char *rest = under(dir, root);
 	size_t n = rest ? strcspn(rest, "/") : 0;
@@ -85,8 +88,30 @@ first_below(const struct osl_learn *l, const char *root, const char *dir, char *
 		return;
 	}
 	snprintf(out, size, "%s/%.*s", root, (int)n, rest);
-	if (made_by_run(l, out))
+	if (widen && made_by_run(l, out))
 		snprintf(out, size, "%s", root);
+}
+
+/* /proc: the process's own entries as the tree /proc/self (the tracer
+ * wrote them so), other files as themselves; another process's entries are
+ * left out (counted): a rule there would hold for no other run. */
+static bool
+fold_proc(struct folder *f, const char *rest, char *out, size_t size)
+{
+	if (!strncmp(rest, "self", 4) && (rest[4] == '/' || !rest[4])) {
+		snprintf(out, size, "/proc/self/**");
+		return true;
+	}
+	if (!strncmp(rest, "thread-self", 11) && (rest[11] == '/' || !rest[11])) {
+		snprintf(out, size, "/proc/thread-self/**");
+		return true;
+	}
+	if (*rest >= '1' && *rest <= '9') {
+		f->skipped_proc++;
+		return false;
+	}
+	snprintf(out, size, "/proc/%s", rest);
+	return true;
 }
 
 /* The rule (absolute) a seen path falls under, or false to leave it out. */
@@ -103,10 +128,16 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 		return false;
 	}
 	if ((rest = under(p, "/dev"))) {
-		if (!strncmp(rest, "pts/", 4))
+		if (!strncmp(rest, "pts/", 4) || !strcmp(rest, "pts"))
 			snprintf(out, size, "/dev/pts/**");
 		else
 			snprintf(out, size, "%s", p);
+		return true;
+	}
+	if ((rest = under(p, "/proc"))) {
+		if (*rest)
+			return fold_proc(f, rest, out, size);
+		snprintf(out, size, "/proc");	/* the folder itself, not below it */
 		return true;
 	}
 	/* the folder that holds it (a folder read is itself) */
@@ -117,46 +148,53 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 	if (kind != OSL_SEEN_READ)
 		while (strcmp(dir, "/") && made_by_run(f->l, dir))
 			parent(dir);
-	if (kind == OSL_SEEN_EXEC) {
-		for (size_t i = 0; system_tops[i]; i++)
-			if (under(p, system_tops[i])) {
-				snprintf(out, size, "%s/**", system_tops[i]);
-				return true;
-			}
-		if (under(dir, o->pwd) && !strcmp(dir, o->pwd)) {
-			snprintf(out, size, "%s", p);	/* a program at the top of the workspace */
-			return true;
-		}
-		snprintf(out, size, "%s/**", !strcmp(dir, "/") ? "" : dir);
-		return true;
-	}
-	if (under(dir, o->pwd)) {
-		if (kind == OSL_SEEN_READ)
+	/* the workspace first: it may lie inside HOME or TMPDIR */
+	if (under(p, o->pwd)) {
+		/* programs and libraries the build makes do not exist on a
+		 * clean tree when the sandbox is made: the whole workspace */
+		if (kind == OSL_SEEN_READ || kind == OSL_SEEN_EXEC || !under(dir, o->pwd))
 			snprintf(root, sizeof(root), "%s", o->pwd);
 		else
-			first_below(f->l, o->pwd, dir, root, sizeof(root));
+			first_below(f->l, o->pwd, dir, true, root, sizeof(root));
 		snprintf(out, size, "%s/**", root);
 		return true;
 	}
+	for (size_t i = 0; system_tops[i]; i++)
+		if (under(p, system_tops[i])) {
+			bool whole = strcmp(system_tops[i], "/var") && strcmp(system_tops[i], "/run") &&
+			    strcmp(system_tops[i], "/sys");
+
+			/* /var, /run, /sys: the folder, not the whole tree (logs,
+			 * other services' sockets, every device) */
+			if (kind == OSL_SEEN_READ || kind == OSL_SEEN_EXEC) {
+				if (whole)
+					snprintf(out, size, "%s/**", system_tops[i]);
+				else if (!strcmp(dir, system_tops[i]))
+					snprintf(out, size, "%s", p);
+				else
+					snprintf(out, size, "%s/**", dir);
+				return true;
+			}
+			break;
+		}
 	if (under(dir, f->tmpdir)) {
 		snprintf(out, size, "%s/**", f->tmpdir);
 		return true;
 	}
-	if (under(dir, o->home)) {
-		if (!strcmp(dir, o->home))
+	if (under(p, o->home)) {
+		if (!strcmp(dir, o->home) && kind != OSL_SEEN_MKDIR &&
+		    !(kind == OSL_SEEN_WRITE && made_by_run(f->l, p)))
 			snprintf(out, size, "%s", p);	/* a file right in HOME: itself */
 		else {
-			first_below(f->l, o->home, dir, root, sizeof(root));
-			snprintf(out, size, "%s/**", root);
+			first_below(f->l, o->home, !strcmp(dir, o->home) ? p : dir, false, root,
+			    sizeof(root));
+			if (!strcmp(root, o->home))
+				snprintf(out, size, "%s", p);
+			else
+				snprintf(out, size, "%s/**", root);
 		}
 		return true;
 	}
-	if (kind == OSL_SEEN_READ)
-		for (size_t i = 0; system_tops[i]; i++)
-			if (under(p, system_tops[i])) {
-				snprintf(out, size, "%s/**", system_tops[i]);
-				return true;
-			}
 	if (!strcmp(dir, "/")) {
 		snprintf(out, size, "%s", p);
 		return true;
@@ -219,6 +257,9 @@ mark_covered(struct folder *f)
 			    n < 3 || strcmp(x + n - 3, "/**"))
 				continue;
 			snprintf(pre, sizeof(pre), "%.*s", (int)(n - 3), x);
+			/* the workspace stays a rule of its own inside HOME or TMPDIR */
+			if (under(f->a[i].abs, f->o->pwd) && !under(pre, f->o->pwd))
+				continue;
 			if (under(f->a[i].abs, pre) && strcmp(f->a[i].abs, x))
 				f->a[i].covered = true;
 		}
@@ -379,9 +420,12 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		    *c == '-' || *c == '_' || *c == '.')
 			sb_addc(sb, *c);
 	sb_adds(sb, "\"\n");
-	if (o->extends) {
+	if (o->extends || o->secrets) {
 		sb_adds(sb, "extends: [");
-		put_path(sb, &(struct folder){ .o = &(struct osl_learn_emit){ 0 } }, o->extends);
+		if (o->extends)
+			put_path(sb, &(struct folder){ .o = &(struct osl_learn_emit){ 0 } }, o->extends);
+		if (o->secrets)	/* keys, tokens, password hashes: denied whatever is allowed */
+			sb_addf(sb, "%sbuiltin:secrets", o->extends ? ", " : "");
 		sb_adds(sb, "]\n");
 	}
 	sb_adds(sb, "mode: enforce\ndefault: deny\nfs:\n");
@@ -389,6 +433,10 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		put_rules(sb, &f, fs[i].kind, fs[i].key);
 	if (f.skipped_root)
 		sb_adds(sb, "  # the run listed / itself: left out, a rule there would allow everything\n");
+	if (f.skipped_proc)
+		sb_addf(sb, "  # %zu reads of other processes' /proc/PID entries: left out (their ids "
+		    "change with every run; add a rule by hand if the build needs them)\n",
+		    f.skipped_proc);
 
 	sb_adds(sb, "net:\n");
 	put_net(sb, l, OSL_SEEN_CONNECT, "connect");

@@ -216,6 +216,17 @@ by_name(const struct osl_rule *ru)
 	    (ru->net.host == OSL_NH_NAME || ru->net.host == OSL_NH_SUFFIX);
 }
 
+/* A connect rule by address: Landlock then opens its ports to every host,
+ * a denied one too. */
+static bool
+connect_by_address(const struct osl_policy *p)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == OSL_RULE_NET_CONNECT && !by_name(&p->rules[i]))
+			return true;
+	return false;
+}
+
 /* The net rules: Landlock holds TCP connect/bind by port only.  HANDLED is
  * what the ruleset restricts (a range too wide for per-port rules leaves
  * that access unrestricted). */
@@ -231,8 +242,13 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		uint64_t acc;
 
 		if (ru->kind == OSL_RULE_NET_DENY) {
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
-			    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it");
+			if (enforce && sb->abi >= 4 && !connect_by_address(p))
+				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL, "%s",
+				    "no connect rule by address: landlock refuses every TCP connect, "
+				    "names go through the proxy, which refuses it");
+			else
+				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+				    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it");
 			continue;
 		}
 		if (ru->kind != OSL_RULE_NET_CONNECT && ru->kind != OSL_RULE_NET_BIND)

@@ -164,7 +164,8 @@ const struct osl_error *osl_seccomp_profile(const struct osl_seccomp *s, bool ne
     struct osl_seccomp_profile *pr);
 void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
 /* A filter that allows every call and returns SECCOMP_RET_TRACE for NAMES
- * (NULL terminated), for a tracer (`osl policy learn`). */
+ * (NULL terminated; "mmap" only with PROT_EXEC), for a tracer (`osl policy
+ * learn`). */
 const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
     unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the
