@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "policy-int.h"
 #include "proc/learn.h"
 #include "proc/proc.h"
@@ -114,6 +116,61 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 	return ndrift ? 1 : 0;
 }
 
+/* The names the run resolved, resolved again here: {address, name} pairs
+ * for the addresses it connected to, so a connect rule can name the host
+ * (a name that no longer resolves to the address keeps the address). */
+static const struct osl_error *
+names_by_address(struct osl_ctx *ctx, const struct osl_learn *l, char *(**out)[2], size_t *n)
+{
+	char *(*v)[2] = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct osl_net_addrs as;
+		char a[INET6_ADDRSTRLEN];
+
+		if (l->seen[i].kind != OSL_SEEN_RESOLVE ||
+		    osl_net_resolve(ctx, l->seen[i].what, 0, 0, true, &as))
+			continue;
+		for (size_t k = 0; k < as.n; k++) {
+			bool connected = false;
+
+			if (!osl_net_ntop((const struct sockaddr *)&as.sa[k], a, sizeof(a)))
+				continue;
+			for (size_t j = 0; j < l->n && !connected; j++) {
+				const char *w = l->seen[j].what, *c = strrchr(w, ':');
+				size_t al = strlen(a);
+
+				if (l->seen[j].kind != OSL_SEEN_CONNECT || !c)
+					continue;
+				connected = (w[0] == '[') ? (size_t)(c - w) == al + 2 &&
+				    !strncmp(w + 1, a, al) : (size_t)(c - w) == al && !strncmp(w, a, al);
+			}
+			if (!connected)
+				continue;
+			if (*n == cap) {
+				char *(*t)[2];
+
+				cap = cap ? cap * 2 : 8;
+				if (!(t = reallocarray(v, cap, sizeof(*v))))
+					goto nomem;
+				v = t;
+			}
+			v[*n][0] = strdup(a);
+			v[*n][1] = strdup(l->seen[i].what);
+			(*n)++;
+			if (!v[*n - 1][0] || !v[*n - 1][1])
+				goto nomem;
+		}
+	}
+	*out = v;
+	return NULL;
+nomem:
+	*out = v;
+	return osl_error_nomem();
+}
+
 /* FILE.tmp then rename: a reader never sees half a policy. */
 static const struct osl_error *
 write_file(const char *path, const struct strbuf *sb)
@@ -170,7 +227,8 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	struct osl_getopt g;
 	const char *out = NULL, *base_path = NULL, *diff_path = NULL;
 	char path[PATH_MAX], base_abs[PATH_MAX], cwd[PATH_MAX];
-	char **env = NULL, **run_argv = NULL;
+	char **env = NULL, **run_argv = NULL, *(*names)[2] = NULL;
+	size_t nnames = 0;
 	int c, status = 0;
 	bool secrets = true;
 
@@ -255,8 +313,11 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		status = report_drift(&l, diff);
 		goto done;
 	}
+	if ((err = names_by_address(ctx, &l, &names, &nnames)))
+		goto done;
 	{
 		struct osl_learn_emit o = {
+			.addr_names = names, .naddr_names = nnames,
 			.home = ctx->env.home, .pwd = cwd, .tmpdir = ctx->env.tmpdir,
 			.extends = base_path ? (strncmp(base_path, "builtin:", 8) ? base_abs : base_path) : NULL,
 			.base = base, .argv = argv, .secrets = secrets,
@@ -295,6 +356,11 @@ done:
 	sb_release(&sb);
 	osl_learn_release(&l);
 	osl_proc_env_free(env);
+	for (size_t i = 0; i < nnames; i++) {
+		free(names[i][0]);
+		free(names[i][1]);
+	}
+	free(names);
 	if (run_argv)
 		free(run_argv[2]);
 	free(run_argv);

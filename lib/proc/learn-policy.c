@@ -7,6 +7,7 @@
  * ${HOME} and ${TMPDIR} are written with the variable, so the policy works
  * from another checkout. */
 #include <limits.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,19 +341,72 @@ put_rules(struct strbuf *sb, struct folder *f, enum osl_seen_kind kind, const ch
 	}
 }
 
+/* The name the run resolved to ADDR (no brackets), or NULL. */
+static const char *
+name_of(const struct osl_learn_emit *o, const char *addr)
+{
+	for (size_t i = 0; i < o->naddr_names; i++)
+		if (!strcmp(o->addr_names[i][0], addr))
+			return o->addr_names[i][1];
+	return NULL;
+}
+
+/* Connects and binds; a connect to an address of a name the run resolved
+ * is written as that name (the egress proxy holds a name in full, an
+ * address by port only), with the addresses as a comment. */
 static void
-put_net(struct strbuf *sb, const struct osl_learn *l, enum osl_seen_kind kind, const char *key)
+put_net(struct strbuf *sb, const struct osl_learn *l, const struct osl_learn_emit *o,
+    enum osl_seen_kind kind, const char *key)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (l->seen[i].kind != kind)
+		const struct osl_seen *s = &l->seen[i];
+		const char *port = strrchr(s->what, ':'), *name = NULL;
+		char addr[INET6_ADDRSTRLEN + 2], rule[320];
+		bool dup = false;
+
+		if (s->kind != kind || s->refused || !port)
+			continue;
+		snprintf(addr, sizeof(addr), "%.*s", (int)(port - s->what), s->what);
+		if (addr[0] == '[' && addr[strlen(addr) - 1] == ']') {
+			memmove(addr, addr + 1, strlen(addr));
+			addr[strlen(addr) - 1] = '\0';
+		}
+		if (kind == OSL_SEEN_CONNECT)
+			name = name_of(o, addr);
+		snprintf(rule, sizeof(rule), "%s%s", name ? name : s->what, name ? port : "");
+		/* a name seen at several addresses: one rule */
+		for (size_t j = 0; j < i && name; j++) {
+			const char *pj = strrchr(l->seen[j].what, ':');
+			char aj[INET6_ADDRSTRLEN + 2];
+			const char *nj;
+
+			if (l->seen[j].kind != kind || l->seen[j].refused || !pj || strcmp(pj, port))
+				continue;
+			snprintf(aj, sizeof(aj), "%.*s", (int)(pj - l->seen[j].what), l->seen[j].what);
+			if (aj[0] == '[' && aj[strlen(aj) - 1] == ']') {
+				memmove(aj, aj + 1, strlen(aj));
+				aj[strlen(aj) - 1] = '\0';
+			}
+			nj = name_of(o, aj);
+			dup = nj && !strcmp(nj, name);
+			if (dup)
+				break;
+		}
+		if (dup)
 			continue;
 		if (!any)
 			sb_addf(sb, "  %s:\n", key);
 		any = true;
-		sb_addf(sb, "    - \"%s\"   # by ", l->seen[i].what);
-		put_comment(sb, l->seen[i].by);
+		sb_addf(sb, "    - \"%s\"   # ", rule);
+		if (name) {
+			sb_adds(sb, "at ");
+			put_comment(sb, s->what);
+			sb_adds(sb, "; ");
+		}
+		sb_adds(sb, "by ");
+		put_comment(sb, s->by);
 		sb_addc(sb, '\n');
 	}
 }
@@ -401,6 +455,10 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 			continue;
 		if ((err = agg_add(&f, k, rule, s)))
 			goto done;
+		/* a pty's other end is opened from its master (TIOCGPTPEER): the
+		 * kernel checks /dev/pts/N though no path was named */
+		if (!strcmp(rule, "/dev/ptmx") && (err = agg_add(&f, k, "/dev/pts/**", s)))
+			goto done;
 	}
 	mark_covered(&f);
 
@@ -439,8 +497,8 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		    f.skipped_proc);
 
 	sb_adds(sb, "net:\n");
-	put_net(sb, l, OSL_SEEN_CONNECT, "connect");
-	put_net(sb, l, OSL_SEEN_BIND, "bind");
+	put_net(sb, l, o, OSL_SEEN_CONNECT, "connect");
+	put_net(sb, l, o, OSL_SEEN_BIND, "bind");
 	sb_addf(sb, "  resolve: %s%s\n", l->resolved ? "true" : "false",
 	    l->resolved ? "   # the run asked a name server (port 53)" : "");
 	for (size_t i = 0, k = 0; i < l->n; i++) {

@@ -45,6 +45,7 @@ struct task {
 	long nr;
 	int flags;		/* open flags */
 	long dirfd;		/* open: the folder RAW is relative to */
+	unsigned long raw_addr;	/* open: the path argument in the tracee */
 	char raw[PATH_MAX];	/* open: the path as given, resolved only if refused */
 	char path[2][PATH_MAX];	/* resolved at entry: exec, mkdir, unlink, rename targets, mmap */
 	struct sockaddr_storage sa;
@@ -256,6 +257,12 @@ resolve_at(pid_t pid, long dirfd, const char *path, char *out, size_t size)
 		snprintf(joined, sizeof(joined), "%s/%s", base, path);
 	}
 	normalise(joined);
+	/* the tracee's own /proc entries: realpath here would give ours */
+	if (!strcmp(joined, "/proc/self") || !strncmp(joined, "/proc/self/", 11) ||
+	    !strcmp(joined, "/proc/thread-self") || !strncmp(joined, "/proc/thread-self/", 18)) {
+		snprintf(out, size, "%s", joined);
+		return true;
+	}
 	if (realpath(joined, real)) {
 		snprintf(out, size, "%s", real);
 		return true;
@@ -546,6 +553,7 @@ on_entry(struct tracer *tr, struct task *t)
 	case SYS_open: case SYS_creat:
 		t->flags = nr == SYS_creat ? O_WRONLY | O_CREAT | O_TRUNC : (int)REG_ARG(r, 1);
 		t->dirfd = AT_FDCWD;
+		t->raw_addr = REG_ARG(r, 0);
 		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 0), t->raw, sizeof(t->raw)))
 			t->raw[0] = '\0';
 		break;
@@ -559,6 +567,7 @@ on_entry(struct tracer *tr, struct task *t)
 			    (int)how.flags : 0;
 		}
 		t->dirfd = (long)(int)REG_ARG(r, 0);
+		t->raw_addr = REG_ARG(r, 1);
 		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 1), t->raw, sizeof(t->raw)))
 			t->raw[0] = '\0';
 		break;
@@ -676,6 +685,11 @@ on_exit_call(struct tracer *tr, struct task *t)
 		if (refused && t->raw[0] && !(t->flags & O_PATH) &&
 		    resolve_at(t->pid, t->dirfd, t->raw, path, sizeof(path)))
 			return add_open(tr, t, true, path);
+		/* a device with nothing behind it (/dev/tty without a terminal):
+		 * tried, and a sandbox would refuse it first (EACCES, not ENXIO) */
+		if (ret == -ENXIO && !tr->l->enforced && !(t->flags & O_PATH) &&
+		    read_str(t->pid, t->raw_addr, path, sizeof(path)) && !strncmp(path, "/dev/", 5))
+			return add_open(tr, t, false, path);
 		if (ret == -EMFILE)
 			tr->l->nofile_hit = true;
 		if (ret < 0 || (t->flags & O_PATH))

@@ -74,6 +74,10 @@ struct osl_learn_emit {
 	const char *home, *pwd, *tmpdir;	/* put back as ${HOME}, ${PWD}, ${TMPDIR} */
 	const char *extends;		/* written as `extends:`, or NULL */
 	bool secrets;			/* extends builtin:secrets too (the shipped denies) */
+	/* the names the run resolved, by address: pairs {address, name} (the
+	 * address as the tracer writes it, without brackets) */
+	char *const (*addr_names)[2];
+	size_t naddr_names;
 	const struct osl_policy *base;	/* the loaded --base, for its limits, or NULL */
 	char *const *argv;		/* the command, for the header */
 };
