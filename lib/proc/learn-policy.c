@@ -455,6 +455,11 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 			continue;
 		if ((err = agg_add(&f, k, rule, s)))
 			goto done;
+		/* temporary files the run writes it reads back (on the next
+		 * run too: a file left by this one is read, not made) */
+		if (k == OSL_SEEN_WRITE && under(rule, f.tmpdir) && (err = agg_add(&f, OSL_SEEN_READ,
+		    rule, s)))
+			goto done;
 		/* a pty's other end is opened from its master (TIOCGPTPEER): the
 		 * kernel checks /dev/pts/N though no path was named */
 		if (!strcmp(rule, "/dev/ptmx") && (err = agg_add(&f, k, "/dev/pts/**", s)))

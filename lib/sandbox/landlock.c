@@ -157,6 +157,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 		const char *kind = osl_rule_kind_name(ru->kind);
 		const char *name = osl_rule_name(ru);
 		enum osl_enf_level lvl;
+		struct osl_enf_entry *ent;
 		char prefix[4096];
 		int e = 0;
 
@@ -187,8 +188,11 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			if (e != ENOENT && e != ENOTDIR && e != EACCES)
 				return osl_error_sys(OSL_ESETUP, e, "landlock: cannot add a rule for '%s'",
 				    prefix);
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
-			    "'%s' does not exist: nothing is allowed there", prefix);
+			/* never "full": the rule does not do what it says */
+			if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL,
+			    "'%s' does not exist when the sandbox is made: the rule allows nothing "
+			    "(allow the folder that will hold it)", prefix)))
+				ent->by_policy = true;
 			continue;
 		}
 		if (lvl == OSL_ENF_FULL)
@@ -239,6 +243,7 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		const struct osl_rule *ru = &p->rules[i];
 		const char *kind = osl_rule_kind_name(ru->kind);
 		const char *name = osl_rule_name(ru);
+		struct osl_enf_entry *ent;
 		uint64_t acc;
 
 		if (ru->kind == OSL_RULE_NET_DENY) {
@@ -246,9 +251,9 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL, "%s",
 				    "no connect rule by address: landlock refuses every TCP connect, "
 				    "names go through the proxy, which refuses it");
-			else
-				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
-				    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it");
+			else if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+			    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it")))
+				ent->by_policy = sb->abi >= 4;	/* a connect rule by address opened it */
 			continue;
 		}
 		if (ru->kind != OSL_RULE_NET_CONNECT && ru->kind != OSL_RULE_NET_BIND)
@@ -301,10 +306,10 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		if (ru->net.host == OSL_NH_ANY)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL, "landlock tcp %s by port",
 			    ru->kind == OSL_RULE_NET_CONNECT ? "connect" : "bind");
-		else
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+		else if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
 			    "landlock holds the port only: any host on that port is reachable "
-			    "(addresses and names need the egress proxy)");
+			    "(addresses and names need the egress proxy)")))
+			ent->by_policy = true;	/* a rule by name would go through the proxy */
 	}
 	return NULL;
 }

@@ -28,6 +28,9 @@ struct osl_enf_entry {
 	char *name;		/* rule id or FILE:LINE:COL, or a word */
 	char *pattern;		/* as written, or NULL */
 	enum osl_enf_level level;
+	bool by_policy;		/* not full because of what the policy says (a path
+				 * missing at the start, an address rule), not a
+				 * limit of this kernel */
 	char reason[256];	/* why not full, or how it is held */
 };
 

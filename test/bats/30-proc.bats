@@ -467,7 +467,7 @@ no_userns() {
 @test "--require-full runs a policy that reads outside its exec trees once exec-via-loader is full" {
 	need_landlock 4
 	can_mount_ns
-	mkdir -p secret
+	mkdir -p secret bin	# every path exists: a rule on a missing one is not full
 	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
 	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full")] == []'
 	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
@@ -585,4 +585,15 @@ no_userns() {
 	run osl -p "$P/proc-signal.yaml" proc kill 4194300
 	assert_failure 1
 	assert_output --partial "no such process"
+}
+
+@test "--dry-run: an allow rule on a path that does not exist is not full, and --require-full says it is the policy's" {
+	need_landlock 1
+	printf 'version: 1\nfs:\n  read: ["/usr/**", "%s/not-made-yet/**"]\n  exec: ["/usr/**"]\n' "$T" > "$T/m.yaml"
+	run osl -p "$T/m.yaml" proc run --dry-run
+	assert_output --partial "partial  fs.read"
+	assert_output --partial "does not exist when the sandbox is made: the rule allows nothing"
+	run osl -p "$T/m.yaml" proc run --require-full -- /bin/true
+	assert_failure
+	assert_output --partial "1 by what the policy says, 0 by this kernel's limits"
 }
