@@ -597,3 +597,31 @@ no_userns() {
 	assert_failure
 	assert_output --partial "1 by what the policy says, 0 by this kernel's limits"
 }
+
+@test "what Landlock refuses is said at exit on stderr and as proc.denied records" {
+	need_landlock 7
+	[ "$(id -u)" = 0 ] || skip "reading the audit records needs root"
+	printf 'version: 1\nfs:\n  read: ["/usr/**", "/etc/**", "/lib/**", "/lib64/**", "/bin/**"]\n  exec: ["/usr/**", "/bin/**"]\nlog: { sink: "file:%s/denied.jsonl", level: info }\n' "$T" > "$T/d.yaml"
+	mkdir -p "$T/private" && echo s > "$T/private/f"
+	# one receiver of audit records per machine: another run may hold it
+	# for a moment (-v says so); a bounded number of tries
+	for _ in $(seq 100); do
+		run osl -v -p "$T/d.yaml" proc run -- sh -c "cat '$T/private/f'; cat '$T/private/f'; echo x > '$T/new'"
+		case $output in
+		*"refused by the sandbox"*) break ;;
+		*"another process"*) sleep 0.1 ;;
+		*) break ;;
+		esac
+	done
+	[[ $output != *"audit is disabled"* ]] || skip "audit is disabled here"
+	assert_failure
+	assert_output --partial "3 actions refused by the sandbox: fs.read_file $T/private/f (cat) and again, fs.make_reg $T (dash)"
+	grep '"proc.denied"' "$T/denied.jsonl" > "$T/d.txt"
+	[ "$(wc -l < "$T/d.txt")" = 2 ]
+	grep -q "\"path\":\"$T/private/f\"" "$T/d.txt"
+	grep -q '"blockers":"fs.read_file"' "$T/d.txt"
+	grep -q '"count":2' "$T/d.txt"
+	# nothing refused: nothing said
+	run osl -p "$T/d.yaml" proc run -- cat /etc/hostname
+	refute_output --partial "refused by the sandbox"
+}
