@@ -644,6 +644,8 @@ on_net(struct tracer *tr, struct task *t, bool bind, bool refused)
 	}
 	if (bind && port == 0)
 		return NULL;	/* an ephemeral port: nothing to allow */
+	if (!bind && tr->l->proxy[0] && !strcmp(what, tr->l->proxy))
+		return NULL;	/* osl's egress proxy: the names it was asked for are decided there */
 	return add_seen(tr, t, bind ? OSL_SEEN_BIND : OSL_SEEN_CONNECT, refused, what);
 }
 
@@ -732,6 +734,29 @@ on_exit_call(struct tracer *tr, struct task *t)
 	return NULL;
 }
 
+/* The egress proxy `osl proc run` gave PID (http_proxy=http://ADDR:PORT/)
+ * as "ADDR:PORT", or "". */
+static void
+proxy_of(pid_t pid, char *out, size_t size)
+{
+	char p[64], env[16384];
+	ssize_t n;
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(p, sizeof(p), "/proc/%d/environ", (int)pid);
+	if (!(f = fopen(p, "re")))
+		return;
+	n = (ssize_t)fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[n > 0 ? n : 0] = '\0';
+	for (char *e = env; e < env + n; e += strlen(e) + 1)
+		if (!strncmp(e, "http_proxy=http://", 18)) {
+			snprintf(out, size, "%.*s", (int)strcspn(e + 18, "/"), e + 18);
+			return;
+		}
+}
+
 /* An exec succeeded: the file named (a script, maybe) and the program the
  * kernel runs for it (its interpreter). */
 static const struct osl_error *
@@ -745,6 +770,8 @@ on_exec(struct tracer *tr, struct task *t)
 		return NULL;
 	}
 	tr->l->nexec++;
+	if (tr->l->enforced && !t->execed && !tr->l->proxy[0])
+		proxy_of(t->pid, tr->l->proxy, sizeof(tr->l->proxy));
 	t->execed = true;
 	if (t->path[0][0])
 		err = add(tr, t, OSL_SEEN_EXEC, t->path[0]);

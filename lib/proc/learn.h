@@ -57,6 +57,8 @@ struct osl_learn {
 	 * once they have executed a program (osl's own setup is not the
 	 * command's) */
 	bool enforced;
+	char proxy[64];		/* enforced: osl's egress proxy ("127.0.0.1:PORT"), as the
+				 * command's http_proxy names it: not the command's connect */
 };
 
 /* Run SP (path, argv, envp, cwd; no sandbox) to its end, observing it and
