@@ -530,7 +530,13 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 	wall = l->duration_ns / 1000000000ULL * 10;
 	wall = wall < 60 ? 60 : wall;
 	sb_adds(sb, "proc:\n  limits:\n");
-	if (l->peak_vm) {
+	if (l->peak_vm && mem > (16ULL << 30)) {
+		/* runtimes reserve far more address space than they use (a JIT's
+		 * heap cage): a limit on it would stop them, not a leak */
+		sb_addf(sb, "    # memory: none learned: the run reserved %lluM of address space "
+		    "(resident %lluM); RLIMIT_AS at twice that would hold nothing\n",
+		    (unsigned long long)(l->peak_vm >> 20), (unsigned long long)(l->peak_rss >> 20));
+	} else if (l->peak_vm) {
 		char why[96];
 
 		snprintf(why, sizeof(why), "peak address space %lluM (resident %lluM): twice that, 256M at least",
