@@ -331,6 +331,17 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		goto done;
 	if ((err = write_file(out, &sb)))
 		goto done;
+	/* the workspace inside HOME or TMPDIR: kept a rule of its own, but a
+	 * reader should know why ${PWD} is not covered by the wider tree */
+	for (size_t i = 0; cli_verbosity >= 0 && i < 2; i++) {
+		const char *d = !i ? ctx->env.home : ctx->env.tmpdir && *ctx->env.tmpdir ?
+		    ctx->env.tmpdir : "/tmp";	/* as the policy has it (learn-policy.c) */
+		size_t n = d ? strlen(d) : 0;
+
+		if (n > 1 && !strncmp(cwd, d, n) && cwd[n] == '/')
+			cli_warn("the workspace %s lies inside ${%s} (%s): its rules are ${PWD}'s, "
+			    "kept apart from ${%s}'s", cwd, i ? "TMPDIR" : "HOME", d, i ? "TMPDIR" : "HOME");
+	}
 	if (cli_verbosity >= 0 && strcmp(out, "-"))
 		fprintf(stderr, "%s: wrote '%s': %zu rules from %zu observations; the command "
 		    "exited with %d\n", cli_cmdpath, out, check->nrules, l.n, l.status);
