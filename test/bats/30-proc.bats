@@ -178,7 +178,8 @@ need_landlock() {
 	run run_p -- sh -c 'ps -o sid= -p $$'
 	assert_success
 	[ "$(echo $output)" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
-	run run_p --no-setsid -- sh -c 'ps -o sid= -p $$'
+	# (ps reads other processes' /proc entries: the refusals are said on stderr)
+	run --separate-stderr run_p --no-setsid -- sh -c 'ps -o sid= -p $$'
 	assert_success
 	[ "$(echo $output)" = "$(ps -o sid= -p $$ | tr -d ' ')" ]
 }
