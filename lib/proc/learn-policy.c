@@ -33,6 +33,7 @@ struct folder {
 	size_t n, cap;
 	size_t skipped_root;
 	size_t skipped_proc;	/* another process's /proc entries */
+	size_t skipped_list;	/* listings of /proc, HOME, ...: a rule would be the tree */
 };
 
 static const char *const system_tops[] = { "/usr", "/etc", "/lib", "/lib32", "/lib64",
@@ -128,6 +129,16 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 		f->skipped_root++;	/* a rule on / would allow everything */
 		return false;
 	}
+	/* a folder listed whose tree the run otherwise does not need: a rule
+	 * on a folder allows everything below it (Landlock's rules are
+	 * trees), so `ls ~` or `ls /proc` is left out, not all of HOME or of
+	 * every process's /proc */
+	if (kind == OSL_SEEN_READ && (!strcmp(p, "/proc") || !strcmp(p, "/sys") ||
+	    !strcmp(p, "/dev") || !strcmp(p, "/run") || !strcmp(p, "/var") ||
+	    (o->home && !strcmp(p, o->home)))) {
+		f->skipped_list++;
+		return false;
+	}
 	if ((rest = under(p, "/dev"))) {
 		if (!strncmp(rest, "pts/", 4) || !strcmp(rest, "pts"))
 			snprintf(out, size, "/dev/pts/**");
@@ -138,8 +149,8 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 	if ((rest = under(p, "/proc"))) {
 		if (*rest)
 			return fold_proc(f, rest, out, size);
-		snprintf(out, size, "/proc");	/* the folder itself, not below it */
-		return true;
+		f->skipped_list++;	/* not reached: listed above */
+		return false;
 	}
 	/* the folder that holds it (a folder read is itself) */
 	snprintf(dir, sizeof(dir), "%s", p);
@@ -496,6 +507,9 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		put_rules(sb, &f, fs[i].kind, fs[i].key);
 	if (f.skipped_root)
 		sb_adds(sb, "  # the run listed / itself: left out, a rule there would allow everything\n");
+	if (f.skipped_list)
+		sb_addf(sb, "  # %zu listings of /proc, /sys, /dev, /run, /var or HOME: left out (a rule on "
+		    "a folder allows everything below it)\n", f.skipped_list);
 	if (f.skipped_proc)
 		sb_addf(sb, "  # %zu reads of other processes' /proc/PID entries: left out (their ids "
 		    "change with every run; add a rule by hand if the build needs them)\n",
