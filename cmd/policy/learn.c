@@ -304,7 +304,8 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		goto done;
 	sp.path = path;
 	sp.argv = run_argv ? run_argv : argv;
-	sp.envp = env;
+	/* --diff: `osl proc run` gives the command the environment it would */
+	sp.envp = run_argv ? environ : env;
 	sp.setsid = false;	/* stays in the terminal's group: ^C reaches it */
 	if ((err = osl_proc_learn(&sp, &l)))
 		goto done;

@@ -821,7 +821,8 @@ trace(struct tracer *tr)
 			if (!err)
 				err = on_exec(tr, t);
 		} else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
-			peaks(tr, pid);
+			if (!tr->l->enforced || t->execed)	/* not osl's own */
+				peaks(tr, pid);
 		} else if (sig == SIGTRAP && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
 		    ev == PTRACE_EVENT_CLONE)) {
 			unsigned long child;
