@@ -283,7 +283,8 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 		if (w->n > 5 && o < sizeof(line))
 			o += (size_t)snprintf(line + o, sizeof(line) - o, ", and %zu more", w->n - 5);
 		if (w->lost && o < sizeof(line))
-			snprintf(line + o, sizeof(line) - o, " (%zu records lost)", w->lost);
+			snprintf(line + o, sizeof(line) - o, " (%zu record%s lost)", w->lost,
+			    w->lost == 1 ? "" : "s");
 		cli_warn("%s", line);
 	}
 }

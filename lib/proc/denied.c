@@ -146,6 +146,11 @@ osl_denied_watch_start(struct osl_denied_watch *w)
 		snprintf(w->why, sizeof(w->why), "no audit socket: %s", strerror(errno));
 		goto off;
 	}
+	{
+		int size = 4 << 20;	/* a burst of denials between two reads */
+
+		(void)setsockopt(w->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	}
 	if (!get_status(w->fd, &st)) {
 		snprintf(w->why, sizeof(w->why), "the kernel did not answer an audit status request");
 		goto off;
@@ -175,8 +180,21 @@ off:
 }
 
 static void
-add(struct osl_denied_watch *w, const struct osl_denial *d)
+add(struct osl_denied_watch *w, const struct osl_denial *in)
 {
+	struct osl_denial dd = *in, *d = &dd;
+	size_t k = 6;
+
+	/* a process's own /proc/1234/maps: /proc/self/maps, one line for all */
+	while (!strncmp(d->path, "/proc/", 6) && d->path[k] >= '0' && d->path[k] <= '9')
+		k++;
+	if (k > 6 && (d->path[k] == '/' || !d->path[k]) && d->pid &&
+	    strtol(d->path + 6, NULL, 10) == (long)d->pid) {
+		char rest[sizeof(d->path)];
+
+		snprintf(rest, sizeof(rest), "%s", d->path + k);
+		snprintf(d->path, sizeof(d->path), "/proc/self%s", rest);
+	}
 	for (size_t i = 0; i < w->n; i++)
 		if (!strcmp(w->d[i].blockers, d->blockers) && !strcmp(w->d[i].path, d->path) &&
 		    !strcmp(w->d[i].addr, d->addr)) {
