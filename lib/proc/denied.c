@@ -21,8 +21,9 @@
 #define AUDIT_LANDLOCK_DOMAIN 1424
 #endif
 
-/* The value of KEY= in TEXT: "quoted", or hex (audit's form for a value
- * with spaces or odd bytes), or a bare word.  False when absent. */
+/* The value of KEY= in TEXT: "quoted", or hex (audit's form for a path,
+ * comm or exe with spaces or odd bytes), or a bare word.  False when
+ * absent. */
 static bool
 field(const char *text, const char *key, char *out, size_t size)
 {
@@ -46,7 +47,9 @@ field(const char *text, const char *key, char *out, size_t size)
 
 		for (const char *c = p; c < e && hex; c++)
 			hex = (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'F');
-		if (hex && strcmp(key, "domain") && strcmp(key, "pid"))
+		/* only the strings audit encodes (untrusted): not a number */
+		hex = hex && (!strcmp(key, "path") || !strcmp(key, "comm") || !strcmp(key, "exe"));
+		if (hex)
 			for (; p + 1 < e && o + 1 < size; p += 2) {
 				unsigned v;
 
