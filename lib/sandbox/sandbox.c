@@ -235,10 +235,14 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 				osl_landlock_prefix(p->rules[j].expanded, ap, sizeof(ap));
 				writable = osl_path_within(ap, dp);
 			}
-			if (writable)
-				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-				    "'%s' does not exist: a file made there later is not hidden", dp);
-			else
+			if (writable) {
+				struct osl_enf_entry *e = osl_report_add(r, "fs.deny", name, ru->pattern,
+				    OSL_ENF_PARTIAL, "'%s' does not exist: a file made there later is not "
+				    "hidden", dp);
+
+				if (e)	/* a write rule of the policy lets it be made */
+					e->by_policy = true;
+			} else
 				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
 				    "'%s' does not exist and no write rule lets it be made", dp);
 			continue;
