@@ -58,7 +58,7 @@ POLICIES := $(sort $(wildcard policies/*.yaml))
 PROBE_SRC := $(sort $(wildcard test/probes/*.c))
 PROBES  := $(PROBE_SRC:test/probes/%.c=$(B)/probes/%)
 
-.PHONY: all deps test probes check-sanitize units bats man completions install clean bench fuzz fuzz-long demo check-deps mutants
+.PHONY: test-real all deps test probes check-sanitize units bats man completions install clean bench fuzz fuzz-long demo check-deps mutants
 .DEFAULT_GOAL := all
 
 all: check-deps $(B)/osl $(OSL_DYNAMIC) $(B)/libosl.a $(B)/libosl.so $(UNITS) $(PROBES)
@@ -141,6 +141,12 @@ $(B)/bench/%: test/bench/%.c $(B)/libosl.a
 test: all man completions-check
 	@VALGRIND_UNITS=1 test/run-tests $(B)
 	@$(MAKE) --no-print-directory check-sanitize
+
+# Real projects (Debian source packages, an npm package, osl itself) through
+# learn, enforce and diff, builtin:ci and an injected payload: see
+# test/real/run.sh.  Needs root and the package registries; ~10 minutes.
+test-real: all
+	@prove -v --exec sh test/real/run.sh :: $(B)/osl
 
 # The unit tests and the command-line tests again with ASan+UBSan (clang).
 check-sanitize:

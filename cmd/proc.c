@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "net/net.h"
 #include "op.h"
+#include "proc/denied.h"
 #include "proc/proc.h"
 #include "sandbox/sandbox.h"
 #include "util/parse.h"
@@ -234,6 +235,71 @@ log_exit(struct osl_ctx *ctx, const char *cmd, pid_t pid, const struct osl_proc_
 	osl_log_emit(log, OSL_LEVEL_INFO, rec);
 }
 
+/* What the kernel refused the run: a proc.denied record each, and one
+ * line on stderr (man osl-proc(1), DENIALS). */
+static void
+report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
+{
+	struct osl_log *log = NULL;
+	size_t total = 0;
+
+	if (!w->on || (!w->n && !w->lost))
+		return;
+	if (osl_ctx_log(ctx, &log))
+		log = NULL;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct osl_denial *d = &w->d[i];
+		cJSON *rec, *ev, *pr;
+		char msg[768];
+
+		total += d->count;
+		if (!log || !(rec = cJSON_CreateObject()))
+			continue;
+		ev = osl_log_obj(rec, "event");
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString("denied"));
+		cJSON_AddStringToObject(ev, "action", "proc.denied");
+		cJSON_AddStringToObject(ev, "outcome", "failure");
+		pr = osl_log_obj(rec, "process");
+		cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "pid", pid);
+		if (d->pid)
+			cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "denied_pid", d->pid);
+		if (d->comm[0])
+			osl_log_add_text(osl_log_obj(pr, "child"), "name", d->comm);
+		if (d->path[0])
+			osl_log_add_text(osl_log_obj(rec, "file"), "path", d->path);
+		osl_log_add_text(osl_log_obj(rec, "osl"), "blockers", d->blockers);
+		if (d->addr[0])
+			osl_log_add_text(osl_log_obj(rec, "destination"), "address", d->addr);
+		cJSON_AddNumberToObject(osl_log_obj(rec, "osl"), "count", (double)d->count);
+		snprintf(msg, sizeof(msg), "proc.denied %s %s%s by %s (landlock)", d->blockers,
+		    d->path[0] ? d->path : d->addr, d->count > 1 ? " (again)" : "",
+		    d->comm[0] ? d->comm : "?");
+		osl_log_add_text(rec, "message", msg);
+		osl_log_emit(log, OSL_LEVEL_WARN, rec);
+	}
+	if (cli_verbosity < 0)
+		return;
+	{
+		char line[1024];
+		size_t o = 0;
+
+		o += (size_t)snprintf(line, sizeof(line), "%zu action%s refused by the sandbox:", total,
+		    total == 1 ? "" : "s");
+		for (size_t i = 0; i < w->n && i < 5 && o < sizeof(line); i++)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "%s %s %s (%s)%s",
+			    i ? "," : "", w->d[i].blockers, w->d[i].path[0] ? w->d[i].path : w->d[i].addr,
+			    w->d[i].comm[0] ? w->d[i].comm : "?",
+			    w->d[i].count > 1 ? " and again" : "");
+		if (w->n > 5 && o < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o, ", and %zu more", w->n - 5);
+		if (w->lost && o < sizeof(line))
+			snprintf(line + o, sizeof(line) - o, " (%zu record%s lost)", w->lost,
+			    w->lost == 1 ? "" : "s");
+		cli_warn("%s", line);
+	}
+}
+
 static int
 run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 {
@@ -245,6 +311,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	struct osl_policy *p;
 	struct osl_op op;
 	struct osl_egress eg;
+	struct osl_denied_watch dw = { .fd = -1 };
 	bool sb_ok = false, op_ok = false, eg_on = false;
 	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
 	char **env = NULL;
@@ -284,12 +351,18 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	if (ro->require_full && !osl_report_full(&sb.report)) {
-		size_t bad = 0;
+		size_t bad = 0, policy = 0;
 
-		for (size_t i = 0; i < sb.report.n; i++)
+		for (size_t i = 0; i < sb.report.n; i++) {
 			bad += sb.report.entries[i].level != OSL_ENF_FULL;
+			policy += sb.report.entries[i].level != OSL_ENF_FULL &&
+			    sb.report.entries[i].by_policy;
+		}
+		/* what the policy says (fixable in it) apart from what this
+		 * kernel cannot do */
 		status = cli_error(osl_error_new(OSL_ESETUP, "--require-full: %zu of %zu entries are "
-		    "not held in full by this kernel (see --dry-run)", bad, sb.report.n));
+		    "not held in full: %zu by what the policy says, %zu by this kernel's limits "
+		    "(see --dry-run)", bad, sb.report.n, policy, bad - policy));
 		goto done;
 	}
 	/* best effort: what the kernel cannot hold is in the log, and with -v here */
@@ -343,6 +416,12 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	sp.cwd = ro->cwd;
 	sp.setsid = ro->setsid;
 	sp.sb = &sb;
+	/* the kernel's own word on what it refused (Landlock ABI 7 audit) */
+	if (sb.report.landlock_abi >= 7 && !so.audit) {
+		osl_denied_watch_start(&dw);
+		if (!dw.on && cli_verbosity > 0)
+			cli_warn("what the kernel refuses is not reported: %s", dw.why);
+	}
 	if ((err = osl_proc_spawn(&sp))) {
 		struct osl_error keep;
 
@@ -366,11 +445,14 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		osl_egress_stop(&eg);
 		eg_on = false;
 	}
+	osl_denied_watch_collect(&dw, sp.pid, 50);
+	report_denied(ctx, &dw, sp.pid);
 	log_exit(ctx, argv[0], sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);
 done:
+	osl_denied_watch_stop(&dw);
 	if (eg_on)
 		osl_egress_stop(&eg);
 	if (op_ok)

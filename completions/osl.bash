@@ -199,7 +199,7 @@ _osl() {
 		--base) __osl_arg 'file'; return ;;
 		--diff) __osl_arg 'file'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff -h --help' -- "$cur")) ;; *) __osl_arg 'none' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'none' ;; esac ;;
 		esac ;;
 	log)
 		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi

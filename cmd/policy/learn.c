@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "policy-int.h"
 #include "proc/learn.h"
 #include "proc/proc.h"
@@ -17,12 +19,13 @@
 
 extern char **environ;
 
-enum { O_BASE = 256, O_DIFF };
+enum { O_BASE = 256, O_DIFF, O_NO_SECRETS };
 
 const struct osl_opt policy_learn_opts[] = {
 	{ 'o', "output", "FILE", "write the learned policy to FILE (- for stdout)", "file" },
 	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "file" },
-	{ O_DIFF, "diff", "FILE", "report what the run does that FILE does not allow (exit 1 if anything)", "file" },
+	{ O_DIFF, "diff", "FILE", "run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)", "file" },
+	{ O_NO_SECRETS, "no-secrets", NULL, "do not extend builtin:secrets (the shipped denies of keys and tokens)", NULL },
 	{ 0 }
 };
 
@@ -40,7 +43,7 @@ limit_drift(const char *key, uint64_t peak, uint64_t limit)
 
 	if (limit == OSL_LIMIT_UNSET || peak <= limit)
 		return 0;
-	snprintf(what, sizeof(what), "%s: the run needed %llu, the limit is %llu", key,
+	snprintf(what, sizeof(what), "%s: the run needed %llu or more, the limit is %llu", key,
 	    (unsigned long long)peak, (unsigned long long)limit);
 	out_obj_open(NULL);
 	out_str("action", "%s: ", "proc.limits");
@@ -69,7 +72,9 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		    osl_request_from_target(acc, s->what, &rq, buf, sizeof(buf)))
 			continue;
 		osl_policy_decide(p, &rq, &d);
-		if (d.verdict == OSL_ALLOW && !d.audit)
+		/* refused by the kernel: drift whatever the policy says (a
+		 * rule on a path missing at the start allows nothing) */
+		if (!s->refused && d.verdict == OSL_ALLOW && !d.audit)
 			continue;
 		ndrift++;
 		osl_decision_reason(p, &d, reason, sizeof(reason));
@@ -77,6 +82,7 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		out_str("action", "%s ", kind_action[s->kind]);
 		out_str("target", "%s", s->what);
 		out_str("by", " (by %s)", s->by);
+		out_bool("refused", s->refused ? " refused by the kernel" : NULL, s->refused);
 		out_str("reason", ": %s\n", reason);
 		out_obj_close();
 	}
@@ -88,15 +94,81 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		out_obj_close();
 	}
 	ndrift += limit_drift("memory", l->peak_vm, p->limits.memory);
-	ndrift += limit_drift("nofile", l->peak_fd, p->limits.nofile);
+	ndrift += limit_drift("nofile", l->nofile_hit && p->limits.nofile != OSL_LIMIT_UNSET ?
+	    p->limits.nofile + 1 : l->peak_fd, p->limits.nofile);
 	if (p->limits.wall_ns != OSL_LIMIT_UNSET)
 		ndrift += limit_drift("wall", l->duration_ns, p->limits.wall_ns);
+	if (l->status) {
+		char what[96];
+
+		ndrift++;
+		snprintf(what, sizeof(what), "the command exited with %d under the policy", l->status);
+		out_obj_open(NULL);
+		out_str("action", "%s: ", "proc.exit");
+		out_str("reason", "%s\n", what);
+		out_obj_close();
+	}
 	out_arr_close();
 	out_u64("count", "# %llu", ndrift);
 	out_text(" %s\n", ndrift == 1 ? "thing the policy does not allow" :
 	    "things the policy does not allow");
 	out_obj_close();
 	return ndrift ? 1 : 0;
+}
+
+/* The names the run resolved, resolved again here: {address, name} pairs
+ * for the addresses it connected to, so a connect rule can name the host
+ * (a name that no longer resolves to the address keeps the address). */
+static const struct osl_error *
+names_by_address(struct osl_ctx *ctx, const struct osl_learn *l, char *(**out)[2], size_t *n)
+{
+	char *(*v)[2] = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct osl_net_addrs as;
+		char a[INET6_ADDRSTRLEN];
+
+		if (l->seen[i].kind != OSL_SEEN_RESOLVE ||
+		    osl_net_resolve(ctx, l->seen[i].what, 0, 0, true, &as))
+			continue;
+		for (size_t k = 0; k < as.n; k++) {
+			bool connected = false;
+
+			if (!osl_net_ntop((const struct sockaddr *)&as.sa[k], a, sizeof(a)))
+				continue;
+			for (size_t j = 0; j < l->n && !connected; j++) {
+				const char *w = l->seen[j].what, *c = strrchr(w, ':');
+				size_t al = strlen(a);
+
+				if (l->seen[j].kind != OSL_SEEN_CONNECT || !c)
+					continue;
+				connected = (w[0] == '[') ? (size_t)(c - w) == al + 2 &&
+				    !strncmp(w + 1, a, al) : (size_t)(c - w) == al && !strncmp(w, a, al);
+			}
+			if (!connected)
+				continue;
+			if (*n == cap) {
+				char *(*t)[2];
+
+				cap = cap ? cap * 2 : 8;
+				if (!(t = reallocarray(v, cap, sizeof(*v))))
+					goto nomem;
+				v = t;
+			}
+			v[*n][0] = strdup(a);
+			v[*n][1] = strdup(l->seen[i].what);
+			(*n)++;
+			if (!v[*n - 1][0] || !v[*n - 1][1])
+				goto nomem;
+		}
+	}
+	*out = v;
+	return NULL;
+nomem:
+	*out = v;
+	return osl_error_nomem();
 }
 
 /* FILE.tmp then rename: a reader never sees half a policy. */
@@ -155,8 +227,10 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	struct osl_getopt g;
 	const char *out = NULL, *base_path = NULL, *diff_path = NULL;
 	char path[PATH_MAX], base_abs[PATH_MAX], cwd[PATH_MAX];
-	char **env = NULL;
+	char **env = NULL, **run_argv = NULL, *(*names)[2] = NULL;
+	size_t nnames = 0;
 	int c, status = 0;
+	bool secrets = true;
 
 	cli_getopt_init(&g, cli_verb, argc, argv);
 	while ((c = cli_getopt(&g)) != -1) {
@@ -164,6 +238,7 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		case 'o': out = g.optarg; break;
 		case O_BASE: base_path = g.optarg; break;
 		case O_DIFF: diff_path = g.optarg; break;
+		case O_NO_SECRETS: secrets = false; break;
 		case 'h': return 0;
 		default: return OSL_EINPUT;
 		}
@@ -190,15 +265,47 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (diff_path && (err = osl_policy_load(&diff, diff_path, &ctx->env)))
 		goto bad_policy;
-	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
+	if (diff) {
+		/* step 2 itself, observed: `osl -p FILE proc run -- CMD` */
+		char pol[PATH_MAX];
+		ssize_t n;
+
+		if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0) {
+			err = osl_error_sys(OSL_EFAIL, errno, "cannot find osl itself");
+			goto done;
+		}
+		path[n] = '\0';
+		if (strncmp(diff_path, "builtin:", 8) && !realpath(diff_path, pol)) {
+			err = osl_error_sys(OSL_EINPUT, errno, "'%s'", diff_path);
+			goto done;
+		}
+		if (!(run_argv = calloc((size_t)argc + 7, sizeof(*run_argv)))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		run_argv[0] = path;
+		run_argv[1] = "-p";
+		run_argv[2] = strncmp(diff_path, "builtin:", 8) ? pol : (char *)diff_path;
+		run_argv[3] = "proc";
+		run_argv[4] = "run";
+		run_argv[5] = "--";
+		for (int i = 0; i < argc; i++)
+			run_argv[6 + i] = argv[i];
+		if (!(run_argv[2] = strdup(run_argv[2]))) {
+			err = osl_error_nomem();
+			goto done;
+		}
+		l.enforced = true;
+	} else if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
 		goto done;
 	/* the environment `osl proc run` would give it */
 	if ((err = osl_proc_env(&env, environ, base ? (const char *const *)base->env_keep : NULL,
 	    base ? base->nenv_keep : 0, NULL, 0)))
 		goto done;
 	sp.path = path;
-	sp.argv = argv;
-	sp.envp = env;
+	sp.argv = run_argv ? run_argv : argv;
+	/* --diff: `osl proc run` gives the command the environment it would */
+	sp.envp = run_argv ? environ : env;
 	sp.setsid = false;	/* stays in the terminal's group: ^C reaches it */
 	if ((err = osl_proc_learn(&sp, &l)))
 		goto done;
@@ -207,11 +314,14 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		status = report_drift(&l, diff);
 		goto done;
 	}
+	if ((err = names_by_address(ctx, &l, &names, &nnames)))
+		goto done;
 	{
 		struct osl_learn_emit o = {
+			.addr_names = names, .naddr_names = nnames,
 			.home = ctx->env.home, .pwd = cwd, .tmpdir = ctx->env.tmpdir,
 			.extends = base_path ? (strncmp(base_path, "builtin:", 8) ? base_abs : base_path) : NULL,
-			.base = base, .argv = argv,
+			.base = base, .argv = argv, .secrets = secrets,
 		};
 
 		if ((err = osl_learn_to_yaml(&l, &o, &sb)))
@@ -222,6 +332,17 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 		goto done;
 	if ((err = write_file(out, &sb)))
 		goto done;
+	/* the workspace inside HOME or TMPDIR: kept a rule of its own, but a
+	 * reader should know why ${PWD} is not covered by the wider tree */
+	for (size_t i = 0; cli_verbosity >= 0 && i < 2; i++) {
+		const char *d = !i ? ctx->env.home : ctx->env.tmpdir && *ctx->env.tmpdir ?
+		    ctx->env.tmpdir : "/tmp";	/* as the policy has it (learn-policy.c) */
+		size_t n = d ? strlen(d) : 0;
+
+		if (n > 1 && !strncmp(cwd, d, n) && cwd[n] == '/')
+			cli_warn("the workspace %s lies inside ${%s} (%s): its rules are ${PWD}'s, "
+			    "kept apart from ${%s}'s", cwd, i ? "TMPDIR" : "HOME", d, i ? "TMPDIR" : "HOME");
+	}
 	if (cli_verbosity >= 0 && strcmp(out, "-"))
 		fprintf(stderr, "%s: wrote '%s': %zu rules from %zu observations; the command "
 		    "exited with %d\n", cli_cmdpath, out, check->nrules, l.n, l.status);
@@ -247,6 +368,14 @@ done:
 	sb_release(&sb);
 	osl_learn_release(&l);
 	osl_proc_env_free(env);
+	for (size_t i = 0; i < nnames; i++) {
+		free(names[i][0]);
+		free(names[i][1]);
+	}
+	free(names);
+	if (run_argv)
+		free(run_argv[2]);
+	free(run_argv);
 	osl_policy_free(base);
 	osl_policy_free(check);
 	osl_policy_free(diff);

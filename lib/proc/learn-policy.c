@@ -7,6 +7,7 @@
  * ${HOME} and ${TMPDIR} are written with the variable, so the policy works
  * from another checkout. */
 #include <limits.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct folder {
 	struct agg *a;
 	size_t n, cap;
 	size_t skipped_root;
+	size_t skipped_proc;	/* another process's /proc entries */
+	size_t skipped_list;	/* listings of /proc, HOME, ...: a rule would be the tree */
 };
 
 static const char *const system_tops[] = { "/usr", "/etc", "/lib", "/lib32", "/lib64",
@@ -73,9 +76,11 @@ parent(char *p)
 }
 
 /* The first folder below ROOT on the way to DIR ("ROOT/x"), or ROOT when
- * that folder was made by the run. */
+ * that folder was made by the run and ROOT may be widened to (the
+ * workspace; never HOME: one cache the run made is not all of HOME). */
 static void
-first_below(const struct osl_learn *l, const char *root, const char *dir, char *out, size_t size)
+first_below(const struct osl_learn *l, const char *root, const char *dir, bool widen, char *out,
+    size_t size)
 {
 	const char *rest = under(dir, root);
 	size_t n = rest ? strcspn(rest, "/") : 0;
@@ -85,8 +90,30 @@ first_below(const struct osl_learn *l, const char *root, const char *dir, char *
 		return;
 	}
 	snprintf(out, size, "%s/%.*s", root, (int)n, rest);
-	if (made_by_run(l, out))
+	if (widen && made_by_run(l, out))
 		snprintf(out, size, "%s", root);
+}
+
+/* /proc: the process's own entries as the tree /proc/self (the tracer
+ * wrote them so), other files as themselves; another process's entries are
+ * left out (counted): a rule there would hold for no other run. */
+static bool
+fold_proc(struct folder *f, const char *rest, char *out, size_t size)
+{
+	if (!strncmp(rest, "self", 4) && (rest[4] == '/' || !rest[4])) {
+		snprintf(out, size, "/proc/self/**");
+		return true;
+	}
+	if (!strncmp(rest, "thread-self", 11) && (rest[11] == '/' || !rest[11])) {
+		snprintf(out, size, "/proc/thread-self/**");
+		return true;
+	}
+	if (*rest >= '1' && *rest <= '9') {
+		f->skipped_proc++;
+		return false;
+	}
+	snprintf(out, size, "/proc/%s", rest);
+	return true;
 }
 
 /* The rule (absolute) a seen path falls under, or false to leave it out. */
@@ -102,12 +129,28 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 		f->skipped_root++;	/* a rule on / would allow everything */
 		return false;
 	}
+	/* a folder listed whose tree the run otherwise does not need: a rule
+	 * on a folder allows everything below it (Landlock's rules are
+	 * trees), so `ls ~` or `ls /proc` is left out, not all of HOME or of
+	 * every process's /proc */
+	if (kind == OSL_SEEN_READ && (!strcmp(p, "/proc") || !strcmp(p, "/sys") ||
+	    !strcmp(p, "/dev") || !strcmp(p, "/run") || !strcmp(p, "/var") ||
+	    (o->home && !strcmp(p, o->home)))) {
+		f->skipped_list++;
+		return false;
+	}
 	if ((rest = under(p, "/dev"))) {
-		if (!strncmp(rest, "pts/", 4))
+		if (!strncmp(rest, "pts/", 4) || !strcmp(rest, "pts"))
 			snprintf(out, size, "/dev/pts/**");
 		else
 			snprintf(out, size, "%s", p);
 		return true;
+	}
+	if ((rest = under(p, "/proc"))) {
+		if (*rest)
+			return fold_proc(f, rest, out, size);
+		f->skipped_list++;	/* not reached: listed above */
+		return false;
 	}
 	/* the folder that holds it (a folder read is itself) */
 	snprintf(dir, sizeof(dir), "%s", p);
@@ -117,46 +160,53 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 	if (kind != OSL_SEEN_READ)
 		while (strcmp(dir, "/") && made_by_run(f->l, dir))
 			parent(dir);
-	if (kind == OSL_SEEN_EXEC) {
-		for (size_t i = 0; system_tops[i]; i++)
-			if (under(p, system_tops[i])) {
-				snprintf(out, size, "%s/**", system_tops[i]);
-				return true;
-			}
-		if (under(dir, o->pwd) && !strcmp(dir, o->pwd)) {
-			snprintf(out, size, "%s", p);	/* a program at the top of the workspace */
-			return true;
-		}
-		snprintf(out, size, "%s/**", !strcmp(dir, "/") ? "" : dir);
-		return true;
-	}
-	if (under(dir, o->pwd)) {
-		if (kind == OSL_SEEN_READ)
+	/* the workspace first: it may lie inside HOME or TMPDIR */
+	if (under(p, o->pwd)) {
+		/* programs and libraries the build makes do not exist on a
+		 * clean tree when the sandbox is made: the whole workspace */
+		if (kind == OSL_SEEN_READ || kind == OSL_SEEN_EXEC || !under(dir, o->pwd))
 			snprintf(root, sizeof(root), "%s", o->pwd);
 		else
-			first_below(f->l, o->pwd, dir, root, sizeof(root));
+			first_below(f->l, o->pwd, dir, true, root, sizeof(root));
 		snprintf(out, size, "%s/**", root);
 		return true;
 	}
+	for (size_t i = 0; system_tops[i]; i++)
+		if (under(p, system_tops[i])) {
+			bool whole = strcmp(system_tops[i], "/var") && strcmp(system_tops[i], "/run") &&
+			    strcmp(system_tops[i], "/sys");
+
+			/* /var, /run, /sys: the folder, not the whole tree (logs,
+			 * other services' sockets, every device) */
+			if (kind == OSL_SEEN_READ || kind == OSL_SEEN_EXEC) {
+				if (whole)
+					snprintf(out, size, "%s/**", system_tops[i]);
+				else if (!strcmp(dir, system_tops[i]))
+					snprintf(out, size, "%s", p);
+				else
+					snprintf(out, size, "%s/**", dir);
+				return true;
+			}
+			break;
+		}
 	if (under(dir, f->tmpdir)) {
 		snprintf(out, size, "%s/**", f->tmpdir);
 		return true;
 	}
-	if (under(dir, o->home)) {
-		if (!strcmp(dir, o->home))
+	if (under(p, o->home)) {
+		if (!strcmp(dir, o->home) && kind != OSL_SEEN_MKDIR &&
+		    !(kind == OSL_SEEN_WRITE && made_by_run(f->l, p)))
 			snprintf(out, size, "%s", p);	/* a file right in HOME: itself */
 		else {
-			first_below(f->l, o->home, dir, root, sizeof(root));
-			snprintf(out, size, "%s/**", root);
+			first_below(f->l, o->home, !strcmp(dir, o->home) ? p : dir, false, root,
+			    sizeof(root));
+			if (!strcmp(root, o->home))
+				snprintf(out, size, "%s", p);
+			else
+				snprintf(out, size, "%s/**", root);
 		}
 		return true;
 	}
-	if (kind == OSL_SEEN_READ)
-		for (size_t i = 0; system_tops[i]; i++)
-			if (under(p, system_tops[i])) {
-				snprintf(out, size, "%s/**", system_tops[i]);
-				return true;
-			}
 	if (!strcmp(dir, "/")) {
 		snprintf(out, size, "%s", p);
 		return true;
@@ -219,6 +269,9 @@ mark_covered(struct folder *f)
 			    n < 3 || strcmp(x + n - 3, "/**"))
 				continue;
 			snprintf(pre, sizeof(pre), "%.*s", (int)(n - 3), x);
+			/* the workspace stays a rule of its own inside HOME or TMPDIR */
+			if (under(f->a[i].abs, f->o->pwd) && !under(pre, f->o->pwd))
+				continue;
 			if (under(f->a[i].abs, pre) && strcmp(f->a[i].abs, x))
 				f->a[i].covered = true;
 		}
@@ -299,19 +352,72 @@ put_rules(struct strbuf *sb, struct folder *f, enum osl_seen_kind kind, const ch
 	}
 }
 
+/* The name the run resolved to ADDR (no brackets), or NULL. */
+static const char *
+name_of(const struct osl_learn_emit *o, const char *addr)
+{
+	for (size_t i = 0; i < o->naddr_names; i++)
+		if (!strcmp(o->addr_names[i][0], addr))
+			return o->addr_names[i][1];
+	return NULL;
+}
+
+/* Connects and binds; a connect to an address of a name the run resolved
+ * is written as that name (the egress proxy holds a name in full, an
+ * address by port only), with the addresses as a comment. */
 static void
-put_net(struct strbuf *sb, const struct osl_learn *l, enum osl_seen_kind kind, const char *key)
+put_net(struct strbuf *sb, const struct osl_learn *l, const struct osl_learn_emit *o,
+    enum osl_seen_kind kind, const char *key)
 {
 	bool any = false;
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (l->seen[i].kind != kind)
+		const struct osl_seen *s = &l->seen[i];
+		const char *port = strrchr(s->what, ':'), *name = NULL;
+		char addr[INET6_ADDRSTRLEN + 2], rule[320];
+		bool dup = false;
+
+		if (s->kind != kind || s->refused || !port)
+			continue;
+		snprintf(addr, sizeof(addr), "%.*s", (int)(port - s->what), s->what);
+		if (addr[0] == '[' && addr[strlen(addr) - 1] == ']') {
+			memmove(addr, addr + 1, strlen(addr));
+			addr[strlen(addr) - 1] = '\0';
+		}
+		if (kind == OSL_SEEN_CONNECT)
+			name = name_of(o, addr);
+		snprintf(rule, sizeof(rule), "%s%s", name ? name : s->what, name ? port : "");
+		/* a name seen at several addresses: one rule */
+		for (size_t j = 0; j < i && name; j++) {
+			const char *pj = strrchr(l->seen[j].what, ':');
+			char aj[INET6_ADDRSTRLEN + 2];
+			const char *nj;
+
+			if (l->seen[j].kind != kind || l->seen[j].refused || !pj || strcmp(pj, port))
+				continue;
+			snprintf(aj, sizeof(aj), "%.*s", (int)(pj - l->seen[j].what), l->seen[j].what);
+			if (aj[0] == '[' && aj[strlen(aj) - 1] == ']') {
+				memmove(aj, aj + 1, strlen(aj));
+				aj[strlen(aj) - 1] = '\0';
+			}
+			nj = name_of(o, aj);
+			dup = nj && !strcmp(nj, name);
+			if (dup)
+				break;
+		}
+		if (dup)
 			continue;
 		if (!any)
 			sb_addf(sb, "  %s:\n", key);
 		any = true;
-		sb_addf(sb, "    - \"%s\"   # by ", l->seen[i].what);
-		put_comment(sb, l->seen[i].by);
+		sb_addf(sb, "    - \"%s\"   # ", rule);
+		if (name) {
+			sb_adds(sb, "at ");
+			put_comment(sb, s->what);
+			sb_adds(sb, "; ");
+		}
+		sb_adds(sb, "by ");
+		put_comment(sb, s->by);
 		sb_addc(sb, '\n');
 	}
 }
@@ -360,6 +466,15 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 			continue;
 		if ((err = agg_add(&f, k, rule, s)))
 			goto done;
+		/* temporary files the run writes it reads back (on the next
+		 * run too: a file left by this one is read, not made) */
+		if (k == OSL_SEEN_WRITE && under(rule, f.tmpdir) && (err = agg_add(&f, OSL_SEEN_READ,
+		    rule, s)))
+			goto done;
+		/* a pty's other end is opened from its master (TIOCGPTPEER): the
+		 * kernel checks /dev/pts/N though no path was named */
+		if (!strcmp(rule, "/dev/ptmx") && (err = agg_add(&f, k, "/dev/pts/**", s)))
+			goto done;
 	}
 	mark_covered(&f);
 
@@ -379,9 +494,12 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		    *c == '-' || *c == '_' || *c == '.')
 			sb_addc(sb, *c);
 	sb_adds(sb, "\"\n");
-	if (o->extends) {
+	if (o->extends || o->secrets) {
 		sb_adds(sb, "extends: [");
-		put_path(sb, &(struct folder){ .o = &(struct osl_learn_emit){ 0 } }, o->extends);
+		if (o->extends)
+			put_path(sb, &(struct folder){ .o = &(struct osl_learn_emit){ 0 } }, o->extends);
+		if (o->secrets)	/* keys, tokens, password hashes: denied whatever is allowed */
+			sb_addf(sb, "%sbuiltin:secrets", o->extends ? ", " : "");
 		sb_adds(sb, "]\n");
 	}
 	sb_adds(sb, "mode: enforce\ndefault: deny\nfs:\n");
@@ -389,10 +507,17 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		put_rules(sb, &f, fs[i].kind, fs[i].key);
 	if (f.skipped_root)
 		sb_adds(sb, "  # the run listed / itself: left out, a rule there would allow everything\n");
+	if (f.skipped_list)
+		sb_addf(sb, "  # %zu listings of /proc, /sys, /dev, /run, /var or HOME: left out (a rule on "
+		    "a folder allows everything below it)\n", f.skipped_list);
+	if (f.skipped_proc)
+		sb_addf(sb, "  # %zu reads of other processes' /proc/PID entries: left out (their ids "
+		    "change with every run; add a rule by hand if the build needs them)\n",
+		    f.skipped_proc);
 
 	sb_adds(sb, "net:\n");
-	put_net(sb, l, OSL_SEEN_CONNECT, "connect");
-	put_net(sb, l, OSL_SEEN_BIND, "bind");
+	put_net(sb, l, o, OSL_SEEN_CONNECT, "connect");
+	put_net(sb, l, o, OSL_SEEN_BIND, "bind");
 	sb_addf(sb, "  resolve: %s%s\n", l->resolved ? "true" : "false",
 	    l->resolved ? "   # the run asked a name server (port 53)" : "");
 	for (size_t i = 0, k = 0; i < l->n; i++) {
@@ -419,7 +544,13 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 	wall = l->duration_ns / 1000000000ULL * 10;
 	wall = wall < 60 ? 60 : wall;
 	sb_adds(sb, "proc:\n  limits:\n");
-	if (l->peak_vm) {
+	if (l->peak_vm && mem > (16ULL << 30)) {
+		/* runtimes reserve far more address space than they use (a JIT's
+		 * heap cage): a limit on it would stop them, not a leak */
+		sb_addf(sb, "    # memory: none learned: the run reserved %lluM of address space "
+		    "(resident %lluM); RLIMIT_AS at twice that would hold nothing\n",
+		    (unsigned long long)(l->peak_vm >> 20), (unsigned long long)(l->peak_rss >> 20));
+	} else if (l->peak_vm) {
 		char why[96];
 
 		snprintf(why, sizeof(why), "peak address space %lluM (resident %lluM): twice that, 256M at least",

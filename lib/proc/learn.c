@@ -32,16 +32,22 @@
 static const char *const traced[] = {
 	"open", "openat", "openat2", "creat", "execve", "execveat", "mkdir", "mkdirat",
 	"unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "truncate",
-	"symlink", "symlinkat", "connect", "bind", "sendto", "sendmmsg", NULL
+	"symlink", "symlinkat", "connect", "bind", "sendto", "sendmmsg",
+	"mmap",			/* only with PROT_EXEC (osl_seccomp_trace_build) */
+	NULL
 };
 
 struct task {
 	pid_t pid;
 	bool started;		/* its first SIGSTOP (auto-attach) has been swallowed */
 	bool in_call;		/* between a seccomp stop and the syscall-exit stop */
+	bool execed;		/* it, or the process it was forked from, executed a program */
 	long nr;
 	int flags;		/* open flags */
-	char path[2][PATH_MAX];	/* resolved at entry: exec, mkdir, unlink, rename targets */
+	long dirfd;		/* open: the folder RAW is relative to */
+	unsigned long raw_addr;	/* open: the path argument in the tracee */
+	char raw[PATH_MAX];	/* open: the path as given, resolved only if refused */
+	char path[2][PATH_MAX];	/* resolved at entry: exec, mkdir, unlink, rename targets, mmap */
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	int fd;			/* connect: the socket */
@@ -66,9 +72,9 @@ struct tracer {
 };
 
 static uint64_t
-fnv(enum osl_seen_kind k, const char *s)
+fnv(enum osl_seen_kind k, bool refused, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)k;
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)k ^ ((uint64_t)refused << 8);
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
@@ -83,7 +89,7 @@ rehash(struct osl_learn *l)
 	if (!(h = calloc(cap, sizeof(*h))))
 		return osl_error_nomem();
 	for (size_t i = 0; i < l->n; i++) {
-		size_t j = fnv(l->seen[i].kind, l->seen[i].what) & (cap - 1);
+		size_t j = fnv(l->seen[i].kind, l->seen[i].refused, l->seen[i].what) & (cap - 1);
 
 		while (h[j])
 			j = (j + 1) & (cap - 1);
@@ -96,7 +102,8 @@ rehash(struct osl_learn *l)
 }
 
 const struct osl_error *
-osl_learn_add(struct osl_learn *l, enum osl_seen_kind kind, const char *what, const char *by)
+osl_learn_add(struct osl_learn *l, enum osl_seen_kind kind, bool refused, const char *what,
+    const char *by)
 {
 	const struct osl_error *err;
 	struct osl_seen *s;
@@ -104,9 +111,9 @@ osl_learn_add(struct osl_learn *l, enum osl_seen_kind kind, const char *what, co
 
 	if (l->n * 2 >= l->hcap && (err = rehash(l)))
 		return err;
-	for (j = fnv(kind, what) & (l->hcap - 1); l->hash[j]; j = (j + 1) & (l->hcap - 1)) {
+	for (j = fnv(kind, refused, what) & (l->hcap - 1); l->hash[j]; j = (j + 1) & (l->hcap - 1)) {
 		s = &l->seen[l->hash[j] - 1];
-		if (s->kind == kind && !strcmp(s->what, what))
+		if (s->kind == kind && s->refused == refused && !strcmp(s->what, what))
 			return NULL;
 	}
 	if (l->n == l->cap) {
@@ -120,6 +127,7 @@ osl_learn_add(struct osl_learn *l, enum osl_seen_kind kind, const char *what, co
 	s = &l->seen[l->n];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
+	s->refused = refused;
 	if (!(s->what = strdup(what)))
 		return osl_error_nomem();
 	snprintf(s->by, sizeof(s->by), "%s", by ? by : "");
@@ -249,6 +257,12 @@ resolve_at(pid_t pid, long dirfd, const char *path, char *out, size_t size)
 		snprintf(joined, sizeof(joined), "%s/%s", base, path);
 	}
 	normalise(joined);
+	/* the tracee's own /proc entries: realpath here would give ours */
+	if (!strcmp(joined, "/proc/self") || !strncmp(joined, "/proc/self/", 11) ||
+	    !strcmp(joined, "/proc/thread-self") || !strncmp(joined, "/proc/thread-self/", 18)) {
+		snprintf(out, size, "%s", joined);
+		return true;
+	}
 	if (realpath(joined, real)) {
 		snprintf(out, size, "%s", real);
 		return true;
@@ -265,13 +279,88 @@ resolve_at(pid_t pid, long dirfd, const char *path, char *out, size_t size)
 	return true;
 }
 
-static const struct osl_error *
-add(struct tracer *tr, pid_t pid, enum osl_seen_kind kind, const char *what)
+/* The ids of thread PID as its own /proc shows them: its process (Tgid)
+ * and itself, in the innermost PID namespace (NStgid, NSpid: the last). */
+static void
+ids_of(pid_t pid, long *tgid, long *tid)
 {
-	char comm[16];
+	char p[64], line[256];
+	FILE *f;
 
-	comm_of(pid, comm, sizeof(comm));
-	return osl_learn_add(tr->l, kind, what, comm);
+	*tgid = *tid = pid;
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(p, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *last = strrchr(line, '\t');
+
+		if (!last)
+			continue;
+		if (!strncmp(line, "NStgid:", 7))
+			*tgid = strtol(last + 1, NULL, 10);
+		else if (!strncmp(line, "NSpid:", 6))
+			*tid = strtol(last + 1, NULL, 10);
+	}
+	fclose(f);
+}
+
+/* /proc/N/... of the process itself as /proc/self/..., of the thread
+ * itself as /proc/thread-self/... (in place): a rule that holds on the next
+ * run, whatever the process ids are then. */
+static void
+proc_self(pid_t pid, char *path, size_t size)
+{
+	char rest[PATH_MAX];
+	const char *self = NULL;
+	long n, tgid, tid;
+	char *end;
+
+	if (strncmp(path, "/proc/", 6) || path[6] < '1' || path[6] > '9')
+		return;
+	n = strtol(path + 6, &end, 10);
+	if (*end != '/' && *end)
+		return;
+	ids_of(pid, &tgid, &tid);
+	if (n == tgid && !strncmp(end, "/task/", 6)) {
+		char *e2;
+		long t = strtol(end + 6, &e2, 10);
+
+		if (t == tid && (*e2 == '/' || !*e2)) {
+			end = e2;
+			self = "thread-self";
+		}
+	}
+	if (!self && n == tgid)
+		self = "self";
+	if (!self && n == tid)
+		self = "thread-self";
+	if (!self)
+		return;
+	snprintf(rest, sizeof(rest), "%s", end);
+	snprintf(path, size, "/proc/%s%s", self, rest);
+}
+
+static const struct osl_error *
+add_seen(struct tracer *tr, const struct task *t, enum osl_seen_kind kind, bool refused,
+    const char *what)
+{
+	char comm[16], p[PATH_MAX];
+
+	if (tr->l->enforced && !t->execed)
+		return NULL;	/* osl's own setup, before the command runs */
+	comm_of(t->pid, comm, sizeof(comm));
+	if (what[0] == '/' && !strncmp(what, "/proc/", 6)) {
+		snprintf(p, sizeof(p), "%s", what);
+		proc_self(t->pid, p, sizeof(p));
+		what = p;
+	}
+	return osl_learn_add(tr->l, kind, refused, what, comm);
+}
+
+static const struct osl_error *
+add(struct tracer *tr, const struct task *t, enum osl_seen_kind kind, const char *what)
+{
+	return add_seen(tr, t, kind, false, what);
 }
 
 /* --- the tasks --- */
@@ -410,7 +499,7 @@ dns_add(struct tracer *tr, const struct task *t, const unsigned char *m, size_t 
 	char name[256];
 
 	if (dns_qname(m, len, name, sizeof(name)))
-		(void)add(tr, t->pid, OSL_SEEN_RESOLVE, name);
+		(void)add(tr, t, OSL_SEEN_RESOLVE, name);
 }
 
 /* sendto or sendmmsg on a name server's socket: the names asked for
@@ -455,19 +544,40 @@ on_entry(struct tracer *tr, struct task *t)
 	struct user_regs_struct r;
 	long nr;
 
-	t->path[0][0] = t->path[1][0] = '\0';
+	t->path[0][0] = t->path[1][0] = t->raw[0] = '\0';
 	t->salen = 0;
 	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &r) == -1)
 		return;
 	t->nr = nr = REG_NR(r);
 	switch (nr) {
-	case SYS_open: t->flags = (int)REG_ARG(r, 1); break;
-	case SYS_openat: t->flags = (int)REG_ARG(r, 2); break;
-	case SYS_creat: t->flags = O_WRONLY | O_CREAT | O_TRUNC; break;
-	case SYS_openat2: {
-		struct open_how how;
+	case SYS_open: case SYS_creat:
+		t->flags = nr == SYS_creat ? O_WRONLY | O_CREAT | O_TRUNC : (int)REG_ARG(r, 1);
+		t->dirfd = AT_FDCWD;
+		t->raw_addr = REG_ARG(r, 0);
+		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 0), t->raw, sizeof(t->raw)))
+			t->raw[0] = '\0';
+		break;
+	case SYS_openat: case SYS_openat2:
+		if (nr == SYS_openat)
+			t->flags = (int)REG_ARG(r, 2);
+		else {
+			struct open_how how;
 
-		t->flags = read_mem(t->pid, REG_ARG(r, 2), &how, sizeof(how)) ? (int)how.flags : 0;
+			t->flags = read_mem(t->pid, REG_ARG(r, 2), &how, sizeof(how)) ?
+			    (int)how.flags : 0;
+		}
+		t->dirfd = (long)(int)REG_ARG(r, 0);
+		t->raw_addr = REG_ARG(r, 1);
+		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 1), t->raw, sizeof(t->raw)))
+			t->raw[0] = '\0';
+		break;
+	case SYS_mmap: {
+		char fd[32];
+
+		/* the filter stops only PROT_EXEC maps; a file's, not anonymous */
+		snprintf(fd, sizeof(fd), "fd/%d", (int)REG_ARG(r, 4));
+		if ((int)REG_ARG(r, 4) < 0 || !proc_link(t->pid, fd, t->path[0], sizeof(t->path[0])))
+			t->path[0][0] = '\0';
 		break;
 	}
 	case SYS_execve: arg_path(t, &r, -1, 0, 0); break;
@@ -504,7 +614,7 @@ on_entry(struct tracer *tr, struct task *t)
 }
 
 static const struct osl_error *
-on_net(struct tracer *tr, struct task *t, bool bind)
+on_net(struct tracer *tr, struct task *t, bool bind, bool refused)
 {
 	char host[INET6_ADDRSTRLEN], what[INET6_ADDRSTRLEN + 16];
 	unsigned port;
@@ -523,7 +633,7 @@ on_net(struct tracer *tr, struct task *t, bool bind)
 		snprintf(what, sizeof(what), "[%s]:%u", host, port);
 	} else
 		return NULL;	/* UNIX sockets are files; other families are not policy */
-	if (!bind && port == 53) {
+	if (!bind && port == 53 && !refused) {
 		/* a resolver: net.resolve, not a connect rule; its queries name
 		 * what was resolved (the oldest socket gives way when full) */
 		tr->l->resolved = true;
@@ -534,7 +644,29 @@ on_net(struct tracer *tr, struct task *t, bool bind)
 	}
 	if (bind && port == 0)
 		return NULL;	/* an ephemeral port: nothing to allow */
-	return add(tr, t->pid, bind ? OSL_SEEN_BIND : OSL_SEEN_CONNECT, what);
+	if (!bind && tr->l->proxy[0] && !strcmp(what, tr->l->proxy))
+		return NULL;	/* osl's egress proxy: the names it was asked for are decided there */
+	return add_seen(tr, t, bind ? OSL_SEEN_BIND : OSL_SEEN_CONNECT, refused, what);
+}
+
+/* An open's accesses: O_RDWR is a read and a write. */
+static const struct osl_error *
+add_open(struct tracer *tr, const struct task *t, bool refused, const char *path)
+{
+	const struct osl_error *err = NULL;
+	int acc = t->flags & O_ACCMODE;
+
+	if (acc != O_WRONLY)
+		err = add_seen(tr, t, OSL_SEEN_READ, refused, path);
+	if (!err && (acc != O_RDONLY || (t->flags & (O_CREAT | O_TRUNC))))
+		err = add_seen(tr, t, OSL_SEEN_WRITE, refused, path);
+	return err;
+}
+
+static bool
+is_refusal(long ret)
+{
+	return ret == -EACCES || ret == -EPERM;
 }
 
 static const struct osl_error *
@@ -542,14 +674,26 @@ on_exit_call(struct tracer *tr, struct task *t)
 {
 	struct user_regs_struct r;
 	char path[PATH_MAX], fd[32];
+	bool refused;
 	long ret;
-	int acc;
 
 	if (ptrace(PTRACE_GETREGS, t->pid, NULL, &r) == -1)
 		return NULL;
 	ret = REG_RET(r);
+	/* a refusal matters only under a sandbox: then it is the kernel's */
+	refused = tr->l->enforced && is_refusal(ret);
 	switch (t->nr) {
 	case SYS_open: case SYS_openat: case SYS_openat2: case SYS_creat:
+		if (refused && t->raw[0] && !(t->flags & O_PATH) &&
+		    resolve_at(t->pid, t->dirfd, t->raw, path, sizeof(path)))
+			return add_open(tr, t, true, path);
+		/* a device with nothing behind it (/dev/tty without a terminal):
+		 * tried, and a sandbox would refuse it first (EACCES, not ENXIO) */
+		if (ret == -ENXIO && !tr->l->enforced && !(t->flags & O_PATH) &&
+		    read_str(t->pid, t->raw_addr, path, sizeof(path)) && !strncmp(path, "/dev/", 5))
+			return add_open(tr, t, false, path);
+		if (ret == -EMFILE)
+			tr->l->nofile_hit = true;
 		if (ret < 0 || (t->flags & O_PATH))
 			return NULL;
 		if ((uint64_t)ret + 1 > tr->l->peak_fd)
@@ -557,29 +701,60 @@ on_exit_call(struct tracer *tr, struct task *t)
 		snprintf(fd, sizeof(fd), "fd/%ld", ret);
 		if (!proc_link(t->pid, fd, path, sizeof(path)))
 			return NULL;	/* a pipe or an anonymous inode */
-		acc = t->flags & O_ACCMODE;
-		return add(tr, t->pid, acc != O_RDONLY || (t->flags & (O_CREAT | O_TRUNC)) ?
-		    OSL_SEEN_WRITE : OSL_SEEN_READ, path);
+		return add_open(tr, t, false, path);
+	case SYS_mmap:
+		if (!t->path[0][0] || (ret < 0 && ret > -4096 && !refused))
+			return NULL;
+		return add_seen(tr, t, OSL_SEEN_EXEC, refused, t->path[0]);
+	case SYS_execve: case SYS_execveat:
+		/* a success is seen at PTRACE_EVENT_EXEC */
+		return refused && t->path[0][0] ? add_seen(tr, t, OSL_SEEN_EXEC, true, t->path[0]) : NULL;
 	case SYS_mkdir: case SYS_mkdirat:
-		return ret == 0 && t->path[0][0] ? add(tr, t->pid, OSL_SEEN_MKDIR, t->path[0]) : NULL;
+		if (refused && t->path[0][0])
+			return add_seen(tr, t, OSL_SEEN_WRITE, true, t->path[0]);
+		return ret == 0 && t->path[0][0] ? add(tr, t, OSL_SEEN_MKDIR, t->path[0]) : NULL;
 	case SYS_unlink: case SYS_unlinkat: case SYS_rmdir: case SYS_truncate:
 	case SYS_symlink: case SYS_symlinkat:
-		return ret == 0 && t->path[0][0] ? add(tr, t->pid, OSL_SEEN_WRITE, t->path[0]) : NULL;
+		return (ret == 0 || refused) && t->path[0][0] ?
+		    add_seen(tr, t, OSL_SEEN_WRITE, refused, t->path[0]) : NULL;
 	case SYS_rename: case SYS_renameat: case SYS_renameat2: {
 		const struct osl_error *err = NULL;
 
-		if (ret == 0 && t->path[0][0])
-			err = add(tr, t->pid, OSL_SEEN_WRITE, t->path[0]);
-		if (!err && ret == 0 && t->path[1][0])
-			err = add(tr, t->pid, OSL_SEEN_WRITE, t->path[1]);
+		if ((ret == 0 || refused) && t->path[0][0])
+			err = add_seen(tr, t, OSL_SEEN_WRITE, refused, t->path[0]);
+		if (!err && (ret == 0 || refused) && t->path[1][0])
+			err = add_seen(tr, t, OSL_SEEN_WRITE, refused, t->path[1]);
 		return err;
 	}
 	case SYS_connect:
-		return ret == 0 || ret == -EINPROGRESS ? on_net(tr, t, false) : NULL;
+		return ret == 0 || ret == -EINPROGRESS || refused ? on_net(tr, t, false, refused) : NULL;
 	case SYS_bind:
-		return ret == 0 ? on_net(tr, t, true) : NULL;
+		return ret == 0 || refused ? on_net(tr, t, true, refused) : NULL;
 	}
 	return NULL;
+}
+
+/* The egress proxy `osl proc run` gave PID (http_proxy=http://ADDR:PORT/)
+ * as "ADDR:PORT", or "". */
+static void
+proxy_of(pid_t pid, char *out, size_t size)
+{
+	char p[64], env[16384];
+	ssize_t n;
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(p, sizeof(p), "/proc/%d/environ", (int)pid);
+	if (!(f = fopen(p, "re")))
+		return;
+	n = (ssize_t)fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[n > 0 ? n : 0] = '\0';
+	for (char *e = env; e < env + n; e += strlen(e) + 1)
+		if (!strncmp(e, "http_proxy=http://", 18)) {
+			snprintf(out, size, "%.*s", (int)strcspn(e + 18, "/"), e + 18);
+			return;
+		}
 }
 
 /* An exec succeeded: the file named (a script, maybe) and the program the
@@ -590,11 +765,18 @@ on_exec(struct tracer *tr, struct task *t)
 	const struct osl_error *err = NULL;
 	char exe[PATH_MAX];
 
+	if (tr->l->enforced && t->pid == tr->root) {
+		t->path[0][0] = '\0';	/* `osl proc run` itself */
+		return NULL;
+	}
 	tr->l->nexec++;
+	if (tr->l->enforced && !t->execed && !tr->l->proxy[0])
+		proxy_of(t->pid, tr->l->proxy, sizeof(tr->l->proxy));
+	t->execed = true;
 	if (t->path[0][0])
-		err = add(tr, t->pid, OSL_SEEN_EXEC, t->path[0]);
+		err = add(tr, t, OSL_SEEN_EXEC, t->path[0]);
 	if (!err && proc_link(t->pid, "exe", exe, sizeof(exe)) && strcmp(exe, t->path[0]))
-		err = add(tr, t->pid, OSL_SEEN_EXEC, exe);
+		err = add(tr, t, OSL_SEEN_EXEC, exe);
 	t->path[0][0] = '\0';
 	return err;
 }
@@ -639,14 +821,21 @@ trace(struct tracer *tr)
 			if (!err)
 				err = on_exec(tr, t);
 		} else if (sig == SIGTRAP && ev == PTRACE_EVENT_EXIT) {
-			peaks(tr, pid);
+			if (!tr->l->enforced || t->execed)	/* not osl's own */
+				peaks(tr, pid);
 		} else if (sig == SIGTRAP && (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
 		    ev == PTRACE_EVENT_CLONE)) {
 			unsigned long child;
 
-			if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &child) == 0 &&
-			    !task_add(tr, (pid_t)child, false))
-				return osl_error_nomem();
+			struct task *c;
+
+			if (ptrace(PTRACE_GETEVENTMSG, pid, NULL, &child) == 0) {
+				bool execed = t->execed;
+
+				if (!(c = task_add(tr, (pid_t)child, false)))
+					return osl_error_nomem();
+				c->execed = execed;
+			}
 			t = task_find(tr, pid);	/* the table may have moved */
 		} else if (sig == SIGSTOP && !t->started) {
 			/* a new tracee's first stop: swallowed */

@@ -5,7 +5,10 @@
  * that returns SECCOMP_RET_TRACE for the calls that matter (opens, execs,
  * directory and name changes, connect, bind), so it stops only on those;
  * every process and thread it starts is followed (PTRACE_O_TRACECLONE,
- * TRACEFORK, TRACEVFORK, TRACEEXEC). */
+ * TRACEFORK, TRACEVFORK, TRACEEXEC).  A file mapped as code
+ * (mmap with PROT_EXEC: a shared library, a Python extension) counts as
+ * executed: a noexec mount refuses both.  Paths under /proc/PID of the
+ * process itself are recorded as /proc/self/..., /proc/thread-self/.... */
 #ifndef OSL_PROC_LEARN_H
 #define OSL_PROC_LEARN_H
 
@@ -30,6 +33,7 @@ enum osl_seen_kind {
 
 struct osl_seen {
 	enum osl_seen_kind kind;
+	bool refused;		/* the kernel refused it (EACCES, EPERM): under a sandbox */
 	char *what;		/* an absolute, resolved path, or ADDR:PORT */
 	char by[16];		/* the program (comm) that did it first */
 };
@@ -44,24 +48,38 @@ struct osl_learn {
 	uint64_t peak_rss;	/* bytes (VmHWM), the largest process */
 	uint64_t peak_fd;	/* the highest fd number seen + 1 */
 	uint64_t peak_tasks;	/* processes and threads alive at once */
+	bool nofile_hit;	/* an open failed with EMFILE: the fd limit was reached */
 	uint64_t nexec;		/* programs executed */
 	uint64_t duration_ns;
 	int status;		/* the program's exit status as a shell sees it */
+	/* set by the caller when the program is an `osl proc run` (--diff):
+	 * what the kernel refuses is recorded too, and only what processes do
+	 * once they have executed a program (osl's own setup is not the
+	 * command's) */
+	bool enforced;
+	char proxy[64];		/* enforced: osl's egress proxy ("127.0.0.1:PORT"), as the
+				 * command's http_proxy names it: not the command's connect */
 };
 
 /* Run SP (path, argv, envp, cwd; no sandbox) to its end, observing it and
  * all its descendants.  On success L->status is the program's status. */
 const struct osl_error *osl_proc_learn(struct osl_spawn *sp, struct osl_learn *l);
 void osl_learn_release(struct osl_learn *l);
-/* Add an observation (used by the tracer, and by the tests). */
+/* Add an observation (used by the tracer, and by the tests); REFUSED: the
+ * kernel refused it. */
 const struct osl_error *osl_learn_add(struct osl_learn *l, enum osl_seen_kind kind,
-    const char *what, const char *by);
+    bool refused, const char *what, const char *by);
 
 /* --- the policy from what was seen (learn-policy.c) --- */
 struct osl_policy;
 struct osl_learn_emit {
 	const char *home, *pwd, *tmpdir;	/* put back as ${HOME}, ${PWD}, ${TMPDIR} */
 	const char *extends;		/* written as `extends:`, or NULL */
+	bool secrets;			/* extends builtin:secrets too (the shipped denies) */
+	/* the names the run resolved, by address: pairs {address, name} (the
+	 * address as the tracer writes it, without brackets) */
+	char *const (*addr_names)[2];
+	size_t naddr_names;
 	const struct osl_policy *base;	/* the loaded --base, for its limits, or NULL */
 	char *const *argv;		/* the command, for the header */
 };

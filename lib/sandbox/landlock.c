@@ -164,6 +164,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 		const char *name = osl_rule_name(ru);
 		enum osl_enf_level lvl;
 		struct osl_sb_link link;
+		struct osl_enf_entry *ent;
 		char prefix[4096];
 		int e = 0;
 
@@ -202,8 +203,11 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			if (e != ENOENT && e != ENOTDIR && e != EACCES)
 				return osl_error_sys(OSL_ESETUP, e, "landlock: cannot add a rule for '%s'",
 				    prefix);
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
-			    "'%s' does not exist: nothing is allowed there", prefix);
+			/* never "full": the rule does not do what it says */
+			if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL,
+			    "'%s' does not exist when the sandbox is made: the rule allows nothing "
+			    "(allow the folder that will hold it)", prefix)))
+				ent->by_policy = true;
 			continue;
 		}
 		for (int k = 0; k < OSL_TMP_NDIRS; k++)
@@ -234,6 +238,17 @@ by_name(const struct osl_rule *ru)
 	    (ru->net.host == OSL_NH_NAME || ru->net.host == OSL_NH_SUFFIX);
 }
 
+/* A connect rule by address: Landlock then opens its ports to every host,
+ * a denied one too. */
+static bool
+connect_by_address(const struct osl_policy *p)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == OSL_RULE_NET_CONNECT && !by_name(&p->rules[i]))
+			return true;
+	return false;
+}
+
 /* The net rules: Landlock holds TCP connect/bind by port only.  HANDLED is
  * what the ruleset restricts (a range too wide for per-port rules leaves
  * that access unrestricted). */
@@ -246,11 +261,17 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		const struct osl_rule *ru = &p->rules[i];
 		const char *kind = osl_rule_kind_name(ru->kind);
 		const char *name = osl_rule_name(ru);
+		struct osl_enf_entry *ent;
 		uint64_t acc;
 
 		if (ru->kind == OSL_RULE_NET_DENY) {
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
-			    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it");
+			if (enforce && sb->abi >= 4 && !connect_by_address(p))
+				osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL, "%s",
+				    "no connect rule by address: landlock refuses every TCP connect, "
+				    "names go through the proxy, which refuses it");
+			else if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+			    "landlock cannot refuse a port it allows elsewhere; osl net verbs hold it")))
+				ent->by_policy = sb->abi >= 4;	/* a connect rule by address opened it */
 			continue;
 		}
 		if (ru->kind != OSL_RULE_NET_CONNECT && ru->kind != OSL_RULE_NET_BIND)
@@ -303,10 +324,10 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		if (ru->net.host == OSL_NH_ANY)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL, "landlock tcp %s by port",
 			    ru->kind == OSL_RULE_NET_CONNECT ? "connect" : "bind");
-		else
-			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+		else if ((ent = osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL, "%s",
 			    "landlock holds the port only: any host on that port is reachable "
-			    "(addresses and names need the egress proxy)");
+			    "(addresses and names need the egress proxy)")))
+			ent->by_policy = true;	/* a rule by name would go through the proxy */
 	}
 	return NULL;
 }

@@ -358,10 +358,14 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 			snprintf(parent, sizeof(parent), "%s", dp);
 			if ((sl = strrchr(parent, '/')))
 				sl[sl == parent] = '\0';
-			if (writable(sb, p, parent) || !sb->ll_fs)
-				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-				    "'%s' does not exist: a file made there later is not hidden", dp);
-			else
+			if (writable(sb, p, parent) || !sb->ll_fs) {
+				struct osl_enf_entry *ent = osl_report_add(r, "fs.deny", name,
+				    ru->pattern, OSL_ENF_PARTIAL, "'%s' does not exist: a file made "
+				    "there later is not hidden", dp);
+
+				if (ent)	/* a write rule of the policy lets it be made */
+					ent->by_policy = true;
+			} else
 				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
 				    "'%s' does not exist and no write rule lets it be made", dp);
 			continue;

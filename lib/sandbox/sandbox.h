@@ -29,6 +29,9 @@ struct osl_enf_entry {
 	char *name;		/* rule id or FILE:LINE:COL, or a word */
 	char *pattern;		/* as written, or NULL */
 	enum osl_enf_level level;
+	bool by_policy;		/* not full because of what the policy says (a path
+				 * missing at the start, an address rule), not a
+				 * limit of this kernel */
 	char reason[256];	/* why not full, or how it is held */
 };
 
@@ -240,7 +243,8 @@ const struct osl_error *osl_seccomp_profile(const struct osl_seccomp *s, bool ne
     struct osl_seccomp_profile *pr);
 void osl_seccomp_profile_release(struct osl_seccomp_profile *pr);
 /* A filter that allows every call and returns SECCOMP_RET_TRACE for NAMES
- * (NULL terminated), for a tracer (`osl policy learn`). */
+ * (NULL terminated; "mmap" only with PROT_EXEC), for a tracer (`osl policy
+ * learn`). */
 const struct osl_error *osl_seccomp_trace_build(const char *const *names, void **bpf,
     unsigned short *len);
 /* Build the BPF program for the policy's seccomp setting; NET_ANY: the

@@ -727,7 +727,8 @@ osl_seccomp_nprecompiled(void)
 
 /* For `osl policy learn`: a filter that allows everything and asks the
  * tracer (SECCOMP_RET_TRACE) about NAMES, so the tracee stops only on the
- * calls that matter.  Native architecture only: a call of another one is
+ * calls that matter; "mmap" only when it maps code (PROT_EXEC): every
+ * malloc maps memory.  Native architecture only: a call of another one is
  * not seen (the learner says so). */
 const struct osl_error *
 osl_seccomp_trace_build(const char *const *names, void **bpf, unsigned short *len)
@@ -749,7 +750,12 @@ osl_seccomp_trace_build(const char *const *names, void **bpf, unsigned short *le
 
 		if (nr < 0)
 			continue;
-		if ((rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 0)) < 0 && rc != -EEXIST) {
+		if (nr == SCMP_SYS(mmap))
+			rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 1,
+			    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+		else
+			rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 0);
+		if (rc < 0 && rc != -EEXIST) {
 			err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot trace '%s'", names[i]);
 			goto done;
 		}

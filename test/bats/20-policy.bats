@@ -28,7 +28,7 @@ YAML
 @test "check: every shipped policy is valid" {
 	run osl policy check "$OSL_TOP"/policies/*.yaml
 	assert_success
-	for n in default strict ci readonly net-none; do
+	for n in default strict ci readonly net-none secrets; do
 		run osl policy check "builtin:$n"
 		assert_success
 	done

@@ -178,7 +178,8 @@ need_landlock() {
 	run run_p -- sh -c 'ps -o sid= -p $$'
 	assert_success
 	[ "$(echo $output)" != "$(ps -o sid= -p $$ | tr -d ' ')" ]
-	run run_p --no-setsid -- sh -c 'ps -o sid= -p $$'
+	# (ps reads other processes' /proc entries: the refusals are said on stderr)
+	run --separate-stderr run_p --no-setsid -- sh -c 'ps -o sid= -p $$'
 	assert_success
 	[ "$(echo $output)" = "$(ps -o sid= -p $$ | tr -d ' ')" ]
 }
@@ -469,7 +470,7 @@ no_userns() {
 @test "--require-full runs a policy that reads outside its exec trees once exec-via-loader is full" {
 	need_landlock 4
 	can_mount_ns
-	mkdir -p secret
+	mkdir -p secret bin	# every path exists: a rule on a missing one is not full
 	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
 	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full")] == []'
 	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
@@ -587,4 +588,43 @@ no_userns() {
 	run osl -p "$P/proc-signal.yaml" proc kill 4194300
 	assert_failure 1
 	assert_output --partial "no such process"
+}
+
+@test "--dry-run: an allow rule on a path that does not exist is not full, and --require-full says it is the policy's" {
+	need_landlock 1
+	printf 'version: 1\nfs:\n  read: ["/usr/**", "%s/not-made-yet/**"]\n  exec: ["/usr/**"]\n' "$T" > "$T/m.yaml"
+	run osl -p "$T/m.yaml" proc run --dry-run
+	assert_output --partial "partial  fs.read"
+	assert_output --partial "does not exist when the sandbox is made: the rule allows nothing"
+	run osl -p "$T/m.yaml" proc run --require-full -- /bin/true
+	assert_failure
+	assert_output --partial "1 by what the policy says, 0 by this kernel's limits"
+}
+
+@test "what Landlock refuses is said at exit on stderr and as proc.denied records" {
+	need_landlock 7
+	[ "$(id -u)" = 0 ] || skip "reading the audit records needs root"
+	printf 'version: 1\nfs:\n  read: ["/usr/**", "/etc/**", "/lib/**", "/lib64/**", "/bin/**"]\n  exec: ["/usr/**", "/bin/**"]\nlog: { sink: "file:%s/denied.jsonl", level: info }\n' "$T" > "$T/d.yaml"
+	mkdir -p "$T/private" && echo s > "$T/private/f"
+	# one receiver of audit records per machine: another run may hold it
+	# for a moment (-v says so); a bounded number of tries
+	for _ in $(seq 100); do
+		run osl -v -p "$T/d.yaml" proc run -- sh -c "cat '$T/private/f'; cat '$T/private/f'; echo x > '$T/new'"
+		case $output in
+		*"refused by the sandbox"*) break ;;
+		*"another process"*) sleep 0.1 ;;
+		*) break ;;
+		esac
+	done
+	[[ $output != *"audit is disabled"* ]] || skip "audit is disabled here"
+	assert_failure
+	assert_output --partial "3 actions refused by the sandbox: fs.read_file $T/private/f (cat) and again, fs.make_reg $T (dash)"
+	grep '"proc.denied"' "$T/denied.jsonl" > "$T/d.txt"
+	[ "$(wc -l < "$T/d.txt")" = 2 ]
+	grep -q "\"path\":\"$T/private/f\"" "$T/d.txt"
+	grep -q '"blockers":"fs.read_file"' "$T/d.txt"
+	grep -q '"count":2' "$T/d.txt"
+	# nothing refused: nothing said
+	run osl -p "$T/d.yaml" proc run -- cat /etc/hostname
+	refute_output --partial "refused by the sandbox"
 }

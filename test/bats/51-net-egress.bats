@@ -99,7 +99,7 @@ need_netns() {
 
 @test "egress: the proxy ends with the child; every entry is full in a namespace" {
 	need_netns
-	mkdir -p "$T/secret"	# the policy's deny path exists: held in full
+	mkdir -p "$T/secret" "$T/bin"	# the policy's paths exist: held in full
 	run -0 osl -j -p "$PE" proc run --dry-run
 	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] == []'
 	run -0 osl -p "$PE" proc run -- sh -c 'echo $http_proxy'

@@ -215,7 +215,7 @@ test_chains(void)
 	}
 	put("b2.yaml", "version: 1\nextends: [builtin:nope]\n");
 	is_str(load("b2.yaml", NULL), "D/b2.yaml:2:11: extends: unknown built-in policy "
-	    "'builtin:nope' (known: ci, default, net-none, readonly, strict)", "unknown builtin");
+	    "'builtin:nope' (known: ci, default, net-none, readonly, secrets, strict)", "unknown builtin");
 	put("b3.yaml", "version: 1\nextends: [builtin:strict]\nproc: {limits: {memory: 4G}}\n");
 	is_str(load("b3.yaml", NULL), "D/b3.yaml:3:25: proc.limits.memory: 4G is above 2G from "
 	    "builtin:strict:56:41 (limits may only get lower down an extends chain)",
@@ -403,7 +403,7 @@ test_builtins(void)
 		}
 		test_builtin_trees(b, name);
 	}
-	is_int(n, 5, "five shipped policies");
+	is_int(n, 6, "six shipped policies");
 }
 
 int
