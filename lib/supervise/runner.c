@@ -100,6 +100,29 @@ signal_group(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
+/* A process of a child's cgroup that its group's signal reached: the main
+ * process (*ARG) or a member of its group.  Each gets a stop signal once:
+ * a second TERM or INT is "stop now" to many programs. */
+static bool
+in_group(pid_t pid, const void *arg)
+{
+	pid_t main = *(const pid_t *)arg;
+
+	return main > 0 && (pid == main || getpgid(pid) == main);
+}
+
+/* SIG to child X's process group (or the child alone if that is gone),
+ * then to whatever left the group, in its cgroup.  True when its cgroup
+ * held a process. */
+static bool
+signal_child(struct osl_sv_exec *x, int sig)
+{
+	pid_t main = x->pid;
+
+	signal_group(main, sig);
+	return x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, sig, in_group, &main);
+}
+
 /* Everything in child X's cgroup gets SIGKILL. */
 static void
 cg_kill(struct osl_sv_exec *x)
@@ -108,33 +131,66 @@ cg_kill(struct osl_sv_exec *x)
 		x->cg_killed = true;
 }
 
-/* Every process left to us: as PID 1 everything in the namespace, else our
- * direct children (adopted orphans included; theirs come back to us). */
+/* Our direct children, sorted by pid (osl_proc_list's order). */
+struct kids {
+	struct osl_procinfo *v;
+	size_t n;
+};
+
+static bool
+our_child(pid_t pid, const void *arg)
+{
+	const struct kids *k = arg;
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->v[mid].pid == pid)
+			return true;
+		if (k->v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Every process left to us, once each: as PID 1 everything in the
+ * namespace, else our direct children (adopted orphans included; theirs
+ * come back to us) and what is in the children's cgroups. */
 static void
 signal_all(struct loop *l, int sig)
 {
-	struct osl_procinfo *v;
+	struct kids k = { NULL, 0 };
 	pid_t self = getpid();
-	size_t n;
 
+	/* as PID 1, kill(-1) reaches every process, those in cgroups too */
+	if (l->r->pid1 && sig != SIGKILL) {
+		kill(-1, sig);
+		return;
+	}
+	if (!l->r->pid1 && !osl_proc_list(&k.v, &k.n)) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < k.n; i++)
+			if (k.v[i].ppid == self && k.v[i].state != 'Z') {
+				kill(k.v[i].pid, sig);
+				k.v[j++] = k.v[i];
+			}
+		k.n = j;
+	}
 	for (size_t i = 1; i < l->r->tree->n; i++) {
 		struct osl_sv_exec *x = &l->r->exec[i];
 
 		if (sig == SIGKILL)
 			cg_kill(x);
 		else if (x->cgfd >= 0)
-			osl_sv_cgroup_signal(x->cgfd, sig);
+			osl_sv_cgroup_signal(x->cgfd, sig, our_child, &k);
 	}
-	if (l->r->pid1) {
+	if (l->r->pid1)
 		kill(-1, sig);
-		return;
-	}
-	if (osl_proc_list(&v, &n))
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].ppid == self && v[i].state != 'Z')
-			kill(v[i].pid, sig);
-	free(v);
+	free(k.v);
 }
 
 /* ------------------------------------------------------------- actions --- */
@@ -328,6 +384,7 @@ start_child(struct loop *l, size_t id)
 	x->pidfd = sp.pidfd;
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
+	x->stopped = false;
 	x->t_start = sp.t_start;
 	/* a pidfd per child while descriptors last: near RLIMIT_NOFILE a
 	 * child is reaped by its pid on SIGCHLD instead (child_reap) */
@@ -441,10 +498,8 @@ apply(struct loop *l)
 				start_child(l, a->id);
 				break;
 			case OSL_SV_ACT_STOP:
-				/* and whatever left the group, in its cgroup */
-				signal_group(x->pid, a->sig);
-				if (x->cgfd >= 0)
-					osl_sv_cgroup_signal(x->cgfd, a->sig);
+				signal_child(x, a->sig);
+				x->stopped = true;
 				break;
 			case OSL_SV_ACT_KILL:
 				signal_group(x->pid, SIGKILL);
@@ -516,6 +571,7 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	struct osl_sv_exec *x = &l->r->exec[id];
 	const char *name = l->r->tree->nodes[id].spec.name;
 	cJSON *rec;
+	bool group;
 
 	unwatch(l, &x->pidfd);
 	/* an exec that failed: the status is the reason (126, 127), not the
@@ -544,10 +600,13 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	    (int)x->pid, x->status);
 	l->held.rec = rec;
 	l->held.level = exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
-	/* what is left of its group, and of its cgroup, gets TERM now and
-	 * KILL after the grace (or before the child starts again) */
-	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, SIGTERM);
-	if (kill(-x->pid, SIGTERM) == 0 || x->leftovers) {
+	/* what is left of its group, and of its cgroup, gets TERM now (unless
+	 * the group had its stop signal: once is enough) and KILL after the
+	 * grace (or before the child starts again) */
+	group = kill(-x->pid, x->stopped ? 0 : SIGTERM) == 0;
+	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, x->stopped ? 0 : SIGTERM,
+	    in_group, &x->pid);
+	if (group || x->leftovers) {
 		if (l->nlg == l->lgcap) {
 			size_t cap = l->lgcap ? l->lgcap * 2 : 8;
 			struct leftover *v = realloc(l->lg, cap * sizeof(*v));

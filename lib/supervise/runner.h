@@ -41,6 +41,7 @@ struct osl_sv_exec {
 					 * borrows no rule (it runs by the name given) */
 	unsigned gen;			/* starts so far: tells a stale event from a live one */
 	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
+	bool stopped;			/* its group has had the stop signal this run */
 	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
 	bool cg_made;			/* cgfd and cgnote are set for this run */
 	bool leftovers;			/* its cgroup held processes when it ended */

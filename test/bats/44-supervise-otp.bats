@@ -54,3 +54,41 @@ cpu_wall() {
 	read -r cpu wall <<<"$cw"
 	[ "$((cpu * 4))" -lt "$wall" ]
 }
+
+@test "stop signal: each process of a child gets it once (one_for_all restart, shutdown; cgroup containment)" {
+	command -v strace >/dev/null || skip "no strace"
+	for n in a b c; do
+		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo $$ >> %s/terms.%s; exit 0\\" TERM; sleep 1000 & wait"]\n' \
+		    "$n" "$T" "$n"
+	done > kids
+	{ printf 'version: 1\nsupervisor:\n  strategy: one_for_all\n  intensity: 10\n  period: 1m\n  children:\n'; cat kids; } > t.yaml
+	strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
+	st=$!
+	for _ in $(seq 200); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
+	for _ in $(seq 200); do
+		p1=$("$OSL" -j supervise ctl status 2>/dev/null | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
+		case "$p1" in *null*|"") sleep 0.05 ;; *) break ;; esac
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -r .containment)" = cgroup ] ||
+		{ cat sv.err; skip "no cgroup v2 containment here"; }
+	read -r a b c <<<"$p1"
+	kill -KILL "$b"
+	for _ in $(seq 200); do
+		p2=$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
+		case "$p2" in *null*) ;; *) read -r a2 b2 c2 <<<"$p2"; [ "$a2" != "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ] && break ;; esac
+		sleep 0.05
+	done
+	[ "$a2" != "$a" ] && [ "$c2" != "$c" ]
+	kill -TERM "$SVPID"
+	wait "$st"
+	SVPID=
+	# every child that was stopped: one successful TERM to its pid or its group
+	for p in $a $c $a2 $b2 $c2; do
+		n=$(grep -cE "^kill\(-?$p, SIGTERM\) += 0" trace || true)
+		echo "pid $p: $n TERM"
+		[ "$n" -eq 1 ]
+	done
+	# and its trap ran once
+	for n in a c; do [ "$(wc -l <"terms.$n")" -eq 2 ]; done
+	[ "$(wc -l <terms.b)" -eq 1 ]
+}
