@@ -518,7 +518,9 @@ finish(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 		t->done = true;
 		return;
 	}
-	ended(t, s, s->failed, now);
+	/* as OTP's: a supervisor that gives up exits with reason shutdown, so
+	 * a transient one is not restarted either (a permanent one is) */
+	ended(t, s, false, now);
 }
 
 static void

@@ -92,3 +92,60 @@ cpu_wall() {
 	for n in a c; do [ "$(wc -l <"terms.$n")" -eq 2 ]; done
 	[ "$(wc -l <terms.b)" -eq 1 ]
 }
+
+@test "nested supervisor: restart and significant are honoured (temporary: not restarted; significant ends the root)" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 5
+	  period: 1m
+	  children:
+	    - name: keep
+	      cmd: [sleep, "1000"]
+	    - name: inner
+	      restart: temporary
+	      supervisor:
+	        intensity: 0
+	        children:
+	          - name: w
+	            cmd: [sh, -c, "echo run >> runs; exit 1"]
+	EOF
+	SV_FILE=t.yaml start_tree
+	for _ in $(seq 200); do
+		[ "$(jq -c 'select(.event.action == "supervise.shutdown" and .osl.supervise.name == "inner")' "$LOG" | wc -l)" -eq 1 ] && break
+		sleep 0.05
+	done
+	# the root is still up, inner stays down: one run of w
+	"$OSL" supervise ctl status >/dev/null
+	[ "$(wc -l <runs)" -eq 1 ]
+	[ "$(jq -c 'select(.event.action == "supervise.restart")' "$LOG" | wc -l)" -eq 0 ]
+	kill -TERM "$SVPID"; wait "$SVPID"; SVPID=
+
+	cat > s.yaml <<-EOF
+	version: 1
+	supervisor:
+	  auto_shutdown: any_significant
+	  children:
+	    - name: keep
+	      cmd: [sleep, "1000"]
+	    - name: batch
+	      restart: transient
+	      significant: true
+	      supervisor:
+	        auto_shutdown: any_significant
+	        children:
+	          - name: job
+	            restart: transient
+	            significant: true
+	            cmd: ["true"]
+	EOF
+	run timeout 30 "$OSL" supervise -c s.yaml
+	assert_success
+	[ "$(jq -c 'select(.event.action == "supervise.shutdown" and .osl.supervise.name == "root" and .osl.supervise.reason == "auto_shutdown")' "$LOG" | wc -l)" -eq 1 ]
+
+	# what only a program has is refused on a supervisor, never ignored
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: s\n      env: {set: {A: b}}\n      supervisor:\n        children:\n          - {name: x, cmd: ["true"]}\n' > bad.yaml
+	run "$OSL" supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:5:7: 'env': unknown or unsupported key"
+}

@@ -296,6 +296,59 @@ nested_backoff(void)
 	osl_sv_tree_free(&t);
 }
 
+static void s_temp_int0(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; s->intensity = 0; }
+static void s_trans_int0(struct osl_sv_spec *s) { s->restart = OSL_SV_TRANSIENT; s->intensity = 0; }
+static void s_sig_auto(struct osl_sv_spec *s)
+{
+	s->restart = OSL_SV_TRANSIENT;
+	s->significant = true;
+	s->auto_shutdown = OSL_SV_AUTO_ANY;
+}
+
+/* restart and significant on a nested supervisor, as OTP: one that gives
+ * up exits with reason shutdown (a transient one is not restarted). */
+static void
+nested_restart_types(void)
+{
+	struct osl_sv_tree t;
+	size_t sub, w;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	add(&t, 0, "a", false, NULL);
+	sub = add(&t, 0, "sub", true, s_temp_int0);
+	w = add(&t, sub, "w", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 1, 1 * S);
+	is_str(acts(&t), "giveup sub, shutdown sub intensity", "a temporary supervisor is not restarted");
+	ok(t.nodes[sub].gone && !t.done, "it is gone; the root goes on");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	sub = add(&t, 0, "sub", true, s_trans_int0);
+	w = add(&t, sub, "w", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 1, 1 * S);
+	is_str(acts(&t), "giveup sub, shutdown sub intensity",
+	    "a transient supervisor that gives up is not restarted (reason shutdown)");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_auto_any);
+	add(&t, 0, "a", false, NULL);
+	sub = add(&t, 0, "sub", true, s_sig_auto);
+	w = add(&t, sub, "job", false, s_sig_tmp);
+	ok(!osl_sv_validate(&t), "valid");
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 0, 1 * S);
+	is_str(acts(&t), "shutdown sub auto_shutdown, shutdown root auto_shutdown, stop a 15",
+	    "a significant supervisor that shuts itself down ends an any_significant root");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "done 0", "normally");
+	osl_sv_tree_free(&t);
+}
+
 static void
 significant(void)
 {
@@ -754,6 +807,7 @@ main(void)
 	backoff();
 	escalation();
 	nested_backoff();
+	nested_restart_types();
 	significant();
 	shutdown_order();
 	readiness_and_commands();
