@@ -58,7 +58,7 @@ struct loop {
 	size_t nlg, lgcap;
 	size_t *failq, nfail;		/* spawn failures, fed back as exits */
 	int *failst;
-	bool done, failed, draining;
+	bool done, failed, start_failed, draining;
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	struct conn *conns;		/* CONN_MAX; fd -1 when free */
@@ -460,9 +460,18 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		break;
 	case OSL_SV_ACT_GIVEUP:
 		rec = rec_new("supervise.giveup", "end", false, name);
-		cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
-		snprintf(msg, sizeof(msg), "supervise.giveup %s: %u restarts within the period",
-		    name, a->count);
+		if (a->reason) {
+			const char *child = l->r->tree->nodes[a->child].spec.name;
+
+			cJSON_AddStringToObject(sv_obj(rec), "reason", "start_failed");
+			cJSON_AddStringToObject(sv_obj(rec), "child", child);
+			snprintf(msg, sizeof(msg), "supervise.giveup %s: '%s' failed to start; the "
+			    "children after it are not started", name, child);
+		} else {
+			cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
+			snprintf(msg, sizeof(msg), "supervise.giveup %s: %u restarts within the "
+			    "period", name, a->count);
+		}
 		rec_emit(l, rec, OSL_LEVEL_ERROR, msg);
 		break;
 	case OSL_SV_ACT_SHUTDOWN:
@@ -508,6 +517,7 @@ apply(struct loop *l)
 			case OSL_SV_ACT_DONE:
 				l->done = true;
 				l->failed = a->failed;
+				l->start_failed = a->reason != NULL;
 				break;
 			default:
 				break;
@@ -1112,7 +1122,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	if (r->single && r->tree->n > 1 && r->exec[1].ended)
 		*status = l.failed && r->exec[1].status == 0 ? 1 : r->exec[1].status;
 	else
-		*status = l.failed ? 1 : 0;
+		*status = l.start_failed ? OSL_SV_START_FAILED : l.failed ? 1 : 0;
 done:
 	osl_sv_ext_release(&l.ext);
 	for (size_t i = 0; i < r->tree->n; i++) {

@@ -72,9 +72,12 @@ struct osl_sv_runner {
 	unsigned long reaped_orphans;
 };
 
+/* The exit status when the tree's start failed (osl-supervise(8)). */
+#define OSL_SV_START_FAILED 3
+
 /* Run the tree until it is done and nothing is left to reap.  *STATUS is
- * the exit status: the single child's (128+N for a signal), else 0, or 1
- * when the root gave up. */
+ * the exit status: the single child's (128+N for a signal), else 0, 1
+ * when the root gave up, or OSL_SV_START_FAILED. */
 const struct osl_error *osl_sv_run(struct osl_sv_runner *r, int *status);
 
 #endif

@@ -149,3 +149,24 @@ cpu_wall() {
 	assert_failure 2
 	assert_output --partial "bad.yaml:5:7: 'env': unknown or unsupported key"
 }
+
+@test "ordered start: a child not ready in time fails the tree's start; the later ones never start (exit 3)" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "echo a >> runs; exec sleep 1000"]
+	    - name: b
+	      cmd: [sh, -c, "echo b >> runs; exec sleep 1000"]
+	      ready: { fd: 3, timeout: 300ms }
+	    - name: c
+	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
+	EOF
+	run timeout 30 "$OSL" supervise -c t.yaml
+	assert_failure 3
+	[ "$(sort runs | tr '\n' ' ')" = "a b " ]
+	r=$(jq -c 'select(.event.action == "supervise.giveup")' "$LOG")
+	[ "$(jget .osl.supervise.reason "$r")" = start_failed ]
+	[ "$(jget .osl.supervise.child "$r")" = b ]
+}
