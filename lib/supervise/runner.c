@@ -84,6 +84,27 @@ rec_emit(struct loop *l, cJSON *rec, enum osl_level level, const char *msg)
 	osl_sv_rec_emit(l->r->ctx, rec, level, msg);
 }
 
+static void
+tell(const struct loop *l, const char *line)
+{
+	if (l->r->say)
+		l->r->say(line);
+}
+
+/* A start that failed (refused by the policy, or its exec): a line for a
+ * person with a tree (the single command's status and message say it). */
+static void
+say_refused(const struct loop *l, size_t id, const char *why)
+{
+	char line[384];
+
+	if (l->r->single)
+		return;
+	snprintf(line, sizeof(line), "supervise.start %s failed: %s",
+	    l->r->tree->nodes[id].spec.name, why);
+	tell(l, line);
+}
+
 static cJSON *
 sv_obj(cJSON *rec)
 {
@@ -201,6 +222,7 @@ fail_later(struct loop *l, size_t id, const struct osl_error *e)
 	int status = e->status == OSL_EDENIED ? OSL_ENOEXEC : e->status;
 
 	snprintf(l->r->exec[id].why, sizeof(l->r->exec[id].why), "%s", e->msg);
+	say_refused(l, id, e->msg);
 	l->failq[l->nfail] = id;
 	l->failst[l->nfail++] = status;
 }
@@ -428,6 +450,7 @@ exec_result(struct loop *l, size_t id)
 		osl_error_keep(&keep, err);
 		x->exec_status = keep.status == OSL_EDENIED ? OSL_ENOEXEC : keep.status;
 		snprintf(x->why, sizeof(x->why), "%s", keep.msg);
+		say_refused(l, id, keep.msg);
 	} else {
 		x->why[0] = '\0';
 	}
@@ -450,6 +473,10 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		snprintf(msg, sizeof(msg), "supervise.restart %s (%s, %u in the window)", name,
 		    a->reason, a->count);
 		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		if (!l->r->tree->nodes[a->id].spec.supervisor && l->r->exec[a->id].ended)
+			snprintf(msg, sizeof(msg), "supervise.restart %s (status %d; %s, %u in the "
+			    "window)", name, l->r->exec[a->id].status, a->reason, a->count);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_BACKOFF:
 		rec = rec_new("supervise.backoff", "info", true, name);
@@ -457,6 +484,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms", name,
 		    (unsigned long long)(a->delay / 1000000));
 		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_GIVEUP:
 		rec = rec_new("supervise.giveup", "end", false, name);
@@ -473,6 +501,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 			    "period", name, a->count);
 		}
 		rec_emit(l, rec, OSL_LEVEL_ERROR, msg);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_SHUTDOWN:
 		rec = rec_new("supervise.shutdown", "end", true, name);

@@ -66,6 +66,10 @@ struct osl_sv_runner {
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
+	/* One short line for a person (stderr) per restart, backoff, give-up
+	 * and, with a tree, refused start; the record stays the record.
+	 * NULL: none (-q). */
+	void (*say)(const char *line);
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;

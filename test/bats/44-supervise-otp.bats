@@ -170,3 +170,33 @@ cpu_wall() {
 	[ "$(jget .osl.supervise.reason "$r")" = start_failed ]
 	[ "$(jget .osl.supervise.child "$r")" = b ]
 }
+
+@test "stderr: one line for each restart, backoff, give-up and refused start (tree and single command); none with -q" {
+	# the default policy refuses to run a program from here
+	printf '#!/bin/sh\n' > bad
+	chmod +x bad
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 2
+	  period: 1m
+	  children:
+	    - name: bad
+	      cmd: [./bad]
+	      backoff: { initial: 10ms }
+	EOF
+	run --separate-stderr timeout 30 "$OSL" supervise -c t.yaml
+	assert_failure 1
+	echo "$stderr"
+	[ "$(grep -c "^osl supervise: supervise.start bad failed: .*denied by policy" <<<"$stderr")" -eq 3 ]
+	[ "$(grep -c "^osl supervise: supervise.restart bad (status 126" <<<"$stderr")" -eq 2 ]
+	[ "$(grep -c "^osl supervise: supervise.backoff bad 10 ms" <<<"$stderr")" -eq 1 ]
+	[ "$(grep -c "^osl supervise: supervise.giveup root: 3 restarts" <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 30 "$OSL" supervise --restart on-failure --max-restarts 2 --period 1m -- sh -c 'exit 3'
+	assert_failure 3
+	[ "$(grep -c "^osl supervise: supervise.restart sh (status 3" <<<"$stderr")" -eq 2 ]
+	[ "$(grep -c "^osl supervise: supervise.giveup" <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 30 "$OSL" -q supervise --restart on-failure --max-restarts 2 --period 1m -- sh -c 'exit 3'
+	assert_failure 3
+	[ -z "$stderr" ]
+}
