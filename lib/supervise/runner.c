@@ -322,6 +322,11 @@ start_fields(struct loop *l, size_t id)
 	if (!op->fields && !(op->fields = cJSON_CreateObject()))
 		return NULL;
 	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
+	/* once each: the fields of a start whose exec's outcome came at once
+	 * are made a second time with it */
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "executable");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "args");
+	cJSON_DeleteItemFromObjectCaseSensitive(sv_obj(op->fields), "name");
 	osl_log_add_text(o, "executable", op->req.path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
