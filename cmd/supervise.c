@@ -86,6 +86,13 @@ expand(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The runner's lines for a person (runner.h). */
+static void
+say_stderr(const char *line)
+{
+	fprintf(stderr, "osl supervise: %s\n", line);
+}
+
 static int
 run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 {
@@ -127,6 +134,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
 	r.control_tree = c.control_tree;
+	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
 	rl.live = &c;
 	rl.path = so->config;
 	rl.environ_ = environ;
@@ -310,6 +318,7 @@ run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
 	r.single = true;
+	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
 	else if (exec[1].why[0])

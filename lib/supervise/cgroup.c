@@ -273,7 +273,7 @@ osl_sv_cgroup_kill(int fd)
 }
 
 bool
-osl_sv_cgroup_signal(int fd, int sig)
+osl_sv_cgroup_signal(int fd, int sig, bool (*skip)(pid_t pid, const void *arg), const void *arg)
 {
 	char buf[8192], *p, *e;
 	bool any = false;
@@ -285,7 +285,11 @@ osl_sv_cgroup_signal(int fd, int sig)
 
 		if (e == p)
 			break;
-		if (pid > 0 && kill((pid_t)pid, sig) == 0)
+		if (pid <= 0)
+			continue;
+		if (skip && skip((pid_t)pid, arg))
+			any = true;
+		else if (kill((pid_t)pid, sig) == 0)
 			any = true;
 	}
 	return any;

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct osl_sv_cgroup {
 	int fd;			/* the supervisor's folder, or -1: no cgroup containment */
@@ -41,8 +42,10 @@ int osl_sv_cgroup_child(struct osl_sv_cgroup *cg, const char *name, uint64_t mem
 /* SIGKILL to every process in the folder (cgroup.kill); false when it could
  * not be written. */
 bool osl_sv_cgroup_kill(int fd);
-/* SIG to every process in the folder; true when there was one. */
-bool osl_sv_cgroup_signal(int fd, int sig);
+/* SIG to every process in the folder but those SKIP says have had it
+ * already (SKIP NULL: none); true when the folder held a process. */
+bool osl_sv_cgroup_signal(int fd, int sig, bool (*skip)(pid_t pid, const void *arg),
+    const void *arg);
 /* A number from a file of the folder (memory.current, pids.current), or -1. */
 int64_t osl_sv_cgroup_read(int fd, const char *file);
 /* Remove child folder NAME (it must be empty). */

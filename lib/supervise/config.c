@@ -537,7 +537,7 @@ child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
 }
 
 static const struct osl_error *add_sup(struct load *, const struct ynode *, size_t, const char *,
-    size_t *);
+    const struct osl_sv_spec *, size_t *);
 
 static const struct osl_error *
 grow(struct load *l)
@@ -577,14 +577,9 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	    name->len >= OSL_SV_NAME_MAX - 8 || strchr(name->str, '/'))
 		return err_node(l->file, name ? name : m, "a child needs a 'name' (up to %d "
 		    "characters, no '/')", OSL_SV_NAME_MAX - 9);
-	if ((v = ymap_get(m, "supervisor"))) {
-		size_t id;
-
-		if (ymap_get(m, "cmd"))
-			return err_node(l->file, v, "a child is a 'cmd' or a 'supervisor', not both");
-		return add_sup(l, v, parent, name->str, &id);
-	}
-	osl_sv_spec_default(&s, name->str, false);
+	if ((v = ymap_get(m, "supervisor")) && ymap_get(m, "cmd"))
+		return err_node(l->file, v, "a child is a 'cmd' or a 'supervisor', not both");
+	osl_sv_spec_default(&s, name->str, v != NULL);
 	e = (int)s.restart;
 	if ((err = get_enum(l, m, "restart", restarts, &e)))
 		return err;
@@ -617,6 +612,17 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		    (err = get_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
 			return err;
 	}
+	if ((v = ymap_get(m, "supervisor"))) {
+		/* as a child of its parent, a supervisor has a restart type, may
+		 * be significant and waits out a backoff; the rest is a program's */
+		static const char *const sup_keys[] = { "name", "supervisor", "restart",
+			"significant", "backoff", NULL };
+		size_t id;
+
+		if ((err = only_keys(l, m, sup_keys)))
+			return err;
+		return add_sup(l, v, parent, name->str, &s, &id);
+	}
 	s.wait_ready = ymap_get(m, "ready") != NULL;
 	if ((err = get_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
 		return err;
@@ -641,8 +647,10 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	return NULL;
 }
 
+/* Supervisor M under PARENT; AS: its settings as a child (NULL: the root). */
 static const struct osl_error *
-add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name, size_t *id)
+add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
+    const struct osl_sv_spec *as, size_t *id)
 {
 	static const char *const keys[] = { "name", "strategy", "intensity", "period",
 		"auto_shutdown", "children", NULL };
@@ -659,6 +667,11 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name, 
 	    nm->len >= OSL_SV_NAME_MAX || strchr(nm->str, '/')))
 		return err_node(l->file, nm, "name: up to %d characters, no '/'", OSL_SV_NAME_MAX - 1);
 	osl_sv_spec_default(&s, nm ? nm->str : name, true);
+	if (as) {
+		s.restart = as->restart;
+		s.significant = as->significant;
+		s.backoff = as->backoff;
+	}
 	e = (int)s.strategy;
 	if ((err = get_enum(l, m, "strategy", strategies, &e)))
 		return err;
@@ -734,7 +747,7 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 		err = err_node(path, root, "'supervisor' is needed");
 		goto done;
 	}
-	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", &id)))
+	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", NULL, &id)))
 		goto done;
 	if ((v = ymap_get(root, "control"))) {
 		static const char *const ck[] = { "socket", "tree", NULL };

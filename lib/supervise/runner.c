@@ -59,7 +59,7 @@ struct loop {
 	size_t nlg, lgcap;
 	size_t *failq, nfail;		/* spawn failures, fed back as exits */
 	int *failst;
-	bool done, failed, draining;
+	bool done, failed, start_failed, draining;
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	struct conn *conns;		/* CONN_MAX; fd -1 when free */
@@ -85,6 +85,27 @@ rec_emit(struct loop *l, cJSON *rec, enum osl_level level, const char *msg)
 	osl_sv_rec_emit(l->r->ctx, rec, level, msg);
 }
 
+static void
+tell(const struct loop *l, const char *line)
+{
+	if (l->r->say)
+		l->r->say(line);
+}
+
+/* A start that failed (refused by the policy, or its exec): a line for a
+ * person with a tree (the single command's status and message say it). */
+static void
+say_refused(const struct loop *l, size_t id, const char *why)
+{
+	char line[384];
+
+	if (l->r->single)
+		return;
+	snprintf(line, sizeof(line), "supervise.start %s failed: %s",
+	    l->r->tree->nodes[id].spec.name, why);
+	tell(l, line);
+}
+
 static cJSON *
 sv_obj(cJSON *rec)
 {
@@ -101,6 +122,29 @@ signal_group(pid_t pid, int sig)
 		kill(pid, sig);
 }
 
+/* A process of a child's cgroup that its group's signal reached: the main
+ * process (*ARG) or a member of its group.  Each gets a stop signal once:
+ * a second TERM or INT is "stop now" to many programs. */
+static bool
+in_group(pid_t pid, const void *arg)
+{
+	pid_t main = *(const pid_t *)arg;
+
+	return main > 0 && (pid == main || getpgid(pid) == main);
+}
+
+/* SIG to child X's process group (or the child alone if that is gone),
+ * then to whatever left the group, in its cgroup.  True when its cgroup
+ * held a process. */
+static bool
+signal_child(struct osl_sv_exec *x, int sig)
+{
+	pid_t main = x->pid;
+
+	signal_group(main, sig);
+	return x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, sig, in_group, &main);
+}
+
 /* Everything in child X's cgroup gets SIGKILL. */
 static void
 cg_kill(struct osl_sv_exec *x)
@@ -109,33 +153,66 @@ cg_kill(struct osl_sv_exec *x)
 		x->cg_killed = true;
 }
 
-/* Every process left to us: as PID 1 everything in the namespace, else our
- * direct children (adopted orphans included; theirs come back to us). */
+/* Our direct children, sorted by pid (osl_proc_list's order). */
+struct kids {
+	struct osl_procinfo *v;
+	size_t n;
+};
+
+static bool
+our_child(pid_t pid, const void *arg)
+{
+	const struct kids *k = arg;
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->v[mid].pid == pid)
+			return true;
+		if (k->v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Every process left to us, once each: as PID 1 everything in the
+ * namespace, else our direct children (adopted orphans included; theirs
+ * come back to us) and what is in the children's cgroups. */
 static void
 signal_all(struct loop *l, int sig)
 {
-	struct osl_procinfo *v;
+	struct kids k = { NULL, 0 };
 	pid_t self = getpid();
-	size_t n;
 
+	/* as PID 1, kill(-1) reaches every process, those in cgroups too */
+	if (l->r->pid1 && sig != SIGKILL) {
+		kill(-1, sig);
+		return;
+	}
+	if (!l->r->pid1 && !osl_proc_list(&k.v, &k.n)) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < k.n; i++)
+			if (k.v[i].ppid == self && k.v[i].state != 'Z') {
+				kill(k.v[i].pid, sig);
+				k.v[j++] = k.v[i];
+			}
+		k.n = j;
+	}
 	for (size_t i = 1; i < l->r->tree->n; i++) {
 		struct osl_sv_exec *x = &l->r->exec[i];
 
 		if (sig == SIGKILL)
 			cg_kill(x);
 		else if (x->cgfd >= 0)
-			osl_sv_cgroup_signal(x->cgfd, sig);
+			osl_sv_cgroup_signal(x->cgfd, sig, our_child, &k);
 	}
-	if (l->r->pid1) {
+	if (l->r->pid1)
 		kill(-1, sig);
-		return;
-	}
-	if (osl_proc_list(&v, &n))
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (v[i].ppid == self && v[i].state != 'Z')
-			kill(v[i].pid, sig);
-	free(v);
+	free(k.v);
 }
 
 /* ------------------------------------------------------------- actions --- */
@@ -146,6 +223,7 @@ fail_later(struct loop *l, size_t id, const struct osl_error *e)
 	int status = e->status == OSL_EDENIED ? OSL_ENOEXEC : e->status;
 
 	snprintf(l->r->exec[id].why, sizeof(l->r->exec[id].why), "%s", e->msg);
+	say_refused(l, id, e->msg);
 	l->failq[l->nfail] = id;
 	l->failst[l->nfail++] = status;
 }
@@ -245,6 +323,11 @@ start_fields(struct loop *l, size_t id)
 	if (!op->fields && !(op->fields = cJSON_CreateObject()))
 		return NULL;
 	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
+	/* once each: the fields of a start whose exec's outcome came at once
+	 * are made a second time with it */
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "executable");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "args");
+	cJSON_DeleteItemFromObjectCaseSensitive(sv_obj(op->fields), "name");
 	osl_log_add_text(o, "executable", op->req.path);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
@@ -330,6 +413,7 @@ start_child(struct loop *l, size_t id)
 	x->pidfd = sp.pidfd;
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
+	x->stopped = false;
 	x->t_start = sp.t_start;
 	/* a pidfd per child while descriptors last: near RLIMIT_NOFILE a
 	 * child is reaped by its pid on SIGCHLD instead (child_reap) */
@@ -373,6 +457,7 @@ exec_result(struct loop *l, size_t id)
 		osl_error_keep(&keep, err);
 		x->exec_status = keep.status == OSL_EDENIED ? OSL_ENOEXEC : keep.status;
 		snprintf(x->why, sizeof(x->why), "%s", keep.msg);
+		say_refused(l, id, keep.msg);
 	} else {
 		x->why[0] = '\0';
 	}
@@ -395,6 +480,10 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		snprintf(msg, sizeof(msg), "supervise.restart %s (%s, %u in the window)", name,
 		    a->reason, a->count);
 		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		if (!l->r->tree->nodes[a->id].spec.supervisor && l->r->exec[a->id].ended)
+			snprintf(msg, sizeof(msg), "supervise.restart %s (status %d; %s, %u in the "
+			    "window)", name, l->r->exec[a->id].status, a->reason, a->count);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_BACKOFF:
 		rec = rec_new("supervise.backoff", "info", true, name);
@@ -402,13 +491,24 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms", name,
 		    (unsigned long long)(a->delay / 1000000));
 		rec_emit(l, rec, OSL_LEVEL_INFO, msg);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_GIVEUP:
 		rec = rec_new("supervise.giveup", "end", false, name);
-		cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
-		snprintf(msg, sizeof(msg), "supervise.giveup %s: %u restarts within the period",
-		    name, a->count);
+		if (a->reason) {
+			const char *child = l->r->tree->nodes[a->child].spec.name;
+
+			cJSON_AddStringToObject(sv_obj(rec), "reason", "start_failed");
+			cJSON_AddStringToObject(sv_obj(rec), "child", child);
+			snprintf(msg, sizeof(msg), "supervise.giveup %s: '%s' failed to start; the "
+			    "children after it are not started", name, child);
+		} else {
+			cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
+			snprintf(msg, sizeof(msg), "supervise.giveup %s: %u restarts within the "
+			    "period", name, a->count);
+		}
 		rec_emit(l, rec, OSL_LEVEL_ERROR, msg);
+		tell(l, msg);
 		break;
 	case OSL_SV_ACT_SHUTDOWN:
 		rec = rec_new("supervise.shutdown", "end", true, name);
@@ -443,10 +543,8 @@ apply(struct loop *l)
 				start_child(l, a->id);
 				break;
 			case OSL_SV_ACT_STOP:
-				/* and whatever left the group, in its cgroup */
-				signal_group(x->pid, a->sig);
-				if (x->cgfd >= 0)
-					osl_sv_cgroup_signal(x->cgfd, a->sig);
+				signal_child(x, a->sig);
+				x->stopped = true;
 				break;
 			case OSL_SV_ACT_KILL:
 				signal_group(x->pid, SIGKILL);
@@ -455,6 +553,7 @@ apply(struct loop *l)
 			case OSL_SV_ACT_DONE:
 				l->done = true;
 				l->failed = a->failed;
+				l->start_failed = a->reason != NULL;
 				break;
 			default:
 				break;
@@ -518,6 +617,7 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	struct osl_sv_exec *x = &l->r->exec[id];
 	const char *name = l->r->tree->nodes[id].spec.name;
 	cJSON *rec;
+	bool group;
 
 	unwatch(l, &x->pidfd);
 	/* an exec that failed: the status is the reason (126, 127), not the
@@ -546,10 +646,13 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	    (int)x->pid, x->status);
 	l->held.rec = rec;
 	l->held.level = exited && code == 0 ? OSL_LEVEL_INFO : OSL_LEVEL_WARN;
-	/* what is left of its group, and of its cgroup, gets TERM now and
-	 * KILL after the grace (or before the child starts again) */
-	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, SIGTERM);
-	if (kill(-x->pid, SIGTERM) == 0 || x->leftovers) {
+	/* what is left of its group, and of its cgroup, gets TERM now (unless
+	 * the group had its stop signal: once is enough) and KILL after the
+	 * grace (or before the child starts again) */
+	group = kill(-x->pid, x->stopped ? 0 : SIGTERM) == 0;
+	x->leftovers = x->cgfd >= 0 && osl_sv_cgroup_signal(x->cgfd, x->stopped ? 0 : SIGTERM,
+	    in_group, &x->pid);
+	if (group || x->leftovers) {
 		if (l->nlg == l->lgcap) {
 			size_t cap = l->lgcap ? l->lgcap * 2 : 8;
 			struct leftover *v = realloc(l->lg, cap * sizeof(*v));
@@ -1054,7 +1157,7 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	if (r->single && r->tree->n > 1 && r->exec[1].ended)
 		*status = l.failed && r->exec[1].status == 0 ? 1 : r->exec[1].status;
 	else
-		*status = l.failed ? 1 : 0;
+		*status = l.start_failed ? OSL_SV_START_FAILED : l.failed ? 1 : 0;
 done:
 	osl_sv_ext_release(&l.ext);
 	for (size_t i = 0; i < r->tree->n; i++) {

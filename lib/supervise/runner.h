@@ -41,6 +41,7 @@ struct osl_sv_exec {
 					 * borrows no rule (it runs by the name given) */
 	unsigned gen;			/* starts so far: tells a stale event from a live one */
 	int exec_status;		/* the exec failed: 125, 126 or 127; else 0 */
+	bool stopped;			/* its group has had the stop signal this run */
 	int cgfd;			/* its cgroup folder (cgroup.h), or -1 */
 	bool cg_made;			/* cgfd and cgnote are set for this run */
 	bool leftovers;			/* its cgroup held processes when it ended */
@@ -66,15 +67,22 @@ struct osl_sv_runner {
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
 	bool control_tree;		/* the tree's own processes may use it (peer.c) */
+	/* One short line for a person (stderr) per restart, backoff, give-up
+	 * and, with a tree, refused start; the record stays the record.
+	 * NULL: none (-q). */
+	void (*say)(const char *line);
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
 	unsigned long reaped_orphans;
 };
 
+/* The exit status when the tree's start failed (osl-supervise(8)). */
+#define OSL_SV_START_FAILED 3
+
 /* Run the tree until it is done and nothing is left to reap.  *STATUS is
- * the exit status: the single child's (128+N for a signal), else 0, or 1
- * when the root gave up. */
+ * the exit status: the single child's (128+N for a signal), else 0, 1
+ * when the root gave up, or OSL_SV_START_FAILED. */
 const struct osl_error *osl_sv_run(struct osl_sv_runner *r, int *status);
 
 #endif

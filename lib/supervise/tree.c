@@ -247,12 +247,13 @@ start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 	nd->pending = false;
 	nd->deadline = 0;
 	nd->started_at = now;
+	nd->started = !nd->spec.supervisor && !nd->spec.wait_ready;
 	if (nd->spec.supervisor) {
 		/* a restarted supervisor is a new one: fresh window and children */
 		nd->state = OSL_SV_STARTING;
 		nd->phase = OSL_SV_START_RANGE;
 		nd->cursor = 0;
-		nd->failed = false;
+		nd->failed = nd->start_failed = false;
 		nd->nwin = 0;
 		for (size_t i = 0; i < nd->nkids; i++) {
 			struct osl_sv_node *k = &t->nodes[nd->kids[i]];
@@ -351,6 +352,21 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 	if (p->phase == OSL_SV_SHUTDOWN || p->phase == OSL_SV_FINISHED ||
 	    ((p->phase == OSL_SV_STOP_RANGE || p->phase == OSL_SV_RESTART_WAIT) && idx >= p->lo))
 		return;
+	/* ended before its start was complete, while its supervisor starts:
+	 * as OTP's, the supervisor's start fails (later children are not
+	 * started), and so on up while the parents are starting too */
+	if (!nd->started && p->phase == OSL_SV_START_RANGE && p->state == OSL_SV_STARTING) {
+		struct osl_sv_action *a;
+
+		if (nd->spec.restart == OSL_SV_TEMPORARY)
+			nd->gone = true;
+		p->failed = p->start_failed = true;
+		a = emit(t, OSL_SV_ACT_GIVEUP, p->id);
+		a->reason = "start";
+		a->child = nd->id;
+		begin_shutdown(t, p, "start_failed");
+		return;
+	}
 	if (nd->spec.backoff.reset_after_ns && now - nd->started_at >= nd->spec.backoff.reset_after_ns)
 		nd->fails = 0;
 	restart = nd->spec.restart == OSL_SV_PERMANENT ||
@@ -483,6 +499,12 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 		while (s->cursor < s->nkids) {
 			struct osl_sv_node *k = &t->nodes[s->kids[s->cursor]];
 
+			if (k->pending && s->spec.strategy != OSL_SV_ONE_FOR_ONE) {
+				/* failed in a group restart: the later ones wait
+				 * for the group's next restart */
+				s->phase = OSL_SV_IDLE;
+				return true;
+			}
 			if (k->gone || k->held || k->pending) {
 				s->cursor++;
 				continue;
@@ -497,6 +519,7 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 			s->cursor++;
 		}
 		s->phase = OSL_SV_IDLE;
+		s->started = true;
 		if (s->state == OSL_SV_STARTING)
 			s->state = OSL_SV_UP;	/* a nested supervisor is ready */
 		return true;
@@ -514,11 +537,17 @@ finish(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 	s->deadline = 0;
 	if (s->parent == OSL_SV_NONE) {
 		s->state = OSL_SV_DOWN;
-		emit(t, OSL_SV_ACT_DONE, s->id)->failed = s->failed;
+		struct osl_sv_action *a = emit(t, OSL_SV_ACT_DONE, s->id);
+
+		a->failed = s->failed;
+		a->reason = s->start_failed ? "start" : NULL;
 		t->done = true;
 		return;
 	}
-	ended(t, s, s->failed, now);
+	/* as OTP's: a supervisor that gives up exits with reason shutdown, so
+	 * a transient one is not restarted either (a permanent one is); one
+	 * whose start failed has failed */
+	ended(t, s, s->start_failed, now);
 }
 
 static void
@@ -579,8 +608,10 @@ void
 osl_sv_ready(struct osl_sv_tree *t, size_t id, uint64_t now)
 {
 	t->nact = 0;
-	if (id < t->n && !t->nodes[id].spec.supervisor && t->nodes[id].state == OSL_SV_STARTING)
+	if (id < t->n && !t->nodes[id].spec.supervisor && t->nodes[id].state == OSL_SV_STARTING) {
 		t->nodes[id].state = OSL_SV_UP;
+		t->nodes[id].started = true;
+	}
 	settle(t, now);
 }
 

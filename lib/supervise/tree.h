@@ -78,6 +78,8 @@ struct osl_sv_node {
 	bool restart_after_stop;	/* `restart` command */
 	bool failing;			/* stopped by a failed health check */
 	bool removed;			/* taken out by a reload: no longer in the tree */
+	bool started;			/* this run's start is complete (READY; a
+					 * supervisor: its children started) */
 	uint64_t deadline;		/* kill, backoff or group restart at (0: none) */
 	uint64_t started_at;
 	unsigned restarts;		/* total, for status and metrics */
@@ -86,7 +88,8 @@ struct osl_sv_node {
 	enum osl_sv_phase phase;
 	size_t lo, cursor;		/* the range of a group restart */
 	uint64_t restart_at;		/* its backoff: not before this */
-	bool failed;			/* gave up (intensity): its exit is abnormal */
+	bool failed;			/* gave up (intensity), or its start failed */
+	bool start_failed;		/* a child's start failed during its own start */
 	uint64_t *window;		/* restart times in the intensity window (ring) */
 	size_t nwin;
 };
@@ -97,14 +100,16 @@ enum osl_sv_act_kind {
 	OSL_SV_ACT_KILL,	/* SIGKILL to child `id`'s process group */
 	OSL_SV_ACT_RESTART,	/* child `id` will be restarted: `count` in the window */
 	OSL_SV_ACT_BACKOFF,	/* the restart of `id` waits until `at` (`delay`) */
-	OSL_SV_ACT_GIVEUP,	/* supervisor `id` exceeded its intensity */
+	OSL_SV_ACT_GIVEUP,	/* supervisor `id` exceeded its intensity; or with
+				 * reason "start", child `child` failed its start */
 	OSL_SV_ACT_SHUTDOWN,	/* supervisor `id` begins its shutdown (`reason`) */
-	OSL_SV_ACT_DONE,	/* the root has stopped: `failed` says how */
+	OSL_SV_ACT_DONE,	/* the root has stopped: `failed` says how (reason
+				 * "start": its start failed) */
 };
 
 struct osl_sv_action {
 	enum osl_sv_act_kind kind;
-	size_t id;
+	size_t id, child;
 	int sig;
 	unsigned count;
 	bool failed;

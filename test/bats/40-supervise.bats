@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # osl supervise -- CMD: a tini-compatible PID 1 / subreaper and a one-child
 # supervisor.  Real processes; no timing is asserted, only outcomes.
-load helper
+load supervise
 
 setup() { common_setup; }
 

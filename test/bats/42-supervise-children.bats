@@ -131,7 +131,7 @@ wait_record() {
 	[ "$(jget .osl.supervise.ready "$r")" = exec ]
 }
 
-@test "ready timeout: a child that is not ready in time fails that start and is restarted" {
+@test "ready timeout: a child that is not ready in time fails that start and is restarted (once the tree is up)" {
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
@@ -139,8 +139,8 @@ wait_record() {
 	  period: 1m
 	  children:
 	    - name: mute
-	      cmd: [sleep, "1000"]
-	      ready: { notify: true, timeout: 200ms }
+	      cmd: [sh, -c, "[ -e once ] && exec sleep 1000; touch once; echo >&3; exit 1"]
+	      ready: { fd: 3, timeout: 200ms }
 	EOF
 	start_tree
 	wait_record '.event.action == "supervise.ready" and .event.outcome == "failure"'

@@ -54,3 +54,149 @@ cpu_wall() {
 	read -r cpu wall <<<"$cw"
 	[ "$((cpu * 4))" -lt "$wall" ]
 }
+
+@test "stop signal: each process of a child gets it once (one_for_all restart, shutdown; cgroup containment)" {
+	command -v strace >/dev/null || skip "no strace"
+	for n in a b c; do
+		printf '    - name: %s\n      cmd: [sh, -c, "trap \\"echo $$ >> %s/terms.%s; exit 0\\" TERM; sleep 1000 & wait"]\n' \
+		    "$n" "$T" "$n"
+	done > kids
+	{ printf 'version: 1\nsupervisor:\n  strategy: one_for_all\n  intensity: 10\n  period: 1m\n  children:\n'; cat kids; } > t.yaml
+	strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
+	st=$!
+	for _ in $(seq 200); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
+	for _ in $(seq 200); do
+		p1=$("$OSL" -j supervise ctl status 2>/dev/null | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
+		case "$p1" in *null*|"") sleep 0.05 ;; *) break ;; esac
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -r .containment)" = cgroup ] ||
+		{ cat sv.err; skip "no cgroup v2 containment here"; }
+	read -r a b c <<<"$p1"
+	kill -KILL "$b"
+	for _ in $(seq 200); do
+		p2=$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
+		case "$p2" in *null*) ;; *) read -r a2 b2 c2 <<<"$p2"; [ "$a2" != "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ] && break ;; esac
+		sleep 0.05
+	done
+	[ "$a2" != "$a" ] && [ "$c2" != "$c" ]
+	kill -TERM "$SVPID"
+	wait "$st"
+	SVPID=
+	# every child that was stopped: one successful TERM to its pid or its group
+	for p in $a $c $a2 $b2 $c2; do
+		n=$(grep -cE "^kill\(-?$p, SIGTERM\) += 0" trace || true)
+		echo "pid $p: $n TERM"
+		[ "$n" -eq 1 ]
+	done
+	# and its trap ran once
+	for n in a c; do [ "$(wc -l <"terms.$n")" -eq 2 ]; done
+	[ "$(wc -l <terms.b)" -eq 1 ]
+}
+
+@test "nested supervisor: restart and significant are honoured (temporary: not restarted; significant ends the root)" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 5
+	  period: 1m
+	  children:
+	    - name: keep
+	      cmd: [sleep, "1000"]
+	    - name: inner
+	      restart: temporary
+	      supervisor:
+	        intensity: 0
+	        children:
+	          - name: w
+	            cmd: [sh, -c, "echo run >> runs; exit 1"]
+	EOF
+	SV_FILE=t.yaml start_tree
+	for _ in $(seq 200); do
+		[ "$(jq -c 'select(.event.action == "supervise.shutdown" and .osl.supervise.name == "inner")' "$LOG" | wc -l)" -eq 1 ] && break
+		sleep 0.05
+	done
+	# the root is still up, inner stays down: one run of w
+	"$OSL" supervise ctl status >/dev/null
+	[ "$(wc -l <runs)" -eq 1 ]
+	[ "$(jq -c 'select(.event.action == "supervise.restart")' "$LOG" | wc -l)" -eq 0 ]
+	kill -TERM "$SVPID"; wait "$SVPID"; SVPID=
+
+	cat > s.yaml <<-EOF
+	version: 1
+	supervisor:
+	  auto_shutdown: any_significant
+	  children:
+	    - name: keep
+	      cmd: [sleep, "1000"]
+	    - name: batch
+	      restart: transient
+	      significant: true
+	      supervisor:
+	        auto_shutdown: any_significant
+	        children:
+	          - name: job
+	            restart: transient
+	            significant: true
+	            cmd: ["true"]
+	EOF
+	run timeout 30 "$OSL" supervise -c s.yaml
+	assert_success
+	[ "$(jq -c 'select(.event.action == "supervise.shutdown" and .osl.supervise.name == "root" and .osl.supervise.reason == "auto_shutdown")' "$LOG" | wc -l)" -eq 1 ]
+
+	# what only a program has is refused on a supervisor, never ignored
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: s\n      env: {set: {A: b}}\n      supervisor:\n        children:\n          - {name: x, cmd: ["true"]}\n' > bad.yaml
+	run "$OSL" supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:5:7: 'env': unknown or unsupported key"
+}
+
+@test "ordered start: a child not ready in time fails the tree's start; the later ones never start (exit 3)" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "echo a >> runs; exec sleep 1000"]
+	    - name: b
+	      cmd: [sh, -c, "echo b >> runs; exec sleep 1000"]
+	      ready: { fd: 3, timeout: 300ms }
+	    - name: c
+	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
+	EOF
+	run timeout 30 "$OSL" supervise -c t.yaml
+	assert_failure 3
+	[ "$(sort runs | tr '\n' ' ')" = "a b " ]
+	r=$(jq -c 'select(.event.action == "supervise.giveup")' "$LOG")
+	[ "$(jget .osl.supervise.reason "$r")" = start_failed ]
+	[ "$(jget .osl.supervise.child "$r")" = b ]
+}
+
+@test "stderr: one line for each restart, backoff, give-up and refused start (tree and single command); none with -q" {
+	# the default policy refuses to run a program from here
+	printf '#!/bin/sh\n' > bad
+	chmod +x bad
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 2
+	  period: 1m
+	  children:
+	    - name: bad
+	      cmd: [./bad]
+	      backoff: { initial: 10ms }
+	EOF
+	run --separate-stderr timeout 30 "$OSL" supervise -c t.yaml
+	assert_failure 1
+	echo "$stderr"
+	[ "$(grep -c "^osl supervise: supervise.start bad failed: .*denied by policy" <<<"$stderr")" -eq 3 ]
+	[ "$(grep -c "^osl supervise: supervise.restart bad (status 126" <<<"$stderr")" -eq 2 ]
+	[ "$(grep -c "^osl supervise: supervise.backoff bad 10 ms" <<<"$stderr")" -eq 1 ]
+	[ "$(grep -c "^osl supervise: supervise.giveup root: 3 restarts" <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 30 "$OSL" supervise --restart on-failure --max-restarts 2 --period 1m -- sh -c 'exit 3'
+	assert_failure 3
+	[ "$(grep -c "^osl supervise: supervise.restart sh (status 3" <<<"$stderr")" -eq 2 ]
+	[ "$(grep -c "^osl supervise: supervise.giveup" <<<"$stderr")" -eq 1 ]
+	run --separate-stderr timeout 30 "$OSL" -q supervise --restart on-failure --max-restarts 2 --period 1m -- sh -c 'exit 3'
+	assert_failure 3
+	[ -z "$stderr" ]
+}

@@ -11,7 +11,32 @@ sv_setup() {
 
 teardown() {
 	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
-	true
+	no_duplicate_keys
+}
+
+# Every record the test wrote (the log and its rotated files) has each key
+# once per object: duplicate keys are undefined behaviour for JSON readers.
+no_duplicate_keys() {
+
+	set -- "${LOG:-/nonexistent}"*
+	[ -e "$1" ] || return 0
+	python3 -c '
+import json, sys
+bad = []
+def pairs(kv):
+    keys = [k for k, _ in kv]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        bad.append(dup)
+    return dict(kv)
+for f in sys.argv[1:]:
+    for line in open(f, encoding="utf-8", errors="replace"):
+        if line.strip():
+            json.loads(line, object_pairs_hook=pairs)
+if bad:
+    print("records with duplicate keys:", len(bad), bad[:3])
+    sys.exit(1)
+' "$@"
 }
 
 # Start the tree of FILE ($1, default $SV_FILE) and wait for its socket;

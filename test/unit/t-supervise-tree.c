@@ -296,6 +296,108 @@ nested_backoff(void)
 	osl_sv_tree_free(&t);
 }
 
+static void s_temp_int0(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; s->intensity = 0; }
+static void s_trans_int0(struct osl_sv_spec *s) { s->restart = OSL_SV_TRANSIENT; s->intensity = 0; }
+static void s_sig_auto(struct osl_sv_spec *s)
+{
+	s->restart = OSL_SV_TRANSIENT;
+	s->significant = true;
+	s->auto_shutdown = OSL_SV_AUTO_ANY;
+}
+
+/* restart and significant on a nested supervisor, as OTP: one that gives
+ * up exits with reason shutdown (a transient one is not restarted). */
+static void
+nested_restart_types(void)
+{
+	struct osl_sv_tree t;
+	size_t sub, w;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	add(&t, 0, "a", false, NULL);
+	sub = add(&t, 0, "sub", true, s_temp_int0);
+	w = add(&t, sub, "w", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 1, 1 * S);
+	is_str(acts(&t), "giveup sub, shutdown sub intensity", "a temporary supervisor is not restarted");
+	ok(t.nodes[sub].gone && !t.done, "it is gone; the root goes on");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	sub = add(&t, 0, "sub", true, s_trans_int0);
+	w = add(&t, sub, "w", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 1, 1 * S);
+	is_str(acts(&t), "giveup sub, shutdown sub intensity",
+	    "a transient supervisor that gives up is not restarted (reason shutdown)");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_auto_any);
+	add(&t, 0, "a", false, NULL);
+	sub = add(&t, 0, "sub", true, s_sig_auto);
+	w = add(&t, sub, "job", false, s_sig_tmp);
+	ok(!osl_sv_validate(&t), "valid");
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, w, true, 0, 1 * S);
+	is_str(acts(&t), "shutdown sub auto_shutdown, shutdown root auto_shutdown, stop a 15",
+	    "a significant supervisor that shuts itself down ends an any_significant root");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "done 0", "normally");
+	osl_sv_tree_free(&t);
+}
+
+/* A child that ends before it is ready fails its supervisor's start: the
+ * later children are not started (OTP aborts the supervisor's start), up
+ * through the parents that are starting too. */
+static void
+failed_start(void)
+{
+	struct osl_sv_tree t;
+	size_t sub, b, x;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	add(&t, 0, "a", false, NULL);
+	b = add(&t, 0, "b", false, s_ready);
+	add(&t, 0, "c", false, NULL);
+	osl_sv_begin(&t, 0);
+	is_str(acts(&t), "start a, start b", "b holds c back until ready");
+	osl_sv_unhealthy(&t, b, 1 * S);
+	is_str(acts(&t), "stop b 15", "not ready in time: stopped");
+	osl_sv_exited(&t, b, false, 15, 1 * S);
+	is_str(acts(&t), "giveup root, shutdown root start_failed, stop a 15",
+	    "the root's start fails: c never starts");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "done 1", "the root ends failed");
+	is_str(t.act[0].reason, "start", "because its start failed");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	sub = add(&t, 0, "sub", true, NULL);
+	x = add(&t, sub, "x", false, s_ready);
+	add(&t, 0, "c", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, x, true, 1, 1 * S);
+	is_str(acts(&t), "giveup sub, shutdown sub start_failed, giveup root, "
+	    "shutdown root start_failed, done 1", "a nested start that fails fails the root's");
+	osl_sv_tree_free(&t);
+
+	/* once the tree is up, a restart that is not ready is a failure */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, NULL);
+	b = add(&t, 0, "b", false, s_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_ready(&t, b, 0);
+	osl_sv_exited(&t, b, true, 1, 1 * S);
+	osl_sv_exited(&t, b, true, 1, 2 * S);
+	is_str(acts(&t), "restart b 2, backoff b 100", "restarted as a failure");
+	osl_sv_tree_free(&t);
+}
+
 static void
 significant(void)
 {
@@ -754,6 +856,8 @@ main(void)
 	backoff();
 	escalation();
 	nested_backoff();
+	nested_restart_types();
+	failed_start();
 	significant();
 	shutdown_order();
 	readiness_and_commands();
