@@ -35,21 +35,26 @@ struct spare {
 	int fd[2][2];
 	size_t size[2];
 	int n;
+	pid_t pid;		/* a forked child has its parent's: not its own */
 };
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 
 static void
-spare_free(void *arg)
+spare_free_fds(struct spare *sp)
 {
-	struct spare *sp = arg;
-
 	while (sp->n > 0) {
 		sp->n--;
 		close(sp->fd[sp->n][0]);
 		close(sp->fd[sp->n][1]);
 	}
-	free(sp);
+}
+
+static void
+spare_free(void *arg)
+{
+	spare_free_fds(arg);
+	free(arg);
 }
 
 static void
@@ -71,6 +76,11 @@ spares(void)
 	    pthread_setspecific(spare_key, sp) != 0) {
 		free(sp);
 		sp = NULL;
+	}
+	if (sp && sp->pid != getpid()) {
+		/* made before a fork: the parent may be using the same pipes */
+		spare_free_fds(sp);
+		sp->pid = getpid();
 	}
 	return sp;
 }
