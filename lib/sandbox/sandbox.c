@@ -299,7 +299,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 			    "landlock has no tcp rules here and no network namespace can be made");
 	}
 	if (net_any && enforce && !o->proxy_port)
-		osl_sandbox_net_sockets(sb, p, ns_ok, &tcp_only);
+		osl_sandbox_net_sockets(sb, p, ns_ok, o->serves, &tcp_only);
 	if (sb->ns_flags && need_user)
 		osl_sandbox_userns(sb);
 	if (o->proxy_port && enforce) {
