@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "net/net.h"
@@ -355,9 +356,10 @@ worker(void *arg)
 	struct client cl;
 
 	while (!stopping(px)) {
-		struct pollfd p = { .fd = px->lfd, .events = POLLIN };
-
-		if (poll(&p, 1, 200) <= 0 || !(p.revents & POLLIN) || !accept_one(px, &cl))
+		/* a blocking accept wakes one waiting worker a client, where a
+		 * poll on the listening socket wakes them all (SO_RCVTIMEO:
+		 * back every 200 ms to see whether to stop) */
+		if (!accept_one(px, &cl))
 			continue;
 		took_one(px);
 		osl_net_conn_end(px->ctx, &cl.in, handle(&cl));
@@ -377,6 +379,7 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 {
 	struct proxy *px = calloc(1, sizeof(*px));
 	const struct osl_error *err;
+	struct timeval tick = { 0, 200000 };
 	int defer = 1;
 
 	if (!px)
@@ -385,8 +388,9 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	px->o = o;
 	px->lfd = lfd;
 	pthread_mutex_init(&px->mu, NULL);
-	/* workers poll, then accept: one that lost the race must not block */
-	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+	/* the workers wait in accept, 200 ms at a time */
+	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
 	/* a client is handed over with its request: one wake-up fewer */
 	setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
 	pthread_attr_init(&px->attr);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,19 +28,102 @@ struct dir {
 	size_t pipe_size;
 };
 
-/* The pipe of D: RELAY_BUF, or what the system lets us have (a user over
- * fs.pipe-user-pages-soft gets less; larger pipes would bring every user
- * there sooner); none when there is no pipe to be had: read/write then. */
+/* Each thread keeps the two pipes of its last relay, empty, for the next
+ * one (a proxy's worker serves client after client): ten system calls and
+ * two pipe inodes fewer a connection.  Closed when the thread ends. */
+struct spare {
+	int fd[2][2];
+	size_t size[2];
+	int n;
+	pid_t pid;		/* a forked child has its parent's: not its own */
+};
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void
+spare_free_fds(struct spare *sp)
+{
+	while (sp->n > 0) {
+		sp->n--;
+		close(sp->fd[sp->n][0]);
+		close(sp->fd[sp->n][1]);
+	}
+}
+
+static void
+spare_free(void *arg)
+{
+	spare_free_fds(arg);
+	free(arg);
+}
+
+static void
+spare_init(void)
+{
+	if (pthread_key_create(&spare_key, spare_free) != 0)
+		spare_key = (pthread_key_t)-1;
+}
+
+static struct spare *
+spares(void)
+{
+	struct spare *sp;
+
+	pthread_once(&spare_once, spare_init);
+	if (spare_key == (pthread_key_t)-1)
+		return NULL;
+	if (!(sp = pthread_getspecific(spare_key)) && (sp = calloc(1, sizeof(*sp))) &&
+	    pthread_setspecific(spare_key, sp) != 0) {
+		free(sp);
+		sp = NULL;
+	}
+	if (sp && sp->pid != getpid()) {
+		/* made before a fork: the parent may be using the same pipes */
+		spare_free_fds(sp);
+		sp->pid = getpid();
+	}
+	return sp;
+}
+
+/* The pipe of D: a spare one, else a new one of RELAY_BUF, or what the
+ * system lets us have (a user over fs.pipe-user-pages-soft gets less;
+ * larger pipes would bring every user there sooner); none when there is
+ * no pipe to be had: read/write then. */
 static void
 splice_pipe(struct dir *d)
 {
+	struct spare *sp = spares();
 	int sz;
 
+	if (sp && sp->n > 0) {
+		sp->n--;
+		memcpy(d->pipe, sp->fd[sp->n], sizeof(d->pipe));
+		d->pipe_size = sp->size[sp->n];
+		return;
+	}
 	if (pipe2(d->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return;
 	fcntl(d->pipe[1], F_SETPIPE_SZ, RELAY_BUF);
 	sz = fcntl(d->pipe[1], F_GETPIPE_SZ);
 	d->pipe_size = sz > 0 && sz <= RELAY_BUF ? (size_t)sz : 4096;
+}
+
+/* The relay is over: an empty pipe is kept for the next, others closed. */
+static void
+pipe_done(struct dir *d)
+{
+	struct spare *sp;
+
+	if (d->pipe[0] < 0)
+		return;
+	if (d->len == 0 && (sp = spares()) && sp->n < 2) {
+		memcpy(sp->fd[sp->n], d->pipe, sizeof(d->pipe));
+		sp->size[sp->n++] = d->pipe_size;
+	} else {
+		close(d->pipe[0]);
+		close(d->pipe[1]);
+	}
+	d->pipe[0] = d->pipe[1] = -1;
 }
 
 /* Give up splicing (a file type that cannot splice: EINVAL): what the
@@ -49,6 +133,8 @@ unsplice(struct dir *d)
 {
 	ssize_t n = 0;
 
+	if (!d->buf && !(d->buf = malloc(RELAY_BUF)))
+		return ENOMEM;
 	if (d->len && (n = read(d->pipe[0], d->buf, d->len)) < 0)
 		return errno;
 	close(d->pipe[0]);
@@ -186,10 +272,6 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 	int e;
 
 	*bytes_out = *bytes_in = 0;
-	if (!(up.buf = malloc(RELAY_BUF)) || !(down.buf = malloc(RELAY_BUF))) {
-		err = osl_error_nomem();
-		goto done;
-	}
 	if (!r->dgram) {
 		/* our sockets are nonblocking, so that a full one waits in poll;
 		 * stdin and stdout are shared with others and stay as they are */
@@ -200,6 +282,13 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 			splice_pipe(&up);
 		if (out >= 0)
 			splice_pipe(&down);
+	}
+	/* a buffer only where no pipe splices (a proxy's tunnel has none: two
+	 * 128 KiB mappings fewer, and their unmapping in every thread, a client) */
+	if ((in >= 0 && up.pipe[0] < 0 && !(up.buf = malloc(RELAY_BUF))) ||
+	    (down.pipe[0] < 0 && !(down.buf = malloc(RELAY_BUF)))) {
+		err = osl_error_nomem();
+		goto done;
 	}
 	if (in < 0) {
 		up.done = true;
@@ -261,12 +350,8 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 	if (r->in_is_sock && !down.done)
 		shutdown(out, SHUT_WR);
 done:
-	for (int i = 0; i < 2; i++) {
-		if (up.pipe[i] >= 0)
-			close(up.pipe[i]);
-		if (down.pipe[i] >= 0)
-			close(down.pipe[i]);
-	}
+	pipe_done(&up);
+	pipe_done(&down);
 	free(up.buf);
 	free(down.buf);
 	return err;

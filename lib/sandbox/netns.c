@@ -114,13 +114,14 @@ osl_sandbox_own_loopback(const struct osl_policy *p)
 
 void
 osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
-    bool *tcp_only)
+    bool serves, bool *tcp_only)
 {
 	struct osl_sandbox_report *r = &sb->report;
 	bool own = osl_sandbox_own_loopback(p);
-	const char *no_ns = own ? "; no network namespace can be made here" : "";
+	const char *no_ns = !own ? "" : serves ? "; a service's binds serve the host's loopback: "
+	    "no private one" : !ns_ok ? "; no network namespace can be made here" : "";
 
-	if (own && ns_ok) {
+	if (own && ns_ok && !serves) {
 		sb->ns_flags |= CLONE_NEWNET;
 		sb->lo_up = true;
 		osl_report_add(r, "net", ENTRY, NULL, OSL_ENF_FULL, "%s",

@@ -72,10 +72,10 @@ int osl_sb_verified(const char *path, dev_t dev, ino_t ino, char proc[32], int *
  * ports a bind rule opens (the child's own servers). */
 bool osl_sandbox_own_loopback(const struct osl_policy *p);
 /* The report's udp-raw-packet line: a private network namespace with its
- * own loopback (NS_OK and the rules stay on it), else seccomp refuses them
- * (*TCP_ONLY), else partial (net.resolve needs udp). */
+ * own loopback (NS_OK, not SERVES, and the rules stay on it), else seccomp
+ * refuses them (*TCP_ONLY), else partial (net.resolve needs udp). */
 void osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
-    bool *tcp_only);
+    bool serves, bool *tcp_only);
 
 /* sandbox.c, for hide.c: can the child make namespaces (NEED_USER: only in
  * a user namespace of its own); another over-mount; the user namespace

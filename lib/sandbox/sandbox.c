@@ -477,7 +477,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if (ns_ok)
 		sb->ns_flags |= CLONE_NEWIPC | CLONE_NEWUTS;
 	if (net_any && enforce && !o->proxy_port)
-		osl_sandbox_net_sockets(sb, p, ns_ok, &tcp_only);
+		osl_sandbox_net_sockets(sb, p, ns_ok, o->serves, &tcp_only);
 	if ((err = osl_pidns_prepare(sb, p, ns_ok, need_user, o->proxy_port && o->proxy_userns > 0)))
 		goto done;
 	if (sb->ns_flags && need_user)

@@ -54,6 +54,8 @@ struct osl_sandbox_opts {
 	int proxy_netns;		/* > 0: the child joins this network namespace */
 	int proxy_userns;		/* > 0: ... after joining this user namespace (its owner) */
 	const char *proxy_reason;	/* why there is no namespace */
+	bool serves;			/* a service (osl supervise): its binds on the
+					 * loopback serve the host, so no private one */
 	bool terse;			/* the report's levels without their reasons (a
 					 * run that shows none does not format 40 of them) */
 };

@@ -446,6 +446,7 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 		return err_node(l->file, v, "policy: %s", err->msg);
 	so.limits = ch->policy->limits;
 	so.audit = ch->policy->mode == OSL_MODE_AUDIT;
+	so.serves = true;	/* its binds on the loopback are for the host */
 	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
 		return err_node(l->file, v, "policy: %s", err->msg);
 	return NULL;

@@ -148,3 +148,30 @@ no_ns() {
 	run -0 --separate-stderr no_ns "$OSL" -p builtin:ci proc run -- bin/udp_send "$T" "$HPORT"
 	assert_output '{"probe":"udp_send","errno":1}'
 }
+
+@test "osl supervise: a service whose policy binds the loopback serves the host's (ready tcp works); seccomp refuses udp" {
+	command -v python3 > /dev/null || skip "python3 is needed"
+	start_helper
+	export XDG_RUNTIME_DIR=$T/run
+	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+	port=$((42200 + RANDOM % 50))
+	net_policy "  bind: [\"127.0.0.1:$port\"]"
+	cat > t.yaml <<-EOF2
+	version: 1
+	supervisor:
+	  children:
+	    - name: web
+	      cmd: [sh, -c, "bin/udp_send . $HPORT; exec /usr/bin/python3 -c 'import socket, time; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", $port)); s.listen(); time.sleep(1000)'"]
+	      policy: $T/p.yaml
+	      ready: { tcp: "127.0.0.1:$port", timeout: 20s }
+	      output: log
+	EOF2
+	"$OSL" supervise -c t.yaml > "$T/sv.out" 2> "$T/sv.err" &
+	PIDS+=($!)
+	for _ in $(seq 300); do
+		[ "$("$OSL" -j supervise ctl status 2>/dev/null | jq -r '.tree.children[0].state')" = up ] && break
+		sleep 0.05
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[0].state')" = up ]
+	jq -r 'select(.message != null) | .message' "$LOG" | grep -Fx '{"probe":"udp_send","errno":1}'
+}

@@ -14,7 +14,6 @@ case $MIB in '' | *[!0-9]*) MIB=1024 ROUNDS=3 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
 [ -x "$OSL" ] || { echo "bench-net: no $OSL (make first)" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "bench-net: needs python3" >&2; exit 1; }
 tmp=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
@@ -77,29 +76,62 @@ int main(int argc, char **argv) {
 }
 EOF
 ${CC:-cc} -O2 -o "$tmp/peer" "$tmp/peer.c" || { echo "bench-net: cannot build the C peers" >&2; exit 1; }
-# lat N HOST PORT [PROXY]: mean seconds per connect (+ CONNECT) to a listener
-cat > "$tmp/lat.py" <<'EOF'
-import socket, sys, time, threading
-n = int(sys.argv[1])
-srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(128)
-port = srv.getsockname()[1]
-def acc():
-    while True:
-        c, _ = srv.accept(); c.close()
-threading.Thread(target=acc, daemon=True).start()
-t = time.perf_counter()
-for _ in range(n):
-    if len(sys.argv) > 2:
-        ph, pp = sys.argv[2].rsplit(":", 1)
-        c = socket.create_connection((ph, int(pp)))
-        c.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\n\r\n" % port)
-        r = b""
-        while b"\r\n\r\n" not in r: r += c.recv(4096)
-    else:
-        c = socket.create_connection(("127.0.0.1", port))
-    c.close()
-print((time.perf_counter() - t) / n)
+# lat N [PROXYPORT]: the median and mean microseconds of a connect (and a
+# CONNECT answered) to a listener that a forked child accepts and closes.
+# C, not Python: Python's acceptor thread waits for the GIL (a 5 ms switch
+# interval), which the direct connect would measure.
+cat > "$tmp/lat.c" <<'EOF'
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+int main(int argc, char **argv) {
+	int n = atoi(argv[1]), s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET }, p = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	double *t = calloc((size_t)n, sizeof(double)), sum = 0;
+	pid_t acc;
+	a.sin_addr.s_addr = p.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (void *)&a, sizeof(a)) || listen(s, 512) || getsockname(s, (void *)&a, &al)) return 1;
+	if ((acc = fork()) == 0)
+		for (;;) { int c = accept(s, NULL, NULL); if (c >= 0) close(c); }
+	if (argc > 2) p.sin_port = htons(atoi(argv[2]));
+	for (int i = 0; i < n; i++) {
+		char rq[128], r[512];
+		double t0 = now();
+		int c = socket(AF_INET, SOCK_STREAM, 0), got = 0;
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(c, (void *)(argc > 2 ? &p : &a), sizeof(a))) return 1;
+		if (argc > 2) {
+			snprintf(rq, sizeof(rq), "CONNECT 127.0.0.1:%u HTTP/1.1\r\n\r\n", ntohs(a.sin_port));
+			if (write(c, rq, strlen(rq)) < 0) return 1;
+			while (got < 4 || memcmp(r + got - 4, "\r\n\r\n", 4)) {
+				ssize_t k = read(c, r + got, sizeof(r) - (size_t)got);
+				if (k <= 0) return 1;
+				got += (int)k;
+			}
+		}
+		close(c);
+		t[i] = now() - t0;
+		sum += t[i];
+	}
+	kill(acc, SIGKILL);
+	qsort(t, (size_t)n, sizeof(double), cmp);
+	printf("%.0f %.0f\n", t[n / 2], sum / n);
+	return 0;
+}
 EOF
+${CC:-cc} -O2 -o "$tmp/lat" "$tmp/lat.c" || { echo "bench-net: cannot build the latency probe" >&2; exit 1; }
+# The CPU time (user + system, in clock ticks) process PID has used.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 sink() {
 	rm -f "$tmp/port"
@@ -146,22 +178,32 @@ echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleav
 
 "$OSL" -p "$tmp/p.yaml" net proxy > "$tmp/px" 2>/dev/null &
 pids+=($!)
+PXPID=$!
 for _ in $(seq 100); do [ -s "$tmp/px" ] && break; sleep 0.05; done
 PX=$(cat "$tmp/px")
 
 # the rounds interleave the kinds, so that a load that comes and goes on a
 # shared machine weighs on each of them alike
 D=() C=() LS=() P=()
+c0=$(cpu_ticks "$PXPID")
 for _ in $(seq "$ROUNDS"); do
 	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
 done
+c1=$(cpu_ticks "$PXPID")
 direct=$(median "${D[@]}")
 share() { awk -v a="$1" -v b="$direct" 'BEGIN { printf "%d", a * 100 / b }'; }
 echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
 r=$(median "${C[@]}"); echo "osl net connect:                      $r MiB/s ($(share "$r")% of direct; rounds: ${C[*]})"
 r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(share "$r")% of direct; rounds: ${LS[*]})"
-r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct; rounds: ${P[*]})"
+r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct, goal >= 80%; rounds: ${P[*]})"
+# CPU time is what a loaded machine does not blur: the proxy's, per GiB
+awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" \
+    'BEGIN { printf "the proxy: %.0f ms of CPU time (user + system) per GiB relayed\n", t * 1000 / hz / g }'
 
-d=$(python3 "$tmp/lat.py" 500)
-p=$(python3 "$tmp/lat.py" 500 "$PX")
-awk -v d="$d" -v p="$p" 'BEGIN { printf "connect latency: direct %.0f us, through the proxy %.0f us (+%.0f us per connect, policy + log included)\n", d*1e6, p*1e6, (p-d)*1e6 }'
+N=2000
+read -r dmed dmean < <("$tmp/lat" "$N")
+c0=$(cpu_ticks "$PXPID")
+read -r pmed pmean < <("$tmp/lat" "$N" "${PX#*:}")
+c1=$(cpu_ticks "$PXPID")
+awk -v d="$dmed" -v p="$pmed" -v dm="$dmean" -v pm="$pmean" -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v n="$N" \
+    'BEGIN { printf "connect latency, median of %d: direct %d us, through the proxy %d us: +%d us a connect, policy decision and records included (goal <= +60 us; means %d and %d us); the proxy: %.0f us of CPU time a connect\n", n, d, p, p - d, dm, pm, t * 1e6 / hz / n }'

@@ -202,5 +202,7 @@ main(void)
 		    "a 64 KiB host name is refused with a short message");
 	}
 	relay_case();
+	/* again: the pipes the first relay left to this thread serve it */
+	relay_case();
 	return done_testing();
 }
