@@ -159,7 +159,7 @@ strict_with() {	# YAML fs: line
 	      cmd: [sh, -c, "echo \$TMPDIR > o.tmp; ls -A /tmp >> o.tmp; mv o.tmp out; exec sleep 1000"]
 	      policy: builtin:default
 	EOF
-	osl supervise -c sv.yaml >/dev/null 2>&1 &
+	"$OSL" supervise -c sv.yaml >/dev/null 2>&1 3>&- &
 	pid=$!
 	for _ in $(seq 200); do [ -e out ] && break; sleep 0.05; done
 	kill -TERM "$pid"
