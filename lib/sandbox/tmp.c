@@ -93,12 +93,15 @@ osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		const char *d;
 		int fd;
 
+		/* exec there when an exec rule covers a private folder itself
+		 * (a tree kept below it keeps its own flags) */
 		if (ru->kind == OSL_RULE_FS_EXEC && !sb->tmp_exec) {
 			osl_landlock_prefix(ru->real, pre, sizeof(pre));
 			for (int k = 0; k < OSL_TMP_NDIRS; k++)
-				if (osl_path_within(pre, osl_tmp_dirs[k]) ||
-				    osl_path_within(osl_tmp_dirs[k], pre))
+				if (osl_path_within(pre, osl_tmp_dirs[k]))
 					sb->tmp_exec = true;
+			if (!strncmp(ru->pattern, "${TMPDIR}", 9))
+				sb->tmp_exec = true;
 		}
 		if (ru->kind != OSL_RULE_FS_READ && ru->kind != OSL_RULE_FS_WRITE &&
 		    ru->kind != OSL_RULE_FS_EXEC)

@@ -130,6 +130,17 @@ strict_with() {	# YAML fs: line
 	[ ! -e ro/g ]
 }
 
+@test "private /tmp: an exec \${TMPDIR} rule runs what the program makes there, not the kept workspace" {
+	cp /bin/true prog
+	strict_with '{ read: ["${TMPDIR}/**"], exec: ["${TMPDIR}/**"] }'
+	run osl -p "$T/p.yaml" proc run -- sh -c 'printf "#!/bin/sh\necho ran\n" > "$TMPDIR/s" && chmod +x "$TMPDIR/s" && "$TMPDIR/s"'
+	assert_success
+	assert_output ran
+	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
+	run -127 osl -p "$T/p.yaml" proc run -- "$ld" ./prog
+	assert_output --partial "failed to map segment"
+}
+
 @test "proc.tmp: shared gives the machine's /tmp, and the report says so" {
 	printf 'version: 1\nextends: [builtin:default]\nproc: { tmp: shared }\n' > "$T/p.yaml"
 	run osl -j -p "$T/p.yaml" policy show
