@@ -135,11 +135,11 @@ static const char *const proxy_vars[] = { "http_proxy", "https_proxy", "HTTP_PRO
 
 static const struct osl_error *
 build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro, const char *proxy,
-    bool private_tmp)
+    int private_tmp)
 {
 	const struct osl_error *err = NULL;
 	size_t nk = p->nenv_keep + ro->nkeep, i;
-	size_t ns = p->nenv_set + ro->nset + (proxy ? NPROXY_VARS : 0) + private_tmp;
+	size_t ns = p->nenv_set + ro->nset + (proxy ? NPROXY_VARS : 0) + (private_tmp != 0);
 	const char **keep = calloc(nk + 1, sizeof(*keep));
 	char **setv = calloc(ns + 1, sizeof(*setv));
 
@@ -178,7 +178,7 @@ build_env(char ***env, const struct osl_policy *p, const struct run_opts *ro, co
 	/* the private /tmp (proc.tmp); the policy's and --env-set's come later and win */
 	if (private_tmp) {
 		memmove(setv + 1, setv, (ns - 1) * sizeof(*setv));
-		if (!(setv[0] = strdup("TMPDIR=/tmp"))) {
+		if (!(setv[0] = strdup(private_tmp == 2 ? "TMPDIR=" OSL_TMP_SUB : "TMPDIR=/tmp"))) {
 			err = osl_error_nomem();
 			goto done;
 		}
@@ -405,7 +405,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		    "exec %s", err->msg));
 		goto done;
 	}
-	if ((err = build_env(&env, p, ro, eg_on ? eg.url : NULL, sb.tmp_dirs != 0))) {
+	if ((err = build_env(&env, p, ro, eg_on ? eg.url : NULL, sb.tmp_dirs ? 1 + sb.tmp_sub : 0))) {
 		status = cli_error(err) == OSL_EINPUT ? OSL_EINPUT : OSL_ESETUP;
 		osl_op_end(ctx, &op, err);
 		goto done;

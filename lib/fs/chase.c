@@ -8,8 +8,11 @@
 #include "policy/policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -87,12 +90,47 @@ below(const char *const *list, const char *path)
 	return NULL;
 }
 
+/* The length of the longest leading part of PATH (whole components) that
+ * exists and has no symlink: one openat2(RESOLVE_NO_SYMLINKS) each, from the
+ * whole path up, so that a path without links costs one call, not one per
+ * component (a policy has dozens of rules, resolved at every start). */
+static size_t
+clean_prefix(const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	long fd;
+
+	if (len >= sizeof(buf))
+		return 0;
+	for (const char *d = strstr(path, "/."); d; d = strstr(d + 1, "/."))
+		if (d[2] == '/' || d[2] == '\0' || (d[2] == '.' && (d[3] == '/' || d[3] == '\0')))
+			return 0;	/* "." and "..": the walk folds them */
+	memcpy(buf, path, len + 1);
+	while (len > 1) {
+		buf[len] = '\0';
+		if ((fd = syscall(SYS_openat2, AT_FDCWD, buf, &how, sizeof(how))) >= 0) {
+			close((int)fd);
+			return len;
+		}
+		if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+			return 0;	/* ENOSYS, EACCES...: the walk looks at each */
+		while (len > 1 && buf[len - 1] != '/')
+			len--;
+		if (len > 1)
+			len--;
+	}
+	return 0;
+}
+
 int
 osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
     struct osl_fs_chase *c)
 {
 	char todo[PATH_MAX], tgt[PATH_MAX], *s;
-	size_t n = 1;
+	size_t n;
 	int links = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -100,7 +138,14 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 		return ENAMETOOLONG;
 	snprintf(todo, sizeof(todo), "%s", path);
 	c->real[0] = '/';
-	for (s = todo; ; ) {
+	s = todo;
+	if ((n = clean_prefix(path)) > 1) {
+		memcpy(c->real, path, n);
+		c->real[n] = '\0';
+		s = todo + n;
+	} else
+		n = 1;
+	for (;;) {
 		struct stat st;
 		struct statfs fs;
 		size_t len;

@@ -106,8 +106,17 @@ opens(const char *path)
 	return true;
 }
 
+static bool
+kept(const struct osl_sandbox *sb, const char *path)
+{
+	for (size_t i = 0; i < sb->ntmp_keep; i++)
+		if (osl_path_within(sb->tmp_keep[i], path))
+			return true;
+	return false;
+}
+
 static const struct osl_error *
-exec_set_build(struct exec_set *s, const struct osl_policy *p)
+exec_set_build(struct exec_set *s, const struct osl_sandbox *sb, const struct osl_policy *p)
 {
 	char pre[4096];
 
@@ -120,7 +129,13 @@ exec_set_build(struct exec_set *s, const struct osl_policy *p)
 		if (ru->kind != OSL_RULE_FS_EXEC)
 			continue;
 		lvl = osl_landlock_prefix(ru->real, pre, sizeof(pre));
-		if (!opens(pre))
+		/* a private /tmp: ${TMPDIR} is the new one (or its folder of
+		 * its own, made in the child before these mounts); what is below
+		 * it and not kept is not there in the child */
+		if (osl_tmp_rule(sb, ru, pre, sizeof(pre))) {
+			if (sb->tmp_sub && !strcmp(pre, "/tmp"))
+				snprintf(pre, sizeof(pre), "%s", OSL_TMP_SUB);
+		} else if ((osl_tmp_below(sb, pre) && !kept(sb, pre)) || !opens(pre))
 			continue;
 		if (!(t = reallocarray(s->t, s->n + 1, sizeof(*t))))
 			return osl_error_nomem();
@@ -208,7 +223,7 @@ osl_exec_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 
 	if (!sb->ll_fs || !realpath(dynamic_loader(), loader))
 		return NULL;
-	if ((err = exec_set_build(&s, p)) || !(exec_by = exec_covering(&s, loader)) ||
+	if ((err = exec_set_build(&s, sb, p)) || !(exec_by = exec_covering(&s, loader)) ||
 	    !read_outside_exec(p, &s, outside))
 		goto done;	/* nothing readable that exec does not cover */
 	if (!ns_ok)

@@ -166,6 +166,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 		struct osl_sb_link link;
 		struct osl_enf_entry *ent;
 		char prefix[4096];
+		bool tmpdir;
 		int e = 0;
 
 		if (ru->kind != OSL_RULE_FS_READ && ru->kind != OSL_RULE_FS_WRITE &&
@@ -184,7 +185,7 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			continue;
 		}
 		lvl = osl_landlock_prefix(ru->real, prefix, sizeof(prefix));
-		osl_tmp_rule(sb, ru, prefix, sizeof(prefix));	/* ${TMPDIR}: the new /tmp */
+		tmpdir = osl_tmp_rule(sb, ru, prefix, sizeof(prefix));	/* ${TMPDIR}: the new /tmp */
 		if (ll_add_path(sb->ruleset_fd, prefix, osl_landlock_rights(ru->kind, sb->abi, prefix),
 		    &e, &link) == -1) {
 			if (e == ELOOP && link.path[0]) {
@@ -212,7 +213,8 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 		}
 		for (int k = 0; k < OSL_TMP_NDIRS; k++)
 			if ((sb->tmp_dirs & (1u << k)) && !strcmp(prefix, osl_tmp_dirs[k]))
-				sb->tmp_rights[k] |= osl_landlock_rights(ru->kind, sb->abi, prefix);
+				*(tmpdir ? &sb->tmpdir_rights : &sb->tmp_rights[k]) |=
+				    osl_landlock_rights(ru->kind, sb->abi, prefix);
 		if (lvl == OSL_ENF_FULL)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_FULL,
 			    "landlock %s beneath '%s'", fs_word(ru->kind), prefix);

@@ -44,6 +44,8 @@ extern const char *const osl_tmp_dirs[OSL_TMP_NDIRS];
 const struct osl_error *osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
     bool ns_ok);
 void osl_tmp_release(struct osl_sandbox *sb);
+/* After landlock: where the ${TMPDIR} rules' rights go; the report line. */
+void osl_tmp_finish(struct osl_sandbox *sb, const struct osl_policy *p);
 int osl_tmp_mounts(const struct osl_sandbox *sb, const char *cwd, const char **step);
 /* The private folder a real PATH is below (or is), or NULL. */
 const char *osl_tmp_below(const struct osl_sandbox *sb, const char *path);

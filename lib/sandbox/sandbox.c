@@ -449,6 +449,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		goto done;
 	if ((err = osl_landlock_prepare(sb, p, o->audit)))
 		goto done;
+	osl_tmp_finish(sb, p);
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))

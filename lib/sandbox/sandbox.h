@@ -60,6 +60,9 @@ struct osl_sandbox_opts {
 					 * run that shows none does not format 40 of them) */
 };
 
+/* TMPDIR in a private /tmp where a kept tree must not get its rights */
+#define OSL_TMP_SUB "/tmp/private"
+
 struct osl_sandbox_mask {
 	char *path;		/* real (no symlink), opened at prepare: */
 	bool dir;
@@ -101,6 +104,11 @@ struct osl_sandbox {
 	 * inode does not cover what is mounted there): the child adds these
 	 * rights on the new tmpfs's root, for the rules on exactly that folder */
 	uint64_t tmp_rights[3];
+	/* the ${TMPDIR} rules': on the new /tmp too, or, when that would give
+	 * a tree kept below it more than its own rules do, on a folder of
+	 * their own, OSL_TMP_SUB (TMPDIR then names it) */
+	uint64_t tmpdir_rights;
+	bool tmp_sub;
 	char **tmp_keep;
 	size_t ntmp_keep;
 	/* > 0: every mount noexec in the mount namespace but these trees */

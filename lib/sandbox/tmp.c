@@ -62,8 +62,7 @@ osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
 	struct osl_sandbox_report *r = &sb->report;
 	const struct osl_error *err;
-	char pre[4096], cwd[PATH_MAX], list[200];
-	size_t at = 0;
+	char pre[4096], cwd[PATH_MAX];
 
 	if (p->tmp == OSL_TMP_SHARED) {
 		osl_report_add(r, "fs.tmp", "proc.tmp", NULL, OSL_ENF_FULL, "%s",
@@ -94,12 +93,15 @@ osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		const char *d;
 		int fd;
 
+		/* exec there when an exec rule covers a private folder itself
+		 * (a tree kept below it keeps its own flags) */
 		if (ru->kind == OSL_RULE_FS_EXEC && !sb->tmp_exec) {
 			osl_landlock_prefix(ru->real, pre, sizeof(pre));
 			for (int k = 0; k < OSL_TMP_NDIRS; k++)
-				if (osl_path_within(pre, osl_tmp_dirs[k]) ||
-				    osl_path_within(osl_tmp_dirs[k], pre))
+				if (osl_path_within(pre, osl_tmp_dirs[k]))
 					sb->tmp_exec = true;
+			if (!strncmp(ru->pattern, "${TMPDIR}", 9))
+				sb->tmp_exec = true;
 		}
 		if (ru->kind != OSL_RULE_FS_READ && ru->kind != OSL_RULE_FS_WRITE &&
 		    ru->kind != OSL_RULE_FS_EXEC)
@@ -124,15 +126,44 @@ osl_tmp_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		return NULL;
 	}
 	sb->ns_flags |= CLONE_NEWNS;
+	return NULL;
+}
+
+void
+osl_tmp_finish(struct osl_sandbox *sb, const struct osl_policy *p)
+{
+	char pre[4096], list[160];
+	size_t at = 0;
+
+	if (!sb->tmp_dirs)
+		return;
+	/* would the ${TMPDIR} rights on the new /tmp reach a kept tree (landlock
+	 * walks up through mounts) that its own rules do not give them? */
+	for (size_t i = 0; i < sb->ntmp_keep && sb->tmpdir_rights && !sb->tmp_sub; i++) {
+		uint64_t own = 0;
+
+		for (size_t j = 0; j < p->nrules; j++) {
+			const struct osl_rule *ru = &p->rules[j];
+
+			if (ru->kind > OSL_RULE_FS_EXEC || osl_tmp_rule(sb, ru, pre, sizeof(pre)))
+				continue;
+			osl_landlock_prefix(ru->real, pre, sizeof(pre));
+			if (osl_path_within(pre, sb->tmp_keep[i]))
+				own |= osl_landlock_rights(ru->kind, sb->abi, pre);
+		}
+		sb->tmp_sub = (sb->tmpdir_rights & ~own) != 0;
+	}
+	if (!sb->tmp_sub)
+		sb->tmp_rights[0] |= sb->tmpdir_rights;
 	list[0] = '\0';
 	for (size_t i = 0; i < sb->ntmp_keep && at < sizeof(list); i++)
 		at += (size_t)snprintf(list + at, sizeof(list) - at, "%s'%s'", i ? ", " : "",
 		    sb->tmp_keep[i]);
-	osl_report_add(r, "fs.tmp", "proc.tmp", NULL, OSL_ENF_FULL,
+	osl_report_add(&sb->report, "fs.tmp", "proc.tmp", NULL, OSL_ENF_FULL,
 	    "a fresh tmpfs on /tmp, /var/tmp and /dev/shm (nosuid, nodev%s), gone at exit; "
-	    "TMPDIR=/tmp%s%s", sb->tmp_exec ? "" : ", noexec", sb->ntmp_keep ?
-	    "; kept: " : "", list);
-	return NULL;
+	    "TMPDIR=%s%s%s", sb->tmp_exec ? "" : ", noexec", sb->tmp_sub ? OSL_TMP_SUB
+	    " (${TMPDIR} rules there: on /tmp they would reach the kept trees)" : "/tmp",
+	    sb->ntmp_keep ? "; kept: " : "", list);
 }
 
 void
@@ -167,6 +198,25 @@ mkdirs(const char *path)
 		buf[i] = path[i];
 	}
 	return 0;
+}
+
+/* OSL_TMP_SUB in the new /tmp, with the ${TMPDIR} rules' rights */
+static int
+private_sub(const struct osl_sandbox *sb)
+{
+	struct osl_landlock_path_beneath_attr pb = { .allowed_access = sb->tmpdir_rights };
+	int e = 0;
+
+	if (mkdir(OSL_TMP_SUB, 01777) == -1 || chmod(OSL_TMP_SUB, 01777) == -1)
+		return errno;
+	if (sb->ruleset_fd == -1)
+		return 0;
+	if ((pb.parent_fd = osl_sb_open(OSL_TMP_SUB, O_PATH)) == -1)
+		return errno;
+	if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_PATH_BENEATH, &pb, 0) == -1)
+		e = errno;
+	close(pb.parent_fd);
+	return e;
 }
 
 int
@@ -218,6 +268,8 @@ osl_tmp_mounts(const struct osl_sandbox *sb, const char *cwd, const char **step)
 			e = errno;
 			goto done;
 		}
+		if (i == 0 && sb->tmp_sub && (e = private_sub(sb)))
+			goto done;
 		if (!pb.allowed_access || sb->ruleset_fd == -1)
 			continue;
 		/* the rules on the folder, on the new tmpfs's root (sandbox.h) */

@@ -259,7 +259,8 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	*x->env_refs = 1;
 	/* a sandboxed child's environment is its policy's, as for `proc run`,
 	 * with TMPDIR in its private /tmp (proc.tmp) */
-	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR", "/tmp")))
+	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR",
+	    ch->sb.tmp_sub ? OSL_TMP_SUB : "/tmp")))
 		goto done;
 	for (size_t i = 0; ch->policy && i < ch->policy->nenv_set; i++)
 		if ((err = add_set(&sets, &nset, ch->policy->env_set[i].key,

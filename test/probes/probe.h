@@ -46,4 +46,34 @@ at(char *buf, size_t size, const char *rel)
 /* errno of a call that returns -1 on failure (0 when it worked) */
 #define TRY(expr) ((expr) == -1 ? errno : 0)
 
+/* Rename TOP (below BASE) aside, make the folders DIRS (NULL-terminated,
+ * outermost first) again and the file FILE in the last: the errno of the
+ * first step that failed (0: planted).  Everything is put back after. */
+#include <fcntl.h>
+#include <sys/stat.h>
+static inline int
+plant_after_rename(const char *top, const char *const *dirs, const char *file)
+{
+	char a[4096], aside[4096], d[8][4096], f[4096];
+	int e, fd, n = 0;
+
+	at(a, sizeof(a), top);
+	snprintf(aside, sizeof(aside), "%s.aside", a);
+	at(f, sizeof(f), file);
+	if ((e = TRY(rename(a, aside))))
+		return e;
+	for (; dirs[n] && n < 8 && !e; n++)
+		e = TRY(mkdir(at(d[n], sizeof(d[n]), dirs[n]), 0755));
+	if (!e) {
+		e = TRY(fd = open(f, O_WRONLY | O_CREAT, 0644));
+		if (!e)
+			close(fd);
+	}
+	unlink(f);
+	while (n > 0)
+		rmdir(d[--n]);
+	rename(aside, a);
+	return e;
+}
+
 #endif
