@@ -14,6 +14,7 @@
 #include "net/net.h"
 #include "policy-int.h"
 #include "proc/learn.h"
+#include "sandbox/sandbox.h"
 #include "proc/proc.h"
 #include "util/strbuf.h"
 
@@ -75,6 +76,11 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		/* refused by the kernel: drift whatever the policy says (a
 		 * rule on a path missing at the start allows nothing) */
 		if (!s->refused && d.verdict == OSL_ALLOW && !d.audit)
+			continue;
+		/* in the child's own /tmp (proc.tmp: private) a path is not the
+		 * one here, nor ${TMPDIR} the same: the kernel's word is all */
+		if (!s->refused && p->tmp == OSL_TMP_PRIVATE && rq.path &&
+		    osl_sandbox_private_path(rq.path))
 			continue;
 		ndrift++;
 		osl_decision_reason(p, &d, reason, sizeof(reason));

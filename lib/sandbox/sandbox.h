@@ -216,6 +216,12 @@ size_t osl_caps_format(uint64_t caps, char *buf, size_t size);
  * System calls only; 0 or an errno. */
 int osl_ids_apply(const struct osl_ids *ids, bool keep_caps);
 
+/* --- the private temporary folders (tmp.c) --- */
+/* Is PATH (real) in a folder that proc.tmp: private makes fresh for the
+ * child (/tmp, /var/tmp, /dev/shm)?  There it names another file than the
+ * same path outside. */
+bool osl_sandbox_private_path(const char *path);
+
 /* --- limits (sandbox.c) --- */
 /* "K=V" with K one of cpu, memory, nofile, nproc, fsize, core (also wall):
  * lowers the limit in L.  OSL_EINPUT with a one-line message on bad input. */

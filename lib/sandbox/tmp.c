@@ -21,6 +21,15 @@
 
 const char *const osl_tmp_dirs[OSL_TMP_NDIRS] = { "/tmp", "/var/tmp", "/dev/shm" };
 
+bool
+osl_sandbox_private_path(const char *path)
+{
+	for (int i = 0; i < OSL_TMP_NDIRS; i++)
+		if (osl_path_within(osl_tmp_dirs[i], path))
+			return true;
+	return false;
+}
+
 /* The private folder PATH (a real path) is below, or NULL. */
 const char *
 osl_tmp_below(const struct osl_sandbox *sb, const char *path)

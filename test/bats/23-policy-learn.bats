@@ -10,6 +10,18 @@ learn_diff() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$OSL" "$@"
 }
 
+# a HOME outside /tmp, which a private /tmp (proc.tmp) would hide from the
+# run: a test of what the kernel refuses in HOME needs it seen
+outside_home() {
+	HOME=$(mktemp -d "$(cd "$OSL_BUILD" && pwd -P)/learn-home.XXXXXX")
+	OUT_HOME=$HOME
+	export HOME
+}
+
+teardown() {
+	[ -z "${OUT_HOME:-}" ] || rm -rf "$OUT_HOME"
+}
+
 setup() {
 	common_setup
 	# the workspace is a folder of its own: HOME and TMPDIR lie outside it
@@ -85,6 +97,7 @@ setup() {
 }
 
 @test "learn --diff: nothing new is exit 0; a new write is drift, exit 1" {
+	outside_home
 	osl policy learn -o "$T/p.yaml" -- sh -c 'cat in.txt > /dev/null'
 	run learn_diff policy learn --diff "$T/p.yaml" -- sh -c 'cat in.txt > /dev/null'
 	assert_success
@@ -274,6 +287,7 @@ PY
 }
 
 @test "learn --diff runs enforced: the payload is refused, not merely reported" {
+	outside_home
 	osl policy learn -o "$T/p.yaml" -- sh -c 'cat in.txt > /dev/null'
 	mkdir -p "$HOME/.ssh" && echo osl-fixture-key > "$HOME/.ssh/id_rsa"
 	run learn_diff policy learn --diff "$T/p.yaml" -- sh -c "cat in.txt > /dev/null; cat '$HOME/.ssh/id_rsa'; echo pwned >> '$HOME/.bashrc'"
