@@ -176,39 +176,54 @@ begin_unresolved(struct osl_ctx *ctx, struct osl_op *op, const char *path,
 
 /* Begin OP, a read of the file ST: when the file has other names and a
  * deny rule denies one of them, the read is decided on that name (man
- * osl-fs(1), Hard links).  When the search for them was cut short the op is
- * begun and refused (*BEGUN set, OSL_EDENIED). */
+ * osl-fs(1), Hard links).  Denied folders too big to search for them do not
+ * refuse the read: the record's osl.hard_links_unsearched names their rules
+ * (and -v says so on stderr). */
 static const struct osl_error *
 begin_linked(struct osl_ctx *ctx, struct osl_op *op, const struct stat *st, bool *begun)
 {
 	const struct osl_error *err;
-	const struct osl_rule *rule = NULL;
+	struct osl_fs_link_found lf;
 	struct osl_policy *p;
-	char other[PATH_MAX];
+	struct strbuf names = STRBUF_INIT;
 	int found = 0;
 
+	lf.nunsearched = 0;
 	if (op->req.access == OSL_ACCESS_READ && S_ISREG(st->st_mode) && st->st_nlink > 1) {
 		if ((err = osl_ctx_policy(ctx, &p)))
 			return err;
 		/* each denied folder is walked once per command */
 		static struct osl_fs_links links;
 
-		if ((found = osl_fs_link_denied(&links, p, st, &rule, other, sizeof(other))) == -2)
+		if ((found = osl_fs_link_denied(&links, p, st, &lf)) == -2)
 			return osl_error_nomem();
 	}
 	if (found == 1) {
-		op->req.path = other;
-		osl_log_add_text(osl_log_obj(op->fields, "osl"), "hard_link_of", other);
+		op->req.path = lf.other;
+		osl_log_add_text(osl_log_obj(op->fields, "osl"), "hard_link_of", lf.other);
+	} else if (lf.nunsearched) {
+		cJSON *a = cJSON_AddArrayToObject(osl_log_obj(op->fields, "osl"),
+		    "hard_links_unsearched");
+
+		for (size_t i = 0; i < lf.nunsearched && i < OSL_FS_LINK_UNSEARCHED; i++) {
+			const char *name = osl_rule_name(lf.unsearched[i]);
+
+			if (a)
+				cJSON_AddItemToArray(a, cJSON_CreateString(name));
+			sb_addf(&names, "%s%s", i ? ", " : "", name);
+		}
+		if (cli_verbosity > 0 && names.buf)
+			cli_warn("'%s' has %llu hard links; the folder%s of rule%s %s (more than %d "
+			    "entries) %s not searched for its other names", op->target,
+			    (unsigned long long)st->st_nlink, lf.nunsearched > 1 ? "s" : "",
+			    lf.nunsearched > 1 ? "s" : "", names.buf, OSL_FS_LINK_SCAN,
+			    lf.nunsearched > 1 ? "were" : "was");
+		sb_release(&names);
 	}
 	if ((err = osl_op_begin(ctx, op)))
 		return found == 1 ? osl_error_new(err->status, "%s: a hard link to '%s'", err->msg,
-		    other) : err;
+		    lf.other) : err;
 	*begun = true;
-	if (found < 0)
-		return osl_error_new(OSL_EDENIED, "'%s': refused: the file has %llu hard links and "
-		    "the folder of rule %s ('%s') has more than %d entries to search for them",
-		    op->target, (unsigned long long)st->st_nlink, osl_rule_name(rule), other,
-		    OSL_FS_LINK_SCAN);
 	return NULL;
 }
 

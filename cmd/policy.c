@@ -77,6 +77,41 @@ out_vars(const struct osl_policy *p)
 	out_obj_close();
 }
 
+/* The inert allow rules (osl_rule.inert): a short block, an array in -j. */
+static void
+out_inert(const struct osl_policy *p)
+{
+	out_arr_open("inert");
+	if (p->ninert)
+		out_text("  inert rules (they allow nothing):\n");
+	for (size_t i = 0; i < p->ninert; i++) {
+		const struct osl_rule *r = &p->inert[i];
+
+		out_obj_open(NULL);
+		out_str("kind", "    %-12s ", osl_rule_kind_name(r->kind));
+		out_str("pattern", "%-24s ", r->pattern);
+		out_str("where", "%s", r->where);
+		out_str("id", r->id ? " (%s)" : NULL, r->id);
+		out_str("reason", ": %s\n", r->inert);
+		out_obj_close();
+	}
+	out_arr_close();
+}
+
+/* One warning line per inert rule: the policy loads, but a rule it has
+ * does not do what it says. */
+static void
+warn_inert(const struct osl_policy *p)
+{
+	for (size_t i = 0; i < p->ninert; i++) {
+		const struct osl_rule *r = &p->inert[i];
+
+		cli_warn("warning: %s: %s '%s'%s%s%s is inert, it allows nothing: %s", r->where,
+		    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
+		    r->id ? r->id : "", r->id ? ")" : "", r->inert);
+	}
+}
+
 static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -108,6 +143,8 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 			out_text("%s: ok, %zu rules, %s\n", out_quote(argv[i], q, sizeof(q)),
 			    p->nrules, p->hash);
 			out_vars(p);
+			out_inert(p);
+			warn_inert(p);
 		}
 		out_obj_close();
 		osl_policy_free(p);
@@ -188,6 +225,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 	out_str("policy", "  policy: %s", p->source);
 	out_str("hash", " (%s)\n", p->hash);
 	out_vars(p);
+	out_inert(p);
 	if (d.rule)
 		out_rule("rule", d.rule);
 	else

@@ -36,23 +36,33 @@ const struct osl_error *osl_fs_reopen(const struct osl_fs_file *f, int oflags, i
 void osl_fs_close(struct osl_fs_file *f);
 
 /* ST, a regular file with more than one link: is another of its names
- * denied by a deny rule of P?  A rule's literal path is looked at directly;
- * the folder before a pattern's first glob is walked once per cache C (a
- * command), on its own filesystem only, through at most OSL_FS_LINK_SCAN
- * entries, and only when ST is on that filesystem.  A rule whose first
- * component is a glob ("**" "/.env") cannot be searched and is passed over.
- * 1: *RULE denies the name put in OTHER; 0: none found; -1: the walk of
- * *RULE's folder (in OTHER) was cut short, so nothing can be said; -2: out
- * of memory.  C starts zeroed; osl_fs_links_release frees it. */
+ * denied by a deny rule of P?  A rule's literal path that is a file is
+ * looked at directly, by (dev, ino); the folder before a pattern's first
+ * glob is walked once per cache C (a command), on its own filesystem only,
+ * through at most OSL_FS_LINK_SCAN entries, and only when ST is on that
+ * filesystem.  A rule whose first component is a glob ("**" "/.env")
+ * cannot be searched and is passed over.  A folder with more entries than
+ * the bound is not searched: its rule goes into OUT->unsearched and the
+ * search goes on (man/osl-fs.1, Hard links).
+ * 1: OUT->rule denies the name in OUT->other; 0: none found; -2: out of
+ * memory.  C starts zeroed; osl_fs_links_release frees it. */
 #define OSL_FS_LINK_SCAN 4096
+#define OSL_FS_LINK_UNSEARCHED 8
 struct osl_policy;
 struct osl_rule;
 struct osl_fs_links {
 	const struct osl_policy *p;	/* the policy the cache is for */
 	struct links_rule *rules;	/* one per rule of P */
 };
+struct osl_fs_link_found {
+	const struct osl_rule *rule;	/* 1: the deny rule */
+	char other[PATH_MAX];		/* 1: the name it denies */
+	/* rules whose folders were too big to search (the first ones) */
+	const struct osl_rule *unsearched[OSL_FS_LINK_UNSEARCHED];
+	size_t nunsearched;		/* may exceed the array */
+};
 int osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p,
-    const struct stat *st, const struct osl_rule **rule, char *other, size_t size);
+    const struct stat *st, struct osl_fs_link_found *out);
 void osl_fs_links_release(struct osl_fs_links *c);
 
 /* The lexical absolute form of PATH: the current directory prepended, "."

@@ -2,8 +2,10 @@
  * links): a file with several links may be a second name for a protected
  * file (~/.netrc linked as ~/notes before the command).  The kernel cannot
  * list an inode's names, so each deny rule's existing paths are looked at:
- * a literal file directly, the folder before the first glob of a pattern by
- * a bounded walk on the file's own filesystem. */
+ * a literal file always, by (dev, ino); the folder before the first glob of
+ * a pattern by a bounded walk, only when it is on the file's own filesystem.
+ * A folder too big to walk is not a refusal: the caller is told which
+ * rules' folders were not searched. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -135,13 +137,16 @@ scan_dir(struct scan *s, int dfd, size_t plen, int depth)
 
 int
 osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const struct stat *st,
-    const struct osl_rule **rule, char *other, size_t size)
+    struct osl_fs_link_found *out)
 {
 	struct scan s;
 	struct stat ds;
 	bool glob;
 	int fd;
 
+	out->rule = NULL;
+	out->other[0] = '\0';
+	out->nunsearched = 0;
 	if (c->p != p) {
 		osl_fs_links_release(c);
 		if ((c->rules = calloc(p->nrules ? p->nrules : 1, sizeof(*c->rules))) == NULL)
@@ -161,8 +166,8 @@ osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const str
 		if (!glob) {
 			if (fstatat(AT_FDCWD, s.path, &ds, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISREG(ds.st_mode) && ds.st_dev == st->st_dev && ds.st_ino == st->st_ino) {
-				*rule = ru;
-				snprintf(other, size, "%s", s.path);
+				out->rule = ru;
+				snprintf(out->other, sizeof(out->other), "%s", s.path);
 				return 1;
 			}
 			continue;
@@ -191,14 +196,16 @@ osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const str
 				return -2;
 		}
 		if (lr->state == LR_CUT) {
-			*rule = ru;
-			snprintf(other, size, "%s", s.path);
-			return -1;
+			/* the names it holds beyond the bound are not known */
+			if (out->nunsearched < OSL_FS_LINK_UNSEARCHED)
+				out->unsearched[out->nunsearched] = ru;
+			out->nunsearched++;
+			continue;
 		}
 		for (size_t j = 0; j < lr->nfiles; j++)
 			if (lr->files[j].ino == st->st_ino) {
-				*rule = ru;
-				snprintf(other, size, "%s", lr->files[j].path);
+				out->rule = ru;
+				snprintf(out->other, sizeof(out->other), "%s", lr->files[j].path);
 				return 1;
 			}
 	}

@@ -103,7 +103,7 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
     struct osl_decision *d)
 {
 	struct hits h;
-	enum osl_rule_kind kind;
+	enum osl_rule_kind kind = OSL_RULE__COUNT;
 
 	memset(d, 0, sizeof(*d));
 	memset(&h, 0, sizeof(h));
@@ -162,6 +162,12 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
 		d->rule = h.allow;
 	} else
 		by_default(p, d);
+	/* what an inert rule would have allowed says so (a short scan: only
+	 * rules made inert by their variables are looked at) */
+	for (size_t i = 0; d->by_default && p->dflt == OSL_DENY && !d->inert && i < p->ninert; i++)
+		if (p->inert[i].kind == kind && p->inert[i].expanded[0] &&
+		    osl_path_match(p->inert[i].expanded, rq->path))
+			d->inert = &p->inert[i];
 }
 
 const char *
@@ -176,11 +182,20 @@ osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
 	else if (d->rule)
 		snprintf(buf, size, "%s by rule at %s ('%s')%s", verb, d->rule->where,
 		    d->rule->pattern, d->beneath ? ", which could match a path beneath it" : "");
-	else if (d->by_default)
-		snprintf(buf, size, "no rule matched: default %s%s%s%s%s",
+	else if (d->by_default) {
+		char inert[640] = "";
+
+		if (d->inert && d->inert->id)
+			snprintf(inert, sizeof(inert), "; rule %s (%s) is inert: %s", d->inert->id,
+			    d->inert->where, d->inert->inert);
+		else if (d->inert)
+			snprintf(inert, sizeof(inert), "; rule at %s ('%s') is inert: %s",
+			    d->inert->where, d->inert->pattern, d->inert->inert);
+		snprintf(buf, size, "no rule matched: default %s%s%s%s%s%s",
 		    p->dflt == OSL_ALLOW ? "allow" : "deny",
 		    p->dflt_where ? " (" : "", p->dflt_where ? p->dflt_where : "",
-		    p->dflt_where ? ")" : "", d->audit ? "; allowed by audit mode" : "");
+		    p->dflt_where ? ")" : "", d->audit ? "; allowed by audit mode" : "", inert);
+	}
 	else if (d->setting && strcmp(d->setting, "proc.signal") == 0)
 		snprintf(buf, size, "%s by proc.signal", verb);
 	else if (d->setting && d->verdict == OSL_ALLOW)

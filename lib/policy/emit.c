@@ -42,6 +42,24 @@ add_strs(cJSON *obj, const char *key, char *const *v, size_t n)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
 }
 
+/* A rule's object in array A: id, where, pattern; NULL when out of memory. */
+static cJSON *
+rule_obj(cJSON *a, const struct osl_rule *rule)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	if (!r)
+		return NULL;
+	cJSON_AddItemToArray(a, r);
+	if (rule->id)
+		cJSON_AddStringToObject(r, "id", rule->id);
+	else
+		cJSON_AddNullToObject(r, "id");
+	cJSON_AddStringToObject(r, "where", rule->where);
+	cJSON_AddStringToObject(r, "pattern", rule->pattern);
+	return r;
+}
+
 static void
 add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
     enum osl_rule_kind kind)
@@ -51,18 +69,25 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 	for (size_t i = 0; a && i < p->nrules; i++) {
 		const struct osl_rule *rule = &p->rules[i];
 
-		if (rule->kind != kind || (r = cJSON_CreateObject()) == NULL)
+		if (rule->kind != kind || (r = rule_obj(a, rule)) == NULL)
 			continue;
-		cJSON_AddItemToArray(a, r);
-		if (rule->id)
-			cJSON_AddStringToObject(r, "id", rule->id);
-		else
-			cJSON_AddNullToObject(r, "id");
-		cJSON_AddStringToObject(r, "where", rule->where);
-		cJSON_AddStringToObject(r, "pattern", rule->pattern);
 		cJSON_AddStringToObject(r, "expanded", rule->expanded);
 		if (rule->real && rule->real != rule->expanded)
 			cJSON_AddStringToObject(r, "real", rule->real);
+	}
+}
+
+/* The inert allow rules: not among the rules above, which are in force. */
+static void
+add_inert(cJSON *obj, const struct osl_policy *p)
+{
+	cJSON *a = cJSON_AddArrayToObject(obj, "inert"), *r;
+
+	for (size_t i = 0; a && i < p->ninert; i++) {
+		if ((r = rule_obj(a, &p->inert[i])) == NULL)
+			continue;
+		cJSON_AddStringToObject(r, "kind", kind_key(p->inert[i].kind));
+		cJSON_AddStringToObject(r, "reason", p->inert[i].inert);
 	}
 }
 
@@ -92,6 +117,7 @@ osl_policy_to_json(const struct osl_policy *p)
 		add_rules(o, "write", p, OSL_RULE_FS_WRITE);
 		add_rules(o, "exec", p, OSL_RULE_FS_EXEC);
 		add_rules(o, "deny", p, OSL_RULE_FS_DENY);
+		add_inert(o, p);
 	}
 	if ((o = cJSON_AddObjectToObject(j, "net")) != NULL) {
 		add_rules(o, "connect", p, OSL_RULE_NET_CONNECT);
@@ -220,6 +246,19 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
 	}
 	if (!any)
 		sb_addf(out, "  %s: []\n", key);
+	/* inert: a comment, so that loading the output gives the same decisions */
+	for (size_t i = 0; i < p->ninert; i++) {
+		const struct osl_rule *r = &p->inert[i];
+		struct strbuf c = STRBUF_INIT;
+
+		if (r->kind != kind)
+			continue;
+		sb_addf(&c, "inert, allows nothing: %s (%s): %s", r->pattern, r->where, r->inert);
+		sb_adds(out, "  ");
+		comment(out, sb_str(&c));
+		sb_addc(out, '\n');
+		sb_release(&c);
+	}
 }
 
 static void

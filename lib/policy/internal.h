@@ -88,18 +88,23 @@ const struct osl_error *policy_hash(struct osl_policy *p);
 void policy_defaults(struct osl_policy *p);
 
 /* vars.c: ~ and ${VAR}.  VARS_GLOB escapes glob characters in the values;
- * VARS_OWN refuses a path variable that is "/" or a system folder, as
- * written or where its symlinks lead (for what allows, and log paths). */
+ * VARS_OWN is for what allows (and the default log sink): a path variable
+ * that is unset, empty, relative, "/" or a system folder, as written or
+ * where its symlinks lead, gives VX_INERT (EMSG says which and what to do;
+ * OUT what the rule would have covered, or "").  Without VARS_OWN unset,
+ * empty and relative are errors. */
 #define VARS_GLOB 1u
 #define VARS_OWN 2u
-bool vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
+enum vx { VX_ERROR, VX_OK, VX_INERT };
+enum vx vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
 /* Absolute, no "..", "//", "/." or trailing "/" (a final "**" stays). */
 bool path_normalise(struct strbuf *sb, char *emsg, size_t esz);
-/* The variables P's fs rules use, with their values, into p->vars. */
+/* The variables P's fs rules (inert ones too) use, with their values, into
+ * p->vars. */
 const struct osl_error *policy_vars(struct osl_policy *p, const struct osl_policy_env *env);
 /* A pattern: expand, normalise; a leading "**" gets a "/" before it. */
-bool pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
+enum vx pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
 
 /* match.c */

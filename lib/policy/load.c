@@ -354,13 +354,37 @@ default_sink(struct osl_policy *p, const struct osl_policy_env *env)
 	if (p->log.sink)
 		return NULL;
 	if (vars_expand("file:${XDG_STATE_HOME}/osl/activity.jsonl", env, VARS_OWN, &sb,
-	    emsg, sizeof(emsg)))
+	    emsg, sizeof(emsg)) == VX_OK)
 		p->log.sink = sb_detach(&sb);
 	else {
 		sb_release(&sb);
 		p->log.sink = strdup("stderr");
 	}
 	return p->log.sink ? NULL : osl_error_nomem();
+}
+
+/* The inert allow rules (osl_rule.inert) out of p->rules into p->inert, in
+ * their order: whatever walks the rules (the index, Landlock, exec trees,
+ * learn, export) never sees them. */
+static const struct osl_error *
+split_inert(struct osl_policy *p)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		n += p->rules[i].inert != NULL;
+	if (n == 0)
+		return NULL;
+	if ((p->inert = calloc(n, sizeof(*p->inert))) == NULL)
+		return osl_error_nomem();
+	for (size_t i = 0; i < p->nrules; i++) {
+		if (p->rules[i].inert)
+			p->inert[p->ninert++] = p->rules[i];
+		else
+			p->rules[k++] = p->rules[i];
+	}
+	p->nrules = k;
+	return NULL;
 }
 
 /* Each fs rule's literal prefix through ENV's resolver (osl_policy_env):
@@ -432,7 +456,8 @@ load_top(struct osl_policy **out, const char *name, const char *key, const char 
 		err = osl_error_nomem();
 		goto done;
 	}
-	if ((err = default_sink(p, ld.env)) || (err = policy_vars(p, ld.env)) ||
+	if ((err = default_sink(p, ld.env)) || (err = split_inert(p)) ||
+	    (err = policy_vars(p, ld.env)) ||
 	    (err = resolve_rules(p, ld.env)) ||
 	    (err = index_build(p)) ||
 	    (err = policy_hash(p)))

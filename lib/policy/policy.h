@@ -68,6 +68,13 @@ struct osl_rule {
 				 * real paths, are matched against); else EXPANDED itself */
 	struct osl_netpat net;	/* net rules only */
 	void *priv;		/* compiled matcher (policy/match.c) */
+	/* An allow rule whose path variable is unset, empty, relative, "/" or
+	 * a system folder (or leads to one): why, e.g. "${PWD} is '/' — cd into
+	 * the workspace".  Such a rule is inert: it is in osl_policy.inert,
+	 * never in .rules, so it allows nothing (man/osl-policy.5, VARIABLES);
+	 * EXPANDED is only what it would have covered ("" when not a path).
+	 * NULL for a rule in force. */
+	const char *inert;
 };
 
 /* The name a message uses for a rule: its id, else FILE:LINE:COL. */
@@ -120,6 +127,11 @@ struct osl_policy {
 
 	struct osl_rule *rules;	/* every rule of the chain, parents first, in file order */
 	size_t nrules;
+	/* The inert allow rules (osl_rule.inert), in the same order: nothing
+	 * decides, enforces or learns from them; check, explain, the report
+	 * and a denial they would have allowed show them. */
+	struct osl_rule *inert;
+	size_t ninert;
 
 	bool net_resolve;	/* net.resolve (default false) */
 	unsigned signal_scope;	/* OSL_SIGNAL_* bits; default OSL_SIGNAL_SELF|OSL_SIGNAL_CHILDREN */
@@ -200,6 +212,8 @@ struct osl_decision {
 	size_t nmatched;	/* may exceed the array; the array holds the first ones */
 	const char *setting;	/* decided by a setting, not a rule: "net.resolve: true",
 				 * "proc.signal", "a relative path"; else NULL */
+	const struct osl_rule *inert;	/* denied by default: an inert rule (of
+				 * osl_policy.inert) that would have allowed it, or NULL */
 	bool beneath;		/* rq->tree: RULE denies a path beneath, not the path */
 };
 

@@ -193,9 +193,10 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	const struct ynode *pat = n, *id = NULL;
 	struct strbuf *sb = &c->tmp;
 	const char *exp = NULL;
-	size_t flen = strlen(c->file), elen, ilen;
+	size_t flen = strlen(c->file), elen, ilen, rlen = 0;
 	struct osl_rule r;
 	char emsg[512], *w;
+	enum vx vx = VX_OK;
 
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
@@ -221,12 +222,16 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
 		    MAX_PATTERN);
 	if (fs) {
-		/* a deny rule can only narrow: its variables are taken as they are */
-		if (!pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN,
-		    sb, emsg, sizeof(emsg))) {
+		/* a deny rule can only narrow: its variables are taken as they are;
+		 * an allow rule whose variable cannot be used is inert */
+		vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, sb,
+		    emsg, sizeof(emsg));
+		if (vx == VX_ERROR) {
 			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
 			goto done;
 		}
+		if (vx == VX_INERT)
+			rlen = strlen(emsg) + 1;
 		if (!glob_ok(sb->buf)) {
 			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
 			    what, pat->str);
@@ -243,7 +248,7 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	/* where, pattern, expanded and id in one block, owned by where */
 	elen = strlen(exp);
 	ilen = id ? id->len : 0;
-	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1)) == NULL)
+	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1 + rlen)) == NULL)
 		goto nomem;
 	r.where = w;
 	w += where_put(w, c->file, n->line, n->col) + 1;
@@ -254,6 +259,9 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	w += elen + 1;
 	if (id)
 		r.id = memcpy(w, id->str, ilen + 1);
+	w += ilen + 1;
+	if (rlen)
+		r.inert = memcpy(w, emsg, rlen);
 	if (p->nrules == c->l->rules_cap) {
 		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
 		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
@@ -596,7 +604,7 @@ log_path(struct sctx *c, const struct ynode *n, const char *s, const char *what,
 	struct strbuf sb = STRBUF_INIT;
 	char emsg[512];
 
-	if (!vars_expand(s, c->env, 0, &sb, emsg, sizeof(emsg)) ||
+	if (vars_expand(s, c->env, 0, &sb, emsg, sizeof(emsg)) != VX_OK ||
 	    !path_normalise(&sb, emsg, sizeof(emsg))) {
 		sb_release(&sb);
 		return err_node(c->file, n, "%s: '%.200s': %s", what, s, emsg);
@@ -862,6 +870,9 @@ layer_release(struct layer *l)
 	for (size_t i = 0; i < p->nrules; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
+	for (size_t i = 0; i < p->ninert; i++)
+		rule_release(&p->inert[i]);
+	free(p->inert);
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->nenv_keep; i++)

@@ -28,7 +28,8 @@ add_value(struct strbuf *out, const char *v, bool glob)
 /* The folders a path variable may not be, as written or once its symlinks
  * are resolved, where a rule that allows (or the default log sink) uses it:
  * a rule made from one would cover the whole system, a system folder or
- * every user's home (man/osl-policy.5, VARIABLES).  Sorted. */
+ * every user's home, so it is inert instead (man/osl-policy.5, VARIABLES).
+ * Sorted. */
 static const char *const system_folders[] = {
 	"/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64",
 	"/libx32", "/opt", "/proc", "/run", "/run/user", "/sbin", "/srv", "/sys", "/usr",
@@ -50,7 +51,7 @@ static const char *
 var_hint(const char *name, size_t n)
 {
 	if (n == 3 && memcmp(name, "PWD", 3) == 0)
-		return "cd into the workspace first";
+		return "cd into the workspace";
 	if (n == 4 && memcmp(name, "HOME", 4) == 0)
 		return "set HOME to a home folder of its own";
 	if (n == 6 && memcmp(name, "TMPDIR", 6) == 0)
@@ -59,10 +60,11 @@ var_hint(const char *name, size_t n)
 }
 
 /* A path variable where it widens what a rule allows: not "/", not a system
- * folder, as written or where its symlinks lead (env->real_path). */
+ * folder, as written or where its symlinks lead (env->real_path).  False:
+ * EMSG says why. */
 static bool
 var_own_folder(const char *name, size_t n, const char *v, const struct osl_policy_env *env,
-    char *emsg, size_t esz)
+    char *emsg, size_t esz, char *lead, size_t lsz)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char real[4096], tmp[128], via[4200] = "";
@@ -81,21 +83,29 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 		bad = real;
 		snprintf(via, sizeof(via), ", which leads to '%s'", real);
 	}
-	if (bad)
-		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s (%s)", (int)n, name, v, via,
-		    strcmp(bad, "/") == 0 ? ": the rule would cover the whole file system" :
-		    ", a system folder: the rule would cover all of it", var_hint(name, n));
+	if (bad) {
+		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s", (int)n, name, v, via,
+		    strcmp(bad, "/") == 0 ? "" : ", a system folder");
+		if (lsz > strlen(bad))
+			strcpy(lead, bad);	/* what the rule would have covered */
+	}
 	sb_release(&sb);
 	return !bad;
 }
 
 /* Resolve one variable; a NULL member takes its documented default, built
- * in TMP.  An empty one is an error: it would make "${HOME}/x" "/x". */
+ * in TMP.  With VARS_OWN (a rule that allows) a path variable that is
+ * unset, empty, relative, "/" or a system folder makes the rule inert:
+ * *INERT is set, EMSG says why (the first such variable) and the value
+ * returned ("" when unset; where a link leads, in TMP) serves only to tell
+ * what the rule would have covered.  Without it, unset, empty and relative are errors: "${HOME}/x"
+ * would be "/x". */
 static const char *
 var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned flags,
-    char *tmp, size_t tsz, char *emsg, size_t esz)
+    char *tmp, size_t tsz, char *emsg, size_t esz, bool *inert)
 {
 	const char *v = NULL, *what = NULL, *h;
+	char why[512];
 	bool path = true;
 
 #define IS(s) (n == sizeof(s) - 1 && memcmp(name, s, n) == 0)
@@ -115,7 +125,7 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned
 		v = IS("XDG_CONFIG_HOME") ? env->xdg_config_home : env->xdg_state_home;
 		if (!v && env->home) {
 			/* made from HOME: HOME must be good for it */
-			if ((h = var_value("HOME", 4, env, flags, NULL, 0, emsg, esz)) == NULL)
+			if ((h = var_value("HOME", 4, env, flags, NULL, 0, emsg, esz, inert)) == NULL)
 				return NULL;
 			snprintf(tmp, tsz, "%s/%s", h,
 			    IS("XDG_CONFIG_HOME") ? ".config" : ".local/state");
@@ -134,41 +144,53 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned
 		return NULL;
 	}
 #undef IS
-	if (!v) {
-		snprintf(emsg, esz, "${%.*s} is not set%s%s", (int)n, name,
-		    what ? " (nor " : "", what ? what : "");
-		if (what)
-			strncat(emsg, ")", esz - strlen(emsg) - 1);
+	why[0] = '\0';
+	if (!v)
+		snprintf(why, sizeof(why), "${%.*s} is not set%s%s%s", (int)n, name,
+		    what ? " (nor " : "", what ? what : "", what ? ")" : "");
+	else if (!*v)
+		snprintf(why, sizeof(why), "${%.*s} is empty", (int)n, name);
+	else if (path && v[0] != '/')
+		snprintf(why, sizeof(why), "${%.*s} is not an absolute path ('%.200s')", (int)n,
+		    name, v);
+	else if (path && (flags & VARS_OWN) &&
+	    !var_own_folder(name, n, v, env, why, sizeof(why), tmp, tmp ? tsz : 0)) {
+		if (strcmp(why, "out of memory") == 0) {
+			snprintf(emsg, esz, "%s", why);
+			return NULL;
+		}
+		if (tmp && tsz)
+			v = tmp;
+	}
+	if (!why[0])
+		return v;
+	if (!path || !(flags & VARS_OWN)) {
+		snprintf(emsg, esz, "%s", why);
 		return NULL;
 	}
-	if (!*v) {
-		snprintf(emsg, esz, "${%.*s} is empty", (int)n, name);
-		return NULL;
-	}
-	if (path && v[0] != '/') {
-		snprintf(emsg, esz, "${%.*s} is not an absolute path ('%.200s')", (int)n, name, v);
-		return NULL;
-	}
-	if (path && (flags & VARS_OWN) && !var_own_folder(name, n, v, env, emsg, esz))
-		return NULL;
-	return v;
+	if (!*inert)
+		snprintf(emsg, esz, "%s — %s", why, var_hint(name, n));
+	*inert = true;
+	return v ? v : "";
 }
 
-bool
+enum vx
 vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz)
 {
 	char tmp[4096];
 	const char *v, *end;
+	bool inert = false;
 
 	sb_reset(out);
 	if (s[0] == '~') {
 		if (s[1] != '\0' && s[1] != '/') {
 			snprintf(emsg, esz, "'~user' is not supported, only '~' and '~/'");
-			return false;
+			return VX_ERROR;
 		}
-		if ((v = var_value("HOME", 4, env, flags, tmp, sizeof(tmp), emsg, esz)) == NULL)
-			return false;
+		if ((v = var_value("HOME", 4, env, flags, tmp, sizeof(tmp), emsg, esz,
+		    &inert)) == NULL)
+			return VX_ERROR;
 		add_value(out, v, flags & VARS_GLOB);
 		s++;
 	}
@@ -186,19 +208,19 @@ vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
 		}
 		if (s[1] != '{' || (end = strchr(s + 2, '}')) == NULL) {
 			snprintf(emsg, esz, "'$' must start ${NAME} (write '$$' for a '$')");
-			return false;
+			return VX_ERROR;
 		}
 		if ((v = var_value(s + 2, (size_t)(end - s - 2), env, flags, tmp, sizeof(tmp),
-		    emsg, esz)) == NULL)
-			return false;
+		    emsg, esz, &inert)) == NULL)
+			return VX_ERROR;
 		add_value(out, v, flags & VARS_GLOB);
 		s = end;
 	}
 	if (out->oom) {
 		snprintf(emsg, esz, "out of memory");
-		return false;
+		return VX_ERROR;
 	}
-	return true;
+	return inert ? VX_INERT : VX_OK;
 }
 
 bool
@@ -269,15 +291,17 @@ collapse_stars(struct strbuf *sb)
 	sb->len = (size_t)(w - sb->buf);
 }
 
-bool
+enum vx
 pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz)
 {
 	struct strbuf tmp = STRBUF_INIT;
+	char nmsg[256];
+	enum vx r;
 	bool ok;
 
-	if (!vars_expand(s, env, flags | VARS_GLOB, out, emsg, esz))
-		return false;
+	if ((r = vars_expand(s, env, flags | VARS_GLOB, out, emsg, esz)) == VX_ERROR)
+		return VX_ERROR;
 	/* "**" / "**\/x" at the front: at any depth below the root. */
 	if (out->len >= 2 && out->buf[0] == '*' && out->buf[1] == '*' &&
 	    (out->buf[2] == '/' || out->buf[2] == '\0')) {
@@ -287,19 +311,31 @@ pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
 		sb_add(out, tmp.buf, tmp.len);
 		sb_release(&tmp);
 	}
+	if (r == VX_INERT) {
+		/* what it would have covered, shown only: "" when not a path */
+		if (!out->len || out->buf[0] != '/' || !path_normalise(out, nmsg, sizeof(nmsg)))
+			sb_reset(out);
+		else
+			collapse_stars(out);
+		if (!sb_grow(out, 1)) {
+			snprintf(emsg, esz, "out of memory");
+			return VX_ERROR;
+		}
+		return VX_INERT;
+	}
 	if (out->len && out->buf[0] != '/') {
 		snprintf(emsg, esz, "not an absolute path after expansion ('%.200s')",
 		    out->buf);
-		return false;
+		return VX_ERROR;
 	}
 	ok = path_normalise(out, emsg, esz);
 	if (ok)
 		collapse_stars(out);
 	if (ok && out->oom) {
 		snprintf(emsg, esz, "out of memory");
-		return false;
+		return VX_ERROR;
 	}
-	return ok;
+	return ok ? VX_OK : VX_ERROR;
 }
 
 /* True when pattern S uses variable NAME (read as vars_expand reads it). */
@@ -335,14 +371,15 @@ policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 	for (size_t i = 0; names[i]; i++) {
 		struct osl_policy_var *v;
 		const char *val;
-		size_t r;
+		bool used = false, inert = false;
 
-		for (r = 0; r < p->nrules; r++)
-			if (p->rules[r].kind <= OSL_RULE_FS_DENY &&
-			    uses_var(p->rules[r].pattern, names[i]))
-				break;
-		if (r == p->nrules || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,
-		    sizeof(tmp), emsg, sizeof(emsg))) == NULL)
+		for (size_t r = 0; r < p->nrules && !used; r++)
+			used = p->rules[r].kind <= OSL_RULE_FS_DENY &&
+			    uses_var(p->rules[r].pattern, names[i]);
+		for (size_t r = 0; r < p->ninert && !used; r++)
+			used = uses_var(p->inert[r].pattern, names[i]);
+		if (!used || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,
+		    sizeof(tmp), emsg, sizeof(emsg), &inert)) == NULL)
 			continue;
 		if ((v = realloc(p->vars, (p->nvars + 1) * sizeof(*v))) == NULL)
 			return osl_error_nomem();

@@ -222,6 +222,11 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			osl_report_add(r, kind, name, ru->pattern, OSL_ENF_PARTIAL,
 			    "glob below '%s' is widened to the whole tree", prefix);
 	}
+	/* not in p->rules: they allow nothing, and the program may need them */
+	for (size_t i = 0; i < p->ninert; i++)
+		osl_report_add(r, osl_rule_kind_name(p->inert[i].kind), osl_rule_name(&p->inert[i]),
+		    p->inert[i].pattern, OSL_ENF_NONE, "inert (%s): %s: the rule allows nothing",
+		    p->inert[i].where, p->inert[i].inert);
 	return NULL;
 }
 

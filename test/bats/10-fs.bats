@@ -139,18 +139,49 @@ setup() {
 	assert_output hello
 }
 
-@test "hard links: a denied folder too large to search refuses, never allows" {
+@test "hard links: a denied folder too large to search is not searched, and the record says so" {
 	mkdir -p "$HOME/secret/many"
 	(cd "$HOME/secret/many" && seq 1 4100 | xargs touch)
+	# a file with 2 links outside any denied tree: allowed, noted
 	ln "$HOME/work/a.txt" "$HOME/work/b.txt"
-	run osl fs cat "$HOME/work/b.txt"
+	run --separate-stderr osl fs cat "$HOME/work/b.txt"
+	assert_success
+	assert_output hello
+	[ -z "$stderr" ]
+	r=$(last_record)
+	[ "$(jget .event.outcome "$r")" = success ]
+	[ "$(jget '.osl.hard_links_unsearched | join(",")' "$r")" = no-secret ]
+	run --separate-stderr osl -v fs cat "$HOME/work/b.txt"
+	assert_success
+	[ "$stderr" = "osl fs cat: '$HOME/work/b.txt' has 2 hard links; the folder of rule no-secret (more than 4096 entries) was not searched for its other names" ]
+	# a literal file rule is still checked by its inode, whatever the folders
+	printf 'k3y\n' > "$HOME/secret/many/key"
+	ln "$HOME/secret/many/key" "$HOME/work/k"
+	printf 'version: 1\nextends: [%s]\nfs:\n  deny: [{ path: "${HOME}/secret/many/key", id: no-key }]\n' \
+		"$OSL_TOP/test/fixtures/policies/fs-basic.yaml" > "$T/key.yaml"
+	run osl -p "$T/key.yaml" fs cat "$HOME/work/k"
 	assert_failure 3
-	assert_output "osl fs cat: '$HOME/work/b.txt': refused: the file has 2 hard links and the folder of rule no-secret ('$HOME/secret') has more than 4096 entries to search for them"
-	[ "$(jget .event.outcome "$(last_record)")" = failure ]
+	assert_output "osl fs cat: '$HOME/work/k': denied by policy (rule no-key at $T/key.yaml:4:10): a hard link to '$HOME/secret/many/key'"
 	# a file with one name is not searched for
 	cp "$HOME/work/a.txt" "$HOME/work/c.txt"
 	run osl fs cat "$HOME/work/c.txt"
 	assert_success
+	[ "$(jget .osl.hard_links_unsearched "$(last_record)")" = null ]
+}
+
+@test "hard links: a denied folder on another filesystem is not walked" {
+	[ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$HOME/work")" ] ||
+		skip "no /dev/shm on another filesystem"
+	d=$(mktemp -d /dev/shm/osl-links.XXXXXX)
+	(cd "$d" && seq 1 4100 | xargs touch)
+	printf 'version: 1\nextends: [%s]\nfs:\n  deny: [{ path: "%s/**", id: no-shm }]\n' \
+		"$OSL_TOP/test/fixtures/policies/fs-basic.yaml" "$d" > "$T/shm.yaml"
+	ln "$HOME/work/a.txt" "$HOME/work/b.txt"
+	run osl -p "$T/shm.yaml" fs cat "$HOME/work/b.txt"
+	rm -rf "$d"
+	assert_success
+	assert_output hello
+	[ "$(jget .osl.hard_links_unsearched "$(last_record)")" = null ]
 }
 
 @test "a hidden .env anywhere is denied by the ** rule" {

@@ -363,6 +363,25 @@ test_values(void)
 	osl_policy_free(p);
 }
 
+/* Load TEXT as "t.yaml" under E: the error, "OK" when no rule is inert,
+ * else "inert WHERE: REASON" of the first inert rule. */
+static const char *
+inert_of(const char *text, const struct osl_policy_env *e)
+{
+	static char msg[OSL_ERROR_MSG_MAX];
+	struct osl_policy *p = NULL;
+	const struct osl_error *err = osl_policy_load_buf(&p, "t.yaml", text, strlen(text), e);
+
+	if (err)
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+	else if (p->ninert)
+		snprintf(msg, sizeof(msg), "inert %s: %s", p->inert[0].where, p->inert[0].inert);
+	else
+		snprintf(msg, sizeof(msg), "OK");
+	osl_policy_free(p);
+	return msg;
+}
+
 static void
 test_vars(void)
 {
@@ -399,16 +418,19 @@ test_vars(void)
 		    strcmp(q->rules[1].expanded, "/**/.env") == 0, "runs of ** collapse to one");
 		osl_policy_free(q);
 	}
-	e = osl_policy_load_buf(&p, "t.yaml", glob, sizeof(glob) - 1, &bare);
-	is_str(e ? e->msg : "OK", "t.yaml:2:13: fs.read: '${HOME}/x': ${HOME} is not set",
-	    "unset HOME is an error");
-	e = osl_policy_load_buf(&p, "t.yaml", xdg, sizeof(xdg) - 1, &bare);
-	is_str(e ? e->msg : "OK", "t.yaml:2:13: fs.read: '${XDG_STATE_HOME}/x': "
-	    "${XDG_STATE_HOME} is not set (nor HOME)", "XDG default needs HOME");
+	/* in an allow rule a path variable that cannot be used makes it inert */
+	is_str(inert_of(glob, &bare), "inert t.yaml:2:13: ${HOME} is not set — set HOME to a home "
+	    "folder of its own", "unset HOME: the read rule is inert");
+	is_str(inert_of(xdg, &bare), "inert t.yaml:2:13: ${XDG_STATE_HOME} is not set (nor HOME) — "
+	    "set it to a folder of its own, or unset it", "XDG default needs HOME");
+	is_str(inert_of("version: 1\nfs: {deny: [\"${HOME}/x\"]}\n", &bare),
+	    "t.yaml:2:13: fs.deny: '${HOME}/x': ${HOME} is not set", "unset HOME in a deny rule");
+	is_str(inert_of("version: 1\nfs: {read: [\"${NOPE}/x\"]}\n", &bare),
+	    "t.yaml:2:13: fs.read: '${NOPE}/x': unknown variable ${NOPE}",
+	    "an unknown variable stays an error");
 	odd.home = "relative/home";
-	e = osl_policy_load_buf(&p, "t.yaml", glob, sizeof(glob) - 1, &odd);
-	is_str(e ? e->msg : "OK", "t.yaml:2:13: fs.read: '${HOME}/x': "
-	    "${HOME} is not an absolute path ('relative/home')", "relative HOME");
+	is_str(inert_of(glob, &odd), "inert t.yaml:2:13: ${HOME} is not an absolute path "
+	    "('relative/home') — set HOME to a home folder of its own", "relative HOME");
 	/* glob characters in a value match only themselves */
 	odd.home = "/home/a*b[1]";
 	e = osl_policy_load_buf(&p, "t.yaml", glob, sizeof(glob) - 1, &odd);
@@ -447,21 +469,8 @@ fake_resolve(const char *path, char *buf, size_t size)
 	return buf;
 }
 
-/* Load TEXT as "t.yaml" under E: the message, or "OK". */
-static const char *
-load_env(const char *text, const struct osl_policy_env *e)
-{
-	static char msg[OSL_ERROR_MSG_MAX];
-	struct osl_policy *p = NULL;
-	const struct osl_error *err = osl_policy_load_buf(&p, "t.yaml", text, strlen(text), e);
-
-	snprintf(msg, sizeof(msg), "%s", err ? err->msg : "OK");
-	osl_policy_free(p);
-	return msg;
-}
-
-/* A variable that is empty, "/", a system folder or a link to one cannot
- * be used where a rule allows; a deny rule takes it as it is. */
+/* A variable that is empty, "/", a system folder or a link to one makes a
+ * rule that allows inert: it allows nothing; a deny rule takes it as it is. */
 static void
 test_own_folder(void)
 {
@@ -472,58 +481,80 @@ test_own_folder(void)
 	static const char x[] = "version: 1\nfs: {read: [\"${XDG_CONFIG_HOME}/**\"]}\n";
 	static const char d[] = "version: 1\nfs: {deny: [\"${HOME}/.ssh/**\"]}\n";
 	static const char t[] = "version: 1\nfs: {exec: [\"${TMPDIR}/**\"]}\n";
-	static const char pw[] = "version: 1\nfs: {write: [\"${PWD}/**\"]}\n";
+	static const char pw[] = "version: 1\nfs: {write: [\"${PWD}/**\", \"/srv/**\"], "
+	    "read: [\"/x\"]}\n";
 
 	e.real_path = fake_resolve;
 	e.home = "";
-	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is empty",
-	    "empty HOME");
-	is_str(load_env(d, &e), "t.yaml:2:13: fs.deny: '${HOME}/.ssh/**': ${HOME} is empty",
-	    "empty HOME, even in a deny rule");
-	is_str(load_env(x, &e), "t.yaml:2:13: fs.read: '${XDG_CONFIG_HOME}/**': ${HOME} is empty",
-	    "XDG_CONFIG_HOME made from an empty HOME");
+	is_str(inert_of(w, &e), "inert t.yaml:2:14: ${HOME} is empty — set HOME to a home folder "
+	    "of its own", "empty HOME");
+	is_str(inert_of(d, &e), "t.yaml:2:13: fs.deny: '${HOME}/.ssh/**': ${HOME} is empty",
+	    "empty HOME in a deny rule is an error");
+	is_str(inert_of(x, &e), "inert t.yaml:2:13: ${HOME} is empty — set HOME to a home folder "
+	    "of its own", "XDG_CONFIG_HOME made from an empty HOME");
 	e.home = "/";
-	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/': the rule "
-	    "would cover the whole file system (set HOME to a home folder of its own)", "HOME=/");
-	is_str(load_env(x, &e), "t.yaml:2:13: fs.read: '${XDG_CONFIG_HOME}/**': ${HOME} is '/': "
-	    "the rule would cover the whole file system (set HOME to a home folder of its own)",
-	    "XDG_CONFIG_HOME made from HOME=/");
-	is_str(load_env(d, &e), "OK", "a deny rule keeps HOME=/");
+	is_str(inert_of(w, &e), "inert t.yaml:2:14: ${HOME} is '/' — set HOME to a home folder of "
+	    "its own", "HOME=/");
+	is_str(inert_of(x, &e), "inert t.yaml:2:13: ${HOME} is '/' — set HOME to a home folder of "
+	    "its own", "XDG_CONFIG_HOME made from HOME=/");
+	is_str(inert_of(d, &e), "OK", "a deny rule keeps HOME=/");
 	e.home = "//./";
-	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '//./': the "
-	    "rule would cover the whole file system (set HOME to a home folder of its own)",
-	    "HOME=//./ is /");
+	is_str(inert_of(w, &e), "inert t.yaml:2:14: ${HOME} is '//./' — set HOME to a home folder "
+	    "of its own", "HOME=//./ is /");
 	e.home = "/usr";
-	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/usr', a "
-	    "system folder: the rule would cover all of it (set HOME to a home folder of its own)",
-	    "HOME=/usr");
+	is_str(inert_of(w, &e), "inert t.yaml:2:14: ${HOME} is '/usr', a system folder — set HOME "
+	    "to a home folder of its own", "HOME=/usr");
 	e.home = "/t";
-	is_str(load_env(w, &e), "t.yaml:2:14: fs.write: '${HOME}/**': ${HOME} is '/t', which "
-	    "leads to '/etc', a system folder: the rule would cover all of it (set HOME to a home "
-	    "folder of its own)", "HOME a link to /etc");
+	is_str(inert_of(w, &e), "inert t.yaml:2:14: ${HOME} is '/t', which leads to '/etc', a "
+	    "system folder — set HOME to a home folder of its own", "HOME a link to /etc");
 	e.home = "/h";
-	is_str(load_env(w, &e), "OK", "HOME a link to a home");
+	is_str(inert_of(w, &e), "OK", "HOME a link to a home");
 	e.home = "/usr/src/app";
-	is_str(load_env(w, &e), "OK", "below a system folder is a folder of its own");
+	is_str(inert_of(w, &e), "OK", "below a system folder is a folder of its own");
 	e.home = "/home/u";
 	e.tmpdir = "/l";
-	is_str(load_env(t, &e), "t.yaml:2:13: fs.exec: '${TMPDIR}/**': ${TMPDIR} is '/l', which "
-	    "leads to '/': the rule would cover the whole file system (set TMPDIR to a folder of "
-	    "its own, or unset it for /tmp)", "TMPDIR a link to /");
+	is_str(inert_of(t, &e), "inert t.yaml:2:13: ${TMPDIR} is '/l', which leads to '/' — set "
+	    "TMPDIR to a folder of its own, or unset it for /tmp", "TMPDIR a link to /");
 	e.tmpdir = "/l/var";
-	is_str(load_env(t, &e), "t.yaml:2:13: fs.exec: '${TMPDIR}/**': ${TMPDIR} is '/l/var', "
-	    "which leads to '/var', a system folder: the rule would cover all of it (set TMPDIR to "
-	    "a folder of its own, or unset it for /tmp)", "TMPDIR through a link to /var");
+	is_str(inert_of(t, &e), "inert t.yaml:2:13: ${TMPDIR} is '/l/var', which leads to '/var', "
+	    "a system folder — set TMPDIR to a folder of its own, or unset it for /tmp",
+	    "TMPDIR through a link to /var");
 	e.tmpdir = NULL;
 	e.pwd = "/";
-	is_str(load_env(pw, &e), "t.yaml:2:14: fs.write: '${PWD}/**': ${PWD} is '/': the rule "
-	    "would cover the whole file system (cd into the workspace first)", "PWD=/");
+	is_str(inert_of(pw, &e), "inert t.yaml:2:14: ${PWD} is '/' — cd into the workspace",
+	    "PWD=/");
+	/* inert: out of the rules, it allows nothing, and a denial it would
+	 * have decided names it */
+	err = osl_policy_load_buf(&p, "t.yaml", pw, sizeof(pw) - 1, &e);
+	if (ok(err == NULL && p, "PWD=/ loads")) {
+		struct osl_request rq = { .access = OSL_ACCESS_WRITE, .path = "/etc/passwd" };
+		struct osl_decision dd;
+		char why[512];
+
+		is_int(p->nrules, 2, "the inert rule is not among the rules");
+		is_int(p->ninert, 1, "it is kept aside");
+		is_str(p->inert[0].pattern, "${PWD}/**", "as written");
+		osl_policy_decide(p, &rq, &dd);
+		is_int(dd.verdict, OSL_DENY, "/etc/passwd: not writable");
+		ok(dd.inert == &p->inert[0], "the inert rule would have allowed it");
+		is_str(osl_decision_reason(p, &dd, why, sizeof(why)), "no rule matched: default deny; "
+		    "rule at t.yaml:2:14 ('${PWD}/**') is inert: ${PWD} is '/' — cd into the workspace",
+		    "the denial names it");
+		rq.path = "/srv/a";
+		osl_policy_decide(p, &rq, &dd);
+		is_int(dd.verdict, OSL_ALLOW, "the other write rule holds");
+		rq.access = OSL_ACCESS_READ;
+		rq.path = "/y";
+		osl_policy_decide(p, &rq, &dd);
+		ok(dd.verdict == OSL_DENY && dd.inert == NULL, "a read: not a write rule's business");
+		osl_policy_free(p);
+		p = NULL;
+	}
 	e.pwd = "/work/p";
 	e.xdg_runtime_dir = "/run/user";
-	is_str(load_env("version: 1\nfs: {write: [\"${XDG_RUNTIME_DIR}/**\"]}\n", &e),
-	    "t.yaml:2:14: fs.write: '${XDG_RUNTIME_DIR}/**': ${XDG_RUNTIME_DIR} is '/run/user', a "
-	    "system folder: the rule would cover all of it (set it to a folder of its own, or "
-	    "unset it)", "XDG_RUNTIME_DIR=/run/user");
+	is_str(inert_of("version: 1\nfs: {write: [\"${XDG_RUNTIME_DIR}/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${XDG_RUNTIME_DIR} is '/run/user', a system folder — set it to a "
+	    "folder of its own, or unset it", "XDG_RUNTIME_DIR=/run/user");
 	e.xdg_runtime_dir = NULL;
 	/* what the rules use, listed with where each leads */
 	e.home = "/h";
