@@ -229,8 +229,10 @@ osl_fs_rule_resolve(const struct osl_policy_env *env, const char *prefix, bool a
 	struct osl_fs_chase c;
 	size_t n = 3;
 
+	/* a variable that is "/" (a container's or cron's working folder) makes
+	 * its rules inert, not every link of the system untrusted */
 	for (size_t i = 0; i < 3; i++)
-		if (vars[i])
+		if (vars[i] && vars[i][0] == '/' && vars[i][strspn(vars[i], "/")])
 			untrusted[n++] = vars[i];
 	if (osl_fs_chase(prefix, all ? OSL_FS_CHASE_ALL : 0, untrusted, &c) || !c.followed ||
 	    strlen(c.real) >= size)

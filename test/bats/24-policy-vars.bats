@@ -119,7 +119,7 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	ln -s / "$T/root"
 	run env TMPDIR="$T/root" "$OSL" -p builtin:ci policy explain fs.write /etc/motd
 	assert_failure 1
-	assert_line --index 1 "  reason: no rule matched: default deny (builtin:ci:13:10); rule write-tmp (builtin:ci:33:7) is inert: \${TMPDIR} is '$T/root', which leads to '/' — set TMPDIR to a folder of its own, or unset it for /tmp"
+	assert_line --index 1 "  reason: no rule matched: default deny (builtin:ci:13:10); rule write-tmp (builtin:ci:39:7) is inert: \${TMPDIR} is '$T/root', which leads to '/' — set TMPDIR to a folder of its own, or unset it for /tmp"
 	no_write_to_etc TMPDIR="$T/root"
 	# a link to a folder of its own is fine, and explain shows where it leads
 	mkdir "$T/realtmp"
@@ -141,7 +141,7 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	[ ! -e /x ]
 	run "$OSL" -p builtin:ci policy explain fs.write /etc/passwd
 	assert_failure 1
-	assert_line --index 1 "  reason: no rule matched: default deny (builtin:ci:13:10); rule write-workspace (builtin:ci:32:7) is inert: \${PWD} is '/' — cd into the workspace"
+	assert_line --index 1 "  reason: no rule matched: default deny (builtin:ci:13:10); rule write-workspace (builtin:ci:38:7) is inert: \${PWD} is '/' — cd into the workspace"
 	# what osl is asked to do from / still works
 	run --separate-stderr "$OSL" fs stat /etc/hostname
 	assert_success
@@ -153,7 +153,9 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	# the report says none for each inert rule, so --require-full refuses
 	run --separate-stderr "$OSL" -p builtin:ci proc run --dry-run -- true
 	assert_success
-	assert_line "none     fs.write     \${PWD}/**                    write-workspace: inert (builtin:ci:32:7): \${PWD} is '/' — cd into the workspace: the rule allows nothing"
+	assert_line "none     fs.write     \${PWD}/**                    write-workspace: inert (builtin:ci:38:7): \${PWD} is '/' — cd into the workspace: the rule allows nothing"
+	# the system's own links still lead where they do: "/" is no workspace
+	assert_line "full     fs.read      /lib/**                      read-lib: landlock read beneath '/usr/lib'"
 	run --separate-stderr "$OSL" -p builtin:ci proc run --require-full -- true
 	assert_failure 125
 	no_write_to_etc
