@@ -19,20 +19,7 @@ cpu_wall() {
 }
 
 @test "nested supervisor: restarted after its backoff until the root gives up (12 runs), osl stays idle meanwhile" {
-	cat > t.yaml <<-EOF
-	version: 1
-	supervisor:
-	  intensity: 5
-	  period: 1m
-	  children:
-	    - name: inner
-	      supervisor:
-	        intensity: 1
-	        period: 1m
-	        children:
-	          - name: w
-	            cmd: [sh, -c, "echo run >> runs; sleep 0.3; exit 1"]
-	EOF
+	cp "$OSL_TOP/test/fixtures/supervise/nested-backoff.yaml" t.yaml
 	"$OSL" supervise -c t.yaml 2>sv.err &
 	SVPID=$!
 	cw=
@@ -46,8 +33,8 @@ cpu_wall() {
 	run wait "$SVPID"
 	SVPID=
 	assert_failure 1
-	echo "runs $(wc -l <runs), cpu/wall ticks $cw"
-	[ "$(wc -l <runs)" -eq 12 ]
+	echo "runs $(wc -l <osl.ev), cpu/wall ticks $cw"
+	[ "$(wc -l <osl.ev)" -eq 12 ]
 	[ "$(jq -c 'select(.event.action == "supervise.restart" and .osl.supervise.name == "inner")' "$LOG" | wc -l)" -eq 5 ]
 	[ "$(jq -c 'select(.event.action == "supervise.giveup" and .osl.supervise.name == "root")' "$LOG" | wc -l)" -eq 1 ]
 	# the backoffs are waited out in epoll, not in a busy loop
