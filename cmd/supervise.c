@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <limits.h>
@@ -28,7 +29,7 @@
 
 extern char **environ;
 
-enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK };
+enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK, O_PDEATHSIG };
 
 const struct osl_opt osl_supervise_opts[] = {
 	{ 'r', "restart", "WHEN", "restart the child: no (default), on-failure, always", "no on-failure always" },
@@ -39,6 +40,10 @@ const struct osl_opt osl_supervise_opts[] = {
 	{ 'c', "config", "FILE", "run the supervision tree of FILE (with a control socket)", "file" },
 	{ O_CHECK, "check", NULL, "with -c: only validate FILE (exit 0 or 2)", NULL },
 	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 'e', "exit-success", "CODE", "the child's exit CODE counts as 0 (tini -e; repeatable)", NULL },
+	{ 'w', "warn-reap", NULL, "a line on stderr for each orphan reaped (tini -w)", NULL },
+	{ 'v', "verbose", NULL, "more on stderr (tini -v; as osl -v)", NULL },
+	{ O_PDEATHSIG, "pdeathsig", "SIGNAL", "osl gets SIGNAL when its parent dies (tini -p)", NULL },
 	{ 0 }
 };
 
@@ -59,7 +64,8 @@ struct sv_opts {
 	unsigned max_restarts;
 	uint64_t period_ns, grace_ns, stop_ns;
 	const char *config, *socket;
-	bool check;
+	bool check, warn_reap;
+	uint64_t success[4];		/* -e: a bit a code */
 };
 
 /* "${XDG_RUNTIME_DIR}/x" as the environment has it; unset is empty. */
@@ -134,6 +140,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
+	r.warn_reap = so->warn_reap;
+	memcpy(r.success, so->success, sizeof(r.success));
 	rl.live = &c;
 	rl.path = so->config;
 	rl.environ_ = environ;
@@ -318,6 +326,8 @@ run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
 	r.grace_ns = so->grace_ns;
 	r.single = true;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
+	r.warn_reap = so->warn_reap;
+	memcpy(r.success, so->success, sizeof(r.success));
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
 	else if (exec[1].why[0])
@@ -341,7 +351,8 @@ int
 cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *self = osl_groups;
-	struct sv_opts so = { R_NO, 3, 5000000000ULL, 5000000000ULL, 10000000000ULL, NULL, NULL, false };
+	struct sv_opts so = { .restart = R_NO, .max_restarts = 3, .period_ns = 5000000000ULL,
+		.grace_ns = 5000000000ULL, .stop_ns = 10000000000ULL };
 	struct osl_getopt g;
 	int c, status = -1;
 	char *end;
@@ -378,6 +389,25 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		case 'c': so.config = g.optarg; break;
 		case 's': so.socket = g.optarg; break;
 		case O_CHECK: so.check = true; break;
+		case 'e':
+			errno = 0;
+			n = strtoul(g.optarg, &end, 10);
+			if (errno || *end || end == g.optarg || n > 255 || g.optarg[0] == '-')
+				status = cli_usage("'%s': --exit-success is an exit code (0 to 255)",
+				    g.optarg);
+			else
+				so.success[n / 64] |= 1ULL << (n % 64);
+			break;
+		case 'w': so.warn_reap = true; break;
+		case 'v': cli_verbosity = 1; break;
+		case O_PDEATHSIG:
+			/* as tini -p: osl itself gets it, and passes it on as any other */
+			if (!(c = osl_sv_signal_number(g.optarg)))
+				status = cli_usage("'%s': --pdeathsig is a signal (TERM, KILL, ...)",
+				    g.optarg);
+			else if (prctl(PR_SET_PDEATHSIG, c) == -1)
+				status = cli_error(osl_error_sys(OSL_ESETUP, errno, "pdeathsig"));
+			break;
 		case 'h': status = 0; break;
 		default: status = OSL_EINPUT; break;
 		}

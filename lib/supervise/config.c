@@ -137,8 +137,8 @@ get_enum(const struct load *l, const struct ynode *m, const char *key, const cha
 	    names[2] ? names[2] : "");
 }
 
-static int
-signal_number(const char *s)
+int
+osl_sv_signal_number(const char *s)
 {
 	char *end;
 	long n;
@@ -594,7 +594,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		    (err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
 			return err;
 		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
-		    !(s.stop_signal = signal_number(sig->str))))
+		    !(s.stop_signal = osl_sv_signal_number(sig->str))))
 			return err_node(l->file, sig, "stop.signal: a signal name (TERM, INT, ...)");
 	}
 	if ((v = ymap_get(m, "backoff"))) {

@@ -665,6 +665,10 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	}
 	x->pid = 0;
 	osl_sv_ext_ended(&l->ext, id);
+	/* -e CODE: that exit is a clean one, for the tree and osl's status */
+	if (exited && code > 0 && code < 256 &&
+	    (l->r->success[code / 64] >> (code % 64) & 1))
+		code = 0;
 	osl_sv_exited(l->r->tree, id, exited, code, now);
 	apply(l);
 	if (!x->pid && !x->leftovers && l->r->tree->nodes[id].state == OSL_SV_DOWN)
@@ -720,10 +724,19 @@ reap(struct loop *l)
 
 			if (waitpid(pid, &st, WNOHANG) != pid)
 				return true;	/* never spin here: the next SIGCHLD tries again */
-			if (osl_sv_ext_reaped(&l->ext, pid, st))
+			if (osl_sv_ext_reaped(&l->ext, pid, st)) {
 				apply(l);
-			else
+			} else {
 				l->r->reaped_orphans++;
+				if (l->r->warn_reap) {
+					char line[96];
+
+					snprintf(line, sizeof(line), "reaped orphan %d (status %d)",
+					    (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) :
+					    128 + WTERMSIG(st));
+					tell(l, line);
+				}
+			}
 		}
 	}
 }
@@ -1153,8 +1166,13 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			}
 		}
 	}
-	if (r->single && r->tree->n > 1 && r->exec[1].ended)
-		*status = l.failed && r->exec[1].status == 0 ? 1 : r->exec[1].status;
+	if (r->single && r->tree->n > 1 && r->exec[1].ended) {
+		int st = r->exec[1].status;
+
+		if (st > 0 && st < 256 && (r->success[st / 64] >> (st % 64) & 1))
+			st = 0;
+		*status = l.failed && st == 0 ? 1 : st;
+	}
 	else
 		*status = l.start_failed ? OSL_SV_START_FAILED : l.failed ? 1 : 0;
 done:

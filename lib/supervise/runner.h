@@ -70,6 +70,8 @@ struct osl_sv_runner {
 	 * and, with a tree, refused start; the record stays the record.
 	 * NULL: none (-q). */
 	void (*say)(const char *line);
+	bool warn_reap;			/* -w: a line for each orphan reaped */
+	uint64_t success[4];		/* -e CODE: exit CODE counts as 0 (a bit a code) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
