@@ -49,12 +49,13 @@ const struct osl_opt osl_supervise_opts[] = {
 
 static const struct osl_opt ctl_opts[] = {
 	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 'c', "config", "FILE", "the control socket of the tree file FILE (control.socket)", "file" },
 	{ 0 }
 };
 
 static const struct osl_cmd ctl_cmd = {
 	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, reload, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
+	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
 	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
 };
 
@@ -113,8 +114,20 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = cli_error(err);
 		goto done;
 	}
+	if (so->socket)
+		snprintf(sock, sizeof(sock), "%s", so->socket);
+	else if (c.socket)
+		expand(c.socket, sock, sizeof(sock));
+	else
+		osl_sv_ctl_default_path(sock, sizeof(sock));
 	if (so->check) {
 		size_t kids = 0;
+
+		/* what the run would refuse, --check refuses */
+		if ((err = osl_sv_ctl_dir(sock, false))) {
+			status = cli_error(err);
+			goto done;
+		}
 
 		for (size_t i = 0; i < c.tree.n; i++)
 			kids += !c.tree.nodes[i].spec.supervisor;
@@ -127,12 +140,6 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = 0;
 		goto done;
 	}
-	if (so->socket)
-		snprintf(sock, sizeof(sock), "%s", so->socket);
-	else if (c.socket)
-		expand(c.socket, sock, sizeof(sock));
-	else
-		osl_sv_ctl_default_path(sock, sizeof(sock));
 	r.tree = &c.tree;
 	r.exec = c.exec;
 	r.child = c.child;
@@ -178,10 +185,10 @@ print_node(const cJSON *n, int depth)
 }
 
 static int
-ctl(int argc, char **argv)
+ctl(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *sock = NULL;
+	const char *sock = NULL, *file = NULL;
 	char path[108], buf[1 << 16];
 	struct osl_getopt g;
 	cJSON *req, *ans = NULL;
@@ -194,12 +201,25 @@ ctl(int argc, char **argv)
 	while (status == -1 && (c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 's': sock = g.optarg; break;
+		case 'c': file = g.optarg; break;
 		case 'h': status = 0; break;
 		default: status = OSL_EINPUT; break;
 		}
 	}
 	if (status != -1)
 		return status;
+	if (file && !sock) {
+		struct osl_sv_config cf;
+		const struct osl_error *err;
+
+		if ((err = osl_sv_config_load(&cf, file, environ, &ctx->env)))
+			return cli_error(err);
+		if (cf.socket) {
+			expand(cf.socket, path, sizeof(path));
+			sock = path;
+		}
+		osl_sv_config_free(&cf);
+	}
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1 || argc > 3)
@@ -416,7 +436,7 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		return status;
 	/* `osl supervise ctl ...`; a program named ctl is `-- ctl` */
 	if (g.optind == 1 && argc > 1 && !strcmp(argv[1], "ctl"))
-		return ctl(argc - 1, argv + 1);
+		return ctl(argc - 1, argv + 1, ctx);
 	argc -= g.optind;
 	argv += g.optind;
 	if (so.config) {

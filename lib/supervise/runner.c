@@ -837,30 +837,43 @@ on_signal(struct loop *l, int sig)
 
 /* ------------------------------------------------------------- control --- */
 
+const struct osl_error *
+osl_sv_ctl_dir(const char *path, bool make)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(dir))
+		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	memcpy(dir, path, strlen(path) + 1);
+	/* the folder is ours alone (0700): the socket's mode is not the only lock */
+	if (!(slash = strrchr(dir, '/')) || slash == dir)
+		return NULL;
+	*slash = '\0';
+	if (make && mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
+	if (lstat(dir, &st) == -1) {
+		if (!make && errno == ENOENT)
+			return NULL;	/* made by the run */
+		return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
+		    "and mode 0700", dir);
+	return NULL;
+}
+
 static const struct osl_error *
 ctl_listen(struct loop *l, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)], *slash;
+	const struct osl_error *err;
 	struct epoll_event ev;
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	if ((err = osl_sv_ctl_dir(path, true)))
+		return err;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	memcpy(dir, path, strlen(path) + 1);
-	/* the folder is ours alone (0700): the socket's mode is not the only lock */
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		struct stat st;
-
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
-		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-		    (st.st_mode & 077))
-			return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
-			    "and mode 0700", dir);
-	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "socket");
 	/* a socket left by a supervisor that died is replaced; a live one is not */

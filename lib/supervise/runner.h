@@ -78,6 +78,10 @@ struct osl_sv_runner {
 	unsigned long reaped_orphans;
 };
 
+/* The control socket PATH's folder is ours alone (mode 0700), made first
+ * when MAKE; an error says why the run would refuse it. */
+const struct osl_error *osl_sv_ctl_dir(const char *path, bool make);
+
 /* The exit status when the tree's start failed (osl-supervise(8)). */
 #define OSL_SV_START_FAILED 3
 

@@ -187,3 +187,30 @@ cpu_wall() {
 	assert_failure 3
 	[ -z "$stderr" ]
 }
+
+@test "ctl -c FILE talks to the socket the file names; --check refuses the socket folder the run refuses" {
+	mkdir -m 0700 sockdir
+	cat > t.yaml <<-EOF
+	version: 1
+	control: { socket: "$T/sockdir/ctl.sock" }
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	EOF
+	run "$OSL" supervise -c t.yaml --check
+	assert_success
+	"$OSL" supervise -c t.yaml 2>sv.err &
+	SVPID=$!
+	for _ in $(seq 200); do "$OSL" supervise ctl -c t.yaml status >/dev/null 2>&1 && break; sleep 0.05; done
+	run "$OSL" -j supervise ctl -c t.yaml status
+	assert_success
+	[ "$(jget '.tree.children[0].name' "$output")" = a ]
+	kill -TERM "$SVPID"; wait "$SVPID"; SVPID=
+	chmod 0755 sockdir
+	run "$OSL" supervise -c t.yaml --check
+	assert_failure 125
+	assert_output --partial "must be ours and mode 0700"
+	run "$OSL" supervise -c t.yaml
+	assert_failure 125
+}
