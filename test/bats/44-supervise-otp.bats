@@ -49,7 +49,9 @@ cpu_wall() {
 		    "$n" "$T" "$n"
 	done > kids
 	{ printf 'version: 1\nsupervisor:\n  strategy: one_for_all\n  intensity: 10\n  period: 1m\n  children:\n'; cat kids; } > t.yaml
-	strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
+	# LeakSanitizer cannot run under ptrace (the ASan pass)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
 	st=$!
 	for _ in $(seq 200); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
 	for _ in $(seq 200); do
