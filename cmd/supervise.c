@@ -54,9 +54,9 @@ static const struct osl_opt ctl_opts[] = {
 };
 
 static const struct osl_cmd ctl_cmd = {
-	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, reload, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
-	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
+	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, delete, signal, reload, shutdown, metrics",
+	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|delete NAME|signal NAME SIG",
+	ctl_opts, NULL, "status start stop restart delete signal reload shutdown metrics"
 };
 
 
@@ -224,7 +224,7 @@ ctl(int argc, char **argv, struct osl_ctx *ctx)
 	argv += g.optind;
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
-		    "signal NAME SIG, reload, shutdown, metrics");
+		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))

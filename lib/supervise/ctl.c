@@ -206,7 +206,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 {
 	static const struct { const char *name; enum osl_sv_cmd cmd; } cmds[] = {
 		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
-		{ "restart", OSL_SV_CMD_RESTART },
+		{ "restart", OSL_SV_CMD_RESTART }, { "delete", OSL_SV_CMD_DELETE },
 	};
 	cJSON *req, *o;
 	const cJSON *c, *n;
@@ -265,7 +265,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
-	    strcmp(cmd, "restart")) {
+	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
 		ans = fail("unknown command");
 		goto done;
 	}

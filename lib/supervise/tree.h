@@ -152,7 +152,11 @@ void osl_sv_ready(struct osl_sv_tree *t, size_t id, uint64_t now);
 void osl_sv_unhealthy(struct osl_sv_tree *t, size_t id, uint64_t now);
 void osl_sv_timer(struct osl_sv_tree *t, uint64_t now);
 
-enum osl_sv_cmd { OSL_SV_CMD_START, OSL_SV_CMD_STOP, OSL_SV_CMD_RESTART, OSL_SV_CMD_SHUTDOWN };
+/* DELETE: OTP's delete_child: a child that is down (stopped, or a temporary
+ * one that ended) is taken out of the running tree (a reload of the file
+ * brings it back). */
+enum osl_sv_cmd { OSL_SV_CMD_START, OSL_SV_CMD_STOP, OSL_SV_CMD_RESTART, OSL_SV_CMD_SHUTDOWN,
+	OSL_SV_CMD_DELETE };
 /* false (and no action) when the command does not apply to ID's state. */
 bool osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t now);
 

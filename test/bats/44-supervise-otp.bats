@@ -216,3 +216,31 @@ cpu_wall() {
 	run "$OSL" supervise -c t.yaml
 	assert_failure 125
 }
+
+@test "ctl delete (OTP delete_child): only a stopped child leaves the running tree; count follows" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	    - name: b
+	      cmd: [sleep, "1000"]
+	EOF
+	SV_FILE=t.yaml start_tree
+	run "$OSL" supervise ctl delete b
+	assert_failure 1
+	assert_output --partial "not possible in the child's state"
+	"$OSL" supervise ctl stop b
+	for _ in $(seq 200); do
+		[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].state')" = down ] && break
+		sleep 0.05
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":2,"active":1,"supervisors":0,"workers":2}' ]
+	run "$OSL" supervise ctl delete b
+	assert_success
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = a ]
+	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":1,"active":1,"supervisors":0,"workers":1}' ]
+	run "$OSL" supervise ctl start b
+	assert_failure 1
+}
