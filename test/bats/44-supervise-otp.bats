@@ -218,16 +218,7 @@ cpu_wall() {
 }
 
 @test "ctl delete (OTP delete_child): only a stopped child leaves the running tree; count follows" {
-	cat > t.yaml <<-EOF
-	version: 1
-	supervisor:
-	  children:
-	    - name: a
-	      cmd: [sleep, "1000"]
-	    - name: b
-	      cmd: [sleep, "1000"]
-	EOF
-	SV_FILE=t.yaml start_tree
+	start_sleepers
 	run "$OSL" supervise ctl delete b
 	assert_failure 1
 	assert_output --partial "not possible in the child's state"
