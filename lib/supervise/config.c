@@ -590,8 +590,14 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		static const char *const sk[] = { "signal", "timeout", NULL };
 		const struct ynode *sig;
 
-		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)) ||
-		    (err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
+		const struct ynode *to = ymap_get(v, "timeout");
+
+		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)))
+			return err;
+		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
+		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
+			s.stop_timeout_ns = OSL_SV_INFINITY;
+		else if ((err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
 			return err;
 		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
 		    !(s.stop_signal = osl_sv_signal_number(sig->str))))

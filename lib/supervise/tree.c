@@ -293,7 +293,8 @@ stop_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now, const cha
 		return;
 	}
 	emit(t, OSL_SV_ACT_STOP, nd->id)->sig = nd->spec.stop_signal;
-	nd->deadline = now + nd->spec.stop_timeout_ns;
+	nd->deadline = nd->spec.stop_timeout_ns == OSL_SV_INFINITY ? 0 :
+	    now + nd->spec.stop_timeout_ns;
 }
 
 static void

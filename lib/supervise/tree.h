@@ -15,6 +15,7 @@
 
 #define OSL_SV_NAME_MAX 64
 #define OSL_SV_NONE ((size_t)-1)
+#define OSL_SV_INFINITY UINT64_MAX	/* stop.timeout: infinity */
 /* The actions one event can make in a tree of N nodes (reserved ahead). */
 #define OSL_SV_ACTS(n) (4 * (n) + 8)
 
@@ -40,7 +41,7 @@ struct osl_sv_spec {
 	bool significant;
 	bool wait_ready;		/* start the next sibling only after READY */
 	int stop_signal;		/* 15 unless set */
-	uint64_t stop_timeout_ns;	/* then SIGKILL */
+	uint64_t stop_timeout_ns;	/* then SIGKILL (0: at once; OSL_SV_INFINITY: never) */
 	struct osl_sv_backoff backoff;
 	/* as a supervisor */
 	enum osl_sv_strategy strategy;

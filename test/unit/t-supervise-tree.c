@@ -417,6 +417,22 @@ delete_child(void)
 	osl_sv_tree_free(&t);
 }
 
+/* stop.timeout: infinity (OTP's shutdown: infinity): no kill, ever. */
+static void
+stop_infinity(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	t.nodes[3].spec.stop_timeout_ns = OSL_SV_INFINITY;
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 1 * S);
+	is_str(acts(&t), "shutdown root command, stop c 15", "c is asked to stop");
+	is_int(osl_sv_next_deadline(&t), 0, "with no deadline");
+	osl_sv_timer(&t, 1000000 * S);
+	is_str(acts(&t), "", "and never killed");
+	osl_sv_tree_free(&t);
+}
+
 static void
 significant(void)
 {
@@ -878,6 +894,7 @@ main(void)
 	nested_restart_types();
 	failed_start();
 	delete_child();
+	stop_infinity();
 	significant();
 	shutdown_order();
 	readiness_and_commands();
