@@ -44,6 +44,7 @@ const struct osl_opt osl_supervise_opts[] = {
 	{ 'w', "warn-reap", NULL, "a line on stderr for each orphan reaped (tini -w)", NULL },
 	{ 'v', "verbose", NULL, "more on stderr (tini -v; as osl -v)", NULL },
 	{ O_PDEATHSIG, "pdeathsig", "SIGNAL", "osl gets SIGNAL when its parent dies (tini -p)", NULL },
+	{ 'g', "group", NULL, "tini -g: signals go to the child's process group (always so)", NULL },
 	{ 0 }
 };
 
@@ -375,13 +376,14 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		.grace_ns = 5000000000ULL, .stop_ns = 10000000000ULL };
 	struct osl_getopt g;
 	int c, status = -1;
+	bool tini_end = false;
 	char *end;
 	unsigned long n;
 
 	while (self->name && self->fn != cmd_supervise)
 		self++;
 	cli_getopt_init(&g, self, argc, argv);
-	while (status == -1 && (c = cli_getopt(&g)) != -1) {
+	while (status == -1 && !tini_end && (c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!strcmp(g.optarg, "no"))
@@ -407,7 +409,15 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		case O_GRACE: duration(g.optarg, &so.grace_ns, &status); break;
 		case O_STOP_TIMEOUT: duration(g.optarg, &so.stop_ns, &status); break;
 		case 'c': so.config = g.optarg; break;
-		case 's': so.socket = g.optarg; break;
+		case 's':
+			/* tini -s -- CMD: its subreaper flag (osl always is one),
+			 * and the end of the options */
+			if (!strcmp(g.optarg, "--"))
+				tini_end = true;
+			else
+				so.socket = g.optarg;
+			break;
+		case 'g': break;
 		case O_CHECK: so.check = true; break;
 		case 'e':
 			errno = 0;

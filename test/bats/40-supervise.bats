@@ -209,3 +209,11 @@ wait_file() {
 	run osl supervise --pdeathsig NOPE -- true
 	assert_failure 2
 }
+
+@test "supervise -s -- CMD and -g (tini's subreaper and group flags): accepted, the options end at --" {
+	run osl supervise -s -- sh -c 'echo hi; exit 3'
+	assert_failure 3
+	assert_output hi
+	run osl supervise -g -s -- sh -c 'exit 0'
+	assert_success
+}
