@@ -100,3 +100,29 @@ strategy() {
 	done
 	shut_down_and_compare
 }
+
+@test "OTP oracle: a child that fails to start ends the tree's start; the later ones never start" {
+	oracle failed_start >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  children:\n'
+	  kid a
+	  printf '    - name: b\n      cmd: [sh, -c, "echo start b >> %s/osl.ev; exec sleep 1000"]\n' "$T"
+	  printf '      ready: { fd: 3, timeout: 300ms }\n'
+	  kid c
+	} > t.yaml
+	run timeout 60 "$OSL" supervise -c t.yaml
+	# on purpose: osl exits 3 where OTP's start_link returns an error
+	[ "$status" -eq 3 ] && echo "root start failed" >> osl.ev
+	diff -u erl.ev osl.ev
+}
+
+@test "OTP oracle: a significant child that ends shuts an any_significant root down" {
+	oracle significant >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  auto_shutdown: any_significant\n  children:\n'
+	  kid a
+	  printf '    - name: job\n      restart: transient\n      significant: true\n'
+	  printf '      cmd: [sh, -c, "echo start job >> %s/osl.ev; sleep 0.3"]\n' "$T"
+	} > t.yaml
+	run timeout 60 "$OSL" supervise -c t.yaml
+	[ "$status" -eq 0 ] && echo "root exit shutdown" >> osl.ev
+	diff -u erl.ev osl.ev
+}
