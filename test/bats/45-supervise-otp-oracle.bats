@@ -52,6 +52,13 @@ shut_down_and_compare() {
 	diff -u erl.ev osl.ev
 }
 
+# Run the tree of t.yaml to its end: exit $1 stands for OTP's last event $2.
+run_to_end() {
+	run timeout 120 "$OSL" supervise -c t.yaml
+	[ "$status" -eq "$1" ] && echo "$2" >> osl.ev
+	diff -u erl.ev osl.ev
+}
+
 # Strategy $1: kill b, then shut the tree down; the events must be OTP's.
 strategy() {
 	oracle "$1" >/dev/null
@@ -79,10 +86,8 @@ strategy() {
 @test "OTP oracle: escalation through a nested supervisor, with exact restart counts" {
 	oracle nested_backoff >/dev/null
 	cp "$OSL_TOP/test/fixtures/supervise/nested-backoff.yaml" t.yaml
-	run timeout 120 "$OSL" supervise -c t.yaml
 	# on purpose: osl's root that gives up exits 1
-	[ "$status" -eq 1 ] && echo "root exit shutdown" >> osl.ev
-	diff -u erl.ev osl.ev
+	run_to_end 1 "root exit shutdown"
 }
 
 @test "OTP oracle: a transient nested supervisor that gives up is not restarted (reason shutdown)" {
@@ -109,10 +114,8 @@ strategy() {
 	  printf '      ready: { fd: 3, timeout: 300ms }\n'
 	  kid c
 	} > t.yaml
-	run timeout 60 "$OSL" supervise -c t.yaml
 	# on purpose: osl exits 3 where OTP's start_link returns an error
-	[ "$status" -eq 3 ] && echo "root start failed" >> osl.ev
-	diff -u erl.ev osl.ev
+	run_to_end 3 "root start failed"
 }
 
 @test "OTP oracle: a significant child that ends shuts an any_significant root down" {
@@ -122,7 +125,5 @@ strategy() {
 	  printf '    - name: job\n      restart: transient\n      significant: true\n'
 	  printf '      cmd: [sh, -c, "echo start job >> %s/osl.ev; sleep 0.3"]\n' "$T"
 	} > t.yaml
-	run timeout 60 "$OSL" supervise -c t.yaml
-	[ "$status" -eq 0 ] && echo "root exit shutdown" >> osl.ev
-	diff -u erl.ev osl.ev
+	run_to_end 0 "root exit shutdown"
 }
