@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <limits.h>
@@ -28,7 +29,7 @@
 
 extern char **environ;
 
-enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK };
+enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK, O_PDEATHSIG };
 
 const struct osl_opt osl_supervise_opts[] = {
 	{ 'r', "restart", "WHEN", "restart the child: no (default), on-failure, always", "no on-failure always" },
@@ -39,18 +40,24 @@ const struct osl_opt osl_supervise_opts[] = {
 	{ 'c', "config", "FILE", "run the supervision tree of FILE (with a control socket)", "file" },
 	{ O_CHECK, "check", NULL, "with -c: only validate FILE (exit 0 or 2)", NULL },
 	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 'e', "exit-success", "CODE", "the child's exit CODE counts as 0 (tini -e; repeatable)", NULL },
+	{ 'w', "warn-reap", NULL, "a line on stderr for each orphan reaped (tini -w)", NULL },
+	{ 'v', "verbose", NULL, "more on stderr (tini -v; as osl -v)", NULL },
+	{ O_PDEATHSIG, "pdeathsig", "SIGNAL", "osl gets SIGNAL when its parent dies (tini -p)", NULL },
+	{ 'g', "group", NULL, "tini -g: signals go to the child's process group (always so)", NULL },
 	{ 0 }
 };
 
 static const struct osl_opt ctl_opts[] = {
 	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
+	{ 'c', "config", "FILE", "the control socket of the tree file FILE (control.socket)", "file" },
 	{ 0 }
 };
 
 static const struct osl_cmd ctl_cmd = {
-	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, signal, reload, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|signal NAME SIG",
-	ctl_opts, NULL, "status start stop restart signal reload shutdown metrics"
+	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, delete, signal, reload, shutdown, metrics",
+	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|delete NAME|signal NAME SIG",
+	ctl_opts, NULL, "status start stop restart delete signal reload shutdown metrics"
 };
 
 
@@ -59,7 +66,8 @@ struct sv_opts {
 	unsigned max_restarts;
 	uint64_t period_ns, grace_ns, stop_ns;
 	const char *config, *socket;
-	bool check;
+	bool check, warn_reap;
+	uint64_t success[4];		/* -e: a bit a code */
 };
 
 /* "${XDG_RUNTIME_DIR}/x" as the environment has it; unset is empty. */
@@ -107,8 +115,20 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = cli_error(err);
 		goto done;
 	}
+	if (so->socket)
+		snprintf(sock, sizeof(sock), "%s", so->socket);
+	else if (c.socket)
+		expand(c.socket, sock, sizeof(sock));
+	else
+		osl_sv_ctl_default_path(sock, sizeof(sock));
 	if (so->check) {
 		size_t kids = 0;
+
+		/* what the run would refuse, --check refuses */
+		if ((err = osl_sv_ctl_dir(sock, false))) {
+			status = cli_error(err);
+			goto done;
+		}
 
 		for (size_t i = 0; i < c.tree.n; i++)
 			kids += !c.tree.nodes[i].spec.supervisor;
@@ -121,12 +141,6 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = 0;
 		goto done;
 	}
-	if (so->socket)
-		snprintf(sock, sizeof(sock), "%s", so->socket);
-	else if (c.socket)
-		expand(c.socket, sock, sizeof(sock));
-	else
-		osl_sv_ctl_default_path(sock, sizeof(sock));
 	r.tree = &c.tree;
 	r.exec = c.exec;
 	r.child = c.child;
@@ -135,6 +149,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.socket_path = sock;
 	r.control_tree = c.control_tree;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
+	r.warn_reap = so->warn_reap;
+	memcpy(r.success, so->success, sizeof(r.success));
 	rl.live = &c;
 	rl.path = so->config;
 	rl.environ_ = environ;
@@ -171,10 +187,10 @@ print_node(const cJSON *n, int depth)
 }
 
 static int
-ctl(int argc, char **argv)
+ctl(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *sock = NULL;
+	const char *sock = NULL, *file = NULL;
 	char path[108], buf[1 << 16];
 	struct osl_getopt g;
 	cJSON *req, *ans = NULL;
@@ -187,17 +203,30 @@ ctl(int argc, char **argv)
 	while (status == -1 && (c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 's': sock = g.optarg; break;
+		case 'c': file = g.optarg; break;
 		case 'h': status = 0; break;
 		default: status = OSL_EINPUT; break;
 		}
 	}
 	if (status != -1)
 		return status;
+	if (file && !sock) {
+		struct osl_sv_config cf;
+		const struct osl_error *err;
+
+		if ((err = osl_sv_config_load(&cf, file, environ, &ctx->env)))
+			return cli_error(err);
+		if (cf.socket) {
+			expand(cf.socket, path, sizeof(path));
+			sock = path;
+		}
+		osl_sv_config_free(&cf);
+	}
 	argc -= g.optind;
 	argv += g.optind;
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
-		    "signal NAME SIG, reload, shutdown, metrics");
+		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -319,6 +348,8 @@ run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
 	r.grace_ns = so->grace_ns;
 	r.single = true;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
+	r.warn_reap = so->warn_reap;
+	memcpy(r.success, so->success, sizeof(r.success));
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
 	else if (exec[1].why[0])
@@ -342,16 +373,18 @@ int
 cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *self = osl_groups;
-	struct sv_opts so = { R_NO, 3, 5000000000ULL, 5000000000ULL, 10000000000ULL, NULL, NULL, false };
+	struct sv_opts so = { .restart = R_NO, .max_restarts = 3, .period_ns = 5000000000ULL,
+		.grace_ns = 5000000000ULL, .stop_ns = 10000000000ULL };
 	struct osl_getopt g;
 	int c, status = -1;
+	bool tini_end = false;
 	char *end;
 	unsigned long n;
 
 	while (self->name && self->fn != cmd_supervise)
 		self++;
 	cli_getopt_init(&g, self, argc, argv);
-	while (status == -1 && (c = cli_getopt(&g)) != -1) {
+	while (status == -1 && !tini_end && (c = cli_getopt(&g)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!strcmp(g.optarg, "no"))
@@ -377,8 +410,35 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		case O_GRACE: duration(g.optarg, &so.grace_ns, &status); break;
 		case O_STOP_TIMEOUT: duration(g.optarg, &so.stop_ns, &status); break;
 		case 'c': so.config = g.optarg; break;
-		case 's': so.socket = g.optarg; break;
+		case 's':
+			/* tini -s -- CMD: its subreaper flag (osl always is one),
+			 * and the end of the options */
+			if (!strcmp(g.optarg, "--"))
+				tini_end = true;
+			else
+				so.socket = g.optarg;
+			break;
+		case 'g': break;
 		case O_CHECK: so.check = true; break;
+		case 'e':
+			errno = 0;
+			n = strtoul(g.optarg, &end, 10);
+			if (errno || *end || end == g.optarg || n > 255 || g.optarg[0] == '-')
+				status = cli_usage("'%s': --exit-success is an exit code (0 to 255)",
+				    g.optarg);
+			else
+				so.success[n / 64] |= 1ULL << (n % 64);
+			break;
+		case 'w': so.warn_reap = true; break;
+		case 'v': cli_verbosity = 1; break;
+		case O_PDEATHSIG:
+			/* as tini -p: osl itself gets it, and passes it on as any other */
+			if (!(c = osl_sv_signal_number(g.optarg)))
+				status = cli_usage("'%s': --pdeathsig is a signal (TERM, KILL, ...)",
+				    g.optarg);
+			else if (prctl(PR_SET_PDEATHSIG, c) == -1)
+				status = cli_error(osl_error_sys(OSL_ESETUP, errno, "pdeathsig"));
+			break;
 		case 'h': status = 0; break;
 		default: status = OSL_EINPUT; break;
 		}
@@ -387,7 +447,7 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 		return status;
 	/* `osl supervise ctl ...`; a program named ctl is `-- ctl` */
 	if (g.optind == 1 && argc > 1 && !strcmp(argv[1], "ctl"))
-		return ctl(argc - 1, argv + 1);
+		return ctl(argc - 1, argv + 1, ctx);
 	argc -= g.optind;
 	argv += g.optind;
 	if (so.config) {

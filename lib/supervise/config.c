@@ -137,8 +137,8 @@ get_enum(const struct load *l, const struct ynode *m, const char *key, const cha
 	    names[2] ? names[2] : "");
 }
 
-static int
-signal_number(const char *s)
+int
+osl_sv_signal_number(const char *s)
 {
 	char *end;
 	long n;
@@ -595,11 +595,17 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		static const char *const sk[] = { "signal", "timeout", NULL };
 		const struct ynode *sig;
 
-		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)) ||
-		    (err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
+		const struct ynode *to = ymap_get(v, "timeout");
+
+		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)))
+			return err;
+		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
+		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
+			s.stop_timeout_ns = OSL_SV_INFINITY;
+		else if ((err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
 			return err;
 		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
-		    !(s.stop_signal = signal_number(sig->str))))
+		    !(s.stop_signal = osl_sv_signal_number(sig->str))))
 			return err_node(l->file, sig, "stop.signal: a signal name (TERM, INT, ...)");
 	}
 	if ((v = ymap_get(m, "backoff"))) {

@@ -20,5 +20,7 @@ struct osl_sv_config {
 const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
     char *const *environ_, const struct osl_policy_env *penv);
 void osl_sv_config_free(struct osl_sv_config *c);
+/* A signal by name (TERM, SIGTERM) or number; 0 when it is none. */
+int osl_sv_signal_number(const char *s);
 
 #endif

@@ -73,6 +73,33 @@ containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x
 		cJSON_AddStringToObject(o, "containment_note", note);
 }
 
+/* OTP's count_children: the children it has a spec for (a temporary one
+ * that ended has none), those running, and how many are supervisors and
+ * workers. */
+static void
+count_json(cJSON *o, const struct osl_sv_tree *t, const struct osl_sv_node *nd)
+{
+	unsigned specs = 0, active = 0, sups = 0, workers = 0;
+	cJSON *c;
+
+	for (size_t i = 0; i < nd->nkids; i++) {
+		const struct osl_sv_node *k = &t->nodes[nd->kids[i]];
+
+		if (k->gone || k->removed)
+			continue;
+		specs++;
+		active += k->state != OSL_SV_DOWN && k->state != OSL_SV_WAIT;
+		sups += k->spec.supervisor;
+		workers += !k->spec.supervisor;
+	}
+	if (!(c = cJSON_AddObjectToObject(o, "count")))
+		return;
+	cJSON_AddNumberToObject(c, "specs", specs);
+	cJSON_AddNumberToObject(c, "active", active);
+	cJSON_AddNumberToObject(c, "supervisors", sups);
+	cJSON_AddNumberToObject(c, "workers", workers);
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -100,6 +127,7 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		return o;
 	}
 	cJSON_AddStringToObject(o, "strategy", osl_sv_strategy_name(nd->spec.strategy));
+	count_json(o, r->tree, nd);
 	kids = cJSON_AddArrayToObject(o, "children");
 	for (size_t i = 0; i < nd->nkids; i++)
 		cJSON_AddItemToArray(kids, node_json(r, nd->kids[i], now_mono, now_real));
@@ -178,7 +206,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 {
 	static const struct { const char *name; enum osl_sv_cmd cmd; } cmds[] = {
 		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
-		{ "restart", OSL_SV_CMD_RESTART },
+		{ "restart", OSL_SV_CMD_RESTART }, { "delete", OSL_SV_CMD_DELETE },
 	};
 	cJSON *req, *o;
 	const cJSON *c, *n;
@@ -237,7 +265,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
-	    strcmp(cmd, "restart")) {
+	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
 		ans = fail("unknown command");
 		goto done;
 	}

@@ -185,20 +185,26 @@ notify_read(struct osl_sv_ext *e, size_t id)
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.c,
 			.msg_controllen = sizeof(cb.c) };
 		const struct ucred *cr = NULL;
-		struct cmsghdr *c;
+		struct cmsghdr *c, *fds = NULL;
 		ssize_t n;
+		bool ours;
 
 		if ((n = recvmsg(x->nfd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) < 0)
 			return;
 		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
 				cr = (const struct ucred *)(void *)CMSG_DATA(c);
-			/* descriptors (FDSTORE) are not kept */
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-				for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
-					close(((int *)(void *)CMSG_DATA(c))[k]);
+				fds = c;
 		}
-		if (!cr || !from_child(cr->pid, e->r->exec[id].pid)) {
+		ours = cr && from_child(cr->pid, e->r->exec[id].pid);
+		/* descriptors (FDSTORE) are not kept; closed only now, after the
+		 * sender was looked at: sd_notify's BARRIER=1 (systemd-notify
+		 * --ready since 254) waits for that close, so its sender is still
+		 * there to be told from a stranger */
+		for (size_t k = 0; fds && k < (fds->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++)
+			close(((int *)(void *)CMSG_DATA(fds))[k]);
+		if (!ours) {
 			char msg[160];
 			cJSON *r = rec("supervise.notify", "denied", false, name_of(e, id));
 

@@ -667,6 +667,10 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	}
 	x->pid = 0;
 	osl_sv_ext_ended(&l->ext, id);
+	/* -e CODE: that exit is a clean one, for the tree and osl's status */
+	if (exited && code > 0 && code < 256 &&
+	    (l->r->success[code / 64] >> (code % 64) & 1))
+		code = 0;
 	osl_sv_exited(l->r->tree, id, exited, code, now);
 	apply(l);
 	if (!x->pid && !x->leftovers && l->r->tree->nodes[id].state == OSL_SV_DOWN)
@@ -722,10 +726,19 @@ reap(struct loop *l)
 
 			if (waitpid(pid, &st, WNOHANG) != pid)
 				return true;	/* never spin here: the next SIGCHLD tries again */
-			if (osl_sv_ext_reaped(&l->ext, pid, st))
+			if (osl_sv_ext_reaped(&l->ext, pid, st)) {
 				apply(l);
-			else
+			} else {
 				l->r->reaped_orphans++;
+				if (l->r->warn_reap) {
+					char line[96];
+
+					snprintf(line, sizeof(line), "reaped orphan %d (status %d)",
+					    (int)pid, WIFEXITED(st) ? WEXITSTATUS(st) :
+					    128 + WTERMSIG(st));
+					tell(l, line);
+				}
+			}
 		}
 	}
 }
@@ -826,30 +839,43 @@ on_signal(struct loop *l, int sig)
 
 /* ------------------------------------------------------------- control --- */
 
+const struct osl_error *
+osl_sv_ctl_dir(const char *path, bool make)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(dir))
+		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	memcpy(dir, path, strlen(path) + 1);
+	/* the folder is ours alone (0700): the socket's mode is not the only lock */
+	if (!(slash = strrchr(dir, '/')) || slash == dir)
+		return NULL;
+	*slash = '\0';
+	if (make && mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
+	if (lstat(dir, &st) == -1) {
+		if (!make && errno == ENOENT)
+			return NULL;	/* made by the run */
+		return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
+		    "and mode 0700", dir);
+	return NULL;
+}
+
 static const struct osl_error *
 ctl_listen(struct loop *l, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)], *slash;
+	const struct osl_error *err;
 	struct epoll_event ev;
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	if ((err = osl_sv_ctl_dir(path, true)))
+		return err;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	memcpy(dir, path, strlen(path) + 1);
-	/* the folder is ours alone (0700): the socket's mode is not the only lock */
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		struct stat st;
-
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return osl_error_sys(OSL_ESETUP, errno, "'%s'", dir);
-		if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-		    (st.st_mode & 077))
-			return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
-			    "and mode 0700", dir);
-	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "socket");
 	/* a socket left by a supervisor that died is replaced; a live one is not */
@@ -1154,8 +1180,13 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 			}
 		}
 	}
-	if (r->single && r->tree->n > 1 && r->exec[1].ended)
-		*status = l.failed && r->exec[1].status == 0 ? 1 : r->exec[1].status;
+	if (r->single && r->tree->n > 1 && r->exec[1].ended) {
+		int st = r->exec[1].status;
+
+		if (st > 0 && st < 256 && (r->success[st / 64] >> (st % 64) & 1))
+			st = 0;
+		*status = l.failed && st == 0 ? 1 : st;
+	}
 	else
 		*status = l.start_failed ? OSL_SV_START_FAILED : l.failed ? 1 : 0;
 done:

@@ -71,11 +71,17 @@ struct osl_sv_runner {
 	 * and, with a tree, refused start; the record stays the record.
 	 * NULL: none (-q). */
 	void (*say)(const char *line);
+	bool warn_reap;			/* -w: a line for each orphan reaped */
+	uint64_t success[4];		/* -e CODE: exit CODE counts as 0 (a bit a code) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
 	unsigned long reaped_orphans;
 };
+
+/* The control socket PATH's folder is ours alone (mode 0700), made first
+ * when MAKE; an error says why the run would refuse it. */
+const struct osl_error *osl_sv_ctl_dir(const char *path, bool make);
 
 /* The exit status when the tree's start failed (osl-supervise(8)). */
 #define OSL_SV_START_FAILED 3

@@ -293,7 +293,8 @@ stop_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now, const cha
 		return;
 	}
 	emit(t, OSL_SV_ACT_STOP, nd->id)->sig = nd->spec.stop_signal;
-	nd->deadline = now + nd->spec.stop_timeout_ns;
+	nd->deadline = nd->spec.stop_timeout_ns == OSL_SV_INFINITY ? 0 :
+	    now + nd->spec.stop_timeout_ns;
 }
 
 static void
@@ -653,6 +654,8 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 	settle(t, now);
 }
 
+static void take_out(struct osl_sv_tree *t, size_t id);
+
 bool
 osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t now)
 {
@@ -680,6 +683,11 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 	if (p->phase == OSL_SV_SHUTDOWN || p->phase == OSL_SV_FINISHED || p->state == OSL_SV_DOWN)
 		return false;
 	switch (cmd) {
+	case OSL_SV_CMD_DELETE:
+		/* as OTP's: not while it runs, nor in the midst of a restart */
+		if ((ok = nd->state == OSL_SV_DOWN && !nd->pending && p->phase == OSL_SV_IDLE))
+			take_out(t, id);
+		return ok;
 	case OSL_SV_CMD_STOP:
 		ok = nd->state != OSL_SV_DOWN || !nd->held;
 		nd->held = true;

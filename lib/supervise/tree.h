@@ -15,6 +15,7 @@
 
 #define OSL_SV_NAME_MAX 64
 #define OSL_SV_NONE ((size_t)-1)
+#define OSL_SV_INFINITY UINT64_MAX	/* stop.timeout: infinity */
 /* The actions one event can make in a tree of N nodes (reserved ahead). */
 #define OSL_SV_ACTS(n) (4 * (n) + 8)
 
@@ -40,7 +41,7 @@ struct osl_sv_spec {
 	bool significant;
 	bool wait_ready;		/* start the next sibling only after READY */
 	int stop_signal;		/* 15 unless set */
-	uint64_t stop_timeout_ns;	/* then SIGKILL */
+	uint64_t stop_timeout_ns;	/* then SIGKILL (0: at once; OSL_SV_INFINITY: never) */
 	struct osl_sv_backoff backoff;
 	/* as a supervisor */
 	enum osl_sv_strategy strategy;
@@ -152,7 +153,11 @@ void osl_sv_ready(struct osl_sv_tree *t, size_t id, uint64_t now);
 void osl_sv_unhealthy(struct osl_sv_tree *t, size_t id, uint64_t now);
 void osl_sv_timer(struct osl_sv_tree *t, uint64_t now);
 
-enum osl_sv_cmd { OSL_SV_CMD_START, OSL_SV_CMD_STOP, OSL_SV_CMD_RESTART, OSL_SV_CMD_SHUTDOWN };
+/* DELETE: OTP's delete_child: a child that is down (stopped, or a temporary
+ * one that ended) is taken out of the running tree (a reload of the file
+ * brings it back). */
+enum osl_sv_cmd { OSL_SV_CMD_START, OSL_SV_CMD_STOP, OSL_SV_CMD_RESTART, OSL_SV_CMD_SHUTDOWN,
+	OSL_SV_CMD_DELETE };
 /* false (and no action) when the command does not apply to ID's state. */
 bool osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t now);
 

@@ -178,3 +178,42 @@ wait_file() {
 	st=0; wait "$pid" || st=$?
 	[ "$st" -eq 143 ]
 }
+
+@test "supervise -e CODE (tini -e): that exit is a success, for osl's status and for --restart" {
+	run osl supervise -e 3 -- sh -c 'exit 3'
+	assert_success
+	run osl supervise -e 3 -e 5 -- sh -c 'exit 4'
+	assert_failure 4
+	run osl supervise --restart on-failure -e 3 -- sh -c 'echo run; exit 3'
+	assert_success
+	[ "$(grep -c '^run$' <<<"$output")" -eq 1 ]
+	# the record keeps the real status
+	[ "$(grep '"action":"supervise.exit"' "$LOG" | tail -1 | jq .process.exit_code)" = 3 ]
+	run osl supervise -e 256 -- true
+	assert_failure 2
+}
+
+@test "supervise -w, -v (tini): a line for each orphan reaped; -v is accepted" {
+	run --separate-stderr osl supervise -w -v -- sh -c '(sleep 0.2 &); sleep 1'
+	assert_success
+	[ "$(grep -c '^osl supervise: reaped orphan [0-9]* (status 0)$' <<<"$stderr")" -eq 1 ]
+	run --separate-stderr osl supervise -- sh -c '(sleep 0.2 &); sleep 1'
+	[ -z "$stderr" ]
+}
+
+@test "supervise --pdeathsig SIG (tini -p): osl gets SIG when its parent dies, and ends its child" {
+	sh -c "'$OSL' supervise --pdeathsig TERM -- sleep 1000 & echo \$! > osl.pid; sleep 0.3"
+	pid=$(cat osl.pid)
+	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$pid" 2>/dev/null
+	run osl supervise --pdeathsig NOPE -- true
+	assert_failure 2
+}
+
+@test "supervise -s -- CMD and -g (tini's subreaper and group flags): accepted, the options end at --" {
+	run osl supervise -s -- sh -c 'echo hi; exit 3'
+	assert_failure 3
+	assert_output hi
+	run osl supervise -g -s -- sh -c 'exit 0'
+	assert_success
+}

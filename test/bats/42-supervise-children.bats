@@ -67,7 +67,7 @@ wait_record() {
 	supervisor:
 	  children:
 	    - name: svc
-	      cmd: [sh, -c, "echo \$NOTIFY_SOCKET > sockpath; while [ ! -e go ]; do sleep 0.02; done; python3 -c 'import os, socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b\"STATUS=mine\\\\nREADY=1\", os.environ[\"NOTIFY_SOCKET\"])'; exec sleep 1000"]
+	      cmd: [sh, -c, "echo \$NOTIFY_SOCKET > sockpath; while [ ! -e go ]; do sleep 0.02; done; python3 $OSL_TOP/test/fixtures/supervise/notify-barrier.py 'STATUS=mine\\\\nREADY=1'; exec sleep 1000"]
 	      ready: { notify: true }
 	EOF
 	start_tree

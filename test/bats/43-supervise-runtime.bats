@@ -13,20 +13,6 @@ setup() {
 status_json() { "$OSL" -j supervise ctl status; }
 child_field() { status_json | jq -r --arg n "$1" ".tree.children[] | select(.name == \$n) | $2"; }
 
-# Two sleepers, a and b.
-start_sleepers() {
-	cat > tree.yaml <<-EOF
-	version: 1
-	supervisor:
-	  children:
-	    - name: a
-	      cmd: [sleep, "1000"]
-	    - name: b
-	      cmd: [sleep, "1000"]
-	EOF
-	start_tree
-}
-
 # Wait (up to 10 s) until child $1's pid is a number other than $2.
 new_pid() {
 	for _ in $(seq 200); do

@@ -19,20 +19,7 @@ cpu_wall() {
 }
 
 @test "nested supervisor: restarted after its backoff until the root gives up (12 runs), osl stays idle meanwhile" {
-	cat > t.yaml <<-EOF
-	version: 1
-	supervisor:
-	  intensity: 5
-	  period: 1m
-	  children:
-	    - name: inner
-	      supervisor:
-	        intensity: 1
-	        period: 1m
-	        children:
-	          - name: w
-	            cmd: [sh, -c, "echo run >> runs; sleep 0.3; exit 1"]
-	EOF
+	cp "$OSL_TOP/test/fixtures/supervise/nested-backoff.yaml" t.yaml
 	"$OSL" supervise -c t.yaml 2>sv.err &
 	SVPID=$!
 	cw=
@@ -46,8 +33,8 @@ cpu_wall() {
 	run wait "$SVPID"
 	SVPID=
 	assert_failure 1
-	echo "runs $(wc -l <runs), cpu/wall ticks $cw"
-	[ "$(wc -l <runs)" -eq 12 ]
+	echo "runs $(wc -l <osl.ev), cpu/wall ticks $cw"
+	[ "$(wc -l <osl.ev)" -eq 12 ]
 	[ "$(jq -c 'select(.event.action == "supervise.restart" and .osl.supervise.name == "inner")' "$LOG" | wc -l)" -eq 5 ]
 	[ "$(jq -c 'select(.event.action == "supervise.giveup" and .osl.supervise.name == "root")' "$LOG" | wc -l)" -eq 1 ]
 	# the backoffs are waited out in epoll, not in a busy loop
@@ -62,7 +49,9 @@ cpu_wall() {
 		    "$n" "$T" "$n"
 	done > kids
 	{ printf 'version: 1\nsupervisor:\n  strategy: one_for_all\n  intensity: 10\n  period: 1m\n  children:\n'; cat kids; } > t.yaml
-	strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
+	# LeakSanitizer cannot run under ptrace (the ASan pass)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
 	st=$!
 	for _ in $(seq 200); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
 	for _ in $(seq 200); do
@@ -199,4 +188,50 @@ cpu_wall() {
 	run --separate-stderr timeout 30 "$OSL" -q supervise --restart on-failure --max-restarts 2 --period 1m -- sh -c 'exit 3'
 	assert_failure 3
 	[ -z "$stderr" ]
+}
+
+@test "ctl -c FILE talks to the socket the file names; --check refuses the socket folder the run refuses" {
+	mkdir -m 0700 sockdir
+	cat > t.yaml <<-EOF
+	version: 1
+	control: { socket: "$T/sockdir/ctl.sock" }
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	EOF
+	run "$OSL" supervise -c t.yaml --check
+	assert_success
+	"$OSL" supervise -c t.yaml 2>sv.err &
+	SVPID=$!
+	for _ in $(seq 200); do "$OSL" supervise ctl -c t.yaml status >/dev/null 2>&1 && break; sleep 0.05; done
+	run "$OSL" -j supervise ctl -c t.yaml status
+	assert_success
+	[ "$(jget '.tree.children[0].name' "$output")" = a ]
+	kill -TERM "$SVPID"; wait "$SVPID"; SVPID=
+	chmod 0755 sockdir
+	run "$OSL" supervise -c t.yaml --check
+	assert_failure 125
+	assert_output --partial "must be ours and mode 0700"
+	run "$OSL" supervise -c t.yaml
+	assert_failure 125
+}
+
+@test "ctl delete (OTP delete_child): only a stopped child leaves the running tree; count follows" {
+	start_sleepers
+	run "$OSL" supervise ctl delete b
+	assert_failure 1
+	assert_output --partial "not possible in the child's state"
+	"$OSL" supervise ctl stop b
+	for _ in $(seq 200); do
+		[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].state')" = down ] && break
+		sleep 0.05
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":2,"active":1,"supervisors":0,"workers":2}' ]
+	run "$OSL" supervise ctl delete b
+	assert_success
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = a ]
+	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":1,"active":1,"supervisors":0,"workers":1}' ]
+	run "$OSL" supervise ctl start b
+	assert_failure 1
 }

@@ -14,6 +14,20 @@ teardown() {
 	no_duplicate_keys
 }
 
+# A tree of two sleepers, a and b, started (its file: tree.yaml).
+start_sleepers() {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	    - name: b
+	      cmd: [sleep, "1000"]
+	EOF
+	start_tree tree.yaml
+}
+
 # Every record the test wrote (the log and its rotated files) has each key
 # once per object: duplicate keys are undefined behaviour for JSON readers.
 no_duplicate_keys() {

@@ -113,6 +113,15 @@ protocol(void)
 	is_int(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"),
 	    "children"), 0), "started_at")->valuedouble, 1699999996, "status: started_at in epoch seconds");
 	ok(a[strlen(a) - 1] == '\n', "answers end in a newline");
+	{
+		cJSON *cnt = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"), "count");
+
+		/* OTP's count_children: a and sub, both running */
+		is_int(cJSON_GetObjectItem(cnt, "specs")->valueint, 2, "count: specs");
+		is_int(cJSON_GetObjectItem(cnt, "active")->valueint, 2, "count: active");
+		is_int(cJSON_GetObjectItem(cnt, "supervisors")->valueint, 1, "count: supervisors");
+		is_int(cJSON_GetObjectItem(cnt, "workers")->valueint, 1, "count: workers");
+	}
 	cJSON_Delete(j);
 	free(a);
 

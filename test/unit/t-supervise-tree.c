@@ -398,6 +398,41 @@ failed_start(void)
 	osl_sv_tree_free(&t);
 }
 
+/* OTP's delete_child: only a child that is down leaves the running tree. */
+static void
+delete_child(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	ok(!osl_sv_command(&t, OSL_SV_CMD_DELETE, 2, 1 * S), "a running child is not deleted");
+	osl_sv_command(&t, OSL_SV_CMD_STOP, 2, 1 * S);
+	osl_sv_exited(&t, 2, false, 15, 1 * S);
+	ok(osl_sv_command(&t, OSL_SV_CMD_DELETE, 2, 2 * S), "a stopped one is");
+	is_str(acts(&t), "", "with no action");
+	is_int(osl_sv_find(&t, "b"), OSL_SV_NONE, "it is no longer in the tree");
+	is_int(t.nodes[0].nkids, 2, "its supervisor has two children left");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 3 * S);
+	is_str(acts(&t), "shutdown root command, stop c 15", "a shutdown passes it by");
+	osl_sv_tree_free(&t);
+}
+
+/* stop.timeout: infinity (OTP's shutdown: infinity): no kill, ever. */
+static void
+stop_infinity(void)
+{
+	struct osl_sv_tree t;
+
+	abc(&t, NULL);
+	t.nodes[3].spec.stop_timeout_ns = OSL_SV_INFINITY;
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 1 * S);
+	is_str(acts(&t), "shutdown root command, stop c 15", "c is asked to stop");
+	is_int(osl_sv_next_deadline(&t), 0, "with no deadline");
+	osl_sv_timer(&t, 1000000 * S);
+	is_str(acts(&t), "", "and never killed");
+	osl_sv_tree_free(&t);
+}
+
 static void
 significant(void)
 {
@@ -858,6 +893,8 @@ main(void)
 	nested_backoff();
 	nested_restart_types();
 	failed_start();
+	delete_child();
+	stop_infinity();
 	significant();
 	shutdown_order();
 	readiness_and_commands();
