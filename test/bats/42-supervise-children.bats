@@ -139,10 +139,14 @@ wait_record() {
 	  period: 1m
 	  children:
 	    - name: mute
-	      cmd: [sh, -c, "[ -e once ] && exec sleep 1000; touch once; echo >&3; exit 1"]
+	      cmd: [sh, -c, "[ -e once ] && exec sleep 1000; touch once; echo >&3; exec sleep 1000"]
 	      ready: { fd: 3, timeout: 200ms }
 	EOF
+	# ready the first time; killed once the tree is up, it is not ready
+	# again (an exit right after the notification raced osl's read of it)
 	start_tree
+	wait_for 0 .state up
+	kill -KILL "$(child 0 .pid)"
 	wait_record '.event.action == "supervise.ready" and .event.outcome == "failure"'
 	wait_record '.event.action == "supervise.restart"'
 	r=$(jq -c 'select(.event.action == "supervise.ready")' "$LOG" | head -1)
