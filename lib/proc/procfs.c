@@ -11,8 +11,8 @@
 
 #include "proc/proc.h"
 
-static ssize_t
-read_small(const char *path, char *buf, size_t size)
+ssize_t
+osl_read_small(const char *path, char *buf, size_t size)
 {
 	ssize_t n, total = 0;
 	int fd;
@@ -35,7 +35,7 @@ boot_time(void)
 
 	if (bt)
 		return bt;
-	if (read_small("/proc/stat", buf, sizeof(buf)) > 0 && (p = strstr(buf, "\nbtime ")))
+	if (osl_read_small("/proc/stat", buf, sizeof(buf)) > 0 && (p = strstr(buf, "\nbtime ")))
 		bt = strtoull(p + 7, NULL, 10);
 	return bt;
 }
@@ -52,7 +52,7 @@ osl_proc_read(pid_t pid, struct osl_procinfo *pi)
 	memset(pi, 0, sizeof(*pi));
 	pi->pid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
+	if (osl_read_small(path, buf, sizeof(buf)) <= 0)
 		return osl_error_new(OSL_EFAIL, "'%d': no such process", (int)pid);
 	/* comm may hold spaces and parentheses: it ends at the last ')' */
 	if (!(p = strchr(buf, '(')) || !(q = strrchr(buf, ')')))
@@ -67,10 +67,10 @@ osl_proc_read(pid_t pid, struct osl_procinfo *pi)
 	pi->start_sec = boot_time() + start / (unsigned long long)sysconf(_SC_CLK_TCK);
 	pi->rss_kb = (uint64_t)rss * ((uint64_t)sysconf(_SC_PAGESIZE) / 1024);
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) > 0 && (p = strstr(buf, "\nUid:")))
+	if (osl_read_small(path, buf, sizeof(buf)) > 0 && (p = strstr(buf, "\nUid:")))
 		pi->uid = (uid_t)strtoul(p + 5, NULL, 10);
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	n = read_small(path, pi->cmd, sizeof(pi->cmd));
+	n = osl_read_small(path, pi->cmd, sizeof(pi->cmd));
 	if (n <= 0) {
 		snprintf(pi->cmd, sizeof(pi->cmd), "[%s]", pi->comm);
 	} else {

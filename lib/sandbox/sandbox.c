@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc/proc.h"
 #include "sandbox/landlock-uapi.h"
 #include "sandbox/sandbox-int.h"
 #include "util/parse.h"
@@ -121,16 +122,9 @@ static bool
 read_long(const char *path, long *v)
 {
 	char buf[32];
-	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (osl_read_small(path, buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	*v = strtol(buf, NULL, 10);
 	return true;
 }

@@ -29,19 +29,12 @@ static bool
 in_tree_cgroup(const struct osl_sv_runner *r, pid_t pid)
 {
 	char path[64], buf[1024], needle[48], *p;
-	ssize_t n;
-	int fd;
 
 	if (r->cg.fd == -1)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (osl_read_small(path, buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	if (!(p = strstr(buf, "0::")))
 		return false;
 	p[strcspn(p, "\n")] = '\0';
