@@ -27,6 +27,9 @@ typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
 enum {
 	OSL_CMD_JSON = 1u << 0,		/* -j gives one JSON document */
 	OSL_CMD_POLICY = 1u << 1,	/* goes through the policy pipeline */
+	/* the first operand starts a child's command line: nothing from
+	 * there on is an option of osl (proc run make -j4) */
+	OSL_CMD_VERBATIM = 1u << 2,
 };
 
 struct osl_cmd {
@@ -71,6 +74,18 @@ void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, 
 /* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
  * '?' after printing a usage error (return 2). */
 int cli_getopt(struct osl_getopt *g);
+/* A global option taken after the group or the verb: VAL and its ARG;
+ * returns -1 when applied, else an exit status. */
+typedef int cli_global_fn(int val, const char *arg, void *data);
+/* GNU argument order for GROUP (ARGV[0]) and its verb: global options
+ * (GLOBALS) between the group and the verb and among the verb's arguments
+ * go to APPLY; the verb's options that follow operands are moved before
+ * them, until `--`.  A verb's own option wins over a global one of the
+ * same name (fs ls -l).  OSL_CMD_VERBATIM verbs keep everything from their
+ * first operand on.  ARGC/ARGV are replaced; -1 to go on, else the exit
+ * status. */
+int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
+    cli_global_fn *apply, void *data, int *argc, char ***argv);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
 /* For a verb without options of its own (-h only): -1 to go on with
