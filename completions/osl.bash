@@ -90,7 +90,7 @@ _osl() {
 		cp)
 			case $prev in
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R --(null) -a --archive -n --no-clobber -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -a --archive -n --no-clobber -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		mv)
 			case $prev in
 			esac
@@ -98,7 +98,7 @@ _osl() {
 		rm)
 			case $prev in
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R --(null) -f --force --no-preserve-root -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -f --force --no-preserve-root -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		esac ;;
 	proc)
 		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi

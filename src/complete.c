@@ -25,7 +25,8 @@ opt_words(const struct osl_opt *opts, bool with_h)
 	for (const struct osl_opt *o = opts; o && o->val; o++) {
 		if (o->val < 256)
 			printf(" -%c", o->val);
-		printf(" --%s", o->name);
+		if (o->name)
+			printf(" --%s", o->name);
 	}
 	if (with_h)
 		printf(" -h --help");
@@ -46,8 +47,10 @@ bash_args_of(const struct osl_cmd *c)
 			continue;
 		printf("\t\t");
 		if (o->val < 256)
-			printf("-%c|", o->val);
-		printf("--%s) __osl_arg '", o->name);
+			printf("-%c%s", o->val, o->name ? "|" : "");
+		if (o->name)
+			printf("--%s", o->name);
+		printf(") __osl_arg '");
 		sq(o->complete ? o->complete : "none");
 		printf("'; return ;;\n");
 	}
@@ -132,7 +135,9 @@ zsh_spec(const struct osl_opt *o)
 	    !strcmp(o->complete, "dir") ? ": :_files -/" : NULL;
 
 	printf("\t\t'");
-	if (o->val < 256)
+	if (o->val < 256 && !o->name)
+		printf("-%c", o->val);
+	else if (o->val < 256)
 		printf("(-%c --%s)'{-%c,--%s}'", o->val, o->name, o->val, o->name);
 	else
 		printf("--%s", o->name);
@@ -258,7 +263,8 @@ fish_opt(const char *cond, const struct osl_opt *o)
 	printf("complete -c osl -n '%s'", cond);
 	if (o->val < 256)
 		printf(" -s %c", o->val);
-	printf(" -l %s", o->name);
+	if (o->name)
+		printf(" -l %s", o->name);
 	if (o->arg) {
 		if (o->complete && !strcmp(o->complete, "file"))
 			printf(" -r -F");
@@ -302,11 +308,13 @@ fish(void)
 	    "\ttest \"$gv[1]\" = \"$argv[1]\"; or return 1\n"
 	    "\ttest (count $argv) -eq 1; and test (count $gv) -eq 1; and return 0\n"
 	    "\ttest (count $argv) -eq 2; and test \"$gv[2]\" = \"$argv[2]\"\nend\n");
+	/* no group yet; (...) inside double quotes is not expanded by fish */
+	printf("function __osl_top\n\tset -l g (__osl_group)\n\ttest (count $g) -eq 0\nend\n");
 	printf("complete -c osl -f\n");
 	for (const struct osl_opt *o = osl_top.opts; o->val; o++)
-		fish_opt("test -z \"(__osl_group)\"", o);
+		fish_opt("__osl_top", o);
 	for (g = osl_groups; g->name; g++) {
-		printf("complete -c osl -n 'test -z \"(__osl_group)\"' -a %s -d '", g->name);
+		printf("complete -c osl -n __osl_top -a %s -d '", g->name);
 		sq(g->summary);
 		printf("'\n");
 		if (!g->sub) {

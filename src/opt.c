@@ -50,6 +50,8 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 			if (o->arg)
 				g->shorts[s++] = ':';
 		}
+		if (!o->name)
+			continue;	/* short only (-R): a NULL name would end getopt's list */
 		g->longs[i].name = o->name;
 		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
 		g->longs[i].val = o->val;
@@ -130,7 +132,10 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 	}
 	printf("\noptions:\n");
 	for (o = cmd->opts; o && o->val; o++) {
-		if (o->val < 256)
+		if (o->val < 256 && !o->name)
+			snprintf(left, sizeof(left), "-%c%s%s", o->val,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		else if (o->val < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else

@@ -242,3 +242,50 @@ log keygen   | -j                  | k2.priv k2.pub
 	assert_success
 	[ "$(jget '.[0].path' "$output")" = f ]
 }
+
+@test "no (null) in the help of any command, group or in the completions" {
+	local cmd out bad=
+	while read -r cmd; do
+		out=$(osl $cmd -h 2>&1) || { bad="$bad [$cmd: status $?]"; continue; }
+		grep -q '(null)' <<<"$out" && bad="$bad [$cmd]"
+		# every option in the help is one the parser takes
+		for o in $(grep -oE '^  (-[A-Za-z0-9]|    )(, )?--[a-z0-9-]+' <<<"$out" | grep -oE -- '--[a-z0-9-]+'); do
+			[ "$o" = --help ] && continue
+			out=$(timeout 10 "$OSL" $cmd "$o" -h 2>&1 </dev/null) || true
+			grep -q 'unknown option' <<<"$out" && bad="$bad [$cmd $o unknown]"
+		done
+	done < <(osl help --commands | grep -v '^help$'; printf '%s\n' fs proc net policy log '')
+	for sh in bash zsh fish; do
+		osl completion $sh | grep -q '(null)' && bad="$bad [completion $sh]"
+	done
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+}
+
+@test "a short-only option (-R) does not hide the long options after it" {
+	mkdir d && touch d/f
+	run osl fs cp --archive --no-clobber d d2
+	assert_success
+	assert_file_exists d2/f
+	run osl fs rm --no-preserve-root -R d2
+	assert_success
+	assert_not_exists d2
+}
+
+@test "the shipped completions load in their shells and complete groups and options" {
+	bash -n "$OSL_TOP/completions/osl.bash"
+	if command -v zsh >/dev/null; then
+		zsh -n "$OSL_TOP/completions/_osl"
+	fi
+	command -v fish >/dev/null || skip "fish is not installed"
+	mkdir bin && ln -s "$OSL" bin/osl
+	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish"
+	assert_success
+	assert_output ''
+	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl '"
+	assert_line --regexp '^fs	file operations'
+	assert_line --regexp '^supervise	'
+	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl fs cp -'"
+	assert_line --regexp '^-R	same as -r'
+	assert_line --regexp '^--archive	'
+	refute_output --partial null
+}
