@@ -86,6 +86,12 @@ typedef int cli_global_fn(int val, const char *arg, void *data);
  * status. */
 int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
     cli_global_fn *apply, void *data, int *argc, char ***argv);
+/* "; did you mean 'stat'?" when a name of TABLE (or a word of WORDS, space
+ * separated) is one typo or two from NAME, else "".  A static buffer. */
+const char *cli_did_you_mean(const struct osl_cmd *table, const char *name);
+const char *cli_did_you_mean_words(const char *words, const char *name);
+/* Is NAME one of the space-separated WORDS? */
+bool cli_word_in(const char *words, const char *name);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
 /* For a verb without options of its own (-h only): -1 to go on with

@@ -124,10 +124,12 @@ cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
 		if (!(g = find(osl_groups, argv[1])))
-			return cli_usage("no such group '%s'", argv[1]);
+			return cli_usage("no such group '%s'%s", argv[1],
+			    cli_did_you_mean(osl_groups, argv[1]));
 		if (argc > 2 && g->sub) {
 			if (!(v = find(g->sub, argv[2])))
-				return cli_usage("no such verb '%s %s'", argv[1], argv[2]);
+				return cli_usage("no such verb '%s %s'%s", argv[1], argv[2],
+				    cli_did_you_mean(g->sub, argv[2]));
 			setpath(g->name, v->name);
 			cli_help(v, cli_cmdpath);
 		} else {
@@ -156,7 +158,7 @@ run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 		return 0;
 	}
 	if (!(v = find(g->sub, argv[1])))
-		return cli_usage("unknown verb '%s'", argv[1]);
+		return cli_usage("unknown verb '%s'%s", argv[1], cli_did_you_mean(g->sub, argv[1]));
 	setpath(g->name, v->name);
 	cli_verb = v;
 	return v->fn(argc - 1, argv + 1, ctx);
@@ -259,7 +261,7 @@ main(int argc, char **argv)
 			return OSL_EINPUT;
 		}
 		if (!(grp = find(osl_groups, argv[0]))) {
-			cli_usage("unknown group '%s'", argv[0]);
+			cli_usage("unknown group '%s'%s", argv[0], cli_did_you_mean(osl_groups, argv[0]));
 			return OSL_EINPUT;
 		}
 	}

@@ -411,3 +411,96 @@ done:
 	free(operands);
 	return r;
 }
+
+/* --- did you mean --- */
+
+/* Optimal string alignment distance (a letter changed, added, dropped, or
+ * two neighbours swapped), for short names; 99 when either is too long. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33][33];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static char suggestion[96];
+
+/* Keep CAND (LEN bytes) in `suggestion` when it is nearer NAME than *BEST. */
+static void
+consider(const char *name, const char *cand, size_t len, int *best)
+{
+	char w[33];
+	int d;
+
+	if (len >= sizeof(w))
+		return;
+	memcpy(w, cand, len);
+	w[len] = '\0';
+	d = distance(name, w);
+	if (d < *best && d <= (strlen(name) >= 4 ? 2 : 1)) {
+		*best = d;
+		snprintf(suggestion, sizeof(suggestion), "; did you mean '%s'?", w);
+	}
+}
+
+const char *
+cli_did_you_mean(const struct osl_cmd *table, const char *name)
+{
+	int best = 99;
+
+	suggestion[0] = '\0';
+	for (const struct osl_cmd *c = table; c && c->name; c++)
+		consider(name, c->name, strlen(c->name), &best);
+	return suggestion;
+}
+
+const char *
+cli_did_you_mean_words(const char *words, const char *name)
+{
+	int best = 99;
+
+	suggestion[0] = '\0';
+	for (const char *p = words; *p; ) {
+		size_t n = strcspn(p, " ");
+
+		consider(name, p, n, &best);
+		p += n + (p[n] == ' ');
+	}
+	return suggestion;
+}
+
+bool
+cli_word_in(const char *words, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = words; *p; ) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && n && !strncmp(p, name, n))
+			return true;
+		p += k + (p[k] == ' ');
+	}
+	return false;
+}

@@ -289,3 +289,46 @@ log keygen   | -j                  | k2.priv k2.pub
 	assert_line --regexp '^--archive	'
 	refute_output --partial null
 }
+
+@test "a policy file that cannot be opened is named as the policy file: exit 2 (125 for proc run)" {
+	touch x
+	run osl -p nonexist.yaml fs cat x
+	assert_failure 2
+	assert_output "osl fs cat: cannot open the policy file 'nonexist.yaml': No such file or directory"
+	run osl fs cat x -p nonexist.yaml
+	assert_failure 2
+	OSL_POLICY=$PWD run osl fs stat x
+	assert_failure 2
+	assert_output --partial "cannot open the policy file '$PWD': Is a directory"
+	run osl -p nonexist.yaml proc run -- true
+	assert_failure 125
+	assert_output --partial "cannot open the policy file 'nonexist.yaml'"
+}
+
+# GIVEN | STATUS | MESSAGE: unknown names, each with its suggestion
+ERROR_TABLE='
+fs stta              | 2 | osl fs: unknown verb '\''stta'\''; did you mean '\''stat'\''?
+fs sta /             | 2 | osl fs: unknown verb '\''sta'\''; did you mean '\''stat'\''?
+fss ls               | 2 | osl: unknown group '\''fss'\''; did you mean '\''fs'\''?
+prco ps              | 2 | osl: unknown group '\''prco'\''; did you mean '\''proc'\''?
+policy chekc f       | 2 | osl policy: unknown verb '\''chekc'\''; did you mean '\''check'\''?
+proc zzzzzz          | 2 | osl proc: unknown verb '\''zzzzzz'\''
+help fs stta         | 2 | osl help: no such verb '\''fs stta'\''; did you mean '\''stat'\''?
+supervise ctl stauts | 2 | osl supervise ctl: unknown verb '\''stauts'\''; did you mean '\''status'\''? (status start stop restart signal reload shutdown metrics)
+supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status start stop restart signal reload shutdown metrics)
+'
+
+@test "unknown groups, verbs and ctl verbs: exit 2, with 'did you mean' for a typo" {
+	local given want msg bad=
+	while IFS='|' read -r given want msg; do
+		given=$(echo $given)
+		[ -n "$given" ] || continue
+		msg=${msg# }
+		run osl $given
+		if [ "$status" -ne "$want" ] ||
+			[ "$output" != "$msg"$'\n'"${msg%%: *}: see '${msg%%: *} -h'" ]; then
+			bad="$bad [$given: $status: $output]"
+		fi
+	done <<<"$ERROR_TABLE"
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+}
