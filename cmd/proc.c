@@ -484,7 +484,7 @@ cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case O_TIMEOUT:
 			if (!osl_parse_duration(g.optarg, &ro.timeout_ns) || ro.timeout_ns == 0)
-				status = cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", g.optarg);
+				status = cli_bad_duration(g.optarg);
 			break;
 		case O_LIMIT:
 			if ((err = osl_limit_parse(g.optarg, &ro.limits)))

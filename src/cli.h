@@ -106,6 +106,8 @@ extern char cli_cmdpath[128];
 /* "osl fs stat: <msg>" on stderr; returns E->status. */
 int cli_error(const struct osl_error *e);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* exit 2 */
+/* The one wording of a duration option's bad argument (exit 2). */
+int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 

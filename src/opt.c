@@ -341,15 +341,18 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
 	static char *pool;
 	struct arrange a = { NULL, globals, apply, data, NULL, 0, NULL, 0 };
 	char **av = *argv, **operands;
-	size_t bytes = 0;
+	size_t bytes = 0, words = 2;
 	int ac = *argc, i = 1, nops = 0, r;
 	bool dashdash = false;
 
-	for (int k = 0; k < ac; k++)
+	/* a split cluster gives a word per letter ("-" + letter + rest) */
+	for (int k = 0; k < ac; k++) {
 		bytes += 4 * strlen(av[k]) + 4;
+		words += strlen(av[k]) + 1;
+	}
 	free(out);
 	free(pool);
-	out = calloc((size_t)ac * 2 + 2, sizeof(*out));
+	out = calloc(words, sizeof(*out));
 	operands = calloc((size_t)ac + 1, sizeof(*operands));
 	pool = malloc(bytes);
 	if (!out || !operands || !pool) {
@@ -503,4 +506,10 @@ cli_word_in(const char *words, const char *name)
 		p += k + (p[k] == ' ');
 	}
 	return false;
+}
+
+int
+cli_bad_duration(const char *arg)
+{
+	return cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", arg);
 }

@@ -332,3 +332,24 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	done <<<"$ERROR_TABLE"
 	[ -z "$bad" ] || { echo "$bad" >&2; false; }
 }
+
+@test "one wording for a bad duration in every verb; -l names the sinks" {
+	local cmd
+	for cmd in "net wait 127.0.0.1:1 --timeout 5x" "net check -t 5x 127.0.0.1:1" \
+	    "net connect 127.0.0.1:1 --idle 5x" "proc run --timeout 5x -- true"; do
+		run osl $cmd
+		assert_failure 2
+		assert_line --index 0 --partial "'5x': bad duration (e.g. 250ms, 10s, 5m)"
+	done
+	touch x
+	run osl -l bogus fs cat x
+	assert_failure 2
+	assert_output --partial "unknown log sink 'bogus' (file:PATH, stderr, syslog, syslog:SOCKET, journald, none)"
+}
+
+@test "a long cluster of the verb's and global letters" {
+	mkdir a && touch a/f
+	run osl fs ls a -jlaRlaRlaRlaRlaRlaR
+	assert_success
+	[ "$(jget '.[0].name' "$output")" = f ]
+}
