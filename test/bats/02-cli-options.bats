@@ -353,3 +353,18 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	assert_success
 	[ "$(jget '.[0].name' "$output")" = f ]
 }
+
+@test "every long option of every command is in its man page" {
+	local cmd page o missing=
+	while read -r cmd; do
+		case $cmd in
+		help|completion|'') page=$OSL_TOP/man/osl.1.scd ;;
+		*) page=$(ls "$OSL_TOP"/man/osl-"${cmd%% *}".[18].scd) ;;
+		esac
+		for o in $(osl $cmd -h | grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+'); do
+			[ "$o" = --help ] && continue
+			grep -qF -- "$o" "$page" || missing="$missing [$cmd $o: ${page##*/}]"
+		done
+	done < <(osl help --commands; echo)
+	[ -z "$missing" ] || { echo "not in the man page:$missing" >&2; false; }
+}
