@@ -18,7 +18,7 @@ static int cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt no_opts[] = { { 0 } };
 static const struct osl_opt test_opts[] = {
-	{ 256, "policy", "FILE", "the policy to test when the case file names none", "file" },
+	{ 256, "policy", "FILE", "the policy to test when the case file names none", "policy" },
 	{ 0 }
 };
 

@@ -4,6 +4,8 @@ __osl_arg() {
 	file) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	none) COMPREPLY=() ;;
+	policy) COMPREPLY=($(compgen -f -- "$cur") $(compgen -W ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -- "$cur"))
+		type __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur" ;;
 	group) COMPREPLY=($(compgen -W 'fs proc net policy log supervise help completion ' -- "$cur")) ;;
 	action) COMPREPLY=($(compgen -W 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal' -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -W "$1" -- "$cur")) ;;
@@ -22,7 +24,7 @@ _osl() {
 	done
 	if [ -z "$group" ]; then
 		case $prev in
-		-p|--policy) __osl_arg 'file'; return ;;
+		-p|--policy) __osl_arg 'policy'; return ;;
 		-l|--log) __osl_arg 'file: stderr syslog journald none'; return ;;
 		esac
 		COMPREPLY=($(compgen -W ' -p --policy -j --json -l --log --audit -q --quiet -v --verbose -V --version -h --help fs proc net policy log supervise help completion' -- "$cur"))
@@ -185,7 +187,7 @@ _osl() {
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;; *) __osl_arg 'action' ;; esac ;;
 		test)
 			case $prev in
-		--policy) __osl_arg 'file'; return ;;
+		--policy) __osl_arg 'policy'; return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --policy -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		export)
@@ -196,7 +198,7 @@ _osl() {
 		learn)
 			case $prev in
 		-o|--output) __osl_arg 'file'; return ;;
-		--base) __osl_arg 'file'; return ;;
+		--base) __osl_arg 'policy'; return ;;
 		--diff) __osl_arg 'file'; return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'none' ;; esac ;;

@@ -26,7 +26,7 @@ function __osl_top
 	test (count $g) -eq 0
 end
 complete -c osl -f
-complete -c osl -n '__osl_top' -s p -l policy -r -F -d 'policy file (else $OSL_POLICY, then the discovery order)'
+complete -c osl -n '__osl_top' -s p -l policy -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'policy file (else $OSL_POLICY, then the discovery order)'
 complete -c osl -n '__osl_top' -s j -l json -d 'machine output: one JSON document on stdout'
 complete -c osl -n '__osl_top' -s l -l log -x -a 'file: stderr syslog journald none' -d 'log sink: file:PATH, stderr, syslog, journald, none'
 complete -c osl -n '__osl_top' -l audit -d 'audit mode: log would-be denials, deny only explicit deny rules'
@@ -136,14 +136,14 @@ complete -c osl -n '__osl_at policy' -a show -d 'print the merged effective poli
 complete -c osl -n '__osl_at policy show' -F
 complete -c osl -n '__osl_at policy' -a explain -d 'show the decision, the deciding rules and why'
 complete -c osl -n '__osl_at policy' -a test -d 'run expected decisions from a case file; show rule coverage'
-complete -c osl -n '__osl_at policy test' -l policy -r -F -d 'the policy to test when the case file names none'
+complete -c osl -n '__osl_at policy test' -l policy -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'the policy to test when the case file names none'
 complete -c osl -n '__osl_at policy test' -F
 complete -c osl -n '__osl_at policy' -a export -d 'write the policy as an OCI seccomp profile or a systemd drop-in'
 complete -c osl -n '__osl_at policy export' -s f -l format -x -a 'oci-seccomp systemd' -d 'oci-seccomp or systemd'
 complete -c osl -n '__osl_at policy export' -F
 complete -c osl -n '__osl_at policy' -a learn -d 'run a command, observe it and write the policy it needs'
 complete -c osl -n '__osl_at policy learn' -s o -l output -r -F -d 'write the learned policy to FILE (- for stdout)'
-complete -c osl -n '__osl_at policy learn' -l base -r -F -d 'extend POLICY (a file or builtin:NAME)'
+complete -c osl -n '__osl_at policy learn' -l base -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'extend POLICY (a file or builtin:NAME)'
 complete -c osl -n '__osl_at policy learn' -l diff -r -F -d 'run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)'
 complete -c osl -n '__osl_at policy learn' -l no-secrets -d 'do not extend builtin:secrets (the shipped denies of keys and tokens)'
 complete -c osl -n __osl_top -a log -d 'verify and show the activity log'

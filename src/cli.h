@@ -18,7 +18,8 @@ struct osl_opt {
 	const char *name;	/* long name without "--" */
 	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
 	const char *help;
-	const char *complete;	/* completion of the argument: "file", "dir", "action", or a list "a b c" */
+	const char *complete;	/* completion of the argument: "file", "dir", "policy" (a file or
+				 * builtin:NAME), "action", or a list "a b c" */
 };
 
 struct osl_cmd;

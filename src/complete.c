@@ -4,8 +4,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "policy/builtin.h"
 
 extern const struct osl_cmd osl_top;
+
+/* " builtin:ci builtin:default ...": the shipped policies, for "policy". */
+static void
+builtin_words(void)
+{
+	for (const struct osl_builtin_policy *b = osl_builtin_policies; b->name; b++)
+		printf(" builtin:%s", b->name);
+}
 
 /* Escape for a single-quoted shell word. */
 static void
@@ -67,6 +76,10 @@ bash(void)
 	    "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	    "\tdir) COMPREPLY=($(compgen -d -- \"$cur\")) ;;\n"
 	    "\tnone) COMPREPLY=() ;;\n"
+	    "\tpolicy) COMPREPLY=($(compgen -f -- \"$cur\") $(compgen -W '");
+	builtin_words();
+	printf("' -- \"$cur\"))\n"
+	    "\t\ttype __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions \"$cur\" ;;\n"
 	    "\tgroup) COMPREPLY=($(compgen -W '");
 	for (g = osl_groups; g->name; g++)
 		printf("%s ", g->name);
@@ -132,7 +145,8 @@ zsh_spec(const struct osl_opt *o)
 {
 	const char *act = !o->arg ? "" : !o->complete ? ": :" :
 	    !strcmp(o->complete, "file") ? ": :_files" :
-	    !strcmp(o->complete, "dir") ? ": :_files -/" : NULL;
+	    !strcmp(o->complete, "dir") ? ": :_files -/" :
+	    !strcmp(o->complete, "policy") ? "" : NULL;
 
 	printf("\t\t'");
 	if (o->val < 256 && !o->name)
@@ -151,7 +165,11 @@ zsh_spec(const struct osl_opt *o)
 			putchar(*s);
 	}
 	printf("]");
-	if (act)
+	if (o->complete && !strcmp(o->complete, "policy")) {
+		printf(": :{_files; compadd --");
+		builtin_words();
+		printf("}");
+	} else if (act)
 		printf("%s", act);
 	else {
 		printf(": :(");
@@ -268,6 +286,11 @@ fish_opt(const char *cond, const struct osl_opt *o)
 	if (o->arg) {
 		if (o->complete && !strcmp(o->complete, "file"))
 			printf(" -r -F");
+		else if (o->complete && !strcmp(o->complete, "policy")) {
+			printf(" -r -F -a '");
+			builtin_words();
+			printf("'");
+		}
 		else if (o->complete && !strcmp(o->complete, "dir"))
 			printf(" -r -a '(__fish_complete_directories)'");
 		else if (o->complete) {

@@ -17,7 +17,7 @@ int cmd_help(int argc, char **argv, struct osl_ctx *ctx);
 int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt global_opts[] = {
-	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "file" },
+	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "policy" },
 	{ 'j', "json", NULL, "machine output: one JSON document on stdout", NULL },
 	{ 'l', "log", "SINK", "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none" },
 	{ 256, "audit", NULL, "audit mode: log would-be denials, deny only explicit deny rules", NULL },

@@ -368,3 +368,26 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	done < <(osl help --commands; echo)
 	[ -z "$missing" ] || { echo "not in the man page:$missing" >&2; false; }
 }
+
+@test "completions offer the builtin: policies after -p, --base and policy test --policy" {
+	local names
+	names=$(ls "$OSL_TOP"/policies/*.yaml | sed 's|.*/||; s|\.yaml$||; s|^|builtin:|' | sort)
+	[ -n "$names" ]
+	comp() {
+		bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1));
+			_osl; printf "%s\n" "${COMPREPLY[@]}"' _ "$OSL_TOP/completions/osl.bash" "$@"
+	}
+	touch mine.yaml
+	run comp osl -p ''
+	assert_line mine.yaml
+	[ "$(grep '^builtin:' <<<"$output" | sort)" = "$names" ]
+	run comp osl policy learn --base bui
+	[ "$(sort <<<"$output")" = "$names" ]
+	run comp osl policy test --policy bui
+	[ "$(sort <<<"$output")" = "$names" ]
+	command -v fish >/dev/null || skip "fish is not installed"
+	mkdir bin && ln -s "$OSL" bin/osl
+	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl -p '"
+	assert_line --regexp '^builtin:ci'
+	assert_line --regexp '^mine.yaml'
+}
