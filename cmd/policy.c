@@ -34,7 +34,7 @@ const struct osl_cmd osl_policy_cmds[] = {
 	{ "export", cmd_policy_export, "write the policy as an OCI seccomp profile or a systemd drop-in", 0,
 	  "--format FORMAT [FILE]", policy_export_opts, NULL, "file" },
 	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON | OSL_CMD_VERBATIM,
-	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "none" },
+	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "command" },
 	{ NULL }
 };
 

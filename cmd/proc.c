@@ -55,7 +55,7 @@ static const struct osl_opt kill_opts[] = {
 
 const struct osl_cmd osl_proc_cmds[] = {
 	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
-	  OSL_CMD_JSON | OSL_CMD_POLICY | OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "file" },
+	  OSL_CMD_JSON | OSL_CMD_POLICY | OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
 	{ "ps", cmd_proc_ps, "list processes", OSL_CMD_JSON, "", no_opts, NULL, "none" },
 	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
 	  OSL_CMD_JSON, "PID", no_opts, NULL, "none" },

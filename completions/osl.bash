@@ -4,6 +4,7 @@ __osl_arg() {
 	file) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	none) COMPREPLY=() ;;
+	command) if [ "$prev" = -- ] || [ "$prev" = "$verb" ]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
 	policy) COMPREPLY=($(compgen -f -- "$cur") $(compgen -W ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -- "$cur"))
 		type __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur" ;;
 	group) COMPREPLY=($(compgen -W 'fs proc net policy log supervise help completion ' -- "$cur")) ;;
@@ -113,7 +114,7 @@ _osl() {
 		--env-set) __osl_arg 'none'; return ;;
 		--cwd) __osl_arg 'dir'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;; *) __osl_arg 'command' ;; esac ;;
 		ps)
 			case $prev in
 			esac
@@ -201,7 +202,7 @@ _osl() {
 		--base) __osl_arg 'policy'; return ;;
 		--diff) __osl_arg 'file'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'none' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'command' ;; esac ;;
 		esac ;;
 	log)
 		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi

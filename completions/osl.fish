@@ -100,7 +100,7 @@ complete -c osl -n '__osl_at proc run' -l dry-run -d 'print the enforcement repo
 complete -c osl -n '__osl_at proc run' -l require-full -d 'refuse to run (125) unless every rule is held in full'
 complete -c osl -n '__osl_at proc run' -l best-effort -d 'run with what the kernel can hold (the default)'
 complete -c osl -n '__osl_at proc run' -l no-setsid -d 'stay in the terminal'\''s session (job control)'
-complete -c osl -n '__osl_at proc run' -F
+complete -c osl -n '__osl_at proc run' -a '(__fish_complete_command)' -F
 complete -c osl -n '__osl_at proc' -a ps -d 'list processes'
 complete -c osl -n '__osl_at proc' -a info -d 'show a process: status, limits, cgroup, namespaces, sandbox, fds'
 complete -c osl -n '__osl_at proc' -a kill -d 'signal processes the policy'\''s proc.signal allows'
@@ -146,6 +146,7 @@ complete -c osl -n '__osl_at policy learn' -s o -l output -r -F -d 'write the le
 complete -c osl -n '__osl_at policy learn' -l base -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'extend POLICY (a file or builtin:NAME)'
 complete -c osl -n '__osl_at policy learn' -l diff -r -F -d 'run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)'
 complete -c osl -n '__osl_at policy learn' -l no-secrets -d 'do not extend builtin:secrets (the shipped denies of keys and tokens)'
+complete -c osl -n '__osl_at policy learn' -a '(__fish_complete_command)' -F
 complete -c osl -n __osl_top -a log -d 'verify and show the activity log'
 complete -c osl -n '__osl_at log' -a verify -d 'check the hash chain and checkpoints (exit 0 intact, 1 not)'
 complete -c osl -n '__osl_at log verify' -s r -l rotated -d 'the files are one log'\''s rotations, oldest first (one chain)'

@@ -41,7 +41,8 @@ struct osl_cmd {
 	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
 	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
 	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}) */
-	const char *operands;		/* completion of operands: "file", "dir", "action", "none", or a list */
+	const char *operands;		/* completion of operands: "file", "dir", "action", "none",
+					 * "command" (a command name, then files), or a list */
 };
 
 extern const struct osl_cmd osl_groups[];	/* the top-level table (src/main.c) */

@@ -76,6 +76,9 @@ bash(void)
 	    "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	    "\tdir) COMPREPLY=($(compgen -d -- \"$cur\")) ;;\n"
 	    "\tnone) COMPREPLY=() ;;\n"
+	    /* the child's command: its name right after the verb or --, then files */
+	    "\tcommand) if [ \"$prev\" = -- ] || [ \"$prev\" = \"$verb\" ]; then "
+	    "COMPREPLY=($(compgen -c -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi ;;\n"
 	    "\tpolicy) COMPREPLY=($(compgen -f -- \"$cur\") $(compgen -W '");
 	builtin_words();
 	printf("' -- \"$cur\"))\n"
@@ -189,6 +192,8 @@ zsh_operand(const char *k)
 		printf("\t\t'*: :_files -/'\n");
 	else if (!strcmp(k, "none"))
 		printf("\n");
+	else if (!strcmp(k, "command"))
+		printf("\t\t'1: :_command_names -e' '*: :_files'\n");
 	else if (!strcmp(k, "group")) {
 		printf("\t\t'*: :(");
 		for (const struct osl_cmd *g = osl_groups; g->name; g++)
@@ -358,6 +363,8 @@ fish(void)
 			if (!strcmp(operand_kind(v->operands), "file") ||
 			    !strcmp(operand_kind(v->operands), "dir"))
 				printf("complete -c osl -n '%s' -F\n", cond);
+			else if (!strcmp(operand_kind(v->operands), "command"))
+				printf("complete -c osl -n '%s' -a '(__fish_complete_command)' -F\n", cond);
 		}
 	}
 }

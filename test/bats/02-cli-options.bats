@@ -391,3 +391,24 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	assert_line --regexp '^builtin:ci'
 	assert_line --regexp '^mine.yaml'
 }
+
+@test "completions: proc run and policy learn complete a command name, then files" {
+	comp() {
+		bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1));
+			_osl; printf "%s\n" "${COMPREPLY[@]}"' _ "$OSL_TOP/completions/osl.bash" "$@"
+	}
+	touch mkfile
+	run comp osl proc run -- mkdi
+	assert_line mkdir
+	refute_line mkfile
+	run comp osl proc run mkdi
+	assert_line mkdir
+	run comp osl policy learn -o out.yaml -- mkdi
+	assert_line mkdir
+	run comp osl proc run -- make mkf
+	assert_output mkfile
+	command -v fish >/dev/null || skip "fish is not installed"
+	mkdir bin && ln -s "$OSL" bin/osl
+	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl proc run -- mkdi'"
+	assert_line --regexp '^mkdir'
+}
