@@ -108,12 +108,12 @@ fs_worst(int a, int b)
 }
 
 int
-fs_getopt(int verb, int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v)
+fs_getopt(int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v)
 {
 	struct osl_getopt g;
 	int c, r = -1;
 
-	cli_getopt_init(&g, &osl_fs_cmds[verb], *argc, *argv);
+	cli_getopt_init(&g, cli_verb, *argc, *argv);
 	while (r < 0 && (c = cli_getopt(&g)) != -1) {
 		if (c == 'h')
 			r = 0;
@@ -465,7 +465,7 @@ print_stat(const struct osl_fs_file *f)
 int
 cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 {
-	const struct osl_cmd *cmd = &osl_fs_cmds[FS_STAT];
+	const struct osl_cmd *cmd = cli_verb;
 	unsigned flags = OSL_FS_NOFOLLOW;
 	struct osl_getopt g;
 	int c, status = 0;
@@ -547,7 +547,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = fs_getopt(FS_CAT, &argc, &argv, NULL, NULL)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed (use - for standard input)");

@@ -95,7 +95,7 @@ targets_opts(int *argc, char ***argv, uint64_t *timeout)
 		switch (c) {
 		case O_TIMEOUT:
 			if (!duration_arg(g.optarg, timeout))
-				return cli_usage("'%s': invalid duration", g.optarg);
+				return cli_bad_duration(g.optarg);
 			break;
 		case 'h': return 0;
 		default: return OSL_EINPUT;
@@ -211,7 +211,7 @@ cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
 	err = osl_net_relay(0, 1, conn.fd, &r, &conn.bytes_out, &conn.bytes_in);
 	return relay_status(osl_net_conn_end(ctx, &conn, err));
 bad_duration:
-	return cli_usage("'%s': invalid duration", g.optarg);
+	return cli_bad_duration(g.optarg);
 }
 
 /* --------------------------------------------------------------- listen --- */
@@ -258,7 +258,7 @@ cmd_net_listen(int argc, char **argv, struct osl_ctx *ctx)
 			break;
 		case O_IDLE:
 			if (!duration_arg(g.optarg, &r.idle_ns)) {
-				return cli_usage("'%s': invalid duration", g.optarg);
+				return cli_bad_duration(g.optarg);
 			}
 			break;
 		case 'h': return 0;
@@ -536,7 +536,7 @@ cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
 		case O_TIMEOUT:
 		case O_IDLE:
 			if (!duration_arg(g.optarg, c == O_TIMEOUT ? &po.connect_timeout_ns : &po.idle_ns)) {
-				return cli_usage("'%s': invalid duration", g.optarg);
+				return cli_bad_duration(g.optarg);
 			}
 			break;
 		case 'h': return 0;

@@ -18,7 +18,7 @@ static int cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt no_opts[] = { { 0 } };
 static const struct osl_opt test_opts[] = {
-	{ 256, "policy", "FILE", "the policy to test when the case file names none", "file" },
+	{ 256, "policy", "FILE", "the policy to test when the case file names none", "policy" },
 	{ 0 }
 };
 
@@ -33,8 +33,8 @@ const struct osl_cmd osl_policy_cmds[] = {
 	  "[--policy FILE] CASES.yaml", test_opts, NULL, "file" },
 	{ "export", cmd_policy_export, "write the policy as an OCI seccomp profile or a systemd drop-in", 0,
 	  "--format FORMAT [FILE]", policy_export_opts, NULL, "file" },
-	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON,
-	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "none" },
+	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON | OSL_CMD_VERBATIM,
+	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "command" },
 	{ NULL }
 };
 

@@ -55,7 +55,7 @@ static const struct osl_opt kill_opts[] = {
 
 const struct osl_cmd osl_proc_cmds[] = {
 	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "file" },
+	  OSL_CMD_JSON | OSL_CMD_POLICY | OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
 	{ "ps", cmd_proc_ps, "list processes", OSL_CMD_JSON, "", no_opts, NULL, "none" },
 	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
 	  OSL_CMD_JSON, "PID", no_opts, NULL, "none" },
@@ -484,7 +484,7 @@ cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
 		switch (c) {
 		case O_TIMEOUT:
 			if (!osl_parse_duration(g.optarg, &ro.timeout_ns) || ro.timeout_ns == 0)
-				status = cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", g.optarg);
+				status = cli_bad_duration(g.optarg);
 			break;
 		case O_LIMIT:
 			if ((err = osl_limit_parse(g.optarg, &ro.limits)))

@@ -227,6 +227,9 @@ ctl(int argc, char **argv, struct osl_ctx *ctx)
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
 		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
+	if (!cli_word_in(ctl_cmd.operands, argv[0]))
+		return cli_usage("unknown verb '%s'%s (%s)", argv[0],
+		    cli_did_you_mean_words(ctl_cmd.operands, argv[0]), ctl_cmd.operands);
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))

@@ -4,6 +4,9 @@ __osl_arg() {
 	file) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	none) COMPREPLY=() ;;
+	command) if [ "$prev" = -- ] || [ "$prev" = "$verb" ]; then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
+	policy) COMPREPLY=($(compgen -f -- "$cur") $(compgen -W ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -- "$cur"))
+		type __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur" ;;
 	group) COMPREPLY=($(compgen -W 'fs proc net policy log supervise help completion ' -- "$cur")) ;;
 	action) COMPREPLY=($(compgen -W 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal' -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -W "$1" -- "$cur")) ;;
@@ -22,7 +25,7 @@ _osl() {
 	done
 	if [ -z "$group" ]; then
 		case $prev in
-		-p|--policy) __osl_arg 'file'; return ;;
+		-p|--policy) __osl_arg 'policy'; return ;;
 		-l|--log) __osl_arg 'file: stderr syslog journald none'; return ;;
 		esac
 		COMPREPLY=($(compgen -W ' -p --policy -j --json -l --log --audit -q --quiet -v --verbose -V --version -h --help fs proc net policy log supervise help completion' -- "$cur"))
@@ -90,7 +93,7 @@ _osl() {
 		cp)
 			case $prev in
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R --(null) -a --archive -n --no-clobber -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -a --archive -n --no-clobber -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		mv)
 			case $prev in
 			esac
@@ -98,7 +101,7 @@ _osl() {
 		rm)
 			case $prev in
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R --(null) -f --force --no-preserve-root -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -f --force --no-preserve-root -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		esac ;;
 	proc)
 		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi
@@ -111,7 +114,7 @@ _osl() {
 		--env-set) __osl_arg 'none'; return ;;
 		--cwd) __osl_arg 'dir'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;; *) __osl_arg 'command' ;; esac ;;
 		ps)
 			case $prev in
 			esac
@@ -185,7 +188,7 @@ _osl() {
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;; *) __osl_arg 'action' ;; esac ;;
 		test)
 			case $prev in
-		--policy) __osl_arg 'file'; return ;;
+		--policy) __osl_arg 'policy'; return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --policy -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		export)
@@ -196,10 +199,10 @@ _osl() {
 		learn)
 			case $prev in
 		-o|--output) __osl_arg 'file'; return ;;
-		--base) __osl_arg 'file'; return ;;
+		--base) __osl_arg 'policy'; return ;;
 		--diff) __osl_arg 'file'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'none' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;; *) __osl_arg 'command' ;; esac ;;
 		esac ;;
 	log)
 		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi

@@ -21,15 +21,19 @@ function __osl_at
 	test (count $argv) -eq 1; and test (count $gv) -eq 1; and return 0
 	test (count $argv) -eq 2; and test "$gv[2]" = "$argv[2]"
 end
+function __osl_top
+	set -l g (__osl_group)
+	test (count $g) -eq 0
+end
 complete -c osl -f
-complete -c osl -n 'test -z "(__osl_group)"' -s p -l policy -r -F -d 'policy file (else $OSL_POLICY, then the discovery order)'
-complete -c osl -n 'test -z "(__osl_group)"' -s j -l json -d 'machine output: one JSON document on stdout'
-complete -c osl -n 'test -z "(__osl_group)"' -s l -l log -x -a 'file: stderr syslog journald none' -d 'log sink: file:PATH, stderr, syslog, journald, none'
-complete -c osl -n 'test -z "(__osl_group)"' -l audit -d 'audit mode: log would-be denials, deny only explicit deny rules'
-complete -c osl -n 'test -z "(__osl_group)"' -s q -l quiet -d 'less on stderr'
-complete -c osl -n 'test -z "(__osl_group)"' -s v -l verbose -d 'more on stderr'
-complete -c osl -n 'test -z "(__osl_group)"' -s V -l version -d 'print the version'
-complete -c osl -n 'test -z "(__osl_group)"' -a fs -d 'file operations under policy'
+complete -c osl -n '__osl_top' -s p -l policy -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'policy file (else $OSL_POLICY, then the discovery order)'
+complete -c osl -n '__osl_top' -s j -l json -d 'machine output: one JSON document on stdout'
+complete -c osl -n '__osl_top' -s l -l log -x -a 'file: stderr syslog journald none' -d 'log sink: file:PATH, stderr, syslog, journald, none'
+complete -c osl -n '__osl_top' -l audit -d 'audit mode: log would-be denials, deny only explicit deny rules'
+complete -c osl -n '__osl_top' -s q -l quiet -d 'less on stderr'
+complete -c osl -n '__osl_top' -s v -l verbose -d 'more on stderr'
+complete -c osl -n '__osl_top' -s V -l version -d 'print the version'
+complete -c osl -n __osl_top -a fs -d 'file operations under policy'
 complete -c osl -n '__osl_at fs' -a stat -d 'show file metadata'
 complete -c osl -n '__osl_at fs stat' -s L -l dereference -d 'follow a symlink in the last component'
 complete -c osl -n '__osl_at fs stat' -F
@@ -72,7 +76,7 @@ complete -c osl -n '__osl_at fs chown' -s R -l recursive -d 'change a whole tree
 complete -c osl -n '__osl_at fs chown' -F
 complete -c osl -n '__osl_at fs' -a cp -d 'copy files and trees, atomically'
 complete -c osl -n '__osl_at fs cp' -s r -l recursive -d 'copy directories recursively'
-complete -c osl -n '__osl_at fs cp' -s R -l (null) -d 'same as -r'
+complete -c osl -n '__osl_at fs cp' -s R -d 'same as -r'
 complete -c osl -n '__osl_at fs cp' -s a -l archive -d '-r keeping modes, owners, times, symlinks, xattrs'
 complete -c osl -n '__osl_at fs cp' -s n -l no-clobber -d 'never replace an existing file'
 complete -c osl -n '__osl_at fs cp' -F
@@ -81,11 +85,11 @@ complete -c osl -n '__osl_at fs mv' -s n -l no-clobber -d 'never replace an exis
 complete -c osl -n '__osl_at fs mv' -F
 complete -c osl -n '__osl_at fs' -a rm -d 'remove files and trees'
 complete -c osl -n '__osl_at fs rm' -s r -l recursive -d 'remove directories and what they hold'
-complete -c osl -n '__osl_at fs rm' -s R -l (null) -d 'same as -r'
+complete -c osl -n '__osl_at fs rm' -s R -d 'same as -r'
 complete -c osl -n '__osl_at fs rm' -s f -l force -d 'no error for a missing file'
 complete -c osl -n '__osl_at fs rm' -l no-preserve-root -d 'allow removing /'
 complete -c osl -n '__osl_at fs rm' -F
-complete -c osl -n 'test -z "(__osl_group)"' -a proc -d 'run sandboxed programs; list, inspect and signal processes'
+complete -c osl -n __osl_top -a proc -d 'run sandboxed programs; list, inspect and signal processes'
 complete -c osl -n '__osl_at proc' -a run -d 'run a program with the policy enforced by the kernel'
 complete -c osl -n '__osl_at proc run' -l timeout -x -d 'kill the process group after D (TERM, then KILL): exit 124'
 complete -c osl -n '__osl_at proc run' -l limit -x -a 'cpu= memory= nofile= nproc= fsize= core= wall=' -d 'lower a limit: cpu, memory, nofile, nproc, fsize, core, wall'
@@ -96,13 +100,13 @@ complete -c osl -n '__osl_at proc run' -l dry-run -d 'print the enforcement repo
 complete -c osl -n '__osl_at proc run' -l require-full -d 'refuse to run (125) unless every rule is held in full'
 complete -c osl -n '__osl_at proc run' -l best-effort -d 'run with what the kernel can hold (the default)'
 complete -c osl -n '__osl_at proc run' -l no-setsid -d 'stay in the terminal'\''s session (job control)'
-complete -c osl -n '__osl_at proc run' -F
+complete -c osl -n '__osl_at proc run' -a '(__fish_complete_command)' -F
 complete -c osl -n '__osl_at proc' -a ps -d 'list processes'
 complete -c osl -n '__osl_at proc' -a info -d 'show a process: status, limits, cgroup, namespaces, sandbox, fds'
 complete -c osl -n '__osl_at proc' -a kill -d 'signal processes the policy'\''s proc.signal allows'
 complete -c osl -n '__osl_at proc kill' -s s -l signal -x -a 'TERM KILL INT HUP QUIT USR1 USR2 STOP CONT' -d 'the signal (name or number; default TERM)'
 complete -c osl -n '__osl_at proc' -a tree -d 'show the process tree below PID (default 1)'
-complete -c osl -n 'test -z "(__osl_group)"' -a net -d 'resolve, connect, listen, check and wait under policy; the egress proxy'
+complete -c osl -n __osl_top -a net -d 'resolve, connect, listen, check and wait under policy; the egress proxy'
 complete -c osl -n '__osl_at net' -a resolve -d 'resolve a name to its addresses (A and AAAA)'
 complete -c osl -n '__osl_at net resolve' -s 4 -l ipv4 -d 'IPv4 addresses only'
 complete -c osl -n '__osl_at net resolve' -s 6 -l ipv6 -d 'IPv6 addresses only'
@@ -125,24 +129,25 @@ complete -c osl -n '__osl_at net proxy' -l listen -x -d 'where to listen (defaul
 complete -c osl -n '__osl_at net proxy' -l max-clients -x -d 'clients served at once (default 64)'
 complete -c osl -n '__osl_at net proxy' -s t -l timeout -x -d 'how long a connect out may take (default 10s)'
 complete -c osl -n '__osl_at net proxy' -l idle -x -d 'end a tunnel after D without a byte (default 10m)'
-complete -c osl -n 'test -z "(__osl_group)"' -a policy -d 'check, show, explain and test policies'
+complete -c osl -n __osl_top -a policy -d 'check, show, explain and test policies'
 complete -c osl -n '__osl_at policy' -a check -d 'validate policy files (exit 0 valid, 2 invalid)'
 complete -c osl -n '__osl_at policy check' -F
 complete -c osl -n '__osl_at policy' -a show -d 'print the merged effective policy (YAML, or JSON with -j)'
 complete -c osl -n '__osl_at policy show' -F
 complete -c osl -n '__osl_at policy' -a explain -d 'show the decision, the deciding rules and why'
 complete -c osl -n '__osl_at policy' -a test -d 'run expected decisions from a case file; show rule coverage'
-complete -c osl -n '__osl_at policy test' -l policy -r -F -d 'the policy to test when the case file names none'
+complete -c osl -n '__osl_at policy test' -l policy -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'the policy to test when the case file names none'
 complete -c osl -n '__osl_at policy test' -F
 complete -c osl -n '__osl_at policy' -a export -d 'write the policy as an OCI seccomp profile or a systemd drop-in'
 complete -c osl -n '__osl_at policy export' -s f -l format -x -a 'oci-seccomp systemd' -d 'oci-seccomp or systemd'
 complete -c osl -n '__osl_at policy export' -F
 complete -c osl -n '__osl_at policy' -a learn -d 'run a command, observe it and write the policy it needs'
 complete -c osl -n '__osl_at policy learn' -s o -l output -r -F -d 'write the learned policy to FILE (- for stdout)'
-complete -c osl -n '__osl_at policy learn' -l base -r -F -d 'extend POLICY (a file or builtin:NAME)'
+complete -c osl -n '__osl_at policy learn' -l base -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'extend POLICY (a file or builtin:NAME)'
 complete -c osl -n '__osl_at policy learn' -l diff -r -F -d 'run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)'
 complete -c osl -n '__osl_at policy learn' -l no-secrets -d 'do not extend builtin:secrets (the shipped denies of keys and tokens)'
-complete -c osl -n 'test -z "(__osl_group)"' -a log -d 'verify and show the activity log'
+complete -c osl -n '__osl_at policy learn' -a '(__fish_complete_command)' -F
+complete -c osl -n __osl_top -a log -d 'verify and show the activity log'
 complete -c osl -n '__osl_at log' -a verify -d 'check the hash chain and checkpoints (exit 0 intact, 1 not)'
 complete -c osl -n '__osl_at log verify' -s r -l rotated -d 'the files are one log'\''s rotations, oldest first (one chain)'
 complete -c osl -n '__osl_at log verify' -s k -l key -r -F -d 'check checkpoint signatures against this Ed25519 public key'
@@ -156,9 +161,9 @@ complete -c osl -n '__osl_at log show' -s o -l outcome -x -a 'success failure un
 complete -c osl -n '__osl_at log show' -s s -l since -x -d 'only records at or after T: RFC 3339, or a duration before now (10m)'
 complete -c osl -n '__osl_at log show' -s L -l level -x -a 'debug info notice warn error critical' -d 'only records at least this level'
 complete -c osl -n '__osl_at log show' -F
-complete -c osl -n 'test -z "(__osl_group)"' -a supervise -d 'supervise a program as PID 1 or a subreaper (tini-compatible)'
+complete -c osl -n __osl_top -a supervise -d 'supervise a program as PID 1 or a subreaper (tini-compatible)'
 complete -c osl -n '__osl_at supervise' -a 'file'
-complete -c osl -n 'test -z "(__osl_group)"' -a help -d 'show help for a group or verb'
+complete -c osl -n __osl_top -a help -d 'show help for a group or verb'
 complete -c osl -n '__osl_at help' -a 'group'
-complete -c osl -n 'test -z "(__osl_group)"' -a completion -d 'print a shell completion script'
+complete -c osl -n __osl_top -a completion -d 'print a shell completion script'
 complete -c osl -n '__osl_at completion' -a 'bash zsh fish'

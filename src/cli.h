@@ -18,7 +18,8 @@ struct osl_opt {
 	const char *name;	/* long name without "--" */
 	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
 	const char *help;
-	const char *complete;	/* completion of the argument: "file", "dir", "action", or a list "a b c" */
+	const char *complete;	/* completion of the argument: "file", "dir", "policy" (a file or
+				 * builtin:NAME), "action", or a list "a b c" */
 };
 
 struct osl_cmd;
@@ -27,6 +28,9 @@ typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
 enum {
 	OSL_CMD_JSON = 1u << 0,		/* -j gives one JSON document */
 	OSL_CMD_POLICY = 1u << 1,	/* goes through the policy pipeline */
+	/* the first operand starts a child's command line: nothing from
+	 * there on is an option of osl (proc run make -j4) */
+	OSL_CMD_VERBATIM = 1u << 2,
 };
 
 struct osl_cmd {
@@ -37,7 +41,8 @@ struct osl_cmd {
 	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
 	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
 	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}) */
-	const char *operands;		/* completion of operands: "file", "dir", "action", "none", or a list */
+	const char *operands;		/* completion of operands: "file", "dir", "action", "none",
+					 * "command" (a command name, then files), or a list */
 };
 
 extern const struct osl_cmd osl_groups[];	/* the top-level table (src/main.c) */
@@ -71,6 +76,24 @@ void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, 
 /* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
  * '?' after printing a usage error (return 2). */
 int cli_getopt(struct osl_getopt *g);
+/* A global option taken after the group or the verb: VAL and its ARG;
+ * returns -1 when applied, else an exit status. */
+typedef int cli_global_fn(int val, const char *arg, void *data);
+/* GNU argument order for GROUP (ARGV[0]) and its verb: global options
+ * (GLOBALS) between the group and the verb and among the verb's arguments
+ * go to APPLY; the verb's options that follow operands are moved before
+ * them, until `--`.  A verb's own option wins over a global one of the
+ * same name (fs ls -l).  OSL_CMD_VERBATIM verbs keep everything from their
+ * first operand on.  ARGC/ARGV are replaced; -1 to go on, else the exit
+ * status. */
+int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
+    cli_global_fn *apply, void *data, int *argc, char ***argv);
+/* "; did you mean 'stat'?" when a name of TABLE (or a word of WORDS, space
+ * separated) is one typo or two from NAME, else "".  A static buffer. */
+const char *cli_did_you_mean(const struct osl_cmd *table, const char *name);
+const char *cli_did_you_mean_words(const char *words, const char *name);
+/* Is NAME one of the space-separated WORDS? */
+bool cli_word_in(const char *words, const char *name);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
 /* For a verb without options of its own (-h only): -1 to go on with
@@ -85,6 +108,8 @@ extern char cli_cmdpath[128];
 /* "osl fs stat: <msg>" on stderr; returns E->status. */
 int cli_error(const struct osl_error *e);
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* exit 2 */
+/* The one wording of a duration option's bad argument (exit 2). */
+int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 

@@ -4,8 +4,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "policy/builtin.h"
 
 extern const struct osl_cmd osl_top;
+
+/* " builtin:ci builtin:default ...": the shipped policies, for "policy". */
+static void
+builtin_words(void)
+{
+	for (const struct osl_builtin_policy *b = osl_builtin_policies; b->name; b++)
+		printf(" builtin:%s", b->name);
+}
 
 /* Escape for a single-quoted shell word. */
 static void
@@ -25,7 +34,8 @@ opt_words(const struct osl_opt *opts, bool with_h)
 	for (const struct osl_opt *o = opts; o && o->val; o++) {
 		if (o->val < 256)
 			printf(" -%c", o->val);
-		printf(" --%s", o->name);
+		if (o->name)
+			printf(" --%s", o->name);
 	}
 	if (with_h)
 		printf(" -h --help");
@@ -46,8 +56,10 @@ bash_args_of(const struct osl_cmd *c)
 			continue;
 		printf("\t\t");
 		if (o->val < 256)
-			printf("-%c|", o->val);
-		printf("--%s) __osl_arg '", o->name);
+			printf("-%c%s", o->val, o->name ? "|" : "");
+		if (o->name)
+			printf("--%s", o->name);
+		printf(") __osl_arg '");
 		sq(o->complete ? o->complete : "none");
 		printf("'; return ;;\n");
 	}
@@ -64,6 +76,13 @@ bash(void)
 	    "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	    "\tdir) COMPREPLY=($(compgen -d -- \"$cur\")) ;;\n"
 	    "\tnone) COMPREPLY=() ;;\n"
+	    /* the child's command: its name right after the verb or --, then files */
+	    "\tcommand) if [ \"$prev\" = -- ] || [ \"$prev\" = \"$verb\" ]; then "
+	    "COMPREPLY=($(compgen -c -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi ;;\n"
+	    "\tpolicy) COMPREPLY=($(compgen -f -- \"$cur\") $(compgen -W '");
+	builtin_words();
+	printf("' -- \"$cur\"))\n"
+	    "\t\ttype __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions \"$cur\" ;;\n"
 	    "\tgroup) COMPREPLY=($(compgen -W '");
 	for (g = osl_groups; g->name; g++)
 		printf("%s ", g->name);
@@ -129,10 +148,13 @@ zsh_spec(const struct osl_opt *o)
 {
 	const char *act = !o->arg ? "" : !o->complete ? ": :" :
 	    !strcmp(o->complete, "file") ? ": :_files" :
-	    !strcmp(o->complete, "dir") ? ": :_files -/" : NULL;
+	    !strcmp(o->complete, "dir") ? ": :_files -/" :
+	    !strcmp(o->complete, "policy") ? "" : NULL;
 
 	printf("\t\t'");
-	if (o->val < 256)
+	if (o->val < 256 && !o->name)
+		printf("-%c", o->val);
+	else if (o->val < 256)
 		printf("(-%c --%s)'{-%c,--%s}'", o->val, o->name, o->val, o->name);
 	else
 		printf("--%s", o->name);
@@ -146,7 +168,11 @@ zsh_spec(const struct osl_opt *o)
 			putchar(*s);
 	}
 	printf("]");
-	if (act)
+	if (o->complete && !strcmp(o->complete, "policy")) {
+		printf(": :{_files; compadd --");
+		builtin_words();
+		printf("}");
+	} else if (act)
 		printf("%s", act);
 	else {
 		printf(": :(");
@@ -166,6 +192,8 @@ zsh_operand(const char *k)
 		printf("\t\t'*: :_files -/'\n");
 	else if (!strcmp(k, "none"))
 		printf("\n");
+	else if (!strcmp(k, "command"))
+		printf("\t\t'1: :_command_names -e' '*: :_files'\n");
 	else if (!strcmp(k, "group")) {
 		printf("\t\t'*: :(");
 		for (const struct osl_cmd *g = osl_groups; g->name; g++)
@@ -258,10 +286,16 @@ fish_opt(const char *cond, const struct osl_opt *o)
 	printf("complete -c osl -n '%s'", cond);
 	if (o->val < 256)
 		printf(" -s %c", o->val);
-	printf(" -l %s", o->name);
+	if (o->name)
+		printf(" -l %s", o->name);
 	if (o->arg) {
 		if (o->complete && !strcmp(o->complete, "file"))
 			printf(" -r -F");
+		else if (o->complete && !strcmp(o->complete, "policy")) {
+			printf(" -r -F -a '");
+			builtin_words();
+			printf("'");
+		}
 		else if (o->complete && !strcmp(o->complete, "dir"))
 			printf(" -r -a '(__fish_complete_directories)'");
 		else if (o->complete) {
@@ -302,11 +336,13 @@ fish(void)
 	    "\ttest \"$gv[1]\" = \"$argv[1]\"; or return 1\n"
 	    "\ttest (count $argv) -eq 1; and test (count $gv) -eq 1; and return 0\n"
 	    "\ttest (count $argv) -eq 2; and test \"$gv[2]\" = \"$argv[2]\"\nend\n");
+	/* no group yet; (...) inside double quotes is not expanded by fish */
+	printf("function __osl_top\n\tset -l g (__osl_group)\n\ttest (count $g) -eq 0\nend\n");
 	printf("complete -c osl -f\n");
 	for (const struct osl_opt *o = osl_top.opts; o->val; o++)
-		fish_opt("test -z \"(__osl_group)\"", o);
+		fish_opt("__osl_top", o);
 	for (g = osl_groups; g->name; g++) {
-		printf("complete -c osl -n 'test -z \"(__osl_group)\"' -a %s -d '", g->name);
+		printf("complete -c osl -n __osl_top -a %s -d '", g->name);
 		sq(g->summary);
 		printf("'\n");
 		if (!g->sub) {
@@ -327,6 +363,8 @@ fish(void)
 			if (!strcmp(operand_kind(v->operands), "file") ||
 			    !strcmp(operand_kind(v->operands), "dir"))
 				printf("complete -c osl -n '%s' -F\n", cond);
+			else if (!strcmp(operand_kind(v->operands), "command"))
+				printf("complete -c osl -n '%s' -a '(__fish_complete_command)' -F\n", cond);
 		}
 	}
 }

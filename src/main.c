@@ -17,7 +17,7 @@ int cmd_help(int argc, char **argv, struct osl_ctx *ctx);
 int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 
 static const struct osl_opt global_opts[] = {
-	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "file" },
+	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "policy" },
 	{ 'j', "json", NULL, "machine output: one JSON document on stdout", NULL },
 	{ 'l', "log", "SINK", "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none" },
 	{ 256, "audit", NULL, "audit mode: log would-be denials, deny only explicit deny rules", NULL },
@@ -35,10 +35,10 @@ const struct osl_cmd osl_groups[] = {
 	{ "net", NULL, "resolve, connect, listen, check and wait under policy; the egress proxy", 0, NULL, NULL, osl_net_cmds, NULL },
 	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
 	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
-	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", 0,
+	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", OSL_CMD_VERBATIM,
 	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts, NULL, "file" },
-	{ "help", cmd_help, "show help for a group or verb", 0, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
-	{ "completion", cmd_completion, "print a shell completion script", 0, "bash|zsh|fish",
+	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
+	{ "completion", cmd_completion, "print a shell completion script", OSL_CMD_VERBATIM, "bash|zsh|fish",
 	  completion_opts, NULL, "bash zsh fish" },
 	{ NULL }
 };
@@ -124,10 +124,12 @@ cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
 		if (!(g = find(osl_groups, argv[1])))
-			return cli_usage("no such group '%s'", argv[1]);
+			return cli_usage("no such group '%s'%s", argv[1],
+			    cli_did_you_mean(osl_groups, argv[1]));
 		if (argc > 2 && g->sub) {
 			if (!(v = find(g->sub, argv[2])))
-				return cli_usage("no such verb '%s %s'", argv[1], argv[2]);
+				return cli_usage("no such verb '%s %s'%s", argv[1], argv[2],
+				    cli_did_you_mean(g->sub, argv[2]));
 			setpath(g->name, v->name);
 			cli_help(v, cli_cmdpath);
 		} else {
@@ -156,7 +158,7 @@ run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 		return 0;
 	}
 	if (!(v = find(g->sub, argv[1])))
-		return cli_usage("unknown verb '%s'", argv[1]);
+		return cli_usage("unknown verb '%s'%s", argv[1], cli_did_you_mean(g->sub, argv[1]));
 	setpath(g->name, v->name);
 	cli_verb = v;
 	return v->fn(argc - 1, argv + 1, ctx);
@@ -201,15 +203,42 @@ nss_builtin_only(void)
 #endif
 }
 
+struct globals {
+	struct osl_ctx_opts *o;
+	bool json;
+};
+
+/* One global option, wherever it was given (cli_getopt, cli_arrange). */
+static int
+global_opt(int val, const char *arg, void *data)
+{
+	struct globals *gl = data;
+
+	switch (val) {
+	case 'p': gl->o->policy_path = arg; break;
+	case 'j': gl->json = true; break;
+	case 'l': gl->o->log_sink = arg; break;
+	case 256: gl->o->audit = true; break;
+	case 'q': cli_verbosity = -1; break;
+	case 'v': cli_verbosity = 1; break;
+	case 'V':
+		printf("osl %s\n", OSL_VERSION);
+		return 0;
+	case 'h': return 0;	/* help printed by cli_getopt */
+	default: return OSL_EINPUT;
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct osl_ctx_opts o = { 0 };
+	struct globals gl = { &o, false };
 	struct osl_ctx ctx;
 	struct osl_getopt g;
 	const struct osl_cmd *grp;
 	const char *base;
-	bool json = false;
 	int c, status;
 
 	nss_builtin_only();
@@ -219,45 +248,27 @@ main(int argc, char **argv)
 	base = base ? base + 1 : argv[0];
 
 	/* busybox style: osl-fs stat ... is osl fs stat ... */
-	if (strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) &&
-	    (grp->sub || grp->fn == cmd_supervise)) {
-		out_init(false);
-		signals();
-		osl_ctx_init(&ctx, &o);
-		status = run_group(grp, argc, argv, &ctx);
-		osl_ctx_release(&ctx);
-		return out_finish(status);
-	}
-
-	cli_getopt_init(&g, &osl_top, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'p': o.policy_path = g.optarg; break;
-		case 'j': json = true; break;
-		case 'l': o.log_sink = g.optarg; break;
-		case 256: o.audit = true; break;
-		case 'q': cli_verbosity = -1; break;
-		case 'v': cli_verbosity = 1; break;
-		case 'V':
-			printf("osl %s\n", OSL_VERSION);
-			return out_finish(0);
-		case 'h':
-			return out_finish(0);
-		default:
+	if (!(strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) &&
+	    (grp->sub || grp->fn == cmd_supervise))) {
+		cli_getopt_init(&g, &osl_top, argc, argv);
+		while ((c = cli_getopt(&g)) != -1)
+			if ((status = global_opt(c, g.optarg, &gl)) != -1)
+				return out_finish(status);
+		argc -= g.optind;
+		argv += g.optind;
+		if (argc < 1) {
+			cli_usage("a group is needed (fs, proc, net, supervise, policy, log, help)");
+			return OSL_EINPUT;
+		}
+		if (!(grp = find(osl_groups, argv[0]))) {
+			cli_usage("unknown group '%s'%s", argv[0], cli_did_you_mean(osl_groups, argv[0]));
 			return OSL_EINPUT;
 		}
 	}
-	argc -= g.optind;
-	argv += g.optind;
-	if (argc < 1) {
-		cli_usage("a group is needed (fs, proc, net, supervise, policy, log, help)");
-		return OSL_EINPUT;
-	}
-	if (!(grp = find(osl_groups, argv[0]))) {
-		cli_usage("unknown group '%s'", argv[0]);
-		return OSL_EINPUT;
-	}
-	out_init(json);
+	/* global options after the group and the verb, options after operands */
+	if ((status = cli_arrange(grp, global_opts, global_opt, &gl, &argc, &argv)) != -1)
+		return out_finish(status);
+	out_init(gl.json);
 	signals();
 	osl_ctx_init(&ctx, &o);
 	status = run_group(grp, argc, argv, &ctx);

@@ -50,6 +50,8 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 			if (o->arg)
 				g->shorts[s++] = ':';
 		}
+		if (!o->name)
+			continue;	/* short only (-R): a NULL name would end getopt's list */
 		g->longs[i].name = o->name;
 		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
 		g->longs[i].val = o->val;
@@ -130,7 +132,10 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 	}
 	printf("\noptions:\n");
 	for (o = cmd->opts; o && o->val; o++) {
-		if (o->val < 256)
+		if (o->val < 256 && !o->name)
+			snprintf(left, sizeof(left), "-%c%s%s", o->val,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		else if (o->val < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else
@@ -142,4 +147,369 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 	if (cmd->sub)
 		printf("\nSee '%s VERB -h' and man %s.\n", path,
 		    strchr(path, ' ') ? "osl-GROUP" : "osl");
+}
+
+/* --- GNU argument order (cli_arrange) --- */
+
+static const struct osl_opt help_opt = { 'h', "help", NULL, "show this help", NULL };
+
+static const struct osl_opt *
+short_opt(const struct osl_opt *t, int c)
+{
+	for (const struct osl_opt *o = t; o && o->val; o++)
+		if (o->val < 256 && o->val == c)
+			return o;
+	return NULL;
+}
+
+/* The option --NAME (LEN bytes) of T: exact, else a unique prefix (as
+ * getopt_long takes it). */
+static const struct osl_opt *
+long_opt(const struct osl_opt *t, const char *name, size_t len, bool exact)
+{
+	const struct osl_opt *found = NULL;
+	int n = 0;
+
+	for (const struct osl_opt *o = t; o && o->val; o++) {
+		if (!o->name || strncmp(o->name, name, len))
+			continue;
+		if (o->name[len] == '\0')
+			return o;
+		found = o;
+		n++;
+	}
+	return !exact && n == 1 ? found : NULL;
+}
+
+enum owner { NONE, VERB, GLOBAL };
+
+struct arrange {
+	const struct osl_cmd *verb;	/* NULL between the group and the verb */
+	const struct osl_opt *globals;
+	cli_global_fn *apply;
+	void *data;
+	char **out;			/* the new argv */
+	int nout;
+	char *pool;			/* strings of split clusters */
+	size_t npool;
+};
+
+static enum owner
+owner_short(const struct arrange *a, int c, const struct osl_opt **op)
+{
+	if (a->verb && (c == 'h' || (*op = short_opt(a->verb->opts, c))))
+		return c == 'h' ? (*op = &help_opt, VERB) : VERB;
+	if ((*op = short_opt(a->globals, c)))
+		return GLOBAL;
+	return NONE;
+}
+
+static enum owner
+owner_long(const struct arrange *a, const char *name, size_t len, const struct osl_opt **op)
+{
+	const struct osl_opt *vo = a->verb ? a->verb->opts : NULL;
+
+	if (a->verb && len == 4 && !strncmp(name, "help", 4))
+		return *op = &help_opt, VERB;
+	if (a->verb && (*op = long_opt(vo, name, len, true)))
+		return VERB;
+	if ((*op = long_opt(a->globals, name, len, true)))
+		return GLOBAL;
+	if (a->verb && (*op = long_opt(vo, name, len, false)))
+		return VERB;
+	if ((*op = long_opt(a->globals, name, len, false)))
+		return GLOBAL;
+	return NONE;
+}
+
+static char *
+pooled(struct arrange *a, int c, const char *rest)
+{
+	char *s = a->pool + a->npool;
+	int n = sprintf(s, "-%c%s", c, rest);
+
+	a->npool += (size_t)n + 1;
+	return s;
+}
+
+static int
+global(struct arrange *a, const struct osl_opt *o, const char *arg, const char *as)
+{
+	if (o->arg && !arg)
+		return cli_usage("option '%s' needs an argument", as);
+	return a->apply(o->val, arg, a->data);
+}
+
+/* Does the cluster ARG (-lR, -ofile, -jl) hold a global letter before its
+ * first letter that takes an argument? */
+static bool
+cluster_has_global(const struct arrange *a, const char *arg)
+{
+	const struct osl_opt *o;
+
+	for (const char *p = arg + 1; *p; p++) {
+		enum owner w = owner_short(a, *p, &o);
+
+		if (w == GLOBAL)
+			return true;
+		if (w == VERB && o->arg)
+			return false;
+	}
+	return false;
+}
+
+/* Take ARGV[*I], an option: global ones are applied, the verb's go to
+ * a->out.  -1 when done, -2 when it is neither (between the group and the
+ * verb: the end of the global options), else an exit status. */
+static int
+take(struct arrange *a, int argc, char **argv, int *i)
+{
+	const struct osl_opt *o = NULL;
+	char *arg = argv[*i], as[64];
+	enum owner w;
+
+	if (arg[1] == '-') {
+		const char *name = arg + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const char *val = eq ? eq + 1 : NULL;
+
+		w = owner_long(a, name, len, &o);
+		if (w == GLOBAL) {
+			if (o->arg && !val && *i + 1 < argc)
+				val = argv[++*i];
+			snprintf(as, sizeof(as), "--%s", o->name);
+			return global(a, o, val, as);
+		}
+		if (!a->verb)
+			return -2;
+		a->out[a->nout++] = arg;
+		if (w == VERB && o->arg && !eq && *i + 1 < argc)
+			a->out[a->nout++] = argv[++*i];
+		return -1;
+	}
+	if (!cluster_has_global(a, arg)) {
+		if (!a->verb)
+			return -2;
+		/* the verb's, as the user wrote it */
+		a->out[a->nout++] = arg;
+		for (const char *p = arg + 1; *p; p++)
+			if (owner_short(a, *p, &o) == VERB && o->arg) {
+				if (!p[1] && *i + 1 < argc)
+					a->out[a->nout++] = argv[++*i];
+				break;
+			}
+		return -1;
+	}
+	/* mixed: one letter at a time */
+	for (const char *p = arg + 1; *p; p++) {
+		const char *val = NULL;
+		int r;
+
+		w = owner_short(a, *p, &o);
+		if (w != GLOBAL && !a->verb)
+			return cli_usage("unknown option '-%c'", *p);
+		if (w == GLOBAL) {
+			if (o->arg)
+				val = p[1] ? p + 1 : *i + 1 < argc ? argv[++*i] : NULL;
+			snprintf(as, sizeof(as), "-%c", *p);
+			if ((r = global(a, o, val, as)) != -1 || o->arg)
+				return r;
+			continue;
+		}
+		if (w == VERB && o->arg) {
+			a->out[a->nout++] = pooled(a, *p, p + 1);
+			if (!p[1] && *i + 1 < argc)
+				a->out[a->nout++] = argv[++*i];
+			return -1;
+		}
+		a->out[a->nout++] = pooled(a, *p, "");
+	}
+	return -1;
+}
+
+static bool
+is_option(const char *s)
+{
+	return s[0] == '-' && s[1] != '\0' && strcmp(s, "--");
+}
+
+int
+cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
+    cli_global_fn *apply, void *data, int *argc, char ***argv)
+{
+	static char **out;	/* lives as long as the run: argv points into it */
+	static char *pool;
+	struct arrange a = { NULL, globals, apply, data, NULL, 0, NULL, 0 };
+	char **av = *argv, **operands;
+	size_t bytes = 0, words = 2;
+	int ac = *argc, i = 1, nops = 0, r;
+	bool dashdash = false;
+
+	/* a split cluster gives a word per letter ("-" + letter + rest) */
+	for (int k = 0; k < ac; k++) {
+		bytes += 4 * strlen(av[k]) + 4;
+		words += strlen(av[k]) + 1;
+	}
+	free(out);
+	free(pool);
+	out = calloc(words, sizeof(*out));
+	operands = calloc((size_t)ac + 1, sizeof(*operands));
+	pool = malloc(bytes);
+	if (!out || !operands || !pool) {
+		free(operands);
+		return cli_error(osl_error_nomem());
+	}
+	a.out = out;
+	a.pool = pool;
+	a.out[a.nout++] = av[0];
+	if (group->sub) {
+		/* osl proc -j ps: global options before the verb */
+		for (; i < ac && is_option(av[i]); i++) {
+			if ((r = take(&a, ac, av, &i)) == -2)
+				break;
+			if (r != -1)
+				goto done;
+		}
+		if (i >= ac || !(a.verb = group->sub))
+			goto rest;
+		while (a.verb->name && strcmp(a.verb->name, av[i]))
+			a.verb++;
+		if (!a.verb->name)
+			goto rest;
+		a.out[a.nout++] = av[i++];
+	} else {
+		a.verb = group;
+	}
+	for (; i < ac; i++) {
+		if (!strcmp(av[i], "--")) {
+			dashdash = true;
+			if (a.verb->flags & OSL_CMD_VERBATIM)
+				break;
+			i++;
+			break;
+		}
+		if (!is_option(av[i])) {
+			if (a.verb->flags & OSL_CMD_VERBATIM)
+				break;
+			operands[nops++] = av[i];
+			continue;
+		}
+		if ((r = take(&a, ac, av, &i)) != -1)
+			goto done;
+	}
+	if (a.verb->flags & OSL_CMD_VERBATIM)
+		goto rest;
+	if (dashdash)
+		a.out[a.nout++] = "--";
+	for (int k = 0; k < nops; k++)
+		a.out[a.nout++] = operands[k];
+rest:
+	while (i < ac)
+		a.out[a.nout++] = av[i++];
+	a.out[a.nout] = NULL;
+	*argc = a.nout;
+	*argv = a.out;
+	r = -1;
+done:
+	free(operands);
+	return r;
+}
+
+/* --- did you mean --- */
+
+/* Optimal string alignment distance (a letter changed, added, dropped, or
+ * two neighbours swapped), for short names; 99 when either is too long. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33][33];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static char suggestion[96];
+
+/* Keep CAND (LEN bytes) in `suggestion` when it is nearer NAME than *BEST. */
+static void
+consider(const char *name, const char *cand, size_t len, int *best)
+{
+	char w[33];
+	int d;
+
+	if (len >= sizeof(w))
+		return;
+	memcpy(w, cand, len);
+	w[len] = '\0';
+	d = distance(name, w);
+	if (d < *best && d <= (strlen(name) >= 4 ? 2 : 1)) {
+		*best = d;
+		snprintf(suggestion, sizeof(suggestion), "; did you mean '%s'?", w);
+	}
+}
+
+const char *
+cli_did_you_mean(const struct osl_cmd *table, const char *name)
+{
+	int best = 99;
+
+	suggestion[0] = '\0';
+	for (const struct osl_cmd *c = table; c && c->name; c++)
+		consider(name, c->name, strlen(c->name), &best);
+	return suggestion;
+}
+
+const char *
+cli_did_you_mean_words(const char *words, const char *name)
+{
+	int best = 99;
+
+	suggestion[0] = '\0';
+	for (const char *p = words; *p; ) {
+		size_t n = strcspn(p, " ");
+
+		consider(name, p, n, &best);
+		p += n + (p[n] == ' ');
+	}
+	return suggestion;
+}
+
+bool
+cli_word_in(const char *words, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = words; *p; ) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && n && !strncmp(p, name, n))
+			return true;
+		p += k + (p[k] == ' ');
+	}
+	return false;
+}
+
+int
+cli_bad_duration(const char *arg)
+{
+	return cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", arg);
 }

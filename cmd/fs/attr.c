@@ -94,7 +94,7 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	int r, e, status = 0;
 	bool sbegun = false, begun = false;
 
-	if ((r = fs_getopt(FS_LN, &argc, &argv, ln_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, ln_opt, &o)) >= 0)
 		return r;
 	if (argc != 2)
 		return cli_usage("a target and a link name are needed");
@@ -281,7 +281,7 @@ cmd_fs_chmod(int argc, char **argv, struct osl_ctx *ctx)
 	mode_t m;
 	int r;
 
-	if ((r = fs_getopt(FS_CHMOD, &argc, &argv, rec_opt, &a)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, rec_opt, &a)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("a mode and a path are needed");
@@ -337,7 +337,7 @@ cmd_fs_chown(int argc, char **argv, struct osl_ctx *ctx)
 	struct attr a = { .ctx = ctx, .action = "fs.chown" };
 	int r;
 
-	if ((r = fs_getopt(FS_CHOWN, &argc, &argv, rec_opt, &a)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, rec_opt, &a)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("an owner and a path are needed");

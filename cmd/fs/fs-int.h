@@ -10,14 +10,9 @@
 #include "fs/fs.h"
 #include "op.h"
 
-/* Index of each verb in osl_fs_cmds (for cli_getopt_init). */
-enum {
-	FS_STAT, FS_LS, FS_CAT, FS_HASH, FS_DU, FS_WRITE, FS_APPEND, FS_TOUCH,
-	FS_MKDIR, FS_RMDIR, FS_LN, FS_CHMOD, FS_CHOWN, FS_CP, FS_MV, FS_RM,
-};
-
-/* The options of a verb: -1 to go on, else the status to return. */
-int fs_getopt(int verb, int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v);
+/* The options of the verb being run (cli_verb, from its row in osl_fs_cmds):
+ * -1 to go on, else the status to return. */
+int fs_getopt(int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v);
 int fs_worst(int a, int b);
 
 /* ECS file.* of a file: PATH as given, TARGET resolved, and ST when set. */

@@ -199,7 +199,7 @@ cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx)
 	char *one[] = { dot };
 	int r;
 
-	if ((r = fs_getopt(FS_LS, &argc, &argv, ls_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, ls_opt, &o)) >= 0)
 		return r;
 	if (argc == 0) {
 		argc = 1;
@@ -282,7 +282,7 @@ cmd_fs_hash(int argc, char **argv, struct osl_ctx *ctx)
 	char hex[65], q[PATH_MAX * 4 + 8];
 	int r, status = 0;
 
-	if ((r = fs_getopt(FS_HASH, &argc, &argv, hash_opt, NULL)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, hash_opt, NULL)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
@@ -382,7 +382,7 @@ cmd_fs_du(int argc, char **argv, struct osl_ctx *ctx)
 	bool bytes = false;
 	int r, status = 0;
 
-	if ((r = fs_getopt(FS_DU, &argc, &argv, du_opt, &bytes)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, du_opt, &bytes)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");

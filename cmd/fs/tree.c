@@ -406,7 +406,7 @@ cmd_fs_cp(int argc, char **argv, struct osl_ctx *ctx)
 	struct cp cp = { .ctx = ctx, .verb_action = "fs.copy" };
 	int r;
 
-	if ((r = fs_getopt(FS_CP, &argc, &argv, cp_opt, &cp)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, cp_opt, &cp)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("a source and a destination are needed");
@@ -431,7 +431,7 @@ cmd_fs_mv(int argc, char **argv, struct osl_ctx *ctx)
 	struct cp cp = { .ctx = ctx, .verb_action = "fs.move" };
 	int r;
 
-	if ((r = fs_getopt(FS_MV, &argc, &argv, mv_opt, &cp)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, mv_opt, &cp)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("a source and a destination are needed");
@@ -696,7 +696,7 @@ cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx)
 	struct rm_opts o = { 0 };
 	int r, status = 0;
 
-	if ((r = fs_getopt(FS_RM, &argc, &argv, rm_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, rm_opt, &o)) >= 0)
 		return r;
 	if (argc < 1 && !o.force)
 		return cli_usage("a path is needed");

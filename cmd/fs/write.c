@@ -80,7 +80,7 @@ cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 	bool begun;
 	mode_t mode;
 
-	if ((r = fs_getopt(FS_WRITE, &argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
 		return r;
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
@@ -154,7 +154,7 @@ cmd_fs_append(int argc, char **argv, struct osl_ctx *ctx)
 	int r, fd = -1, which, status = 0;
 	bool begun;
 
-	if ((r = fs_getopt(FS_APPEND, &argc, &argv, NULL, NULL)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
 		return r;
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
@@ -202,7 +202,7 @@ cmd_fs_touch(int argc, char **argv, struct osl_ctx *ctx)
 	struct mode_opt o = { 0 };
 	int r, status = 0;
 
-	if ((r = fs_getopt(FS_TOUCH, &argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
@@ -308,7 +308,7 @@ cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx)
 	int r, status = 0;
 	mode_t mode;
 
-	if ((r = fs_getopt(FS_MKDIR, &argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
@@ -345,7 +345,7 @@ cmd_fs_rmdir(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int r, status = 0;
 
-	if ((r = fs_getopt(FS_RMDIR, &argc, &argv, NULL, NULL)) >= 0)
+	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");

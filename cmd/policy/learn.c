@@ -24,7 +24,7 @@ enum { O_BASE = 256, O_DIFF, O_NO_SECRETS };
 
 const struct osl_opt policy_learn_opts[] = {
 	{ 'o', "output", "FILE", "write the learned policy to FILE (- for stdout)", "file" },
-	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "file" },
+	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "policy" },
 	{ O_DIFF, "diff", "FILE", "run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)", "file" },
 	{ O_NO_SECRETS, "no-secrets", NULL, "do not extend builtin:secrets (the shipped denies of keys and tokens)", NULL },
 	{ 0 }

@@ -770,7 +770,8 @@ parse_sink(struct osl_log *log, const char *sink)
 		log->kind = SINK_FILE;
 		path = sink + 5;
 	} else
-		return osl_error_new(OSL_EINPUT, "unknown log sink '%s'", sink);
+		return osl_error_new(OSL_EINPUT, "unknown log sink '%s' (file:PATH, stderr, "
+		    "syslog, syslog:SOCKET, journald, none)", sink);
 	if ((log->name = strdup(path ? path : sink ? sink : "none")) == NULL)
 		return osl_error_nomem();
 	if (!path)

@@ -499,8 +499,16 @@ osl_policy_load(struct osl_policy **out, const char *path, const struct osl_poli
 			return osl_error_new(OSL_EINPUT, "unknown built-in policy '%s'", path);
 		return load_top(out, path, path, b->text, b->len, b->root, env);
 	}
-	if ((err = read_bounded(path, false, &buf, &len)))
-		return err;
+	if ((err = read_bounded(path, false, &buf, &len))) {
+		struct osl_error e;
+
+		if (strncmp(err->msg, "cannot open '", 13))
+			return err;
+		/* say which file it is (-p, $OSL_POLICY), and that it is bad
+		 * input (osl(1) EXIT STATUS) */
+		osl_error_keep(&e, err);
+		return osl_error_new(OSL_EINPUT, "cannot open the policy file %s", e.msg + 12);
+	}
 	err = osl_policy_load_buf(out, path, buf, len, env);
 	free(buf);
 	return err;

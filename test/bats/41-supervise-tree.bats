@@ -167,9 +167,11 @@ settled() {
 	run osl supervise ctl stop nosuch
 	assert_failure 1
 	assert_output --partial "no such child"
+	# an unknown verb is a usage error (osl(1) EXIT STATUS), found before
+	# the supervisor is asked
 	run osl supervise ctl bogus
-	assert_failure 1
-	assert_output --partial "unknown command"
+	assert_failure 2
+	assert_output --partial "unknown verb 'bogus'"
 }
 
 @test "supervise ctl: garbage, oversized and half-written requests get an error, the supervisor goes on" {

@@ -586,15 +586,15 @@ test_files(void)
 	FILE *f;
 
 	e = osl_policy_load(&p, "/nonexistent/x.yaml", &env);
-	is_str(e ? e->msg : "OK", "cannot open '/nonexistent/x.yaml': No such file or directory",
-	    "missing file");
-	is_int(e ? e->status : 0, OSL_EFAIL, "missing file is OSL_EFAIL");
+	is_str(e ? e->msg : "OK", "cannot open the policy file '/nonexistent/x.yaml': "
+	    "No such file or directory", "missing file");
+	is_int(e ? e->status : 0, OSL_EINPUT, "missing file is OSL_EINPUT (exit 2)");
 	if (!ok(mkdtemp(dir) != NULL, "temp dir"))
 		return;
 	e = osl_policy_load(&p, dir, &env);
-	snprintf(want, sizeof(want), "cannot open '%s': Is a directory", dir);
+	snprintf(want, sizeof(want), "cannot open the policy file '%s': Is a directory", dir);
 	is_str(e ? e->msg : "OK", want, "a directory");
-	is_int(e ? e->status : 0, OSL_EFAIL, "a directory is OSL_EFAIL");
+	is_int(e ? e->status : 0, OSL_EINPUT, "a directory is OSL_EINPUT");
 	snprintf(path, sizeof(path), "%s/p.yaml", dir);
 	f = fopen(path, "w");
 	fputs("version: 1\nname: on-disk\nfs:\n  read: [/x]\n  write: [7]\n", f);
@@ -616,7 +616,7 @@ test_files(void)
 	if (getuid() != 0) {
 		chmod(path, 0);
 		e = osl_policy_load(&p, path, &env);
-		snprintf(want, sizeof(want), "cannot open '%s': Permission denied", path);
+		snprintf(want, sizeof(want), "cannot open the policy file '%s': Permission denied", path);
 		is_str(e ? e->msg : "OK", want, "unreadable file");
 	}
 	unlink(path);
