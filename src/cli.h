@@ -88,6 +88,8 @@ typedef int cli_global_fn(int val, const char *arg, void *data);
  * status. */
 int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
     cli_global_fn *apply, void *data, int *argc, char ***argv);
+/* Free what cli_arrange made (at the end of main). */
+void cli_arrange_release(void);
 /* "; did you mean 'stat'?" when a name of TABLE (or a word of WORDS, space
  * separated) is one typo or two from NAME, else "".  A static buffer. */
 const char *cli_did_you_mean(const struct osl_cmd *table, const char *name);

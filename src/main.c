@@ -273,5 +273,6 @@ main(int argc, char **argv)
 	osl_ctx_init(&ctx, &o);
 	status = run_group(grp, argc, argv, &ctx);
 	osl_ctx_release(&ctx);
+	cli_arrange_release();
 	return out_finish(status);
 }

@@ -333,12 +333,24 @@ is_option(const char *s)
 	return s[0] == '-' && s[1] != '\0' && strcmp(s, "--");
 }
 
+/* cli_arrange's words: they live as long as the run (argv points into them) */
+static char **arranged_out, *arranged_pool;
+
+void
+cli_arrange_release(void)
+{
+	free(arranged_out);
+	free(arranged_pool);
+	arranged_out = NULL;
+	arranged_pool = NULL;
+}
+
 int
 cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
     cli_global_fn *apply, void *data, int *argc, char ***argv)
 {
-	static char **out;	/* lives as long as the run: argv points into it */
-	static char *pool;
+	char **out;
+	char *pool;
 	struct arrange a = { NULL, globals, apply, data, NULL, 0, NULL, 0 };
 	char **av = *argv, **operands;
 	size_t bytes = 0, words = 2;
@@ -350,11 +362,10 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
 		bytes += 4 * strlen(av[k]) + 4;
 		words += strlen(av[k]) + 1;
 	}
-	free(out);
-	free(pool);
-	out = calloc(words, sizeof(*out));
+	cli_arrange_release();
+	out = arranged_out = calloc(words, sizeof(*out));
 	operands = calloc((size_t)ac + 1, sizeof(*operands));
-	pool = malloc(bytes);
+	pool = arranged_pool = malloc(bytes);
 	if (!out || !operands || !pool) {
 		free(operands);
 		return cli_error(osl_error_nomem());
