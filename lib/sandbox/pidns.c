@@ -38,14 +38,14 @@ self_report(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl
 
 	if (sb->pidns) {
 		osl_report_add(&sb->report, osl_rule_kind_name(ru->kind), osl_rule_name(ru),
-		    ru->pattern, OSL_ENF_FULL, "landlock %s beneath the PID namespace's own /proc%s",
+		    ru->pattern, OSL_ENF_FULL, "landlock %s beneath the PID namespace's own /proc%s%s",
 		    ru->kind == OSL_RULE_FS_READ ? "read" : ru->kind == OSL_RULE_FS_WRITE ?
-		    "write" : "exec", sb->proc_subset ? " (mounted subset=pid): every process's "
-		    "own /proc/self, and the pid folders of the sandbox's other processes (only "
-		    "they are in the namespace); none of /proc's global files is there" :
-		    ": every process's own /proc/self, the pid folders of the sandbox's other "
-		    "processes (only they are in the namespace), and /proc's global files "
-		    "(other /proc rules need them there: no subset=pid mount)");
+		    "write" : "exec", sb->proc_subset ? " (mounted subset=pid): each process's "
+		    "own /proc/self and the sandbox's other pid folders (only its processes are "
+		    "there); no global /proc file is there" : ": each process's own /proc/self, "
+		    "the sandbox's other pid folders (only its processes are there), /proc's "
+		    "global files (other /proc rules need them)", sb->proc_ro ? "; /proc/sys, "
+		    "sysrq-trigger, irq, bus, fs read-only" : "");
 		return;
 	}
 	if ((ent = osl_report_add(&sb->report, osl_rule_kind_name(ru->kind), osl_rule_name(ru),
@@ -110,6 +110,11 @@ osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok
 	}
 	/* only the processes' own entries asked for: only the pid folders */
 	sb->proc_subset = sb->pidns && nself && !nother;
+	/* a write beneath the whole new /proc: not its system settings */
+	for (size_t i = 0; sb->pidns && !sb->proc_subset && i < sb->nproc_rules; i++)
+		if (!strcmp(sb->proc_rules[i].path, "/proc") &&
+		    (sb->proc_rules[i].rights & ~osl_landlock_rights(OSL_RULE_FS_READ, sb->abi, "/proc")))
+			sb->proc_ro = true;
 	for (size_t i = 0; i < p->nrules; i++)
 		if ((p->rules[i].kind == OSL_RULE_FS_READ || p->rules[i].kind == OSL_RULE_FS_WRITE ||
 		    p->rules[i].kind == OSL_RULE_FS_EXEC) && osl_path_proc_self(p->rules[i].expanded))
@@ -215,6 +220,9 @@ osl_pidns_memfd(const struct osl_sandbox *sb, const char **step)
 	return e;
 }
 
+static const char *const proc_ro[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+    "/proc/bus", "/proc/fs" };
+
 /* After the mount namespace is private: the namespace's memfd setting
  * (through the host's /proc: not in a subset=pid one), a /proc of the new
  * namespace, and the policy's Landlock rules below /proc on it. */
@@ -229,6 +237,19 @@ osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	    sb->proc_subset ? "subset=pid" : NULL) == -1)
 		return errno;
+	/* as a container runtime leaves them: read-only, whatever Landlock
+	 * allows beneath /proc */
+	*step = "read-only /proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus, /proc/fs";
+	for (size_t i = 0; sb->proc_ro && i < sizeof(proc_ro) / sizeof(proc_ro[0]); i++) {
+		if (mount(proc_ro[i], proc_ro[i], NULL, MS_BIND, NULL) == -1) {
+			if (errno == ENOENT)
+				continue;
+			return errno;
+		}
+		if (mount(NULL, proc_ro[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+		    MS_NODEV | MS_NOEXEC, NULL) == -1)
+			return errno;
+	}
 	return osl_pidns_rules(sb, step);
 }
 

@@ -128,6 +128,7 @@ struct osl_sandbox {
 	struct osl_sandbox_proc_rule { char *path; uint64_t rights; } *proc_rules;
 	size_t nproc_rules;
 	bool proc_subset;		/* the new /proc has only the pid folders */
+	bool proc_ro;			/* ... or all, writable beneath: its settings read-only */
 	uint64_t caps_keep;		/* proc.capabilities */
 	bool caps_drop;			/* false in audit mode */
 	struct osl_sandbox_report report;

@@ -631,7 +631,7 @@ no_userns() {
 
 # --- /proc/self rules (man osl-proc(1), RULE PATHS) ---
 
-self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE]
+self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
 	cat > "$1" <<-EOF2
 	version: 1
 	default: deny
@@ -646,6 +646,7 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE]
 	${3:+    - { path: $3, id: read-extra \}}
 	  write:
 	    - { path: /dev/null, id: write-null }
+	${4:+    - { path: \"$4\", id: write-extra \}}
 	  exec:
 	    - { path: /usr/**, id: exec-usr }
 	    - { path: /bin/**, id: exec-bin }
@@ -679,6 +680,14 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE]
 	assert_success
 	assert_line "Name:	grep"
 	assert_line 1
+	# a write rule there too: the system settings are read-only (asked by
+	# access(2) only: nothing is written)
+	self_policy "$T/self3.yaml" pid /proc/meminfo '/proc/self/**'
+	run osl -p "$T/self3.yaml" proc run --dry-run
+	assert_line --regexp '^full +fs\.write +/proc/self/\*\* .*/proc/sys, sysrq-trigger, irq, bus, fs read-only'
+	run osl -p "$T/self3.yaml" proc run -- sh -c 'sh -c "echo 0 > /proc/self/oom_score_adj && echo oom"; for f in /proc/sys/kernel/hostname /proc/sysrq-trigger; do test -w $f && echo "$f writable"; done; true'
+	assert_success
+	assert_output oom
 }
 
 @test "run: /proc/self without a PID namespace: the program's own only, partial by the policy" {
