@@ -208,6 +208,16 @@ osl_path_match(const char *pattern, const char *path)
 	return false;
 }
 
+/* PATH is a process's own /proc entry (/proc/self, /proc/thread-self or
+ * below): a different folder for each process (man osl-proc(1), RULE
+ * PATHS). */
+bool
+osl_path_proc_self(const char *path)
+{
+	return !strcmp(path, "/proc/self") || !strncmp(path, "/proc/self/", 11) ||
+	    !strcmp(path, "/proc/thread-self") || !strncmp(path, "/proc/thread-self/", 18);
+}
+
 /* Network patterns. */
 
 static const struct osl_error *

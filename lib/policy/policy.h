@@ -231,6 +231,7 @@ bool osl_policy_access_of(const char *action, enum osl_access *out);
 
 /* Pattern helpers, exposed for the sandbox and the tests. */
 bool osl_path_match(const char *pattern, const char *path);	/* wildmatch semantics */
+bool osl_path_proc_self(const char *path);	/* /proc/self, /proc/thread-self, below */
 /* Parse "HOST:PORT" (policy syntax) into a netpat; errors are one line. */
 const struct osl_error *osl_netpat_parse(const char *s, struct osl_netpat *out);
 void osl_netpat_release(struct osl_netpat *np);

@@ -572,6 +572,10 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		put_limit(sb, o, "wall", wall, bl ? (bl->wall_ns == OSL_LIMIT_UNSET ?
 		    OSL_LIMIT_UNSET : bl->wall_ns / 1000000000ULL) : OSL_LIMIT_UNSET, "s", why);
 	}
+	/* the run's own /proc (a /proc/self rule holds for every process of
+	 * it only there) and only its own processes to see */
+	sb_adds(sb, "  # a PID namespace: /proc/self rules hold for every process of the run "
+	    "(man osl-proc(1), RULE PATHS)\n  namespaces: [pid]\n");
 	if (sb->oom)
 		err = osl_error_nomem();
 done:

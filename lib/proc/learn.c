@@ -258,8 +258,7 @@ resolve_at(pid_t pid, long dirfd, const char *path, char *out, size_t size)
 	}
 	normalise(joined);
 	/* the tracee's own /proc entries: realpath here would give ours */
-	if (!strcmp(joined, "/proc/self") || !strncmp(joined, "/proc/self/", 11) ||
-	    !strcmp(joined, "/proc/thread-self") || !strncmp(joined, "/proc/thread-self/", 18)) {
+	if (osl_path_proc_self(joined)) {
 		snprintf(out, size, "%s", joined);
 		return true;
 	}

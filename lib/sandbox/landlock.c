@@ -184,6 +184,9 @@ fs_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce)
 			    "audit mode: would-be denials are allowed");
 			continue;
 		}
+		/* a process's own /proc entries: added in the child (pidns.c) */
+		if (osl_path_proc_self(ru->expanded))
+			continue;
 		lvl = osl_landlock_prefix(ru->real, prefix, sizeof(prefix));
 		tmpdir = osl_tmp_rule(sb, ru, prefix, sizeof(prefix));	/* ${TMPDIR}: the new /tmp */
 		if (ll_add_path(sb->ruleset_fd, prefix, osl_landlock_rights(ru->kind, sb->abi, prefix),

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,38 +29,76 @@
 
 #define MEMFD_NOEXEC "/proc/sys/vm/memfd_noexec"
 
+/* The report line of a rule on a process's own /proc entries (man
+ * osl-proc(1), RULE PATHS). */
+static void
+self_report(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_rule *ru)
+{
+	struct osl_enf_entry *ent;
+
+	if (sb->pidns) {
+		osl_report_add(&sb->report, osl_rule_kind_name(ru->kind), osl_rule_name(ru),
+		    ru->pattern, OSL_ENF_FULL, "landlock %s beneath the PID namespace's own /proc%s%s",
+		    ru->kind == OSL_RULE_FS_READ ? "read" : ru->kind == OSL_RULE_FS_WRITE ?
+		    "write" : "exec", sb->proc_subset ? " (mounted subset=pid): each process's "
+		    "own /proc/self and the sandbox's other pid folders (only its processes are "
+		    "there); no global /proc file is there" : ": each process's own /proc/self, "
+		    "the sandbox's other pid folders (only its processes are there), /proc's "
+		    "global files (other /proc rules need them)", sb->proc_ro ? "; /proc/sys, "
+		    "sysrq-trigger, irq, bus, fs read-only" : "");
+		return;
+	}
+	if ((ent = osl_report_add(&sb->report, osl_rule_kind_name(ru->kind), osl_rule_name(ru),
+	    ru->pattern, OSL_ENF_PARTIAL, "%s: landlock holds the program's own /proc/<pid> "
+	    "only; its children's /proc/self are refused (proc.namespaces: [pid] holds it for "
+	    "every process)", p->namespaces & OSL_NS_PID ? "the PID namespace cannot be made "
+	    "here" : "no PID namespace")))
+		ent->by_policy = !(p->namespaces & OSL_NS_PID);
+}
+
 const struct osl_error *
 osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok, bool need_user,
     bool proxy_userns)
 {
+	size_t nself = 0, nother = 0;
+
 	/* without CAP_SYS_ADMIN the namespace comes with a user namespace of
 	 * its own, and the child could not join the egress proxy's then */
-	if (!(p->namespaces & OSL_NS_PID) || !ns_ok || (need_user && proxy_userns))
-		return NULL;
-	sb->pidns = true;
-	/* the namespace is made with the child; without CAP_SYS_ADMIN, with
-	 * the user namespace that owns it */
-	sb->clone_flags = CLONE_NEWPID | (need_user ? CLONE_NEWUSER : 0);
-	sb->ns_flags |= CLONE_NEWNS;
-	/* the setting's file is the host root's: not writable from a user
-	 * namespace of osl's own (seccomp alone holds memfds there) */
-	sb->memfd_noexec = !need_user && access(MEMFD_NOEXEC, F_OK) == 0;
+	if ((p->namespaces & OSL_NS_PID) && ns_ok && !(need_user && proxy_userns)) {
+		sb->pidns = true;
+		/* the namespace is made with the child; without CAP_SYS_ADMIN,
+		 * with the user namespace that owns it */
+		sb->clone_flags = CLONE_NEWPID | (need_user ? CLONE_NEWUSER : 0);
+		sb->ns_flags |= CLONE_NEWNS;
+		/* the setting's file is the host root's: not writable from a
+		 * user namespace of osl's own (seccomp alone holds memfds there) */
+		sb->memfd_noexec = !need_user && access(MEMFD_NOEXEC, F_OK) == 0;
+	}
 	if (sb->ruleset_fd == -1 || !sb->ll_fs)
 		return NULL;
 	/* Landlock skips a mount point hidden by a mount (the rules on the
 	 * host's /proc): the rules below /proc are added again on the new
-	 * one, in the child */
+	 * one, in the child.  A rule on /proc/self is added in the child in
+	 * any case (osl's own /proc/self is another folder): on the new
+	 * /proc's root in a PID namespace, else on the program's own */
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct osl_rule *ru = &p->rules[i];
 		struct osl_sandbox_proc_rule *v;
+		bool self;
 		char prefix[4096];
 
 		if (ru->kind != OSL_RULE_FS_READ && ru->kind != OSL_RULE_FS_WRITE &&
 		    ru->kind != OSL_RULE_FS_EXEC)
 			continue;
 		osl_landlock_prefix(ru->expanded, prefix, sizeof(prefix));
-		if (!osl_path_within("/proc", prefix) || !strcmp(prefix, "/"))
+		if ((self = osl_path_proc_self(ru->expanded))) {
+			nself++;
+			if (sb->pidns)
+				snprintf(prefix, sizeof(prefix), "/proc");
+		} else if (!sb->pidns || !osl_path_within("/proc", prefix) || !strcmp(prefix, "/"))
 			continue;
+		else
+			nother++;
 		if (!(v = reallocarray(sb->proc_rules, sb->nproc_rules + 1, sizeof(*v))))
 			return osl_error_nomem();
 		sb->proc_rules = v;
@@ -69,6 +108,17 @@ osl_pidns_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok
 			return osl_error_nomem();
 		sb->nproc_rules++;
 	}
+	/* only the processes' own entries asked for: only the pid folders */
+	sb->proc_subset = sb->pidns && nself && !nother;
+	/* a write beneath the whole new /proc: not its system settings */
+	for (size_t i = 0; sb->pidns && !sb->proc_subset && i < sb->nproc_rules; i++)
+		if (!strcmp(sb->proc_rules[i].path, "/proc") &&
+		    (sb->proc_rules[i].rights & ~osl_landlock_rights(OSL_RULE_FS_READ, sb->abi, "/proc")))
+			sb->proc_ro = true;
+	for (size_t i = 0; i < p->nrules; i++)
+		if ((p->rules[i].kind == OSL_RULE_FS_READ || p->rules[i].kind == OSL_RULE_FS_WRITE ||
+		    p->rules[i].kind == OSL_RULE_FS_EXEC) && osl_path_proc_self(p->rules[i].expanded))
+			self_report(sb, p, &p->rules[i]);
 	return NULL;
 }
 
@@ -122,15 +172,12 @@ osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 
 /* --- in the child: system calls only --- */
 
-/* After the mount namespace is private: a /proc of the new namespace, and
- * the policy's Landlock rules below /proc on it. */
+/* The rules kept for the child (osl_pidns_prepare) on what their paths
+ * are in the child. */
 int
-osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
+osl_pidns_rules(const struct osl_sandbox *sb, const char **step)
 {
-	*step = "mount /proc for the PID namespace";
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == -1)
-		return errno;
-	*step = "landlock rules on the new /proc";
+	*step = "landlock rules on /proc";
 	for (size_t i = 0; i < sb->nproc_rules; i++) {
 		struct osl_landlock_path_beneath_attr pb = { .allowed_access =
 		    sb->proc_rules[i].rights };
@@ -154,7 +201,7 @@ osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
 
 /* In PID 1 of the new namespace, with CAP_SYS_ADMIN over it: no memfd can
  * be made executable there, by anything (the setting only goes up). */
-int
+static int
 osl_pidns_memfd(const struct osl_sandbox *sb, const char **step)
 {
 	int fd, e = 0;
@@ -171,6 +218,39 @@ osl_pidns_memfd(const struct osl_sandbox *sb, const char **step)
 		e = errno ? errno : EIO;
 	close(fd);
 	return e;
+}
+
+static const char *const proc_ro[] = { "/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
+    "/proc/bus", "/proc/fs" };
+
+/* After the mount namespace is private: the namespace's memfd setting
+ * (through the host's /proc: not in a subset=pid one), a /proc of the new
+ * namespace, and the policy's Landlock rules below /proc on it. */
+int
+osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
+{
+	int e;
+
+	if ((e = osl_pidns_memfd(sb, step)))
+		return e;
+	*step = "mount /proc for the PID namespace";
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    sb->proc_subset ? "subset=pid" : NULL) == -1)
+		return errno;
+	/* as a container runtime leaves them: read-only, whatever Landlock
+	 * allows beneath /proc */
+	*step = "read-only /proc/sys, /proc/sysrq-trigger, /proc/irq, /proc/bus, /proc/fs";
+	for (size_t i = 0; sb->proc_ro && i < sizeof(proc_ro) / sizeof(proc_ro[0]); i++) {
+		if (mount(proc_ro[i], proc_ro[i], NULL, MS_BIND, NULL) == -1) {
+			if (errno == ENOENT)
+				continue;
+			return errno;
+		}
+		if (mount(NULL, proc_ro[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+		    MS_NODEV | MS_NOEXEC, NULL) == -1)
+			return errno;
+	}
+	return osl_pidns_rules(sb, step);
 }
 
 int
@@ -191,6 +271,9 @@ osl_pidns_init(bool group, int errfd)
 	}
 	/* the error pipe is the program's: it closes at its exec */
 	close(errfd);
+	/* its /proc/1 (osl's environment, before proc.env) root's, and no
+	 * ptrace of it: the program can read its sandbox's pid folders */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	for (;;) {
 		siginfo_t si;
 		pid_t w;

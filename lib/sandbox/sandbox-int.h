@@ -97,6 +97,6 @@ const struct osl_error *osl_pidns_prepare(struct osl_sandbox *sb, const struct o
 void osl_pidns_release(struct osl_sandbox *sb);
 void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok);
 int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
-int osl_pidns_memfd(const struct osl_sandbox *sb, const char **step);
+int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
 
 #endif

@@ -776,8 +776,6 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	*step = "loopback up in the network namespace";
 	if (sb->lo_up && (e = osl_lo_up()))
 		return e;
-	if (sb->pidns && (e = osl_pidns_memfd(sb, step)))
-		return e;
 	*step = "setuid";
 	if (ids && !ids_first && (e = osl_ids_apply(ids, sb->caps_drop && sb->caps_keep)))
 		return e;
@@ -787,6 +785,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	*step = "no_new_privs";
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return errno;
+	/* no PID namespace: /proc/self rules on the program's own (pidns.c) */
+	if (!sb->pidns && sb->ruleset_fd != -1 && (e = osl_pidns_rules(sb, step)))
+		return e;
 	if (sb->ruleset_fd != -1) {
 		*step = "landlock_restrict_self";
 		if (syscall(__NR_landlock_restrict_self, sb->ruleset_fd, sb->restrict_flags) == -1)

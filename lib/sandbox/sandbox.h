@@ -123,9 +123,12 @@ struct osl_sandbox {
 	unsigned clone_flags;		/* made with the child: CLONE_NEWPID, CLONE_NEWUSER */
 	bool memfd_noexec;		/* the kernel has vm.memfd_noexec */
 	/* the policy's Landlock rules below /proc, added again on the
-	 * PID namespace's own /proc in the child */
+	 * PID namespace's own /proc in the child; without one, only those
+	 * on /proc/self, on the program's own (pidns.c) */
 	struct osl_sandbox_proc_rule { char *path; uint64_t rights; } *proc_rules;
 	size_t nproc_rules;
+	bool proc_subset;		/* the new /proc has only the pid folders */
+	bool proc_ro;			/* ... or all, writable beneath: its settings read-only */
 	uint64_t caps_keep;		/* proc.capabilities */
 	bool caps_drop;			/* false in audit mode */
 	struct osl_sandbox_report report;

@@ -322,7 +322,11 @@ export(scmp_filter_ctx f, void **bpf, unsigned short *len)
 	void *buf = NULL;
 	int fd, rc;
 
-	if ((fd = memfd_create("osl-seccomp", MFD_CLOEXEC)) == -1)
+	/* sealed and not executable, as osl's own seccomp lets a sandboxed
+	 * program make one (an osl, or its build, under osl); a kernel before
+	 * 6.3 has no such flag (EINVAL) */
+	if ((fd = memfd_create("osl-seccomp", MFD_CLOEXEC | MFD_NOEXEC_SEAL)) == -1 &&
+	    (errno != EINVAL || (fd = memfd_create("osl-seccomp", MFD_CLOEXEC)) == -1))
 		return osl_error_sys(OSL_ESETUP, errno, "seccomp: memfd_create");
 	if ((rc = seccomp_export_bpf(f, fd)) < 0) {
 		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot export the filter");

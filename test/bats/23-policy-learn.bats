@@ -247,8 +247,6 @@ PY
 	printf 'int f(void) { return 42; }\n' > lib.c
 	printf 'int f(void);\nint main(void) { return f() == 42 ? 0 : 1; }\n' > main.c
 	build='mkdir -p out/lib && cc -shared -fPIC -o out/lib/libf.so lib.c && cc -o out/t main.c -Lout/lib -lf && LD_LIBRARY_PATH=out/lib ./out/t && script -qec true /dev/null > /dev/null && exec 3<>rw.txt'
-	# (/proc/self of a child is learned but not enforced: Landlock ties
-	# /proc/self to the first process, see the README)
 	run osl policy learn -o "$T/p.yaml" -- sh -c "$build; cat /proc/self/status > /dev/null"
 	assert_success
 	# no rule per program or library: they do not exist on a clean tree
@@ -284,6 +282,38 @@ PY
 	[ "$(grep -c '^    - .*cache-x' "$T/p.yaml")" = 2 ]	# a read and a write
 	grep -qx '    - "${HOME}/.cache-x/\*\*"' "$T/p.yaml"
 	! grep -q '"${HOME}/\*\*"' "$T/p.yaml"
+}
+
+@test "learn: /proc/self read by a child's child holds in a PID namespace; --require-full, 0 drift" {
+	outside_home
+	# a subprocess of a subprocess reads its own /proc/self (as a
+	# sanitizer, Python or Node does): a folder of its own each time
+	cmd='sh -c "sh -c \"grep ^Name: /proc/self/status; wc -l < /proc/self/maps > /dev/null; ls /proc/thread-self/ > /dev/null\""'
+	osl policy learn -o "$T/p.yaml" -- sh -c "$cmd"
+	grep -qx '    - "/proc/self/\*\*"' "$T/p.yaml"
+	grep -qx '  namespaces: \[pid\]' "$T/p.yaml"
+	run osl -p "$T/p.yaml" proc run --dry-run
+	assert_line --regexp '^full +fs\.read +/proc/self/\*\* .*PID namespace'
+	run osl -p "$T/p.yaml" proc run --require-full -- sh -c "$cmd"
+	assert_success
+	assert_output --partial "Name:	grep"
+	run learn_diff policy learn --diff "$T/p.yaml" -- sh -c "$cmd"
+	assert_success
+	assert_output --partial "# 0 things"
+	# the same policy without the namespace: the program's own only,
+	# and the report says so
+	grep -v '^  namespaces:' "$T/p.yaml" > "$T/nopid.yaml"
+	run osl -p "$T/nopid.yaml" proc run --dry-run
+	assert_line --regexp '^partial +fs\.read +/proc/self/\*\* .*no PID namespace: .*proc\.namespaces: \[pid\]'
+	run osl -p "$T/nopid.yaml" proc run --require-full -- true
+	assert_failure
+	assert_output --partial "2 by what the policy says, 0 by this kernel"	# self, thread-self
+	run osl -p "$T/nopid.yaml" proc run -- sh -c "$cmd"
+	assert_failure
+	assert_output --partial "/proc/self/status: Permission denied"
+	run learn_diff policy learn --diff "$T/nopid.yaml" -- sh -c "$cmd"
+	assert_failure 1
+	assert_output --partial "/proc/self/status (by grep) refused by the kernel"
 }
 
 @test "learn --diff runs enforced: the payload is refused, not merely reported" {

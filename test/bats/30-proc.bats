@@ -628,3 +628,82 @@ no_userns() {
 	run osl -p "$T/d.yaml" proc run -- cat /etc/hostname
 	refute_output --partial "refused by the sandbox"
 }
+
+# --- /proc/self rules (man osl-proc(1), RULE PATHS) ---
+
+self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
+	cat > "$1" <<-EOF2
+	version: 1
+	default: deny
+	fs:
+	  read:
+	    - { path: /usr/**, id: read-usr }
+	    - { path: /lib/**, id: read-lib }
+	    - { path: /lib64/**, id: read-lib64 }
+	    - { path: /bin/**, id: read-bin }
+	    - { path: /etc/**, id: read-etc }
+	    - { path: /proc/self/**, id: read-self }
+	${3:+    - { path: $3, id: read-extra \}}
+	  write:
+	    - { path: /dev/null, id: write-null }
+	${4:+    - { path: \"$4\", id: write-extra \}}
+	  exec:
+	    - { path: /usr/**, id: exec-usr }
+	    - { path: /bin/**, id: exec-bin }
+	proc:
+	  namespaces: [$2]
+	EOF2
+}
+
+@test "run: /proc/self in a PID namespace: a child's child reads its own; subset=pid; init's /proc/1 closed" {
+	need_landlock
+	self_policy "$T/self.yaml" pid
+	run osl -p "$T/self.yaml" proc run --dry-run
+	assert_line --regexp '^full +fs\.read +/proc/self/\*\* +read-self: .*PID namespace.*subset=pid'
+	# the program's grandchild: a /proc/<pid> that did not exist when the
+	# rules were made
+	run osl -p "$T/self.yaml" proc run --require-full -- sh -c 'sh -c "grep ^Name: /proc/self/status; grep -c . /proc/thread-self/status > /dev/null && echo thread"'
+	assert_success
+	assert_line "Name:	grep"
+	assert_line thread
+	# only the pid folders are there; osl's init is not readable
+	run osl -p "$T/self.yaml" proc run -- sh -c 'test -e /proc/meminfo && echo meminfo; grep ^Name: /proc/1/status; cat /proc/1/environ > /dev/null 2>&1 || echo no-environ'
+	assert_success
+	refute_line meminfo
+	assert_line "Name:	osl"
+	assert_line no-environ
+	# another rule below /proc: the whole namespace's /proc, and it says so
+	self_policy "$T/self2.yaml" pid /proc/meminfo
+	run osl -p "$T/self2.yaml" proc run --dry-run
+	assert_line --regexp '^full +fs\.read +/proc/self/\*\* .*global files'
+	run osl -p "$T/self2.yaml" proc run -- sh -c 'sh -c "grep ^Name: /proc/self/status; grep -c ^MemTotal /proc/meminfo"'
+	assert_success
+	assert_line "Name:	grep"
+	assert_line 1
+	# a write rule there too: the system settings are read-only (asked by
+	# access(2) only: nothing is written)
+	self_policy "$T/self3.yaml" pid /proc/meminfo '/proc/self/**'
+	run osl -p "$T/self3.yaml" proc run --dry-run
+	assert_line --regexp '^full +fs\.write +/proc/self/\*\* .*/proc/sys, sysrq-trigger, irq, bus, fs read-only'
+	run osl -p "$T/self3.yaml" proc run -- sh -c 'sh -c "echo 0 > /proc/self/oom_score_adj && echo oom"; for f in /proc/sys/kernel/hostname /proc/sysrq-trigger; do test -w $f && echo "$f writable"; done; true'
+	assert_success
+	assert_output oom
+}
+
+@test "run: /proc/self without a PID namespace: the program's own only, partial by the policy" {
+	need_landlock
+	self_policy "$T/self.yaml" ""
+	run osl -p "$T/self.yaml" proc run --dry-run
+	assert_line --regexp '^partial +fs\.read +/proc/self/\*\* +read-self: no PID namespace: .*its children.s /proc/self are refused \(proc\.namespaces: \[pid\]'
+	run osl -p "$T/self.yaml" proc run --require-full -- true
+	assert_failure
+	assert_output --partial "1 by what the policy says, 0 by this kernel"
+	run osl -p "$T/self.yaml" proc run -- grep ^Name: /proc/self/status
+	assert_success
+	assert_output "Name:	grep"
+	# its children: refused, and osl's own /proc/<pid> is no rule's
+	run osl -p "$T/self.yaml" proc run -- sh -c 'grep ^Name: /proc/self/status; grep ^Name: /proc/$PPID/status'
+	assert_failure
+	assert_output --partial "/proc/self/status: Permission denied"
+	refute_output --partial "Name:"
+}

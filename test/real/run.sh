@@ -71,8 +71,11 @@ fetch() {
 }
 
 # unpack P DIR: a clean tree of project P in DIR (a fresh clone, as it were)
+# (owned by whoever runs the job, as a checkout is: a root run keeps no
+# CAP_DAC_OVERRIDE under a policy, so the tarball's uid 1001 would lock it out)
 unpack() {
 	rm -rf "$2" && mkdir -p "$2"
+	export TAR_OPTIONS=--no-same-owner
 	case $1 in
 	cjson) tar xzf "$WORK"/src/cjson_*.orig.tar.gz -C "$2" --strip-components=1 ;;
 	libyaml) tar xzf "$WORK"/src/libyaml_*.orig.tar.gz -C "$2" --strip-components=1 ;;
