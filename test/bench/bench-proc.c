@@ -202,6 +202,19 @@ main(void)
 		print(k ? "spawn+wait /bin/true, sandboxed (builtin:default)" :
 		    "spawn+wait /bin/true, bare", t);
 	}
+	{
+		/* the private /tmp's whole cost, its tmpfs torn down at exit too */
+		struct osl_sandbox notmp = sb;
+		static double u[N];
+
+		notmp.tmp_dirs = 0;
+		for (int i = 0; i < N; i++) {
+			t[i] = spawn_us(&sb);
+			u[i] = spawn_us(&notmp);
+		}
+		print("spawn+wait /bin/true, sandboxed, private /tmp", t);
+		print("spawn+wait /bin/true, sandboxed, shared /tmp", u);
+	}
 	osl_sandbox_release(&sb);
 	osl_policy_free(p);
 	return 0;
