@@ -1,9 +1,10 @@
 /* The osl policy: loading (libyaml events, hard limits), `extends:` merging,
  * compilation into match tables, and decisions.  man/osl-policy.5 is the spec.
  *
- * Loading reads files (policy/load.c); everything after that — merging,
- * compiling, matching, deciding — is pure: no syscalls, no clocks, no
- * globals.  A loaded policy is immutable and may be shared between threads. */
+ * Loading reads files (policy/load.c) and has the rule paths resolved by
+ * the caller's osl_policy_env.resolve (the file system is the shell's);
+ * everything after that — merging, compiling, matching, deciding — is pure:
+ * no syscalls, no clocks, no globals.  A loaded policy is immutable and may be shared between threads. */
 #ifndef OSL_POLICY_H
 #define OSL_POLICY_H
 

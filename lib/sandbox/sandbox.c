@@ -258,10 +258,14 @@ other_names(int fd, const char *path, size_t *left, char *found, size_t size, nl
 
 		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
 			continue;
-		if ((*left)-- == 0) {
+		if (*left == 0) {
 			r = -1;
 			break;
 		}
+		(*left)--;
+		/* only files and folders matter: no stat for the rest */
+		if (d->d_type != DT_REG && d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+			continue;
 		if (fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
@@ -298,6 +302,7 @@ static const struct osl_error *
 deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
 	struct osl_sandbox_report *r = &sb->report;
+	size_t left = OSL_SANDBOX_MAX_SCAN;	/* for all the rules together */
 	const struct osl_error *err;
 
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -306,7 +311,6 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 		char dp[4096], ap[4096], other[4096];
 		enum osl_enf_level lvl;
 		bool overlap = false;
-		size_t left = OSL_SANDBOX_MAX_SCAN;
 		nlink_t links = 0;
 		struct stat st;
 		int fd, many;
@@ -387,8 +391,8 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 			    "hidden", dp, other, (unsigned long)links);
 		else if (many < 0)
 			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-			    "'%s' over-mounted, but it holds more than %d files to check for hard "
-			    "links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
+			    "'%s' over-mounted, but the denied folders hold more than %d files to "
+			    "check for hard links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
 		else
 			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
 			    "'%s' over-mounted by an empty %s in a private mount namespace", dp,

@@ -205,14 +205,16 @@ main(void)
 	}
 	{
 		/* what the IPC and UTS namespaces and the capability drop add,
-		 * and a PID namespace with osl as its init (proc.namespaces:
-		 * [pid]): the same sandbox with and without, rounds interleaved */
-		struct osl_sandbox without = sb, pid;
-		static double u[N], v[N];
+		 * the private /tmp (its tmpfs torn down at exit too), and a PID
+		 * namespace with osl as its init (proc.namespaces: [pid]): the
+		 * same sandbox with and without each, rounds interleaved */
+		struct osl_sandbox without = sb, notmp = sb, pid;
+		static double u[N], v[N], w[N];
 		unsigned saved = p->namespaces;
 
 		without.ns_flags &= ~(unsigned)(CLONE_NEWIPC | CLONE_NEWUTS);
 		without.caps_drop = false;
+		notmp.tmp_dirs = 0;
 		p->namespaces |= OSL_NS_PID;
 		if ((err = osl_sandbox_prepare(&pid, p, &so)))
 			die("sandbox prepare", err);
@@ -220,10 +222,12 @@ main(void)
 		for (int i = 0; i < N; i++) {
 			t[i] = spawn_us(&sb);
 			u[i] = spawn_us(&without);
+			w[i] = spawn_us(&notmp);
 			v[i] = spawn_us(&pid);
 		}
 		print("spawn+wait /bin/true, sandboxed, with ipc+uts namespaces and the capability drop", t);
 		print("spawn+wait /bin/true, sandboxed, without them", u);
+		print("spawn+wait /bin/true, sandboxed, shared /tmp (proc.tmp: shared)", w);
 		print("spawn+wait /bin/true, sandboxed, and a PID namespace (osl its init)", v);
 		osl_sandbox_release(&pid);
 	}

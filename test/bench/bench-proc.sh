@@ -72,13 +72,16 @@ for i in "${!cmds[@]}"; do
 		printf '  %-10s %8s ms\n' "${names[$i]}" "$mean"
 	fi
 done
-priv= shared=
-for i in "${!cmds[@]}"; do
-	[ "${names[$i]}" = tmp-priv ] && priv=${total[$i]}
-	[ "${names[$i]}" = tmp-shared ] && shared=${total[$i]}
-done
-[ -n "$priv" ] && [ -n "$shared" ] && awk -v p="$priv" -v s="$shared" -v n="$N" 'BEGIN {
-	d = (p - s) / n / 1000; printf "goal private /tmp adds <= 0.1 ms: %+.3f ms %s\n", d, d <= 0.1 ? "met" : "NOT met" }'
+# the private /tmp's goal on the child's set-up measured in one process
+# (whole runs swing by more than 0.1 ms on a loaded machine)
+if [ -x "$B/bench/bench-proc" ]; then
+	"$B/bench/bench-proc" | awk '
+		function get(w) { for (i = 1; i < NF; i++) if ($i == w) return $(i + 1) + 0 }
+		/apply in a child, with the noexec/ { with = get("median") }
+		/apply in a child, without the private/ { without = get("median") }
+		END { if (with != "" && without != "") { d = (with - without) / 1000
+		    printf "goal private /tmp adds <= 0.1 ms (sandbox apply, medians): %+.3f ms %s\n", d, d <= 0.1 ? "met" : "NOT met" } }'
+fi
 if [ -n "$base" ]; then
 	for i in "${!cmds[@]}"; do
 		[ "${names[$i]}" = osl ] || continue
@@ -130,7 +133,7 @@ printf '  %-20s %-10s %-10s %-10s\n' probe osl bwrap firejail
 for p in $(cd "$B/probes" && ls | grep -v '^_'); do
 	row=$(printf '  %-20s' "$p")
 	for s in osl bwrap firejail; do
-		v=$(awk -v p="$p" '$1 == p { print ($4 == "ESCAPED" ? "ESCAPED" : ($4 ~ /^skip/ ? "skip" : $3)) }' "$tmp/probes-$s")
+		v=$(awk -v p="$p" '$1 == p { print ($4 == "ESCAPED" || $4 == "partial" ? $4 : ($4 ~ /^skip/ ? "skip" : $3)) }' "$tmp/probes-$s")
 		row="$row $(printf '%-10s' "${v:--}")"
 	done
 	echo "$row"
