@@ -186,15 +186,19 @@ print_node(const cJSON *n, int depth)
 		print_node(k, depth + 1);
 }
 
+/* The longest answer read: far beyond a status of 100,000 children. */
+#define CTL_ANSWER_MAX (64 << 20)
+
 static int
 ctl(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *sock = NULL, *file = NULL;
-	char path[108], buf[1 << 16];
+	char path[108], *buf = NULL;
 	struct osl_getopt g;
 	cJSON *req, *ans = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
+	bool too_long = false;
 	char *line;
 	int c, fd = -1, status = -1, serr = 0;
 
@@ -254,16 +258,42 @@ ctl(int argc, char **argv, struct osl_ctx *ctx)
 	 * is: read the answer even when the send fails */
 	if (send(fd, line, strlen(line), MSG_NOSIGNAL) == -1 || send(fd, "\n", 1, MSG_NOSIGNAL) == -1)
 		serr = errno;
-	while (n < sizeof(buf) - 1 && !memchr(buf, '\n', n)) {
+	/* one answer line, however long (a status of 10,000 children is
+	 * megabytes), until its newline or the end of the stream */
+	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		ssize_t k;
 
-		if (poll(&p, 1, 10000) != 1 || (k = read(fd, buf + n, sizeof(buf) - 1 - n)) <= 0)
+		if (cap - n < 2) {
+			char *b;
+
+			if (cap >= CTL_ANSWER_MAX) {
+				too_long = true;
+				break;
+			}
+			cap = cap ? cap * 2 : 1 << 16;
+			if (!(b = realloc(buf, cap))) {
+				status = cli_error(osl_error_nomem());
+				goto done;
+			}
+			buf = b;
+		}
+		if (poll(&p, 1, 10000) != 1 || (k = read(fd, buf + n, cap - 1 - n)) <= 0)
 			break;
+		if (memchr(buf + n, '\n', (size_t)k)) {
+			n += (size_t)k;
+			break;
+		}
 		n += (size_t)k;
 	}
-	buf[n] = '\0';
-	if (!(ans = cJSON_Parse(buf)) || !cJSON_IsObject(ans)) {
+	if (buf)
+		buf[n] = '\0';
+	if (too_long) {
+		status = cli_error(osl_error_new(OSL_EFAIL, "'%s': the answer is longer than "
+		    "%d MiB", sock, CTL_ANSWER_MAX >> 20));
+		goto done;
+	}
+	if (!buf || !(ans = cJSON_Parse(buf)) || !cJSON_IsObject(ans)) {
 		status = cli_error(serr ? osl_error_sys(OSL_EFAIL, serr, "'%s'", sock) :
 		    osl_error_new(OSL_EFAIL, "'%s': no answer", sock));
 		goto done;
@@ -297,6 +327,7 @@ done:
 	cJSON_Delete(ans);
 	if (fd != -1)
 		close(fd);
+	free(buf);
 	free(line);
 	return status;
 }

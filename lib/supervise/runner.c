@@ -38,6 +38,8 @@
 struct conn {
 	int fd;
 	size_t n;
+	char *out;		/* an answer not yet all sent, or NULL */
+	size_t outlen, outoff;
 	char buf[OSL_SV_CTL_MAX];
 };
 
@@ -904,6 +906,60 @@ conn_close(struct loop *l, struct conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->n = 0;
+	free(c->out);
+	c->out = NULL;
+}
+
+static void
+conn_watch(struct loop *l, struct conn *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events,
+		.data.u64 = (2ULL << 32) | (uint64_t)(c - l->conns) };
+
+	epoll_ctl(l->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Send what is left of C's answer without waiting: a slow client gets the
+ * rest when its socket has room (EPOLLOUT), and holds up no one.  False when
+ * the connection was closed. */
+static bool
+conn_flush(struct loop *l, struct conn *c)
+{
+	while (c->outoff < c->outlen) {
+		ssize_t k = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1 && errno == EAGAIN) {
+			conn_watch(l, c, EPOLLOUT);
+			return true;
+		}
+		if (k <= 0) {
+			conn_close(l, c);
+			return false;
+		}
+		c->outoff += (size_t)k;
+	}
+	free(c->out);
+	c->out = NULL;
+	conn_watch(l, c, EPOLLIN);
+	return true;
+}
+
+/* Answer ANS (malloc'd, or NULL when out of memory) on C: whole, however
+ * long, in as many turns of the loop as the client needs. */
+static bool
+conn_answer(struct loop *l, struct conn *c, char *ans)
+{
+	if (!ans && !(ans = strdup("{\"ok\":false,\"error\":\"out of memory\"}\n"))) {
+		conn_close(l, c);
+		return false;
+	}
+	c->out = ans;
+	c->outlen = strlen(ans);
+	c->outoff = 0;
+	return conn_flush(l, c);
 }
 
 static void
@@ -916,14 +972,13 @@ say(int fd, const char *s)
 static void
 ctl_accept(struct loop *l)
 {
-	struct timeval tv = { 0, 200000 };
 	char why[160];
 	int pid;
 	struct epoll_event ev;
 	size_t i;
 	int fd;
 
-	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
 		/* our own uid or root, not the tree's processes (peer.c) */
 		if (!osl_sv_peer_allowed(l->r, fd, &pid, why, sizeof(why))) {
 			osl_sv_peer_refused(l->r, fd, pid, why);
@@ -937,8 +992,6 @@ ctl_accept(struct loop *l)
 			close(fd);
 			continue;
 		}
-		/* a client that does not read its answer cannot hold us up long */
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		l->conns[i].fd = fd;
 		l->conns[i].n = 0;
 		ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = (2ULL << 32) | i };
@@ -958,22 +1011,15 @@ sample(struct loop *l)
 	}
 }
 
+/* Answer the whole requests in C's buffer, one at a time: the next waits
+ * until the answer before it is all sent. */
 static void
-ctl_read(struct loop *l, struct conn *c)
+ctl_lines(struct loop *l, struct conn *c)
 {
 	struct timespec rt;
-	ssize_t n;
 	char *nl;
 
-	n = recv(c->fd, c->buf + c->n, sizeof(c->buf) - c->n, MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		conn_close(l, c);
-		return;
-	}
-	c->n += (size_t)n;
-	while (c->fd != -1 && (nl = memchr(c->buf, '\n', c->n))) {
+	while (c->fd != -1 && !c->out && (nl = memchr(c->buf, '\n', c->n))) {
 		size_t len = (size_t)(nl - c->buf);
 		struct osl_sv_ctl_out out;
 		char *ans;
@@ -986,18 +1032,38 @@ ctl_read(struct loop *l, struct conn *c)
 			free(ans);
 			ans = osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns());
 		}
-		say(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}\n");
-		free(ans);
-		if (out.sig_id != OSL_SV_NONE)
-			signal_group(l->r->exec[out.sig_id].pid, out.sig);
 		memmove(c->buf, nl + 1, c->n - len - 1);
 		c->n -= len + 1;
+		conn_answer(l, c, ans);
+		if (out.sig_id != OSL_SV_NONE)
+			signal_group(l->r->exec[out.sig_id].pid, out.sig);
 		apply(l);
 	}
-	if (c->fd != -1 && c->n == sizeof(c->buf)) {
+	if (c->fd != -1 && !c->out && c->n == sizeof(c->buf)) {
 		say(c->fd, "{\"ok\":false,\"error\":\"request too long\"}\n");
 		conn_close(l, c);
 	}
+}
+
+static void
+ctl_read(struct loop *l, struct conn *c)
+{
+	ssize_t n;
+
+	if (c->out) {		/* EPOLLOUT: room for more of the answer */
+		if (conn_flush(l, c) && !c->out)
+			ctl_lines(l, c);
+		return;
+	}
+	n = recv(c->fd, c->buf + c->n, sizeof(c->buf) - c->n, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(l, c);
+		return;
+	}
+	c->n += (size_t)n;
+	ctl_lines(l, c);
 }
 
 /* ---------------------------------------------------------------- loop --- */
@@ -1215,9 +1281,11 @@ done:
 		close(l.lfd);
 		unlink(r->socket_path);
 	}
-	for (size_t i = 0; l.conns && i < CONN_MAX; i++)
+	for (size_t i = 0; l.conns && i < CONN_MAX; i++) {
 		if (l.conns[i].fd != -1)
 			close(l.conns[i].fd);
+		free(l.conns[i].out);
+	}
 	free(l.conns);
 	if (masked)
 		sigprocmask(SIG_SETMASK, &l.oldmask, NULL);

@@ -234,3 +234,57 @@ need_cgroup() {
 	dir=$(status_json | jq -r .cgroup)
 	[ "$(wc -l < "$dir/a/cgroup.procs")" -le 3 ]
 }
+
+@test "supervise: ctl status of 1,000 children answers in full, text and -j (no 64 KiB cap)" {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: w
+	      cmd: [sleep, "1000"]
+	      replicas: 1000
+	EOF
+	start_tree
+	# bounded: until every replica has a pid (up to 60 s under load)
+	for _ in $(seq 600); do
+		up=$(status_json | jq '[.tree.children[] | select(.pid != null)] | length')
+		[ "$up" = 1000 ] && break
+		sleep 0.1
+	done
+	[ "$up" = 1000 ]
+	run -0 status_json
+	# the answer is far past the old 64 KiB buffer
+	[ "${#output}" -gt 65536 ]
+	[ "$(jq '.tree.children | length' <<<"$output")" = 1000 ]
+	[ "$(jq -r '.tree.children[999].name' <<<"$output")" = w-1000 ]
+	run -0 "$OSL" supervise ctl status
+	[ "$(grep -c '^  w-[0-9]* *up ' <<<"$output")" = 1000 ]
+	assert_line --regexp '^  w-1000 +up '
+	# a client that asks three times and does not read (≈700 KiB waiting)
+	# holds no one up, and gets every answer whole when it reads at last
+	python3 -c '
+import json, os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"{\"cmd\":\"status\"}\n" * 3)
+for _ in range(600):
+    if os.path.exists("go"):
+        break
+    time.sleep(0.1)
+buf = b""
+while buf.count(b"\n") < 3:
+    b = s.recv(1 << 16)
+    if not b:
+        break
+    buf += b
+print(" ".join(str(len(json.loads(l)["tree"]["children"])) for l in buf.splitlines()))
+' "$SOCK" > slow.out &
+	slow=$!
+	run -0 status_json
+	[ "$(jq '.tree.children | length' <<<"$output")" = 1000 ]
+	"$OSL" supervise ctl stop w-1
+	[ "$(child_field w-1 .state)" = down ]
+	touch go
+	wait "$slow"
+	[ "$(cat slow.out)" = "1000 1000 1000" ]
+}
