@@ -34,7 +34,8 @@ home_env(void)
 	if ((pw = getpwuid(getuid())) == NULL || !pw->pw_dir || !*pw->pw_dir ||
 	    strlen(pw->pw_dir) >= sizeof(home))
 		return NULL;
-	return strcpy(home, pw->pw_dir);
+	memcpy(home, pw->pw_dir, strlen(pw->pw_dir) + 1);
+	return home;
 }
 
 /* Where PATH leads, symlinks resolved: realpath() of the longest part that

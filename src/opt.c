@@ -226,9 +226,13 @@ static char *
 pooled(struct arrange *a, int c, const char *rest)
 {
 	char *s = a->pool + a->npool;
-	int n = sprintf(s, "-%c%s", c, rest);
+	size_t n = strlen(rest);
 
-	a->npool += (size_t)n + 1;
+	/* the pool was sized for every word split letter by letter */
+	s[0] = '-';
+	s[1] = (char)c;
+	memcpy(s + 2, rest, n + 1);
+	a->npool += n + 3;
 	return s;
 }
 

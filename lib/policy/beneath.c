@@ -83,7 +83,7 @@ prefix_of_match(const struct comps *p, const struct comps *d)
 }
 
 bool
-pattern_beneath(const char *pattern, const char *dir)
+osl_pattern_beneath(const char *pattern, const char *dir)
 {
 	struct comps p, d;
 	size_t k;

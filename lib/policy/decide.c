@@ -150,7 +150,7 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
 	 * scan of the deny rules, not the index) */
 	for (size_t i = 0; rq->tree && !h.deny && i < p->nrules; i++)
 		if (p->rules[i].kind == OSL_RULE_FS_DENY &&
-		    pattern_beneath(p->rules[i].expanded, rq->path)) {
+		    osl_pattern_beneath(p->rules[i].expanded, rq->path)) {
 			h.deny = &p->rules[i];
 			d->beneath = true;
 		}

@@ -102,7 +102,7 @@ enum vx vars_expand(const char *s, const struct osl_policy_env *env, unsigned fl
 bool path_normalise(struct strbuf *sb, char *emsg, size_t esz);
 /* The variables P's fs rules (inert ones too) use, with their values, into
  * p->vars. */
-const struct osl_error *policy_vars(struct osl_policy *p, const struct osl_policy_env *env);
+const struct osl_error *osl_policy_vars(struct osl_policy *p, const struct osl_policy_env *env);
 /* A pattern: expand, normalise; a leading "**" gets a "/" before it. */
 enum vx pattern_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
@@ -115,7 +115,7 @@ bool host_name(const char *s, size_t n, char *out, const char **why);
 
 /* beneath.c: could PATTERN match a path strictly beneath DIR, where DIR's
  * place decides it (osl_request.tree)? */
-bool pattern_beneath(const char *pattern, const char *dir);
+bool osl_pattern_beneath(const char *pattern, const char *dir);
 
 /* index.c: compiled tables.  Built after merging; pure. */
 const struct osl_error *index_build(struct osl_policy *p);

@@ -457,7 +457,7 @@ load_top(struct osl_policy **out, const char *name, const char *key, const char 
 		goto done;
 	}
 	if ((err = default_sink(p, ld.env)) || (err = split_inert(p)) ||
-	    (err = policy_vars(p, ld.env)) ||
+	    (err = osl_policy_vars(p, ld.env)) ||
 	    (err = resolve_rules(p, ld.env)) ||
 	    (err = index_build(p)) ||
 	    (err = policy_hash(p)))

@@ -86,8 +86,8 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 	if (bad) {
 		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s", (int)n, name, v, via,
 		    strcmp(bad, "/") == 0 ? "" : ", a system folder");
-		if (lsz > strlen(bad))
-			strcpy(lead, bad);	/* what the rule would have covered */
+		if (lsz > strlen(bad))	/* what the rule would have covered */
+			memcpy(lead, bad, strlen(bad) + 1);
 	}
 	sb_release(&sb);
 	return !bad;
@@ -362,7 +362,7 @@ uses_var(const char *s, const char *name)
 }
 
 const struct osl_error *
-policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
+osl_policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 {
 	static const char *const names[] = { "HOME", "PWD", "TMPDIR", "USER", "UID",
 		"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", NULL };

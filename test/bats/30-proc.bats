@@ -6,9 +6,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
-	P=$OSL_TOP/test/fixtures/policies
-	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
-	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+	proc_setup
 }
 
 teardown() { [ -z "${W:-}" ] || rm -rf "$W"; }
@@ -372,20 +370,14 @@ can_mount_ns() {	# [POLICY]
 	assert_output --partial "failed to map segment"
 }
 
-# nobody, in a folder of its own ($W, removed by teardown)
+# nobody, in a folder of its own (nobody_home) with a program to run
 nobody_setup() {
-	command -v setpriv >/dev/null && command -v unshare >/dev/null || skip "setpriv and unshare are needed"
+	command -v unshare >/dev/null || skip "unshare is needed"
 	ld=$(readlink -f /lib64/ld-linux-x86-64.so.2) || skip "no x86_64 dynamic loader"
-	W=$(mktemp -d /tmp/osl-nobody.XXXXXX)
-	chmod 755 "$W"
-	mkdir -p "$W/notexec" "$W/bin" "$W/home"
+	nobody_home
+	mkdir -p "$W/notexec" "$W/bin"
 	cp /bin/true "$W/notexec/prog"
 	cp /bin/true "$W/bin/prog"
-	chown -R 65534:65534 "$W/home"
-}
-as_nobody() {
-	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
-	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
 }
 # nobody, without capabilities, in a user namespace whose own limit of user
 # namespaces is 0 (the host's sysctl is untouched): osl there can make none

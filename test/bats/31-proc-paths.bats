@@ -7,9 +7,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
-	P=$OSL_TOP/test/fixtures/policies
-	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
-	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+	proc_setup
 	osl -j -p "$P/proc-run.yaml" proc run --dry-run > "$T/r.json"
 	[ "$(jq '.[-1].landlock_abi' "$T/r.json")" -ge 1 ] || skip "needs Landlock"
 	jq -e '.[-1].namespaces | index("mount")' "$T/r.json" >/dev/null ||

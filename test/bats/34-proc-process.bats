@@ -5,26 +5,13 @@ load helper
 
 setup() {
 	common_setup
-	P=$OSL_TOP/test/fixtures/policies
-	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
-	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+	proc_setup
 }
 
 teardown() { [ -z "${W:-}" ] || rm -rf "$W"; }
 
 # The capability sets of a sandboxed child: "Inh Prm Eff Bnd Amb" in hex.
 child_caps() { osl "$@" -- sh -c "awk '/^Cap/ { printf \"%s \", \$2 }' /proc/self/status"; }
-nobody_setup() {
-	command -v setpriv >/dev/null || skip "setpriv is needed"
-	W=$(mktemp -d /tmp/osl-nobody.XXXXXX)
-	chmod 755 "$W"
-	mkdir -p "$W/home"
-	chown 65534:65534 "$W/home"
-}
-as_nobody() {
-	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
-	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
-}
 
 # --- capabilities ---
 
@@ -58,7 +45,7 @@ as_nobody() {
 }
 
 @test "caps: an unprivileged child has none, held by no_new_privs" {
-	nobody_setup
+	nobody_home
 	run as_nobody "$OSL" -j -p builtin:default proc run --dry-run
 	assert_success
 	echo "$output" | jq -e '.[] | select(.kind == "caps") | .enforcement == "full"'
@@ -124,7 +111,7 @@ osl-test"
 }
 
 @test "ns: an unprivileged child gets them in its user namespace" {
-	nobody_setup
+	nobody_home
 	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
 	run as_nobody "$OSL" -j -p builtin:default proc run --dry-run
 	echo "$output" | jq -e '.[-1].namespaces | index("user") and index("ipc") and index("uts")'
@@ -186,7 +173,7 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 }
 
 @test "pid: an unprivileged user gets it in its user namespace" {
-	nobody_setup
+	nobody_home
 	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
 	pid_policy
 	cp pid.yaml "$W/pid.yaml"
@@ -217,7 +204,7 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 	echo "$output" | jq -e '.[] | select(.rule == "exec-from-memory") | .enforcement == "full"'
 	run osl -j -p builtin:strict proc run --dry-run
 	echo "$output" | jq -e '.[] | select(.rule == "exec-from-memory") | .enforcement == "full"'
-	nobody_setup
+	nobody_home
 	cp "$PROBES/memfd_procfd" "$PROBES/memfd_execveat" "$W/"
 	chmod 755 "$W"/memfd_*
 	for b in default strict; do

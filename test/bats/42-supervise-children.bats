@@ -10,29 +10,6 @@ setup() {
 	P=$OSL_TOP/test/fixtures/supervise
 }
 
-# The field JQ of child N in `ctl status -j`.
-child() { "$OSL" -j supervise ctl status | jq -r ".tree.children[$1]$2"; }
-
-# Wait until child N's field JQ is VALUE (bounded).
-wait_for() {
-	for _ in $(seq 300); do
-		[ "$(child "$1" "$2")" = "$3" ] && return 0
-		sleep 0.05
-	done
-	echo "child $1$2 is '$(child "$1" "$2")', not '$3'"
-	return 1
-}
-
-# Wait until the log has a record matching the jq filter.
-wait_record() {
-	for _ in $(seq 300); do
-		[ -s "$LOG" ] && [ "$(jq -c "select($1)" "$LOG" | wc -l)" -gt 0 ] && return 0
-		sleep 0.05
-	done
-	echo "no record $1"
-	return 1
-}
-
 @test "ready notify: systemd-notify --ready holds back the next child; STATUS= is shown" {
 	command -v systemd-notify >/dev/null || skip "systemd-notify (Debian's systemd) is needed"
 	cat > t.yaml <<-EOF

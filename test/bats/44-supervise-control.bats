@@ -11,17 +11,6 @@ setup() {
 	P=$OSL_TOP/test/fixtures/supervise
 }
 
-child() { "$OSL" -j supervise ctl status | jq -r ".tree.children[$1]$2"; }
-
-wait_record() {
-	for _ in $(seq 300); do
-		[ -s "$LOG" ] && [ "$(jq -c "select($1)" "$LOG" | wc -l)" -gt 0 ] && return 0
-		sleep 0.05
-	done
-	echo "no record $1"
-	return 1
-}
-
 # The tree: a victim, and an attacker ($1: its extra keys) that asks the
 # socket to stop it.  $2: a control: line for the file.
 attack_tree() {

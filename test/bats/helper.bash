@@ -26,3 +26,24 @@ last_record() { tail -n 1 "${1:-$LOG}"; }
 
 # A field of a JSON document: jget '.event.action' "$json"
 jget() { printf '%s\n' "$2" | jq -r "$1"; }
+
+# osl proc's tests: the fixture policies (P) and the escape probes (PROBES)
+proc_setup() {
+	P=$OSL_TOP/test/fixtures/policies
+	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
+	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+}
+
+# nobody, in a folder of its own ($W, with a home nobody owns; the test
+# file's teardown removes it)
+nobody_home() {
+	command -v setpriv >/dev/null || skip "setpriv is needed"
+	W=$(mktemp -d /tmp/osl-nobody.XXXXXX)
+	chmod 755 "$W"
+	mkdir -p "$W/home"
+	chown 65534:65534 "$W/home"
+}
+as_nobody() {
+	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
