@@ -143,8 +143,8 @@ has_cap(unsigned cap)
  * of its own when the system lets unprivileged users have one.  Root
  * without CAP_SYS_ADMIN (a container's, setpriv's) is such a user, but
  * mapping uid 0 into a user namespace takes CAP_SETFCAP (Linux 5.12). */
-static bool
-can_unshare(bool *need_user)
+bool
+osl_sandbox_can_unshare(bool *need_user)
 {
 	long v;
 
@@ -441,7 +441,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	sb->report.terse = o->terse;
 	sb->ruleset_fd = -1;
 	limits_prepare(sb, &o->limits);
-	ns_ok = can_unshare(&need_user);
+	ns_ok = osl_sandbox_can_unshare(&need_user);
 	/* the private /tmp first: ${TMPDIR} rules and masks below it depend on it */
 	if ((err = osl_tmp_prepare(sb, p, ns_ok)))
 		goto done;
@@ -545,12 +545,6 @@ osl_sandbox_userns(struct osl_sandbox *sb)
 	sb->ns_flags |= CLONE_NEWUSER;
 	snprintf(sb->uid_map, sizeof(sb->uid_map), "%u %u 1\n", geteuid(), geteuid());
 	snprintf(sb->gid_map, sizeof(sb->gid_map), "%u %u 1\n", getegid(), getegid());
-}
-
-bool
-osl_sandbox_can_unshare(bool *need_user)
-{
-	return can_unshare(need_user);
 }
 
 const struct osl_error *

@@ -245,6 +245,21 @@ need_landlock() {
 	[ "$held" -ge 30 ]
 }
 
+@test "run: as an unprivileged user too, every probe that works bare for it fails under osl" {
+	[ -x "$PROBES/_helper" ] || skip "probes not built (make probes)"
+	need_landlock 1
+	command -v setpriv >/dev/null || skip "setpriv is needed for -u"
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U true 2>/dev/null ||
+	    skip "no unprivileged user namespaces here"
+	run "$OSL_TOP/test/probes/run" -u "$PROBES"
+	echo "$output"
+	assert_success
+	assert_line --regexp '^[0-9]+ held, 0 escaped'
+	refute_output --partial " refused "
+	held=$(echo "$output" | tail -n 1 | cut -d' ' -f1)
+	[ "$held" -ge 30 ]
+}
+
 # --- the report ---
 
 @test "dry-run: one entry per rule, with the ABI, seccomp profile and namespaces" {
