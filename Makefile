@@ -110,6 +110,16 @@ $(B)/libosl.a: $(LIB_OBJ)
 $(B)/libosl.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libosl.so.$(SOVER) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
+# The commit osl --version names: written only when it changes, so that a
+# commit rebuilds one object.
+$(B)/gen/commit.h: FORCE
+	@mkdir -p $(@D); c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ "$$c" != unknown ] && ! git diff --quiet HEAD 2>/dev/null; then c="$$c-dirty"; fi; \
+	printf '#define OSL_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(B)/src/version.o: $(B)/gen/commit.h
+
 # (a build folder is static or not: make clean before switching STATIC)
 $(B)/src/main.o: CPPFLAGS += $(APP_CPPFLAGS)
 

@@ -400,9 +400,11 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 			cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
 	summary(&sb.report, osl_log_obj(osl_log_obj(op.fields, "osl"), "enforcement"));
 	if ((err = osl_op_begin(ctx, &op))) {
-		/* exec denied by policy: 126 as env(1) has it, with the rule named */
-		status = cli_error(osl_error_new(err->status == OSL_EDENIED ? OSL_ENOEXEC : err->status,
-		    "exec %s", err->msg));
+		/* exec denied by policy: 126 as env(1) has it, with the rule named;
+		 * anything else (the log cannot be opened) failed before the run */
+		status = cli_error(err->status == OSL_EDENIED ?
+		    osl_error_new(OSL_ENOEXEC, "exec %s", err->msg) :
+		    osl_error_new(err->status == OSL_EINPUT ? OSL_EINPUT : OSL_ESETUP, "%s", err->msg));
 		goto done;
 	}
 	if ((err = build_env(&env, p, ro, eg_on ? eg.url : NULL, sb.tmp_dirs ? 1 + sb.tmp_sub : 0))) {

@@ -115,6 +115,9 @@ int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 
+/* osl --version (src/version.c): build and kernel features, text or -j */
+void cli_version(void);
+
 /* --- output: text and JSON from one code path (src/out.c) --- */
 void out_init(bool json);
 bool out_is_json(void);

@@ -206,6 +206,7 @@ nss_builtin_only(void)
 struct globals {
 	struct osl_ctx_opts *o;
 	bool json;
+	bool version;		/* --version: print it and stop */
 };
 
 /* One global option, wherever it was given (cli_getopt, cli_arrange). */
@@ -221,9 +222,7 @@ global_opt(int val, const char *arg, void *data)
 	case 256: gl->o->audit = true; break;
 	case 'q': cli_verbosity = -1; break;
 	case 'v': cli_verbosity = 1; break;
-	case 'V':
-		printf("osl %s\n", OSL_VERSION);
-		return 0;
+	case 'V': gl->version = true; break;
 	case 'h': return 0;	/* help printed by cli_getopt */
 	default: return OSL_EINPUT;
 	}
@@ -234,7 +233,7 @@ int
 main(int argc, char **argv)
 {
 	struct osl_ctx_opts o = { 0 };
-	struct globals gl = { &o, false };
+	struct globals gl = { &o, false, false };
 	struct osl_ctx ctx;
 	struct osl_getopt g;
 	const struct osl_cmd *grp;
@@ -256,6 +255,11 @@ main(int argc, char **argv)
 				return out_finish(status);
 		argc -= g.optind;
 		argv += g.optind;
+		if (gl.version) {
+			out_init(gl.json);
+			cli_version();
+			return out_finish(0);
+		}
 		if (argc < 1) {
 			cli_usage("a group is needed (fs, proc, net, supervise, policy, log, help)");
 			return OSL_EINPUT;
@@ -269,6 +273,10 @@ main(int argc, char **argv)
 	if ((status = cli_arrange(grp, global_opts, global_opt, &gl, &argc, &argv)) != -1)
 		return out_finish(status);
 	out_init(gl.json);
+	if (gl.version) {
+		cli_version();
+		return out_finish(0);
+	}
 	signals();
 	osl_ctx_init(&ctx, &o);
 	status = run_group(grp, argc, argv, &ctx);

@@ -166,6 +166,10 @@ int osl_userns_map(const char *uid_map, const char *gid_map);
 const struct osl_error *osl_sandbox_hide(struct osl_sandbox *sb, const char *dir,
     const char *name);
 
+/* Can a child make namespaces here (NEED_USER: only in a user namespace of
+ * its own)?  osl --version says it too. */
+bool osl_sandbox_can_unshare(bool *need_user);
+
 /* Bring up the loopback of the network namespace the caller is in (an
  * ioctl: safe after fork).  0 or an errno. */
 int osl_lo_up(void);
