@@ -714,3 +714,27 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
 	assert_output --partial "/proc/self/status: Permission denied"
 	refute_output --partial "Name:"
 }
+
+@test "builtin:ci: the records go to the activity log file, not into the job's output" {
+	mkdir -p "$T/ws" && cd "$T/ws"
+	run --separate-stderr "$OSL" -p builtin:ci proc run -- sh -c 'echo built'
+	assert_success
+	assert_output built
+	[ -z "$stderr" ]
+	# a proc.exec and a proc.exit, chained, in the file
+	[ "$(jq -r '.event.action' "$LOG" | tr '\n' ' ')" = "proc.exec proc.exit " ]
+	run "$OSL" log verify "$LOG"
+	assert_success
+	# a refusal by osl is one line on stderr, and a record
+	printf '#!/bin/sh\necho ran\n' > "$HOME/tool" && chmod +x "$HOME/tool"
+	run --separate-stderr "$OSL" -p builtin:ci proc run -- "$HOME/tool"
+	assert_failure 126
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "osl proc run: exec '$HOME/tool': denied by policy ("* ]]
+	[ "$(jq -r 'select(.event.action == "proc.exec") | .event.outcome' "$LOG" | tail -1)" = failure ] ||
+	    [ "$(jq -r 'select(.event.action == "proc.exec") | .osl.decision' "$LOG" | tail -1)" = deny ]
+	# -l stderr brings them back into the job's log
+	run --separate-stderr "$OSL" -l stderr -p builtin:ci proc run -- true
+	assert_success
+	[ "$(jq -r '.event.action' <<<"$stderr" | tr '\n' ' ')" = "proc.exec proc.exit " ]
+}
