@@ -112,6 +112,32 @@ warn_inert(const struct osl_policy *p)
 	}
 }
 
+/* One warning line per rule in force that can never allow anything. */
+static void
+warn_never(const struct osl_policy *p)
+{
+	char why[640];
+
+	out_arr_open("never");
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+
+		if (!osl_rule_never(p, r, why, sizeof(why)))
+			continue;
+		out_obj_open(NULL);
+		out_str("kind", NULL, osl_rule_kind_name(r->kind));
+		out_str("pattern", NULL, r->pattern);
+		out_str("where", NULL, r->where);
+		out_str("id", NULL, r->id);
+		out_str("reason", NULL, why);
+		out_obj_close();
+		cli_warn("warning: %s: %s '%s'%s%s%s can never allow anything: %s", r->where,
+		    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
+		    r->id ? r->id : "", r->id ? ")" : "", why);
+	}
+	out_arr_close();
+}
+
 static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -145,6 +171,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 			out_vars(p);
 			out_inert(p);
 			warn_inert(p);
+			warn_never(p);
 		}
 		out_obj_close();
 		osl_policy_free(p);

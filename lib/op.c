@@ -118,7 +118,7 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 	const struct osl_error *err;
 	struct osl_policy *p;
 	struct osl_log *log;
-	char reason[512];
+	char reason[512], hint[700];
 	size_t tlen;
 	int cut;
 	cJSON *rec;
@@ -146,6 +146,12 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 			    cut, op->target, tlen > 512 ? "..." : "",
 			    osl_rule_name(op->decision.rule), op->decision.rule->where,
 			    op->decision.beneath ? ", which could match a path beneath it" : "");
+		/* no rule decided: name one that would allow it */
+		if (op->decision.by_default && !op->decision.inert && p->dflt == OSL_DENY &&
+		    osl_policy_hint(&op->req, hint, sizeof(hint)))
+			return osl_error_new(OSL_EDENIED,
+			    "'%.*s%s': denied by policy (%s; a rule that would allow it: %s)", cut,
+			    op->target, tlen > 512 ? "..." : "", reason, hint);
 		return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
 		    op->target, tlen > 512 ? "..." : "", reason);
 	}

@@ -221,6 +221,15 @@ struct osl_decision {
 /* Decide.  Pure and fast (compiled tables: no scan of every rule). */
 void osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
     struct osl_decision *d);
+/* Why rule R, in force in P, can never allow anything (a host-name
+ * connect rule without net.resolve; an allow beneath a deny of a whole
+ * folder), into BUF; NULL when it can (lib/policy/lint.c). */
+const char *osl_rule_never(const struct osl_policy *p, const struct osl_rule *r, char *buf,
+    size_t size);
+/* The rule a policy could add to allow R (an exec of /app/server: fs.exec
+ * of all beneath /app), for a denial that no rule decided; "" (0) when
+ * there is none to suggest (lib/policy/hint.c). */
+size_t osl_policy_hint(const struct osl_request *r, char *buf, size_t size);
 /* "allowed by rule build-dir (/etc/osl/ci.yaml:14:5)", "denied by rule
  * no-shadow (...)", "no rule matched: default deny (FILE:LINE:COL)",
  * "no rule matched: default deny; allowed by audit mode". */
