@@ -5,19 +5,22 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy/internal.h"
 
 /* The folder of PATH (absolute, normalised) as a pattern for all beneath it:
- * "/app/server" -> all beneath "/app"; a path right under "/" -> itself. */
+ * "/app/server" -> all beneath "/app"; a path in a system folder ("/etc",
+ * "/usr/bin", "/") -> itself, never the whole folder. */
 static void
 folder_pattern(const char *path, char *buf, size_t size)
 {
 	const char *slash = strrchr(path, '/');
+	char dir[512];
 
-	if (!slash || slash == path)
+	snprintf(dir, sizeof(dir), "%.*s", slash && slash != path ? (int)(slash - path) : 1, path);
+	if (!slash || osl_system_folder(dir))
 		snprintf(buf, size, "%s", path);
 	else
-		snprintf(buf, size, "%.*s/**", (int)(slash - path), path);
+		snprintf(buf, size, "%s/**", dir);
 }
 
 size_t
