@@ -221,7 +221,7 @@ begin_linked(struct osl_ctx *ctx, struct osl_op *op, const struct stat *st, bool
 		sb_release(&names);
 	}
 	if ((err = osl_op_begin(ctx, op)))
-		return found == 1 ? osl_error_new(err->status, "%s: a hard link to '%s'", err->msg,
+		return found == 1 ? osl_error_wrap(err, "%s: a hard link to '%s'", err->msg,
 		    lf.other) : err;
 	*begun = true;
 	return NULL;
@@ -291,6 +291,12 @@ fs_begin_real(struct osl_ctx *ctx, struct osl_op *op, const char *given,
 }
 
 void
+fs_fail(int *status, const char *path, const struct osl_error *err)
+{
+	*status = fs_worst(*status, out_fail("path", path, err));
+}
+
+void
 fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
     bool begun, int *status)
 {
@@ -298,7 +304,7 @@ fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
 		err = osl_op_end(ctx, op, err);
 	osl_op_release(op);
 	if (err)
-		*status = fs_worst(*status, cli_error(err));
+		fs_fail(status, op->target, err);
 }
 
 const struct osl_error *
@@ -500,7 +506,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = fs_worst(status, cli_error(err));
+			fs_fail(&status, argv[i], err);
 	}
 	if (argc > 1 || out_is_json())
 		out_arr_close();
@@ -572,7 +578,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 				err = osl_error_sys(OSL_EFAIL, err->sys_errno, which ?
 				    "cannot write to standard output" : "standard input");
 			if (err)
-				status = fs_worst(status, cli_error(err));
+				fs_fail(&status, argv[i], err);
 			continue;
 		}
 		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
@@ -597,7 +603,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = fs_worst(status, cli_error(err));
+			fs_fail(&status, argv[i], err);
 	}
 	out_arr_close();
 	return status;

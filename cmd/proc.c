@@ -775,6 +775,21 @@ scope_words(unsigned bits, char *buf, size_t size)
 		snprintf(buf, size, "nothing");
 }
 
+/* One entry of kill's document: {"pid", "signal"} and, when it failed,
+ * "error" (and "rule"); the message on stderr.  Returns the status. */
+static int
+kill_entry(pid_t pid, int sig, const struct osl_error *err)
+{
+	int status = err ? cli_error(err) : 0;
+
+	out_obj_open(NULL);
+	out_i64("pid", NULL, pid);
+	out_i64("signal", NULL, sig);
+	out_error(err);
+	out_obj_close();
+	return status;
+}
+
 static int
 kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_procinfo *v, size_t n,
     const char *arg, int sig)
@@ -791,8 +806,13 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 	for (size_t i = 0; i < n; i++)
 		if (v[i].pid == pid)
 			t = &v[i];
-	if (!t)
-		return cli_error(osl_error_sys(OSL_EFAIL, ESRCH, "'%s': no such process", arg));
+	if (!t) {
+		struct osl_error gone;
+
+		osl_error_keep(&gone, osl_error_new(OSL_EFAIL, "'%s': no such process", arg));
+		gone.sys_errno = ESRCH;
+		return kill_entry(pid, sig, &gone);
+	}
 	bits = osl_proc_signal_scope(getpid(), getuid(), v, n, t);
 	osl_op_init(&op, "proc.signal", "process", "change", arg);
 	op.req.access = OSL_ACCESS_SIGNAL;
@@ -802,27 +822,30 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 	err = osl_op_begin(ctx, &op);
 	/* proc.signal decides (policy.h: signal_scope); the pipeline logs it */
 	if (!err && !(bits & p->signal_scope) && !op.decision.audit) {
+		struct osl_error denied;
 		char allow[64], is[64];
 
 		scope_words(p->signal_scope, allow, sizeof(allow));
 		scope_words(bits & ~(unsigned)OSL_SIGNAL_ANY, is, sizeof(is));
-		err = osl_error_new(OSL_EDENIED, "'%s': denied by policy (proc.signal allows %s; the "
-		    "target is %s)", arg, allow, bits & ~(unsigned)OSL_SIGNAL_ANY ? is : "another user's");
-		osl_op_end(ctx, &op, err);
-		status = cli_error(err);
+		osl_error_keep(&denied, osl_error_new(OSL_EDENIED, "'%s': denied by policy "
+		    "(proc.signal allows %s; the target is %s)", arg, allow,
+		    bits & ~(unsigned)OSL_SIGNAL_ANY ? is : "another user's"));
+		snprintf(denied.rule, sizeof(denied.rule), "proc.signal");
+		osl_op_end(ctx, &op, &denied);
+		status = kill_entry(pid, sig, &denied);
 		goto done;
 	}
 	if (err) {
 		char allow[64];
 
 		scope_words(p->signal_scope, allow, sizeof(allow));
-		status = cli_error(osl_error_new(err->status, "%s; proc.signal allows %s", err->msg, allow));
+		status = kill_entry(pid, sig, osl_error_wrap(err, "%s; proc.signal allows %s",
+		    err->msg, allow));
 		goto done;
 	}
 	if (kill(pid, sig) == -1)
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': %s", arg, strerror(errno));
-	if ((err = osl_op_end(ctx, &op, err)))
-		status = cli_error(err);
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s'", arg);
+	status = kill_entry(pid, sig, osl_op_end(ctx, &op, err));
 done:
 	osl_op_release(&op);
 	return status;
@@ -864,12 +887,14 @@ cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_error(err);
 	if ((err = osl_proc_list(&v, &n)))
 		return cli_error(err);
+	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		int s = kill_one(ctx, p, v, n, argv[i], sig);
 
 		if (s == OSL_EDENIED || (s && !status))
 			status = s;
 	}
+	out_arr_close();
 	free(v);
 	return status;
 }

@@ -30,6 +30,8 @@ const struct osl_error *fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op,
  * of a walk go at LEVEL (debug); a denial is logged at warn whatever. */
 const struct osl_error *fs_begin_real(struct osl_ctx *ctx, struct osl_op *op,
     const char *given, const char *real, const struct stat *st);
+/* A failed PATH: the message, the -j entry {"path", "error"}, the status. */
+void fs_fail(int *status, const char *path, const struct osl_error *err);
 /* Finish an op: log the result, print an error, fold the status. */
 void fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
     bool begun, int *status);

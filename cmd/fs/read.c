@@ -135,12 +135,11 @@ ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool head
 	size_t n = 0;
 
 	if ((err = osl_fs_names(fd, &names, &n))) {
-		o->status = fs_worst(o->status, cli_error(osl_error_sys(OSL_EFAIL,
-		    err->sys_errno, "'%s'", given)));
+		fs_fail(&o->status, given, osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", given));
 		return;
 	}
 	if (n && !(sts = calloc(n, sizeof(*sts)))) {
-		o->status = fs_worst(o->status, cli_error(osl_error_nomem()));
+		fs_fail(&o->status, given, osl_error_nomem());
 		goto done;
 	}
 	if (header && !out_is_json())
@@ -371,7 +370,7 @@ du_error(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 
 	(void)v;
 	(void)skip;
-	d->status = fs_worst(d->status, cli_error(osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path)));
+	fs_fail(&d->status, e->path, osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path));
 	return NULL;
 }
 
