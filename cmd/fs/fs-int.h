@@ -38,6 +38,10 @@ void fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
 /* A file other names share cannot be changed in place: one of them may be a
  * protected file (a hard link made before the policy).  NULL when nlink 1. */
 const struct osl_error *fs_check_links(const char *given, const struct stat *st);
+/* A file's metadata into the open JSON object (nothing in text): type,
+ * size, blocks, blksize, dev, inode, nlink, mode, perms, uid, user, gid,
+ * group, atime, mtime, ctime (osl(1), JSON OUTPUT).  Every verb's file. */
+void fs_stat_json(const struct stat *st);
 /* One JSON object (nothing in text) for a file a verb made or changed. */
 void fs_print_result(const char *given, const char *real, int fd, const char *extra_key, uint64_t extra);
 /* Refuse "/" for recursive removal and the like. */

@@ -58,7 +58,7 @@ static void
 ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name,
     const struct stat *st, const char *denied)
 {
-	char q[PATH_MAX * 4 + 8], path[PATH_MAX], pm[11], mode[8], t[40], link[PATH_MAX];
+	char q[PATH_MAX * 4 + 8], path[PATH_MAX], pm[11], link[PATH_MAX];
 	struct passwd *pw;
 	struct group *gr;
 	ssize_t n = -1;
@@ -103,20 +103,13 @@ ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name,
 		out_str("path", NULL, path);
 	else
 		out_str("path", NULL, name);
-	out_str("type", NULL, osl_fs_type_word(st->st_mode));
 	if (denied) {
+		out_str("type", NULL, osl_fs_type_word(st->st_mode));
 		out_str("denied", NULL, denied);
 		out_obj_close();
 		return;
 	}
-	out_u64("size", NULL, (uint64_t)st->st_size);
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
-	out_str("mode", NULL, mode);
-	out_u64("nlink", NULL, (uint64_t)st->st_nlink);
-	out_u64("uid", NULL, (uint64_t)st->st_uid);
-	out_u64("gid", NULL, (uint64_t)st->st_gid);
-	out_u64("inode", NULL, (uint64_t)st->st_ino);
-	out_str("mtime", NULL, osl_time_rfc3339(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, t, sizeof(t)));
+	fs_stat_json(st);
 	if (n >= 0)
 		out_str("target", NULL, link);
 	out_obj_close();
