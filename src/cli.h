@@ -134,6 +134,8 @@ void out_json_item(const char *key, cJSON *item);
 /* JSON only: "error": {"code", "message"} and, for a denial, "rule":
  * {"id", "where"} into the open object (osl(1), JSON OUTPUT). */
 void out_error(const struct osl_error *e);
+/* The same into O, a JSON object of the caller's. */
+void out_error_into(cJSON *o, const struct osl_error *e);
 /* A failed operand: its message on stderr (cli_error) and, in JSON, the
  * entry {KEY: OPERAND, "error": ..., "rule": ...}.  Returns E's status. */
 int out_fail(const char *key, const char *operand, const struct osl_error *e);

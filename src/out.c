@@ -185,23 +185,30 @@ error_code(const struct osl_error *e)
 }
 
 void
+out_error_into(cJSON *o, const struct osl_error *e)
+{
+	cJSON *x;
+
+	if (!o || !e)
+		return;
+	if ((x = cJSON_AddObjectToObject(o, "error"))) {
+		cJSON_AddStringToObject(x, "code", error_code(e));
+		osl_log_add_text(x, "message", e->msg);
+	}
+	if (*e->rule && (x = cJSON_AddObjectToObject(o, "rule"))) {
+		osl_log_add_text(x, "id", e->rule);
+		if (*e->rule_where)
+			osl_log_add_text(x, "where", e->rule_where);
+		else
+			cJSON_AddNullToObject(x, "where");
+	}
+}
+
+void
 out_error(const struct osl_error *e)
 {
-	if (!json || !e)
-		return;
-	out_obj_open("error");
-	out_str("code", NULL, error_code(e));
-	out_str("message", NULL, e->msg);
-	out_obj_close();
-	if (*e->rule) {
-		out_obj_open("rule");
-		out_str("id", NULL, e->rule);
-		if (*e->rule_where)
-			out_str("where", NULL, e->rule_where);
-		else
-			out_null("where");
-		out_obj_close();
-	}
+	if (json && top >= 0 && cJSON_IsObject(stack[top]))
+		out_error_into(stack[top], e);
 }
 
 void
