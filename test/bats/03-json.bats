@@ -96,6 +96,9 @@ shape() {
 	# the message is the line on stderr
 	[[ "$stderr" == *"$(jget '.[1].error.message' "$output")"* ]]
 
+	# a listed name the policy would not let be read: no metadata, its rule
+	shape fs.ls 0 fs ls -a "$HOME"
+	jq -e '.[] | select(.name == ".ssh") | .denied == "no-ssh-keys" and .rule.id == "no-ssh-keys" and (has("size") | not)' <<<"$output"
 	shape fs.cat 3 fs cat "$HOME/.ssh/id_ed25519"
 	jq -e 'length == 1 and .[0].rule.id == "no-ssh-keys"' <<<"$output"
 	shape fs.changed 3 fs touch t1 /etc/osl-json-test
