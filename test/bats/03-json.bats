@@ -135,8 +135,11 @@ shape() {
 	shape error_doc 1 supervise ctl status
 }
 
-@test "ctl status: started_at in RFC 3339; a refusal is {ok: false, error}" {
+@test "supervise --check and ctl status: started_at in RFC 3339; a refusal is {ok: false, error}" {
 	start_sleepers
+	shape supervise.check 0 supervise -c tree.yaml --check
+	printf 'version: 1\nsupervisor:\n  strategy: bogus\n  children: []\n' > bad-tree.yaml
+	shape error_doc 2 supervise -c bad-tree.yaml --check
 	shape ctl.status 0 supervise ctl status
 	jq -e '[.tree.children[].started_at | test("^[0-9-]{10}T[0-9:]{8}\\.[0-9]{9}Z$")] | all' <<<"$output"
 	shape ctl.refused 1 supervise ctl stop nosuchchild
