@@ -71,6 +71,9 @@ shape() {
 	shape policy.explain 0 policy explain fs.read "$PWD/ok.txt"
 	printf 'cases:\n  - { action: fs.read, target: /etc/shadow, expect: deny }\n' > cases.yaml
 	shape policy.test 0 policy test cases.yaml
+	shape policy.learn 0 policy learn -o learned.yaml -- true
+	shape policy.learn.diff 1 policy learn --diff learned.yaml -- sh -c 'cat /etc/shadow'
+	jq -e '.count == (.drift | length) and .count > 0' <<<"$output"
 	shape log.keygen 0 log keygen key.priv key.pub
 	shape log.verify 0 log verify "$LOG"
 	shape log.show 0 log show "$LOG"
