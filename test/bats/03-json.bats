@@ -138,6 +138,14 @@ shape() {
 	shape error_doc 1 supervise ctl status
 }
 
+@test "bad input to any verb is one {\"error\": ...} document, exit 2" {
+	while read -r verb; do
+		# shellcheck disable=SC2086
+		shape error_doc 2 $verb --no-such-option || return 1
+		jq -e '.error.code == "invalid" and (.error.message | test("no-such-option"))' <<<"$output"
+	done < <("$OSL" help --commands)
+}
+
 @test "supervise --check and ctl status: started_at in RFC 3339; a refusal is {ok: false, error}" {
 	start_sleepers
 	shape supervise.check 0 supervise -c tree.yaml --check
