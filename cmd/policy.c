@@ -158,7 +158,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 		out_str("file", NULL, argv[i]);
 		out_bool("valid", NULL, !err);
 		if (err) {
-			out_str("error", NULL, err->msg);
+			out_error(err);
 			/* the message already starts with FILE:LINE:COL */
 			fprintf(stderr, "%s: %s\n", cli_cmdpath, err->msg);
 			status = OSL_EINPUT;	/* unreadable or invalid: bad input */

@@ -112,6 +112,24 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 	return rec;
 }
 
+/* What decided a denial, for -j: the rule, the default, or the setting. */
+static void
+deny_rule(struct osl_error *e, const struct osl_policy *p, const struct osl_decision *d)
+{
+	const char *id = NULL, *where = NULL;
+
+	if (d->rule) {
+		id = osl_rule_name(d->rule);
+		where = d->rule->where;
+	} else if (d->by_default) {
+		id = "default";
+		where = p->dflt_where ? p->dflt_where : p->source;
+	} else if (d->setting && !strchr(d->setting, ' '))
+		id = d->setting;
+	snprintf(e->rule, sizeof(e->rule), "%s", id ? id : "");
+	snprintf(e->rule_where, sizeof(e->rule_where), "%s", where ? where : "");
+}
+
 const struct osl_error *
 osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 {
@@ -142,18 +160,21 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		tlen = strlen(op->target);
 		cut = tlen > 512 ? 512 : (int)tlen;
 		if (op->decision.rule)
-			return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
+			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
 			    cut, op->target, tlen > 512 ? "..." : "",
 			    osl_rule_name(op->decision.rule), op->decision.rule->where,
 			    op->decision.beneath ? ", which could match a path beneath it" : "");
 		/* no rule decided: name one that would allow it */
-		if (op->decision.by_default && !op->decision.inert && p->dflt == OSL_DENY &&
+		else if (op->decision.by_default && !op->decision.inert && p->dflt == OSL_DENY &&
 		    osl_policy_hint(&op->req, hint, sizeof(hint)))
-			return osl_error_new(OSL_EDENIED,
+			err = osl_error_new(OSL_EDENIED,
 			    "'%.*s%s': denied by policy (%s; a rule that would allow it: %s)", cut,
 			    op->target, tlen > 512 ? "..." : "", reason, hint);
-		return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
-		    op->target, tlen > 512 ? "..." : "", reason);
+		else
+			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
+			    op->target, tlen > 512 ? "..." : "", reason);
+		deny_rule((struct osl_error *)err, p, &op->decision);
+		return err;
 	}
 	if (p->log.on_failure == OSL_ONFAIL_DENY && (err = osl_log_reserve(log)))
 		return err;

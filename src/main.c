@@ -62,6 +62,7 @@ cli_error(const struct osl_error *e)
 {
 	if (!e)
 		return 0;
+	out_note_error(e);
 	fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
 	return e->status ? e->status : 1;
 }
@@ -69,12 +70,14 @@ cli_error(const struct osl_error *e)
 int
 cli_usage(const char *fmt, ...)
 {
+	char msg[OSL_ERROR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: see '%s -h'\n", cli_cmdpath, cli_cmdpath);
+	out_note_error(osl_error_new(OSL_EINPUT, "%s", msg));
+	fprintf(stderr, "%s: %s\n%s: see '%s -h'\n", cli_cmdpath, msg, cli_cmdpath, cli_cmdpath);
 	return OSL_EINPUT;
 }
 

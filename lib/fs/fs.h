@@ -94,7 +94,8 @@ struct osl_fs_dest {
  * to a link replaces its target, as cp(1) and shells do. */
 const struct osl_error *osl_fs_resolve_parent(struct osl_fs_dest *d, const char *given, unsigned flags);
 void osl_fs_dest_close(struct osl_fs_dest *d);
-/* Build "DIR/NAME" into BUF ("/NAME" when DIR is "/"). */
+/* Build "DIR/NAME" into BUF, one slash between them ("a/" and "x" make "a/x";
+ * "/" and "x" make "/x"). */
 const struct osl_error *osl_fs_join(char *buf, size_t size, const char *dir, const char *name);
 
 /* A new file's contents, made beside its final name and put in place in one

@@ -40,7 +40,7 @@ YAML
 	assert_failure 2
 	[ "$(jget '.[0].valid' "$output")" = true ]
 	[ "$(jget '.[1].valid' "$output")" = false ]
-	jget '.[1].error' "$output" | grep -q "bad.yaml:2:1"
+	jget '.[1].error.message' "$output" | grep -q "bad.yaml:2:1"
 }
 
 bad() {	# bad NAME CONTENT EXPECTED-MESSAGE-PART
