@@ -139,6 +139,7 @@ $(B)/bench/%: test/bench/%.c $(B)/libosl.a
 
 # Everything a developer or CI needs; the last line is prove's summary.
 test: all man completions-check
+	@test/check-refs
 	@VALGRIND_UNITS=1 test/run-tests $(B)
 	@$(MAKE) --no-print-directory check-sanitize
 

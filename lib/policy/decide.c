@@ -1,4 +1,4 @@
-/* Decisions (policy.md "Deciding") and their explanation.  Pure: the
+/* Decisions (man/osl-policy.5.scd, DECIDING) and their explanation.  Pure: the
  * compiled index answers which rules match; nothing here allocates. */
 #include <stdio.h>
 #include <string.h>

@@ -55,7 +55,7 @@ errno_name(int e)
 	return NULL;
 }
 
-/* --- OCI runtime-spec (config-linux.md "Seccomp") / Docker --- */
+/* --- OCI runtime-spec (github.com/opencontainers/runtime-spec, config-linux.md "Seccomp") / Docker --- */
 
 static cJSON *
 oci_group(char **names, size_t n, const char *action, int err)

@@ -11,7 +11,7 @@
 #include "util/strbuf.h"
 
 /* yaml.c: one YAML document as a small tree, built from libyaml events with
- * every limit of policy.md checked while parsing. */
+ * every limit of man/osl-policy.5.scd (THE DOCUMENT) checked while parsing. */
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
 struct ynode {
 	enum ytype type;

@@ -46,7 +46,7 @@ enum osl_access {
 	OSL_ACCESS_SIGNAL,
 };
 
-/* A network pattern: HOST:PORT (policy.md "Network targets"). */
+/* A network pattern: HOST:PORT (man/osl-policy.5.scd, NETWORK PATTERNS). */
 enum osl_nethost { OSL_NH_ANY, OSL_NH_ADDR, OSL_NH_NAME, OSL_NH_SUFFIX };
 struct osl_netpat {
 	enum osl_nethost host;
@@ -172,7 +172,7 @@ struct osl_policy_env {
 	    char *out, size_t size);
 };
 
-/* Limits the loader enforces (policy.md). */
+/* Limits the loader enforces (man/osl-policy.5.scd, THE DOCUMENT). */
 #define OSL_POLICY_MAX_BYTES (1u << 20)
 #define OSL_POLICY_MAX_DEPTH 64
 #define OSL_POLICY_MAX_EXTENDS 16

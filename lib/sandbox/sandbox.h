@@ -1,5 +1,5 @@
-/* Kernel enforcement of a policy for a program osl starts (policy.md, "What
- * the kernel enforces for a spawned program").
+/* Kernel enforcement of a policy for a program osl starts (man/osl-proc.1.scd,
+ * HOW RULES MAP TO THE KERNEL).
  *
  * osl_sandbox_prepare() runs in the parent before fork: it probes the kernel,
  * builds everything that allocates (the Landlock ruleset, the seccomp BPF
