@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "policy/internal.h"
+#include "policy/show.h"
 #include "sandbox/sandbox.h"
 #include "util/parse.h"
 

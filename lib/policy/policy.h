@@ -4,7 +4,10 @@
  * Loading reads files (policy/load.c) and has the rule paths resolved by
  * the caller's osl_policy_env.resolve (the file system is the shell's);
  * everything after that — merging, compiling, matching, deciding — is pure:
- * no syscalls, no clocks, no globals.  A loaded policy is immutable and may be shared between threads. */
+ * no syscalls, no clocks, no globals.  A loaded policy is immutable and may be shared between threads.
+ *
+ * Part of libosl's public API (PUBLIC_HDRS in the Makefile): it includes
+ * only public headers; `osl policy show`'s printers are in policy/show.h. */
 #ifndef OSL_POLICY_H
 #define OSL_POLICY_H
 
@@ -12,11 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 #include "error.h"
 #include "log/config.h"
-#include "util/strbuf.h"
 
 enum osl_verdict { OSL_DENY = 0, OSL_ALLOW = 1 };
 enum osl_mode { OSL_MODE_ENFORCE = 0, OSL_MODE_AUDIT = 1 };
@@ -236,13 +236,6 @@ bool osl_path_proc_self(const char *path);	/* /proc/self, /proc/thread-self, bel
 /* Parse "HOST:PORT" (policy syntax) into a netpat; errors are one line. */
 const struct osl_error *osl_netpat_parse(const char *s, struct osl_netpat *out);
 void osl_netpat_release(struct osl_netpat *np);
-
-/* The merged effective policy as JSON (`osl policy show -j`): every rule with
- * kind, id, where, pattern and expanded.  NULL when out of memory. */
-cJSON *osl_policy_to_json(const struct osl_policy *p);
-/* The merged policy as YAML (`osl policy show`): loading it again gives the
- * same decisions (rules keep their ids; their old places are comments). */
-const struct osl_error *osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out);
 
 /* True when NAME is the rule's id or its FILE:LINE:COL. */
 bool osl_rule_is(const struct osl_rule *r, const char *name);

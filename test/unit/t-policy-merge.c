@@ -8,6 +8,7 @@
 
 #include "policy/builtin.h"
 #include "policy/internal.h"
+#include "policy/show.h"
 #include "policy/policy.h"
 #include "tap.h"
 
