@@ -10,10 +10,6 @@
 
 #define MAX_PATTERN 4096
 
-const char *const limit_names[8] = {
-	"cpu", "wall", "memory", "nofile", "nproc", "fsize", "core", NULL
-};
-
 struct sctx {
 	struct layer *l;
 	const char *file;
@@ -294,6 +290,88 @@ rule_list(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const 
 	return NULL;
 }
 
+/* A number setting of the table (a limit, a log size or count) from V. */
+static const struct osl_error *
+number_setting(struct sctx *c, const struct ynode *v, enum lfield f)
+{
+	const struct setting *s = &settings[f];
+	const struct osl_error *err;
+	uint64_t n = 0;
+	bool good;
+
+	if ((err = want_str(c, v, s->key)))
+		return err;
+	if (s->type == ST_DURATION)
+		good = osl_parse_duration(v->str, &n) && (n > 0 || !(s->flags & S_POSITIVE));
+	else if (s->type == ST_COUNT)
+		good = osl_parse_uint(v->str, s->max, &n);
+	else
+		good = osl_parse_size(v->str, &n);
+	if (!good || n > s->max) {
+		char hint[64] = "";
+
+		if (s->type == ST_DURATION)
+			snprintf(hint, sizeof(hint), " (e.g. %s10s, 5m, 1h%s)", s->flags &
+			    S_POSITIVE ? "250ms, " : "", s->flags & S_POSITIVE ? "; more than 0" : "");
+		else if (s->type == ST_SIZE)
+			snprintf(hint, sizeof(hint), " (e.g. 512K, 64M, 1G)");
+		else if (s->max < UINT32_MAX)
+			snprintf(hint, sizeof(hint), " (0-%llu)", (unsigned long long)s->max);
+		return err_node(c->file, v, "%s: invalid %s '%.100s'%s", s->key,
+		    s->type == ST_DURATION ? "duration" : s->type == ST_COUNT ? "number" : "size",
+		    v->str, hint);
+	}
+	setting_set_num(&c->l->p, s, n);
+	mark(c, f, v);
+	return NULL;
+}
+
+/* An enum or boolean setting of the table from V. */
+static const struct osl_error *
+word_setting(struct sctx *c, const struct ynode *v, enum lfield f)
+{
+	const struct setting *s = &settings[f];
+	const struct osl_error *err;
+	bool b = false;
+	int e;
+
+	if (s->type == ST_BOOL) {
+		if ((err = want_bool(c, v, s->key, &b)))
+			return err;
+		e = b;
+	} else if ((err = want_enum(c, v, s->key, s->names, &e)))
+		return err;
+	setting_set_num(&c->l->p, s, (uint64_t)e);
+	mark(c, f, v);
+	return NULL;
+}
+
+/* The settings of map M at PREFIX ("proc.limits.", "log.rotate."): rows
+ * FIRST to LAST of the table, all numbers. */
+static const struct osl_error *
+number_map(struct sctx *c, const struct ynode *m, enum lfield first, enum lfield last)
+{
+	const char *keys[LF__COUNT + 1];
+	const struct osl_error *err;
+	char what[64];
+	int n = 0;
+
+	snprintf(what, sizeof(what), "%.*s", (int)(setting_leaf(&settings[first]) - 1 -
+	    settings[first].key), settings[first].key);
+	for (int f = first; f <= (int)last; f++)
+		keys[n++] = setting_leaf(&settings[f]);
+	keys[n] = NULL;
+	if ((err = want_map(c, m, what)) || (err = check_keys(c, m, what, keys)))
+		return err;
+	for (int f = first; f <= (int)last; f++) {
+		const struct ynode *v = ymap_get(m, setting_leaf(&settings[f]));
+
+		if (v && (err = number_setting(c, v, (enum lfield)f)))
+			return err;
+	}
+	return NULL;
+}
+
 static const struct osl_error *
 parse_fs(struct sctx *c, const struct ynode *m)
 {
@@ -326,54 +404,13 @@ parse_net(struct sctx *c, const struct ynode *m)
 		const struct ynode *v = m->kids[i + 1];
 
 		if (strcmp(k, "resolve") == 0) {
-			if ((err = want_bool(c, v, "net.resolve", &c->l->p.net_resolve)))
+			if ((err = word_setting(c, v, LF_RESOLVE)))
 				return err;
-			mark(c, LF_RESOLVE, v);
 		} else if ((err = rule_list(c, strcmp(k, "connect") == 0 ? OSL_RULE_NET_CONNECT :
 		    strcmp(k, "bind") == 0 ? OSL_RULE_NET_BIND : OSL_RULE_NET_DENY, v,
 		    strcmp(k, "connect") == 0 ? "net.connect" :
 		    strcmp(k, "bind") == 0 ? "net.bind" : "net.deny")))
 			return err;
-	}
-	return NULL;
-}
-
-static const struct osl_error *
-parse_limits(struct sctx *c, const struct ynode *m)
-{
-	const struct osl_error *err;
-	uint64_t *dst[7];
-	struct osl_limits *lim = &c->l->p.limits;
-	char what[32];
-
-	dst[0] = &lim->cpu_ns; dst[1] = &lim->wall_ns; dst[2] = &lim->memory;
-	dst[3] = &lim->nofile; dst[4] = &lim->nproc; dst[5] = &lim->fsize;
-	dst[6] = &lim->core;
-	if ((err = want_map(c, m, "proc.limits")) ||
-	    (err = check_keys(c, m, "proc.limits", limit_names)))
-		return err;
-	for (size_t i = 0; i < m->nkids; i += 2) {
-		const struct ynode *v = m->kids[i + 1];
-		int k;
-		bool good;
-
-		for (k = 0; strcmp(limit_names[k], m->kids[i]->str); k++)
-			;
-		snprintf(what, sizeof(what), "proc.limits.%s", limit_names[k]);
-		if ((err = want_str(c, v, what)))
-			return err;
-		if (k <= 1)
-			good = osl_parse_duration(v->str, dst[k]) && *dst[k] > 0;
-		else if (k == 3 || k == 4)
-			good = osl_parse_uint(v->str, UINT64_MAX - 1, dst[k]);
-		else
-			good = osl_parse_size(v->str, dst[k]);
-		if (!good || *dst[k] == OSL_LIMIT_UNSET)
-			return err_node(c->file, v, "%s: invalid %s '%.100s'%s", what,
-			    k <= 1 ? "duration" : k == 3 || k == 4 ? "number" : "size", v->str,
-			    k <= 1 ? " (e.g. 250ms, 10s, 5m, 1h; more than 0)" :
-			    k == 3 || k == 4 ? "" : " (e.g. 512K, 64M, 1G)");
-		mark(c, (enum lfield)(LF_LIMIT + k), v);
 	}
 	return NULL;
 }
@@ -474,7 +511,6 @@ is_syscall(const char *s)
 static const struct osl_error *
 parse_seccomp(struct sctx *c, const struct ynode *n)
 {
-	static const char *const bases[] = { "default", "strict", "none", NULL };
 	static const char *const keys[] = { "base", "deny", "allow", NULL };
 	struct osl_seccomp *sc = &c->l->p.seccomp;
 	const struct osl_error *err;
@@ -482,7 +518,7 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 	int b = 0;
 
 	if (n->type == Y_SCALAR) {
-		if ((err = want_enum(c, n, "proc.seccomp", bases, &b)))
+		if ((err = want_enum(c, n, "proc.seccomp", policy_seccomp_names, &b)))
 			return err;
 		sc->base = (enum osl_seccomp_base)b;
 		mark(c, LF_SECCOMP, n);
@@ -491,12 +527,8 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 	if ((err = want_map(c, n, "proc.seccomp")) ||
 	    (err = check_keys(c, n, "proc.seccomp", keys)))
 		return err;
-	if ((v = ymap_get(n, "base")) != NULL) {
-		if ((err = want_enum(c, v, "proc.seccomp.base", bases, &b)))
-			return err;
-		sc->base = (enum osl_seccomp_base)b;
-		mark(c, LF_SECCOMP, v);
-	}
+	if ((v = ymap_get(n, "base")) && (err = word_setting(c, v, LF_SECCOMP)))
+		return err;
 	if ((v = ymap_get(n, "deny")) && (err = str_list(c, v, "proc.seccomp.deny", is_syscall,
 	    "a system call name or @group", &sc->deny, &sc->ndeny)))
 		return err;
@@ -530,24 +562,25 @@ parse_caps(struct sctx *c, const struct ynode *n)
 	return NULL;
 }
 
-/* proc.namespaces: those beyond every child's (only pid so far) */
+/* A list of names that are bits (proc.signal, proc.namespaces). */
 static const struct osl_error *
-parse_namespaces(struct sctx *c, const struct ynode *n)
+bits_setting(struct sctx *c, const struct ynode *n, enum lfield f)
 {
-	static const char *const names[] = { "pid", NULL };
+	const struct setting *s = &settings[f];
 	const struct osl_error *err;
+	uint64_t bits = 0;
 
-	if ((err = want_list(c, n, "proc.namespaces")))
+	if ((err = want_list(c, n, s->key)))
 		return err;
-	c->l->p.namespaces = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
 		int k;
 
-		if ((err = want_enum(c, n->kids[i], "proc.namespaces", names, &k)))
+		if ((err = want_enum(c, n->kids[i], s->key, s->names, &k)))
 			return err;
-		c->l->p.namespaces |= 1u << k;
+		bits |= 1u << k;
 	}
-	mark(c, LF_NAMESPACES, n);
+	setting_set_num(&c->l->p, s, bits);
+	mark(c, f, n);
 	return NULL;
 }
 
@@ -556,27 +589,14 @@ parse_proc(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "capabilities",
 		"tmp", "namespaces", NULL };
-	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
-	static const char *const tmps[] = { "private", "shared", NULL };
 	const struct osl_error *err;
 	const struct ynode *v;
 
 	if ((err = want_map(c, m, "proc")) || (err = check_keys(c, m, "proc", keys)))
 		return err;
-	if ((v = ymap_get(m, "signal")) != NULL) {
-		if ((err = want_list(c, v, "proc.signal")))
-			return err;
-		c->l->p.signal_scope = 0;
-		for (size_t i = 0; i < v->nkids; i++) {
-			int s;
-
-			if ((err = want_enum(c, v->kids[i], "proc.signal", scopes, &s)))
-				return err;
-			c->l->p.signal_scope |= 1u << s;
-		}
-		mark(c, LF_SIGNAL, v);
-	}
-	if ((v = ymap_get(m, "limits")) && (err = parse_limits(c, v)))
+	if ((v = ymap_get(m, "signal")) && (err = bits_setting(c, v, LF_SIGNAL)))
+		return err;
+	if ((v = ymap_get(m, "limits")) && (err = number_map(c, v, LF_LIM_CPU, LF_LIM_CORE)))
 		return err;
 	if ((v = ymap_get(m, "env")) && (err = parse_env(c, v)))
 		return err;
@@ -584,15 +604,9 @@ parse_proc(struct sctx *c, const struct ynode *m)
 		return err;
 	if ((v = ymap_get(m, "capabilities")) && (err = parse_caps(c, v)))
 		return err;
-	if ((v = ymap_get(m, "tmp")) != NULL) {
-		int t;
-
-		if ((err = want_enum(c, v, "proc.tmp", tmps, &t)))
-			return err;
-		c->l->p.tmp = (enum osl_tmp)t;
-		mark(c, LF_TMP, v);
-	}
-	if ((v = ymap_get(m, "namespaces")) && (err = parse_namespaces(c, v)))
+	if ((v = ymap_get(m, "tmp")) && (err = word_setting(c, v, LF_TMP)))
+		return err;
+	if ((v = ymap_get(m, "namespaces")) && (err = bits_setting(c, v, LF_NAMESPACES)))
 		return err;
 	return NULL;
 }
@@ -653,88 +667,33 @@ parse_log(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "level", "sink", "sync", "chain", "on_failure",
 		"rotate", "checkpoint", NULL };
-	static const char *const levels[] = { "debug", "info", "notice", "warn", "error",
-		"critical", NULL };
-	static const char *const syncs[] = { "none", "batch", "always", NULL };
-	static const char *const onfail[] = { "deny", "continue", NULL };
-	static const char *const rkeys[] = { "size", "keep", NULL };
 	static const char *const ckeys[] = { "every", "interval", "key", "sink", NULL };
 	struct osl_log_config *lg = &c->l->p.log;
 	const struct osl_error *err;
 	const struct ynode *v, *r;
-	uint64_t u;
-	int e;
 
 	if ((err = want_map(c, m, "log")) || (err = check_keys(c, m, "log", keys)))
 		return err;
-	if ((v = ymap_get(m, "level")) != NULL) {
-		if ((err = want_enum(c, v, "log.level", levels, &e)))
-			return err;
-		lg->level = (enum osl_level)e;
-		mark(c, LF_LEVEL, v);
-	}
+	if ((v = ymap_get(m, "level")) && (err = word_setting(c, v, LF_LEVEL)))
+		return err;
 	if ((v = ymap_get(m, "sink")) && (err = parse_sink(c, v, "log.sink", &lg->sink, LF_SINK)))
 		return err;
-	if ((v = ymap_get(m, "sync")) != NULL) {
-		if ((err = want_enum(c, v, "log.sync", syncs, &e)))
-			return err;
-		lg->sync = (enum osl_log_sync)e;
-		mark(c, LF_SYNC, v);
-	}
-	if ((v = ymap_get(m, "chain")) != NULL) {
-		if ((err = want_bool(c, v, "log.chain", &lg->chain)))
-			return err;
-		mark(c, LF_CHAIN, v);
-	}
-	if ((v = ymap_get(m, "on_failure")) != NULL) {
-		if ((err = want_enum(c, v, "log.on_failure", onfail, &e)))
-			return err;
-		lg->on_failure = (enum osl_log_onfail)e;
-		mark(c, LF_ONFAIL, v);
-	}
-	if ((r = ymap_get(m, "rotate")) != NULL) {
-		if ((err = want_map(c, r, "log.rotate")) ||
-		    (err = check_keys(c, r, "log.rotate", rkeys)))
-			return err;
-		if ((v = ymap_get(r, "size")) != NULL) {
-			if ((err = want_str(c, v, "log.rotate.size")))
-				return err;
-			if (!osl_parse_size(v->str, &lg->rotate_size))
-				return err_node(c->file, v, "log.rotate.size: invalid size '%.100s' "
-				    "(e.g. 512K, 64M, 1G)", v->str);
-			mark(c, LF_ROT_SIZE, v);
-		}
-		if ((v = ymap_get(r, "keep")) != NULL) {
-			if ((err = want_str(c, v, "log.rotate.keep")))
-				return err;
-			if (!osl_parse_uint(v->str, 100000, &u))
-				return err_node(c->file, v, "log.rotate.keep: invalid number '%.100s' "
-				    "(0-100000)", v->str);
-			lg->rotate_keep = (unsigned)u;
-			mark(c, LF_ROT_KEEP, v);
-		}
-	}
+	if ((v = ymap_get(m, "sync")) && (err = word_setting(c, v, LF_SYNC)))
+		return err;
+	if ((v = ymap_get(m, "chain")) && (err = word_setting(c, v, LF_CHAIN)))
+		return err;
+	if ((v = ymap_get(m, "on_failure")) && (err = word_setting(c, v, LF_ONFAIL)))
+		return err;
+	if ((r = ymap_get(m, "rotate")) && (err = number_map(c, r, LF_ROT_SIZE, LF_ROT_KEEP)))
+		return err;
 	if ((r = ymap_get(m, "checkpoint")) != NULL) {
 		if ((err = want_map(c, r, "log.checkpoint")) ||
 		    (err = check_keys(c, r, "log.checkpoint", ckeys)))
 			return err;
-		if ((v = ymap_get(r, "every")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.every")))
-				return err;
-			if (!osl_parse_uint(v->str, UINT32_MAX, &u))
-				return err_node(c->file, v, "log.checkpoint.every: invalid number "
-				    "'%.100s'", v->str);
-			lg->checkpoint_every = (unsigned)u;
-			mark(c, LF_CP_EVERY, v);
-		}
-		if ((v = ymap_get(r, "interval")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.interval")))
-				return err;
-			if (!osl_parse_duration(v->str, &lg->checkpoint_interval_ns))
-				return err_node(c->file, v, "log.checkpoint.interval: invalid duration "
-				    "'%.100s' (e.g. 10s, 5m, 1h)", v->str);
-			mark(c, LF_CP_INTERVAL, v);
-		}
+		if ((v = ymap_get(r, "every")) && (err = number_setting(c, v, LF_CP_EVERY)))
+			return err;
+		if ((v = ymap_get(r, "interval")) && (err = number_setting(c, v, LF_CP_INTERVAL)))
+			return err;
 		if ((v = ymap_get(r, "key")) != NULL) {
 			if ((err = want_str(c, v, "log.checkpoint.key")) ||
 			    (err = log_path(c, v, v->str, "log.checkpoint.key", &lg->checkpoint_key)))
@@ -800,12 +759,9 @@ parse_root(struct sctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "version", "name", "description", "extends",
 		"mode", "default", "fs", "net", "proc", "log", NULL };
-	static const char *const modes[] = { "enforce", "audit", NULL };
-	static const char *const dflts[] = { "deny", "allow", NULL };
 	struct layer *l = c->l;
 	const struct osl_error *err;
 	const struct ynode *v;
-	int e;
 
 	if (!root)
 		return err_at(l->file, 1, 1, "empty policy (version: 1 is required)");
@@ -829,18 +785,10 @@ parse_root(struct sctx *c, const struct ynode *root)
 			return err;
 		mark(c, LF_DESC, v);
 	}
-	if ((v = ymap_get(root, "mode")) != NULL) {
-		if ((err = want_enum(c, v, "mode", modes, &e)))
-			return err;
-		l->p.mode = (enum osl_mode)e;
-		mark(c, LF_MODE, v);
-	}
-	if ((v = ymap_get(root, "default")) != NULL) {
-		if ((err = want_enum(c, v, "default", dflts, &e)))
-			return err;
-		l->p.dflt = e ? OSL_ALLOW : OSL_DENY;
-		mark(c, LF_DEFAULT, v);
-	}
+	if ((v = ymap_get(root, "mode")) && (err = word_setting(c, v, LF_MODE)))
+		return err;
+	if ((v = ymap_get(root, "default")) && (err = word_setting(c, v, LF_DEFAULT)))
+		return err;
 	if ((v = ymap_get(root, "fs")) && (err = parse_fs(c, v)))
 		return err;
 	if ((v = ymap_get(root, "net")) && (err = parse_net(c, v)))
