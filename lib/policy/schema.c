@@ -634,21 +634,22 @@ static const struct osl_error *
 parse_sink(struct sctx *c, const struct ynode *v, const char *what, char **out, enum lfield f)
 {
 	const struct osl_error *err;
+	const char *rest = NULL;
+	enum osl_log_sink kind;
 	char *path = NULL;
 
 	if ((err = want_str(c, v, what)))
 		return err;
 	mark(c, f, v);
-	if (strcmp(v->str, "stderr") == 0 || strcmp(v->str, "syslog") == 0 ||
-	    strcmp(v->str, "journald") == 0 || strcmp(v->str, "none") == 0)
+	/* the grammar is lib/log/sinkspec.c's; a path here is expanded */
+	if (osl_log_sink_parse(v->str, &kind, &rest) && !rest)
 		return dup_str(out, v->str);
-	if (strncmp(v->str, "file:", 5) == 0 || strncmp(v->str, "syslog:", 7) == 0) {
-		bool file = v->str[0] == 'f';
+	if (rest) {
 		struct strbuf sb = STRBUF_INIT;
 
-		if ((err = log_path(c, v, v->str + (file ? 5 : 7), what, &path)))
+		if ((err = log_path(c, v, rest, what, &path)))
 			return err;
-		sb_addf(&sb, "%s:%s", file ? "file" : "syslog", path);
+		sb_addf(&sb, "%.*s%s", (int)(rest - v->str), v->str, path);
 		free(path);
 		if (sb.oom) {
 			sb_release(&sb);
