@@ -6,7 +6,6 @@
 
 #include "policy/internal.h"
 #include "policy/show.h"
-#include "sandbox/sandbox.h"
 
 /* A setting that prints nothing: a name, a key, a limit that is not set. */
 static bool

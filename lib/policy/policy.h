@@ -237,6 +237,12 @@ bool osl_path_proc_self(const char *path);	/* /proc/self, /proc/thread-self, bel
 const struct osl_error *osl_netpat_parse(const char *s, struct osl_netpat *out);
 void osl_netpat_release(struct osl_netpat *np);
 
+/* proc.capabilities' names (policy/settings.c): the number of a
+ * capability's name ("net_bind_service", "CAP_NET_RAW"), or -1; the name of
+ * a number, lower case without "cap_", or NULL. */
+int osl_cap_parse(const char *name);
+const char *osl_cap_name(int cap);
+
 /* True when NAME is the rule's id or its FILE:LINE:COL. */
 bool osl_rule_is(const struct osl_rule *r, const char *name);
 /* "fs.read", "fs.write", "fs.exec", "fs.deny", "net.connect", "net.bind", "net.deny". */

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "policy/internal.h"
-#include "sandbox/sandbox.h"
 #include "util/parse.h"
 
 #define MAX_PATTERN 4096

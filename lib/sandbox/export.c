@@ -12,7 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "policy/export.h"
+#include "sandbox/export.h"
 #include "sandbox/sandbox.h"
 
 bool
