@@ -17,9 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "proc/proc.h"
 #include "sandbox/landlock-uapi.h"
 #include "sandbox/sandbox-int.h"
+#include "util/file.h"
 #include "util/parse.h"
 
 void
