@@ -165,6 +165,7 @@ $(B)/bench/%: test/bench/%.c $(LIBOSL_INT)
 # Everything a developer or CI needs; the last line is prove's summary.
 test: all man completions-check
 	@test/check-refs
+	@test/check-includes
 	@VALGRIND_UNITS=1 test/run-tests $(B)
 	@$(MAKE) --no-print-directory check-sanitize
 
