@@ -87,7 +87,25 @@ struct layer {
 	struct lpos pos[LF__COUNT];
 };
 
-/* schema.c: the tree of one file into a layer (everything but extends:). */
+/* schema.c: the tree of one file into a layer (everything but extends:);
+ * its rules are rules.c's. */
+struct sctx {
+	struct layer *l;
+	const char *file;
+	const struct osl_policy_env *env;
+	struct strbuf tmp;	/* a rule's expanded pattern, reused */
+};
+const struct osl_error *schema_check_keys(const struct sctx *c, const struct ynode *m,
+    const char *what, const char *const *keys);
+const struct osl_error *schema_want_list(const struct sctx *c, const struct ynode *n,
+    const char *what);
+const struct osl_error *schema_want_str(const struct sctx *c, const struct ynode *n,
+    const char *what);
+/* The rules of kind KIND in list N ("fs.read" for messages: WHAT). */
+const struct osl_error *rule_list(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n,
+    const char *what);
+/* Two rules of the file with one id: an error. */
+const struct osl_error *check_ids(struct sctx *c);
 const struct osl_error *schema_layer(struct layer *l, const struct ynode *root,
     const struct osl_policy_env *env);
 void layer_release(struct layer *l);

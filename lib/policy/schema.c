@@ -7,17 +7,8 @@
 #include "policy/internal.h"
 #include "util/parse.h"
 
-#define MAX_PATTERN 4096
-
-struct sctx {
-	struct layer *l;
-	const char *file;
-	const struct osl_policy_env *env;
-	struct strbuf tmp;	/* a rule's expanded pattern, reused */
-};
-
-static const struct osl_error *
-check_keys(const struct sctx *c, const struct ynode *m, const char *what,
+const struct osl_error *
+schema_check_keys(const struct sctx *c, const struct ynode *m, const char *what,
     const char *const *keys)
 {
 	for (size_t i = 0; i < m->nkids; i += 2) {
@@ -49,16 +40,16 @@ want_map(const struct sctx *c, const struct ynode *n, const char *what)
 	return err_node(c->file, n, "%s: expected a map, got %s", what, ynode_type_name(n));
 }
 
-static const struct osl_error *
-want_list(const struct sctx *c, const struct ynode *n, const char *what)
+const struct osl_error *
+schema_want_list(const struct sctx *c, const struct ynode *n, const char *what)
 {
 	if (n->type == Y_SEQ || ynode_is_null(n))
 		return NULL;
 	return err_node(c->file, n, "%s: expected a list, got %s", what, ynode_type_name(n));
 }
 
-static const struct osl_error *
-want_str(const struct sctx *c, const struct ynode *n, const char *what)
+const struct osl_error *
+schema_want_str(const struct sctx *c, const struct ynode *n, const char *what)
 {
 	if (n->type == Y_SCALAR && !ynode_is_null(n))
 		return NULL;
@@ -70,7 +61,7 @@ want_bool(const struct sctx *c, const struct ynode *n, const char *what, bool *o
 {
 	const struct osl_error *err;
 
-	if ((err = want_str(c, n, what)))
+	if ((err = schema_want_str(c, n, what)))
 		return err;
 	if (strcmp(n->str, "true") == 0)
 		*out = true;
@@ -90,7 +81,7 @@ want_enum(const struct sctx *c, const struct ynode *n, const char *what,
 	const struct osl_error *err;
 	char list[256] = "";
 
-	if ((err = want_str(c, n, what)))
+	if ((err = schema_want_str(c, n, what)))
 		return err;
 	for (int i = 0; names[i]; i++) {
 		if (strcmp(names[i], n->str) == 0) {
@@ -124,171 +115,6 @@ dup_str(char **out, const char *s)
 	return NULL;
 }
 
-bool
-is_id(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
-		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '.' && s[n] != '_' && s[n] != '-')
-			return false;
-	return n > 0 && n <= 64;
-}
-
-/* Brackets must close: "[abc" would silently never match. */
-static bool
-glob_ok(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\') {
-			if (!*++s)
-				return false;
-		} else if (*s == '[') {
-			s++;
-			if (*s == '!' || *s == '^')
-				s++;
-			if (*s == ']')
-				s++;
-			for (; *s != ']'; s++) {
-				if (!*s)
-					return false;
-				if (*s == '[' && s[1] == ':') {
-					const char *e = strstr(s + 2, ":]");
-
-					if (!e)
-						return false;
-					s = e + 1;
-				} else if (*s == '\\' && s[1])
-					s++;
-			}
-		}
-	}
-	return true;
-}
-
-void
-rule_release(struct osl_rule *r)
-{
-	if (r->real != r->expanded)
-		free(r->real);
-	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
-	osl_netpat_release(&r->net);
-	memset(r, 0, sizeof(*r));
-}
-
-static const struct osl_error *
-add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
-{
-	static const char *const fs_keys[] = { "path", "id", NULL };
-	static const char *const net_keys[] = { "addr", "id", NULL };
-	const struct osl_error *err = NULL;
-	struct osl_policy *p = &c->l->p;
-	bool fs = kind <= OSL_RULE_FS_DENY;
-	const struct ynode *pat = n, *id = NULL;
-	struct strbuf *sb = &c->tmp;
-	const char *exp = NULL;
-	size_t flen = strlen(c->file), elen, ilen, rlen = 0;
-	struct osl_rule r;
-	char emsg[512], *w;
-	enum vx vx = VX_OK;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = kind;
-	if (n->type == Y_MAP) {
-		if ((err = check_keys(c, n, what, fs ? fs_keys : net_keys)))
-			return err;
-		if ((pat = ymap_get(n, fs ? "path" : "addr")) == NULL)
-			return err_node(c->file, n, "%s: a rule map needs '%s:'", what,
-			    fs ? "path" : "addr");
-		if ((id = ymap_get(n, "id")) != NULL) {
-			if ((err = want_str(c, id, what)))
-				return err;
-			if (!is_id(id->str))
-				return err_node(c->file, id, "%s: invalid id '%.100s' (1-64 letters, "
-				    "digits, '.', '_' or '-')", what, id->str);
-		}
-	} else if (n->type != Y_SCALAR)
-		return err_node(c->file, n, "%s: a rule is a string or a map, got %s", what,
-		    ynode_type_name(n));
-	if ((err = want_str(c, pat, what)))
-		return err;
-	if (pat->len > MAX_PATTERN)
-		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
-		    MAX_PATTERN);
-	if (fs) {
-		/* a deny rule can only narrow: its variables are taken as they are;
-		 * an allow rule whose variable cannot be used is inert */
-		vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, sb,
-		    emsg, sizeof(emsg));
-		if (vx == VX_ERROR) {
-			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
-			goto done;
-		}
-		if (vx == VX_INERT)
-			rlen = strlen(emsg) + 1;
-		if (!glob_ok(sb->buf)) {
-			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
-			    what, pat->str);
-			goto done;
-		}
-		exp = sb->buf;
-	} else {
-		if ((err = osl_netpat_parse(pat->str, &r.net))) {
-			err = err_node(c->file, pat, "%s: %s", what, err->msg);
-			goto done;
-		}
-		exp = pat->str;
-	}
-	/* where, pattern, expanded and id in one block, owned by where */
-	elen = strlen(exp);
-	ilen = id ? id->len : 0;
-	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1 + rlen)) == NULL)
-		goto nomem;
-	r.where = w;
-	w += where_put(w, c->file, n->line, n->col) + 1;
-	r.pattern = memcpy(w, pat->str, pat->len + 1);
-	w += pat->len + 1;
-	r.expanded = memcpy(w, exp, elen + 1);
-	r.real = r.expanded;	/* until load.c resolves it */
-	w += elen + 1;
-	if (id)
-		r.id = memcpy(w, id->str, ilen + 1);
-	w += ilen + 1;
-	if (rlen)
-		r.inert = memcpy(w, emsg, rlen);
-	if (p->nrules == c->l->rules_cap) {
-		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
-		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
-
-		if (!nr)
-			goto nomem;
-		p->rules = nr;
-		c->l->rules_cap = cap;
-	}
-	p->rules[p->nrules++] = r;
-	memset(&r, 0, sizeof(r));
-	goto done;
-nomem:
-	err = osl_error_nomem();
-done:
-	rule_release(&r);
-	return err;
-}
-
-static const struct osl_error *
-rule_list(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
-{
-	const struct osl_error *err;
-
-	if ((err = want_list(c, n, what)))
-		return err;
-	for (size_t i = 0; i < n->nkids; i++)
-		if ((err = add_rule(c, kind, n->kids[i], what)))
-			return err;
-	return NULL;
-}
-
 /* A number setting of the table (a limit, a log size or count) from V. */
 static const struct osl_error *
 number_setting(struct sctx *c, const struct ynode *v, enum lfield f)
@@ -298,7 +124,7 @@ number_setting(struct sctx *c, const struct ynode *v, enum lfield f)
 	uint64_t n = 0;
 	bool good;
 
-	if ((err = want_str(c, v, s->key)))
+	if ((err = schema_want_str(c, v, s->key)))
 		return err;
 	if (s->type == ST_DURATION)
 		good = osl_parse_duration(v->str, &n) && (n > 0 || !(s->flags & S_POSITIVE));
@@ -360,7 +186,7 @@ number_map(struct sctx *c, const struct ynode *m, enum lfield first, enum lfield
 	for (int f = first; f <= (int)last; f++)
 		keys[n++] = setting_leaf(&settings[f]);
 	keys[n] = NULL;
-	if ((err = want_map(c, m, what)) || (err = check_keys(c, m, what, keys)))
+	if ((err = want_map(c, m, what)) || (err = schema_check_keys(c, m, what, keys)))
 		return err;
 	for (int f = first; f <= (int)last; f++) {
 		const struct ynode *v = ymap_get(m, setting_leaf(&settings[f]));
@@ -380,7 +206,7 @@ parse_fs(struct sctx *c, const struct ynode *m)
 	};
 	const struct osl_error *err;
 
-	if ((err = want_map(c, m, "fs")) || (err = check_keys(c, m, "fs", keys)))
+	if ((err = want_map(c, m, "fs")) || (err = schema_check_keys(c, m, "fs", keys)))
 		return err;
 	for (size_t i = 0; i < m->nkids; i += 2)
 		for (int k = 0; keys[k]; k++)
@@ -396,7 +222,7 @@ parse_net(struct sctx *c, const struct ynode *m)
 	static const char *const keys[] = { "connect", "bind", "resolve", "deny", NULL };
 	const struct osl_error *err;
 
-	if ((err = want_map(c, m, "net")) || (err = check_keys(c, m, "net", keys)))
+	if ((err = want_map(c, m, "net")) || (err = schema_check_keys(c, m, "net", keys)))
 		return err;
 	for (size_t i = 0; i < m->nkids; i += 2) {
 		const char *k = m->kids[i]->str;
@@ -433,7 +259,7 @@ str_list(struct sctx *c, const struct ynode *n, const char *what,
 	const struct osl_error *err;
 	char **v;
 
-	if ((err = want_list(c, n, what)))
+	if ((err = schema_want_list(c, n, what)))
 		return err;
 	if (n->nkids == 0)
 		return NULL;
@@ -441,7 +267,7 @@ str_list(struct sctx *c, const struct ynode *n, const char *what,
 		return osl_error_nomem();
 	*out = v;
 	for (size_t i = 0; i < n->nkids; i++) {
-		if ((err = want_str(c, n->kids[i], what)))
+		if ((err = schema_want_str(c, n->kids[i], what)))
 			return err;
 		if (!valid(n->kids[i]->str))
 			return err_node(c->file, n->kids[i], "%s: invalid name '%.100s' (%s)",
@@ -461,7 +287,7 @@ parse_env(struct sctx *c, const struct ynode *m)
 	const struct osl_error *err;
 	const struct ynode *keep = ymap_get(m, "keep"), *set = ymap_get(m, "set");
 
-	if ((err = want_map(c, m, "proc.env")) || (err = check_keys(c, m, "proc.env", keys)))
+	if ((err = want_map(c, m, "proc.env")) || (err = schema_check_keys(c, m, "proc.env", keys)))
 		return err;
 	if (keep && (err = str_list(c, keep, "proc.env.keep", is_env_name,
 	    "letters, digits and '_'", &p->env_keep, &p->nenv_keep)))
@@ -524,7 +350,7 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 		return NULL;
 	}
 	if ((err = want_map(c, n, "proc.seccomp")) ||
-	    (err = check_keys(c, n, "proc.seccomp", keys)))
+	    (err = schema_check_keys(c, n, "proc.seccomp", keys)))
 		return err;
 	if ((v = ymap_get(n, "base")) && (err = word_setting(c, v, LF_SECCOMP)))
 		return err;
@@ -543,13 +369,13 @@ parse_caps(struct sctx *c, const struct ynode *n)
 {
 	const struct osl_error *err;
 
-	if ((err = want_list(c, n, "proc.capabilities")))
+	if ((err = schema_want_list(c, n, "proc.capabilities")))
 		return err;
 	c->l->p.capabilities = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
 		int cap;
 
-		if ((err = want_str(c, n->kids[i], "proc.capabilities")))
+		if ((err = schema_want_str(c, n->kids[i], "proc.capabilities")))
 			return err;
 		if ((cap = osl_cap_parse(n->kids[i]->str)) < 0)
 			return err_node(c->file, n->kids[i], "proc.capabilities: unknown "
@@ -569,7 +395,7 @@ bits_setting(struct sctx *c, const struct ynode *n, enum lfield f)
 	const struct osl_error *err;
 	uint64_t bits = 0;
 
-	if ((err = want_list(c, n, s->key)))
+	if ((err = schema_want_list(c, n, s->key)))
 		return err;
 	for (size_t i = 0; i < n->nkids; i++) {
 		int k;
@@ -591,7 +417,7 @@ parse_proc(struct sctx *c, const struct ynode *m)
 	const struct osl_error *err;
 	const struct ynode *v;
 
-	if ((err = want_map(c, m, "proc")) || (err = check_keys(c, m, "proc", keys)))
+	if ((err = want_map(c, m, "proc")) || (err = schema_check_keys(c, m, "proc", keys)))
 		return err;
 	if ((v = ymap_get(m, "signal")) && (err = bits_setting(c, v, LF_SIGNAL)))
 		return err;
@@ -637,7 +463,7 @@ parse_sink(struct sctx *c, const struct ynode *v, const char *what, char **out, 
 	enum osl_log_sink kind;
 	char *path = NULL;
 
-	if ((err = want_str(c, v, what)))
+	if ((err = schema_want_str(c, v, what)))
 		return err;
 	mark(c, f, v);
 	/* the grammar is lib/log/sinkspec.c's; a path here is expanded */
@@ -672,7 +498,7 @@ parse_log(struct sctx *c, const struct ynode *m)
 	const struct osl_error *err;
 	const struct ynode *v, *r;
 
-	if ((err = want_map(c, m, "log")) || (err = check_keys(c, m, "log", keys)))
+	if ((err = want_map(c, m, "log")) || (err = schema_check_keys(c, m, "log", keys)))
 		return err;
 	if ((v = ymap_get(m, "level")) && (err = word_setting(c, v, LF_LEVEL)))
 		return err;
@@ -688,14 +514,14 @@ parse_log(struct sctx *c, const struct ynode *m)
 		return err;
 	if ((r = ymap_get(m, "checkpoint")) != NULL) {
 		if ((err = want_map(c, r, "log.checkpoint")) ||
-		    (err = check_keys(c, r, "log.checkpoint", ckeys)))
+		    (err = schema_check_keys(c, r, "log.checkpoint", ckeys)))
 			return err;
 		if ((v = ymap_get(r, "every")) && (err = number_setting(c, v, LF_CP_EVERY)))
 			return err;
 		if ((v = ymap_get(r, "interval")) && (err = number_setting(c, v, LF_CP_INTERVAL)))
 			return err;
 		if ((v = ymap_get(r, "key")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.key")) ||
+			if ((err = schema_want_str(c, v, "log.checkpoint.key")) ||
 			    (err = log_path(c, v, v->str, "log.checkpoint.key", &lg->checkpoint_key)))
 				return err;
 			mark(c, LF_CP_KEY, v);
@@ -707,52 +533,6 @@ parse_log(struct sctx *c, const struct ynode *m)
 	return NULL;
 }
 
-/* Two rules of one file with the same id would make `rule:` in tests and
- * the logs ambiguous.  Reported: of the ids that repeat, the first in byte
- * order, at its second rule.  A hash table, not a sort: this runs on every
- * load. */
-static const struct osl_error *
-check_ids(struct sctx *c)
-{
-	const struct osl_policy *p = &c->l->p;
-	const struct osl_rule *dup = NULL, *first = NULL;
-	const size_t seen = (size_t)1 << (sizeof(size_t) * 8 - 1);	/* repeated */
-	size_t mask = 15, *slot;	/* rule index + 1 (| seen); 0 is empty */
-
-	while (mask < 2 * p->nrules)
-		mask = mask * 2 + 1;
-	if ((slot = calloc(mask + 1, sizeof(*slot))) == NULL)
-		return osl_error_nomem();
-	for (size_t i = 0; i < p->nrules; i++) {
-		const struct osl_rule *r = &p->rules[i];
-		uint32_t h = 2166136261u;
-		size_t k;
-
-		if (!r->id)
-			continue;
-		for (const char *s = r->id; *s; s++)
-			h = (h ^ (unsigned char)*s) * 16777619u;
-		for (k = h & mask; slot[k]; k = (k + 1) & mask)
-			if (strcmp(p->rules[(slot[k] & ~seen) - 1].id, r->id) == 0)
-				break;
-		if (!slot[k]) {
-			slot[k] = i + 1;
-			continue;
-		}
-		if (slot[k] & seen)
-			continue;	/* a third or later: the second was taken */
-		if (!dup || strcmp(r->id, dup->id) < 0) {
-			dup = r;
-			first = &p->rules[slot[k] - 1];
-		}
-		slot[k] |= seen;
-	}
-	free(slot);
-	if (!dup)
-		return NULL;
-	return osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
-	    dup->where, dup->id, first->where);
-}
 
 static const struct osl_error *
 parse_root(struct sctx *c, const struct ynode *root)
@@ -767,7 +547,7 @@ parse_root(struct sctx *c, const struct ynode *root)
 		return err_at(l->file, 1, 1, "empty policy (version: 1 is required)");
 	if (root->type != Y_MAP)
 		return err_node(l->file, root, "a policy is a map, got %s", ynode_type_name(root));
-	if ((err = check_keys(c, root, "the policy", keys)))
+	if ((err = schema_check_keys(c, root, "the policy", keys)))
 		return err;
 	if ((v = ymap_get(root, "version")) == NULL)
 		return err_node(l->file, root, "version is required (version: 1)");
@@ -775,12 +555,12 @@ parse_root(struct sctx *c, const struct ynode *root)
 		return err_node(l->file, v, "unsupported version '%.20s' (only 1 is known)",
 		    v->type == Y_SCALAR ? v->str : ynode_type_name(v));
 	if ((v = ymap_get(root, "name")) != NULL) {
-		if ((err = want_str(c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
+		if ((err = schema_want_str(c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
 			return err;
 		mark(c, LF_NAME, v);
 	}
 	if ((v = ymap_get(root, "description")) != NULL) {
-		if ((err = want_str(c, v, "description")) ||
+		if ((err = schema_want_str(c, v, "description")) ||
 		    (err = dup_str(&l->p.description, v->str)))
 			return err;
 		mark(c, LF_DESC, v);
