@@ -34,16 +34,6 @@ osl_access_name(enum osl_access a)
 }
 
 const char *
-level_name(enum osl_level l)
-{
-	static const char *const names[] = {
-		"debug", "info", "notice", "warn", "error", "critical",
-	};
-
-	return (unsigned)l <= OSL_LEVEL_CRITICAL ? names[l] : "info";
-}
-
-const char *
 osl_rule_name(const struct osl_rule *r)
 {
 	return r->id ? r->id : r->where;

@@ -179,7 +179,6 @@ const struct osl_builtin_policy *builtin_find(const char *name);
 
 /* Names shared by the schema, the emitters and the messages. */
 const char *kind_key(enum osl_rule_kind k);	/* "fs.read", ... */
-const char *level_name(enum osl_level l);
 bool is_id(const char *s);
 
 #endif
