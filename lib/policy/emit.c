@@ -136,7 +136,12 @@ json_setting(cJSON *o, const struct osl_policy *p, const struct setting *s)
 		cJSON_AddBoolToObject(o, leaf, setting_num(p, s) != 0);
 		break;
 	case ST_COUNT:
-		cJSON_AddNumberToObject(o, leaf, (double)setting_num(p, s));
+		/* a limit is text, as all of proc.limits ("60s", "1G", "1024") */
+		if (s->flags & S_LIMIT)
+			cJSON_AddStringToObject(o, leaf, setting_text(s, setting_num(p, s), buf,
+			    sizeof(buf)));
+		else
+			cJSON_AddNumberToObject(o, leaf, (double)setting_num(p, s));
 		break;
 	case ST_BITS:
 	case ST_CAPS:
