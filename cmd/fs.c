@@ -571,6 +571,44 @@ cat_json(int fd, const struct osl_fs_file *f, unsigned long long *n)
 	return NULL;
 }
 
+/* `-`: standard input, the caller's own open descriptor, through the same
+ * pipeline.  A file in the tree (the shell's `< FILE`: a regular file, a
+ * folder, a block device) is decided on by the path the kernel gives for it,
+ * as `cat FILE` would be, hard links included: a policy that denies reading
+ * a key denies copying it from standard input too.  A pipe, a socket or a
+ * character device (a terminal, /dev/null) names no file a rule could name:
+ * the read is allowed as the caller's own, and recorded. */
+static const struct osl_error *
+begin_stdin(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f, bool *begun)
+{
+	const struct osl_error *err;
+	ssize_t n;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->given = "-";
+	*begun = false;
+	if (fstat(STDIN_FILENO, &f->st) < 0)
+		return osl_error_sys(OSL_EFAIL, errno, "standard input");
+	if (S_ISREG(f->st.st_mode) || S_ISDIR(f->st.st_mode) || S_ISBLK(f->st.st_mode)) {
+		n = readlink("/proc/self/fd/0", f->real, sizeof(f->real) - 1);
+		if (n <= 0 || (size_t)n >= sizeof(f->real) - 1 || f->real[0] != '/')
+			return osl_error_sys(OSL_EFAIL, n < 0 ? errno : ENAMETOOLONG,
+			    "standard input: cannot tell which file it is");
+		f->real[n] = 0;
+		op->req.path = f->real;
+		fs_file_fields(op->fields, "-", f->real, &f->st);
+		return begin_linked(ctx, op, &f->st, begun);
+	}
+	f->real[0] = '-';	/* the rest is zero */
+	op->unnamed = "the caller's standard input";
+	fs_file_fields(op->fields, "-", NULL, &f->st);
+	if ((err = osl_op_begin(ctx, op)))
+		return err;
+	*begun = true;
+	return NULL;
+}
+
 int
 cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -588,27 +626,18 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		struct osl_fs_file f;
 		struct osl_op op;
 		int fd = -1, which;
-		bool begun;
+		bool begun, in = !strcmp(argv[i], "-");
 
-		if (!strcmp(argv[i], "-")) {
-			/* standard input is the caller's, already open: no file to decide on */
-			memset(&f, 0, sizeof(f));
-			f.given = "-";
-			f.real[0] = '-';
-			if (out_is_json())
-				err = cat_json(STDIN_FILENO, &f, &n);
-			else if ((err = osl_fs_copy_fd(STDIN_FILENO, STDOUT_FILENO, &n, &which)))
-				err = osl_error_sys(OSL_EFAIL, err->sys_errno, which ?
-				    "cannot write to standard output" : "standard input");
-			if (err)
-				fs_fail(&status, argv[i], err);
-			continue;
-		}
 		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
-		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
+		if (in)
+			err = begin_stdin(ctx, &op, &f, &begun);
+		else
+			err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);
-		if (!err)
+		if (!err && in)
+			fd = STDIN_FILENO;
+		else if (!err)
 			err = osl_fs_reopen(&f, O_RDONLY, &fd);
 		if (!err) {
 			if (out_is_json())
@@ -619,7 +648,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 				    osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", argv[i]);
 			osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 		}
-		if (fd >= 0)
+		if (fd >= 0 && !in)
 			close(fd);
 		if (begun)
 			err = osl_op_end(ctx, &op, err);

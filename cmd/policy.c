@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "policy/policy-int.h"
+#include "policy/show.h"
 #include "util/strbuf.h"
 
 static int cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx);

@@ -2,7 +2,7 @@
  *
  * Functions that can fail return `const struct osl_error *`: NULL on success,
  * else an error whose `status` is also the exit status the program uses
- * (cli.md).  Errors live in a small per-thread ring, so a caller may create a
+ * (osl(1), EXIT STATUS).  Errors live in a small per-thread ring, so a caller may create a
  * second error while cleaning up after a first without losing it; copy one
  * (osl_error_keep) to hold it longer. */
 #ifndef OSL_ERROR_H

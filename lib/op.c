@@ -106,7 +106,8 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 	}
 	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", op->action,
 	    op->target ? op->target : "", decision_word(d),
-	    d->rule ? osl_rule_name(d->rule) : "default", d->audit ? " (audit)" : "",
+	    d->rule ? osl_rule_name(d->rule) : op->unnamed ? op->unnamed : "default",
+	    d->audit ? " (audit)" : "",
 	    result ? ", failed: " : "", result ? result->msg : "");
 	osl_log_add_text(rec, "message", msg);
 	return rec;
@@ -148,7 +149,10 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		return err;
 	if ((err = osl_ctx_log(ctx, &log)))
 		return err;
-	osl_policy_decide(p, &op->req, &op->decision);
+	if (op->unnamed)
+		op->decision = (struct osl_decision){ .verdict = OSL_ALLOW, .setting = op->unnamed };
+	else
+		osl_policy_decide(p, &op->req, &op->decision);
 	ctx->ops++;
 
 	if (op->decision.verdict == OSL_DENY) {

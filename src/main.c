@@ -1,6 +1,6 @@
 /* osl: one multi-call program.  main() parses the global options, builds the
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
- * the verb's result to the exit status (cli.md). */
+ * the verb's result to the exit status (man/osl.1.scd, EXIT STATUS). */
 #include <getopt.h>
 #include <nss.h>
 #include <signal.h>

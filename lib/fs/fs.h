@@ -1,5 +1,12 @@
 /* File operations' OS layer: resolve a path once, decide on what it really
- * names, then operate on that very descriptor (no check-then-use race). */
+ * names, then operate on that very descriptor (no check-then-use race).
+ *
+ * Public (libosl's PUBLIC_HDRS), and it runs no policy step: the caller
+ * decides between osl_fs_resolve and osl_fs_reopen, on `real`
+ * (osl_policy_decide; in osl, the pipeline of lib/op.h, from cmd/fs).
+ * lib/net's functions run the pipeline themselves, but they take an osl_ctx
+ * and are not public: to a program linked with libosl, files and the
+ * network are the same (README.md, HACKING, "Where the policy step runs"). */
 #ifndef OSL_FS_H
 #define OSL_FS_H
 

@@ -97,4 +97,8 @@ void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool n
 int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
 int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
 
+/* Does P have a net.connect or net.bind rule (sandbox.c; export.c asks as
+ * osl_sandbox_prepare does)? */
+bool osl_sandbox_has_net_rules(const struct osl_policy *p);
+
 #endif

@@ -1,4 +1,4 @@
-/* The control protocol (see ctl.h and supervise.md). */
+/* The control protocol (see ctl.h and man/osl-supervise.8.scd, CONTROL). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
