@@ -277,9 +277,9 @@ const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_
     bool tcp_only, void **bpf, unsigned short *len, const char **profile);
 /* The filter from libseccomp now, never the build-time copy; TREE as the
  * copies are made, else as osl_seccomp_build compiles the others (the
- * tests compare them). */
+ * tests compare them); TCP_ONLY as osl_seccomp_build's. */
 const struct osl_error *osl_seccomp_compile(const struct osl_seccomp *s, bool net_any,
-    bool tree, void **bpf, unsigned short *len);
+    bool tcp_only, bool tree, void **bpf, unsigned short *len);
 /* The second filter of a strict profile: its argument checks (ioctl
  * requests, clone flags, socket families, memfd flags...), in a filter
  * that allows every other call; *BPF is NULL for other profiles.  USE_PRE:
