@@ -8,8 +8,9 @@
  * stays as its init, as tini does: it reaps every process that ends up
  * with it, forwards signals, and exits with the program's status (128+N
  * when the program was killed by signal N: an init cannot be killed by a
- * signal of its own).  When it exits, the kernel kills whatever is left in
- * the namespace. */
+ * signal of its own), having written the program's wait status to osl
+ * first (osl_proc_wait reports the signal from it).  When it exits, the
+ * kernel kills whatever is left in the namespace. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -254,7 +255,7 @@ osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
 }
 
 int
-osl_pidns_init(bool group, int errfd)
+osl_pidns_init(bool group, int errfd, int statusfd)
 {
 	sigset_t all, old;
 	pid_t prog;
@@ -265,7 +266,8 @@ osl_pidns_init(bool group, int errfd)
 	if ((prog = fork()) == -1)
 		return errno;
 	if (prog == 0) {
-		/* the program: the signal mask it would have had */
+		/* the program: the signal mask it would have had (the status
+		 * pipe closes at its exec) */
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
@@ -283,8 +285,11 @@ osl_pidns_init(bool group, int errfd)
 			continue;
 		if (sig == SIGCHLD) {
 			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-				if (w == prog)
+				if (w == prog) {
+					if (statusfd >= 0)
+						(void)!write(statusfd, &st, sizeof(st));
 					_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+				}
 			continue;
 		}
 		/* a signal to the whole group reached the program too; from

@@ -207,8 +207,11 @@ size_t osl_paths_outermost(char **paths, size_t n);
  * Returns 0 in the program (which goes on to exec) or an errno; in the
  * init never returns: it reaps, forwards signals (not when GROUP: a signal
  * for the process group reaches the program itself), and exits with the
- * program's status.  ERRFD (the program's error pipe) is closed there. */
-int osl_pidns_init(bool group, int errfd);
+ * program's status.  ERRFD (the program's error pipe) is closed there.
+ * STATUSFD (or -1) gets the program's wait status first, so that osl
+ * reports a death by a signal as it does without the namespace (an init
+ * cannot die of a signal of its own: its exit status is 128+N). */
+int osl_pidns_init(bool group, int errfd, int statusfd);
 
 /* --- capabilities (caps.c) --- */
 /* The number of a capability's name ("net_bind_service", "CAP_NET_RAW"),

@@ -172,6 +172,26 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 	! pgrep -f 'sleep 31.4159'
 }
 
+@test "pid: a program killed by a signal is reported as without it (status 128+N, the record names the signal)" {
+	pid_policy "$P/proc-run.yaml"
+	# the init exits 128+N (a signal cannot kill it); osl takes the
+	# program's own status from it: a death by a signal, not an exit 143
+	for pol in "$P/proc-run.yaml" pid.yaml; do
+		for sig in TERM KILL; do
+			rm -f "$LOG"
+			run osl -p "$pol" proc run -- sh -c "kill -$sig \$\$"
+			assert_failure "$(( 128 + $(kill -l "$sig") ))"
+			jq -e --arg s "SIG$sig" 'select(.event.action == "proc.exit") |
+			    .osl.signal == $s and .process.exit_code == null and .event.outcome == "failure"' "$LOG"
+		done
+		# and an exit 143 is an exit 143, with or without the namespace
+		rm -f "$LOG"
+		run osl -p "$pol" proc run -- sh -c 'exit 143'
+		assert_failure 143
+		jq -e 'select(.event.action == "proc.exit") | .process.exit_code == 143 and .osl.signal == null' "$LOG"
+	done
+}
+
 @test "pid: an unprivileged user gets it in its user namespace" {
 	nobody_home
 	as_nobody unshare -U true 2>/dev/null || skip "no unprivileged user namespaces here"
