@@ -54,6 +54,20 @@ child_caps() { osl "$@" -- sh -c "awk '/^Cap/ { printf \"%s \", \$2 }' /proc/sel
 	refute_output --regexp ':\s+0*[1-9a-f]'
 }
 
+@test "caps: osl without CAP_SETPCAP cannot empty the bounding set: caps partial, --require-full refuses" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run osl -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
+	assert_success
+	run setpriv --bounding-set=-setpcap "$OSL" -j -p "$P/proc-full.yaml" proc run --dry-run
+	echo "$output" | jq -e '[.[] | select(.enforcement != null and .enforcement != "full")] |
+	    length == 1 and .[0].kind == "caps" and .[0].enforcement == "partial" and
+	    (.[0].reason | test("bounding set stays"))'
+	run -125 setpriv --bounding-set=-setpcap "$OSL" -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
+	assert_output --partial "1 of"
+	assert_output --partial "1 by this kernel's limits"
+}
+
 @test "caps: policy: names are checked, a merged list is the intersection, show and hash have it" {
 	printf 'version: 1\nproc:\n  capabilities: [net_bind_servic]\n' > bad.yaml
 	run -2 osl policy check bad.yaml
