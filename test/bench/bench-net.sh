@@ -168,6 +168,11 @@ run_listen() {
 	wait "$L"; t1=$(now)
 	rate "$t0" "$t1"
 }
+run_floor() {
+	sink
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "$FLOOR"; wait "$SINK"; t1=$(now)
+	rate "$t0" "$t1"
+}
 run_proxy() {
 	sink
 	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "${PX#*:}"; wait "$SINK"; t1=$(now)
@@ -182,30 +187,14 @@ PXPID=$!
 for _ in $(seq 100); do [ -s "$tmp/px" ] && break; sleep 0.05; done
 PX=$(cat "$tmp/px")
 
-# the rounds interleave the kinds, so that a load that comes and goes on a
-# shared machine weighs on each of them alike
-D=() C=() LS=() P=()
-c0=$(cpu_ticks "$PXPID")
-for _ in $(seq "$ROUNDS"); do
-	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
-done
-c1=$(cpu_ticks "$PXPID")
-direct=$(median "${D[@]}")
-share() { awk -v a="$1" -v b="$direct" 'BEGIN { printf "%d", a * 100 / b }'; }
-echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
-r=$(median "${C[@]}"); echo "osl net connect:                      $r MiB/s ($(share "$r")% of direct; rounds: ${C[*]})"
-r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(share "$r")% of direct; rounds: ${LS[*]})"
-r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct, goal >= 80%; rounds: ${P[*]})"
-# CPU time is what a loaded machine does not blur: the proxy's, per GiB
-awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" \
-    'BEGIN { printf "the proxy: %.0f ms of CPU time (user + system) per GiB relayed\n", t * 1000 / hz / g }'
-
-# The connect latency: direct, through the proxy with its file log, with
-# -l none (what the records cost), and through a minimal C CONNECT proxy
-# (accept, read, connect, reply: no policy, no records), the floor of a
-# proxy's extra hop on this machine; rounds interleaved, their medians.
+# A minimal C CONNECT proxy (accept, read the request, connect, reply, then
+# splice(2) one way and back through a pipe: no policy, no records), so
+# that the cost of any proxy's extra hop on this machine (on two cores, a
+# third process moving every byte) is printed beside osl's.
 cat > "$tmp/floor.c" <<'EOF'
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -218,7 +207,7 @@ static void *w(void *a) {
 	(void)a;
 	for (;;) {
 		char b[512], *p;
-		int c = accept(l, NULL, NULL), s;
+		int c = accept(l, NULL, NULL), s, pp[2];
 		ssize_t n;
 		struct sockaddr_in u = { .sin_family = AF_INET };
 		if (c < 0) continue;
@@ -228,9 +217,18 @@ static void *w(void *a) {
 		u.sin_port = htons(atoi(p + 1));
 		u.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		s = socket(AF_INET, SOCK_STREAM, 0);
-		if (connect(s, (void *)&u, sizeof(u)) == 0)
+		if (connect(s, (void *)&u, sizeof(u)) == 0 && pipe(pp) == 0) {
 			send(c, "HTTP/1.1 200 Connection established\r\n\r\n", 39, 0);
-		while (recv(c, b, sizeof(b), 0) > 0) ;
+			fcntl(pp[1], F_SETPIPE_SZ, 131072);
+			/* one way then the other, as the bench's peers talk */
+			while ((n = splice(c, NULL, pp[1], NULL, 131072, SPLICE_F_MOVE)) > 0)
+				while (n > 0) n -= splice(pp[0], NULL, s, NULL, (size_t)n, SPLICE_F_MOVE);
+			shutdown(s, SHUT_WR);
+			while ((n = splice(s, NULL, pp[1], NULL, 131072, SPLICE_F_MOVE)) > 0)
+				while (n > 0) n -= splice(pp[0], NULL, c, NULL, (size_t)n, SPLICE_F_MOVE);
+			close(pp[0]);
+			close(pp[1]);
+		}
 		close(s);
 		close(c);
 	}
@@ -258,6 +256,33 @@ if ${CC:-cc} -O2 -pthread -o "$tmp/floor" "$tmp/floor.c"; then
 	for _ in $(seq 100); do [ -s "$tmp/floor.port" ] && break; sleep 0.05; done
 	FLOOR=$(cat "$tmp/floor.port")
 fi
+
+# the rounds interleave the kinds, so that a load that comes and goes on a
+# shared machine weighs on each of them alike
+D=() C=() LS=() P=() F=()
+c0=$(cpu_ticks "$PXPID")
+for _ in $(seq "$ROUNDS"); do
+	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
+	[ -n "$FLOOR" ] && F+=("$(run_floor)")
+done
+c1=$(cpu_ticks "$PXPID")
+direct=$(median "${D[@]}")
+share() { awk -v a="$1" -v b="$direct" 'BEGIN { printf "%d", a * 100 / b }'; }
+echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
+r=$(median "${C[@]}"); echo "osl net connect:                      $r MiB/s ($(share "$r")% of direct; rounds: ${C[*]})"
+r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(share "$r")% of direct; rounds: ${LS[*]})"
+r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct, goal >= 80%; rounds: ${P[*]})"
+if [ -n "$FLOOR" ]; then
+	r=$(median "${F[@]}"); echo "through a minimal C splice proxy:     $r MiB/s ($(share "$r")% of direct: the extra hop's ceiling here; rounds: ${F[*]})"
+fi
+# CPU time is what a loaded machine does not blur: the proxy's, per GiB
+awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" \
+    'BEGIN { printf "the proxy: %.0f ms of CPU time (user + system) per GiB relayed\n", t * 1000 / hz / g }'
+
+# The connect latency: direct, through the proxy with its file log, with
+# -l none (what the records cost), and through the minimal C proxy (the
+# floor of a proxy's extra hop on this machine); rounds interleaved, their
+# medians.
 "$OSL" -l none -p "$tmp/p.yaml" net proxy > "$tmp/pxn" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$tmp/pxn" ] && break; sleep 0.05; done
