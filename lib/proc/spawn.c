@@ -61,6 +61,30 @@ child_fail(int fd, const char *step, int err)
 	_exit(OSL_ESETUP);
 }
 
+/* In PID 1 of a new namespace, its sandbox taken: the program started
+ * with vfork (the init has nothing to do until the program has exec'd,
+ * and a copy of osl's page tables is most of a fork's cost), then the
+ * init's loop.  (A traced program is forked: its tracer must see it stop
+ * before its exec.) */
+static void __attribute__((noreturn, noinline))
+pidns_exec(const struct osl_spawn *sp, int fd)
+{
+	sigset_t old;
+	pid_t prog;
+	int e;
+
+	if ((e = osl_pidns_block(&old)))
+		child_fail(fd, "fork in the PID namespace", e);
+	if ((prog = vfork()) == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execve(sp->path, sp->argv, sp->envp);
+		child_fail(fd, "exec", errno);
+	}
+	if (prog == -1)
+		child_fail(fd, "fork in the PID namespace", errno);
+	osl_pidns_serve(prog, sp->setsid, fd, sp->statusfd);
+}
+
 static void __attribute__((noreturn))
 child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 {
@@ -110,6 +134,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 	    (getppid() != parent && !(sp->sb && sp->sb->pidns))))
 		_exit(OSL_ESETUP);
 	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c) */
+	if (sp->sb && sp->sb->pidns && !sp->trace_bpf)
+		pidns_exec(sp, fd);
 	if (sp->sb && sp->sb->pidns && (e = osl_pidns_init(sp->setsid, fd, sp->statusfd)))
 		child_fail(fd, "fork in the PID namespace", e);
 	if (sp->trace_bpf) {

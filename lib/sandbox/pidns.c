@@ -255,14 +255,23 @@ osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
 }
 
 int
-osl_pidns_init(bool group, int errfd, int statusfd)
+osl_pidns_block(sigset_t *old)
 {
-	sigset_t all, old;
-	pid_t prog;
+	sigset_t all;
 
 	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
-		return errno;
+	return sigprocmask(SIG_SETMASK, &all, old) == -1 ? errno : 0;
+}
+
+int
+osl_pidns_init(bool group, int errfd, int statusfd)
+{
+	sigset_t old;
+	pid_t prog;
+	int e;
+
+	if ((e = osl_pidns_block(&old)))
+		return e;
 	if ((prog = fork()) == -1)
 		return errno;
 	if (prog == 0) {
@@ -271,6 +280,15 @@ osl_pidns_init(bool group, int errfd, int statusfd)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
+	osl_pidns_serve(prog, group, errfd, statusfd);
+}
+
+void
+osl_pidns_serve(pid_t prog, bool group, int errfd, int statusfd)
+{
+	sigset_t all;
+
+	sigfillset(&all);
 	/* the error pipe is the program's: it closes at its exec */
 	close(errfd);
 	/* its /proc/1 (osl's environment, before proc.env) root's, and no

@@ -9,6 +9,7 @@
 #ifndef OSL_SANDBOX_H
 #define OSL_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -212,6 +213,12 @@ size_t osl_paths_outermost(char **paths, size_t n);
  * reports a death by a signal as it does without the namespace (an init
  * cannot die of a signal of its own: its exit status is 128+N). */
 int osl_pidns_init(bool group, int errfd, int statusfd);
+/* The same in two steps, for a caller that starts the program itself
+ * (vfork: the init waits for its exec, with nothing to copy): every
+ * signal blocked (*OLD: the mask before, the program's), then the init's
+ * loop for PROG, which never returns. */
+int osl_pidns_block(sigset_t *old);
+void osl_pidns_serve(pid_t prog, bool group, int errfd, int statusfd) __attribute__((noreturn));
 
 /* --- capabilities (caps.c) --- */
 /* The number of a capability's name ("net_bind_service", "CAP_NET_RAW"),
