@@ -4,7 +4,8 @@
  *
  * The child osl forks is PID 1 of the new namespace (clone3 with
  * CLONE_NEWPID): it sets the namespace up (a /proc of its own,
- * vm.memfd_noexec=2), takes the whole sandbox, then forks the program and
+ * vm.memfd_noexec=2), takes the whole sandbox, then starts the program
+ * (lib/proc/spawn.c vforks it; osl_pidns_init forks a traced one) and
  * stays as its init, as tini does: it reaps every process that ends up
  * with it, forwards signals, and exits with the program's status (128+N
  * when the program was killed by signal N: an init cannot be killed by a
