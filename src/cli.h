@@ -12,15 +12,69 @@
 #include "ctx.h"
 #include "error.h"
 
-/* One option of a verb: the parser, -h and the completions all read this. */
+struct osl_opt;
+/* An option's own parser (OPT_CALLBACK): -1 to go on, CLI_OPT_END to end
+ * the options here, else the exit status (after a message). */
+typedef int cli_opt_fn(const struct osl_opt *o, const char *arg);
+#define CLI_OPT_END (-2)
+
+enum osl_opt_type {
+	OSL_OPT_BOOL = 1,	/* *var.b = set */
+	OSL_OPT_INT,		/* *var.i = set */
+	OSL_OPT_STRING,		/* *var.s = the argument (the last one given) */
+	OSL_OPT_DURATION,	/* *var.ns = the argument as a duration ("250ms"), >= min */
+	OSL_OPT_UINT,		/* *var.u = the argument, a number in [min, max] */
+	OSL_OPT_CALLBACK,	/* fn(o, arg); var.p is its to use */
+};
+
+/* One option of a verb, bound to its variable: the parser, -h, the
+ * completions and the man-page check all read this row. */
 struct osl_opt {
-	int val;		/* short letter, or a number >= 256 for long-only */
-	const char *name;	/* long name without "--" */
+	int val;		/* short letter; 0 for a long-only option */
+	const char *name;	/* long name without "--"; NULL for a short-only one */
 	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
 	const char *help;
 	const char *complete;	/* completion of the argument: "file", "dir", "policy" (a file or
 				 * builtin:NAME), "action", or a list "a b c" */
+	enum osl_opt_type type;
+	union {
+		bool *b;
+		int *i;
+		const char **s;
+		uint64_t *ns;
+		unsigned *u;
+		void *p;
+	} var;			/* NULL: accepted and ignored (tini's -g) */
+	int set;		/* BOOL, INT: the value set */
+	uint64_t min, max;	/* DURATION: min; UINT: the range */
+	cli_opt_fn *fn;		/* CALLBACK */
 };
+
+/* The rows, git-style: OPT_BOOL('r', "recursive", &recursive, "help").  A
+ * long-only option has 0 for its letter, a short-only one NULL for its
+ * name.  The compiler checks each variable's type. */
+#define OPT_BOOL(l, n, v, h) \
+	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 1 }
+#define OPT_CLEAR(l, n, v, h) \
+	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 0 }
+#define OPT_SET_INT(l, n, v, x, h) \
+	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_INT, .var.i = (v), .set = (x) }
+#define OPT_STRING(l, n, v, a, h, c) \
+	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	  .type = OSL_OPT_STRING, .var.s = (v) }
+/* a duration ("D" in -h); MN 1: more than 0, MN 0: 0 too */
+#define OPT_DURATION(l, n, v, mn, h) \
+	{ .val = (l), .name = (n), .arg = "D", .help = (h), .type = OSL_OPT_DURATION, \
+	  .var.ns = (v), .min = (mn) }
+#define OPT_UINT(l, n, v, mn, mx, a, h) \
+	{ .val = (l), .name = (n), .arg = (a), .help = (h), .type = OSL_OPT_UINT, \
+	  .var.u = (v), .min = (mn), .max = (mx) }
+/* A is NULL for an option without an argument */
+#define OPT_CALLBACK(l, n, v, a, h, c, f) \
+	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	  .type = OSL_OPT_CALLBACK, .var.p = (v), .fn = (f) }
+#define OPT_END { 0 }
+#define OPT_EACH(o, opts) for (const struct osl_opt *o = (opts); o && (o->val || o->name); o++)
 
 struct osl_cmd;
 typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
@@ -98,6 +152,15 @@ const char *cli_did_you_mean_words(const char *words, const char *name);
 bool cli_word_in(const char *words, const char *name);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
+/* Parse CMD's options (ARGV[0] is the verb) into their variables: -1 to go
+ * on with ARGC and ARGV at the first operand, else the exit status (0
+ * after -h, 2 after a usage error). */
+int cli_parse(const struct osl_cmd *cmd, int *argc, char ***argv);
+/* Apply option O with its argument ARG (NULL for a flag) to its variable:
+ * -1 to go on, CLI_OPT_END, or an exit status after a message. */
+int cli_opt_apply(const struct osl_opt *o, const char *arg);
+/* "--name", or "-c" for a short-only option.  A static buffer. */
+const char *cli_opt_name(const struct osl_opt *o);
 /* For a verb without options of its own (-h only): -1 to go on with
  * argc and argv at the first operand, else the exit status to return. */
 int cli_no_options(int *argc, char ***argv);

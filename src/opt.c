@@ -6,6 +6,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/parse.h"
+
+static const struct osl_opt *short_opt(const struct osl_opt *t, int c);
+
+/* Has O a short letter? */
+static bool
+lettered(const struct osl_opt *o)
+{
+	return o->val > 0 && o->val < 256;
+}
 
 char cli_cmdpath[128] = "osl";
 const struct osl_cmd *cli_verb;
@@ -13,18 +23,7 @@ const struct osl_cmd *cli_verb;
 int
 cli_no_options(int *argc, char ***argv)
 {
-	struct osl_getopt g;
-	int c;
-
-	cli_getopt_init(&g, cli_verb, *argc, *argv);
-	c = cli_getopt(&g);
-	if (c == 'h')
-		return 0;
-	if (c != -1)
-		return OSL_EINPUT;
-	*argc -= g.optind;
-	*argv += g.optind;
-	return -1;
+	return cli_parse(cli_verb, argc, argv);
 }
 
 void
@@ -40,12 +39,12 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s++] = '+';
 	g->shorts[s++] = ':';
 	g->shorts[s++] = 'h';
-	for (o = cmd->opts; o && o->val; o++) {
+	for (o = cmd->opts; o && (o->val || o->name); o++) {
 		if (i == OSL_OPT_MAX) {
 			g->too_many = true;
 			break;
 		}
-		if (o->val < 256 && s + 3 < sizeof(g->shorts)) {
+		if (lettered(o) && s + 3 < sizeof(g->shorts)) {
 			g->shorts[s++] = (char)o->val;
 			if (o->arg)
 				g->shorts[s++] = ':';
@@ -54,7 +53,8 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 			continue;	/* short only (-R): a NULL name would end getopt's list */
 		g->longs[i].name = o->name;
 		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
-		g->longs[i].val = o->val;
+		/* a long-only option is 256 + its index in the table */
+		g->longs[i].val = o->val ? o->val : 256 + (int)(o - cmd->opts);
 		i++;
 	}
 	g->longs[i].name = "help";
@@ -65,7 +65,7 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 static const char *
 optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
 {
-	for (const struct osl_opt *o = cmd->opts; o && o->val; o++) {
+	OPT_EACH(o, cmd->opts) {
 		if (o->val == val && o->name) {
 			snprintf(buf, size, "--%s", o->name);
 			return buf;
@@ -115,6 +115,76 @@ cli_getopt(struct osl_getopt *g)
 	}
 }
 
+const char *
+cli_opt_name(const struct osl_opt *o)
+{
+	static char buf[64];
+
+	if (o->name)
+		snprintf(buf, sizeof(buf), "--%s", o->name);
+	else
+		snprintf(buf, sizeof(buf), "-%c", o->val);
+	return buf;
+}
+
+int
+cli_opt_apply(const struct osl_opt *o, const char *arg)
+{
+	uint64_t v;
+
+	switch (o->type) {
+	case OSL_OPT_BOOL:
+		if (o->var.b)
+			*o->var.b = o->set;
+		return -1;
+	case OSL_OPT_INT:
+		*o->var.i = o->set;
+		return -1;
+	case OSL_OPT_STRING:
+		*o->var.s = arg;
+		return -1;
+	case OSL_OPT_DURATION:
+		if (!osl_parse_duration(arg, &v))
+			return cli_bad_duration(arg);
+		if (v < o->min)
+			return cli_usage("'%s': %s must be more than 0", arg, cli_opt_name(o));
+		*o->var.ns = v;
+		return -1;
+	case OSL_OPT_UINT:
+		if (!osl_parse_uint(arg, o->max, &v) || v < o->min)
+			return cli_usage("'%s': %s takes a number from %llu to %llu", arg,
+			    cli_opt_name(o), (unsigned long long)o->min, (unsigned long long)o->max);
+		*o->var.u = (unsigned)v;
+		return -1;
+	case OSL_OPT_CALLBACK:
+		return o->fn(o, arg);
+	}
+	return cli_error(osl_error_new(OSL_ESETUP, "%s: not bound to a variable", cli_opt_name(o)));
+}
+
+int
+cli_parse(const struct osl_cmd *cmd, int *argc, char ***argv)
+{
+	const struct osl_opt *o;
+	struct osl_getopt g;
+	int c, r = -1;
+
+	cli_getopt_init(&g, cmd, *argc, *argv);
+	while (r == -1 && (c = cli_getopt(&g)) != -1) {
+		if (c == 'h')
+			return 0;
+		if (c == '?')
+			return OSL_EINPUT;
+		o = c >= 256 ? &cmd->opts[c - 256] : short_opt(cmd->opts, c);
+		r = cli_opt_apply(o, o->arg ? g.optarg : NULL);
+	}
+	if (r != -1 && r != CLI_OPT_END)
+		return r;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return -1;
+}
+
 void
 cli_help(const struct osl_cmd *cmd, const char *path)
 {
@@ -131,11 +201,11 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 			printf("  %-12s %s\n", c->name, c->summary);
 	}
 	printf("\noptions:\n");
-	for (o = cmd->opts; o && o->val; o++) {
-		if (o->val < 256 && !o->name)
+	for (o = cmd->opts; o && (o->val || o->name); o++) {
+		if (lettered(o) && !o->name)
 			snprintf(left, sizeof(left), "-%c%s%s", o->val,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		else if (o->val < 256)
+		else if (lettered(o))
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else
@@ -151,13 +221,13 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 
 /* --- GNU argument order (cli_arrange) --- */
 
-static const struct osl_opt help_opt = { 'h', "help", NULL, "show this help", NULL };
+static const struct osl_opt help_opt = { 'h', "help", NULL, "show this help", NULL, 0, { 0 }, 0, 0, 0, NULL };
 
 static const struct osl_opt *
 short_opt(const struct osl_opt *t, int c)
 {
-	for (const struct osl_opt *o = t; o && o->val; o++)
-		if (o->val < 256 && o->val == c)
+	OPT_EACH(o, t)
+		if (lettered(o) && o->val == c)
 			return o;
 	return NULL;
 }
@@ -170,7 +240,7 @@ long_opt(const struct osl_opt *t, const char *name, size_t len, bool exact)
 	const struct osl_opt *found = NULL;
 	int n = 0;
 
-	for (const struct osl_opt *o = t; o && o->val; o++) {
+	OPT_EACH(o, t) {
 		if (!o->name || strncmp(o->name, name, len))
 			continue;
 		if (o->name[len] == '\0')
