@@ -16,21 +16,33 @@ static int cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_log_show(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx);
 
+static struct {
+	bool rotated;
+	const char *key, *pins;
+} verify_opt;
 static const struct osl_opt verify_opts[] = {
-	{ 'r', "rotated", NULL, "the files are one log's rotations, oldest first (one chain)", NULL },
-	{ 'k', "key", "PUB", "check checkpoint signatures against this Ed25519 public key", "file" },
-	{ 'c', "checkpoints", "FILE", "the log's checkpoint copies (checkpoint_sink): "
-	  "catch a changed, replaced or truncated log", "file" },
-	{ 0 }
+	OPT_BOOL('r', "rotated", &verify_opt.rotated,
+	    "the files are one log's rotations, oldest first (one chain)"),
+	OPT_STRING('k', "key", &verify_opt.key, "PUB",
+	    "check checkpoint signatures against this Ed25519 public key", "file"),
+	OPT_STRING('c', "checkpoints", &verify_opt.pins, "FILE", "the log's checkpoint copies "
+	    "(checkpoint_sink): catch a changed, replaced or truncated log", "file"),
+	OPT_END
 };
 
+static struct {
+	const char *action, *outcome, *since, *level;
+} show_opt;
 static const struct osl_opt show_opts[] = {
-	{ 'a', "action", "A", "only this event.action, or a prefix with *: 'fs.*'",
-	  "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit" },
-	{ 'o', "outcome", "O", "only success, failure or unknown", "success failure unknown" },
-	{ 's', "since", "T", "only records at or after T: RFC 3339, or a duration before now (10m)", NULL },
-	{ 'L', "level", "L", "only records at least this level", "debug info notice warn error critical" },
-	{ 0 }
+	OPT_STRING('a', "action", &show_opt.action, "A", "only this event.action, or a prefix with *: 'fs.*'",
+	    "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit"),
+	OPT_STRING('o', "outcome", &show_opt.outcome, "O", "only success, failure or unknown",
+	    "success failure unknown"),
+	OPT_STRING('s', "since", &show_opt.since, "T",
+	    "only records at or after T: RFC 3339, or a duration before now (10m)", NULL),
+	OPT_STRING('L', "level", &show_opt.level, "L", "only records at least this level",
+	    "debug info notice warn error critical"),
+	OPT_END
 };
 
 const struct osl_cmd osl_log_cmds[] = {
@@ -47,24 +59,17 @@ static int
 cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_verify *v = NULL;
-	struct osl_getopt g;
-	const char *key = NULL, *pins = NULL;
-	bool rotated = false;
-	int c, status = 0;
+	const char *key, *pins;
+	bool rotated;
+	int status = 0;
 
 	(void)ctx;
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'r': rotated = true; break;
-		case 'k': key = g.optarg; break;
-		case 'c': pins = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	rotated = verify_opt.rotated;
+	key = verify_opt.key;
+	pins = verify_opt.pins;
 	if (argc < 1)
 		return cli_usage("a log file is needed");
 	if (pins && argc > 1 && !rotated)
@@ -204,30 +209,18 @@ static int
 cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_error *err;
-	const char *action = NULL, *outcome = NULL, *since = NULL, *level = NULL;
 	struct show sh = { 0 };
-	struct osl_getopt g;
 	struct timespec now;
-	int c;
+	int r;
 
 	(void)ctx;
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'a': action = g.optarg; break;
-		case 'o': outcome = g.optarg; break;
-		case 's': since = g.optarg; break;
-		case 'L': level = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
 	if (argc != 1)
 		return cli_usage("one log file is needed (- for standard input)");
 	clock_gettime(CLOCK_REALTIME, &now);
-	err = osl_log_filter_init(&sh.filter, action, outcome, since, level,
+	err = osl_log_filter_init(&sh.filter, show_opt.action, show_opt.outcome,
+	    show_opt.since, show_opt.level,
 	    (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec);
 	if (err)
 		return cli_error(err);
@@ -256,7 +249,7 @@ cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx)
 	char abs[PATH_MAX];
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1 || argc > 2)
 		return cli_usage("a private key file is needed, and at most a public one");
