@@ -59,20 +59,15 @@ static int
 cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_verify *v = NULL;
-	const char *key, *pins;
-	bool rotated;
-	int status = 0;
+	int status;
 
 	(void)ctx;
 	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return status;
 	status = 0;
-	rotated = verify_opt.rotated;
-	key = verify_opt.key;
-	pins = verify_opt.pins;
 	if (argc < 1)
 		return cli_usage("a log file is needed");
-	if (pins && argc > 1 && !rotated)
+	if (verify_opt.pins && argc > 1 && !verify_opt.rotated)
 		return cli_usage("--checkpoints checks one log: give its files with -r, oldest first");
 
 	out_arr_open(NULL);
@@ -81,11 +76,11 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		const struct osl_verify_report *rep;
 		char q[4200];
 
-		if (!v || !rotated) {
+		if (!v || !verify_opt.rotated) {
 			osl_verify_free(v);
 			if (!(v = osl_verify_new()))
 				return cli_error(osl_error_nomem());
-			if (key && (err = osl_verify_set_key_file(v, key))) {
+			if (verify_opt.key && (err = osl_verify_set_key_file(v, verify_opt.key))) {
 				/* a key that cannot be read is bad input, not tampering */
 				cli_error(err);
 				osl_verify_free(v);
@@ -93,7 +88,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				return OSL_EINPUT;
 			}
 			/* the copies name the live log: the last file given */
-			if (pins && (err = osl_verify_pins_file(v, pins, argv[argc - 1]))) {
+			if (verify_opt.pins && (err = osl_verify_pins_file(v, verify_opt.pins, argv[argc - 1]))) {
 				osl_verify_free(v);
 				out_arr_close();
 				return cli_error(err);
@@ -109,7 +104,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 			out_bool("intact", NULL, false);
 			out_obj_close();
 			status = OSL_EINPUT;
-			if (rotated)
+			if (verify_opt.rotated)
 				break;
 			continue;
 		}
@@ -121,7 +116,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		out_u64("checkpoints", NULL, rep->checkpoints);
 		out_u64("unvouched", NULL, rep->unvouched);
 		out_u64("torn_lines", NULL, rep->torn_lines);
-		if (pins) {
+		if (verify_opt.pins) {
 			out_u64("pinned", NULL, rep->pins);
 			out_u64("pins_matched", NULL, rep->pins_matched);
 		}
@@ -140,19 +135,19 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				    "the chain goes on past %s", rep->torn_lines,
 				    rep->torn_lines == 1 ? "" : "s", rep->first_torn,
 				    rep->torn_lines == 1 ? "it" : "them");
-			if (pins && rep->pins)
+			if (verify_opt.pins && rep->pins)
 				out_text("; %lu of %lu checkpoint copies matched%s", rep->pins_matched,
 				    rep->pins, rep->pins_matched < rep->pins ?
 				    " (the others are of older files)" : "");
-			else if (pins)
-				out_text("; '%s' has no checkpoint copy of this log", pins);
+			else if (verify_opt.pins)
+				out_text("; '%s' has no checkpoint copy of this log", verify_opt.pins);
 			if (rep->unvouched)
 				out_text("; the last %lu records are after the last checkpoint "
 				    "and cannot be vouched for against truncation", rep->unvouched);
 			out_text("\n");
 		}
 		out_obj_close();
-		if (rotated && rep->bad_line)
+		if (verify_opt.rotated && rep->bad_line)
 			break;
 	}
 	out_arr_close();

@@ -16,10 +16,12 @@ static int cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx);
 
-static const struct osl_opt no_opts[] = { { 0 } };
+static const char *test_policy;
+static const struct osl_opt no_opts[] = { OPT_END };
 static const struct osl_opt test_opts[] = {
-	{ 256, "policy", "FILE", "the policy to test when the case file names none", "policy" },
-	{ 0 }
+	OPT_STRING(0, "policy", &test_policy, "FILE", "the policy to test when the case file names none",
+	    "policy"),
+	OPT_END
 };
 
 const struct osl_cmd osl_policy_cmds[] = {
@@ -117,7 +119,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a policy file is needed");
@@ -172,7 +174,7 @@ cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx)
 	bool owned;
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc > 1)
 		return cli_usage("one policy file at most");
@@ -201,7 +203,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 	char buf[4096], reason[512];
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc != 2)
 		return cli_usage("ACTION and TARGET are needed, e.g. fs.write /etc/passwd");
@@ -253,22 +255,15 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	const struct osl_error *err;
 	struct osl_policy_cases *cs = NULL;
 	struct osl_policy *p = NULL;
-	struct osl_getopt g;
-	const char *policy = NULL;
+	const char *policy;
 	bool *hit = NULL, owned = false;
 	size_t pass = 0, fail = 0, uncovered = 0;
-	int c, status = 0;
+	int status = 0;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 256: policy = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	policy = test_policy;
 	if (argc != 1)
 		return cli_usage("one case file is needed");
 	if ((err = osl_policy_cases_load(&cs, argv[0])))
