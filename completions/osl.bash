@@ -227,7 +227,7 @@ _osl() {
 			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -s --since -L --level -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		esac ;;
 	supervise)
-		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;; *) __osl_arg 'command' ;; esac ;;
 	help)
 		case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;; *) __osl_arg 'group' ;; esac ;;
 	completion)

@@ -162,7 +162,7 @@ complete -c osl -n '__osl_at log show' -s s -l since -x -d 'only records at or a
 complete -c osl -n '__osl_at log show' -s L -l level -x -a 'debug info notice warn error critical' -d 'only records at least this level'
 complete -c osl -n '__osl_at log show' -F
 complete -c osl -n __osl_top -a supervise -d 'supervise a program as PID 1 or a subreaper (tini-compatible)'
-complete -c osl -n '__osl_at supervise' -a 'file'
+complete -c osl -n '__osl_at supervise' -a 'command'
 complete -c osl -n __osl_top -a help -d 'show help for a group or verb'
 complete -c osl -n '__osl_at help' -a 'group'
 complete -c osl -n __osl_top -a completion -d 'print a shell completion script'

@@ -24,6 +24,7 @@ enum osl_opt_type {
 	OSL_OPT_STRING,		/* *var.s = the argument (the last one given) */
 	OSL_OPT_DURATION,	/* *var.ns = the argument as a duration ("250ms"), >= min */
 	OSL_OPT_UINT,		/* *var.u = the argument, a number in [min, max] */
+	OSL_OPT_CHOICE,		/* *var.i = the index of the argument among complete's words */
 	OSL_OPT_CALLBACK,	/* fn(o, arg); var.p is its to use */
 };
 
@@ -69,6 +70,10 @@ struct osl_opt {
 #define OPT_UINT(l, n, v, mn, mx, a, h) \
 	{ .val = (l), .name = (n), .arg = (a), .help = (h), .type = OSL_OPT_UINT, \
 	  .var.u = (v), .min = (mn), .max = (mx) }
+/* one of the words W ("no on-failure always"): *V is its index */
+#define OPT_CHOICE(l, n, v, a, h, w) \
+	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (w), \
+	  .type = OSL_OPT_CHOICE, .var.i = (v) }
 /* A is NULL for an option without an argument */
 #define OPT_CALLBACK(l, n, v, a, h, c, f) \
 	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
@@ -94,7 +99,9 @@ struct osl_cmd {
 	unsigned flags;
 	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
 	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
-	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}) */
+	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}); for a
+					 * command (fn), verbs its first word may name
+					 * (supervise ctl) */
 	const char *operands;		/* completion of operands: "file", "dir", "action", "none",
 					 * "command" (a command name, then files), or a list */
 };
@@ -106,42 +113,29 @@ extern const struct osl_cmd osl_fs_cmds[];
 extern const struct osl_cmd osl_policy_cmds[];
 extern const struct osl_cmd osl_log_cmds[];
 extern const struct osl_cmd osl_proc_cmds[];
-/* supervise is a command, not a group of verbs (cmd/supervise.c) */
+/* supervise is a command, not a group of verbs, with a verb of its own:
+ * ctl (cmd/supervise.c) */
 osl_cmd_fn cmd_supervise;
 extern const struct osl_opt osl_supervise_opts[];
+extern const struct osl_cmd osl_supervise_cmds[];
+/* A group of verbs (fs), not a command (supervise, help). */
+static inline bool
+cli_is_group(const struct osl_cmd *c)
+{
+	return c->sub && !c->fn;
+}
 extern const struct osl_cmd osl_net_cmds[];
 
 /* --- options (src/opt.c) --- */
 #define OSL_OPT_MAX 40	/* options of one verb */
-struct osl_getopt {
-	const struct osl_cmd *cmd;
-	int argc;
-	char **argv;
-	char *optarg;
-	int optind;		/* after the loop: first operand */
-	char shorts[128];
-	/* inline, so a verb can return from anywhere in its option loop
-	 * without anything to release */
-	struct option longs[OSL_OPT_MAX + 2];
-	bool too_many;		/* the table has more than OSL_OPT_MAX options */
-};
-/* Start parsing a verb's options; ARGV[0] is the verb. */
-void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv);
-/* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
- * '?' after printing a usage error (return 2). */
-int cli_getopt(struct osl_getopt *g);
-/* A global option taken after the group or the verb: VAL and its ARG;
- * returns -1 when applied, else an exit status. */
-typedef int cli_global_fn(int val, const char *arg, void *data);
 /* GNU argument order for GROUP (ARGV[0]) and its verb: global options
  * (GLOBALS) between the group and the verb and among the verb's arguments
- * go to APPLY; the verb's options that follow operands are moved before
+ * are applied (cli_opt_apply); the verb's options that follow operands are moved before
  * them, until `--`.  A verb's own option wins over a global one of the
  * same name (fs ls -l).  OSL_CMD_VERBATIM verbs keep everything from their
  * first operand on.  ARGC/ARGV are replaced; -1 to go on, else the exit
  * status. */
-int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
-    cli_global_fn *apply, void *data, int *argc, char ***argv);
+int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *argc, char ***argv);
 /* Free what cli_arrange made (at the end of main). */
 void cli_arrange_release(void);
 /* "; did you mean 'stat'?" when a name of TABLE (or a word of WORDS, space
@@ -161,9 +155,6 @@ int cli_parse(const struct osl_cmd *cmd, int *argc, char ***argv);
 int cli_opt_apply(const struct osl_opt *o, const char *arg);
 /* "--name", or "-c" for a short-only option.  A static buffer. */
 const char *cli_opt_name(const struct osl_opt *o);
-/* For a verb without options of its own (-h only): -1 to go on with
- * argc and argv at the first operand, else the exit status to return. */
-int cli_no_options(int *argc, char ***argv);
 /* Print a command's help (usage, summary, options, verbs) to stdout. */
 void cli_help(const struct osl_cmd *cmd, const char *path);
 /* "osl fs stat", for messages. */

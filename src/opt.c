@@ -20,13 +20,21 @@ lettered(const struct osl_opt *o)
 char cli_cmdpath[128] = "osl";
 const struct osl_cmd *cli_verb;
 
-int
-cli_no_options(int *argc, char ***argv)
-{
-	return cli_parse(cli_verb, argc, argv);
-}
+/* getopt_long's state for one verb: its tables are built from the verb's
+ * rows, inline, so nothing is left to release */
+struct osl_getopt {
+	const struct osl_cmd *cmd;
+	int argc;
+	char **argv;
+	char *optarg;
+	int optind;		/* after the loop: first operand */
+	char shorts[128];
+	struct option longs[OSL_OPT_MAX + 2];
+	bool too_many;		/* the table has more than OSL_OPT_MAX options */
+};
 
-void
+/* Start parsing a verb's options; ARGV[0] is the verb. */
+static void
 cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv)
 {
 	const struct osl_opt *o;
@@ -75,7 +83,9 @@ optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
 	return buf;
 }
 
-int
+/* Next option: its `val` (256 + its index for a long-only one); -1 at the
+ * end; 'h' after printing help; '?' after printing a usage error. */
+static int
 cli_getopt(struct osl_getopt *g)
 {
 	char name[64];
@@ -131,6 +141,7 @@ int
 cli_opt_apply(const struct osl_opt *o, const char *arg)
 {
 	uint64_t v;
+	int w = 0;
 
 	switch (o->type) {
 	case OSL_OPT_BOOL:
@@ -156,6 +167,19 @@ cli_opt_apply(const struct osl_opt *o, const char *arg)
 			    cli_opt_name(o), (unsigned long long)o->min, (unsigned long long)o->max);
 		*o->var.u = (unsigned)v;
 		return -1;
+	case OSL_OPT_CHOICE:
+		for (const char *p = o->complete; *p; ) {
+			size_t n = strcspn(p, " ");
+
+			if (n == strlen(arg) && !strncmp(p, arg, n)) {
+				*o->var.i = w;
+				return -1;
+			}
+			p += n + (p[n] == ' ');
+			w++;
+		}
+		return cli_usage("'%s': %s takes one of: %s%s", arg, cli_opt_name(o), o->complete,
+		    cli_did_you_mean_words(o->complete, arg));
 	case OSL_OPT_CALLBACK:
 		return o->fn(o, arg);
 	}
@@ -192,7 +216,7 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 	char left[96];
 
 	printf("usage: %s %s\n", path, cmd->usage ? cmd->usage :
-	    cmd->sub ? "VERB [OPTIONS] [ARGS]" : "[OPTIONS]");
+	    cli_is_group(cmd) ? "VERB [OPTIONS] [ARGS]" : "[OPTIONS]");
 	if (cmd->summary)
 		printf("\n%s\n", cmd->summary);
 	if (cmd->sub) {
@@ -214,9 +238,11 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 		printf("  %-24s %s\n", left, o->help);
 	}
 	printf("  %-24s %s\n", "-h, --help", "show this help");
-	if (cmd->sub)
+	if (cli_is_group(cmd))
 		printf("\nSee '%s VERB -h' and man %s.\n", path,
 		    strchr(path, ' ') ? "osl-GROUP" : "osl");
+	else if (cmd->sub)
+		printf("\nSee '%s VERB -h'.\n", path);
 }
 
 /* --- GNU argument order (cli_arrange) --- */
@@ -256,8 +282,6 @@ enum owner { NONE, VERB, GLOBAL };
 struct arrange {
 	const struct osl_cmd *verb;	/* NULL between the group and the verb */
 	const struct osl_opt *globals;
-	cli_global_fn *apply;
-	void *data;
 	char **out;			/* the new argv */
 	int nout;
 	char *pool;			/* strings of split clusters */
@@ -311,7 +335,8 @@ global(struct arrange *a, const struct osl_opt *o, const char *arg, const char *
 {
 	if (o->arg && !arg)
 		return cli_usage("option '%s' needs an argument", as);
-	return a->apply(o->val, arg, a->data);
+	(void)a;
+	return cli_opt_apply(o, arg);
 }
 
 /* Does the cluster ARG (-lR, -ofile, -jl) hold a global letter before its
@@ -420,12 +445,11 @@ cli_arrange_release(void)
 }
 
 int
-cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
-    cli_global_fn *apply, void *data, int *argc, char ***argv)
+cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *argc, char ***argv)
 {
 	char **out;
 	char *pool;
-	struct arrange a = { NULL, globals, apply, data, NULL, 0, NULL, 0 };
+	struct arrange a = { NULL, globals, NULL, 0, NULL, 0 };
 	char **av = *argv, **operands;
 	size_t bytes = 0, words = 2;
 	int ac = *argc, i = 1, nops = 0, r;
@@ -455,13 +479,15 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
 			if (r != -1)
 				goto done;
 		}
-		if (i >= ac || !(a.verb = group->sub))
-			goto rest;
-		while (a.verb->name && strcmp(a.verb->name, av[i]))
+		a.verb = group->sub;
+		while (i < ac && a.verb->name && strcmp(a.verb->name, av[i]))
 			a.verb++;
-		if (!a.verb->name)
+		if (i < ac && a.verb->name)
+			a.out[a.nout++] = av[i++];
+		else if (group->fn)
+			a.verb = group;		/* supervise without ctl */
+		else
 			goto rest;
-		a.out[a.nout++] = av[i++];
 	} else {
 		a.verb = group;
 	}
