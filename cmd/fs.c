@@ -88,27 +88,25 @@ static const struct osl_opt rm_opts[] = {
 	OPT_END
 };
 
-#define W (OSL_CMD_JSON | OSL_CMD_POLICY)
 const struct osl_cmd osl_fs_cmds[] = {
-	{ "stat", cmd_fs_stat, "show file metadata", W, "[-L] PATH...", stat_opts, NULL, "file" },
-	{ "ls", cmd_fs_ls, "list directories", W, "[-l] [-a] [-R] [PATH...]", ls_opts, NULL, "file" },
-	{ "cat", cmd_fs_cat, "print files to standard output", W, "PATH...", none_opts, NULL, "file" },
-	{ "hash", cmd_fs_hash, "print the SHA-256 of files", W, "[--algo sha256] PATH...", hash_opts, NULL, "file" },
-	{ "du", cmd_fs_du, "disk usage of trees", W, "[-b] PATH...", du_opts, NULL, "file" },
-	{ "write", cmd_fs_write, "replace a file with standard input, atomically", W, "[-m MODE] PATH", write_opts, NULL, "file" },
-	{ "append", cmd_fs_append, "append standard input to a file", W, "PATH", none_opts, NULL, "file" },
-	{ "touch", cmd_fs_touch, "create files or set their times to now", W, "[-c] PATH...", touch_opts, NULL, "file" },
-	{ "mkdir", cmd_fs_mkdir, "make directories", W, "[-p] [-m MODE] PATH...", mkdir_opts, NULL, "dir" },
-	{ "rmdir", cmd_fs_rmdir, "remove empty directories", W, "PATH...", none_opts, NULL, "dir" },
-	{ "ln", cmd_fs_ln, "make hard or symbolic links", W, "[-s] [-f] TARGET LINK", ln_opts, NULL, "file" },
-	{ "chmod", cmd_fs_chmod, "change file modes", W, "[-R] MODE PATH...", rec_opts, NULL, "file" },
-	{ "chown", cmd_fs_chown, "change file owners", W, "[-R] OWNER[:GROUP] PATH...", rec_opts, NULL, "file" },
-	{ "cp", cmd_fs_cp, "copy files and trees, atomically", W, "[-r] [-a] [-n] SRC... DST", cp_opts, NULL, "file" },
-	{ "mv", cmd_fs_mv, "move or rename files", W, "[-n] SRC... DST", mv_opts, NULL, "file" },
-	{ "rm", cmd_fs_rm, "remove files and trees", W, "[-r] [-f] [--no-preserve-root] PATH...", rm_opts, NULL, "file" },
+	{ "stat", cmd_fs_stat, "show file metadata", 0, "[-L] PATH...", stat_opts, NULL, "file" },
+	{ "ls", cmd_fs_ls, "list directories", 0, "[-l] [-a] [-R] [PATH...]", ls_opts, NULL, "file" },
+	{ "cat", cmd_fs_cat, "print files to standard output", 0, "PATH...", none_opts, NULL, "file" },
+	{ "hash", cmd_fs_hash, "print the SHA-256 of files", 0, "[--algo sha256] PATH...", hash_opts, NULL, "file" },
+	{ "du", cmd_fs_du, "disk usage of trees", 0, "[-b] PATH...", du_opts, NULL, "file" },
+	{ "write", cmd_fs_write, "replace a file with standard input, atomically", 0, "[-m MODE] PATH", write_opts, NULL, "file" },
+	{ "append", cmd_fs_append, "append standard input to a file", 0, "PATH", none_opts, NULL, "file" },
+	{ "touch", cmd_fs_touch, "create files or set their times to now", 0, "[-c] PATH...", touch_opts, NULL, "file" },
+	{ "mkdir", cmd_fs_mkdir, "make directories", 0, "[-p] [-m MODE] PATH...", mkdir_opts, NULL, "dir" },
+	{ "rmdir", cmd_fs_rmdir, "remove empty directories", 0, "PATH...", none_opts, NULL, "dir" },
+	{ "ln", cmd_fs_ln, "make hard or symbolic links", 0, "[-s] [-f] TARGET LINK", ln_opts, NULL, "file" },
+	{ "chmod", cmd_fs_chmod, "change file modes", 0, "[-R] MODE PATH...", rec_opts, NULL, "file" },
+	{ "chown", cmd_fs_chown, "change file owners", 0, "[-R] OWNER[:GROUP] PATH...", rec_opts, NULL, "file" },
+	{ "cp", cmd_fs_cp, "copy files and trees, atomically", 0, "[-r] [-a] [-n] SRC... DST", cp_opts, NULL, "file" },
+	{ "mv", cmd_fs_mv, "move or rename files", 0, "[-n] SRC... DST", mv_opts, NULL, "file" },
+	{ "rm", cmd_fs_rm, "remove files and trees", 0, "[-r] [-f] [--no-preserve-root] PATH...", rm_opts, NULL, "file" },
 	{ 0 }
 };
-#undef W
 
 /* The exit status of a verb over several operands: a denial outranks a
  * failure, which outranks success. */

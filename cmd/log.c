@@ -47,11 +47,11 @@ static const struct osl_opt show_opts[] = {
 
 const struct osl_cmd osl_log_cmds[] = {
 	{ "verify", cmd_log_verify, "check the hash chain and checkpoints (exit 0 intact, 1 not)",
-	  OSL_CMD_JSON, "[-r] [-k PUB] [-c FILE] FILE...", verify_opts, NULL, "file" },
+	  0, "[-r] [-k PUB] [-c FILE] FILE...", verify_opts, NULL, "file" },
 	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
+	  0, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
-	  OSL_CMD_JSON, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
+	  0, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
 };
 

@@ -85,17 +85,17 @@ static const struct osl_opt proxy_opts[] = {
 
 const struct osl_cmd osl_net_cmds[] = {
 	{ "resolve", cmd_net_resolve, "resolve a name to its addresses (A and AAAA)",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-4|-6] NAME", resolve_opts, NULL, "none" },
+	  0, "[-4|-6] NAME", resolve_opts, NULL, "none" },
 	{ "connect", cmd_net_connect, "connect and relay stdin/stdout (like nc)",
-	  OSL_CMD_POLICY, "[OPTIONS] HOST:PORT | unix:PATH", connect_opts, NULL, "none" },
+	  0, "[OPTIONS] HOST:PORT | unix:PATH", connect_opts, NULL, "none" },
 	{ "listen", cmd_net_listen, "accept a connection and relay stdin/stdout",
-	  OSL_CMD_POLICY, "[OPTIONS] ADDR:PORT | unix:PATH", listen_opts, NULL, "none" },
+	  0, "[OPTIONS] ADDR:PORT | unix:PATH", listen_opts, NULL, "none" },
 	{ "check", cmd_net_check, "exit 0 when a TCP connect succeeds, 1 when not",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", check_opts, NULL, "none" },
+	  0, "[--timeout D] HOST:PORT...", check_opts, NULL, "none" },
 	{ "wait", cmd_net_wait, "wait until every HOST:PORT accepts connections",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", wait_opts, NULL, "none" },
+	  0, "[--timeout D] HOST:PORT...", wait_opts, NULL, "none" },
 	{ "proxy", cmd_net_proxy, "HTTP egress proxy that allows only the names the policy allows",
-	  OSL_CMD_POLICY, "[--listen ADDR:PORT]", proxy_opts, NULL, "none" },
+	  0, "[--listen ADDR:PORT]", proxy_opts, NULL, "none" },
 	{ 0 }
 };
 

@@ -25,17 +25,17 @@ static const struct osl_opt test_opts[] = {
 };
 
 const struct osl_cmd osl_policy_cmds[] = {
-	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", OSL_CMD_JSON,
+	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", 0,
 	  "FILE...", no_opts, NULL, "file" },
-	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", OSL_CMD_JSON,
+	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", 0,
 	  "[FILE]", no_opts, NULL, "file" },
-	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", OSL_CMD_JSON,
+	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", 0,
 	  "ACTION TARGET", no_opts, NULL, "action" },
-	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", OSL_CMD_JSON,
+	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", 0,
 	  "[--policy FILE] CASES.yaml", test_opts, NULL, "file" },
 	{ "export", cmd_policy_export, "write the policy as an OCI seccomp profile or a systemd drop-in", 0,
 	  "--format FORMAT [FILE]", policy_export_opts, NULL, "file" },
-	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON | OSL_CMD_VERBATIM,
+	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_VERBATIM,
 	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "command" },
 	{ NULL }
 };

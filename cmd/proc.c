@@ -100,13 +100,13 @@ static const struct osl_opt kill_opts[] = {
 
 const struct osl_cmd osl_proc_cmds[] = {
 	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
-	  OSL_CMD_JSON | OSL_CMD_POLICY | OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
-	{ "ps", cmd_proc_ps, "list processes", OSL_CMD_JSON, "", no_opts, NULL, "none" },
+	  OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
+	{ "ps", cmd_proc_ps, "list processes", 0, "", no_opts, NULL, "none" },
 	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
-	  OSL_CMD_JSON, "PID", no_opts, NULL, "none" },
+	  0, "PID", no_opts, NULL, "none" },
 	{ "kill", cmd_proc_kill, "signal processes the policy's proc.signal allows",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-s SIG] PID...", kill_opts, NULL, "none" },
-	{ "tree", cmd_proc_tree, "show the process tree below PID (default 1)", OSL_CMD_JSON,
+	  0, "[-s SIG] PID...", kill_opts, NULL, "none" },
+	{ "tree", cmd_proc_tree, "show the process tree below PID (default 1)", 0,
 	  "[PID]", no_opts, NULL, "none" },
 	{ 0 }
 };

@@ -118,7 +118,7 @@ static int cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx);
  * program (a program named ctl is `-- ctl`) */
 const struct osl_cmd osl_supervise_cmds[] = {
 	{ "ctl", cmd_supervise_ctl, "talk to a running supervisor: status, start, stop, restart, delete, "
-	  "signal, reload, shutdown, metrics", OSL_CMD_JSON,
+	  "signal, reload, shutdown, metrics", 0,
 	  "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|"
 	  "delete NAME|signal NAME SIG", ctl_opts, NULL,
 	  "status start stop restart delete signal reload shutdown metrics" },

@@ -31,7 +31,7 @@ enum osl_opt_type {
 /* One option of a verb, bound to its variable: the parser, -h, the
  * completions and the man-page check all read this row. */
 struct osl_opt {
-	int val;		/* short letter; 0 for a long-only option */
+	char letter;		/* short option; 0 for a long-only one */
 	const char *name;	/* long name without "--"; NULL for a short-only one */
 	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
 	const char *help;
@@ -55,48 +55,46 @@ struct osl_opt {
  * long-only option has 0 for its letter, a short-only one NULL for its
  * name.  The compiler checks each variable's type. */
 #define OPT_BOOL(l, n, v, h) \
-	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 1 }
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 1 }
 #define OPT_CLEAR(l, n, v, h) \
-	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 0 }
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 0 }
 #define OPT_SET_INT(l, n, v, x, h) \
-	{ .val = (l), .name = (n), .help = (h), .type = OSL_OPT_INT, .var.i = (v), .set = (x) }
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_INT, .var.i = (v), .set = (x) }
 #define OPT_STRING(l, n, v, a, h, c) \
-	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
 	  .type = OSL_OPT_STRING, .var.s = (v) }
 /* a duration ("D" in -h); MN 1: more than 0, MN 0: 0 too */
 #define OPT_DURATION(l, n, v, mn, h) \
-	{ .val = (l), .name = (n), .arg = "D", .help = (h), .type = OSL_OPT_DURATION, \
+	{ .letter = (l), .name = (n), .arg = "D", .help = (h), .type = OSL_OPT_DURATION, \
 	  .var.ns = (v), .min = (mn) }
 #define OPT_UINT(l, n, v, mn, mx, a, h) \
-	{ .val = (l), .name = (n), .arg = (a), .help = (h), .type = OSL_OPT_UINT, \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .type = OSL_OPT_UINT, \
 	  .var.u = (v), .min = (mn), .max = (mx) }
 /* one of the words W ("no on-failure always"): *V is its index */
 #define OPT_CHOICE(l, n, v, a, h, w) \
-	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (w), \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (w), \
 	  .type = OSL_OPT_CHOICE, .var.i = (v) }
 /* A is NULL for an option without an argument */
 #define OPT_CALLBACK(l, n, v, a, h, c, f) \
-	{ .val = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
 	  .type = OSL_OPT_CALLBACK, .var.p = (v), .fn = (f) }
 #define OPT_END { 0 }
-#define OPT_EACH(o, opts) for (const struct osl_opt *o = (opts); o && (o->val || o->name); o++)
+#define OPT_EACH(o, opts) for (const struct osl_opt *o = (opts); o && (o->letter || o->name); o++)
 
 struct osl_cmd;
 typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
 
 enum {
-	OSL_CMD_JSON = 1u << 0,		/* -j gives one JSON document */
-	OSL_CMD_POLICY = 1u << 1,	/* goes through the policy pipeline */
 	/* the first operand starts a child's command line: nothing from
-	 * there on is an option of osl (proc run make -j4) */
-	OSL_CMD_VERBATIM = 1u << 2,
+	 * there on is an option of osl (proc run make -j4); cli_arrange */
+	OSL_CMD_VERBATIM = 1u << 0,
 };
 
 struct osl_cmd {
 	const char *name;
 	osl_cmd_fn *fn;			/* NULL for a group */
 	const char *summary;		/* one line for help and completions */
-	unsigned flags;
+	unsigned flags;			/* OSL_CMD_* */
 	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
 	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
 	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}); for a

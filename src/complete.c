@@ -31,9 +31,9 @@ sq(const char *s)
 static void
 opt_words(const struct osl_opt *opts, bool with_h)
 {
-	for (const struct osl_opt *o = opts; o && (o->val || o->name); o++) {
-		if (o->val && o->val < 256)
-			printf(" -%c", o->val);
+	OPT_EACH(o, opts) {
+		if (o->letter)
+			printf(" -%c", o->letter);
 		if (o->name)
 			printf(" --%s", o->name);
 	}
@@ -51,12 +51,12 @@ static void
 bash_args_of(const struct osl_cmd *c)
 {
 	/* options that take an argument, and what completes it */
-	for (const struct osl_opt *o = c->opts; o && (o->val || o->name); o++) {
+	OPT_EACH(o, c->opts) {
 		if (!o->arg)
 			continue;
 		printf("\t\t");
-		if (o->val && o->val < 256)
-			printf("-%c%s", o->val, o->name ? "|" : "");
+		if (o->letter)
+			printf("-%c%s", o->letter, o->name ? "|" : "");
 		if (o->name)
 			printf("--%s", o->name);
 		printf(") __osl_arg '");
@@ -152,10 +152,10 @@ zsh_spec(const struct osl_opt *o)
 	    !strcmp(o->complete, "policy") ? "" : NULL;
 
 	printf("\t\t'");
-	if (o->val && o->val < 256 && !o->name)
-		printf("-%c", o->val);
-	else if (o->val && o->val < 256)
-		printf("(-%c --%s)'{-%c,--%s}'", o->val, o->name, o->val, o->name);
+	if (o->letter && !o->name)
+		printf("-%c", o->letter);
+	else if (o->letter)
+		printf("(-%c --%s)'{-%c,--%s}'", o->letter, o->name, o->letter, o->name);
 	else
 		printf("--%s", o->name);
 	printf("[");
@@ -243,7 +243,7 @@ zsh(void)
 		printf("\tcase $words[2] in\n");
 		for (v = g->sub; v->name; v++) {
 			printf("\t%s)\n\t\tshift words; (( CURRENT-- ))\n\t\t_arguments -s -S \\\n", v->name);
-			for (const struct osl_opt *o = v->opts; o && (o->val || o->name); o++)
+			OPT_EACH(o, v->opts)
 				zsh_spec(o);
 			printf("\t\t'(-h --help)'{-h,--help}'[show help]' \\\n");
 			zsh_operand(v->operands);
@@ -257,7 +257,7 @@ zsh(void)
 		if (cli_is_group(g))
 			printf("\tosl-%s) _osl_%s; return ;;\n", g->name, g->name);
 	printf("\tesac\n\t_arguments -s -S -C \\\n");
-	for (const struct osl_opt *o = osl_top.opts; o->val || o->name; o++)
+	OPT_EACH(o, osl_top.opts)
 		zsh_spec(o);
 	printf("\t\t'(-h --help)'{-h,--help}'[show help]' \\\n");
 	printf("\t\t'1: :->group' '*:: :->args'\n");
@@ -284,8 +284,8 @@ static void
 fish_opt(const char *cond, const struct osl_opt *o)
 {
 	printf("complete -c osl -n '%s'", cond);
-	if (o->val && o->val < 256)
-		printf(" -s %c", o->val);
+	if (o->letter)
+		printf(" -s %c", o->letter);
 	if (o->name)
 		printf(" -l %s", o->name);
 	if (o->arg) {
@@ -339,7 +339,7 @@ fish(void)
 	/* no group yet; (...) inside double quotes is not expanded by fish */
 	printf("function __osl_top\n\tset -l g (__osl_group)\n\ttest (count $g) -eq 0\nend\n");
 	printf("complete -c osl -f\n");
-	for (const struct osl_opt *o = osl_top.opts; o->val || o->name; o++)
+	OPT_EACH(o, osl_top.opts)
 		fish_opt("__osl_top", o);
 	for (g = osl_groups; g->name; g++) {
 		printf("complete -c osl -n __osl_top -a %s -d '", g->name);
@@ -358,7 +358,7 @@ fish(void)
 			sq(v->summary);
 			printf("'\n");
 			snprintf(cond, sizeof(cond), "__osl_at %s %s", g->name, v->name);
-			for (const struct osl_opt *o = v->opts; o && (o->val || o->name); o++)
+			OPT_EACH(o, v->opts)
 				fish_opt(cond, o);
 			if (!strcmp(operand_kind(v->operands), "file") ||
 			    !strcmp(operand_kind(v->operands), "dir"))

@@ -10,13 +10,6 @@
 
 static const struct osl_opt *short_opt(const struct osl_opt *t, int c);
 
-/* Has O a short letter? */
-static bool
-lettered(const struct osl_opt *o)
-{
-	return o->val > 0 && o->val < 256;
-}
-
 char cli_cmdpath[128] = "osl";
 const struct osl_cmd *cli_verb;
 
@@ -47,13 +40,13 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s++] = '+';
 	g->shorts[s++] = ':';
 	g->shorts[s++] = 'h';
-	for (o = cmd->opts; o && (o->val || o->name); o++) {
+	for (o = cmd->opts; o && (o->letter || o->name); o++) {
 		if (i == OSL_OPT_MAX) {
 			g->too_many = true;
 			break;
 		}
-		if (lettered(o) && s + 3 < sizeof(g->shorts)) {
-			g->shorts[s++] = (char)o->val;
+		if (o->letter && s + 3 < sizeof(g->shorts)) {
+			g->shorts[s++] = o->letter;
 			if (o->arg)
 				g->shorts[s++] = ':';
 		}
@@ -62,7 +55,7 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 		g->longs[i].name = o->name;
 		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
 		/* a long-only option is 256 + its index in the table */
-		g->longs[i].val = o->val ? o->val : 256 + (int)(o - cmd->opts);
+		g->longs[i].val = o->letter ? o->letter : 256 + (int)(o - cmd->opts);
 		i++;
 	}
 	g->longs[i].name = "help";
@@ -74,7 +67,7 @@ static const char *
 optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
 {
 	OPT_EACH(o, cmd->opts) {
-		if (o->val == val && o->name) {
+		if (o->letter == val && o->name) {
 			snprintf(buf, size, "--%s", o->name);
 			return buf;
 		}
@@ -133,7 +126,7 @@ cli_opt_name(const struct osl_opt *o)
 	if (o->name)
 		snprintf(buf, sizeof(buf), "--%s", o->name);
 	else
-		snprintf(buf, sizeof(buf), "-%c", o->val);
+		snprintf(buf, sizeof(buf), "-%c", o->letter);
 	return buf;
 }
 
@@ -225,12 +218,12 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 			printf("  %-12s %s\n", c->name, c->summary);
 	}
 	printf("\noptions:\n");
-	for (o = cmd->opts; o && (o->val || o->name); o++) {
-		if (lettered(o) && !o->name)
-			snprintf(left, sizeof(left), "-%c%s%s", o->val,
+	for (o = cmd->opts; o && (o->letter || o->name); o++) {
+		if (o->letter && !o->name)
+			snprintf(left, sizeof(left), "-%c%s%s", o->letter,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		else if (lettered(o))
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+		else if (o->letter)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter, o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
@@ -247,13 +240,13 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 
 /* --- GNU argument order (cli_arrange) --- */
 
-static const struct osl_opt help_opt = { 'h', "help", NULL, "show this help", NULL, 0, { 0 }, 0, 0, 0, NULL };
+static const struct osl_opt help_opt = { .letter = 'h', .name = "help", .help = "show this help" };
 
 static const struct osl_opt *
 short_opt(const struct osl_opt *t, int c)
 {
 	OPT_EACH(o, t)
-		if (lettered(o) && o->val == c)
+		if (o->letter == c)
 			return o;
 	return NULL;
 }
