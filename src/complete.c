@@ -82,6 +82,25 @@ bash_pattern(const struct osl_opt *o)
 		printf("--%s", o->name);
 }
 
+/* Case arms for the global options with an argument: COMPLETE it, or
+ * say that there is one (return 0). */
+static void
+bash_global_arms(bool complete)
+{
+	OPT_EACH(o, osl_top.opts) {
+		if (!o->arg)
+			continue;
+		printf("\t");
+		bash_pattern(o);
+		if (complete) {
+			printf(") __osl_arg '");
+			sq(o->complete ? o->complete : "none");
+			printf("' ;;\n");
+		} else
+			printf(") return 0 ;;\n");
+	}
+}
+
 /* The case arms of __osl_optarg for one command: PATH is "group/verb". */
 static void
 bash_optarg_arms(const char *path, const struct osl_cmd *c)
@@ -162,15 +181,7 @@ bash(void)
 
 	/* the global options' arguments, after the verb too */
 	printf("__osl_garg() {\n\tcase $prev in\n");
-	OPT_EACH(o, osl_top.opts) {
-		if (!o->arg)
-			continue;
-		printf("\t");
-		bash_pattern(o);
-		printf(") __osl_arg '");
-		sq(o->complete ? o->complete : "none");
-		printf("' ;;\n");
-	}
+	bash_global_arms(true);
 	printf("\t*) return 1 ;;\n\tesac\n\treturn 0\n}\n");
 
 	/* does option $3 of GROUP/VERB take an argument (the next word)? */
@@ -186,13 +197,7 @@ bash(void)
 		}
 	}
 	printf("\tesac\n\tcase $3 in\n");
-	OPT_EACH(o, osl_top.opts) {
-		if (!o->arg)
-			continue;
-		printf("\t");
-		bash_pattern(o);
-		printf(") return 0 ;;\n");
-	}
+	bash_global_arms(false);
 	printf("\tesac\n\treturn 1\n}\n");
 
 	printf("_osl() {\n"
