@@ -412,3 +412,36 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl proc run -- mkdi'"
 	assert_line --regexp '^mkdir'
 }
+
+# The man-page text of one command: a verb's paragraph of VERBS (from its
+# *verb* line to the next one), else the whole page.
+man_text() {
+	local g=$1 v=$2 page
+	case $g in
+	help|completion|'') page=$OSL_TOP/man/osl.1.scd ;;
+	*) page=$(ls "$OSL_TOP"/man/osl-"$g".[18].scd) ;;
+	esac
+	if [ -n "$v" ] && [ "$g" != supervise ]; then
+		awk -v v="*$v*" 'index($0, v) == 1 { on = 1; print; next } on && /^(\*[a-z]|#)/ { on = 0 } on' "$page"
+	else
+		cat "$page"
+	fi
+}
+
+@test "every option of every command (supervise ctl too), short and long, is in its verb's paragraph of the man page" {
+	local g v text o missing=
+	while read -r g v; do
+		text=$(man_text "$g" "$v")
+		[ -n "$text" ] || { missing="$missing [$g $v: no paragraph]"; continue; }
+		for o in $(osl $g $v -h | grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z0-9-]+|^  -[A-Za-z0-9]' |
+		    grep -oE -- '--?[A-Za-z0-9-]+'); do
+			case $o in -h|--help) continue ;; esac
+			# bold, as scdoc has it: *-4, --ipv4*, *--timeout* _D_, *--listen=*
+			grep -qE -- "\*$o[*=, ]|[ *]$o\*" <<<"$text" || missing="$missing [$g $v $o]"
+		done
+	done < <(osl help --commands; echo supervise ctl; echo)
+	[ -z "$missing" ] || { echo "not in the man page:$missing" >&2; false; }
+	# and the check can fail: a paragraph without its option is caught
+	text=$(man_text net resolve | sed 's/--ipv4//')
+	! grep -qE -- "\*--ipv4[*=, ]|[ *]--ipv4\*" <<<"$text"
+}
