@@ -100,6 +100,7 @@ __osl_optarg() {
 	supervise//-g|supervise//--group) return 1 ;;
 	supervise/ctl/-s|supervise/ctl/--socket) return 0 ;;
 	supervise/ctl/-c|supervise/ctl/--config) return 0 ;;
+	help//--commands) return 1 ;;
 	esac
 	case $3 in
 	-p|--policy) return 0 ;;
@@ -533,9 +534,10 @@ _osl() {
 		;;
 	help)
 		case $prev in
+		--commands) ;;
 		*) __osl_garg && return ;;
 		esac
-		case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
+		case $cur in -*) COMPREPLY=($(compgen -W ' --commands -h --help' -- "$cur")) ;;
 		*) __osl_arg 'group' $([ -z "$verb" ] && echo 1) ;;
 		esac
 		;;

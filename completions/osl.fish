@@ -223,6 +223,7 @@ complete -c osl -n '__osl_at supervise ctl' -s c -l config -r -F -d 'the control
 complete -c osl -n '__osl_at supervise ctl' -s h -l help -d 'show this help'
 complete -c osl -n '__osl_at supervise ctl' -a 'status start stop restart delete signal reload shutdown metrics'
 complete -c osl -n __osl_top -a help -d 'show help for a group or verb'
+complete -c osl -n '__osl_at help' -l commands -d 'list every command, one per line, for scripts'
 complete -c osl -n '__osl_at help' -s h -l help -d 'show this help'
 complete -c osl -n '__osl_at help' -a ' fs proc net policy log supervise help completion'
 complete -c osl -n __osl_top -a completion -d 'print a shell completion script'

@@ -561,22 +561,20 @@ int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 int
 cmd_completion(int argc, char **argv, struct osl_ctx *ctx)
 {
+	int r;
+
 	(void)ctx;
-	if (argc == 2 && !strcmp(argv[1], "-h")) {
-		for (const struct osl_cmd *c = osl_groups; c->name; c++)
-			if (c->fn == cmd_completion)
-				cli_help(c, "osl completion");
-		return 0;
-	}
-	if (argc != 2)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
+	if (argc != 1)
 		return cli_usage("a shell is needed: bash, zsh or fish");
-	if (!strcmp(argv[1], "bash"))
+	if (!strcmp(argv[0], "bash"))
 		bash();
-	else if (!strcmp(argv[1], "zsh"))
+	else if (!strcmp(argv[0], "zsh"))
 		zsh();
-	else if (!strcmp(argv[1], "fish"))
+	else if (!strcmp(argv[0], "fish"))
 		fish();
 	else
-		return cli_usage("unknown shell '%s' (bash, zsh, fish)", argv[1]);
+		return cli_usage("unknown shell '%s' (bash, zsh, fish)", argv[0]);
 	return 0;
 }

@@ -45,6 +45,11 @@ static const struct osl_opt global_opts[] = {
 };
 
 static const struct osl_opt completion_opts[] = { OPT_END };
+static bool help_commands;
+static const struct osl_opt help_opts[] = {
+	OPT_BOOL(0, "commands", &help_commands, "list every command, one per line, for scripts"),
+	OPT_END
+};
 
 const struct osl_cmd osl_groups[] = {
 	{ "fs", NULL, "file operations under policy", 0, NULL, NULL, osl_fs_cmds, NULL },
@@ -55,7 +60,7 @@ const struct osl_cmd osl_groups[] = {
 	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", OSL_CMD_VERBATIM,
 	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts,
 	  osl_supervise_cmds, "command" },
-	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
+	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", help_opts, NULL, "group" },
 	{ "completion", cmd_completion, "print a shell completion script", OSL_CMD_VERBATIM, "bash|zsh|fish",
 	  completion_opts, NULL, "bash zsh fish" },
 	{ NULL }
@@ -128,9 +133,12 @@ int
 cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *g, *v;
+	int r;
 
 	(void)ctx;
-	if (argc == 2 && !strcmp(argv[1], "--commands")) {
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
+	if (help_commands) {
 		/* for scripts and the tests: every command in the tables */
 		for (g = osl_groups; g->name; g++) {
 			if (!cli_is_group(g))
@@ -140,14 +148,14 @@ cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 		}
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
-		if (!(g = find(osl_groups, argv[1])))
-			return cli_usage("no such group '%s'%s", argv[1],
-			    cli_did_you_mean(osl_groups, argv[1]));
-		if (argc > 2 && g->sub) {
-			if (!(v = find(g->sub, argv[2])))
-				return cli_usage("no such verb '%s %s'%s", argv[1], argv[2],
-				    cli_did_you_mean(g->sub, argv[2]));
+	if (argc > 0) {
+		if (!(g = find(osl_groups, argv[0])))
+			return cli_usage("no such group '%s'%s", argv[0],
+			    cli_did_you_mean(osl_groups, argv[0]));
+		if (argc > 1 && g->sub) {
+			if (!(v = find(g->sub, argv[1])))
+				return cli_usage("no such verb '%s %s'%s", argv[0], argv[1],
+				    cli_did_you_mean(g->sub, argv[1]));
 			setpath(g->name, v->name);
 			cli_help(v, cli_cmdpath);
 		} else {
