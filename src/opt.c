@@ -63,16 +63,16 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s] = '\0';
 }
 
+/* The option getopt returned as VAL, as a message names it. */
 static const char *
-optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
+optname(const struct osl_cmd *cmd, int val)
 {
-	OPT_EACH(o, cmd->opts) {
-		if (o->letter == val && o->name) {
-			snprintf(buf, size, "--%s", o->name);
-			return buf;
-		}
-	}
-	snprintf(buf, size, "-%c", val);
+	const struct osl_opt *o = val >= 256 ? &cmd->opts[val - 256] : short_opt(cmd->opts, val);
+	static char buf[8];
+
+	if (o)
+		return cli_opt_name(o);
+	snprintf(buf, sizeof(buf), "-%c", val);
 	return buf;
 }
 
@@ -81,7 +81,6 @@ optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
 static int
 cli_getopt(struct osl_getopt *g)
 {
-	char name[64];
 	int c, li = -1;
 
 	if (g->too_many) {
@@ -103,7 +102,7 @@ cli_getopt(struct osl_getopt *g)
 	case ':':
 		if (optopt)
 			cli_usage("option '%s' needs an argument",
-			    optname(g->cmd, optopt, name, sizeof(name)));
+			    optname(g->cmd, optopt));
 		else
 			cli_usage("option '%s' needs an argument", g->argv[optind - 1]);
 		return '?';

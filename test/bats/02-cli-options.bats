@@ -445,3 +445,16 @@ man_text() {
 	text=$(man_text net resolve | sed 's/--ipv4//')
 	! grep -qE -- "\*--ipv4[*=, ]|[ *]--ipv4\*" <<<"$text"
 }
+
+@test "every option that takes an argument says so by its name when it has none" {
+	local cmd o bad=
+	while read -r cmd; do
+		for o in $(osl $cmd -h | grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z0-9-]+ [A-Z]' |
+		    grep -oE -- '--[a-z0-9-]+'); do
+			run timeout 10 "$OSL" $cmd "$o" </dev/null
+			[ "$status" -eq 2 ] && [[ $output == *"option '$o' needs an argument"* ]] ||
+				bad="$bad [$cmd $o: $status: ${output%%$'\n'*}]"
+		done
+	done < <(osl help --commands; echo supervise ctl; echo)
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+}
