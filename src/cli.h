@@ -3,7 +3,6 @@
 #ifndef OSL_CLI_H
 #define OSL_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 

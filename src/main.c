@@ -1,7 +1,6 @@
 /* osl: one multi-call program.  main() parses the global options, builds the
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
  * the verb's result to the exit status (cli.md). */
-#include <getopt.h>
 #include <nss.h>
 #include <signal.h>
 #include <stdarg.h>
