@@ -52,6 +52,16 @@ is(const char *kind, const char *k)
 	return !strcmp(kind, k);
 }
 
+/* Has C an option -L (NAME NULL) or --NAME of its own? */
+static bool
+defines(const struct osl_cmd *c, char l, const char *name)
+{
+	OPT_EACH(o, c->opts)
+		if (name ? o->name && !strcmp(o->name, name) : o->letter == l)
+			return true;
+	return false;
+}
+
 static const char *
 operand_kind(const struct osl_cmd *c)
 {
@@ -324,10 +334,36 @@ zsh_spec(const struct osl_opt *o)
 
 /* _arguments for command C: its options, then its operands (and, for a
  * command with verbs of its own, those verbs as its first operand). */
+/* After a global option that takes an argument (given after the verb),
+ * its argument; not for a form C has itself (fs ls -l) */
+static void
+zsh_global_args(const struct osl_cmd *c, const char *indent)
+{
+	printf("%scase $words[CURRENT-1] in\n", indent);
+	OPT_EACH(o, osl_top.opts) {
+		bool l = o->letter && !defines(c, o->letter, NULL);
+		bool n = o->name && !defines(c, 0, o->name);
+
+		if (!o->arg || (!l && !n))
+			continue;
+		printf("%s", indent);
+		if (l)
+			printf("-%c%s", o->letter, n ? "|" : "");
+		if (n)
+			printf("--%s", o->name);
+		printf(") ");
+		zsh_action(o->complete ? o->complete : "none", true);
+		printf("; return ;;\n");
+	}
+	printf("%sesac\n", indent);
+}
+
 static void
 zsh_arguments(const struct osl_cmd *c, const char *indent)
 {
 	const char *k = operand_kind(c);
+
+	zsh_global_args(c, indent);
 
 	printf("%s_arguments -s -S \\\n", indent);
 	OPT_EACH(o, c->opts)
@@ -461,11 +497,35 @@ fish_opt(const char *cond, const struct osl_opt *o)
 	printf("'\n");
 }
 
+/* After a global option that takes an argument (given after the verb),
+ * its argument; not for a form C has itself (fs ls -l) */
+static void
+fish_global_args(const char *cond, const struct osl_cmd *c)
+{
+	OPT_EACH(o, osl_top.opts) {
+		bool l = o->letter && !defines(c, o->letter, NULL);
+		bool n = o->name && !defines(c, 0, o->name);
+
+		if (!o->arg || (!l && !n))
+			continue;
+		printf("complete -c osl -n '%s; and __osl_prev", cond);
+		if (l)
+			printf(" -%c", o->letter);
+		if (n)
+			printf(" --%s", o->name);
+		printf("'");
+		fish_kind(o->complete ? o->complete : "none", false);
+		printf("\n");
+	}
+}
+
 /* C's options, its verbs and its operands under the condition COND */
 static void
 fish_cmd(const char *cond, const struct osl_cmd *c)
 {
 	const char *k = operand_kind(c);
+
+	fish_global_args(cond, c);
 
 	OPT_EACH(o, c->opts)
 		fish_opt(cond, o);
@@ -522,6 +582,9 @@ fish(void)
 	    "\ttest \"$gv[1]\" = \"$argv[1]\"; or return 1\n"
 	    "\ttest (count $argv) -eq 1; and test (count $gv) -eq 1; and return 0\n"
 	    "\ttest (count $argv) -eq 2; and test \"$gv[2]\" = \"$argv[2]\"\nend\n");
+	/* is the word before the one completed one of ARGV? */
+	printf("function __osl_prev\n\tset -l w (commandline -opc)\n"
+	    "\tcontains -- \"$w[-1]\" $argv\nend\n");
 	/* no group yet; (...) inside double quotes is not expanded by fish */
 	printf("function __osl_top\n\tset -l g (__osl_group)\n\ttest (count $g) -eq 0\nend\n");
 	printf("complete -c osl -f\n");

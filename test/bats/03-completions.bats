@@ -96,6 +96,10 @@ osl fs cp -|options fs cp|--policy
 osl fs cp mkfile -|options fs cp|
 osl fs ls --al|--all|--long
 osl -l |stderr syslog journald none|
+osl fs cat -p bui|builtin|
+osl fs cat --log s|stderr syslog|
+osl fs ls -l mk|mkfile|
+osl proc ps -l |stderr none|
 osl help |groups|
 osl-fs |verbs fs|proc supervise
 osl-fs cp -|options fs cp|
