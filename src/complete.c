@@ -62,6 +62,16 @@ defines(const struct osl_cmd *c, char l, const char *name)
 	return false;
 }
 
+/* Is the global option O, with an argument, to be completed after C's
+ * verb: by its letter (L), by its name (N), not where C has that form? */
+static bool
+global_after(const struct osl_cmd *c, const struct osl_opt *o, bool *l, bool *n)
+{
+	*l = o->letter && !defines(c, o->letter, NULL);
+	*n = o->name && !defines(c, 0, o->name);
+	return o->arg && (*l || *n);
+}
+
 static const char *
 operand_kind(const struct osl_cmd *c)
 {
@@ -341,10 +351,9 @@ zsh_global_args(const struct osl_cmd *c, const char *indent)
 {
 	printf("%scase $words[CURRENT-1] in\n", indent);
 	OPT_EACH(o, osl_top.opts) {
-		bool l = o->letter && !defines(c, o->letter, NULL);
-		bool n = o->name && !defines(c, 0, o->name);
+		bool l, n;
 
-		if (!o->arg || (!l && !n))
+		if (!global_after(c, o, &l, &n))
 			continue;
 		printf("%s", indent);
 		if (l)
@@ -503,10 +512,9 @@ static void
 fish_global_args(const char *cond, const struct osl_cmd *c)
 {
 	OPT_EACH(o, osl_top.opts) {
-		bool l = o->letter && !defines(c, o->letter, NULL);
-		bool n = o->name && !defines(c, 0, o->name);
+		bool l, n;
 
-		if (!o->arg || (!l && !n))
+		if (!global_after(c, o, &l, &n))
 			continue;
 		printf("complete -c osl -n '%s; and __osl_prev", cond);
 		if (l)
