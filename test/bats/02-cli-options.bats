@@ -458,3 +458,31 @@ man_text() {
 	done < <(osl help --commands; echo supervise ctl; echo)
 	[ -z "$bad" ] || { echo "$bad" >&2; false; }
 }
+
+# GIVEN | MESSAGE: a bad argument, one wording per kind of option
+BAD_ARG_TABLE='
+net proxy --max-clients 0                | '\''0'\'': --max-clients takes a number from 1 to 4096
+net listen --max-conns 2000 127.0.0.1:0  | '\''2000'\'': --max-conns takes a number from 1 to 1024
+supervise --max-restarts x -- true       | '\''x'\'': --max-restarts takes a number from 0 to 100000
+supervise --period 0 -- true             | '\''0'\'': --period must be more than 0
+net wait --timeout 0 127.0.0.1:1         | '\''0'\'': --timeout must be more than 0
+supervise -r sometimes -- true           | '\''sometimes'\'': --restart takes one of: no on-failure always
+supervise --restart alway -- true        | '\''alway'\'': --restart takes one of: no on-failure always; did you mean '\''always'\''?
+supervise -e 256 -- true                 | '\''256'\'': --exit-success is an exit code (0 to 255)
+supervise --grace 5x -- true             | '\''5x'\'': bad duration (e.g. 250ms, 10s, 5m)
+'
+
+@test "a bad option argument: exit 2, one wording per kind (number, duration, choice)" {
+	local given msg bad=
+	while IFS='|' read -r given msg; do
+		given=$(echo $given)
+		[ -n "$given" ] || continue
+		msg=${msg# }
+		run osl $given
+		[ "$status" -eq 2 ] && [ "${lines[0]}" = "osl ${given%% -*}: $msg" ] ||
+			bad="$bad [$given: $status: ${lines[0]}]"
+	done <<<"$BAD_ARG_TABLE"
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+	# a duration of 0 where 0 means "at once" is taken
+	run -0 osl supervise --grace 0 --stop-timeout 0 -- true
+}
