@@ -85,6 +85,9 @@ osl supervise ct|ctl|
 osl supervise mkdi|mkdir|ctl
 osl supervise -- mkdi|mkdir|
 osl supervise -r |no on-failure always|
+osl supervise -r always mkdi|mkdir|
+osl supervise -r always -|--period --grace -c --config --check|
+osl -l stderr fs |verbs fs|
 osl -p |builtin mine.yaml|fs
 osl policy learn --base bui|builtin|
 osl policy test --policy bui|builtin|
