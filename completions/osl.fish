@@ -166,6 +166,7 @@ function __osl_group
 	set -l g
 	set -l v
 	set -l dd
+	set -l n 0
 	while set -q w[1]
 		if test -z "$dd"; and test "$w[1]" = --
 			set dd 1
@@ -173,14 +174,19 @@ function __osl_group
 			__osl_optarg "$g" "$v" $w[1]; and set -e w[1]
 		else if test -z "$g"
 			set g $w[1]
-		else
+		else if test -z "$v"
 			set v $w[1]
-			break
+		else
+			set n (math $n + 1)
 		end
 		set -e w[1]
 	end
 	test -n "$g"; and echo $g
-	test -n "$v"; and echo $v
+	test -n "$v"; and echo $v; and echo $n
+end
+function __osl_first
+	set -l gv (__osl_group)
+	test -z "$gv[3]"; or test "$gv[3]" = 0
 end
 function __osl_at
 	set -l gv (__osl_group)
@@ -326,7 +332,8 @@ complete -c osl -n '__osl_at proc run' -l require-full -d 'refuse to run (125) u
 complete -c osl -n '__osl_at proc run' -l best-effort -d 'run with what the kernel can hold (the default)'
 complete -c osl -n '__osl_at proc run' -l no-setsid -d 'stay in the terminal'\''s session (job control)'
 complete -c osl -n '__osl_at proc run' -s h -l help -d 'show this help'
-complete -c osl -n '__osl_at proc run' -a '(__fish_complete_command)' -F
+complete -c osl -n '__osl_at proc run; and __osl_first' -a '(__fish_complete_command)'
+complete -c osl -n '__osl_at proc run' -F
 complete -c osl -n '__osl_at proc ps; and __osl_prev -p --policy' -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict'
 complete -c osl -n '__osl_at proc ps; and __osl_prev -l --log' -a 'file: stderr syslog journald none'
 complete -c osl -n '__osl_at proc ps' -s h -l help -d 'show this help'
@@ -417,7 +424,8 @@ complete -c osl -n '__osl_at policy learn' -l base -r -F -a ' builtin:ci builtin
 complete -c osl -n '__osl_at policy learn' -l diff -r -F -d 'run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)'
 complete -c osl -n '__osl_at policy learn' -l no-secrets -d 'do not extend builtin:secrets (the shipped denies of keys and tokens)'
 complete -c osl -n '__osl_at policy learn' -s h -l help -d 'show this help'
-complete -c osl -n '__osl_at policy learn' -a '(__fish_complete_command)' -F
+complete -c osl -n '__osl_at policy learn; and __osl_first' -a '(__fish_complete_command)'
+complete -c osl -n '__osl_at policy learn' -F
 complete -c osl -n __osl_top -a log -d 'verify and show the activity log'
 complete -c osl -n '__osl_at log' -a verify -d 'check the hash chain and checkpoints (exit 0 intact, 1 not)'
 complete -c osl -n '__osl_at log' -a keygen -d 'make an Ed25519 key pair for signed checkpoints'
@@ -459,7 +467,8 @@ complete -c osl -n '__osl_at supervise' -l pdeathsig -x -d 'osl gets SIGNAL when
 complete -c osl -n '__osl_at supervise' -s g -l group -d 'tini -g: signals go to the child'\''s process group (always so)'
 complete -c osl -n '__osl_at supervise' -s h -l help -d 'show this help'
 complete -c osl -n '__osl_at supervise' -a ctl -d 'talk to a running supervisor: status, start, stop, restart, delete, signal, reload, shutdown, metrics'
-complete -c osl -n '__osl_at supervise' -a '(__fish_complete_command)' -F
+complete -c osl -n '__osl_at supervise; and __osl_first' -a '(__fish_complete_command)'
+complete -c osl -n '__osl_at supervise' -F
 complete -c osl -n '__osl_at supervise ctl; and __osl_prev -p --policy' -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict'
 complete -c osl -n '__osl_at supervise ctl; and __osl_prev -l --log' -a 'file: stderr syslog journald none'
 complete -c osl -n '__osl_at supervise ctl' -s s -l socket -r -F -d 'the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)'

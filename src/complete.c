@@ -561,7 +561,11 @@ fish_cmd(const char *cond, const struct osl_cmd *c)
 		sq(v->summary);
 		printf("'\n");
 	}
-	if (!is(k, "none")) {
+	if (is(k, "command")) {
+		/* a command name as the first operand, files after it */
+		printf("complete -c osl -n '%s; and __osl_first' -a '(__fish_complete_command)'\n", cond);
+		printf("complete -c osl -n '%s' -F\n", cond);
+	} else if (!is(k, "none")) {
 		printf("complete -c osl -n '%s'", cond);
 		fish_kind(k, false);
 		printf("\n");
@@ -592,7 +596,7 @@ fish(void)
 	printf("function __osl_group\n"
 	    "\tset -l w (commandline -opc)\n"
 	    "\tset -e w[1]\n"
-	    "\tset -l g\n\tset -l v\n\tset -l dd\n"
+	    "\tset -l g\n\tset -l v\n\tset -l dd\n\tset -l n 0\n"
 	    "\twhile set -q w[1]\n"
 	    "\t\tif test -z \"$dd\"; and test \"$w[1]\" = --\n"
 	    "\t\t\tset dd 1\n"
@@ -600,15 +604,19 @@ fish(void)
 	    "\t\t\t__osl_optarg \"$g\" \"$v\" $w[1]; and set -e w[1]\n"
 	    "\t\telse if test -z \"$g\"\n"
 	    "\t\t\tset g $w[1]\n"
-	    "\t\telse\n"
+	    "\t\telse if test -z \"$v\"\n"
 	    "\t\t\tset v $w[1]\n"
-	    "\t\t\tbreak\n"
+	    "\t\telse\n"
+	    "\t\t\tset n (math $n + 1)\n"
 	    "\t\tend\n"
 	    "\t\tset -e w[1]\n"
 	    "\tend\n"
 	    "\ttest -n \"$g\"; and echo $g\n"
-	    "\ttest -n \"$v\"; and echo $v\n"
+	    "\ttest -n \"$v\"; and echo $v; and echo $n\n"
 	    "end\n");
+	/* the word completed is the verb's first operand */
+	printf("function __osl_first\n\tset -l gv (__osl_group)\n"
+	    "\ttest -z \"$gv[3]\"; or test \"$gv[3]\" = 0\nend\n");
 	printf("function __osl_at\n\tset -l gv (__osl_group)\n"
 	    "\ttest \"$gv[1]\" = \"$argv[1]\"; or return 1\n"
 	    "\ttest (count $argv) -eq 1; and test (count $gv) -eq 1; and return 0\n"

@@ -94,7 +94,7 @@ osl policy test --policy bui|builtin|
 osl proc run -- mkdi|mkdir|mkfile
 osl proc run mkdi|mkdir|mkfile
 osl policy learn -o out.yaml -- mkdi|mkdir|
-osl proc run -- make mkf|mkfile|
+osl proc run -- make mk|mkfile|mkdir
 osl fs cp -|options fs cp|--policy
 osl fs cp mkfile -|options fs cp|
 osl fs ls --al|--all|--long
