@@ -14,6 +14,9 @@ setup() { sv_setup; }
 	[ "$(jget '.tree.children[0].name' "$output")" = a ]
 	run -0 "$OSL" supervise ctl -j status
 	[ "$(jget '.tree.children[1].name' "$output")" = b ]
+	ln -s "$OSL" osl-supervise
+	run -0 ./osl-supervise ctl status --json
+	[ "$(jget '.tree.children | length' "$output")" = 2 ]
 }
 
 @test "ctl's own options after its verb and operands: ctl stop a -s SOCKET" {
