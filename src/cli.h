@@ -24,7 +24,7 @@ enum osl_opt_type {
 	OSL_OPT_DURATION,	/* *var.ns = the argument as a duration ("250ms"), >= min */
 	OSL_OPT_UINT,		/* *var.u = the argument, a number in [min, max] */
 	OSL_OPT_CHOICE,		/* *var.i = the index of the argument among complete's words */
-	OSL_OPT_CALLBACK,	/* fn(o, arg); var.p is its to use */
+	OSL_OPT_CALLBACK,	/* fn(o, arg); var.p is the callback's to use */
 };
 
 /* One option of a verb, bound to its variable: the parser, -h, the
@@ -110,6 +110,7 @@ extern const struct osl_cmd osl_fs_cmds[];
 extern const struct osl_cmd osl_policy_cmds[];
 extern const struct osl_cmd osl_log_cmds[];
 extern const struct osl_cmd osl_proc_cmds[];
+extern const struct osl_cmd osl_net_cmds[];
 /* supervise is a command, not a group of verbs, with a verb of its own:
  * ctl (cmd/supervise.c) */
 osl_cmd_fn cmd_supervise;
@@ -121,14 +122,14 @@ cli_is_group(const struct osl_cmd *c)
 {
 	return c->sub && !c->fn;
 }
-extern const struct osl_cmd osl_net_cmds[];
 
 /* --- options (src/opt.c) --- */
 #define OSL_OPT_MAX 40	/* options of one verb */
 /* GNU argument order for GROUP (ARGV[0]) and its verb: global options
  * (GLOBALS) between the group and the verb and among the verb's arguments
- * are applied (cli_opt_apply); the verb's options that follow operands are moved before
- * them, until `--`.  A verb's own option wins over a global one of the
+ * are applied (cli_opt_apply); the verb's options that follow operands are
+ * moved before them, until `--`.  For a command with verbs of its own
+ * (supervise ctl), a first word that names one is the verb.  A verb's own option wins over a global one of the
  * same name (fs ls -l).  OSL_CMD_VERBATIM verbs keep everything from their
  * first operand on.  ARGC/ARGV are replaced; -1 to go on, else the exit
  * status. */
