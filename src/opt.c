@@ -418,6 +418,30 @@ take(struct arrange *a, int argc, char **argv, int *i)
 	return -1;
 }
 
+/* Is the option word ARG one of the global options (not the verb's)? */
+static bool
+global_first(const struct arrange *a, const char *arg)
+{
+	const struct osl_opt *o;
+
+	if (arg[1] == '-') {
+		const char *eq = strchr(arg + 2, '=');
+
+		return owner_long(a, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), &o) == GLOBAL;
+	}
+	return owner_short(a, arg[1], &o) == GLOBAL;
+}
+
+/* GROUP's verb NAME, or NULL. */
+static const struct osl_cmd *
+find_verb(const struct osl_cmd *group, const char *name)
+{
+	for (const struct osl_cmd *v = group->sub; v && v->name; v++)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
 static bool
 is_option(const char *s)
 {
@@ -463,7 +487,7 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *arg
 	a.out = out;
 	a.pool = pool;
 	a.out[a.nout++] = av[0];
-	if (group->sub) {
+	if (cli_is_group(group)) {
 		/* osl proc -j ps: global options before the verb */
 		for (; i < ac && is_option(av[i]); i++) {
 			if ((r = take(&a, ac, av, &i)) == -2)
@@ -471,17 +495,21 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *arg
 			if (r != -1)
 				goto done;
 		}
-		a.verb = group->sub;
-		while (i < ac && a.verb->name && strcmp(a.verb->name, av[i]))
-			a.verb++;
-		if (i < ac && a.verb->name)
-			a.out[a.nout++] = av[i++];
-		else if (group->fn)
-			a.verb = group;		/* supervise without ctl */
-		else
+		if (i >= ac || !(a.verb = find_verb(group, av[i])))
 			goto rest;
+		a.out[a.nout++] = av[i++];
 	} else {
 		a.verb = group;
+		/* osl supervise -j ctl: global options (not the command's own)
+		 * before a command's verb; a verb after its own options or --
+		 * is a program's name */
+		for (; group->sub && i < ac && is_option(av[i]) && global_first(&a, av[i]); i++)
+			if ((r = take(&a, ac, av, &i)) != -1)
+				goto done;
+		if (group->sub && i < ac && find_verb(group, av[i]))
+			a.verb = find_verb(group, av[i]);
+		if (a.verb != group)
+			a.out[a.nout++] = av[i++];
 	}
 	for (; i < ac; i++) {
 		if (!strcmp(av[i], "--")) {
