@@ -30,8 +30,10 @@ setup() { sv_setup; }
 	assert_output --partial "unknown option '--bogus'"
 }
 
-@test "after --, ctl is a program's name, not the verb" {
+@test "after -- or supervise's own options, ctl is a program's name, not the verb" {
 	run -127 "$OSL" supervise -- ctl status -j
+	assert_output --partial "'ctl': command not found"
+	run -127 "$OSL" supervise -v ctl status
 	assert_output --partial "'ctl': command not found"
 	run -0 "$OSL" supervise -- sh -c 'echo "$0 $*"' ctl status
 	assert_output 'ctl status'
