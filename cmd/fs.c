@@ -14,88 +14,99 @@
 #include "util/strbuf.h"
 #include "util/time.h"
 
+struct fs_opts fs_opt = { .algo = "sha256" };
+
+/* -m MODE: as chmod(1) has it, from 0666 */
+static int
+mode_opt(const struct osl_opt *o, const char *arg)
+{
+	(void)o;
+	if (!fs_parse_mode(arg, 0666, false, &fs_opt.mode))
+		return cli_usage("invalid mode '%s'", arg);
+	fs_opt.mode_set = true;
+	return -1;
+}
+
 static const struct osl_opt stat_opts[] = {
-	{ 'L', "dereference", NULL, "follow a symlink in the last component", NULL },
-	{ 0 }
+	OPT_BOOL('L', "dereference", &fs_opt.dereference, "follow a symlink in the last component"),
+	OPT_END
 };
 static const struct osl_opt ls_opts[] = {
-	{ 'l', "long", NULL, "long listing: mode, links, owner, size, time", NULL },
-	{ 'a', "all", NULL, "list names starting with a dot too", NULL },
-	{ 'R', "recursive", NULL, "list subdirectories (never through a symlink)", NULL },
-	{ 0 }
+	OPT_BOOL('l', "long", &fs_opt.lng, "long listing: mode, links, owner, size, time"),
+	OPT_BOOL('a', "all", &fs_opt.all, "list names starting with a dot too"),
+	OPT_BOOL('R', "recursive", &fs_opt.recursive, "list subdirectories (never through a symlink)"),
+	OPT_END
 };
-static const struct osl_opt none_opts[] = { { 0 } };
+static const struct osl_opt none_opts[] = { OPT_END };
 static const struct osl_opt hash_opts[] = {
-	{ 256, "algo", "ALGO", "hash algorithm (sha256)", "sha256" },
-	{ 0 }
+	OPT_STRING(0, "algo", &fs_opt.algo, "ALGO", "hash algorithm (sha256)", "sha256"),
+	OPT_END
 };
 static const struct osl_opt du_opts[] = {
-	{ 'b', "bytes", NULL, "apparent size in bytes instead of KiB used", NULL },
-	{ 0 }
+	OPT_BOOL('b', "bytes", &fs_opt.bytes, "apparent size in bytes instead of KiB used"),
+	OPT_END
 };
 static const struct osl_opt write_opts[] = {
-	{ 'm', "mode", "MODE", "mode of a new file (default 0666 less the umask)", NULL },
-	{ 0 }
+	OPT_CALLBACK('m', "mode", NULL, "MODE", "mode of a new file (default 0666 less the umask)",
+	    NULL, mode_opt),
+	OPT_END
 };
 static const struct osl_opt touch_opts[] = {
-	{ 'c', "no-create", NULL, "do not create a missing file", NULL },
-	{ 0 }
+	OPT_BOOL('c', "no-create", &fs_opt.nocreate, "do not create a missing file"),
+	OPT_END
 };
 static const struct osl_opt mkdir_opts[] = {
-	{ 'p', "parents", NULL, "make missing parents; no error if it exists", NULL },
-	{ 'm', "mode", "MODE", "mode of the new directory", NULL },
-	{ 0 }
+	OPT_BOOL('p', "parents", &fs_opt.parents, "make missing parents; no error if it exists"),
+	OPT_CALLBACK('m', "mode", NULL, "MODE", "mode of the new directory", NULL, mode_opt),
+	OPT_END
 };
 static const struct osl_opt ln_opts[] = {
-	{ 's', "symbolic", NULL, "make a symbolic link", NULL },
-	{ 'f', "force", NULL, "replace an existing link name (atomically)", NULL },
-	{ 0 }
+	OPT_BOOL('s', "symbolic", &fs_opt.symbolic, "make a symbolic link"),
+	OPT_BOOL('f', "force", &fs_opt.force, "replace an existing link name (atomically)"),
+	OPT_END
 };
 static const struct osl_opt rec_opts[] = {
-	{ 'R', "recursive", NULL, "change a whole tree (never through a symlink)", NULL },
-	{ 0 }
+	OPT_BOOL('R', "recursive", &fs_opt.recursive, "change a whole tree (never through a symlink)"),
+	OPT_END
 };
 static const struct osl_opt cp_opts[] = {
-	{ 'r', "recursive", NULL, "copy directories recursively", NULL },
-	{ 'R', NULL, NULL, "same as -r", NULL },
-	{ 'a', "archive", NULL, "-r keeping modes, owners, times, symlinks, xattrs", NULL },
-	{ 'n', "no-clobber", NULL, "never replace an existing file", NULL },
-	{ 0 }
+	OPT_BOOL('r', "recursive", &fs_opt.recursive, "copy directories recursively"),
+	OPT_BOOL('R', NULL, &fs_opt.recursive, "same as -r"),
+	OPT_BOOL('a', "archive", &fs_opt.archive, "-r keeping modes, owners, times, symlinks, xattrs"),
+	OPT_BOOL('n', "no-clobber", &fs_opt.noclobber, "never replace an existing file"),
+	OPT_END
 };
 static const struct osl_opt mv_opts[] = {
-	{ 'n', "no-clobber", NULL, "never replace an existing file", NULL },
-	{ 0 }
+	OPT_BOOL('n', "no-clobber", &fs_opt.noclobber, "never replace an existing file"),
+	OPT_END
 };
 static const struct osl_opt rm_opts[] = {
-	{ 'r', "recursive", NULL, "remove directories and what they hold", NULL },
-	{ 'R', NULL, NULL, "same as -r", NULL },
-	{ 'f', "force", NULL, "no error for a missing file", NULL },
-	{ 256, "no-preserve-root", NULL, "allow removing /", NULL },
-	{ 0 }
+	OPT_BOOL('r', "recursive", &fs_opt.recursive, "remove directories and what they hold"),
+	OPT_BOOL('R', NULL, &fs_opt.recursive, "same as -r"),
+	OPT_BOOL('f', "force", &fs_opt.force, "no error for a missing file"),
+	OPT_BOOL(0, "no-preserve-root", &fs_opt.root_ok, "allow removing /"),
+	OPT_END
 };
 
-#define W (OSL_CMD_JSON | OSL_CMD_POLICY)
-/* The order is the FS_* enum in fs-int.h. */
 const struct osl_cmd osl_fs_cmds[] = {
-	{ "stat", cmd_fs_stat, "show file metadata", W, "[-L] PATH...", stat_opts, NULL, "file" },
-	{ "ls", cmd_fs_ls, "list directories", W, "[-l] [-a] [-R] [PATH...]", ls_opts, NULL, "file" },
-	{ "cat", cmd_fs_cat, "print files to standard output", W, "PATH...", none_opts, NULL, "file" },
-	{ "hash", cmd_fs_hash, "print the SHA-256 of files", W, "[--algo sha256] PATH...", hash_opts, NULL, "file" },
-	{ "du", cmd_fs_du, "disk usage of trees", W, "[-b] PATH...", du_opts, NULL, "file" },
-	{ "write", cmd_fs_write, "replace a file with standard input, atomically", W, "[-m MODE] PATH", write_opts, NULL, "file" },
-	{ "append", cmd_fs_append, "append standard input to a file", W, "PATH", none_opts, NULL, "file" },
-	{ "touch", cmd_fs_touch, "create files or set their times to now", W, "[-c] PATH...", touch_opts, NULL, "file" },
-	{ "mkdir", cmd_fs_mkdir, "make directories", W, "[-p] [-m MODE] PATH...", mkdir_opts, NULL, "dir" },
-	{ "rmdir", cmd_fs_rmdir, "remove empty directories", W, "PATH...", none_opts, NULL, "dir" },
-	{ "ln", cmd_fs_ln, "make hard or symbolic links", W, "[-s] [-f] TARGET LINK", ln_opts, NULL, "file" },
-	{ "chmod", cmd_fs_chmod, "change file modes", W, "[-R] MODE PATH...", rec_opts, NULL, "file" },
-	{ "chown", cmd_fs_chown, "change file owners", W, "[-R] OWNER[:GROUP] PATH...", rec_opts, NULL, "file" },
-	{ "cp", cmd_fs_cp, "copy files and trees, atomically", W, "[-r] [-a] [-n] SRC... DST", cp_opts, NULL, "file" },
-	{ "mv", cmd_fs_mv, "move or rename files", W, "[-n] SRC... DST", mv_opts, NULL, "file" },
-	{ "rm", cmd_fs_rm, "remove files and trees", W, "[-r] [-f] [--no-preserve-root] PATH...", rm_opts, NULL, "file" },
+	{ "stat", cmd_fs_stat, "show file metadata", 0, "[-L] PATH...", stat_opts, NULL, "file" },
+	{ "ls", cmd_fs_ls, "list directories", 0, "[-l] [-a] [-R] [PATH...]", ls_opts, NULL, "file" },
+	{ "cat", cmd_fs_cat, "print files to standard output", 0, "PATH...", none_opts, NULL, "file" },
+	{ "hash", cmd_fs_hash, "print the SHA-256 of files", 0, "[--algo sha256] PATH...", hash_opts, NULL, "file" },
+	{ "du", cmd_fs_du, "disk usage of trees", 0, "[-b] PATH...", du_opts, NULL, "file" },
+	{ "write", cmd_fs_write, "replace a file with standard input, atomically", 0, "[-m MODE] PATH", write_opts, NULL, "file" },
+	{ "append", cmd_fs_append, "append standard input to a file", 0, "PATH", none_opts, NULL, "file" },
+	{ "touch", cmd_fs_touch, "create files or set their times to now", 0, "[-c] PATH...", touch_opts, NULL, "file" },
+	{ "mkdir", cmd_fs_mkdir, "make directories", 0, "[-p] [-m MODE] PATH...", mkdir_opts, NULL, "dir" },
+	{ "rmdir", cmd_fs_rmdir, "remove empty directories", 0, "PATH...", none_opts, NULL, "dir" },
+	{ "ln", cmd_fs_ln, "make hard or symbolic links", 0, "[-s] [-f] TARGET LINK", ln_opts, NULL, "file" },
+	{ "chmod", cmd_fs_chmod, "change file modes", 0, "[-R] MODE PATH...", rec_opts, NULL, "file" },
+	{ "chown", cmd_fs_chown, "change file owners", 0, "[-R] OWNER[:GROUP] PATH...", rec_opts, NULL, "file" },
+	{ "cp", cmd_fs_cp, "copy files and trees, atomically", 0, "[-r] [-a] [-n] SRC... DST", cp_opts, NULL, "file" },
+	{ "mv", cmd_fs_mv, "move or rename files", 0, "[-n] SRC... DST", mv_opts, NULL, "file" },
+	{ "rm", cmd_fs_rm, "remove files and trees", 0, "[-r] [-f] [--no-preserve-root] PATH...", rm_opts, NULL, "file" },
 	{ 0 }
 };
-#undef W
 
 /* The exit status of a verb over several operands: a denial outranks a
  * failure, which outranks success. */
@@ -105,26 +116,6 @@ fs_worst(int a, int b)
 	if (a == OSL_EDENIED || b == OSL_EDENIED)
 		return OSL_EDENIED;
 	return a ? a : b;
-}
-
-int
-fs_getopt(int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v)
-{
-	struct osl_getopt g;
-	int c, r = -1;
-
-	cli_getopt_init(&g, cli_verb, *argc, *argv);
-	while (r < 0 && (c = cli_getopt(&g)) != -1) {
-		if (c == 'h')
-			r = 0;
-		else if (c == '?' || c == ':' || !opt)
-			r = OSL_EINPUT;
-		else if ((r = opt(c, g.optarg, v)) == 0)
-			r = -1;
-	}
-	*argc -= g.optind;
-	*argv += g.optind;
-	return r;
 }
 
 void
@@ -494,21 +485,12 @@ print_stat(const struct osl_fs_file *f)
 int
 cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 {
-	const struct osl_cmd *cmd = cli_verb;
-	unsigned flags = OSL_FS_NOFOLLOW;
-	struct osl_getopt g;
-	int c, status = 0;
+	unsigned flags;
+	int r, status = 0;
 
-	cli_getopt_init(&g, cmd, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'L': flags &= ~OSL_FS_NOFOLLOW; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
+	flags = fs_opt.dereference ? 0 : OSL_FS_NOFOLLOW;
 	if (argc < 1)
 		return cli_usage("a path is needed");
 	if (argc > 1 || out_is_json())
@@ -614,7 +596,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed (use - for standard input)");

@@ -16,30 +16,42 @@ static int cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_log_show(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx);
 
+static struct {
+	bool rotated;
+	const char *key, *pins;
+} verify_opt;
 static const struct osl_opt verify_opts[] = {
-	{ 'r', "rotated", NULL, "the files are one log's rotations, oldest first (one chain)", NULL },
-	{ 'k', "key", "PUB", "check checkpoint signatures against this Ed25519 public key", "file" },
-	{ 'c', "checkpoints", "FILE", "the log's checkpoint copies (checkpoint_sink): "
-	  "catch a changed, replaced or truncated log", "file" },
-	{ 0 }
+	OPT_BOOL('r', "rotated", &verify_opt.rotated,
+	    "the files are one log's rotations, oldest first (one chain)"),
+	OPT_STRING('k', "key", &verify_opt.key, "PUB",
+	    "check checkpoint signatures against this Ed25519 public key", "file"),
+	OPT_STRING('c', "checkpoints", &verify_opt.pins, "FILE", "the log's checkpoint copies "
+	    "(checkpoint_sink): catch a changed, replaced or truncated log", "file"),
+	OPT_END
 };
 
+static struct {
+	const char *action, *outcome, *since, *level;
+} show_opt;
 static const struct osl_opt show_opts[] = {
-	{ 'a', "action", "A", "only this event.action, or a prefix with *: 'fs.*'",
-	  "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit" },
-	{ 'o', "outcome", "O", "only success, failure or unknown", "success failure unknown" },
-	{ 's', "since", "T", "only records at or after T: RFC 3339, or a duration before now (10m)", NULL },
-	{ 'L', "level", "L", "only records at least this level", "debug info notice warn error critical" },
-	{ 0 }
+	OPT_STRING('a', "action", &show_opt.action, "A", "only this event.action, or a prefix with *: 'fs.*'",
+	    "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit"),
+	OPT_STRING('o', "outcome", &show_opt.outcome, "O", "only success, failure or unknown",
+	    "success failure unknown"),
+	OPT_STRING('s', "since", &show_opt.since, "T",
+	    "only records at or after T: RFC 3339, or a duration before now (10m)", NULL),
+	OPT_STRING('L', "level", &show_opt.level, "L", "only records at least this level",
+	    "debug info notice warn error critical"),
+	OPT_END
 };
 
 const struct osl_cmd osl_log_cmds[] = {
 	{ "verify", cmd_log_verify, "check the hash chain and checkpoints (exit 0 intact, 1 not)",
-	  OSL_CMD_JSON, "[-r] [-k PUB] [-c FILE] FILE...", verify_opts, NULL, "file" },
+	  0, "[-r] [-k PUB] [-c FILE] FILE...", verify_opts, NULL, "file" },
 	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
+	  0, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
-	  OSL_CMD_JSON, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
+	  0, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
 };
 
@@ -47,27 +59,15 @@ static int
 cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct osl_verify *v = NULL;
-	struct osl_getopt g;
-	const char *key = NULL, *pins = NULL;
-	bool rotated = false;
-	int c, status = 0;
+	int status;
 
 	(void)ctx;
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'r': rotated = true; break;
-		case 'k': key = g.optarg; break;
-		case 'c': pins = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
 	if (argc < 1)
 		return cli_usage("a log file is needed");
-	if (pins && argc > 1 && !rotated)
+	if (verify_opt.pins && argc > 1 && !verify_opt.rotated)
 		return cli_usage("--checkpoints checks one log: give its files with -r, oldest first");
 
 	out_arr_open(NULL);
@@ -76,22 +76,22 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		const struct osl_verify_report *rep;
 		char q[4200];
 
-		if (!v || !rotated) {
+		if (!v || !verify_opt.rotated) {
 			osl_verify_free(v);
 			if (!(v = osl_verify_new()))
 				return cli_error(osl_error_nomem());
-			if (key && (err = osl_verify_set_key_file(v, key))) {
+			if (verify_opt.key && (err = osl_verify_set_key_file(v, verify_opt.key))) {
 				/* a key that cannot be read is bad input, not tampering */
-				out_fail("file", key, err);
+				out_fail("file", verify_opt.key, err);
 				osl_verify_free(v);
 				out_arr_close();
 				return OSL_EINPUT;
 			}
 			/* the copies name the live log: the last file given */
-			if (pins && (err = osl_verify_pins_file(v, pins, argv[argc - 1]))) {
+			if (verify_opt.pins && (err = osl_verify_pins_file(v, verify_opt.pins, argv[argc - 1]))) {
 				osl_verify_free(v);
 				out_arr_close();
-				return out_fail("file", pins, err);
+				return out_fail("file", verify_opt.pins, err);
 			}
 		} else
 			osl_verify_next_file(v);
@@ -104,7 +104,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 			out_bool("intact", NULL, false);
 			out_obj_close();
 			status = OSL_EINPUT;
-			if (rotated)
+			if (verify_opt.rotated)
 				break;
 			continue;
 		}
@@ -116,7 +116,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		out_u64("checkpoints", NULL, rep->checkpoints);
 		out_u64("unvouched", NULL, rep->unvouched);
 		out_u64("torn_lines", NULL, rep->torn_lines);
-		if (pins) {
+		if (verify_opt.pins) {
 			out_u64("pinned", NULL, rep->pins);
 			out_u64("pins_matched", NULL, rep->pins_matched);
 		}
@@ -135,19 +135,19 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				    "the chain goes on past %s", rep->torn_lines,
 				    rep->torn_lines == 1 ? "" : "s", rep->first_torn,
 				    rep->torn_lines == 1 ? "it" : "them");
-			if (pins && rep->pins)
+			if (verify_opt.pins && rep->pins)
 				out_text("; %lu of %lu checkpoint copies matched%s", rep->pins_matched,
 				    rep->pins, rep->pins_matched < rep->pins ?
 				    " (the others are of older files)" : "");
-			else if (pins)
-				out_text("; '%s' has no checkpoint copy of this log", pins);
+			else if (verify_opt.pins)
+				out_text("; '%s' has no checkpoint copy of this log", verify_opt.pins);
 			if (rep->unvouched)
 				out_text("; the last %lu records are after the last checkpoint "
 				    "and cannot be vouched for against truncation", rep->unvouched);
 			out_text("\n");
 		}
 		out_obj_close();
-		if (rotated && rep->bad_line)
+		if (verify_opt.rotated && rep->bad_line)
 			break;
 	}
 	out_arr_close();
@@ -204,30 +204,18 @@ static int
 cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_error *err;
-	const char *action = NULL, *outcome = NULL, *since = NULL, *level = NULL;
 	struct show sh = { 0 };
-	struct osl_getopt g;
 	struct timespec now;
-	int c;
+	int r;
 
 	(void)ctx;
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'a': action = g.optarg; break;
-		case 'o': outcome = g.optarg; break;
-		case 's': since = g.optarg; break;
-		case 'L': level = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
 	if (argc != 1)
 		return cli_usage("one log file is needed (- for standard input)");
 	clock_gettime(CLOCK_REALTIME, &now);
-	err = osl_log_filter_init(&sh.filter, action, outcome, since, level,
+	err = osl_log_filter_init(&sh.filter, show_opt.action, show_opt.outcome,
+	    show_opt.since, show_opt.level,
 	    (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec);
 	if (err)
 		return cli_error(err);
@@ -257,7 +245,7 @@ cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx)
 	char abs[PATH_MAX];
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1 || argc > 2)
 		return cli_usage("a private key file is needed, and at most a public one");

@@ -22,87 +22,92 @@ static int cmd_net_check(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx);
 
-enum { O_TIMEOUT = 't', O_UDP = 'u', O_V4 = '4', O_V6 = '6', O_IDLE = 256, O_KEEP,
-	O_MAX_CONNS, O_LISTEN, O_MAX_CLIENTS };
+/* The options, bound in the tables below (defaults here). */
+static int family;				/* resolve: -4, -6 */
+static struct osl_net_opts connect_opt;
+static struct osl_net_relay connect_relay, listen_relay;
+static bool listen_keep;
+static unsigned listen_max = 1;
+static uint64_t check_timeout = 1000000000ULL, wait_timeout = 30000000000ULL;
+static const char *proxy_listen = "127.0.0.1:0";
+static struct osl_proxy_opts proxy_opt = { 64, 10000000000ULL, 600000000000ULL, NULL, false };
+
+/* --max-conns implies --keep */
+static int
+max_conns_opt(const struct osl_opt *o, const char *arg)
+{
+	uint64_t v;
+
+	if (!osl_parse_uint(arg, 1024, &v) || v == 0)
+		return cli_usage("'%s': %s takes a number from 1 to 1024", arg, cli_opt_name(o));
+	listen_max = (unsigned)v;
+	listen_keep = true;
+	return -1;
+}
 
 static const struct osl_opt resolve_opts[] = {
-	{ O_V4, "ipv4", NULL, "IPv4 addresses only", NULL },
-	{ O_V6, "ipv6", NULL, "IPv6 addresses only", NULL },
-	{ 0 }
+	OPT_SET_INT('4', "ipv4", &family, AF_INET, "IPv4 addresses only"),
+	OPT_SET_INT('6', "ipv6", &family, AF_INET6, "IPv6 addresses only"),
+	OPT_END
 };
 static const struct osl_opt connect_opts[] = {
-	{ O_TIMEOUT, "timeout", "D", "give up connecting after D (exit 124)", NULL },
-	{ O_IDLE, "idle", "D", "end after D without a byte either way (exit 124)", NULL },
-	{ O_UDP, "udp", NULL, "UDP instead of TCP", NULL },
-	{ O_V4, "ipv4", NULL, "IPv4 addresses only", NULL },
-	{ O_V6, "ipv6", NULL, "IPv6 addresses only", NULL },
-	{ 0 }
+	OPT_DURATION('t', "timeout", &connect_opt.timeout_ns, 1, "give up connecting after D (exit 124)"),
+	OPT_DURATION(0, "idle", &connect_relay.idle_ns, 1, "end after D without a byte either way (exit 124)"),
+	OPT_SET_INT('u', "udp", &connect_opt.socktype, SOCK_DGRAM, "UDP instead of TCP"),
+	OPT_SET_INT('4', "ipv4", &connect_opt.family, AF_INET, "IPv4 addresses only"),
+	OPT_SET_INT('6', "ipv6", &connect_opt.family, AF_INET6, "IPv6 addresses only"),
+	OPT_END
 };
 static const struct osl_opt listen_opts[] = {
-	{ O_KEEP, "keep", NULL, "serve connections one after another", NULL },
-	{ O_MAX_CONNS, "max-conns", "N", "serve up to N connections at once (implies --keep)", NULL },
-	{ O_IDLE, "idle", "D", "end a connection after D without a byte either way", NULL },
-	{ 0 }
+	OPT_BOOL(0, "keep", &listen_keep, "serve connections one after another"),
+	OPT_CALLBACK(0, "max-conns", NULL, "N", "serve up to N connections at once (implies --keep)",
+	    NULL, max_conns_opt),
+	OPT_DURATION(0, "idle", &listen_relay.idle_ns, 1, "end a connection after D without a byte either way"),
+	OPT_END
 };
 static const struct osl_opt check_opts[] = {
-	{ O_TIMEOUT, "timeout", "D", "how long a connect may take (default 1s)", NULL },
-	{ 0 }
+	OPT_DURATION('t', "timeout", &check_timeout, 1, "how long a connect may take (default 1s)"),
+	OPT_END
 };
 static const struct osl_opt wait_opts[] = {
-	{ O_TIMEOUT, "timeout", "D", "give up after D (default 30s): exit 124", NULL },
-	{ 0 }
+	OPT_DURATION('t', "timeout", &wait_timeout, 1, "give up after D (default 30s): exit 124"),
+	OPT_END
 };
 static const struct osl_opt proxy_opts[] = {
-	{ O_LISTEN, "listen", "ADDR:PORT", "where to listen (default 127.0.0.1:0)", NULL },
-	{ O_MAX_CLIENTS, "max-clients", "N", "clients served at once (default 64)", NULL },
-	{ O_TIMEOUT, "timeout", "D", "how long a connect out may take (default 10s)", NULL },
-	{ O_IDLE, "idle", "D", "end a tunnel after D without a byte (default 10m)", NULL },
-	{ 0 }
+	OPT_STRING(0, "listen", &proxy_listen, "ADDR:PORT", "where to listen (default 127.0.0.1:0)", NULL),
+	OPT_UINT(0, "max-clients", &proxy_opt.max_clients, 1, 4096, "N",
+	    "clients served at once (default 64)"),
+	OPT_DURATION('t', "timeout", &proxy_opt.connect_timeout_ns, 1,
+	    "how long a connect out may take (default 10s)"),
+	OPT_DURATION(0, "idle", &proxy_opt.idle_ns, 1, "end a tunnel after D without a byte (default 10m)"),
+	OPT_END
 };
 
 const struct osl_cmd osl_net_cmds[] = {
 	{ "resolve", cmd_net_resolve, "resolve a name to its addresses (A and AAAA)",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-4|-6] NAME", resolve_opts, NULL, "none" },
+	  0, "[-4|-6] NAME", resolve_opts, NULL, "none" },
 	{ "connect", cmd_net_connect, "connect and relay stdin/stdout (like nc)",
-	  OSL_CMD_POLICY, "[OPTIONS] HOST:PORT | unix:PATH", connect_opts, NULL, "none" },
+	  0, "[OPTIONS] HOST:PORT | unix:PATH", connect_opts, NULL, "none" },
 	{ "listen", cmd_net_listen, "accept a connection and relay stdin/stdout",
-	  OSL_CMD_POLICY, "[OPTIONS] ADDR:PORT | unix:PATH", listen_opts, NULL, "none" },
+	  0, "[OPTIONS] ADDR:PORT | unix:PATH", listen_opts, NULL, "none" },
 	{ "check", cmd_net_check, "exit 0 when a TCP connect succeeds, 1 when not",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", check_opts, NULL, "none" },
+	  0, "[--timeout D] HOST:PORT...", check_opts, NULL, "none" },
 	{ "wait", cmd_net_wait, "wait until every HOST:PORT accepts connections",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[--timeout D] HOST:PORT...", wait_opts, NULL, "none" },
+	  0, "[--timeout D] HOST:PORT...", wait_opts, NULL, "none" },
 	{ "proxy", cmd_net_proxy, "HTTP egress proxy that allows only the names the policy allows",
-	  OSL_CMD_POLICY, "[--listen ADDR:PORT]", proxy_opts, NULL, "none" },
+	  0, "[--listen ADDR:PORT]", proxy_opts, NULL, "none" },
 	{ 0 }
 };
 
-static bool
-duration_arg(const char *s, uint64_t *ns)
-{
-	return osl_parse_duration(s, ns) && *ns > 0;
-}
-
-/* check and wait: --timeout D and one or more HOST:PORT.  -1 to go on (ARGC
- * and ARGV are the targets), else the status to return. */
+/* check and wait: one or more HOST:PORT.  -1 to go on (ARGC and ARGV are
+ * the targets), else the status to return. */
 static int
-targets_opts(int *argc, char ***argv, uint64_t *timeout)
+targets_opts(int *argc, char ***argv)
 {
-	struct osl_getopt g;
-	int c;
+	int r;
 
-	cli_getopt_init(&g, cli_verb, *argc, *argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_TIMEOUT:
-			if (!duration_arg(g.optarg, timeout))
-				return cli_bad_duration(g.optarg);
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	*argc -= g.optind;
-	*argv += g.optind;
+	if ((r = cli_parse(cli_verb, argc, argv)) >= 0)
+		return r;
 	if (*argc < 1)
 		return cli_usage("a HOST:PORT is needed");
 	return -1;
@@ -116,21 +121,11 @@ cmd_net_resolve(int argc, char **argv, struct osl_ctx *ctx)
 	const struct osl_error *err;
 	struct osl_net_target t;
 	struct osl_net_addrs *as;
-	struct osl_getopt g;
 	char a[64];
-	int c, family = 0;
+	int r;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_V4: family = AF_INET; break;
-		case O_V6: family = AF_INET6; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
 	if (argc != 1)
 		return cli_usage("one NAME is needed");
 	if ((err = osl_net_parse(argv[0], false, false, &t)))
@@ -173,33 +168,16 @@ static int
 cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_error *err;
-	struct osl_net_opts o = { 0 };
-	struct osl_net_relay r = { 0 };
+	struct osl_net_opts o;
+	struct osl_net_relay r;
 	struct osl_net_target t;
 	struct osl_net_conn conn;
-	struct osl_getopt g;
-	int c;
+	int st;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_TIMEOUT:
-			if (!duration_arg(g.optarg, &o.timeout_ns))
-				goto bad_duration;
-			break;
-		case O_IDLE:
-			if (!duration_arg(g.optarg, &r.idle_ns))
-				goto bad_duration;
-			break;
-		case O_UDP: o.socktype = SOCK_DGRAM; break;
-		case O_V4: o.family = AF_INET; break;
-		case O_V6: o.family = AF_INET6; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((st = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return st;
+	o = connect_opt;
+	r = connect_relay;
 	if (argc != 1)
 		return cli_usage("one HOST:PORT is needed");
 	if ((err = osl_net_parse(argv[0], true, false, &t)))
@@ -210,8 +188,6 @@ cmd_net_connect(int argc, char **argv, struct osl_ctx *ctx)
 	r.dgram = o.socktype == SOCK_DGRAM;
 	err = osl_net_relay(0, 1, conn.fd, &r, &conn.bytes_out, &conn.bytes_in);
 	return relay_status(osl_net_conn_end(ctx, &conn, err));
-bad_duration:
-	return cli_bad_duration(g.optarg);
 }
 
 /* --------------------------------------------------------------- listen --- */
@@ -236,37 +212,20 @@ static int
 cmd_net_listen(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_error *err;
-	struct osl_net_relay r = { 0 };
+	struct osl_net_relay r;
 	struct osl_net_target t;
 	struct sockaddr_storage bound;
-	struct osl_getopt g;
-	uint64_t maxc = 1;
-	unsigned running = 0;
-	bool keep = false;
+	unsigned maxc, running = 0;
+	bool keep;
 	char a[128];
-	int c, lfd, status = 0;
+	int lfd, status = 0;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_KEEP: keep = true; break;
-		case O_MAX_CONNS:
-			if (!osl_parse_uint(g.optarg, 1024, &maxc) || maxc == 0) {
-				return cli_usage("'%s': --max-conns takes 1-1024", g.optarg);
-			}
-			keep = true;
-			break;
-		case O_IDLE:
-			if (!duration_arg(g.optarg, &r.idle_ns)) {
-				return cli_bad_duration(g.optarg);
-			}
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	r = listen_relay;
+	keep = listen_keep;
+	maxc = listen_max;
 	if (argc != 1)
 		return cli_usage("one ADDR:PORT is needed");
 	if ((err = osl_net_parse(argv[0], true, true, &t)))
@@ -359,11 +318,12 @@ target_entry(const char *target, int st, const struct osl_error *why)
 static int
 cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
 {
-	uint64_t timeout = 1000000000ULL;
+	uint64_t timeout;
 	int c, status = 0;
 
-	if ((c = targets_opts(&argc, &argv, &timeout)) >= 0)
+	if ((c = targets_opts(&argc, &argv)) >= 0)
 		return c;
+	timeout = check_timeout;
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		const struct osl_error *err;
@@ -431,15 +391,16 @@ wait_end(struct osl_ctx *ctx, struct waited *w, const struct osl_error *result)
 static int
 cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 {
-	uint64_t timeout = 30000000000ULL, deadline;
+	uint64_t timeout, deadline;
 	const struct osl_error *err;
 	struct waited *w = NULL;
 	char dbuf[32];
 	int c, status = 0;
 	unsigned attempt = 0;
 
-	if ((c = targets_opts(&argc, &argv, &timeout)) >= 0)
+	if ((c = targets_opts(&argc, &argv)) >= 0)
 		return c;
+	timeout = wait_timeout;
 	if (!(w = calloc((size_t)argc, sizeof(*w))))
 		return cli_error(osl_error_nomem());
 	for (int i = 0; i < argc; i++) {
@@ -530,37 +491,20 @@ static int
 cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_error *err;
-	struct osl_proxy_opts po = { 64, 10000000000ULL, 600000000000ULL, &proxy_stop };
+	struct osl_proxy_opts po;
 	struct osl_net_target t;
 	struct sockaddr_storage bound;
 	struct sigaction sa;
-	struct osl_getopt g;
-	const char *listen_at = "127.0.0.1:0";
-	uint64_t v;
+	const char *listen_at;
 	char a[128];
-	int c, lfd;
+	int r, lfd;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_LISTEN: listen_at = g.optarg; break;
-		case O_MAX_CLIENTS:
-			if (!osl_parse_uint(g.optarg, 4096, &v) || v == 0) {
-				return cli_usage("'%s': --max-clients takes 1-4096", g.optarg);
-			}
-			po.max_clients = (unsigned)v;
-			break;
-		case O_TIMEOUT:
-		case O_IDLE:
-			if (!duration_arg(g.optarg, c == O_TIMEOUT ? &po.connect_timeout_ns : &po.idle_ns)) {
-				return cli_bad_duration(g.optarg);
-			}
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	if (argc - g.optind != 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
+	po = proxy_opt;
+	po.stop = &proxy_stop;
+	listen_at = proxy_listen;
+	if (argc != 0)
 		return cli_usage("no operands expected");
 	if ((err = osl_net_parse(listen_at, true, true, &t)))
 		return cli_error(err);

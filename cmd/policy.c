@@ -17,24 +17,26 @@ static int cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx);
 
-static const struct osl_opt no_opts[] = { { 0 } };
+static const char *test_policy;
+static const struct osl_opt no_opts[] = { OPT_END };
 static const struct osl_opt test_opts[] = {
-	{ 256, "policy", "FILE", "the policy to test when the case file names none", "policy" },
-	{ 0 }
+	OPT_STRING(0, "policy", &test_policy, "FILE", "the policy to test when the case file names none",
+	    "policy"),
+	OPT_END
 };
 
 const struct osl_cmd osl_policy_cmds[] = {
-	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", OSL_CMD_JSON,
+	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", 0,
 	  "FILE...", no_opts, NULL, "file" },
-	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", OSL_CMD_JSON,
+	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", 0,
 	  "[FILE]", no_opts, NULL, "file" },
-	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", OSL_CMD_JSON,
+	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", 0,
 	  "ACTION TARGET", no_opts, NULL, "action" },
-	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", OSL_CMD_JSON,
+	{ "test", cmd_policy_test, "run expected decisions from a case file; show rule coverage", 0,
 	  "[--policy FILE] CASES.yaml", test_opts, NULL, "file" },
 	{ "export", cmd_policy_export, "write the policy as an OCI seccomp profile or a systemd drop-in", 0,
 	  "--format FORMAT [FILE]", policy_export_opts, NULL, "file" },
-	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_JSON | OSL_CMD_VERBATIM,
+	{ "learn", cmd_policy_learn, "run a command, observe it and write the policy it needs", OSL_CMD_VERBATIM,
 	  "-o FILE [--base POLICY] -- CMD [ARGS] | --diff FILE -- CMD [ARGS]", policy_learn_opts, NULL, "command" },
 	{ NULL }
 };
@@ -144,7 +146,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a policy file is needed");
@@ -200,7 +202,7 @@ cmd_policy_show(int argc, char **argv, struct osl_ctx *ctx)
 	bool owned;
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc > 1)
 		return cli_usage("one policy file at most");
@@ -229,7 +231,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 	char buf[4096], reason[512];
 	int r;
 
-	if ((r = cli_no_options(&argc, &argv)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc != 2)
 		return cli_usage("ACTION and TARGET are needed, e.g. fs.write /etc/passwd");
@@ -281,22 +283,15 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	const struct osl_error *err;
 	struct osl_policy_cases *cs = NULL;
 	struct osl_policy *p = NULL;
-	struct osl_getopt g;
-	const char *policy = NULL;
+	const char *policy;
 	bool *hit = NULL, owned = false;
 	size_t pass = 0, fail = 0, uncovered = 0;
-	int c, status = 0;
+	int status = 0;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 256: policy = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	policy = test_policy;
 	if (argc != 1)
 		return cli_usage("one case file is needed");
 	if ((err = osl_policy_cases_load(&cs, argv[0])))

@@ -28,40 +28,85 @@ static int cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx);
 static int cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx);
 
-enum {
-	O_TIMEOUT = 256, O_LIMIT, O_ENV_KEEP, O_ENV_SET, O_CWD, O_DRY_RUN, O_REQUIRE_FULL,
-	O_BEST_EFFORT, O_NO_SETSID,
+/* proc run's options, bound in run_opts below */
+struct run_opts {
+	uint64_t timeout_ns;
+	struct osl_limits limits;	/* osl_limits_unset before parsing */
+	const char **keep, **set;	/* argc long each, allocated before parsing */
+	size_t nkeep, nset;
+	const char *cwd;
+	bool dry_run, require_full, setsid;
 };
+static struct run_opts run_opt = { .setsid = true };
+
+static int
+limit_opt(const struct osl_opt *o, const char *arg)
+{
+	const struct osl_error *err;
+
+	(void)o;
+	if ((err = osl_limit_parse(arg, &run_opt.limits)))
+		return cli_usage("%s", err->msg);
+	return -1;
+}
+
+static int
+env_opt(const struct osl_opt *o, const char *arg)
+{
+	if (o->var.p == &run_opt.keep) {
+		run_opt.keep[run_opt.nkeep++] = arg;
+		return -1;
+	}
+	if (!strchr(arg, '=') || arg[0] == '=')
+		return cli_usage("'%s': --env-set takes VAR=VALUE", arg);
+	run_opt.set[run_opt.nset++] = arg;
+	return -1;
+}
+
+static int kill_signal = SIGTERM;
+static bool parse_signal(const char *s, int *sig);
+
+static int
+signal_opt(const struct osl_opt *o, const char *arg)
+{
+	(void)o;
+	if (!parse_signal(arg, &kill_signal))
+		return cli_usage("'%s': unknown signal", arg);
+	return -1;
+}
 
 static const struct osl_opt run_opts[] = {
-	{ O_TIMEOUT, "timeout", "D", "kill the process group after D (TERM, then KILL): exit 124", NULL },
-	{ O_LIMIT, "limit", "K=V", "lower a limit: cpu, memory, nofile, nproc, fsize, core, wall",
-	  "cpu= memory= nofile= nproc= fsize= core= wall=" },
-	{ O_ENV_KEEP, "env-keep", "VAR", "keep VAR (or a prefix VAR*) in the environment", NULL },
-	{ O_ENV_SET, "env-set", "VAR=VAL", "set VAR in the environment", NULL },
-	{ O_CWD, "cwd", "DIR", "run in DIR", "dir" },
-	{ O_DRY_RUN, "dry-run", NULL, "print the enforcement report and run nothing", NULL },
-	{ O_REQUIRE_FULL, "require-full", NULL, "refuse to run (125) unless every rule is held in full", NULL },
-	{ O_BEST_EFFORT, "best-effort", NULL, "run with what the kernel can hold (the default)", NULL },
-	{ O_NO_SETSID, "no-setsid", NULL, "stay in the terminal's session (job control)", NULL },
-	{ 0 }
+	OPT_DURATION(0, "timeout", &run_opt.timeout_ns, 1,
+	    "kill the process group after D (TERM, then KILL): exit 124"),
+	OPT_CALLBACK(0, "limit", NULL, "K=V", "lower a limit: cpu, memory, nofile, nproc, fsize, core, wall",
+	    "cpu= memory= nofile= nproc= fsize= core= wall=", limit_opt),
+	OPT_CALLBACK(0, "env-keep", &run_opt.keep, "VAR", "keep VAR (or a prefix VAR*) in the environment",
+	    NULL, env_opt),
+	OPT_CALLBACK(0, "env-set", &run_opt.set, "VAR=VAL", "set VAR in the environment", NULL, env_opt),
+	OPT_STRING(0, "cwd", &run_opt.cwd, "DIR", "run in DIR", "dir"),
+	OPT_BOOL(0, "dry-run", &run_opt.dry_run, "print the enforcement report and run nothing"),
+	OPT_BOOL(0, "require-full", &run_opt.require_full,
+	    "refuse to run (125) unless every rule is held in full"),
+	OPT_CLEAR(0, "best-effort", &run_opt.require_full, "run with what the kernel can hold (the default)"),
+	OPT_CLEAR(0, "no-setsid", &run_opt.setsid, "stay in the terminal's session (job control)"),
+	OPT_END
 };
-static const struct osl_opt no_opts[] = { { 0 } };
+static const struct osl_opt no_opts[] = { OPT_END };
 static const struct osl_opt kill_opts[] = {
-	{ 's', "signal", "SIG", "the signal (name or number; default TERM)",
-	  "TERM KILL INT HUP QUIT USR1 USR2 STOP CONT" },
-	{ 0 }
+	OPT_CALLBACK('s', "signal", NULL, "SIG", "the signal (name or number; default TERM)",
+	    "TERM KILL INT HUP QUIT USR1 USR2 STOP CONT", signal_opt),
+	OPT_END
 };
 
 const struct osl_cmd osl_proc_cmds[] = {
 	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
-	  OSL_CMD_JSON | OSL_CMD_POLICY | OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
-	{ "ps", cmd_proc_ps, "list processes", OSL_CMD_JSON, "", no_opts, NULL, "none" },
+	  OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
+	{ "ps", cmd_proc_ps, "list processes", 0, "", no_opts, NULL, "none" },
 	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
-	  OSL_CMD_JSON, "PID", no_opts, NULL, "none" },
+	  0, "PID", no_opts, NULL, "none" },
 	{ "kill", cmd_proc_kill, "signal processes the policy's proc.signal allows",
-	  OSL_CMD_JSON | OSL_CMD_POLICY, "[-s SIG] PID...", kill_opts, NULL, "none" },
-	{ "tree", cmd_proc_tree, "show the process tree below PID (default 1)", OSL_CMD_JSON,
+	  0, "[-s SIG] PID...", kill_opts, NULL, "none" },
+	{ "tree", cmd_proc_tree, "show the process tree below PID (default 1)", 0,
 	  "[PID]", no_opts, NULL, "none" },
 	{ 0 }
 };
@@ -78,15 +123,6 @@ parse_pid(const char *s, pid_t *pid)
 }
 
 /* ---------------------------------------------------------------- run --- */
-
-struct run_opts {
-	uint64_t timeout_ns;
-	struct osl_limits limits;
-	const char **keep, **set;
-	size_t nkeep, nset;
-	const char *cwd;
-	bool dry_run, require_full, setsid;
-};
 
 static void
 print_report(const struct osl_sandbox_report *r)
@@ -468,55 +504,25 @@ done:
 static int
 cmd_proc_run(int argc, char **argv, struct osl_ctx *ctx)
 {
-	const struct osl_error *err;
-	struct run_opts ro = { .setsid = true };
-	struct osl_getopt g;
-	int c, status = -1;
+	struct run_opts *ro = &run_opt;
+	int status;
 
-	osl_limits_unset(&ro.limits);
-	ro.keep = calloc((size_t)argc + 1, sizeof(*ro.keep));
-	ro.set = calloc((size_t)argc + 1, sizeof(*ro.set));
-	if (!ro.keep || !ro.set) {
-		free(ro.keep);
-		free(ro.set);
-		return cli_error(osl_error_nomem());
+	osl_limits_unset(&ro->limits);
+	ro->keep = calloc((size_t)argc + 1, sizeof(*ro->keep));
+	ro->set = calloc((size_t)argc + 1, sizeof(*ro->set));
+	if (!ro->keep || !ro->set) {
+		status = cli_error(osl_error_nomem());
+		goto done;
 	}
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while (status == -1 && (c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case O_TIMEOUT:
-			if (!osl_parse_duration(g.optarg, &ro.timeout_ns) || ro.timeout_ns == 0)
-				status = cli_bad_duration(g.optarg);
-			break;
-		case O_LIMIT:
-			if ((err = osl_limit_parse(g.optarg, &ro.limits)))
-				status = cli_usage("%s", err->msg);
-			break;
-		case O_ENV_KEEP: ro.keep[ro.nkeep++] = g.optarg; break;
-		case O_ENV_SET:
-			if (!strchr(g.optarg, '=') || g.optarg[0] == '=')
-				status = cli_usage("'%s': --env-set takes VAR=VALUE", g.optarg);
-			ro.set[ro.nset++] = g.optarg;
-			break;
-		case O_CWD: ro.cwd = g.optarg; break;
-		case O_DRY_RUN: ro.dry_run = true; break;
-		case O_REQUIRE_FULL: ro.require_full = true; break;
-		case O_BEST_EFFORT: ro.require_full = false; break;
-		case O_NO_SETSID: ro.setsid = false; break;
-		case 'h': status = 0; break;
-		default: status = OSL_EINPUT; break;
-		}
-	}
-	if (status == -1) {
-		argc -= g.optind;
-		argv += g.optind;
-		if (argc < 1 && !ro.dry_run)
-			status = cli_usage("a command is needed: osl proc run [OPTIONS] -- CMD [ARGS...]");
-		else
-			status = run(ctx, &ro, argc, argv);
-	}
-	free(ro.keep);
-	free(ro.set);
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		goto done;
+	if (argc < 1 && !ro->dry_run)
+		status = cli_usage("a command is needed: osl proc run [OPTIONS] -- CMD [ARGS...]");
+	else
+		status = run(ctx, ro, argc, argv);
+done:
+	free(ro->keep);
+	free(ro->set);
 	return status;
 }
 
@@ -563,7 +569,7 @@ cmd_proc_ps(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = cli_no_options(&argc, &argv)) != -1)
+	if ((st = cli_parse(cli_verb, &argc, &argv)) != -1)
 		return st;
 	if (argc > 0)
 		return cli_usage("'%s': ps takes no operands", argv[0]);
@@ -606,7 +612,7 @@ cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = cli_no_options(&argc, &argv)) != -1)
+	if ((st = cli_parse(cli_verb, &argc, &argv)) != -1)
 		return st;
 	if (argc > 1)
 		return cli_usage("tree takes one PID at most");
@@ -842,7 +848,7 @@ cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx)
 	int st;
 
 	(void)ctx;
-	if ((st = cli_no_options(&argc, &argv)) != -1)
+	if ((st = cli_parse(cli_verb, &argc, &argv)) != -1)
 		return st;
 	if (argc != 1)
 		return cli_usage("one PID is needed");
@@ -980,24 +986,13 @@ cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
 	const struct osl_error *err;
 	struct osl_procinfo *v;
 	struct osl_policy *p;
-	struct osl_getopt g;
-	int c, sig = SIGTERM, status = 0;
+	int sig, status;
 	size_t n;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 's':
-			if (!parse_signal(g.optarg, &sig)) {
-				return cli_usage("'%s': unknown signal", g.optarg);
-			}
-			break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	sig = kill_signal;
 	if (argc < 1)
 		return cli_usage("a PID is needed");
 	for (int i = 0; i < argc; i++) {

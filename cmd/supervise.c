@@ -29,45 +29,100 @@
 
 extern char **environ;
 
-enum { O_MAX_RESTARTS = 256, O_PERIOD, O_GRACE, O_STOP_TIMEOUT, O_CHECK, O_PDEATHSIG };
-
-const struct osl_opt osl_supervise_opts[] = {
-	{ 'r', "restart", "WHEN", "restart the child: no (default), on-failure, always", "no on-failure always" },
-	{ O_MAX_RESTARTS, "max-restarts", "N", "give up after more than N restarts in a period (default 3)", NULL },
-	{ O_PERIOD, "period", "D", "the window of --max-restarts (default 5s)", NULL },
-	{ O_GRACE, "grace", "D", "leftovers of the child's group: TERM, then KILL after D (default 5s)", NULL },
-	{ O_STOP_TIMEOUT, "stop-timeout", "D", "on SIGTERM/SIGINT: KILL the child D after passing it on (default 10s)", NULL },
-	{ 'c', "config", "FILE", "run the supervision tree of FILE (with a control socket)", "file" },
-	{ O_CHECK, "check", NULL, "with -c: only validate FILE (exit 0 or 2)", NULL },
-	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
-	{ 'e', "exit-success", "CODE", "the child's exit CODE counts as 0 (tini -e; repeatable)", NULL },
-	{ 'w', "warn-reap", NULL, "a line on stderr for each orphan reaped (tini -w)", NULL },
-	{ 'v', "verbose", NULL, "more on stderr (tini -v; as osl -v)", NULL },
-	{ O_PDEATHSIG, "pdeathsig", "SIGNAL", "osl gets SIGNAL when its parent dies (tini -p)", NULL },
-	{ 'g', "group", NULL, "tini -g: signals go to the child's process group (always so)", NULL },
-	{ 0 }
-};
-
-static const struct osl_opt ctl_opts[] = {
-	{ 's', "socket", "PATH", "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file" },
-	{ 'c', "config", "FILE", "the control socket of the tree file FILE (control.socket)", "file" },
-	{ 0 }
-};
-
-static const struct osl_cmd ctl_cmd = {
-	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, delete, signal, reload, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|delete NAME|signal NAME SIG",
-	ctl_opts, NULL, "status start stop restart delete signal reload shutdown metrics"
-};
-
-
+/* osl supervise's options, bound in osl_supervise_opts (defaults here) */
 struct sv_opts {
-	enum { R_NO, R_ON_FAILURE, R_ALWAYS } restart;
+	int restart;			/* R_*: the order of --restart's words */
 	unsigned max_restarts;
 	uint64_t period_ns, grace_ns, stop_ns;
 	const char *config, *socket;
 	bool check, warn_reap;
 	uint64_t success[4];		/* -e: a bit a code */
+};
+enum { R_NO, R_ON_FAILURE, R_ALWAYS };
+static struct sv_opts sv_opt = { .restart = R_NO, .max_restarts = 3, .period_ns = 5000000000ULL,
+	.grace_ns = 5000000000ULL, .stop_ns = 10000000000ULL };
+
+/* -s PATH; tini's -s (its subreaper flag: osl always is one) ends the
+ * options when followed by -- */
+static int
+socket_opt(const struct osl_opt *o, const char *arg)
+{
+	(void)o;
+	if (!strcmp(arg, "--"))
+		return CLI_OPT_END;
+	sv_opt.socket = arg;
+	return -1;
+}
+
+static int
+exit_success_opt(const struct osl_opt *o, const char *arg)
+{
+	uint64_t n;
+
+	if (!osl_parse_uint(arg, 255, &n))
+		return cli_usage("'%s': %s is an exit code (0 to 255)", arg, cli_opt_name(o));
+	sv_opt.success[n / 64] |= 1ULL << (n % 64);
+	return -1;
+}
+
+/* as tini -p: osl itself gets it, and passes it on as any other */
+static int
+pdeathsig_opt(const struct osl_opt *o, const char *arg)
+{
+	int sig;
+
+	if (!(sig = osl_sv_signal_number(arg)))
+		return cli_usage("'%s': %s is a signal (TERM, KILL, ...)", arg, cli_opt_name(o));
+	if (prctl(PR_SET_PDEATHSIG, sig) == -1)
+		return cli_error(osl_error_sys(OSL_ESETUP, errno, "pdeathsig"));
+	return -1;
+}
+
+const struct osl_opt osl_supervise_opts[] = {
+	OPT_CHOICE('r', "restart", &sv_opt.restart, "WHEN", "restart the child: no (default), on-failure, always",
+	    "no on-failure always"),
+	OPT_UINT(0, "max-restarts", &sv_opt.max_restarts, 0, 100000, "N",
+	    "give up after more than N restarts in a period (default 3)"),
+	OPT_DURATION(0, "period", &sv_opt.period_ns, 1, "the window of --max-restarts (default 5s)"),
+	OPT_DURATION(0, "grace", &sv_opt.grace_ns, 0,
+	    "leftovers of the child's group: TERM, then KILL after D (default 5s)"),
+	OPT_DURATION(0, "stop-timeout", &sv_opt.stop_ns, 0,
+	    "on SIGTERM/SIGINT: KILL the child D after passing it on (default 10s)"),
+	OPT_STRING('c', "config", &sv_opt.config, "FILE",
+	    "run the supervision tree of FILE (with a control socket)", "file"),
+	OPT_BOOL(0, "check", &sv_opt.check, "with -c: only validate FILE (exit 0 or 2)"),
+	OPT_CALLBACK('s', "socket", NULL, "PATH",
+	    "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file", socket_opt),
+	OPT_CALLBACK('e', "exit-success", NULL, "CODE",
+	    "the child's exit CODE counts as 0 (tini -e; repeatable)", NULL, exit_success_opt),
+	OPT_BOOL('w', "warn-reap", &sv_opt.warn_reap, "a line on stderr for each orphan reaped (tini -w)"),
+	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr (tini -v; as osl -v)"),
+	OPT_CALLBACK(0, "pdeathsig", NULL, "SIGNAL", "osl gets SIGNAL when its parent dies (tini -p)",
+	    NULL, pdeathsig_opt),
+	OPT_BOOL('g', "group", NULL, "tini -g: signals go to the child's process group (always so)"),
+	OPT_END
+};
+
+static const char *ctl_socket, *ctl_config;
+static const struct osl_opt ctl_opts[] = {
+	OPT_STRING('s', "socket", &ctl_socket, "PATH",
+	    "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file"),
+	OPT_STRING('c', "config", &ctl_config, "FILE",
+	    "the control socket of the tree file FILE (control.socket)", "file"),
+	OPT_END
+};
+
+static int cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx);
+
+/* supervise's verbs: a first word that names one is the verb, not a
+ * program (a program named ctl is `-- ctl`) */
+const struct osl_cmd osl_supervise_cmds[] = {
+	{ "ctl", cmd_supervise_ctl, "talk to a running supervisor: status, start, stop, restart, delete, "
+	  "signal, reload, shutdown, metrics", 0,
+	  "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|"
+	  "delete NAME|signal NAME SIG", ctl_opts, NULL,
+	  "status start stop restart delete signal reload shutdown metrics" },
+	{ NULL }
 };
 
 /* "${XDG_RUNTIME_DIR}/x" as the environment has it; unset is empty. */
@@ -190,30 +245,22 @@ print_node(const cJSON *n, int depth)
 #define CTL_ANSWER_MAX (64 << 20)
 
 static int
-ctl(int argc, char **argv, struct osl_ctx *ctx)
+cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *sock = NULL, *file = NULL;
+	const char *sock, *file;
 	char path[108], *buf = NULL;
-	struct osl_getopt g;
 	cJSON *req, *ans = NULL;
 	size_t n = 0, cap = 0;
 	bool too_long = false;
 	char *line;
-	int c, fd = -1, status = -1, serr = 0;
+	int fd = -1, status, serr = 0;
 
-	snprintf(cli_cmdpath, sizeof(cli_cmdpath), "osl supervise ctl");
-	cli_getopt_init(&g, &ctl_cmd, argc, argv);
-	while (status == -1 && (c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 's': sock = g.optarg; break;
-		case 'c': file = g.optarg; break;
-		case 'h': status = 0; break;
-		default: status = OSL_EINPUT; break;
-		}
-	}
-	if (status != -1)
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return status;
+	status = -1;
+	sock = ctl_socket;
+	file = ctl_config;
 	if (file && !sock) {
 		struct osl_sv_config cf;
 		const struct osl_error *err;
@@ -226,14 +273,12 @@ ctl(int argc, char **argv, struct osl_ctx *ctx)
 		}
 		osl_sv_config_free(&cf);
 	}
-	argc -= g.optind;
-	argv += g.optind;
 	if (argc < 1 || argc > 3)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
 		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
-	if (!cli_word_in(ctl_cmd.operands, argv[0]))
+	if (!cli_word_in(cli_verb->operands, argv[0]))
 		return cli_usage("unknown verb '%s'%s (%s)", argv[0],
-		    cli_did_you_mean_words(ctl_cmd.operands, argv[0]), ctl_cmd.operands);
+		    cli_did_you_mean_words(cli_verb->operands, argv[0]), cli_verb->operands);
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -399,105 +444,22 @@ done:
 	return status;
 }
 
-static bool
-duration(const char *s, uint64_t *ns, int *status)
-{
-	if (!osl_parse_duration(s, ns)) {
-		*status = cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", s);
-		return false;
-	}
-	return true;
-}
-
 int
 cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 {
-	const struct osl_cmd *self = osl_groups;
-	struct sv_opts so = { .restart = R_NO, .max_restarts = 3, .period_ns = 5000000000ULL,
-		.grace_ns = 5000000000ULL, .stop_ns = 10000000000ULL };
-	struct osl_getopt g;
-	int c, status = -1;
-	bool tini_end = false;
-	char *end;
-	unsigned long n;
+	const struct sv_opts *so = &sv_opt;
+	int status;
 
-	while (self->name && self->fn != cmd_supervise)
-		self++;
-	cli_getopt_init(&g, self, argc, argv);
-	while (status == -1 && !tini_end && (c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'r':
-			if (!strcmp(g.optarg, "no"))
-				so.restart = R_NO;
-			else if (!strcmp(g.optarg, "on-failure"))
-				so.restart = R_ON_FAILURE;
-			else if (!strcmp(g.optarg, "always"))
-				so.restart = R_ALWAYS;
-			else
-				status = cli_usage("'%s': --restart is no, on-failure or always", g.optarg);
-			break;
-		case O_MAX_RESTARTS:
-			errno = 0;
-			n = strtoul(g.optarg, &end, 10);
-			if (errno || *end || end == g.optarg || n > 100000 || g.optarg[0] == '-')
-				status = cli_usage("'%s': --max-restarts is a number (0 to 100000)", g.optarg);
-			so.max_restarts = (unsigned)n;
-			break;
-		case O_PERIOD:
-			if (duration(g.optarg, &so.period_ns, &status) && so.period_ns == 0)
-				status = cli_usage("'%s': --period must be more than 0", g.optarg);
-			break;
-		case O_GRACE: duration(g.optarg, &so.grace_ns, &status); break;
-		case O_STOP_TIMEOUT: duration(g.optarg, &so.stop_ns, &status); break;
-		case 'c': so.config = g.optarg; break;
-		case 's':
-			/* tini -s -- CMD: its subreaper flag (osl always is one),
-			 * and the end of the options */
-			if (!strcmp(g.optarg, "--"))
-				tini_end = true;
-			else
-				so.socket = g.optarg;
-			break;
-		case 'g': break;
-		case O_CHECK: so.check = true; break;
-		case 'e':
-			errno = 0;
-			n = strtoul(g.optarg, &end, 10);
-			if (errno || *end || end == g.optarg || n > 255 || g.optarg[0] == '-')
-				status = cli_usage("'%s': --exit-success is an exit code (0 to 255)",
-				    g.optarg);
-			else
-				so.success[n / 64] |= 1ULL << (n % 64);
-			break;
-		case 'w': so.warn_reap = true; break;
-		case 'v': cli_verbosity = 1; break;
-		case O_PDEATHSIG:
-			/* as tini -p: osl itself gets it, and passes it on as any other */
-			if (!(c = osl_sv_signal_number(g.optarg)))
-				status = cli_usage("'%s': --pdeathsig is a signal (TERM, KILL, ...)",
-				    g.optarg);
-			else if (prctl(PR_SET_PDEATHSIG, c) == -1)
-				status = cli_error(osl_error_sys(OSL_ESETUP, errno, "pdeathsig"));
-			break;
-		case 'h': status = 0; break;
-		default: status = OSL_EINPUT; break;
-		}
-	}
-	if (status != -1)
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return status;
-	/* `osl supervise ctl ...`; a program named ctl is `-- ctl` */
-	if (g.optind == 1 && argc > 1 && !strcmp(argv[1], "ctl"))
-		return ctl(argc - 1, argv + 1, ctx);
-	argc -= g.optind;
-	argv += g.optind;
-	if (so.config) {
+	if (so->config) {
 		if (argc > 0)
 			return cli_usage("-c FILE takes no command");
-		return run_tree(ctx, &so);
+		return run_tree(ctx, so);
 	}
-	if (so.check)
+	if (so->check)
 		return cli_usage("--check goes with -c FILE");
 	if (argc < 1)
 		return cli_usage("a command is needed: osl supervise [OPTIONS] -- CMD [ARGS...]");
-	return run_single(ctx, &so, argv);
+	return run_single(ctx, so, argv);
 }

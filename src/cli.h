@@ -3,7 +3,6 @@
 #ifndef OSL_CLI_H
 #define OSL_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,35 +11,94 @@
 #include "ctx.h"
 #include "error.h"
 
-/* One option of a verb: the parser, -h and the completions all read this. */
+struct osl_opt;
+/* An option's own parser (OPT_CALLBACK): -1 to go on, CLI_OPT_END to end
+ * the options here, else the exit status (after a message). */
+typedef int cli_opt_fn(const struct osl_opt *o, const char *arg);
+#define CLI_OPT_END (-2)
+
+enum osl_opt_type {
+	OSL_OPT_BOOL = 1,	/* *var.b = set */
+	OSL_OPT_INT,		/* *var.i = set */
+	OSL_OPT_STRING,		/* *var.s = the argument (the last one given) */
+	OSL_OPT_DURATION,	/* *var.ns = the argument as a duration ("250ms"), >= min */
+	OSL_OPT_UINT,		/* *var.u = the argument, a number in [min, max] */
+	OSL_OPT_CHOICE,		/* *var.i = the index of the argument among complete's words */
+	OSL_OPT_CALLBACK,	/* fn(o, arg); var.p is the callback's to use */
+};
+
+/* One option of a verb, bound to its variable: the parser, -h, the
+ * completions and the man-page check all read this row. */
 struct osl_opt {
-	int val;		/* short letter, or a number >= 256 for long-only */
-	const char *name;	/* long name without "--" */
+	char letter;		/* short option; 0 for a long-only one */
+	const char *name;	/* long name without "--"; NULL for a short-only one */
 	const char *arg;	/* argument's name ("MODE"), NULL for a flag */
 	const char *help;
 	const char *complete;	/* completion of the argument: "file", "dir", "policy" (a file or
 				 * builtin:NAME), "action", or a list "a b c" */
+	enum osl_opt_type type;
+	union {
+		bool *b;
+		int *i;
+		const char **s;
+		uint64_t *ns;
+		unsigned *u;
+		void *p;
+	} var;			/* NULL: accepted and ignored (tini's -g) */
+	int set;		/* BOOL, INT: the value set */
+	uint64_t min, max;	/* DURATION: min; UINT: the range */
+	cli_opt_fn *fn;		/* CALLBACK */
 };
+
+/* The rows, git-style: OPT_BOOL('r', "recursive", &recursive, "help").  A
+ * long-only option has 0 for its letter, a short-only one NULL for its
+ * name.  The compiler checks each variable's type. */
+#define OPT_BOOL(l, n, v, h) \
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 1 }
+#define OPT_CLEAR(l, n, v, h) \
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 0 }
+#define OPT_SET_INT(l, n, v, x, h) \
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_INT, .var.i = (v), .set = (x) }
+#define OPT_STRING(l, n, v, a, h, c) \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	  .type = OSL_OPT_STRING, .var.s = (v) }
+/* a duration ("D" in -h); MN 1: more than 0, MN 0: 0 too */
+#define OPT_DURATION(l, n, v, mn, h) \
+	{ .letter = (l), .name = (n), .arg = "D", .help = (h), .type = OSL_OPT_DURATION, \
+	  .var.ns = (v), .min = (mn) }
+#define OPT_UINT(l, n, v, mn, mx, a, h) \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .type = OSL_OPT_UINT, \
+	  .var.u = (v), .min = (mn), .max = (mx) }
+/* one of the words W ("no on-failure always"): *V is its index */
+#define OPT_CHOICE(l, n, v, a, h, w) \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (w), \
+	  .type = OSL_OPT_CHOICE, .var.i = (v) }
+/* A is NULL for an option without an argument */
+#define OPT_CALLBACK(l, n, v, a, h, c, f) \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	  .type = OSL_OPT_CALLBACK, .var.p = (v), .fn = (f) }
+#define OPT_END { 0 }
+#define OPT_EACH(o, opts) for (const struct osl_opt *o = (opts); o && (o->letter || o->name); o++)
 
 struct osl_cmd;
 typedef int osl_cmd_fn(int argc, char **argv, struct osl_ctx *ctx);
 
 enum {
-	OSL_CMD_JSON = 1u << 0,		/* -j gives one JSON document */
-	OSL_CMD_POLICY = 1u << 1,	/* goes through the policy pipeline */
 	/* the first operand starts a child's command line: nothing from
-	 * there on is an option of osl (proc run make -j4) */
-	OSL_CMD_VERBATIM = 1u << 2,
+	 * there on is an option of osl (proc run make -j4); cli_arrange */
+	OSL_CMD_VERBATIM = 1u << 0,
 };
 
 struct osl_cmd {
 	const char *name;
 	osl_cmd_fn *fn;			/* NULL for a group */
 	const char *summary;		/* one line for help and completions */
-	unsigned flags;
+	unsigned flags;			/* OSL_CMD_* */
 	const char *usage;		/* operands, e.g. "[OPTIONS] PATH..." */
 	const struct osl_opt *opts;	/* verb options (terminated by {0}), -h is implicit */
-	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}) */
+	const struct osl_cmd *sub;	/* a group's verbs (terminated by {NULL}); for a
+					 * command (fn), verbs its first word may name
+					 * (supervise ctl) */
 	const char *operands;		/* completion of operands: "file", "dir", "action", "none",
 					 * "command" (a command name, then files), or a list */
 };
@@ -52,42 +110,30 @@ extern const struct osl_cmd osl_fs_cmds[];
 extern const struct osl_cmd osl_policy_cmds[];
 extern const struct osl_cmd osl_log_cmds[];
 extern const struct osl_cmd osl_proc_cmds[];
-/* supervise is a command, not a group of verbs (cmd/supervise.c) */
+extern const struct osl_cmd osl_net_cmds[];
+/* supervise is a command, not a group of verbs, with a verb of its own:
+ * ctl (cmd/supervise.c) */
 osl_cmd_fn cmd_supervise;
 extern const struct osl_opt osl_supervise_opts[];
-extern const struct osl_cmd osl_net_cmds[];
+extern const struct osl_cmd osl_supervise_cmds[];
+/* A group of verbs (fs), not a command (supervise, help). */
+static inline bool
+cli_is_group(const struct osl_cmd *c)
+{
+	return c->sub && !c->fn;
+}
 
 /* --- options (src/opt.c) --- */
 #define OSL_OPT_MAX 40	/* options of one verb */
-struct osl_getopt {
-	const struct osl_cmd *cmd;
-	int argc;
-	char **argv;
-	char *optarg;
-	int optind;		/* after the loop: first operand */
-	char shorts[128];
-	/* inline, so a verb can return from anywhere in its option loop
-	 * without anything to release */
-	struct option longs[OSL_OPT_MAX + 2];
-	bool too_many;		/* the table has more than OSL_OPT_MAX options */
-};
-/* Start parsing a verb's options; ARGV[0] is the verb. */
-void cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv);
-/* Next option: its `val`; -1 at the end; 'h' after printing help (return 0);
- * '?' after printing a usage error (return 2). */
-int cli_getopt(struct osl_getopt *g);
-/* A global option taken after the group or the verb: VAL and its ARG;
- * returns -1 when applied, else an exit status. */
-typedef int cli_global_fn(int val, const char *arg, void *data);
 /* GNU argument order for GROUP (ARGV[0]) and its verb: global options
  * (GLOBALS) between the group and the verb and among the verb's arguments
- * go to APPLY; the verb's options that follow operands are moved before
- * them, until `--`.  A verb's own option wins over a global one of the
+ * are applied (cli_opt_apply); the verb's options that follow operands are
+ * moved before them, until `--`.  For a command with verbs of its own
+ * (supervise ctl), a first word that names one is the verb.  A verb's own option wins over a global one of the
  * same name (fs ls -l).  OSL_CMD_VERBATIM verbs keep everything from their
  * first operand on.  ARGC/ARGV are replaced; -1 to go on, else the exit
  * status. */
-int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
-    cli_global_fn *apply, void *data, int *argc, char ***argv);
+int cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *argc, char ***argv);
 /* Free what cli_arrange made (at the end of main). */
 void cli_arrange_release(void);
 /* "; did you mean 'stat'?" when a name of TABLE (or a word of WORDS, space
@@ -98,9 +144,15 @@ const char *cli_did_you_mean_words(const char *words, const char *name);
 bool cli_word_in(const char *words, const char *name);
 /* The verb being run (set by main before its function is called). */
 extern const struct osl_cmd *cli_verb;
-/* For a verb without options of its own (-h only): -1 to go on with
- * argc and argv at the first operand, else the exit status to return. */
-int cli_no_options(int *argc, char ***argv);
+/* Parse CMD's options (ARGV[0] is the verb) into their variables: -1 to go
+ * on with ARGC and ARGV at the first operand, else the exit status (0
+ * after -h, 2 after a usage error). */
+int cli_parse(const struct osl_cmd *cmd, int *argc, char ***argv);
+/* Apply option O with its argument ARG (NULL for a flag) to its variable:
+ * -1 to go on, CLI_OPT_END, or an exit status after a message. */
+int cli_opt_apply(const struct osl_opt *o, const char *arg);
+/* "--name", or "-c" for a short-only option.  A static buffer. */
+const char *cli_opt_name(const struct osl_opt *o);
 /* Print a command's help (usage, summary, options, verbs) to stdout. */
 void cli_help(const struct osl_cmd *cmd, const char *path);
 /* "osl fs stat", for messages. */

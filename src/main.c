@@ -1,7 +1,6 @@
 /* osl: one multi-call program.  main() parses the global options, builds the
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
  * the verb's result to the exit status (man/osl.1.scd, EXIT STATUS). */
-#include <getopt.h>
 #include <nss.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,18 +15,32 @@ int cli_verbosity;
 int cmd_help(int argc, char **argv, struct osl_ctx *ctx);
 int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 
+/* The global options, bound: wherever they are given (cli_parse before the
+ * group, cli_arrange after it), they land here. */
+static struct osl_ctx_opts ctx_opts;
+static bool json;
+static bool version;		/* --version: print it (src/version.c) and stop */
+
 static const struct osl_opt global_opts[] = {
-	{ 'p', "policy", "FILE", "policy file (else $OSL_POLICY, then the discovery order)", "policy" },
-	{ 'j', "json", NULL, "machine output: one JSON document on stdout", NULL },
-	{ 'l', "log", "SINK", "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none" },
-	{ 256, "audit", NULL, "audit mode: log would-be denials, deny only explicit deny rules", NULL },
-	{ 'q', "quiet", NULL, "less on stderr", NULL },
-	{ 'v', "verbose", NULL, "more on stderr", NULL },
-	{ 'V', "version", NULL, "print the version", NULL },
-	{ 0 }
+	OPT_STRING('p', "policy", &ctx_opts.policy_path, "FILE",
+	    "policy file (else $OSL_POLICY, then the discovery order)", "policy"),
+	OPT_BOOL('j', "json", &json, "machine output: one JSON document on stdout"),
+	OPT_STRING('l', "log", &ctx_opts.log_sink, "SINK", "log sink: file:PATH, stderr, syslog, journald, none",
+	    "file: stderr syslog journald none"),
+	OPT_BOOL(0, "audit", &ctx_opts.audit,
+	    "audit mode: log would-be denials, deny only explicit deny rules"),
+	OPT_SET_INT('q', "quiet", &cli_verbosity, -1, "less on stderr"),
+	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr"),
+	OPT_BOOL('V', "version", &version, "print the version, the build and the kernel's features"),
+	OPT_END
 };
 
-static const struct osl_opt completion_opts[] = { { 0 } };
+static const struct osl_opt completion_opts[] = { OPT_END };
+static bool help_commands;
+static const struct osl_opt help_opts[] = {
+	OPT_BOOL(0, "commands", &help_commands, "list every command, one per line, for scripts"),
+	OPT_END
+};
 
 const struct osl_cmd osl_groups[] = {
 	{ "fs", NULL, "file operations under policy", 0, NULL, NULL, osl_fs_cmds, NULL },
@@ -36,8 +49,9 @@ const struct osl_cmd osl_groups[] = {
 	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
 	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
 	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", OSL_CMD_VERBATIM,
-	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts, NULL, "file" },
-	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", NULL, NULL, "group" },
+	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts,
+	  osl_supervise_cmds, "command" },
+	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", help_opts, NULL, "group" },
 	{ "completion", cmd_completion, "print a shell completion script", OSL_CMD_VERBATIM, "bash|zsh|fish",
 	  completion_opts, NULL, "bash zsh fish" },
 	{ NULL }
@@ -113,26 +127,29 @@ int
 cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *g, *v;
+	int r;
 
 	(void)ctx;
-	if (argc == 2 && !strcmp(argv[1], "--commands")) {
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return r;
+	if (help_commands) {
 		/* for scripts and the tests: every command in the tables */
 		for (g = osl_groups; g->name; g++) {
-			if (!g->sub)
+			if (!cli_is_group(g))
 				printf("%s\n", g->name);
-			for (v = g->sub; v && v->name; v++)
+			for (v = cli_is_group(g) ? g->sub : NULL; v && v->name; v++)
 				printf("%s %s\n", g->name, v->name);
 		}
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
-		if (!(g = find(osl_groups, argv[1])))
-			return cli_usage("no such group '%s'%s", argv[1],
-			    cli_did_you_mean(osl_groups, argv[1]));
-		if (argc > 2 && g->sub) {
-			if (!(v = find(g->sub, argv[2])))
-				return cli_usage("no such verb '%s %s'%s", argv[1], argv[2],
-				    cli_did_you_mean(g->sub, argv[2]));
+	if (argc > 0) {
+		if (!(g = find(osl_groups, argv[0])))
+			return cli_usage("no such group '%s'%s", argv[0],
+			    cli_did_you_mean(osl_groups, argv[0]));
+		if (argc > 1 && g->sub) {
+			if (!(v = find(g->sub, argv[1])))
+				return cli_usage("no such verb '%s %s'%s", argv[0], argv[1],
+				    cli_did_you_mean(g->sub, argv[1]));
 			setpath(g->name, v->name);
 			cli_help(v, cli_cmdpath);
 		} else {
@@ -145,15 +162,17 @@ cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 	return 0;
 }
 
-/* Run VERB of GROUP with argv[0] = the verb. */
+/* Run VERB of GROUP with argv[0] = the verb, or the command G. */
 static int
 run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *v;
 
 	setpath(g->name, NULL);
-	if (g->fn)
+	if (g->fn && !(argc > 1 && (v = find(g->sub, argv[1])))) {
+		cli_verb = g;
 		return g->fn(argc, argv, ctx);
+	}
 	if (argc < 2)
 		return cli_usage("a verb is needed: %s", "see -h");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -206,60 +225,27 @@ nss_builtin_only(void)
 #endif
 }
 
-struct globals {
-	struct osl_ctx_opts *o;
-	bool json;
-	bool version;		/* --version: print it and stop */
-};
-
-/* One global option, wherever it was given (cli_getopt, cli_arrange). */
-static int
-global_opt(int val, const char *arg, void *data)
-{
-	struct globals *gl = data;
-
-	switch (val) {
-	case 'p': gl->o->policy_path = arg; break;
-	case 'j': gl->json = true; break;
-	case 'l': gl->o->log_sink = arg; break;
-	case 256: gl->o->audit = true; break;
-	case 'q': cli_verbosity = -1; break;
-	case 'v': cli_verbosity = 1; break;
-	case 'V': gl->version = true; break;
-	case 'h': return 0;	/* help printed by cli_getopt */
-	default: return OSL_EINPUT;
-	}
-	return -1;
-}
-
 int
 main(int argc, char **argv)
 {
-	struct osl_ctx_opts o = { 0 };
-	struct globals gl = { &o, false, false };
 	struct osl_ctx ctx;
-	struct osl_getopt g;
 	const struct osl_cmd *grp;
 	const char *base;
-	int c, status;
+	int status;
 
 	nss_builtin_only();
-	o.argc = argc;
-	o.argv = argv;
+	ctx_opts.argc = argc;
+	ctx_opts.argv = argv;
 	base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
 
 	/* busybox style: osl-fs stat ... is osl fs stat ... */
 	if (!(strncmp(base, "osl-", 4) == 0 && (grp = find(osl_groups, base + 4)) &&
-	    (grp->sub || grp->fn == cmd_supervise))) {
-		cli_getopt_init(&g, &osl_top, argc, argv);
-		while ((c = cli_getopt(&g)) != -1)
-			if ((status = global_opt(c, g.optarg, &gl)) != -1)
-				return out_finish(status);
-		argc -= g.optind;
-		argv += g.optind;
-		if (gl.version) {
-			out_init(gl.json);
+	    (cli_is_group(grp) || grp->fn == cmd_supervise))) {
+		if ((status = cli_parse(&osl_top, &argc, &argv)) >= 0)
+			return out_finish(status);
+		if (version) {
+			out_init(json);
 			cli_version();
 			return out_finish(0);
 		}
@@ -273,15 +259,15 @@ main(int argc, char **argv)
 		}
 	}
 	/* global options after the group and the verb, options after operands */
-	if ((status = cli_arrange(grp, global_opts, global_opt, &gl, &argc, &argv)) != -1)
+	if ((status = cli_arrange(grp, global_opts, &argc, &argv)) != -1)
 		return out_finish(status);
-	out_init(gl.json);
-	if (gl.version) {
+	out_init(json);
+	if (version) {
 		cli_version();
 		return out_finish(0);
 	}
 	signals();
-	osl_ctx_init(&ctx, &o);
+	osl_ctx_init(&ctx, &ctx_opts);
 	status = run_group(grp, argc, argv, &ctx);
 	osl_ctx_release(&ctx);
 	cli_arrange_release();

@@ -6,28 +6,28 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/parse.h"
+
+static const struct osl_opt *short_opt(const struct osl_opt *t, int c);
 
 char cli_cmdpath[128] = "osl";
 const struct osl_cmd *cli_verb;
 
-int
-cli_no_options(int *argc, char ***argv)
-{
-	struct osl_getopt g;
-	int c;
+/* getopt_long's state for one verb: its tables are built from the verb's
+ * rows, inline, so nothing is left to release */
+struct osl_getopt {
+	const struct osl_cmd *cmd;
+	int argc;
+	char **argv;
+	char *optarg;
+	int optind;		/* after the loop: first operand */
+	char shorts[128];
+	struct option longs[OSL_OPT_MAX + 2];
+	bool too_many;		/* the table has more than OSL_OPT_MAX options */
+};
 
-	cli_getopt_init(&g, cli_verb, *argc, *argv);
-	c = cli_getopt(&g);
-	if (c == 'h')
-		return 0;
-	if (c != -1)
-		return OSL_EINPUT;
-	*argc -= g.optind;
-	*argv += g.optind;
-	return -1;
-}
-
-void
+/* Start parsing a verb's options; ARGV[0] is the verb. */
+static void
 cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char **argv)
 {
 	const struct osl_opt *o;
@@ -40,13 +40,13 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s++] = '+';
 	g->shorts[s++] = ':';
 	g->shorts[s++] = 'h';
-	for (o = cmd->opts; o && o->val; o++) {
+	for (o = cmd->opts; o && (o->letter || o->name); o++) {
 		if (i == OSL_OPT_MAX) {
 			g->too_many = true;
 			break;
 		}
-		if (o->val < 256 && s + 3 < sizeof(g->shorts)) {
-			g->shorts[s++] = (char)o->val;
+		if (o->letter && s + 3 < sizeof(g->shorts)) {
+			g->shorts[s++] = o->letter;
 			if (o->arg)
 				g->shorts[s++] = ':';
 		}
@@ -54,7 +54,8 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 			continue;	/* short only (-R): a NULL name would end getopt's list */
 		g->longs[i].name = o->name;
 		g->longs[i].has_arg = o->arg ? required_argument : no_argument;
-		g->longs[i].val = o->val;
+		/* a long-only option is 256 + its index in the table */
+		g->longs[i].val = o->letter ? o->letter : 256 + (int)(o - cmd->opts);
 		i++;
 	}
 	g->longs[i].name = "help";
@@ -62,23 +63,24 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s] = '\0';
 }
 
+/* The option getopt returned as VAL, as a message names it. */
 static const char *
-optname(const struct osl_cmd *cmd, int val, char *buf, size_t size)
+optname(const struct osl_cmd *cmd, int val)
 {
-	for (const struct osl_opt *o = cmd->opts; o && o->val; o++) {
-		if (o->val == val && o->name) {
-			snprintf(buf, size, "--%s", o->name);
-			return buf;
-		}
-	}
-	snprintf(buf, size, "-%c", val);
+	const struct osl_opt *o = val >= 256 ? &cmd->opts[val - 256] : short_opt(cmd->opts, val);
+	static char buf[8];
+
+	if (o)
+		return cli_opt_name(o);
+	snprintf(buf, sizeof(buf), "-%c", val);
 	return buf;
 }
 
-int
+/* Next option: its `val` (256 + its index for a long-only one); -1 at the
+ * end; 'h' after printing help; '?' after printing a usage error. */
+static int
 cli_getopt(struct osl_getopt *g)
 {
-	char name[64];
 	int c, li = -1;
 
 	if (g->too_many) {
@@ -100,7 +102,7 @@ cli_getopt(struct osl_getopt *g)
 	case ':':
 		if (optopt)
 			cli_usage("option '%s' needs an argument",
-			    optname(g->cmd, optopt, name, sizeof(name)));
+			    optname(g->cmd, optopt));
 		else
 			cli_usage("option '%s' needs an argument", g->argv[optind - 1]);
 		return '?';
@@ -115,6 +117,90 @@ cli_getopt(struct osl_getopt *g)
 	}
 }
 
+const char *
+cli_opt_name(const struct osl_opt *o)
+{
+	static char buf[64];
+
+	if (o->name)
+		snprintf(buf, sizeof(buf), "--%s", o->name);
+	else
+		snprintf(buf, sizeof(buf), "-%c", o->letter);
+	return buf;
+}
+
+int
+cli_opt_apply(const struct osl_opt *o, const char *arg)
+{
+	uint64_t v;
+	int w = 0;
+
+	switch (o->type) {
+	case OSL_OPT_BOOL:
+		if (o->var.b)
+			*o->var.b = o->set;
+		return -1;
+	case OSL_OPT_INT:
+		*o->var.i = o->set;
+		return -1;
+	case OSL_OPT_STRING:
+		*o->var.s = arg;
+		return -1;
+	case OSL_OPT_DURATION:
+		if (!osl_parse_duration(arg, &v))
+			return cli_bad_duration(arg);
+		if (v < o->min)
+			return cli_usage("'%s': %s must be more than 0", arg, cli_opt_name(o));
+		*o->var.ns = v;
+		return -1;
+	case OSL_OPT_UINT:
+		if (!osl_parse_uint(arg, o->max, &v) || v < o->min)
+			return cli_usage("'%s': %s takes a number from %llu to %llu", arg,
+			    cli_opt_name(o), (unsigned long long)o->min, (unsigned long long)o->max);
+		*o->var.u = (unsigned)v;
+		return -1;
+	case OSL_OPT_CHOICE:
+		for (const char *p = o->complete; *p; ) {
+			size_t n = strcspn(p, " ");
+
+			if (n == strlen(arg) && !strncmp(p, arg, n)) {
+				*o->var.i = w;
+				return -1;
+			}
+			p += n + (p[n] == ' ');
+			w++;
+		}
+		return cli_usage("'%s': %s takes one of: %s%s", arg, cli_opt_name(o), o->complete,
+		    cli_did_you_mean_words(o->complete, arg));
+	case OSL_OPT_CALLBACK:
+		return o->fn(o, arg);
+	}
+	return cli_error(osl_error_new(OSL_ESETUP, "%s: not bound to a variable", cli_opt_name(o)));
+}
+
+int
+cli_parse(const struct osl_cmd *cmd, int *argc, char ***argv)
+{
+	const struct osl_opt *o;
+	struct osl_getopt g;
+	int c, r = -1;
+
+	cli_getopt_init(&g, cmd, *argc, *argv);
+	while (r == -1 && (c = cli_getopt(&g)) != -1) {
+		if (c == 'h')
+			return 0;
+		if (c == '?')
+			return OSL_EINPUT;
+		o = c >= 256 ? &cmd->opts[c - 256] : short_opt(cmd->opts, c);
+		r = cli_opt_apply(o, o->arg ? g.optarg : NULL);
+	}
+	if (r != -1 && r != CLI_OPT_END)
+		return r;
+	*argc -= g.optind;
+	*argv += g.optind;
+	return -1;
+}
+
 void
 cli_help(const struct osl_cmd *cmd, const char *path)
 {
@@ -122,7 +208,7 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 	char left[96];
 
 	printf("usage: %s %s\n", path, cmd->usage ? cmd->usage :
-	    cmd->sub ? "VERB [OPTIONS] [ARGS]" : "[OPTIONS]");
+	    cli_is_group(cmd) ? "VERB [OPTIONS] [ARGS]" : "[OPTIONS]");
 	if (cmd->summary)
 		printf("\n%s\n", cmd->summary);
 	if (cmd->sub) {
@@ -131,12 +217,12 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 			printf("  %-12s %s\n", c->name, c->summary);
 	}
 	printf("\noptions:\n");
-	for (o = cmd->opts; o && o->val; o++) {
-		if (o->val < 256 && !o->name)
-			snprintf(left, sizeof(left), "-%c%s%s", o->val,
+	for (o = cmd->opts; o && (o->letter || o->name); o++) {
+		if (o->letter && !o->name)
+			snprintf(left, sizeof(left), "-%c%s%s", o->letter,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
-		else if (o->val < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+		else if (o->letter)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->letter, o->name,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
@@ -144,20 +230,22 @@ cli_help(const struct osl_cmd *cmd, const char *path)
 		printf("  %-24s %s\n", left, o->help);
 	}
 	printf("  %-24s %s\n", "-h, --help", "show this help");
-	if (cmd->sub)
+	if (cli_is_group(cmd))
 		printf("\nSee '%s VERB -h' and man %s.\n", path,
 		    strchr(path, ' ') ? "osl-GROUP" : "osl");
+	else if (cmd->sub)
+		printf("\nSee '%s VERB -h'.\n", path);
 }
 
 /* --- GNU argument order (cli_arrange) --- */
 
-static const struct osl_opt help_opt = { 'h', "help", NULL, "show this help", NULL };
+static const struct osl_opt help_opt = { .letter = 'h', .name = "help", .help = "show this help" };
 
 static const struct osl_opt *
 short_opt(const struct osl_opt *t, int c)
 {
-	for (const struct osl_opt *o = t; o && o->val; o++)
-		if (o->val < 256 && o->val == c)
+	OPT_EACH(o, t)
+		if (o->letter == c)
 			return o;
 	return NULL;
 }
@@ -170,7 +258,7 @@ long_opt(const struct osl_opt *t, const char *name, size_t len, bool exact)
 	const struct osl_opt *found = NULL;
 	int n = 0;
 
-	for (const struct osl_opt *o = t; o && o->val; o++) {
+	OPT_EACH(o, t) {
 		if (!o->name || strncmp(o->name, name, len))
 			continue;
 		if (o->name[len] == '\0')
@@ -186,8 +274,6 @@ enum owner { NONE, VERB, GLOBAL };
 struct arrange {
 	const struct osl_cmd *verb;	/* NULL between the group and the verb */
 	const struct osl_opt *globals;
-	cli_global_fn *apply;
-	void *data;
 	char **out;			/* the new argv */
 	int nout;
 	char *pool;			/* strings of split clusters */
@@ -241,7 +327,8 @@ global(struct arrange *a, const struct osl_opt *o, const char *arg, const char *
 {
 	if (o->arg && !arg)
 		return cli_usage("option '%s' needs an argument", as);
-	return a->apply(o->val, arg, a->data);
+	(void)a;
+	return cli_opt_apply(o, arg);
 }
 
 /* Does the cluster ARG (-lR, -ofile, -jl) hold a global letter before its
@@ -331,6 +418,30 @@ take(struct arrange *a, int argc, char **argv, int *i)
 	return -1;
 }
 
+/* Is the option word ARG one of the global options (not the verb's)? */
+static bool
+global_first(const struct arrange *a, const char *arg)
+{
+	const struct osl_opt *o;
+
+	if (arg[1] == '-') {
+		const char *eq = strchr(arg + 2, '=');
+
+		return owner_long(a, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), &o) == GLOBAL;
+	}
+	return owner_short(a, arg[1], &o) == GLOBAL;
+}
+
+/* GROUP's verb NAME, or NULL. */
+static const struct osl_cmd *
+find_verb(const struct osl_cmd *group, const char *name)
+{
+	for (const struct osl_cmd *v = group->sub; v && v->name; v++)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
 static bool
 is_option(const char *s)
 {
@@ -350,12 +461,11 @@ cli_arrange_release(void)
 }
 
 int
-cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
-    cli_global_fn *apply, void *data, int *argc, char ***argv)
+cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *argc, char ***argv)
 {
 	char **out;
 	char *pool;
-	struct arrange a = { NULL, globals, apply, data, NULL, 0, NULL, 0 };
+	struct arrange a = { NULL, globals, NULL, 0, NULL, 0 };
 	char **av = *argv, **operands;
 	size_t bytes = 0, words = 2;
 	int ac = *argc, i = 1, nops = 0, r;
@@ -377,7 +487,7 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
 	a.out = out;
 	a.pool = pool;
 	a.out[a.nout++] = av[0];
-	if (group->sub) {
+	if (cli_is_group(group)) {
 		/* osl proc -j ps: global options before the verb */
 		for (; i < ac && is_option(av[i]); i++) {
 			if ((r = take(&a, ac, av, &i)) == -2)
@@ -385,15 +495,21 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals,
 			if (r != -1)
 				goto done;
 		}
-		if (i >= ac || !(a.verb = group->sub))
-			goto rest;
-		while (a.verb->name && strcmp(a.verb->name, av[i]))
-			a.verb++;
-		if (!a.verb->name)
+		if (i >= ac || !(a.verb = find_verb(group, av[i])))
 			goto rest;
 		a.out[a.nout++] = av[i++];
 	} else {
 		a.verb = group;
+		/* osl supervise -j ctl: global options (not the command's own)
+		 * before a command's verb; a verb after its own options or --
+		 * is a program's name */
+		for (; group->sub && i < ac && is_option(av[i]) && global_first(&a, av[i]); i++)
+			if ((r = take(&a, ac, av, &i)) != -1)
+				goto done;
+		if (group->sub && i < ac && find_verb(group, av[i]))
+			a.verb = find_verb(group, av[i]);
+		if (a.verb != group)
+			a.out[a.nout++] = av[i++];
 	}
 	for (; i < ac; i++) {
 		if (!strcmp(av[i], "--")) {

@@ -11,25 +11,6 @@
 
 #include "fs-int.h"
 
-struct ln_opts {
-	bool sym, force;
-};
-
-static int
-ln_opt(int c, const char *arg, void *v)
-{
-	struct ln_opts *o = v;
-
-	(void)arg;
-	if (c == 's')
-		o->sym = true;
-	else if (c == 'f')
-		o->force = true;
-	else
-		return OSL_EINPUT;
-	return 0;
-}
-
 /* LINK, or LINK/basename(TARGET) when LINK is a directory. */
 static const struct osl_error *
 link_name(const char *target, const char *link, char *buf, size_t size)
@@ -53,7 +34,7 @@ link_name(const char *target, const char *link, char *buf, size_t size)
 /* Put a new name in place: directly, or with -f under a temporary name
  * renamed over the old one (never a moment without the name). */
 static int
-make_link(const struct ln_opts *o, const char *target, int srcfd, const struct osl_fs_dest *d)
+make_link(const char *target, int srcfd, const struct osl_fs_dest *d)
 {
 	char proc[64], tmp[NAME_MAX + 1];
 	const char *name = d->name;
@@ -61,12 +42,12 @@ make_link(const struct ln_opts *o, const char *target, int srcfd, const struct o
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", srcfd);
 	for (int tries = 0; tries < 8; tries++) {
-		if (o->force && d->exists) {
+		if (fs_opt.force && d->exists) {
 			osl_fs_tmp_name(tmp, sizeof(tmp), d->name);
 			name = tmp;
 		}
 		/* a hard link is made to the very inode resolved and decided on */
-		r = o->sym ? symlinkat(target, d->dirfd, name) :
+		r = fs_opt.symbolic ? symlinkat(target, d->dirfd, name) :
 		    linkat(AT_FDCWD, proc, d->dirfd, name, AT_SYMLINK_FOLLOW);
 		if (r == 0 || errno != EEXIST || name == d->name)
 			break;
@@ -85,7 +66,6 @@ make_link(const struct ln_opts *o, const char *target, int srcfd, const struct o
 int
 cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct ln_opts o = { 0 };
 	const struct osl_error *err = NULL;
 	struct osl_fs_file src = { .fd = -1 };
 	struct osl_fs_dest d = { .dirfd = -1 };
@@ -94,7 +74,7 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	int r, e, status = 0;
 	bool sbegun = false, begun = false;
 
-	if ((r = fs_getopt(&argc, &argv, ln_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc != 2)
 		return cli_usage("a target and a link name are needed");
@@ -102,7 +82,7 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_error(err);
 	out_arr_open(NULL);
 	osl_op_init(&op, "fs.link", "file", "creation", lname);
-	if (!o.sym) {
+	if (!fs_opt.symbolic) {
 		/* a hard link gives the file one more name: that is a change to
 		 * the file, so it is decided as a write on the file itself */
 		osl_op_init(&sop, "fs.link", "file", "change", argv[0]);
@@ -119,8 +99,8 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if ((err = fs_begin_dest(ctx, &op, &d, lname, 0, &begun)))
 		goto done;
-	osl_log_add_text(osl_log_obj(op.fields, "file"), "link_target", o.sym ? argv[0] : src.real);
-	if (d.exists && !o.force) {
+	osl_log_add_text(osl_log_obj(op.fields, "file"), "link_target", fs_opt.symbolic ? argv[0] : src.real);
+	if (d.exists && !fs_opt.force) {
 		err = osl_error_sys(OSL_EFAIL, EEXIST, "'%s'", lname);
 		goto done;
 	}
@@ -128,7 +108,7 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 		err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", lname);
 		goto done;
 	}
-	if ((e = make_link(&o, argv[0], src.fd, &d))) {
+	if ((e = make_link(argv[0], src.fd, &d))) {
 		err = osl_error_sys(OSL_EFAIL, e, "'%s'", lname);
 		goto done;
 	}
@@ -154,25 +134,12 @@ done:
 struct attr {
 	struct osl_ctx *ctx;
 	const char *action;
-	bool rec;
 	const char *modestr;
 	uid_t uid;
 	gid_t gid;
 	uint64_t files, errors;
 	int status;
 };
-
-static int
-rec_opt(int c, const char *arg, void *v)
-{
-	struct attr *a = v;
-
-	(void)arg;
-	if (c != 'R')
-		return OSL_EINPUT;
-	a->rec = true;
-	return 0;
-}
 
 /* Change the file FD (an O_PATH descriptor, or -1 with DIRFD/NAME). */
 static const struct osl_error *
@@ -254,7 +221,7 @@ attr_run(struct attr *a, int argc, char **argv)
 			err = fs_check_links(argv[i], &f.st);
 		if (!err)
 			err = attr_apply(a, f.fd, -1, NULL, argv[i], &f.st);
-		if (!err && a->rec && S_ISDIR(f.st.st_mode) &&
+		if (!err && fs_opt.recursive && S_ISDIR(f.st.st_mode) &&
 		    !(err = osl_fs_reopen(&f, O_RDONLY | O_DIRECTORY, &fd))) {
 			err = osl_fs_walk(fd, ".", f.real, attr_visit, attr_error, a);
 			close(fd);
@@ -281,7 +248,7 @@ cmd_fs_chmod(int argc, char **argv, struct osl_ctx *ctx)
 	mode_t m;
 	int r;
 
-	if ((r = fs_getopt(&argc, &argv, rec_opt, &a)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("a mode and a path are needed");
@@ -337,7 +304,7 @@ cmd_fs_chown(int argc, char **argv, struct osl_ctx *ctx)
 	struct attr a = { .ctx = ctx, .action = "fs.chown" };
 	int r;
 
-	if ((r = fs_getopt(&argc, &argv, rec_opt, &a)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 2)
 		return cli_usage("an owner and a path are needed");

@@ -10,9 +10,15 @@
 #include "fs/fs.h"
 #include "op.h"
 
-/* The options of the verb being run (cli_verb, from its row in osl_fs_cmds):
- * -1 to go on, else the status to return. */
-int fs_getopt(int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), void *v);
+/* The options of the fs verbs, bound in osl_fs_cmds (cmd/fs.c) and set by
+ * cli_parse: one verb runs per process, so one set serves them all. */
+struct fs_opts {
+	bool dereference, lng, all, recursive, bytes, nocreate, parents, symbolic, force;
+	bool archive, noclobber, root_ok, mode_set;
+	const char *algo;
+	mode_t mode;		/* -m, when mode_set */
+};
+extern struct fs_opts fs_opt;
 int fs_worst(int a, int b);
 
 /* ECS file.* of a file: PATH as given, TARGET resolved, and ST when set. */

@@ -15,25 +15,10 @@
 #include "util/time.h"
 
 struct ls_opts {
-	bool lng, all, rec;
+	bool lng, all, rec;	/* -l -a -R (fs_opt) */
 	int status;
 	struct osl_ctx *ctx;
 };
-
-static int
-ls_opt(int c, const char *arg, void *v)
-{
-	struct ls_opts *o = v;
-
-	(void)arg;
-	switch (c) {
-	case 'l': o->lng = true; break;
-	case 'a': o->all = true; break;
-	case 'R': o->rec = true; break;
-	default: return OSL_EINPUT;
-	}
-	return 0;
-}
 
 /* A listed entry the policy would not let be read: the deciding rule's
  * name ("default" for the policy's default) and where it is declared. */
@@ -207,8 +192,11 @@ cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx)
 	char *one[] = { dot };
 	int r;
 
-	if ((r = fs_getopt(&argc, &argv, ls_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
+	o.lng = fs_opt.lng;
+	o.all = fs_opt.all;
+	o.rec = fs_opt.recursive;
 	if (argc == 0) {
 		argc = 1;
 		argv = one;
@@ -238,15 +226,6 @@ cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	out_arr_close();
 	return o.status;
-}
-
-static int
-hash_opt(int c, const char *arg, void *v)
-{
-	(void)v;
-	if (c == 256 && strcmp(arg, "sha256") == 0)
-		return 0;
-	return cli_usage("unknown hash algorithm '%s' (sha256 is known)", arg);
 }
 
 static const struct osl_error *
@@ -290,8 +269,10 @@ cmd_fs_hash(int argc, char **argv, struct osl_ctx *ctx)
 	char hex[65], q[PATH_MAX * 4 + 8];
 	int r, status = 0;
 
-	if ((r = fs_getopt(&argc, &argv, hash_opt, NULL)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
+	if (strcmp(fs_opt.algo, "sha256"))
+		return cli_usage("unknown hash algorithm '%s' (sha256 is known)", fs_opt.algo);
 	if (argc < 1)
 		return cli_usage("a path is needed");
 	out_arr_open(NULL);
@@ -334,18 +315,6 @@ struct du {
 	int status;
 };
 
-static int
-du_opt(int c, const char *arg, void *v)
-{
-	bool *bytes = v;
-
-	(void)arg;
-	if (c != 'b')
-		return OSL_EINPUT;
-	*bytes = true;
-	return 0;
-}
-
 static const struct osl_error *
 du_visit(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 {
@@ -387,10 +356,9 @@ int
 cmd_fs_du(int argc, char **argv, struct osl_ctx *ctx)
 {
 	char q[PATH_MAX * 4 + 8];
-	bool bytes = false;
 	int r, status = 0;
 
-	if ((r = fs_getopt(&argc, &argv, du_opt, &bytes)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
@@ -412,7 +380,7 @@ cmd_fs_du(int argc, char **argv, struct osl_ctx *ctx)
 			fs_summary(op.fields, d.files, d.bytes, 0);
 			/* JSON: both sizes in bytes; text: one column as du(1) */
 			if (!out_is_json())
-				printf("%llu\t", bytes ? (unsigned long long)d.bytes :
+				printf("%llu\t", fs_opt.bytes ? (unsigned long long)d.bytes :
 				    (unsigned long long)(d.blocks + 1023) / 1024);
 			out_obj_open(NULL);
 			out_u64("bytes", NULL, d.bytes);

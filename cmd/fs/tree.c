@@ -96,21 +96,6 @@ link_to(const struct cp *cp, int fd, int dfd, const char *name, bool replace, co
 	return NULL;
 }
 
-static int
-cp_opt(int c, const char *arg, void *v)
-{
-	struct cp *cp = v;
-
-	(void)arg;
-	switch (c) {
-	case 'r': case 'R': cp->rec = true; break;
-	case 'a': cp->archive = cp->rec = true; break;
-	case 'n': cp->noclobber = true; break;
-	default: return OSL_EINPUT;
-	}
-	return 0;
-}
-
 /* TARGET, or TARGET/basename(SRC) when TARGET is a directory. */
 static const struct osl_error *
 dest_name(const char *src, const char *target, bool into, char *buf, size_t size)
@@ -406,23 +391,14 @@ cmd_fs_cp(int argc, char **argv, struct osl_ctx *ctx)
 	struct cp cp = { .ctx = ctx, .verb_action = "fs.copy" };
 	int r;
 
-	if ((r = fs_getopt(&argc, &argv, cp_opt, &cp)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
+	cp.rec = fs_opt.recursive || fs_opt.archive;
+	cp.archive = fs_opt.archive;
+	cp.noclobber = fs_opt.noclobber;
 	if (argc < 2)
 		return cli_usage("a source and a destination are needed");
 	return cp_run(&cp, argc, argv, false);
-}
-
-static int
-mv_opt(int c, const char *arg, void *v)
-{
-	struct cp *cp = v;
-
-	(void)arg;
-	if (c != 'n')
-		return OSL_EINPUT;
-	cp->noclobber = true;
-	return 0;
 }
 
 int
@@ -431,8 +407,9 @@ cmd_fs_mv(int argc, char **argv, struct osl_ctx *ctx)
 	struct cp cp = { .ctx = ctx, .verb_action = "fs.move" };
 	int r;
 
-	if ((r = fs_getopt(&argc, &argv, mv_opt, &cp)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
+	cp.noclobber = fs_opt.noclobber;
 	if (argc < 2)
 		return cli_usage("a source and a destination are needed");
 	/* across filesystems a move is an exact copy, synced, then a removal */
@@ -671,34 +648,14 @@ rm_tree(struct osl_ctx *ctx, int dirfd, const char *name, const char *real,
 	return err;
 }
 
-struct rm_opts {
-	bool rec, force, root_ok;
-};
-
-static int
-rm_opt(int c, const char *arg, void *v)
-{
-	struct rm_opts *o = v;
-
-	(void)arg;
-	switch (c) {
-	case 'r': case 'R': o->rec = true; break;
-	case 'f': o->force = true; break;
-	case 256: o->root_ok = true; break;
-	default: return OSL_EINPUT;
-	}
-	return 0;
-}
-
 int
 cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct rm_opts o = { 0 };
 	int r, status = 0;
 
-	if ((r = fs_getopt(&argc, &argv, rm_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
-	if (argc < 1 && !o.force)
+	if (argc < 1 && !fs_opt.force)
 		return cli_usage("a path is needed");
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
@@ -709,20 +666,20 @@ cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx)
 		uint64_t files = 0, errors = 0;
 		bool begun = false;
 
-		if (!o.root_ok && osl_fs_abspath(argv[i], abs, sizeof(abs)) == NULL && fs_is_root(abs)) {
+		if (!fs_opt.root_ok && osl_fs_abspath(argv[i], abs, sizeof(abs)) == NULL && fs_is_root(abs)) {
 			fs_fail(&status, argv[i], osl_error_new(OSL_EFAIL,
 			    "'%s': refusing to remove / (use --no-preserve-root)", argv[i]));
 			continue;
 		}
 		osl_op_init(&op, "fs.delete", "file", "deletion", argv[i]);
 		err = fs_begin_dest(ctx, &op, &d, argv[i], 0, &begun);
-		if (!err && !d.exists && !o.force)
+		if (!err && !d.exists && !fs_opt.force)
 			err = osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", argv[i]);
-		if (err && o.force && err->sys_errno == ENOENT && err->status == OSL_EFAIL)
+		if (err && fs_opt.force && err->sys_errno == ENOENT && err->status == OSL_EFAIL)
 			err = NULL;
 		if (err || !d.exists)
 			goto next;
-		if (S_ISDIR(d.st.st_mode) && !o.rec)
+		if (S_ISDIR(d.st.st_mode) && !fs_opt.recursive)
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);
 		else if (S_ISDIR(d.st.st_mode)) {
 			if (!(err = rm_tree(ctx, d.dirfd, d.name, d.real, &files, &errors, &status)) && errors)

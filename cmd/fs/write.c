@@ -12,28 +12,6 @@
 
 #include "fs-int.h"
 
-struct mode_opt {
-	bool set, parents, nocreate;
-	mode_t mode;
-};
-
-static int
-mode_opt(int c, const char *arg, void *v)
-{
-	struct mode_opt *o = v;
-
-	switch (c) {
-	case 'm':
-		if (!fs_parse_mode(arg, 0666, false, &o->mode))
-			return cli_usage("invalid mode '%s'", arg);
-		o->set = true;
-		return 0;
-	case 'p': o->parents = true; return 0;
-	case 'c': o->nocreate = true; return 0;
-	}
-	return OSL_EINPUT;
-}
-
 static mode_t
 umasked(mode_t m)
 {
@@ -69,7 +47,6 @@ want_regular(const struct osl_fs_dest *d)
 int
 cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct mode_opt o = { 0 };
 	const struct osl_error *err;
 	struct osl_fs_tmp tmp = { .fd = -1 };
 	struct osl_fs_dest d;
@@ -80,7 +57,7 @@ cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 	bool begun;
 	mode_t mode;
 
-	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
@@ -94,7 +71,7 @@ cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 		goto done;
 	/* the old file keeps its mode (and owner, when we may); the new one
 	 * has -m or 0666 less the umask */
-	mode = d.exists ? d.st.st_mode & 07777 : o.set ? o.mode : umasked(0666);
+	mode = d.exists ? d.st.st_mode & 07777 : fs_opt.mode_set ? fs_opt.mode : umasked(0666);
 	if ((err = osl_fs_tmp_open(&tmp, d.dirfd, d.name, 0600)))
 		goto done;
 	if (d.exists && fchown(tmp.fd, d.st.st_uid, d.st.st_gid) < 0 && errno != EPERM) {
@@ -154,7 +131,7 @@ cmd_fs_append(int argc, char **argv, struct osl_ctx *ctx)
 	int r, fd = -1, which, status = 0;
 	bool begun;
 
-	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
@@ -199,10 +176,9 @@ done:
 int
 cmd_fs_touch(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct mode_opt o = { 0 };
 	int r, status = 0;
 
-	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
@@ -226,7 +202,7 @@ cmd_fs_touch(int argc, char **argv, struct osl_ctx *ctx)
 				err = osl_error_sys(OSL_EFAIL, errno, "'%s'", argv[i]);
 			else
 				err = osl_fs_touch(fd, argv[i]);
-		} else if (o.nocreate) {
+		} else if (fs_opt.nocreate) {
 			goto next;
 		} else if ((fd = openat(d.dirfd, d.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC | O_NOCTTY, 0666)) < 0)
@@ -304,15 +280,14 @@ done:
 int
 cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct mode_opt o = { 0 };
 	int r, status = 0;
 	mode_t mode;
 
-	if ((r = fs_getopt(&argc, &argv, mode_opt, &o)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");
-	mode = o.set ? o.mode : umasked(0777);
+	mode = fs_opt.mode_set ? fs_opt.mode : umasked(0777);
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		char prefix[PATH_MAX];
@@ -325,7 +300,7 @@ cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx)
 		}
 		/* -p: each missing parent is its own creation, decided and
 		 * logged; parents get u+wx so that the next step can go in */
-		for (size_t k = 1; o.parents && k < len && status == before; k++) {
+		for (size_t k = 1; fs_opt.parents && k < len && status == before; k++) {
 			if (argv[i][k] != '/' || argv[i][k - 1] == '/')
 				continue;
 			memcpy(prefix, argv[i], k);
@@ -333,7 +308,7 @@ cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx)
 			mkdir_one(ctx, prefix, umasked(0777) | 0300, true, &status);
 		}
 		if (status == before)
-			mkdir_one(ctx, argv[i], mode, o.parents, &status);
+			mkdir_one(ctx, argv[i], mode, fs_opt.parents, &status);
 	}
 	out_arr_close();
 	return status;
@@ -344,7 +319,7 @@ cmd_fs_rmdir(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int r, status = 0;
 
-	if ((r = fs_getopt(&argc, &argv, NULL, NULL)) >= 0)
+	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
 	if (argc < 1)
 		return cli_usage("a path is needed");

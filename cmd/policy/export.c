@@ -7,9 +7,10 @@
 #include "sandbox/export.h"
 #include "util/strbuf.h"
 
+static const char *format;
 const struct osl_opt policy_export_opts[] = {
-	{ 'f', "format", "FORMAT", "oci-seccomp or systemd", "oci-seccomp systemd" },
-	{ 0 }
+	OPT_STRING('f', "format", &format, "FORMAT", "oci-seccomp or systemd", "oci-seccomp systemd"),
+	OPT_END
 };
 
 int
@@ -18,22 +19,13 @@ cmd_policy_export(int argc, char **argv, struct osl_ctx *ctx)
 	const struct osl_error *err;
 	struct osl_policy *p = NULL;
 	struct strbuf out = STRBUF_INIT, notes = STRBUF_INIT;
-	struct osl_getopt g;
 	enum osl_export_format f;
-	const char *format = NULL;
 	bool owned;
-	int c, status = 0;
+	int status;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'f': format = g.optarg; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
 	if (!format)
 		return cli_usage("--format is needed: oci-seccomp or systemd");
 	if (!osl_export_format_of(format, &f))

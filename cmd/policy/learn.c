@@ -20,14 +20,18 @@
 
 extern char **environ;
 
-enum { O_BASE = 256, O_DIFF, O_NO_SECRETS };
-
+static struct {
+	const char *out, *base, *diff;
+	bool secrets;
+} learn_opt = { .secrets = true };
 const struct osl_opt policy_learn_opts[] = {
-	{ 'o', "output", "FILE", "write the learned policy to FILE (- for stdout)", "file" },
-	{ O_BASE, "base", "POLICY", "extend POLICY (a file or builtin:NAME)", "policy" },
-	{ O_DIFF, "diff", "FILE", "run the command under FILE, enforced, and report what it needs that FILE does not allow (exit 1 if anything)", "file" },
-	{ O_NO_SECRETS, "no-secrets", NULL, "do not extend builtin:secrets (the shipped denies of keys and tokens)", NULL },
-	{ 0 }
+	OPT_STRING('o', "output", &learn_opt.out, "FILE", "write the learned policy to FILE (- for stdout)", "file"),
+	OPT_STRING(0, "base", &learn_opt.base, "POLICY", "extend POLICY (a file or builtin:NAME)", "policy"),
+	OPT_STRING(0, "diff", &learn_opt.diff, "FILE", "run the command under FILE, enforced, and report "
+	    "what it needs that FILE does not allow (exit 1 if anything)", "file"),
+	OPT_CLEAR(0, "no-secrets", &learn_opt.secrets,
+	    "do not extend builtin:secrets (the shipped denies of keys and tokens)"),
+	OPT_END
 };
 
 static const char *const kind_action[] = {
@@ -230,27 +234,20 @@ cmd_policy_learn(int argc, char **argv, struct osl_ctx *ctx)
 	struct osl_learn l = { 0 };
 	struct osl_spawn sp = { 0 };
 	struct strbuf sb = STRBUF_INIT;
-	struct osl_getopt g;
-	const char *out = NULL, *base_path = NULL, *diff_path = NULL;
 	char path[PATH_MAX], base_abs[PATH_MAX], cwd[PATH_MAX];
 	char **env = NULL, **run_argv = NULL, *(*names)[2] = NULL;
 	size_t nnames = 0;
-	int c, status = 0;
-	bool secrets = true;
+	const char *out, *base_path, *diff_path;
+	bool secrets;
+	int status;
 
-	cli_getopt_init(&g, cli_verb, argc, argv);
-	while ((c = cli_getopt(&g)) != -1) {
-		switch (c) {
-		case 'o': out = g.optarg; break;
-		case O_BASE: base_path = g.optarg; break;
-		case O_DIFF: diff_path = g.optarg; break;
-		case O_NO_SECRETS: secrets = false; break;
-		case 'h': return 0;
-		default: return OSL_EINPUT;
-		}
-	}
-	argc -= g.optind;
-	argv += g.optind;
+	if ((status = cli_parse(cli_verb, &argc, &argv)) >= 0)
+		return status;
+	status = 0;
+	out = learn_opt.out;
+	base_path = learn_opt.base;
+	diff_path = learn_opt.diff;
+	secrets = learn_opt.secrets;
 	if (!out == !diff_path)
 		return cli_usage("one of -o FILE and --diff FILE is needed");
 	if (diff_path && base_path)

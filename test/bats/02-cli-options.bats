@@ -412,3 +412,77 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 	run env PATH="$PWD/bin:$PATH" fish -c "source $OSL_TOP/completions/osl.fish; complete -C 'osl proc run -- mkdi'"
 	assert_line --regexp '^mkdir'
 }
+
+# The man-page text of one command: a verb's paragraph of VERBS (from its
+# *verb* line to the next one), else the whole page.
+man_text() {
+	local g=$1 v=$2 page
+	case $g in
+	help|completion|'') page=$OSL_TOP/man/osl.1.scd ;;
+	*) page=$(ls "$OSL_TOP"/man/osl-"$g".[18].scd) ;;
+	esac
+	if [ -n "$v" ] && [ "$g" != supervise ]; then
+		awk -v v="*$v*" 'index($0, v) == 1 { on = 1; print; next } on && /^(\*[a-z]|#)/ { on = 0 } on' "$page"
+	else
+		cat "$page"
+	fi
+}
+
+@test "every option of every command (supervise ctl too), short and long, is in its verb's paragraph of the man page" {
+	local g v text o missing=
+	while read -r g v; do
+		text=$(man_text "$g" "$v")
+		[ -n "$text" ] || { missing="$missing [$g $v: no paragraph]"; continue; }
+		for o in $(osl $g $v -h | grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z0-9-]+|^  -[A-Za-z0-9]' |
+		    grep -oE -- '--?[A-Za-z0-9-]+'); do
+			case $o in -h|--help) continue ;; esac
+			# bold, as scdoc has it: *-4, --ipv4*, *--timeout* _D_, *--listen=*
+			grep -qE -- "\*$o[*=, ]|[ *]$o\*" <<<"$text" || missing="$missing [$g $v $o]"
+		done
+	done < <(osl help --commands; echo supervise ctl; echo)
+	[ -z "$missing" ] || { echo "not in the man page:$missing" >&2; false; }
+	# and the check can fail: a paragraph without its option is caught
+	text=$(man_text net resolve | sed 's/--ipv4//')
+	! grep -qE -- "\*--ipv4[*=, ]|[ *]--ipv4\*" <<<"$text"
+}
+
+@test "every option that takes an argument says so by its name when it has none" {
+	local cmd o bad=
+	while read -r cmd; do
+		for o in $(osl $cmd -h | grep -oE -- '^  (-[A-Za-z0-9], |    )--[a-z0-9-]+ [A-Z]' |
+		    grep -oE -- '--[a-z0-9-]+'); do
+			run timeout 10 "$OSL" $cmd "$o" </dev/null
+			[ "$status" -eq 2 ] && [[ $output == *"option '$o' needs an argument"* ]] ||
+				bad="$bad [$cmd $o: $status: ${output%%$'\n'*}]"
+		done
+	done < <(osl help --commands; echo supervise ctl; echo)
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+}
+
+# GIVEN | MESSAGE: a bad argument, one wording per kind of option
+BAD_ARG_TABLE='
+net proxy --max-clients 0                | '\''0'\'': --max-clients takes a number from 1 to 4096
+net listen --max-conns 2000 127.0.0.1:0  | '\''2000'\'': --max-conns takes a number from 1 to 1024
+supervise --max-restarts x -- true       | '\''x'\'': --max-restarts takes a number from 0 to 100000
+supervise --period 0 -- true             | '\''0'\'': --period must be more than 0
+net wait --timeout 0 127.0.0.1:1         | '\''0'\'': --timeout must be more than 0
+supervise -r sometimes -- true           | '\''sometimes'\'': --restart takes one of: no on-failure always
+supervise --restart alway -- true        | '\''alway'\'': --restart takes one of: no on-failure always; did you mean '\''always'\''?
+supervise -e 256 -- true                 | '\''256'\'': --exit-success is an exit code (0 to 255)
+supervise --grace 5x -- true             | '\''5x'\'': bad duration (e.g. 250ms, 10s, 5m)
+'
+
+@test "a bad option argument: exit 2, one wording per kind (number, duration, choice)" {
+	local given msg bad=
+	while IFS='|' read -r given msg; do
+		given=$(echo $given)
+		[ -n "$given" ] || continue
+		msg=${msg# }
+		run osl $given
+		[ "$status" -eq 2 ] && [ "${lines[0]}" = "osl ${given%% -*}: $msg" ] ||
+			bad="$bad [$given: $status: ${lines[0]}]"
+	done <<<"$BAD_ARG_TABLE"
+	[ -z "$bad" ] || { echo "$bad" >&2; false; }
+	# a duration of 0 where 0 means "at once" is taken
+	run -0 osl supervise --grace 0 --stop-timeout 0 -- true
+}
