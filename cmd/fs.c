@@ -263,11 +263,8 @@ fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_dest *d,
 	op->req.path = d->real;
 	if ((flags & FS_TREE_IF_DIR) && d->exists && S_ISDIR(d->st.st_mode))
 		op->req.tree = true;
-	if (!d->exists && op->action && !strcmp(op->action, "fs.write")) {
-		/* the same access (write); the record says what happens */
-		op->action = "fs.create";
-		op->type = "creation";
-	}
+	if (!d->exists && op->action == OSL_ACT_FS_WRITE)
+		op->action = OSL_ACT_FS_CREATE;	/* the same access; the record says what happens */
 	fs_file_fields(op->fields, path, d->real, d->exists ? &d->st : NULL);
 	if ((err = osl_op_begin(ctx, op)))
 		return err;
@@ -491,7 +488,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 
 		bool begun;
 
-		osl_op_init(&op, "fs.read", "file", "info", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], flags, &begun);
 		if (!err)
 			print_stat(&f);
@@ -575,7 +572,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 				status = fs_worst(status, cli_error(err));
 			continue;
 		}
-		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);

@@ -26,7 +26,7 @@ static const struct osl_opt verify_opts[] = {
 
 static const struct osl_opt show_opts[] = {
 	{ 'a', "action", "A", "only this event.action, or a prefix with *: 'fs.*'",
-	  "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit" },
+	  "fs net proc supervise log " OSL_ACTION_WORDS },
 	{ 'o', "outcome", "O", "only success, failure or unknown", "success failure unknown" },
 	{ 's', "since", "T", "only records at or after T: RFC 3339, or a duration before now (10m)", NULL },
 	{ 'L', "level", "L", "only records at least this level", "debug info notice warn error critical" },
@@ -262,7 +262,7 @@ cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_usage("a private key file is needed, and at most a public one");
 	if ((err = osl_fs_abspath(argv[0], abs, sizeof(abs))))
 		return cli_error(err);
-	osl_op_init(&op, "fs.create", "file", "creation", argv[0]);
+	osl_op_init(&op, OSL_ACT_FS_CREATE, argv[0]);
 	op.req.path = abs;
 	osl_log_add_text(osl_log_obj(op.fields, "file"), "path", argv[0]);
 	if (!(err = osl_op_begin(ctx, &op))) {

@@ -387,7 +387,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	if (!getcwd(cwd, sizeof(cwd)))
 		snprintf(cwd, sizeof(cwd), "?");
 
-	osl_op_init(&op, "proc.exec", "process", "start", argv[0]);
+	osl_op_init(&op, OSL_ACT_PROC_EXEC, argv[0]);
 	op_ok = true;
 	op.req.access = OSL_ACCESS_EXEC;
 	op.req.path = real;
@@ -794,7 +794,7 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 	if (!t)
 		return cli_error(osl_error_sys(OSL_EFAIL, ESRCH, "'%s': no such process", arg));
 	bits = osl_proc_signal_scope(getpid(), getuid(), v, n, t);
-	osl_op_init(&op, "proc.signal", "process", "change", arg);
+	osl_op_init(&op, OSL_ACT_PROC_SIGNAL, arg);
 	op.req.access = OSL_ACCESS_SIGNAL;
 	op.req.signal = bits & ~(unsigned)OSL_SIGNAL_ANY;
 	cJSON_AddNumberToObject(osl_log_obj(op.fields, "process"), "pid", pid);

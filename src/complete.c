@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "action.h"
 #include "cli.h"
 #include "policy/builtin.h"
 
@@ -14,6 +15,16 @@ builtin_words(void)
 {
 	for (const struct osl_builtin_policy *b = osl_builtin_policies; b->name; b++)
 		printf(" builtin:%s", b->name);
+}
+
+/* "fs.read fs.write ...": the actions the policy decides (action.h), the
+ * ACTION of `policy explain`. */
+static void
+action_words(void)
+{
+	for (unsigned a = 0; a < OSL_ACT__COUNT; a++)
+		if (osl_action(a)->access != OSL_ACCESS_NONE)
+			printf("%s%s", a ? " " : "", osl_action_name(a));
 }
 
 /* Escape for a single-quoted shell word. */
@@ -87,9 +98,9 @@ bash(void)
 	for (g = osl_groups; g->name; g++)
 		printf("%s ", g->name);
 	printf("' -- \"$cur\")) ;;\n"
-	    "\taction) COMPREPLY=($(compgen -W 'fs.read fs.write fs.create fs.delete fs.copy fs.move "
-	    "fs.chmod fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec "
-	    "proc.signal' -- \"$cur\")) ;;\n"
+	    "\taction) COMPREPLY=($(compgen -W '");
+	action_words();
+	printf("' -- \"$cur\")) ;;\n"
 	    "\t*) COMPREPLY=($(compgen -W \"$1\" -- \"$cur\")) ;;\n"
 	    "\tesac\n}\n");
 	printf("_osl() {\n"
@@ -199,10 +210,11 @@ zsh_operand(const char *k)
 		for (const struct osl_cmd *g = osl_groups; g->name; g++)
 			printf("%s ", g->name);
 		printf(")'\n");
-	} else if (!strcmp(k, "action"))
-		printf("\t\t'1: :(fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod fs.chown "
-		    "fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal)' '*: :_files'\n");
-	else {
+	} else if (!strcmp(k, "action")) {
+		printf("\t\t'1: :(");
+		action_words();
+		printf(")' '*: :_files'\n");
+	} else {
 		printf("\t\t'*: :(");
 		sq(k);
 		printf(")'\n");
@@ -365,6 +377,11 @@ fish(void)
 				printf("complete -c osl -n '%s' -F\n", cond);
 			else if (!strcmp(operand_kind(v->operands), "command"))
 				printf("complete -c osl -n '%s' -a '(__fish_complete_command)' -F\n", cond);
+			else if (!strcmp(operand_kind(v->operands), "action")) {
+				printf("complete -c osl -n '%s' -a '", cond);
+				action_words();
+				printf("' -F\n");
+			}
 		}
 	}
 }

@@ -226,12 +226,12 @@ add_endpoint(cJSON *fields, const char *key, const struct sockaddr *sa)
 }
 
 void
-osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_target *t,
+osl_net_target_op(struct osl_op *op, enum osl_action action, const struct osl_net_target *t,
     const char *target)
 {
 	struct sockaddr_storage ss;
 
-	osl_op_init(op, action, "network", "connection", target);
+	osl_op_init(op, action, target);
 	if (t->family == AF_UNIX) {
 		op->req.access = OSL_ACCESS_WRITE;
 		op->req.path = t->path;
@@ -266,7 +266,7 @@ osl_net_resolve(struct osl_ctx *ctx, const char *name, int family, uint16_t port
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	osl_op_init(&op, "net.resolve", "network", "info", name);
+	osl_op_init(&op, OSL_ACT_NET_RESOLVE, name);
 	if (quiet)
 		op.level = OSL_LEVEL_DEBUG;
 	op.req.host = name;
@@ -338,8 +338,7 @@ try_start(struct osl_ctx *ctx, const char *target, const char *host, const struc
 	c->fd = -1;
 	c->socktype = o->socktype ? o->socktype : SOCK_STREAM;
 	snprintf(c->target, sizeof(c->target), "%s", target);
-	osl_op_init(&c->op, o->action ? o->action : "net.connect", "network", "connection",
-	    c->target);
+	osl_op_init(&c->op, OSL_ACT_NET_CONNECT, c->target);
 	if (o->quiet)
 		c->op.level = OSL_LEVEL_DEBUG;
 	memcpy(&c->peer, sa, len);
@@ -597,7 +596,7 @@ osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_e
 	if (c->open) {
 		/* ECS: source.bytes went from the source to the destination;
 		 * the peer of an accepted connection is the source */
-		bool acc = strcmp(c->op.action, "net.accept") == 0;
+		bool acc = c->op.action == OSL_ACT_NET_ACCEPT;
 
 		osl_log_add_u64(osl_log_obj(c->op.fields, "source"), "bytes",
 		    acc ? c->bytes_in : c->bytes_out);
@@ -647,7 +646,7 @@ osl_net_listen(struct osl_ctx *ctx, const struct osl_net_target *t, int socktype
 		snprintf(target, sizeof(target), "%s:%u", t->host, t->port);
 	else
 		osl_net_ntop_port((struct sockaddr *)&ss, target, sizeof(target));
-	osl_op_init(&op, "net.bind", "network", "start", target);
+	osl_op_init(&op, OSL_ACT_NET_BIND, target);
 	if (t->family == AF_UNIX) {
 		op.req.access = OSL_ACCESS_WRITE;
 		op.req.path = t->path;
@@ -719,7 +718,7 @@ osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
 	else
 		osl_net_ntop_port((struct sockaddr *)&c->peer, target, sizeof(target));
 	snprintf(c->target, sizeof(c->target), "%s", target);
-	osl_op_init(&c->op, "net.accept", "network", "connection", c->target);
+	osl_op_init(&c->op, OSL_ACT_NET_ACCEPT, c->target);
 	if (local.ss_family == AF_UNIX) {
 		c->op.req.access = OSL_ACCESS_WRITE;
 		c->op.req.path = ((struct sockaddr_un *)&local)->sun_path;

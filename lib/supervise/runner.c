@@ -358,7 +358,7 @@ start_child(struct loop *l, size_t id)
 		fail_later(l, id, &keep);
 		return;
 	}
-	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
+	osl_op_init(op, OSL_ACT_SV_START, x->argv[0]);
 	op->req.access = OSL_ACCESS_EXEC;
 	x->real = realpath(x->path, NULL);
 	op->req.path = x->real ? x->real : x->path;
