@@ -130,15 +130,18 @@ fs_getopt(int *argc, char ***argv, int (*opt)(int c, const char *arg, void *v), 
 void
 fs_file_fields(cJSON *rec, const char *path, const char *target, const struct stat *st)
 {
-	cJSON *file = osl_log_obj(rec, "file");
-	char mode[8];
+	cJSON *file = osl_log_obj(rec, "file"), *o = osl_log_obj(rec, "osl");
+	char mode[8], abs[PATH_MAX];
 
+	/* file.path is absolute (ECS): the resolved path the policy decided
+	 * on, else the lexical absolute one; the path as given is osl.path */
+	if (!target)
+		target = osl_fs_abspath(path, abs, sizeof(abs)) ? path : abs;
 	cJSON_DeleteItemFromObject(file, "path");
-	osl_log_add_text(file, "path", path);
-	if (target) {
-		cJSON_DeleteItemFromObject(file, "target_path");
-		osl_log_add_text(file, "target_path", target);
-	}
+	osl_log_add_text(file, "path", target);
+	cJSON_DeleteItemFromObject(o, "path");
+	if (strcmp(path, target) != 0)
+		osl_log_add_text(o, "path", path);
 	if (!st)
 		return;
 	cJSON_DeleteItemFromObject(file, "type");

@@ -221,10 +221,11 @@ _osl() {
 			case $prev in
 		-a|--action) __osl_arg 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload log.rotate log.checkpoint '; return ;;
 		-o|--outcome) __osl_arg 'success failure unknown'; return ;;
+		-d|--decision) __osl_arg 'allow deny'; return ;;
 		-s|--since) __osl_arg 'none'; return ;;
 		-L|--level) __osl_arg 'debug info notice warn error critical'; return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -s --since -L --level -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -d --decision -s --since -L --level -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;
 		esac ;;
 	supervise)
 		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;; *) __osl_arg 'file' ;; esac ;;

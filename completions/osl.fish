@@ -159,6 +159,7 @@ complete -c osl -n '__osl_at log keygen' -F
 complete -c osl -n '__osl_at log' -a show -d 'print records as a table, filtered (-j: a JSON array)'
 complete -c osl -n '__osl_at log show' -s a -l action -x -a 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload log.rotate log.checkpoint ' -d 'only this event.action, or a prefix with *: '\''fs.*'\'''
 complete -c osl -n '__osl_at log show' -s o -l outcome -x -a 'success failure unknown' -d 'only success, failure or unknown'
+complete -c osl -n '__osl_at log show' -s d -l decision -x -a 'allow deny' -d 'only what the policy allowed or denied (osl.decision)'
 complete -c osl -n '__osl_at log show' -s s -l since -x -d 'only records at or after T: RFC 3339, or a duration before now (10m)'
 complete -c osl -n '__osl_at log show' -s L -l level -x -a 'debug info notice warn error critical' -d 'only records at least this level'
 complete -c osl -n '__osl_at log show' -F

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 static const struct osl_action_def table[] = {
 #define OSL_ACTION_ROW(id, name, access, cat, type, operand) \
 	[OSL_ACT_##id] = { name, OSL_ACCESS_##access, cat, type, OSL_OPERAND_##operand },
@@ -58,4 +60,21 @@ osl_access_name(enum osl_access a)
 	};
 
 	return (unsigned)a <= OSL_ACCESS_SIGNAL ? names[a] : "?";
+}
+
+cJSON *
+osl_action_record(enum osl_action a, const char *outcome)
+{
+	const struct osl_action_def *d = osl_action(a);
+	cJSON *rec = cJSON_CreateObject(), *ev = cJSON_AddObjectToObject(rec, "event");
+
+	if (!ev || !cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"),
+	    cJSON_CreateString(d->category)) ||
+	    !cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(d->type)) ||
+	    !cJSON_AddStringToObject(ev, "action", d->name) ||
+	    !cJSON_AddStringToObject(ev, "outcome", outcome)) {
+		cJSON_Delete(rec);
+		return NULL;
+	}
+	return rec;
 }

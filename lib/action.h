@@ -97,6 +97,9 @@ bool osl_action_by_name(const char *name, enum osl_action *out);
 /* The access of the action named NAME; false when there is no such action
  * or it is no decision (its access is NONE). */
 bool osl_action_access(const char *name, enum osl_access *out);
+/* A record of action A: a new object {"event":{"category":[..],"type":[..],
+ * "action":..,"outcome":OUTCOME}}, or NULL when out of memory. */
+struct cJSON *osl_action_record(enum osl_action a, const char *outcome);
 /* "read", "write", ..., "none". */
 const char *osl_access_name(enum osl_access a);
 

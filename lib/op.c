@@ -64,13 +64,15 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 	cJSON_AddItemToArray(cats, cJSON_CreateString(act->category));
 	types = cJSON_AddArrayToObject(ev, "type");
 	cJSON_AddItemToArray(types, cJSON_CreateString(act->type));
-	if (phase && !strcmp(phase, "start"))
-		cJSON_AddItemToArray(types, cJSON_CreateString("start"));
-	cJSON_AddItemToArray(types, cJSON_CreateString(
-	    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
+	/* ECS lists allowed and denied among the network category's types
+	 * only; osl.decision says it for every record */
+	if (!strcmp(act->category, "network"))
+		cJSON_AddItemToArray(types, cJSON_CreateString(
+		    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
 	cJSON_AddStringToObject(ev, "action", act->name);
-	/* a denial carried out is a success (ECS); a failed operation is not */
-	cJSON_AddStringToObject(ev, "outcome", result ? "failure" :
+	/* what was asked for did not happen: a denial is a failure, as is a
+	 * failed operation; the start of one has no outcome yet */
+	cJSON_AddStringToObject(ev, "outcome", result || d->verdict == OSL_DENY ? "failure" :
 	    phase && !strcmp(phase, "start") ? "unknown" : "success");
 	osl_decision_reason(p, d, reason, sizeof(reason));
 	cJSON_AddStringToObject(ev, "reason", reason);
@@ -101,9 +103,11 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 			cJSON_AddStringToObject(e, "code", name);
 		osl_log_add_text(e, "message", result->msg);
 	}
+	/* by the rule, the default, or the setting that decided (net.resolve: true) */
 	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", act->name,
 	    op->target ? op->target : "", decision_word(d),
-	    d->rule ? osl_rule_name(d->rule) : "default", d->audit ? " (audit)" : "",
+	    d->rule ? osl_rule_name(d->rule) : d->by_default || !d->setting ? "default" :
+	    d->setting, d->audit ? " (audit)" : "",
 	    result ? ", failed: " : "", result ? result->msg : "");
 	osl_log_add_text(rec, "message", msg);
 	return rec;

@@ -271,7 +271,7 @@ osl_net_resolve(struct osl_ctx *ctx, const char *name, int family, uint16_t port
 		op.level = OSL_LEVEL_DEBUG;
 	op.req.host = name;
 	osl_log_add_text(osl_log_obj(op.fields, "destination"), "domain", name);
-	osl_log_add_text(osl_log_obj(op.fields, "dns"), "question.name", name);
+	osl_log_add_text(osl_log_obj(osl_log_obj(op.fields, "dns"), "question"), "name", name);
 	osl_net_lock();
 	err = osl_op_begin(ctx, &op);
 	osl_net_unlock();
@@ -365,8 +365,7 @@ try_start(struct osl_ctx *ctx, const char *target, const char *host, const struc
 	else if (errno == EINPROGRESS)
 		*pending = true;
 	else
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect: %s", target,
-		    strerror(errno));
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect", target);
 	return err;
 }
 
@@ -467,7 +466,7 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 				break;
 			}
 			err = try_fail(ctx, &tr[slot[k]], osl_error_sys(OSL_EFAIL, e,
-			    "'%s': cannot connect: %s", target, strerror(e)));
+			    "'%s': cannot connect", target));
 			p[k] = p[--np];
 			slot[k--] = slot[np];
 			next_at = 0;	/* a failure starts the next one at once */
