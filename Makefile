@@ -138,8 +138,13 @@ $(B)/bench/%: test/bench/%.c $(B)/libosl.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
 
 # Everything a developer or CI needs; the last line is prove's summary.
+# Then every record the bats files wrote is checked against ECS's own
+# definitions (test/ecs/check; their folders are kept for it, then removed).
 test: all man completions-check
-	@VALGRIND_UNITS=1 test/run-tests $(B)
+	@test/ecs/defs
+	@k=$$(mktemp -d /tmp/osl-ecs.XXXXXX) && chmod 755 $$k && \
+	  OSL_ECS_KEEP=$$k VALGRIND_UNITS=1 test/run-tests $(B) && \
+	  test/ecs/check $$k && rm -rf $$k
 	@$(MAKE) --no-print-directory check-sanitize
 
 # Real projects (Debian source packages, an npm package, osl itself) through
