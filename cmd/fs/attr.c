@@ -119,7 +119,11 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if ((err = fs_begin_dest(ctx, &op, &d, lname, 0, &begun)))
 		goto done;
-	osl_log_add_text(osl_log_obj(op.fields, "file"), "link_target", o.sym ? argv[0] : src.real);
+	/* ECS: a symlink's target is file.target_path; a hard link's, osl's */
+	if (o.sym)
+		osl_log_add_text(osl_log_obj(op.fields, "file"), "target_path", argv[0]);
+	else
+		osl_log_add_text(osl_log_obj(op.fields, "osl"), "link_target", src.real);
 	if (d.exists && !o.force) {
 		err = osl_error_sys(OSL_EFAIL, EEXIST, "'%s'", lname);
 		goto done;

@@ -243,7 +243,7 @@ osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool termina
 		in = last;
 	for (c = rec->child; c; c = c->next)
 		if (c != last && c->string && (strcmp(c->string, "chain") == 0 ||
-		    strcmp(c->string, "osl") == 0))
+		    (!top && strcmp(c->string, "osl") == 0)))
 			chained = false;
 	last = in && in->child ? in->child->prev : last;
 	for (c = in ? in->child : NULL; c; c = c->next)

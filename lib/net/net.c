@@ -219,6 +219,9 @@ add_endpoint(cJSON *fields, const char *key, const struct sockaddr *sa)
 	cJSON *s = osl_log_obj(fields, key);
 	char a[INET6_ADDRSTRLEN + 1];
 
+	/* once: the bound address replaces the asked one */
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "ip");
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "port");
 	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
 		cJSON_AddStringToObject(s, "ip", osl_net_ntop(sa, a, sizeof(a)));
 		cJSON_AddNumberToObject(s, "port", port_of(sa));
@@ -597,9 +600,9 @@ osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_e
 		 * the peer of an accepted connection is the source */
 		bool acc = c->op.action == OSL_ACT_NET_ACCEPT;
 
-		osl_log_add_u64(osl_log_obj(c->op.fields, "source"), "bytes",
+		osl_log_add_count(osl_log_obj(c->op.fields, "source"), "bytes",
 		    acc ? c->bytes_in : c->bytes_out);
-		osl_log_add_u64(osl_log_obj(c->op.fields, "destination"), "bytes",
+		osl_log_add_count(osl_log_obj(c->op.fields, "destination"), "bytes",
 		    acc ? c->bytes_out : c->bytes_in);
 		osl_net_lock();
 		err = osl_op_end(ctx, &c->op, result);

@@ -178,8 +178,9 @@ setup() {
 	[ "$(readlink "$W/s")" = a ]
 	r=$(last_record)
 	[ "$(jget .event.action "$r")" = fs.link ]
-	[ "$(jget .file.link_target "$r")" = a ]
+	[ "$(jget .file.target_path "$r")" = a ]
 	osl fs ln "$W/a" "$W/h"
+	[ "$(jget .osl.link_target "$(last_record)")" = "$W/a" ]
 	[ "$(stat -c %i "$W/a")" = "$(stat -c %i "$W/h")" ]
 	run osl fs ln "$HOME/secret/key" "$W/k"
 	assert_failure 3

@@ -40,7 +40,7 @@ some_records() {
 
 @test "verify: an edited record is found, with its line" {
 	some_records
-	sed -i '3s/"fs.read"/"fs.READ"/' "$LOG"
+	sed -i '3s/"fs.read"/"fs.exec"/' "$LOG"
 	run osl log verify "$LOG"
 	assert_failure 1
 	assert_output --partial ":3: "

@@ -5,7 +5,8 @@
 //
 // PATH is a log file or a folder searched for log files (files whose first
 // line is a record: it starts with {"@timestamp":").  Every record must:
-//   - have no duplicate keys, at any depth;
+//   - have no duplicate keys, at any depth, and no dotted key inside an
+//     object ({"dns":{"question.name":..}} is {"dns":{"question":{"name":..}}});
 //   - have each field an ECS field of the right JSON type (arrays only where
 //     ECS has one), or live under osl.*;
 //   - use ECS's allowed values for event.kind, event.category, event.outcome,
@@ -145,7 +146,12 @@ function checkRecord(rec, bad) {
     }
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       if (d) bad(p, 'ECS ' + d.type + ', got an object');
-      else for (const k of Object.keys(v)) walk(v[k], p ? p + '.' + k : k);
+      else for (const k of Object.keys(v)) {
+        // {"dns":{"question.name":..}}: jq .dns.question.name and the
+        // collectors' path lookups miss a dotted key; ECS objects nest
+        if (k.includes('.') && p) bad(p + '.' + k, 'a dotted key inside an object (nest it)');
+        walk(v[k], p ? p + '.' + k : k);
+      }
       return;
     }
     if (!d) {
