@@ -812,7 +812,7 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 		goto done;
 	}
 	if (kill(pid, sig) == -1)
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': %s", arg, strerror(errno));
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s'", arg);
 	if ((err = osl_op_end(ctx, &op, err)))
 		status = cli_error(err);
 done:

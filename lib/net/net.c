@@ -669,7 +669,7 @@ osl_net_listen(struct osl_ctx *ctx, const struct osl_net_target *t, int socktype
 	if (ss.ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, len) < 0) {
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot bind: %s", target, strerror(errno));
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot bind", target);
 		goto end;
 	}
 	if (socktype == SOCK_STREAM && listen(s, 128) < 0) {
