@@ -139,12 +139,13 @@ $(B)/bench/%: test/bench/%.c $(B)/libosl.a
 
 # Everything a developer or CI needs; the last line is prove's summary.
 # Then every record the bats files wrote is checked against ECS's own
-# definitions (test/ecs/check; their folders are kept for it, then removed).
+# definitions (test/ecs/check; their folders are kept for it, then removed,
+# unless a record is not ECS).
 test: all man completions-check
 	@test/ecs/defs
 	@k=$$(mktemp -d /tmp/osl-ecs.XXXXXX) && chmod 755 $$k && \
-	  OSL_ECS_KEEP=$$k VALGRIND_UNITS=1 test/run-tests $(B) && \
-	  test/ecs/check $$k && rm -rf $$k
+	  { OSL_ECS_KEEP=$$k VALGRIND_UNITS=1 test/run-tests $(B) || { rm -rf $$k; exit 1; }; } && \
+	  { test/ecs/check $$k || { echo "the logs are kept in $$k"; exit 1; }; } && rm -rf $$k
 	@$(MAKE) --no-print-directory check-sanitize
 
 # Real projects (Debian source packages, an npm package, osl itself) through

@@ -25,7 +25,7 @@ static const struct osl_opt verify_opts[] = {
 };
 
 static const struct osl_opt show_opts[] = {
-	{ 'a', "action", "A", "only this event.action, or a prefix with *: 'fs.*'",
+	{ 'a', "action", "A", "only this event.action, or a group of them: 'fs' or 'fs.*'",
 	  "fs net proc supervise log " OSL_ACTION_WORDS },
 	{ 'o', "outcome", "O", "only success, failure or unknown", "success failure unknown" },
 	{ 'd', "decision", "D", "only what the policy allowed or denied (osl.decision)",
@@ -41,7 +41,7 @@ const struct osl_cmd osl_log_cmds[] = {
 	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
 	  OSL_CMD_JSON | OSL_CMD_POLICY, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
-	  OSL_CMD_JSON, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
+	  OSL_CMD_JSON, "[-a A] [-o O] [-d D] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
 };
 
