@@ -385,6 +385,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	/* process.* is the program run, osl its process.parent (the logger's) */
 	o = osl_log_obj(op.fields, "process");
 	osl_log_add_text(o, "executable", real);
+	osl_log_add_text(o, "name", strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
 	osl_log_add_text(o, "working_directory", ro->cwd ? ro->cwd : cwd);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (int i = 0; i < argc; i++)

@@ -329,8 +329,11 @@ start_fields(struct loop *l, size_t id)
 	 * are made a second time with it */
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "executable");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "args");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "name");
 	cJSON_DeleteItemFromObjectCaseSensitive(sv_obj(op->fields), "name");
 	osl_log_add_text(o, "executable", op->req.path);
+	osl_log_add_text(o, "name", strrchr(op->req.path, '/') ? strrchr(op->req.path, '/') + 1 :
+	    op->req.path);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "working_directory");
 	if (x->cwd)
 		osl_log_add_text(o, "working_directory", x->cwd);

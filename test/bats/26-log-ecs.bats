@@ -37,6 +37,7 @@ ecs() { "$OSL_TOP/test/ecs/check" "$@"; }
 	# the program run is process.*, osl its parent; dns nests; paths are absolute
 	r=$(grep '"proc.exec"' "$LOG" | head -n 1)
 	[ "$(jget '.process.executable' "$r")" = /usr/bin/true ]
+	[ "$(jget '.process.name' "$r")" = true ]
 	[ "$(jget '.process.parent.executable' "$r")" = "$(realpath "$OSL")" ]
 	[ "$(jget '.process.pid > 0 and .process.parent.pid > 0' "$r")" = true ]
 	[ "$(jget '.process.working_directory' "$r")" = "$HOME/work" ]
