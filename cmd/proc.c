@@ -194,7 +194,8 @@ done:
 }
 
 static void
-log_exit(struct osl_ctx *ctx, const char *cmd, pid_t pid, const struct osl_proc_result *res)
+log_exit(struct osl_ctx *ctx, const char *cmd, const char *real, pid_t pid,
+    const struct osl_proc_result *res)
 {
 	struct osl_log *log;
 	cJSON *rec, *ev, *o, *ru, *pr;
@@ -207,6 +208,8 @@ log_exit(struct osl_ctx *ctx, const char *cmd, pid_t pid, const struct osl_proc_
 	cJSON_AddNumberToObject(ev, "duration", (double)res->duration_ns);
 	pr = osl_log_obj(rec, "process");
 	cJSON_AddNumberToObject(pr, "pid", pid);
+	osl_log_add_text(pr, "executable", real);
+	osl_log_add_text(pr, "name", strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
 	o = osl_log_obj(rec, "osl");
 	if (res->exited) {
 		cJSON_AddNumberToObject(pr, "exit_code", res->code);
@@ -440,7 +443,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	}
 	osl_denied_watch_collect(&dw, sp.pid, 50);
 	report_denied(ctx, &dw, sp.pid);
-	log_exit(ctx, argv[0], sp.pid, &res);
+	log_exit(ctx, argv[0], real, sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);

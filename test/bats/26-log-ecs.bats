@@ -43,6 +43,7 @@ ecs() { "$OSL_TOP/test/ecs/check" "$@"; }
 	[ "$(jget '.process.working_directory' "$r")" = "$HOME/work" ]
 	r=$(grep '"proc.exit"' "$LOG" | tail -n 1)
 	[ "$(jget '.process.exit_code' "$r")" = 3 ]
+	[ "$(jget '.process.name' "$r")" = "$(basename "$(realpath "$(command -v sh)")")" ]
 	[ "$(jget '.dns.question.name' "$(grep '"net.resolve"' "$LOG")")" = localhost ]
 	r=$(grep '"fs.read"' "$LOG" | head -n 1)
 	[ "$(jget '.file.path' "$r")" = "$HOME/work/a.txt" ]
