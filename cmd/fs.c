@@ -125,14 +125,19 @@ fs_file_fields(cJSON *rec, const char *path, const char *target, const struct st
 	char mode[8], abs[PATH_MAX];
 
 	/* file.path is absolute (ECS): the resolved path the policy decided
-	 * on, else the lexical absolute one; the path as given is osl.path */
-	if (!target)
-		target = osl_fs_abspath(path, abs, sizeof(abs)) ? path : abs;
+	 * on, else the lexical absolute one; the path as given is osl.path.
+	 * Standard input that is no file ("-", a pipe) has no file.path. */
 	cJSON_DeleteItemFromObject(file, "path");
-	osl_log_add_text(file, "path", target);
 	cJSON_DeleteItemFromObject(o, "path");
-	if (strcmp(path, target) != 0)
+	if (!target && !strcmp(path, "-"))
 		osl_log_add_text(o, "path", path);
+	else {
+		if (!target)
+			target = osl_fs_abspath(path, abs, sizeof(abs)) ? path : abs;
+		osl_log_add_text(file, "path", target);
+		if (strcmp(path, target) != 0)
+			osl_log_add_text(o, "path", path);
+	}
 	if (!st)
 		return;
 	cJSON_DeleteItemFromObject(file, "type");

@@ -287,7 +287,8 @@ setup() {
 	assert_output in
 	r=$(last_record)
 	[ "$(jget .event.action "$r")" = fs.read ]
-	[ "$(jget .file.path "$r")" = - ]
+	[ "$(jget .osl.path "$r")" = - ]
+	[ "$(jget .file.path "$r")" = null ]
 	[ "$(jget .file.type "$r")" = fifo ]
 	[ "$(jget .osl.bytes "$r")" = 3 ]
 	[ "$(jget .osl.decision "$r")" = allow ]
@@ -301,7 +302,8 @@ setup() {
 	[[ "$stderr" == "osl fs cat: '-': denied by policy (rule no-secret at "* ]]
 	r=$(last_record)
 	[ "$(jget .osl.decision "$r")" = deny ]
-	[ "$(jget .file.target_path "$r")" = "$HOME/secret/key" ]
+	[ "$(jget .file.path "$r")" = "$HOME/secret/key" ]
+	[ "$(jget .osl.path "$r")" = - ]
 	run --separate-stderr osl -j fs cat - < "$HOME/work/a.txt"
 	assert_success
 	[ "$(jget '.[0].target_path' "$output")" = "$HOME/work/a.txt" ]
