@@ -103,26 +103,61 @@ $(B)/gen/seccomp_bpf.h: $(B)/gen/seccomp-gen
 
 $(B)/lib/sandbox/seccomp.o: $(B)/gen/seccomp_bpf.h
 
-$(B)/libosl.a: $(LIB_OBJ)
+# libosl's boundary.  The public API is PUBLIC_HDRS and the osl_ functions
+# they declare (their names, one a line, in libosl.syms); `make install`
+# installs only these headers.  The library is one relocatable object (ld -r)
+# in which every other symbol — sb_*, the YAML reader, index_*, vendored
+# cJSON — is made local (objcopy --keep-global-symbols), so a program linked
+# with libosl can neither call nor collide with them; the shared library
+# exports the same list (a version script).  osl itself, the unit tests, the
+# benches and the fuzzers use the internals: they link libosl-int.a, every
+# object as it is.
+PUBLIC_HDRS := lib/error.h lib/fs/fs.h lib/log/config.h lib/policy/policy.h
+LIBOSL_INT := $(B)/libosl-int.a
+
+$(LIBOSL_INT): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libosl.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libosl.so.$(SOVER) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+$(B)/libosl.syms: $(PUBLIC_HDRS)
+	sed -nE '/^typedef/!s/^[a-z][^(*]*[ *](osl_[a-z0-9_]+)\(.*/\1/p' $^ | sort -u > $@.tmp && mv $@.tmp $@
+
+$(B)/libosl.a: $(LIB_OBJ) $(B)/libosl.syms
+	@rm -f $@ $(B)/libosl.o
+	$(LD) -r -o $(B)/libosl.o $(LIB_OBJ)
+	objcopy --keep-global-symbols=$(B)/libosl.syms $(B)/libosl.o
+	ar rcs $@ $(B)/libosl.o
+
+$(B)/libosl.map: $(B)/libosl.syms
+	{ echo '{ global:'; sed 's/$$/;/' $<; echo 'local: *; };'; } > $@
+
+$(B)/libosl.so: $(LIB_OBJ) $(B)/libosl.map
+	$(CC) -shared -Wl,-soname,libosl.so.$(SOVER) -Wl,--version-script=$(B)/libosl.map \
+	  -o $@ $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+
+# The commit osl --version names: written only when it changes, so that a
+# commit rebuilds one object.
+$(B)/gen/commit.h: FORCE
+	@mkdir -p $(@D); c=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	if [ "$$c" != unknown ] && ! git diff --quiet HEAD 2>/dev/null; then c="$$c-dirty"; fi; \
+	printf '#define OSL_COMMIT "%s"\n' "$$c" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(B)/src/version.o: $(B)/gen/commit.h
 
 # (a build folder is static or not: make clean before switching STATIC)
 $(B)/src/main.o: CPPFLAGS += $(APP_CPPFLAGS)
 
-$(B)/osl: $(APP_OBJ) $(B)/libosl.a
-	$(CC) $(ALL_CFLAGS) $(OSL_LDFLAGS) -o $@ $(APP_OBJ) $(B)/libosl.a $(LDFLAGS) $(LDLIBS) $(if $(OSL_LDFLAGS),-lgmp)
+$(B)/osl: $(APP_OBJ) $(LIBOSL_INT)
+	$(CC) $(ALL_CFLAGS) $(OSL_LDFLAGS) -o $@ $(APP_OBJ) $(LIBOSL_INT) $(LDFLAGS) $(LDLIBS) $(if $(OSL_LDFLAGS),-lgmp)
 	@for g in $(GROUPS); do ln -sf osl $(B)/osl-$$g; done
 
-$(B)/osl-dynamic: $(APP_OBJ) $(B)/libosl.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
+$(B)/osl-dynamic: $(APP_OBJ) $(LIBOSL_INT)
+	$(CC) $(ALL_CFLAGS) -o $@ $(APP_OBJ) $(LIBOSL_INT) $(LDFLAGS) $(LDLIBS)
 
-$(B)/test/unit/%: test/unit/%.c test/unit/tap.h $(B)/libosl.a
+$(B)/test/unit/%: test/unit/%.c test/unit/tap.h $(LIBOSL_INT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itest/unit $(ALL_CFLAGS) -o $@ $< $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itest/unit $(ALL_CFLAGS) -o $@ $< $(LIBOSL_INT) $(LDFLAGS) $(LDLIBS)
 
 units: $(UNITS)
 
@@ -133,12 +168,14 @@ $(B)/probes/%: test/probes/%.c test/probes/probe.h
 
 BENCH_SRC := $(sort $(wildcard test/bench/bench-*.c))
 BENCHES := $(BENCH_SRC:test/bench/%.c=$(B)/bench/%)
-$(B)/bench/%: test/bench/%.c $(B)/libosl.a
+$(B)/bench/%: test/bench/%.c $(LIBOSL_INT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libosl.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBOSL_INT) $(LDFLAGS) $(LDLIBS)
 
 # Everything a developer or CI needs; the last line is prove's summary.
 test: all man completions-check
+	@test/check-refs
+	@test/check-includes
 	@VALGRIND_UNITS=1 test/run-tests $(B)
 	@$(MAKE) --no-print-directory check-sanitize
 
@@ -203,8 +240,7 @@ install: all man
 	install -m 0755 $(B)/libosl.so $(DESTDIR)$(LIBDIR)/libosl.so.$(VERSION)
 	ln -sf libosl.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libosl.so.$(SOVER)
 	ln -sf libosl.so.$(SOVER) $(DESTDIR)$(LIBDIR)/libosl.so
-	cd lib && for h in $$(find . -name '*.h'); do install -D -m 0644 $$h $(DESTDIR)$(INCDIR)/osl/$$h; done
-	install -D -m 0644 third_party/cjson/cJSON.h $(DESTDIR)$(INCDIR)/osl/cjson/cJSON.h
+	for h in $(PUBLIC_HDRS:lib/%=%); do install -D -m 0644 lib/$$h $(DESTDIR)$(INCDIR)/osl/$$h; done
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
 	  src/build/libosl.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libosl.pc
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done

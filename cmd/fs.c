@@ -212,7 +212,7 @@ begin_linked(struct osl_ctx *ctx, struct osl_op *op, const struct stat *st, bool
 		sb_release(&names);
 	}
 	if ((err = osl_op_begin(ctx, op)))
-		return found == 1 ? osl_error_new(err->status, "%s: a hard link to '%s'", err->msg,
+		return found == 1 ? osl_error_wrap(err, "%s: a hard link to '%s'", err->msg,
 		    lf.other) : err;
 	*begun = true;
 	return NULL;
@@ -282,6 +282,12 @@ fs_begin_real(struct osl_ctx *ctx, struct osl_op *op, const char *given,
 }
 
 void
+fs_fail(int *status, const char *path, const struct osl_error *err)
+{
+	*status = fs_worst(*status, out_fail("path", path, err));
+}
+
+void
 fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
     bool begun, int *status)
 {
@@ -289,7 +295,7 @@ fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
 		err = osl_op_end(ctx, op, err);
 	osl_op_release(op);
 	if (err)
-		*status = fs_worst(*status, cli_error(err));
+		fs_fail(status, op->target, err);
 }
 
 const struct osl_error *
@@ -303,23 +309,48 @@ fs_check_links(const char *given, const struct stat *st)
 }
 
 void
+fs_stat_json(const struct stat *st)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char t[40], mode[8], pm[11];
+
+	if (!out_is_json())
+		return;
+	pw = getpwuid(st->st_uid);
+	gr = getgrgid(st->st_gid);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
+	fs_perms(st->st_mode, pm);
+	out_str("type", NULL, osl_fs_type_word(st->st_mode));
+	out_u64("size", NULL, (uint64_t)st->st_size);
+	out_u64("blocks", NULL, (uint64_t)st->st_blocks);
+	out_u64("blksize", NULL, (uint64_t)st->st_blksize);
+	out_u64("dev", NULL, (uint64_t)st->st_dev);
+	out_u64("inode", NULL, (uint64_t)st->st_ino);
+	out_u64("nlink", NULL, (uint64_t)st->st_nlink);
+	out_str("mode", NULL, mode);
+	out_str("perms", NULL, pm);
+	out_u64("uid", NULL, (uint64_t)st->st_uid);
+	out_str("user", NULL, pw ? pw->pw_name : NULL);
+	out_u64("gid", NULL, (uint64_t)st->st_gid);
+	out_str("group", NULL, gr ? gr->gr_name : NULL);
+	out_str("atime", NULL, osl_time_rfc3339(st->st_atim.tv_sec, st->st_atim.tv_nsec, t, sizeof(t)));
+	out_str("mtime", NULL, osl_time_rfc3339(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, t, sizeof(t)));
+	out_str("ctime", NULL, osl_time_rfc3339(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, t, sizeof(t)));
+}
+
+void
 fs_print_result(const char *given, const char *real, int fd, const char *extra_key, uint64_t extra)
 {
 	struct stat st;
-	char mode[8];
 
 	if (!out_is_json())
 		return;
 	out_obj_open(NULL);
 	out_str("path", NULL, given);
 	out_str("target_path", NULL, real);
-	if (fd >= 0 && fstat(fd, &st) == 0) {
-		out_str("type", NULL, osl_fs_type_word(st.st_mode));
-		out_u64("size", NULL, (uint64_t)st.st_size);
-		out_u64("inode", NULL, (uint64_t)st.st_ino);
-		snprintf(mode, sizeof(mode), "%04o", (unsigned)(st.st_mode & 07777));
-		out_str("mode", NULL, mode);
-	}
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		fs_stat_json(&st);
 	if (extra_key)
 		out_u64(extra_key, NULL, extra);
 	out_obj_close();
@@ -423,34 +454,32 @@ print_stat(const struct osl_fs_file *f)
 	struct group *gr = getgrgid(st->st_gid);
 	char q[PATH_MAX * 4 + 8], t[40], mode[8], pm[11];
 
+	if (out_is_json()) {
+		out_obj_open(NULL);
+		out_str("path", NULL, f->given);
+		out_str("target_path", NULL, f->real);
+		fs_stat_json(st);
+		out_obj_close();
+		return;
+	}
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	fs_perms(st->st_mode, pm);
-	out_obj_open(NULL);
-	/* JSON escapes names itself; text quotes them */
-	out_str("path", "  File: %s", out_is_json() ? f->given : out_quote(f->given, q, sizeof(q)));
+	printf("  File: %s", out_quote(f->given, q, sizeof(q)));
 	if (strcmp(f->given, f->real))
-		out_str("target_path", " -> %s", out_is_json() ? f->real : out_quote(f->real, q, sizeof(q)));
-	else
-		out_str("target_path", NULL, f->real);
-	out_text("\n");
-	out_str("type", NULL, osl_fs_type_word(st->st_mode));
-	out_u64("size", "  Size: %-12llu", (unsigned long long)st->st_size);
-	out_u64("blocks", "Blocks: %-10llu", (unsigned long long)st->st_blocks);
-	out_u64("blksize", "IO Block: %-6llu ", (unsigned long long)st->st_blksize);
-	out_text("%s\n", osl_fs_type_name(st->st_mode));
-	out_u64("dev", "Device: %llu", (unsigned long long)st->st_dev);
-	out_u64("inode", "  Inode: %-12llu", (unsigned long long)st->st_ino);
-	out_u64("nlink", "Links: %llu\n", (unsigned long long)st->st_nlink);
-	out_str("mode", "Access: (%s/", mode);
-	out_str("perms", "%s)", pm);
-	out_u64("uid", "  Uid: (%llu/", (unsigned long long)st->st_uid);
-	out_str("user", "%s)", pw ? pw->pw_name : NULL);
-	out_u64("gid", "  Gid: (%llu/", (unsigned long long)st->st_gid);
-	out_str("group", "%s)\n", gr ? gr->gr_name : NULL);
-	out_str("atime", "Access: %s\n", osl_time_rfc3339(st->st_atim.tv_sec, st->st_atim.tv_nsec, t, sizeof(t)));
-	out_str("mtime", "Modify: %s\n", osl_time_rfc3339(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, t, sizeof(t)));
-	out_str("ctime", "Change: %s\n", osl_time_rfc3339(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, t, sizeof(t)));
-	out_obj_close();
+		printf(" -> %s", out_quote(f->real, q, sizeof(q)));
+	printf("\n  Size: %-12llu", (unsigned long long)st->st_size);
+	printf("Blocks: %-10llu", (unsigned long long)st->st_blocks);
+	printf("IO Block: %-6llu ", (unsigned long long)st->st_blksize);
+	printf("%s\n", osl_fs_type_name(st->st_mode));
+	printf("Device: %llu", (unsigned long long)st->st_dev);
+	printf("  Inode: %-12llu", (unsigned long long)st->st_ino);
+	printf("Links: %llu\n", (unsigned long long)st->st_nlink);
+	printf("Access: (%s/%s)", mode, pm);
+	printf("  Uid: (%llu/%s)", (unsigned long long)st->st_uid, pw ? pw->pw_name : "-");
+	printf("  Gid: (%llu/%s)\n", (unsigned long long)st->st_gid, gr ? gr->gr_name : "-");
+	printf("Access: %s\n", osl_time_rfc3339(st->st_atim.tv_sec, st->st_atim.tv_nsec, t, sizeof(t)));
+	printf("Modify: %s\n", osl_time_rfc3339(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, t, sizeof(t)));
+	printf("Change: %s\n", osl_time_rfc3339(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, t, sizeof(t)));
 }
 
 int
@@ -482,7 +511,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = fs_worst(status, cli_error(err));
+			fs_fail(&status, argv[i], err);
 	}
 	if (argc > 1 || out_is_json())
 		out_arr_close();
@@ -524,6 +553,44 @@ cat_json(int fd, const struct osl_fs_file *f, unsigned long long *n)
 	return NULL;
 }
 
+/* `-`: standard input, the caller's own open descriptor, through the same
+ * pipeline.  A file in the tree (the shell's `< FILE`: a regular file, a
+ * folder, a block device) is decided on by the path the kernel gives for it,
+ * as `cat FILE` would be, hard links included: a policy that denies reading
+ * a key denies copying it from standard input too.  A pipe, a socket or a
+ * character device (a terminal, /dev/null) names no file a rule could name:
+ * the read is allowed as the caller's own, and recorded. */
+static const struct osl_error *
+begin_stdin(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_file *f, bool *begun)
+{
+	const struct osl_error *err;
+	ssize_t n;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->given = "-";
+	*begun = false;
+	if (fstat(STDIN_FILENO, &f->st) < 0)
+		return osl_error_sys(OSL_EFAIL, errno, "standard input");
+	if (S_ISREG(f->st.st_mode) || S_ISDIR(f->st.st_mode) || S_ISBLK(f->st.st_mode)) {
+		n = readlink("/proc/self/fd/0", f->real, sizeof(f->real) - 1);
+		if (n <= 0 || (size_t)n >= sizeof(f->real) - 1 || f->real[0] != '/')
+			return osl_error_sys(OSL_EFAIL, n < 0 ? errno : ENAMETOOLONG,
+			    "standard input: cannot tell which file it is");
+		f->real[n] = 0;
+		op->req.path = f->real;
+		fs_file_fields(op->fields, "-", f->real, &f->st);
+		return begin_linked(ctx, op, &f->st, begun);
+	}
+	f->real[0] = '-';	/* the rest is zero */
+	op->unnamed = "the caller's standard input";
+	fs_file_fields(op->fields, "-", NULL, &f->st);
+	if ((err = osl_op_begin(ctx, op)))
+		return err;
+	*begun = true;
+	return NULL;
+}
+
 int
 cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -541,27 +608,18 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		struct osl_fs_file f;
 		struct osl_op op;
 		int fd = -1, which;
-		bool begun;
+		bool begun, in = !strcmp(argv[i], "-");
 
-		if (!strcmp(argv[i], "-")) {
-			/* standard input is the caller's, already open: no file to decide on */
-			memset(&f, 0, sizeof(f));
-			f.given = "-";
-			f.real[0] = '-';
-			if (out_is_json())
-				err = cat_json(STDIN_FILENO, &f, &n);
-			else if ((err = osl_fs_copy_fd(STDIN_FILENO, STDOUT_FILENO, &n, &which)))
-				err = osl_error_sys(OSL_EFAIL, err->sys_errno, which ?
-				    "cannot write to standard output" : "standard input");
-			if (err)
-				status = fs_worst(status, cli_error(err));
-			continue;
-		}
 		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
-		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
+		if (in)
+			err = begin_stdin(ctx, &op, &f, &begun);
+		else
+			err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);
-		if (!err)
+		if (!err && in)
+			fd = STDIN_FILENO;
+		else if (!err)
 			err = osl_fs_reopen(&f, O_RDONLY, &fd);
 		if (!err) {
 			if (out_is_json())
@@ -572,14 +630,14 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 				    osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", argv[i]);
 			osl_log_add_count(osl_log_obj(op.fields, "osl"), "bytes", n);
 		}
-		if (fd >= 0)
+		if (fd >= 0 && !in)
 			close(fd);
 		if (begun)
 			err = osl_op_end(ctx, &op, err);
 		osl_fs_close(&f);
 		osl_op_release(&op);
 		if (err)
-			status = fs_worst(status, cli_error(err));
+			fs_fail(&status, argv[i], err);
 	}
 	out_arr_close();
 	return status;

@@ -82,7 +82,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				return cli_error(osl_error_nomem());
 			if (verify_opt.key && (err = osl_verify_set_key_file(v, verify_opt.key))) {
 				/* a key that cannot be read is bad input, not tampering */
-				cli_error(err);
+				out_fail("file", verify_opt.key, err);
 				osl_verify_free(v);
 				out_arr_close();
 				return OSL_EINPUT;
@@ -91,7 +91,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 			if (verify_opt.pins && (err = osl_verify_pins_file(v, verify_opt.pins, argv[argc - 1]))) {
 				osl_verify_free(v);
 				out_arr_close();
-				return cli_error(err);
+				return out_fail("file", verify_opt.pins, err);
 			}
 		} else
 			osl_verify_next_file(v);
@@ -100,7 +100,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		out_str("file", NULL, argv[i]);
 		if ((err = osl_verify_file(v, argv[i]))) {
 			cli_error(err);
-			out_str("error", NULL, err->msg);
+			out_error(err);
 			out_bool("intact", NULL, false);
 			out_obj_close();
 			status = OSL_EINPUT;
@@ -224,7 +224,8 @@ cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 		printf("%-24s %-6s %-17s %-8s %-5s %s\n", "TIME", "LEVEL", "ACTION", "OUTCOME",
 		    "DEC", "MESSAGE");
 	err = osl_log_read(argv[0], show_one, &sh);
-	if (out_is_json())
+	/* a log that cannot be read at all is {"error": ...} (out_finish) */
+	if (out_is_json() && (sh.shown || !err))
 		fputs(sh.shown ? "]\n" : "[]\n", stdout);
 	if (err)
 		return cli_error(err);

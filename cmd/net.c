@@ -276,19 +276,22 @@ done:
 /* One TCP connect: 0 open, 1 closed or timed out, 3 denied.  QUIET: one
  * try of many (wait), logged at debug level. */
 static int
-probe(struct osl_ctx *ctx, const struct osl_net_target *t, uint64_t timeout_ns, bool quiet)
+probe(struct osl_ctx *ctx, const struct osl_net_target *t, uint64_t timeout_ns, bool quiet,
+    struct osl_error *why)
 {
 	const struct osl_error *err;
 	struct osl_net_opts o = { .timeout_ns = timeout_ns, .quiet = quiet };
 	struct osl_net_conn conn;
 
 	if ((err = osl_net_connect(ctx, t, &o, &conn))) {
+		osl_error_keep(why, err);
 		if (err->status == OSL_EDENIED)
 			return cli_error(err);
 		if (!quiet && cli_verbosity > 0)
 			cli_warn("%s", err->msg);
 		return 1;
 	}
+	osl_error_keep(why, NULL);
 	osl_net_conn_end(ctx, &conn, NULL);
 	return 0;
 }
@@ -297,6 +300,19 @@ static const char *
 state_name(int st)
 {
 	return st == 0 ? "open" : st == 3 ? "denied" : st == 2 ? "invalid" : "closed";
+}
+
+/* One target of check and wait: "TARGET STATE", or {"target", "state"}
+ * and, when it is not open, "error" (and "rule") from WHY. */
+static void
+target_entry(const char *target, int st, const struct osl_error *why)
+{
+	out_obj_open(NULL);
+	out_str("target", "%s ", target);
+	out_str("state", "%s\n", state_name(st));
+	if (st && why && why->status)
+		out_error(why);
+	out_obj_close();
 }
 
 static int
@@ -312,17 +328,18 @@ cmd_net_check(int argc, char **argv, struct osl_ctx *ctx)
 	for (int i = 0; i < argc; i++) {
 		const struct osl_error *err;
 		struct osl_net_target t;
+		struct osl_error why;
 		int st;
 
 		if ((err = osl_net_parse(argv[i], true, false, &t))) {
-			status = cli_error(err);	/* said on stderr; never echo junk */
+			status = cli_error(err);
+			/* said on stderr; text never echoes junk, JSON escapes it */
+			if (out_is_json())
+				target_entry(argv[i], OSL_EINPUT, err);
 			continue;
 		}
-		st = probe(ctx, &t, timeout, false);
-		out_obj_open(NULL);
-		out_str("target", "%s ", argv[i]);
-		out_str("state", "%s\n", state_name(st));
-		out_obj_close();
+		st = probe(ctx, &t, timeout, false, &why);
+		target_entry(argv[i], st, &why);
 		/* the worst wins: invalid, denied, then closed */
 		if (st == 2 || (st == 3 && status != 2) || (st == 1 && status == 0))
 			status = st;
@@ -359,6 +376,7 @@ struct waited {
 	bool open;		/* the op awaits its end */
 	int st;			/* 0 open, 1 not yet, 3 denied */
 	unsigned tries;
+	struct osl_error why;	/* why it is not open */
 };
 
 /* The net.wait record of W: its tries and how long it took. */
@@ -399,6 +417,7 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		if ((err = osl_op_begin(ctx, &w[i].op))) {
 			w[i].open = false;
 			w[i].st = OSL_EDENIED;
+			osl_error_keep(&w[i].why, err);
 			status = cli_error(err);
 		}
 	}
@@ -413,10 +432,11 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 			if (w[i].st == 0)
 				continue;
 			w[i].tries++;
-			w[i].st = probe(ctx, &w[i].t, left < 1000000000ULL ? left : 1000000000ULL, true);
+			w[i].st = probe(ctx, &w[i].t, left < 1000000000ULL ? left : 1000000000ULL, true,
+			    &w[i].why);
 			if (w[i].st == OSL_EDENIED) {
 				status = w[i].st;
-				wait_end(ctx, &w[i], osl_error_new(OSL_EDENIED, "'%s': an address it "
+				wait_end(ctx, &w[i], osl_error_wrap(&w[i].why, "'%s': an address it "
 				    "resolves to is denied", argv[i]));
 			} else if (w[i].st == 0)
 				wait_end(ctx, &w[i], NULL);
@@ -441,15 +461,12 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		} else
 			err = osl_error_sys(OSL_EFAIL, ECANCELED, "'%s': not waited for: another "
 			    "target is denied", argv[i]);
+		osl_error_keep(&w[i].why, err);
 		wait_end(ctx, &w[i], err);
 	}
 	out_arr_open(NULL);
-	for (int i = 0; i < argc; i++) {
-		out_obj_open(NULL);
-		out_str("target", "%s ", argv[i]);
-		out_str("state", "%s\n", state_name(w[i].st));
-		out_obj_close();
-	}
+	for (int i = 0; i < argc; i++)
+		target_entry(argv[i], w[i].st, &w[i].why);
 	out_arr_close();
 release:
 	for (int i = 0; i < argc; i++)

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "policy/policy-int.h"
+#include "policy/show.h"
 #include "util/strbuf.h"
 
 static int cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx);
@@ -114,6 +115,32 @@ warn_inert(const struct osl_policy *p)
 	}
 }
 
+/* One warning line per rule in force that can never allow anything. */
+static void
+warn_never(const struct osl_policy *p)
+{
+	char why[640];
+
+	out_arr_open("never");
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+
+		if (!osl_rule_never(p, r, why, sizeof(why)))
+			continue;
+		out_obj_open(NULL);
+		out_str("kind", NULL, osl_rule_kind_name(r->kind));
+		out_str("pattern", NULL, r->pattern);
+		out_str("where", NULL, r->where);
+		out_str("id", NULL, r->id);
+		out_str("reason", NULL, why);
+		out_obj_close();
+		cli_warn("warning: %s: %s '%s'%s%s%s can never allow anything: %s", r->where,
+		    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
+		    r->id ? r->id : "", r->id ? ")" : "", why);
+	}
+	out_arr_close();
+}
+
 static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -134,7 +161,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 		out_str("file", NULL, argv[i]);
 		out_bool("valid", NULL, !err);
 		if (err) {
-			out_str("error", NULL, err->msg);
+			out_error(err);
 			/* the message already starts with FILE:LINE:COL */
 			fprintf(stderr, "%s: %s\n", cli_cmdpath, err->msg);
 			status = OSL_EINPUT;	/* unreadable or invalid: bad input */
@@ -147,6 +174,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 			out_vars(p);
 			out_inert(p);
 			warn_inert(p);
+			warn_never(p);
 		}
 		out_obj_close();
 		osl_policy_free(p);

@@ -436,9 +436,11 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 			cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
 	summary(&sb.report, osl_log_obj(osl_log_obj(op.fields, "osl"), "enforcement"));
 	if ((err = osl_op_begin(ctx, &op))) {
-		/* exec denied by policy: 126 as env(1) has it, with the rule named */
-		status = cli_error(osl_error_new(err->status == OSL_EDENIED ? OSL_ENOEXEC : err->status,
-		    "exec %s", err->msg));
+		/* exec denied by policy: 126 as env(1) has it, with the rule named;
+		 * anything else (the log cannot be opened) failed before the run */
+		status = cli_error(err->status == OSL_EDENIED ?
+		    osl_error_new(OSL_ENOEXEC, "exec %s", err->msg) :
+		    osl_error_new(err->status == OSL_EINPUT ? OSL_EINPUT : OSL_ESETUP, "%s", err->msg));
 		goto done;
 	}
 	if ((err = build_env(&env, p, ro, eg_on ? eg.url : NULL, sb.tmp_dirs ? 1 + sb.tmp_sub : 0))) {
@@ -549,8 +551,10 @@ print_proc(const struct osl_procinfo *pi, bool open)
 	out_u64("uid", NULL, pi->uid);
 	out_str("user", " %-10.10s", user_name(pi->uid, user, sizeof(user)));
 	out_str("state", " %s", st);
-	out_str("start", " %s", osl_time_rfc3339((time_t)pi->start_sec, 0, t, sizeof(t)));
-	out_u64("rss_kb", " %9llu", pi->rss_kb);
+	/* /proc/stat's btime is whole seconds: so is a start time */
+	out_str("start", " %-20s", osl_time_rfc3339((time_t)pi->start_sec, -1, t, sizeof(t)));
+	out_text(" %9llu", (unsigned long long)pi->rss_kb);
+	out_u64("rss", NULL, pi->rss_kb * 1024);
 	out_str("cmd", " %s\n", pi->cmd);
 	if (!open)
 		out_obj_close();
@@ -571,7 +575,7 @@ cmd_proc_ps(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_usage("'%s': ps takes no operands", argv[0]);
 	if ((err = osl_proc_list(&v, &n)))
 		return cli_error(err);
-	out_text("%7s %7s %-10s %s %-25s %9s %s\n", "PID", "PPID", "USER", "S", "START", "RSS_KB", "CMD");
+	out_text("%7s %7s %-10s %s %-20s %9s %s\n", "PID", "PPID", "USER", "S", "START", "RSS_KB", "CMD");
 	out_arr_open(NULL);
 	for (size_t i = 0; i < n; i++)
 		print_proc(&v[i], false);
@@ -629,6 +633,47 @@ cmd_proc_tree(int argc, char **argv, struct osl_ctx *ctx)
 
 /* --------------------------------------------------------------- info --- */
 
+/* A /proc/PID/status value for -j: numbers as numbers, sizes in bytes,
+ * the four ids of Uid and Gid by name (proc(5)). */
+static void
+status_json(const char *key, const char *v)
+{
+	static const char *const ids[] = { "real", "effective", "saved", "fs" };
+	char *end;
+
+	if (!strcmp(key, "Name"))
+		out_str("name", NULL, v);
+	else if (!strcmp(key, "State")) {
+		/* "S (sleeping)": the word */
+		const char *w = strchr(v, '(');
+		char word[32];
+
+		snprintf(word, sizeof(word), "%.*s", w ? (int)strcspn(w + 1, ")") : (int)strlen(v),
+		    w ? w + 1 : v);
+		out_str("state", NULL, word);
+	} else if (!strcmp(key, "Uid") || !strcmp(key, "Gid")) {
+		out_obj_open(!strcmp(key, "Uid") ? "uid" : "gid");
+		for (size_t i = 0; i < 4; i++, v = end)
+			out_u64(ids[i], NULL, strtoull(v, &end, 10));
+		out_obj_close();
+	} else if (!strcmp(key, "VmRSS"))
+		out_u64("vm_rss", NULL, strtoull(v, NULL, 10) * 1024);	/* "3992 kB" */
+	else if (!strcmp(key, "CapEff"))
+		out_u64("cap_eff", NULL, strtoull(v, NULL, 16));
+	else if (!strcmp(key, "NoNewPrivs"))
+		out_bool("no_new_privs", NULL, strtoull(v, NULL, 10) != 0);
+	else {
+		char name[32];
+		size_t i;
+
+		/* Tgid, PPid, Threads, Seccomp, Seccomp_filters */
+		for (i = 0; key[i] && i + 1 < sizeof(name); i++)
+			name[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] - 'A' + 'a' : key[i]);
+		name[i] = '\0';
+		out_u64(name, NULL, strtoull(v, NULL, 10));
+	}
+}
+
 static void
 status_lines(pid_t pid)
 {
@@ -652,31 +697,103 @@ status_lines(pid_t pid)
 			;
 		v[strcspn(v, "\n")] = '\0';
 		for (size_t i = 0; keys[i]; i++) {
-			if (!strcmp(line, keys[i])) {
-				char fmt[64];
-
-				snprintf(fmt, sizeof(fmt), "  %s: %%s\n", keys[i]);
-				out_str(keys[i], fmt, v);
-			}
+			if (strcmp(line, keys[i]))
+				continue;
+			out_text("  %s: %s\n", keys[i], v);
+			if (out_is_json())
+				status_json(keys[i], v);
 		}
 	}
 	fclose(f);
 	out_obj_close();
 }
 
+/* /proc/PID/limits for -j: {"cpu": {"soft", "hard", "unit"}, ...}, in the
+ * kernel's order of resources; "unlimited" is null. */
 static void
-file_lines(pid_t pid, const char *name, const char *key)
+limits(pid_t pid)
 {
+	static const char *const names[] = { "cpu", "fsize", "data", "stack", "core", "rss",
+		"nproc", "nofile", "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
+		"rtprio", "rttime" };
 	char path[64], line[512];
+	size_t soft = 0, hard = 0, unit = 0, i = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	out_arr_open(key);
-	out_text("%s:\n", key);
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	out_obj_open("limits");
+	out_text("limits:\n");
 	if ((f = fopen(path, "re"))) {
 		while (fgets(line, sizeof(line), f)) {
+			char *u;
+			size_t len;
+
 			line[strcspn(line, "\n")] = '\0';
-			out_str(NULL, "  %s\n", line);
+			out_text("  %s\n", line);
+			len = strlen(line);
+			if (!soft) {
+				/* the header says where the columns are */
+				char *s = strstr(line, "Soft Limit"), *h = strstr(line, "Hard Limit");
+
+				u = strstr(line, "Units");
+				if (!s || !h || !u)
+					break;
+				soft = (size_t)(s - line);
+				hard = (size_t)(h - line);
+				unit = (size_t)(u - line);
+				continue;
+			}
+			if (i >= sizeof(names) / sizeof(names[0]) || len < hard)
+				break;
+			out_obj_open(names[i++]);
+			for (int k = 0; k < 2; k++) {
+				const char *v = line + (k ? hard : soft);
+
+				if (!strncmp(v, "unlimited", 9))
+					out_null(k ? "hard" : "soft");
+				else
+					out_u64(k ? "hard" : "soft", NULL, strtoull(v, NULL, 10));
+			}
+			u = len > unit ? line + unit : line + len;
+			u[strcspn(u, " ")] = '\0';
+			if (*u)
+				out_str("unit", NULL, u);
+			else
+				out_null("unit");
+			out_obj_close();
+		}
+		fclose(f);
+	}
+	out_obj_close();
+}
+
+/* /proc/PID/cgroup for -j: [{"hierarchy", "controllers": [...], "path"}]. */
+static void
+cgroups(pid_t pid)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	out_arr_open("cgroup");
+	out_text("cgroup:\n");
+	if ((f = fopen(path, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			char *c1, *c2, *tok, *save = NULL;
+
+			line[strcspn(line, "\n")] = '\0';
+			out_text("  %s\n", line);
+			if (!(c1 = strchr(line, ':')) || !(c2 = strchr(c1 + 1, ':')))
+				continue;
+			*c1 = *c2 = '\0';
+			out_obj_open(NULL);
+			out_u64("hierarchy", NULL, strtoull(line, NULL, 10));
+			out_arr_open("controllers");
+			for (tok = strtok_r(c1 + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+				out_str(NULL, NULL, tok);
+			out_arr_close();
+			out_str("path", NULL, c2 + 1);
+			out_obj_close();
 		}
 		fclose(f);
 	}
@@ -704,11 +821,17 @@ links(pid_t pid, const char *dir, const char *key, bool numeric)
 				continue;
 			target[n] = '\0';
 			out_obj_open(NULL);
-			if (numeric)
+			if (numeric) {
 				out_i64("fd", "  %lld", strtol(de->d_name, NULL, 10));
-			else
+				out_str("target", " -> %s\n", target);
+			} else {
+				/* "net:[4026531840]": the namespace's inode */
+				const char *ino = strchr(target, '[');
+
 				out_str("name", "  %s", de->d_name);
-			out_str("target", " -> %s\n", target);
+				out_text(" -> %s\n", target);
+				out_u64("inode", NULL, ino ? strtoull(ino + 1, NULL, 10) : 0);
+			}
 			out_obj_close();
 		}
 		closedir(d);
@@ -735,8 +858,8 @@ cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_error(err);
 	print_proc(&pi, true);
 	status_lines(pid);
-	file_lines(pid, "limits", "limits");
-	file_lines(pid, "cgroup", "cgroup");
+	limits(pid);
+	cgroups(pid);
 	links(pid, "ns", "namespaces", false);
 	links(pid, "fd", "fds", true);
 	out_obj_close();
@@ -781,6 +904,21 @@ scope_words(unsigned bits, char *buf, size_t size)
 		snprintf(buf, size, "nothing");
 }
 
+/* One entry of kill's document: {"pid", "signal"} and, when it failed,
+ * "error" (and "rule"); the message on stderr.  Returns the status. */
+static int
+kill_entry(pid_t pid, int sig, const struct osl_error *err)
+{
+	int status = err ? cli_error(err) : 0;
+
+	out_obj_open(NULL);
+	out_i64("pid", NULL, pid);
+	out_i64("signal", NULL, sig);
+	out_error(err);
+	out_obj_close();
+	return status;
+}
+
 static int
 kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_procinfo *v, size_t n,
     const char *arg, int sig)
@@ -797,8 +935,13 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 	for (size_t i = 0; i < n; i++)
 		if (v[i].pid == pid)
 			t = &v[i];
-	if (!t)
-		return cli_error(osl_error_sys(OSL_EFAIL, ESRCH, "'%s': no such process", arg));
+	if (!t) {
+		struct osl_error gone;
+
+		osl_error_keep(&gone, osl_error_new(OSL_EFAIL, "'%s': no such process", arg));
+		gone.sys_errno = ESRCH;
+		return kill_entry(pid, sig, &gone);
+	}
 	bits = osl_proc_signal_scope(getpid(), getuid(), v, n, t);
 	osl_op_init(&op, "proc.signal", "process", "change", arg);
 	op.req.access = OSL_ACCESS_SIGNAL;
@@ -808,27 +951,30 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 	err = osl_op_begin(ctx, &op);
 	/* proc.signal decides (policy.h: signal_scope); the pipeline logs it */
 	if (!err && !(bits & p->signal_scope) && !op.decision.audit) {
+		struct osl_error denied;
 		char allow[64], is[64];
 
 		scope_words(p->signal_scope, allow, sizeof(allow));
 		scope_words(bits & ~(unsigned)OSL_SIGNAL_ANY, is, sizeof(is));
-		err = osl_error_new(OSL_EDENIED, "'%s': denied by policy (proc.signal allows %s; the "
-		    "target is %s)", arg, allow, bits & ~(unsigned)OSL_SIGNAL_ANY ? is : "another user's");
-		osl_op_end(ctx, &op, err);
-		status = cli_error(err);
+		osl_error_keep(&denied, osl_error_new(OSL_EDENIED, "'%s': denied by policy "
+		    "(proc.signal allows %s; the target is %s)", arg, allow,
+		    bits & ~(unsigned)OSL_SIGNAL_ANY ? is : "another user's"));
+		snprintf(denied.rule, sizeof(denied.rule), "proc.signal");
+		osl_op_end(ctx, &op, &denied);
+		status = kill_entry(pid, sig, &denied);
 		goto done;
 	}
 	if (err) {
 		char allow[64];
 
 		scope_words(p->signal_scope, allow, sizeof(allow));
-		status = cli_error(osl_error_new(err->status, "%s; proc.signal allows %s", err->msg, allow));
+		status = kill_entry(pid, sig, osl_error_wrap(err, "%s; proc.signal allows %s",
+		    err->msg, allow));
 		goto done;
 	}
 	if (kill(pid, sig) == -1)
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': %s", arg, strerror(errno));
-	if ((err = osl_op_end(ctx, &op, err)))
-		status = cli_error(err);
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s'", arg);
+	status = kill_entry(pid, sig, osl_op_end(ctx, &op, err));
 done:
 	osl_op_release(&op);
 	return status;
@@ -859,12 +1005,14 @@ cmd_proc_kill(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_error(err);
 	if ((err = osl_proc_list(&v, &n)))
 		return cli_error(err);
+	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		int s = kill_one(ctx, p, v, n, argv[i], sig);
 
 		if (s == OSL_EDENIED || (s && !status))
 			status = s;
 	}
+	out_arr_close();
 	free(v);
 	return status;
 }

@@ -345,10 +345,16 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(ans, "ok"))) {
 		const cJSON *e = cJSON_GetObjectItem(ans, "error");
+		const struct osl_error *err = osl_error_new(OSL_EFAIL, "%s",
+		    cJSON_IsString(e) ? e->valuestring : "failed");
 
-		if (!out_is_json())
-			cli_error(osl_error_new(OSL_EFAIL, "%s", cJSON_IsString(e) ? e->valuestring : "failed"));
-		status = OSL_EFAIL;
+		/* the supervisor's words become the one shape of an error */
+		cJSON_DeleteItemFromObject(ans, "error");
+		out_error_into(ans, err);
+		status = cli_error(err);
+		out_json_item(NULL, ans);
+		ans = NULL;
+		goto done;
 	} else {
 		const cJSON *m = cJSON_GetObjectItem(ans, "metrics"), *t = cJSON_GetObjectItem(ans, "tree");
 

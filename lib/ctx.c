@@ -174,8 +174,11 @@ osl_ctx_log(struct osl_ctx *ctx, struct osl_log **out)
 	if (uname(&u) == 0)
 		snprintf(ctx->hostname, sizeof(ctx->hostname), "%s", u.nodename);
 	ctx->id.hostname = ctx->hostname;
+	/* a read-only root (a container's) needs to know where else to log */
 	if ((err = osl_log_open(&ctx->log, &cfg, &ctx->id)))
-		return err;
+		return err->status == OSL_EINPUT ? err : osl_error_new(err->status,
+		    "the activity log: %s (-l stderr or -l none send the records elsewhere)",
+		    err->msg);
 	*out = ctx->log;
 	return NULL;
 }

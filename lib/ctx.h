@@ -1,5 +1,5 @@
 /* What every operation needs: the effective policy, the logger, the mode and
- * the caller's identity.  src/osl.c builds one from the global options. */
+ * the caller's identity.  src/main.c builds one from the global options. */
 #ifndef OSL_CTX_H
 #define OSL_CTX_H
 

@@ -90,6 +90,23 @@ osl_error_sys(int status, int err, const char *fmt, ...)
 }
 
 const struct osl_error *
+osl_error_wrap(const struct osl_error *cause, const char *fmt, ...)
+{
+	struct osl_error c = *cause, *e;
+	char msg[OSL_ERROR_MSG_MAX];
+	va_list ap;
+
+	/* FMT's arguments may point into CAUSE, which may be the next slot */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = slot();
+	*e = c;
+	memcpy(e->msg, msg, sizeof(e->msg));
+	return e;
+}
+
+const struct osl_error *
 osl_error_nomem(void)
 {
 	return &nomem;

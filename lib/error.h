@@ -2,7 +2,7 @@
  *
  * Functions that can fail return `const struct osl_error *`: NULL on success,
  * else an error whose `status` is also the exit status the program uses
- * (cli.md).  Errors live in a small per-thread ring, so a caller may create a
+ * (osl(1), EXIT STATUS).  Errors live in a small per-thread ring, so a caller may create a
  * second error while cleaning up after a first without losing it; copy one
  * (osl_error_keep) to hold it longer. */
 #ifndef OSL_ERROR_H
@@ -27,6 +27,11 @@ struct osl_error {
 	int status;		/* enum osl_status */
 	int sys_errno;		/* errno behind it, or 0 */
 	char msg[OSL_ERROR_MSG_MAX];	/* one line, lowercase, no full stop */
+	/* a denial: what decided it, for -j (osl(1), JSON OUTPUT): the rule's
+	 * id ("no-ssh-keys"), "default", or the setting ("proc.signal"), and
+	 * where it is declared (FILE:LINE:COL); both "" otherwise */
+	char rule[128];
+	char rule_where[256];
 };
 
 const struct osl_error *osl_error_new(int status, const char *fmt, ...)
@@ -39,6 +44,10 @@ const struct osl_error *osl_error_errno(const char *fmt, ...)
 const struct osl_error *osl_error_sys(int status, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const struct osl_error *osl_error_nomem(void);
+/* A new error with CAUSE's status, errno and rule, and the message FMT
+ * (which may include CAUSE->msg). */
+const struct osl_error *osl_error_wrap(const struct osl_error *cause, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Copy into caller storage (e.g. to keep it across many later errors). */
 void osl_error_keep(struct osl_error *dst, const struct osl_error *src);
 

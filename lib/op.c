@@ -106,10 +106,29 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 	}
 	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", op->action,
 	    op->target ? op->target : "", decision_word(d),
-	    d->rule ? osl_rule_name(d->rule) : "default", d->audit ? " (audit)" : "",
+	    d->rule ? osl_rule_name(d->rule) : op->unnamed ? op->unnamed : "default",
+	    d->audit ? " (audit)" : "",
 	    result ? ", failed: " : "", result ? result->msg : "");
 	osl_log_add_text(rec, "message", msg);
 	return rec;
+}
+
+/* What decided a denial, for -j: the rule, the default, or the setting. */
+static void
+deny_rule(struct osl_error *e, const struct osl_policy *p, const struct osl_decision *d)
+{
+	const char *id = NULL, *where = NULL;
+
+	if (d->rule) {
+		id = osl_rule_name(d->rule);
+		where = d->rule->where;
+	} else if (d->by_default) {
+		id = "default";
+		where = p->dflt_where ? p->dflt_where : p->source;
+	} else if (d->setting && !strchr(d->setting, ' '))
+		id = d->setting;
+	snprintf(e->rule, sizeof(e->rule), "%s", id ? id : "");
+	snprintf(e->rule_where, sizeof(e->rule_where), "%s", where ? where : "");
 }
 
 const struct osl_error *
@@ -118,7 +137,7 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 	const struct osl_error *err;
 	struct osl_policy *p;
 	struct osl_log *log;
-	char reason[512];
+	char reason[512], hint[700];
 	size_t tlen;
 	int cut;
 	cJSON *rec;
@@ -130,7 +149,10 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		return err;
 	if ((err = osl_ctx_log(ctx, &log)))
 		return err;
-	osl_policy_decide(p, &op->req, &op->decision);
+	if (op->unnamed)
+		op->decision = (struct osl_decision){ .verdict = OSL_ALLOW, .setting = op->unnamed };
+	else
+		osl_policy_decide(p, &op->req, &op->decision);
 	ctx->ops++;
 
 	if (op->decision.verdict == OSL_DENY) {
@@ -142,12 +164,21 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		tlen = strlen(op->target);
 		cut = tlen > 512 ? 512 : (int)tlen;
 		if (op->decision.rule)
-			return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
+			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
 			    cut, op->target, tlen > 512 ? "..." : "",
 			    osl_rule_name(op->decision.rule), op->decision.rule->where,
 			    op->decision.beneath ? ", which could match a path beneath it" : "");
-		return osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
-		    op->target, tlen > 512 ? "..." : "", reason);
+		/* no rule decided: name one that would allow it */
+		else if (op->decision.by_default && !op->decision.inert && p->dflt == OSL_DENY &&
+		    osl_policy_hint(&op->req, hint, sizeof(hint)))
+			err = osl_error_new(OSL_EDENIED,
+			    "'%.*s%s': denied by policy (%s; a rule that would allow it: %s)", cut,
+			    op->target, tlen > 512 ? "..." : "", reason, hint);
+		else
+			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (%s)", cut,
+			    op->target, tlen > 512 ? "..." : "", reason);
+		deny_rule((struct osl_error *)err, p, &op->decision);
+		return err;
 	}
 	if (p->log.on_failure == OSL_ONFAIL_DENY && (err = osl_log_reserve(log)))
 		return err;

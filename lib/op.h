@@ -23,6 +23,11 @@ struct osl_op {
 	cJSON *fields;			/* ECS fields of both records (file.*, destination.*); owned by the op */
 	enum osl_level level;		/* level of the result record (default info; a
 					 * failure is warn, unless this is debug) */
+	/* Set before osl_op_begin when the op reads no file the policy could
+	 * name, only a descriptor the caller opened and handed over (standard
+	 * input as a pipe or a terminal): the op is allowed by that, said here
+	 * ("the caller's standard input"), and recorded, not decided. */
+	const char *unnamed;
 	/* filled by osl_op_begin */
 	struct osl_decision decision;
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */

@@ -167,6 +167,9 @@ int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 
+/* osl --version (src/version.c): build and kernel features, text or -j */
+void cli_version(void);
+
 /* --- output: text and JSON from one code path (src/out.c) --- */
 void out_init(bool json);
 bool out_is_json(void);
@@ -183,6 +186,17 @@ void out_bool(const char *key, const char *fmt, bool val);
 void out_null(const char *key);
 /* JSON only: add ITEM (ownership taken); nothing in text mode (deleted). */
 void out_json_item(const char *key, cJSON *item);
+/* JSON only: "error": {"code", "message"} and, for a denial, "rule":
+ * {"id", "where"} into the open object (osl(1), JSON OUTPUT). */
+void out_error(const struct osl_error *e);
+/* The same into O, a JSON object of the caller's. */
+void out_error_into(cJSON *o, const struct osl_error *e);
+/* A failed operand: its message on stderr (cli_error) and, in JSON, the
+ * entry {KEY: OPERAND, "error": ..., "rule": ...}.  Returns E's status. */
+int out_fail(const char *key, const char *operand, const struct osl_error *e);
+/* Keep E for out_finish: a verb that printed no document gets {"error": E}
+ * (cli_error and cli_usage call it). */
+void out_note_error(const struct osl_error *e);
 /* Text only. */
 void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the JSON document (if any), then make sure stdout really got

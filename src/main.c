@@ -1,6 +1,6 @@
 /* osl: one multi-call program.  main() parses the global options, builds the
  * context, finds GROUP VERB in the tables (exactly, never by prefix) and maps
- * the verb's result to the exit status (cli.md). */
+ * the verb's result to the exit status (man/osl.1.scd, EXIT STATUS). */
 #include <nss.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,16 +18,7 @@ int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 /* The global options, bound: wherever they are given (cli_parse before the
  * group, cli_arrange after it), they land here. */
 static struct osl_ctx_opts ctx_opts;
-static bool json;
-
-static int
-version_opt(const struct osl_opt *o, const char *arg)
-{
-	(void)o;
-	(void)arg;
-	printf("osl %s\n", OSL_VERSION);
-	return 0;
-}
+static bool json, version;	/* version: print it (with -j as an object) and stop */
 
 static const struct osl_opt global_opts[] = {
 	OPT_STRING('p', "policy", &ctx_opts.policy_path, "FILE",
@@ -39,7 +30,7 @@ static const struct osl_opt global_opts[] = {
 	    "audit mode: log would-be denials, deny only explicit deny rules"),
 	OPT_SET_INT('q', "quiet", &cli_verbosity, -1, "less on stderr"),
 	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr"),
-	OPT_CALLBACK('V', "version", NULL, NULL, "print the version", NULL, version_opt),
+	OPT_BOOL('V', "version", &version, "print the version"),
 	OPT_END
 };
 
@@ -84,6 +75,7 @@ cli_error(const struct osl_error *e)
 {
 	if (!e)
 		return 0;
+	out_note_error(e);
 	fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
 	return e->status ? e->status : 1;
 }
@@ -91,12 +83,14 @@ cli_error(const struct osl_error *e)
 int
 cli_usage(const char *fmt, ...)
 {
+	char msg[OSL_ERROR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: see '%s -h'\n", cli_cmdpath, cli_cmdpath);
+	out_note_error(osl_error_new(OSL_EINPUT, "%s", msg));
+	fprintf(stderr, "%s: %s\n%s: see '%s -h'\n", cli_cmdpath, msg, cli_cmdpath, cli_cmdpath);
 	return OSL_EINPUT;
 }
 
@@ -249,6 +243,11 @@ main(int argc, char **argv)
 	    (cli_is_group(grp) || grp->fn == cmd_supervise))) {
 		if ((status = cli_parse(&osl_top, &argc, &argv)) >= 0)
 			return out_finish(status);
+		if (version) {
+			out_init(json);
+			cli_version();
+			return out_finish(0);
+		}
 		if (argc < 1) {
 			cli_usage("a group is needed (fs, proc, net, supervise, policy, log, help)");
 			return OSL_EINPUT;
@@ -262,6 +261,10 @@ main(int argc, char **argv)
 	if ((status = cli_arrange(grp, global_opts, &argc, &argv)) != -1)
 		return out_finish(status);
 	out_init(json);
+	if (version) {
+		cli_version();
+		return out_finish(0);
+	}
 	signals();
 	osl_ctx_init(&ctx, &ctx_opts);
 	status = run_group(grp, argc, argv, &ctx);

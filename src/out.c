@@ -9,10 +9,12 @@
 
 #include "cli.h"
 #include "log/log.h"
+#include "op.h"
 
 #define DEPTH 32
 
 static bool json;
+static struct osl_error last;	/* the last error said on stderr, for out_finish */
 static cJSON *root;
 static cJSON *stack[DEPTH];
 static int top = -1;
@@ -162,10 +164,85 @@ out_text(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* error.code: the errno's name when the system said no, else a word for
+ * the exit status (osl(1), JSON OUTPUT). */
+static const char *
+error_code(const struct osl_error *e)
+{
+	const char *name = e->sys_errno ? osl_errno_name(e->sys_errno) : NULL;
+
+	if (name)
+		return name;
+	switch (e->status) {
+	case OSL_EINPUT: return "invalid";
+	case OSL_EDENIED: return "denied";
+	case OSL_ETIMEOUT: return "timeout";
+	case OSL_ESETUP: return "setup";
+	case OSL_ENOEXEC: return "noexec";
+	case OSL_ENOCMD: return "nocmd";
+	default: return "failed";
+	}
+}
+
+void
+out_error_into(cJSON *o, const struct osl_error *e)
+{
+	cJSON *x;
+
+	if (!o || !e)
+		return;
+	if ((x = cJSON_AddObjectToObject(o, "error"))) {
+		cJSON_AddStringToObject(x, "code", error_code(e));
+		osl_log_add_text(x, "message", e->msg);
+	}
+	if (*e->rule && (x = cJSON_AddObjectToObject(o, "rule"))) {
+		osl_log_add_text(x, "id", e->rule);
+		if (*e->rule_where)
+			osl_log_add_text(x, "where", e->rule_where);
+		else
+			cJSON_AddNullToObject(x, "where");
+	}
+}
+
+void
+out_error(const struct osl_error *e)
+{
+	if (json && top >= 0 && cJSON_IsObject(stack[top]))
+		out_error_into(stack[top], e);
+}
+
+void
+out_note_error(const struct osl_error *e)
+{
+	osl_error_keep(&last, e);
+}
+
+int
+out_fail(const char *key, const char *operand, const struct osl_error *e)
+{
+	int status = cli_error(e);
+
+	if (json) {
+		out_obj_open(NULL);
+		out_str(key, NULL, operand);
+		out_error(e);
+		out_obj_close();
+	}
+	return status;
+}
+
 int
 out_finish(int status)
 {
 	int err = 0;
+
+	/* every outcome gives a document: a verb that failed before it had
+	 * one says why in {"error": ...} */
+	if (json && !root && status && last.status) {
+		out_obj_open(NULL);
+		out_error(&last);
+		out_obj_close();
+	}
 
 	if (json && root) {
 		char *s = cJSON_PrintUnformatted(root);

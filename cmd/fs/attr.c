@@ -199,7 +199,7 @@ attr_error(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 	(void)v;
 	(void)skip;
 	a->errors++;
-	a->status = fs_worst(a->status, cli_error(osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path)));
+	fs_fail(&a->status, e->path, osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path));
 	return NULL;
 }
 

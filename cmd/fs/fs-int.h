@@ -36,12 +36,18 @@ const struct osl_error *fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op,
  * of a walk go at LEVEL (debug); a denial is logged at warn whatever. */
 const struct osl_error *fs_begin_real(struct osl_ctx *ctx, struct osl_op *op,
     const char *given, const char *real, const struct stat *st);
+/* A failed PATH: the message, the -j entry {"path", "error"}, the status. */
+void fs_fail(int *status, const char *path, const struct osl_error *err);
 /* Finish an op: log the result, print an error, fold the status. */
 void fs_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *err,
     bool begun, int *status);
 /* A file other names share cannot be changed in place: one of them may be a
  * protected file (a hard link made before the policy).  NULL when nlink 1. */
 const struct osl_error *fs_check_links(const char *given, const struct stat *st);
+/* A file's metadata into the open JSON object (nothing in text): type,
+ * size, blocks, blksize, dev, inode, nlink, mode, perms, uid, user, gid,
+ * group, atime, mtime, ctime (osl(1), JSON OUTPUT).  Every verb's file. */
+void fs_stat_json(const struct stat *st);
 /* One JSON object (nothing in text) for a file a verb made or changed. */
 void fs_print_result(const char *given, const char *real, int fd, const char *extra_key, uint64_t extra);
 /* Refuse "/" for recursive removal and the like. */

@@ -20,30 +20,41 @@ struct ls_opts {
 	struct osl_ctx *ctx;
 };
 
-/* The deciding rule when the policy would refuse to read REAL/NAME, else
- * NULL: a listing names such an entry but shows none of its metadata, as
- * `osl fs stat` of it would be refused.  Quiet: a listing is one operation. */
-static const char *
-ls_denied(const struct ls_opts *o, const char *real, const char *name, char *buf, size_t size)
+/* A listed entry the policy would not let be read: the deciding rule's
+ * name ("default" for the policy's default) and where it is declared. */
+struct ls_denial {
+	const char *rule;
+	const char *where;
+};
+
+/* Is reading REAL/NAME refused?  Then *DN says by what: a listing names such
+ * an entry but shows none of its metadata, as `osl fs stat` of it would be
+ * refused.  Quiet: a listing is one operation. */
+static const struct ls_denial *
+ls_denied(const struct ls_opts *o, const char *real, const char *name, char *buf, size_t size,
+    struct ls_denial *dn)
 {
 	struct osl_request rq = { .access = OSL_ACCESS_READ, .path = buf };
+	const struct osl_policy *p = o->ctx->policy;
 	struct osl_decision d;
 
-	if (!real || !o->ctx->policy || osl_fs_join(buf, size, real, name))
+	if (!real || !p || osl_fs_join(buf, size, real, name))
 		return NULL;
-	osl_policy_decide(o->ctx->policy, &rq, &d);
+	osl_policy_decide(p, &rq, &d);
 	if (d.verdict == OSL_ALLOW)
 		return NULL;
-	return d.rule ? osl_rule_name(d.rule) : "default";
+	dn->rule = d.rule ? osl_rule_name(d.rule) : "default";
+	dn->where = d.rule ? d.rule->where : p->dflt_where ? p->dflt_where : p->source;
+	return dn;
 }
 
-/* One entry: a line of text, or an object of the array.  DENIED (the rule)
- * hides everything but the name and the type. */
+/* One entry: a line of text, or an object of the array.  DENIED hides
+ * everything but the name and the type. */
 static void
 ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name,
-    const struct stat *st, const char *denied)
+    const struct stat *st, const struct ls_denial *denied)
 {
-	char q[PATH_MAX * 4 + 8], path[PATH_MAX], pm[11], mode[8], t[40], link[PATH_MAX];
+	char q[PATH_MAX * 4 + 8], path[PATH_MAX], pm[11], link[PATH_MAX];
 	struct passwd *pw;
 	struct group *gr;
 	ssize_t n = -1;
@@ -88,20 +99,17 @@ ls_entry(const struct ls_opts *o, int dirfd, const char *dir, const char *name,
 		out_str("path", NULL, path);
 	else
 		out_str("path", NULL, name);
-	out_str("type", NULL, osl_fs_type_word(st->st_mode));
 	if (denied) {
-		out_str("denied", NULL, denied);
+		out_str("type", NULL, osl_fs_type_word(st->st_mode));
+		out_str("denied", NULL, denied->rule);
+		out_obj_open("rule");
+		out_str("id", NULL, denied->rule);
+		out_str("where", NULL, denied->where);
+		out_obj_close();
 		out_obj_close();
 		return;
 	}
-	out_u64("size", NULL, (uint64_t)st->st_size);
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
-	out_str("mode", NULL, mode);
-	out_u64("nlink", NULL, (uint64_t)st->st_nlink);
-	out_u64("uid", NULL, (uint64_t)st->st_uid);
-	out_u64("gid", NULL, (uint64_t)st->st_gid);
-	out_u64("inode", NULL, (uint64_t)st->st_ino);
-	out_str("mtime", NULL, osl_time_rfc3339(st->st_mtim.tv_sec, st->st_mtim.tv_nsec, t, sizeof(t)));
+	fs_stat_json(st);
 	if (n >= 0)
 		out_str("target", NULL, link);
 	out_obj_close();
@@ -115,17 +123,17 @@ ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool head
 {
 	const struct osl_error *err;
 	char q[PATH_MAX * 4 + 8], sub[PATH_MAX], subreal[PATH_MAX], path[PATH_MAX];
+	struct ls_denial dn;
 	struct stat *sts = NULL;
 	char **names = NULL;
 	size_t n = 0;
 
 	if ((err = osl_fs_names(fd, &names, &n))) {
-		o->status = fs_worst(o->status, cli_error(osl_error_sys(OSL_EFAIL,
-		    err->sys_errno, "'%s'", given)));
+		fs_fail(&o->status, given, osl_error_sys(OSL_EFAIL, err->sys_errno, "'%s'", given));
 		return;
 	}
 	if (n && !(sts = calloc(n, sizeof(*sts)))) {
-		o->status = fs_worst(o->status, cli_error(osl_error_nomem()));
+		fs_fail(&o->status, given, osl_error_nomem());
 		goto done;
 	}
 	if (header && !out_is_json())
@@ -137,8 +145,8 @@ ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool head
 			sts[i].st_mode = 0;
 			continue;	/* gone since it was listed */
 		}
-		ls_entry(o, fd, given, names[i], &sts[i],
-		    o->lng || out_is_json() ? ls_denied(o, real, names[i], path, sizeof(path)) : NULL);
+		ls_entry(o, fd, given, names[i], &sts[i], o->lng || out_is_json() ?
+		    ls_denied(o, real, names[i], path, sizeof(path), &dn) : NULL);
 	}
 	if (!o->rec)
 		goto done;
@@ -340,7 +348,7 @@ du_error(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 
 	(void)v;
 	(void)skip;
-	d->status = fs_worst(d->status, cli_error(osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path)));
+	fs_fail(&d->status, e->path, osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path));
 	return NULL;
 }
 

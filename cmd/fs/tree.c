@@ -155,10 +155,10 @@ plain_mode(const struct cp *cp, const struct stat *st)
 }
 
 static void
-cp_fail(struct cp *cp, const struct osl_error *err)
+cp_fail(struct cp *cp, const char *path, const struct osl_error *err)
 {
 	cp->errors++;
-	cp->status = fs_worst(cp->status, cli_error(err));
+	fs_fail(&cp->status, path, err);
 }
 
 static const struct osl_error *copy_dir_fresh(struct cp *cp, int sdir, const char *sname,
@@ -259,7 +259,7 @@ end:
 fail:
 		if (fresh)
 			break;
-		cp_fail(cp, err);
+		cp_fail(cp, dp, err);
 		err = NULL;
 	}
 	osl_fs_names_free(names, n);
@@ -526,7 +526,7 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 			goto next;
 		/* decision 2: the destination */
 		if ((err = dest_name(argv[i], target, into, dname, sizeof(dname)))) {
-			cp->status = fs_worst(cp->status, cli_error(err));
+			fs_fail(&cp->status, argv[i], err);
 			goto next;
 		}
 		osl_op_init(&op, cp->verb_action, "file", move ? "change" : "creation", dname);
@@ -630,7 +630,7 @@ rm_error(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 	(void)v;
 	(void)skip;
 	rm->errors++;
-	rm->status = fs_worst(rm->status, cli_error(osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path)));
+	fs_fail(&rm->status, e->path, osl_error_sys(OSL_EFAIL, e->error, "'%s'", e->path));
 	return NULL;
 }
 
@@ -667,8 +667,8 @@ cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun = false;
 
 		if (!fs_opt.root_ok && osl_fs_abspath(argv[i], abs, sizeof(abs)) == NULL && fs_is_root(abs)) {
-			status = fs_worst(status, cli_error(osl_error_new(OSL_EFAIL,
-			    "'%s': refusing to remove / (use --no-preserve-root)", argv[i])));
+			fs_fail(&status, argv[i], osl_error_new(OSL_EFAIL,
+			    "'%s': refusing to remove / (use --no-preserve-root)", argv[i]));
 			continue;
 		}
 		osl_op_init(&op, "fs.delete", "file", "deletion", argv[i]);

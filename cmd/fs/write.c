@@ -295,8 +295,7 @@ cmd_fs_mkdir(int argc, char **argv, struct osl_ctx *ctx)
 		int before = status;
 
 		if (len >= sizeof(prefix)) {
-			status = fs_worst(status, cli_error(osl_error_sys(OSL_EFAIL, ENAMETOOLONG,
-			    "'%s'", argv[i])));
+			fs_fail(&status, argv[i], osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s'", argv[i]));
 			continue;
 		}
 		/* -p: each missing parent is its own creation, decided and

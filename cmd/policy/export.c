@@ -1,10 +1,10 @@
-/* osl policy export: the policy in another enforcer's format (export.h). */
+/* osl policy export: the policy in another enforcer's format (lib/sandbox/export.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy-int.h"
-#include "policy/export.h"
+#include "sandbox/export.h"
 #include "util/strbuf.h"
 
 static const char *format;

@@ -1,4 +1,4 @@
-/* The `osl policy` verbs that live in their own files (cmd/policy-*.c). */
+/* The `osl policy` verbs that live in their own files (the .c files of cmd/policy/). */
 #ifndef OSL_CMD_POLICY_INT_H
 #define OSL_CMD_POLICY_INT_H
 

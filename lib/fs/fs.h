@@ -1,5 +1,12 @@
 /* File operations' OS layer: resolve a path once, decide on what it really
- * names, then operate on that very descriptor (no check-then-use race). */
+ * names, then operate on that very descriptor (no check-then-use race).
+ *
+ * Public (libosl's PUBLIC_HDRS), and it runs no policy step: the caller
+ * decides between osl_fs_resolve and osl_fs_reopen, on `real`
+ * (osl_policy_decide; in osl, the pipeline of lib/op.h, from cmd/fs).
+ * lib/net's functions run the pipeline themselves, but they take an osl_ctx
+ * and are not public: to a program linked with libosl, files and the
+ * network are the same (README.md, HACKING, "Where the policy step runs"). */
 #ifndef OSL_FS_H
 #define OSL_FS_H
 
@@ -94,7 +101,8 @@ struct osl_fs_dest {
  * to a link replaces its target, as cp(1) and shells do. */
 const struct osl_error *osl_fs_resolve_parent(struct osl_fs_dest *d, const char *given, unsigned flags);
 void osl_fs_dest_close(struct osl_fs_dest *d);
-/* Build "DIR/NAME" into BUF ("/NAME" when DIR is "/"). */
+/* Build "DIR/NAME" into BUF, one slash between them ("a/" and "x" make "a/x";
+ * "/" and "x" make "/x"). */
 const struct osl_error *osl_fs_join(char *buf, size_t size, const char *dir, const char *name);
 
 /* A new file's contents, made beside its final name and put in place in one

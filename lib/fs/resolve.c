@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,12 +236,18 @@ osl_fs_type_word(mode_t m)
 const struct osl_error *
 osl_fs_join(char *buf, size_t size, const char *dir, const char *name)
 {
+	size_t len = strlen(dir);
 	int n;
 
-	if (dir[0] == '/' && dir[1] == '\0')
+	/* one slash between them: "a/" and "x" is "a/x", not "a//x" */
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len > (size_t)INT_MAX)
+		return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s/%s'", dir, name);
+	if (len == 1 && dir[0] == '/')
 		n = snprintf(buf, size, "/%s", name);
 	else
-		n = snprintf(buf, size, "%s/%s", dir, name);
+		n = snprintf(buf, size, "%.*s/%s", (int)len, dir, name);
 	if (n < 0 || (size_t)n >= size)
 		return osl_error_sys(OSL_EFAIL, ENAMETOOLONG, "'%s/%s'", dir, name);
 	return NULL;

@@ -27,6 +27,13 @@ struct osl_log_config {
 	char *checkpoint_sink;	/* a second sink that gets a copy of each checkpoint, or NULL */
 };
 
+/* A sink as log.sink and --log write it: "none", "stderr", "syslog",
+ * "journald", "syslog:PATH" or "file:PATH" (*PATH then points at PATH in S,
+ * possibly empty; else NULL).  False: not a sink. */
+enum osl_log_sink { OSL_SINK_NONE, OSL_SINK_STDERR, OSL_SINK_SYSLOG, OSL_SINK_JOURNALD,
+	OSL_SINK_FILE };
+bool osl_log_sink_parse(const char *s, enum osl_log_sink *kind, const char **path);
+
 const char *osl_level_name(enum osl_level l);
 bool osl_level_parse(const char *s, enum osl_level *out);
 

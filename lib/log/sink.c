@@ -755,23 +755,19 @@ parse_sink(struct osl_log *log, const char *sink)
 {
 	const char *path = NULL;
 	char cwd[PATH_MAX];
+	enum osl_log_sink k = OSL_SINK_NONE;
 
-	if (!sink || !*sink || strcmp(sink, "none") == 0)
-		log->kind = SINK_NONE;
-	else if (strcmp(sink, "stderr") == 0)
-		log->kind = SINK_STDERR;
-	else if (strcmp(sink, "syslog") == 0 || strncmp(sink, "syslog:", 7) == 0) {
-		log->kind = SINK_SYSLOG;
-		path = sink[6] ? sink + 7 : "/dev/log";
-	} else if (strcmp(sink, "journald") == 0) {
-		log->kind = SINK_JOURNALD;
-		path = "/run/systemd/journal/socket";
-	} else if (strncmp(sink, "file:", 5) == 0 && sink[5]) {
-		log->kind = SINK_FILE;
-		path = sink + 5;
-	} else
+	/* the grammar is log/sinkspec.c's */
+	if (sink && *sink && (!osl_log_sink_parse(sink, &k, &path) || (path && !*path &&
+	    k == OSL_SINK_FILE)))
 		return osl_error_new(OSL_EINPUT, "unknown log sink '%s' (file:PATH, stderr, "
 		    "syslog, syslog:SOCKET, journald, none)", sink);
+	log->kind = k == OSL_SINK_STDERR ? SINK_STDERR : k == OSL_SINK_SYSLOG ? SINK_SYSLOG :
+	    k == OSL_SINK_JOURNALD ? SINK_JOURNALD : k == OSL_SINK_FILE ? SINK_FILE : SINK_NONE;
+	if (k == OSL_SINK_SYSLOG && !path)
+		path = "/dev/log";
+	else if (k == OSL_SINK_JOURNALD)
+		path = "/run/systemd/journal/socket";
 	if ((log->name = strdup(path ? path : sink ? sink : "none")) == NULL)
 		return osl_error_nomem();
 	if (!path)

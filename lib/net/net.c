@@ -366,8 +366,7 @@ try_start(struct osl_ctx *ctx, const char *target, const char *host, const struc
 	else if (errno == EINPROGRESS)
 		*pending = true;
 	else
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect: %s", target,
-		    strerror(errno));
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect", target);
 	return err;
 }
 
@@ -419,8 +418,7 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 		int ms = -1, rc;
 
 		if (deadline && now >= deadline && next > 0) {
-			err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "'%s': cannot connect: timed out",
-			    target);
+			err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "'%s': cannot connect", target);
 			break;
 		}
 		if (next < n && (now >= next_at || np == 0)) {
@@ -468,7 +466,7 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 				break;
 			}
 			err = try_fail(ctx, &tr[slot[k]], osl_error_sys(OSL_EFAIL, e,
-			    "'%s': cannot connect: %s", target, strerror(e)));
+			    "'%s': cannot connect", target));
 			p[k] = p[--np];
 			slot[k--] = slot[np];
 			next_at = 0;	/* a failure starts the next one at once */

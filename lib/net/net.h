@@ -4,7 +4,10 @@
  * source.*, network.*, bytes and duration.
  *
  * The functions may be called from several threads (the proxy does): the
- * context (policy, log) is only touched under one lock inside lib/net. */
+ * context (policy, log) is only touched under one lock inside lib/net.
+ * That is why the policy step runs here and not in the caller, as it does
+ * for files (cmd/fs); this header is osl's own, not part of libosl's public
+ * API (README.md, HACKING, "Where the policy step runs"). */
 #ifndef OSL_NET_H
 #define OSL_NET_H
 

@@ -1,4 +1,4 @@
-/* Decisions (policy.md "Deciding") and their explanation.  Pure: the
+/* Decisions (man/osl-policy.5.scd, DECIDING) and their explanation.  Pure: the
  * compiled index answers which rules match; nothing here allocates. */
 #include <stdio.h>
 #include <string.h>
@@ -31,16 +31,6 @@ osl_access_name(enum osl_access a)
 	};
 
 	return (unsigned)a <= OSL_ACCESS_SIGNAL ? names[a] : "?";
-}
-
-const char *
-level_name(enum osl_level l)
-{
-	static const char *const names[] = {
-		"debug", "info", "notice", "warn", "error", "critical",
-	};
-
-	return (unsigned)l <= OSL_LEVEL_CRITICAL ? names[l] : "info";
 }
 
 const char *

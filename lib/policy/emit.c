@@ -1,36 +1,33 @@
 /* The merged policy written out: JSON for `osl policy show -j`, YAML for
- * `osl policy show`.  (The hash reads the policy itself: merge.c.) */
+ * `osl policy show`, each a walk of the settings table (settings.c) that
+ * prints a value as its type says.  (The hash walks it too: merge.c.) */
 #include <stdio.h>
 #include <string.h>
 
 #include "policy/internal.h"
-#include "sandbox/sandbox.h"
-#include "util/parse.h"
+#include "policy/show.h"
 
-static const char *const scope_names[] = { "self", "children", "same-user", "any" };
-static const char *const seccomp_names[] = { "default", "strict", "none" };
-static const char *const sync_names[] = { "none", "batch", "always" };
-static const char *const onfail_names[] = { "deny", "continue" };
-
-static const char *
-limit_fmt(int k, uint64_t v, char *buf, size_t n)
+/* A setting that prints nothing: a name, a key, a limit that is not set. */
+static bool
+absent(const struct osl_policy *p, const struct setting *s)
 {
-	if (k <= 1)
-		return osl_format_duration(v, buf, n);
-	if (k == 3 || k == 4) {
-		snprintf(buf, n, "%llu", (unsigned long long)v);
-		return buf;
-	}
-	return osl_format_size(v, buf, n);
+	if (s->type == ST_STR)
+		return !*(char **)setting_ptr(p, s) && !(s->flags & S_NONE);
+	return (s->flags & S_LIMIT) && setting_num(p, s) == OSL_LIMIT_UNSET;
 }
 
-static uint64_t
-limit_get(const struct osl_limits *l, int k)
+/* The names of the bits set in a bits or capabilities setting, in order. */
+static const char *
+bit_name(const struct setting *s, uint64_t v, int i)
 {
-	const uint64_t v[7] = { l->cpu_ns, l->wall_ns, l->memory, l->nofile, l->nproc,
-		l->fsize, l->core };
-
-	return v[k];
+	if (!(v & (1ULL << i)))
+		return NULL;
+	if (s->type == ST_CAPS)
+		return osl_cap_name(i);
+	for (int k = 0; s->names[k]; k++)
+		if (k == i)
+			return s->names[k];
+	return NULL;
 }
 
 static void
@@ -91,90 +88,98 @@ add_inert(cJSON *obj, const struct osl_policy *p)
 	}
 }
 
+/* The object at the path of S's key ("proc" of "proc.limits.cpu" holds
+ * "limits"), made on the way. */
+static cJSON *
+json_parent(cJSON *j, const char *key)
+{
+	char seg[64];
+	const char *dot;
+
+	while (j && (dot = strchr(key, '.')) != NULL) {
+		cJSON *o;
+
+		snprintf(seg, sizeof(seg), "%.*s", (int)(dot - key), key);
+		if ((o = cJSON_GetObjectItemCaseSensitive(j, seg)) == NULL)
+			o = cJSON_AddObjectToObject(j, seg);
+		j = o;
+		key = dot + 1;
+	}
+	return j;
+}
+
+static void
+json_setting(cJSON *o, const struct osl_policy *p, const struct setting *s)
+{
+	const char *leaf = setting_leaf(s), *str;
+	uint64_t v;
+	char buf[64];
+	cJSON *a;
+
+	switch (s->type) {
+	case ST_STR:
+		str = *(char **)setting_ptr(p, s);
+		cJSON_AddStringToObject(o, leaf, str ? str : "none");
+		break;
+	case ST_STRS:
+		add_strs(o, leaf, *(char ***)setting_ptr(p, s), *setting_count(p, s));
+		break;
+	case ST_ENV:
+		if ((a = cJSON_AddObjectToObject(o, leaf)) != NULL)
+			for (size_t i = 0; i < p->nenv_set; i++)
+				cJSON_AddStringToObject(a, p->env_set[i].key, p->env_set[i].value);
+		break;
+	case ST_RULES:
+		add_rules(o, leaf, p, (enum osl_rule_kind)s->arg);
+		break;
+	case ST_BOOL:
+		cJSON_AddBoolToObject(o, leaf, setting_num(p, s) != 0);
+		break;
+	case ST_COUNT:
+		/* a limit is text, as all of proc.limits ("60s", "1G", "1024") */
+		if (s->flags & S_LIMIT)
+			cJSON_AddStringToObject(o, leaf, setting_text(s, setting_num(p, s), buf,
+			    sizeof(buf)));
+		else
+			cJSON_AddNumberToObject(o, leaf, (double)setting_num(p, s));
+		break;
+	case ST_BITS:
+	case ST_CAPS:
+		v = setting_num(p, s);
+		if ((a = cJSON_AddArrayToObject(o, leaf)) != NULL)
+			for (int i = 0; i < 64; i++)
+				if (bit_name(s, v, i))
+					cJSON_AddItemToArray(a, cJSON_CreateString(bit_name(s, v, i)));
+		break;
+	default:
+		cJSON_AddStringToObject(o, leaf, setting_text(s, setting_num(p, s), buf,
+		    sizeof(buf)));
+		break;
+	}
+}
+
 cJSON *
 osl_policy_to_json(const struct osl_policy *p)
 {
-	cJSON *j = cJSON_CreateObject(), *o, *o2, *a;
-	char buf[64];
+	cJSON *j = cJSON_CreateObject();
 
 	if (!j)
 		return NULL;
 	cJSON_AddNumberToObject(j, "version", 1);
-	if (p->name)
-		cJSON_AddStringToObject(j, "name", p->name);
-	if (p->description)
-		cJSON_AddStringToObject(j, "description", p->description);
 	cJSON_AddStringToObject(j, "source", p->source ? p->source : "");
 	add_strs(j, "files", p->files, p->nfiles);
 	cJSON_AddStringToObject(j, "hash", p->hash);
-	cJSON_AddStringToObject(j, "mode", p->mode == OSL_MODE_AUDIT ? "audit" : "enforce");
-	cJSON_AddStringToObject(j, "default", p->dflt == OSL_ALLOW ? "allow" : "deny");
 	if (p->dflt_where)
 		cJSON_AddStringToObject(j, "default_where", p->dflt_where);
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+		cJSON *o;
 
-	if ((o = cJSON_AddObjectToObject(j, "fs")) != NULL) {
-		add_rules(o, "read", p, OSL_RULE_FS_READ);
-		add_rules(o, "write", p, OSL_RULE_FS_WRITE);
-		add_rules(o, "exec", p, OSL_RULE_FS_EXEC);
-		add_rules(o, "deny", p, OSL_RULE_FS_DENY);
-		add_inert(o, p);
-	}
-	if ((o = cJSON_AddObjectToObject(j, "net")) != NULL) {
-		add_rules(o, "connect", p, OSL_RULE_NET_CONNECT);
-		add_rules(o, "bind", p, OSL_RULE_NET_BIND);
-		cJSON_AddBoolToObject(o, "resolve", p->net_resolve);
-		add_rules(o, "deny", p, OSL_RULE_NET_DENY);
-	}
-	if ((o = cJSON_AddObjectToObject(j, "proc")) != NULL) {
-		if ((a = cJSON_AddArrayToObject(o, "signal")) != NULL)
-			for (int i = 0; i < 4; i++)
-				if (p->signal_scope & (1u << i))
-					cJSON_AddItemToArray(a, cJSON_CreateString(scope_names[i]));
-		if ((o2 = cJSON_AddObjectToObject(o, "limits")) != NULL)
-			for (int k = 0; k < 7; k++)
-				if (limit_get(&p->limits, k) != OSL_LIMIT_UNSET)
-					cJSON_AddStringToObject(o2, limit_names[k],
-					    limit_fmt(k, limit_get(&p->limits, k), buf, sizeof(buf)));
-		if ((o2 = cJSON_AddObjectToObject(o, "env")) != NULL) {
-			add_strs(o2, "keep", p->env_keep, p->nenv_keep);
-			if ((a = cJSON_AddObjectToObject(o2, "set")) != NULL)
-				for (size_t i = 0; i < p->nenv_set; i++)
-					cJSON_AddStringToObject(a, p->env_set[i].key,
-					    p->env_set[i].value);
-		}
-		if ((o2 = cJSON_AddObjectToObject(o, "seccomp")) != NULL) {
-			cJSON_AddStringToObject(o2, "base", seccomp_names[p->seccomp.base]);
-			add_strs(o2, "deny", p->seccomp.deny, p->seccomp.ndeny);
-			add_strs(o2, "allow", p->seccomp.allow, p->seccomp.nallow);
-		}
-		if ((a = cJSON_AddArrayToObject(o, "capabilities")) != NULL)
-			for (int i = 0; i < 64; i++)
-				if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
-					cJSON_AddItemToArray(a, cJSON_CreateString(osl_cap_name(i)));
-		cJSON_AddStringToObject(o, "tmp", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
-		if ((a = cJSON_AddArrayToObject(o, "namespaces")) != NULL && (p->namespaces & OSL_NS_PID))
-			cJSON_AddItemToArray(a, cJSON_CreateString("pid"));
-	}
-	if ((o = cJSON_AddObjectToObject(j, "log")) != NULL) {
-		cJSON_AddStringToObject(o, "level", level_name(p->log.level));
-		cJSON_AddStringToObject(o, "sink", p->log.sink ? p->log.sink : "none");
-		cJSON_AddStringToObject(o, "sync", sync_names[p->log.sync]);
-		cJSON_AddBoolToObject(o, "chain", p->log.chain);
-		cJSON_AddStringToObject(o, "on_failure", onfail_names[p->log.on_failure]);
-		if ((o2 = cJSON_AddObjectToObject(o, "rotate")) != NULL) {
-			cJSON_AddStringToObject(o2, "size",
-			    osl_format_size(p->log.rotate_size, buf, sizeof(buf)));
-			cJSON_AddNumberToObject(o2, "keep", p->log.rotate_keep);
-		}
-		if ((o2 = cJSON_AddObjectToObject(o, "checkpoint")) != NULL) {
-			cJSON_AddNumberToObject(o2, "every", p->log.checkpoint_every);
-			cJSON_AddStringToObject(o2, "interval",
-			    osl_format_duration(p->log.checkpoint_interval_ns, buf, sizeof(buf)));
-			if (p->log.checkpoint_key)
-				cJSON_AddStringToObject(o2, "key", p->log.checkpoint_key);
-			if (p->log.checkpoint_sink)
-				cJSON_AddStringToObject(o2, "sink", p->log.checkpoint_sink);
-		}
+		/* a map whose settings are all unset is there, empty: {} */
+		if ((o = json_parent(j, s->key)) != NULL && !absent(p, s))
+			json_setting(o, p, s);
+		if (f == LF_FS_DENY && (o = cJSON_GetObjectItemCaseSensitive(j, "fs")) != NULL)
+			add_inert(o, p);
 	}
 	return j;
 }
@@ -221,7 +226,7 @@ id_taken(const struct osl_policy *p, size_t i)
 }
 
 static void
-yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
+yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *indent, const char *key,
     enum osl_rule_kind kind, bool fs)
 {
 	bool any = false;
@@ -232,9 +237,9 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
 		if (r->kind != kind)
 			continue;
 		if (!any)
-			sb_addf(out, "  %s:\n", key);
+			sb_addf(out, "%s%s:\n", indent, key);
 		any = true;
-		sb_addf(out, "    - { %s: ", fs ? "path" : "addr");
+		sb_addf(out, "%s  - { %s: ", indent, fs ? "path" : "addr");
 		yq(out, r->expanded, fs);
 		if (r->id && !id_taken(p, i)) {
 			sb_adds(out, ", id: ");
@@ -245,7 +250,7 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
 		sb_addc(out, '\n');
 	}
 	if (!any)
-		sb_addf(out, "  %s: []\n", key);
+		sb_addf(out, "%s%s: []\n", indent, key);
 	/* inert: a comment, so that loading the output gives the same decisions */
 	for (size_t i = 0; i < p->ninert; i++) {
 		const struct osl_rule *r = &p->inert[i];
@@ -254,30 +259,87 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *key,
 		if (r->kind != kind)
 			continue;
 		sb_addf(&c, "inert, allows nothing: %s (%s): %s", r->pattern, r->where, r->inert);
-		sb_adds(out, "  ");
+		sb_adds(out, indent);
 		comment(out, sb_str(&c));
 		sb_addc(out, '\n');
 		sb_release(&c);
 	}
 }
 
+/* A flow list: [a, "b c"] */
 static void
-yaml_strs(struct strbuf *out, const char *indent, const char *key, char *const *v, size_t n)
+yaml_list(struct strbuf *out, char *const *v, size_t n, bool quote)
 {
-	sb_addf(out, "%s%s: [", indent, key);
+	sb_addc(out, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(out, ", ");
-		yq(out, v[i], false);
+		if (quote)
+			yq(out, v[i], false);
+		else
+			sb_adds(out, v[i]);
 	}
-	sb_adds(out, "]\n");
+	sb_adds(out, "]");
+}
+
+/* S's line (or lines, for rules) at INDENT. */
+static void
+yaml_setting(struct strbuf *out, const struct osl_policy *p, const struct setting *s,
+    const char *indent)
+{
+	const char *leaf = setting_leaf(s), *str, *names[64];
+	uint64_t v;
+	size_t n = 0;
+	char buf[64];
+
+	if (s->type == ST_RULES) {
+		yaml_rules(out, p, indent, leaf, (enum osl_rule_kind)s->arg,
+		    s->arg <= OSL_RULE_FS_DENY);
+		return;
+	}
+	sb_addf(out, "%s%s: ", indent, leaf);
+	switch (s->type) {
+	case ST_STR:
+		str = *(char **)setting_ptr(p, s);
+		yq(out, str ? str : "none", s->flags & S_EXPANDED);
+		break;
+	case ST_STRS:
+		yaml_list(out, *(char ***)setting_ptr(p, s), *setting_count(p, s), true);
+		break;
+	case ST_ENV:
+		sb_adds(out, "{");
+		for (size_t i = 0; i < p->nenv_set; i++) {
+			sb_addf(out, "%s %s: ", i ? "," : "", p->env_set[i].key);
+			yq(out, p->env_set[i].value, false);
+		}
+		sb_adds(out, p->nenv_set ? " }" : "}");
+		break;
+	case ST_BITS:
+	case ST_CAPS:
+		v = setting_num(p, s);
+		for (int i = 0; i < 64; i++)
+			if (bit_name(s, v, i))
+				names[n++] = (char *)bit_name(s, v, i);
+		yaml_list(out, (char *const *)names, n, false);
+		break;
+	case ST_DURATION:
+	case ST_SIZE:
+		sb_addc(out, '"');
+		sb_adds(out, setting_text(s, setting_num(p, s), buf, sizeof(buf)));
+		sb_addc(out, '"');
+		break;
+	default:
+		sb_adds(out, setting_text(s, setting_num(p, s), buf, sizeof(buf)));
+		break;
+	}
+	sb_addc(out, '\n');
 }
 
 const struct osl_error *
 osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 {
-	char buf[64];
-	bool first = true;
+	static const char spaces[] = "        ";
+	const char *open = "";	/* the key of the last setting written */
 
 	sb_adds(out, "# merged from (parents first):");
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -285,83 +347,25 @@ osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out)
 		comment(out, p->files[i]);
 	}
 	sb_addf(out, "\n# hash: %s\nversion: 1\n", p->hash);
-	if (p->name) {
-		sb_adds(out, "name: ");
-		yq(out, p->name, false);
-		sb_addc(out, '\n');
-	}
-	if (p->description) {
-		sb_adds(out, "description: ");
-		yq(out, p->description, false);
-		sb_addc(out, '\n');
-	}
-	sb_addf(out, "mode: %s\ndefault: %s\n", p->mode == OSL_MODE_AUDIT ? "audit" : "enforce",
-	    p->dflt == OSL_ALLOW ? "allow" : "deny");
-	sb_adds(out, "fs:\n");
-	yaml_rules(out, p, "read", OSL_RULE_FS_READ, true);
-	yaml_rules(out, p, "write", OSL_RULE_FS_WRITE, true);
-	yaml_rules(out, p, "exec", OSL_RULE_FS_EXEC, true);
-	yaml_rules(out, p, "deny", OSL_RULE_FS_DENY, true);
-	sb_adds(out, "net:\n");
-	yaml_rules(out, p, "connect", OSL_RULE_NET_CONNECT, false);
-	yaml_rules(out, p, "bind", OSL_RULE_NET_BIND, false);
-	sb_addf(out, "  resolve: %s\n", p->net_resolve ? "true" : "false");
-	yaml_rules(out, p, "deny", OSL_RULE_NET_DENY, false);
-	sb_adds(out, "proc:\n  signal: [");
-	for (int i = 0; i < 4; i++)
-		if (p->signal_scope & (1u << i)) {
-			sb_addf(out, "%s%s", first ? "" : ", ", scope_names[i]);
-			first = false;
-		}
-	sb_adds(out, "]\n  limits: {");
-	first = true;
-	for (int k = 0; k < 7; k++) {
-		uint64_t v = limit_get(&p->limits, k);
+	/* block maps, opened as a key first needs them: the table keeps the
+	 * settings of one map together */
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+		const char *k = s->key, *o = open;
+		int depth = 0;
 
-		if (v == OSL_LIMIT_UNSET)
+		if (absent(p, s))
 			continue;
-		sb_addf(out, "%s %s: \"%s\"", first ? "" : ",", limit_names[k],
-		    limit_fmt(k, v, buf, sizeof(buf)));
-		first = false;
-	}
-	sb_adds(out, first ? "}\n" : " }\n");
-	sb_adds(out, "  env:\n");
-	yaml_strs(out, "    ", "keep", p->env_keep, p->nenv_keep);
-	sb_adds(out, "    set: {");
-	for (size_t i = 0; i < p->nenv_set; i++) {
-		sb_addf(out, "%s %s: ", i ? "," : "", p->env_set[i].key);
-		yq(out, p->env_set[i].value, false);
-	}
-	sb_adds(out, p->nenv_set ? " }\n" : "}\n");
-	sb_addf(out, "  seccomp:\n    base: %s\n", seccomp_names[p->seccomp.base]);
-	yaml_strs(out, "    ", "deny", p->seccomp.deny, p->seccomp.ndeny);
-	yaml_strs(out, "    ", "allow", p->seccomp.allow, p->seccomp.nallow);
-	sb_adds(out, "  capabilities: [");
-	for (int i = 0, n = 0; i < 64; i++)
-		if ((p->capabilities & (1ULL << i)) && osl_cap_name(i))
-			sb_addf(out, "%s%s", n++ ? ", " : "", osl_cap_name(i));
-	sb_adds(out, "]\n");
-	sb_addf(out, "  tmp: %s\n", p->tmp == OSL_TMP_SHARED ? "shared" : "private");
-	sb_adds(out, p->namespaces & OSL_NS_PID ? "  namespaces: [pid]\n" : "  namespaces: []\n");
-	sb_addf(out, "log:\n  level: %s\n  sink: ", level_name(p->log.level));
-	yq(out, p->log.sink ? p->log.sink : "none", true);
-	sb_addf(out, "\n  sync: %s\n  chain: %s\n  on_failure: %s\n",
-	    sync_names[p->log.sync], p->log.chain ? "true" : "false",
-	    onfail_names[p->log.on_failure]);
-	sb_addf(out, "  rotate: { size: \"%s\", keep: %u }\n",
-	    osl_format_size(p->log.rotate_size, buf, sizeof(buf)), p->log.rotate_keep);
-	sb_addf(out, "  checkpoint:\n    every: %u\n    interval: \"%s\"\n",
-	    p->log.checkpoint_every,
-	    osl_format_duration(p->log.checkpoint_interval_ns, buf, sizeof(buf)));
-	if (p->log.checkpoint_key) {
-		sb_adds(out, "    key: ");
-		yq(out, p->log.checkpoint_key, true);
-		sb_addc(out, '\n');
-	}
-	if (p->log.checkpoint_sink) {
-		sb_adds(out, "    sink: ");
-		yq(out, p->log.checkpoint_sink, true);
-		sb_addc(out, '\n');
+		/* the maps this key shares with the one before */
+		for (const char *dk; (dk = strchr(k, '.')) && !strncmp(k, o, (size_t)(dk - k) + 1);
+		    depth++) {
+			o += dk - k + 1;
+			k = dk + 1;
+		}
+		for (const char *dk; (dk = strchr(k, '.')) != NULL; depth++, k = dk + 1)
+			sb_addf(out, "%.*s%.*s:\n", 2 * depth, spaces, (int)(dk - k), k);
+		yaml_setting(out, p, s, spaces + sizeof(spaces) - 1 - 2 * depth);
+		open = s->key;
 	}
 	return out->oom ? osl_error_nomem() : NULL;
 }

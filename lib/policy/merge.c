@@ -1,6 +1,7 @@
-/* extends: merging.  Layers arrive parents first; allows and denies add up,
- * scalars are overridden by later layers, except that `default` and `mode`
- * may only get stricter and limits only lower. */
+/* extends: merging, and the hash of the result.  Layers arrive parents
+ * first; each setting combines as its row in settings.c says (rules and
+ * lists add up, scalars are overridden by later layers, except that
+ * `default` and `mode` may only get stricter and limits only lower). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +14,12 @@
 void
 policy_defaults(struct osl_policy *p)
 {
-	p->mode = OSL_MODE_ENFORCE;
-	p->dflt = OSL_DENY;
-	p->net_resolve = false;
-	p->signal_scope = OSL_SIGNAL_SELF | OSL_SIGNAL_CHILDREN;
-	p->limits.cpu_ns = p->limits.wall_ns = p->limits.memory = OSL_LIMIT_UNSET;
-	p->limits.nofile = p->limits.nproc = p->limits.fsize = OSL_LIMIT_UNSET;
-	p->limits.core = OSL_LIMIT_UNSET;
-	p->seccomp.base = OSL_SECCOMP_DEFAULT;
-	p->log.level = OSL_LEVEL_INFO;
-	p->log.sync = OSL_SYNC_BATCH;
-	p->log.chain = true;
-	p->log.on_failure = OSL_ONFAIL_DENY;
-	p->log.rotate_size = 0;
-	p->log.rotate_keep = 10;
-	p->log.checkpoint_every = 1000;
-	p->log.checkpoint_interval_ns = 0;
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+
+		if (s->size && s->type != ST_STR)
+			setting_set_num(p, s, s->flags & S_LIMIT ? OSL_LIMIT_UNSET : s->dflt);
+	}
 }
 
 void
@@ -47,54 +38,30 @@ merge_release(struct merge *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static uint64_t *
-limit_ptr(struct osl_limits *l, int k)
-{
-	uint64_t *v[7] = { &l->cpu_ns, &l->wall_ns, &l->memory, &l->nofile, &l->nproc,
-		&l->fsize, &l->core };
-
-	return v[k];
-}
-
-static const char *
-limit_text(int k, uint64_t v, char *buf, size_t n)
-{
-	if (k <= 1)
-		return osl_format_duration(v, buf, n);
-	if (k == 3 || k == 4) {
-		snprintf(buf, n, "%llu", (unsigned long long)v);
-		return buf;
-	}
-	return osl_format_size(v, buf, n);
-}
-
 /* Only for the checks: a later layer may not weaken what an earlier set. */
 static const struct osl_error *
 check_stricter(struct merge *m, const struct layer *l)
 {
-	const struct osl_policy *acc = m->p, *p = &l->p;
 	char a[32], b[32];
 
-	if (l->set[LF_DEFAULT] && m->set[LF_DEFAULT] && acc->dflt == OSL_DENY &&
-	    p->dflt == OSL_ALLOW)
-		return err_at(l->file, l->pos[LF_DEFAULT].line, l->pos[LF_DEFAULT].col,
-		    "default: allow would weaken default: deny from %s (default may only "
-		    "get stricter down an extends chain)", m->where[LF_DEFAULT]);
-	if (l->set[LF_MODE] && m->set[LF_MODE] && acc->mode == OSL_MODE_ENFORCE &&
-	    p->mode == OSL_MODE_AUDIT)
-		return err_at(l->file, l->pos[LF_MODE].line, l->pos[LF_MODE].col,
-		    "mode: audit would weaken mode: enforce from %s (mode may only get "
-		    "stricter down an extends chain)", m->where[LF_MODE]);
-	for (int k = 0; k < 7; k++) {
-		uint64_t old = *limit_ptr(&m->p->limits, k);
-		uint64_t nw = *limit_ptr((struct osl_limits *)&p->limits, k);
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+		uint64_t old, nw;
 
-		if (!l->set[LF_LIMIT + k] || !m->set[LF_LIMIT + k] || nw <= old)
+		if (!l->set[f] || !m->set[f])
 			continue;
-		return err_at(l->file, l->pos[LF_LIMIT + k].line, l->pos[LF_LIMIT + k].col,
-		    "proc.limits.%s: %s is above %s from %s (limits may only get lower "
-		    "down an extends chain)", limit_names[k], limit_text(k, nw, a, sizeof(a)),
-		    limit_text(k, old, b, sizeof(b)), m->where[LF_LIMIT + k]);
+		old = setting_num(m->p, s);
+		nw = setting_num(&l->p, s);
+		if (s->merge == SM_STRICTER && old == (uint64_t)s->arg && nw != old)
+			return err_at(l->file, l->pos[f].line, l->pos[f].col,
+			    "%s: %s would weaken %s: %s from %s (%s may only get stricter down "
+			    "an extends chain)", s->key, s->names[nw], s->key, s->names[old],
+			    m->where[f], s->key);
+		if (s->merge == SM_LOWER && nw > old)
+			return err_at(l->file, l->pos[f].line, l->pos[f].col,
+			    "%s: %s is above %s from %s (limits may only get lower down an "
+			    "extends chain)", s->key, setting_text(s, nw, a, sizeof(a)),
+			    setting_text(s, old, b, sizeof(b)), m->where[f]);
 	}
 	return NULL;
 }
@@ -159,122 +126,86 @@ merge_env_set(struct osl_policy *acc, struct osl_policy *p)
 	return NULL;
 }
 
+/* One setting of layer L into the accumulated policy. */
+static const struct osl_error *
+merge_setting(struct merge *m, struct layer *l, const struct setting *s, bool was_set)
+{
+	struct osl_policy *acc = m->p, *p = &l->p;
+	uint64_t old = setting_num(acc, s), nw;
+
+	switch (s->type) {
+	case ST_STR:
+		take_str(setting_ptr(acc, s), setting_ptr(p, s));
+		return NULL;
+	case ST_STRS:
+		return union_strs(setting_ptr(acc, s), setting_count(acc, s),
+		    *(char ***)setting_ptr(p, s), *setting_count(p, s));
+	case ST_ENV:
+		return merge_env_set(acc, p);
+	case ST_RULES:
+		return NULL;	/* merge_layer appends them, every kind at once */
+	default:
+		nw = setting_num(p, s);
+		if (was_set && s->merge == SM_OR)
+			nw |= old;
+		else if (was_set && s->merge == SM_AND)
+			nw &= old;
+		setting_set_num(acc, s, nw);
+		return NULL;
+	}
+}
+
+static const struct osl_error *
+add_rules(struct merge *m, struct osl_policy *p)
+{
+	struct osl_policy *acc = m->p;
+
+	if (acc->nrules + p->nrules > m->rules_cap) {
+		size_t cap = m->rules_cap ? m->rules_cap : 16;
+		struct osl_rule *v;
+
+		while (cap < acc->nrules + p->nrules)
+			cap *= 2;
+		if ((v = realloc(acc->rules, cap * sizeof(*v))) == NULL)
+			return osl_error_nomem();
+		acc->rules = v;
+		m->rules_cap = cap;
+	}
+	memcpy(acc->rules + acc->nrules, p->rules, p->nrules * sizeof(*p->rules));
+	acc->nrules += p->nrules;
+	p->nrules = 0;
+	return NULL;
+}
+
 const struct osl_error *
 merge_layer(struct merge *m, struct layer *l)
 {
-	struct osl_policy *acc = m->p, *p = &l->p;
+	struct osl_policy *acc = m->p;
 	const struct osl_error *err;
 
 	if ((err = check_stricter(m, l)))
 		return err;
 	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
 		char *w;
 
+		/* lists and rules add up whether a file sets them or not */
+		if (s->merge == SM_ADD) {
+			if ((err = merge_setting(m, l, s, m->set[f])))
+				return err;
+			continue;
+		}
 		if (!l->set[f])
 			continue;
 		if ((w = where_at(l->file, l->pos[f].line, l->pos[f].col)) == NULL)
 			return osl_error_nomem();
 		free(m->where[f]);
 		m->where[f] = w;
-		switch (f) {
-		case LF_NAME:
-			take_str(&acc->name, &p->name);
-			break;
-		case LF_DESC:
-			take_str(&acc->description, &p->description);
-			break;
-		case LF_MODE:
-			acc->mode = p->mode;
-			break;
-		case LF_DEFAULT:
-			acc->dflt = p->dflt;
-			break;
-		case LF_RESOLVE:
-			acc->net_resolve = p->net_resolve;
-			break;
-		case LF_SIGNAL:
-			/* allows add up */
-			acc->signal_scope = m->set[f] ? acc->signal_scope | p->signal_scope :
-			    p->signal_scope;
-			break;
-		case LF_CAPS:
-			/* the stricter wins: a file that names a list bounds what
-			 * the files extending it may keep */
-			acc->capabilities = m->set[f] ? acc->capabilities & p->capabilities :
-			    p->capabilities;
-			break;
-		case LF_NAMESPACES:
-			/* the stricter wins: what any file asks for */
-			acc->namespaces = m->set[f] ? acc->namespaces | p->namespaces :
-			    p->namespaces;
-			break;
-		case LF_SECCOMP:
-			acc->seccomp.base = p->seccomp.base;
-			break;
-		case LF_TMP:
-			acc->tmp = p->tmp;
-			break;
-		case LF_LEVEL:
-			acc->log.level = p->log.level;
-			break;
-		case LF_SINK:
-			take_str(&acc->log.sink, &p->log.sink);
-			break;
-		case LF_SYNC:
-			acc->log.sync = p->log.sync;
-			break;
-		case LF_CHAIN:
-			acc->log.chain = p->log.chain;
-			break;
-		case LF_ONFAIL:
-			acc->log.on_failure = p->log.on_failure;
-			break;
-		case LF_ROT_SIZE:
-			acc->log.rotate_size = p->log.rotate_size;
-			break;
-		case LF_ROT_KEEP:
-			acc->log.rotate_keep = p->log.rotate_keep;
-			break;
-		case LF_CP_EVERY:
-			acc->log.checkpoint_every = p->log.checkpoint_every;
-			break;
-		case LF_CP_INTERVAL:
-			acc->log.checkpoint_interval_ns = p->log.checkpoint_interval_ns;
-			break;
-		case LF_CP_KEY:
-			take_str(&acc->log.checkpoint_key, &p->log.checkpoint_key);
-			break;
-		case LF_CP_SINK:
-			take_str(&acc->log.checkpoint_sink, &p->log.checkpoint_sink);
-			break;
-		default:
-			*limit_ptr(&acc->limits, f - LF_LIMIT) = *limit_ptr(&p->limits, f - LF_LIMIT);
-			break;
-		}
+		if ((err = merge_setting(m, l, s, m->set[f])))
+			return err;
 		m->set[f] = true;
 	}
-	if (p->nrules) {
-		if (acc->nrules + p->nrules > m->rules_cap) {
-			size_t cap = m->rules_cap ? m->rules_cap : 16;
-			struct osl_rule *v;
-
-			while (cap < acc->nrules + p->nrules)
-				cap *= 2;
-			if ((v = realloc(acc->rules, cap * sizeof(*v))) == NULL)
-				return osl_error_nomem();
-			acc->rules = v;
-			m->rules_cap = cap;
-		}
-		memcpy(acc->rules + acc->nrules, p->rules, p->nrules * sizeof(*p->rules));
-		acc->nrules += p->nrules;
-		p->nrules = 0;
-	}
-	if ((err = union_strs(&acc->env_keep, &acc->nenv_keep, p->env_keep, p->nenv_keep)) ||
-	    (err = merge_env_set(acc, p)) ||
-	    (err = union_strs(&acc->seccomp.deny, &acc->seccomp.ndeny, p->seccomp.deny,
-	    p->seccomp.ndeny)) ||
-	    (err = union_strs(&acc->seccomp.allow, &acc->seccomp.nallow, p->seccomp.allow,
-	    p->seccomp.nallow)))
+	if (l->p.nrules && (err = add_rules(m, &l->p)))
 		return err;
 	/* where the `default:` in force was written, for explanations */
 	if (l->set[LF_DEFAULT]) {
@@ -345,72 +276,64 @@ h_strs(struct hasher *h, char *const *v, size_t n)
 		h_str(h, v[i]);
 }
 
+/* One setting into the hash, as its type says. */
+static void
+h_setting(struct hasher *h, const struct osl_policy *p, const struct setting *s)
+{
+	const char *str;
+	size_t n;
+
+	switch (s->type) {
+	case ST_STR:
+		str = *(char **)setting_ptr(p, s);
+		if (s->flags & S_NONE)
+			h_str(h, str ? str : "none");
+		else
+			h_opt(h, str);
+		break;
+	case ST_STRS:
+		h_strs(h, *(char ***)setting_ptr(p, s), *setting_count(p, s));
+		break;
+	case ST_ENV:
+		h_num(h, p->nenv_set);
+		for (size_t i = 0; i < p->nenv_set; i++) {
+			h_str(h, p->env_set[i].key);
+			h_str(h, p->env_set[i].value);
+		}
+		break;
+	case ST_RULES:
+		n = 0;
+		for (size_t i = 0; i < p->nrules; i++)
+			n += p->rules[i].kind == (enum osl_rule_kind)s->arg;
+		h_num(h, n);
+		for (size_t i = 0; i < p->nrules; i++)
+			if (p->rules[i].kind == (enum osl_rule_kind)s->arg) {
+				h_opt(h, p->rules[i].id);
+				h_str(h, p->rules[i].expanded);
+			}
+		break;
+	default:
+		h_num(h, setting_num(p, s));
+		break;
+	}
+}
+
 /* Everything the policy does, nothing of where it was written (files, lines,
  * patterns before expansion): the same merged content has the same hash,
- * whatever its layout.  Rules go by kind, in order within a kind, as
- * `osl policy show` lists them. */
+ * whatever its layout.  Every setting of the table, in its order; rules go
+ * by kind, in order within a kind, as `osl policy show` lists them. */
 const struct osl_error *
 policy_hash(struct osl_policy *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	const struct osl_log_config *lg = &p->log;
 	struct hasher h;
 	uint8_t dig[SHA256_DIGEST_SIZE];
 
 	sha256_init(&h.ctx);
 	h.n = 0;
-	h_bytes(&h, "osl1", 5);
-	h_opt(&h, p->name);
-	h_opt(&h, p->description);
-	h_num(&h, p->mode);
-	h_num(&h, p->dflt);
-	for (int k = 0; k < OSL_RULE__COUNT; k++) {
-		size_t n = 0;
-
-		for (size_t i = 0; i < p->nrules; i++)
-			n += p->rules[i].kind == (enum osl_rule_kind)k;
-		h_num(&h, n);
-		for (size_t i = 0; i < p->nrules; i++)
-			if (p->rules[i].kind == (enum osl_rule_kind)k) {
-				h_opt(&h, p->rules[i].id);
-				h_str(&h, p->rules[i].expanded);
-			}
-	}
-	h_num(&h, p->net_resolve);
-	h_num(&h, p->signal_scope);
-	for (int k = 0; k < 7; k++)
-		h_num(&h, *limit_ptr(&p->limits, k));
-	h_strs(&h, p->env_keep, p->nenv_keep);
-	h_num(&h, p->nenv_set);
-	for (size_t i = 0; i < p->nenv_set; i++) {
-		h_str(&h, p->env_set[i].key);
-		h_str(&h, p->env_set[i].value);
-	}
-	h_num(&h, p->seccomp.base);
-	if (p->tmp != OSL_TMP_PRIVATE)	/* the default leaves older hashes as they were */
-		h_num(&h, p->tmp);
-	h_strs(&h, p->seccomp.deny, p->seccomp.ndeny);
-	h_strs(&h, p->seccomp.allow, p->seccomp.nallow);
-	/* only when some are kept: the hashes of policies without stay */
-	if (p->capabilities) {
-		h_str(&h, "capabilities");
-		h_num(&h, p->capabilities);
-	}
-	if (p->namespaces) {
-		h_str(&h, "namespaces");
-		h_num(&h, p->namespaces);
-	}
-	h_num(&h, lg->level);
-	h_str(&h, lg->sink ? lg->sink : "none");
-	h_num(&h, lg->sync);
-	h_num(&h, lg->chain);
-	h_num(&h, lg->on_failure);
-	h_num(&h, lg->rotate_size);
-	h_num(&h, lg->rotate_keep);
-	h_num(&h, lg->checkpoint_every);
-	h_num(&h, lg->checkpoint_interval_ns);
-	h_opt(&h, lg->checkpoint_key);
-	h_opt(&h, lg->checkpoint_sink);
+	h_bytes(&h, "osl2", 5);		/* osl1: before the settings table */
+	for (int f = 0; f < LF__COUNT; f++)
+		h_setting(&h, p, &settings[f]);
 	sha256_update(&h.ctx, h.n, h.buf);
 	sha256_digest(&h.ctx, sizeof(dig), dig);
 	memcpy(p->hash, "sha256:", 7);

@@ -4,7 +4,10 @@
  * Loading reads files (policy/load.c) and has the rule paths resolved by
  * the caller's osl_policy_env.resolve (the file system is the shell's);
  * everything after that — merging, compiling, matching, deciding — is pure:
- * no syscalls, no clocks, no globals.  A loaded policy is immutable and may be shared between threads. */
+ * no syscalls, no clocks, no globals.  A loaded policy is immutable and may be shared between threads.
+ *
+ * Part of libosl's public API (PUBLIC_HDRS in the Makefile): it includes
+ * only public headers; `osl policy show`'s printers are in policy/show.h. */
 #ifndef OSL_POLICY_H
 #define OSL_POLICY_H
 
@@ -12,11 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <cjson/cJSON.h>
-
 #include "error.h"
 #include "log/config.h"
-#include "util/strbuf.h"
 
 enum osl_verdict { OSL_DENY = 0, OSL_ALLOW = 1 };
 enum osl_mode { OSL_MODE_ENFORCE = 0, OSL_MODE_AUDIT = 1 };
@@ -46,7 +46,7 @@ enum osl_access {
 	OSL_ACCESS_SIGNAL,
 };
 
-/* A network pattern: HOST:PORT (policy.md "Network targets"). */
+/* A network pattern: HOST:PORT (man/osl-policy.5.scd, NETWORK PATTERNS). */
 enum osl_nethost { OSL_NH_ANY, OSL_NH_ADDR, OSL_NH_NAME, OSL_NH_SUFFIX };
 struct osl_netpat {
 	enum osl_nethost host;
@@ -172,7 +172,7 @@ struct osl_policy_env {
 	    char *out, size_t size);
 };
 
-/* Limits the loader enforces (policy.md). */
+/* Limits the loader enforces (man/osl-policy.5.scd, THE DOCUMENT). */
 #define OSL_POLICY_MAX_BYTES (1u << 20)
 #define OSL_POLICY_MAX_DEPTH 64
 #define OSL_POLICY_MAX_EXTENDS 16
@@ -221,6 +221,15 @@ struct osl_decision {
 /* Decide.  Pure and fast (compiled tables: no scan of every rule). */
 void osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
     struct osl_decision *d);
+/* Why rule R, in force in P, can never allow anything (a host-name
+ * connect rule without net.resolve; an allow beneath a deny of a whole
+ * folder), into BUF; NULL when it can (lib/policy/lint.c). */
+const char *osl_rule_never(const struct osl_policy *p, const struct osl_rule *r, char *buf,
+    size_t size);
+/* The rule a policy could add to allow R (an exec of /app/server: fs.exec
+ * of all beneath /app), for a denial that no rule decided; "" (0) when
+ * there is none to suggest (lib/policy/hint.c). */
+size_t osl_policy_hint(const struct osl_request *r, char *buf, size_t size);
 /* "allowed by rule build-dir (/etc/osl/ci.yaml:14:5)", "denied by rule
  * no-shadow (...)", "no rule matched: default deny (FILE:LINE:COL)",
  * "no rule matched: default deny; allowed by audit mode". */
@@ -237,12 +246,11 @@ bool osl_path_proc_self(const char *path);	/* /proc/self, /proc/thread-self, bel
 const struct osl_error *osl_netpat_parse(const char *s, struct osl_netpat *out);
 void osl_netpat_release(struct osl_netpat *np);
 
-/* The merged effective policy as JSON (`osl policy show -j`): every rule with
- * kind, id, where, pattern and expanded.  NULL when out of memory. */
-cJSON *osl_policy_to_json(const struct osl_policy *p);
-/* The merged policy as YAML (`osl policy show`): loading it again gives the
- * same decisions (rules keep their ids; their old places are comments). */
-const struct osl_error *osl_policy_to_yaml(const struct osl_policy *p, struct strbuf *out);
+/* proc.capabilities' names (policy/settings.c): the number of a
+ * capability's name ("net_bind_service", "CAP_NET_RAW"), or -1; the name of
+ * a number, lower case without "cap_", or NULL. */
+int osl_cap_parse(const char *name);
+const char *osl_cap_name(int cap);
 
 /* True when NAME is the rule's id or its FILE:LINE:COL. */
 bool osl_rule_is(const struct osl_rule *r, const char *name);

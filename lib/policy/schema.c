@@ -5,24 +5,10 @@
 #include <string.h>
 
 #include "policy/internal.h"
-#include "sandbox/sandbox.h"
 #include "util/parse.h"
 
-#define MAX_PATTERN 4096
-
-const char *const limit_names[8] = {
-	"cpu", "wall", "memory", "nofile", "nproc", "fsize", "core", NULL
-};
-
-struct sctx {
-	struct layer *l;
-	const char *file;
-	const struct osl_policy_env *env;
-	struct strbuf tmp;	/* a rule's expanded pattern, reused */
-};
-
-static const struct osl_error *
-check_keys(const struct sctx *c, const struct ynode *m, const char *what,
+const struct osl_error *
+schema_check_keys(const struct sctx *c, const struct ynode *m, const char *what,
     const char *const *keys)
 {
 	for (size_t i = 0; i < m->nkids; i += 2) {
@@ -54,16 +40,16 @@ want_map(const struct sctx *c, const struct ynode *n, const char *what)
 	return err_node(c->file, n, "%s: expected a map, got %s", what, ynode_type_name(n));
 }
 
-static const struct osl_error *
-want_list(const struct sctx *c, const struct ynode *n, const char *what)
+const struct osl_error *
+schema_want_list(const struct sctx *c, const struct ynode *n, const char *what)
 {
 	if (n->type == Y_SEQ || ynode_is_null(n))
 		return NULL;
 	return err_node(c->file, n, "%s: expected a list, got %s", what, ynode_type_name(n));
 }
 
-static const struct osl_error *
-want_str(const struct sctx *c, const struct ynode *n, const char *what)
+const struct osl_error *
+schema_want_str(const struct sctx *c, const struct ynode *n, const char *what)
 {
 	if (n->type == Y_SCALAR && !ynode_is_null(n))
 		return NULL;
@@ -75,7 +61,7 @@ want_bool(const struct sctx *c, const struct ynode *n, const char *what, bool *o
 {
 	const struct osl_error *err;
 
-	if ((err = want_str(c, n, what)))
+	if ((err = schema_want_str(c, n, what)))
 		return err;
 	if (strcmp(n->str, "true") == 0)
 		*out = true;
@@ -95,7 +81,7 @@ want_enum(const struct sctx *c, const struct ynode *n, const char *what,
 	const struct osl_error *err;
 	char list[256] = "";
 
-	if ((err = want_str(c, n, what)))
+	if ((err = schema_want_str(c, n, what)))
 		return err;
 	for (int i = 0; names[i]; i++) {
 		if (strcmp(names[i], n->str) == 0) {
@@ -129,168 +115,85 @@ dup_str(char **out, const char *s)
 	return NULL;
 }
 
-bool
-is_id(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!(s[n] >= 'a' && s[n] <= 'z') && !(s[n] >= 'A' && s[n] <= 'Z') &&
-		    !(s[n] >= '0' && s[n] <= '9') && s[n] != '.' && s[n] != '_' && s[n] != '-')
-			return false;
-	return n > 0 && n <= 64;
-}
-
-/* Brackets must close: "[abc" would silently never match. */
-static bool
-glob_ok(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\') {
-			if (!*++s)
-				return false;
-		} else if (*s == '[') {
-			s++;
-			if (*s == '!' || *s == '^')
-				s++;
-			if (*s == ']')
-				s++;
-			for (; *s != ']'; s++) {
-				if (!*s)
-					return false;
-				if (*s == '[' && s[1] == ':') {
-					const char *e = strstr(s + 2, ":]");
-
-					if (!e)
-						return false;
-					s = e + 1;
-				} else if (*s == '\\' && s[1])
-					s++;
-			}
-		}
-	}
-	return true;
-}
-
-void
-rule_release(struct osl_rule *r)
-{
-	if (r->real != r->expanded)
-		free(r->real);
-	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
-	osl_netpat_release(&r->net);
-	memset(r, 0, sizeof(*r));
-}
-
+/* A number setting of the table (a limit, a log size or count) from V. */
 static const struct osl_error *
-add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
+number_setting(struct sctx *c, const struct ynode *v, enum lfield f)
 {
-	static const char *const fs_keys[] = { "path", "id", NULL };
-	static const char *const net_keys[] = { "addr", "id", NULL };
-	const struct osl_error *err = NULL;
-	struct osl_policy *p = &c->l->p;
-	bool fs = kind <= OSL_RULE_FS_DENY;
-	const struct ynode *pat = n, *id = NULL;
-	struct strbuf *sb = &c->tmp;
-	const char *exp = NULL;
-	size_t flen = strlen(c->file), elen, ilen, rlen = 0;
-	struct osl_rule r;
-	char emsg[512], *w;
-	enum vx vx = VX_OK;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = kind;
-	if (n->type == Y_MAP) {
-		if ((err = check_keys(c, n, what, fs ? fs_keys : net_keys)))
-			return err;
-		if ((pat = ymap_get(n, fs ? "path" : "addr")) == NULL)
-			return err_node(c->file, n, "%s: a rule map needs '%s:'", what,
-			    fs ? "path" : "addr");
-		if ((id = ymap_get(n, "id")) != NULL) {
-			if ((err = want_str(c, id, what)))
-				return err;
-			if (!is_id(id->str))
-				return err_node(c->file, id, "%s: invalid id '%.100s' (1-64 letters, "
-				    "digits, '.', '_' or '-')", what, id->str);
-		}
-	} else if (n->type != Y_SCALAR)
-		return err_node(c->file, n, "%s: a rule is a string or a map, got %s", what,
-		    ynode_type_name(n));
-	if ((err = want_str(c, pat, what)))
-		return err;
-	if (pat->len > MAX_PATTERN)
-		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
-		    MAX_PATTERN);
-	if (fs) {
-		/* a deny rule can only narrow: its variables are taken as they are;
-		 * an allow rule whose variable cannot be used is inert */
-		vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, sb,
-		    emsg, sizeof(emsg));
-		if (vx == VX_ERROR) {
-			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
-			goto done;
-		}
-		if (vx == VX_INERT)
-			rlen = strlen(emsg) + 1;
-		if (!glob_ok(sb->buf)) {
-			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
-			    what, pat->str);
-			goto done;
-		}
-		exp = sb->buf;
-	} else {
-		if ((err = osl_netpat_parse(pat->str, &r.net))) {
-			err = err_node(c->file, pat, "%s: %s", what, err->msg);
-			goto done;
-		}
-		exp = pat->str;
-	}
-	/* where, pattern, expanded and id in one block, owned by where */
-	elen = strlen(exp);
-	ilen = id ? id->len : 0;
-	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1 + rlen)) == NULL)
-		goto nomem;
-	r.where = w;
-	w += where_put(w, c->file, n->line, n->col) + 1;
-	r.pattern = memcpy(w, pat->str, pat->len + 1);
-	w += pat->len + 1;
-	r.expanded = memcpy(w, exp, elen + 1);
-	r.real = r.expanded;	/* until load.c resolves it */
-	w += elen + 1;
-	if (id)
-		r.id = memcpy(w, id->str, ilen + 1);
-	w += ilen + 1;
-	if (rlen)
-		r.inert = memcpy(w, emsg, rlen);
-	if (p->nrules == c->l->rules_cap) {
-		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
-		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
-
-		if (!nr)
-			goto nomem;
-		p->rules = nr;
-		c->l->rules_cap = cap;
-	}
-	p->rules[p->nrules++] = r;
-	memset(&r, 0, sizeof(r));
-	goto done;
-nomem:
-	err = osl_error_nomem();
-done:
-	rule_release(&r);
-	return err;
-}
-
-static const struct osl_error *
-rule_list(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
-{
+	const struct setting *s = &settings[f];
 	const struct osl_error *err;
+	uint64_t n = 0;
+	bool good;
 
-	if ((err = want_list(c, n, what)))
+	if ((err = schema_want_str(c, v, s->key)))
 		return err;
-	for (size_t i = 0; i < n->nkids; i++)
-		if ((err = add_rule(c, kind, n->kids[i], what)))
+	if (s->type == ST_DURATION)
+		good = osl_parse_duration(v->str, &n) && (n > 0 || !(s->flags & S_POSITIVE));
+	else if (s->type == ST_COUNT)
+		good = osl_parse_uint(v->str, s->max, &n);
+	else
+		good = osl_parse_size(v->str, &n);
+	if (!good || n > s->max) {
+		char hint[64] = "";
+
+		if (s->type == ST_DURATION)
+			snprintf(hint, sizeof(hint), " (e.g. %s10s, 5m, 1h%s)", s->flags &
+			    S_POSITIVE ? "250ms, " : "", s->flags & S_POSITIVE ? "; more than 0" : "");
+		else if (s->type == ST_SIZE)
+			snprintf(hint, sizeof(hint), " (e.g. 512K, 64M, 1G)");
+		else if (s->max < UINT32_MAX)
+			snprintf(hint, sizeof(hint), " (0-%llu)", (unsigned long long)s->max);
+		return err_node(c->file, v, "%s: invalid %s '%.100s'%s", s->key,
+		    s->type == ST_DURATION ? "duration" : s->type == ST_COUNT ? "number" : "size",
+		    v->str, hint);
+	}
+	setting_set_num(&c->l->p, s, n);
+	mark(c, f, v);
+	return NULL;
+}
+
+/* An enum or boolean setting of the table from V. */
+static const struct osl_error *
+word_setting(struct sctx *c, const struct ynode *v, enum lfield f)
+{
+	const struct setting *s = &settings[f];
+	const struct osl_error *err;
+	bool b = false;
+	int e;
+
+	if (s->type == ST_BOOL) {
+		if ((err = want_bool(c, v, s->key, &b)))
 			return err;
+		e = b;
+	} else if ((err = want_enum(c, v, s->key, s->names, &e)))
+		return err;
+	setting_set_num(&c->l->p, s, (uint64_t)e);
+	mark(c, f, v);
+	return NULL;
+}
+
+/* The settings of map M at PREFIX ("proc.limits.", "log.rotate."): rows
+ * FIRST to LAST of the table, all numbers. */
+static const struct osl_error *
+number_map(struct sctx *c, const struct ynode *m, enum lfield first, enum lfield last)
+{
+	const char *keys[LF__COUNT + 1];
+	const struct osl_error *err;
+	char what[64];
+	int n = 0;
+
+	snprintf(what, sizeof(what), "%.*s", (int)(setting_leaf(&settings[first]) - 1 -
+	    settings[first].key), settings[first].key);
+	for (int f = first; f <= (int)last; f++)
+		keys[n++] = setting_leaf(&settings[f]);
+	keys[n] = NULL;
+	if ((err = want_map(c, m, what)) || (err = schema_check_keys(c, m, what, keys)))
+		return err;
+	for (int f = first; f <= (int)last; f++) {
+		const struct ynode *v = ymap_get(m, setting_leaf(&settings[f]));
+
+		if (v && (err = number_setting(c, v, (enum lfield)f)))
+			return err;
+	}
 	return NULL;
 }
 
@@ -303,7 +206,7 @@ parse_fs(struct sctx *c, const struct ynode *m)
 	};
 	const struct osl_error *err;
 
-	if ((err = want_map(c, m, "fs")) || (err = check_keys(c, m, "fs", keys)))
+	if ((err = want_map(c, m, "fs")) || (err = schema_check_keys(c, m, "fs", keys)))
 		return err;
 	for (size_t i = 0; i < m->nkids; i += 2)
 		for (int k = 0; keys[k]; k++)
@@ -319,61 +222,20 @@ parse_net(struct sctx *c, const struct ynode *m)
 	static const char *const keys[] = { "connect", "bind", "resolve", "deny", NULL };
 	const struct osl_error *err;
 
-	if ((err = want_map(c, m, "net")) || (err = check_keys(c, m, "net", keys)))
+	if ((err = want_map(c, m, "net")) || (err = schema_check_keys(c, m, "net", keys)))
 		return err;
 	for (size_t i = 0; i < m->nkids; i += 2) {
 		const char *k = m->kids[i]->str;
 		const struct ynode *v = m->kids[i + 1];
 
 		if (strcmp(k, "resolve") == 0) {
-			if ((err = want_bool(c, v, "net.resolve", &c->l->p.net_resolve)))
+			if ((err = word_setting(c, v, LF_RESOLVE)))
 				return err;
-			mark(c, LF_RESOLVE, v);
 		} else if ((err = rule_list(c, strcmp(k, "connect") == 0 ? OSL_RULE_NET_CONNECT :
 		    strcmp(k, "bind") == 0 ? OSL_RULE_NET_BIND : OSL_RULE_NET_DENY, v,
 		    strcmp(k, "connect") == 0 ? "net.connect" :
 		    strcmp(k, "bind") == 0 ? "net.bind" : "net.deny")))
 			return err;
-	}
-	return NULL;
-}
-
-static const struct osl_error *
-parse_limits(struct sctx *c, const struct ynode *m)
-{
-	const struct osl_error *err;
-	uint64_t *dst[7];
-	struct osl_limits *lim = &c->l->p.limits;
-	char what[32];
-
-	dst[0] = &lim->cpu_ns; dst[1] = &lim->wall_ns; dst[2] = &lim->memory;
-	dst[3] = &lim->nofile; dst[4] = &lim->nproc; dst[5] = &lim->fsize;
-	dst[6] = &lim->core;
-	if ((err = want_map(c, m, "proc.limits")) ||
-	    (err = check_keys(c, m, "proc.limits", limit_names)))
-		return err;
-	for (size_t i = 0; i < m->nkids; i += 2) {
-		const struct ynode *v = m->kids[i + 1];
-		int k;
-		bool good;
-
-		for (k = 0; strcmp(limit_names[k], m->kids[i]->str); k++)
-			;
-		snprintf(what, sizeof(what), "proc.limits.%s", limit_names[k]);
-		if ((err = want_str(c, v, what)))
-			return err;
-		if (k <= 1)
-			good = osl_parse_duration(v->str, dst[k]) && *dst[k] > 0;
-		else if (k == 3 || k == 4)
-			good = osl_parse_uint(v->str, UINT64_MAX - 1, dst[k]);
-		else
-			good = osl_parse_size(v->str, dst[k]);
-		if (!good || *dst[k] == OSL_LIMIT_UNSET)
-			return err_node(c->file, v, "%s: invalid %s '%.100s'%s", what,
-			    k <= 1 ? "duration" : k == 3 || k == 4 ? "number" : "size", v->str,
-			    k <= 1 ? " (e.g. 250ms, 10s, 5m, 1h; more than 0)" :
-			    k == 3 || k == 4 ? "" : " (e.g. 512K, 64M, 1G)");
-		mark(c, (enum lfield)(LF_LIMIT + k), v);
 	}
 	return NULL;
 }
@@ -397,7 +259,7 @@ str_list(struct sctx *c, const struct ynode *n, const char *what,
 	const struct osl_error *err;
 	char **v;
 
-	if ((err = want_list(c, n, what)))
+	if ((err = schema_want_list(c, n, what)))
 		return err;
 	if (n->nkids == 0)
 		return NULL;
@@ -405,7 +267,7 @@ str_list(struct sctx *c, const struct ynode *n, const char *what,
 		return osl_error_nomem();
 	*out = v;
 	for (size_t i = 0; i < n->nkids; i++) {
-		if ((err = want_str(c, n->kids[i], what)))
+		if ((err = schema_want_str(c, n->kids[i], what)))
 			return err;
 		if (!valid(n->kids[i]->str))
 			return err_node(c->file, n->kids[i], "%s: invalid name '%.100s' (%s)",
@@ -425,7 +287,7 @@ parse_env(struct sctx *c, const struct ynode *m)
 	const struct osl_error *err;
 	const struct ynode *keep = ymap_get(m, "keep"), *set = ymap_get(m, "set");
 
-	if ((err = want_map(c, m, "proc.env")) || (err = check_keys(c, m, "proc.env", keys)))
+	if ((err = want_map(c, m, "proc.env")) || (err = schema_check_keys(c, m, "proc.env", keys)))
 		return err;
 	if (keep && (err = str_list(c, keep, "proc.env.keep", is_env_name,
 	    "letters, digits and '_'", &p->env_keep, &p->nenv_keep)))
@@ -474,7 +336,6 @@ is_syscall(const char *s)
 static const struct osl_error *
 parse_seccomp(struct sctx *c, const struct ynode *n)
 {
-	static const char *const bases[] = { "default", "strict", "none", NULL };
 	static const char *const keys[] = { "base", "deny", "allow", NULL };
 	struct osl_seccomp *sc = &c->l->p.seccomp;
 	const struct osl_error *err;
@@ -482,21 +343,17 @@ parse_seccomp(struct sctx *c, const struct ynode *n)
 	int b = 0;
 
 	if (n->type == Y_SCALAR) {
-		if ((err = want_enum(c, n, "proc.seccomp", bases, &b)))
+		if ((err = want_enum(c, n, "proc.seccomp", policy_seccomp_names, &b)))
 			return err;
 		sc->base = (enum osl_seccomp_base)b;
 		mark(c, LF_SECCOMP, n);
 		return NULL;
 	}
 	if ((err = want_map(c, n, "proc.seccomp")) ||
-	    (err = check_keys(c, n, "proc.seccomp", keys)))
+	    (err = schema_check_keys(c, n, "proc.seccomp", keys)))
 		return err;
-	if ((v = ymap_get(n, "base")) != NULL) {
-		if ((err = want_enum(c, v, "proc.seccomp.base", bases, &b)))
-			return err;
-		sc->base = (enum osl_seccomp_base)b;
-		mark(c, LF_SECCOMP, v);
-	}
+	if ((v = ymap_get(n, "base")) && (err = word_setting(c, v, LF_SECCOMP)))
+		return err;
 	if ((v = ymap_get(n, "deny")) && (err = str_list(c, v, "proc.seccomp.deny", is_syscall,
 	    "a system call name or @group", &sc->deny, &sc->ndeny)))
 		return err;
@@ -512,13 +369,13 @@ parse_caps(struct sctx *c, const struct ynode *n)
 {
 	const struct osl_error *err;
 
-	if ((err = want_list(c, n, "proc.capabilities")))
+	if ((err = schema_want_list(c, n, "proc.capabilities")))
 		return err;
 	c->l->p.capabilities = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
 		int cap;
 
-		if ((err = want_str(c, n->kids[i], "proc.capabilities")))
+		if ((err = schema_want_str(c, n->kids[i], "proc.capabilities")))
 			return err;
 		if ((cap = osl_cap_parse(n->kids[i]->str)) < 0)
 			return err_node(c->file, n->kids[i], "proc.capabilities: unknown "
@@ -530,24 +387,25 @@ parse_caps(struct sctx *c, const struct ynode *n)
 	return NULL;
 }
 
-/* proc.namespaces: those beyond every child's (only pid so far) */
+/* A list of names that are bits (proc.signal, proc.namespaces). */
 static const struct osl_error *
-parse_namespaces(struct sctx *c, const struct ynode *n)
+bits_setting(struct sctx *c, const struct ynode *n, enum lfield f)
 {
-	static const char *const names[] = { "pid", NULL };
+	const struct setting *s = &settings[f];
 	const struct osl_error *err;
+	uint64_t bits = 0;
 
-	if ((err = want_list(c, n, "proc.namespaces")))
+	if ((err = schema_want_list(c, n, s->key)))
 		return err;
-	c->l->p.namespaces = 0;
 	for (size_t i = 0; i < n->nkids; i++) {
 		int k;
 
-		if ((err = want_enum(c, n->kids[i], "proc.namespaces", names, &k)))
+		if ((err = want_enum(c, n->kids[i], s->key, s->names, &k)))
 			return err;
-		c->l->p.namespaces |= 1u << k;
+		bits |= 1u << k;
 	}
-	mark(c, LF_NAMESPACES, n);
+	setting_set_num(&c->l->p, s, bits);
+	mark(c, f, n);
 	return NULL;
 }
 
@@ -556,27 +414,14 @@ parse_proc(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "signal", "limits", "env", "seccomp", "capabilities",
 		"tmp", "namespaces", NULL };
-	static const char *const scopes[] = { "self", "children", "same-user", "any", NULL };
-	static const char *const tmps[] = { "private", "shared", NULL };
 	const struct osl_error *err;
 	const struct ynode *v;
 
-	if ((err = want_map(c, m, "proc")) || (err = check_keys(c, m, "proc", keys)))
+	if ((err = want_map(c, m, "proc")) || (err = schema_check_keys(c, m, "proc", keys)))
 		return err;
-	if ((v = ymap_get(m, "signal")) != NULL) {
-		if ((err = want_list(c, v, "proc.signal")))
-			return err;
-		c->l->p.signal_scope = 0;
-		for (size_t i = 0; i < v->nkids; i++) {
-			int s;
-
-			if ((err = want_enum(c, v->kids[i], "proc.signal", scopes, &s)))
-				return err;
-			c->l->p.signal_scope |= 1u << s;
-		}
-		mark(c, LF_SIGNAL, v);
-	}
-	if ((v = ymap_get(m, "limits")) && (err = parse_limits(c, v)))
+	if ((v = ymap_get(m, "signal")) && (err = bits_setting(c, v, LF_SIGNAL)))
+		return err;
+	if ((v = ymap_get(m, "limits")) && (err = number_map(c, v, LF_LIM_CPU, LF_LIM_CORE)))
 		return err;
 	if ((v = ymap_get(m, "env")) && (err = parse_env(c, v)))
 		return err;
@@ -584,15 +429,9 @@ parse_proc(struct sctx *c, const struct ynode *m)
 		return err;
 	if ((v = ymap_get(m, "capabilities")) && (err = parse_caps(c, v)))
 		return err;
-	if ((v = ymap_get(m, "tmp")) != NULL) {
-		int t;
-
-		if ((err = want_enum(c, v, "proc.tmp", tmps, &t)))
-			return err;
-		c->l->p.tmp = (enum osl_tmp)t;
-		mark(c, LF_TMP, v);
-	}
-	if ((v = ymap_get(m, "namespaces")) && (err = parse_namespaces(c, v)))
+	if ((v = ymap_get(m, "tmp")) && (err = word_setting(c, v, LF_TMP)))
+		return err;
+	if ((v = ymap_get(m, "namespaces")) && (err = bits_setting(c, v, LF_NAMESPACES)))
 		return err;
 	return NULL;
 }
@@ -620,21 +459,22 @@ static const struct osl_error *
 parse_sink(struct sctx *c, const struct ynode *v, const char *what, char **out, enum lfield f)
 {
 	const struct osl_error *err;
+	const char *rest = NULL;
+	enum osl_log_sink kind;
 	char *path = NULL;
 
-	if ((err = want_str(c, v, what)))
+	if ((err = schema_want_str(c, v, what)))
 		return err;
 	mark(c, f, v);
-	if (strcmp(v->str, "stderr") == 0 || strcmp(v->str, "syslog") == 0 ||
-	    strcmp(v->str, "journald") == 0 || strcmp(v->str, "none") == 0)
+	/* the grammar is lib/log/sinkspec.c's; a path here is expanded */
+	if (osl_log_sink_parse(v->str, &kind, &rest) && !rest)
 		return dup_str(out, v->str);
-	if (strncmp(v->str, "file:", 5) == 0 || strncmp(v->str, "syslog:", 7) == 0) {
-		bool file = v->str[0] == 'f';
+	if (rest) {
 		struct strbuf sb = STRBUF_INIT;
 
-		if ((err = log_path(c, v, v->str + (file ? 5 : 7), what, &path)))
+		if ((err = log_path(c, v, rest, what, &path)))
 			return err;
-		sb_addf(&sb, "%s:%s", file ? "file" : "syslog", path);
+		sb_addf(&sb, "%.*s%s", (int)(rest - v->str), v->str, path);
 		free(path);
 		if (sb.oom) {
 			sb_release(&sb);
@@ -653,90 +493,35 @@ parse_log(struct sctx *c, const struct ynode *m)
 {
 	static const char *const keys[] = { "level", "sink", "sync", "chain", "on_failure",
 		"rotate", "checkpoint", NULL };
-	static const char *const levels[] = { "debug", "info", "notice", "warn", "error",
-		"critical", NULL };
-	static const char *const syncs[] = { "none", "batch", "always", NULL };
-	static const char *const onfail[] = { "deny", "continue", NULL };
-	static const char *const rkeys[] = { "size", "keep", NULL };
 	static const char *const ckeys[] = { "every", "interval", "key", "sink", NULL };
 	struct osl_log_config *lg = &c->l->p.log;
 	const struct osl_error *err;
 	const struct ynode *v, *r;
-	uint64_t u;
-	int e;
 
-	if ((err = want_map(c, m, "log")) || (err = check_keys(c, m, "log", keys)))
+	if ((err = want_map(c, m, "log")) || (err = schema_check_keys(c, m, "log", keys)))
 		return err;
-	if ((v = ymap_get(m, "level")) != NULL) {
-		if ((err = want_enum(c, v, "log.level", levels, &e)))
-			return err;
-		lg->level = (enum osl_level)e;
-		mark(c, LF_LEVEL, v);
-	}
+	if ((v = ymap_get(m, "level")) && (err = word_setting(c, v, LF_LEVEL)))
+		return err;
 	if ((v = ymap_get(m, "sink")) && (err = parse_sink(c, v, "log.sink", &lg->sink, LF_SINK)))
 		return err;
-	if ((v = ymap_get(m, "sync")) != NULL) {
-		if ((err = want_enum(c, v, "log.sync", syncs, &e)))
-			return err;
-		lg->sync = (enum osl_log_sync)e;
-		mark(c, LF_SYNC, v);
-	}
-	if ((v = ymap_get(m, "chain")) != NULL) {
-		if ((err = want_bool(c, v, "log.chain", &lg->chain)))
-			return err;
-		mark(c, LF_CHAIN, v);
-	}
-	if ((v = ymap_get(m, "on_failure")) != NULL) {
-		if ((err = want_enum(c, v, "log.on_failure", onfail, &e)))
-			return err;
-		lg->on_failure = (enum osl_log_onfail)e;
-		mark(c, LF_ONFAIL, v);
-	}
-	if ((r = ymap_get(m, "rotate")) != NULL) {
-		if ((err = want_map(c, r, "log.rotate")) ||
-		    (err = check_keys(c, r, "log.rotate", rkeys)))
-			return err;
-		if ((v = ymap_get(r, "size")) != NULL) {
-			if ((err = want_str(c, v, "log.rotate.size")))
-				return err;
-			if (!osl_parse_size(v->str, &lg->rotate_size))
-				return err_node(c->file, v, "log.rotate.size: invalid size '%.100s' "
-				    "(e.g. 512K, 64M, 1G)", v->str);
-			mark(c, LF_ROT_SIZE, v);
-		}
-		if ((v = ymap_get(r, "keep")) != NULL) {
-			if ((err = want_str(c, v, "log.rotate.keep")))
-				return err;
-			if (!osl_parse_uint(v->str, 100000, &u))
-				return err_node(c->file, v, "log.rotate.keep: invalid number '%.100s' "
-				    "(0-100000)", v->str);
-			lg->rotate_keep = (unsigned)u;
-			mark(c, LF_ROT_KEEP, v);
-		}
-	}
+	if ((v = ymap_get(m, "sync")) && (err = word_setting(c, v, LF_SYNC)))
+		return err;
+	if ((v = ymap_get(m, "chain")) && (err = word_setting(c, v, LF_CHAIN)))
+		return err;
+	if ((v = ymap_get(m, "on_failure")) && (err = word_setting(c, v, LF_ONFAIL)))
+		return err;
+	if ((r = ymap_get(m, "rotate")) && (err = number_map(c, r, LF_ROT_SIZE, LF_ROT_KEEP)))
+		return err;
 	if ((r = ymap_get(m, "checkpoint")) != NULL) {
 		if ((err = want_map(c, r, "log.checkpoint")) ||
-		    (err = check_keys(c, r, "log.checkpoint", ckeys)))
+		    (err = schema_check_keys(c, r, "log.checkpoint", ckeys)))
 			return err;
-		if ((v = ymap_get(r, "every")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.every")))
-				return err;
-			if (!osl_parse_uint(v->str, UINT32_MAX, &u))
-				return err_node(c->file, v, "log.checkpoint.every: invalid number "
-				    "'%.100s'", v->str);
-			lg->checkpoint_every = (unsigned)u;
-			mark(c, LF_CP_EVERY, v);
-		}
-		if ((v = ymap_get(r, "interval")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.interval")))
-				return err;
-			if (!osl_parse_duration(v->str, &lg->checkpoint_interval_ns))
-				return err_node(c->file, v, "log.checkpoint.interval: invalid duration "
-				    "'%.100s' (e.g. 10s, 5m, 1h)", v->str);
-			mark(c, LF_CP_INTERVAL, v);
-		}
+		if ((v = ymap_get(r, "every")) && (err = number_setting(c, v, LF_CP_EVERY)))
+			return err;
+		if ((v = ymap_get(r, "interval")) && (err = number_setting(c, v, LF_CP_INTERVAL)))
+			return err;
 		if ((v = ymap_get(r, "key")) != NULL) {
-			if ((err = want_str(c, v, "log.checkpoint.key")) ||
+			if ((err = schema_want_str(c, v, "log.checkpoint.key")) ||
 			    (err = log_path(c, v, v->str, "log.checkpoint.key", &lg->checkpoint_key)))
 				return err;
 			mark(c, LF_CP_KEY, v);
@@ -748,70 +533,21 @@ parse_log(struct sctx *c, const struct ynode *m)
 	return NULL;
 }
 
-/* Two rules of one file with the same id would make `rule:` in tests and
- * the logs ambiguous.  Reported: of the ids that repeat, the first in byte
- * order, at its second rule.  A hash table, not a sort: this runs on every
- * load. */
-static const struct osl_error *
-check_ids(struct sctx *c)
-{
-	const struct osl_policy *p = &c->l->p;
-	const struct osl_rule *dup = NULL, *first = NULL;
-	const size_t seen = (size_t)1 << (sizeof(size_t) * 8 - 1);	/* repeated */
-	size_t mask = 15, *slot;	/* rule index + 1 (| seen); 0 is empty */
-
-	while (mask < 2 * p->nrules)
-		mask = mask * 2 + 1;
-	if ((slot = calloc(mask + 1, sizeof(*slot))) == NULL)
-		return osl_error_nomem();
-	for (size_t i = 0; i < p->nrules; i++) {
-		const struct osl_rule *r = &p->rules[i];
-		uint32_t h = 2166136261u;
-		size_t k;
-
-		if (!r->id)
-			continue;
-		for (const char *s = r->id; *s; s++)
-			h = (h ^ (unsigned char)*s) * 16777619u;
-		for (k = h & mask; slot[k]; k = (k + 1) & mask)
-			if (strcmp(p->rules[(slot[k] & ~seen) - 1].id, r->id) == 0)
-				break;
-		if (!slot[k]) {
-			slot[k] = i + 1;
-			continue;
-		}
-		if (slot[k] & seen)
-			continue;	/* a third or later: the second was taken */
-		if (!dup || strcmp(r->id, dup->id) < 0) {
-			dup = r;
-			first = &p->rules[slot[k] - 1];
-		}
-		slot[k] |= seen;
-	}
-	free(slot);
-	if (!dup)
-		return NULL;
-	return osl_error_new(OSL_EINPUT, "%s: duplicate rule id '%s' (first at %s)",
-	    dup->where, dup->id, first->where);
-}
 
 static const struct osl_error *
 parse_root(struct sctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "version", "name", "description", "extends",
 		"mode", "default", "fs", "net", "proc", "log", NULL };
-	static const char *const modes[] = { "enforce", "audit", NULL };
-	static const char *const dflts[] = { "deny", "allow", NULL };
 	struct layer *l = c->l;
 	const struct osl_error *err;
 	const struct ynode *v;
-	int e;
 
 	if (!root)
 		return err_at(l->file, 1, 1, "empty policy (version: 1 is required)");
 	if (root->type != Y_MAP)
 		return err_node(l->file, root, "a policy is a map, got %s", ynode_type_name(root));
-	if ((err = check_keys(c, root, "the policy", keys)))
+	if ((err = schema_check_keys(c, root, "the policy", keys)))
 		return err;
 	if ((v = ymap_get(root, "version")) == NULL)
 		return err_node(l->file, root, "version is required (version: 1)");
@@ -819,28 +555,20 @@ parse_root(struct sctx *c, const struct ynode *root)
 		return err_node(l->file, v, "unsupported version '%.20s' (only 1 is known)",
 		    v->type == Y_SCALAR ? v->str : ynode_type_name(v));
 	if ((v = ymap_get(root, "name")) != NULL) {
-		if ((err = want_str(c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
+		if ((err = schema_want_str(c, v, "name")) || (err = dup_str(&l->p.name, v->str)))
 			return err;
 		mark(c, LF_NAME, v);
 	}
 	if ((v = ymap_get(root, "description")) != NULL) {
-		if ((err = want_str(c, v, "description")) ||
+		if ((err = schema_want_str(c, v, "description")) ||
 		    (err = dup_str(&l->p.description, v->str)))
 			return err;
 		mark(c, LF_DESC, v);
 	}
-	if ((v = ymap_get(root, "mode")) != NULL) {
-		if ((err = want_enum(c, v, "mode", modes, &e)))
-			return err;
-		l->p.mode = (enum osl_mode)e;
-		mark(c, LF_MODE, v);
-	}
-	if ((v = ymap_get(root, "default")) != NULL) {
-		if ((err = want_enum(c, v, "default", dflts, &e)))
-			return err;
-		l->p.dflt = e ? OSL_ALLOW : OSL_DENY;
-		mark(c, LF_DEFAULT, v);
-	}
+	if ((v = ymap_get(root, "mode")) && (err = word_setting(c, v, LF_MODE)))
+		return err;
+	if ((v = ymap_get(root, "default")) && (err = word_setting(c, v, LF_DEFAULT)))
+		return err;
 	if ((v = ymap_get(root, "fs")) && (err = parse_fs(c, v)))
 		return err;
 	if ((v = ymap_get(root, "net")) && (err = parse_net(c, v)))

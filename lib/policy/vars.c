@@ -37,8 +37,8 @@ static const char *const system_folders[] = {
 	"/usr/share", "/var", "/var/cache", "/var/lib", "/var/log", "/var/spool", NULL
 };
 
-static bool
-is_system_folder(const char *path)
+bool
+osl_system_folder(const char *path)
 {
 	for (size_t i = 0; system_folders[i]; i++)
 		if (strcmp(system_folders[i], path) == 0)
@@ -77,9 +77,9 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 		snprintf(emsg, esz, "out of memory");
 		return false;
 	}
-	if (path_normalise(&sb, tmp, sizeof(tmp)) && is_system_folder(sb.buf))
+	if (path_normalise(&sb, tmp, sizeof(tmp)) && osl_system_folder(sb.buf))
 		bad = sb.buf;
-	else if (env->real_path && env->real_path(v, real, sizeof(real)) && is_system_folder(real)) {
+	else if (env->real_path && env->real_path(v, real, sizeof(real)) && osl_system_folder(real)) {
 		bad = real;
 		snprintf(via, sizeof(via), ", which leads to '%s'", real);
 	}

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "op.h"
+#include "proc/learn-int.h"
 #include "proc/learn.h"
 #include "sandbox/sandbox.h"
 
@@ -145,200 +146,6 @@ osl_learn_release(struct osl_learn *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* --- reading the tracee --- */
-
-static bool
-read_mem(pid_t pid, unsigned long addr, void *buf, size_t len)
-{
-	struct iovec local = { buf, len }, remote = { (void *)addr, len };
-
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
-}
-
-/* A NUL-terminated string, read page by page (a string may end just
- * before an unmapped page). */
-static bool
-read_str(pid_t pid, unsigned long addr, char *buf, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size - 1) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-
-		if (chunk > size - 1 - got)
-			chunk = size - 1 - got;
-		if (!read_mem(pid, addr + got, buf + got, chunk))
-			return false;
-		if (memchr(buf + got, '\0', chunk))
-			return true;
-		got += chunk;
-	}
-	buf[size - 1] = '\0';
-	return false;		/* too long */
-}
-
-static bool
-proc_link(pid_t pid, const char *what, char *buf, size_t size)
-{
-	char p[64];
-	ssize_t n;
-
-	snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, what);
-	if ((n = readlink(p, buf, size - 1)) <= 0)
-		return false;
-	buf[n] = '\0';
-	return buf[0] == '/';
-}
-
-static void
-comm_of(pid_t pid, char *buf, size_t size)
-{
-	char p[64];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
-	if ((f = fopen(p, "re"))) {
-		if (fgets(buf, (int)size, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-}
-
-/* Remove ".", "..", "//" from an absolute path, in place. */
-static void
-normalise(char *p)
-{
-	char *out = p, *in = p;
-
-	while (*in) {
-		while (*in == '/')
-			in++;
-		if (!*in)
-			break;
-		if (in[0] == '.' && (in[1] == '/' || !in[1])) {
-			in++;
-			continue;
-		}
-		if (in[0] == '.' && in[1] == '.' && (in[2] == '/' || !in[2])) {
-			in += 2;
-			while (out > p && *--out != '/')
-				;
-			continue;
-		}
-		*out++ = '/';
-		while (*in && *in != '/')
-			*out++ = *in++;
-	}
-	if (out == p)
-		*out++ = '/';
-	*out = '\0';
-}
-
-/* PATH as the tracee named it, relative to DIRFD, made absolute and
- * resolved as far as it exists (the last component may be gone: an
- * unlink, the source of a rename). */
-static bool
-resolve_at(pid_t pid, long dirfd, const char *path, char *out, size_t size)
-{
-	char base[PATH_MAX], joined[2 * PATH_MAX], real[PATH_MAX], *slash;
-
-	if (path[0] == '/')
-		snprintf(joined, sizeof(joined), "%s", path);
-	else {
-		char what[32];
-
-		if ((int)dirfd == AT_FDCWD)
-			snprintf(what, sizeof(what), "cwd");
-		else
-			snprintf(what, sizeof(what), "fd/%d", (int)dirfd);
-		if (!proc_link(pid, what, base, sizeof(base)))
-			return false;
-		snprintf(joined, sizeof(joined), "%s/%s", base, path);
-	}
-	normalise(joined);
-	/* the tracee's own /proc entries: realpath here would give ours */
-	if (osl_path_proc_self(joined)) {
-		snprintf(out, size, "%s", joined);
-		return true;
-	}
-	if (realpath(joined, real)) {
-		snprintf(out, size, "%s", real);
-		return true;
-	}
-	if ((slash = strrchr(joined, '/')) && slash != joined) {
-		*slash = '\0';
-		if (realpath(joined, real)) {
-			snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
-			return true;
-		}
-		*slash = '/';
-	}
-	snprintf(out, size, "%s", joined);
-	return true;
-}
-
-/* The ids of thread PID as its own /proc shows them: its process (Tgid)
- * and itself, in the innermost PID namespace (NStgid, NSpid: the last). */
-static void
-ids_of(pid_t pid, long *tgid, long *tid)
-{
-	char p[64], line[256];
-	FILE *f;
-
-	*tgid = *tid = pid;
-	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(p, "re")))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *last = strrchr(line, '\t');
-
-		if (!last)
-			continue;
-		if (!strncmp(line, "NStgid:", 7))
-			*tgid = strtol(last + 1, NULL, 10);
-		else if (!strncmp(line, "NSpid:", 6))
-			*tid = strtol(last + 1, NULL, 10);
-	}
-	fclose(f);
-}
-
-/* /proc/N/... of the process itself as /proc/self/..., of the thread
- * itself as /proc/thread-self/... (in place): a rule that holds on the next
- * run, whatever the process ids are then. */
-static void
-proc_self(pid_t pid, char *path, size_t size)
-{
-	char rest[PATH_MAX];
-	const char *self = NULL;
-	long n, tgid, tid;
-	char *end;
-
-	if (strncmp(path, "/proc/", 6) || path[6] < '1' || path[6] > '9')
-		return;
-	n = strtol(path + 6, &end, 10);
-	if (*end != '/' && *end)
-		return;
-	ids_of(pid, &tgid, &tid);
-	if (n == tgid && !strncmp(end, "/task/", 6)) {
-		char *e2;
-		long t = strtol(end + 6, &e2, 10);
-
-		if (t == tid && (*e2 == '/' || !*e2)) {
-			end = e2;
-			self = "thread-self";
-		}
-	}
-	if (!self && n == tgid)
-		self = "self";
-	if (!self && n == tid)
-		self = "thread-self";
-	if (!self)
-		return;
-	snprintf(rest, sizeof(rest), "%s", end);
-	snprintf(path, size, "/proc/%s%s", self, rest);
-}
-
 static const struct osl_error *
 add_seen(struct tracer *tr, const struct task *t, enum osl_seen_kind kind, bool refused,
     const char *what)
@@ -347,10 +154,10 @@ add_seen(struct tracer *tr, const struct task *t, enum osl_seen_kind kind, bool 
 
 	if (tr->l->enforced && !t->execed)
 		return NULL;	/* osl's own setup, before the command runs */
-	comm_of(t->pid, comm, sizeof(comm));
+	learn_comm_of(t->pid, comm, sizeof(comm));
 	if (what[0] == '/' && !strncmp(what, "/proc/", 6)) {
 		snprintf(p, sizeof(p), "%s", what);
-		proc_self(t->pid, p, sizeof(p));
+		learn_proc_self(t->pid, p, sizeof(p));
 		what = p;
 	}
 	return osl_learn_add(tr->l, kind, refused, what, comm);
@@ -457,9 +264,9 @@ arg_path(struct task *t, const struct user_regs_struct *r, int d, int i, int k)
 	char raw[PATH_MAX];
 	long dirfd = d < 0 ? AT_FDCWD : (long)(int)REG_ARG(*r, d);
 
-	if (!read_str(t->pid, REG_ARG(*r, i), raw, sizeof(raw)) || !raw[0])
+	if (!learn_read_str(t->pid, REG_ARG(*r, i), raw, sizeof(raw)) || !raw[0])
 		return false;
-	return resolve_at(t->pid, dirfd, raw, t->path[k], sizeof(t->path[k]));
+	return learn_resolve_at(t->pid, dirfd, raw, t->path[k], sizeof(t->path[k]));
 }
 
 /* The name of a DNS query (RFC 1035 4.1): one question, QR clear, labels
@@ -518,7 +325,7 @@ on_send(struct tracer *tr, const struct task *t, const struct user_regs_struct *
 	if (REG_NR(*r) == SYS_sendto) {
 		size_t len = REG_ARG(*r, 2) < sizeof(m) ? REG_ARG(*r, 2) : sizeof(m);
 
-		if (read_mem(t->pid, REG_ARG(*r, 1), m, len))
+		if (learn_read_mem(t->pid, REG_ARG(*r, 1), m, len))
 			dns_add(tr, t, m, len);
 		return;
 	}
@@ -527,12 +334,12 @@ on_send(struct tracer *tr, const struct task *t, const struct user_regs_struct *
 		struct iovec iov;
 		size_t len;
 
-		if (!read_mem(t->pid, REG_ARG(*r, 1) + k * sizeof(mh), &mh, sizeof(mh)) ||
+		if (!learn_read_mem(t->pid, REG_ARG(*r, 1) + k * sizeof(mh), &mh, sizeof(mh)) ||
 		    mh.msg_hdr.msg_iovlen < 1 ||
-		    !read_mem(t->pid, (unsigned long)mh.msg_hdr.msg_iov, &iov, sizeof(iov)))
+		    !learn_read_mem(t->pid, (unsigned long)mh.msg_hdr.msg_iov, &iov, sizeof(iov)))
 			return;
 		len = iov.iov_len < sizeof(m) ? iov.iov_len : sizeof(m);
-		if (read_mem(t->pid, (unsigned long)iov.iov_base, m, len))
+		if (learn_read_mem(t->pid, (unsigned long)iov.iov_base, m, len))
 			dns_add(tr, t, m, len);
 	}
 }
@@ -553,7 +360,7 @@ on_entry(struct tracer *tr, struct task *t)
 		t->flags = nr == SYS_creat ? O_WRONLY | O_CREAT | O_TRUNC : (int)REG_ARG(r, 1);
 		t->dirfd = AT_FDCWD;
 		t->raw_addr = REG_ARG(r, 0);
-		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 0), t->raw, sizeof(t->raw)))
+		if (tr->l->enforced && !learn_read_str(t->pid, REG_ARG(r, 0), t->raw, sizeof(t->raw)))
 			t->raw[0] = '\0';
 		break;
 	case SYS_openat: case SYS_openat2:
@@ -562,12 +369,12 @@ on_entry(struct tracer *tr, struct task *t)
 		else {
 			struct open_how how;
 
-			t->flags = read_mem(t->pid, REG_ARG(r, 2), &how, sizeof(how)) ?
+			t->flags = learn_read_mem(t->pid, REG_ARG(r, 2), &how, sizeof(how)) ?
 			    (int)how.flags : 0;
 		}
 		t->dirfd = (long)(int)REG_ARG(r, 0);
 		t->raw_addr = REG_ARG(r, 1);
-		if (tr->l->enforced && !read_str(t->pid, REG_ARG(r, 1), t->raw, sizeof(t->raw)))
+		if (tr->l->enforced && !learn_read_str(t->pid, REG_ARG(r, 1), t->raw, sizeof(t->raw)))
 			t->raw[0] = '\0';
 		break;
 	case SYS_mmap: {
@@ -575,7 +382,7 @@ on_entry(struct tracer *tr, struct task *t)
 
 		/* the filter stops only PROT_EXEC maps; a file's, not anonymous */
 		snprintf(fd, sizeof(fd), "fd/%d", (int)REG_ARG(r, 4));
-		if ((int)REG_ARG(r, 4) < 0 || !proc_link(t->pid, fd, t->path[0], sizeof(t->path[0])))
+		if ((int)REG_ARG(r, 4) < 0 || !learn_proc_link(t->pid, fd, t->path[0], sizeof(t->path[0])))
 			t->path[0][0] = '\0';
 		break;
 	}
@@ -605,7 +412,7 @@ on_entry(struct tracer *tr, struct task *t)
 
 		if (len > sizeof(t->sa))
 			len = sizeof(t->sa);
-		if (read_mem(t->pid, REG_ARG(r, 1), &t->sa, len))
+		if (learn_read_mem(t->pid, REG_ARG(r, 1), &t->sa, len))
 			t->salen = len;
 		break;
 	}
@@ -684,12 +491,12 @@ on_exit_call(struct tracer *tr, struct task *t)
 	switch (t->nr) {
 	case SYS_open: case SYS_openat: case SYS_openat2: case SYS_creat:
 		if (refused && t->raw[0] && !(t->flags & O_PATH) &&
-		    resolve_at(t->pid, t->dirfd, t->raw, path, sizeof(path)))
+		    learn_resolve_at(t->pid, t->dirfd, t->raw, path, sizeof(path)))
 			return add_open(tr, t, true, path);
 		/* a device with nothing behind it (/dev/tty without a terminal):
 		 * tried, and a sandbox would refuse it first (EACCES, not ENXIO) */
 		if (ret == -ENXIO && !tr->l->enforced && !(t->flags & O_PATH) &&
-		    read_str(t->pid, t->raw_addr, path, sizeof(path)) && !strncmp(path, "/dev/", 5))
+		    learn_read_str(t->pid, t->raw_addr, path, sizeof(path)) && !strncmp(path, "/dev/", 5))
 			return add_open(tr, t, false, path);
 		if (ret == -EMFILE)
 			tr->l->nofile_hit = true;
@@ -698,7 +505,7 @@ on_exit_call(struct tracer *tr, struct task *t)
 		if ((uint64_t)ret + 1 > tr->l->peak_fd)
 			tr->l->peak_fd = (uint64_t)ret + 1;
 		snprintf(fd, sizeof(fd), "fd/%ld", ret);
-		if (!proc_link(t->pid, fd, path, sizeof(path)))
+		if (!learn_proc_link(t->pid, fd, path, sizeof(path)))
 			return NULL;	/* a pipe or an anonymous inode */
 		return add_open(tr, t, false, path);
 	case SYS_mmap:
@@ -774,7 +581,7 @@ on_exec(struct tracer *tr, struct task *t)
 	t->execed = true;
 	if (t->path[0][0])
 		err = add(tr, t, OSL_SEEN_EXEC, t->path[0]);
-	if (!err && proc_link(t->pid, "exe", exe, sizeof(exe)) && strcmp(exe, t->path[0]))
+	if (!err && learn_proc_link(t->pid, "exe", exe, sizeof(exe)) && strcmp(exe, t->path[0]))
 		err = add(tr, t, OSL_SEEN_EXEC, exe);
 	t->path[0][0] = '\0';
 	return err;

@@ -112,9 +112,7 @@ struct osl_procinfo {
 	char cmd[512];			/* argv joined by spaces, or [comm] */
 };
 
-/* A small file (/proc, /sys) into BUF, NUL-terminated: its length, or -1
- * and errno when it cannot be opened. */
-ssize_t osl_read_small(const char *path, char *buf, size_t size);
+/* osl_read_small: util/file.h */
 const struct osl_error *osl_proc_read(pid_t pid, struct osl_procinfo *pi);
 /* Is PID ANCESTOR or one of its descendants (the ppid chain of /proc)?
  * 1 yes, 0 no, -1 PID is gone (a process of the chain exited first). */

@@ -10,21 +10,7 @@
 #include <unistd.h>
 
 #include "proc/proc.h"
-
-ssize_t
-osl_read_small(const char *path, char *buf, size_t size)
-{
-	ssize_t n, total = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((size_t)total < size - 1 && (n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return total;
-}
+#include "util/file.h"
 
 /* Seconds since boot when the system started: btime of /proc/stat. */
 static uint64_t

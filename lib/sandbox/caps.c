@@ -13,36 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox-int.h"
-
-/* capabilities(7)'s names, lower case and without "cap_", by number */
-static const char *const cap_names[] = {
-	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
-	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
-	"net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio",
-	"sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write",
-	"audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
-	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore", NULL
-};
-
-int
-osl_cap_parse(const char *name)
-{
-	if (!strncasecmp(name, "cap_", 4))
-		name += 4;
-	for (int i = 0; cap_names[i]; i++)
-		if (!strcasecmp(cap_names[i], name))
-			return i;
-	return -1;
-}
-
-const char *
-osl_cap_name(int cap)
-{
-	return cap >= 0 && cap < (int)(sizeof(cap_names) / sizeof(cap_names[0])) - 1 ?
-	    cap_names[cap] : NULL;
-}
+#include "sandbox/sandbox-int.h"	/* osl_cap_name: policy/policy.h */
 
 size_t
 osl_caps_format(uint64_t caps, char *buf, size_t size)

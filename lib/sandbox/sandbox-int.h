@@ -79,10 +79,8 @@ bool osl_sandbox_own_loopback(const struct osl_policy *p);
 void osl_sandbox_net_sockets(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
     bool serves, bool *tcp_only);
 
-/* sandbox.c, for hide.c: can the child make namespaces (NEED_USER: only in
- * a user namespace of its own); another over-mount; the user namespace
- * (its maps) that the others need when NEED_USER. */
-bool osl_sandbox_can_unshare(bool *need_user);
+/* sandbox.c, for hide.c: another over-mount; the user namespace (its
+ * maps) that the others need when NEED_USER (osl_sandbox_can_unshare). */
 /* PATH real, ST its stat (opened without following a symlink: osl_sb_open) */
 const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char *path,
     const struct stat *st);
@@ -98,5 +96,9 @@ void osl_pidns_release(struct osl_sandbox *sb);
 void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok);
 int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
 int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
+
+/* Does P have a net.connect or net.bind rule (sandbox.c; export.c asks as
+ * osl_sandbox_prepare does)? */
+bool osl_sandbox_has_net_rules(const struct osl_policy *p);
 
 #endif

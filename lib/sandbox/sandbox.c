@@ -17,9 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "proc/proc.h"
 #include "sandbox/landlock-uapi.h"
 #include "sandbox/sandbox-int.h"
+#include "util/file.h"
 #include "util/parse.h"
 
 void
@@ -404,8 +404,8 @@ deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 	return NULL;
 }
 
-static bool
-has_net_rules(const struct osl_policy *p)
+bool
+osl_sandbox_has_net_rules(const struct osl_policy *p)
 {
 	for (size_t i = 0; i < p->nrules; i++)
 		if (p->rules[i].kind == OSL_RULE_NET_CONNECT || p->rules[i].kind == OSL_RULE_NET_BIND)
@@ -434,7 +434,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 {
 	struct osl_sandbox_report *r = &sb->report;
 	const struct osl_error *err;
-	bool need_user, ns_ok, net_any = has_net_rules(p), tcp_only = false;
+	bool need_user, ns_ok, net_any = osl_sandbox_has_net_rules(p), tcp_only = false;
 	bool enforce = !o->audit && p->dflt == OSL_DENY;
 
 	memset(sb, 0, sizeof(*sb));

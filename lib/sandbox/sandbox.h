@@ -1,5 +1,5 @@
-/* Kernel enforcement of a policy for a program osl starts (policy.md, "What
- * the kernel enforces for a spawned program").
+/* Kernel enforcement of a policy for a program osl starts (man/osl-proc.1.scd,
+ * HOW RULES MAP TO THE KERNEL).
  *
  * osl_sandbox_prepare() runs in the parent before fork: it probes the kernel,
  * builds everything that allocates (the Landlock ruleset, the seccomp BPF
@@ -166,6 +166,10 @@ int osl_userns_map(const char *uid_map, const char *gid_map);
 const struct osl_error *osl_sandbox_hide(struct osl_sandbox *sb, const char *dir,
     const char *name);
 
+/* Can a child make namespaces here (NEED_USER: only in a user namespace of
+ * its own)?  osl --version says it too. */
+bool osl_sandbox_can_unshare(bool *need_user);
+
 /* Bring up the loopback of the network namespace the caller is in (an
  * ioctl: safe after fork).  0 or an errno. */
 int osl_lo_up(void);
@@ -210,11 +214,7 @@ size_t osl_paths_outermost(char **paths, size_t n);
  * program's status.  ERRFD (the program's error pipe) is closed there. */
 int osl_pidns_init(bool group, int errfd);
 
-/* --- capabilities (caps.c) --- */
-/* The number of a capability's name ("net_bind_service", "CAP_NET_RAW"),
- * or -1; the name of a number, or NULL. */
-int osl_cap_parse(const char *name);
-const char *osl_cap_name(int cap);
+/* --- capabilities (caps.c; their names: osl_cap_name, policy/policy.h) --- */
 /* "a, b" of CAPS into BUF (truncated); the length it wanted. */
 size_t osl_caps_format(uint64_t caps, char *buf, size_t size);
 /* setgroups, setgid, setuid; KEEP_CAPS: the permitted set survives them.

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/internal.h"
+#include "policy/yaml.h"
 #include "proc/proc.h"
 #include "supervise/config.h"
 #include "util/parse.h"

@@ -1,4 +1,4 @@
-/* The control protocol (see ctl.h and supervise.md). */
+/* The control protocol (see ctl.h and man/osl-supervise.8.scd, CONTROL). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 
 #include "supervise/child.h"
 #include "supervise/ctl.h"
+#include "util/time.h"
 
 char *
 osl_sv_ctl_line(cJSON *o)
@@ -110,10 +111,13 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	cJSON_AddStringToObject(o, "state", id == 0 && !r->tree->done ? "up" :
 	    osl_sv_state_name(nd->state));
 	cJSON_AddNumberToObject(o, "restarts", nd->restarts);
-	if (nd->state != OSL_SV_DOWN && nd->started_at && nd->started_at <= now_mono)
-		cJSON_AddNumberToObject(o, "started_at",
-		    (double)((now_real - (now_mono - nd->started_at)) / 1000000000ULL));
-	else
+	if (nd->state != OSL_SV_DOWN && nd->started_at && nd->started_at <= now_mono) {
+		uint64_t at = now_real - (now_mono - nd->started_at);
+		char t[40];
+
+		cJSON_AddStringToObject(o, "started_at", osl_time_rfc3339((int64_t)(at / 1000000000ULL),
+		    (long)(at % 1000000000ULL), t, sizeof(t)));
+	} else
 		cJSON_AddNullToObject(o, "started_at");
 	if (!nd->spec.supervisor) {
 		if (r->exec[id].pid > 0)

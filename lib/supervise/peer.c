@@ -18,6 +18,7 @@
 #include "supervise/ctl.h"
 #include "supervise/ext.h"
 #include "supervise/peer.h"
+#include "util/file.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77		/* Linux 6.5 */

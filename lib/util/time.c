@@ -14,9 +14,13 @@ osl_time_rfc3339(int64_t sec, long nsec, char *buf, size_t size)
 		snprintf(buf, size, "1970-01-01T00:00:00.000000000Z");
 		return buf;
 	}
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
+	if (nsec < 0)
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	else
+		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
 	return buf;
 }
 

@@ -10,10 +10,46 @@ setup() { common_setup; }
 	assert_line --index 0 --partial "osl: a group is needed"
 }
 
-@test "-V prints the version" {
+@test "-V prints the version, the commit, the build and the kernel features found now" {
 	run osl -V
 	assert_success
-	assert_output --regexp '^osl [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 0 --regexp '^osl [0-9]+\.[0-9]+\.[0-9]+ \(([0-9a-f]{12}(-dirty)?|unknown), (static|dynamic)(, sanitizers [a-z,]+)?\)$'
+	assert_line --regexp '^landlock: +ABI [0-9]+'
+	assert_line --regexp '^seccomp: +(yes|no)$'
+	assert_line --regexp '^namespaces: +(yes|no)'
+	assert_line --regexp '^cgroup: +(v2|hybrid|v1|none)$'
+	# the build is what the binary is, not what make was told
+	if readelf -l "$OSL" | grep -q 'Requesting program interpreter'; then
+		assert_line --index 0 --partial ', dynamic'
+	else
+		assert_line --index 0 --partial ', static'
+	fi
+	# the ABI is the kernel's own answer
+	abi=$(osl -j --version | jq -r .kernel.landlock_abi)
+	[ "$abi" -ge 0 ]
+	# -j, before or after: one document with the same facts
+	run osl --version -j
+	assert_success
+	[ "$(jq -r '.version' <<<"$output")" = "$(osl -V | sed -n '1s/^osl \([^ ]*\).*/\1/p')" ]
+	[ "$(jq -r '.kernel | keys | join(",")' <<<"$output")" = cgroup,landlock_abi,namespaces,seccomp ]
+	[ "$(jq -r '.commit' <<<"$output")" != null ]
+	run osl fs --version
+	assert_success
+	assert_line --index 0 --regexp '^osl [0-9]'
+}
+
+@test "a log that cannot be written says so, and names -l stderr and -l none" {
+	run osl -l "file:/proc/nope/activity.jsonl" fs stat /
+	assert_failure 1
+	assert_output --partial "the activity log: cannot make the folders of '/proc/nope/activity.jsonl'"
+	assert_output --partial "-l stderr or -l none"
+	# a command that runs a child failed before it could run it: 125
+	run osl -l "file:/proc/nope/activity.jsonl" proc run -- true
+	assert_failure 125
+	assert_output --partial "osl proc run: the activity log:"
+	refute_output --partial "exec the activity"
+	run osl -l none fs stat /
+	assert_success
 }
 
 @test "unknown group and unknown verb exit 2" {

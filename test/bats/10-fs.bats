@@ -280,3 +280,31 @@ setup() {
 	assert_success
 	[ "$(jget '.[0].content' "$output")" = x ]
 }
+
+@test "cat - goes through the pipeline: a pipe is the caller's, recorded with its byte count" {
+	run bash -c 'printf "in\n" | "$OSL" fs cat -'
+	assert_success
+	assert_output in
+	r=$(last_record)
+	[ "$(jget .event.action "$r")" = fs.read ]
+	[ "$(jget .file.path "$r")" = - ]
+	[ "$(jget .file.type "$r")" = fifo ]
+	[ "$(jget .osl.bytes "$r")" = 3 ]
+	[ "$(jget .osl.decision "$r")" = allow ]
+	[ "$(jget .event.reason "$r")" = "allowed by the caller's standard input" ]
+}
+
+@test "cat - decides on the file standard input is: a denied file is not copied" {
+	run --separate-stderr osl fs cat - < "$HOME/secret/key"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "osl fs cat: '-': denied by policy (rule no-secret at "* ]]
+	r=$(last_record)
+	[ "$(jget .osl.decision "$r")" = deny ]
+	[ "$(jget .file.target_path "$r")" = "$HOME/secret/key" ]
+	run --separate-stderr osl -j fs cat - < "$HOME/work/a.txt"
+	assert_success
+	[ "$(jget '.[0].target_path' "$output")" = "$HOME/work/a.txt" ]
+	[ "$(jget '.[0].content' "$output")" = hello ]
+	[ "$(jget .rule.id "$(last_record)")" != default ]
+}

@@ -40,7 +40,7 @@ YAML
 	assert_failure 2
 	[ "$(jget '.[0].valid' "$output")" = true ]
 	[ "$(jget '.[1].valid' "$output")" = false ]
-	jget '.[1].error' "$output" | grep -q "bad.yaml:2:1"
+	jget '.[1].error.message' "$output" | grep -q "bad.yaml:2:1"
 }
 
 bad() {	# bad NAME CONTENT EXPECTED-MESSAGE-PART
@@ -240,4 +240,53 @@ YAML
 	run osl policy test "$T/bad.yaml"
 	assert_failure 2
 	assert_output --partial "bad.yaml:3:"
+}
+
+@test "check warns on rules in force that can never allow anything, and -j lists them" {
+	printf 'version: 1\nnet:\n  connect: ["example.com:443", "10.0.0.1:443", "*.example.org:443"]\n' > "$T/names.yaml"
+	run --separate-stderr osl policy check "$T/names.yaml"
+	assert_success
+	[ "${#stderr_lines[@]}" = 2 ]
+	[[ "${stderr_lines[0]}" == *"names.yaml:3:13: net.connect 'example.com:443' can never allow anything: a host name, and net.resolve is false"*"set net.resolve: true"* ]]
+	[[ "${stderr_lines[1]}" == *"net.connect '*.example.org:443' can never allow anything"* ]]
+	printf 'version: 1\nnet:\n  resolve: true\n  connect: ["example.com:443"]\n' > "$T/resolve.yaml"
+	run --separate-stderr osl policy check "$T/resolve.yaml"
+	assert_success
+	[ -z "$stderr" ]
+	# an allow beneath a deny of the whole folder; a deny of part of it is no warning
+	printf 'version: 1\nfs:\n  read: ["/etc/ssl/**", "/etc/**", "/usr/**"]\n  deny: [{ path: "/etc/**", id: no-etc }, "/usr/share/*.txt"]\n' > "$T/shadow.yaml"
+	run --separate-stderr osl policy check "$T/shadow.yaml"
+	assert_success
+	# /etc/ssl/** and /etc/** itself; /usr/** is only partly denied
+	[ "${#stderr_lines[@]}" = 2 ]
+	[[ "${stderr_lines[0]}" == *"shadow.yaml:3:10: fs.read '/etc/ssl/**' can never allow anything: every path it names is beneath the deny '/etc/**' (no-etc) ("*"shadow.yaml:4:10), and a deny wins" ]]
+	[[ "${stderr_lines[1]}" == *"fs.read '/etc/**' can never allow anything"* ]]
+	run --separate-stderr osl -j policy check "$T/shadow.yaml"
+	[ "$(jq -r '.[0].never | length' <<<"$output")" = 2 ]
+	[ "$(jq -r '.[0].never[0].pattern' <<<"$output")" = '/etc/ssl/**' ]
+	run --separate-stderr osl -j policy check "$T/resolve.yaml"
+	[ "$(jq -r '.[0].never | length' <<<"$output")" = 0 ]
+}
+
+@test "a denial no rule decided names a rule that would allow it" {
+	printf '#!/bin/sh\necho hi\n' > "$T/worker.sh" && chmod +x "$T/worker.sh"
+	run --separate-stderr osl -p builtin:default proc run -- ./worker.sh
+	assert_failure 126
+	[[ "$stderr" == *"no rule matched: default deny (builtin:default:"*"); a rule that would allow it: fs.exec: [\"$T/**\"])" ]]
+	run --separate-stderr osl fs write /srv/osl-hint-test/x <<<x
+	assert_failure 3
+	[[ "$stderr" == *"a rule that would allow it: fs.write: [\"/srv/osl-hint-test/**\"])" ]]
+	[ ! -e /srv/osl-hint-test ]
+	printf 'version: 1\nnet:\n  connect: ["example.com:443"]\n' > "$T/names.yaml"
+	run --separate-stderr osl -p "$T/names.yaml" net connect 10.9.8.7:80
+	assert_failure 3
+	[[ "$stderr" == *"a rule that would allow it: net.connect: [\"10.9.8.7:80\"])" ]]
+	run --separate-stderr osl -p "$T/names.yaml" net connect example.com:443
+	assert_failure 3
+	[[ "$stderr" == *"a rule that would allow it: net.resolve: true)" ]]
+	# a rule decided it: the rule is named, no suggestion
+	run --separate-stderr osl fs cat /etc/shadow
+	assert_failure 3
+	refute_output --partial "would allow"
+	[[ "$stderr" != *"would allow"* ]]
 }

@@ -530,14 +530,14 @@ no_userns() {
 	assert_line --index 0 --regexp '^ +PID +PPID +USER'
 	run osl -j proc ps
 	assert_success
-	echo "$output" | jq -e --argjson p $$ '.[] | select(.pid == $p) | .ppid > 0 and (.cmd | length) > 0 and .rss_kb >= 0'
+	echo "$output" | jq -e --argjson p $$ '.[] | select(.pid == $p) | .ppid > 0 and (.cmd | length) > 0 and .rss >= 0'
 }
 
 @test "info shows status, seccomp and no_new_privs, limits, namespaces and fds" {
 	run osl -j proc info $$
 	assert_success
-	echo "$output" | jq -e '.status.Seccomp != null and .status.NoNewPrivs != null'
-	echo "$output" | jq -e '.limits | length > 3'
+	echo "$output" | jq -e '.status.seccomp != null and .status.no_new_privs != null'
+	echo "$output" | jq -e '.limits.nofile.soft > 0'
 	echo "$output" | jq -e '.namespaces | map(.name) | index("mnt") != null'
 	echo "$output" | jq -e '.fds | length >= 1'
 	run osl proc info 99999999999
@@ -556,7 +556,7 @@ no_userns() {
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" || true
 	assert_success
-	echo "$output" | jq -e '.status.Seccomp == "2" and .status.NoNewPrivs == "1"'
+	echo "$output" | jq -e '.status.seccomp == 2 and .status.no_new_privs == true'
 }
 
 @test "tree shows children below a PID" {
@@ -713,4 +713,28 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
 	assert_failure
 	assert_output --partial "/proc/self/status: Permission denied"
 	refute_output --partial "Name:"
+}
+
+@test "builtin:ci: the records go to the activity log file, not into the job's output" {
+	mkdir -p "$T/ws" && cd "$T/ws"
+	run --separate-stderr "$OSL" -p builtin:ci proc run -- sh -c 'echo built'
+	assert_success
+	assert_output built
+	[ -z "$stderr" ]
+	# a proc.exec and a proc.exit, chained, in the file
+	[ "$(jq -r '.event.action' "$LOG" | tr '\n' ' ')" = "proc.exec proc.exit " ]
+	run "$OSL" log verify "$LOG"
+	assert_success
+	# a refusal by osl is one line on stderr, and a record
+	printf '#!/bin/sh\necho ran\n' > "$HOME/tool" && chmod +x "$HOME/tool"
+	run --separate-stderr "$OSL" -p builtin:ci proc run -- "$HOME/tool"
+	assert_failure 126
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "osl proc run: exec '$HOME/tool': denied by policy ("* ]]
+	[ "$(jq -r 'select(.event.action == "proc.exec") | .event.outcome' "$LOG" | tail -1)" = failure ] ||
+	    [ "$(jq -r 'select(.event.action == "proc.exec") | .osl.decision' "$LOG" | tail -1)" = deny ]
+	# -l stderr brings them back into the job's log
+	run --separate-stderr "$OSL" -l stderr -p builtin:ci proc run -- true
+	assert_success
+	[ "$(jq -r '.event.action' <<<"$stderr" | tr '\n' ' ')" = "proc.exec proc.exit " ]
 }

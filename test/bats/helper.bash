@@ -47,3 +47,26 @@ as_nobody() {
 	(cd "$W" && HOME=$W/home XDG_STATE_HOME=$W/home/state TMPDIR=$W/home \
 	    setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
 }
+
+# The JSON on stdin has the shape DEF of test/fixtures/json-output.schema.json
+# (man osl(1), JSON OUTPUT), each key once per object; says why not, and
+# fails, when it does not.
+json_shape() {
+	python3 -c '
+import json, sys
+from jsonschema import Draft202012Validator
+schema = json.load(open(sys.argv[1]))
+def once(kv):
+    keys = [k for k, _ in kv]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        sys.exit("%s: duplicate keys %s" % (sys.argv[2], dup))
+    return dict(kv)
+doc = json.loads(sys.stdin.read(), object_pairs_hook=once)
+v = Draft202012Validator({"$ref": "#/$defs/" + sys.argv[2], "$defs": schema["$defs"]})
+errs = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
+for e in errs[:5]:
+    print("%s: at %s: %s" % (sys.argv[2], "/".join(map(str, e.absolute_path)) or "top", e.message[:300]), file=sys.stderr)
+sys.exit(1 if errs else 0)
+' "$OSL_TOP/test/fixtures/json-output.schema.json" "$1"
+}

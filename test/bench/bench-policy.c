@@ -2,7 +2,7 @@
  * 1,000-rule policy.  Prints:
  *	policy.decide: N decisions/s
  *	policy.compile: X ms
- * Build: cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-policy.c build/libosl.a \
+ * Build: cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-policy.c build/libosl-int.a \
  *	-lyaml -lseccomp -lhogweed -lnettle */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  *		without the private /tmp
  *	proc.phase spawn /bin/true: bare, sandboxed
  * Build: make bench (or cc -O2 -Ilib -Ithird_party -Ibuild/gen test/bench/bench-proc.c
- *	build/libosl.a -lyaml -lseccomp -lhogweed -lnettle) */
+ *	build/libosl-int.a -lyaml -lseccomp -lhogweed -lnettle) */
 #include <linux/filter.h>
 #include <sched.h>
 #include <linux/seccomp.h>

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "policy/policy.h"
+#include "policy/show.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

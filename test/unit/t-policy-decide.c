@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
+#include "policy/show.h"
 #include "tap.h"
 
 static const struct osl_policy_env env = {

@@ -8,6 +8,7 @@
 
 #include "policy/builtin.h"
 #include "policy/internal.h"
+#include "policy/show.h"
 #include "policy/policy.h"
 #include "tap.h"
 
@@ -406,6 +407,95 @@ test_builtins(void)
 	is_int(n, 6, "six shipped policies");
 }
 
+/* Every row of the settings table is in the hash: two policies that differ
+ * only in it hash differently.  A row of a type this cannot vary fails. */
+static void
+test_hash_every_setting(void)
+{
+	static char *one[] = { "x" };
+	static struct osl_kv kv = { "A", "b" };
+
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+		struct osl_policy p0, p1;
+		struct osl_rule r = { .kind = (enum osl_rule_kind)s->arg, .expanded = "/x" };
+		bool varied = true;
+
+		memset(&p0, 0, sizeof(p0));
+		policy_defaults(&p0);
+		p1 = p0;
+		switch (s->type) {
+		case ST_STR:
+			*(char **)setting_ptr(&p1, s) = "x";
+			break;
+		case ST_STRS:
+			*(char ***)setting_ptr(&p1, s) = one;
+			*setting_count(&p1, s) = 1;
+			break;
+		case ST_ENV:
+			p1.env_set = &kv;
+			p1.nenv_set = 1;
+			break;
+		case ST_RULES:
+			p1.rules = &r;
+			p1.nrules = 1;
+			break;
+		case ST_ENUM:
+		case ST_BOOL:
+		case ST_BITS:
+		case ST_CAPS:
+		case ST_DURATION:
+		case ST_SIZE:
+		case ST_COUNT:
+			setting_set_num(&p1, s, setting_num(&p0, s) ^ 1);
+			break;
+		default:
+			varied = false;
+		}
+		policy_hash(&p0);
+		policy_hash(&p1);
+		ok(varied && strcmp(p0.hash, p1.hash) != 0, "%s is in the hash", s->key);
+	}
+}
+
+/* Every row of the settings table is in man/osl-policy.5 (KEYS): *KEY*, or
+ * its map's *KEY* and its own *LEAF*. */
+static void
+test_settings_documented(void)
+{
+	const char *top = getenv("OSL_TOP");
+	char path[512], *man = NULL, want[128];
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/man/osl-policy.5.scd", top ? top : ".");
+	if ((fp = fopen(path, "r")) != NULL) {
+		man = calloc(1, 1 << 20);
+		n = man ? fread(man, 1, (1 << 20) - 1, fp) : 0;
+		fclose(fp);
+	}
+	if (!ok(n > 0, "man/osl-policy.5.scd read")) {
+		free(man);
+		return;
+	}
+	for (int f = 0; f < LF__COUNT; f++) {
+		const struct setting *s = &settings[f];
+		const char *leaf = setting_leaf(s);
+		bool found;
+
+		snprintf(want, sizeof(want), "*%s*", s->key);
+		found = strstr(man, want) != NULL;
+		if (!found && leaf != s->key) {
+			snprintf(want, sizeof(want), "*%.*s*", (int)(leaf - 1 - s->key), s->key);
+			found = strstr(man, want) != NULL;
+			snprintf(want, sizeof(want), "*%s*", leaf);
+			found = found && strstr(man, want) != NULL;
+		}
+		ok(found, "%s is in man/osl-policy.5", s->key);
+	}
+	free(man);
+}
+
 int
 main(void)
 {
@@ -417,6 +507,8 @@ main(void)
 	test_chains();
 	test_hash();
 	test_hash_fields();
+	test_hash_every_setting();
+	test_settings_documented();
 	test_builtins();
 	{
 		char cmd[600];

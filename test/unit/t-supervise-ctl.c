@@ -110,8 +110,9 @@ protocol(void)
 	    "status: the root's children");
 	is_int(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"),
 	    "children"), 0), "pid")->valueint, 4242, "status: a child's pid");
-	is_int(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"),
-	    "children"), 0), "started_at")->valuedouble, 1699999996, "status: started_at in epoch seconds");
+	is_str(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"),
+	    "children"), 0), "started_at")->valuestring, "2023-11-14T22:13:16.000000000Z",
+	    "status: started_at in RFC 3339 (real clock 1700000000 s, started 4 s ago)");
 	ok(a[strlen(a) - 1] == '\n', "answers end in a newline");
 	{
 		cJSON *cnt = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tree"), "count");

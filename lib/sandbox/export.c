@@ -12,8 +12,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "policy/export.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/export.h"
+#include "sandbox/sandbox-int.h"
 
 bool
 osl_export_format_of(const char *name, enum osl_export_format *out)
@@ -27,21 +27,12 @@ osl_export_format_of(const char *name, enum osl_export_format *out)
 	return true;
 }
 
-static bool
-has_net_rules(const struct osl_policy *p)
-{
-	for (size_t i = 0; i < p->nrules; i++)
-		if (p->rules[i].kind == OSL_RULE_NET_CONNECT || p->rules[i].kind == OSL_RULE_NET_BIND)
-			return true;
-	return false;
-}
-
 /* As osl_sandbox_prepare decides it: sockets other than AF_UNIX are refused
  * only when the policy has no net rule and is enforced with default deny. */
 static bool
 net_any(const struct osl_policy *p)
 {
-	return has_net_rules(p) || p->mode == OSL_MODE_AUDIT || p->dflt != OSL_DENY;
+	return osl_sandbox_has_net_rules(p) || p->mode == OSL_MODE_AUDIT || p->dflt != OSL_DENY;
 }
 
 static const char *
@@ -55,7 +46,7 @@ errno_name(int e)
 	return NULL;
 }
 
-/* --- OCI runtime-spec (config-linux.md "Seccomp") / Docker --- */
+/* --- OCI runtime-spec (github.com/opencontainers/runtime-spec, config-linux.md "Seccomp") / Docker --- */
 
 static cJSON *
 oci_group(char **names, size_t n, const char *action, int err)
@@ -316,7 +307,7 @@ sd_net(struct strbuf *sb, const struct osl_policy *p)
 	char host[INET6_ADDRSTRLEN];
 
 	sb_adds(sb, "\n# network\n");
-	if (!has_net_rules(p)) {
+	if (!osl_sandbox_has_net_rules(p)) {
 		if (p->dflt == OSL_DENY && p->mode == OSL_MODE_ENFORCE) {
 			sb_adds(sb, "# no connect or bind rule: no network, UNIX sockets only\n"
 			    "PrivateNetwork=yes\nRestrictAddressFamilies=AF_UNIX\n");

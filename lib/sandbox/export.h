@@ -4,9 +4,11 @@
  * enforcer: the OCI runtime-spec / Docker seccomp profile (from the very
  * sets of calls osl's own filter is built from) and a systemd [Service]
  * drop-in.  What the other format cannot say is a comment (systemd) or is
- * listed in `notes` (the caller prints them on stderr for JSON formats). */
-#ifndef OSL_POLICY_EXPORT_H
-#define OSL_POLICY_EXPORT_H
+ * listed in `notes` (the caller prints them on stderr for JSON formats).
+ * Here, not in lib/policy: it reads the sandbox's own seccomp profiles and
+ * Landlock prefixes, and lib/policy depends on nothing of lib/sandbox. */
+#ifndef OSL_SANDBOX_EXPORT_H
+#define OSL_SANDBOX_EXPORT_H
 
 #include "error.h"
 #include "policy/policy.h"
