@@ -90,19 +90,56 @@ below(const char *const *list, const char *path)
 	return NULL;
 }
 
+/* The folders found clean (existing, no symlink) by this thread within a
+ * batch of rules (osl_fs_rule_resolve with a NULL prefix begins and ends
+ * one: a policy's rules; outside one nothing is kept), NUL-separated.  The
+ * rules of a policy share their leading folders (twenty below ${HOME}):
+ * each is opened once. */
+static __thread char memo[4096];
+static __thread size_t memo_len;
+static __thread bool memo_on;
+
+/* Is PATH (LEN bytes) a clean folder already seen, or one above one? */
+static bool
+memo_has(const char *path, size_t len)
+{
+	for (size_t i = 0; memo_on && i < memo_len; i += strlen(memo + i) + 1) {
+		size_t n = strlen(memo + i);
+
+		if (n >= len && !memcmp(memo + i, path, len) && (n == len || memo[i + len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static void
+memo_add(const char *path, size_t len)
+{
+	if (memo_on && len + 1 <= sizeof(memo) - memo_len && !memo_has(path, len)) {
+		memcpy(memo + memo_len, path, len);
+		memo[memo_len + len] = '\0';
+		memo_len += len + 1;
+	}
+}
+
 /* The length of the longest leading part of PATH (whole components) that
  * exists and has no symlink: one openat2(RESOLVE_NO_SYMLINKS) each, from the
  * whole path up, so that a path without links costs one call, not one per
- * component (a policy has dozens of rules, resolved at every start). */
+ * component (a policy has dozens of rules, resolved at every start), and
+ * none for a folder seen clean before (memo).  *LEAF_MISSING: PATH's last
+ * component does not exist below a clean folder (the kernel said ENOENT
+ * for PATH itself): nothing more to look at. */
 static size_t
-clean_prefix(const char *path)
+clean_prefix(const char *path, bool *leaf_missing)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	char buf[PATH_MAX];
-	size_t len = strlen(path);
+	size_t len = strlen(path), full = len;
+	int first = 0;
 	long fd;
 
+	*leaf_missing = false;
 	if (len >= sizeof(buf))
 		return 0;
 	for (const char *d = strstr(path, "/."); d; d = strstr(d + 1, "/."))
@@ -111,18 +148,28 @@ clean_prefix(const char *path)
 	memcpy(buf, path, len + 1);
 	while (len > 1) {
 		buf[len] = '\0';
+		if (memo_has(buf, len))
+			break;
 		if ((fd = syscall(SYS_openat2, AT_FDCWD, buf, &how, sizeof(how))) >= 0) {
 			close((int)fd);
-			return len;
+			memo_add(buf, len);
+			break;
 		}
 		if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
 			return 0;	/* ENOSYS, EACCES...: the walk looks at each */
+		if (!first)
+			first = errno;
 		while (len > 1 && buf[len - 1] != '/')
 			len--;
 		if (len > 1)
 			len--;
 	}
-	return 0;
+	if (len <= 1)
+		return 0;
+	/* PATH is FOLDER/LEAF, FOLDER clean, and PATH itself ENOENT */
+	*leaf_missing = first == ENOENT && len < full && path[len] == '/' &&
+	    path[len + 1] && !strchr(path + len + 1, '/');
+	return len;
 }
 
 int
@@ -133,13 +180,25 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 	size_t n;
 	int links = 0;
 
-	memset(c, 0, sizeof(*c));
+	bool leaf_missing;
+
+	/* the strings empty (not all 16 KiB cleared: a policy's every rule) */
+	c->real[0] = c->link[0] = c->target[0] = c->link_dir[0] = '\0';
+	c->followed = c->proc = c->stopped = false;
+	c->owner = 0;
 	if (path[0] != '/' || strlen(path) >= sizeof(todo))
 		return ENAMETOOLONG;
 	snprintf(todo, sizeof(todo), "%s", path);
 	c->real[0] = '/';
+	c->real[1] = '\0';
 	s = todo;
-	if ((n = clean_prefix(path)) > 1) {
+	if ((n = clean_prefix(path, &leaf_missing)) > 1) {
+		/* the last component is not there: taken as written, as the
+		 * walk below would after its lstat */
+		if (leaf_missing) {
+			memcpy(c->real, path, strlen(path) + 1);
+			return 0;
+		}
 		memcpy(c->real, path, n);
 		c->real[n] = '\0';
 		s = todo + n;
@@ -229,6 +288,11 @@ osl_fs_rule_resolve(const struct osl_policy_env *env, const char *prefix, bool a
 	struct osl_fs_chase c;
 	size_t n = 3;
 
+	if (!prefix) {
+		memo_len = 0;	/* a batch of rules begins (ALL) or ends */
+		memo_on = all;
+		return false;
+	}
 	/* a variable that is "/" (a container's or cron's working folder) makes
 	 * its rules inert, not every link of the system untrusted */
 	for (size_t i = 0; i < 3; i++)

@@ -220,7 +220,9 @@ int osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 /* osl_policy_env.resolve: osl_fs_chase into OUT, no link below the env's
  * ${PWD}, ${HOME}, ${TMPDIR}, /tmp, /var/tmp or /dev/shm trusted (a
  * checkout, a user or any program can put one there, root-owned or not);
- * false when nothing changed. */
+ * false when nothing changed.  Within a batch of calls (a policy's rules)
+ * a folder found clean is not opened again; a NULL PREFIX begins a batch
+ * (ALL true) or ends it (false). */
 struct osl_policy_env;
 bool osl_fs_rule_resolve(const struct osl_policy_env *env, const char *prefix, bool all,
     char *out, size_t size);

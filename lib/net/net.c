@@ -385,14 +385,16 @@ try_fail(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_error *er
 	return err;
 }
 
-/* The winner: blocking again, with its source address in the record. */
+/* The winner: blocking again (unless NONBLOCK), with its source address
+ * in the record. */
 static void
-try_won(struct osl_net_conn *c)
+try_won(struct osl_net_conn *c, bool nonblock)
 {
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof(local);
 
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) & ~O_NONBLOCK);
+	if (!nonblock)
+		fcntl(c->fd, F_SETFL, 0);	/* our socket: O_NONBLOCK is its only flag */
 	if (getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
 		add_endpoint(c->op.fields, "source", (struct sockaddr *)&local);
 }
@@ -484,7 +486,7 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 		    "'%s': another address connected first", target) : err);
 	}
 	if (win != SIZE_MAX) {
-		try_won(&tr[win]);
+		try_won(&tr[win], o->nonblock);
 		*c = tr[win];
 		c->op.target = c->target;
 		err = NULL;

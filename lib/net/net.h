@@ -71,6 +71,7 @@ struct osl_net_opts {
 	uint64_t timeout_ns;	/* connect deadline over all addresses; 0: none */
 	const char *action;	/* event.action, default "net.connect" */
 	bool quiet;		/* one try of many (wait): its records at debug level */
+	bool nonblock;		/* the connected socket stays nonblocking (a relay's) */
 };
 
 /* One connection and its open operation: the op's result record is written
@@ -126,6 +127,7 @@ struct osl_net_relay {
 	uint64_t idle_ns;
 	bool dgram;		/* SOCK is a connected datagram socket */
 	bool in_is_sock;	/* IN is a socket too (the proxy): half-close it */
+	bool nonblock;		/* SOCK (and IN when a socket) are nonblocking already */
 };
 const struct osl_error *osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
     uint64_t *bytes_out, uint64_t *bytes_in);

@@ -61,8 +61,10 @@ reply(int fd, int code, const char *text, const char *body)
 		send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-/* Read the request head into SB (with whatever followed it); *HEADLEN is
- * the length of the head including the blank line. */
+/* Read the request head into SB (with whatever followed it) from FD
+ * (recv first, poll only when nothing is there: a client is accepted with
+ * its request, TCP_DEFER_ACCEPT); *HEADLEN is the length of the head
+ * including the blank line. */
 static const struct osl_error *
 read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
 {
@@ -74,7 +76,6 @@ read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
 		uint64_t now = osl_now_mono_ns();
 		const char *end, *nl;
 		ssize_t n;
-		int rc;
 
 		end = sb->len ? memmem(sb->buf, sb->len, "\r\n\r\n", 4) : NULL;
 		if (end) {
@@ -94,14 +95,11 @@ read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
 			*code = 408;
 			return osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "no complete request head in 10s");
 		}
-		rc = poll(&p, 1, (int)((deadline - now) / 1000000 + 1));
-		if (rc < 0 && errno == EINTR)
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+			(void)poll(&p, 1, (int)((deadline - now) / 1000000 + 1));
 			continue;
-		if (rc <= 0)
-			continue;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		}
 		if (n <= 0) {
 			*code = 0;
 			return n == 0 ? osl_error_new(OSL_EINPUT, "the client closed before a request") :
@@ -174,8 +172,10 @@ handle(struct client *cl)
 	struct proxy *px = cl->px;
 	const struct osl_error *err;
 	struct strbuf head = STRBUF_INIT, req = STRBUF_INIT;
-	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns };
-	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true };
+	/* the upstream socket stays nonblocking from its connect; the
+	 * client's is made so after the reply (off the client's wait) */
+	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns, .nonblock = true };
+	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true };
 	struct osl_net_target t;
 	struct osl_net_conn up;
 	char method[16], version[16], target[300], *line = NULL;
@@ -236,7 +236,7 @@ handle(struct client *cl)
 	if (tunnel) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 
-		if (send(fd, ok, sizeof(ok) - 1, MSG_NOSIGNAL) < 0) {
+		if (send(fd, ok, sizeof(ok) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 			err = osl_error_errno("replying to the client");
 			goto end;
 		}
@@ -249,9 +249,13 @@ handle(struct client *cl)
 		err = osl_error_nomem();
 		goto end;
 	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);	/* for the relay; a socket of ours: its only flag */
 	for (size_t off = 0; off < req.len;) {
 		ssize_t n = send(up.fd, req.buf + off, req.len - off, MSG_NOSIGNAL);
+		struct pollfd pw = { .fd = up.fd, .events = POLLOUT };
 
+		if (n < 0 && errno == EAGAIN && poll(&pw, 1, 10000) > 0)
+			continue;	/* the socket is nonblocking: its buffer was full */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -273,11 +273,14 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 
 	*bytes_out = *bytes_in = 0;
 	if (!r->dgram) {
-		/* our sockets are nonblocking, so that a full one waits in poll;
+		/* our sockets are nonblocking, so that a full one waits in poll
+		 * (O_NONBLOCK is the only status flag a socket of ours has);
 		 * stdin and stdout are shared with others and stay as they are */
-		fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
-		if (r->in_is_sock)
-			fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+		if (!r->nonblock) {
+			fcntl(sock, F_SETFL, O_NONBLOCK);
+			if (r->in_is_sock)
+				fcntl(in, F_SETFL, O_NONBLOCK);
+		}
 		if (in >= 0)
 			splice_pipe(&up);
 		if (out >= 0)

@@ -392,7 +392,11 @@ split_inert(struct osl_policy *p)
 static const struct osl_error *
 resolve_rules(struct osl_policy *p, const struct osl_policy_env *env)
 {
-	for (size_t i = 0; i < p->nrules && env->resolve; i++) {
+	const struct osl_error *err = NULL;
+
+	if (env->resolve)
+		env->resolve(env, NULL, true, NULL, 0);	/* a batch begins */
+	for (size_t i = 0; i < p->nrules && env->resolve && !err; i++) {
 		struct osl_rule *r = &p->rules[i];
 		char pre[4096], out[4096];
 		struct strbuf sb = STRBUF_INIT;
@@ -424,14 +428,15 @@ resolve_rules(struct osl_policy *p, const struct osl_policy_env *env)
 			sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
 		if (sb.oom || !sb.buf) {
 			sb_release(&sb);
-			return osl_error_nomem();
-		}
-		if (strcmp(sb.buf, r->expanded) == 0)
+			err = osl_error_nomem();
+		} else if (strcmp(sb.buf, r->expanded) == 0)
 			sb_release(&sb);
 		else
 			r->real = sb_detach(&sb);
 	}
-	return NULL;
+	if (env->resolve)
+		env->resolve(env, NULL, false, NULL, 0);	/* and ends */
+	return err;
 }
 
 static const struct osl_error *

@@ -167,7 +167,10 @@ struct osl_policy_env {
 	 * in lib/fs/chase.c): OUT gets PREFIX with the symlinks it may follow
 	 * followed (ALL: any, for deny rules; else trusted ones only, never one
 	 * below the folders of this env).  False: PREFIX stays.  NULL: every
-	 * rule names its path as written. */
+	 * rule names its path as written.  Called with a NULL PREFIX before
+	 * (ALL true) and after (false) a policy's rules: what it learned of
+	 * the file system between the two (folders without links) it may
+	 * keep, not longer. */
 	bool (*resolve)(const struct osl_policy_env *env, const char *prefix, bool all,
 	    char *out, size_t size);
 };

@@ -61,6 +61,30 @@ child_fail(int fd, const char *step, int err)
 	_exit(OSL_ESETUP);
 }
 
+/* In PID 1 of a new namespace, its sandbox taken: the program started
+ * with vfork (the init has nothing to do until the program has exec'd,
+ * and a copy of osl's page tables is most of a fork's cost), then the
+ * init's loop.  (A traced program is forked: its tracer must see it stop
+ * before its exec.) */
+static void __attribute__((noreturn, noinline))
+pidns_exec(const struct osl_spawn *sp, int fd)
+{
+	sigset_t old;
+	pid_t prog;
+	int e;
+
+	if ((e = osl_pidns_block(&old)))
+		child_fail(fd, "fork in the PID namespace", e);
+	if ((prog = vfork()) == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execve(sp->path, sp->argv, sp->envp);
+		child_fail(fd, "exec", errno);
+	}
+	if (prog == -1)
+		child_fail(fd, "fork in the PID namespace", errno);
+	osl_pidns_serve(prog, sp->setsid, fd, sp->statusfd);
+}
+
 static void __attribute__((noreturn))
 child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 {
@@ -110,7 +134,9 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 	    (getppid() != parent && !(sp->sb && sp->sb->pidns))))
 		_exit(OSL_ESETUP);
 	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c) */
-	if (sp->sb && sp->sb->pidns && (e = osl_pidns_init(sp->setsid, fd)))
+	if (sp->sb && sp->sb->pidns && !sp->trace_bpf)
+		pidns_exec(sp, fd);
+	if (sp->sb && sp->sb->pidns && (e = osl_pidns_init(sp->setsid, fd, sp->statusfd)))
 		child_fail(fd, "fork in the PID namespace", e);
 	if (sp->trace_bpf) {
 		struct sock_fprog prog = { sp->trace_len, (struct sock_filter *)sp->trace_bpf };
@@ -247,9 +273,9 @@ osl_proc_spawn(struct osl_spawn *sp)
 	sigset_t set;
 	pid_t parent;
 	bool join;
-	int p[2], st;
+	int p[2], s[2], st;
 
-	sp->errfd = -1;
+	sp->errfd = sp->statusfd = -1;
 	sp->exec_known = false;
 	/* a user namespace made with the child maps osl's uid only */
 	if (sp->ids && sp->sb && (sp->sb->clone_flags & CLONE_NEWUSER))
@@ -271,6 +297,11 @@ osl_proc_spawn(struct osl_spawn *sp)
 			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 		return osl_error_sys(OSL_ESETUP, e, "pipe");
 	}
+	/* a PID namespace's init: the program's status (it exits 128+N for a
+	 * signal); the child has the write end in statusfd, osl the read end */
+	if (sp->sb && sp->sb->pidns && !sp->exec_event && !sp->trace_bpf && sp->pass_as <= 2 &&
+	    pipe2(s, O_CLOEXEC) == 0)
+		sp->statusfd = s[1];
 	sp->t_start = osl_now_mono_ns();
 	parent = getpid();
 	if ((sp->pid = spawn_fork(sp, p[1], parent, &join)) == -1) {
@@ -278,16 +309,27 @@ osl_proc_spawn(struct osl_spawn *sp)
 
 		close(p[0]);
 		close(p[1]);
+		if (sp->statusfd >= 0) {
+			close(s[0]);
+			close(s[1]);
+			sp->statusfd = -1;
+		}
 		if (!sp->exec_event)
 			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 		return osl_error_sys(OSL_ESETUP, e, "fork");
 	}
 	if (sp->pid == 0) {
 		close(p[0]);
+		if (sp->statusfd >= 0)
+			close(s[0]);
 		child(sp, p[1], parent, join);
 	}
 	close(p[1]);
 	sp->errfd = p[0];
+	if (sp->statusfd >= 0) {
+		close(s[1]);
+		sp->statusfd = s[0];
+	}
 	if (sp->exec_event)
 		return NULL;
 	if (sp->trace_bpf) {
@@ -299,6 +341,10 @@ osl_proc_spawn(struct osl_spawn *sp)
 	}
 	if (!(err = osl_proc_spawn_result(sp)))
 		return NULL;	/* the pipe closed at exec: the program runs */
+	if (sp->statusfd >= 0) {
+		close(sp->statusfd);
+		sp->statusfd = -1;
+	}
 	if (!sp->trace_bpf)
 		while (waitpid(sp->pid, &st, 0) == -1 && errno == EINTR)
 			;
@@ -399,6 +445,14 @@ kill_orphans(void)
 	}
 }
 
+static void
+status_close(struct osl_spawn *sp)
+{
+	if (sp->statusfd >= 0)
+		close(sp->statusfd);
+	sp->statusfd = -1;
+}
+
 const struct osl_error *
 osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns, uint64_t grace_ns,
     struct osl_proc_result *res)
@@ -423,6 +477,7 @@ osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns, uint64_t grace_ns,
 			int e = errno;
 
 			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+			status_close(sp);
 			return osl_error_sys(OSL_EFAIL, e, "wait");
 		}
 		if (deadline) {
@@ -459,6 +514,16 @@ osl_proc_wait(struct osl_spawn *sp, uint64_t timeout_ns, uint64_t grace_ns,
 		kill_orphans();
 	}
 	sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
+	/* a PID namespace's init: the program's own status, as without one
+	 * (nothing there when the init itself was killed: a timeout's SIGKILL) */
+	if (sp->statusfd >= 0) {
+		int pst;
+
+		if (read(sp->statusfd, &pst, sizeof(pst)) == (ssize_t)sizeof(pst) &&
+		    (WIFEXITED(pst) || WIFSIGNALED(pst)))
+			st = pst;
+		status_close(sp);
+	}
 	res->exited = WIFEXITED(st);
 	res->code = res->exited ? WEXITSTATUS(st) : WTERMSIG(st);
 	return NULL;

@@ -115,15 +115,14 @@ osl_caps_apply(const struct osl_sandbox *sb, const char **step)
 		    SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) == -1)
 			return errno;
 		*step = "capability bounding set";
-		for (int c = 0; c < 64; c++) {
-			int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-
-			if (in == -1)
-				break;	/* past the kernel's last capability */
-			if (in && !(sb->caps_keep & (1ULL << c)) &&
-			    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == -1)
+		/* one call each, not read first: dropping one that is not in
+		 * the set succeeds too; EINVAL is past the kernel's last */
+		for (int c = 0; c < 64; c++)
+			if (!(sb->caps_keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == -1) {
+				if (errno == EINVAL)
+					break;
 				return errno;
-		}
+			}
 	}
 	*step = "ambient capabilities";
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)

@@ -4,12 +4,14 @@
  *
  * The child osl forks is PID 1 of the new namespace (clone3 with
  * CLONE_NEWPID): it sets the namespace up (a /proc of its own,
- * vm.memfd_noexec=2), takes the whole sandbox, then forks the program and
+ * vm.memfd_noexec=2), takes the whole sandbox, then starts the program
+ * (lib/proc/spawn.c vforks it; osl_pidns_init forks a traced one) and
  * stays as its init, as tini does: it reaps every process that ends up
  * with it, forwards signals, and exits with the program's status (128+N
  * when the program was killed by signal N: an init cannot be killed by a
- * signal of its own).  When it exits, the kernel kills whatever is left in
- * the namespace. */
+ * signal of its own), having written the program's wait status to osl
+ * first (osl_proc_wait reports the signal from it).  When it exits, the
+ * kernel kills whatever is left in the namespace. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -254,21 +256,40 @@ osl_pidns_proc(const struct osl_sandbox *sb, const char **step)
 }
 
 int
-osl_pidns_init(bool group, int errfd)
+osl_pidns_block(sigset_t *old)
 {
-	sigset_t all, old;
-	pid_t prog;
+	sigset_t all;
 
 	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
-		return errno;
+	return sigprocmask(SIG_SETMASK, &all, old) == -1 ? errno : 0;
+}
+
+int
+osl_pidns_init(bool group, int errfd, int statusfd)
+{
+	sigset_t old;
+	pid_t prog;
+	int e;
+
+	if ((e = osl_pidns_block(&old)))
+		return e;
 	if ((prog = fork()) == -1)
 		return errno;
 	if (prog == 0) {
-		/* the program: the signal mask it would have had */
+		/* the program: the signal mask it would have had (the status
+		 * pipe closes at its exec) */
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
+	osl_pidns_serve(prog, group, errfd, statusfd);
+}
+
+void
+osl_pidns_serve(pid_t prog, bool group, int errfd, int statusfd)
+{
+	sigset_t all;
+
+	sigfillset(&all);
 	/* the error pipe is the program's: it closes at its exec */
 	close(errfd);
 	/* its /proc/1 (osl's environment, before proc.env) root's, and no
@@ -283,8 +304,11 @@ osl_pidns_init(bool group, int errfd)
 			continue;
 		if (sig == SIGCHLD) {
 			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-				if (w == prog)
+				if (w == prog) {
+					if (statusfd >= 0)
+						(void)!write(statusfd, &st, sizeof(st));
 					_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+				}
 			continue;
 		}
 		/* a signal to the whole group reached the program too; from

@@ -9,6 +9,7 @@
 #ifndef OSL_SANDBOX_H
 #define OSL_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -211,8 +212,17 @@ size_t osl_paths_outermost(char **paths, size_t n);
  * Returns 0 in the program (which goes on to exec) or an errno; in the
  * init never returns: it reaps, forwards signals (not when GROUP: a signal
  * for the process group reaches the program itself), and exits with the
- * program's status.  ERRFD (the program's error pipe) is closed there. */
-int osl_pidns_init(bool group, int errfd);
+ * program's status.  ERRFD (the program's error pipe) is closed there.
+ * STATUSFD (or -1) gets the program's wait status first, so that osl
+ * reports a death by a signal as it does without the namespace (an init
+ * cannot die of a signal of its own: its exit status is 128+N). */
+int osl_pidns_init(bool group, int errfd, int statusfd);
+/* The same in two steps, for a caller that starts the program itself
+ * (vfork: the init waits for its exec, with nothing to copy): every
+ * signal blocked (*OLD: the mask before, the program's), then the init's
+ * loop for PROG, which never returns. */
+int osl_pidns_block(sigset_t *old);
+void osl_pidns_serve(pid_t prog, bool group, int errfd, int statusfd) __attribute__((noreturn));
 
 /* --- capabilities (caps.c; their names: osl_cap_name, policy/policy.h) --- */
 /* "a, b" of CAPS into BUF (truncated); the length it wanted. */
@@ -277,9 +287,9 @@ const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_
     bool tcp_only, void **bpf, unsigned short *len, const char **profile);
 /* The filter from libseccomp now, never the build-time copy; TREE as the
  * copies are made, else as osl_seccomp_build compiles the others (the
- * tests compare them). */
+ * tests compare them); TCP_ONLY as osl_seccomp_build's. */
 const struct osl_error *osl_seccomp_compile(const struct osl_seccomp *s, bool net_any,
-    bool tree, void **bpf, unsigned short *len);
+    bool tcp_only, bool tree, void **bpf, unsigned short *len);
 /* The second filter of a strict profile: its argument checks (ioctl
  * requests, clone flags, socket families, memfd flags...), in a filter
  * that allows every other call; *BPF is NULL for other profiles.  USE_PRE:

@@ -538,10 +538,10 @@ add_names(scmp_filter_ctx f, uint32_t action, char **names, size_t n)
 
 /* Everything the filter of PR depends on, in the order libseccomp is given
  * it, as text: the native architecture, the default action, the calls of
- * each action and the argument checks with their values.  NULL when out of
- * memory. */
+ * each action, the argument checks with their values and TCP_ONLY's socket
+ * checks (add_tcp_only).  NULL when out of memory. */
 static char *
-profile_key(const struct osl_seccomp_profile *pr)
+profile_key(const struct osl_seccomp_profile *pr, bool tcp_only)
 {
 	struct strbuf k = STRBUF_INIT;
 	const struct { const char *tag; char **names; size_t n; } sets[] = {
@@ -571,6 +571,8 @@ profile_key(const struct osl_seccomp_profile *pr)
 		sb_addf(&k, " %s/%d/%u/%d/%#llx/%#llx", a->name, a->err, a->arg, (int)a->op,
 		    (unsigned long long)a->a, (unsigned long long)a->b);
 	}
+	if (tcp_only)
+		sb_adds(&k, "\ntcp-only");
 	if (k.oom) {
 		sb_release(&k);
 		return NULL;
@@ -654,9 +656,9 @@ strict_split(struct osl_seccomp_profile *pr, bool args)
 }
 
 /* USE_PRE: take the build-time copy when there is one for exactly this
- * profile, else compile a linear filter now; !USE_PRE: compile it now,
- * as a tree when TREE.  TCP_ONLY filters are always made now.  ARGS: the
- * argument checks of a strict profile (strict_split). */
+ * profile (TCP_ONLY included: builtin:ci's), else compile a linear filter
+ * now; !USE_PRE: compile it now, as a tree when TREE.  ARGS: the argument
+ * checks of a strict profile (strict_split), never with TCP_ONLY's. */
 static const struct osl_error *
 build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bool tree,
     bool args, void **bpf, unsigned short *len)
@@ -673,7 +675,8 @@ build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bo
 	na = pr.nallow, ne = pr.neperm, nn = pr.nenosys;
 	if ((pr.empty && !tcp_only) || !strict_split(&pr, args))
 		goto done;
-	if (use_pre && !tcp_only && !(key = profile_key(&pr))) {
+	tcp_only = tcp_only && !args;
+	if (use_pre && !(key = profile_key(&pr, tcp_only))) {
 		err = osl_error_nomem();
 		goto done;
 	}
@@ -688,7 +691,7 @@ build(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool use_pre, bo
 		*len = precompiled[i].len;
 		goto done;
 	}
-	err = compile(&pr, tree, tcp_only && !args, bpf, len);
+	err = compile(&pr, tree, tcp_only, bpf, len);
 done:
 	free(key);
 	pr.nallow = na, pr.neperm = ne, pr.nenosys = nn;
@@ -713,10 +716,10 @@ osl_seccomp_args(const struct osl_seccomp *s, bool net_any, bool use_pre, void *
 }
 
 const struct osl_error *
-osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, bool tree, void **bpf,
-    unsigned short *len)
+osl_seccomp_compile(const struct osl_seccomp *s, bool net_any, bool tcp_only, bool tree,
+    void **bpf, unsigned short *len)
 {
-	return build(s, net_any, false, false, tree, false, bpf, len);
+	return build(s, net_any, tcp_only, false, tree, false, bpf, len);
 }
 
 size_t

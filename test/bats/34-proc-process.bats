@@ -54,6 +54,20 @@ child_caps() { osl "$@" -- sh -c "awk '/^Cap/ { printf \"%s \", \$2 }' /proc/sel
 	refute_output --regexp ':\s+0*[1-9a-f]'
 }
 
+@test "caps: osl without CAP_SETPCAP cannot empty the bounding set: caps partial, --require-full refuses" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run osl -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
+	assert_success
+	run setpriv --bounding-set=-setpcap "$OSL" -j -p "$P/proc-full.yaml" proc run --dry-run
+	echo "$output" | jq -e '[.[] | select(.enforcement != null and .enforcement != "full")] |
+	    length == 1 and .[0].kind == "caps" and .[0].enforcement == "partial" and
+	    (.[0].reason | test("bounding set stays"))'
+	run -125 setpriv --bounding-set=-setpcap "$OSL" -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
+	assert_output --partial "1 of"
+	assert_output --partial "1 by this kernel's limits"
+}
+
 @test "caps: policy: names are checked, a merged list is the intersection, show and hash have it" {
 	printf 'version: 1\nproc:\n  capabilities: [net_bind_servic]\n' > bad.yaml
 	run -2 osl policy check bad.yaml
@@ -170,6 +184,26 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 	assert_failure 124
 	for _ in $(seq 40); do pgrep -f 'sleep 31.4159' >/dev/null || break; sleep 0.05; done
 	! pgrep -f 'sleep 31.4159'
+}
+
+@test "pid: a program killed by a signal is reported as without it (status 128+N, the record names the signal)" {
+	pid_policy "$P/proc-run.yaml"
+	# the init exits 128+N (a signal cannot kill it); osl takes the
+	# program's own status from it: a death by a signal, not an exit 143
+	for pol in "$P/proc-run.yaml" pid.yaml; do
+		for sig in TERM KILL; do
+			rm -f "$LOG"
+			run osl -p "$pol" proc run -- sh -c "kill -$sig \$\$"
+			assert_failure "$(( 128 + $(kill -l "$sig") ))"
+			jq -e --arg s "SIG$sig" 'select(.event.action == "proc.exit") |
+			    .osl.signal == $s and .process.exit_code == null and .event.outcome == "failure"' "$LOG"
+		done
+		# and an exit 143 is an exit 143, with or without the namespace
+		rm -f "$LOG"
+		run osl -p "$pol" proc run -- sh -c 'exit 143'
+		assert_failure 143
+		jq -e 'select(.event.action == "proc.exit") | .process.exit_code == 143 and .osl.signal == null' "$LOG"
+	done
 }
 
 @test "pid: an unprivileged user gets it in its user namespace" {

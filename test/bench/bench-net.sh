@@ -168,6 +168,11 @@ run_listen() {
 	wait "$L"; t1=$(now)
 	rate "$t0" "$t1"
 }
+run_floor() {
+	sink
+	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "$FLOOR"; wait "$SINK"; t1=$(now)
+	rate "$t0" "$t1"
+}
 run_proxy() {
 	sink
 	t0=$(now); head -c "${MIB}M" /dev/zero | "$tmp/peer" "$PORT" "${PX#*:}"; wait "$SINK"; t1=$(now)
@@ -182,12 +187,83 @@ PXPID=$!
 for _ in $(seq 100); do [ -s "$tmp/px" ] && break; sleep 0.05; done
 PX=$(cat "$tmp/px")
 
+# A minimal C CONNECT proxy (accept, read the request, connect, reply, then
+# splice(2) one way and back through a pipe: no policy, no records), so
+# that the cost of any proxy's extra hop on this machine (on two cores, a
+# third process moving every byte) is printed beside osl's.
+cat > "$tmp/floor.c" <<'EOF'
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static int l;
+static void *w(void *a) {
+	(void)a;
+	for (;;) {
+		char b[512], *p;
+		int c = accept(l, NULL, NULL), s, pp[2];
+		ssize_t n;
+		struct sockaddr_in u = { .sin_family = AF_INET };
+		if (c < 0) continue;
+		if ((n = recv(c, b, sizeof(b) - 1, 0)) <= 0) { close(c); continue; }
+		b[n] = 0;
+		if (!(p = strchr(b + 8, ':'))) { close(c); continue; }
+		u.sin_port = htons(atoi(p + 1));
+		u.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(s, (void *)&u, sizeof(u)) == 0 && pipe(pp) == 0) {
+			send(c, "HTTP/1.1 200 Connection established\r\n\r\n", 39, 0);
+			fcntl(pp[1], F_SETPIPE_SZ, 131072);
+			/* one way then the other, as the bench's peers talk */
+			while ((n = splice(c, NULL, pp[1], NULL, 131072, SPLICE_F_MOVE)) > 0)
+				while (n > 0) n -= splice(pp[0], NULL, s, NULL, (size_t)n, SPLICE_F_MOVE);
+			shutdown(s, SHUT_WR);
+			while ((n = splice(s, NULL, pp[1], NULL, 131072, SPLICE_F_MOVE)) > 0)
+				while (n > 0) n -= splice(pp[0], NULL, c, NULL, (size_t)n, SPLICE_F_MOVE);
+			close(pp[0]);
+			close(pp[1]);
+		}
+		close(s);
+		close(c);
+	}
+	return NULL;
+}
+int main(void) {
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	pthread_t t;
+	int one = 1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
+	if (bind(l, (void *)&a, sizeof(a)) || listen(l, 512) || getsockname(l, (void *)&a, &al)) return 1;
+	printf("%u\n", ntohs(a.sin_port));
+	fflush(stdout);
+	pthread_create(&t, NULL, w, NULL);
+	w(NULL);
+}
+EOF
+FLOOR=
+if ${CC:-cc} -O2 -pthread -o "$tmp/floor" "$tmp/floor.c"; then
+	"$tmp/floor" > "$tmp/floor.port" &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/floor.port" ] && break; sleep 0.05; done
+	FLOOR=$(cat "$tmp/floor.port")
+fi
+
 # the rounds interleave the kinds, so that a load that comes and goes on a
 # shared machine weighs on each of them alike
-D=() C=() LS=() P=()
+D=() C=() LS=() P=() F=()
 c0=$(cpu_ticks "$PXPID")
 for _ in $(seq "$ROUNDS"); do
 	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
+	[ -n "$FLOOR" ] && F+=("$(run_floor)")
 done
 c1=$(cpu_ticks "$PXPID")
 direct=$(median "${D[@]}")
@@ -196,14 +272,41 @@ echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
 r=$(median "${C[@]}"); echo "osl net connect:                      $r MiB/s ($(share "$r")% of direct; rounds: ${C[*]})"
 r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(share "$r")% of direct; rounds: ${LS[*]})"
 r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct, goal >= 80%; rounds: ${P[*]})"
+if [ -n "$FLOOR" ]; then
+	r=$(median "${F[@]}"); echo "through a minimal C splice proxy:     $r MiB/s ($(share "$r")% of direct: the extra hop's ceiling here; rounds: ${F[*]})"
+fi
 # CPU time is what a loaded machine does not blur: the proxy's, per GiB
 awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" \
     'BEGIN { printf "the proxy: %.0f ms of CPU time (user + system) per GiB relayed\n", t * 1000 / hz / g }'
 
-N=2000
-read -r dmed dmean < <("$tmp/lat" "$N")
-c0=$(cpu_ticks "$PXPID")
-read -r pmed pmean < <("$tmp/lat" "$N" "${PX#*:}")
-c1=$(cpu_ticks "$PXPID")
-awk -v d="$dmed" -v p="$pmed" -v dm="$dmean" -v pm="$pmean" -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v n="$N" \
-    'BEGIN { printf "connect latency, median of %d: direct %d us, through the proxy %d us: +%d us a connect, policy decision and records included (goal <= +60 us; means %d and %d us); the proxy: %.0f us of CPU time a connect\n", n, d, p, p - d, dm, pm, t * 1e6 / hz / n }'
+# The connect latency: direct, through the proxy with its file log, with
+# -l none (what the records cost), and through the minimal C proxy (the
+# floor of a proxy's extra hop on this machine); rounds interleaved, their
+# medians.
+"$OSL" -l none -p "$tmp/p.yaml" net proxy > "$tmp/pxn" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/pxn" ] && break; sleep 0.05; done
+PXN=$(cat "$tmp/pxn")
+
+N=1000
+LR=5
+DM=() PM=() NM=() FM=() DA=() PA=()
+cpu=0
+for _ in $(seq "$LR"); do
+	read -r m a < <("$tmp/lat" "$N"); DM+=("$m") DA+=("$a")
+	c0=$(cpu_ticks "$PXPID")
+	read -r m a < <("$tmp/lat" "$N" "${PX#*:}"); PM+=("$m") PA+=("$a")
+	c1=$(cpu_ticks "$PXPID")
+	cpu=$((cpu + c1 - c0))
+	read -r m a < <("$tmp/lat" "$N" "${PXN#*:}"); NM+=("$m")
+	if [ -n "$FLOOR" ]; then read -r m a < <("$tmp/lat" "$N" "$FLOOR"); FM+=("$m"); fi
+done
+d=$(median "${DM[@]}") p=$(median "${PM[@]}") pn=$(median "${NM[@]}")
+awk -v d="$d" -v p="$p" -v dm="$(median "${DA[@]}")" -v pm="$(median "${PA[@]}")" -v t="$cpu" \
+    -v hz="$(getconf CLK_TCK)" -v n="$((N * LR))" -v r="$LR" -v k="$N" \
+    'BEGIN { printf "connect latency, median of %d rounds of %d: direct %d us, through the proxy %d us: +%d us a connect, policy decision and records included (goal <= +60 us; means %d and %d us); the proxy: %.0f us of CPU time a connect\n", r, k, d, p, p - d, dm, pm, t * 1e6 / hz / n }'
+echo "  the same proxy with -l none (no records): +$((pn - d)) us: the two records of a connection cost $((p - pn)) us (the log's write path)"
+if [ -n "$FLOOR" ]; then
+	f=$(median "${FM[@]}")
+	echo "  a minimal C CONNECT proxy (no policy, no records: the extra hop's floor here): +$((f - d)) us; osl's own share above it: $((pn - f)) us without records, $((p - f)) us with"
+fi

@@ -145,7 +145,7 @@ main(void)
 			double t0 = now_us();
 
 			err = k == 0 ? osl_seccomp_build(&sec[0], true, false, &bpf, &len, &prof) :
-			    osl_seccomp_compile(&sec[0], true, k == 1, &bpf, &len);
+			    osl_seccomp_compile(&sec[0], true, false, k == 1, &bpf, &len);
 			if (err)
 				die("seccomp", err);
 			t[i] = now_us() - t0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/fs.h"
+#include "policy/policy.h"
 #include "tap.h"
 
 static char D[PATH_MAX];
@@ -87,6 +88,46 @@ main(void)
 	is_int(osl_fs_chase(p("loop/x"), OSL_FS_CHASE_ALL, none, &c), ELOOP, "a loop is ELOOP");
 	/* the kernel's own links are kept as written */
 	chase("../../proc/self/fd", 0, none, "/proc/self/fd", false);
+
+	/* a batch of rules (osl_fs_rule_resolve with NULL: a policy's load)
+	 * opens a folder found clean once: the same answers inside one; a
+	 * missing last component below a clean folder is taken as written
+	 * (as deny rules: D is below /tmp, where only those follow links) */
+	{
+		struct osl_policy_env env = { .pwd = wsdir };
+		const char *const rel[] = { "t/in/a", "t/in/b", "t/nope", "t/in/nope/x", "rel/in/x",
+		    "ws/up/x", "t/in", "t" };
+		char want[8][PATH_MAX], out[PATH_MAX];
+		bool changed[8];
+
+		for (size_t i = 0; i < 8; i++) {
+			changed[i] = osl_fs_rule_resolve(&env, p(rel[i]), true, out, sizeof(out));
+			snprintf(want[i], sizeof(want[i]), "%s", changed[i] ? out : p(rel[i]));
+		}
+		for (int round = 0; round < 2; round++) {
+			osl_fs_rule_resolve(&env, NULL, true, NULL, 0);
+			for (size_t i = 0; i < 8; i++) {
+				bool ch = osl_fs_rule_resolve(&env, p(rel[i]), true, out, sizeof(out));
+
+				is_int(ch, changed[i], "in a batch, round %d: '%s' changed as alone", round,
+				    rel[i]);
+				is_str(ch ? out : p(rel[i]), want[i], "in a batch, round %d: '%s'", round,
+				    rel[i]);
+			}
+			osl_fs_rule_resolve(&env, NULL, false, NULL, 0);
+		}
+		/* after the batch nothing is kept: a folder that became a link
+		 * since is seen as one */
+		osl_fs_rule_resolve(&env, NULL, true, NULL, 0);
+		ok(!osl_fs_rule_resolve(&env, p("t/in/x"), true, out, sizeof(out)), "t/in is clean");
+		osl_fs_rule_resolve(&env, NULL, false, NULL, 0);
+		if (rename(p("t/in"), p("t/in2")) || symlink("in2", p("t/in")))
+			return 1;
+		ok(osl_fs_rule_resolve(&env, p("t/in/x"), true, out, sizeof(out)) &&
+		    !strcmp(out, p("t/in2/x")), "after the batch: the new link is followed");
+		unlink(p("t/in"));
+		rename(p("t/in2"), p("t/in"));
+	}
 
 	{
 		char cmd[PATH_MAX + 16];

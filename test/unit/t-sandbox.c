@@ -181,21 +181,21 @@ test_scope(void)
  * libseccomp makes now; a profile with lists of its own is compiled (as a
  * linear filter: a tree takes longer to build than it saves). */
 static void
-seccomp_same(enum osl_seccomp_base base, bool net_any, char **deny, size_t ndeny)
+seccomp_same(enum osl_seccomp_base base, bool net_any, bool tcp, char **deny, size_t ndeny)
 {
 	struct osl_seccomp s = { .base = base, .deny = deny, .ndeny = ndeny };
 	void *a = NULL, *b = NULL;
 	unsigned short la = 0, lb = 0;
 	const char *prof = base == OSL_SECCOMP_STRICT ? "strict" : "default", *got;
 
-	ok(!osl_seccomp_build(&s, net_any, false, &a, &la, &got), "build %s net %d deny %zu", prof,
-	    net_any, ndeny);
+	ok(!osl_seccomp_build(&s, net_any, tcp, &a, &la, &got), "build %s net %d tcp-only %d "
+	    "deny %zu", prof, net_any, tcp, ndeny);
 	/* the shipped profiles' copies are trees; the others compiled linear */
-	ok(!osl_seccomp_compile(&s, net_any, ndeny == 0, &b, &lb), "compile %s net %d deny %zu",
-	    prof, net_any, ndeny);
-	is_int(la, lb, "same length: %s net %d deny %zu", prof, net_any, ndeny);
-	ok(a && b && la == lb && !memcmp(a, b, la * 8u), "same program: %s net %d deny %zu",
-	    prof, net_any, ndeny);
+	ok(!osl_seccomp_compile(&s, net_any, tcp, ndeny == 0, &b, &lb), "compile %s net %d "
+	    "tcp-only %d deny %zu", prof, net_any, tcp, ndeny);
+	is_int(la, lb, "same length: %s net %d tcp-only %d deny %zu", prof, net_any, tcp, ndeny);
+	ok(a && b && la == lb && !memcmp(a, b, la * 8u), "same program: %s net %d tcp-only %d "
+	    "deny %zu", prof, net_any, tcp, ndeny);
 	free(a);
 	free(b);
 }
@@ -206,8 +206,10 @@ test_seccomp_precompiled(void)
 	char *deny[] = { "chmod" };
 
 	/* default with and without network rules, strict (the same either
-	 * way), strict's argument checks (its second filter) with and without */
-	is_int(osl_seccomp_nprecompiled(), 5, "five filters compiled at build time");
+	 * way), each also with the socket checks of tcp_only (default's two,
+	 * strict's one), strict's argument checks (its second filter) with
+	 * and without */
+	is_int(osl_seccomp_nprecompiled(), 8, "eight filters compiled at build time");
 	if (getenv("OSL_UNDER_VALGRIND")) {
 		/* valgrind does not know seccomp(2): libseccomp then refuses
 		 * the kill-process action and compiles nothing */
@@ -226,9 +228,11 @@ test_seccomp_precompiled(void)
 		free(a);
 		free(b);
 		ok(!osl_seccomp_args(&df, net, true, &a, &la) && !a, "default has no second filter");
-		seccomp_same(OSL_SECCOMP_DEFAULT, net, NULL, 0);
-		seccomp_same(OSL_SECCOMP_STRICT, net, NULL, 0);
-		seccomp_same(OSL_SECCOMP_DEFAULT, net, deny, 1);
+		for (int tcp = 0; tcp <= 1; tcp++) {
+			seccomp_same(OSL_SECCOMP_DEFAULT, net, tcp, NULL, 0);
+			seccomp_same(OSL_SECCOMP_STRICT, net, tcp, NULL, 0);
+			seccomp_same(OSL_SECCOMP_DEFAULT, net, tcp, deny, 1);
+		}
 	}
 }
 
