@@ -209,7 +209,7 @@ complete -c osl -n '__osl_top' -s l -l log -x -a 'file: stderr syslog journald n
 complete -c osl -n '__osl_top' -l audit -d 'audit mode: log would-be denials, deny only explicit deny rules'
 complete -c osl -n '__osl_top' -s q -l quiet -d 'less on stderr'
 complete -c osl -n '__osl_top' -s v -l verbose -d 'more on stderr'
-complete -c osl -n '__osl_top' -s V -l version -d 'print the version'
+complete -c osl -n '__osl_top' -s V -l version -d 'print the version, the build and the kernel'\''s features'
 complete -c osl -n __osl_top -a fs -d 'file operations under policy'
 complete -c osl -n '__osl_at fs' -a stat -d 'show file metadata'
 complete -c osl -n '__osl_at fs' -a ls -d 'list directories'

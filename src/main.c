@@ -18,7 +18,8 @@ int cmd_completion(int argc, char **argv, struct osl_ctx *ctx);
 /* The global options, bound: wherever they are given (cli_parse before the
  * group, cli_arrange after it), they land here. */
 static struct osl_ctx_opts ctx_opts;
-static bool json, version;	/* version: print it (with -j as an object) and stop */
+static bool json;
+static bool version;		/* --version: print it (src/version.c) and stop */
 
 static const struct osl_opt global_opts[] = {
 	OPT_STRING('p', "policy", &ctx_opts.policy_path, "FILE",
@@ -30,7 +31,7 @@ static const struct osl_opt global_opts[] = {
 	    "audit mode: log would-be denials, deny only explicit deny rules"),
 	OPT_SET_INT('q', "quiet", &cli_verbosity, -1, "less on stderr"),
 	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr"),
-	OPT_BOOL('V', "version", &version, "print the version"),
+	OPT_BOOL('V', "version", &version, "print the version, the build and the kernel's features"),
 	OPT_END
 };
 

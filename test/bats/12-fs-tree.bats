@@ -271,7 +271,7 @@ setup() {
 	assert_success
 	run osl fs rm "$TMPDIR/f"
 	assert_failure 3
-	assert_output "osl fs rm: '$TMPDIR/f': denied by policy (no rule matched: default deny ($OSL_TOP/test/fixtures/policies/fs-basic.yaml:5:10))"
+	assert_output "osl fs rm: '$TMPDIR/f': denied by policy (no rule matched: default deny ($OSL_TOP/test/fixtures/policies/fs-basic.yaml:5:10); a rule that would allow it: fs.write: [\"$TMPDIR/**\"])"
 	[ -e "$TMPDIR/f" ]
 	run osl fs rm -r "$TMPDIR/d"
 	assert_failure 3
