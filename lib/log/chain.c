@@ -1,5 +1,5 @@
-/* The hash chain: pure.  chain.hash = SHA-256(prev || the line's bytes up to
- * ,"chain":), so a verifier hashes exactly what was written. */
+/* The hash chain: pure.  osl.chain.hash = SHA-256(prev || the line's bytes
+ * up to ,"chain":), so a verifier hashes exactly what was written. */
 #include "log/log-int.h"
 
 #include <string.h>
@@ -66,25 +66,30 @@ osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
 	osl_hex(p + 18, prev, 32);
 	memcpy(p + 82, "\",\"hash\":\"", 10);
 	osl_hex(p + 92, hash, 32);
-	memcpy(p + 156, "\"}}\n", 5);
+	memcpy(p + 156, "\"}}}\n", 6);
 	out->len += OSL_CHAIN_SUFFIX_LEN + 1;
 }
 
 bool
 osl_chain_split(const char *line, size_t len, size_t *prefix_len,
-    uint8_t prev[32], uint8_t hash[32])
+    uint8_t prev[32], uint8_t hash[32], bool *top)
 {
+	/* the old top-level chain ends "}}, osl.chain "}}} */
+	size_t n = len >= 4 && memcmp(line + len - 4, "\"}}}", 4) == 0 ?
+	    OSL_CHAIN_SUFFIX_LEN : OSL_CHAIN_SUFFIX_LEN - 1;
 	const char *p;
 
-	if (len < OSL_CHAIN_SUFFIX_LEN + 1)
+	if (len < n + 1)
 		return false;
-	p = line + len - OSL_CHAIN_SUFFIX_LEN;
+	p = line + len - n;
 	if (memcmp(p, ",\"chain\":{\"prev\":\"", 18) != 0 ||
 	    memcmp(p + 82, "\",\"hash\":\"", 10) != 0 ||
-	    memcmp(p + 156, "\"}}", 3) != 0 ||
+	    memcmp(p + 156, "\"}}}", n - 156) != 0 ||
 	    !osl_unhex(prev, p + 18, 32) || !osl_unhex(hash, p + 92, 32))
 		return false;
-	*prefix_len = len - OSL_CHAIN_SUFFIX_LEN;
+	*prefix_len = len - n;
+	if (top)
+		*top = n < OSL_CHAIN_SUFFIX_LEN;
 	return true;
 }
 

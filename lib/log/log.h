@@ -100,6 +100,8 @@ struct osl_verify_report {
 	unsigned long signed_checkpoints;	/* checked against a public key */
 	unsigned long pins;		/* checkpoint copies of this log (osl_verify_pins_file) */
 	unsigned long pins_matched;	/* of them, records found with the same hash */
+	unsigned long old_format;	/* records written before osl.chain (chain at the top) */
+	unsigned long first_old;	/* line of the first of them */
 };
 struct osl_verify;
 struct osl_verify *osl_verify_new(void);
@@ -161,8 +163,9 @@ const struct osl_error *osl_log_read_fd(int fd, const char *name, osl_log_read_f
 
 /* `osl log show` filters; pure.  All set ones must match. */
 struct osl_log_filter {
-	const char *action;	/* "fs.write", or a prefix: "fs.*" */
+	const char *action;	/* "fs.write", or a group: "fs" or "fs.*" */
 	const char *outcome;	/* success | failure | unknown */
+	const char *decision;	/* allow | deny (osl.decision): osl_log_filter_decision */
 	uint64_t since_ns;	/* @timestamp >= this; 0 = any */
 	bool has_level;
 	enum osl_level level;	/* at least this level */
@@ -171,6 +174,9 @@ struct osl_log_filter {
  * time or a duration ("10m") before NOW_NS.  OSL_EINPUT on a bad value. */
 const struct osl_error *osl_log_filter_init(struct osl_log_filter *f, const char *action,
     const char *outcome, const char *since, const char *level, uint64_t now_ns);
+/* Only records whose osl.decision is DECISION (allow or deny); OSL_EINPUT
+ * on another word. */
+const struct osl_error *osl_log_filter_decision(struct osl_log_filter *f, const char *decision);
 bool osl_log_filter_match(const struct osl_log_filter *f, const cJSON *rec);
 
 #endif

@@ -578,9 +578,11 @@ static const char *const skip_host[] = { "hostname", NULL };
 static const char *const skip_event[] = { "sequence", NULL };
 static const char *const skip_log[] = { "level", NULL };
 static const char *const skip_osl[] = { "severity_number", "truncated", NULL };
-static const char *const skip_top[] = { "@timestamp", "log", "event", "process", "user",
+static const char *const skip_top[] = { "@timestamp", "log", "event", "ecs", "process", "user",
 	"host", "chain", NULL };
 
+/* "osl":{..., left open: the record's last member, osl.chain (or just the
+ * braces) follows it */
 static void
 jw_osl(struct jw *w, const cJSON *theirs, enum osl_level level, bool mark)
 {
@@ -592,7 +594,35 @@ jw_osl(struct jw *w, const cJSON *theirs, enum osl_level level, bool mark)
 	jw_add(w, level_sev[level % 6], strlen(level_sev[level % 6]));
 	if (mark)
 		JW_LIT(w, ",\"truncated\":true");
-	jw_c(w, '}');
+}
+
+/* A record about another process (the program osl ran: the caller set
+ * process.pid, executable or args) has it as process.*, and osl as
+ * process.parent.*; any other record has osl as process.* (ECS). */
+static bool
+about_other(const cJSON *pr)
+{
+	return pr && (cJSON_GetObjectItemCaseSensitive(pr, "pid") ||
+	    cJSON_GetObjectItemCaseSensitive(pr, "executable") ||
+	    cJSON_GetObjectItemCaseSensitive(pr, "args"));
+}
+
+static void
+jw_process(struct jw *w, const struct osl_log_frag *fr, const cJSON *pr)
+{
+	static const char *const skip_parent[] = { "parent", NULL };
+
+	if (!about_other(pr)) {
+		jw_ours(w, "process", fr->process, pr, skip_process);
+		return;
+	}
+	JW_LIT(w, ",\"process\":{");
+	if (jw_members(w, pr->child, skip_parent, false, 1))
+		jw_c(w, ',');
+	JW_LIT(w, "\"parent\":{");
+	if (fr->self)
+		jw_add(w, fr->self, strlen(fr->self));
+	JW_LIT(w, "}}");
 }
 
 static void
@@ -622,18 +652,16 @@ jw_record(struct jw *w, const cJSON *rec, const struct osl_log_frag *fr,
 		jw_c(w, ',');
 	JW_LIT(w, "\"sequence\":");
 	jw_add(w, seq, osl_fmt_u64(seq, a->seq));
-	jw_c(w, '}');
-	jw_ours(w, "process", fr->process, obj_at(rec, "process"), skip_process);
+	JW_LIT(w, "},\"ecs\":{\"version\":\"" OSL_ECS_VERSION "\"}");
+	jw_process(w, fr, obj_at(rec, "process"));
 	jw_ours(w, "user", fr->user, obj_at(rec, "user"), skip_user);
 	jw_ours(w, "host", fr->host, obj_at(rec, "host"), skip_host);
 	for (c = rec->child; c; c = c->next) {
 		if (!c->string || skipped(c->string, skip_top))
 			continue;
 		if (strcmp(c->string, "osl") == 0) {
-			if (!osl) {
+			if (!osl)
 				osl = c;
-				jw_osl(w, cJSON_IsObject(c) ? c : NULL, a->level, mark);
-			}
 			continue;
 		}
 		jw_c(w, ',');
@@ -641,8 +669,7 @@ jw_record(struct jw *w, const cJSON *rec, const struct osl_log_frag *fr,
 		jw_c(w, ':');
 		jw_value(w, c, 1);
 	}
-	if (!osl)
-		jw_osl(w, NULL, a->level, mark);
+	jw_osl(w, cJSON_IsObject(osl) ? osl : NULL, a->level, mark);
 }
 
 const struct osl_error *
@@ -650,7 +677,7 @@ osl_log_build(struct strbuf *out, cJSON *rec, const struct osl_log_frag *fr,
     const struct osl_log_build_args *a, uint8_t hash[32])
 {
 	struct jw w;
-	size_t tail = a->prev ? OSL_CHAIN_SUFFIX_LEN + 1 : 2, cap = 0;
+	size_t tail = a->prev ? OSL_CHAIN_SUFFIX_LEN + 1 : 3, cap = 0;
 	bool mark = fr->truncated;
 
 	if (!cJSON_IsObject(rec))
@@ -681,7 +708,7 @@ osl_log_build(struct strbuf *out, cJSON *rec, const struct osl_log_frag *fr,
 	if (a->prev)
 		osl_chain_seal(out, a->prev, hash);
 	else
-		sb_add(out, "}\n", 2);
+		sb_add(out, "}}\n", 3);
 	return out->oom ? osl_error_nomem() : NULL;
 }
 
@@ -739,6 +766,9 @@ osl_log_frag_init(struct osl_log_frag *fr, const struct osl_log_identity *id)
 	}
 	if ((fr->process = inner(p, ARG_MAX_BYTES, &fr->truncated)) == NULL)
 		goto nomem;
+	cJSON_DeleteItemFromObjectCaseSensitive(p, "parent");
+	if ((fr->self = inner(p, ARG_MAX_BYTES, &fr->truncated)) == NULL)
+		goto nomem;
 	osl_fmt_u64(buf, id->uid);
 	if ((o = cJSON_CreateObject()) == NULL || !cJSON_AddStringToObject(o, "id", buf) ||
 	    (fr->user = inner(o, 0, &fr->truncated)) == NULL)
@@ -764,6 +794,7 @@ void
 osl_log_frag_release(struct osl_log_frag *fr)
 {
 	free(fr->process);
+	free(fr->self);
 	free(fr->user);
 	free(fr->host);
 	memset(fr, 0, sizeof(*fr));

@@ -8,6 +8,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* fallocate, asprintf */
 #endif
+#include "action.h"
 #include "log/log-int.h"
 #include "log/wire.h"
 
@@ -161,7 +162,7 @@ line_state(const char *line, size_t len, uint64_t *seq, uint8_t hash[32])
 	    "sequence");
 	if (cJSON_IsNumber(s) && s->valuedouble >= 0 && s->valuedouble < 9007199254740992.0) {
 		*seq = (uint64_t)s->valuedouble;
-		if (!osl_chain_split(line, len, &pl, prev, hash))
+		if (!osl_chain_split(line, len, &pl, prev, hash, NULL))
 			memset(hash, 0, 32);
 		ok = true;
 	}
@@ -446,14 +447,11 @@ write_one(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
 }
 
 static cJSON *
-event_rec(const char *action, const char *message)
+event_rec(enum osl_action action, const char *message)
 {
-	cJSON *rec = cJSON_CreateObject(), *ev;
+	cJSON *rec = osl_action_record(action, "success");
 
-	if (!rec || (ev = osl_log_obj(rec, "event")) == NULL ||
-	    !cJSON_AddStringToObject(ev, "action", action) ||
-	    !cJSON_AddStringToObject(ev, "outcome", "success") ||
-	    !osl_log_add_text(rec, "message", message)) {
+	if (!rec || !osl_log_add_text(rec, "message", message)) {
 		cJSON_Delete(rec);
 		return NULL;
 	}
@@ -512,7 +510,7 @@ rotate(struct osl_log *log, uint64_t now)
 	log->reserved_end = 0;
 
 	snprintf(msg, sizeof(msg), "log rotated: the records before this one are in '%s'", to);
-	if ((rec = event_rec("log.rotate", msg)) == NULL ||
+	if ((rec = event_rec(OSL_ACT_LOG_ROTATE, msg)) == NULL ||
 	    !osl_log_add_text(osl_log_obj(rec, "file"), "path", log->path) ||
 	    !osl_log_add_text(osl_log_obj(rec, "osl"), "rotated_to", to)) {
 		err = osl_error_nomem();
@@ -541,7 +539,7 @@ checkpoint(struct osl_log *log, uint64_t now)
 	hex[64] = '\0';
 	snprintf(msg, sizeof(msg), "checkpoint: sequence %llu has hash %.16s...",
 	    (unsigned long long)log->seq, hex);
-	if ((rec = event_rec("log.checkpoint", msg)) == NULL ||
+	if ((rec = event_rec(OSL_ACT_LOG_CHECKPOINT, msg)) == NULL ||
 	    (cp = osl_log_obj(osl_log_obj(rec, "osl"), "checkpoint")) == NULL ||
 	    !cJSON_AddNumberToObject(cp, "sequence", (double)log->seq) ||
 	    !cJSON_AddStringToObject(cp, "hash", hex))

@@ -51,17 +51,12 @@ state_of(const struct osl_sv_ext *e, size_t id)
 /* ------------------------------------------------------------- records --- */
 
 cJSON *
-osl_sv_rec(const char *action, const char *type, bool ok, const char *name)
+osl_sv_rec(enum osl_action action, bool ok, const char *name)
 {
-	cJSON *r = cJSON_CreateObject(), *ev;
+	cJSON *r = osl_action_record(action, ok ? "success" : "failure");
 
 	if (!r)
 		return NULL;
-	ev = osl_log_obj(r, "event");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(type));
-	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
 	osl_log_add_text(osl_log_obj(osl_log_obj(r, "osl"), "supervise"), "name", name);
 	return r;
 }
@@ -82,9 +77,9 @@ osl_sv_rec_emit(struct osl_ctx *ctx, cJSON *r, enum osl_level level, const char 
 }
 
 static cJSON *
-rec(const char *action, const char *type, bool ok, const char *name)
+rec(enum osl_action action, bool ok, const char *name)
 {
-	return osl_sv_rec(action, type, ok, name);
+	return osl_sv_rec(action, ok, name);
 }
 
 static void
@@ -138,7 +133,7 @@ ready(struct osl_sv_ext *e, size_t id, const char *how)
 		return;
 	e->x[id].ready_by = e->x[id].retry_at = 0;
 	arm(e, id);
-	r = rec("supervise.ready", "start", true, name);
+	r = rec(OSL_ACT_SV_READY, true, name);
 	cJSON_AddStringToObject(svo(r), "ready", how);
 	osl_log_add_count(svo(r), "ready_ms", ms);
 	snprintf(msg, sizeof(msg), "supervise.ready %s by %s after %llu ms", name, how,
@@ -206,9 +201,9 @@ notify_read(struct osl_sv_ext *e, size_t id)
 			close(((int *)(void *)CMSG_DATA(fds))[k]);
 		if (!ours) {
 			char msg[160];
-			cJSON *r = rec("supervise.notify", "denied", false, name_of(e, id));
+			cJSON *r = rec(OSL_ACT_SV_NOTIFY, false, name_of(e, id));
 
-			cJSON_AddNumberToObject(osl_log_obj(r, "source"), "pid", cr ? cr->pid : 0);
+			cJSON_AddNumberToObject(svo(r), "peer_pid", cr ? cr->pid : 0);
 			snprintf(msg, sizeof(msg), "supervise.notify %s: from pid %d, not the child's: "
 			    "ignored", name_of(e, id), cr ? (int)cr->pid : 0);
 			put(e, r, OSL_LEVEL_WARN, msg);
@@ -377,7 +372,7 @@ probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool h
 	sp.out_fd = sp.err_fd = e->devnull;
 	if ((err = osl_proc_spawn(&sp))) {
 		char msg[300];
-		cJSON *r = rec(health ? "supervise.health" : "supervise.ready", "info", false,
+		cJSON *r = rec(health ? OSL_ACT_SV_HEALTH : OSL_ACT_SV_READY, false,
 		    name_of(e, id));
 
 		snprintf(msg, sizeof(msg), "%s %s: %s", health ? "supervise.health" : "supervise.ready",
@@ -416,7 +411,7 @@ health_result(struct osl_sv_ext *e, size_t id, bool ok, int st)
 
 	if (ok) {
 		if (ch->health_fails) {
-			r = rec("supervise.health", "info", true, name);
+			r = rec(OSL_ACT_SV_HEALTH, true, name);
 			snprintf(msg, sizeof(msg), "supervise.health %s: passes again", name);
 			put(e, r, OSL_LEVEL_INFO, msg);
 		}
@@ -424,11 +419,11 @@ health_result(struct osl_sv_ext *e, size_t id, bool ok, int st)
 		return;
 	}
 	ch->health_fails++;
-	r = rec("supervise.health", "info", false, name);
+	r = rec(OSL_ACT_SV_HEALTH, false, name);
 	cJSON_AddNumberToObject(svo(r), "failures", ch->health_fails);
 	cJSON_AddNumberToObject(svo(r), "retries", ch->health_retries);
 	if (WIFEXITED(st))
-		cJSON_AddNumberToObject(osl_log_obj(r, "process"), "exit_code", WEXITSTATUS(st));
+		cJSON_AddNumberToObject(svo(r), "check_exit_code", WEXITSTATUS(st));
 	snprintf(msg, sizeof(msg), "supervise.health %s: check failed (%s %d), %u of %u", name,
 	    WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 	    ch->health_fails, ch->health_retries);
@@ -667,7 +662,7 @@ on_timer(struct osl_sv_ext *e, size_t id)
 		x->ready_by = x->retry_at = 0;
 		if (state_of(e, id) == OSL_SV_STARTING) {
 			char msg[160];
-			cJSON *r = rec("supervise.ready", "start", false, name_of(e, id));
+			cJSON *r = rec(OSL_ACT_SV_READY, false, name_of(e, id));
 
 			cJSON_AddStringToObject(svo(r), "reason", "timeout");
 			snprintf(msg, sizeof(msg), "supervise.ready %s: not ready within ready.timeout",

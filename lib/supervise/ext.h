@@ -52,7 +52,7 @@ void osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data);
 
 /* A supervise.* record about child NAME (event.*, osl.supervise.name), and
  * writing it with MSG as its message (the runner's records too). */
-cJSON *osl_sv_rec(const char *action, const char *type, bool ok, const char *name);
+cJSON *osl_sv_rec(enum osl_action action, bool ok, const char *name);
 void osl_sv_rec_emit(struct osl_ctx *ctx, cJSON *rec, enum osl_level level, const char *msg);
 
 #endif

@@ -74,9 +74,9 @@ line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
 	if (!keep) {
 		s->dropped++;
 		e->r->child[s->id].dropped++;
-	} else if ((r = osl_sv_rec("supervise.output", "info", true, NAME(e, s)))) {
+	} else if ((r = osl_sv_rec(OSL_ACT_SV_OUTPUT, true, NAME(e, s)))) {
 		cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
-		cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(r, "process"), "child"), "pid",
+		cJSON_AddNumberToObject(osl_log_obj(r, "process"), "pid",
 		    e->r->exec[s->id].pid);
 		if (cut)
 			cJSON_AddBoolToObject(svo(r), "truncated", 1);
@@ -99,7 +99,7 @@ dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
 
 	if (!s->dropped)
 		return;
-	r = osl_sv_rec("supervise.output", "info", false, NAME(e, s));
+	r = osl_sv_rec(OSL_ACT_SV_OUTPUT, false, NAME(e, s));
 	cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
 	osl_log_add_count(svo(r), "dropped_lines", s->dropped);
 	snprintf(msg, sizeof(msg), "supervise.output %s: %lu lines dropped (the log lagged)",

@@ -1,10 +1,12 @@
 /* Reload (see reload.h): the file read again, the difference applied. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "fs/fs.h"
 #include "supervise/ctl.h"
 #include "supervise/ext.h"
 #include "supervise/reload.h"
@@ -25,7 +27,7 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 	const struct osl_error *err = NULL;
 	const char **ls = NULL, **ns = NULL;
 	cJSON *o = cJSON_CreateObject(), *rec;
-	char msg[1200];
+	char msg[1200], abs[PATH_MAX];
 
 	r->tree->nact = 0;
 	if (rl->pending) {
@@ -50,8 +52,9 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 done:
 	free(ls);
 	free(ns);
-	rec = osl_sv_rec("supervise.reload", "change", !err, r->tree->nodes[0].spec.name);
-	osl_log_add_text(osl_log_obj(rec, "file"), "path", rl->path);
+	rec = osl_sv_rec(OSL_ACT_SV_RELOAD, !err, r->tree->nodes[0].spec.name);
+	if (!osl_fs_abspath(rl->path, abs, sizeof(abs)))	/* ECS: absolute */
+		osl_log_add_text(osl_log_obj(rec, "file"), "path", abs);
 	cJSON_AddBoolToObject(o, "ok", !err);
 	if (err) {
 		cJSON_AddStringToObject(o, "error", err->msg);
@@ -146,7 +149,7 @@ done:
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "supervise.reload %s: %s", rl->path, err->msg);
-		osl_sv_rec_emit(r->ctx, osl_sv_rec("supervise.reload", "change", false,
+		osl_sv_rec_emit(r->ctx, osl_sv_rec(OSL_ACT_SV_RELOAD, false,
 		    r->tree->nodes[0].spec.name), OSL_LEVEL_ERROR, msg);
 	}
 	free(liveid);

@@ -76,9 +76,9 @@ struct loop {
 /* ------------------------------------------------------------- records --- */
 
 static cJSON *
-rec_new(const char *action, const char *type, bool ok, const char *name)
+rec_new(enum osl_action action, bool ok, const char *name)
 {
-	return osl_sv_rec(action, type, ok, name);
+	return osl_sv_rec(action, ok, name);
 }
 
 static void
@@ -314,7 +314,7 @@ op_free(struct osl_sv_exec *x)
 }
 
 /* The fields of child ID's start record: the program, its arguments, its
- * name; NULL (out of memory) or its process.child object. */
+ * name; NULL (out of memory) or its process object (osl is process.parent). */
 static cJSON *
 start_fields(struct loop *l, size_t id)
 {
@@ -324,13 +324,19 @@ start_fields(struct loop *l, size_t id)
 
 	if (!op->fields && !(op->fields = cJSON_CreateObject()))
 		return NULL;
-	o = osl_log_obj(osl_log_obj(op->fields, "process"), "child");
+	o = osl_log_obj(op->fields, "process");
 	/* once each: the fields of a start whose exec's outcome came at once
 	 * are made a second time with it */
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "executable");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "args");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "name");
 	cJSON_DeleteItemFromObjectCaseSensitive(sv_obj(op->fields), "name");
 	osl_log_add_text(o, "executable", op->req.path);
+	osl_log_add_text(o, "name", strrchr(op->req.path, '/') ? strrchr(op->req.path, '/') + 1 :
+	    op->req.path);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "working_directory");
+	if (x->cwd)
+		osl_log_add_text(o, "working_directory", x->cwd);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
@@ -358,7 +364,7 @@ start_child(struct loop *l, size_t id)
 		fail_later(l, id, &keep);
 		return;
 	}
-	osl_op_init(op, "supervise.start", "process", "start", x->argv[0]);
+	osl_op_init(op, OSL_ACT_SV_START, x->argv[0]);
 	op->req.access = OSL_ACCESS_EXEC;
 	x->real = realpath(x->path, NULL);
 	op->req.path = x->real ? x->real : x->path;
@@ -476,7 +482,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 
 	switch (a->kind) {
 	case OSL_SV_ACT_RESTART:
-		rec = rec_new("supervise.restart", "start", true, name);
+		rec = rec_new(OSL_ACT_SV_RESTART, true, name);
 		cJSON_AddStringToObject(sv_obj(rec), "strategy", a->reason);
 		cJSON_AddNumberToObject(sv_obj(rec), "count_in_window", a->count);
 		snprintf(msg, sizeof(msg), "supervise.restart %s (%s, %u in the window)", name,
@@ -488,7 +494,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		tell(l, msg);
 		break;
 	case OSL_SV_ACT_BACKOFF:
-		rec = rec_new("supervise.backoff", "info", true, name);
+		rec = rec_new(OSL_ACT_SV_BACKOFF, true, name);
 		cJSON_AddNumberToObject(sv_obj(rec), "delay_ms", (double)(a->delay / 1000000));
 		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms", name,
 		    (unsigned long long)(a->delay / 1000000));
@@ -496,7 +502,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		tell(l, msg);
 		break;
 	case OSL_SV_ACT_GIVEUP:
-		rec = rec_new("supervise.giveup", "end", false, name);
+		rec = rec_new(OSL_ACT_SV_GIVEUP, false, name);
 		if (a->reason) {
 			const char *child = l->r->tree->nodes[a->child].spec.name;
 
@@ -513,7 +519,7 @@ log_action(struct loop *l, const struct osl_sv_action *a)
 		tell(l, msg);
 		break;
 	case OSL_SV_ACT_SHUTDOWN:
-		rec = rec_new("supervise.shutdown", "end", true, name);
+		rec = rec_new(OSL_ACT_SV_SHUTDOWN, true, name);
 		cJSON_AddStringToObject(sv_obj(rec), "reason", a->reason ? a->reason : "parent");
 		snprintf(msg, sizeof(msg), "supervise.shutdown %s (%s)", name,
 		    a->reason ? a->reason : "parent");
@@ -632,8 +638,8 @@ child_ended(struct loop *l, size_t id, bool exited, int code, uint64_t now)
 	x->status = exited ? code : 128 + code;
 	x->ended = true;
 	ready_close(l, x);
-	rec = rec_new("supervise.exit", "end", exited && code == 0, name);
-	cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(rec, "process"), "child"), "pid", x->pid);
+	rec = rec_new(OSL_ACT_SV_EXIT, exited && code == 0, name);
+	cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "pid", x->pid);
 	if (exited) {
 		cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "exit_code", code);
 	} else {

@@ -55,7 +55,7 @@ setup() {
 	[ "$(child 0 .status)" = null ]
 	r=$(jq -c 'select(.event.action == "supervise.notify")' "$LOG")
 	[ "$(jget .event.outcome "$r")" = failure ]
-	[ "$(jget .source.pid "$r")" = "$$" ] || [ "$(jget .source.pid "$r")" -gt 0 ]
+	[ "$(jget .osl.supervise.peer_pid "$r")" = "$$" ] || [ "$(jget .osl.supervise.peer_pid "$r")" -gt 0 ]
 	touch go
 	wait_for 0 .state up
 	[ "$(child 0 .status)" = mine ]

@@ -45,13 +45,13 @@ test_known_line(void)
 	const char *want =
 	    "{\"@timestamp\":\"2026-11-21T22:19:19.123456789Z\",\"log\":{\"level\":\"info\"},"
 	    "\"event\":{\"kind\":\"event\",\"action\":\"fs.write\",\"outcome\":\"success\","
-	    "\"sequence\":1042},"
+	    "\"sequence\":1042},\"ecs\":{\"version\":\"" OSL_ECS_VERSION "\"},"
 	    "\"process\":{\"pid\":4242,\"parent\":{\"pid\":1},\"executable\":\"/usr/bin/osl\","
 	    "\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"]},"
 	    "\"user\":{\"id\":\"1000\"},\"host\":{\"hostname\":\"web1\"},"
 	    "\"file\":{\"path\":\"/srv/a\",\"inode\":\"18446744073709551615\"},"
-	    "\"osl\":{\"decision\":\"allow\",\"severity_number\":9},"
 	    "\"message\":\"fs.write /srv/a\","
+	    "\"osl\":{\"decision\":\"allow\",\"severity_number\":9,"
 	    "\"chain\":{\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
 	    "\"hash\":\"";
 
@@ -66,8 +66,8 @@ test_known_line(void)
 	ok(line && strncmp(line, want, strlen(want)) == 0, "record fields in order, byte for byte");
 	if (line && strncmp(line, want, strlen(want)) != 0)
 		printf("# got  %s\n# want %s\n", line, want);
-	ok(line && strlen(line) == strlen(want) + 64 + 4 &&
-	    strcmp(line + strlen(line) - 4, "\"}}\n") == 0, "chain last, one newline");
+	ok(line && strlen(line) == strlen(want) + 64 + 5 &&
+	    strcmp(line + strlen(line) - 5, "\"}}}\n") == 0, "osl.chain last, one newline");
 	free(line);
 }
 
@@ -165,12 +165,26 @@ test_process_merge(void)
 	cJSON *rec = cJSON_CreateObject(), *p = osl_log_obj(rec, "process");
 	char *line;
 
-	cJSON_AddNumberToObject(p, "exit_code", 3);
-	cJSON_AddNumberToObject(p, "pid", 99);	/* ours wins */
+	cJSON_AddNumberToObject(p, "working_directory", 3);
+	cJSON_AddNumberToObject(osl_log_obj(p, "parent"), "pid", 99);	/* ours wins */
 	line = build(rec, OSL_LEVEL_INFO, 5, true, OSL_LOG_FILE_MAX);
 	ok(line && strstr(line, "\"process\":{\"pid\":4242,\"parent\":{\"pid\":1},"
 	    "\"executable\":\"/usr/bin/osl\",\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"],"
-	    "\"exit_code\":3}"), "caller's process.* merged after ours");
+	    "\"working_directory\":3}"), "caller's process.* merged after ours");
+	free(line);
+
+	/* a record about the program osl ran: it is process.*, osl its parent */
+	rec = cJSON_CreateObject();
+	p = osl_log_obj(rec, "process");
+	cJSON_AddNumberToObject(p, "pid", 99);
+	cJSON_AddStringToObject(p, "executable", "/bin/true");
+	cJSON_AddNumberToObject(osl_log_obj(p, "parent"), "pid", 7);	/* ours wins */
+	cJSON_AddNumberToObject(p, "exit_code", 3);
+	line = build(rec, OSL_LEVEL_INFO, 5, true, OSL_LOG_FILE_MAX);
+	ok(line && strstr(line, "\"process\":{\"pid\":99,\"executable\":\"/bin/true\","
+	    "\"exit_code\":3,\"parent\":{\"pid\":4242,\"executable\":\"/usr/bin/osl\","
+	    "\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"]}}"),
+	    "the program run is process.*, osl process.parent.*");
 	free(line);
 }
 
