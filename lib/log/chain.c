@@ -53,6 +53,15 @@ osl_unhex(uint8_t *dst, const char *src, size_t n)
 	return true;
 }
 
+/* The chain field: HEAD <64 hex> MID <64 hex> END, the last member of the
+ * record (OSL_CHAIN_TAG, log-int.h, names it) */
+static const char head[] = OSL_CHAIN_TAG "{\"prev\":\"", mid[] = "\",\"hash\":\"", end[] = "\"}}";
+#define HEAD_LEN (sizeof(head) - 1)
+#define MID_AT (HEAD_LEN + 64)
+#define HASH_AT (MID_AT + sizeof(mid) - 1)
+#define END_AT (HASH_AT + 64)
+_Static_assert(END_AT + sizeof(end) - 1 == OSL_CHAIN_SUFFIX_LEN, "the chain field's length");
+
 void
 osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
 {
@@ -62,11 +71,13 @@ osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
 	if (!sb_grow(out, OSL_CHAIN_SUFFIX_LEN + 1))
 		return;
 	p = out->buf + out->len;
-	memcpy(p, ",\"chain\":{\"prev\":\"", 18);
-	osl_hex(p + 18, prev, 32);
-	memcpy(p + 82, "\",\"hash\":\"", 10);
-	osl_hex(p + 92, hash, 32);
-	memcpy(p + 156, "\"}}\n", 5);
+	memcpy(p, head, HEAD_LEN);
+	osl_hex(p + HEAD_LEN, prev, 32);
+	memcpy(p + MID_AT, mid, sizeof(mid) - 1);
+	osl_hex(p + HASH_AT, hash, 32);
+	memcpy(p + END_AT, end, sizeof(end) - 1);
+	p[OSL_CHAIN_SUFFIX_LEN] = '\n';
+	p[OSL_CHAIN_SUFFIX_LEN + 1] = '\0';
 	out->len += OSL_CHAIN_SUFFIX_LEN + 1;
 }
 
@@ -79,10 +90,9 @@ osl_chain_split(const char *line, size_t len, size_t *prefix_len,
 	if (len < OSL_CHAIN_SUFFIX_LEN + 1)
 		return false;
 	p = line + len - OSL_CHAIN_SUFFIX_LEN;
-	if (memcmp(p, ",\"chain\":{\"prev\":\"", 18) != 0 ||
-	    memcmp(p + 82, "\",\"hash\":\"", 10) != 0 ||
-	    memcmp(p + 156, "\"}}", 3) != 0 ||
-	    !osl_unhex(prev, p + 18, 32) || !osl_unhex(hash, p + 92, 32))
+	if (memcmp(p, head, HEAD_LEN) != 0 || memcmp(p + MID_AT, mid, sizeof(mid) - 1) != 0 ||
+	    memcmp(p + END_AT, end, sizeof(end) - 1) != 0 ||
+	    !osl_unhex(prev, p + HEAD_LEN, 32) || !osl_unhex(hash, p + HASH_AT, 32))
 		return false;
 	*prefix_len = len - OSL_CHAIN_SUFFIX_LEN;
 	return true;
