@@ -164,7 +164,7 @@ static bool
 skipped(const char *key, size_t len, const char *const *skip)
 {
 	for (; skip && *skip; skip++)
-		if (strncmp(key, *skip, len) == 0 && (*skip)[len] == '\0')
+		if (key[0] == (*skip)[0] && strncmp(key, *skip, len) == 0 && (*skip)[len] == '\0')
 			return true;
 	return false;
 }
@@ -246,7 +246,16 @@ struct flist {
 	const struct osl_log_field *f;
 	size_t n;
 	uint64_t done;		/* bit i: field i is written (or skipped) */
+	size_t len[64];		/* of each path */
 };
+
+/* Field I's path starts with PREFIX (PLEN bytes) and goes on. */
+static inline bool
+under(const struct flist *l, size_t i, const char *prefix, size_t plen)
+{
+	return l->len[i] > plen &&
+	    (plen == 0 || (l->f[i].path[0] == prefix[0] && memcmp(l->f[i].path, prefix, plen) == 0));
+}
 
 static size_t
 seg_len(const char *p)
@@ -320,7 +329,7 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 	size_t i, j, k;
 
 	for (i = 0; i < upto; i++) {
-		if ((l->done >> i & 1) || strncmp(l->f[i].path, prefix, plen) != 0)
+		if ((l->done >> i & 1) || !under(l, i, prefix, plen))
 			continue;
 		rest = l->f[i].path + plen;
 		k = seg_len(rest);
@@ -341,9 +350,10 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 		}
 		/* the same name again, as a value or an object: already written */
 		for (j = i + 1; j < l->n; j++)
-			if (strncmp(l->f[j].path, l->f[i].path, plen + k) == 0 &&
-			    (l->f[j].path[plen + k] == '\0' ||
-			    (rest[k] == '\0' && l->f[j].path[plen + k] == '.')))
+			if (!(l->done >> j & 1) && (l->len[j] == plen + k ||
+			    (rest[k] == '\0' && l->len[j] > plen + k &&
+			    l->f[j].path[plen + k] == '.')) &&
+			    memcmp(l->f[j].path, l->f[i].path, plen + k) == 0)
 				l->done |= 1ULL << j;
 	}
 	return more;
@@ -387,7 +397,7 @@ src_has(const struct src *s, const char *key, const char *member)
 	if (s->rec)
 		return cJSON_GetObjectItemCaseSensitive(obj_at(s->rec, key), member) != NULL;
 	for (i = 0; i < s->l->n; i++)
-		if (strncmp(s->l->f[i].path, key, n) == 0 && s->l->f[i].path[n] == '.' &&
+		if (under(s->l, i, key, n) && s->l->f[i].path[n] == '.' &&
 		    strcmp(s->l->f[i].path + n + 1, member) == 0)
 			return true;
 	return false;
@@ -402,7 +412,7 @@ src_any(const struct src *s, const char *key)
 	if (s->rec)
 		return (o = obj_at(s->rec, key)) && o->child;
 	for (i = 0; i < s->l->n; i++)
-		if (strncmp(s->l->f[i].path, key, n) == 0 && s->l->f[i].path[n] == '.')
+		if (under(s->l, i, key, n) && s->l->f[i].path[n] == '.')
 			return true;
 	return false;
 }
@@ -574,15 +584,15 @@ const struct osl_error *
 osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n,
     const struct osl_log_frag *fr, const struct osl_log_build_args *a, uint8_t hash[32])
 {
-	struct flist l = { f, n, 0 };
+	struct flist l = { f, n, 0, { 0 } };
 	struct src s = { .l = &l };
 	size_t i;
 
 	if (n > 64)
 		return osl_error_new(OSL_EFAIL, "log record of more than 64 fields");
 	for (i = 0; i < n; i++)
-		if (!f[i].path || !f[i].path[0] || f[i].path[0] == '.' ||
-		    f[i].path[strlen(f[i].path) - 1] == '.')
+		if (!f[i].path || (l.len[i] = strlen(f[i].path)) == 0 || f[i].path[0] == '.' ||
+		    f[i].path[l.len[i] - 1] == '.' || strstr(f[i].path, ".."))
 			return osl_error_new(OSL_EFAIL, "log field without a name");
 	return build(out, &s, fr, a, hash);
 }
