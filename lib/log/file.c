@@ -29,6 +29,10 @@
 #define RESERVE_LOW	(16 * 1024)
 #define RESERVE_SLACK	(16 * 1024)	/* st_blocks also counts the file's own metadata */
 #define PATH_CHECK_NS	1000000000ull
+/* Files a writer follows the path through before one record: each step
+ * means another writer rotated the file it was waiting for (a writer
+ * holding a batch keeps its lock across a rotation). */
+#define MOVES_MAX	1000
 
 /* Set from a SIGHUP handler (osl_log_hup): the next record checks the path
  * at once instead of within a second. */
@@ -248,8 +252,12 @@ osl_log_file_begin(struct osl_log *log)
 		if (stat(log->path, &pst) == 0 && pst.st_dev == fst.st_dev &&
 		    pst.st_ino == fst.st_ino)
 			break;
-		if (tries == 8)
-			break;	/* keeps changing: write where we are */
+		if (tries == MOVES_MAX) {
+			/* a record written to a file that has moved on would fork
+			 * the chain: lost (and counted) rather than that */
+			lock_fd(log->fd, LOCK_UN);
+			return osl_error_new(OSL_EFAIL, "'%s' keeps moving", log->path);
+		}
 		if (refresh(log, &fst) == -1 || (nfd = open_file(log->path)) == -1)
 			goto fail;
 		lock_fd(log->fd, LOCK_UN);
@@ -416,6 +424,17 @@ osl_log_reopen(struct osl_log *log)
 done:
 	lock_fd(log->fd, LOCK_UN);
 	return err;
+}
+
+bool
+osl_log_file_current(struct osl_log *log)
+{
+	struct stat st;
+
+	if (stat(log->path, &st) == 0 && st.st_dev == log->dev && st.st_ino == log->ino)
+		return true;
+	log->checked_ns = 0;	/* the next lock follows the path */
+	return false;
 }
 
 const struct osl_error *

@@ -186,7 +186,12 @@ rotate(struct osl_log *log, uint64_t now)
 	char to[PATH_MAX], msg[PATH_MAX + 64];
 	cJSON *rec;
 
-	if ((err = flush(log)) != NULL || (err = osl_log_file_rotate(log, to, sizeof(to))) != NULL)
+	if ((err = flush(log)) != NULL)
+		return err;
+	/* renamed by someone else: never rotate a file that is not ours */
+	if (!osl_log_file_current(log))
+		return NULL;
+	if ((err = osl_log_file_rotate(log, to, sizeof(to))) != NULL)
 		return err;
 	snprintf(msg, sizeof(msg), "log rotated: the records before this one are in '%s'", to);
 	if ((rec = event_rec("log.rotate", msg)) == NULL ||

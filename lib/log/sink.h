@@ -82,6 +82,9 @@ const struct osl_error *osl_log_file_begin(struct osl_log *log);
 void osl_log_file_end(struct osl_log *log);
 /* Write the batch with one write(2); under the lock. */
 const struct osl_error *osl_log_file_flush(struct osl_log *log);
+/* Under the lock: the path still names our file (a rename by logrotate is
+ * otherwise seen within a second).  Else the next lock follows the path. */
+bool osl_log_file_current(struct osl_log *log);
 /* Under the lock: PATH to PATH.1 (the older ones shifted up to keep), a new
  * locked file in its place; TO gets the name of the rotated file. */
 const struct osl_error *osl_log_file_rotate(struct osl_log *log, char to[], size_t size);
