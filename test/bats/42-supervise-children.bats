@@ -272,6 +272,45 @@ output_lines() {
 	rm -f "$LOG".*
 }
 
+@test "output log: two trees and one-shot commands write one log at once: one chain, every line" {
+	cat > p.yaml <<-EOF
+	version: 1
+	extends: [builtin:default]
+	log:
+	  rotate: { size: 8M, keep: 100 }
+	EOF
+	pids=()
+	for t in x y; do
+		cat > "$t.yaml" <<-EOF
+		version: 1
+		supervisor:
+		  auto_shutdown: any_significant
+		  children:
+		    - name: flood-$t
+		      restart: transient
+		      significant: true
+		      cmd: [seq, -f, "$t%g", "1", "150000"]
+		      output: log
+		EOF
+		"$OSL" -p p.yaml supervise -c "$t.yaml" -s "$XDG_RUNTIME_DIR/$t.sock" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	echo data > f
+	for _ in $(seq 100); do "$OSL" -p p.yaml fs stat f >/dev/null; done
+	for p in "${pids[@]}"; do timeout 120 tail --pid="$p" -f /dev/null; wait "$p"; done
+	files=$(ls "$LOG".* | sort -t. -k3 -nr)
+	run "$OSL" log verify -r $files "$LOG"
+	assert_success
+	refute_output --partial torn
+	output_lines > lines
+	for t in x y; do
+		grep "^$t" lines > "lines.$t"
+		seq -f "$t%g" 1 150000 | cmp - "lines.$t"
+	done
+	[ "$(for f in $files "$LOG"; do "$OSL" log show -a fs.read "$f" | tail -n +2; done | wc -l)" -eq 100 ]
+	rm -f "$LOG".*
+}
+
 @test "output log: a supervisor killed while it writes leaves at most one torn line, which the next writer steps over" {
 	cat > t.yaml <<-EOF
 	version: 1
