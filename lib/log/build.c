@@ -246,23 +246,27 @@ struct flist {
 	const struct osl_log_field *f;
 	size_t n;
 	uint64_t done;		/* bit i: field i is written (or skipped) */
+	uint64_t ours;		/* fields under the logger's own top-level names */
+	uint64_t osl;		/* fields under osl */
 	size_t len[64];		/* of each path */
+	size_t top[64];		/* of its first name */
 };
 
 /* Field I's path starts with PREFIX (PLEN bytes) and goes on. */
 static inline bool
 under(const struct flist *l, size_t i, const char *prefix, size_t plen)
 {
-	return l->len[i] > plen &&
-	    (plen == 0 || (l->f[i].path[0] == prefix[0] && memcmp(l->f[i].path, prefix, plen) == 0));
+	/* the dot first: it tells most fields apart at once */
+	return l->len[i] > plen && (plen == 0 || (l->f[i].path[plen - 1] == '.' &&
+	    l->f[i].path[0] == prefix[0] && memcmp(l->f[i].path, prefix, plen) == 0));
 }
 
 static size_t
-seg_len(const char *p)
+seg_len(const char *p, size_t len)
 {
-	const char *d = strchr(p, '.');
+	const char *d = memchr(p, '.', len);
 
-	return d ? (size_t)(d - p) : strlen(p);
+	return d ? (size_t)(d - p) : len;
 }
 
 static void
@@ -319,20 +323,20 @@ jw_field_value(struct jw *w, const struct osl_log_field *f)
 }
 
 /* The members under PREFIX (PLEN bytes, ending in a dot; 0: the top), but
- * SKIP, those that the fields before UPTO start; a comma before each unless
- * it is the first and !MORE. */
+ * SKIP and the fields in MASK, those that the fields before UPTO start; a
+ * comma before each unless it is the first and !MORE. */
 static bool
 jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
-    const char *const *skip, bool more, size_t upto)
+    const char *const *skip, uint64_t mask, bool more, size_t upto)
 {
 	const char *rest;
 	size_t i, j, k;
 
 	for (i = 0; i < upto; i++) {
-		if ((l->done >> i & 1) || !under(l, i, prefix, plen))
+		if (((l->done | mask) >> i & 1) || !under(l, i, prefix, plen))
 			continue;
 		rest = l->f[i].path + plen;
-		k = seg_len(rest);
+		k = plen ? seg_len(rest, l->len[i] - plen) : l->top[i];
 		if (skipped(rest, k, skip))
 			continue;
 		if (more)
@@ -345,7 +349,7 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 			l->done |= 1ULL << i;
 		} else {
 			jw_c(w, '{');
-			jw_fields(w, l, l->f[i].path, plen + k + 1, NULL, false, l->n);
+			jw_fields(w, l, l->f[i].path, plen + k + 1, NULL, 0, false, l->n);
 			jw_c(w, '}');
 		}
 		/* the same name again, as a value or an object: already written */
@@ -386,7 +390,7 @@ src_members(struct jw *w, struct src *s, const char *key, const char *const *ski
 		return (o = obj_at(s->rec, key)) ? jw_members(w, o->child, skip, more, 1) : more;
 	memcpy(prefix, key, n);
 	prefix[n] = '.';
-	return jw_fields(w, s->l, prefix, n + 1, skip, more, s->l->n);
+	return jw_fields(w, s->l, prefix, n + 1, skip, 0, more, s->l->n);
 }
 
 static bool
@@ -465,19 +469,18 @@ jw_osl(struct jw *w, struct src *s, enum osl_level level, bool mark)
 static void
 jw_top(struct jw *w, struct src *s, enum osl_level level, bool mark)
 {
-	static const char *const skip_fields[] = { "@timestamp", "log", "event", "process",
-		"user", "host", OSL_CHAIN_KEY, "osl", NULL };
 	const cJSON *c, *osl = NULL;
+	uint64_t mask;
 	size_t i;
 
 	if (s->l) {
 		/* osl at the place of its first field */
-		for (i = 0; i < s->l->n; i++)
-			if (seg_len(s->l->f[i].path) == 3 && memcmp(s->l->f[i].path, "osl", 3) == 0)
-				break;
-		jw_fields(w, s->l, "", 0, skip_fields, true, i);
+		for (i = 0; i < s->l->n && !(s->l->osl >> i & 1); i++)
+			;
+		mask = s->l->ours | s->l->osl;
+		jw_fields(w, s->l, "", 0, NULL, mask, true, i);
 		jw_osl(w, s, level, mark);
-		jw_fields(w, s->l, "", 0, skip_fields, true, s->l->n);
+		jw_fields(w, s->l, "", 0, NULL, mask, true, s->l->n);
 		return;
 	}
 	for (c = s->rec->child; c; c = c->next) {
@@ -584,17 +587,34 @@ const struct osl_error *
 osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n,
     const struct osl_log_frag *fr, const struct osl_log_build_args *a, uint8_t hash[32])
 {
-	struct flist l = { f, n, 0, { 0 } };
+	struct flist l;
 	struct src s = { .l = &l };
+	const char *p;
 	size_t i;
 
 	if (n > 64)
 		return osl_error_new(OSL_EFAIL, "log record of more than 64 fields");
-	for (i = 0; i < n; i++)
-		if (!f[i].path || (l.len[i] = strlen(f[i].path)) == 0 || f[i].path[0] == '.' ||
-		    f[i].path[l.len[i] - 1] == '.' || strstr(f[i].path, ".."))
-			return osl_error_new(OSL_EFAIL, "log field without a name");
+	l.f = f;
+	l.n = n;
+	l.done = l.ours = l.osl = 0;
+	for (i = 0; i < n; i++) {
+		/* names, not empty: no dot first, last or twice */
+		if ((p = f[i].path) == NULL || *p == '.' || *p == '\0')
+			goto bad;
+		for (l.top[i] = 0; p[l.top[i]] && p[l.top[i]] != '.'; l.top[i]++)
+			;
+		for (p += l.top[i]; *p; p++)
+			if (*p == '.' && (p[1] == '.' || p[1] == '\0'))
+				goto bad;
+		l.len[i] = (size_t)(p - f[i].path);
+		if (skipped(f[i].path, l.top[i], skip_top))
+			l.ours |= 1ULL << i;
+		else if (l.top[i] == 3 && memcmp(f[i].path, "osl", 3) == 0)
+			l.osl |= 1ULL << i;
+	}
 	return build(out, &s, fr, a, hash);
+bad:
+	return osl_error_new(OSL_EFAIL, "log field without a name");
 }
 
 /* --- the identity fragment --- */

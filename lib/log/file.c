@@ -476,6 +476,10 @@ osl_log_file_rotate(struct osl_log *log, char to[], size_t size)
 	}
 	/* read-only tells the other writers that the path moved on */
 	fchmod(log->fd, 0400);
+	/* the syncs to come are the new file's: the old one's last records
+	 * are synced now */
+	if (log->sync != OSL_SYNC_NONE)
+		fdatasync(log->fd);
 	lock_fd(log->fd, LOCK_UN);
 	close(log->fd);
 	log->fd = nfd;

@@ -249,14 +249,19 @@ done:
 	return err;
 }
 
+/* sync: always waits for the disk; batch starts the sync on the syncer's
+ * thread and goes on (one that is due while another runs waits for the
+ * next write, and covers these records too). */
 static const struct osl_error *
 datasync(struct osl_log *log, uint64_t mono)
 {
+	int r = log->sync == OSL_SYNC_ALWAYS ? fdatasync(log->fd) : osl_log_sync_start(log);
+
+	if (r == 1)
+		return NULL;
 	log->unsynced = 0;
 	log->synced_ns = mono;
-	if (log->kind == SINK_FILE && fdatasync(log->fd) == -1)
-		return osl_error_errno("cannot sync '%s'", log->path);
-	return NULL;
+	return r == -1 ? osl_error_errno("cannot sync '%s'", log->path) : NULL;
 }
 
 /* A file's batch is written and its lock let go: at the end of a record,
@@ -514,6 +519,9 @@ osl_log_close(struct osl_log *log)
 		if ((err = file_done(log, NULL)) != NULL)
 			failed(log, err);
 	}
+	/* the sync that runs ends first (none is started here: see below) */
+	if ((errno = osl_log_sync_stop(log)) != 0)
+		failed(log, osl_error_errno("cannot sync '%s'", log->path));
 	if (log->fd != -1)
 		close(log->fd);
 	osl_log_close(log->cp_log);

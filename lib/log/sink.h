@@ -13,6 +13,8 @@
 
 enum sink_kind { SINK_NONE, SINK_FILE, SINK_STDERR, SINK_SYSLOG, SINK_JOURNALD };
 
+struct osl_log_syncer;
+
 struct osl_log {
 	enum sink_kind kind;
 	enum osl_level level;
@@ -50,6 +52,8 @@ struct osl_log {
 	struct strbuf batch;
 	unsigned long batched;	/* records in it */
 
+	struct osl_log_syncer *syncer;	/* sync: batch's thread, once started */
+
 	uint64_t checked_ns;	/* when the path was last compared with fd */
 	unsigned unsynced;
 	uint64_t synced_ns;
@@ -71,6 +75,14 @@ osl_log_clock(clockid_t id)
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+/* syncer.c: an fdatasync of the file on a thread of its own.  0 started,
+ * 1 not started (one runs: due again later), -1 errno (also of an earlier
+ * sync that failed). */
+int osl_log_sync_start(struct osl_log *log);
+/* Wait for the sync that runs and end the thread: 0, or the errno of a
+ * sync that failed. */
+int osl_log_sync_stop(struct osl_log *log);
 
 /* file.c */
 /* Open log->path for appending (and reading its tail) into log->fd, making
