@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nettle/base64.h>
@@ -441,6 +442,7 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 	const struct osl_error *err;
 	struct osl_log_config cc;
 	struct osl_log *log;
+	struct stat st, cst;
 
 	*out = NULL;
 	if ((log = calloc(1, sizeof(*log))) == NULL)
@@ -490,6 +492,15 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 		cc.checkpoint_sink = NULL;
 		if ((err = osl_log_open(&log->cp_log, &cc, id)) != NULL)
 			goto fail;
+		/* a copy in the log itself proves nothing, and a batch holding
+		 * the file's lock would wait for itself to write it */
+		if (log->kind == SINK_FILE && log->cp_log->kind == SINK_FILE &&
+		    fstat(log->fd, &st) == 0 && fstat(log->cp_log->fd, &cst) == 0 &&
+		    st.st_dev == cst.st_dev && st.st_ino == cst.st_ino) {
+			err = osl_error_new(OSL_EINPUT, "log.checkpoint.sink '%s' is the log "
+			    "itself: give another place", cc.sink);
+			goto fail;
+		}
 	}
 	log->synced_ns = osl_log_clock(CLOCK_MONOTONIC);
 	log->cp_ns = osl_log_clock(CLOCK_REALTIME);

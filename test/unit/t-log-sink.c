@@ -362,6 +362,14 @@ test_batches(void)
 	ok(verify(NULL, path, NULL, NULL, &r) == 0 && r.records == 13 && r.torn_lines == 1,
 	    "batch: 13 records, the torn line named");
 
+	/* checkpoint copies in the log itself: refused (a batch would wait on
+	 * its own lock to write them) */
+	c.checkpoint_every = 5;
+	c.checkpoint_sink = sink;
+	ok(osl_log_open(&log, &c, &ident) != NULL,
+	    "batch: the log as its own checkpoint sink is refused");
+	c.checkpoint_sink = NULL;
+
 	/* 4 processes in batches, 2 one record at a time, rotation under way */
 	snprintf(path, sizeof(path), "%s/batches.jsonl", dir);
 	snprintf(sink, sizeof(sink), "file:%s", path);
