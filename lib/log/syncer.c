@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -52,6 +53,7 @@ int
 osl_log_sync_start(struct osl_log *log)
 {
 	struct osl_log_syncer *s = log->syncer;
+	sigset_t all, old;
 	int fd, e;
 
 	if (!s) {
@@ -60,7 +62,13 @@ osl_log_sync_start(struct osl_log *log)
 		s->fd = -1;
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_cond_init(&s->cv, NULL);
-		if ((e = pthread_create(&s->th, NULL, run, s)) != 0) {
+		/* no signal for this thread: the supervisor reads its signals
+		 * from a signalfd, which needs them blocked in every thread */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		e = pthread_create(&s->th, NULL, run, s);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (e != 0) {
 			free(s);
 			errno = e;
 			return -1;
