@@ -3,8 +3,8 @@
  * a record built as cJSON (what osl_op_end builds for an fs.write), the
  * same record from fields, and from fields in batches of 1000 under one
  * lock (osl_log_hold: what the supervisor does with a child's output).
- * Usage: bench-log [N [none]]  (default 200000; "none": sync none, to see
- * what fdatasync costs) */
+ * Usage: bench-log [N [batch|none [cjson|fields|batches]]]  (default 200000,
+ * sync batch, all three; "none": sync none, to see what fdatasync costs) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +129,14 @@ main(int argc, char **argv)
 	long n = argc > 1 ? atol(argv[1]) : 200000;
 	enum osl_log_sync sync = argc > 2 && strcmp(argv[2], "none") == 0 ? OSL_SYNC_NONE :
 	    OSL_SYNC_BATCH;
+	static const char *const modes[] = { "cjson", "fields", "batches" };
 	int r = 0;
 
 	if (n <= 0)
 		return 2;
 	for (int how = CJSON; how <= BATCH && !r; how++)
-		r = run(n, sync, (enum how)how, argv, argc);
+		if (argc <= 3 || strcmp(argv[3], modes[how]) == 0)
+			r = run(n, sync, (enum how)how, argv, argc);
 	if (!r)
 		printf("  (goal: >= 500000 records/s in batches, the supervisor's path)\n");
 	return r;
