@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -361,6 +362,25 @@ test_batches(void)
 	    "batch: the torn line is ended, not extended");
 	ok(verify(NULL, path, NULL, NULL, &r) == 0 && r.records == 13 && r.torn_lines == 1,
 	    "batch: 13 records, the torn line named");
+
+	/* a batch cut short (here by RLIMIT_FSIZE, as by a full disk or a
+	 * crash): its complete records stay, one torn line, and the next
+	 * writer starts a fresh line and chains to the last complete record */
+	if ((pid = fork()) == 0) {
+		struct rlimit rl;
+
+		signal(SIGXFSZ, SIG_IGN);
+		stat(path, &st);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size + 100000;
+		_exit(setrlimit(RLIMIT_FSIZE, &rl) == 0 && write_batches(&c, 2000, 2000) > 0 ? 0 : 1);
+	}
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "batch: a batch cut at the file size limit fails");
+	is_int(write_n(&c, 1, "fs.write"), 0, "batch: a record after it");
+	is_int(verify(NULL, path, NULL, NULL, &r), 0, "batch: still one chain");
+	ok(r.torn_lines == 2 && r.records > 14 && r.records < 14 + 400,
+	    "batch: %lu records, the cut line named", r.records);
+	ok(strstr(slurp(path, NULL), "fs.write record 0") != NULL, "batch: the record after it is there");
 
 	/* checkpoint copies in the log itself: refused (a batch would wait on
 	 * its own lock to write them) */
