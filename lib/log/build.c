@@ -5,6 +5,7 @@
  * busy writer makes by the thousand); both are laid out alike. */
 #include "log/log-int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,12 +243,17 @@ jw_value(struct jw *w, const cJSON *v, int depth)
  * "osl.b" make one "osl" object wherever they are in the list.  A path
  * given twice is written once (the first). */
 
+/* The top-level objects the layout writes in place (osl among them). */
+static const char *const sections[] = { "log", "event", "process", "user", "host", "osl" };
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
 struct flist {
 	const struct osl_log_field *f;
 	size_t n;
+	uint64_t all;		/* a bit for each field */
 	uint64_t done;		/* bit i: field i is written (or skipped) */
 	uint64_t ours;		/* fields under the logger's own top-level names */
-	uint64_t osl;		/* fields under osl */
+	uint64_t sec[NSECTIONS];	/* fields under each of sections[] */
 	size_t len[64];		/* of each path */
 	size_t top[64];		/* of its first name */
 };
@@ -323,17 +329,20 @@ jw_field_value(struct jw *w, const struct osl_log_field *f)
 }
 
 /* The members under PREFIX (PLEN bytes, ending in a dot; 0: the top), but
- * SKIP and the fields in MASK, those that the fields before UPTO start; a
- * comma before each unless it is the first and !MORE. */
+ * SKIP, of the fields in CAND; a comma before each unless it is the first
+ * and !MORE. */
 static bool
 jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
-    const char *const *skip, uint64_t mask, bool more, size_t upto)
+    const char *const *skip, uint64_t cand, bool more)
 {
 	const char *rest;
+	uint64_t later;
 	size_t i, j, k;
 
-	for (i = 0; i < upto; i++) {
-		if (((l->done | mask) >> i & 1) || !under(l, i, prefix, plen))
+	while ((cand &= ~l->done) != 0) {
+		i = (size_t)__builtin_ctzll(cand);
+		cand &= cand - 1;
+		if (!under(l, i, prefix, plen))
 			continue;
 		rest = l->f[i].path + plen;
 		k = plen ? seg_len(rest, l->len[i] - plen) : l->top[i];
@@ -342,25 +351,40 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 		if (more)
 			jw_c(w, ',');
 		more = true;
-		jw_strn(w, rest, k);
-		jw_c(w, ':');
+		/* a name checked when the record came in */
+		jw_c(w, '"');
+		jw_add(w, rest, k);
+		JW_LIT(w, "\":");
 		if (rest[k] == '\0') {
 			jw_field_value(w, &l->f[i]);
 			l->done |= 1ULL << i;
 		} else {
+			/* its members: this field and fields after it */
 			jw_c(w, '{');
-			jw_fields(w, l, l->f[i].path, plen + k + 1, NULL, 0, false, l->n);
+			jw_fields(w, l, l->f[i].path, plen + k + 1, NULL, l->all & (~0ULL << i), false);
 			jw_c(w, '}');
 		}
 		/* the same name again, as a value or an object: already written */
-		for (j = i + 1; j < l->n; j++)
-			if (!(l->done >> j & 1) && (l->len[j] == plen + k ||
-			    (rest[k] == '\0' && l->len[j] > plen + k &&
+		for (later = l->all & ~l->done & (~0ULL << i); later; later &= later - 1) {
+			j = (size_t)__builtin_ctzll(later);
+			if ((l->len[j] == plen + k || (rest[k] == '\0' && l->len[j] > plen + k &&
 			    l->f[j].path[plen + k] == '.')) &&
 			    memcmp(l->f[j].path, l->f[i].path, plen + k) == 0)
 				l->done |= 1ULL << j;
+		}
 	}
 	return more;
+}
+
+static size_t
+section(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NSECTIONS; i++)
+		if (strcmp(sections[i], key) == 0)
+			break;
+	return i;
 }
 
 /* --- the layout, whichever way the record came --- */
@@ -390,35 +414,35 @@ src_members(struct jw *w, struct src *s, const char *key, const char *const *ski
 		return (o = obj_at(s->rec, key)) ? jw_members(w, o->child, skip, more, 1) : more;
 	memcpy(prefix, key, n);
 	prefix[n] = '.';
-	return jw_fields(w, s->l, prefix, n + 1, skip, 0, more, s->l->n);
+	return jw_fields(w, s->l, prefix, n + 1, skip, s->l->sec[section(key)], more);
 }
 
+/* Section KEY has the member MEMBER. */
 static bool
 src_has(const struct src *s, const char *key, const char *member)
 {
-	size_t i, n = strlen(key);
+	size_t n = strlen(key), i;
+	uint64_t m;
 
 	if (s->rec)
 		return cJSON_GetObjectItemCaseSensitive(obj_at(s->rec, key), member) != NULL;
-	for (i = 0; i < s->l->n; i++)
-		if (under(s->l, i, key, n) && s->l->f[i].path[n] == '.' &&
-		    strcmp(s->l->f[i].path + n + 1, member) == 0)
+	for (m = s->l->sec[section(key)]; m; m &= m - 1) {
+		i = (size_t)__builtin_ctzll(m);
+		if (strcmp(s->l->f[i].path + n + 1, member) == 0)
 			return true;
+	}
 	return false;
 }
 
+/* Section KEY has members. */
 static bool
 src_any(const struct src *s, const char *key)
 {
 	const cJSON *o;
-	size_t i, n = strlen(key);
 
 	if (s->rec)
 		return (o = obj_at(s->rec, key)) && o->child;
-	for (i = 0; i < s->l->n; i++)
-		if (under(s->l, i, key, n) && s->l->f[i].path[n] == '.')
-			return true;
-	return false;
+	return s->l->sec[section(key)] != 0;
 }
 
 /* "key":{OURS, the caller's members but SKIP} */
@@ -469,26 +493,25 @@ jw_osl(struct jw *w, struct src *s, enum osl_level level, bool mark)
 static void
 jw_top(struct jw *w, struct src *s, enum osl_level level, bool mark)
 {
-	const cJSON *c, *osl = NULL;
-	uint64_t mask;
-	size_t i;
+	const cJSON *c, *o = NULL;
+	uint64_t mask, osl;
 
 	if (s->l) {
-		/* osl at the place of its first field */
-		for (i = 0; i < s->l->n && !(s->l->osl >> i & 1); i++)
-			;
-		mask = s->l->ours | s->l->osl;
-		jw_fields(w, s->l, "", 0, NULL, mask, true, i);
+		/* osl at the place of its first field: the others before it,
+		 * osl, the others after it */
+		osl = s->l->sec[section("osl")];
+		mask = s->l->all & ~(s->l->ours | osl);
+		jw_fields(w, s->l, "", 0, NULL, osl ? mask & ((osl & -osl) - 1) : mask, true);
 		jw_osl(w, s, level, mark);
-		jw_fields(w, s->l, "", 0, NULL, mask, true, s->l->n);
+		jw_fields(w, s->l, "", 0, NULL, mask, true);
 		return;
 	}
 	for (c = s->rec->child; c; c = c->next) {
 		if (!c->string || skipped(c->string, strlen(c->string), skip_top))
 			continue;
 		if (strcmp(c->string, "osl") == 0) {
-			if (!osl) {
-				osl = c;
+			if (!o) {
+				o = c;
 				jw_osl(w, cJSON_IsObject(c) ? s : NULL, level, mark);
 			}
 			continue;
@@ -498,7 +521,7 @@ jw_top(struct jw *w, struct src *s, enum osl_level level, bool mark)
 		jw_c(w, ':');
 		jw_value(w, c, 1);
 	}
-	if (!osl)
+	if (!o)
 		jw_osl(w, NULL, level, mark);
 }
 
@@ -590,27 +613,36 @@ osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n
 	struct flist l;
 	struct src s = { .l = &l };
 	const char *p;
-	size_t i;
+	size_t i, k;
 
 	if (n > 64)
 		return osl_error_new(OSL_EFAIL, "log record of more than 64 fields");
+	memset(&l, 0, offsetof(struct flist, len));
 	l.f = f;
 	l.n = n;
-	l.done = l.ours = l.osl = 0;
+	l.all = n == 64 ? ~0ULL : (1ULL << n) - 1;
 	for (i = 0; i < n; i++) {
-		/* names, not empty: no dot first, last or twice */
+		/* names, not empty (no dot first, last or twice), of characters
+		 * a JSON string holds as they are */
 		if ((p = f[i].path) == NULL || *p == '.' || *p == '\0')
 			goto bad;
 		for (l.top[i] = 0; p[l.top[i]] && p[l.top[i]] != '.'; l.top[i]++)
 			;
-		for (p += l.top[i]; *p; p++)
-			if (*p == '.' && (p[1] == '.' || p[1] == '\0'))
+		for (; *p; p++)
+			if ((*p == '.' && (p[1] == '.' || p[1] == '\0')) || *p <= 0x20 || *p >= 0x7f ||
+			    *p == '"' || *p == '\\')
 				goto bad;
 		l.len[i] = (size_t)(p - f[i].path);
-		if (skipped(f[i].path, l.top[i], skip_top))
-			l.ours |= 1ULL << i;
-		else if (l.top[i] == 3 && memcmp(f[i].path, "osl", 3) == 0)
-			l.osl |= 1ULL << i;
+		for (k = 0; k < NSECTIONS; k++)
+			if (strncmp(sections[k], f[i].path, l.top[i]) == 0 &&
+			    sections[k][l.top[i]] == '\0')
+				break;
+		if (k == NSECTIONS - 1 && l.len[i] > l.top[i])
+			l.sec[k] |= 1ULL << i;
+		else if (k < NSECTIONS || skipped(f[i].path, l.top[i], skip_top))
+			l.ours |= 1ULL << i;	/* the logger's, or osl not as an object */
+		if (k < NSECTIONS - 1 && l.len[i] > l.top[i])
+			l.sec[k] |= 1ULL << i;
 	}
 	return build(out, &s, fr, a, hash);
 bad:
