@@ -295,6 +295,25 @@ test_fields(void)
 	free(a);
 	f[0].path = "event.";
 	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: a path ending in a dot is refused");
+	f[0].path = "a..b";
+	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: an empty name is refused");
+	f[0].path = "file.\"x";
+	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: a quote in a name is refused");
+	{
+		struct osl_log_field g[] = {
+			OSL_LOG_STR("osl", "not an object"),
+			OSL_LOG_STR("chain.hash", "forged"),
+			OSL_LOG_STR("@timestamp", "forged"),
+			OSL_LOG_STR("log.level", "forged"),
+			OSL_LOG_STR("event.sequence", "forged"),
+		};
+
+		a = build_fields(g, sizeof(g) / sizeof(g[0]), OSL_LOG_FILE_MAX);
+		ok(a && !strstr(a, "forged") && !strstr(a, "not an object") &&
+		    strstr(a, "\"osl\":{\"severity_number\":9}"),
+		    "fields: the logger's own fields are the logger's");
+		free(a);
+	}
 }
 
 static void
