@@ -58,7 +58,7 @@ osl_log_sync_start(struct osl_log *log)
 
 	if (!s) {
 		if ((s = calloc(1, sizeof(*s))) == NULL)
-			return -1;
+			return fdatasync(log->fd);
 		s->fd = -1;
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_cond_init(&s->cv, NULL);
@@ -69,9 +69,12 @@ osl_log_sync_start(struct osl_log *log)
 		e = pthread_create(&s->th, NULL, run, s);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (e != 0) {
+			/* no thread (out of processes: a fork bomb, pids.max):
+			 * sync here, as sync: batch did before it had one */
+			pthread_mutex_destroy(&s->mu);
+			pthread_cond_destroy(&s->cv);
 			free(s);
-			errno = e;
-			return -1;
+			return fdatasync(log->fd);
 		}
 		log->syncer = s;
 	}
