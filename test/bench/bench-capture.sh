@@ -37,8 +37,8 @@ supervisor:
       output: log
 YAML
 
-TIME=$(command -v time || true)
-[ -x /usr/bin/time ] && TIME=/usr/bin/time
+TIME=
+[ -x /usr/bin/time ] && TIME=/usr/bin/time	# GNU time: -f, children's CPU
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print "nan"}'; }
 # timed CMD...: "WALL_S CPU_S" of CMD and its children
 timed() {
