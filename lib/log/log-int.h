@@ -19,7 +19,8 @@
 /* ,"chain":{"prev":"<64 hex>","hash":"<64 hex>"}}} without the '\n': the
  * last member of osl, the record's last member (osl.chain); a record
  * written before osl.chain ends in one brace less (chain at the top). */
-#define OSL_CHAIN_TAG		",\"chain\":"
+#define OSL_CHAIN_KEY		"chain"
+#define OSL_CHAIN_TAG		",\"" OSL_CHAIN_KEY "\":"
 #define OSL_CHAIN_SUFFIX_LEN	(9 + 9 + 64 + 10 + 64 + 4)
 
 /* The identity fields, serialised once per process: the members of
@@ -46,7 +47,14 @@ struct osl_log_build_args {
  * (osl.truncated: true).  HASH gets chain.hash when a->prev is set. */
 const struct osl_error *osl_log_build(struct strbuf *out, cJSON *rec,
     const struct osl_log_frag *fr, const struct osl_log_build_args *a, uint8_t hash[32]);
+/* The same from N fields (at most 64), laid out as the cJSON object they
+ * describe would be. */
+const struct osl_error *osl_log_build_fields(struct strbuf *out,
+    const struct osl_log_field *f, size_t n, const struct osl_log_frag *fr,
+    const struct osl_log_build_args *a, uint8_t hash[32]);
 
+/* Length of the valid UTF-8 sequence at S (N bytes there), or 0. */
+size_t osl_utf8_seq(const unsigned char *s, size_t n);
 /* UTF-8 check (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool osl_utf8_valid(const char *s, size_t len);
 /* Decimal, no NUL needed in the caller: returns the length (buf >= 21). */
