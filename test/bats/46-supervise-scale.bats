@@ -43,12 +43,7 @@ start_big() {
 	    2>/dev/null; exec "$0" --audit -l none supervise -c tree.yaml' "$OSL" \
 	    >"$T/sv.out" 2>"$T/sv.err" &
 	SVPID=$!
-	for _ in $(seq 200); do
-		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	cat "$T/sv.err"
-	return 1
+	wait_socket
 }
 
 # Wait (bounded: 4 minutes) until N children are up with a pid.
