@@ -480,7 +480,7 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
     const struct osl_sv_spec *as, size_t *id)
 {
 	static const char *const keys[] = { "name", "strategy", "intensity", "period",
-		"auto_shutdown", "children", NULL };
+		"auto_shutdown", "keep_trying", "children", NULL };
 	static const char *const strategies[] = { "one_for_one", "one_for_all", "rest_for_one", NULL };
 	static const char *const autos[] = { "never", "any_significant", "all_significant", NULL };
 	const struct osl_error *err;
@@ -512,6 +512,11 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 		return err;
 	if (s.period_ns == 0)
 		return err_node(l->file, ymap_get(m, "period"), "period: more than 0");
+	if (parent != OSL_SV_NONE && ymap_get(m, "keep_trying"))
+		return err_node(l->file, ymap_get(m, "keep_trying"), "keep_trying: the root "
+		    "supervisor's only (a nested one's failed start goes to its parent)");
+	if ((err = osl_svc_bool(l, m, "keep_trying", &s.keep_trying)))
+		return err;
 	if (!(kids = ymap_get(m, "children")))
 		return err_node(l->file, m, "a supervisor needs 'children'");
 	if ((err = osl_svc_want(l, kids, Y_SEQ, "children")))

@@ -75,8 +75,9 @@ osl_sv_log_action(struct osl_sv_loop *l, const struct osl_sv_action *a)
 	case OSL_SV_ACT_BACKOFF:
 		rec = osl_sv_rec("supervise.backoff", "info", true, name);
 		cJSON_AddNumberToObject(svo(rec), "delay_ms", (double)(a->delay / 1000000));
-		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms", name,
-		    (unsigned long long)(a->delay / 1000000));
+		snprintf(msg, sizeof(msg), "supervise.backoff %s %llu ms%s", name,
+		    (unsigned long long)(a->delay / 1000000), a->id == 0 ? " (keep_trying: "
+		    "the tree's start is tried again)" : "");
 		osl_sv_rec_emit(l->r->ctx, rec, OSL_LEVEL_INFO, msg);
 		osl_sv_tell(l, msg);
 		break;

@@ -523,6 +523,8 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 		}
 		s->phase = OSL_SV_IDLE;
 		s->started = true;
+		if (s->parent == OSL_SV_NONE)
+			s->fails = 0;		/* keep_trying: the next failed start waits no more */
 		if (s->state == OSL_SV_STARTING)
 			s->state = OSL_SV_UP;	/* a nested supervisor is ready */
 		return true;
@@ -539,11 +541,24 @@ finish(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 	s->phase = OSL_SV_FINISHED;
 	s->deadline = 0;
 	if (s->parent == OSL_SV_NONE) {
-		s->state = OSL_SV_DOWN;
-		struct osl_sv_action *a = emit(t, OSL_SV_ACT_DONE, s->id);
+		struct osl_sv_action *a;
+		bool never;
 
-		a->failed = s->failed;
-		a->reason = s->start_failed ? "start" : NULL;
+		if (s->start_failed && s->spec.keep_trying) {
+			/* the start is tried again after the backoff (osl_sv_timer) */
+			s->state = OSL_SV_WAIT;
+			a = emit(t, OSL_SV_ACT_BACKOFF, s->id);
+			a->delay = backoff_delay(t, s);
+			s->deadline = now + a->delay;
+			return;
+		}
+		s->state = OSL_SV_DOWN;
+		a = emit(t, OSL_SV_ACT_DONE, s->id);
+		/* keep_trying: shut down before a start got through, the tree's
+		 * start failed */
+		never = s->spec.keep_trying && !s->started;
+		a->failed = s->failed || never;
+		a->reason = s->start_failed || never ? "start" : NULL;
 		t->done = true;
 		return;
 	}
@@ -685,6 +700,13 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 		return false;
 	nd = &t->nodes[id];
 	if (cmd == OSL_SV_CMD_SHUTDOWN || (id == 0 && cmd == OSL_SV_CMD_STOP)) {
+		if (id == 0 && nd->state == OSL_SV_WAIT) {
+			/* keep_trying, between two starts: the start failed */
+			nd->spec.keep_trying = false;
+			nd->deadline = 0;
+			finish(t, nd, now);
+			return true;
+		}
 		if (id == 0) {
 			ok = t->nodes[0].phase != OSL_SV_SHUTDOWN;
 			begin_shutdown(t, nd, "command");

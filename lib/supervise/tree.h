@@ -48,6 +48,8 @@ struct osl_sv_spec {
 	unsigned intensity;		/* more than this many restarts ... */
 	uint64_t period_ns;		/* ... within this window: give up */
 	enum osl_sv_auto auto_shutdown;
+	bool keep_trying;		/* the root: a start that failed is tried again
+					 * after its backoff, not the end of the run */
 };
 
 enum osl_sv_state {
