@@ -206,6 +206,10 @@ ctl_lines(struct osl_sv_loop *l, struct osl_sv_conn *c)
 		if (out.reload) {
 			free(ans);
 			ans = osl_sv_reload_request(l->r->reload, l->r, osl_now_mono_ns());
+		} else if (out.start_new[0]) {
+			free(ans);
+			ans = osl_sv_reload_start(l->r->reload, l->r, out.start_new,
+			    osl_now_mono_ns());
 		}
 		memmove(c->buf, nl + 1, c->n - len - 1);
 		c->n -= len + 1;

@@ -26,8 +26,8 @@ osl_sv_ctl_line(cJSON *o)
 	return l;
 }
 
-static char *
-fail(const char *msg)
+char *
+osl_sv_ctl_error(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -253,14 +253,15 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
 	out->reload = false;
+	out->start_new[0] = '\0';
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
-		return fail("malformed request: a JSON object is needed");
+		return osl_sv_ctl_error("malformed request: a JSON object is needed");
 	}
 	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	n = cJSON_GetObjectItemCaseSensitive(req, "name");
 	if (!cJSON_IsString(c)) {
-		ans = fail("malformed request: 'cmd' is needed");
+		ans = osl_sv_ctl_error("malformed request: 'cmd' is needed");
 		goto done;
 	}
 	cmd = c->valuestring;
@@ -276,16 +277,19 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	}
 	if (!strcmp(cmd, "reload")) {
 		out->reload = r->reload != NULL;
-		ans = fail("reload needs a tree read from a file (-c FILE)");
+		ans = osl_sv_ctl_error("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
 	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
-		ans = fail("unknown command");
+		ans = osl_sv_ctl_error("unknown command");
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {
-		ans = fail(*name ? "no such child" : "a child's 'name' is needed");
+		/* OTP's start_child: a child only the file has (reload.c) */
+		if (*name && id != 0 && !strcmp(cmd, "start") && r->reload)
+			snprintf(out->start_new, sizeof(out->start_new), "%s", name);
+		ans = osl_sv_ctl_error(*name ? "no such child" : "a child's 'name' is needed");
 		goto done;
 	}
 	if (!strcmp(cmd, "signal")) {
@@ -293,7 +297,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
 
 		if (!sig || r->tree->nodes[id].spec.supervisor) {
-			ans = fail(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
+			ans = osl_sv_ctl_error(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
 			goto done;
 		}
 		out->sig_id = id;
@@ -305,13 +309,13 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		if (strcmp(cmd, cmds[i].name))
 			continue;
 		if (!osl_sv_command(r->tree, cmds[i].cmd, id, now_mono)) {
-			ans = fail("not possible in the child's state");
+			ans = osl_sv_ctl_error("not possible in the child's state");
 			goto done;
 		}
 		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
-	ans = fail("unknown command");
+	ans = osl_sv_ctl_error("unknown command");
 done:
 	cJSON_Delete(req);
 	return ans;

@@ -170,3 +170,40 @@ osl_sv_graft(struct osl_sv_tree *live, const struct osl_sv_tree *next, const str
 	osl_sv_settle(live, now);
 	return NULL;
 }
+
+size_t
+osl_sv_subtree_size(const struct osl_sv_tree *t, size_t id)
+{
+	size_t n = 1;
+
+	for (size_t k = 0; k < t->nodes[id].nkids; k++)
+		n += osl_sv_subtree_size(t, t->nodes[id].kids[k]);
+	return n;
+}
+
+const struct osl_error *
+osl_sv_graft_one(struct osl_sv_tree *live, const struct osl_sv_tree *next, size_t j,
+    size_t parent, size_t *liveid, uint64_t now)
+{
+	const struct osl_error *err;
+	struct osl_sv_node *p;
+
+	live->nact = 0;
+	/* a parent comes before its children in NEXT: the subtree in one pass */
+	for (size_t k = j; k < next->n; k++) {
+		size_t np = next->nodes[k].parent;
+		size_t lp = k == j ? parent : np != OSL_SV_NONE ? liveid[np] : OSL_SV_NONE;
+
+		if (lp == OSL_SV_NONE)
+			continue;
+		if ((err = osl_sv_add(live, lp, &next->nodes[k].spec, &liveid[k])))
+			return err;
+	}
+	/* as OTP's: started at once when its supervisor runs; one that is
+	 * starting or restarting its children reaches it in order */
+	p = &live->nodes[parent];
+	if (p->phase == OSL_SV_IDLE && (parent == 0 || p->state == OSL_SV_UP))
+		osl_sv_start_node(live, &live->nodes[liveid[j]], now);
+	osl_sv_settle(live, now);
+	return NULL;
+}

@@ -9,6 +9,8 @@
  * supervisor); REASON goes in the shutdown record, or NULL. */
 void osl_sv_stop_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now,
     const char *reason);
+/* Start node ND (a supervisor: its children, in order). */
+void osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now);
 /* Step every supervisor until nothing moves. */
 void osl_sv_settle(struct osl_sv_tree *t, uint64_t now);
 /* Node ID and its subtree are no longer in the tree (ctl delete, reload). */

@@ -242,8 +242,8 @@ backoff_delay(struct osl_sv_tree *t, struct osl_sv_node *nd)
 	return d < 0 ? 0 : (uint64_t)d;
 }
 
-static void
-start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+void
+osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 {
 	nd->pending = false;
 	nd->deadline = 0;
@@ -348,7 +348,7 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 		}
 		nd->restart_after_stop = false;
 		if (p->phase == OSL_SV_IDLE || p->phase == OSL_SV_START_RANGE)
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 		return;
 	}
 	/* on its own: a group restart or a shutdown in progress absorbs it */
@@ -440,7 +440,7 @@ handle_pending(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 				k->state = OSL_SV_WAIT;
 				k->deadline = now + delay;
 			} else {
-				start_node(t, k, now);
+				osl_sv_start_node(t, k, now);
 			}
 			return true;
 		}
@@ -513,7 +513,7 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 				continue;
 			}
 			if (k->state == OSL_SV_DOWN) {
-				start_node(t, k, now);
+				osl_sv_start_node(t, k, now);
 				moved = true;
 			}
 			if (k->state == OSL_SV_STARTING || k->state == OSL_SV_STOPPING ||
@@ -524,7 +524,7 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 		s->phase = OSL_SV_IDLE;
 		s->started = true;
 		if (s->parent == OSL_SV_NONE)
-			s->fails = 0;		/* keep_trying: the next failed start waits no more */
+			s->fails = 0;	/* keep_trying: a later failed start waits anew */
 		if (s->state == OSL_SV_STARTING)
 			s->state = OSL_SV_UP;	/* a nested supervisor is ready */
 		return true;
@@ -597,7 +597,7 @@ osl_sv_begin(struct osl_sv_tree *t, uint64_t now)
 	t->nact = 0;
 	if (t->n == 0)
 		return;
-	start_node(t, &t->nodes[0], now);
+	osl_sv_start_node(t, &t->nodes[0], now);
 	osl_sv_settle(t, now);
 }
 
@@ -665,7 +665,7 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 			emit(t, OSL_SV_ACT_KILL, nd->id);
 		} else if (nd->state == OSL_SV_WAIT) {
 			nd->state = OSL_SV_DOWN;
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 		}
 	}
 	osl_sv_settle(t, now);
@@ -738,7 +738,7 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 	case OSL_SV_CMD_RESTART:
 		nd->held = nd->gone = false;
 		if (nd->state == OSL_SV_DOWN || nd->state == OSL_SV_WAIT) {
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 			ok = true;
 		} else if (cmd == OSL_SV_CMD_RESTART && (nd->state == OSL_SV_UP ||
 		    nd->state == OSL_SV_STARTING)) {

@@ -293,6 +293,67 @@ cpu_wall() {
 	assert_success
 	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = a ]
 	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":1,"active":1,"supervisors":0,"workers":1}' ]
+	# the file still has it: ctl start adds it again (start_child), last
 	run "$OSL" supervise ctl start b
+	assert_success
+	wait_for 1 .state up
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a b" ]
+}
+
+@test "ctl start (OTP start_child) of a child only the file has: added last and started; nothing else changes" {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	    - name: sub
+	      supervisor:
+	        children:
+	          - {name: x, cmd: [sleep, "1000"]}
+	EOF
+	start_tree tree.yaml
+	wait_for 1 .state up
+	a=$(child 0 .pid)
+	# the file gains c (and a changes, which only a reload would apply)
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: c
+	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
+	    - name: a
+	      cmd: [sleep, "2000"]
+	    - name: sub
+	      supervisor:
+	        children:
+	          - {name: x, cmd: [sleep, "1000"]}
+	          - {name: y, cmd: [sleep, "1000"]}
+	EOF
+	run "$OSL" -j supervise ctl start c
+	assert_success
+	[ "$(jq -r .added <<<"$output")" = 1 ]
+	wait_for 2 .state up
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a sub c" ]
+	[ "$(child 0 .pid)" = "$a" ]
+	[ "$(cat runs)" = c ]
+	# a nested one, by its path
+	run "$OSL" supervise ctl start sub/y
+	assert_success
+	for _ in $(seq 200); do
+		[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].children[1].state')" = up ] && break
+		sleep 0.05
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].children | map(.name + ":" + .state) | join(" ")')" = "x:up y:up" ]
+	wait_record '.event.action == "supervise.reload" and .osl.supervise.added == 1'
+	# in neither: an error, and the tree as it was
+	run "$OSL" supervise ctl start nope
 	assert_failure 1
+	assert_output --partial "no such child, in the running tree or in 'tree.yaml'"
+	# a file that does not load: its error
+	echo "version: 1" > tree.yaml
+	run "$OSL" supervise ctl start d
+	assert_failure 1
+	assert_output --partial "tree.yaml"
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a sub c" ]
 }

@@ -894,6 +894,37 @@ reload(void)
 	osl_sv_tree_free(&live);
 	osl_sv_tree_free(&next);
 
+	/* ctl start of a child only the file has (start_child): it alone is
+	 * added, last, and started; a supervisor with its children */
+	build(&live, "root a=A w{ x=X }", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root n=N a=A2 w{ x=X } v{ p=P q=Q }", ns, nbuf);
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	is_int(osl_sv_subtree_size(&next, 5), 3, "v's subtree: v, p, q");
+	ok(!osl_sv_graft_one(&live, &next, 1, 0, liveid, S), "graft n");
+	is_str(acts(&live), "start n", "n starts at once");
+	is_int(liveid[1], 4, "n is the running tree's node 4");
+	ok(liveid[2] == OSL_SV_NONE && liveid[3] == OSL_SV_NONE, "nothing else is taken");
+	snprintf(keep[1], sizeof(keep[1]), "%s %s %s", live.nodes[live.nodes[0].kids[0]].spec.name,
+	    live.nodes[live.nodes[0].kids[1]].spec.name, live.nodes[live.nodes[0].kids[2]].spec.name);
+	is_str(keep[1], "a w n", "last of the root's children");
+	ok(!osl_sv_graft_one(&live, &next, 5, 0, liveid, 2 * S), "graft v");
+	is_str(acts(&live), "start p, start q", "a supervisor starts its children in order");
+	is_int(osl_sv_find(&live, "v/q"), liveid[7], "v/q found");
+	is_int(live.nodes[osl_sv_find(&live, "v")].state, OSL_SV_UP, "v is up");
+	osl_sv_command(&live, OSL_SV_CMD_STOP, 2, 3 * S);
+	osl_sv_exited(&live, 3, false, 15, 3 * S);
+	is_int(live.nodes[2].state, OSL_SV_DOWN, "w stopped");
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	ok(!osl_sv_graft_one(&live, &next, 6, 2, liveid, 4 * S), "graft p into w, stopped");
+	is_str(acts(&live), "", "not started while its supervisor is down");
+	osl_sv_command(&live, OSL_SV_CMD_START, 2, 5 * S);
+	is_str(acts(&live), "start x, start p", "with it when it starts, last");
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
 	/* a changed supervisor goes with its subtree */
 	build(&live, "root w{ x=X u=U } y=Y", ls, lbuf);
 	osl_sv_begin(&live, 0);
