@@ -671,24 +671,6 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 	osl_sv_settle(t, now);
 }
 
-/* Node ID and its subtree are no longer in the tree (ctl delete, reload). */
-void
-osl_sv_take_out(struct osl_sv_tree *t, size_t id)
-{
-	struct osl_sv_node *par = &t->nodes[t->nodes[id].parent];
-	size_t j = 0;
-
-	for (size_t k = 0; k < par->nkids; k++)
-		if (par->kids[k] != id)
-			par->kids[j++] = par->kids[k];
-	par->nkids = j;
-	t->nodes[id].removed = true;
-	for (size_t i = id + 1; i < t->n; i++)
-		for (size_t a = t->nodes[i].parent; a != OSL_SV_NONE; a = t->nodes[a].parent)
-			if (a == id)
-				t->nodes[i].removed = true;
-}
-
 bool
 osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t now)
 {
@@ -763,33 +745,4 @@ osl_sv_next_deadline(const struct osl_sv_tree *t)
 		if (t->nodes[i].deadline && (!d || t->nodes[i].deadline < d))
 			d = t->nodes[i].deadline;
 	return d;
-}
-
-size_t
-osl_sv_find(const struct osl_sv_tree *t, const char *name)
-{
-	size_t cur = 0;
-	const char *p = name;
-
-	if (t->n == 0)
-		return OSL_SV_NONE;
-	if (!*name || !strcmp(name, t->nodes[0].spec.name))
-		return 0;
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		const struct osl_sv_node *nd = &t->nodes[cur];
-		size_t next = OSL_SV_NONE;
-
-		for (size_t i = 0; i < nd->nkids; i++) {
-			const char *kn = t->nodes[nd->kids[i]].spec.name;
-
-			if (strlen(kn) == (size_t)(e - p) && !strncmp(kn, p, (size_t)(e - p)))
-				next = nd->kids[i];
-		}
-		if (next == OSL_SV_NONE)
-			return OSL_SV_NONE;
-		cur = next;
-		p = *e ? e + 1 : e;
-	}
-	return cur;
 }
