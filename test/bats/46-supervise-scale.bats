@@ -43,7 +43,9 @@ start_big() {
 	    2>/dev/null; exec "$0" --audit -l none supervise -c tree.yaml' "$OSL" \
 	    >"$T/sv.out" 2>"$T/sv.err" &
 	SVPID=$!
-	wait_socket
+	# the socket is served once the 10,000 spawns of the start are done
+	# (one batch of the loop): up to 4 minutes (an ASan build is slow)
+	wait_socket 4800
 }
 
 # Wait (bounded: 4 minutes) until N children are up with a pid.

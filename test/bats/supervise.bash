@@ -62,9 +62,10 @@ start_tree() {
 	wait_socket
 }
 
-# Wait (bounded) until the tree answers on its socket.
+# Wait (bounded: $1 tries, 200 unless told, 50 ms apart) until the tree
+# answers on its socket.
 wait_socket() {
-	for _ in $(seq 200); do
+	for _ in $(seq "${1:-200}"); do
 		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
