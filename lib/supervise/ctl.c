@@ -1,4 +1,4 @@
-/* The control protocol (see ctl.h and man/osl-supervise.8.scd, CONTROL). */
+/* The control protocol (ctl.h; the requests: osl-supervise(8), CONTROL). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +27,8 @@ osl_sv_ctl_line(cJSON *o)
 	return l;
 }
 
-static char *
-fail(const char *msg)
+char *
+osl_sv_ctl_error(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -204,6 +204,42 @@ sig_of(const char *s)
 	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : 0;
 }
 
+/* {"ok": true}, and what an answer adds to it. */
+static cJSON *
+ok_obj(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "ok", 1);
+	return o;
+}
+
+static cJSON *
+status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
+{
+	cJSON *o = ok_obj();
+
+	cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
+	cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+	if (r->cg.fd >= 0)
+		cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+	if (r->cg.why[0])
+		cJSON_AddStringToObject(o, "containment_note", r->cg.why);
+	return o;
+}
+
+static cJSON *
+metrics_obj(struct osl_sv_runner *r)
+{
+	cJSON *o = ok_obj();
+	char *m;
+
+	metrics(r, &m);
+	cJSON_AddStringToObject(o, "metrics", m ? m : "");
+	free(m);
+	return o;
+}
+
 char *
 osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_t now_mono,
     uint64_t now_real, struct osl_sv_ctl_out *out)
@@ -212,8 +248,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
 		{ "restart", OSL_SV_CMD_RESTART }, { "delete", OSL_SV_CMD_DELETE },
 	};
-	cJSON *req, *o;
 	const cJSON *c, *n;
+	cJSON *req;
 	const char *cmd, *name;
 	char *ans = NULL;
 	size_t id;
@@ -221,60 +257,43 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
 	out->reload = false;
+	out->start_new[0] = '\0';
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
-		return fail("malformed request: a JSON object is needed");
+		return osl_sv_ctl_error("malformed request: a JSON object is needed");
 	}
 	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	n = cJSON_GetObjectItemCaseSensitive(req, "name");
 	if (!cJSON_IsString(c)) {
-		ans = fail("malformed request: 'cmd' is needed");
+		ans = osl_sv_ctl_error("malformed request: 'cmd' is needed");
 		goto done;
 	}
 	cmd = c->valuestring;
 	name = cJSON_IsString(n) ? n->valuestring : "";
-	if (!strcmp(cmd, "status")) {
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
-		if (r->cg.fd >= 0)
-			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
-		if (r->cg.why[0])
-			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
-		ans = osl_sv_ctl_line(o);
-		goto done;
-	}
-	if (!strcmp(cmd, "metrics")) {
-		char *m;
-
-		metrics(r, &m);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddStringToObject(o, "metrics", m ? m : "");
-		free(m);
-		ans = osl_sv_ctl_line(o);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "metrics")) {
+		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) : metrics_obj(r));
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
 		out->reload = r->reload != NULL;
-		ans = fail("reload needs a tree read from a file (-c FILE)");
+		ans = osl_sv_ctl_error("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
 	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
-		ans = fail("unknown command");
+		ans = osl_sv_ctl_error("unknown command");
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {
-		ans = fail(*name ? "no such child" : "a child's 'name' is needed");
+		/* OTP's start_child: a child only the file has (reload.c) */
+		if (*name && id != 0 && !strcmp(cmd, "start") && r->reload)
+			snprintf(out->start_new, sizeof(out->start_new), "%s", name);
+		ans = osl_sv_ctl_error(*name ? "no such child" : "a child's 'name' is needed");
 		goto done;
 	}
 	if (!strcmp(cmd, "signal")) {
@@ -282,29 +301,25 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
 
 		if (!sig || r->tree->nodes[id].spec.supervisor) {
-			ans = fail(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
+			ans = osl_sv_ctl_error(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
 			goto done;
 		}
 		out->sig_id = id;
 		out->sig = sig;
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(cmd, cmds[i].name))
 			continue;
 		if (!osl_sv_command(r->tree, cmds[i].cmd, id, now_mono)) {
-			ans = fail("not possible in the child's state");
+			ans = osl_sv_ctl_error("not possible in the child's state");
 			goto done;
 		}
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
-	ans = fail("unknown command");
+	ans = osl_sv_ctl_error("unknown command");
 done:
 	cJSON_Delete(req);
 	return ans;

@@ -21,6 +21,25 @@ specs(const struct osl_sv_config *c)
 	return v;
 }
 
+/* The file read again into RL->next. */
+static const struct osl_error *
+load_next(struct osl_sv_reload *rl)
+{
+	const struct osl_error *err;
+	char msg[1024];
+
+	if (rl->pending)
+		return osl_error_new(OSL_EFAIL, "a reload is under way");
+	rl->only = rl->only_parent = OSL_SV_NONE;
+	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv))) {
+		/* the error goes out before the half-read file is freed */
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		osl_sv_config_free(&rl->next);
+		return osl_error_new(OSL_EINPUT, "%s", msg);
+	}
+	return NULL;
+}
+
 char *
 osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now)
 {
@@ -30,17 +49,8 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 	char msg[1200], abs[PATH_MAX];
 
 	r->tree->nact = 0;
-	if (rl->pending) {
-		err = osl_error_new(OSL_EFAIL, "a reload is under way");
+	if ((err = load_next(rl)))
 		goto done;
-	}
-	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv))) {
-		/* the error goes out before the half-read file is freed */
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		osl_sv_config_free(&rl->next);
-		err = osl_error_new(OSL_EINPUT, "%s", msg);
-		goto done;
-	}
 	if (!(ls = specs(rl->live)) || !(ns = specs(&rl->next)) ||
 	    (err = osl_sv_plan(r->tree, ls, &rl->next.tree, ns, &rl->plan))) {
 		err = err ? err : osl_error_nomem();
@@ -80,11 +90,53 @@ done:
 	return osl_sv_ctl_line(o);
 }
 
+char *
+osl_sv_reload_start(struct osl_sv_reload *rl, struct osl_sv_runner *r, const char *name,
+    uint64_t now)
+{
+	const char *slash = strrchr(name, '/');
+	const struct osl_error *err;
+	char parent[OSL_SV_CTL_MAX], msg[OSL_SV_CTL_MAX + 600];
+	size_t j, lp = OSL_SV_NONE;
+	cJSON *o, *rec;
+
+	(void)now;		/* it starts when the runner finishes it */
+	r->tree->nact = 0;
+	if ((err = load_next(rl)))
+		return osl_sv_ctl_error(err->msg);
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - name) : 0, name);
+	if ((j = osl_sv_find(&rl->next.tree, name)) == OSL_SV_NONE || j == 0)
+		snprintf(msg, sizeof(msg), "no such child, in the running tree or in '%s'", rl->path);
+	else if ((lp = osl_sv_find(r->tree, parent)) == OSL_SV_NONE ||
+	    !r->tree->nodes[lp].spec.supervisor)
+		snprintf(msg, sizeof(msg), "'%s': its supervisor '%s' is not in the running tree "
+		    "(start that first)", name, parent);
+	if (lp == OSL_SV_NONE) {
+		osl_sv_config_free(&rl->next);
+		return osl_sv_ctl_error(msg);
+	}
+	rl->pending = true;
+	rl->only = j;
+	rl->only_parent = lp;
+	rec = osl_sv_rec(OSL_ACT_SV_RELOAD, true, r->tree->nodes[0].spec.name);
+	osl_log_add_text(osl_log_obj(rec, "file"), "path", rl->path);
+	cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "added",
+	    (double)osl_sv_subtree_size(&rl->next.tree, j));
+	snprintf(msg, sizeof(msg), "supervise.reload %s: '%s' added (ctl start)", rl->path, name);
+	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_INFO, msg);
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", 1);
+	cJSON_AddNumberToObject(o, "added", (double)osl_sv_subtree_size(&rl->next.tree, j));
+	return osl_sv_ctl_line(o);
+}
+
 size_t
 osl_sv_reload_due(const struct osl_sv_reload *rl, const struct osl_sv_runner *r)
 {
 	size_t add = 0;
 
+	if (rl->pending && rl->only != OSL_SV_NONE)
+		return r->tree->n + osl_sv_subtree_size(&rl->next.tree, rl->only);
 	if (!rl->pending || !osl_sv_plan_stopped(r->tree, &rl->plan))
 		return 0;
 	for (size_t j = 1; j < rl->next.tree.n; j++)
@@ -139,10 +191,14 @@ osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t
 		osl_sv_exec_fresh(&live->exec[i]);
 	for (size_t j = 0; j < next->tree.n; j++)
 		liveid[j] = OSL_SV_NONE;
-	err = osl_sv_graft(r->tree, &next->tree, &rl->plan, liveid, now);
+	if (rl->only != OSL_SV_NONE)
+		err = osl_sv_graft_one(r->tree, &next->tree, rl->only, rl->only_parent, liveid, now);
+	else
+		err = osl_sv_graft(r->tree, &next->tree, &rl->plan, liveid, now);
 	/* what was added has what it needs to run, even when the graft stopped half-way */
 	for (size_t j = 1; j < next->tree.n; j++)
-		if (rl->plan.map[j] == OSL_SV_NONE && liveid[j] != OSL_SV_NONE)
+		if (liveid[j] != OSL_SV_NONE && (rl->only != OSL_SV_NONE ||
+		    rl->plan.map[j] == OSL_SV_NONE))
 			move_entry(live, next, j, liveid[j]);
 done:
 	if (err) {

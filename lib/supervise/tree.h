@@ -48,6 +48,8 @@ struct osl_sv_spec {
 	unsigned intensity;		/* more than this many restarts ... */
 	uint64_t period_ns;		/* ... within this window: give up */
 	enum osl_sv_auto auto_shutdown;
+	bool keep_trying;		/* the root: a start that failed is tried again
+					 * after its backoff, not the end of the run */
 };
 
 enum osl_sv_state {
@@ -190,5 +192,13 @@ bool osl_sv_plan_stopped(const struct osl_sv_tree *live, const struct osl_sv_pla
  * missing. */
 const struct osl_error *osl_sv_graft(struct osl_sv_tree *live, const struct osl_sv_tree *next,
     const struct osl_sv_plan *p, size_t *liveid, uint64_t now);
+/* OTP's start_child (`ctl start` of a child the running tree does not
+ * have): NEXT's node J, with its subtree, added to LIVE as the last child
+ * of LIVE's supervisor PARENT, and started when PARENT runs.  LIVEID[k]
+ * (OSL_SV_NONE on entry) gets the LIVE id of each node k of the subtree. */
+const struct osl_error *osl_sv_graft_one(struct osl_sv_tree *live, const struct osl_sv_tree *next,
+    size_t j, size_t parent, size_t *liveid, uint64_t now);
+/* The number of nodes of T's subtree at ID (itself included). */
+size_t osl_sv_subtree_size(const struct osl_sv_tree *t, size_t id);
 
 #endif

@@ -69,6 +69,7 @@ static void s_int0(struct osl_sv_spec *s) { s->intensity = 0; }
 static void s_sig_tmp(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; s->significant = true; }
 static void s_auto_any(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ANY; }
 static void s_auto_all(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ALL; }
+static void s_keep_trying(struct osl_sv_spec *s) { s->keep_trying = true; }
 
 /* root with children a b c under STRATEGY, all started */
 static void
@@ -384,6 +385,55 @@ failed_start(void)
 	osl_sv_exited(&t, x, true, 1, 1 * S);
 	is_str(acts(&t), "giveup sub, shutdown sub start_failed, giveup root, "
 	    "shutdown root start_failed, done 1", "a nested start that fails fails the root's");
+	osl_sv_tree_free(&t);
+
+	/* keep_trying: the root's failed start is tried again after its
+	 * backoff, until it gets through; a shutdown before that is a failed
+	 * start all the same */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	add(&t, 0, "a", false, NULL);
+	b = add(&t, 0, "b", false, s_ready);
+	add(&t, 0, "c", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, b, true, 1, 1 * S);
+	is_str(acts(&t), "giveup root, shutdown root start_failed, stop a 15", "the start fails");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "backoff root 0", "keep_trying: no done, the start is tried again");
+	ok(!t.done && osl_sv_next_deadline(&t) == 1 * S, "at once, the first time");
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "start a, start b", "in order, from the first child");
+	osl_sv_exited(&t, b, true, 1, 2 * S);
+	osl_sv_exited(&t, 1, false, 15, 2 * S);
+	is_str(acts(&t), "backoff root 100", "then after the backoff");
+	osl_sv_timer(&t, 2 * S + 50 * MS);
+	is_str(acts(&t), "", "not before it");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 2 * S + 60 * MS);
+	is_str(acts(&t), "done 1", "a shutdown while it waits: the start failed");
+	is_str(t.act[0].reason, "start", "so osl exits 3");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	b = add(&t, 0, "b", false, s_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, b, true, 1, 1 * S);
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "start b", "tried again");
+	osl_sv_ready(&t, b, 1 * S);
+	ok(t.nodes[0].state == OSL_SV_UP, "and up once b is ready");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 3 * S);
+	osl_sv_exited(&t, b, false, 15, 3 * S);
+	is_str(acts(&t), "done 0", "a shutdown after the start got through is a clean one");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	b = add(&t, 0, "b", false, s_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 1 * S);
+	osl_sv_exited(&t, b, false, 15, 1 * S);
+	is_str(acts(&t), "done 1", "a shutdown during the first try: the start failed too");
 	osl_sv_tree_free(&t);
 
 	/* once the tree is up, a restart that is not ready is a failure */
@@ -841,6 +891,37 @@ reload(void)
 	is_str(acts(&live), "start z", "only z starts");
 	is_int(osl_sv_find(&live, "w/z"), liveid[3], "w/z found");
 	osl_sv_plan_free(&p);
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
+	/* ctl start of a child only the file has (start_child): it alone is
+	 * added, last, and started; a supervisor with its children */
+	build(&live, "root a=A w{ x=X }", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root n=N a=A2 w{ x=X } v{ p=P q=Q }", ns, nbuf);
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	is_int(osl_sv_subtree_size(&next, 5), 3, "v's subtree: v, p, q");
+	ok(!osl_sv_graft_one(&live, &next, 1, 0, liveid, S), "graft n");
+	is_str(acts(&live), "start n", "n starts at once");
+	is_int(liveid[1], 4, "n is the running tree's node 4");
+	ok(liveid[2] == OSL_SV_NONE && liveid[3] == OSL_SV_NONE, "nothing else is taken");
+	snprintf(keep[1], sizeof(keep[1]), "%s %s %s", live.nodes[live.nodes[0].kids[0]].spec.name,
+	    live.nodes[live.nodes[0].kids[1]].spec.name, live.nodes[live.nodes[0].kids[2]].spec.name);
+	is_str(keep[1], "a w n", "last of the root's children");
+	ok(!osl_sv_graft_one(&live, &next, 5, 0, liveid, 2 * S), "graft v");
+	is_str(acts(&live), "start p, start q", "a supervisor starts its children in order");
+	is_int(osl_sv_find(&live, "v/q"), liveid[7], "v/q found");
+	is_int(live.nodes[osl_sv_find(&live, "v")].state, OSL_SV_UP, "v is up");
+	osl_sv_command(&live, OSL_SV_CMD_STOP, 2, 3 * S);
+	osl_sv_exited(&live, 3, false, 15, 3 * S);
+	is_int(live.nodes[2].state, OSL_SV_DOWN, "w stopped");
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	ok(!osl_sv_graft_one(&live, &next, 6, 2, liveid, 4 * S), "graft p into w, stopped");
+	is_str(acts(&live), "", "not started while its supervisor is down");
+	osl_sv_command(&live, OSL_SV_CMD_START, 2, 5 * S);
+	is_str(acts(&live), "start x, start p", "with it when it starts, last");
 	osl_sv_tree_free(&live);
 	osl_sv_tree_free(&next);
 
