@@ -259,6 +259,23 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	*x->env_refs = 1;
 	/* a sandboxed child's environment is its policy's, as for `proc run`,
 	 * with TMPDIR in its private /tmp (proc.tmp) */
+	/* systemd's socket activation (listen.h) */
+	if (ch->nlisten) {
+		char *le[3];
+
+		if ((err = osl_sv_listen_env(ch->listen, ch->nlisten, le)))
+			goto done;
+		for (size_t i = 0; i < 3 && !err; i++) {
+			char *eq = strchr(le[i], '=');
+
+			*eq = '\0';
+			err = add_set(&sets, &nset, le[i], eq + 1);
+		}
+		for (size_t i = 0; i < 3; i++)
+			free(le[i]);
+		if (err)
+			goto done;
+	}
 	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR",
 	    ch->sb.tmp_sub ? OSL_TMP_SUB : "/tmp")))
 		goto done;
@@ -517,6 +534,44 @@ set_spec(struct osl_sv_child *ch, const struct ynode *m, const char *skip)
 	return NULL;
 }
 
+/* listen: [ ADDR | { name: NAME, address: ADDR }, ... ] (listen.h); an
+ * entry without a name is named after the child (NAME, its set's name). */
+static const struct osl_error *
+child_listen(struct load *l, const struct ynode *v, struct osl_sv_child *ch, const char *name)
+{
+	static const char *const lk[] = { "name", "address", NULL };
+	const struct osl_error *err;
+	char why[400];
+
+	if ((err = want(l, v, Y_SEQ, "listen")))
+		return err;
+	if (!v->nkids || v->nkids > OSL_SV_LISTEN_MAX)
+		return err_node(l->file, v, "listen: 1 to %d addresses", OSL_SV_LISTEN_MAX);
+	if (!(ch->listen = calloc(v->nkids, sizeof(*ch->listen))) ||
+	    !(ch->listen_fds = malloc(v->nkids * sizeof(*ch->listen_fds))))
+		return osl_error_nomem();
+	for (size_t i = 0; i < v->nkids; i++) {
+		const struct ynode *e = v->kids[i], *a = e, *n = NULL;
+
+		if (e->type == Y_MAP) {
+			if ((err = only_keys(l, e, lk)))
+				return err;
+			n = ymap_get(e, "name");
+			if (!(a = ymap_get(e, "address")))
+				return err_node(l->file, e, "listen: 'address' is needed");
+			if (n && (err = want(l, n, Y_SCALAR, "listen.name")))
+				return err;
+		}
+		if ((err = want(l, a, Y_SCALAR, "listen")))
+			return err;
+		if (!osl_sv_listen_parse(&ch->listen[i], a->str, n ? n->str : name, why, sizeof(why)))
+			return err_node(l->file, n && strstr(why, "a name of") ? n : a, "listen: %s", why);
+		ch->listen_fds[i] = -1;
+		ch->nlisten++;
+	}
+	return NULL;
+}
+
 /* The keys of a child beyond its command line, into l->c->child[ID]. */
 static const struct osl_error *
 child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
@@ -535,6 +590,13 @@ child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
 		return err;
 	if ((v = ymap_get(m, "policy")) && (err = child_policy(l, v, ch)))
 		return err;
+	if ((v = ymap_get(m, "listen")) && (err = child_listen(l, v, ch,
+	    ymap_get(m, "name")->str)))
+		return err;
+	/* the sockets are fds 3, 4, ...: s6's readiness fd comes after them */
+	if (ch->nlisten && *ready_fd && *ready_fd < 3 + (int)ch->nlisten)
+		return err_node(l->file, ymap_get(ymap_get(m, "ready"), "fd"), "ready.fd: above "
+		    "the listen sockets (fds 3 to %zu)", 2 + ch->nlisten);
 	return set_spec(ch, m, NULL);
 }
 
@@ -564,7 +626,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
 		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
-		"policy", NULL };
+		"policy", "listen", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
@@ -811,6 +873,8 @@ osl_sv_config_free(struct osl_sv_config *c)
 		free(ch->ids);
 		free(ch->user);
 		free(ch->policy_path);
+		osl_sv_listen_free(ch->listen, ch->nlisten);
+		free(ch->listen_fds);
 		if (ch->policy) {
 			osl_sandbox_release(&ch->sb);
 			osl_policy_free(ch->policy);

@@ -50,6 +50,28 @@ child_json(cJSON *o, const struct osl_sv_child *ch)
 		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
 }
 
+/* The sockets the supervisor holds for the child (listen.h), as bound. */
+static void
+listen_json(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_child *ch)
+{
+	cJSON *a;
+
+	if (!ch->nlisten || !(a = cJSON_AddArrayToObject(o, "listen")))
+		return;
+	for (size_t i = 0; i < ch->nlisten; i++) {
+		const struct osl_sv_sock *k = osl_sv_socks_find(&r->socks, ch->listen_fds[i]);
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", ch->listen[i].name);
+		cJSON_AddStringToObject(e, "address", ch->listen[i].addr);
+		if (k)
+			cJSON_AddStringToObject(e, "bound", k->bound);
+		else
+			cJSON_AddNullToObject(e, "bound");
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
 /* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
 static void
 containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
@@ -121,8 +143,10 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
-		if (r->child)
+		if (r->child) {
 			child_json(o, &r->child[id]);
+			listen_json(o, r, &r->child[id]);
+		}
 		containment(o, r, &r->exec[id]);
 		return o;
 	}

@@ -39,10 +39,20 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 		err = osl_error_new(OSL_EINPUT, "%s", msg);
 		goto done;
 	}
+	/* the new sockets are bound now: a reload that cannot have them
+	 * keeps the running tree (the ones it shares are kept) */
+	if ((err = osl_sv_listen_bind(r->ctx, &r->socks, rl->next.child, rl->next.tree.n))) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		osl_sv_config_free(&rl->next);
+		osl_sv_listen_sweep(&r->socks, r->tree, r->child);
+		err = osl_error_new(OSL_EFAIL, "%s", msg);
+		goto done;
+	}
 	if (!(ls = specs(rl->live)) || !(ns = specs(&rl->next)) ||
 	    (err = osl_sv_plan(r->tree, ls, &rl->next.tree, ns, &rl->plan))) {
 		err = err ? err : osl_error_nomem();
 		osl_sv_config_free(&rl->next);
+		osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 		goto done;
 	}
 	rl->pending = true;
@@ -151,6 +161,8 @@ done:
 	}
 	free(liveid);
 	osl_sv_reload_release(rl);
+	/* what only the old children used is closed */
+	osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 }
 
 void

@@ -1172,6 +1172,8 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 	if (r->socket_path && (err = ctl_listen(&l, r->socket_path)))
 		goto done;
 	osl_sv_ext_init(&l.ext, r, l.ep, &l.oldmask);
+	if ((err = osl_sv_listen_bind(r->ctx, &r->socks, r->child, r->tree->n)))
+		goto done;
 
 	osl_sv_begin(r->tree, osl_now_mono_ns());
 	apply(&l);
@@ -1271,6 +1273,7 @@ done:
 			child_cgroup_remove(&l, i);
 	}
 	osl_sv_cgroup_close(&r->cg);
+	osl_sv_socks_close(&r->socks);
 	if (l.ep != -1)
 		close(l.ep);
 	if (l.sfd != -1)

@@ -18,6 +18,7 @@
 #include "op.h"
 #include "sandbox/sandbox.h"
 #include "supervise/cgroup.h"
+#include "supervise/listen.h"
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
@@ -73,6 +74,7 @@ struct osl_sv_runner {
 	void (*say)(const char *line);
 	bool warn_reap;			/* -w: a line for each orphan reaped */
 	uint64_t success[4];		/* -e CODE: exit CODE counts as 0 (a bit a code) */
+	struct osl_sv_socks socks;	/* the children's listen sockets (listen.h) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;
