@@ -1,7 +1,7 @@
-/* What a child of a tree has beyond a command line (supervise.md): readiness
- * by probe or notify socket, health checks, where its output goes, the user
- * it runs as and the policy it is sandboxed with.  Read from the file by
- * config.c; carried out by ext.c, the runner's hooks. */
+/* What a child of a tree has beyond a command line (osl-supervise(8),
+ * CHILDREN): readiness by probe or notify socket, health checks, where its
+ * output goes, the user it runs as and the policy it is sandboxed with.
+ * Read from the file by config.c; carried out by ext.c, the runner's hooks. */
 #ifndef OSL_SUPERVISE_CHILD_H
 #define OSL_SUPERVISE_CHILD_H
 

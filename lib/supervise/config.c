@@ -12,179 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/internal.h"
 #include "proc/proc.h"
-#include "supervise/config.h"
+#include "supervise/config-int.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
 
 #define CONFIG_MAX_SIZE (1 << 20)
 #define REPLICAS_MAX 1000
-
-struct load {
-	struct osl_sv_config *c;
-	const char *file;
-	char *const *environ_;
-	const struct osl_policy_env *penv;
-	char dir[PATH_MAX];		/* the file's folder: relative paths start there */
-};
-
-static const struct osl_error *
-want(const struct load *l, const struct ynode *n, enum ytype t, const char *what)
-{
-	if (!n || n->type != t)
-		return err_node(l->file, n, "%s: a %s is needed", what,
-		    t == Y_MAP ? "map" : t == Y_SEQ ? "list" : "scalar");
-	return NULL;
-}
-
-/* Every key of map M must be one of KEYS (NULL-terminated). */
-static const struct osl_error *
-only_keys(const struct load *l, const struct ynode *m, const char *const *keys)
-{
-	for (size_t i = 0; i + 1 < m->nkids; i += 2) {
-		const struct ynode *k = m->kids[i];
-		bool ok = false;
-
-		for (size_t j = 0; keys[j] && !ok; j++)
-			ok = k->type == Y_SCALAR && !strcmp(k->str, keys[j]);
-		if (!ok)
-			return err_node(l->file, k, "'%s': unknown or unsupported key",
-			    k->type == Y_SCALAR ? k->str : "?");
-	}
-	return NULL;
-}
-
-static const struct osl_error *
-get_dur(const struct load *l, const struct ynode *m, const char *key, uint64_t *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	if (v->type != Y_SCALAR || !osl_parse_duration(v->str, out))
-		return err_node(l->file, v, "%s: a duration is needed (e.g. 250ms, 10s, 5m)", key);
-	return NULL;
-}
-
-static const struct osl_error *
-get_uint(const struct load *l, const struct ynode *m, const char *key, unsigned max,
-    unsigned *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-	unsigned long n;
-	char *end;
-
-	if (!v)
-		return NULL;
-	errno = 0;
-	if (v->type != Y_SCALAR || !v->len || v->str[0] == '-' ||
-	    (n = strtoul(v->str, &end, 10), errno || *end || n > max))
-		return err_node(l->file, v, "%s: a number from 0 to %u is needed", key, max);
-	*out = (unsigned)n;
-	return NULL;
-}
-
-static const struct osl_error *
-get_num(const struct load *l, const struct ynode *m, const char *key, double lo, double hi,
-    double *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-	char *end;
-	double d;
-
-	if (!v)
-		return NULL;
-	if (v->type != Y_SCALAR || !v->len || (d = strtod(v->str, &end), *end) || !(d >= lo && d <= hi))
-		return err_node(l->file, v, "%s: a number from %g to %g is needed", key, lo, hi);
-	*out = d;
-	return NULL;
-}
-
-static const struct osl_error *
-get_bool(const struct load *l, const struct ynode *m, const char *key, bool *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	if (v->type == Y_SCALAR && !strcmp(v->str, "true"))
-		*out = true;
-	else if (v->type == Y_SCALAR && !strcmp(v->str, "false"))
-		*out = false;
-	else
-		return err_node(l->file, v, "%s: true or false", key);
-	return NULL;
-}
-
-/* One of NAMES (NULL-terminated) as its index. */
-static const struct osl_error *
-get_enum(const struct load *l, const struct ynode *m, const char *key, const char *const *names,
-    int *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	for (int i = 0; v->type == Y_SCALAR && names[i]; i++) {
-		if (!strcmp(v->str, names[i])) {
-			*out = i;
-			return NULL;
-		}
-	}
-	return err_node(l->file, v, "%s: one of %s%s%s%s%s is needed", key, names[0],
-	    names[1] ? ", " : "", names[1] ? names[1] : "", names[2] ? ", " : "",
-	    names[2] ? names[2] : "");
-}
-
-int
-osl_sv_signal_number(const char *s)
-{
-	char *end;
-	long n;
-
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	n = strtol(s, &end, 10);
-	if (*s && !*end)
-		return n > 0 && n < NSIG ? (int)n : 0;
-	for (int i = 1; i < NSIG; i++) {
-		const char *a = sigabbrev_np(i);
-
-		if (a && !strcmp(a, s))
-			return i;
-	}
-	return 0;
-}
-
-/* CMD, a list [PROGRAM, ARGS...]: a NULL-terminated copy in *ARGVP and the
- * program looked up in PATH in *PATHP (both set before any error). */
-static const struct osl_error *
-get_cmd(const struct load *l, const struct ynode *cmd, const char *what, char ***argvp,
-    char **pathp)
-{
-	const struct osl_error *err;
-	char path[PATH_MAX], **argv;
-
-	if ((err = want(l, cmd, Y_SEQ, what)))
-		return err;
-	if (cmd->nkids == 0)
-		return err_node(l->file, cmd, "%s: the program is needed", what);
-	if (!(argv = calloc(cmd->nkids + 1, sizeof(*argv))))
-		return osl_error_nomem();
-	*argvp = argv;
-	for (size_t i = 0; i < cmd->nkids; i++) {
-		if ((err = want(l, cmd->kids[i], Y_SCALAR, what)))
-			return err;
-		if (!(argv[i] = strdup(cmd->kids[i]->str)))
-			return osl_error_nomem();
-	}
-	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
-		return err_node(l->file, cmd->kids[0], "%s", err->msg);
-	if (!(*pathp = strdup(path)))
-		return osl_error_nomem();
-	return NULL;
-}
 
 static void
 free_argv(char **argv)
@@ -192,21 +26,6 @@ free_argv(char **argv)
 	for (size_t j = 0; argv && argv[j]; j++)
 		free(argv[j]);
 	free(argv);
-}
-
-/* PATH as written, or under the file's folder when relative. */
-static char *
-path_of(const struct load *l, const char *path)
-{
-	size_t n;
-	char *s;
-
-	if (path[0] == '/' || !strncmp(path, "builtin:", 8))
-		return strdup(path);
-	n = strlen(l->dir) + strlen(path) + 2;
-	if ((s = malloc(n)))
-		snprintf(s, n, "%s/%s", l->dir, path);
-	return s;
 }
 
 static const struct osl_error *
@@ -240,10 +59,10 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 
 	if (!cmd)
 		return err_node(l->file, m, "a child needs 'cmd' (or 'supervisor')");
-	if ((err = get_cmd(l, cmd, "cmd", (char ***)&x->argv, (char **)&x->path)))
+	if ((err = osl_svc_cmd(l, cmd, "cmd", (char ***)&x->argv, (char **)&x->path)))
 		return err;
 	if ((cwd = ymap_get(m, "cwd"))) {
-		if ((err = want(l, cwd, Y_SCALAR, "cwd")))
+		if ((err = osl_svc_want(l, cwd, Y_SCALAR, "cwd")))
 			return err;
 		if (!(x->cwd = strdup(cwd->str)))
 			return osl_error_nomem();
@@ -295,10 +114,10 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	if ((env = ymap_get(m, "env"))) {
 		static const char *const ek[] = { "set", NULL };
 
-		if ((err = want(l, env, Y_MAP, "env")) || (err = only_keys(l, env, ek)))
+		if ((err = osl_svc_want(l, env, Y_MAP, "env")) || (err = osl_svc_keys(l, env, ek)))
 			goto done;
 		if ((set = ymap_get(env, "set"))) {
-			if ((err = want(l, set, Y_MAP, "env.set")))
+			if ((err = osl_svc_want(l, set, Y_MAP, "env.set")))
 				goto done;
 			for (size_t i = 0; i + 1 < set->nkids; i += 2) {
 				const struct ynode *k = set->kids[i], *v = set->kids[i + 1];
@@ -340,8 +159,8 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 	unsigned fd = 0;
 	bool notify = false;
 
-	if ((err = want(l, v, Y_MAP, "ready")) || (err = only_keys(l, v, rk)) ||
-	    (err = get_dur(l, v, "timeout", &ch->ready_timeout_ns)))
+	if ((err = osl_svc_want(l, v, Y_MAP, "ready")) || (err = osl_svc_keys(l, v, rk)) ||
+	    (err = osl_svc_dur(l, v, "timeout", &ch->ready_timeout_ns)))
 		return err;
 	if (ymap_get(v, "timeout") && !ch->ready_timeout_ns)
 		return err_node(l->file, ymap_get(v, "timeout"), "ready.timeout: more than 0");
@@ -357,14 +176,14 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 	}
 	switch (ch->ready) {
 	case OSL_SV_READY_FD:
-		if ((err = get_uint(l, v, "fd", 255, &fd)))
+		if ((err = osl_svc_uint(l, v, "fd", 255, &fd)))
 			return err;
 		if (fd < 3)
 			return err_node(l->file, k, "ready.fd: a descriptor from 3 to 255 is needed");
 		*ready_fd = (int)fd;
 		return NULL;
 	case OSL_SV_READY_NOTIFY:
-		if ((err = get_bool(l, v, "notify", &notify)))
+		if ((err = osl_svc_bool(l, v, "notify", &notify)))
 			return err;
 		if (!notify)
 			return err_node(l->file, k, "ready.notify: true (or leave 'ready' out)");
@@ -376,7 +195,7 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 			    "127.0.0.1:8080)");
 		return NULL;
 	case OSL_SV_READY_EXEC:
-		return get_cmd(l, k, "ready.exec", &ch->ready_exec.argv, &ch->ready_exec.path);
+		return osl_svc_cmd(l, k, "ready.exec", &ch->ready_exec.argv, &ch->ready_exec.path);
 	default:
 		return err_node(l->file, v, "ready: one of fd, notify, tcp or exec is needed");
 	}
@@ -393,10 +212,10 @@ child_health(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	ch->health_interval_ns = 10000000000ULL;
 	ch->health_timeout_ns = 2000000000ULL;
 	ch->health_retries = 3;
-	if ((err = want(l, v, Y_MAP, "health")) || (err = only_keys(l, v, hk)) ||
-	    (err = get_dur(l, v, "interval", &ch->health_interval_ns)) ||
-	    (err = get_dur(l, v, "timeout", &ch->health_timeout_ns)) ||
-	    (err = get_uint(l, v, "retries", 1000, &ch->health_retries)))
+	if ((err = osl_svc_want(l, v, Y_MAP, "health")) || (err = osl_svc_keys(l, v, hk)) ||
+	    (err = osl_svc_dur(l, v, "interval", &ch->health_interval_ns)) ||
+	    (err = osl_svc_dur(l, v, "timeout", &ch->health_timeout_ns)) ||
+	    (err = osl_svc_uint(l, v, "retries", 1000, &ch->health_retries)))
 		return err;
 	if (!ch->health_interval_ns || !ch->health_timeout_ns || !ch->health_retries)
 		return err_node(l->file, !ch->health_retries ? ymap_get(v, "retries") :
@@ -404,7 +223,7 @@ child_health(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 		    "health: interval, timeout and retries must be more than 0");
 	if (!(n = ymap_get(v, "exec")))
 		return err_node(l->file, v, "health: 'exec' is needed");
-	return get_cmd(l, n, "health.exec", &ch->health.argv, &ch->health.path);
+	return osl_svc_cmd(l, n, "health.exec", &ch->health.argv, &ch->health.path);
 }
 
 /* user: NAME or UID[:GID].  Only root can become another user. */
@@ -458,7 +277,7 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 
 	if (v->type != Y_SCALAR || !v->len)
 		return err_node(l->file, v, "policy: a file is needed");
-	if (!(ch->policy_path = path_of(l, v->str)))
+	if (!(ch->policy_path = osl_svc_path(l, v->str)))
 		return osl_error_nomem();
 	if ((err = osl_policy_load(&ch->policy, ch->policy_path, l->penv)))
 		return err_node(l->file, v, "policy: %s", err->msg);
@@ -484,7 +303,7 @@ child_output(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 		ch->output = OSL_SV_OUT_FILE;
 	else
 		return err_node(l->file, v, "output: log, log:drop, inherit or file:PATH is needed");
-	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = path_of(l, v->str + 5)))
+	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = osl_svc_path(l, v->str + 5)))
 		return osl_error_nomem();
 	return NULL;
 }
@@ -534,44 +353,6 @@ set_spec(struct osl_sv_child *ch, const struct ynode *m, const char *skip)
 	return NULL;
 }
 
-/* listen: [ ADDR | { name: NAME, address: ADDR }, ... ] (listen.h); an
- * entry without a name is named after the child (NAME, its set's name). */
-static const struct osl_error *
-child_listen(struct load *l, const struct ynode *v, struct osl_sv_child *ch, const char *name)
-{
-	static const char *const lk[] = { "name", "address", NULL };
-	const struct osl_error *err;
-	char why[400];
-
-	if ((err = want(l, v, Y_SEQ, "listen")))
-		return err;
-	if (!v->nkids || v->nkids > OSL_SV_LISTEN_MAX)
-		return err_node(l->file, v, "listen: 1 to %d addresses", OSL_SV_LISTEN_MAX);
-	if (!(ch->listen = calloc(v->nkids, sizeof(*ch->listen))) ||
-	    !(ch->listen_fds = malloc(v->nkids * sizeof(*ch->listen_fds))))
-		return osl_error_nomem();
-	for (size_t i = 0; i < v->nkids; i++) {
-		const struct ynode *e = v->kids[i], *a = e, *n = NULL;
-
-		if (e->type == Y_MAP) {
-			if ((err = only_keys(l, e, lk)))
-				return err;
-			n = ymap_get(e, "name");
-			if (!(a = ymap_get(e, "address")))
-				return err_node(l->file, e, "listen: 'address' is needed");
-			if (n && (err = want(l, n, Y_SCALAR, "listen.name")))
-				return err;
-		}
-		if ((err = want(l, a, Y_SCALAR, "listen")))
-			return err;
-		if (!osl_sv_listen_parse(&ch->listen[i], a->str, n ? n->str : name, why, sizeof(why)))
-			return err_node(l->file, n && strstr(why, "a name of") ? n : a, "listen: %s", why);
-		ch->listen_fds[i] = -1;
-		ch->nlisten++;
-	}
-	return NULL;
-}
-
 /* The keys of a child beyond its command line, into l->c->child[ID]. */
 static const struct osl_error *
 child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
@@ -590,7 +371,7 @@ child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
 		return err;
 	if ((v = ymap_get(m, "policy")) && (err = child_policy(l, v, ch)))
 		return err;
-	if ((v = ymap_get(m, "listen")) && (err = child_listen(l, v, ch,
+	if ((v = ymap_get(m, "listen")) && (err = osl_svc_listen(l, v, ch,
 	    ymap_get(m, "name")->str)))
 		return err;
 	/* the sockets are fds 3, 4, ...: s6's readiness fd comes after them */
@@ -626,7 +407,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
 		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
-		"policy", "listen", NULL };
+		"policy", "listen", "breaker", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
@@ -635,7 +416,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	size_t first;
 	int e;
 
-	if ((err = want(l, m, Y_MAP, "children")) || (err = only_keys(l, m, keys)))
+	if ((err = osl_svc_want(l, m, Y_MAP, "children")) || (err = osl_svc_keys(l, m, keys)))
 		return err;
 	if (!(name = ymap_get(m, "name")) || name->type != Y_SCALAR || !name->len ||
 	    name->len >= OSL_SV_NAME_MAX - 8 || strchr(name->str, '/'))
@@ -645,10 +426,10 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		return err_node(l->file, v, "a child is a 'cmd' or a 'supervisor', not both");
 	osl_sv_spec_default(&s, name->str, v != NULL);
 	e = (int)s.restart;
-	if ((err = get_enum(l, m, "restart", restarts, &e)))
+	if ((err = osl_svc_enum(l, m, "restart", restarts, &e)))
 		return err;
 	s.restart = (enum osl_sv_restart)e;
-	if ((err = get_bool(l, m, "significant", &s.significant)))
+	if ((err = osl_svc_bool(l, m, "significant", &s.significant)))
 		return err;
 	if (s.significant && s.restart == OSL_SV_PERMANENT)
 		return err_node(l->file, ymap_get(m, "significant"), "a significant child must be "
@@ -659,12 +440,12 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 
 		const struct ynode *to = ymap_get(v, "timeout");
 
-		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)))
+		if ((err = osl_svc_want(l, v, Y_MAP, "stop")) || (err = osl_svc_keys(l, v, sk)))
 			return err;
 		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
 		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
 			s.stop_timeout_ns = OSL_SV_INFINITY;
-		else if ((err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
+		else if ((err = osl_svc_dur(l, v, "timeout", &s.stop_timeout_ns)))
 			return err;
 		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
 		    !(s.stop_signal = osl_sv_signal_number(sig->str))))
@@ -674,14 +455,16 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		static const char *const bk[] = { "initial", "max", "factor", "jitter",
 			"reset_after", NULL };
 
-		if ((err = want(l, v, Y_MAP, "backoff")) || (err = only_keys(l, v, bk)) ||
-		    (err = get_dur(l, v, "initial", &s.backoff.initial_ns)) ||
-		    (err = get_dur(l, v, "max", &s.backoff.max_ns)) ||
-		    (err = get_num(l, v, "factor", 1, 100, &s.backoff.factor)) ||
-		    (err = get_num(l, v, "jitter", 0, 1, &s.backoff.jitter)) ||
-		    (err = get_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
+		if ((err = osl_svc_want(l, v, Y_MAP, "backoff")) || (err = osl_svc_keys(l, v, bk)) ||
+		    (err = osl_svc_dur(l, v, "initial", &s.backoff.initial_ns)) ||
+		    (err = osl_svc_dur(l, v, "max", &s.backoff.max_ns)) ||
+		    (err = osl_svc_num(l, v, "factor", 1, 100, &s.backoff.factor)) ||
+		    (err = osl_svc_num(l, v, "jitter", 0, 1, &s.backoff.jitter)) ||
+		    (err = osl_svc_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
 			return err;
 	}
+	if ((v = ymap_get(m, "breaker")) && (err = osl_svc_breaker(l, v, &s.breaker)))
+		return err;
 	if ((v = ymap_get(m, "supervisor"))) {
 		/* as a child of its parent, a supervisor has a restart type, may
 		 * be significant and waits out a backoff; the rest is a program's */
@@ -689,12 +472,12 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 			"significant", "backoff", NULL };
 		size_t id;
 
-		if ((err = only_keys(l, m, sup_keys)))
+		if ((err = osl_svc_keys(l, m, sup_keys)))
 			return err;
 		return add_sup(l, v, parent, name->str, &s, &id);
 	}
 	s.wait_ready = ymap_get(m, "ready") != NULL;
-	if ((err = get_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
+	if ((err = osl_svc_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
@@ -731,7 +514,7 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 	struct osl_sv_spec s;
 	int e;
 
-	if ((err = want(l, m, Y_MAP, "supervisor")) || (err = only_keys(l, m, keys)))
+	if ((err = osl_svc_want(l, m, Y_MAP, "supervisor")) || (err = osl_svc_keys(l, m, keys)))
 		return err;
 	if ((nm = ymap_get(m, "name")) && (nm->type != Y_SCALAR || !nm->len ||
 	    nm->len >= OSL_SV_NAME_MAX || strchr(nm->str, '/')))
@@ -743,21 +526,21 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 		s.backoff = as->backoff;
 	}
 	e = (int)s.strategy;
-	if ((err = get_enum(l, m, "strategy", strategies, &e)))
+	if ((err = osl_svc_enum(l, m, "strategy", strategies, &e)))
 		return err;
 	s.strategy = (enum osl_sv_strategy)e;
 	e = (int)s.auto_shutdown;
-	if ((err = get_enum(l, m, "auto_shutdown", autos, &e)))
+	if ((err = osl_svc_enum(l, m, "auto_shutdown", autos, &e)))
 		return err;
 	s.auto_shutdown = (enum osl_sv_auto)e;
-	if ((err = get_uint(l, m, "intensity", 10000, &s.intensity)) ||
-	    (err = get_dur(l, m, "period", &s.period_ns)))
+	if ((err = osl_svc_uint(l, m, "intensity", 10000, &s.intensity)) ||
+	    (err = osl_svc_dur(l, m, "period", &s.period_ns)))
 		return err;
 	if (s.period_ns == 0)
 		return err_node(l->file, ymap_get(m, "period"), "period: more than 0");
 	if (!(kids = ymap_get(m, "children")))
 		return err_node(l->file, m, "a supervisor needs 'children'");
-	if ((err = want(l, kids, Y_SEQ, "children")))
+	if ((err = osl_svc_want(l, kids, Y_SEQ, "children")))
 		return err;
 	if ((err = grow(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, id)) ||
 	    (err = set_spec(&l->c->child[*id], m, "children")))
@@ -807,7 +590,7 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 		err = osl_error_new(OSL_EINPUT, "%s:1:1: the file is empty", path);
 		goto done;
 	}
-	if ((err = want(&l, root, Y_MAP, "the document")) || (err = only_keys(&l, root, keys)))
+	if ((err = osl_svc_want(&l, root, Y_MAP, "the document")) || (err = osl_svc_keys(&l, root, keys)))
 		goto done;
 	if (!(v = ymap_get(root, "version")) || v->type != Y_SCALAR || strcmp(v->str, "1")) {
 		err = err_node(path, v ? v : root, "version: 1 is needed");
@@ -823,11 +606,11 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 		static const char *const ck[] = { "socket", "tree", NULL };
 		const struct ynode *sk;
 
-		if ((err = want(&l, v, Y_MAP, "control")) || (err = only_keys(&l, v, ck)) ||
-		    (err = get_bool(&l, v, "tree", &c->control_tree)))
+		if ((err = osl_svc_want(&l, v, Y_MAP, "control")) || (err = osl_svc_keys(&l, v, ck)) ||
+		    (err = osl_svc_bool(&l, v, "tree", &c->control_tree)))
 			goto done;
 		if ((sk = ymap_get(v, "socket"))) {
-			if ((err = want(&l, sk, Y_SCALAR, "control.socket")))
+			if ((err = osl_svc_want(&l, sk, Y_SCALAR, "control.socket")))
 				goto done;
 			if (!(c->socket = strdup(sk->str))) {
 				err = osl_error_nomem();

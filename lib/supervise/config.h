@@ -1,4 +1,4 @@
-/* A supervision tree from a YAML file (supervise.md): checked whole before
+/* A supervision tree from a YAML file (osl-supervise(8)): checked whole before
  * anything starts, every error as FILE:LINE:COL (status 2). */
 #ifndef OSL_SUPERVISE_CONFIG_H
 #define OSL_SUPERVISE_CONFIG_H

@@ -1,4 +1,4 @@
-/* The control protocol (see ctl.h and supervise.md). */
+/* The control protocol (ctl.h; the requests: osl-supervise(8), CONTROL). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +122,24 @@ count_json(cJSON *o, const struct osl_sv_tree *t, const struct osl_sv_node *nd)
 	cJSON_AddNumberToObject(c, "workers", workers);
 }
 
+/* A child's circuit breaker (breaker.h): its state, the failures in a
+ * row while closed, how often it opened, and while open the time left. */
+static void
+breaker_json(cJSON *o, const struct osl_sv_node *nd, uint64_t now_mono)
+{
+	const struct osl_sv_breaker *b = &nd->brk;
+	cJSON *j;
+
+	if (!nd->spec.breaker.failures || !(j = cJSON_AddObjectToObject(o, "breaker")))
+		return;
+	cJSON_AddStringToObject(j, "state", osl_sv_breaker_state_name(b->state));
+	cJSON_AddNumberToObject(j, "failures", b->fails);
+	cJSON_AddNumberToObject(j, "opened", b->opened);
+	if (b->state == OSL_SV_BRK_OPEN)
+		cJSON_AddNumberToObject(j, "open_ms", (double)((b->until > now_mono ?
+		    b->until - now_mono : 0) / 1000000));
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -143,6 +161,7 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		breaker_json(o, nd, now_mono);
 		if (r->child) {
 			child_json(o, &r->child[id]);
 			listen_json(o, r, &r->child[id]);
@@ -224,6 +243,42 @@ sig_of(const char *s)
 	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : 0;
 }
 
+/* {"ok": true}, and what an answer adds to it. */
+static cJSON *
+ok_obj(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "ok", 1);
+	return o;
+}
+
+static cJSON *
+status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
+{
+	cJSON *o = ok_obj();
+
+	cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
+	cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+	if (r->cg.fd >= 0)
+		cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+	if (r->cg.why[0])
+		cJSON_AddStringToObject(o, "containment_note", r->cg.why);
+	return o;
+}
+
+static cJSON *
+metrics_obj(struct osl_sv_runner *r)
+{
+	cJSON *o = ok_obj();
+	char *m;
+
+	metrics(r, &m);
+	cJSON_AddStringToObject(o, "metrics", m ? m : "");
+	free(m);
+	return o;
+}
+
 char *
 osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_t now_mono,
     uint64_t now_real, struct osl_sv_ctl_out *out)
@@ -232,8 +287,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
 		{ "restart", OSL_SV_CMD_RESTART }, { "delete", OSL_SV_CMD_DELETE },
 	};
-	cJSON *req, *o;
 	const cJSON *c, *n;
+	cJSON *req;
 	const char *cmd, *name;
 	char *ans = NULL;
 	size_t id;
@@ -253,34 +308,13 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	}
 	cmd = c->valuestring;
 	name = cJSON_IsString(n) ? n->valuestring : "";
-	if (!strcmp(cmd, "status")) {
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
-		if (r->cg.fd >= 0)
-			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
-		if (r->cg.why[0])
-			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
-		ans = osl_sv_ctl_line(o);
-		goto done;
-	}
-	if (!strcmp(cmd, "metrics")) {
-		char *m;
-
-		metrics(r, &m);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddStringToObject(o, "metrics", m ? m : "");
-		free(m);
-		ans = osl_sv_ctl_line(o);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "metrics")) {
+		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) : metrics_obj(r));
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
@@ -307,9 +341,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		}
 		out->sig_id = id;
 		out->sig = sig;
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -319,9 +351,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 			ans = fail("not possible in the child's state");
 			goto done;
 		}
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	ans = fail("unknown command");

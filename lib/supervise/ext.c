@@ -234,7 +234,7 @@ notify_open(struct osl_sv_ext *e, size_t id)
 	struct osl_sv_xrun *x = &e->x[id];
 	const struct osl_sv_child *ch = &e->r->child[id];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data_of(TAG_NOTIFY, id) };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_NOTIFY, id) };
 	const char *tmp = getenv("TMPDIR");
 	char var[sizeof(sa.sun_path) + 16];
 	const char *set = var;
@@ -285,7 +285,7 @@ static void
 tcp_try(struct osl_sv_ext *e, size_t id)
 {
 	struct osl_sv_xrun *x = &e->x[id];
-	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = data_of(TAG_TCP, id) };
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = osl_sv_ev(OSL_SV_SRC_TCP, id) };
 
 	if (!x->salen) {
 		const struct osl_net_target *t = &e->r->child[id].tcp;
@@ -621,7 +621,7 @@ osl_sv_ext_started(struct osl_sv_ext *e, size_t id, pid_t pid)
 		return;
 	if (x->tfd == -1 && (ch->ready_timeout_ns || ch->ready >= OSL_SV_READY_TCP ||
 	    ch->health.path)) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data_of(TAG_TIMER, id) };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_PROBE, id) };
 
 		x->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (x->tfd != -1 && epoll_ctl(e->ep, EPOLL_CTL_ADD, x->tfd, &ev) == -1)
@@ -701,20 +701,20 @@ on_timer(struct osl_sv_ext *e, size_t id)
 void
 osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data)
 {
-	int tag = (int)(data >> 32);
-	size_t v = (size_t)(data & 0xffffffffULL);
+	enum osl_sv_src src = osl_sv_ev_src(data);
+	size_t v = osl_sv_ev_index(data);
 
-	if (tag == TAG_STREAM) {
+	if (src == OSL_SV_SRC_STREAM) {
 		if (v < e->nst && e->st[v])
 			osl_sv_out_read(e, v, OSL_SV_OUT_WAKE);
 		return;
 	}
 	if (!e->x || v >= e->nx)
 		return;
-	if (tag == TAG_NOTIFY)
+	if (src == OSL_SV_SRC_NOTIFY)
 		notify_read(e, v);
-	else if (tag == TAG_TCP)
+	else if (src == OSL_SV_SRC_TCP)
 		tcp_done(e, v);
-	else if (tag == TAG_TIMER)
+	else if (src == OSL_SV_SRC_PROBE)
 		on_timer(e, v);
 }

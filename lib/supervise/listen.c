@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "supervise/child.h"
+#include "supervise/config-int.h"
 #include "supervise/listen.h"
 #include "supervise/tree.h"
 
@@ -261,4 +262,42 @@ osl_sv_listen_sweep(struct osl_sv_socks *s, const struct osl_sv_tree *t,
 		if (!t->nodes[i].removed)
 			osl_sv_socks_mark(s, ch[i].listen_fds, ch[i].nlisten);
 	osl_sv_socks_sweep(s);
+}
+
+/* listen: [ ADDR | { name: NAME, address: ADDR }, ... ] (listen.h); an
+ * entry without a name is named after the child (NAME, its set's name). */
+const struct osl_error *
+osl_svc_listen(const struct load *l, const struct ynode *v, struct osl_sv_child *ch, const char *name)
+{
+	static const char *const lk[] = { "name", "address", NULL };
+	const struct osl_error *err;
+	char why[400];
+
+	if ((err = osl_svc_want(l, v, Y_SEQ, "listen")))
+		return err;
+	if (!v->nkids || v->nkids > OSL_SV_LISTEN_MAX)
+		return err_node(l->file, v, "listen: 1 to %d addresses", OSL_SV_LISTEN_MAX);
+	if (!(ch->listen = calloc(v->nkids, sizeof(*ch->listen))) ||
+	    !(ch->listen_fds = malloc(v->nkids * sizeof(*ch->listen_fds))))
+		return osl_error_nomem();
+	for (size_t i = 0; i < v->nkids; i++) {
+		const struct ynode *e = v->kids[i], *a = e, *n = NULL;
+
+		if (e->type == Y_MAP) {
+			if ((err = osl_svc_keys(l, e, lk)))
+				return err;
+			n = ymap_get(e, "name");
+			if (!(a = ymap_get(e, "address")))
+				return err_node(l->file, e, "listen: 'address' is needed");
+			if (n && (err = osl_svc_want(l, n, Y_SCALAR, "listen.name")))
+				return err;
+		}
+		if ((err = osl_svc_want(l, a, Y_SCALAR, "listen")))
+			return err;
+		if (!osl_sv_listen_parse(&ch->listen[i], a->str, n ? n->str : name, why, sizeof(why)))
+			return err_node(l->file, n && strstr(why, "a name of") ? n : a, "listen: %s", why);
+		ch->listen_fds[i] = -1;
+		ch->nlisten++;
+	}
+	return NULL;
 }

@@ -216,7 +216,7 @@ osl_sv_out_add(struct osl_sv_ext *e, size_t id, int fd, bool err)
 	s->fd = fd;
 	s->id = id;
 	s->err = err;
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = data_of(TAG_STREAM, i) };
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_STREAM, i) };
 	if (epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		free(s);
 		return osl_error_sys(OSL_ESETUP, errno, "epoll_ctl");

@@ -1,10 +1,13 @@
-/* The supervisor's event loop: the only place in lib/supervise with system
- * calls.  One epoll over a signalfd, a timerfd, and per child its pidfd
- * (its end) and its exec pipe (the exec's outcome: a spawn never waits for
- * it).  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper) without
- * taking a supervised child's status; each child's end becomes a tree
- * event, and the tree's actions become spawns and signals.  No polling
- * tick: an idle supervisor sleeps in epoll_wait. */
+/* The supervisor's event loop, osl_sv_run: one epoll over a signalfd, a
+ * timerfd, the control socket and, per child, its pidfd (its end) and its
+ * exec pipe (the exec's outcome: a spawn never waits for it); its sources
+ * are named in event.h, and the files that make it up, one concern each,
+ * in loop.h.  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper)
+ * without taking a supervised child's status; each child's end becomes a
+ * tree event (tree.c, which makes no system call), and the tree's actions
+ * become spawns and signals.  No polling tick: an idle supervisor sleeps in
+ * epoll_wait.  ext.c (readiness, health, output) and cgroup.c
+ * (containment) make their own system calls, at the loop's call. */
 #ifndef OSL_SUPERVISE_RUNNER_H
 #define OSL_SUPERVISE_RUNNER_H
 

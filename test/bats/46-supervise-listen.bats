@@ -18,6 +18,18 @@ setup() {
 # The port the supervisor bound for child N's first socket.
 port_of() { child "$1" '.listen[0].bound' | sed 's/.*://'; }
 
+# Each of VALUES ($2...) of child key $1 is refused by --check at its line.
+refused() {
+	key=$1
+	shift
+	for bad in "$@"; do
+		printf 'version: 1\nsupervisor:\n  children:\n    - name: w\n      cmd: [sleep, "1"]\n      %s: %s\n' "$key" "$bad" > t.yaml
+		run osl supervise -c t.yaml --check
+		[ "$status" -eq 2 ] || { echo "$bad: $status $output"; return 1; }
+		[[ "$output" == *t.yaml:6:* ]] || { echo "$bad: $output"; return 1; }
+	done
+}
+
 # One request to 127.0.0.1:$PORT: the server's answer line (10 s at most).
 ask() {
 	python3 -c '
@@ -124,13 +136,8 @@ print(s.makefile().readline().strip())' "$PORT" "${1:-hello}"
 }
 
 @test "listen: bad entries are FILE:LINE:COL errors of --check" {
-	for bad in '"tcp:nohost"' '"unix:rel/x.sock"' '{ name: "a:b", address: "127.0.0.1:1" }' \
-	    '{ name: x }' '[]' '"127.0.0.1:99999"'; do
-		printf 'version: 1\nsupervisor:\n  children:\n    - name: w\n      cmd: [sleep, "1"]\n      listen: [ %s ]\n' "$bad" > t.yaml
-		run osl supervise -c t.yaml --check
-		[ "$status" -eq 2 ] || { echo "$bad: $status $output"; false; }
-		[[ "$output" == *t.yaml:6:* ]] || { echo "$bad: $output"; false; }
-	done
+	refused listen '[ "tcp:nohost" ]' '[ "unix:rel/x.sock" ]' \
+	    '[ { name: "a:b", address: "127.0.0.1:1" } ]' '[ { name: x } ]' '[]' '[ "127.0.0.1:99999" ]'
 	# s6's readiness fd goes after the sockets
 	printf 'version: 1\nsupervisor:\n  children:\n    - name: w\n      cmd: [sleep, "1"]\n      ready: { fd: 3 }\n      listen: [ "127.0.0.1:1" ]\n' > t.yaml
 	run osl supervise -c t.yaml --check
@@ -138,4 +145,47 @@ print(s.makefile().readline().strip())' "$PORT" "${1:-hello}"
 	[[ "$output" == *"ready.fd: above the listen sockets"* ]]
 	printf 'version: 1\nsupervisor:\n  children:\n    - name: w\n      cmd: [sleep, "1"]\n      ready: { fd: 4 }\n      listen: [ "127.0.0.1:1" ]\n' > t.yaml
 	run -0 osl supervise -c t.yaml --check
+}
+
+@test "breaker: opens after 'failures' in a row, stays open its time, half-opens, opens longer, closes; records and status" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 100
+	  period: 1m
+	  children:
+	    - name: app
+	      cmd: [sh, -c, "test -e $T/dep || exit 1; exec sleep 1000"]
+	      breaker: { failures: 2, cool_down: 1s, max: 2s, settle: 200ms }
+	EOF
+	start_tree
+	wait_for 0 .breaker.state open
+	[ "$(child 0 .pid)" = null ]
+	[ "$(child 0 .breaker.opened)" = 1 ]
+	# the failed half-open try opens it again, for twice as long (max 2s)
+	wait_record '.event.action == "supervise.breaker" and .osl.supervise.breaker == "open" and .osl.supervise.cool_down_ms == 2000'
+	touch "$T/dep"
+	wait_for 0 .breaker.state closed
+	[ "$(child 0 .state)" = up ]
+	[ "$(child 0 .pid)" != null ]
+	run -0 jq -r 'select(.event.action == "supervise.breaker") | .osl.supervise.breaker' "$LOG"
+	[ "$(echo $output)" = "open half_open open half_open closed" ]
+	# it stayed open its time: half_open came at least cool_down after open
+	python3 -c '
+import json, sys
+from datetime import datetime
+t = [datetime.fromisoformat(r["@timestamp"][:26]) for r in map(json.loads, open(sys.argv[1]))
+     if r["event"]["action"] == "supervise.breaker"]
+d1, d2 = (t[1] - t[0]).total_seconds(), (t[3] - t[2]).total_seconds()
+print(d1, d2)
+sys.exit(not (d1 >= 0.9 and d2 >= 1.9))' "$LOG"
+	# open records are warnings with the open time; the tree never gave up
+	[ "$(jq -c 'select(.event.action == "supervise.breaker" and .osl.supervise.breaker == "open") | .log.level' "$LOG" | sort -u)" = '"warn"' ]
+	[ "$(jq -c 'select(.event.action == "supervise.giveup")' "$LOG" | wc -l)" -eq 0 ]
+	grep -q 'supervise.breaker app open for 1000 ms' "$T/sv.err"
+}
+
+@test "breaker: bad settings are FILE:LINE:COL errors of --check" {
+	refused breaker '{ cool_down: 1s }' '{ failures: 0 }' '{ failures: 2, cool_down: 0s }' \
+	    '{ failures: 2, cool_down: 10s, max: 1s }' '{ failures: 2, half: 1 }' '3'
 }

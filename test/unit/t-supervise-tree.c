@@ -37,6 +37,8 @@ acts(const struct osl_sv_tree *t)
 		case OSL_SV_ACT_SHUTDOWN: w = snprintf(got + len, sizeof(got) - len, "shutdown %s %s", nm,
 		    a->reason ? a->reason : "-"); break;
 		case OSL_SV_ACT_DONE: w = snprintf(got + len, sizeof(got) - len, "done %d", a->failed); break;
+		case OSL_SV_ACT_BREAKER: w = snprintf(got + len, sizeof(got) - len, "breaker %s %s", nm,
+		    a->reason); break;
 		}
 		len += (size_t)w;
 		if (i + 1 < t->nact)
@@ -882,6 +884,114 @@ reload(void)
 	osl_sv_tree_free(&next);
 }
 
+/* The circuit breaker (breaker.h): two failures in a row open it for
+ * 10 s, uncounted by the intensity; a half-open start that fails opens it
+ * for twice as long (up to max); one that settles (or is ready) closes it. */
+static void s_brk(struct osl_sv_spec *s)
+{
+	s->breaker.failures = 2;
+	s->breaker.cool_down_ns = 10 * S;
+	s->breaker.max_ns = 25 * S;
+	s->breaker.settle_ns = 1 * S;
+}
+static void s_brk_ready(struct osl_sv_spec *s) { s_brk(s); s->wait_ready = true; }
+static void s_int9(struct osl_sv_spec *s) { s->intensity = 9; s->period_ns = 100 * S; }
+
+static void
+breaker(void)
+{
+	struct osl_sv_tree t;
+	size_t a;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int1);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	is_str(acts(&t), "start a", "a child with a breaker starts as any other");
+	is_int(osl_sv_next_deadline(&t), 1 * S, "its settle time is a deadline");
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "", "settled while closed: no action");
+	osl_sv_exited(&t, a, true, 1, 2 * S);
+	is_str(acts(&t), "restart a 1, start a", "the first failure: restarted as usual");
+	osl_sv_exited(&t, a, true, 1, 2 * S + 100 * MS);
+	is_str(acts(&t), "breaker a open", "the second in a row: open, not restarted");
+	ok(!t.nodes[0].failed, "the breaker's failure is not the intensity's (1 in 10 s here)");
+	is_str(osl_sv_breaker_state_name(t.nodes[a].brk.state), "open", "state open");
+	is_int(osl_sv_next_deadline(&t), 12 * S + 100 * MS, "open for cool_down");
+	osl_sv_timer(&t, 12 * S);
+	is_str(acts(&t), "", "nothing starts while it is open");
+	osl_sv_timer(&t, 12 * S + 100 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "then one half-open start");
+	osl_sv_exited(&t, a, true, 1, 12 * S + 200 * MS);
+	is_str(acts(&t), "breaker a open", "a failed try opens it again");
+	is_int(t.nodes[a].brk.cool, 20 * S, "for twice as long");
+	osl_sv_timer(&t, 32 * S + 200 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open again");
+	osl_sv_exited(&t, a, true, 1, 32 * S + 300 * MS);
+	is_int(t.nodes[a].brk.cool, 25 * S, "capped at max");
+	is_int(t.nodes[a].brk.opened, 3, "opened three times");
+	osl_sv_timer(&t, 57 * S + 300 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open");
+	osl_sv_timer(&t, 58 * S);
+	is_str(acts(&t), "", "not settled yet");
+	osl_sv_timer(&t, 58 * S + 300 * MS);
+	is_str(acts(&t), "breaker a closed", "running for settle closes it");
+	osl_sv_exited(&t, a, true, 1, 70 * S);
+	is_str(acts(&t), "restart a 1, backoff a 100", "closed: the next failure is one of two "
+	    "again (the backoff counts on: it has its own reset_after)");
+	ok(!t.nodes[0].failed && !t.done, "the supervisor never gave up");
+	osl_sv_tree_free(&t);
+
+	/* a clean exit of a permanent child is no failure; a success between
+	 * two failures starts the count again */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, a, true, 0, 1 * S);
+	is_str(acts(&t), "restart a 1, start a", "exit 0: restarted, not counted");
+	osl_sv_exited(&t, a, true, 1, 1 * S + 10 * MS);
+	is_str(acts(&t), "restart a 2, backoff a 100", "one failure");
+	osl_sv_timer(&t, 1 * S + 110 * MS);
+	is_str(acts(&t), "start a", "after the backoff");
+	osl_sv_timer(&t, 3 * S);
+	osl_sv_exited(&t, a, true, 1, 4 * S);
+	is_str(acts(&t), "restart a 3, backoff a 200", "settled in between: one failure again");
+	osl_sv_tree_free(&t);
+
+	/* with readiness: READY is the success; a failed health check a failure */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_ready(&t, a, 1 * S);
+	osl_sv_unhealthy(&t, a, 2 * S);
+	is_str(acts(&t), "stop a 15", "unhealthy: stopped");
+	osl_sv_exited(&t, a, false, 15, 2 * S);
+	is_str(acts(&t), "restart a 1, start a", "its end is a failure");
+	osl_sv_exited(&t, a, true, 1, 3 * S);
+	is_str(acts(&t), "breaker a open", "two in a row (not ready in between): open");
+	is_int(t.nodes[a].brk.settle_at, 0, "no settle time with readiness");
+	osl_sv_timer(&t, 13 * S);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open");
+	osl_sv_timer(&t, 20 * S);
+	is_str(acts(&t), "", "running is not enough with readiness");
+	osl_sv_ready(&t, a, 21 * S);
+	is_str(acts(&t), "breaker a closed", "READY closes it");
+	osl_sv_tree_free(&t);
+
+	/* a command starts an open child at once: that start is the try */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, a, true, 1, 1 * S);
+	osl_sv_exited(&t, a, true, 1, 1 * S);
+	ok(osl_sv_command(&t, OSL_SV_CMD_START, a, 2 * S), "ctl start of an open child");
+	is_str(acts(&t), "breaker a half_open, start a", "is its half-open try");
+	osl_sv_tree_free(&t);
+}
+
 int
 main(void)
 {
@@ -900,5 +1010,6 @@ main(void)
 	readiness_and_commands();
 	model_based();
 	reload();
+	breaker();
 	return done_testing();
 }
