@@ -407,7 +407,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
 		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
-		"policy", "listen", "breaker", NULL };
+		"policy", "listen", "breaker", "max_unavailable", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
@@ -481,6 +481,14 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
+	/* a rolling restart of the set (roll.h) restarts this many at once */
+	s.max_unavailable = 1;
+	if ((err = osl_svc_uint(l, m, "max_unavailable", REPLICAS_MAX, &s.max_unavailable)))
+		return err;
+	if (!s.max_unavailable || s.max_unavailable > replicas)
+		return err_node(l->file, ymap_get(m, "max_unavailable"), "max_unavailable: from 1 "
+		    "to replicas (%u)", replicas);
+	snprintf(s.set, sizeof(s.set), "%s", name->str);
 	first = OSL_SV_NONE;
 	for (unsigned r = 1; r <= replicas; r++) {
 		int ready_fd = 0;

@@ -253,10 +253,23 @@ ok_obj(void)
 	return o;
 }
 
+/* {"ok": true, "roll": {...}}: a rolling restart under way (roll.h). */
+static cJSON *
+roll_obj(const struct osl_sv_roll *ro)
+{
+	cJSON *o = ok_obj(), *j = cJSON_AddObjectToObject(o, "roll");
+
+	cJSON_AddStringToObject(j, "set", ro->set);
+	cJSON_AddNumberToObject(j, "replicas", (double)ro->n);
+	cJSON_AddNumberToObject(j, "max_unavailable", ro->max_unavailable);
+	cJSON_AddNumberToObject(j, "replaced", (double)ro->replaced);
+	return o;
+}
+
 static cJSON *
 status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
 {
-	cJSON *o = ok_obj();
+	cJSON *o = r->roll.active ? roll_obj(&r->roll) : ok_obj();
 
 	cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
 	cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
@@ -325,6 +338,14 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
 	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
 		ans = fail("unknown command");
+		goto done;
+	}
+	if (*name && !strcmp(cmd, "restart") && osl_sv_find(r->tree, name) == OSL_SV_NONE) {
+		/* a replica set's name: a rolling restart (roll.h) */
+		const char *why;
+
+		ans = osl_sv_roll_begin(&r->roll, r->tree, name, now_mono, &why) ?
+		    osl_sv_ctl_line(roll_obj(&r->roll)) : fail(why);
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {

@@ -64,6 +64,10 @@ struct osl_sv_loop {
 	} held;
 };
 
+/* records.c: a rolling restart (roll.h) moved on after the last actions:
+ * its records; true when it made a command (more actions to carry out). */
+bool osl_sv_roll_moved(struct osl_sv_loop *l);
+
 /* start.c */
 /* Carry out the tree's actions, and feed spawn failures back in. */
 void osl_sv_apply(struct osl_sv_loop *l);

@@ -145,6 +145,7 @@ loop_close(struct osl_sv_loop *l)
 	}
 	osl_sv_cgroup_close(&r->cg);
 	osl_sv_socks_close(&r->socks);
+	osl_sv_roll_end(&r->roll);
 	if (l->ep != -1)
 		close(l->ep);
 	if (l->sfd != -1)

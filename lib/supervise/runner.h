@@ -22,6 +22,7 @@
 #include "sandbox/sandbox.h"
 #include "supervise/cgroup.h"
 #include "supervise/listen.h"
+#include "supervise/roll.h"
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
@@ -78,6 +79,7 @@ struct osl_sv_runner {
 	bool warn_reap;			/* -w: a line for each orphan reaped */
 	uint64_t success[4];		/* -e CODE: exit CODE counts as 0 (a bit a code) */
 	struct osl_sv_socks socks;	/* the children's listen sockets (listen.h) */
+	struct osl_sv_roll roll;	/* a rolling restart under way (roll.h) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;

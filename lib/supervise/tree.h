@@ -45,6 +45,8 @@ struct osl_sv_spec {
 	uint64_t stop_timeout_ns;	/* then SIGKILL (0: at once; OSL_SV_INFINITY: never) */
 	struct osl_sv_backoff backoff;
 	struct osl_sv_breaker_spec breaker;	/* a child's (breaker.h); failures 0: none */
+	char set[OSL_SV_NAME_MAX];	/* a replica's set ("web" of web-1 ...), or "" */
+	unsigned max_unavailable;	/* a rolling restart of the set (roll.h): at once */
 	/* as a supervisor */
 	enum osl_sv_strategy strategy;
 	unsigned intensity;		/* more than this many restarts ... */

@@ -15,6 +15,13 @@ setup() {
 	SV_FILE=t.yaml
 }
 
+# a load client left by a test that failed does not outlive it
+teardown() {
+	[ -n "${LOADPID:-}" ] && kill "$LOADPID" 2>/dev/null
+	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
+	no_duplicate_keys
+}
+
 # The port the supervisor bound for child N's first socket.
 port_of() { child "$1" '.listen[0].bound' | sed 's/.*://'; }
 
@@ -188,4 +195,88 @@ sys.exit(not (d1 >= 0.9 and d2 >= 1.9))' "$LOG"
 @test "breaker: bad settings are FILE:LINE:COL errors of --check" {
 	refused breaker '{ cool_down: 1s }' '{ failures: 0 }' '{ failures: 2, cool_down: 0s }' \
 	    '{ failures: 2, cool_down: 10s, max: 1s }' '{ failures: 2, half: 1 }' '3'
+}
+
+# Four replicas of the socket-activated server, each ready by sd_notify.
+start_web4() {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  intensity: 100
+	  period: 1m
+	  children:
+	    - name: web
+	      replicas: 4
+	      cmd: [sh, -c, "exec python3 $SERVE $T/hold"]
+	      listen: [ "127.0.0.1:0" ]
+	      ready: { notify: true, timeout: ${1:-30s} }
+	EOF
+	start_tree
+	wait_for 3 .state up
+	PORT=$(port_of 0)
+}
+
+pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | join(" ")'; }
+
+@test "rolling restart: ctl restart SET replaces the replicas one at a time; a bounded loop of connections sees no error" {
+	start_web4
+	before=$(pids)
+	# a client that asks again and again until told to stop (2 minutes at most)
+	python3 -c '
+import os, socket, sys, time
+ok = bad = 0
+end = time.monotonic() + 120
+while time.monotonic() < end:
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+        s.sendall(b"x")
+        ok += bool(s.makefile().readline())
+        s.close()
+    except OSError as e:
+        bad += 1
+        print(e, file=sys.stderr)
+    if os.path.exists("stop") and ok > 0:
+        break
+print(ok, bad)' "$PORT" > load.out 2> load.err &
+	LOADPID=$!
+	run -0 osl -j supervise ctl restart web
+	[ "$(jget .roll.replicas "$output")" = 4 ]
+	[ "$(jget .roll.max_unavailable "$output")" = 1 ]
+	wait_record '.event.action == "supervise.roll" and .event.type == ["end"]'
+	touch stop
+	wait "$LOADPID"
+	LOADPID=
+	read -r ok bad < load.out
+	echo "ok $ok bad $bad"; cat load.err
+	[ "$bad" -eq 0 ] && [ "$ok" -gt 0 ]
+	r=$(jq -c 'select(.event.action == "supervise.roll" and .event.type == ["end"])' "$LOG")
+	[ "$(jget .event.outcome "$r")" = success ]
+	[ "$(jget .osl.supervise.replaced "$r")" = 4 ]
+	# every replica is new, and at most one was restarting at any time:
+	# each stop (the exits) came after the one before was ready again
+	for p in $(pids); do [[ " $before " != *" $p "* ]]; done
+	[ "$(jq -j 'select(.event.action == "supervise.exit") // select(.event.action == "supervise.ready") | .event.action[10:11]' "$LOG")" = rrrrerererer ]
+	[ "$(jq -c 'select(.event.action == "supervise.restart")' "$LOG" | wc -l)" -eq 0 ]
+}
+
+@test "rolling restart: a new replica that fails readiness stops the roll; the others keep running" {
+	start_web4 1s
+	before=$(pids)
+	touch hold
+	run -0 osl supervise ctl restart web
+	wait_record '.event.action == "supervise.roll" and .event.type == ["end"]'
+	r=$(jq -c 'select(.event.action == "supervise.roll" and .event.type == ["end"])' "$LOG")
+	[ "$(jget .event.outcome "$r")" = failure ]
+	[ "$(jget .osl.supervise.child "$r")" = web-1 ]
+	[ "$(jget .osl.supervise.replaced "$r")" = 0 ]
+	set -- $before
+	[ "$(child 1 .pid)" = "$2" ] && [ "$(child 2 .pid)" = "$3" ] && [ "$(child 3 .pid)" = "$4" ]
+	grep -q 'supervise.roll web stopped: web-1 failed to start' "$T/sv.err"
+	# the others serve meanwhile
+	PORT=$(port_of 1)
+	run -0 ask
+	[[ " $2 $3 $4 " == *" ${output%% *} "* ]]
+	rm hold
+	wait_for 0 .state up
+	run -1 osl supervise ctl restart nosuch
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervise/roll.h"
 #include "supervise/tree.h"
 #include "tap.h"
 
@@ -992,6 +993,99 @@ breaker(void)
 	osl_sv_tree_free(&t);
 }
 
+/* A rolling restart (roll.h) of the replica set w (w-1, w-2, w-3, each
+ * with readiness): one at a time, the next once the last is ready again;
+ * one that fails stops the roll and the others keep running. */
+static void
+roll_set(struct osl_sv_tree *t, unsigned max_unavailable)
+{
+	struct osl_sv_spec s;
+
+	osl_sv_tree_init(t, 1);
+	add(t, OSL_SV_NONE, "root", true, s_int9);
+	for (int i = 1; i <= 3; i++) {
+		char nm[8];
+		size_t id;
+
+		snprintf(nm, sizeof(nm), "w-%d", i);
+		osl_sv_spec_default(&s, nm, false);
+		s.wait_ready = true;
+		s.max_unavailable = max_unavailable;
+		snprintf(s.set, sizeof(s.set), "w");
+		if (osl_sv_add(t, 0, &s, &id))
+			abort();
+	}
+	osl_sv_begin(t, 0);
+	for (size_t i = 1; i <= 3; i++)
+		osl_sv_ready(t, i, 1 * S);
+}
+
+static void
+rolling(void)
+{
+	struct osl_sv_roll ro = { 0 };
+	struct osl_sv_tree t;
+	const char *why = NULL;
+
+	roll_set(&t, 1);
+	ok(!osl_sv_roll_begin(&ro, &t, "nope", 2 * S, &why) && !strcmp(why, "no such child"),
+	    "an unknown set is refused");
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "a roll of w begins");
+	ok(!osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "one roll at a time");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "its first command");
+	is_str(acts(&t), "stop w-1 15", "w-1 first");
+	ok(!osl_sv_roll_step(&ro, &t, 10 * S), "nothing more while w-1 restarts");
+	osl_sv_exited(&t, 1, false, 15, 11 * S);
+	is_str(acts(&t), "start w-1", "w-1 starts again");
+	ok(!osl_sv_roll_step(&ro, &t, 11 * S), "w-1 is not ready yet: w-2 is not touched");
+	osl_sv_ready(&t, 1, 12 * S);
+	ok(osl_sv_roll_step(&ro, &t, 12 * S), "w-1 ready");
+	is_str(acts(&t), "stop w-2 15", "then w-2");
+	osl_sv_exited(&t, 2, false, 15, 13 * S);
+	osl_sv_ready(&t, 2, 13 * S);
+	ok(osl_sv_roll_step(&ro, &t, 13 * S), "w-2 ready");
+	is_str(acts(&t), "stop w-3 15", "then w-3");
+	osl_sv_exited(&t, 3, false, 15, 14 * S);
+	osl_sv_ready(&t, 3, 14 * S);
+	ok(!osl_sv_roll_step(&ro, &t, 14 * S), "nothing left to restart");
+	is_int(ro.result, OSL_SV_ROLL_DONE, "the roll is done");
+	is_int(ro.replaced, 3, "three replaced");
+	is_int(t.nodes[1].restarts + t.nodes[2].restarts + t.nodes[3].restarts, 0,
+	    "a roll's restarts are commands: not counted");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+
+	roll_set(&t, 1);
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "another roll");
+	osl_sv_roll_step(&ro, &t, 10 * S);
+	osl_sv_exited(&t, 1, false, 15, 11 * S);
+	osl_sv_exited(&t, 1, true, 1, 12 * S);
+	is_str(acts(&t), "restart w-1 1, start w-1", "the new w-1 fails before it is ready");
+	ok(!osl_sv_roll_step(&ro, &t, 12 * S), "no command");
+	is_int(ro.result, OSL_SV_ROLL_FAILED, "the roll stops");
+	is_str(t.nodes[ro.failed].spec.name, "w-1", "at w-1");
+	ok(t.nodes[2].state == OSL_SV_UP && t.nodes[3].state == OSL_SV_UP, "w-2 and w-3 keep running");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+
+	roll_set(&t, 2);
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "max_unavailable 2");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "one command");
+	is_str(acts(&t), "stop w-1 15", "w-1");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "and a second at once");
+	is_str(acts(&t), "stop w-2 15", "w-2");
+	ok(!osl_sv_roll_step(&ro, &t, 10 * S), "not a third");
+	osl_sv_exited(&t, 2, false, 15, 11 * S);
+	osl_sv_ready(&t, 2, 11 * S);
+	ok(osl_sv_roll_step(&ro, &t, 11 * S), "w-2 is back: w-3 goes");
+	is_str(acts(&t), "stop w-3 15", "w-3");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 12 * S);
+	ok(!osl_sv_roll_step(&ro, &t, 12 * S) && ro.result == OSL_SV_ROLL_FAILED,
+	    "a shutdown ends the roll");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+}
+
 int
 main(void)
 {
@@ -1011,5 +1105,6 @@ main(void)
 	model_based();
 	reload();
 	breaker();
+	rolling();
 	return done_testing();
 }
