@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "supervise/loop.h"
+#include "supervise/metrics.h"
 #include "supervise/peer.h"
 #include "supervise/reload.h"
 
@@ -181,8 +182,7 @@ sample(struct osl_sv_loop *l)
 	for (size_t i = 1; i < l->r->tree->n; i++) {
 		struct osl_sv_exec *x = &l->r->exec[i];
 
-		x->memory = osl_sv_cgroup_read(x->cgfd, "memory.current");
-		x->pids = osl_sv_cgroup_read(x->cgfd, "pids.current");
+		osl_sv_metrics_sample(x);
 	}
 }
 

@@ -9,6 +9,7 @@
 
 #include "supervise/child.h"
 #include "supervise/ctl.h"
+#include "supervise/metrics.h"
 
 char *
 osl_sv_ctl_line(cJSON *o)
@@ -79,15 +80,17 @@ containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x
 	bool cg = x->cg_made && x->cgfd >= 0;
 	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
 
+	static const char *const keys[] = { "memory", "memory_peak", "pids", "cpu_seconds" };
+	const int64_t v[] = { x->memory, x->memory_peak, x->pids, x->cpu_usec };
+
 	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
-	if (cg && x->memory >= 0)
-		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
-	else
-		cJSON_AddNullToObject(o, "memory");
-	if (cg && x->pids >= 0)
-		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
-	else
-		cJSON_AddNullToObject(o, "pids");
+	/* what its cgroup counts (metrics.c), null where it has none */
+	for (size_t i = 0; i < 4; i++) {
+		if (cg && v[i] >= 0)
+			cJSON_AddNumberToObject(o, keys[i], i == 3 ? (double)v[i] / 1e6 : (double)v[i]);
+		else
+			cJSON_AddNullToObject(o, keys[i]);
+	}
 	/* what the supervisor's folder cannot do holds for each child in it */
 	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
 	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
@@ -161,6 +164,10 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
+		cJSON_AddBoolToObject(o, "ready", r->exec[id].pid > 0 && nd->state == OSL_SV_UP &&
+		    nd->started);
+		cJSON_AddNumberToObject(o, "uptime_seconds", r->exec[id].pid > 0 &&
+		    nd->started_at <= now_mono ? (double)((now_mono - nd->started_at) / 1000000000ULL) : 0);
 		breaker_json(o, nd, now_mono);
 		if (r->child) {
 			child_json(o, &r->child[id]);
@@ -175,58 +182,6 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	for (size_t i = 0; i < nd->nkids; i++)
 		cJSON_AddItemToArray(kids, node_json(r, nd->kids[i], now_mono, now_real));
 	return o;
-}
-
-/* A gauge per child with a cgroup that counts it (cgroup.h). */
-static void
-gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
-    const char *help, bool memory)
-{
-	bool head = false;
-
-	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
-		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
-
-		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor ||
-		    r->tree->nodes[i].removed)
-			continue;
-		if (!head)
-			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
-			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
-		head = true;
-		if (*len < cap)
-			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
-			    name, r->tree->nodes[i].spec.name, (long long)v);
-	}
-}
-
-static void
-metrics(const struct osl_sv_runner *r, char **out)
-{
-	size_t cap = 512 + r->tree->n * 384, len = 0;
-	char *s = malloc(cap);
-
-	*out = s;
-	if (!s)
-		return;
-	len += (size_t)snprintf(s + len, cap - len,
-	    "# HELP osl_supervise_up 1 when the child is running\n"
-	    "# TYPE osl_supervise_up gauge\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
-			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
-	if (len < cap)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "# HELP osl_supervise_restarts_total restarts of the child\n"
-		    "# TYPE osl_supervise_restarts_total counter\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len,
-			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
-	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
-	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -281,12 +236,11 @@ status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
 }
 
 static cJSON *
-metrics_obj(struct osl_sv_runner *r)
+metrics_obj(struct osl_sv_runner *r, uint64_t now_mono)
 {
 	cJSON *o = ok_obj();
-	char *m;
+	char *m = osl_sv_metrics_text(r, now_mono);
 
-	metrics(r, &m);
 	cJSON_AddStringToObject(o, "metrics", m ? m : "");
 	free(m);
 	return o;
@@ -322,7 +276,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	cmd = c->valuestring;
 	name = cJSON_IsString(n) ? n->valuestring : "";
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "metrics")) {
-		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) : metrics_obj(r));
+		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) :
+		    metrics_obj(r, now_mono));
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {

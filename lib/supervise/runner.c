@@ -60,7 +60,7 @@ void
 osl_sv_exec_fresh(struct osl_sv_exec *x)
 {
 	x->pidfd = x->errfd = x->cgfd = -1;
-	x->memory = x->pids = -1;
+	x->memory = x->pids = x->memory_peak = x->cpu_usec = -1;
 }
 
 static void

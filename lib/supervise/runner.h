@@ -53,6 +53,7 @@ struct osl_sv_exec {
 	bool cg_killed;			/* cgroup.kill was used on it (cgroup_join) */
 	char cgnote[96];		/* the limits applied, or why there is no cgroup */
 	int64_t memory, pids;		/* memory.current, pids.current; -1: unknown */
+	int64_t memory_peak, cpu_usec;	/* memory.peak, cpu.stat's usage_usec; -1: unknown */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */

@@ -280,3 +280,66 @@ print(ok, bad)' "$PORT" > load.out 2> load.err &
 	wait_for 0 .state up
 	run -1 osl supervise ctl restart nosuch
 }
+
+@test "metrics: ctl metrics passes promtool check metrics and the text format's grammar; ctl status -j has the same figures" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: web
+	      replicas: 2
+	      cmd: [sh, -c, "exec python3 $SERVE"]
+	      listen: [ "127.0.0.1:0" ]
+	      breaker: { failures: 3 }
+	    - name: team
+	      supervisor:
+	        children:
+	          - name: 'odd"name'
+	            cmd: [sleep, "1000"]
+	EOF
+	start_tree
+	wait_for 1 .state up
+	run -0 osl supervise ctl metrics
+	printf '%s\n' "$output" > m.txt
+	if command -v promtool >/dev/null; then
+		promtool check metrics < m.txt
+	fi
+	# the grammar (Prometheus's text exposition format 0.0.4), and each
+	# family's HELP and TYPE once, before its samples
+	cat > grammar.py <<-'PY'
+	import re, sys
+	name = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
+	lab = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
+	sample = re.compile(r'^(%s)(\{%s(,%s)*\})? -?[0-9.e+]+$' % (name, lab, lab))
+	seen, cur = set(), None
+	for line in open(sys.argv[1]).read().splitlines():
+	    m = re.match(r'^# (HELP|TYPE) (%s) (.+)$' % name, line)
+	    if m:
+	        if m.group(1) == 'TYPE':
+	            assert m.group(3) in ('counter', 'gauge'), line
+	            assert m.group(2) not in seen, 'TYPE twice: ' + line
+	            seen.add(m.group(2))
+	            cur = m.group(2)
+	        continue
+	    m = sample.match(line)
+	    assert m, 'not a sample: ' + line
+	    assert m.group(1) == cur, 'sample outside its family: ' + line
+	    assert m.group(1).startswith('osl_supervise_'), line
+	PY
+	python3 grammar.py m.txt
+	grep -qx 'osl_supervise_up{name="web-1"} 1' m.txt
+	grep -qx 'osl_supervise_ready{name="team/odd\\"name"} 1' m.txt
+	grep -qx 'osl_supervise_breaker_state{name="web-2",state="closed"} 1' m.txt
+	grep -q '^osl_supervise_uptime_seconds{name="web-1"} ' m.txt
+	grep -q '^osl_supervise_restarts_total{name="web-2"} 0$' m.txt
+	# status -j: the same per child
+	[ "$(child 0 .ready)" = true ]
+	[ "$(child 0 .breaker.state)" = closed ]
+	run -0 child 0 .uptime_seconds
+	[ "$output" -ge 0 ]
+	# where the child has a cgroup, its CPU time is there too
+	if [ "$(child 0 .containment)" = cgroup ]; then
+		grep -q '^osl_supervise_cpu_seconds_total{name="web-1"} [0-9.]*$' m.txt
+		[ "$(child 0 .cpu_seconds)" != null ]
+	fi
+}
