@@ -126,6 +126,44 @@ print(s.makefile().readline().strip())' "$PORT" "${1:-hello}"
 	done
 }
 
+@test "listen: a reload keeps a socket a child still names, binds a new one first, closes the one no child names" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: web
+	      cmd: [sh, -c, "exec python3 $SERVE"]
+	      listen: [ "127.0.0.1:0", "unix:$T/a.sock" ]
+	EOF
+	start_tree
+	wait_for 0 .state up
+	PORT=$(port_of 0)
+	pid=$(child 0 .pid)
+	# another child naming the same address shares its socket; web is kept
+	cat >> t.yaml <<-EOF
+	    - name: api
+	      cmd: [sh, -c, "exec python3 $SERVE"]
+	      listen: [ "unix:$T/a.sock" ]
+	EOF
+	run -0 osl supervise ctl reload
+	wait_for 1 .state up
+	[ "$(child 0 .pid)" = "$pid" ] && [ "$(port_of 0)" = "$PORT" ]
+	[ "$(child 1 '.listen[0].bound')" = "unix:$T/a.sock" ]
+	run -0 ask
+	# web's address changes: a new socket; the old port is closed
+	sed -i "s|\"127.0.0.1:0\", ||" t.yaml
+	run -0 osl supervise ctl reload
+	wait_for 0 '.listen | length' 1
+	wait_for 0 .state up
+	run ! ask
+	[ -S "$T/a.sock" ]
+	# a reload whose new socket cannot be bound keeps the running tree
+	sed -i "s|unix:$T/a.sock\" ]|unix:$T/a.sock\", \"127.0.0.1:80\" ]|" t.yaml
+	run -1 osl supervise ctl reload
+	[[ "$output" == *"127.0.0.1:80"*"denied by policy"* ]]
+	[ "$(child 0 .state)" = up ]
+}
+
 @test "listen: a bind the policy denies stops the start, and says so" {
 	cat > t.yaml <<-EOF
 	version: 1
