@@ -164,6 +164,34 @@ print(s.makefile().readline().strip())' "$PORT" "${1:-hello}"
 	[ "$(child 0 .state)" = up ]
 }
 
+@test "listen: privilege separation: a child as nobody, in an empty network namespace, with no bind right, serves on osl's socket" {
+	[ -r /proc/self/ns/net ] || skip "no /proc/self/ns/net"
+	cp "$SERVE" "$T/serve.py"
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: web
+	      cmd: [/usr/bin/python3, $T/serve.py]
+	      user: nobody
+	      policy: $OSL_TOP/test/fixtures/supervise/child-policy.yaml
+	      listen: [ "127.0.0.1:0" ]
+	EOF
+	chmod 755 "$T"
+	start_tree
+	wait_for 0 .state up
+	PORT=$(port_of 0)
+	pid=$(child 0 .pid)
+	run -0 ask
+	[ "${output%% *}" = "$pid" ]
+	[ "$(stat -c %U /proc/"$pid")" = nobody ]
+	# its own network namespace (the policy has no net rules): the port
+	# is not even there, yet the connection came through osl's socket
+	[ "$(readlink /proc/"$pid"/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	run -0 nsenter -t "$pid" -n ss -Htln
+	[[ "$output" != *":$PORT "* ]]
+}
+
 @test "listen: a bind the policy denies stops the start, and says so" {
 	cat > t.yaml <<-EOF
 	version: 1
