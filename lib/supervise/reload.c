@@ -8,6 +8,19 @@
 #include "supervise/ctl.h"
 #include "supervise/ext.h"
 #include "supervise/reload.h"
+#include "supervise/roll.h"
+
+/* The file read again and its plan are done with (a round of a rolling
+ * reload stays). */
+static void
+release_next(struct osl_sv_reload *rl)
+{
+	if (rl->pending) {
+		osl_sv_config_free(&rl->next);
+		osl_sv_plan_free(&rl->plan);
+	}
+	rl->pending = false;
+}
 
 static const char **
 specs(const struct osl_sv_config *c)
@@ -32,6 +45,7 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 		err = osl_error_new(OSL_EFAIL, "a reload is under way");
 		goto done;
 	}
+	rl->held = 0;
 	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv))) {
 		/* the error goes out before the half-read file is freed */
 		snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -55,6 +69,8 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 		osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 		goto done;
 	}
+	/* a changed replica set is replaced max_unavailable at a time */
+	rl->held = osl_sv_roll_plan(&rl->plan, r->tree, &rl->next.tree);
 	rl->pending = true;
 	osl_sv_plan_stop(r->tree, &rl->plan, now);
 done:
@@ -80,8 +96,13 @@ done:
 			cJSON_AddNumberToObject(o, k[i], v[i]);
 			cJSON_AddNumberToObject(sv, k[i], v[i]);
 		}
+		if (rl->held) {
+			cJSON_AddNumberToObject(o, "rolling", rl->held);
+			cJSON_AddNumberToObject(sv, "rolling", rl->held);
+		}
 		snprintf(msg, sizeof(msg), "supervise.reload %s: %u kept, %u added, %u changed, "
-		    "%u removed", rl->path, p->kept, p->added, p->changed, p->removed);
+		    "%u removed%s", rl->path, p->kept, p->added, p->changed - rl->held, p->removed,
+		    rl->held ? " (a replica set rolls: the rest after these are ready)" : "");
 	}
 	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_INFO, msg);
 	return osl_sv_ctl_line(o);
@@ -151,6 +172,15 @@ osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t
 	for (size_t j = 1; j < next->tree.n; j++)
 		if (rl->plan.map[j] == OSL_SV_NONE && liveid[j] != OSL_SV_NONE)
 			move_entry(live, next, j, liveid[j]);
+	/* a rolling round: the next waits for the replicas this one added */
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+	if (rl->held && !err && (rl->round = malloc(next->tree.n * sizeof(*rl->round))))
+		for (size_t j = 1; j < next->tree.n; j++)
+			if (rl->plan.map[j] == OSL_SV_NONE && liveid[j] != OSL_SV_NONE &&
+			    next->tree.nodes[j].spec.set[0] && !next->tree.nodes[j].spec.supervisor)
+				rl->round[rl->nround++] = liveid[j];
 done:
 	if (err) {
 		char msg[300];
@@ -160,7 +190,7 @@ done:
 		    r->tree->nodes[0].spec.name), OSL_LEVEL_ERROR, msg);
 	}
 	free(liveid);
-	osl_sv_reload_release(rl);
+	release_next(rl);
 	/* what only the old children used is closed */
 	osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 }
@@ -168,9 +198,36 @@ done:
 void
 osl_sv_reload_release(struct osl_sv_reload *rl)
 {
-	if (rl->pending) {
-		osl_sv_config_free(&rl->next);
-		osl_sv_plan_free(&rl->plan);
+	release_next(rl);
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+}
+
+bool
+osl_sv_reload_again(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now)
+{
+	int st;
+	char msg[400];
+
+	if (!rl->round || rl->pending)
+		return false;
+	if (!(st = osl_sv_roll_round(r->tree, rl->round, rl->nround)))
+		return false;
+	if (st < 0) {
+		cJSON *rec = osl_sv_rec("supervise.roll", "end", false, r->tree->nodes[0].spec.name);
+
+		snprintf(msg, sizeof(msg), "supervise.roll (reload %s) stopped: a new replica failed; "
+		    "%u of the set keep their old settings until the next reload", rl->path, rl->held);
+		cJSON_AddStringToObject(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "reason",
+		    "failed to start");
+		osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_ERROR, msg);
 	}
-	rl->pending = false;
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+	if (st < 0)
+		return false;
+	free(osl_sv_reload_request(rl, r, now));
+	return true;
 }

@@ -148,3 +148,56 @@ osl_sv_roll_end(struct osl_sv_roll *r)
 	memset(r, 0, sizeof(*r));
 	r->failed = OSL_SV_NONE;
 }
+
+unsigned
+osl_sv_roll_plan(struct osl_sv_plan *p, const struct osl_sv_tree *live,
+    const struct osl_sv_tree *next)
+{
+	unsigned held = 0;
+
+	for (size_t j = 1; j < next->n; j++) {
+		const struct osl_sv_node *nj = &next->nodes[j];
+		size_t lp = p->map[nj->parent], i = OSL_SV_NONE, going = 0;
+
+		if (nj->spec.supervisor || !nj->spec.set[0] || p->map[j] != OSL_SV_NONE ||
+		    lp == OSL_SV_NONE)
+			continue;
+		for (size_t k = 0; k < live->nodes[lp].nkids; k++)
+			if (!strcmp(live->nodes[live->nodes[lp].kids[k]].spec.name, nj->spec.name))
+				i = live->nodes[lp].kids[k];
+		/* a changed replica of the same set, running: replaced in turn */
+		if (i == OSL_SV_NONE || !p->stop[i] || live->nodes[i].spec.supervisor ||
+		    strcmp(live->nodes[i].spec.set, nj->spec.set) ||
+		    live->nodes[i].state == OSL_SV_DOWN)
+			continue;
+		/* the first max_unavailable of the set (in its order) go now */
+		for (size_t k = 0; k < live->nodes[lp].nkids && live->nodes[lp].kids[k] != i; k++) {
+			size_t o = live->nodes[lp].kids[k];
+
+			going += p->stop[o] && !live->nodes[o].spec.supervisor && !live->nodes[o].removed &&
+			    !strcmp(live->nodes[o].spec.set, nj->spec.set);
+		}
+		if (going < nj->spec.max_unavailable)
+			continue;
+		p->stop[i] = false;
+		p->map[j] = i;
+		held++;
+	}
+	return held;
+}
+
+int
+osl_sv_roll_round(const struct osl_sv_tree *t, const size_t *ids, size_t n)
+{
+	int r = 1;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct osl_sv_node *nd = &t->nodes[ids[k]];
+
+		if (nd->restarts || nd->held || nd->removed || nd->state == OSL_SV_WAIT)
+			return -1;
+		if (nd->state != OSL_SV_UP || !nd->started)
+			r = 0;
+	}
+	return r;
+}

@@ -44,4 +44,13 @@ bool osl_sv_roll_step(struct osl_sv_roll *r, struct osl_sv_tree *t, uint64_t now
 /* The outcome has been recorded: forget it. */
 void osl_sv_roll_end(struct osl_sv_roll *r);
 
+/* A reload's plan P (tree.h) rolls a replica set whose settings changed:
+ * of its changed replicas only max_unavailable are replaced this round;
+ * the others are kept as they are for now.  The count kept back. */
+unsigned osl_sv_roll_plan(struct osl_sv_plan *p, const struct osl_sv_tree *live,
+    const struct osl_sv_tree *next);
+/* The replicas a round added (LIVE ids IDS[0..N)): 1 when all are up (the
+ * next round may go), -1 when one failed (the roll stops), 0 meanwhile. */
+int osl_sv_roll_round(const struct osl_sv_tree *t, const size_t *ids, size_t n);
+
 #endif

@@ -22,12 +22,15 @@
 static void
 reload_finish(struct osl_sv_loop *l)
 {
-	size_t n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0;
+	size_t n;
 	struct osl_sv_action *a;
 	size_t *q;
 	int *st;
 
-	if (!n)
+	/* a rolling reload's next round, once the last one's replicas are up */
+	if (l->r->reload && osl_sv_reload_again(l->r->reload, l->r, osl_now_mono_ns()))
+		osl_sv_apply(l);
+	if (!(n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0))
 		return;
 	if ((a = realloc(l->acts, OSL_SV_ACTS(n + 1) * sizeof(*a))))
 		l->acts = a;

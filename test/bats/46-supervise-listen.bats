@@ -409,3 +409,44 @@ print(ok, bad)' "$PORT" > load.out 2> load.err &
 		[ "$(child 0 .cpu_seconds)" != null ]
 	fi
 }
+
+@test "rolling reload: a replica set whose settings changed is replaced max_unavailable at a time, each ready before the next" {
+	start_web4
+	sed -i 's|      replicas: 4|      replicas: 4\n      max_unavailable: 2\n      env: { set: { V: "2" } }|' t.yaml
+	run -0 osl -j supervise ctl reload
+	[ "$(jget .rolling "$output")" = 2 ]
+	for i in 0 1 2 3; do
+		wait_for "$i" .state up
+	done
+	# every replica ends with the new settings, in two rounds of two
+	for _ in $(seq 300); do
+		n=0
+		for i in 0 1 2 3; do
+			p=$(child "$i" .pid)
+			[ "$p" != null ] && tr '\0' '\n' < /proc/"$p"/environ | grep -qx V=2 && n=$((n + 1))
+		done
+		[ "$n" = 4 ] && break
+		sleep 0.05
+	done
+	[ "$n" = 4 ]
+	[ "$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | wc -l)" -eq 2 ]
+	[ "$(jq -j 'select(.event.action == "supervise.exit") // select(.event.action == "supervise.ready") | .event.action[10:11]' "$LOG")" = rrrreerreerr ]
+}
+
+@test "rolling reload: a new replica that fails readiness stops the roll; the rest keep their old settings" {
+	start_web4 1s
+	before=$(pids)
+	touch hold
+	sed -i 's|      replicas: 4|      replicas: 4\n      env: { set: { V: "2" } }|' t.yaml
+	run -0 osl -j supervise ctl reload
+	[ "$(jget .rolling "$output")" = 3 ]
+	wait_record '.event.action == "supervise.roll" and .event.outcome == "failure"'
+	set -- $before
+	[ "$(child 1 .pid)" = "$2" ] && [ "$(child 2 .pid)" = "$3" ] && [ "$(child 3 .pid)" = "$4" ]
+	[ "$(jq -c 'select(.event.action == "supervise.reload")' "$LOG" | wc -l)" -eq 1 ]
+	rm hold
+	wait_for 0 .state up
+	# the next reload goes on from there
+	run -0 osl -j supervise ctl reload
+	[ "$(jget .rolling "$output")" = 2 ]
+}

@@ -1084,6 +1084,30 @@ rolling(void)
 	    "a shutdown ends the roll");
 	osl_sv_roll_end(&ro);
 	osl_sv_tree_free(&t);
+
+	/* a reload that changes the set: its plan replaces max_unavailable
+	 * replicas a round, keeping the others for now */
+	{
+		struct osl_sv_tree next;
+		struct osl_sv_plan p;
+		const char *ls[] = { "r", "old", "old", "old" }, *ns[] = { "r", "new", "new", "new" };
+		size_t ids[1];
+
+		roll_set(&t, 1);
+		roll_set(&next, 1);
+		ok(!osl_sv_plan(&t, ls, &next, ns, &p), "plan");
+		is_int(p.changed, 3, "all three changed");
+		is_int(osl_sv_roll_plan(&p, &t, &next), 2, "two held back");
+		ok(p.stop[1] && !p.stop[2] && !p.stop[3], "w-1 goes this round");
+		ok(p.map[1] == OSL_SV_NONE && p.map[2] == 2 && p.map[3] == 3, "w-2, w-3 kept for now");
+		osl_sv_plan_free(&p);
+		ids[0] = 1;
+		is_int(osl_sv_roll_round(&t, ids, 1), 1, "a round whose replica is up: the next may go");
+		t.nodes[1].restarts = 1;
+		is_int(osl_sv_roll_round(&t, ids, 1), -1, "one that failed ends the roll");
+		osl_sv_tree_free(&next);
+		osl_sv_tree_free(&t);
+	}
 }
 
 int
