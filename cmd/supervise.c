@@ -56,7 +56,7 @@ static const struct osl_opt ctl_opts[] = {
 
 static const struct osl_cmd ctl_cmd = {
 	"ctl", NULL, "talk to a running supervisor: status, start, stop, restart, delete, signal, reload, shutdown, metrics",
-	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|delete NAME|signal NAME SIG",
+	OSL_CMD_JSON, "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|SET|delete NAME|signal NAME SIG",
 	ctl_opts, NULL, "status start stop restart delete signal reload shutdown metrics"
 };
 
@@ -312,11 +312,17 @@ ctl(int argc, char **argv, struct osl_ctx *ctx)
 		else if (cJSON_IsString(m))
 			out_text("%s", m->valuestring);
 		else if (cJSON_IsNumber(cJSON_GetObjectItem(ans, "kept")))
-			out_text("reload: %d kept, %d added, %d changed, %d removed\n",
+			out_text("reload: %d kept, %d added, %d changed, %d removed%s\n",
 			    cJSON_GetObjectItem(ans, "kept")->valueint,
 			    cJSON_GetObjectItem(ans, "added")->valueint,
 			    cJSON_GetObjectItem(ans, "changed")->valueint,
-			    cJSON_GetObjectItem(ans, "removed")->valueint);
+			    cJSON_GetObjectItem(ans, "removed")->valueint,
+			    cJSON_GetObjectItem(ans, "rolling") ? " (a replica set rolls: some later)" : "");
+		else if (cJSON_IsObject(cJSON_GetObjectItem(ans, "roll")))
+			out_text("rolling restart of %s: %d replicas, %d at a time\n",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "set")),
+			    cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "replicas")->valueint,
+			    cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "max_unavailable")->valueint);
 		else
 			out_text("ok\n");
 		status = 0;

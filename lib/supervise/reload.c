@@ -101,8 +101,8 @@ done:
 			cJSON_AddNumberToObject(sv, "rolling", rl->held);
 		}
 		snprintf(msg, sizeof(msg), "supervise.reload %s: %u kept, %u added, %u changed, "
-		    "%u removed%s", rl->path, p->kept, p->added, p->changed - rl->held, p->removed,
-		    rl->held ? " (a replica set rolls: the rest after these are ready)" : "");
+		    "%u removed%s", rl->path, p->kept, p->added, p->changed, p->removed,
+		    rl->held ? " (a replica set rolls: some in a later round)" : "");
 	}
 	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_INFO, msg);
 	return osl_sv_ctl_line(o);
