@@ -148,6 +148,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
 	r.control_tree = c.control_tree;
+	r.metrics_addr = c.metrics;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
 	r.warn_reap = so->warn_reap;
 	memcpy(r.success, so->success, sizeof(r.success));

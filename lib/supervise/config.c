@@ -611,8 +611,8 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", NULL, &id)))
 		goto done;
 	if ((v = ymap_get(root, "control"))) {
-		static const char *const ck[] = { "socket", "tree", NULL };
-		const struct ynode *sk;
+		static const char *const ck[] = { "socket", "tree", "metrics", NULL };
+		const struct ynode *sk, *mk;
 
 		if ((err = osl_svc_want(&l, v, Y_MAP, "control")) || (err = osl_svc_keys(&l, v, ck)) ||
 		    (err = osl_svc_bool(&l, v, "tree", &c->control_tree)))
@@ -621,6 +621,22 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 			if ((err = osl_svc_want(&l, sk, Y_SCALAR, "control.socket")))
 				goto done;
 			if (!(c->socket = strdup(sk->str))) {
+				err = osl_error_nomem();
+				goto done;
+			}
+		}
+		/* ctl metrics over HTTP, for a scraper: a loopback address only */
+		if ((mk = ymap_get(v, "metrics"))) {
+			struct osl_net_target t;
+
+			if (mk->type != Y_SCALAR || osl_net_parse(mk->str, true, true, &t) ||
+			    !((t.family == AF_INET && t.addr[0] == 127) ||
+			    (t.family == AF_INET6 && !memcmp(t.addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16)))) {
+				err = err_node(path, mk, "control.metrics: a loopback HOST:PORT is needed "
+				    "(e.g. 127.0.0.1:9100)");
+				goto done;
+			}
+			if (!(c->metrics = strdup(mk->str))) {
 				err = osl_error_nomem();
 				goto done;
 			}
@@ -675,6 +691,7 @@ osl_sv_config_free(struct osl_sv_config *c)
 	free(c->child);
 	free(c->exec);
 	free(c->socket);
+	free(c->metrics);
 	osl_sv_tree_free(&c->tree);
 	memset(c, 0, sizeof(*c));
 }

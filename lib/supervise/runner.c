@@ -123,6 +123,12 @@ loop_open(struct osl_sv_loop *l)
 		if (err)
 			return err;
 	}
+	if (r->metrics_addr) {
+		const struct osl_error *err = osl_sv_http_listen(l, r->metrics_addr);
+
+		if (err)
+			return err;
+	}
 	osl_sv_ext_init(&l->ext, r, l->ep, &l->oldmask);
 	return osl_sv_listen_bind(r->ctx, &r->socks, r->child, r->tree->n);
 }
@@ -191,6 +197,9 @@ dispatch(struct osl_sv_loop *l, uint64_t d)
 	case OSL_SV_SRC_LISTEN:
 		osl_sv_ctl_accept(l);
 		break;
+	case OSL_SV_SRC_HTTP:
+		osl_sv_http_accept(l);
+		break;
 	case OSL_SV_SRC_CONN:
 		if (l->conns[i].fd != -1)
 			osl_sv_ctl_read(l, &l->conns[i]);
@@ -251,7 +260,7 @@ exit_status(const struct osl_sv_loop *l)
 const struct osl_error *
 osl_sv_run(struct osl_sv_runner *r, int *status)
 {
-	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1 };
+	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1, .mfd = -1 };
 	const struct osl_error *err;
 
 	*status = 1;

@@ -72,6 +72,7 @@ struct osl_sv_runner {
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
+	const char *metrics_addr;	/* ctl metrics over HTTP on this HOST:PORT, or NULL */
 	bool control_tree;		/* the tree's own processes may use it (peer.c) */
 	/* One short line for a person (stderr) per restart, backoff, give-up
 	 * and, with a tree, refused start; the record stays the record.

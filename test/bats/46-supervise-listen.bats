@@ -450,3 +450,36 @@ print(ok, bad)' "$PORT" > load.out 2> load.err &
 	run -0 osl -j supervise ctl reload
 	[ "$(jget .rolling "$output")" = 2 ]
 }
+
+@test "metrics over HTTP: control.metrics serves GET /metrics on the loopback (a net.bind), 404 for the rest; --check refuses other addresses" {
+	command -v curl >/dev/null || skip "curl is needed"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat > t.yaml <<-EOF
+	version: 1
+	control: { metrics: "127.0.0.1:$port" }
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	EOF
+	printf 'version: 1\nextends: [builtin:default]\nnet:\n  bind: ["127.0.0.1:%s"]\n' "$port" > sv-policy.yaml
+	start_tree
+	run -0 curl -sf "http://127.0.0.1:$port/metrics"
+	[[ "$output" == *'osl_supervise_up{name="a"} 1'* ]]
+	if command -v promtool >/dev/null; then
+		printf '%s\n' "$output" | promtool check metrics
+	fi
+	run -0 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/"
+	[ "$output" = 404 ]
+	r=$(jq -c "select(.event.action == \"net.bind\" and .server.port == $port)" "$LOG")
+	[ "$(jget .event.outcome "$r")" = success ]
+	# a slow client holds up no one: ctl answers while it sends nothing
+	exec 5<>/dev/tcp/127.0.0.1/"$port"
+	run -0 osl supervise ctl status
+	exec 5>&-
+	for bad in '"0.0.0.0:9100"' '"10.0.0.1:9100"' '"localhost:9100"' '[1]'; do
+		printf 'version: 1\ncontrol: { metrics: %s }\nsupervisor:\n  children:\n    - name: a\n      cmd: [sleep, "1"]\n' "$bad" > c.yaml
+		run osl supervise -c c.yaml --check
+		[ "$status" -eq 2 ] && [[ "$output" == *"control.metrics: a loopback HOST:PORT"* ]] || { echo "$bad: $output"; false; }
+	done
+}
