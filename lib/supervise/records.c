@@ -172,7 +172,8 @@ osl_sv_roll_moved(struct osl_sv_loop *l)
 		return false;
 	if (ro->began) {
 		ro->began = false;
-		rec = osl_sv_rec("supervise.roll", "start", true, root);
+		rec = osl_sv_rec("supervise.roll", "change", true, root);
+		cJSON_AddStringToObject(svo(rec), "roll", "begin");
 		cJSON_AddStringToObject(svo(rec), "set", ro->set);
 		cJSON_AddNumberToObject(svo(rec), "replicas", (double)ro->n);
 		cJSON_AddNumberToObject(svo(rec), "max_unavailable", ro->max_unavailable);
@@ -184,7 +185,8 @@ osl_sv_roll_moved(struct osl_sv_loop *l)
 	if (ro->result == OSL_SV_ROLL_RUNNING)
 		return cmd;
 	/* a failed roll is reported, not propagated: the tree goes on */
-	rec = osl_sv_rec("supervise.roll", "end", ro->result == OSL_SV_ROLL_DONE, root);
+	rec = osl_sv_rec("supervise.roll", "change", ro->result == OSL_SV_ROLL_DONE, root);
+	cJSON_AddStringToObject(svo(rec), "roll", ro->result == OSL_SV_ROLL_DONE ? "done" : "stopped");
 	cJSON_AddStringToObject(svo(rec), "set", ro->set);
 	cJSON_AddNumberToObject(svo(rec), "replaced", (double)ro->replaced);
 	cJSON_AddNumberToObject(svo(rec), "replicas", (double)ro->n);

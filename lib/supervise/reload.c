@@ -215,12 +215,14 @@ osl_sv_reload_again(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t 
 	if (!(st = osl_sv_roll_round(r->tree, rl->round, rl->nround)))
 		return false;
 	if (st < 0) {
-		cJSON *rec = osl_sv_rec("supervise.roll", "end", false, r->tree->nodes[0].spec.name);
+		cJSON *rec = osl_sv_rec("supervise.roll", "change", false, r->tree->nodes[0].spec.name);
 
 		snprintf(msg, sizeof(msg), "supervise.roll (reload %s) stopped: a new replica failed; "
 		    "%u of the set keep their old settings until the next reload", rl->path, rl->held);
-		cJSON_AddStringToObject(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "reason",
-		    "failed to start");
+		cJSON *sv = osl_log_obj(osl_log_obj(rec, "osl"), "supervise");
+
+		cJSON_AddStringToObject(sv, "roll", "stopped");
+		cJSON_AddStringToObject(sv, "reason", "failed to start");
 		osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_ERROR, msg);
 	}
 	free(rl->round);

@@ -308,14 +308,14 @@ print(ok, bad)' "$PORT" > load.out 2> load.err &
 	run -0 osl -j supervise ctl restart web
 	[ "$(jget .roll.replicas "$output")" = 4 ]
 	[ "$(jget .roll.max_unavailable "$output")" = 1 ]
-	wait_record '.event.action == "supervise.roll" and .event.type == ["end"]'
+	wait_record '.event.action == "supervise.roll" and .osl.supervise.roll != "begin"'
 	touch stop
 	wait "$LOADPID"
 	LOADPID=
 	read -r ok bad < load.out
 	echo "ok $ok bad $bad"; cat load.err
 	[ "$bad" -eq 0 ] && [ "$ok" -gt 0 ]
-	r=$(jq -c 'select(.event.action == "supervise.roll" and .event.type == ["end"])' "$LOG")
+	r=$(jq -c 'select(.event.action == "supervise.roll" and .osl.supervise.roll != "begin")' "$LOG")
 	[ "$(jget .event.outcome "$r")" = success ]
 	[ "$(jget .osl.supervise.replaced "$r")" = 4 ]
 	# every replica is new, and at most one was restarting at any time:
@@ -330,8 +330,8 @@ print(ok, bad)' "$PORT" > load.out 2> load.err &
 	before=$(pids)
 	touch hold
 	run -0 osl supervise ctl restart web
-	wait_record '.event.action == "supervise.roll" and .event.type == ["end"]'
-	r=$(jq -c 'select(.event.action == "supervise.roll" and .event.type == ["end"])' "$LOG")
+	wait_record '.event.action == "supervise.roll" and .osl.supervise.roll != "begin"'
+	r=$(jq -c 'select(.event.action == "supervise.roll" and .osl.supervise.roll != "begin")' "$LOG")
 	[ "$(jget .event.outcome "$r")" = failure ]
 	[ "$(jget .osl.supervise.child "$r")" = web-1 ]
 	[ "$(jget .osl.supervise.replaced "$r")" = 0 ]

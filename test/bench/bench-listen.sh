@@ -161,7 +161,7 @@ for how in rolling all-at-once; do
 	osl_down
 	# how many replicas the restart replaced while wrk ran (starts beyond the first 4)
 	n=$(( $(jq -c 'select(.event.action == "supervise.start")' "$log" | wc -l) - 4 ))
-	roll=$(jq -r 'select(.event.action == "supervise.roll" and .event.type == ["end"]) |
+	roll=$(jq -r 'select(.event.action == "supervise.roll" and .osl.supervise.roll != "begin") |
 		"roll \(.event.outcome), \(.osl.supervise.replaced) replaced in \(.osl.supervise.duration_ms) ms; "' "$log")
 	echo "listen: 4 replicas, $how restart mid-load (wrk, 16 connections, 10 s): ${roll}$n restarted;" \
 	    "$(rps "$work/roll.txt") req/s, $(errors "$work/roll.txt") errors, p99 $(p99 "$work/roll.txt") (goal for rolling: 0 errors)"
