@@ -489,7 +489,7 @@ _osl() {
 			;;
 		show)
 			case $prev in
-			-a|--action) __osl_arg 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload log.rotate log.checkpoint '; return ;;
+			-a|--action) __osl_arg 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload supervise.breaker supervise.roll log.rotate log.checkpoint '; return ;;
 			-o|--outcome) __osl_arg 'success failure unknown'; return ;;
 			-d|--decision) __osl_arg 'allow deny'; return ;;
 			-s|--since) __osl_arg 'none'; return ;;

@@ -67,6 +67,8 @@ enum osl_operand {
 	X(SV_OUTPUT,	"supervise.output",   NONE, "process",	"info",		NONE) \
 	X(SV_CONTROL,	"supervise.control",  NONE, "network",	"connection",	NONE) \
 	X(SV_RELOAD,	"supervise.reload",   NONE, "configuration", "change",	NONE) \
+	X(SV_BREAKER,	"supervise.breaker",  NONE, "process",	"change",	NONE) \
+	X(SV_ROLL,	"supervise.roll",     NONE, "process",	"change",	NONE) \
 	X(LOG_ROTATE,	"log.rotate",	NONE,	 "file",	"creation",	NONE) \
 	X(LOG_CHECKPOINT, "log.checkpoint", NONE, "file",	"info",		NONE)
 

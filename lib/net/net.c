@@ -223,6 +223,9 @@ add_endpoint(cJSON *fields, const char *key, const struct sockaddr *sa)
 	cJSON_DeleteItemFromObjectCaseSensitive(s, "ip");
 	cJSON_DeleteItemFromObjectCaseSensitive(s, "port");
 	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		/* once each: a bind to port 0 says the port it got after the bind */
+		cJSON_DeleteItemFromObjectCaseSensitive(s, "ip");
+		cJSON_DeleteItemFromObjectCaseSensitive(s, "port");
 		cJSON_AddStringToObject(s, "ip", osl_net_ntop(sa, a, sizeof(a)));
 		cJSON_AddNumberToObject(s, "port", port_of(sa));
 	}

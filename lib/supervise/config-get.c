@@ -181,3 +181,28 @@ osl_svc_path(const struct load *l, const char *path)
 		snprintf(s, n, "%s/%s", l->dir, path);
 	return s;
 }
+
+const struct osl_error *
+osl_svc_breaker(const struct load *l, const struct ynode *v, struct osl_sv_breaker_spec *b)
+{
+	static const char *const keys[] = { "failures", "cool_down", "max", "settle", NULL };
+	const struct osl_error *err;
+
+	if ((err = osl_svc_want(l, v, Y_MAP, "breaker")) || (err = osl_svc_keys(l, v, keys)) ||
+	    (err = osl_svc_uint(l, v, "failures", 1000, &b->failures)) ||
+	    (err = osl_svc_dur(l, v, "cool_down", &b->cool_down_ns)) ||
+	    (err = osl_svc_dur(l, v, "max", &b->max_ns)) ||
+	    (err = osl_svc_dur(l, v, "settle", &b->settle_ns)))
+		return err;
+	if (!ymap_get(v, "failures") || !b->failures)
+		return err_node(l->file, ymap_get(v, "failures") ? ymap_get(v, "failures") : v,
+		    "breaker: 'failures' (1 or more) is needed");
+	if (!b->cool_down_ns || !b->settle_ns)
+		return err_node(l->file, ymap_get(v, !b->cool_down_ns ? "cool_down" : "settle"),
+		    "breaker: cool_down and settle must be more than 0");
+	if (ymap_get(v, "max") && b->max_ns < b->cool_down_ns)
+		return err_node(l->file, ymap_get(v, "max"), "breaker: max is at least cool_down");
+	if (!ymap_get(v, "max") && b->max_ns < b->cool_down_ns)
+		b->max_ns = b->cool_down_ns;
+	return NULL;
+}

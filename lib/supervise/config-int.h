@@ -43,5 +43,12 @@ const struct osl_error *osl_svc_cmd(const struct load *l, const struct ynode *cm
     const char *what, char ***argvp, char **pathp);
 /* PATH as written, or under the file's folder when relative (malloc'd). */
 char *osl_svc_path(const struct load *l, const char *path);
+/* listen: [ADDR | {name: NAME, address: ADDR}, ...] of a child into CH
+ * (listen.c); an entry without a name is named NAME (the child's). */
+const struct osl_error *osl_svc_listen(const struct load *l, const struct ynode *v,
+    struct osl_sv_child *ch, const char *name);
+/* breaker: {failures: N, cool_down: D, max: D, settle: D} (breaker.c). */
+const struct osl_error *osl_svc_breaker(const struct load *l, const struct ynode *v,
+    struct osl_sv_breaker_spec *b);
 
 #endif

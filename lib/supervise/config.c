@@ -78,6 +78,23 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	*x->env_refs = 1;
 	/* a sandboxed child's environment is its policy's, as for `proc run`,
 	 * with TMPDIR in its private /tmp (proc.tmp) */
+	/* systemd's socket activation (listen.h) */
+	if (ch->nlisten) {
+		char *le[3];
+
+		if ((err = osl_sv_listen_env(ch->listen, ch->nlisten, le)))
+			goto done;
+		for (size_t i = 0; i < 3 && !err; i++) {
+			char *eq = strchr(le[i], '=');
+
+			*eq = '\0';
+			err = add_set(&sets, &nset, le[i], eq + 1);
+		}
+		for (size_t i = 0; i < 3; i++)
+			free(le[i]);
+		if (err)
+			goto done;
+	}
 	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR",
 	    ch->sb.tmp_sub ? OSL_TMP_SUB : "/tmp")))
 		goto done;
@@ -354,6 +371,13 @@ child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
 		return err;
 	if ((v = ymap_get(m, "policy")) && (err = child_policy(l, v, ch)))
 		return err;
+	if ((v = ymap_get(m, "listen")) && (err = osl_svc_listen(l, v, ch,
+	    ymap_get(m, "name")->str)))
+		return err;
+	/* the sockets are fds 3, 4, ...: s6's readiness fd comes after them */
+	if (ch->nlisten && *ready_fd && *ready_fd < 3 + (int)ch->nlisten)
+		return err_node(l->file, ymap_get(ymap_get(m, "ready"), "fd"), "ready.fd: above "
+		    "the listen sockets (fds 3 to %zu)", 2 + ch->nlisten);
 	return set_spec(ch, m, NULL);
 }
 
@@ -383,7 +407,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
 		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
-		"policy", NULL };
+		"policy", "listen", "breaker", "max_unavailable", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
@@ -439,6 +463,8 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		    (err = osl_svc_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
 			return err;
 	}
+	if ((v = ymap_get(m, "breaker")) && (err = osl_svc_breaker(l, v, &s.breaker)))
+		return err;
 	if ((v = ymap_get(m, "supervisor"))) {
 		/* as a child of its parent, a supervisor has a restart type, may
 		 * be significant and waits out a backoff; the rest is a program's */
@@ -455,6 +481,14 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
+	/* a rolling restart of the set (roll.h) restarts this many at once */
+	s.max_unavailable = 1;
+	if ((err = osl_svc_uint(l, m, "max_unavailable", REPLICAS_MAX, &s.max_unavailable)))
+		return err;
+	if (!s.max_unavailable || s.max_unavailable > replicas)
+		return err_node(l->file, ymap_get(m, "max_unavailable"), "max_unavailable: from 1 "
+		    "to replicas (%u)", replicas);
+	snprintf(s.set, sizeof(s.set), "%s", name->str);
 	first = OSL_SV_NONE;
 	for (unsigned r = 1; r <= replicas; r++) {
 		int ready_fd = 0;
@@ -582,8 +616,8 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", NULL, &id)))
 		goto done;
 	if ((v = ymap_get(root, "control"))) {
-		static const char *const ck[] = { "socket", "tree", NULL };
-		const struct ynode *sk;
+		static const char *const ck[] = { "socket", "tree", "metrics", NULL };
+		const struct ynode *sk, *mk;
 
 		if ((err = osl_svc_want(&l, v, Y_MAP, "control")) || (err = osl_svc_keys(&l, v, ck)) ||
 		    (err = osl_svc_bool(&l, v, "tree", &c->control_tree)))
@@ -592,6 +626,22 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 			if ((err = osl_svc_want(&l, sk, Y_SCALAR, "control.socket")))
 				goto done;
 			if (!(c->socket = strdup(sk->str))) {
+				err = osl_error_nomem();
+				goto done;
+			}
+		}
+		/* ctl metrics over HTTP, for a scraper: a loopback address only */
+		if ((mk = ymap_get(v, "metrics"))) {
+			struct osl_net_target t;
+
+			if (mk->type != Y_SCALAR || osl_net_parse(mk->str, true, true, &t) ||
+			    !((t.family == AF_INET && t.addr[0] == 127) ||
+			    (t.family == AF_INET6 && !memcmp(t.addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16)))) {
+				err = err_node(path, mk, "control.metrics: a loopback HOST:PORT is needed "
+				    "(e.g. 127.0.0.1:9100)");
+				goto done;
+			}
+			if (!(c->metrics = strdup(mk->str))) {
 				err = osl_error_nomem();
 				goto done;
 			}
@@ -635,6 +685,8 @@ osl_sv_config_free(struct osl_sv_config *c)
 		free(ch->ids);
 		free(ch->user);
 		free(ch->policy_path);
+		osl_sv_listen_free(ch->listen, ch->nlisten);
+		free(ch->listen_fds);
 		if (ch->policy) {
 			osl_sandbox_release(&ch->sb);
 			osl_policy_free(ch->policy);
@@ -644,6 +696,7 @@ osl_sv_config_free(struct osl_sv_config *c)
 	free(c->child);
 	free(c->exec);
 	free(c->socket);
+	free(c->metrics);
 	osl_sv_tree_free(&c->tree);
 	memset(c, 0, sizeof(*c));
 }

@@ -12,6 +12,7 @@ struct osl_sv_config {
 	struct osl_sv_tree tree;
 	struct osl_sv_exec *exec;	/* tree.n entries; owns argv, envp, path, cwd */
 	char *socket;			/* control.socket, or NULL */
+	char *metrics;			/* control.metrics: HOST:PORT on the loopback, or NULL */
 	bool control_tree;		/* control.tree: the tree's processes may use it */
 	struct osl_sv_child *child;	/* tree.n entries: readiness, health, output ... */
 };

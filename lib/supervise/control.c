@@ -3,6 +3,8 @@
  * however long (a slow client gets the rest on EPOLLOUT and holds up no
  * one).  ctl.c reads the requests and writes the answers (loop.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -12,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "supervise/loop.h"
+#include "supervise/metrics.h"
 #include "supervise/peer.h"
 #include "supervise/reload.h"
 
@@ -118,6 +122,10 @@ conn_flush(struct osl_sv_loop *l, struct osl_sv_conn *c)
 	}
 	free(c->out);
 	c->out = NULL;
+	if (c->http) {		/* one request, one answer */
+		conn_close(l, c);
+		return false;
+	}
 	conn_watch(l, c, EPOLLIN);
 	return true;
 }
@@ -144,13 +152,33 @@ say(int fd, const char *s)
 		(void)!send(fd, s, strlen(s), MSG_NOSIGNAL);
 }
 
+/* A free slot for connection FD (HTTP: control.metrics), or it is closed. */
+static void
+conn_take(struct osl_sv_loop *l, int fd, bool http)
+{
+	struct epoll_event ev;
+	size_t i;
+
+	for (i = 0; i < OSL_SV_CONN_MAX && l->conns[i].fd != -1; i++)
+		;
+	if (i == OSL_SV_CONN_MAX) {
+		say(fd, http ? "HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" :
+		    "{\"ok\":false,\"error\":\"too many connections\"}\n");
+		close(fd);
+		return;
+	}
+	l->conns[i].fd = fd;
+	l->conns[i].n = 0;
+	l->conns[i].http = http;
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_CONN, i) };
+	epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
 void
 osl_sv_ctl_accept(struct osl_sv_loop *l)
 {
 	char why[160];
 	int pid;
-	struct epoll_event ev;
-	size_t i;
 	int fd;
 
 	while ((fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1) {
@@ -160,17 +188,7 @@ osl_sv_ctl_accept(struct osl_sv_loop *l)
 			close(fd);
 			continue;
 		}
-		for (i = 0; i < OSL_SV_CONN_MAX && l->conns[i].fd != -1; i++)
-			;
-		if (i == OSL_SV_CONN_MAX) {
-			say(fd, "{\"ok\":false,\"error\":\"too many connections\"}\n");
-			close(fd);
-			continue;
-		}
-		l->conns[i].fd = fd;
-		l->conns[i].n = 0;
-		ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_CONN, i) };
-		epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+		conn_take(l, fd, false);
 	}
 }
 
@@ -181,18 +199,55 @@ sample(struct osl_sv_loop *l)
 	for (size_t i = 1; i < l->r->tree->n; i++) {
 		struct osl_sv_exec *x = &l->r->exec[i];
 
-		x->memory = osl_sv_cgroup_read(x->cgfd, "memory.current");
-		x->pids = osl_sv_cgroup_read(x->cgfd, "pids.current");
+		osl_sv_metrics_sample(x);
 	}
 }
 
 /* Answer the whole requests in C's buffer, one at a time: the next waits
  * until the answer before it is all sent. */
+/* control.metrics: C's request, once whole, gets ctl metrics (or 404). */
+static void
+http_answer(struct osl_sv_loop *l, struct osl_sv_conn *c)
+{
+	static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; "
+	    "charset=utf-8\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s";
+	char *m = NULL, *ans;
+	size_t len;
+
+	if (!memmem(c->buf, c->n, "\r\n\r\n", 4) && !memmem(c->buf, c->n, "\n\n", 2)) {
+		if (c->n == sizeof(c->buf))
+			conn_close(l, c);
+		return;
+	}
+	if (c->n < 13 || memcmp(c->buf, "GET /metrics", 12) || (c->buf[12] != ' ' &&
+	    c->buf[12] != '?')) {
+		conn_answer(l, c, strdup("HTTP/1.0 404 Not Found\r\nConnection: close\r\n"
+		    "Content-Length: 21\r\n\r\nonly GET /metrics is\n"));
+		return;
+	}
+	sample(l);
+	if (!(m = osl_sv_metrics_text(l->r, osl_now_mono_ns())) ||
+	    !(ans = malloc((len = strlen(m)) + sizeof(head) + 24))) {
+		free(m);
+		conn_close(l, c);
+		return;
+	}
+	snprintf(ans, len + sizeof(head) + 24, head, len, m);
+	free(m);
+	conn_answer(l, c, ans);
+}
+
 static void
 ctl_lines(struct osl_sv_loop *l, struct osl_sv_conn *c)
 {
 	struct timespec rt;
 	char *nl;
+
+	if (c->http) {
+		if (!c->out)
+			http_answer(l, c);
+		return;
+	}
 
 	while (c->fd != -1 && !c->out && (nl = memchr(c->buf, '\n', c->n))) {
 		size_t len = (size_t)(nl - c->buf);
@@ -245,9 +300,39 @@ osl_sv_ctl_read(struct osl_sv_loop *l, struct osl_sv_conn *c)
 	ctl_lines(l, c);
 }
 
+const struct osl_error *
+osl_sv_http_listen(struct osl_sv_loop *l, const char *addr)
+{
+	struct osl_net_target t;
+	struct sockaddr_storage bound;
+	const struct osl_error *err;
+	struct epoll_event ev;
+
+	if ((err = osl_net_parse(addr, true, true, &t)) ||
+	    (err = osl_net_listen(l->r->ctx, &t, SOCK_STREAM, &l->mfd, &bound)))
+		return err;
+	fcntl(l->mfd, F_SETFL, O_NONBLOCK);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_HTTP, 0) };
+	epoll_ctl(l->ep, EPOLL_CTL_ADD, l->mfd, &ev);
+	return NULL;
+}
+
+void
+osl_sv_http_accept(struct osl_sv_loop *l)
+{
+	int fd;
+
+	while ((fd = accept4(l->mfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) != -1)
+		conn_take(l, fd, true);
+}
+
 void
 osl_sv_ctl_close(struct osl_sv_loop *l)
 {
+	if (l->mfd != -1) {
+		close(l->mfd);
+		l->mfd = -1;
+	}
 	if (l->lfd != -1) {
 		close(l->lfd);
 		unlink(l->r->socket_path);

@@ -10,6 +10,7 @@
 #include "supervise/child.h"
 #include "supervise/ctl.h"
 #include "util/time.h"
+#include "supervise/metrics.h"
 
 char *
 osl_sv_ctl_line(cJSON *o)
@@ -51,6 +52,28 @@ child_json(cJSON *o, const struct osl_sv_child *ch)
 		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
 }
 
+/* The sockets the supervisor holds for the child (listen.h), as bound. */
+static void
+listen_json(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_child *ch)
+{
+	cJSON *a;
+
+	if (!ch->nlisten || !(a = cJSON_AddArrayToObject(o, "listen")))
+		return;
+	for (size_t i = 0; i < ch->nlisten; i++) {
+		const struct osl_sv_sock *k = osl_sv_socks_find(&r->socks, ch->listen_fds[i]);
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", ch->listen[i].name);
+		cJSON_AddStringToObject(e, "address", ch->listen[i].addr);
+		if (k)
+			cJSON_AddStringToObject(e, "bound", k->bound);
+		else
+			cJSON_AddNullToObject(e, "bound");
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
 /* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
 static void
 containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
@@ -58,15 +81,17 @@ containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x
 	bool cg = x->cg_made && x->cgfd >= 0;
 	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
 
+	static const char *const keys[] = { "memory", "memory_peak", "pids", "cpu_seconds" };
+	const int64_t v[] = { x->memory, x->memory_peak, x->pids, x->cpu_usec };
+
 	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
-	if (cg && x->memory >= 0)
-		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
-	else
-		cJSON_AddNullToObject(o, "memory");
-	if (cg && x->pids >= 0)
-		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
-	else
-		cJSON_AddNullToObject(o, "pids");
+	/* what its cgroup counts (metrics.c), null where it has none */
+	for (size_t i = 0; i < 4; i++) {
+		if (cg && v[i] >= 0)
+			cJSON_AddNumberToObject(o, keys[i], i == 3 ? (double)v[i] / 1e6 : (double)v[i]);
+		else
+			cJSON_AddNullToObject(o, keys[i]);
+	}
 	/* what the supervisor's folder cannot do holds for each child in it */
 	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
 	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
@@ -101,6 +126,24 @@ count_json(cJSON *o, const struct osl_sv_tree *t, const struct osl_sv_node *nd)
 	cJSON_AddNumberToObject(c, "workers", workers);
 }
 
+/* A child's circuit breaker (breaker.h): its state, the failures in a
+ * row while closed, how often it opened, and while open the time left. */
+static void
+breaker_json(cJSON *o, const struct osl_sv_node *nd, uint64_t now_mono)
+{
+	const struct osl_sv_breaker *b = &nd->brk;
+	cJSON *j;
+
+	if (!nd->spec.breaker.failures || !(j = cJSON_AddObjectToObject(o, "breaker")))
+		return;
+	cJSON_AddStringToObject(j, "state", osl_sv_breaker_state_name(b->state));
+	cJSON_AddNumberToObject(j, "failures", b->fails);
+	cJSON_AddNumberToObject(j, "opened", b->opened);
+	if (b->state == OSL_SV_BRK_OPEN)
+		cJSON_AddNumberToObject(j, "open_ms", (double)((b->until > now_mono ?
+		    b->until - now_mono : 0) / 1000000));
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -125,8 +168,15 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
-		if (r->child)
+		cJSON_AddBoolToObject(o, "ready", r->exec[id].pid > 0 && nd->state == OSL_SV_UP &&
+		    nd->started);
+		cJSON_AddNumberToObject(o, "uptime_seconds", r->exec[id].pid > 0 &&
+		    nd->started_at <= now_mono ? (double)((now_mono - nd->started_at) / 1000000000ULL) : 0);
+		breaker_json(o, nd, now_mono);
+		if (r->child) {
 			child_json(o, &r->child[id]);
+			listen_json(o, r, &r->child[id]);
+		}
 		containment(o, r, &r->exec[id]);
 		return o;
 	}
@@ -136,58 +186,6 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	for (size_t i = 0; i < nd->nkids; i++)
 		cJSON_AddItemToArray(kids, node_json(r, nd->kids[i], now_mono, now_real));
 	return o;
-}
-
-/* A gauge per child with a cgroup that counts it (cgroup.h). */
-static void
-gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
-    const char *help, bool memory)
-{
-	bool head = false;
-
-	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
-		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
-
-		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor ||
-		    r->tree->nodes[i].removed)
-			continue;
-		if (!head)
-			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
-			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
-		head = true;
-		if (*len < cap)
-			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
-			    name, r->tree->nodes[i].spec.name, (long long)v);
-	}
-}
-
-static void
-metrics(const struct osl_sv_runner *r, char **out)
-{
-	size_t cap = 512 + r->tree->n * 384, len = 0;
-	char *s = malloc(cap);
-
-	*out = s;
-	if (!s)
-		return;
-	len += (size_t)snprintf(s + len, cap - len,
-	    "# HELP osl_supervise_up 1 when the child is running\n"
-	    "# TYPE osl_supervise_up gauge\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
-			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
-	if (len < cap)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "# HELP osl_supervise_restarts_total restarts of the child\n"
-		    "# TYPE osl_supervise_restarts_total counter\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len,
-			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
-	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
-	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -214,10 +212,23 @@ ok_obj(void)
 	return o;
 }
 
+/* {"ok": true, "roll": {...}}: a rolling restart under way (roll.h). */
+static cJSON *
+roll_obj(const struct osl_sv_roll *ro)
+{
+	cJSON *o = ok_obj(), *j = cJSON_AddObjectToObject(o, "roll");
+
+	cJSON_AddStringToObject(j, "set", ro->set);
+	cJSON_AddNumberToObject(j, "replicas", (double)ro->n);
+	cJSON_AddNumberToObject(j, "max_unavailable", ro->max_unavailable);
+	cJSON_AddNumberToObject(j, "replaced", (double)ro->replaced);
+	return o;
+}
+
 static cJSON *
 status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
 {
-	cJSON *o = ok_obj();
+	cJSON *o = r->roll.active ? roll_obj(&r->roll) : ok_obj();
 
 	cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
 	cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
@@ -229,12 +240,11 @@ status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
 }
 
 static cJSON *
-metrics_obj(struct osl_sv_runner *r)
+metrics_obj(struct osl_sv_runner *r, uint64_t now_mono)
 {
 	cJSON *o = ok_obj();
-	char *m;
+	char *m = osl_sv_metrics_text(r, now_mono);
 
-	metrics(r, &m);
 	cJSON_AddStringToObject(o, "metrics", m ? m : "");
 	free(m);
 	return o;
@@ -271,7 +281,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	cmd = c->valuestring;
 	name = cJSON_IsString(n) ? n->valuestring : "";
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "metrics")) {
-		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) : metrics_obj(r));
+		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) :
+		    metrics_obj(r, now_mono));
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
@@ -287,6 +298,14 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
 	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
 		ans = osl_sv_ctl_error("unknown command");
+		goto done;
+	}
+	if (*name && !strcmp(cmd, "restart") && osl_sv_find(r->tree, name) == OSL_SV_NONE) {
+		/* a replica set's name: a rolling restart (roll.h) */
+		const char *why;
+
+		ans = osl_sv_roll_begin(&r->roll, r->tree, name, now_mono, &why) ?
+		    osl_sv_ctl_line(roll_obj(&r->roll)) : osl_sv_ctl_error(why);
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {

@@ -19,6 +19,7 @@ enum osl_sv_src {
 	OSL_SV_SRC_READY,		/* a child's readiness pipe, s6's protocol */
 	OSL_SV_SRC_EXEC,		/* a child's exec pipe: the exec's outcome */
 	OSL_SV_SRC_EXIT,		/* a child's pidfd: its end */
+	OSL_SV_SRC_HTTP,		/* control.metrics: ctl metrics over HTTP (control.c) */
 	/* ext.c's and output.c's (ext.h): passed to osl_sv_ext_event */
 	OSL_SV_SRC_NOTIFY,		/* a child's sd_notify socket */
 	OSL_SV_SRC_TCP,			/* a tcp readiness probe connecting */

@@ -570,6 +570,8 @@ osl_sv_ext_prestart(struct osl_sv_ext *e, size_t id, struct osl_spawn *sp)
 	if (x->env)
 		sp->envp = x->env;
 	sp->ids = ch->ids;
+	sp->listen_fds = ch->listen_fds;
+	sp->nlisten = (unsigned)ch->nlisten;
 	if (ch->output == OSL_SV_OUT_FILE) {
 		/* opened by us, so the child needs no right to the file */
 		if ((x->wend[0] = open(ch->output_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |

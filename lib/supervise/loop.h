@@ -30,6 +30,7 @@ struct osl_sv_conn {
 	char *out;			/* an answer not yet all sent, or NULL */
 	size_t outlen, outoff;
 	char buf[OSL_SV_CTL_MAX];
+	bool http;			/* control.metrics: one HTTP request, then closed */
 };
 
 /* What is left of an ended child's group: KILL at kill_at. */
@@ -55,6 +56,7 @@ struct osl_sv_loop {
 	bool done, failed, start_failed, draining;
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
+	int mfd;			/* control.metrics's listening socket, or -1 */
 	struct osl_sv_conn *conns;	/* OSL_SV_CONN_MAX; fd -1 when free */
 	struct osl_sv_ext ext;		/* readiness probes, health, output (ext.c) */
 	struct {			/* a child's end, written after the restart */
@@ -63,6 +65,10 @@ struct osl_sv_loop {
 		char msg[256];
 	} held;
 };
+
+/* records.c: a rolling restart (roll.h) moved on after the last actions:
+ * its records; true when it made a command (more actions to carry out). */
+bool osl_sv_roll_moved(struct osl_sv_loop *l);
 
 /* start.c */
 /* Carry out the tree's actions, and feed spawn failures back in. */
@@ -111,6 +117,10 @@ void osl_sv_leftover_add(struct osl_sv_loop *l, pid_t pgid, size_t id, uint64_t 
 /* control.c */
 const struct osl_error *osl_sv_ctl_listen(struct osl_sv_loop *l, const char *path);
 void osl_sv_ctl_accept(struct osl_sv_loop *l);
+/* control.metrics: listen on ADDR (a net.bind the policy decides), and
+ * take its connections, each one HTTP request answered with ctl metrics. */
+const struct osl_error *osl_sv_http_listen(struct osl_sv_loop *l, const char *addr);
+void osl_sv_http_accept(struct osl_sv_loop *l);
 /* Connection C can be read (or, with an answer pending, written). */
 void osl_sv_ctl_read(struct osl_sv_loop *l, struct osl_sv_conn *c);
 /* Closes the socket and every connection. */

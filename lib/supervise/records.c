@@ -104,6 +104,24 @@ osl_sv_log_action(struct osl_sv_loop *l, const struct osl_sv_action *a)
 		osl_sv_rec_emit(l->r->ctx, rec, OSL_LEVEL_ERROR, msg);
 		osl_sv_tell(l, msg);
 		break;
+	case OSL_SV_ACT_BREAKER: {
+		/* breaker.h: open (until when, for how long), half_open, closed */
+		bool open = !strcmp(a->reason, "open");
+
+		rec = osl_sv_rec(OSL_ACT_SV_BREAKER, !open, name);
+		cJSON_AddStringToObject(svo(rec), "breaker", a->reason);
+		if (open) {
+			cJSON_AddNumberToObject(svo(rec), "cool_down_ms", (double)(a->delay / 1000000));
+			cJSON_AddNumberToObject(svo(rec), "opened", a->count);
+			snprintf(msg, sizeof(msg), "supervise.breaker %s open for %llu ms (opened %u "
+			    "times)", name, (unsigned long long)(a->delay / 1000000), a->count);
+		} else {
+			snprintf(msg, sizeof(msg), "supervise.breaker %s %s", name, a->reason);
+		}
+		osl_sv_rec_emit(l->r->ctx, rec, open ? OSL_LEVEL_WARN : OSL_LEVEL_INFO, msg);
+		osl_sv_tell(l, msg);
+		break;
+	}
 	case OSL_SV_ACT_SHUTDOWN:
 		rec = osl_sv_rec(OSL_ACT_SV_SHUTDOWN, true, name);
 		cJSON_AddStringToObject(svo(rec), "reason", a->reason ? a->reason : "parent");
@@ -146,4 +164,57 @@ osl_sv_held_emit(struct osl_sv_loop *l)
 	if (l->held.rec)
 		osl_sv_rec_emit(l->r->ctx, l->held.rec, l->held.level, l->held.msg);
 	l->held.rec = NULL;
+}
+
+bool
+osl_sv_roll_moved(struct osl_sv_loop *l)
+{
+	struct osl_sv_roll *ro = &l->r->roll;
+	const char *root = l->r->tree->nodes[0].spec.name;
+	bool cmd;
+	char msg[300];
+	cJSON *rec;
+
+	if (!ro->active && ro->result == OSL_SV_ROLL_RUNNING)
+		return false;
+	if (ro->began) {
+		ro->began = false;
+		rec = osl_sv_rec(OSL_ACT_SV_ROLL, true, root);
+		cJSON_AddStringToObject(svo(rec), "roll", "begin");
+		cJSON_AddStringToObject(svo(rec), "set", ro->set);
+		cJSON_AddNumberToObject(svo(rec), "replicas", (double)ro->n);
+		cJSON_AddNumberToObject(svo(rec), "max_unavailable", ro->max_unavailable);
+		snprintf(msg, sizeof(msg), "supervise.roll %s: %zu replicas, %u at a time", ro->set,
+		    ro->n, ro->max_unavailable);
+		osl_sv_rec_emit(l->r->ctx, rec, OSL_LEVEL_INFO, msg);
+	}
+	cmd = osl_sv_roll_step(ro, l->r->tree, osl_now_mono_ns());
+	if (ro->result == OSL_SV_ROLL_RUNNING)
+		return cmd;
+	/* a failed roll is reported, not propagated: the tree goes on */
+	rec = osl_sv_rec(OSL_ACT_SV_ROLL, ro->result == OSL_SV_ROLL_DONE, root);
+	cJSON_AddStringToObject(svo(rec), "roll", ro->result == OSL_SV_ROLL_DONE ? "done" : "stopped");
+	cJSON_AddStringToObject(svo(rec), "set", ro->set);
+	cJSON_AddNumberToObject(svo(rec), "replaced", (double)ro->replaced);
+	cJSON_AddNumberToObject(svo(rec), "replicas", (double)ro->n);
+	cJSON_AddNumberToObject(svo(rec), "duration_ms", (double)((ro->t_end - ro->t_begin) / 1000000));
+	if (ro->result == OSL_SV_ROLL_DONE) {
+		snprintf(msg, sizeof(msg), "supervise.roll %s: %zu of %zu replaced", ro->set,
+		    ro->replaced, ro->n);
+	} else {
+		const char *who = ro->failed != OSL_SV_NONE ?
+		    l->r->tree->nodes[ro->failed].spec.name : "";
+
+		if (*who)
+			cJSON_AddStringToObject(svo(rec), "child", who);
+		cJSON_AddStringToObject(svo(rec), "reason", ro->why);
+		snprintf(msg, sizeof(msg), "supervise.roll %s stopped: %s%s%s; %zu of %zu replaced, "
+		    "the others keep running", ro->set, who, *who ? " " : "", ro->why, ro->replaced,
+		    ro->n);
+	}
+	osl_sv_rec_emit(l->r->ctx, rec, ro->result == OSL_SV_ROLL_DONE ? OSL_LEVEL_INFO :
+	    OSL_LEVEL_ERROR, msg);
+	osl_sv_tell(l, msg);
+	osl_sv_roll_end(ro);
+	return cmd;
 }

@@ -10,6 +10,19 @@
 #include "supervise/ctl.h"
 #include "supervise/ext.h"
 #include "supervise/reload.h"
+#include "supervise/roll.h"
+
+/* The file read again and its plan are done with (a round of a rolling
+ * reload stays). */
+static void
+release_next(struct osl_sv_reload *rl)
+{
+	if (rl->pending) {
+		osl_sv_config_free(&rl->next);
+		osl_sv_plan_free(&rl->plan);
+	}
+	rl->pending = false;
+}
 
 static const char **
 specs(const struct osl_sv_config *c)
@@ -51,12 +64,25 @@ osl_sv_reload_request(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_
 	r->tree->nact = 0;
 	if ((err = load_next(rl)))
 		goto done;
+	rl->held = 0;
+	/* the new sockets are bound now: a reload that cannot have them
+	 * keeps the running tree (the ones it shares are kept) */
+	if ((err = osl_sv_listen_bind(r->ctx, &r->socks, rl->next.child, rl->next.tree.n))) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		osl_sv_config_free(&rl->next);
+		osl_sv_listen_sweep(&r->socks, r->tree, r->child);
+		err = osl_error_new(OSL_EFAIL, "%s", msg);
+		goto done;
+	}
 	if (!(ls = specs(rl->live)) || !(ns = specs(&rl->next)) ||
 	    (err = osl_sv_plan(r->tree, ls, &rl->next.tree, ns, &rl->plan))) {
 		err = err ? err : osl_error_nomem();
 		osl_sv_config_free(&rl->next);
+		osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 		goto done;
 	}
+	/* a changed replica set is replaced max_unavailable at a time */
+	rl->held = osl_sv_roll_plan(&rl->plan, r->tree, &rl->next.tree);
 	rl->pending = true;
 	osl_sv_plan_stop(r->tree, &rl->plan, now);
 done:
@@ -83,8 +109,13 @@ done:
 			cJSON_AddNumberToObject(o, k[i], v[i]);
 			cJSON_AddNumberToObject(sv, k[i], v[i]);
 		}
+		if (rl->held) {
+			cJSON_AddNumberToObject(o, "rolling", rl->held);
+			cJSON_AddNumberToObject(sv, "rolling", rl->held);
+		}
 		snprintf(msg, sizeof(msg), "supervise.reload %s: %u kept, %u added, %u changed, "
-		    "%u removed", rl->path, p->kept, p->added, p->changed, p->removed);
+		    "%u removed%s", rl->path, p->kept, p->added, p->changed, p->removed,
+		    rl->held ? " (a replica set rolls: some in a later round)" : "");
 	}
 	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_INFO, msg);
 	return osl_sv_ctl_line(o);
@@ -200,6 +231,15 @@ osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t
 		if (liveid[j] != OSL_SV_NONE && (rl->only != OSL_SV_NONE ||
 		    rl->plan.map[j] == OSL_SV_NONE))
 			move_entry(live, next, j, liveid[j]);
+	/* a rolling round: the next waits for the replicas this one added */
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+	if (rl->held && !err && (rl->round = malloc(next->tree.n * sizeof(*rl->round))))
+		for (size_t j = 1; j < next->tree.n; j++)
+			if (rl->plan.map[j] == OSL_SV_NONE && liveid[j] != OSL_SV_NONE &&
+			    next->tree.nodes[j].spec.set[0] && !next->tree.nodes[j].spec.supervisor)
+				rl->round[rl->nround++] = liveid[j];
 done:
 	if (err) {
 		char msg[300];
@@ -209,15 +249,46 @@ done:
 		    r->tree->nodes[0].spec.name), OSL_LEVEL_ERROR, msg);
 	}
 	free(liveid);
-	osl_sv_reload_release(rl);
+	release_next(rl);
+	/* what only the old children used is closed */
+	osl_sv_listen_sweep(&r->socks, r->tree, r->child);
 }
 
 void
 osl_sv_reload_release(struct osl_sv_reload *rl)
 {
-	if (rl->pending) {
-		osl_sv_config_free(&rl->next);
-		osl_sv_plan_free(&rl->plan);
+	release_next(rl);
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+}
+
+bool
+osl_sv_reload_again(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now)
+{
+	int st;
+	char msg[400];
+
+	if (!rl->round || rl->pending)
+		return false;
+	if (!(st = osl_sv_roll_round(r->tree, rl->round, rl->nround)))
+		return false;
+	if (st < 0) {
+		cJSON *rec = osl_sv_rec(OSL_ACT_SV_ROLL, false, r->tree->nodes[0].spec.name);
+
+		snprintf(msg, sizeof(msg), "supervise.roll (reload %s) stopped: a new replica failed; "
+		    "%u of the set keep their old settings until the next reload", rl->path, rl->held);
+		cJSON *sv = osl_log_obj(osl_log_obj(rec, "osl"), "supervise");
+
+		cJSON_AddStringToObject(sv, "roll", "stopped");
+		cJSON_AddStringToObject(sv, "reason", "failed to start");
+		osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_ERROR, msg);
 	}
-	rl->pending = false;
+	free(rl->round);
+	rl->round = NULL;
+	rl->nround = 0;
+	if (st < 0)
+		return false;
+	free(osl_sv_reload_request(rl, r, now));
+	return true;
 }

@@ -24,6 +24,11 @@ struct osl_sv_reload {
 	 * NEXT and its supervisor's in the running tree (else OSL_SV_NONE);
 	 * only it is added, nothing else changes */
 	size_t only, only_parent;
+	/* a replica set whose settings changed rolls (roll.h): this round
+	 * held back `held` of its replicas; the ones it replaced (live ids)
+	 * must be up before the file is read again for the next round */
+	unsigned held;
+	size_t *round, nround;
 };
 
 /* Begin a reload: the answer for `ctl reload` (a JSON line, malloc'd; NULL
@@ -42,5 +47,9 @@ size_t osl_sv_reload_due(const struct osl_sv_reload *rl, const struct osl_sv_run
 /* Graft the new nodes on (their starts are left in the tree's actions). */
 void osl_sv_reload_finish(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now);
 void osl_sv_reload_release(struct osl_sv_reload *rl);
+/* A rolling reload's round is over: true when the next one began (its
+ * stops are in the tree's actions); a replica of the round that failed
+ * ends the roll (a supervise.roll record). */
+bool osl_sv_reload_again(struct osl_sv_reload *rl, struct osl_sv_runner *r, uint64_t now);
 
 #endif

@@ -22,12 +22,15 @@
 static void
 reload_finish(struct osl_sv_loop *l)
 {
-	size_t n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0;
+	size_t n;
 	struct osl_sv_action *a;
 	size_t *q;
 	int *st;
 
-	if (!n)
+	/* a rolling reload's next round, once the last one's replicas are up */
+	if (l->r->reload && osl_sv_reload_again(l->r->reload, l->r, osl_now_mono_ns()))
+		osl_sv_apply(l);
+	if (!(n = l->r->reload ? osl_sv_reload_due(l->r->reload, l->r) : 0))
 		return;
 	if ((a = realloc(l->acts, OSL_SV_ACTS(n + 1) * sizeof(*a))))
 		l->acts = a;
@@ -60,7 +63,7 @@ void
 osl_sv_exec_fresh(struct osl_sv_exec *x)
 {
 	x->pidfd = x->errfd = x->cgfd = -1;
-	x->memory = x->pids = -1;
+	x->memory = x->pids = x->memory_peak = x->cpu_usec = -1;
 }
 
 static void
@@ -120,8 +123,14 @@ loop_open(struct osl_sv_loop *l)
 		if (err)
 			return err;
 	}
+	if (r->metrics_addr) {
+		const struct osl_error *err = osl_sv_http_listen(l, r->metrics_addr);
+
+		if (err)
+			return err;
+	}
 	osl_sv_ext_init(&l->ext, r, l->ep, &l->oldmask);
-	return NULL;
+	return osl_sv_listen_bind(r->ctx, &r->socks, r->child, r->tree->n);
 }
 
 static void
@@ -144,6 +153,8 @@ loop_close(struct osl_sv_loop *l)
 			osl_sv_child_cgroup_remove(l, i);
 	}
 	osl_sv_cgroup_close(&r->cg);
+	osl_sv_socks_close(&r->socks);
+	osl_sv_roll_end(&r->roll);
 	if (l->ep != -1)
 		close(l->ep);
 	if (l->sfd != -1)
@@ -185,6 +196,9 @@ dispatch(struct osl_sv_loop *l, uint64_t d)
 		break;
 	case OSL_SV_SRC_LISTEN:
 		osl_sv_ctl_accept(l);
+		break;
+	case OSL_SV_SRC_HTTP:
+		osl_sv_http_accept(l);
 		break;
 	case OSL_SV_SRC_CONN:
 		if (l->conns[i].fd != -1)
@@ -246,7 +260,7 @@ exit_status(const struct osl_sv_loop *l)
 const struct osl_error *
 osl_sv_run(struct osl_sv_runner *r, int *status)
 {
-	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1 };
+	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1, .mfd = -1 };
 	const struct osl_error *err;
 
 	*status = 1;

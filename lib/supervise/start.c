@@ -277,8 +277,12 @@ osl_sv_apply(struct osl_sv_loop *l)
 		osl_sv_held_emit(l);
 		for (size_t i = 0; i < l->nacts; i++)
 			osl_sv_log_action(l, &l->acts[i]);
-		if (!l->nfail)
+		if (!l->nfail) {
+			/* a rolling restart moves on one command at a time */
+			if (osl_sv_roll_moved(l))
+				continue;
 			return;
+		}
 		/* a spawn that failed is a child that ended at once */
 		size_t id = l->failq[--l->nfail];
 		int st = l->failst[l->nfail];

@@ -33,6 +33,7 @@ osl_sv_spec_default(struct osl_sv_spec *s, const char *name, bool supervisor)
 	s->backoff.factor = 2;
 	s->backoff.jitter = 0;
 	s->backoff.reset_after_ns = 60000000000ULL;
+	osl_sv_breaker_spec_default(&s->breaker);
 	s->strategy = OSL_SV_ONE_FOR_ONE;
 	s->intensity = 3;
 	s->period_ns = 5000000000ULL;
@@ -242,6 +243,18 @@ backoff_delay(struct osl_sv_tree *t, struct osl_sv_node *nd)
 	return d < 0 ? 0 : (uint64_t)d;
 }
 
+/* Child ND's breaker changed state: an action says so. */
+static void
+breaker_moved(struct osl_sv_tree *t, struct osl_sv_node *nd)
+{
+	struct osl_sv_action *a = emit(t, OSL_SV_ACT_BREAKER, nd->id);
+
+	a->reason = osl_sv_breaker_state_name(nd->brk.state);
+	a->at = nd->brk.until;
+	a->delay = nd->brk.cool;
+	a->count = nd->brk.opened;
+}
+
 void
 osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 {
@@ -265,7 +278,31 @@ osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 		return;
 	}
 	nd->state = nd->spec.wait_ready ? OSL_SV_STARTING : OSL_SV_UP;
+	if (osl_sv_breaker_start(&nd->brk, &nd->spec.breaker, nd->spec.wait_ready, now))
+		breaker_moved(t, nd);
 	emit(t, OSL_SV_ACT_START, nd->id);
+}
+
+/* Child ND's start succeeded (ready, or settled): its breaker hears it. */
+static void
+breaker_ok(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+{
+	if (nd->spec.breaker.failures && osl_sv_breaker_ok(&nd->brk, now))
+		breaker_moved(t, nd);
+}
+
+/* Child ND failed: true when its breaker opens (it waits, uncounted by
+ * the intensity, until the open time is over). */
+static bool
+breaker_open(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+{
+	if (!osl_sv_breaker_fail(&nd->brk, &nd->spec.breaker, now))
+		return false;
+	nd->state = OSL_SV_WAIT;
+	nd->deadline = nd->brk.until;
+	nd->restarts++;
+	breaker_moved(t, nd);
+	return true;
 }
 
 void
@@ -335,6 +372,7 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 		return;		/* stray: nothing of ours was running */
 	nd->state = OSL_SV_DOWN;
 	nd->deadline = 0;
+	nd->brk.settle_at = 0;
 	if (nd->parent == OSL_SV_NONE)
 		return;
 	p = &t->nodes[nd->parent];
@@ -375,6 +413,8 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 	restart = nd->spec.restart == OSL_SV_PERMANENT ||
 	    (nd->spec.restart == OSL_SV_TRANSIENT && abnormal);
 	if (restart) {
+		if (abnormal && breaker_open(t, nd, now))
+			return;
 		nd->pending = true;
 		return;
 	}
@@ -629,6 +669,7 @@ osl_sv_ready(struct osl_sv_tree *t, size_t id, uint64_t now)
 	if (id < t->n && !t->nodes[id].spec.supervisor && t->nodes[id].state == OSL_SV_STARTING) {
 		t->nodes[id].state = OSL_SV_UP;
 		t->nodes[id].started = true;
+		breaker_ok(t, &t->nodes[id], now);
 	}
 	osl_sv_settle(t, now);
 }
@@ -654,6 +695,8 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 	for (size_t i = 0; i < t->n; i++) {
 		struct osl_sv_node *nd = &t->nodes[i];
 
+		if (nd->state == OSL_SV_UP && osl_sv_breaker_settled(&nd->brk, now))
+			breaker_ok(t, nd, now);
 		/* a supervisor's own deadline is its group restart's (sup_step),
 		 * unless it waits out a backoff as a child of its parent */
 		if (!nd->deadline || nd->deadline > now ||
@@ -741,8 +784,13 @@ osl_sv_next_deadline(const struct osl_sv_tree *t)
 {
 	uint64_t d = 0;
 
-	for (size_t i = 0; i < t->n; i++)
-		if (t->nodes[i].deadline && (!d || t->nodes[i].deadline < d))
-			d = t->nodes[i].deadline;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct osl_sv_node *nd = &t->nodes[i];
+
+		if (nd->deadline && (!d || nd->deadline < d))
+			d = nd->deadline;
+		if (nd->state == OSL_SV_UP && nd->brk.settle_at && (!d || nd->brk.settle_at < d))
+			d = nd->brk.settle_at;
+	}
 	return d;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "supervise/breaker.h"
 
 #define OSL_SV_NAME_MAX 64
 #define OSL_SV_NONE ((size_t)-1)
@@ -43,6 +44,9 @@ struct osl_sv_spec {
 	int stop_signal;		/* 15 unless set */
 	uint64_t stop_timeout_ns;	/* then SIGKILL (0: at once; OSL_SV_INFINITY: never) */
 	struct osl_sv_backoff backoff;
+	struct osl_sv_breaker_spec breaker;	/* a child's (breaker.h); failures 0: none */
+	char set[OSL_SV_NAME_MAX];	/* a replica's set ("web" of web-1 ...), or "" */
+	unsigned max_unavailable;	/* a rolling restart of the set (roll.h): at once */
 	/* as a supervisor */
 	enum osl_sv_strategy strategy;
 	unsigned intensity;		/* more than this many restarts ... */
@@ -87,6 +91,7 @@ struct osl_sv_node {
 	uint64_t started_at;
 	unsigned restarts;		/* total, for status and metrics */
 	unsigned fails;			/* consecutive, for the backoff */
+	struct osl_sv_breaker brk;	/* its circuit breaker (breaker.h) */
 	/* as a supervisor */
 	enum osl_sv_phase phase;
 	size_t lo, cursor;		/* the range of a group restart */
@@ -108,6 +113,8 @@ enum osl_sv_act_kind {
 	OSL_SV_ACT_SHUTDOWN,	/* supervisor `id` begins its shutdown (`reason`) */
 	OSL_SV_ACT_DONE,	/* the root has stopped: `failed` says how (reason
 				 * "start": its start failed) */
+	OSL_SV_ACT_BREAKER,	/* child `id`'s breaker is now `reason` (open: until
+				 * `at`, for `delay`, the `count`th time) */
 };
 
 struct osl_sv_action {

@@ -3,7 +3,7 @@
 #   --check-or-install: do nothing when everything is there (fast path of `make`)
 #   --install: always run apt-get for what is missing
 set -eu
-PKGS="nodejs libyaml-dev libseccomp-dev nettle-dev bats bats-assert bats-support bats-file scdoc clang libclang-rt-14-dev rsyslog valgrind jq hyperfine systemd python3-jsonschema golang-github-opencontainers-specs-dev crun curl python3 strace erlang-base s6 zsh fish"
+PKGS="nodejs libyaml-dev libseccomp-dev nettle-dev bats bats-assert bats-support bats-file scdoc clang libclang-rt-14-dev rsyslog valgrind jq hyperfine systemd python3-jsonschema golang-github-opencontainers-specs-dev crun curl python3 strace erlang-base s6 zsh fish prometheus wrk"
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
 	for p in $PKGS; do
