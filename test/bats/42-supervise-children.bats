@@ -224,7 +224,7 @@ setup() {
 # messages of the supervise.output records.
 output_lines() {
 	local f
-	for f in $(ls "$LOG".* 2>/dev/null | sort -t. -k3 -nr) "$LOG"; do
+	for f in $(rotated "$LOG") "$LOG"; do
 		"$OSL" log show -a supervise.output "$f" | awk 'NR > 1 {print $NF}'
 	done
 }
@@ -255,7 +255,7 @@ output_lines() {
 	end=$(date +%s%N)
 	echo "1,000,000 lines in $(((end - start) / 1000000)) ms"
 	# every file, oldest first, is one chain
-	run "$OSL" log verify -r $(ls "$LOG".* | sort -t. -k3 -nr) "$LOG"
+	run "$OSL" log verify -r $(rotated "$LOG") "$LOG"
 	assert_success
 	refute_output --partial torn
 	# each line once, all of them, in order
@@ -298,7 +298,7 @@ output_lines() {
 	echo data > f
 	for _ in $(seq 100); do "$OSL" -p p.yaml fs stat f >/dev/null; done
 	for p in "${pids[@]}"; do timeout 120 tail --pid="$p" -f /dev/null; wait "$p"; done
-	files=$(ls "$LOG".* | sort -t. -k3 -nr)
+	files=$(rotated "$LOG")
 	run "$OSL" log verify -r $files "$LOG"
 	assert_success
 	refute_output --partial torn
@@ -331,7 +331,7 @@ output_lines() {
 	SVPID=
 	echo data > f
 	"$OSL" fs stat f >/dev/null
-	files=$(ls "$LOG".* 2>/dev/null | sort -t. -k3 -nr)
+	files=$(rotated "$LOG")
 	run "$OSL" log verify -r $files "$LOG"
 	assert_success
 	echo "$output"

@@ -95,3 +95,12 @@ wait_record() {
 	echo "no record $1"
 	return 1
 }
+
+# The rotated files of log $1, oldest (the highest number) first, by the
+# number after the last dot: the folders above may have dots of their own.
+rotated() {
+	local f
+	for f in "$1".*; do
+		[ -e "$f" ] && printf '%s\t%s\n' "${f##*.}" "$f"
+	done | sort -k1,1nr | cut -f2-
+}
