@@ -69,6 +69,10 @@ settled() {
 	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true]}\n    - {name: x, cmd: [true]}\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
+	printf 'version: 1\nsupervisor:\n  children:\n\t- {name: x, cmd: [true]}\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:4:1: invalid YAML: a tab is not allowed for indentation in YAML"
 	printf 'version: 1\nsupervisor: &a\n  children: *a\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
