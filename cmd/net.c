@@ -285,7 +285,8 @@ probe(struct osl_ctx *ctx, const struct osl_net_target *t, uint64_t timeout_ns, 
 
 	if ((err = osl_net_connect(ctx, t, &o, &conn))) {
 		osl_error_keep(why, err);
-		if (err->status == OSL_EDENIED)
+		/* a denial, or a policy that cannot be read: not a closed port */
+		if (err->status != OSL_EFAIL && err->status != OSL_ETIMEOUT)
 			return cli_error(err);
 		if (!quiet && cli_verbosity > 0)
 			cli_warn("%s", err->msg);
@@ -417,7 +418,7 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		w[i].open = true;
 		if ((err = osl_op_begin(ctx, &w[i].op))) {
 			w[i].open = false;
-			w[i].st = OSL_EDENIED;
+			w[i].st = err->status == OSL_EDENIED ? OSL_EDENIED : OSL_EINPUT;
 			osl_error_keep(&w[i].why, err);
 			status = cli_error(err);
 		}
