@@ -225,7 +225,7 @@ no_child(const struct osl_sv_tree *t, const char *name)
 	char msg[1024], p[512];
 	size_t len, nl = strlen(name), hits = 0;
 
-	len = (size_t)snprintf(msg, sizeof(msg), "'%s': no such child", name);
+	len = (size_t)snprintf(msg, sizeof(msg), "'%.200s': no such child", name);
 	for (size_t i = 1; i < t->n && len < sizeof(msg); i++) {
 		size_t pl;
 
@@ -240,7 +240,7 @@ no_child(const struct osl_sv_tree *t, const char *name)
 	}
 	if (hits && len < sizeof(msg))
 		snprintf(msg + len, sizeof(msg) - len, "?");
-	else if (!hits)
+	else if (!hits && len < sizeof(msg))
 		snprintf(msg + len, sizeof(msg) - len, " (see 'osl supervise ctl status'; "
 		    "a nested child is named by its path, e.g. 'group/child')");
 	return fail(msg);
