@@ -89,9 +89,11 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 			}
 			/* the copies name the live log: the last file given */
 			if (verify_opt.pins && (err = osl_verify_pins_file(v, verify_opt.pins, argv[argc - 1]))) {
+				int st = out_fail("file", verify_opt.pins, err);
+
 				osl_verify_free(v);
 				out_arr_close();
-				return out_fail("file", verify_opt.pins, err);
+				return st;
 			}
 		} else
 			osl_verify_next_file(v);
