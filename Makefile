@@ -112,7 +112,7 @@ $(B)/lib/sandbox/seccomp.o: $(B)/gen/seccomp_bpf.h
 # exports the same list (a version script).  osl itself, the unit tests, the
 # benches and the fuzzers use the internals: they link libosl-int.a, every
 # object as it is.
-PUBLIC_HDRS := lib/error.h lib/fs/fs.h lib/log/config.h lib/policy/policy.h
+PUBLIC_HDRS := lib/action.h lib/error.h lib/fs/fs.h lib/log/config.h lib/policy/policy.h
 LIBOSL_INT := $(B)/libosl-int.a
 
 $(LIBOSL_INT): $(LIB_OBJ)
@@ -173,10 +173,16 @@ $(B)/bench/%: test/bench/%.c $(LIBOSL_INT)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBOSL_INT) $(LDFLAGS) $(LDLIBS)
 
 # Everything a developer or CI needs; the last line is prove's summary.
+# Then every record the bats files wrote is checked against ECS's own
+# definitions (test/ecs/check; their folders are kept for it, then removed,
+# unless a record is not ECS).
 test: all man completions-check
 	@test/check-refs
 	@test/check-includes
-	@VALGRIND_UNITS=1 test/run-tests $(B)
+	@test/ecs/defs
+	@k=$$(mktemp -d /tmp/osl-ecs.XXXXXX) && chmod 755 $$k && \
+	  { OSL_ECS_KEEP=$$k VALGRIND_UNITS=1 test/run-tests $(B) || { rm -rf $$k; exit 1; }; } && \
+	  { test/ecs/check $$k || { echo "the logs are kept in $$k"; exit 1; }; } && rm -rf $$k
 	@$(MAKE) --no-print-directory check-sanitize
 
 # Real projects (Debian source packages, an npm package, osl itself) through

@@ -121,14 +121,22 @@ fs_worst(int a, int b)
 void
 fs_file_fields(cJSON *rec, const char *path, const char *target, const struct stat *st)
 {
-	cJSON *file = osl_log_obj(rec, "file");
-	char mode[8];
+	cJSON *file = osl_log_obj(rec, "file"), *o = osl_log_obj(rec, "osl");
+	char mode[8], abs[PATH_MAX];
 
+	/* file.path is absolute (ECS): the resolved path the policy decided
+	 * on, else the lexical absolute one; the path as given is osl.path.
+	 * Standard input that is no file ("-", a pipe) has no file.path. */
 	cJSON_DeleteItemFromObject(file, "path");
-	osl_log_add_text(file, "path", path);
-	if (target) {
-		cJSON_DeleteItemFromObject(file, "target_path");
-		osl_log_add_text(file, "target_path", target);
+	cJSON_DeleteItemFromObject(o, "path");
+	if (!target && !strcmp(path, "-"))
+		osl_log_add_text(o, "path", path);
+	else {
+		if (!target)
+			target = osl_fs_abspath(path, abs, sizeof(abs)) ? path : abs;
+		osl_log_add_text(file, "path", target);
+		if (strcmp(path, target) != 0)
+			osl_log_add_text(o, "path", path);
 	}
 	if (!st)
 		return;
@@ -254,11 +262,8 @@ fs_begin_dest(struct osl_ctx *ctx, struct osl_op *op, struct osl_fs_dest *d,
 	op->req.path = d->real;
 	if ((flags & FS_TREE_IF_DIR) && d->exists && S_ISDIR(d->st.st_mode))
 		op->req.tree = true;
-	if (!d->exists && op->action && !strcmp(op->action, "fs.write")) {
-		/* the same access (write); the record says what happens */
-		op->action = "fs.create";
-		op->type = "creation";
-	}
+	if (!d->exists && op->action == OSL_ACT_FS_WRITE)
+		op->action = OSL_ACT_FS_CREATE;	/* the same access; the record says what happens */
 	fs_file_fields(op->fields, path, d->real, d->exists ? &d->st : NULL);
 	if ((err = osl_op_begin(ctx, op)))
 		return err;
@@ -513,7 +518,7 @@ cmd_fs_stat(int argc, char **argv, struct osl_ctx *ctx)
 
 		bool begun;
 
-		osl_op_init(&op, "fs.read", "file", "info", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], flags, &begun);
 		if (!err)
 			print_stat(&f);
@@ -621,7 +626,7 @@ cmd_fs_cat(int argc, char **argv, struct osl_ctx *ctx)
 		int fd = -1, which;
 		bool begun, in = !strcmp(argv[i], "-");
 
-		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		if (in)
 			err = begin_stdin(ctx, &op, &f, &begun);
 		else

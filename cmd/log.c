@@ -31,13 +31,16 @@ static const struct osl_opt verify_opts[] = {
 };
 
 static struct {
-	const char *action, *outcome, *since, *level;
+	const char *action, *outcome, *decision, *since, *level;
 } show_opt;
 static const struct osl_opt show_opts[] = {
-	OPT_STRING('a', "action", &show_opt.action, "A", "only this event.action, or a prefix with *: 'fs.*'",
-	    "fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit"),
+	OPT_STRING('a', "action", &show_opt.action, "A",
+	    "only this event.action, or a group of them: 'fs' or 'fs.*'",
+	    "fs net proc supervise log " OSL_ACTION_WORDS),
 	OPT_STRING('o', "outcome", &show_opt.outcome, "O", "only success, failure or unknown",
 	    "success failure unknown"),
+	OPT_STRING('d', "decision", &show_opt.decision, "D",
+	    "only what the policy allowed or denied (osl.decision)", "allow deny"),
 	OPT_STRING('s', "since", &show_opt.since, "T",
 	    "only records at or after T: RFC 3339, or a duration before now (10m)", NULL),
 	OPT_STRING('L', "level", &show_opt.level, "L", "only records at least this level",
@@ -51,7 +54,7 @@ const struct osl_cmd osl_log_cmds[] = {
 	{ "keygen", cmd_log_keygen, "make an Ed25519 key pair for signed checkpoints",
 	  0, "PRIVATE [PUBLIC]", NULL, NULL, "file" },
 	{ "show", cmd_log_show, "print records as a table, filtered (-j: a JSON array)",
-	  0, "[-a A] [-o O] [-s T] [-L L] FILE", show_opts, NULL, "file" },
+	  0, "[-a A] [-o O] [-d D] [-s T] [-L L] FILE", show_opts, NULL, "file" },
 	{ NULL }
 };
 
@@ -89,6 +92,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 			}
 			/* the copies name the live log: the last file given */
 			if (verify_opt.pins && (err = osl_verify_pins_file(v, verify_opt.pins, argv[argc - 1]))) {
+				/* the failure goes in the array, before it is closed */
 				int st = out_fail("file", verify_opt.pins, err);
 
 				osl_verify_free(v);
@@ -118,6 +122,7 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 		out_u64("checkpoints", NULL, rep->checkpoints);
 		out_u64("unvouched", NULL, rep->unvouched);
 		out_u64("torn_lines", NULL, rep->torn_lines);
+		out_u64("old_format", NULL, rep->old_format);
 		if (verify_opt.pins) {
 			out_u64("pinned", NULL, rep->pins);
 			out_u64("pins_matched", NULL, rep->pins_matched);
@@ -137,6 +142,11 @@ cmd_log_verify(int argc, char **argv, struct osl_ctx *ctx)
 				    "the chain goes on past %s", rep->torn_lines,
 				    rep->torn_lines == 1 ? "" : "s", rep->first_torn,
 				    rep->torn_lines == 1 ? "it" : "them");
+			if (rep->old_format)
+				out_text("; %lu record%s (from line %lu) predate%s osl.chain: written by "
+				    "an older osl with the chain at the top level, checked as such",
+				    rep->old_format, rep->old_format == 1 ? "" : "s", rep->first_old,
+				    rep->old_format == 1 ? "s" : "");
 			if (verify_opt.pins && rep->pins)
 				out_text("; %lu of %lu checkpoint copies matched%s", rep->pins_matched,
 				    rep->pins, rep->pins_matched < rep->pins ?
@@ -202,6 +212,25 @@ show_one(cJSON *rec, const char *line, size_t len, void *arg)
 	return ferror(stdout) ? 1 : 0;
 }
 
+/* An action of the table (action.h), or a group of them: "fs" or "fs.*". */
+static bool
+known_action(const char *a)
+{
+	size_t n = strlen(a);
+	enum osl_action id;
+
+	if (osl_action_by_name(a, &id))
+		return true;
+	if (n >= 2 && strcmp(a + n - 2, ".*") == 0)
+		n -= 2;
+	if (!n || memchr(a, '.', n))
+		return false;
+	for (unsigned i = 0; i < OSL_ACT__COUNT; i++)
+		if (strncmp(osl_action_name(i), a, n) == 0 && osl_action_name(i)[n] == '.')
+			return true;
+	return false;
+}
+
 static int
 cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 {
@@ -216,9 +245,14 @@ cmd_log_show(int argc, char **argv, struct osl_ctx *ctx)
 	if (argc != 1)
 		return cli_usage("one log file is needed (- for standard input)");
 	clock_gettime(CLOCK_REALTIME, &now);
+	if (show_opt.action && !known_action(show_opt.action))
+		return cli_usage("unknown action '%s': an event.action, or a group (fs, net, proc, "
+		    "supervise, log) alone or as 'fs.*'", show_opt.action);
 	err = osl_log_filter_init(&sh.filter, show_opt.action, show_opt.outcome,
 	    show_opt.since, show_opt.level,
 	    (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec);
+	if (!err)
+		err = osl_log_filter_decision(&sh.filter, show_opt.decision);
 	if (err)
 		return cli_error(err);
 	sh.file = argv[0];
@@ -253,9 +287,9 @@ cmd_log_keygen(int argc, char **argv, struct osl_ctx *ctx)
 		return cli_usage("a private key file is needed, and at most a public one");
 	if ((err = osl_fs_abspath(argv[0], abs, sizeof(abs))))
 		return cli_error(err);
-	osl_op_init(&op, "fs.create", "file", "creation", argv[0]);
+	osl_op_init(&op, OSL_ACT_FS_CREATE, argv[0]);
 	op.req.path = abs;
-	osl_log_add_text(osl_log_obj(op.fields, "file"), "path", argv[0]);
+	osl_log_add_text(osl_log_obj(op.fields, "file"), "path", abs);
 	if (!(err = osl_op_begin(ctx, &op))) {
 		err = osl_log_keygen(argv[0], argc > 1 ? argv[1] : NULL);
 		err = osl_op_end(ctx, &op, err);

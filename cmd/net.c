@@ -414,7 +414,7 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	/* each target decided once, at the start: a denial ends it at once */
 	for (int i = 0; i < argc && !status; i++) {
-		osl_net_target_op(&w[i].op, "net.wait", &w[i].t, argv[i]);
+		osl_net_target_op(&w[i].op, OSL_ACT_NET_WAIT, &w[i].t, argv[i]);
 		w[i].open = true;
 		if ((err = osl_op_begin(ctx, &w[i].op))) {
 			w[i].open = false;

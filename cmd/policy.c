@@ -235,9 +235,9 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 		return r;
 	if (argc != 2)
 		return cli_usage("ACTION and TARGET are needed, e.g. fs.write /etc/passwd");
-	if (!osl_policy_access_of(argv[0], &acc))
-		return cli_usage("unknown action '%s' (fs.read, fs.write, fs.exec, net.connect, "
-		    "net.bind, net.resolve, proc.exec, proc.signal, ...)", argv[0]);
+	if (!osl_action_access(argv[0], &acc))
+		return cli_usage("unknown action '%s' (one the policy decides: fs.read, fs.write, "
+		    "fs.exec, net.connect, net.bind, net.resolve, proc.exec, proc.signal, ...)", argv[0]);
 	if ((err = osl_request_from_target(acc, argv[1], &rq, buf, sizeof(buf))))
 		return cli_error(err);
 	if ((err = osl_ctx_policy(ctx, &p)))

@@ -230,24 +230,22 @@ done:
 }
 
 static void
-log_exit(struct osl_ctx *ctx, const char *cmd, pid_t pid, const struct osl_proc_result *res)
+log_exit(struct osl_ctx *ctx, const char *cmd, const char *real, pid_t pid,
+    const struct osl_proc_result *res)
 {
 	struct osl_log *log;
 	cJSON *rec, *ev, *o, *ru, *pr;
 	char msg[512];
 
-	if (osl_ctx_log(ctx, &log) || !log || !(rec = cJSON_CreateObject()))
+	if (osl_ctx_log(ctx, &log) || !log || !(rec = osl_action_record(OSL_ACT_PROC_EXIT,
+	    res->exited && res->code == 0 && !res->timed_out ? "success" : "failure")))
 		return;
 	ev = osl_log_obj(rec, "event");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString("end"));
-	cJSON_AddStringToObject(ev, "action", "proc.exit");
-	cJSON_AddStringToObject(ev, "outcome", res->exited && res->code == 0 && !res->timed_out ?
-	    "success" : "failure");
 	cJSON_AddNumberToObject(ev, "duration", (double)res->duration_ns);
 	pr = osl_log_obj(rec, "process");
-	osl_log_obj(pr, "child");
-	cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "pid", pid);
+	cJSON_AddNumberToObject(pr, "pid", pid);
+	osl_log_add_text(pr, "executable", real);
+	osl_log_add_text(pr, "name", strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
 	o = osl_log_obj(rec, "osl");
 	if (res->exited) {
 		cJSON_AddNumberToObject(pr, "exit_code", res->code);
@@ -285,23 +283,19 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 		log = NULL;
 	for (size_t i = 0; i < w->n; i++) {
 		const struct osl_denial *d = &w->d[i];
-		cJSON *rec, *ev, *pr;
+		cJSON *rec, *pr;
 		char msg[768];
 
 		total += d->count;
-		if (!log || !(rec = cJSON_CreateObject()))
+		if (!log || !(rec = osl_action_record(OSL_ACT_PROC_DENIED, "failure")))
 			continue;
-		ev = osl_log_obj(rec, "event");
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString("denied"));
-		cJSON_AddStringToObject(ev, "action", "proc.denied");
-		cJSON_AddStringToObject(ev, "outcome", "failure");
 		pr = osl_log_obj(rec, "process");
-		cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "pid", pid);
+		cJSON_AddNumberToObject(pr, "pid", pid);
+		/* the task the kernel refused: the program or one it started */
 		if (d->pid)
-			cJSON_AddNumberToObject(osl_log_obj(pr, "child"), "denied_pid", d->pid);
+			cJSON_AddNumberToObject(osl_log_obj(rec, "osl"), "denied_pid", d->pid);
 		if (d->comm[0])
-			osl_log_add_text(osl_log_obj(pr, "child"), "name", d->comm);
+			osl_log_add_text(osl_log_obj(rec, "osl"), "denied_name", d->comm);
 		if (d->path[0])
 			osl_log_add_text(osl_log_obj(rec, "file"), "path", d->path);
 		osl_log_add_text(osl_log_obj(rec, "osl"), "blockers", d->blockers);
@@ -423,13 +417,14 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	if (!getcwd(cwd, sizeof(cwd)))
 		snprintf(cwd, sizeof(cwd), "?");
 
-	osl_op_init(&op, "proc.exec", "process", "start", argv[0]);
+	osl_op_init(&op, OSL_ACT_PROC_EXEC, argv[0]);
 	op_ok = true;
 	op.req.access = OSL_ACCESS_EXEC;
 	op.req.path = real;
-	/* process.* is osl itself (the logger fills it): the program is its child */
-	o = osl_log_obj(osl_log_obj(op.fields, "process"), "child");
+	/* process.* is the program run, osl its process.parent (the logger's) */
+	o = osl_log_obj(op.fields, "process");
 	osl_log_add_text(o, "executable", real);
+	osl_log_add_text(o, "name", strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
 	osl_log_add_text(o, "working_directory", ro->cwd ? ro->cwd : cwd);
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (int i = 0; i < argc; i++)
@@ -471,6 +466,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);
 	sb_ok = false;
+	cJSON_AddNumberToObject(osl_log_obj(op.fields, "process"), "pid", sp.pid);
 	osl_net_lock();		/* the proxy's thread logs too */
 	osl_op_end(ctx, &op, NULL);
 	osl_net_unlock();
@@ -485,7 +481,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	}
 	osl_denied_watch_collect(&dw, sp.pid, 50);
 	report_denied(ctx, &dw, sp.pid);
-	log_exit(ctx, argv[0], sp.pid, &res);
+	log_exit(ctx, argv[0], real, sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);
@@ -943,10 +939,10 @@ kill_one(struct osl_ctx *ctx, const struct osl_policy *p, const struct osl_proci
 		return kill_entry(pid, sig, &gone);
 	}
 	bits = osl_proc_signal_scope(getpid(), getuid(), v, n, t);
-	osl_op_init(&op, "proc.signal", "process", "change", arg);
+	osl_op_init(&op, OSL_ACT_PROC_SIGNAL, arg);
 	op.req.access = OSL_ACCESS_SIGNAL;
 	op.req.signal = bits & ~(unsigned)OSL_SIGNAL_ANY;
-	cJSON_AddNumberToObject(osl_log_obj(op.fields, "process"), "pid", pid);
+	cJSON_AddNumberToObject(osl_log_obj(op.fields, "osl"), "target_pid", pid);
 	cJSON_AddNumberToObject(osl_log_obj(op.fields, "osl"), "signal_number", sig);
 	err = osl_op_begin(ctx, &op);
 	/* proc.signal decides (policy.h: signal_scope); the pipeline logs it */

@@ -119,7 +119,7 @@ static int cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx);
 const struct osl_cmd osl_supervise_cmds[] = {
 	{ "ctl", cmd_supervise_ctl, "talk to a running supervisor: status, start, stop, restart, delete, "
 	  "signal, reload, shutdown, metrics", 0,
-	  "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|"
+	  "[--socket PATH | -c FILE] status|metrics|reload|shutdown|start NAME|stop NAME|restart NAME|SET|"
 	  "delete NAME|signal NAME SIG", ctl_opts, NULL,
 	  "status start stop restart delete signal reload shutdown metrics" },
 	{ NULL }
@@ -203,6 +203,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	r.grace_ns = so->grace_ns;
 	r.socket_path = sock;
 	r.control_tree = c.control_tree;
+	r.metrics_addr = c.metrics;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
 	r.warn_reap = so->warn_reap;
 	memcpy(r.success, so->success, sizeof(r.success));
@@ -363,11 +364,17 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 		else if (cJSON_IsString(m))
 			out_text("%s", m->valuestring);
 		else if (cJSON_IsNumber(cJSON_GetObjectItem(ans, "kept")))
-			out_text("reload: %d kept, %d added, %d changed, %d removed\n",
+			out_text("reload: %d kept, %d added, %d changed, %d removed%s\n",
 			    cJSON_GetObjectItem(ans, "kept")->valueint,
 			    cJSON_GetObjectItem(ans, "added")->valueint,
 			    cJSON_GetObjectItem(ans, "changed")->valueint,
-			    cJSON_GetObjectItem(ans, "removed")->valueint);
+			    cJSON_GetObjectItem(ans, "removed")->valueint,
+			    cJSON_GetObjectItem(ans, "rolling") ? " (a replica set rolls: some later)" : "");
+		else if (cJSON_IsObject(cJSON_GetObjectItem(ans, "roll")))
+			out_text("rolling restart of %s: %d replicas, %d at a time\n",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "set")),
+			    cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "replicas")->valueint,
+			    cJSON_GetObjectItem(cJSON_GetObjectItem(ans, "roll"), "max_unavailable")->valueint);
 		else
 			out_text("ok\n");
 		status = 0;

@@ -9,7 +9,7 @@ __osl_arg() {
 	policy) COMPREPLY+=($(compgen -f -- "$cur") $(compgen -W ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -- "$cur"))
 		type __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur" ;;
 	group) COMPREPLY+=($(compgen -W ' fs proc net policy log supervise help completion' -- "$cur")) ;;
-	action) COMPREPLY+=($(compgen -W 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal' -- "$cur")) ;;
+	action) COMPREPLY+=($(compgen -W 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.signal supervise.start' -- "$cur")) ;;
 	*) COMPREPLY+=($(compgen -W "$1" -- "$cur")) ;;
 	esac
 }
@@ -83,6 +83,7 @@ __osl_optarg() {
 	log/verify/-c|log/verify/--checkpoints) return 0 ;;
 	log/show/-a|log/show/--action) return 0 ;;
 	log/show/-o|log/show/--outcome) return 0 ;;
+	log/show/-d|log/show/--decision) return 0 ;;
 	log/show/-s|log/show/--since) return 0 ;;
 	log/show/-L|log/show/--level) return 0 ;;
 	supervise//-r|supervise//--restart) return 0 ;;
@@ -488,13 +489,14 @@ _osl() {
 			;;
 		show)
 			case $prev in
-			-a|--action) __osl_arg 'fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit'; return ;;
+			-a|--action) __osl_arg 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload supervise.breaker supervise.roll log.rotate log.checkpoint '; return ;;
 			-o|--outcome) __osl_arg 'success failure unknown'; return ;;
+			-d|--decision) __osl_arg 'allow deny'; return ;;
 			-s|--since) __osl_arg 'none'; return ;;
 			-L|--level) __osl_arg 'debug info notice warn error critical'; return ;;
 			*) __osl_garg && return ;;
 			esac
-			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -s --since -L --level -h --help' -- "$cur")) ;;
+			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -d --decision -s --since -L --level -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
 			esac
 			;;

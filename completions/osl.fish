@@ -121,6 +121,8 @@ function __osl_optarg
 		return 0
 	case 'log/show/-o' 'log/show/--outcome'
 		return 0
+	case 'log/show/-d' 'log/show/--decision'
+		return 0
 	case 'log/show/-s' 'log/show/--since'
 		return 0
 	case 'log/show/-L' 'log/show/--level'
@@ -406,7 +408,7 @@ complete -c osl -n '__osl_at policy show' -F
 complete -c osl -n '__osl_at policy explain; and __osl_prev -p --policy' -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict'
 complete -c osl -n '__osl_at policy explain; and __osl_prev -l --log' -a 'file: stderr syslog journald none'
 complete -c osl -n '__osl_at policy explain' -s h -l help -d 'show this help'
-complete -c osl -n '__osl_at policy explain' -a 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal'
+complete -c osl -n '__osl_at policy explain' -a 'fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.signal supervise.start'
 complete -c osl -n '__osl_at policy test; and __osl_prev -p' -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict'
 complete -c osl -n '__osl_at policy test; and __osl_prev -l --log' -a 'file: stderr syslog journald none'
 complete -c osl -n '__osl_at policy test' -l policy -r -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict' -d 'the policy to test when the case file names none'
@@ -443,8 +445,9 @@ complete -c osl -n '__osl_at log keygen' -s h -l help -d 'show this help'
 complete -c osl -n '__osl_at log keygen' -F
 complete -c osl -n '__osl_at log show; and __osl_prev -p --policy' -F -a ' builtin:ci builtin:default builtin:net-none builtin:readonly builtin:secrets builtin:strict'
 complete -c osl -n '__osl_at log show; and __osl_prev -l --log' -a 'file: stderr syslog journald none'
-complete -c osl -n '__osl_at log show' -s a -l action -x -a 'fs.* net.* proc.* supervise.* log.* fs.read fs.write fs.create fs.delete proc.exec proc.exit' -d 'only this event.action, or a prefix with *: '\''fs.*'\'''
+complete -c osl -n '__osl_at log show' -s a -l action -x -a 'fs net proc supervise log fs.read fs.write fs.create fs.delete fs.copy fs.move fs.link fs.chmod fs.chown fs.exec net.connect net.bind net.accept net.resolve net.wait proc.exec proc.exit proc.signal proc.denied supervise.start supervise.exit supervise.restart supervise.backoff supervise.giveup supervise.shutdown supervise.ready supervise.health supervise.notify supervise.output supervise.control supervise.reload supervise.breaker supervise.roll log.rotate log.checkpoint ' -d 'only this event.action, or a group of them: '\''fs'\'' or '\''fs.*'\'''
 complete -c osl -n '__osl_at log show' -s o -l outcome -x -a 'success failure unknown' -d 'only success, failure or unknown'
+complete -c osl -n '__osl_at log show' -s d -l decision -x -a 'allow deny' -d 'only what the policy allowed or denied (osl.decision)'
 complete -c osl -n '__osl_at log show' -s s -l since -x -d 'only records at or after T: RFC 3339, or a duration before now (10m)'
 complete -c osl -n '__osl_at log show' -s L -l level -x -a 'debug info notice warn error critical' -d 'only records at least this level'
 complete -c osl -n '__osl_at log show' -s h -l help -d 'show this help'

@@ -22,17 +22,14 @@ osl_errno_name(int err)
 }
 
 void
-osl_op_init(struct osl_op *op, const char *action, const char *category,
-    const char *type, const char *target)
+osl_op_init(struct osl_op *op, enum osl_action action, const char *target)
 {
 	memset(op, 0, sizeof(*op));
 	op->action = action;
-	op->category = category;
-	op->type = type;
 	op->target = target;
 	op->level = OSL_LEVEL_INFO;
 	op->fields = cJSON_CreateObject();
-	osl_policy_access_of(action, &op->req.access);
+	op->req.access = osl_action(action)->access;
 }
 
 void
@@ -55,6 +52,7 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 {
 	const struct osl_decision *d = &op->decision;
 	const struct osl_policy *p = ctx->policy;
+	const struct osl_action_def *act = osl_action(op->action);
 	cJSON *rec, *ev, *types, *cats, *rule, *o;
 	char reason[512], msg[2600];
 
@@ -63,17 +61,18 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 		return NULL;
 	ev = osl_log_obj(rec, "event");
 	cats = cJSON_AddArrayToObject(ev, "category");
-	cJSON_AddItemToArray(cats, cJSON_CreateString(op->category ? op->category : "process"));
+	cJSON_AddItemToArray(cats, cJSON_CreateString(act->category));
 	types = cJSON_AddArrayToObject(ev, "type");
-	if (op->type)
-		cJSON_AddItemToArray(types, cJSON_CreateString(op->type));
-	if (phase && !strcmp(phase, "start"))
-		cJSON_AddItemToArray(types, cJSON_CreateString("start"));
-	cJSON_AddItemToArray(types, cJSON_CreateString(
-	    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
-	cJSON_AddStringToObject(ev, "action", op->action);
-	/* a denial carried out is a success (ECS); a failed operation is not */
-	cJSON_AddStringToObject(ev, "outcome", result ? "failure" :
+	cJSON_AddItemToArray(types, cJSON_CreateString(act->type));
+	/* ECS lists allowed and denied among the network category's types
+	 * only; osl.decision says it for every record */
+	if (!strcmp(act->category, "network"))
+		cJSON_AddItemToArray(types, cJSON_CreateString(
+		    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
+	cJSON_AddStringToObject(ev, "action", act->name);
+	/* what was asked for did not happen: a denial is a failure, as is a
+	 * failed operation; the start of one has no outcome yet */
+	cJSON_AddStringToObject(ev, "outcome", result || d->verdict == OSL_DENY ? "failure" :
 	    phase && !strcmp(phase, "start") ? "unknown" : "success");
 	osl_decision_reason(p, d, reason, sizeof(reason));
 	cJSON_AddStringToObject(ev, "reason", reason);
@@ -104,9 +103,11 @@ record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
 			cJSON_AddStringToObject(e, "code", name);
 		osl_log_add_text(e, "message", result->msg);
 	}
-	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", op->action,
+	/* by the rule, the default, or the setting that decided (net.resolve: true) */
+	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", act->name,
 	    op->target ? op->target : "", decision_word(d),
-	    d->rule ? osl_rule_name(d->rule) : op->unnamed ? op->unnamed : "default",
+	    d->rule ? osl_rule_name(d->rule) : op->unnamed ? op->unnamed :
+	    d->by_default || !d->setting ? "default" : d->setting,
 	    d->audit ? " (audit)" : "",
 	    result ? ", failed: " : "", result ? result->msg : "");
 	osl_log_add_text(rec, "message", msg);

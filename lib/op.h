@@ -12,12 +12,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "action.h"
 #include "ctx.h"
 
 struct osl_op {
-	const char *action;		/* event.action, e.g. "fs.write" */
-	const char *category;		/* ECS event.category: "file", "network", "process", ... */
-	const char *type;		/* ECS event.type of the operation: "access", "change", "creation", ... */
+	enum osl_action action;		/* event.action and its ECS category and type (action.h) */
 	const char *target;		/* for messages: the path or HOST:PORT as the user gave it */
 	struct osl_request req;		/* what the policy is asked */
 	cJSON *fields;			/* ECS fields of both records (file.*, destination.*); owned by the op */
@@ -33,9 +32,8 @@ struct osl_op {
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
 };
 
-/* Fresh op (fields = empty object). */
-void osl_op_init(struct osl_op *op, const char *action, const char *category,
-    const char *type, const char *target);
+/* Fresh op (fields = empty object), asking for ACTION's access. */
+void osl_op_init(struct osl_op *op, enum osl_action action, const char *target);
 void osl_op_release(struct osl_op *op);
 
 /* Decide and log.  Returns NULL when the operation may go ahead, or an

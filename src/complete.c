@@ -9,14 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "action.h"
 #include "cli.h"
 #include "policy/builtin.h"
 
 extern const struct osl_cmd osl_top;
-
-/* The actions policy explain takes (man osl-policy(5), RULES). */
-static const char actions[] = "fs.read fs.write fs.create fs.delete fs.copy fs.move fs.chmod "
-	"fs.chown fs.link fs.exec net.connect net.bind net.accept net.resolve proc.exec proc.signal";
 
 /* " builtin:ci builtin:default ...": the shipped policies, for "policy";
  * ESC_COLON for zsh's _arguments, where a colon ends the action. */
@@ -32,6 +29,23 @@ group_words(void)
 {
 	for (const struct osl_cmd *g = osl_groups; g->name; g++)
 		printf(" %s", g->name);
+}
+
+/* "fs.read fs.write ...": the actions the policy decides (lib/action.h),
+ * the ACTION of `policy explain`. */
+static const char *
+action_list(void)
+{
+	static char buf[2048];
+	size_t o = 0;
+
+	if (buf[0])
+		return buf;
+	for (unsigned a = 0; a < OSL_ACT__COUNT; a++)
+		if (osl_action(a)->access != OSL_ACCESS_NONE && o < sizeof(buf))
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", o ? " " : "",
+			    osl_action_name(a));
+	return buf;
 }
 
 /* Escape for a single-quoted shell word. */
@@ -224,7 +238,7 @@ bash(void)
 	printf("' -- \"$cur\")) ;;\n"
 	    "\taction) COMPREPLY+=($(compgen -W '%s' -- \"$cur\")) ;;\n"
 	    "\t*) COMPREPLY+=($(compgen -W \"$1\" -- \"$cur\")) ;;\n"
-	    "\tesac\n}\n", actions);
+	    "\tesac\n}\n", action_list());
 
 	/* the global options' arguments, after the verb too */
 	printf("__osl_garg() {\n\tcase $prev in\n");
@@ -329,7 +343,7 @@ zsh_action(const char *kind, bool braces)
 		builtin_words(true);
 		printf(braces ? "" : "}");
 	} else {
-		const char *w = is(kind, "group") ? NULL : is(kind, "action") ? actions : kind;
+		const char *w = is(kind, "group") ? NULL : is(kind, "action") ? action_list() : kind;
 
 		printf(braces ? "compadd -- " : "(");
 		if (w)
@@ -504,7 +518,7 @@ fish_kind(const char *kind, bool req)
 		if (is(kind, "group"))
 			group_words();
 		else
-			sq(is(kind, "action") ? actions : kind);
+			sq(is(kind, "action") ? action_list() : kind);
 		printf("'");
 	}
 }

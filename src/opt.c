@@ -23,7 +23,7 @@ struct osl_getopt {
 	int optind;		/* after the loop: first operand */
 	char shorts[128];
 	struct option longs[OSL_OPT_MAX + 2];
-	bool too_many;		/* the table has more than OSL_OPT_MAX options */
+	char bad[96];		/* why the table cannot be used, or "" */
 };
 
 /* Start parsing a verb's options; ARGV[0] is the verb. */
@@ -42,7 +42,13 @@ cli_getopt_init(struct osl_getopt *g, const struct osl_cmd *cmd, int argc, char 
 	g->shorts[s++] = 'h';
 	for (o = cmd->opts; o && (o->letter || o->name); o++) {
 		if (i == OSL_OPT_MAX) {
-			g->too_many = true;
+			snprintf(g->bad, sizeof(g->bad), "more than %d options in the table", OSL_OPT_MAX);
+			break;
+		}
+		if (!o->type) {
+			/* a row without OPT_*: nothing would ever read it */
+			snprintf(g->bad, sizeof(g->bad), "option %s is bound to nothing (an OPT_* row)",
+			    cli_opt_name(o));
 			break;
 		}
 		if (o->letter && s + 3 < sizeof(g->shorts)) {
@@ -83,8 +89,8 @@ cli_getopt(struct osl_getopt *g)
 {
 	int c, li = -1;
 
-	if (g->too_many) {
-		cli_error(osl_error_new(OSL_ESETUP, "more than %d options in the table", OSL_OPT_MAX));
+	if (g->bad[0]) {
+		cli_error(osl_error_new(OSL_ESETUP, "%s", g->bad));
 		return '?';
 	}
 	if (g->optind == 0)

@@ -22,7 +22,7 @@ run() {
 show() {
 	if command -v jq >/dev/null 2>&1; then
 		tail -n "$1" "$log" | jq -c '{action: .event.action, outcome: .event.outcome,
-		  decision: .osl.decision, rule: .rule.id, target: (.file.path // .process.child.executable), reason: .event.reason}'
+		  decision: .osl.decision, rule: .rule.id, target: (.file.path // .process.executable), reason: .event.reason}'
 	else
 		tail -n "$1" "$log"
 	fi

@@ -81,11 +81,11 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	if ((err = link_name(argv[0], argv[1], lname, sizeof(lname))))
 		return cli_error(err);
 	out_arr_open(NULL);
-	osl_op_init(&op, "fs.link", "file", "creation", lname);
+	osl_op_init(&op, OSL_ACT_FS_LINK, lname);
 	if (!fs_opt.symbolic) {
 		/* a hard link gives the file one more name: that is a change to
 		 * the file, so it is decided as a write on the file itself */
-		osl_op_init(&sop, "fs.link", "file", "change", argv[0]);
+		osl_op_init(&sop, OSL_ACT_FS_LINK, argv[0]);
 		sop.level = OSL_LEVEL_DEBUG;
 		err = fs_begin_path(ctx, &sop, &src, argv[0], 0, &sbegun);
 		if (!err && S_ISDIR(src.st.st_mode))
@@ -99,7 +99,11 @@ cmd_fs_ln(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	if ((err = fs_begin_dest(ctx, &op, &d, lname, 0, &begun)))
 		goto done;
-	osl_log_add_text(osl_log_obj(op.fields, "file"), "link_target", fs_opt.symbolic ? argv[0] : src.real);
+	/* ECS: a symlink's target is file.target_path; a hard link's, osl's */
+	if (fs_opt.symbolic)
+		osl_log_add_text(osl_log_obj(op.fields, "file"), "target_path", argv[0]);
+	else
+		osl_log_add_text(osl_log_obj(op.fields, "osl"), "link_target", src.real);
 	if (d.exists && !fs_opt.force) {
 		err = osl_error_sys(OSL_EFAIL, EEXIST, "'%s'", lname);
 		goto done;
@@ -133,7 +137,7 @@ done:
 /* chmod and chown share everything but the change itself. */
 struct attr {
 	struct osl_ctx *ctx;
-	const char *action;
+	enum osl_action action;
 	const char *modestr;
 	uid_t uid;
 	gid_t gid;
@@ -175,7 +179,7 @@ attr_visit(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 	 * chmod cannot change one (chown changes the link itself) */
 	if (e->depth == 0 || v == OSL_FS_POST || (S_ISLNK(e->st.st_mode) && a->modestr))
 		return NULL;
-	osl_op_init(&op, a->action, "file", "change", e->path);
+	osl_op_init(&op, a->action, e->path);
 	op.level = OSL_LEVEL_DEBUG;
 	err = fs_begin_real(a->ctx, &op, e->path, e->path, &e->st);
 	if (err && v == OSL_FS_PRE)
@@ -215,7 +219,7 @@ attr_run(struct attr *a, int argc, char **argv)
 		int fd;
 
 		a->files = a->errors = 0;
-		osl_op_init(&op, a->action, "file", "change", argv[i]);
+		osl_op_init(&op, a->action, argv[i]);
 		err = fs_begin_path(a->ctx, &op, &f, argv[i], 0, &begun);
 		if (!err)
 			err = fs_check_links(argv[i], &f.st);
@@ -244,7 +248,7 @@ attr_run(struct attr *a, int argc, char **argv)
 int
 cmd_fs_chmod(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct attr a = { .ctx = ctx, .action = "fs.chmod" };
+	struct attr a = { .ctx = ctx, .action = OSL_ACT_FS_CHMOD };
 	mode_t m;
 	int r;
 
@@ -301,7 +305,7 @@ parse_owner(const char *s, uid_t *uid, gid_t *gid)
 int
 cmd_fs_chown(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct attr a = { .ctx = ctx, .action = "fs.chown" };
+	struct attr a = { .ctx = ctx, .action = OSL_ACT_FS_CHOWN };
 	int r;
 
 	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)

@@ -163,7 +163,7 @@ ls_dir(struct ls_opts *o, int fd, const char *given, const char *real, bool head
 			continue;
 		if (!out_is_json())
 			putchar('\n');
-		osl_op_init(&op, "fs.read", "file", "access", sub);
+		osl_op_init(&op, OSL_ACT_FS_READ, sub);
 		op.level = OSL_LEVEL_DEBUG;
 		if (!(err = fs_begin_real(o->ctx, &op, sub, subreal, &sts[i]))) {
 			begun = true;
@@ -209,7 +209,7 @@ cmd_fs_ls(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun;
 		int fd = -1;
 
-		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_fs_reopen(&f, O_RDONLY | O_DIRECTORY, &fd);
@@ -284,7 +284,7 @@ cmd_fs_hash(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun;
 		int fd = -1;
 
-		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_path(ctx, &op, &f, argv[i], 0, &begun);
 		if (!err && S_ISDIR(f.st.st_mode))
 			err = osl_error_sys(OSL_EFAIL, EISDIR, "'%s'", argv[i]);
@@ -326,7 +326,7 @@ du_visit(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 		return NULL;
 	if (v == OSL_FS_PRE && e->depth > 0) {
 		/* a denied subtree is named and not counted */
-		osl_op_init(&op, "fs.read", "file", "access", e->path);
+		osl_op_init(&op, OSL_ACT_FS_READ, e->path);
 		op.level = OSL_LEVEL_DEBUG;
 		err = fs_begin_real(d->ctx, &op, e->path, e->path, &e->st);
 		if (err)
@@ -370,7 +370,7 @@ cmd_fs_du(int argc, char **argv, struct osl_ctx *ctx)
 		struct du d = { .ctx = ctx };
 		bool begun;
 
-		osl_op_init(&op, "fs.read", "file", "access", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_READ, argv[i]);
 		err = fs_begin_dest(ctx, &op, &dst, argv[i], OSL_FS_FOLLOW_LAST, &begun);
 		if (!err && !dst.exists)
 			err = osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", argv[i]);

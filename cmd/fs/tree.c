@@ -26,7 +26,7 @@ struct cp_link {
 struct cp {
 	struct osl_ctx *ctx;
 	bool rec, archive, noclobber, sync;
-	const char *verb_action;	/* "fs.copy" or "fs.move" */
+	enum osl_action verb_action;	/* fs.copy or fs.move */
 	uint64_t files, bytes, errors;
 	int status;
 	mode_t mask;			/* umask, for copies without -a */
@@ -125,14 +125,14 @@ entry_decide(struct cp *cp, const char *spath, const char *dpath, const struct s
 	const struct osl_error *err;
 	struct osl_op op;
 
-	osl_op_init(&op, "fs.read", "file", "access", spath);
+	osl_op_init(&op, OSL_ACT_FS_READ, spath);
 	op.level = OSL_LEVEL_DEBUG;
 	if (!(err = fs_begin_real(cp->ctx, &op, spath, spath, st)))
 		err = osl_op_end(cp->ctx, &op, NULL);
 	osl_op_release(&op);
 	if (err)
 		return err;
-	osl_op_init(dop, cp->verb_action, "file", "creation", dpath);
+	osl_op_init(dop, cp->verb_action, dpath);
 	dop->level = OSL_LEVEL_DEBUG;
 	if ((err = fs_begin_real(cp->ctx, dop, dpath, dpath, st)))
 		osl_op_release(dop);
@@ -388,7 +388,7 @@ cp_run(struct cp *cp, int argc, char **argv, bool move);
 int
 cmd_fs_cp(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct cp cp = { .ctx = ctx, .verb_action = "fs.copy" };
+	struct cp cp = { .ctx = ctx, .verb_action = OSL_ACT_FS_COPY };
 	int r;
 
 	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
@@ -404,7 +404,7 @@ cmd_fs_cp(int argc, char **argv, struct osl_ctx *ctx)
 int
 cmd_fs_mv(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct cp cp = { .ctx = ctx, .verb_action = "fs.move" };
+	struct cp cp = { .ctx = ctx, .verb_action = OSL_ACT_FS_MOVE };
 	int r;
 
 	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
@@ -513,7 +513,7 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 		cp->files = cp->bytes = cp->errors = 0;
 		/* decision 1: the source (read for cp, a write for mv: the name
 		 * goes away), at debug: the operation's record is the next one */
-		osl_op_init(&sop, move ? "fs.move" : "fs.read", "file", move ? "deletion" : "access", argv[i]);
+		osl_op_init(&sop, move ? OSL_ACT_FS_MOVE : OSL_ACT_FS_READ, argv[i]);
 		sop.level = OSL_LEVEL_DEBUG;
 		if (move)
 			err = fs_begin_dest(cp->ctx, &sop, &s, argv[i], FS_TREE_IF_DIR, &sbegun);
@@ -529,7 +529,7 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 			fs_fail(&cp->status, argv[i], err);
 			goto next;
 		}
-		osl_op_init(&op, cp->verb_action, "file", move ? "change" : "creation", dname);
+		osl_op_init(&op, cp->verb_action, dname);
 		/* a folder's new name gets all that may lie beneath it */
 		op.req.tree = move && S_ISDIR(s.st.st_mode);
 		err = fs_begin_dest(cp->ctx, &op, &d, dname, move ? 0 : OSL_FS_FOLLOW_LAST, &begun);
@@ -583,7 +583,7 @@ rm_visit(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 		if (e->depth == 0)
 			return NULL;
 		/* a denied directory is not entered: nothing in it goes */
-		osl_op_init(&op, "fs.delete", "file", "deletion", e->path);
+		osl_op_init(&op, OSL_ACT_FS_DELETE, e->path);
 		op.level = OSL_LEVEL_DEBUG;
 		if ((err = fs_begin_real(rm->ctx, &op, e->path, e->path, &e->st))) {
 			*skip = true;
@@ -594,7 +594,7 @@ rm_visit(void *arg, struct osl_fs_ent *e, enum osl_fs_visit v, bool *skip)
 		osl_op_release(&op);
 		return NULL;
 	}
-	osl_op_init(&op, "fs.delete", "file", "deletion", e->path);
+	osl_op_init(&op, OSL_ACT_FS_DELETE, e->path);
 	op.level = OSL_LEVEL_DEBUG;
 	if (v == OSL_FS_LEAF && (err = fs_begin_real(rm->ctx, &op, e->path, e->path, &e->st))) {
 		rm->errors++;
@@ -678,7 +678,7 @@ cmd_fs_rm(int argc, char **argv, struct osl_ctx *ctx)
 			    "'%s': refusing to remove / (use --no-preserve-root)", argv[i]));
 			continue;
 		}
-		osl_op_init(&op, "fs.delete", "file", "deletion", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_DELETE, argv[i]);
 		err = fs_begin_dest(ctx, &op, &d, argv[i], 0, &begun);
 		if (!err && !d.exists && !fs_opt.force)
 			err = osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", argv[i]);

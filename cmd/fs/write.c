@@ -23,13 +23,9 @@ umasked(mode_t m)
 
 /* The op of a name that may or may not exist yet. */
 static void
-name_action(struct osl_op *op, const struct osl_fs_dest *d, const char *exists_action)
+name_action(struct osl_op *op, const struct osl_fs_dest *d, enum osl_action exists_action)
 {
-	if (d->dirfd >= 0 && !d->exists) {
-		op->action = "fs.create";
-		op->type = "creation";
-	} else
-		op->action = exists_action;
+	op->action = d->dirfd >= 0 && !d->exists ? OSL_ACT_FS_CREATE : exists_action;
 }
 
 /* Only regular files are replaced or appended to: a device or a fifo under
@@ -62,11 +58,11 @@ cmd_fs_write(int argc, char **argv, struct osl_ctx *ctx)
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
 	out_arr_open(NULL);
-	osl_op_init(&op, "fs.write", "file", "change", argv[0]);
+	osl_op_init(&op, OSL_ACT_FS_WRITE, argv[0]);
 	/* decided on the access kind before the name is known to exist: both
 	 * actions are writes */
 	if (!(err = fs_begin_dest(ctx, &op, &d, argv[0], OSL_FS_FOLLOW_LAST, &begun)))
-		name_action(&op, &d, "fs.write");
+		name_action(&op, &d, OSL_ACT_FS_WRITE);
 	if (err || (err = want_regular(&d)))
 		goto done;
 	/* the old file keeps its mode (and owner, when we may); the new one
@@ -136,9 +132,9 @@ cmd_fs_append(int argc, char **argv, struct osl_ctx *ctx)
 	if (argc != 1)
 		return cli_usage("one path is needed (the data comes from standard input)");
 	out_arr_open(NULL);
-	osl_op_init(&op, "fs.write", "file", "change", argv[0]);
+	osl_op_init(&op, OSL_ACT_FS_WRITE, argv[0]);
 	if (!(err = fs_begin_dest(ctx, &op, &d, argv[0], OSL_FS_FOLLOW_LAST, &begun)))
-		name_action(&op, &d, "fs.write");
+		name_action(&op, &d, OSL_ACT_FS_WRITE);
 	if (err || (err = want_regular(&d)))
 		goto done;
 	if (d.exists) {
@@ -190,9 +186,9 @@ cmd_fs_touch(int argc, char **argv, struct osl_ctx *ctx)
 		bool begun;
 		int fd = -1;
 
-		osl_op_init(&op, "fs.write", "file", "change", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_WRITE, argv[i]);
 		if (!(err = fs_begin_dest(ctx, &op, &d, argv[i], OSL_FS_FOLLOW_LAST, &begun)))
-			name_action(&op, &d, "fs.write");
+			name_action(&op, &d, OSL_ACT_FS_WRITE);
 		if (err)
 			goto next;
 		if (d.exists) {
@@ -243,7 +239,7 @@ mkdir_one(struct osl_ctx *ctx, const char *path, mode_t mode, bool exist_ok, int
 		if (dir)
 			return;
 	}
-	osl_op_init(&op, "fs.create", "file", "creation", path);
+	osl_op_init(&op, OSL_ACT_FS_CREATE, path);
 	if ((err = fs_begin_dest(ctx, &op, &d, path, 0, &begun)))
 		goto done;
 	/* the mode is exactly MODE: no umask, and no chmod after (which a
@@ -330,7 +326,7 @@ cmd_fs_rmdir(int argc, char **argv, struct osl_ctx *ctx)
 		struct osl_op op;
 		bool begun;
 
-		osl_op_init(&op, "fs.delete", "file", "deletion", argv[i]);
+		osl_op_init(&op, OSL_ACT_FS_DELETE, argv[i]);
 		if (!(err = fs_begin_dest(ctx, &op, &d, argv[i], 0, &begun)) && !d.exists)
 			err = osl_error_sys(OSL_EFAIL, ENOENT, "'%s'", argv[i]);
 		if (!err && unlinkat(d.dirfd, d.name, AT_REMOVEDIR) < 0)

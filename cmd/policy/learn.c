@@ -73,7 +73,7 @@ report_drift(const struct osl_learn *l, const struct osl_policy *p)
 		struct osl_decision d;
 		char buf[PATH_MAX + 64], reason[512];
 
-		if (!kind_action[s->kind] || !osl_policy_access_of(kind_action[s->kind], &acc) ||
+		if (!kind_action[s->kind] || !osl_action_access(kind_action[s->kind], &acc) ||
 		    osl_request_from_target(acc, s->what, &rq, buf, sizeof(buf)))
 			continue;
 		osl_policy_decide(p, &rq, &d);

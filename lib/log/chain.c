@@ -1,5 +1,5 @@
-/* The hash chain: pure.  chain.hash = SHA-256(prev || the line's bytes up to
- * ,"chain":), so a verifier hashes exactly what was written. */
+/* The hash chain: pure.  osl.chain.hash = SHA-256(prev || the line's bytes
+ * up to ,"chain":), so a verifier hashes exactly what was written. */
 #include "log/log-int.h"
 
 #include <string.h>
@@ -53,6 +53,16 @@ osl_unhex(uint8_t *dst, const char *src, size_t n)
 	return true;
 }
 
+/* The chain field: HEAD <64 hex> MID <64 hex> END, the last member of osl,
+ * the record's last member (OSL_CHAIN_TAG, log-int.h, names it); a record
+ * from before osl.chain ends in one brace less */
+static const char head[] = OSL_CHAIN_TAG "{\"prev\":\"", mid[] = "\",\"hash\":\"", end[] = "\"}}}";
+#define HEAD_LEN (sizeof(head) - 1)
+#define MID_AT (HEAD_LEN + 64)
+#define HASH_AT (MID_AT + sizeof(mid) - 1)
+#define END_AT (HASH_AT + 64)
+_Static_assert(END_AT + sizeof(end) - 1 == OSL_CHAIN_SUFFIX_LEN, "the chain field's length");
+
 void
 osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
 {
@@ -62,29 +72,35 @@ osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32])
 	if (!sb_grow(out, OSL_CHAIN_SUFFIX_LEN + 1))
 		return;
 	p = out->buf + out->len;
-	memcpy(p, ",\"chain\":{\"prev\":\"", 18);
-	osl_hex(p + 18, prev, 32);
-	memcpy(p + 82, "\",\"hash\":\"", 10);
-	osl_hex(p + 92, hash, 32);
-	memcpy(p + 156, "\"}}\n", 5);
+	memcpy(p, head, HEAD_LEN);
+	osl_hex(p + HEAD_LEN, prev, 32);
+	memcpy(p + MID_AT, mid, sizeof(mid) - 1);
+	osl_hex(p + HASH_AT, hash, 32);
+	memcpy(p + END_AT, end, sizeof(end) - 1);
+	p[OSL_CHAIN_SUFFIX_LEN] = '\n';
+	p[OSL_CHAIN_SUFFIX_LEN + 1] = '\0';
 	out->len += OSL_CHAIN_SUFFIX_LEN + 1;
 }
 
 bool
 osl_chain_split(const char *line, size_t len, size_t *prefix_len,
-    uint8_t prev[32], uint8_t hash[32])
+    uint8_t prev[32], uint8_t hash[32], bool *top)
 {
+	/* the old top-level chain ends "}}, osl.chain "}}} */
+	size_t n = len >= 4 && memcmp(line + len - 4, "\"}}}", 4) == 0 ?
+	    OSL_CHAIN_SUFFIX_LEN : OSL_CHAIN_SUFFIX_LEN - 1;
 	const char *p;
 
-	if (len < OSL_CHAIN_SUFFIX_LEN + 1)
+	if (len < n + 1)
 		return false;
-	p = line + len - OSL_CHAIN_SUFFIX_LEN;
-	if (memcmp(p, ",\"chain\":{\"prev\":\"", 18) != 0 ||
-	    memcmp(p + 82, "\",\"hash\":\"", 10) != 0 ||
-	    memcmp(p + 156, "\"}}", 3) != 0 ||
-	    !osl_unhex(prev, p + 18, 32) || !osl_unhex(hash, p + 92, 32))
+	p = line + len - n;
+	if (memcmp(p, head, HEAD_LEN) != 0 || memcmp(p + MID_AT, mid, sizeof(mid) - 1) != 0 ||
+	    memcmp(p + END_AT, end, n - END_AT) != 0 ||
+	    !osl_unhex(prev, p + HEAD_LEN, 32) || !osl_unhex(hash, p + HASH_AT, 32))
 		return false;
-	*prefix_len = len - OSL_CHAIN_SUFFIX_LEN;
+	*prefix_len = len - n;
+	if (top)
+		*top = n < OSL_CHAIN_SUFFIX_LEN;
 	return true;
 }
 

@@ -11,17 +11,24 @@
 #include "log/log.h"
 #include "util/strbuf.h"
 
+/* ecs.version of every record: the ECS release whose definitions the test
+ * checks the records against (test/ecs/, build/ecs/) */
+#define OSL_ECS_VERSION		"9.4.0"
 #define OSL_LOG_PIPE_MAX	4096	/* PIPE_BUF: atomic on a pipe */
 #define OSL_LOG_FILE_MAX	65536
-/* ,"chain":{"prev":"<64 hex>","hash":"<64 hex>"}} without the '\n' */
-#define OSL_CHAIN_TAG		",\"chain\":"
-#define OSL_CHAIN_SUFFIX_LEN	(9 + 9 + 64 + 10 + 64 + 3)
+/* ,"chain":{"prev":"<64 hex>","hash":"<64 hex>"}}} without the '\n': the
+ * last member of osl, the record's last member (osl.chain); a record
+ * written before osl.chain ends in one brace less (chain at the top). */
+#define OSL_CHAIN_KEY		"chain"
+#define OSL_CHAIN_TAG		",\"" OSL_CHAIN_KEY "\":"
+#define OSL_CHAIN_SUFFIX_LEN	(9 + 9 + 64 + 10 + 64 + 4)
 
 /* The identity fields, serialised once per process: the members of
  * process, user and host ("pid":1,"parent":{...},...), without braces, so
  * that a caller's own process.* members can follow them. */
 struct osl_log_frag {
 	char *process, *user, *host;	/* or NULL */
+	char *self;			/* process without its parent: osl as process.parent */
 	bool truncated;			/* args or executable were cut */
 };
 const struct osl_error *osl_log_frag_init(struct osl_log_frag *fr,
@@ -40,7 +47,14 @@ struct osl_log_build_args {
  * (osl.truncated: true).  HASH gets chain.hash when a->prev is set. */
 const struct osl_error *osl_log_build(struct strbuf *out, cJSON *rec,
     const struct osl_log_frag *fr, const struct osl_log_build_args *a, uint8_t hash[32]);
+/* The same from N fields (at most 64), laid out as the cJSON object they
+ * describe would be. */
+const struct osl_error *osl_log_build_fields(struct strbuf *out,
+    const struct osl_log_field *f, size_t n, const struct osl_log_frag *fr,
+    const struct osl_log_build_args *a, uint8_t hash[32]);
 
+/* Length of the valid UTF-8 sequence at S (N bytes there), or 0. */
+size_t osl_utf8_seq(const unsigned char *s, size_t n);
 /* UTF-8 check (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool osl_utf8_valid(const char *s, size_t len);
 /* Decimal, no NUL needed in the caller: returns the length (buf >= 21). */
@@ -50,13 +64,14 @@ int osl_level_syslog(enum osl_level l);
 /* chain.c */
 void osl_hex(char *dst, const uint8_t *src, size_t n);	/* writes 2n chars, no NUL */
 bool osl_unhex(uint8_t *dst, const char *src, size_t n);	/* reads 2n chars */
-/* Append ,"chain":{...}}\n to OUT, whose bytes are the record up to the
- * chain field; sets HASH. */
+/* Append ,"chain":{...}}}\n to OUT, whose bytes are the record up to the
+ * chain field (the osl object still open); sets HASH. */
 void osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32]);
 /* Split a line (no '\n') that ends in the chain field: PREFIX_LEN is where
- * ,"chain": starts.  False when the line does not end in one. */
+ * ,"chain": starts; *TOP (may be NULL) is set when the chain is the old
+ * top-level one.  False when the line does not end in one. */
 bool osl_chain_split(const char *line, size_t len, size_t *prefix_len,
-    uint8_t prev[32], uint8_t hash[32]);
+    uint8_t prev[32], uint8_t hash[32], bool *top);
 /* The bytes a checkpoint signature covers:
  * "osl-checkpoint-v1\n<sequence>\n<64 hex hash>"; buf >= 128.  Returns length. */
 size_t osl_checkpoint_message(char *buf, uint64_t seq, const uint8_t hash[32]);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
@@ -46,6 +47,55 @@ bool osl_log_enabled(const struct osl_log *log, enum osl_level level);
  * (NULL).  When the record cannot be written: OSL_EDENIED if on_failure is
  * deny, else NULL after counting the failure and saying so once on stderr. */
 const struct osl_error *osl_log_emit(struct osl_log *log, enum osl_level level, cJSON *rec);
+
+/* A record as a list of fields, for a writer that makes many (a
+ * supervised child's output): nothing to allocate or free.  PATH is the
+ * field's dotted ECS name ("event.action", "osl.supervise.name"); fields
+ * that share a prefix make one object, in the order of the first of them,
+ * so a record comes out as the cJSON object with the same fields would. */
+enum osl_log_ftype {
+	OSL_LF_STR,	/* s, len bytes (made valid when written; NULL: null) */
+	OSL_LF_STRS,	/* an array of the len strings in v */
+	OSL_LF_INT,	/* i */
+	OSL_LF_COUNT,	/* u, as osl_log_add_count */
+	OSL_LF_U64,	/* u, as osl_log_add_u64 */
+	OSL_LF_BOOL,	/* i != 0 */
+	OSL_LF_JSON,	/* json, any value, written as osl_log_emit would */
+};
+struct osl_log_field {
+	const char *path;
+	enum osl_log_ftype type;
+	const char *s;
+	size_t len;
+	const char *const *v;
+	int64_t i;
+	uint64_t u;
+	const cJSON *json;
+};
+#define OSL_LOG_STRN(p, str, n) \
+	((struct osl_log_field){ .path = (p), .type = OSL_LF_STR, .s = (str), .len = (n) })
+#define OSL_LOG_STR(p, str) OSL_LOG_STRN((p), (str), (str) ? strlen(str) : 0)
+#define OSL_LOG_STRS(p, vec, n) \
+	((struct osl_log_field){ .path = (p), .type = OSL_LF_STRS, .v = (vec), .len = (n) })
+#define OSL_LOG_INT(p, n) ((struct osl_log_field){ .path = (p), .type = OSL_LF_INT, .i = (n) })
+#define OSL_LOG_COUNT(p, n) ((struct osl_log_field){ .path = (p), .type = OSL_LF_COUNT, .u = (n) })
+#define OSL_LOG_U64(p, n) ((struct osl_log_field){ .path = (p), .type = OSL_LF_U64, .u = (n) })
+#define OSL_LOG_BOOL(p, b) ((struct osl_log_field){ .path = (p), .type = OSL_LF_BOOL, .i = !!(b) })
+#define OSL_LOG_JSON(p, j) ((struct osl_log_field){ .path = (p), .type = OSL_LF_JSON, .json = (j) })
+
+/* osl_log_emit for a record of N fields (at most 64; F stays the caller's). */
+const struct osl_error *osl_log_emit_fields(struct osl_log *log, enum osl_level level,
+    const struct osl_log_field *f, size_t n);
+
+/* A batch: between hold and release, a file sink keeps its lock and writes
+ * the records it is given together, with one write(2) when they pass
+ * 256 KiB and at the release (which syncs as the policy says).  For a
+ * writer that has many records at once; the file's other writers wait
+ * meanwhile, so hold only while there is more to write.  Holds nest;
+ * other sinks write at once.  Release returns what the last write did (as
+ * osl_log_emit). */
+void osl_log_hold(struct osl_log *log);
+const struct osl_error *osl_log_release(struct osl_log *log);
 
 /* For on_failure: deny, before an operation runs: make sure its records can
  * be written (a file sink keeps space reserved past its end with
@@ -100,6 +150,8 @@ struct osl_verify_report {
 	unsigned long signed_checkpoints;	/* checked against a public key */
 	unsigned long pins;		/* checkpoint copies of this log (osl_verify_pins_file) */
 	unsigned long pins_matched;	/* of them, records found with the same hash */
+	unsigned long old_format;	/* records written before osl.chain (chain at the top) */
+	unsigned long first_old;	/* line of the first of them */
 };
 struct osl_verify;
 struct osl_verify *osl_verify_new(void);
@@ -161,8 +213,9 @@ const struct osl_error *osl_log_read_fd(int fd, const char *name, osl_log_read_f
 
 /* `osl log show` filters; pure.  All set ones must match. */
 struct osl_log_filter {
-	const char *action;	/* "fs.write", or a prefix: "fs.*" */
+	const char *action;	/* "fs.write", or a group: "fs" or "fs.*" */
 	const char *outcome;	/* success | failure | unknown */
+	const char *decision;	/* allow | deny (osl.decision): osl_log_filter_decision */
 	uint64_t since_ns;	/* @timestamp >= this; 0 = any */
 	bool has_level;
 	enum osl_level level;	/* at least this level */
@@ -171,6 +224,9 @@ struct osl_log_filter {
  * time or a duration ("10m") before NOW_NS.  OSL_EINPUT on a bad value. */
 const struct osl_error *osl_log_filter_init(struct osl_log_filter *f, const char *action,
     const char *outcome, const char *since, const char *level, uint64_t now_ns);
+/* Only records whose osl.decision is DECISION (allow or deny); OSL_EINPUT
+ * on another word. */
+const struct osl_error *osl_log_filter_decision(struct osl_log_filter *f, const char *decision);
 bool osl_log_filter_match(const struct osl_log_filter *f, const cJSON *rec);
 
 #endif

@@ -211,6 +211,15 @@ osl_log_filter_init(struct osl_log_filter *f, const char *action, const char *ou
 	return NULL;
 }
 
+const struct osl_error *
+osl_log_filter_decision(struct osl_log_filter *f, const char *decision)
+{
+	if (decision && strcmp(decision, "allow") != 0 && strcmp(decision, "deny") != 0)
+		return osl_error_new(OSL_EINPUT, "'%s': decision must be allow or deny", decision);
+	f->decision = decision;
+	return NULL;
+}
+
 static const char *
 str_at(const cJSON *rec, const char *obj, const char *key)
 {
@@ -236,7 +245,16 @@ osl_log_filter_match(const struct osl_log_filter *f, const cJSON *rec)
 			/* "fs.*" takes fs.read and fs.write, not fsx.read */
 			if (strncmp(s, f->action, n - 1) != 0)
 				return false;
+		} else if (!strchr(f->action, '.')) {
+			/* a group: "fs" is "fs.*" (no action is without a dot) */
+			if (strncmp(s, f->action, n) != 0 || s[n] != '.')
+				return false;
 		} else if (strcmp(s, f->action) != 0)
+			return false;
+	}
+	if (f->decision) {
+		s = str_at(rec, "osl", "decision");
+		if (!s || strcmp(s, f->decision) != 0)
 			return false;
 	}
 	if (f->outcome) {

@@ -1,381 +1,85 @@
-/* The sinks: the thin layer that takes the clock, locks, writes and syncs.
- * Records are built by log/record.c and sealed by log/chain.c.
- *
- * A file sink may be shared by several osl processes: each record is written
- * under flock(LOCK_EX) with one write(2) on an O_APPEND descriptor, after
- * checking that the file did not change under us (else its last complete
- * record gives the sequence and the previous hash). */
+/* The sinks: the thin layer that takes the clock, writes and syncs.
+ * Records are built by log/build.c and sealed by log/chain.c; a file sink's
+ * locking, tail, rotation and space are log/file.c. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* fallocate, asprintf */
+#define _GNU_SOURCE	/* asprintf */
 #endif
-#include "log/log-int.h"
+#include "action.h"
+#include "log/sink.h"
 #include "log/wire.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nettle/base64.h>
 #include <nettle/eddsa.h>
 
-enum sink_kind { SINK_NONE, SINK_FILE, SINK_STDERR, SINK_SYSLOG, SINK_JOURNALD };
-
-#define TAIL_MAX	(2 * OSL_LOG_FILE_MAX + 2)
-#define RESERVE_CHUNK	(64 * 1024)
-#define RESERVE_LOW	(16 * 1024)
-#define RESERVE_SLACK	(16 * 1024)	/* st_blocks also counts the file's own metadata */
 #define BATCH_RECORDS	1000
 #define BATCH_NS	1000000000ull
-#define PATH_CHECK_NS	1000000000ull
+#define BATCH_BYTES	(256 * 1024)	/* written at once while held */
 
-/* Set from a SIGHUP handler (osl_log_hup): the next record checks the path
- * at once instead of within a second. */
-static volatile sig_atomic_t hup_pending;
-
-void
-osl_log_hup(void)
-{
-	hup_pending = 1;
-}
-
-struct osl_log {
-	enum sink_kind kind;
-	enum osl_level level;
-	enum osl_log_sync sync;
-	enum osl_log_onfail on_failure;
-	bool chain;
-	uint64_t rotate_size;
-	unsigned rotate_keep;
-	unsigned cp_every;
-	uint64_t cp_interval;
-	char *name;		/* for messages: the path, or the sink as given */
-	char *path;		/* file, or the socket */
-	int fd;
-	size_t max;
-	pid_t pid;
-	char host[256];
-	struct osl_log_frag frag;
-	struct strbuf line, wire;
-
-	/* the last complete record of the file (or of this process) */
-	bool known;
-	uint64_t seq;
-	uint8_t last[32];
-	bool need_nl;		/* the file ends in a torn line */
-	dev_t dev;
-	ino_t ino;
-	off_t size;		/* after our last write; -1 when unknown */
-	off_t reserved_end;
-	char *tail;
-
-	uint64_t checked_ns;	/* when the path was last compared with fd */
-	unsigned unsynced;
-	uint64_t synced_ns;
-	uint64_t cp_ns;
-	bool signing;
-	uint8_t seed[32], pub[32];
-	char fpr[72];
-	struct osl_log *cp_log;	/* checkpoint_sink */
-
-	unsigned long failures;
-	bool told;
+/* A record to write: a cJSON object, or fields. */
+struct rec {
+	cJSON *json;
+	const struct osl_log_field *f;
+	size_t n;
 };
 
-static uint64_t
-clock_ns(clockid_t id)
+/* A string member of the record, for the socket sinks' headers; the
+ * caller frees it. */
+static char *
+rec_text(const struct rec *r, const char *path)
 {
-	struct timespec ts;
+	const cJSON *c = r->json;
+	char key[32];
+	size_t i, k;
 
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-open_file(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	/* read too: the tail gives the last hash and sequence */
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
+	if (!r->json) {
+		for (i = 0; i < r->n; i++)
+			if (strcmp(r->f[i].path, path) == 0 && r->f[i].type == OSL_LF_STR &&
+			    r->f[i].s)
+				return strndup(r->f[i].s, r->f[i].len);
+		return NULL;
 	}
-	return fd;
-}
-
-static int
-make_parents(char *path)
-{
-	char *p;
-
-	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
+	while (*path && c) {
+		k = strcspn(path, ".");
+		if (k >= sizeof(key))
+			return NULL;
+		memcpy(key, path, k);
+		key[k] = '\0';
+		c = cJSON_GetObjectItemCaseSensitive(c, key);
+		path += k + (path[k] == '.');
 	}
-	return 0;
+	return cJSON_IsString(c) ? strdup(c->valuestring) : NULL;
 }
 
-static int
-lock_fd(int fd, int op)
-{
-	int r;
-
-	do
-		r = flock(fd, op);
-	while (r == -1 && errno == EINTR);
-	return r;
-}
-
-/* The sequence and hash of one complete line, if it is a record. */
-static bool
-line_state(const char *line, size_t len, uint64_t *seq, uint8_t hash[32])
-{
-	uint8_t prev[32];
-	size_t pl;
-	cJSON *rec, *s;
-	bool ok = false;
-
-	if ((rec = cJSON_ParseWithLength(line, len)) == NULL)
-		return false;
-	s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "event"),
-	    "sequence");
-	if (cJSON_IsNumber(s) && s->valuedouble >= 0 && s->valuedouble < 9007199254740992.0) {
-		*seq = (uint64_t)s->valuedouble;
-		if (!osl_chain_split(line, len, &pl, prev, hash))
-			memset(hash, 0, 32);
-		ok = true;
-	}
-	cJSON_Delete(rec);
-	return ok;
-}
-
-/* Read the last complete record of FD (SIZE bytes long) from a window of
- * WANT bytes at its end.  1 found, 0 none, -1 error, 2 the window was too
- * small to tell. */
-static int
-read_window(struct osl_log *log, int fd, off_t size, size_t want, uint64_t *seq,
-    uint8_t hash[32], bool *need_nl)
-{
-	size_t n, end, start;
-	ssize_t r;
-	off_t off;
-	int tries;
-
-	n = (off_t)want < size ? want : (size_t)size;
-	off = size - (off_t)n;
-	do
-		r = pread(fd, log->tail, n, off);
-	while (r == -1 && errno == EINTR);
-	if (r < 0)
-		return -1;
-	n = (size_t)r;
-	if (n == 0)
-		return 0;
-	*need_nl = log->tail[n - 1] != '\n';
-	/* walk back over complete lines until one is a record */
-	end = n;
-	while (end > 0 && log->tail[end - 1] != '\n')
-		end--;
-	for (tries = 0; end > 0 && tries < 64; tries++) {
-		start = end - 1;
-		while (start > 0 && log->tail[start - 1] != '\n')
-			start--;
-		if (start == 0 && off > 0)
-			return 2;	/* the window starts mid-line */
-		if (line_state(log->tail + start, end - 1 - start, seq, hash))
-			return 1;
-		end = start;
-	}
-	return off > 0 && end == 0 ? 2 : 0;
-}
-
-/* Read the last complete record of FD (SIZE bytes long).  1 found, 0 none,
- * -1 error.  Records are about 1 KiB: a small window nearly always holds the
- * last one, and a one-shot osl should not read 128 KiB to find it. */
-static int
-read_tail(struct osl_log *log, int fd, off_t size, uint64_t *seq, uint8_t hash[32],
-    bool *need_nl)
-{
-	int r;
-
-	*need_nl = false;
-	if (size == 0)
-		return 0;
-	if (!log->tail && (log->tail = malloc(TAIL_MAX)) == NULL)
-		return -1;
-	r = read_window(log, fd, size, 8192, seq, hash, need_nl);
-	if (r == 2)
-		r = read_window(log, fd, size, TAIL_MAX, seq, hash, need_nl);
-	return r == 2 ? 0 : r;
-}
-
-/* What the file looks like now: re-read its tail only if it changed. */
-static int
-refresh(struct osl_log *log, const struct stat *st)
-{
-	char old[PATH_MAX];
-	struct stat ost;
-	uint8_t hash[32];
-	uint64_t seq;
-	bool nl, onl;
-	int r, ofd;
-
-	if (log->known && log->size == st->st_size && log->ino == st->st_ino &&
-	    log->dev == st->st_dev)
-		return 0;
-	if ((r = read_tail(log, log->fd, st->st_size, &seq, hash, &nl)) < 0)
-		return -1;
-	if (r == 1) {
-		log->seq = seq;
-		memcpy(log->last, hash, 32);
-		log->known = true;
-	} else if (st->st_size == 0 && !log->known &&
-	    snprintf(old, sizeof(old), "%s.1", log->path) < (int)sizeof(old) &&
-	    (ofd = open(old, O_RDONLY | O_CLOEXEC)) != -1) {
-		/* a new file after a rotation: chain on from the rotated one */
-		if (fstat(ofd, &ost) == 0 &&
-		    read_tail(log, ofd, ost.st_size, &seq, hash, &onl) == 1) {
-			log->seq = seq;
-			memcpy(log->last, hash, 32);
-		}
-		close(ofd);
-	} else if (!log->known) {
-		log->seq = 0;
-		memset(log->last, 0, 32);
-	}
-	/* else: a new or damaged file; chain on from what we carried over */
-	log->known = true;
-	log->need_nl = nl;
-	log->dev = st->st_dev;
-	log->ino = st->st_ino;
-	log->size = st->st_size;
-	return 0;
-}
-
-/* Lock the file and bring our state up to date.  If the path names another
- * file now (rotated by another osl, which leaves the old one read-only, or
- * by logrotate, checked once a second and on SIGHUP), move to it. */
+/* Send the built line to the sink: into the batch of a file (written by
+ * flush), one write(2) on stderr, one datagram to a socket. */
 static const struct osl_error *
-file_begin(struct osl_log *log)
+put_line(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_t now)
 {
-	struct stat fst, pst;
-	uint64_t mono;
-	int tries, nfd;
-
-	for (tries = 0;; tries++) {
-		if (lock_fd(log->fd, LOCK_EX) == -1)
-			return osl_error_errno("cannot lock '%s'", log->path);
-		if (fstat(log->fd, &fst) == -1)
-			goto fail;
-		/* a stat(2) of the path costs as much as the write: not every time */
-		mono = clock_ns(CLOCK_MONOTONIC);
-		if (fst.st_nlink > 0 && (fst.st_mode & S_IWUSR) && !hup_pending &&
-		    mono - log->checked_ns < PATH_CHECK_NS)
-			break;
-		hup_pending = 0;
-		log->checked_ns = mono;
-		if (stat(log->path, &pst) == 0 && pst.st_dev == fst.st_dev &&
-		    pst.st_ino == fst.st_ino)
-			break;
-		if (tries == 8)
-			break;	/* keeps changing: write where we are */
-		if (refresh(log, &fst) == -1 || (nfd = open_file(log->path)) == -1)
-			goto fail;
-		lock_fd(log->fd, LOCK_UN);
-		close(log->fd);
-		log->fd = nfd;
-		log->size = -1;
-		log->reserved_end = 0;
-		log->checked_ns = 0;
-	}
-	if (refresh(log, &fst) == -1)
-		goto fail;
-	return NULL;
-fail:
-	lock_fd(log->fd, LOCK_UN);
-	return osl_error_errno("cannot read '%s'", log->path);
-}
-
-static void
-file_end(struct osl_log *log)
-{
-	lock_fd(log->fd, LOCK_UN);
-}
-
-/* Bytes a file of SIZE may still grow by under RLIMIT_FSIZE. */
-static uint64_t
-fsize_left(off_t size)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
-		return UINT64_MAX;
-	return (rlim_t)size >= rl.rlim_cur ? 0 : rl.rlim_cur - (rlim_t)size;
-}
-
-/* Why a write to a file stopped short: it reached RLIMIT_FSIZE (the next
- * byte would be EFBIG), else the filesystem is full. */
-static int
-short_write_errno(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && fsize_left(st.st_size) == 0)
-		return EFBIG;
-	return ENOSPC;
-}
-
-/* Send the built line to the sink: one write(2) or one datagram. */
-static const struct osl_error *
-put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
-{
-	struct iovec iov[2];
-	const cJSON *ev, *msg;
+	char *msg;
 	ssize_t n;
-	size_t want;
-	int iovcnt = 0;
 
 	switch (log->kind) {
 	case SINK_FILE:
-		if (log->need_nl) {
-			/* never extend a torn line: start a fresh one */
-			iov[iovcnt].iov_base = (void *)"\n";
-			iov[iovcnt++].iov_len = 1;
+		/* never extend a torn line: start a fresh one */
+		if (log->need_nl && log->batch.len == 0)
+			sb_addc(&log->batch, '\n');
+		sb_add(&log->batch, log->line.buf, log->line.len);
+		if (log->batch.oom) {
+			log->batch.oom = false;
+			log->batch.len = 0;
+			log->batched = 0;
+			return osl_error_nomem();
 		}
-		iov[iovcnt].iov_base = log->line.buf;
-		iov[iovcnt++].iov_len = log->line.len;
-		want = log->line.len + (log->need_nl ? 1 : 0);
-		do
-			n = writev(log->fd, iov, iovcnt);
-		while (n == -1 && errno == EINTR);
-		if (n != (ssize_t)want) {
-			if (n >= 0)
-				errno = short_write_errno(log->fd);
-			log->known = false;	/* read the tail again next time */
-			return osl_error_errno("cannot write to '%s'", log->path);
-		}
-		log->size += (off_t)want;
 		log->need_nl = false;
+		log->batched++;
 		return NULL;
 	case SINK_STDERR:
 		do
@@ -385,18 +89,16 @@ put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
 			return osl_error_errno("cannot write to stderr");
 		return NULL;
 	case SINK_SYSLOG:
-		ev = cJSON_GetObjectItemCaseSensitive(rec, "event");
-		osl_wire_syslog(&log->wire, level, now, log->host, (long)log->pid,
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "action")),
+		msg = rec_text(r, "event.action");
+		osl_wire_syslog(&log->wire, level, now, log->host, (long)log->pid, msg,
 		    log->line.buf, log->line.len - 1);
+		free(msg);
 		break;
 	case SINK_JOURNALD:
-		msg = cJSON_GetObjectItemCaseSensitive(rec, "message");
-		if (!cJSON_IsString(msg))
-			msg = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(rec, "event"), "action");
-		osl_wire_journald(&log->wire, level, cJSON_GetStringValue(msg),
-		    log->line.buf, log->line.len - 1);
+		if ((msg = rec_text(r, "message")) == NULL)
+			msg = rec_text(r, "event.action");
+		osl_wire_journald(&log->wire, level, msg, log->line.buf, log->line.len - 1);
+		free(msg);
 		break;
 	case SINK_NONE:
 		return NULL;
@@ -409,7 +111,8 @@ put_line(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
 }
 
 static const struct osl_error *
-build(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now, uint8_t hash[32])
+build(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_t now,
+    uint8_t hash[32])
 {
 	struct osl_log_build_args a;
 
@@ -419,13 +122,16 @@ build(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now, uint8
 	a.seq = log->seq + 1;
 	a.prev = log->chain ? log->last : NULL;
 	a.max = log->max;
-	return osl_log_build(&log->line, rec, &log->frag, &a, hash);
+	if (r->json)
+		return osl_log_build(&log->line, r->json, &log->frag, &a, hash);
+	return osl_log_build_fields(&log->line, r->f, r->n, &log->frag, &a, hash);
 }
 
 static void
 commit(struct osl_log *log, const uint8_t hash[32])
 {
 	log->seq++;
+	log->unsynced++;
 	if (log->chain)
 		memcpy(log->last, hash, 32);
 }
@@ -433,97 +139,66 @@ commit(struct osl_log *log, const uint8_t hash[32])
 /* Build and write one record, chained to the last one.  Under the lock for
  * a file. */
 static const struct osl_error *
-write_one(struct osl_log *log, enum osl_level level, cJSON *rec, uint64_t now)
+write_one(struct osl_log *log, enum osl_level level, cJSON *json, uint64_t now)
 {
 	const struct osl_error *err;
+	struct rec r = { .json = json };
 	uint8_t hash[32];
 
-	if ((err = build(log, level, rec, now, hash)) != NULL ||
-	    (err = put_line(log, level, rec, now)) != NULL)
+	if ((err = build(log, level, &r, now, hash)) != NULL ||
+	    (err = put_line(log, level, &r, now)) != NULL)
 		return err;
 	commit(log, hash);
 	return NULL;
 }
 
 static cJSON *
-event_rec(const char *action, const char *message)
+event_rec(enum osl_action action, const char *message)
 {
-	cJSON *rec = cJSON_CreateObject(), *ev;
+	cJSON *rec = osl_action_record(action, "success");
 
-	if (!rec || (ev = osl_log_obj(rec, "event")) == NULL ||
-	    !cJSON_AddStringToObject(ev, "action", action) ||
-	    !cJSON_AddStringToObject(ev, "outcome", "success") ||
-	    !osl_log_add_text(rec, "message", message)) {
+	if (!rec || !osl_log_add_text(rec, "message", message)) {
 		cJSON_Delete(rec);
 		return NULL;
 	}
 	return rec;
 }
 
-/* Under the lock: move PATH to PATH.1 (shifting the older ones up to keep)
- * and carry on in a new file that chains to the old one. */
+/* Write the batch; a record lost with it is counted. */
+static const struct osl_error *
+flush(struct osl_log *log)
+{
+	unsigned long n = log->batched;
+	const struct osl_error *err = osl_log_file_flush(log);
+
+	if (err && n > 1)
+		log->failures += n - 1;	/* and the one the caller counts */
+	return err;
+}
+
+/* Under the lock: the batch to the file, then PATH to PATH.1 (and so on)
+ * and a new file that chains to the old one, starting with log.rotate. */
 static const struct osl_error *
 rotate(struct osl_log *log, uint64_t now)
 {
-	const struct osl_error *err = NULL;
-	char from[PATH_MAX], to[PATH_MAX], tmp[PATH_MAX], msg[PATH_MAX + 64];
-	unsigned keep = log->rotate_keep ? log->rotate_keep : 1, i;
-	struct stat st;
-	cJSON *rec = NULL;
-	int nfd;
+	const struct osl_error *err;
+	char to[PATH_MAX], msg[PATH_MAX + 64];
+	cJSON *rec;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.new.%ld", log->path, (long)log->pid) >= (int)sizeof(tmp))
-		return osl_error_new(OSL_EFAIL, "log path '%s' is too long", log->path);
-	/* the new file is locked before anyone can see it */
-	unlink(tmp);
-	if ((nfd = open(tmp, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
-		return osl_error_errno("cannot create '%s'", tmp);
-	if (lock_fd(nfd, LOCK_EX) == -1 || fstat(nfd, &st) == -1) {
-		err = osl_error_errno("cannot lock '%s'", tmp);
-		goto fail;
-	}
-	for (i = keep; i > 1; i--) {
-		snprintf(from, sizeof(from), "%s.%u", log->path, i - 1);
-		snprintf(to, sizeof(to), "%s.%u", log->path, i);
-		if (rename(from, to) == -1 && errno != ENOENT) {
-			err = osl_error_errno("cannot rename '%s'", from);
-			goto fail;
-		}
-	}
-	snprintf(to, sizeof(to), "%s.1", log->path);
-	if (rename(log->path, to) == -1) {
-		err = osl_error_errno("cannot rename '%s'", log->path);
-		goto fail;
-	}
-	if (rename(tmp, log->path) == -1) {
-		err = osl_error_errno("cannot rename '%s'", tmp);
-		rename(to, log->path);
-		goto fail;
-	}
-	/* read-only tells the other writers that the path moved on */
-	fchmod(log->fd, 0400);
-	lock_fd(log->fd, LOCK_UN);
-	close(log->fd);
-	log->fd = nfd;
-	log->dev = st.st_dev;
-	log->ino = st.st_ino;
-	log->size = 0;
-	log->need_nl = false;
-	log->reserved_end = 0;
-
+	if ((err = flush(log)) != NULL)
+		return err;
+	/* renamed by someone else: never rotate a file that is not ours */
+	if (!osl_log_file_current(log))
+		return NULL;
+	if ((err = osl_log_file_rotate(log, to, sizeof(to))) != NULL)
+		return err;
 	snprintf(msg, sizeof(msg), "log rotated: the records before this one are in '%s'", to);
-	if ((rec = event_rec("log.rotate", msg)) == NULL ||
+	if ((rec = event_rec(OSL_ACT_LOG_ROTATE, msg)) == NULL ||
 	    !osl_log_add_text(osl_log_obj(rec, "file"), "path", log->path) ||
-	    !osl_log_add_text(osl_log_obj(rec, "osl"), "rotated_to", to)) {
+	    !osl_log_add_text(osl_log_obj(rec, "osl"), "rotated_to", to))
 		err = osl_error_nomem();
-		goto done;
-	}
-	err = write_one(log, OSL_LEVEL_NOTICE, rec, now);
-	goto done;
-fail:
-	close(nfd);
-	unlink(tmp);
-done:
+	else
+		err = write_one(log, OSL_LEVEL_NOTICE, rec, now);
 	cJSON_Delete(rec);
 	return err;
 }
@@ -541,7 +216,7 @@ checkpoint(struct osl_log *log, uint64_t now)
 	hex[64] = '\0';
 	snprintf(msg, sizeof(msg), "checkpoint: sequence %llu has hash %.16s...",
 	    (unsigned long long)log->seq, hex);
-	if ((rec = event_rec("log.checkpoint", msg)) == NULL ||
+	if ((rec = event_rec(OSL_ACT_LOG_CHECKPOINT, msg)) == NULL ||
 	    (cp = osl_log_obj(osl_log_obj(rec, "osl"), "checkpoint")) == NULL ||
 	    !cJSON_AddNumberToObject(cp, "sequence", (double)log->seq) ||
 	    !cJSON_AddStringToObject(cp, "hash", hex))
@@ -573,14 +248,41 @@ done:
 	return err;
 }
 
+/* sync: always waits for the disk; batch starts the sync on the syncer's
+ * thread and goes on (one that is due while another runs waits for the
+ * next write, and covers these records too). */
 static const struct osl_error *
 datasync(struct osl_log *log, uint64_t mono)
 {
+	int r = log->sync == OSL_SYNC_ALWAYS ? fdatasync(log->fd) : osl_log_sync_start(log);
+
+	if (r == 1)
+		return NULL;
 	log->unsynced = 0;
 	log->synced_ns = mono;
-	if (log->kind == SINK_FILE && fdatasync(log->fd) == -1)
-		return osl_error_errno("cannot sync '%s'", log->path);
-	return NULL;
+	return r == -1 ? osl_error_errno("cannot sync '%s'", log->path) : NULL;
+}
+
+/* A file's batch is written and its lock let go: at the end of a record,
+ * or of a held batch, or when the batch is full (so that the file's other
+ * writers wait for one batch at most).  Then the sync policy. */
+static const struct osl_error *
+file_done(struct osl_log *log, const struct osl_error *err)
+{
+	const struct osl_error *ferr;
+	uint64_t mono;
+
+	if (!log->locked || (log->hold && log->batch.len < BATCH_BYTES))
+		return err;
+	ferr = flush(log);
+	osl_log_file_end(log);
+	if (err || (err = ferr) != NULL || log->sync == OSL_SYNC_NONE)
+		return err;
+	mono = osl_log_clock(CLOCK_MONOTONIC);
+	if (log->sync == OSL_SYNC_ALWAYS || log->unsynced >= BATCH_RECORDS ||
+	    mono - log->synced_ns >= BATCH_NS)
+		err = datasync(log, mono);
+	return err;
 }
 
 static const struct osl_error *
@@ -602,27 +304,27 @@ failed(struct osl_log *log, const struct osl_error *err)
 }
 
 static const struct osl_error *
-emit(struct osl_log *log, enum osl_level level, cJSON *rec)
+emit(struct osl_log *log, enum osl_level level, const struct rec *r)
 {
 	const struct osl_error *err;
 	uint8_t hash[32];
-	uint64_t now, mono;
+	uint64_t now;
 	bool cp;
 
-	if (log->kind == SINK_FILE && (err = file_begin(log)) != NULL)
+	if (log->kind == SINK_FILE && !log->locked && (err = osl_log_file_begin(log)) != NULL)
 		return err;
 	/* after the lock, so that the file's order is the clock's order */
-	now = clock_ns(CLOCK_REALTIME);
-	if ((err = build(log, level, rec, now, hash)) != NULL)
+	now = osl_log_clock(CLOCK_REALTIME);
+	if ((err = build(log, level, r, now, hash)) != NULL)
 		goto done;
-	if (log->kind == SINK_FILE && log->rotate_size && log->size > 0 &&
-	    (uint64_t)log->size + log->line.len + log->need_nl > log->rotate_size) {
+	if (log->kind == SINK_FILE && log->rotate_size && log->size + (off_t)log->batch.len > 0 &&
+	    (uint64_t)log->size + log->batch.len + log->line.len + log->need_nl > log->rotate_size) {
 		/* the rotation record takes this sequence number: build again */
 		if ((err = rotate(log, now)) != NULL ||
-		    (err = build(log, level, rec, now, hash)) != NULL)
+		    (err = build(log, level, r, now, hash)) != NULL)
 			goto done;
 	}
-	if ((err = put_line(log, level, rec, now)) != NULL)
+	if ((err = put_line(log, level, r, now)) != NULL)
 		goto done;
 	commit(log, hash);
 	cp = (log->cp_every && log->seq % log->cp_every == 0) ||
@@ -630,30 +332,57 @@ emit(struct osl_log *log, enum osl_level level, cJSON *rec)
 	if (cp)
 		err = checkpoint(log, now);
 done:
-	if (log->kind == SINK_FILE)
-		file_end(log);
-	if (err || log->sync == OSL_SYNC_NONE || log->kind != SINK_FILE)
-		return err;
-	mono = clock_ns(CLOCK_MONOTONIC);
-	if (log->sync == OSL_SYNC_ALWAYS || ++log->unsynced >= BATCH_RECORDS ||
-	    mono - log->synced_ns >= BATCH_NS)
-		err = datasync(log, mono);
-	return err;
+	return log->kind == SINK_FILE ? file_done(log, err) : err;
 }
 
 const struct osl_error *
 osl_log_emit(struct osl_log *log, enum osl_level level, cJSON *rec)
 {
 	const struct osl_error *err = NULL;
+	struct rec r = { .json = rec };
 
 	if (!osl_log_enabled(log, level))
 		goto done;
 	if (!rec)
 		err = failed(log, osl_error_nomem());
-	else if ((err = emit(log, level, rec)) != NULL)
+	else if ((err = emit(log, level, &r)) != NULL)
 		err = failed(log, err);
 done:
 	cJSON_Delete(rec);
+	return err;
+}
+
+const struct osl_error *
+osl_log_emit_fields(struct osl_log *log, enum osl_level level, const struct osl_log_field *f,
+    size_t n)
+{
+	const struct osl_error *err;
+	struct rec r = { .f = f, .n = n };
+
+	if (!osl_log_enabled(log, level))
+		return NULL;
+	if ((err = emit(log, level, &r)) != NULL)
+		err = failed(log, err);
+	return err;
+}
+
+void
+osl_log_hold(struct osl_log *log)
+{
+	/* sync: always promises each record on disk before the next */
+	if (log && log->kind == SINK_FILE && log->sync != OSL_SYNC_ALWAYS)
+		log->hold++;
+}
+
+const struct osl_error *
+osl_log_release(struct osl_log *log)
+{
+	const struct osl_error *err;
+
+	if (!log || !log->hold || --log->hold)
+		return NULL;
+	if ((err = file_done(log, NULL)) != NULL)
+		err = failed(log, err);
 	return err;
 }
 
@@ -667,87 +396,6 @@ unsigned long
 osl_log_failures(const struct osl_log *log)
 {
 	return log ? log->failures : 0;
-}
-
-const struct osl_error *
-osl_log_reserve(struct osl_log *log)
-{
-	struct statvfs vfs;
-	struct stat st;
-	int e;
-
-	if (!log || log->kind != SINK_FILE || log->on_failure != OSL_ONFAIL_DENY)
-		return NULL;
-	if (fstat(log->fd, &st) == -1) {
-		e = errno;
-		goto deny;
-	}
-	/* RLIMIT_FSIZE binds whatever space is reserved */
-	if (fsize_left(st.st_size) < RESERVE_LOW) {
-		e = EFBIG;
-		goto deny;
-	}
-	if (log->reserved_end - st.st_size >= RESERVE_LOW)
-		return NULL;
-	/* what an earlier osl reserved: blocks past the end, which st_blocks
-	 * counts (a hole or compression only makes it count less) */
-	if ((uint64_t)st.st_blocks * 512 >= (uint64_t)st.st_size + RESERVE_LOW + RESERVE_SLACK) {
-		log->reserved_end = st.st_size + RESERVE_LOW;
-		return NULL;
-	}
-	/* blocks past the end that our records, and only they, will use */
-	if (fallocate(log->fd, FALLOC_FL_KEEP_SIZE, st.st_size, RESERVE_CHUNK) == 0) {
-		log->reserved_end = st.st_size + RESERVE_CHUNK;
-		return NULL;
-	}
-	e = errno;
-	if (e == EOPNOTSUPP || e == ENOSYS) {
-		if (fstatvfs(log->fd, &vfs) == 0 &&
-		    (uint64_t)vfs.f_bavail * vfs.f_frsize >= RESERVE_CHUNK)
-			return NULL;
-		e = ENOSPC;
-	}
-deny:
-	return osl_error_new(OSL_EDENIED,
-	    "activity log '%s': %s: operation refused (on_failure: deny)", log->name,
-	    strerror(e));
-}
-
-const struct osl_error *
-osl_log_reopen(struct osl_log *log)
-{
-	const struct osl_error *err = NULL;
-	struct stat st, nst;
-	int nfd;
-
-	if (!log || log->kind != SINK_FILE)
-		return NULL;
-	/* carry the old file's last hash over to the new one */
-	if (lock_fd(log->fd, LOCK_EX) == -1)
-		return osl_error_errno("cannot lock '%s'", log->path);
-	if (fstat(log->fd, &st) == -1 || refresh(log, &st) == -1) {
-		err = osl_error_errno("cannot read '%s'", log->path);
-		goto done;
-	}
-	if ((nfd = open_file(log->path)) == -1) {
-		err = osl_error_errno("cannot open '%s'", log->path);
-		goto done;
-	}
-	if (fstat(nfd, &nst) == 0 && nst.st_ino == st.st_ino && nst.st_dev == st.st_dev) {
-		close(nfd);
-		goto done;
-	}
-	if (log->unsynced)
-		fdatasync(log->fd);
-	lock_fd(log->fd, LOCK_UN);
-	close(log->fd);
-	log->fd = nfd;
-	log->size = -1;
-	log->reserved_end = 0;
-	return NULL;
-done:
-	lock_fd(log->fd, LOCK_UN);
-	return err;
 }
 
 static const struct osl_error *
@@ -788,6 +436,7 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 	const struct osl_error *err;
 	struct osl_log_config cc;
 	struct osl_log *log;
+	struct stat st, cst;
 
 	*out = NULL;
 	if ((log = calloc(1, sizeof(*log))) == NULL)
@@ -810,16 +459,8 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 		goto fail;
 	log->max = log->kind == SINK_FILE ? OSL_LOG_FILE_MAX : OSL_LOG_PIPE_MAX;
 	if (log->kind == SINK_FILE) {
-		/* the folders are there but the first time */
-		if ((log->fd = open_file(log->path)) == -1 && errno == ENOENT &&
-		    make_parents(log->path) == -1) {
-			err = osl_error_errno("cannot make the folders of '%s'", log->path);
+		if ((err = osl_log_file_open(log)) != NULL)
 			goto fail;
-		}
-		if (log->fd == -1 && (log->fd = open_file(log->path)) == -1) {
-			err = osl_error_errno("cannot open '%s'", log->path);
-			goto fail;
-		}
 	} else if ((log->kind == SINK_SYSLOG || log->kind == SINK_JOURNALD) &&
 	    (log->fd = osl_wire_connect(log->path)) == -1) {
 		err = osl_error_errno("cannot connect to '%s'", log->path);
@@ -845,9 +486,18 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 		cc.checkpoint_sink = NULL;
 		if ((err = osl_log_open(&log->cp_log, &cc, id)) != NULL)
 			goto fail;
+		/* a copy in the log itself proves nothing, and a batch holding
+		 * the file's lock would wait for itself to write it */
+		if (log->kind == SINK_FILE && log->cp_log->kind == SINK_FILE &&
+		    fstat(log->fd, &st) == 0 && fstat(log->cp_log->fd, &cst) == 0 &&
+		    st.st_dev == cst.st_dev && st.st_ino == cst.st_ino) {
+			err = osl_error_new(OSL_EINPUT, "log.checkpoint.sink '%s' is the log "
+			    "itself: give another place", cc.sink);
+			goto fail;
+		}
 	}
-	log->synced_ns = clock_ns(CLOCK_MONOTONIC);
-	log->cp_ns = clock_ns(CLOCK_REALTIME);
+	log->synced_ns = osl_log_clock(CLOCK_MONOTONIC);
+	log->cp_ns = osl_log_clock(CLOCK_REALTIME);
 	*out = log;
 	return NULL;
 fail:
@@ -858,6 +508,8 @@ fail:
 void
 osl_log_close(struct osl_log *log)
 {
+	const struct osl_error *err;
+
 	if (!log)
 		return;
 	/* batch syncs a running process's records; a one-shot osl's last few
@@ -866,12 +518,22 @@ osl_log_close(struct osl_log *log)
 	 * which only a power cut or a kernel crash loses them (the dirty page
 	 * expiry, 30 s, against the journal commit, 5 s): sync: always is for
 	 * records that must be on disk before osl goes on. */
+	if (log->locked) {
+		/* a batch held to the end: written, and failures counted */
+		log->hold = 0;
+		if ((err = file_done(log, NULL)) != NULL)
+			failed(log, err);
+	}
+	/* the sync that runs ends first (none is started here: see below) */
+	if ((errno = osl_log_sync_stop(log)) != 0)
+		failed(log, osl_error_errno("cannot sync '%s'", log->path));
 	if (log->fd != -1)
 		close(log->fd);
 	osl_log_close(log->cp_log);
 	osl_log_frag_release(&log->frag);
 	sb_release(&log->line);
 	sb_release(&log->wire);
+	sb_release(&log->batch);
 	explicit_bzero(log->seed, sizeof(log->seed));
 	free(log->tail);
 	free(log->name);

@@ -213,7 +213,7 @@ check_pins(struct osl_verify *v, unsigned long n, uint64_t seq, const uint8_t ha
 bool
 osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool terminated)
 {
-	const cJSON *ev, *s, *act, *c, *last;
+	const cJSON *ev, *s, *act, *c, *last, *in = NULL;
 	uint8_t prev[32], hash[32], want[32];
 	const char *end = NULL;
 	unsigned long n;
@@ -221,7 +221,7 @@ osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool termina
 	cJSON *rec = NULL;
 	uint64_t seq;
 	char w[64];
-	bool ok = false, chained;
+	bool ok = false, chained, top = false;
 
 	if (v->failed)
 		return false;
@@ -232,19 +232,34 @@ osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool termina
 		cJSON_Delete(rec);
 		return hold(v, n, terminated, "not a JSON object (a torn or damaged record)");
 	}
-	/* the chain field is last, once, and exactly as the writer spells it */
-	chained = osl_chain_split(line, len, &pl, prev, hash);
+	/* the chain field is last (osl.chain, the last member of osl, the
+	 * record's last; or, before osl.chain, the record's own last), once,
+	 * and exactly as the writer spells it */
+	chained = osl_chain_split(line, len, &pl, prev, hash, &top);
 	last = rec->child ? rec->child->prev : NULL;
+	if (chained && !top && last && last->string && strcmp(last->string, "osl") == 0 &&
+	    cJSON_IsObject(last))
+		in = last;
 	for (c = rec->child; c; c = c->next)
+		if (c != last && c->string && (strcmp(c->string, "chain") == 0 ||
+		    (!top && strcmp(c->string, "osl") == 0)))
+			chained = false;
+	last = in && in->child ? in->child->prev : last;
+	for (c = in ? in->child : NULL; c; c = c->next)
 		if (c != last && c->string && strcmp(c->string, "chain") == 0)
 			chained = false;
-	if (!chained || !last || !last->string || strcmp(last->string, "chain") != 0) {
-		if (!cJSON_GetObjectItemCaseSensitive(rec, "chain"))
+	if (!chained || !last || !last->string || strcmp(last->string, "chain") != 0 ||
+	    (!top && !in)) {
+		if (!cJSON_GetObjectItemCaseSensitive(rec, "chain") &&
+		    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "osl"),
+		    "chain"))
 			bad(v, n, "no chain field (written with chain: false?)");
 		else
 			bad(v, n, "malformed chain field");
 		goto done;
 	}
+	if (top && !v->r.old_format++)
+		v->r.first_old = n;
 	ev = cJSON_GetObjectItemCaseSensitive(rec, "event");
 	s = cJSON_GetObjectItemCaseSensitive(ev, "sequence");
 	if (!cJSON_IsNumber(s) || s->valuedouble < 0 || s->valuedouble >= 9007199254740992.0 ||

@@ -219,19 +219,25 @@ add_endpoint(cJSON *fields, const char *key, const struct sockaddr *sa)
 	cJSON *s = osl_log_obj(fields, key);
 	char a[INET6_ADDRSTRLEN + 1];
 
+	/* once: the bound address replaces the asked one */
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "ip");
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "port");
 	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		/* once each: a bind to port 0 says the port it got after the bind */
+		cJSON_DeleteItemFromObjectCaseSensitive(s, "ip");
+		cJSON_DeleteItemFromObjectCaseSensitive(s, "port");
 		cJSON_AddStringToObject(s, "ip", osl_net_ntop(sa, a, sizeof(a)));
 		cJSON_AddNumberToObject(s, "port", port_of(sa));
 	}
 }
 
 void
-osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_target *t,
+osl_net_target_op(struct osl_op *op, enum osl_action action, const struct osl_net_target *t,
     const char *target)
 {
 	struct sockaddr_storage ss;
 
-	osl_op_init(op, action, "network", "connection", target);
+	osl_op_init(op, action, target);
 	if (t->family == AF_UNIX) {
 		op->req.access = OSL_ACCESS_WRITE;
 		op->req.path = t->path;
@@ -266,12 +272,12 @@ osl_net_resolve(struct osl_ctx *ctx, const char *name, int family, uint16_t port
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	osl_op_init(&op, "net.resolve", "network", "info", name);
+	osl_op_init(&op, OSL_ACT_NET_RESOLVE, name);
 	if (quiet)
 		op.level = OSL_LEVEL_DEBUG;
 	op.req.host = name;
 	osl_log_add_text(osl_log_obj(op.fields, "destination"), "domain", name);
-	osl_log_add_text(osl_log_obj(op.fields, "dns"), "question.name", name);
+	osl_log_add_text(osl_log_obj(osl_log_obj(op.fields, "dns"), "question"), "name", name);
 	osl_net_lock();
 	err = osl_op_begin(ctx, &op);
 	osl_net_unlock();
@@ -338,8 +344,7 @@ try_start(struct osl_ctx *ctx, const char *target, const char *host, const struc
 	c->fd = -1;
 	c->socktype = o->socktype ? o->socktype : SOCK_STREAM;
 	snprintf(c->target, sizeof(c->target), "%s", target);
-	osl_op_init(&c->op, o->action ? o->action : "net.connect", "network", "connection",
-	    c->target);
+	osl_op_init(&c->op, OSL_ACT_NET_CONNECT, c->target);
 	if (o->quiet)
 		c->op.level = OSL_LEVEL_DEBUG;
 	memcpy(&c->peer, sa, len);
@@ -597,11 +602,11 @@ osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_e
 	if (c->open) {
 		/* ECS: source.bytes went from the source to the destination;
 		 * the peer of an accepted connection is the source */
-		bool acc = strcmp(c->op.action, "net.accept") == 0;
+		bool acc = c->op.action == OSL_ACT_NET_ACCEPT;
 
-		osl_log_add_u64(osl_log_obj(c->op.fields, "source"), "bytes",
+		osl_log_add_count(osl_log_obj(c->op.fields, "source"), "bytes",
 		    acc ? c->bytes_in : c->bytes_out);
-		osl_log_add_u64(osl_log_obj(c->op.fields, "destination"), "bytes",
+		osl_log_add_count(osl_log_obj(c->op.fields, "destination"), "bytes",
 		    acc ? c->bytes_out : c->bytes_in);
 		osl_net_lock();
 		err = osl_op_end(ctx, &c->op, result);
@@ -647,7 +652,7 @@ osl_net_listen(struct osl_ctx *ctx, const struct osl_net_target *t, int socktype
 		snprintf(target, sizeof(target), "%s:%u", t->host, t->port);
 	else
 		osl_net_ntop_port((struct sockaddr *)&ss, target, sizeof(target));
-	osl_op_init(&op, "net.bind", "network", "start", target);
+	osl_op_init(&op, OSL_ACT_NET_BIND, target);
 	if (t->family == AF_UNIX) {
 		op.req.access = OSL_ACCESS_WRITE;
 		op.req.path = t->path;
@@ -668,7 +673,7 @@ osl_net_listen(struct osl_ctx *ctx, const struct osl_net_target *t, int socktype
 	if (ss.ss_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, len) < 0) {
-		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot bind: %s", target, strerror(errno));
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot bind", target);
 		goto end;
 	}
 	if (socktype == SOCK_STREAM && listen(s, 128) < 0) {
@@ -719,7 +724,7 @@ osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
 	else
 		osl_net_ntop_port((struct sockaddr *)&c->peer, target, sizeof(target));
 	snprintf(c->target, sizeof(c->target), "%s", target);
-	osl_op_init(&c->op, "net.accept", "network", "connection", c->target);
+	osl_op_init(&c->op, OSL_ACT_NET_ACCEPT, c->target);
 	if (local.ss_family == AF_UNIX) {
 		c->op.req.access = OSL_ACCESS_WRITE;
 		c->op.req.path = ((struct sockaddr_un *)&local)->sun_path;

@@ -38,7 +38,7 @@ const struct osl_error *osl_net_parse(const char *s, bool need_port, bool allow_
 /* An operation on T as written (a name is decided on the name alone, an
  * address or unix:PATH as it is), with destination.* in its fields: for an
  * operation made of many connects (net.wait), each decided on its own. */
-void osl_net_target_op(struct osl_op *op, const char *action, const struct osl_net_target *t,
+void osl_net_target_op(struct osl_op *op, enum osl_action action, const struct osl_net_target *t,
     const char *target);
 
 struct osl_net_addrs {
@@ -69,7 +69,6 @@ struct osl_net_opts {
 	int socktype;		/* SOCK_STREAM (default when 0) or SOCK_DGRAM */
 	int family;		/* 0, AF_INET, AF_INET6: restrict a name's addresses */
 	uint64_t timeout_ns;	/* connect deadline over all addresses; 0: none */
-	const char *action;	/* event.action, default "net.connect" */
 	bool quiet;		/* one try of many (wait): its records at debug level */
 	bool nonblock;		/* the connected socket stays nonblocking (a relay's) */
 };

@@ -334,12 +334,12 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 			goto done;
 		}
 		if ((e = step(&up, p[0].revents, p[1].revents, r->dgram))) {
-			err = osl_error_sys(OSL_EFAIL, e, "sending: %s", strerror(e));
+			err = osl_error_sys(OSL_EFAIL, e, "sending");
 			goto done;
 		}
 		if ((e = step(&down, p[1].revents, p[2].revents, r->dgram))) {
-			err = osl_error_sys(OSL_EFAIL, e, "%s: %s", e == EPIPE && !r->in_is_sock ?
-			    "writing output" : "receiving", strerror(e));
+			err = osl_error_sys(OSL_EFAIL, e, "%s", e == EPIPE && !r->in_is_sock ?
+			    "writing output" : "receiving");
 			goto done;
 		}
 		if (*bytes_out != bo || *bytes_in != bi)

@@ -118,6 +118,8 @@ osl_request_from_target(enum osl_access access, const char *target, struct osl_r
 				return NULL;
 			}
 		return bad(target, "expected self, children, same-user or any");
+	case OSL_ACCESS_NONE:
+		break;
 	}
 	return bad(target, "unknown access");
 }
@@ -178,7 +180,7 @@ one_case(const char *file, const struct ynode *m, struct osl_policy_case *c)
 	    (err = want_str(file, expect, "expect")) ||
 	    (rule && (err = want_str(file, rule, "rule"))))
 		return err;
-	if (!osl_policy_access_of(action->str, &c->access))
+	if (!osl_action_access(action->str, &c->access))
 		return err_node(file, action, "unknown action '%.100s'", action->str);
 	if ((err = osl_request_from_target(c->access, target->str, &rq, buf, sizeof(buf))))
 		return err_node(file, target, "target: %s", err->msg);

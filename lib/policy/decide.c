@@ -24,16 +24,6 @@ osl_rule_kind_name(enum osl_rule_kind k)
 }
 
 const char *
-osl_access_name(enum osl_access a)
-{
-	static const char *const names[] = {
-		"read", "write", "exec", "connect", "bind", "resolve", "signal",
-	};
-
-	return (unsigned)a <= OSL_ACCESS_SIGNAL ? names[a] : "?";
-}
-
-const char *
 osl_rule_name(const struct osl_rule *r)
 {
 	return r->id ? r->id : r->where;
@@ -43,38 +33,6 @@ bool
 osl_rule_is(const struct osl_rule *r, const char *name)
 {
 	return (r->id && strcmp(r->id, name) == 0) || (r->where && strcmp(r->where, name) == 0);
-}
-
-bool
-osl_policy_access_of(const char *action, enum osl_access *out)
-{
-	static const struct { const char *action; enum osl_access a; } map[] = {
-		{ "fs.read", OSL_ACCESS_READ },
-		{ "fs.write", OSL_ACCESS_WRITE },
-		{ "fs.create", OSL_ACCESS_WRITE },
-		{ "fs.delete", OSL_ACCESS_WRITE },
-		{ "fs.chmod", OSL_ACCESS_WRITE },
-		{ "fs.chown", OSL_ACCESS_WRITE },
-		{ "fs.link", OSL_ACCESS_WRITE },
-		{ "fs.move", OSL_ACCESS_WRITE },
-		{ "fs.copy", OSL_ACCESS_WRITE },	/* the destination */
-		{ "fs.exec", OSL_ACCESS_EXEC },
-		{ "proc.exec", OSL_ACCESS_EXEC },
-		{ "net.connect", OSL_ACCESS_CONNECT },
-		{ "net.bind", OSL_ACCESS_BIND },
-		{ "net.accept", OSL_ACCESS_BIND },
-		{ "net.resolve", OSL_ACCESS_RESOLVE },
-		{ "proc.signal", OSL_ACCESS_SIGNAL },
-	};
-
-	if (!action)
-		return false;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(map[i].action, action) == 0) {
-			*out = map[i].a;
-			return true;
-		}
-	return false;
 }
 
 static void
@@ -129,6 +87,7 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
 		if ((p->signal_scope & OSL_SIGNAL_ANY) || (rq->signal & p->signal_scope))
 			d->verdict = OSL_ALLOW;
 		return;
+	case OSL_ACCESS_NONE:	/* an action that is no decision: refused */
 	default:
 		d->setting = "an unknown access";
 		return;

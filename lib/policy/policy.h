@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "action.h"
 #include "error.h"
 #include "log/config.h"
 
@@ -33,18 +34,6 @@ enum osl_rule_kind {
 	OSL_RULE__COUNT
 };
 
-/* What an operation asks for.  Every event.action maps to one of these
- * (osl_policy_access_of): fs.write, fs.create, fs.delete, fs.chmod, ... are
- * all OSL_ACCESS_WRITE. */
-enum osl_access {
-	OSL_ACCESS_READ,
-	OSL_ACCESS_WRITE,
-	OSL_ACCESS_EXEC,
-	OSL_ACCESS_CONNECT,
-	OSL_ACCESS_BIND,
-	OSL_ACCESS_RESOLVE,
-	OSL_ACCESS_SIGNAL,
-};
 
 /* A network pattern: HOST:PORT (man/osl-policy.5.scd, NETWORK PATTERNS). */
 enum osl_nethost { OSL_NH_ANY, OSL_NH_ADDR, OSL_NH_NAME, OSL_NH_SUFFIX };
@@ -239,9 +228,6 @@ size_t osl_policy_hint(const struct osl_request *r, char *buf, size_t size);
 const char *osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
     char *buf, size_t size);
 
-/* "fs.write" -> OSL_ACCESS_WRITE etc.; false for an unknown action. */
-bool osl_policy_access_of(const char *action, enum osl_access *out);
-
 /* Pattern helpers, exposed for the sandbox and the tests. */
 bool osl_path_match(const char *pattern, const char *path);	/* wildmatch semantics */
 bool osl_path_proc_self(const char *path);	/* /proc/self, /proc/thread-self, below */
@@ -259,8 +245,6 @@ const char *osl_cap_name(int cap);
 bool osl_rule_is(const struct osl_rule *r, const char *name);
 /* "fs.read", "fs.write", "fs.exec", "fs.deny", "net.connect", "net.bind", "net.deny". */
 const char *osl_rule_kind_name(enum osl_rule_kind k);
-/* "read", "write", "exec", "connect", "bind", "resolve", "signal". */
-const char *osl_access_name(enum osl_access a);
 
 /* Parse the target of `osl policy explain/test` into RQ, without DNS: a path
  * for fs (absolute; normalised into BUF), "HOST:PORT", "[V6]:PORT", an

@@ -24,6 +24,12 @@ struct osl_spawn {
 	int pass_fd, pass_as;		/* pass_as > 2: the child gets pass_fd as this fd
 					 * (a readiness pipe), kept open across exec */
 	int out_fd, err_fd;		/* > 2: the child's stdout and stderr */
+	/* systemd's socket activation: these become fds 3, 4, ... (after the
+	 * sandbox and the ids: pass_as must be above them), and envp's
+	 * "LISTEN_PID=" entry, which has room for ten digits, gets the pid
+	 * of the process that execs (in a PID namespace, its pid there) */
+	const int *listen_fds;
+	unsigned nlisten;
 	const struct osl_ids *ids;	/* after the sandbox: setgroups, setgid, setuid */
 	int cgroup_fd;			/* > 2: a cgroup v2 folder; the child is in it
 					 * before it execs (CLONE_INTO_CGROUP) */

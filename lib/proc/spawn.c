@@ -85,6 +85,49 @@ pidns_exec(const struct osl_spawn *sp, int fd)
 	osl_pidns_serve(prog, sp->setsid, fd, sp->statusfd);
 }
 
+/* systemd's socket activation (LISTEN_FDS): SP's sockets as fds 3, 4, ...
+ * Each goes above the range first, so one that sits where another must go
+ * is not lost; the copies up there close at exec.  *FD, the error pipe,
+ * moves out of the range too.  0 or an errno. */
+static int
+listen_place(const struct osl_spawn *sp, int *fd)
+{
+	int top = 3 + (int)sp->nlisten, tmp[64];
+
+	if (sp->nlisten > sizeof(tmp) / sizeof(tmp[0]))
+		return EMFILE;
+	if (*fd < top && (*fd = fcntl(*fd, F_DUPFD_CLOEXEC, top)) == -1)
+		return errno;
+	for (unsigned i = 0; i < sp->nlisten; i++)
+		if ((tmp[i] = fcntl(sp->listen_fds[i], F_DUPFD_CLOEXEC, top)) == -1)
+			return errno;
+	for (unsigned i = 0; i < sp->nlisten; i++)
+		if (dup2(tmp[i], 3 + (int)i) == -1)
+			return errno;
+	return 0;
+}
+
+/* envp's "LISTEN_PID=" entry gets our pid (no allocation: after the fork). */
+static void
+listen_pid(const struct osl_spawn *sp)
+{
+	char *const *e = sp->envp;
+	char digits[12];
+	unsigned long v = (unsigned long)getpid();
+	int n = 0;
+
+	for (; e && *e && strncmp(*e, "LISTEN_PID=", 11); e++)
+		;
+	if (!e || !*e)
+		return;
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < 10);
+	for (int i = 0; i < n; i++)
+		(*e)[11 + i] = digits[n - 1 - i];
+	(*e)[11 + n] = '\0';
+}
+
 static void __attribute__((noreturn))
 child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 {
@@ -133,6 +176,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 	if (sp->ids && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
 	    (getppid() != parent && !(sp->sb && sp->sb->pidns))))
 		_exit(OSL_ESETUP);
+	if (sp->nlisten && (e = listen_place(sp, &fd)))
+		child_fail(fd, "listen fds", e);
 	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c) */
 	if (sp->sb && sp->sb->pidns && !sp->trace_bpf)
 		pidns_exec(sp, fd);
@@ -150,6 +195,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == -1)
 			child_fail(fd, "seccomp", errno);
 	}
+	if (sp->nlisten)
+		listen_pid(sp);
 	execve(sp->path, sp->argv, sp->envp);
 	child_fail(fd, "exec", errno);
 }

@@ -1,7 +1,7 @@
-/* What a child of a tree has beyond a command line (man/osl-supervise.8.scd): readiness
- * by probe or notify socket, health checks, where its output goes, the user
- * it runs as and the policy it is sandboxed with.  Read from the file by
- * config.c; carried out by ext.c, the runner's hooks. */
+/* What a child of a tree has beyond a command line (osl-supervise(8),
+ * CHILDREN): readiness by probe or notify socket, health checks, where its
+ * output goes, the user it runs as and the policy it is sandboxed with.
+ * Read from the file by config.c; carried out by ext.c, the runner's hooks. */
 #ifndef OSL_SUPERVISE_CHILD_H
 #define OSL_SUPERVISE_CHILD_H
 
@@ -13,6 +13,7 @@
 #include "net/net.h"
 #include "proc/proc.h"
 #include "sandbox/sandbox.h"
+#include "supervise/listen.h"
 
 enum osl_sv_ready { OSL_SV_READY_NONE, OSL_SV_READY_FD, OSL_SV_READY_NOTIFY, OSL_SV_READY_TCP,
 	OSL_SV_READY_EXEC };
@@ -41,6 +42,9 @@ struct osl_sv_child {
 	char *policy_path;		/* absolute, or NULL */
 	struct osl_policy *policy;
 	struct osl_sandbox sb;		/* prepared when policy is set */
+	struct osl_sv_listen *listen;	/* sockets the supervisor holds for it (listen.h) */
+	size_t nlisten;
+	int *listen_fds;		/* run time: their fds, passed as 3, 4, ... */
 	char *spec;			/* the child's settings, canonical: reload compares these */
 	/* run time, shown by `ctl status` */
 	char status[128];		/* sd_notify's STATUS= */

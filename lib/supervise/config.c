@@ -12,180 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/yaml.h"
 #include "proc/proc.h"
-#include "supervise/config.h"
+#include "supervise/config-int.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
 
 #define CONFIG_MAX_SIZE (1 << 20)
 #define REPLICAS_MAX 1000
-
-struct load {
-	struct osl_sv_config *c;
-	const char *file;
-	char *const *environ_;
-	const struct osl_policy_env *penv;
-	char dir[PATH_MAX];		/* the file's folder: relative paths start there */
-};
-
-static const struct osl_error *
-want(const struct load *l, const struct ynode *n, enum ytype t, const char *what)
-{
-	if (!n || n->type != t)
-		return err_node(l->file, n, "%s: a %s is needed", what,
-		    t == Y_MAP ? "map" : t == Y_SEQ ? "list" : "scalar");
-	return NULL;
-}
-
-/* Every key of map M must be one of KEYS (NULL-terminated). */
-static const struct osl_error *
-only_keys(const struct load *l, const struct ynode *m, const char *const *keys)
-{
-	for (size_t i = 0; i + 1 < m->nkids; i += 2) {
-		const struct ynode *k = m->kids[i];
-		bool ok = false;
-
-		for (size_t j = 0; keys[j] && !ok; j++)
-			ok = k->type == Y_SCALAR && !strcmp(k->str, keys[j]);
-		if (!ok)
-			return err_node(l->file, k, "'%s': unknown or unsupported key",
-			    k->type == Y_SCALAR ? k->str : "?");
-	}
-	return NULL;
-}
-
-static const struct osl_error *
-get_dur(const struct load *l, const struct ynode *m, const char *key, uint64_t *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	if (v->type != Y_SCALAR || !osl_parse_duration(v->str, out))
-		return err_node(l->file, v, "%s: '%.100s': " OSL_BAD_DURATION, key,
-		    v->type == Y_SCALAR ? v->str : "(not a scalar)");
-	return NULL;
-}
-
-static const struct osl_error *
-get_uint(const struct load *l, const struct ynode *m, const char *key, unsigned max,
-    unsigned *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-	unsigned long n;
-	char *end;
-
-	if (!v)
-		return NULL;
-	errno = 0;
-	if (v->type != Y_SCALAR || !v->len || v->str[0] == '-' ||
-	    (n = strtoul(v->str, &end, 10), errno || *end || n > max))
-		return err_node(l->file, v, "%s: a number from 0 to %u is needed", key, max);
-	*out = (unsigned)n;
-	return NULL;
-}
-
-static const struct osl_error *
-get_num(const struct load *l, const struct ynode *m, const char *key, double lo, double hi,
-    double *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-	char *end;
-	double d;
-
-	if (!v)
-		return NULL;
-	if (v->type != Y_SCALAR || !v->len || (d = strtod(v->str, &end), *end) || !(d >= lo && d <= hi))
-		return err_node(l->file, v, "%s: a number from %g to %g is needed", key, lo, hi);
-	*out = d;
-	return NULL;
-}
-
-static const struct osl_error *
-get_bool(const struct load *l, const struct ynode *m, const char *key, bool *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	if (v->type == Y_SCALAR && !strcmp(v->str, "true"))
-		*out = true;
-	else if (v->type == Y_SCALAR && !strcmp(v->str, "false"))
-		*out = false;
-	else
-		return err_node(l->file, v, "%s: true or false", key);
-	return NULL;
-}
-
-/* One of NAMES (NULL-terminated) as its index. */
-static const struct osl_error *
-get_enum(const struct load *l, const struct ynode *m, const char *key, const char *const *names,
-    int *out)
-{
-	const struct ynode *v = ymap_get(m, key);
-
-	if (!v)
-		return NULL;
-	for (int i = 0; v->type == Y_SCALAR && names[i]; i++) {
-		if (!strcmp(v->str, names[i])) {
-			*out = i;
-			return NULL;
-		}
-	}
-	return err_node(l->file, v, "%s: one of %s%s%s%s%s is needed", key, names[0],
-	    names[1] ? ", " : "", names[1] ? names[1] : "", names[2] ? ", " : "",
-	    names[2] ? names[2] : "");
-}
-
-int
-osl_sv_signal_number(const char *s)
-{
-	char *end;
-	long n;
-
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	n = strtol(s, &end, 10);
-	if (*s && !*end)
-		return n > 0 && n < NSIG ? (int)n : 0;
-	for (int i = 1; i < NSIG; i++) {
-		const char *a = sigabbrev_np(i);
-
-		if (a && !strcmp(a, s))
-			return i;
-	}
-	return 0;
-}
-
-/* CMD, a list [PROGRAM, ARGS...]: a NULL-terminated copy in *ARGVP and the
- * program looked up in PATH in *PATHP (both set before any error). */
-static const struct osl_error *
-get_cmd(const struct load *l, const struct ynode *cmd, const char *what, char ***argvp,
-    char **pathp)
-{
-	const struct osl_error *err;
-	char path[PATH_MAX], **argv;
-
-	if ((err = want(l, cmd, Y_SEQ, what)))
-		return err;
-	if (cmd->nkids == 0)
-		return err_node(l->file, cmd, "%s: the program is needed", what);
-	if (!(argv = calloc(cmd->nkids + 1, sizeof(*argv))))
-		return osl_error_nomem();
-	*argvp = argv;
-	for (size_t i = 0; i < cmd->nkids; i++) {
-		if ((err = want(l, cmd->kids[i], Y_SCALAR, what)))
-			return err;
-		if (!(argv[i] = strdup(cmd->kids[i]->str)))
-			return osl_error_nomem();
-	}
-	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
-		return err_node(l->file, cmd->kids[0], "%s", err->msg);
-	if (!(*pathp = strdup(path)))
-		return osl_error_nomem();
-	return NULL;
-}
 
 static void
 free_argv(char **argv)
@@ -193,21 +26,6 @@ free_argv(char **argv)
 	for (size_t j = 0; argv && argv[j]; j++)
 		free(argv[j]);
 	free(argv);
-}
-
-/* PATH as written, or under the file's folder when relative. */
-static char *
-path_of(const struct load *l, const char *path)
-{
-	size_t n;
-	char *s;
-
-	if (path[0] == '/' || !strncmp(path, "builtin:", 8))
-		return strdup(path);
-	n = strlen(l->dir) + strlen(path) + 2;
-	if ((s = malloc(n)))
-		snprintf(s, n, "%s/%s", l->dir, path);
-	return s;
 }
 
 static const struct osl_error *
@@ -241,10 +59,10 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 
 	if (!cmd)
 		return err_node(l->file, m, "a child needs 'cmd' (or 'supervisor')");
-	if ((err = get_cmd(l, cmd, "cmd", (char ***)&x->argv, (char **)&x->path)))
+	if ((err = osl_svc_cmd(l, cmd, "cmd", (char ***)&x->argv, (char **)&x->path)))
 		return err;
 	if ((cwd = ymap_get(m, "cwd"))) {
-		if ((err = want(l, cwd, Y_SCALAR, "cwd")))
+		if ((err = osl_svc_want(l, cwd, Y_SCALAR, "cwd")))
 			return err;
 		if (!(x->cwd = strdup(cwd->str)))
 			return osl_error_nomem();
@@ -260,6 +78,23 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	*x->env_refs = 1;
 	/* a sandboxed child's environment is its policy's, as for `proc run`,
 	 * with TMPDIR in its private /tmp (proc.tmp) */
+	/* systemd's socket activation (listen.h) */
+	if (ch->nlisten) {
+		char *le[3];
+
+		if ((err = osl_sv_listen_env(ch->listen, ch->nlisten, le)))
+			goto done;
+		for (size_t i = 0; i < 3 && !err; i++) {
+			char *eq = strchr(le[i], '=');
+
+			*eq = '\0';
+			err = add_set(&sets, &nset, le[i], eq + 1);
+		}
+		for (size_t i = 0; i < 3; i++)
+			free(le[i]);
+		if (err)
+			goto done;
+	}
 	if (ch->policy && ch->sb.tmp_dirs && (err = add_set(&sets, &nset, "TMPDIR",
 	    ch->sb.tmp_sub ? OSL_TMP_SUB : "/tmp")))
 		goto done;
@@ -279,10 +114,10 @@ child_exec(struct load *l, const struct ynode *m, size_t id, size_t share)
 	if ((env = ymap_get(m, "env"))) {
 		static const char *const ek[] = { "set", NULL };
 
-		if ((err = want(l, env, Y_MAP, "env")) || (err = only_keys(l, env, ek)))
+		if ((err = osl_svc_want(l, env, Y_MAP, "env")) || (err = osl_svc_keys(l, env, ek)))
 			goto done;
 		if ((set = ymap_get(env, "set"))) {
-			if ((err = want(l, set, Y_MAP, "env.set")))
+			if ((err = osl_svc_want(l, set, Y_MAP, "env.set")))
 				goto done;
 			for (size_t i = 0; i + 1 < set->nkids; i += 2) {
 				const struct ynode *k = set->kids[i], *v = set->kids[i + 1];
@@ -324,8 +159,8 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 	unsigned fd = 0;
 	bool notify = false;
 
-	if ((err = want(l, v, Y_MAP, "ready")) || (err = only_keys(l, v, rk)) ||
-	    (err = get_dur(l, v, "timeout", &ch->ready_timeout_ns)))
+	if ((err = osl_svc_want(l, v, Y_MAP, "ready")) || (err = osl_svc_keys(l, v, rk)) ||
+	    (err = osl_svc_dur(l, v, "timeout", &ch->ready_timeout_ns)))
 		return err;
 	if (ymap_get(v, "timeout") && !ch->ready_timeout_ns)
 		return err_node(l->file, ymap_get(v, "timeout"), "ready.timeout: more than 0");
@@ -341,14 +176,14 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 	}
 	switch (ch->ready) {
 	case OSL_SV_READY_FD:
-		if ((err = get_uint(l, v, "fd", 255, &fd)))
+		if ((err = osl_svc_uint(l, v, "fd", 255, &fd)))
 			return err;
 		if (fd < 3)
 			return err_node(l->file, k, "ready.fd: a descriptor from 3 to 255 is needed");
 		*ready_fd = (int)fd;
 		return NULL;
 	case OSL_SV_READY_NOTIFY:
-		if ((err = get_bool(l, v, "notify", &notify)))
+		if ((err = osl_svc_bool(l, v, "notify", &notify)))
 			return err;
 		if (!notify)
 			return err_node(l->file, k, "ready.notify: true (or leave 'ready' out)");
@@ -360,7 +195,7 @@ child_ready(struct load *l, const struct ynode *v, struct osl_sv_child *ch, int 
 			    "127.0.0.1:8080)");
 		return NULL;
 	case OSL_SV_READY_EXEC:
-		return get_cmd(l, k, "ready.exec", &ch->ready_exec.argv, &ch->ready_exec.path);
+		return osl_svc_cmd(l, k, "ready.exec", &ch->ready_exec.argv, &ch->ready_exec.path);
 	default:
 		return err_node(l->file, v, "ready: one of fd, notify, tcp or exec is needed");
 	}
@@ -377,10 +212,10 @@ child_health(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	ch->health_interval_ns = 10000000000ULL;
 	ch->health_timeout_ns = 2000000000ULL;
 	ch->health_retries = 3;
-	if ((err = want(l, v, Y_MAP, "health")) || (err = only_keys(l, v, hk)) ||
-	    (err = get_dur(l, v, "interval", &ch->health_interval_ns)) ||
-	    (err = get_dur(l, v, "timeout", &ch->health_timeout_ns)) ||
-	    (err = get_uint(l, v, "retries", 1000, &ch->health_retries)))
+	if ((err = osl_svc_want(l, v, Y_MAP, "health")) || (err = osl_svc_keys(l, v, hk)) ||
+	    (err = osl_svc_dur(l, v, "interval", &ch->health_interval_ns)) ||
+	    (err = osl_svc_dur(l, v, "timeout", &ch->health_timeout_ns)) ||
+	    (err = osl_svc_uint(l, v, "retries", 1000, &ch->health_retries)))
 		return err;
 	if (!ch->health_interval_ns || !ch->health_timeout_ns || !ch->health_retries)
 		return err_node(l->file, !ch->health_retries ? ymap_get(v, "retries") :
@@ -388,7 +223,7 @@ child_health(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 		    "health: interval, timeout and retries must be more than 0");
 	if (!(n = ymap_get(v, "exec")))
 		return err_node(l->file, v, "health: 'exec' is needed");
-	return get_cmd(l, n, "health.exec", &ch->health.argv, &ch->health.path);
+	return osl_svc_cmd(l, n, "health.exec", &ch->health.argv, &ch->health.path);
 }
 
 /* user: NAME or UID[:GID].  Only root can become another user. */
@@ -442,7 +277,7 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 
 	if (v->type != Y_SCALAR || !v->len)
 		return err_node(l->file, v, "policy: a file is needed");
-	if (!(ch->policy_path = path_of(l, v->str)))
+	if (!(ch->policy_path = osl_svc_path(l, v->str)))
 		return osl_error_nomem();
 	if ((err = osl_policy_load(&ch->policy, ch->policy_path, l->penv)))
 		return err_node(l->file, v, "policy: %s", err->msg);
@@ -468,7 +303,7 @@ child_output(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 		ch->output = OSL_SV_OUT_FILE;
 	else
 		return err_node(l->file, v, "output: log, log:drop, inherit or file:PATH is needed");
-	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = path_of(l, v->str + 5)))
+	if (ch->output == OSL_SV_OUT_FILE && !(ch->output_path = osl_svc_path(l, v->str + 5)))
 		return osl_error_nomem();
 	return NULL;
 }
@@ -536,6 +371,13 @@ child_extra(struct load *l, const struct ynode *m, size_t id, int *ready_fd)
 		return err;
 	if ((v = ymap_get(m, "policy")) && (err = child_policy(l, v, ch)))
 		return err;
+	if ((v = ymap_get(m, "listen")) && (err = osl_svc_listen(l, v, ch,
+	    ymap_get(m, "name")->str)))
+		return err;
+	/* the sockets are fds 3, 4, ...: s6's readiness fd comes after them */
+	if (ch->nlisten && *ready_fd && *ready_fd < 3 + (int)ch->nlisten)
+		return err_node(l->file, ymap_get(ymap_get(m, "ready"), "fd"), "ready.fd: above "
+		    "the listen sockets (fds 3 to %zu)", 2 + ch->nlisten);
 	return set_spec(ch, m, NULL);
 }
 
@@ -565,7 +407,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 {
 	static const char *const keys[] = { "name", "cmd", "restart", "significant", "stop",
 		"backoff", "env", "cwd", "replicas", "supervisor", "ready", "health", "output", "user",
-		"policy", NULL };
+		"policy", "listen", "breaker", "max_unavailable", NULL };
 	static const char *const restarts[] = { "permanent", "transient", "temporary", NULL };
 	const struct osl_error *err;
 	const struct ynode *name, *v;
@@ -574,7 +416,7 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	size_t first;
 	int e;
 
-	if ((err = want(l, m, Y_MAP, "children")) || (err = only_keys(l, m, keys)))
+	if ((err = osl_svc_want(l, m, Y_MAP, "children")) || (err = osl_svc_keys(l, m, keys)))
 		return err;
 	if (!(name = ymap_get(m, "name")) || name->type != Y_SCALAR || !name->len ||
 	    name->len >= OSL_SV_NAME_MAX - 8 || strchr(name->str, '/'))
@@ -584,10 +426,10 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		return err_node(l->file, v, "a child is a 'cmd' or a 'supervisor', not both");
 	osl_sv_spec_default(&s, name->str, v != NULL);
 	e = (int)s.restart;
-	if ((err = get_enum(l, m, "restart", restarts, &e)))
+	if ((err = osl_svc_enum(l, m, "restart", restarts, &e)))
 		return err;
 	s.restart = (enum osl_sv_restart)e;
-	if ((err = get_bool(l, m, "significant", &s.significant)))
+	if ((err = osl_svc_bool(l, m, "significant", &s.significant)))
 		return err;
 	if (s.significant && s.restart == OSL_SV_PERMANENT)
 		return err_node(l->file, ymap_get(m, "significant"), "a significant child must be "
@@ -598,12 +440,12 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 
 		const struct ynode *to = ymap_get(v, "timeout");
 
-		if ((err = want(l, v, Y_MAP, "stop")) || (err = only_keys(l, v, sk)))
+		if ((err = osl_svc_want(l, v, Y_MAP, "stop")) || (err = osl_svc_keys(l, v, sk)))
 			return err;
 		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
 		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
 			s.stop_timeout_ns = OSL_SV_INFINITY;
-		else if ((err = get_dur(l, v, "timeout", &s.stop_timeout_ns)))
+		else if ((err = osl_svc_dur(l, v, "timeout", &s.stop_timeout_ns)))
 			return err;
 		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
 		    !(s.stop_signal = osl_sv_signal_number(sig->str))))
@@ -613,14 +455,16 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 		static const char *const bk[] = { "initial", "max", "factor", "jitter",
 			"reset_after", NULL };
 
-		if ((err = want(l, v, Y_MAP, "backoff")) || (err = only_keys(l, v, bk)) ||
-		    (err = get_dur(l, v, "initial", &s.backoff.initial_ns)) ||
-		    (err = get_dur(l, v, "max", &s.backoff.max_ns)) ||
-		    (err = get_num(l, v, "factor", 1, 100, &s.backoff.factor)) ||
-		    (err = get_num(l, v, "jitter", 0, 1, &s.backoff.jitter)) ||
-		    (err = get_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
+		if ((err = osl_svc_want(l, v, Y_MAP, "backoff")) || (err = osl_svc_keys(l, v, bk)) ||
+		    (err = osl_svc_dur(l, v, "initial", &s.backoff.initial_ns)) ||
+		    (err = osl_svc_dur(l, v, "max", &s.backoff.max_ns)) ||
+		    (err = osl_svc_num(l, v, "factor", 1, 100, &s.backoff.factor)) ||
+		    (err = osl_svc_num(l, v, "jitter", 0, 1, &s.backoff.jitter)) ||
+		    (err = osl_svc_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
 			return err;
 	}
+	if ((v = ymap_get(m, "breaker")) && (err = osl_svc_breaker(l, v, &s.breaker)))
+		return err;
 	if ((v = ymap_get(m, "supervisor"))) {
 		/* as a child of its parent, a supervisor has a restart type, may
 		 * be significant and waits out a backoff; the rest is a program's */
@@ -628,15 +472,23 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 			"significant", "backoff", NULL };
 		size_t id;
 
-		if ((err = only_keys(l, m, sup_keys)))
+		if ((err = osl_svc_keys(l, m, sup_keys)))
 			return err;
 		return add_sup(l, v, parent, name->str, &s, &id);
 	}
 	s.wait_ready = ymap_get(m, "ready") != NULL;
-	if ((err = get_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
+	if ((err = osl_svc_uint(l, m, "replicas", REPLICAS_MAX, &replicas)))
 		return err;
 	if (replicas == 0)
 		return err_node(l->file, ymap_get(m, "replicas"), "replicas: at least 1");
+	/* a rolling restart of the set (roll.h) restarts this many at once */
+	s.max_unavailable = 1;
+	if ((err = osl_svc_uint(l, m, "max_unavailable", REPLICAS_MAX, &s.max_unavailable)))
+		return err;
+	if (!s.max_unavailable || s.max_unavailable > replicas)
+		return err_node(l->file, ymap_get(m, "max_unavailable"), "max_unavailable: from 1 "
+		    "to replicas (%u)", replicas);
+	snprintf(s.set, sizeof(s.set), "%s", name->str);
 	first = OSL_SV_NONE;
 	for (unsigned r = 1; r <= replicas; r++) {
 		int ready_fd = 0;
@@ -662,7 +514,7 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
     const struct osl_sv_spec *as, size_t *id)
 {
 	static const char *const keys[] = { "name", "strategy", "intensity", "period",
-		"auto_shutdown", "children", NULL };
+		"auto_shutdown", "keep_trying", "children", NULL };
 	static const char *const strategies[] = { "one_for_one", "one_for_all", "rest_for_one", NULL };
 	static const char *const autos[] = { "never", "any_significant", "all_significant", NULL };
 	const struct osl_error *err;
@@ -670,7 +522,7 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 	struct osl_sv_spec s;
 	int e;
 
-	if ((err = want(l, m, Y_MAP, "supervisor")) || (err = only_keys(l, m, keys)))
+	if ((err = osl_svc_want(l, m, Y_MAP, "supervisor")) || (err = osl_svc_keys(l, m, keys)))
 		return err;
 	if ((nm = ymap_get(m, "name")) && (nm->type != Y_SCALAR || !nm->len ||
 	    nm->len >= OSL_SV_NAME_MAX || strchr(nm->str, '/')))
@@ -682,21 +534,26 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 		s.backoff = as->backoff;
 	}
 	e = (int)s.strategy;
-	if ((err = get_enum(l, m, "strategy", strategies, &e)))
+	if ((err = osl_svc_enum(l, m, "strategy", strategies, &e)))
 		return err;
 	s.strategy = (enum osl_sv_strategy)e;
 	e = (int)s.auto_shutdown;
-	if ((err = get_enum(l, m, "auto_shutdown", autos, &e)))
+	if ((err = osl_svc_enum(l, m, "auto_shutdown", autos, &e)))
 		return err;
 	s.auto_shutdown = (enum osl_sv_auto)e;
-	if ((err = get_uint(l, m, "intensity", 10000, &s.intensity)) ||
-	    (err = get_dur(l, m, "period", &s.period_ns)))
+	if ((err = osl_svc_uint(l, m, "intensity", 10000, &s.intensity)) ||
+	    (err = osl_svc_dur(l, m, "period", &s.period_ns)))
 		return err;
 	if (s.period_ns == 0)
 		return err_node(l->file, ymap_get(m, "period"), "period: more than 0");
+	if (parent != OSL_SV_NONE && ymap_get(m, "keep_trying"))
+		return err_node(l->file, ymap_get(m, "keep_trying"), "keep_trying: the root "
+		    "supervisor's only (a nested one's failed start goes to its parent)");
+	if ((err = osl_svc_bool(l, m, "keep_trying", &s.keep_trying)))
+		return err;
 	if (!(kids = ymap_get(m, "children")))
 		return err_node(l->file, m, "a supervisor needs 'children'");
-	if ((err = want(l, kids, Y_SEQ, "children")))
+	if ((err = osl_svc_want(l, kids, Y_SEQ, "children")))
 		return err;
 	if ((err = grow(l)) || (err = osl_sv_add(&l->c->tree, parent, &s, id)) ||
 	    (err = set_spec(&l->c->child[*id], m, "children")))
@@ -746,7 +603,7 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 		err = osl_error_new(OSL_EINPUT, "%s:1:1: the file is empty", path);
 		goto done;
 	}
-	if ((err = want(&l, root, Y_MAP, "the document")) || (err = only_keys(&l, root, keys)))
+	if ((err = osl_svc_want(&l, root, Y_MAP, "the document")) || (err = osl_svc_keys(&l, root, keys)))
 		goto done;
 	if (!(v = ymap_get(root, "version")) || v->type != Y_SCALAR || strcmp(v->str, "1")) {
 		err = err_node(path, v ? v : root, "version: 1 is needed");
@@ -759,16 +616,32 @@ osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *envir
 	if ((err = add_sup(&l, v, OSL_SV_NONE, "root", NULL, &id)))
 		goto done;
 	if ((v = ymap_get(root, "control"))) {
-		static const char *const ck[] = { "socket", "tree", NULL };
-		const struct ynode *sk;
+		static const char *const ck[] = { "socket", "tree", "metrics", NULL };
+		const struct ynode *sk, *mk;
 
-		if ((err = want(&l, v, Y_MAP, "control")) || (err = only_keys(&l, v, ck)) ||
-		    (err = get_bool(&l, v, "tree", &c->control_tree)))
+		if ((err = osl_svc_want(&l, v, Y_MAP, "control")) || (err = osl_svc_keys(&l, v, ck)) ||
+		    (err = osl_svc_bool(&l, v, "tree", &c->control_tree)))
 			goto done;
 		if ((sk = ymap_get(v, "socket"))) {
-			if ((err = want(&l, sk, Y_SCALAR, "control.socket")))
+			if ((err = osl_svc_want(&l, sk, Y_SCALAR, "control.socket")))
 				goto done;
 			if (!(c->socket = strdup(sk->str))) {
+				err = osl_error_nomem();
+				goto done;
+			}
+		}
+		/* ctl metrics over HTTP, for a scraper: a loopback address only */
+		if ((mk = ymap_get(v, "metrics"))) {
+			struct osl_net_target t;
+
+			if (mk->type != Y_SCALAR || osl_net_parse(mk->str, true, true, &t) ||
+			    !((t.family == AF_INET && t.addr[0] == 127) ||
+			    (t.family == AF_INET6 && !memcmp(t.addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16)))) {
+				err = err_node(path, mk, "control.metrics: a loopback HOST:PORT is needed "
+				    "(e.g. 127.0.0.1:9100)");
+				goto done;
+			}
+			if (!(c->metrics = strdup(mk->str))) {
 				err = osl_error_nomem();
 				goto done;
 			}
@@ -812,6 +685,8 @@ osl_sv_config_free(struct osl_sv_config *c)
 		free(ch->ids);
 		free(ch->user);
 		free(ch->policy_path);
+		osl_sv_listen_free(ch->listen, ch->nlisten);
+		free(ch->listen_fds);
 		if (ch->policy) {
 			osl_sandbox_release(&ch->sb);
 			osl_policy_free(ch->policy);
@@ -821,6 +696,7 @@ osl_sv_config_free(struct osl_sv_config *c)
 	free(c->child);
 	free(c->exec);
 	free(c->socket);
+	free(c->metrics);
 	osl_sv_tree_free(&c->tree);
 	memset(c, 0, sizeof(*c));
 }

@@ -1,4 +1,4 @@
-/* A supervision tree from a YAML file (man/osl-supervise.8.scd): checked whole before
+/* A supervision tree from a YAML file (osl-supervise(8)): checked whole before
  * anything starts, every error as FILE:LINE:COL (status 2). */
 #ifndef OSL_SUPERVISE_CONFIG_H
 #define OSL_SUPERVISE_CONFIG_H
@@ -12,6 +12,7 @@ struct osl_sv_config {
 	struct osl_sv_tree tree;
 	struct osl_sv_exec *exec;	/* tree.n entries; owns argv, envp, path, cwd */
 	char *socket;			/* control.socket, or NULL */
+	char *metrics;			/* control.metrics: HOST:PORT on the loopback, or NULL */
 	bool control_tree;		/* control.tree: the tree's processes may use it */
 	struct osl_sv_child *child;	/* tree.n entries: readiness, health, output ... */
 };

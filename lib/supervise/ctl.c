@@ -1,4 +1,4 @@
-/* The control protocol (see ctl.h and man/osl-supervise.8.scd, CONTROL). */
+/* The control protocol (ctl.h; the requests: osl-supervise(8), CONTROL). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "supervise/child.h"
 #include "supervise/ctl.h"
 #include "util/time.h"
+#include "supervise/metrics.h"
 
 char *
 osl_sv_ctl_line(cJSON *o)
@@ -27,8 +28,8 @@ osl_sv_ctl_line(cJSON *o)
 	return l;
 }
 
-static char *
-fail(const char *msg)
+char *
+osl_sv_ctl_error(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -51,6 +52,28 @@ child_json(cJSON *o, const struct osl_sv_child *ch)
 		cJSON_AddNumberToObject(o, "output_dropped", (double)ch->dropped);
 }
 
+/* The sockets the supervisor holds for the child (listen.h), as bound. */
+static void
+listen_json(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_child *ch)
+{
+	cJSON *a;
+
+	if (!ch->nlisten || !(a = cJSON_AddArrayToObject(o, "listen")))
+		return;
+	for (size_t i = 0; i < ch->nlisten; i++) {
+		const struct osl_sv_sock *k = osl_sv_socks_find(&r->socks, ch->listen_fds[i]);
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", ch->listen[i].name);
+		cJSON_AddStringToObject(e, "address", ch->listen[i].addr);
+		if (k)
+			cJSON_AddStringToObject(e, "bound", k->bound);
+		else
+			cJSON_AddNullToObject(e, "bound");
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
 /* How child X is held (cgroup.h): its cgroup, what it holds, the limits. */
 static void
 containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x)
@@ -58,15 +81,17 @@ containment(cJSON *o, const struct osl_sv_runner *r, const struct osl_sv_exec *x
 	bool cg = x->cg_made && x->cgfd >= 0;
 	char note[sizeof(r->cg.why) + sizeof(x->cgnote) + 2];
 
+	static const char *const keys[] = { "memory", "memory_peak", "pids", "cpu_seconds" };
+	const int64_t v[] = { x->memory, x->memory_peak, x->pids, x->cpu_usec };
+
 	cJSON_AddStringToObject(o, "containment", cg ? "cgroup" : "process-group");
-	if (cg && x->memory >= 0)
-		cJSON_AddNumberToObject(o, "memory", (double)x->memory);
-	else
-		cJSON_AddNullToObject(o, "memory");
-	if (cg && x->pids >= 0)
-		cJSON_AddNumberToObject(o, "pids", (double)x->pids);
-	else
-		cJSON_AddNullToObject(o, "pids");
+	/* what its cgroup counts (metrics.c), null where it has none */
+	for (size_t i = 0; i < 4; i++) {
+		if (cg && v[i] >= 0)
+			cJSON_AddNumberToObject(o, keys[i], i == 3 ? (double)v[i] / 1e6 : (double)v[i]);
+		else
+			cJSON_AddNullToObject(o, keys[i]);
+	}
 	/* what the supervisor's folder cannot do holds for each child in it */
 	snprintf(note, sizeof(note), "%s%s%s", cg || !x->cg_made ? r->cg.why : "",
 	    (cg || !x->cg_made) && r->cg.why[0] && x->cgnote[0] ? "; " : "", x->cgnote);
@@ -101,6 +126,24 @@ count_json(cJSON *o, const struct osl_sv_tree *t, const struct osl_sv_node *nd)
 	cJSON_AddNumberToObject(c, "workers", workers);
 }
 
+/* A child's circuit breaker (breaker.h): its state, the failures in a
+ * row while closed, how often it opened, and while open the time left. */
+static void
+breaker_json(cJSON *o, const struct osl_sv_node *nd, uint64_t now_mono)
+{
+	const struct osl_sv_breaker *b = &nd->brk;
+	cJSON *j;
+
+	if (!nd->spec.breaker.failures || !(j = cJSON_AddObjectToObject(o, "breaker")))
+		return;
+	cJSON_AddStringToObject(j, "state", osl_sv_breaker_state_name(b->state));
+	cJSON_AddNumberToObject(j, "failures", b->fails);
+	cJSON_AddNumberToObject(j, "opened", b->opened);
+	if (b->state == OSL_SV_BRK_OPEN)
+		cJSON_AddNumberToObject(j, "open_ms", (double)((b->until > now_mono ?
+		    b->until - now_mono : 0) / 1000000));
+}
+
 static cJSON *
 node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t now_real)
 {
@@ -125,8 +168,15 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "restart", osl_sv_restart_name(nd->spec.restart));
-		if (r->child)
+		cJSON_AddBoolToObject(o, "ready", r->exec[id].pid > 0 && nd->state == OSL_SV_UP &&
+		    nd->started);
+		cJSON_AddNumberToObject(o, "uptime_seconds", r->exec[id].pid > 0 &&
+		    nd->started_at <= now_mono ? (double)((now_mono - nd->started_at) / 1000000000ULL) : 0);
+		breaker_json(o, nd, now_mono);
+		if (r->child) {
 			child_json(o, &r->child[id]);
+			listen_json(o, r, &r->child[id]);
+		}
 		containment(o, r, &r->exec[id]);
 		return o;
 	}
@@ -136,58 +186,6 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	for (size_t i = 0; i < nd->nkids; i++)
 		cJSON_AddItemToArray(kids, node_json(r, nd->kids[i], now_mono, now_real));
 	return o;
-}
-
-/* A gauge per child with a cgroup that counts it (cgroup.h). */
-static void
-gauge(const struct osl_sv_runner *r, char *s, size_t cap, size_t *len, const char *name,
-    const char *help, bool memory)
-{
-	bool head = false;
-
-	for (size_t i = 1; i < r->tree->n && *len < cap; i++) {
-		int64_t v = memory ? r->exec[i].memory : r->exec[i].pids;
-
-		if (v < 0 || !r->exec[i].cg_made || r->tree->nodes[i].spec.supervisor ||
-		    r->tree->nodes[i].removed)
-			continue;
-		if (!head)
-			*len += (size_t)snprintf(s + *len, cap - *len, "# HELP osl_supervise_%s %s\n"
-			    "# TYPE osl_supervise_%s gauge\n", name, help, name);
-		head = true;
-		if (*len < cap)
-			*len += (size_t)snprintf(s + *len, cap - *len, "osl_supervise_%s{name=\"%s\"} %lld\n",
-			    name, r->tree->nodes[i].spec.name, (long long)v);
-	}
-}
-
-static void
-metrics(const struct osl_sv_runner *r, char **out)
-{
-	size_t cap = 512 + r->tree->n * 384, len = 0;
-	char *s = malloc(cap);
-
-	*out = s;
-	if (!s)
-		return;
-	len += (size_t)snprintf(s + len, cap - len,
-	    "# HELP osl_supervise_up 1 when the child is running\n"
-	    "# TYPE osl_supervise_up gauge\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].spec.supervisor && !r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len, "osl_supervise_up{name=\"%s\"} %d\n",
-			    r->tree->nodes[i].spec.name, r->exec[i].pid > 0);
-	if (len < cap)
-		len += (size_t)snprintf(s + len, cap - len,
-		    "# HELP osl_supervise_restarts_total restarts of the child\n"
-		    "# TYPE osl_supervise_restarts_total counter\n");
-	for (size_t i = 1; i < r->tree->n && len < cap; i++)
-		if (!r->tree->nodes[i].removed)
-			len += (size_t)snprintf(s + len, cap - len,
-			    "osl_supervise_restarts_total{name=\"%s\"} %u\n",
-			    r->tree->nodes[i].spec.name, r->tree->nodes[i].restarts);
-	gauge(r, s, cap, &len, "memory_bytes", "memory in use by the child's cgroup", true);
-	gauge(r, s, cap, &len, "pids", "processes in the child's cgroup", false);
 }
 
 static int
@@ -243,7 +241,55 @@ no_child(const struct osl_sv_tree *t, const char *name)
 	else if (!hits && len < sizeof(msg))
 		snprintf(msg + len, sizeof(msg) - len, " (see 'osl supervise ctl status'; "
 		    "a nested child is named by its path, e.g. 'group/child')");
-	return fail(msg);
+	return osl_sv_ctl_error(msg);
+}
+
+/* {"ok": true}, and what an answer adds to it. */
+static cJSON *
+ok_obj(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "ok", 1);
+	return o;
+}
+
+/* {"ok": true, "roll": {...}}: a rolling restart under way (roll.h). */
+static cJSON *
+roll_obj(const struct osl_sv_roll *ro)
+{
+	cJSON *o = ok_obj(), *j = cJSON_AddObjectToObject(o, "roll");
+
+	cJSON_AddStringToObject(j, "set", ro->set);
+	cJSON_AddNumberToObject(j, "replicas", (double)ro->n);
+	cJSON_AddNumberToObject(j, "max_unavailable", ro->max_unavailable);
+	cJSON_AddNumberToObject(j, "replaced", (double)ro->replaced);
+	return o;
+}
+
+static cJSON *
+status(struct osl_sv_runner *r, uint64_t now_mono, uint64_t now_real)
+{
+	cJSON *o = r->roll.active ? roll_obj(&r->roll) : ok_obj();
+
+	cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
+	cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
+	if (r->cg.fd >= 0)
+		cJSON_AddStringToObject(o, "cgroup", r->cg.path);
+	if (r->cg.why[0])
+		cJSON_AddStringToObject(o, "containment_note", r->cg.why);
+	return o;
+}
+
+static cJSON *
+metrics_obj(struct osl_sv_runner *r, uint64_t now_mono)
+{
+	cJSON *o = ok_obj();
+	char *m = osl_sv_metrics_text(r, now_mono);
+
+	cJSON_AddStringToObject(o, "metrics", m ? m : "");
+	free(m);
+	return o;
 }
 
 char *
@@ -254,8 +300,8 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		{ "start", OSL_SV_CMD_START }, { "stop", OSL_SV_CMD_STOP },
 		{ "restart", OSL_SV_CMD_RESTART }, { "delete", OSL_SV_CMD_DELETE },
 	};
-	cJSON *req, *o;
 	const cJSON *c, *n;
+	cJSON *req;
 	const char *cmd, *name;
 	char *ans = NULL;
 	size_t id;
@@ -263,60 +309,52 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 	out->sig_id = OSL_SV_NONE;
 	out->sig = 0;
 	out->reload = false;
+	out->start_new[0] = '\0';
 	if (!(req = cJSON_ParseWithLength(line, len)) || !cJSON_IsObject(req)) {
 		cJSON_Delete(req);
-		return fail("malformed request: a JSON object is needed");
+		return osl_sv_ctl_error("malformed request: a JSON object is needed");
 	}
 	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	n = cJSON_GetObjectItemCaseSensitive(req, "name");
 	if (!cJSON_IsString(c)) {
-		ans = fail("malformed request: 'cmd' is needed");
+		ans = osl_sv_ctl_error("malformed request: 'cmd' is needed");
 		goto done;
 	}
 	cmd = c->valuestring;
 	name = cJSON_IsString(n) ? n->valuestring : "";
-	if (!strcmp(cmd, "status")) {
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddItemToObject(o, "tree", node_json(r, 0, now_mono, now_real));
-		cJSON_AddStringToObject(o, "containment", r->cg.fd >= 0 ? "cgroup" : "process-group");
-		if (r->cg.fd >= 0)
-			cJSON_AddStringToObject(o, "cgroup", r->cg.path);
-		if (r->cg.why[0])
-			cJSON_AddStringToObject(o, "containment_note", r->cg.why);
-		ans = osl_sv_ctl_line(o);
-		goto done;
-	}
-	if (!strcmp(cmd, "metrics")) {
-		char *m;
-
-		metrics(r, &m);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		cJSON_AddStringToObject(o, "metrics", m ? m : "");
-		free(m);
-		ans = osl_sv_ctl_line(o);
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "metrics")) {
+		ans = osl_sv_ctl_line(cmd[0] == 's' ? status(r, now_mono, now_real) :
+		    metrics_obj(r, now_mono));
 		goto done;
 	}
 	if (!strcmp(cmd, "shutdown")) {
 		osl_sv_command(r->tree, OSL_SV_CMD_SHUTDOWN, 0, now_mono);
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	if (!strcmp(cmd, "reload")) {
 		out->reload = r->reload != NULL;
-		ans = fail("reload needs a tree read from a file (-c FILE)");
+		ans = osl_sv_ctl_error("reload needs a tree read from a file (-c FILE)");
 		goto done;
 	}
 	if (strcmp(cmd, "signal") && strcmp(cmd, "start") && strcmp(cmd, "stop") &&
 	    strcmp(cmd, "restart") && strcmp(cmd, "delete")) {
-		ans = fail("unknown command");
+		ans = osl_sv_ctl_error("unknown command");
+		goto done;
+	}
+	if (*name && !strcmp(cmd, "restart") && osl_sv_find(r->tree, name) == OSL_SV_NONE) {
+		/* a replica set's name: a rolling restart (roll.h) */
+		const char *why;
+
+		ans = osl_sv_roll_begin(&r->roll, r->tree, name, now_mono, &why) ?
+		    osl_sv_ctl_line(roll_obj(&r->roll)) : osl_sv_ctl_error(why);
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {
-		ans = *name ? no_child(r->tree, name) : fail("a child's 'name' is needed");
+		/* OTP's start_child: a child only the file has (reload.c) */
+		if (*name && id != 0 && !strcmp(cmd, "start") && r->reload)
+			snprintf(out->start_new, sizeof(out->start_new), "%s", name);
+		ans = *name ? no_child(r->tree, name) : osl_sv_ctl_error("a child's 'name' is needed");
 		goto done;
 	}
 	if (!strcmp(cmd, "signal")) {
@@ -324,7 +362,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
 
 		if (!cJSON_IsString(s)) {
-			ans = fail("'signal' is needed (e.g. \"HUP\")");
+			ans = osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
 			goto done;
 		}
 		if (!sig) {
@@ -333,33 +371,29 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 			snprintf(msg, sizeof(msg), "'%.64s': unknown signal (a name such as HUP, TERM, "
 			    "USR1, INT, KILL, with or without SIG, or a number 1-%d)", s->valuestring,
 			    NSIG - 1);
-			ans = fail(msg);
+			ans = osl_sv_ctl_error(msg);
 			goto done;
 		}
 		if (r->tree->nodes[id].spec.supervisor) {
-			ans = fail("a child process is needed, not a supervisor");
+			ans = osl_sv_ctl_error("a child process is needed, not a supervisor");
 			goto done;
 		}
 		out->sig_id = id;
 		out->sig = sig;
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(cmd, cmds[i].name))
 			continue;
 		if (!osl_sv_command(r->tree, cmds[i].cmd, id, now_mono)) {
-			ans = fail("not possible in the child's state");
+			ans = osl_sv_ctl_error("not possible in the child's state");
 			goto done;
 		}
-		o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ok", 1);
-		ans = osl_sv_ctl_line(o);
+		ans = osl_sv_ctl_line(ok_obj());
 		goto done;
 	}
-	ans = fail("unknown command");
+	ans = osl_sv_ctl_error("unknown command");
 done:
 	cJSON_Delete(req);
 	return ans;

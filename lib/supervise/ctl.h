@@ -18,12 +18,18 @@ struct osl_sv_ctl_out {
 	size_t sig_id;		/* OSL_SV_NONE, or the child to signal */
 	int sig;
 	bool reload;		/* `reload`: the runner answers (reload.c) */
+	char start_new[OSL_SV_CTL_MAX];	/* `start` of a child only the file has:
+					 * its name, the runner answers (reload.c) */
 };
 
 /* Answer request LINE (LEN bytes, no newline).  Returns a malloc'd JSON
  * line ending in '\n' (NULL only when out of memory). */
 char *osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len,
     uint64_t now_mono, uint64_t now_real, struct osl_sv_ctl_out *out);
+
+/* {"ok":false,"error":MSG} as an answer line (malloc'd; NULL when out of
+ * memory). */
+char *osl_sv_ctl_error(const char *msg);
 
 /* O as an answer line (malloc'd, ending in '\n'; NULL when out of memory);
  * O is freed. */

@@ -1,17 +1,10 @@
 /* Between ext.c (the runner's hooks) and output.c (the children's output
- * as records). */
+ * as records); the runner's files (loop.h) use svo too. */
 #ifndef OSL_SUPERVISE_EXT_INT_H
 #define OSL_SUPERVISE_EXT_INT_H
 
+#include "supervise/event.h"
 #include "supervise/ext.h"
-
-enum { TAG_NOTIFY = OSL_SV_EXT_TAG, TAG_TCP, TAG_TIMER, TAG_STREAM };
-
-static inline uint64_t
-data_of(int tag, size_t v)
-{
-	return ((uint64_t)tag << 32) | v;
-}
 
 static inline cJSON *
 svo(cJSON *r)

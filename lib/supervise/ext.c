@@ -51,17 +51,12 @@ state_of(const struct osl_sv_ext *e, size_t id)
 /* ------------------------------------------------------------- records --- */
 
 cJSON *
-osl_sv_rec(const char *action, const char *type, bool ok, const char *name)
+osl_sv_rec(enum osl_action action, bool ok, const char *name)
 {
-	cJSON *r = cJSON_CreateObject(), *ev;
+	cJSON *r = osl_action_record(action, ok ? "success" : "failure");
 
 	if (!r)
 		return NULL;
-	ev = osl_log_obj(r, "event");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "category"), cJSON_CreateString("process"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(ev, "type"), cJSON_CreateString(type));
-	cJSON_AddStringToObject(ev, "action", action);
-	cJSON_AddStringToObject(ev, "outcome", ok ? "success" : "failure");
 	osl_log_add_text(osl_log_obj(osl_log_obj(r, "osl"), "supervise"), "name", name);
 	return r;
 }
@@ -82,9 +77,9 @@ osl_sv_rec_emit(struct osl_ctx *ctx, cJSON *r, enum osl_level level, const char 
 }
 
 static cJSON *
-rec(const char *action, const char *type, bool ok, const char *name)
+rec(enum osl_action action, bool ok, const char *name)
 {
-	return osl_sv_rec(action, type, ok, name);
+	return osl_sv_rec(action, ok, name);
 }
 
 static void
@@ -138,7 +133,7 @@ ready(struct osl_sv_ext *e, size_t id, const char *how)
 		return;
 	e->x[id].ready_by = e->x[id].retry_at = 0;
 	arm(e, id);
-	r = rec("supervise.ready", "start", true, name);
+	r = rec(OSL_ACT_SV_READY, true, name);
 	cJSON_AddStringToObject(svo(r), "ready", how);
 	osl_log_add_count(svo(r), "ready_ms", ms);
 	snprintf(msg, sizeof(msg), "supervise.ready %s by %s after %llu ms", name, how,
@@ -206,9 +201,9 @@ notify_read(struct osl_sv_ext *e, size_t id)
 			close(((int *)(void *)CMSG_DATA(fds))[k]);
 		if (!ours) {
 			char msg[160];
-			cJSON *r = rec("supervise.notify", "denied", false, name_of(e, id));
+			cJSON *r = rec(OSL_ACT_SV_NOTIFY, false, name_of(e, id));
 
-			cJSON_AddNumberToObject(osl_log_obj(r, "source"), "pid", cr ? cr->pid : 0);
+			cJSON_AddNumberToObject(svo(r), "peer_pid", cr ? cr->pid : 0);
 			snprintf(msg, sizeof(msg), "supervise.notify %s: from pid %d, not the child's: "
 			    "ignored", name_of(e, id), cr ? (int)cr->pid : 0);
 			put(e, r, OSL_LEVEL_WARN, msg);
@@ -234,7 +229,7 @@ notify_open(struct osl_sv_ext *e, size_t id)
 	struct osl_sv_xrun *x = &e->x[id];
 	const struct osl_sv_child *ch = &e->r->child[id];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data_of(TAG_NOTIFY, id) };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_NOTIFY, id) };
 	const char *tmp = getenv("TMPDIR");
 	char var[sizeof(sa.sun_path) + 16];
 	const char *set = var;
@@ -285,7 +280,7 @@ static void
 tcp_try(struct osl_sv_ext *e, size_t id)
 {
 	struct osl_sv_xrun *x = &e->x[id];
-	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = data_of(TAG_TCP, id) };
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = osl_sv_ev(OSL_SV_SRC_TCP, id) };
 
 	if (!x->salen) {
 		const struct osl_net_target *t = &e->r->child[id].tcp;
@@ -377,7 +372,7 @@ probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool h
 	sp.out_fd = sp.err_fd = e->devnull;
 	if ((err = osl_proc_spawn(&sp))) {
 		char msg[300];
-		cJSON *r = rec(health ? "supervise.health" : "supervise.ready", "info", false,
+		cJSON *r = rec(health ? OSL_ACT_SV_HEALTH : OSL_ACT_SV_READY, false,
 		    name_of(e, id));
 
 		snprintf(msg, sizeof(msg), "%s %s: %s", health ? "supervise.health" : "supervise.ready",
@@ -416,7 +411,7 @@ health_result(struct osl_sv_ext *e, size_t id, bool ok, int st)
 
 	if (ok) {
 		if (ch->health_fails) {
-			r = rec("supervise.health", "info", true, name);
+			r = rec(OSL_ACT_SV_HEALTH, true, name);
 			snprintf(msg, sizeof(msg), "supervise.health %s: passes again", name);
 			put(e, r, OSL_LEVEL_INFO, msg);
 		}
@@ -424,11 +419,11 @@ health_result(struct osl_sv_ext *e, size_t id, bool ok, int st)
 		return;
 	}
 	ch->health_fails++;
-	r = rec("supervise.health", "info", false, name);
+	r = rec(OSL_ACT_SV_HEALTH, false, name);
 	cJSON_AddNumberToObject(svo(r), "failures", ch->health_fails);
 	cJSON_AddNumberToObject(svo(r), "retries", ch->health_retries);
 	if (WIFEXITED(st))
-		cJSON_AddNumberToObject(osl_log_obj(r, "process"), "exit_code", WEXITSTATUS(st));
+		cJSON_AddNumberToObject(svo(r), "check_exit_code", WEXITSTATUS(st));
 	snprintf(msg, sizeof(msg), "supervise.health %s: check failed (%s %d), %u of %u", name,
 	    WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 	    ch->health_fails, ch->health_retries);
@@ -575,6 +570,8 @@ osl_sv_ext_prestart(struct osl_sv_ext *e, size_t id, struct osl_spawn *sp)
 	if (x->env)
 		sp->envp = x->env;
 	sp->ids = ch->ids;
+	sp->listen_fds = ch->listen_fds;
+	sp->nlisten = (unsigned)ch->nlisten;
 	if (ch->output == OSL_SV_OUT_FILE) {
 		/* opened by us, so the child needs no right to the file */
 		if ((x->wend[0] = open(ch->output_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
@@ -619,7 +616,7 @@ osl_sv_ext_started(struct osl_sv_ext *e, size_t id, pid_t pid)
 		return;
 	if (x->tfd == -1 && (ch->ready_timeout_ns || ch->ready >= OSL_SV_READY_TCP ||
 	    ch->health.path)) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = data_of(TAG_TIMER, id) };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_PROBE, id) };
 
 		x->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (x->tfd != -1 && epoll_ctl(e->ep, EPOLL_CTL_ADD, x->tfd, &ev) == -1)
@@ -667,7 +664,7 @@ on_timer(struct osl_sv_ext *e, size_t id)
 		x->ready_by = x->retry_at = 0;
 		if (state_of(e, id) == OSL_SV_STARTING) {
 			char msg[160];
-			cJSON *r = rec("supervise.ready", "start", false, name_of(e, id));
+			cJSON *r = rec(OSL_ACT_SV_READY, false, name_of(e, id));
 
 			cJSON_AddStringToObject(svo(r), "reason", "timeout");
 			snprintf(msg, sizeof(msg), "supervise.ready %s: not ready within ready.timeout",
@@ -699,20 +696,20 @@ on_timer(struct osl_sv_ext *e, size_t id)
 void
 osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data)
 {
-	int tag = (int)(data >> 32);
-	size_t v = (size_t)(data & 0xffffffffULL);
+	enum osl_sv_src src = osl_sv_ev_src(data);
+	size_t v = osl_sv_ev_index(data);
 
-	if (tag == TAG_STREAM) {
+	if (src == OSL_SV_SRC_STREAM) {
 		if (v < e->nst && e->st[v])
 			osl_sv_out_read(e, v, OSL_SV_OUT_WAKE);
 		return;
 	}
 	if (!e->x || v >= e->nx)
 		return;
-	if (tag == TAG_NOTIFY)
+	if (src == OSL_SV_SRC_NOTIFY)
 		notify_read(e, v);
-	else if (tag == TAG_TCP)
+	else if (src == OSL_SV_SRC_TCP)
 		tcp_done(e, v);
-	else if (tag == TAG_TIMER)
+	else if (src == OSL_SV_SRC_PROBE)
 		on_timer(e, v);
 }

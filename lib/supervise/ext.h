@@ -15,9 +15,6 @@
 #include "proc/proc.h"
 #include "supervise/runner.h"
 
-/* epoll tags (the high 32 bits of data.u64) from this one on are ext's */
-#define OSL_SV_EXT_TAG 5
-
 struct osl_sv_xrun;
 struct osl_sv_stream;
 
@@ -47,12 +44,12 @@ bool osl_sv_ext_grow(struct osl_sv_ext *e, size_t n);
 void osl_sv_ext_ended(struct osl_sv_ext *e, size_t id);
 /* PID was reaped: true when it was one of our probes. */
 bool osl_sv_ext_reaped(struct osl_sv_ext *e, pid_t pid, int st);
-/* An epoll event tagged OSL_SV_EXT_TAG or above. */
+/* An epoll event of ext's sources (event.h): notify, tcp, probe, stream. */
 void osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data);
 
 /* A supervise.* record about child NAME (event.*, osl.supervise.name), and
  * writing it with MSG as its message (the runner's records too). */
-cJSON *osl_sv_rec(const char *action, const char *type, bool ok, const char *name);
+cJSON *osl_sv_rec(enum osl_action action, bool ok, const char *name);
 void osl_sv_rec_emit(struct osl_ctx *ctx, cJSON *rec, enum osl_level level, const char *msg);
 
 #endif

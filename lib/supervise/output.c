@@ -16,7 +16,6 @@
 #include "op.h"
 #include "supervise/child.h"
 #include "supervise/ext-int.h"
-#include "util/strbuf.h"
 
 #define LINE_MAX_BYTES (16 * 1024)	/* a longer line is cut into records */
 #define READ_MAX (1024 * 1024)		/* per stream and wake-up: others get their turn */
@@ -38,22 +37,37 @@ struct osl_sv_stream {
 	char buf[LINE_MAX_BYTES + 1];
 };
 
-/* A line with NUL bytes in it: each as \x00, as the log writes invalid bytes. */
-static const char *
-nul_free(const char *p, size_t n, struct strbuf *sb)
-{
-	if (!memchr(p, '\0', n))
-		return p;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i])
-			sb_addc(sb, p[i]);
-		else
-			sb_adds(sb, "\\x00");
-	}
-	return sb_str(sb);
-}
-
 static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
+
+/* One line as a record, built from fields: no tree to make and free for
+ * each of a chatty child's lines (the fields are osl_sv_rec's, and the
+ * line's own). */
+static void
+line_rec(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut)
+{
+	const struct osl_action_def *a = osl_action(OSL_ACT_SV_OUTPUT);
+	struct osl_log_field f[10];
+	struct osl_log *log;
+	size_t n = 0;
+
+	if (osl_ctx_log(e->r->ctx, &log) || !log)
+		return;
+	f[n++] = OSL_LOG_STRS("event.category", &a->category, 1);
+	f[n++] = OSL_LOG_STRS("event.type", &a->type, 1);
+	f[n++] = OSL_LOG_STR("event.action", a->name);
+	f[n++] = OSL_LOG_STR("event.outcome", "success");
+	f[n++] = OSL_LOG_STR("osl.supervise.name", NAME(e, s));
+	f[n++] = OSL_LOG_STR("osl.supervise.stream", s->err ? "stderr" : "stdout");
+	if (cut)
+		f[n++] = OSL_LOG_BOOL("osl.supervise.truncated", true);
+	if (s->cont)
+		f[n++] = OSL_LOG_BOOL("osl.supervise.continued", true);
+	/* the line is the child's: it is process.*, osl process.parent.* */
+	f[n++] = OSL_LOG_INT("process.pid", e->r->exec[s->id].pid);
+	/* the bytes as they are: the log writes a NUL or a bad byte as \xNN */
+	f[n++] = OSL_LOG_STRN("message", s->buf, s->n);
+	osl_log_emit_fields(log, OSL_LEVEL_INFO, f, n);
+}
 
 /* Line S->buf into a record.  With log:drop, counted as dropped instead
  * when the pipe is filling up behind us (S->behind) and the log has used up
@@ -63,29 +77,21 @@ static void dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s);
 static void
 line_out(struct osl_sv_ext *e, struct osl_sv_stream *s, bool cut, bool final)
 {
-	bool keep = final || !e->r->child[s->id].output_drop || e->log_ns > 0 || !s->behind;
-	struct strbuf sb = STRBUF_INIT;
-	uint64_t t0 = osl_now_mono_ns(), spent;
-	cJSON *r;
+	bool drop = e->r->child[s->id].output_drop;
+	bool keep = final || !drop || e->log_ns > 0 || !s->behind;
+	uint64_t t0 = drop ? osl_now_mono_ns() : 0, spent;
 
-	s->buf[s->n] = '\0';
 	if (keep)
 		dropped_out(e, s);
 	if (!keep) {
 		s->dropped++;
 		e->r->child[s->id].dropped++;
-	} else if ((r = osl_sv_rec("supervise.output", "info", true, NAME(e, s)))) {
-		cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
-		cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(r, "process"), "child"), "pid",
-		    e->r->exec[s->id].pid);
-		if (cut)
-			cJSON_AddBoolToObject(svo(r), "truncated", 1);
-		if (s->cont)
-			cJSON_AddBoolToObject(svo(r), "continued", 1);
-		osl_sv_rec_emit(e->r->ctx, r, OSL_LEVEL_INFO, nul_free(s->buf, s->n, &sb));
-		sb_release(&sb);
-		spent = osl_now_mono_ns() - t0;
-		e->log_ns = spent < e->log_ns ? e->log_ns - spent : 0;
+	} else {
+		line_rec(e, s, cut);
+		if (drop) {
+			spent = osl_now_mono_ns() - t0;
+			e->log_ns = spent < e->log_ns ? e->log_ns - spent : 0;
+		}
 	}
 	s->cont = cut;
 	s->n = 0;
@@ -99,7 +105,7 @@ dropped_out(struct osl_sv_ext *e, struct osl_sv_stream *s)
 
 	if (!s->dropped)
 		return;
-	r = osl_sv_rec("supervise.output", "info", false, NAME(e, s));
+	r = osl_sv_rec(OSL_ACT_SV_OUTPUT, false, NAME(e, s));
 	cJSON_AddStringToObject(svo(r), "stream", s->err ? "stderr" : "stdout");
 	osl_log_add_count(svo(r), "dropped_lines", s->dropped);
 	snprintf(msg, sizeof(msg), "supervise.output %s: %lu lines dropped (the log lagged)",
@@ -161,11 +167,17 @@ osl_sv_out_read(struct osl_sv_ext *e, size_t i, enum osl_sv_out_how how)
 	/* with log:drop, a few ms of records at most between looks at the pipe */
 	char buf[64 * 1024];
 	size_t want = drop ? 4096 : sizeof(buf);
+	struct osl_log *log = NULL;
 
 	e->log_ns += (now - e->log_at) / LOG_SHARE;
 	if (e->log_ns > LOG_BUDGET_NS)
 		e->log_ns = LOG_BUDGET_NS;
 	e->log_at = now;
+	/* what is read now is written as one batch: the log's lock is taken
+	 * once, and its records go out in a few large writes (with log:drop
+	 * each record is timed against the log's share: not batched) */
+	if (!drop && !osl_ctx_log(e->r->ctx, &log))
+		osl_log_hold(log);
 	while (how == OSL_SV_OUT_FINAL || total < READ_MAX) {
 		ssize_t n = read(s->fd, buf, want);
 		int left = 0;
@@ -174,17 +186,18 @@ osl_sv_out_read(struct osl_sv_ext *e, size_t i, enum osl_sv_out_how how)
 			continue;
 		if (n == 0 || (n == -1 && errno != EAGAIN)) {
 			osl_sv_out_close(e, i);
-			return;
+			break;
 		}
 		if (n == -1)
-			return;
+			break;
 		if (drop)
 			s->behind = ioctl(s->fd, FIONREAD, &left) == 0 && left >= PIPE_HALF;
 		feed(e, s, buf, (size_t)n, keep);
 		total += (size_t)n;
 		if (how == OSL_SV_OUT_WAKE && !drop && osl_now_mono_ns() - now >= WAKE_NS)
-			return;
+			break;
 	}
+	osl_log_release(log);
 }
 
 /* Child ID has ended: what it wrote is read now. */
@@ -216,7 +229,7 @@ osl_sv_out_add(struct osl_sv_ext *e, size_t id, int fd, bool err)
 	s->fd = fd;
 	s->id = id;
 	s->err = err;
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = data_of(TAG_STREAM, i) };
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = osl_sv_ev(OSL_SV_SRC_STREAM, i) };
 	if (epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		free(s);
 		return osl_error_sys(OSL_ESETUP, errno, "epoll_ctl");

@@ -83,10 +83,10 @@ osl_sv_peer_allowed(const struct osl_sv_runner *r, int fd, int *pid, char *why, 
 void
 osl_sv_peer_refused(const struct osl_sv_runner *r, int fd, int pid, const char *why)
 {
-	cJSON *rec = osl_sv_rec("supervise.control", "denied", false, "control"), *o;
+	cJSON *rec = osl_sv_rec(OSL_ACT_SV_CONTROL, false, "control"), *o;
 	char msg[320], *line;
 
-	cJSON_AddNumberToObject(osl_log_obj(rec, "source"), "pid", pid);
+	cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "peer_pid", pid);
 	osl_log_add_text(osl_log_obj(rec, "event"), "reason", why);
 	snprintf(msg, sizeof(msg), "supervise.control: a connection refused: %s", why);
 	osl_sv_rec_emit(r->ctx, rec, OSL_LEVEL_WARN, msg);

@@ -1,10 +1,13 @@
-/* The supervisor's event loop: the only place in lib/supervise with system
- * calls.  One epoll over a signalfd, a timerfd, and per child its pidfd
- * (its end) and its exec pipe (the exec's outcome: a spawn never waits for
- * it).  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper) without
- * taking a supervised child's status; each child's end becomes a tree
- * event, and the tree's actions become spawns and signals.  No polling
- * tick: an idle supervisor sleeps in epoll_wait. */
+/* The supervisor's event loop, osl_sv_run: one epoll over a signalfd, a
+ * timerfd, the control socket and, per child, its pidfd (its end) and its
+ * exec pipe (the exec's outcome: a spawn never waits for it); its sources
+ * are named in event.h, and the files that make it up, one concern each,
+ * in loop.h.  SIGCHLD reaps adopted orphans (osl is PID 1 or a subreaper)
+ * without taking a supervised child's status; each child's end becomes a
+ * tree event (tree.c, which makes no system call), and the tree's actions
+ * become spawns and signals.  No polling tick: an idle supervisor sleeps in
+ * epoll_wait.  ext.c (readiness, health, output) and cgroup.c
+ * (containment) make their own system calls, at the loop's call. */
 #ifndef OSL_SUPERVISE_RUNNER_H
 #define OSL_SUPERVISE_RUNNER_H
 
@@ -18,6 +21,8 @@
 #include "op.h"
 #include "sandbox/sandbox.h"
 #include "supervise/cgroup.h"
+#include "supervise/listen.h"
+#include "supervise/roll.h"
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
@@ -48,6 +53,7 @@ struct osl_sv_exec {
 	bool cg_killed;			/* cgroup.kill was used on it (cgroup_join) */
 	char cgnote[96];		/* the limits applied, or why there is no cgroup */
 	int64_t memory, pids;		/* memory.current, pids.current; -1: unknown */
+	int64_t memory_peak, cpu_usec;	/* memory.peak, cpu.stat's usage_usec; -1: unknown */
 	uint64_t t_start;
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */
@@ -66,6 +72,7 @@ struct osl_sv_runner {
 	uint64_t grace_ns;		/* leftovers of a group: TERM, then KILL after this */
 	bool single;			/* `supervise -- CMD`: exit with the child's status */
 	const char *socket_path;	/* the control socket, or NULL for none */
+	const char *metrics_addr;	/* ctl metrics over HTTP on this HOST:PORT, or NULL */
 	bool control_tree;		/* the tree's own processes may use it (peer.c) */
 	/* One short line for a person (stderr) per restart, backoff, give-up
 	 * and, with a tree, refused start; the record stays the record.
@@ -73,6 +80,8 @@ struct osl_sv_runner {
 	void (*say)(const char *line);
 	bool warn_reap;			/* -w: a line for each orphan reaped */
 	uint64_t success[4];		/* -e CODE: exit CODE counts as 0 (a bit a code) */
+	struct osl_sv_socks socks;	/* the children's listen sockets (listen.h) */
+	struct osl_sv_roll roll;	/* a rolling restart under way (roll.h) */
 	/* filled by osl_sv_run */
 	struct osl_sv_cgroup cg;	/* containment: cg.fd -1 is process groups */
 	bool pid1;

@@ -5,13 +5,14 @@
  *
  * A supervisor works in phases (a group restart stops a range of children
  * one at a time in reverse, waits out the backoff, then starts them in order,
- * each waiting for READY when asked to).  After every event, settle() steps
- * every supervisor until nothing moves, so an event deep in the tree carries
- * up to the root in the same call. */
+ * each waiting for READY when asked to).  After every event, osl_sv_settle()
+ * steps every supervisor until nothing moves, so an event deep in the tree
+ * carries up to the root in the same call.  A reload's plan and graft are in
+ * plan.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "supervise/tree.h"
+#include "supervise/tree-int.h"
 
 void
 osl_sv_spec_default(struct osl_sv_spec *s, const char *name, bool supervisor)
@@ -32,6 +33,7 @@ osl_sv_spec_default(struct osl_sv_spec *s, const char *name, bool supervisor)
 	s->backoff.factor = 2;
 	s->backoff.jitter = 0;
 	s->backoff.reset_after_ns = 60000000000ULL;
+	osl_sv_breaker_spec_default(&s->breaker);
 	s->strategy = OSL_SV_ONE_FOR_ONE;
 	s->intensity = 3;
 	s->period_ns = 5000000000ULL;
@@ -241,8 +243,20 @@ backoff_delay(struct osl_sv_tree *t, struct osl_sv_node *nd)
 	return d < 0 ? 0 : (uint64_t)d;
 }
 
+/* Child ND's breaker changed state: an action says so. */
 static void
-start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+breaker_moved(struct osl_sv_tree *t, struct osl_sv_node *nd)
+{
+	struct osl_sv_action *a = emit(t, OSL_SV_ACT_BREAKER, nd->id);
+
+	a->reason = osl_sv_breaker_state_name(nd->brk.state);
+	a->at = nd->brk.until;
+	a->delay = nd->brk.cool;
+	a->count = nd->brk.opened;
+}
+
+void
+osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 {
 	nd->pending = false;
 	nd->deadline = 0;
@@ -264,11 +278,36 @@ start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
 		return;
 	}
 	nd->state = nd->spec.wait_ready ? OSL_SV_STARTING : OSL_SV_UP;
+	if (osl_sv_breaker_start(&nd->brk, &nd->spec.breaker, nd->spec.wait_ready, now))
+		breaker_moved(t, nd);
 	emit(t, OSL_SV_ACT_START, nd->id);
 }
 
+/* Child ND's start succeeded (ready, or settled): its breaker hears it. */
 static void
-stop_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now, const char *reason)
+breaker_ok(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+{
+	if (nd->spec.breaker.failures && osl_sv_breaker_ok(&nd->brk, now))
+		breaker_moved(t, nd);
+}
+
+/* Child ND failed: true when its breaker opens (it waits, uncounted by
+ * the intensity, until the open time is over). */
+static bool
+breaker_open(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now)
+{
+	if (!osl_sv_breaker_fail(&nd->brk, &nd->spec.breaker, now))
+		return false;
+	nd->state = OSL_SV_WAIT;
+	nd->deadline = nd->brk.until;
+	nd->restarts++;
+	breaker_moved(t, nd);
+	return true;
+}
+
+void
+osl_sv_stop_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t now,
+    const char *reason)
 {
 	switch (nd->state) {
 	case OSL_SV_WAIT:
@@ -333,6 +372,7 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 		return;		/* stray: nothing of ours was running */
 	nd->state = OSL_SV_DOWN;
 	nd->deadline = 0;
+	nd->brk.settle_at = 0;
 	if (nd->parent == OSL_SV_NONE)
 		return;
 	p = &t->nodes[nd->parent];
@@ -346,7 +386,7 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 		}
 		nd->restart_after_stop = false;
 		if (p->phase == OSL_SV_IDLE || p->phase == OSL_SV_START_RANGE)
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 		return;
 	}
 	/* on its own: a group restart or a shutdown in progress absorbs it */
@@ -373,6 +413,8 @@ ended(struct osl_sv_tree *t, struct osl_sv_node *nd, bool abnormal, uint64_t now
 	restart = nd->spec.restart == OSL_SV_PERMANENT ||
 	    (nd->spec.restart == OSL_SV_TRANSIENT && abnormal);
 	if (restart) {
+		if (abnormal && breaker_open(t, nd, now))
+			return;
 		nd->pending = true;
 		return;
 	}
@@ -438,7 +480,7 @@ handle_pending(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 				k->state = OSL_SV_WAIT;
 				k->deadline = now + delay;
 			} else {
-				start_node(t, k, now);
+				osl_sv_start_node(t, k, now);
 			}
 			return true;
 		}
@@ -471,13 +513,13 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 			if (k->state == OSL_SV_DOWN)
 				continue;
 			if (k->state == OSL_SV_WAIT) {
-				stop_node(t, k, now, NULL);
+				osl_sv_stop_node(t, k, now, NULL);
 				moved = true;
 				continue;
 			}
 			if (k->state == OSL_SV_STOPPING || k->state == OSL_SV_KILLING)
 				return moved;
-			stop_node(t, k, now, s->phase == OSL_SV_SHUTDOWN ? "shutdown" : "restart");
+			osl_sv_stop_node(t, k, now, s->phase == OSL_SV_SHUTDOWN ? "shutdown" : "restart");
 			return true;
 		}
 		if (s->phase == OSL_SV_SHUTDOWN) {
@@ -511,7 +553,7 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 				continue;
 			}
 			if (k->state == OSL_SV_DOWN) {
-				start_node(t, k, now);
+				osl_sv_start_node(t, k, now);
 				moved = true;
 			}
 			if (k->state == OSL_SV_STARTING || k->state == OSL_SV_STOPPING ||
@@ -521,6 +563,8 @@ sup_step(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 		}
 		s->phase = OSL_SV_IDLE;
 		s->started = true;
+		if (s->parent == OSL_SV_NONE)
+			s->fails = 0;	/* keep_trying: a later failed start waits anew */
 		if (s->state == OSL_SV_STARTING)
 			s->state = OSL_SV_UP;	/* a nested supervisor is ready */
 		return true;
@@ -537,11 +581,24 @@ finish(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 	s->phase = OSL_SV_FINISHED;
 	s->deadline = 0;
 	if (s->parent == OSL_SV_NONE) {
-		s->state = OSL_SV_DOWN;
-		struct osl_sv_action *a = emit(t, OSL_SV_ACT_DONE, s->id);
+		struct osl_sv_action *a;
+		bool never;
 
-		a->failed = s->failed;
-		a->reason = s->start_failed ? "start" : NULL;
+		if (s->start_failed && s->spec.keep_trying) {
+			/* the start is tried again after the backoff (osl_sv_timer) */
+			s->state = OSL_SV_WAIT;
+			a = emit(t, OSL_SV_ACT_BACKOFF, s->id);
+			a->delay = backoff_delay(t, s);
+			s->deadline = now + a->delay;
+			return;
+		}
+		s->state = OSL_SV_DOWN;
+		a = emit(t, OSL_SV_ACT_DONE, s->id);
+		/* keep_trying: shut down before a start got through, the tree's
+		 * start failed */
+		never = s->spec.keep_trying && !s->started;
+		a->failed = s->failed || never;
+		a->reason = s->start_failed || never ? "start" : NULL;
 		t->done = true;
 		return;
 	}
@@ -551,8 +608,8 @@ finish(struct osl_sv_tree *t, struct osl_sv_node *s, uint64_t now)
 	ended(t, s, s->start_failed, now);
 }
 
-static void
-settle(struct osl_sv_tree *t, uint64_t now)
+void
+osl_sv_settle(struct osl_sv_tree *t, uint64_t now)
 {
 	bool moved;
 
@@ -580,8 +637,8 @@ osl_sv_begin(struct osl_sv_tree *t, uint64_t now)
 	t->nact = 0;
 	if (t->n == 0)
 		return;
-	start_node(t, &t->nodes[0], now);
-	settle(t, now);
+	osl_sv_start_node(t, &t->nodes[0], now);
+	osl_sv_settle(t, now);
 }
 
 void
@@ -602,7 +659,7 @@ osl_sv_exited(struct osl_sv_tree *t, size_t id, bool exited, int code, uint64_t 
 		abnormal = true;
 	}
 	ended(t, nd, abnormal, now);
-	settle(t, now);
+	osl_sv_settle(t, now);
 }
 
 void
@@ -612,8 +669,9 @@ osl_sv_ready(struct osl_sv_tree *t, size_t id, uint64_t now)
 	if (id < t->n && !t->nodes[id].spec.supervisor && t->nodes[id].state == OSL_SV_STARTING) {
 		t->nodes[id].state = OSL_SV_UP;
 		t->nodes[id].started = true;
+		breaker_ok(t, &t->nodes[id], now);
 	}
-	settle(t, now);
+	osl_sv_settle(t, now);
 }
 
 void
@@ -625,9 +683,9 @@ osl_sv_unhealthy(struct osl_sv_tree *t, size_t id, uint64_t now)
 	if (id >= t->n || (nd = &t->nodes[id])->spec.supervisor ||
 	    (nd->state != OSL_SV_UP && nd->state != OSL_SV_STARTING))
 		return;
-	stop_node(t, nd, now, NULL);
+	osl_sv_stop_node(t, nd, now, NULL);
 	nd->failing = true;
-	settle(t, now);
+	osl_sv_settle(t, now);
 }
 
 void
@@ -637,6 +695,8 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 	for (size_t i = 0; i < t->n; i++) {
 		struct osl_sv_node *nd = &t->nodes[i];
 
+		if (nd->state == OSL_SV_UP && osl_sv_breaker_settled(&nd->brk, now))
+			breaker_ok(t, nd, now);
 		/* a supervisor's own deadline is its group restart's (sup_step),
 		 * unless it waits out a backoff as a child of its parent */
 		if (!nd->deadline || nd->deadline > now ||
@@ -648,13 +708,11 @@ osl_sv_timer(struct osl_sv_tree *t, uint64_t now)
 			emit(t, OSL_SV_ACT_KILL, nd->id);
 		} else if (nd->state == OSL_SV_WAIT) {
 			nd->state = OSL_SV_DOWN;
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 		}
 	}
-	settle(t, now);
+	osl_sv_settle(t, now);
 }
-
-static void take_out(struct osl_sv_tree *t, size_t id);
 
 bool
 osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t now)
@@ -667,14 +725,21 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 		return false;
 	nd = &t->nodes[id];
 	if (cmd == OSL_SV_CMD_SHUTDOWN || (id == 0 && cmd == OSL_SV_CMD_STOP)) {
+		if (id == 0 && nd->state == OSL_SV_WAIT) {
+			/* keep_trying, between two starts: the start failed */
+			nd->spec.keep_trying = false;
+			nd->deadline = 0;
+			finish(t, nd, now);
+			return true;
+		}
 		if (id == 0) {
 			ok = t->nodes[0].phase != OSL_SV_SHUTDOWN;
 			begin_shutdown(t, nd, "command");
 		} else if ((ok = nd->state != OSL_SV_DOWN)) {
 			nd->held = true;
-			stop_node(t, nd, now, "command");
+			osl_sv_stop_node(t, nd, now, "command");
 		}
-		settle(t, now);
+		osl_sv_settle(t, now);
 		return ok;
 	}
 	if (id == 0)
@@ -686,31 +751,31 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 	case OSL_SV_CMD_DELETE:
 		/* as OTP's: not while it runs, nor in the midst of a restart */
 		if ((ok = nd->state == OSL_SV_DOWN && !nd->pending && p->phase == OSL_SV_IDLE))
-			take_out(t, id);
+			osl_sv_take_out(t, id);
 		return ok;
 	case OSL_SV_CMD_STOP:
 		ok = nd->state != OSL_SV_DOWN || !nd->held;
 		nd->held = true;
 		nd->pending = false;
-		stop_node(t, nd, now, "command");
+		osl_sv_stop_node(t, nd, now, "command");
 		break;
 	case OSL_SV_CMD_START:
 	case OSL_SV_CMD_RESTART:
 		nd->held = nd->gone = false;
 		if (nd->state == OSL_SV_DOWN || nd->state == OSL_SV_WAIT) {
-			start_node(t, nd, now);
+			osl_sv_start_node(t, nd, now);
 			ok = true;
 		} else if (cmd == OSL_SV_CMD_RESTART && (nd->state == OSL_SV_UP ||
 		    nd->state == OSL_SV_STARTING)) {
 			nd->restart_after_stop = true;
-			stop_node(t, nd, now, "command");
+			osl_sv_stop_node(t, nd, now, "command");
 			ok = true;
 		}
 		break;
 	default:
 		break;
 	}
-	settle(t, now);
+	osl_sv_settle(t, now);
 	return ok;
 }
 
@@ -719,221 +784,13 @@ osl_sv_next_deadline(const struct osl_sv_tree *t)
 {
 	uint64_t d = 0;
 
-	for (size_t i = 0; i < t->n; i++)
-		if (t->nodes[i].deadline && (!d || t->nodes[i].deadline < d))
-			d = t->nodes[i].deadline;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct osl_sv_node *nd = &t->nodes[i];
+
+		if (nd->deadline && (!d || nd->deadline < d))
+			d = nd->deadline;
+		if (nd->state == OSL_SV_UP && nd->brk.settle_at && (!d || nd->brk.settle_at < d))
+			d = nd->brk.settle_at;
+	}
 	return d;
-}
-
-size_t
-osl_sv_find(const struct osl_sv_tree *t, const char *name)
-{
-	size_t cur = 0;
-	const char *p = name;
-
-	if (t->n == 0)
-		return OSL_SV_NONE;
-	if (!*name || !strcmp(name, t->nodes[0].spec.name))
-		return 0;
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		const struct osl_sv_node *nd = &t->nodes[cur];
-		size_t next = OSL_SV_NONE;
-
-		for (size_t i = 0; i < nd->nkids; i++) {
-			const char *kn = t->nodes[nd->kids[i]].spec.name;
-
-			if (strlen(kn) == (size_t)(e - p) && !strncmp(kn, p, (size_t)(e - p)))
-				next = nd->kids[i];
-		}
-		if (next == OSL_SV_NONE)
-			return OSL_SV_NONE;
-		cur = next;
-		p = *e ? e + 1 : e;
-	}
-	return cur;
-}
-
-/* -------------------------------------------------------------- reload --- */
-
-void
-osl_sv_plan_free(struct osl_sv_plan *p)
-{
-	free(p->map);
-	free(p->stop);
-	memset(p, 0, sizeof(*p));
-}
-
-static bool
-under(const struct osl_sv_tree *t, size_t id, const bool *mark)
-{
-	for (size_t a = t->nodes[id].parent; a != OSL_SV_NONE; a = t->nodes[a].parent)
-		if (mark[a])
-			return true;
-	return false;
-}
-
-const struct osl_error *
-osl_sv_plan(const struct osl_sv_tree *live, const char *const *lspec,
-    const struct osl_sv_tree *next, const char *const *nspec, struct osl_sv_plan *p)
-{
-	bool *used;
-
-	memset(p, 0, sizeof(*p));
-	p->nnext = next->n;
-	p->nlive = live->n;
-	p->map = malloc((next->n + 1) * sizeof(*p->map));
-	p->stop = calloc(live->n + 1, sizeof(*p->stop));
-	used = calloc(live->n + 1, sizeof(*used));
-	if (!p->map || !p->stop || !used) {
-		free(used);
-		osl_sv_plan_free(p);
-		return osl_error_nomem();
-	}
-	for (size_t j = 0; j < next->n; j++) {
-		const struct osl_sv_node *nj = &next->nodes[j];
-		size_t lp, i = OSL_SV_NONE;
-
-		p->map[j] = OSL_SV_NONE;
-		if (j == 0) {
-			p->map[0] = 0;
-			used[0] = true;
-			continue;
-		}
-		/* under an added or changed supervisor: new with it */
-		if ((lp = p->map[nj->parent]) == OSL_SV_NONE)
-			continue;
-		for (size_t k = 0; k < live->nodes[lp].nkids; k++)
-			if (!strcmp(live->nodes[live->nodes[lp].kids[k]].spec.name, nj->spec.name))
-				i = live->nodes[lp].kids[k];
-		if (i == OSL_SV_NONE) {
-			p->added++;
-			continue;
-		}
-		used[i] = true;
-		if (live->nodes[i].spec.supervisor == nj->spec.supervisor && lspec[i] && nspec[j] &&
-		    !strcmp(lspec[i], nspec[j])) {
-			p->map[j] = i;
-			p->kept++;
-		} else {
-			p->stop[i] = true;
-			p->changed++;
-		}
-	}
-	/* what the file no longer has (its subtree goes with it) */
-	for (size_t i = 1; i < live->n; i++) {
-		if (used[i] || live->nodes[i].removed || under(live, i, p->stop))
-			continue;
-		p->stop[i] = true;
-		p->removed++;
-	}
-	free(used);
-	return NULL;
-}
-
-bool
-osl_sv_plan_stop(struct osl_sv_tree *live, const struct osl_sv_plan *p, uint64_t now)
-{
-	bool any = false;
-
-	live->nact = 0;
-	/* in reverse, as a shutdown goes */
-	for (size_t i = p->nlive; i-- > 1; ) {
-		struct osl_sv_node *nd = &live->nodes[i];
-
-		if (!p->stop[i])
-			continue;
-		nd->held = true;
-		nd->pending = false;
-		stop_node(live, nd, now, "reload");
-		any = true;
-	}
-	settle(live, now);
-	return any;
-}
-
-bool
-osl_sv_plan_stopped(const struct osl_sv_tree *live, const struct osl_sv_plan *p)
-{
-	for (size_t i = 1; i < p->nlive; i++)
-		if (p->stop[i] && live->nodes[i].state != OSL_SV_DOWN)
-			return false;
-	return true;
-}
-
-static void
-take_out(struct osl_sv_tree *t, size_t id)
-{
-	struct osl_sv_node *par = &t->nodes[t->nodes[id].parent];
-	size_t j = 0;
-
-	for (size_t k = 0; k < par->nkids; k++)
-		if (par->kids[k] != id)
-			par->kids[j++] = par->kids[k];
-	par->nkids = j;
-	t->nodes[id].removed = true;
-	for (size_t i = id + 1; i < t->n; i++)
-		for (size_t a = t->nodes[i].parent; a != OSL_SV_NONE; a = t->nodes[a].parent)
-			if (a == id)
-				t->nodes[i].removed = true;
-}
-
-/* The root keeps running under its new settings. */
-static const struct osl_error *
-root_settings(struct osl_sv_tree *t, const struct osl_sv_spec *s)
-{
-	struct osl_sv_node *r = &t->nodes[0];
-
-	if (s->intensity != r->spec.intensity) {
-		uint64_t *w = realloc(r->window, ((size_t)s->intensity + 1) * sizeof(*w));
-
-		if (!w)
-			return osl_error_nomem();
-		r->window = w;
-		if (r->nwin > s->intensity)
-			r->nwin = s->intensity;
-	}
-	r->spec = *s;
-	return NULL;
-}
-
-const struct osl_error *
-osl_sv_graft(struct osl_sv_tree *live, const struct osl_sv_tree *next, const struct osl_sv_plan *p,
-    size_t *liveid, uint64_t now)
-{
-	const struct osl_error *err;
-
-	for (size_t i = 1; i < p->nlive; i++)
-		if (p->stop[i] && !live->nodes[i].removed)
-			take_out(live, i);
-	if ((err = root_settings(live, &next->nodes[0].spec)))
-		return err;
-	liveid[0] = 0;
-	for (size_t j = 1; j < next->n; j++) {
-		liveid[j] = p->map[j];
-		if (liveid[j] == OSL_SV_NONE &&
-		    (err = osl_sv_add(live, liveid[next->nodes[j].parent], &next->nodes[j].spec,
-		    &liveid[j])))
-			return err;
-	}
-	/* the file's order */
-	for (size_t j = 0; j < next->n; j++) {
-		struct osl_sv_node *s = &live->nodes[liveid[j]];
-
-		for (size_t k = 0; k < next->nodes[j].nkids && k < s->nkids; k++)
-			s->kids[k] = liveid[next->nodes[j].kids[k]];
-	}
-	/* every running supervisor starts, in order, what it is missing */
-	live->nact = 0;
-	for (size_t i = 0; i < live->n; i++) {
-		struct osl_sv_node *s = &live->nodes[i];
-
-		if (s->spec.supervisor && !s->removed && s->phase == OSL_SV_IDLE &&
-		    (i == 0 || s->state == OSL_SV_UP)) {
-			s->phase = OSL_SV_START_RANGE;
-			s->cursor = 0;
-		}
-	}
-	settle(live, now);
-	return NULL;
 }

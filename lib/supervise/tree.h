@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "supervise/breaker.h"
 
 #define OSL_SV_NAME_MAX 64
 #define OSL_SV_NONE ((size_t)-1)
@@ -43,11 +44,16 @@ struct osl_sv_spec {
 	int stop_signal;		/* 15 unless set */
 	uint64_t stop_timeout_ns;	/* then SIGKILL (0: at once; OSL_SV_INFINITY: never) */
 	struct osl_sv_backoff backoff;
+	struct osl_sv_breaker_spec breaker;	/* a child's (breaker.h); failures 0: none */
+	char set[OSL_SV_NAME_MAX];	/* a replica's set ("web" of web-1 ...), or "" */
+	unsigned max_unavailable;	/* a rolling restart of the set (roll.h): at once */
 	/* as a supervisor */
 	enum osl_sv_strategy strategy;
 	unsigned intensity;		/* more than this many restarts ... */
 	uint64_t period_ns;		/* ... within this window: give up */
 	enum osl_sv_auto auto_shutdown;
+	bool keep_trying;		/* the root: a start that failed is tried again
+					 * after its backoff, not the end of the run */
 };
 
 enum osl_sv_state {
@@ -85,6 +91,7 @@ struct osl_sv_node {
 	uint64_t started_at;
 	unsigned restarts;		/* total, for status and metrics */
 	unsigned fails;			/* consecutive, for the backoff */
+	struct osl_sv_breaker brk;	/* its circuit breaker (breaker.h) */
 	/* as a supervisor */
 	enum osl_sv_phase phase;
 	size_t lo, cursor;		/* the range of a group restart */
@@ -106,6 +113,8 @@ enum osl_sv_act_kind {
 	OSL_SV_ACT_SHUTDOWN,	/* supervisor `id` begins its shutdown (`reason`) */
 	OSL_SV_ACT_DONE,	/* the root has stopped: `failed` says how (reason
 				 * "start": its start failed) */
+	OSL_SV_ACT_BREAKER,	/* child `id`'s breaker is now `reason` (open: until
+				 * `at`, for `delay`, the `count`th time) */
 };
 
 struct osl_sv_action {
@@ -190,5 +199,13 @@ bool osl_sv_plan_stopped(const struct osl_sv_tree *live, const struct osl_sv_pla
  * missing. */
 const struct osl_error *osl_sv_graft(struct osl_sv_tree *live, const struct osl_sv_tree *next,
     const struct osl_sv_plan *p, size_t *liveid, uint64_t now);
+/* OTP's start_child (`ctl start` of a child the running tree does not
+ * have): NEXT's node J, with its subtree, added to LIVE as the last child
+ * of LIVE's supervisor PARENT, and started when PARENT runs.  LIVEID[k]
+ * (OSL_SV_NONE on entry) gets the LIVE id of each node k of the subtree. */
+const struct osl_error *osl_sv_graft_one(struct osl_sv_tree *live, const struct osl_sv_tree *next,
+    size_t j, size_t parent, size_t *liveid, uint64_t now);
+/* The number of nodes of T's subtree at ID (itself included). */
+size_t osl_sv_subtree_size(const struct osl_sv_tree *t, size_t id);
 
 #endif

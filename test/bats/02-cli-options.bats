@@ -498,3 +498,15 @@ supervise --grace 5x -- true             | '\''5x'\'': bad duration (e.g. 250ms,
 	# a duration of 0 where 0 means "at once" is taken
 	run -0 osl supervise --grace 0 --stop-timeout 0 -- true
 }
+
+@test "the options a usage line names are options of that command" {
+	local cmd help o bad=
+	while read -r cmd; do
+		help=$(osl $cmd -h)
+		for o in $(head -n 1 <<<"$help" | grep -oE -- '(^| |\[|\|)--?[A-Za-z0-9][a-z0-9-]*' | grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*'); do
+			grep -qE -- "^  (-[A-Za-z0-9], )?$o( |,|$)|^      $o( |$)" <<<"$help" ||
+				bad="$bad [$cmd: $o]"
+		done
+	done < <(osl help --commands; echo supervise ctl; echo)
+	[ -z "$bad" ] || { echo "in a usage line but not an option:$bad" >&2; false; }
+}

@@ -24,7 +24,7 @@ setup() {
 	r=$(last_record)
 	[ "$(jget .event.action "$r")" = fs.write ]
 	[ "$(jget .file.path "$r")" = "$W/f" ]
-	[ "$(jget .file.target_path "$r")" = "$W/f" ]
+	[ "$(jget .file.path "$r")" = "$W/f" ]
 	[ "$(jget .file.size "$r")" = 13 ]
 	[ "$(jget .file.mode "$r")" = 0640 ]
 	[ "$(jget .file.inode "$r")" = "$(stat -c %i "$W/f")" ]
@@ -46,7 +46,7 @@ setup() {
 	echo b | osl fs write "$W/link"
 	[ -L "$W/link" ]
 	[ "$(cat "$W/real")" = b ]
-	[ "$(jget .file.target_path "$(last_record)")" = "$W/real" ]
+	[ "$(jget .file.path "$(last_record)")" = "$W/real" ]
 	ln -s ../secret/key "$W/evil"
 	run osl fs write "$W/evil" <<<"pwned"
 	assert_failure 3
@@ -178,8 +178,9 @@ setup() {
 	[ "$(readlink "$W/s")" = a ]
 	r=$(last_record)
 	[ "$(jget .event.action "$r")" = fs.link ]
-	[ "$(jget .file.link_target "$r")" = a ]
+	[ "$(jget .file.target_path "$r")" = a ]
 	osl fs ln "$W/a" "$W/h"
+	[ "$(jget .osl.link_target "$(last_record)")" = "$W/a" ]
 	[ "$(stat -c %i "$W/a")" = "$(stat -c %i "$W/h")" ]
 	run osl fs ln "$HOME/secret/key" "$W/k"
 	assert_failure 3

@@ -21,8 +21,9 @@ some_records() {
 	[ "$(wc -l < "$LOG")" = 7 ]
 	while read -r line; do
 		printf '%s' "$line" | jq -e '."@timestamp" and .event.action and .event.sequence
-			and .process.pid and .host.hostname and .user.id and .chain.hash
-			and (.chain.prev | length == 64) and .osl.severity_number' >/dev/null
+			and .process.pid and .host.hostname and .user.id and .osl.chain.hash
+			and (.osl.chain.prev | length == 64) and .osl.severity_number
+			and .ecs.version' >/dev/null
 	done < "$LOG"
 	head -c 14 "$LOG" | grep -q '^{"@timestamp":'
 	[ "$(jq -s '[.[].event.sequence] == [range(1;8)]' "$LOG")" = true ]
@@ -39,7 +40,7 @@ some_records() {
 
 @test "verify: an edited record is found, with its line" {
 	some_records
-	sed -i '3s/"fs.read"/"fs.READ"/' "$LOG"
+	sed -i '3s/"fs.read"/"fs.exec"/' "$LOG"
 	run osl log verify "$LOG"
 	assert_failure 1
 	# FILE:LINE: says the line once
@@ -212,9 +213,27 @@ CONF
 	assert_line --index 0 --regexp '^TIME +LEVEL +ACTION +OUTCOME'
 	[ "${#lines[@]}" = 8 ]
 	assert_output --partial "denied by no-secret"
+	# a denial did not happen either: failure, and findable by its decision
 	run osl log show --outcome failure "$LOG"
+	[ "${#lines[@]}" = 3 ]
+	assert_output --partial "nosuch"
+	run osl log show --decision deny "$LOG"
+	[ "${#lines[@]}" = 2 ]
+	assert_output --partial "denied by no-secret"
+	run osl log show -d allow -o failure "$LOG"
 	[ "${#lines[@]}" = 2 ]
 	assert_output --partial "nosuch"
+	run osl log show --decision maybe "$LOG"
+	assert_failure 2
+	assert_output --partial "decision must be allow or deny"
+	# a group alone is fs.*; a name that is no action is refused, not silently empty
+	run osl log show --action fs "$LOG"
+	[ "${#lines[@]}" = 8 ]
+	run osl log show --action 'fs.*' "$LOG"
+	[ "${#lines[@]}" = 8 ]
+	run osl log show --action fsx "$LOG"
+	assert_failure 2
+	assert_output --partial "unknown action 'fsx'"
 	run osl log show --level warn "$LOG"
 	[ "${#lines[@]}" = 3 ]
 	run osl log show --action 'net.*' "$LOG"
@@ -231,7 +250,7 @@ CONF
 	assert_success
 	[ "$(printf '%s' "$output" | jq length)" = 7 ]
 	[ "$(printf '%s' "$output" | jq -c '.[0]')" = "$(head -n 1 "$LOG" | jq -c .)" ]
-	run --separate-stderr osl -j log show -a nothing "$LOG"
+	run --separate-stderr osl -j log show -a net.connect "$LOG"
 	[ "$output" = "[]" ]
 }
 
@@ -286,7 +305,7 @@ SH
 	[ "${#lines[@]}" -ge 2 ]
 	[ "$(jget .PRIORITY "${lines[0]}")" = 6 ]
 	[ "$(jget .PRIORITY "${lines[1]}")" = 4 ]
-	jget .OSL_RECORD "${lines[0]}" | jq -e '.event.action == "fs.read" and .chain.hash' >/dev/null
+	jget .OSL_RECORD "${lines[0]}" | jq -e '.event.action == "fs.read" and .osl.chain.hash' >/dev/null
 	jget .MESSAGE "${lines[1]}" | grep -q "denied by no-secret"
 }
 

@@ -40,7 +40,7 @@ attack_tree() {
 	wait_record '.event.action == "supervise.control"'
 	rec=$(jq -c 'select(.event.action == "supervise.control")' "$LOG" | head -n 1)
 	[ "$(jget '.event.outcome' "$rec")" = failure ]
-	[ "$(jget '.source.pid > 0' "$rec")" = true ]
+	[ "$(jget '.osl.supervise.peer_pid > 0' "$rec")" = true ]
 	[ "$(child 0 .state)" = up ]
 	# from outside the tree, the same request works
 	run -0 "$OSL" supervise ctl stop victim

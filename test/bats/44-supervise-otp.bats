@@ -160,6 +160,67 @@ cpu_wall() {
 	[ "$(jget .osl.supervise.child "$r")" = b ]
 }
 
+@test "keep_trying: a failed start of the tree is tried again after the backoff, until it starts; TERM meanwhile exits 3" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  keep_trying: true
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "echo a >> runs; exec sleep 1000"]
+	    - name: b
+	      cmd: [sh, -c, "echo b >> runs; [ -e ok ] || exit 1; exec sleep 1000"]
+	      ready: { exec: [test, -e, ok], timeout: 5s }
+	    - name: c
+	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
+	EOF
+	start_tree t.yaml
+	# bounded: until b has failed the tree's start three times
+	for _ in $(seq 300); do
+		[ "$(grep -c '^b$' runs 2>/dev/null)" -ge 3 ] && break
+		sleep 0.05
+	done
+	[ "$(grep -c '^b$' runs)" -ge 3 ]
+	! grep -q '^c$' runs
+	touch ok
+	wait_for 2 .state up
+	wait_for 0 .state up
+	# each try starts a, then b; c once, at the end (the records: a may be
+	# stopped before its shell has written its line)
+	starts() { jq -r 'select(.event.action == "supervise.start") | .osl.supervise.name' "$LOG"; }
+	[ "$(starts | tr -d '\n' | sed 's/ab/-/g; s/-c$//; s/-//g')" = "" ]
+	[ "$(starts | grep -c '^b$')" -ge 4 ]
+	[ "$(starts | grep -c '^c$')" = 1 ]
+	grep -q "supervise.backoff root 0 ms (keep_trying: the tree's start is tried again)" sv.err
+	grep -q "supervise.giveup root: 'b' failed to start" sv.err
+	r=$(jq -c 'select(.event.action == "supervise.backoff" and .osl.supervise.name == "root")' \
+	    "$LOG" | head -n 1)
+	[ "$(jget .osl.supervise.delay_ms "$r")" = 0 ]
+
+	kill -TERM "$SVPID"
+	wait "$SVPID"
+	SVPID=
+
+	# before a try got through, TERM ends it: the tree never started (exit 3)
+	rm -f ok runs
+	"$OSL" supervise -c t.yaml 2>sv2.err &
+	pid=$!
+	for _ in $(seq 300); do
+		[ "$(grep -c '^b$' runs 2>/dev/null)" -ge 2 ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 3 ]
+
+	# only the root's: a nested supervisor's failed start goes to its parent
+	printf 'version: 1\nsupervisor:\n  children:\n    - name: s\n      supervisor:\n        keep_trying: true\n        children:\n          - {name: x, cmd: ["true"]}\n' > bad.yaml
+	run "$OSL" supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:6:22: keep_trying: the root supervisor's only"
+}
+
 @test "stderr: one line for each restart, backoff, give-up and refused start (tree and single command); none with -q" {
 	# the default policy refuses to run a program from here
 	printf '#!/bin/sh\n' > bad
@@ -232,6 +293,67 @@ cpu_wall() {
 	assert_success
 	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = a ]
 	[ "$("$OSL" -j supervise ctl status | jq -c '.tree.count')" = '{"specs":1,"active":1,"supervisors":0,"workers":1}' ]
+	# the file still has it: ctl start adds it again (start_child), last
 	run "$OSL" supervise ctl start b
+	assert_success
+	wait_for 1 .state up
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a b" ]
+}
+
+@test "ctl start (OTP start_child) of a child only the file has: added last and started; nothing else changes" {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: a
+	      cmd: [sleep, "1000"]
+	    - name: sub
+	      supervisor:
+	        children:
+	          - {name: x, cmd: [sleep, "1000"]}
+	EOF
+	start_tree tree.yaml
+	wait_for 1 .state up
+	a=$(child 0 .pid)
+	# the file gains c (and a changes, which only a reload would apply)
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: c
+	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
+	    - name: a
+	      cmd: [sleep, "2000"]
+	    - name: sub
+	      supervisor:
+	        children:
+	          - {name: x, cmd: [sleep, "1000"]}
+	          - {name: y, cmd: [sleep, "1000"]}
+	EOF
+	run "$OSL" -j supervise ctl start c
+	assert_success
+	[ "$(jq -r .added <<<"$output")" = 1 ]
+	wait_for 2 .state up
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a sub c" ]
+	[ "$(child 0 .pid)" = "$a" ]
+	[ "$(cat runs)" = c ]
+	# a nested one, by its path
+	run "$OSL" supervise ctl start sub/y
+	assert_success
+	for _ in $(seq 200); do
+		[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].children[1].state')" = up ] && break
+		sleep 0.05
+	done
+	[ "$("$OSL" -j supervise ctl status | jq -r '.tree.children[1].children | map(.name + ":" + .state) | join(" ")')" = "x:up y:up" ]
+	wait_record '.event.action == "supervise.reload" and .osl.supervise.added == 1'
+	# in neither: an error, and the tree as it was
+	run "$OSL" supervise ctl start nope
 	assert_failure 1
+	assert_output --partial "no such child, in the running tree or in 'tree.yaml'"
+	# a file that does not load: its error
+	echo "version: 1" > tree.yaml
+	run "$OSL" supervise ctl start d
+	assert_failure 1
+	assert_output --partial "tree.yaml"
+	[ "$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].name] | join(" ")')" = "a sub c" ]
 }

@@ -4,8 +4,11 @@
 # osl, each child appending "start NAME" / "stop NAME" to an events file,
 # and the ordered events and the outcome must be the same.  Differences on
 # purpose (osl-supervise(8), DIFFERENCES FROM ERLANG/OTP): osl waits out a
-# backoff between restarts (the counts are the same), and osl exits 1 where
-# OTP's root exits with reason shutdown after giving up.
+# backoff between restarts (the counts are the same), osl exits 1 where
+# OTP's root exits with reason shutdown after giving up, and 3 where OTP's
+# start_link returns an error.  `ctl stop`, `ctl start` (of a stopped child),
+# `ctl delete` and `ctl restart` stand for terminate_child, restart_child,
+# delete_child and restart_child.
 load supervise
 
 setup() {
@@ -126,4 +129,75 @@ strategy() {
 	  printf '      cmd: [sh, -c, "echo start job >> %s/osl.ev; sleep 0.3"]\n' "$T"
 	} > t.yaml
 	run_to_end 0 "root exit shutdown"
+}
+
+@test "OTP oracle: shutdown order with brutal_kill, a timeout the child outlasts, and a long one" {
+	oracle shutdown_kinds >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  children:\n'
+	  kid a
+	  printf '      stop: { timeout: 0s }\n'
+	  printf '    - name: b\n      cmd: [sh, -c, "echo start b >> %s/osl.ev; trap %s TERM; echo >&3; while :; do sleep 1000 & wait; done"]\n' \
+	      "$T" "'echo ignore b >> $T/osl.ev'"
+	  printf '      ready: { fd: 3 }\n      stop: { timeout: 300ms }\n'
+	  kid c
+	  printf '      stop: { timeout: 10s }\n'
+	} > t.yaml
+	SV_FILE=t.yaml start_tree
+	shut_down_and_compare
+	# in reverse: c ends on its TERM, b is killed after its 300 ms, a at once
+	[ "$(jq -r 'select(.event.action == "supervise.exit") | .osl.supervise.name + ":" +
+	    (.osl.supervise.signal // (.process.exit_code | tostring))' "$LOG" | tr '\n' ' ')" = \
+	    "c:0 b:SIGKILL a:SIGKILL " ]
+}
+
+@test "OTP oracle: ctl stop, start, delete, restart as terminate_child, restart_child, delete_child" {
+	oracle ctl >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  children:\n'
+	  kid a; kid b; kid c; } > t.yaml
+	SV_FILE=t.yaml start_tree
+	events 3
+	"$OSL" supervise ctl stop b
+	events 4
+	"$OSL" supervise ctl start b
+	events 5
+	"$OSL" supervise ctl stop b
+	events 6
+	wait_for 1 .state down
+	"$OSL" supervise ctl delete b
+	run "$OSL" supervise ctl restart b
+	assert_failure 1
+	assert_output --partial "no such child"
+	echo "restart b not_found" >> osl.ev
+	run "$OSL" supervise ctl delete a
+	assert_failure 1
+	assert_output --partial "not possible in the child's state"
+	echo "delete a running" >> osl.ev
+	shut_down_and_compare
+}
+
+@test "OTP oracle: a significant nested supervisor that auto-shuts down ends an any_significant root" {
+	oracle significant_nested >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  auto_shutdown: any_significant\n  children:\n'
+	  kid keep
+	  printf '    - name: sub\n      restart: transient\n      significant: true\n      supervisor:\n'
+	  printf '        auto_shutdown: any_significant\n        children:\n'
+	  kid w | sed 's/^/      /'
+	  printf '          - name: job\n            restart: transient\n            significant: true\n'
+	  printf '            cmd: [sh, -c, "echo start job >> %s/osl.ev; sleep 0.3"]\n' "$T"
+	} > t.yaml
+	run_to_end 0 "root exit shutdown"
+}
+
+@test "OTP oracle: a nested supervisor whose child fails to start fails the root's start" {
+	oracle failed_start_nested >/dev/null
+	{ printf 'version: 1\nsupervisor:\n  intensity: 5\n  period: 1m\n  children:\n'
+	  kid a
+	  printf '    - name: sub\n      supervisor:\n        children:\n'
+	  kid x | sed 's/^/      /'
+	  printf '          - name: y\n            cmd: [sh, -c, "echo start y >> %s/osl.ev; exec sleep 1000"]\n' "$T"
+	  printf '            ready: { fd: 3, timeout: 300ms }\n'
+	  kid c
+	} > t.yaml
+	# on purpose: osl exits 3 where OTP's start_link returns an error
+	run_to_end 3 "root start failed"
 }

@@ -159,7 +159,8 @@ write_halfway() {
 	need_strace
 	echo x > f
 	osl fs stat f >/dev/null
-	run strace -f -o /dev/null -e trace=writev -e inject=writev:signal=KILL:when=1 \
+	# the first write(2) to the log (-P: only calls on that file)
+	run strace -f -o /dev/null -P "$LOG" -e trace=write -e inject=write:signal=KILL:when=1 \
 	    "$OSL" fs stat f
 	[ "$status" -eq 137 ]
 	osl fs stat f >/dev/null

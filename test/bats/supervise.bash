@@ -59,7 +59,13 @@ start_tree() {
 	# shellcheck disable=SC2086
 	"$OSL" ${SV_OPTS:-} supervise -c "${1:-$SV_FILE}" >"$T/sv.out" 2>"$T/sv.err" &
 	SVPID=$!
-	for _ in $(seq 200); do
+	wait_socket
+}
+
+# Wait (bounded: $1 tries, 200 unless told, 50 ms apart) until the tree
+# answers on its socket.
+wait_socket() {
+	for _ in $(seq "${1:-200}"); do
 		"$OSL" supervise ctl status >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done

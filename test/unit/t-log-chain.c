@@ -20,6 +20,7 @@ main(void)
 	struct strbuf sb = STRBUF_INIT;
 	char hx[65], m[128], fpr[72];
 	size_t pl;
+	bool top;
 	int i;
 
 	for (i = 0; i < 32; i++)
@@ -31,22 +32,33 @@ main(void)
 	is_str(hexof(h, hx), "50edc1d6f5f2f8d65d7fc0c46312f1f55a9177fb6bf16360104f055b3b576233",
 	    "SHA-256(00..1f || '{\"a\":1')");
 
-	sb_adds(&sb, "{\"a\":1");
+	osl_chain_hash(seq, "{\"osl\":{\"a\":1", 13, h);
+	sb_adds(&sb, "{\"osl\":{\"a\":1");
 	osl_chain_seal(&sb, seq, hash);
-	is_str(sb.buf, "{\"a\":1,\"chain\":{\"prev\":"
+	ok(memcmp(h, hash, 32) == 0, "the hash covers the bytes before ,\"chain\":");
+	ok(strncmp(sb.buf, "{\"osl\":{\"a\":1,\"chain\":{\"prev\":"
 	    "\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\","
-	    "\"hash\":\"50edc1d6f5f2f8d65d7fc0c46312f1f55a9177fb6bf16360104f055b3b576233\"}}\n",
-	    "sealed line: prefix, chain last, newline");
-	ok(osl_chain_split(sb.buf, sb.len - 1, &pl, prev, h) && pl == 6 &&
+	    "\"hash\":\"", 105) == 0, "sealed line: prefix, osl.chain last, newline");
+	ok(sb.len > 4 && memcmp(sb.buf + sb.len - 5, "\"}}}\n", 5) == 0,
+	    "the chain closes osl and the record");
+	ok(osl_chain_split(sb.buf, sb.len - 1, &pl, prev, h, &top) && pl == 13 && !top &&
 	    memcmp(prev, seq, 32) == 0 && memcmp(h, hash, 32) == 0, "split finds prev and hash");
-	sb.buf[20] = 'X';
-	ok(!osl_chain_split(sb.buf, sb.len - 1, &pl, prev, h), "a damaged hex digit is refused");
-	ok(!osl_chain_split("{}", 2, &pl, prev, h), "no chain field");
+	sb.buf[35] = 'X';
+	ok(!osl_chain_split(sb.buf, sb.len - 1, &pl, prev, h, NULL), "a damaged hex digit is refused");
+	ok(!osl_chain_split("{}", 2, &pl, prev, h, NULL), "no chain field");
+	/* a line written before osl.chain: the chain at the top level */
+	osl_chain_hash(seq, "{\"a\":1", 6, hash);
+	sb_reset(&sb);
+	sb_adds(&sb, "{\"a\":1,\"chain\":{\"prev\":"
+	    "\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\","
+	    "\"hash\":\"50edc1d6f5f2f8d65d7fc0c46312f1f55a9177fb6bf16360104f055b3b576233\"}}");
+	ok(osl_chain_split(sb.buf, sb.len, &pl, prev, h, &top) && pl == 6 && top &&
+	    memcmp(h, hash, 32) == 0, "an old top-level chain is still split, and told apart");
 	sb_reset(&sb);
 	sb_adds(&sb, "{\"a\":1,\"chain\":{\"prev\":"
 	    "\"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\","
 	    "\"hash\":\"50edc1d6f5f2f8d65d7fc0c46312f1f55a9177fb6bf16360104f055b3b576233\"}}");
-	ok(!osl_chain_split(sb.buf, sb.len, &pl, prev, h), "uppercase hex refused: one spelling");
+	ok(!osl_chain_split(sb.buf, sb.len, &pl, prev, h, NULL), "uppercase hex refused: one spelling");
 
 	osl_checkpoint_message(m, 1000, seq);
 	is_str(m, "osl-checkpoint-v1\n1000\n"

@@ -45,13 +45,13 @@ test_known_line(void)
 	const char *want =
 	    "{\"@timestamp\":\"2026-11-21T22:19:19.123456789Z\",\"log\":{\"level\":\"info\"},"
 	    "\"event\":{\"kind\":\"event\",\"action\":\"fs.write\",\"outcome\":\"success\","
-	    "\"sequence\":1042},"
+	    "\"sequence\":1042},\"ecs\":{\"version\":\"" OSL_ECS_VERSION "\"},"
 	    "\"process\":{\"pid\":4242,\"parent\":{\"pid\":1},\"executable\":\"/usr/bin/osl\","
 	    "\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"]},"
 	    "\"user\":{\"id\":\"1000\"},\"host\":{\"hostname\":\"web1\"},"
 	    "\"file\":{\"path\":\"/srv/a\",\"inode\":\"18446744073709551615\"},"
-	    "\"osl\":{\"decision\":\"allow\",\"severity_number\":9},"
 	    "\"message\":\"fs.write /srv/a\","
+	    "\"osl\":{\"decision\":\"allow\",\"severity_number\":9,"
 	    "\"chain\":{\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\","
 	    "\"hash\":\"";
 
@@ -66,8 +66,8 @@ test_known_line(void)
 	ok(line && strncmp(line, want, strlen(want)) == 0, "record fields in order, byte for byte");
 	if (line && strncmp(line, want, strlen(want)) != 0)
 		printf("# got  %s\n# want %s\n", line, want);
-	ok(line && strlen(line) == strlen(want) + 64 + 4 &&
-	    strcmp(line + strlen(line) - 4, "\"}}\n") == 0, "chain last, one newline");
+	ok(line && strlen(line) == strlen(want) + 64 + 5 &&
+	    strcmp(line + strlen(line) - 5, "\"}}}\n") == 0, "osl.chain last, one newline");
 	free(line);
 }
 
@@ -165,12 +165,26 @@ test_process_merge(void)
 	cJSON *rec = cJSON_CreateObject(), *p = osl_log_obj(rec, "process");
 	char *line;
 
-	cJSON_AddNumberToObject(p, "exit_code", 3);
-	cJSON_AddNumberToObject(p, "pid", 99);	/* ours wins */
+	cJSON_AddNumberToObject(p, "working_directory", 3);
+	cJSON_AddNumberToObject(osl_log_obj(p, "parent"), "pid", 99);	/* ours wins */
 	line = build(rec, OSL_LEVEL_INFO, 5, true, OSL_LOG_FILE_MAX);
 	ok(line && strstr(line, "\"process\":{\"pid\":4242,\"parent\":{\"pid\":1},"
 	    "\"executable\":\"/usr/bin/osl\",\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"],"
-	    "\"exit_code\":3}"), "caller's process.* merged after ours");
+	    "\"working_directory\":3}"), "caller's process.* merged after ours");
+	free(line);
+
+	/* a record about the program osl ran: it is process.*, osl its parent */
+	rec = cJSON_CreateObject();
+	p = osl_log_obj(rec, "process");
+	cJSON_AddNumberToObject(p, "pid", 99);
+	cJSON_AddStringToObject(p, "executable", "/bin/true");
+	cJSON_AddNumberToObject(osl_log_obj(p, "parent"), "pid", 7);	/* ours wins */
+	cJSON_AddNumberToObject(p, "exit_code", 3);
+	line = build(rec, OSL_LEVEL_INFO, 5, true, OSL_LOG_FILE_MAX);
+	ok(line && strstr(line, "\"process\":{\"pid\":99,\"executable\":\"/bin/true\","
+	    "\"exit_code\":3,\"parent\":{\"pid\":4242,\"executable\":\"/usr/bin/osl\","
+	    "\"args\":[\"osl\",\"fs\",\"write\",\"/srv/a\"]}}"),
+	    "the program run is process.*, osl process.parent.*");
 	free(line);
 }
 
@@ -197,6 +211,126 @@ test_rebuild(void)
 	sb_release(&sb);
 	osl_log_frag_release(&fr);
 	cJSON_Delete(rec);
+}
+
+static char *
+build_fields(const struct osl_log_field *f, size_t n, size_t max)
+{
+	struct osl_log_frag fr;
+	struct strbuf sb = STRBUF_INIT;
+	struct osl_log_build_args a = { OSL_LEVEL_INFO, 0, 7, NULL, max };
+	uint8_t prev[32] = { 0 }, hash[32];
+	const struct osl_error *err;
+	char *out = NULL;
+
+	osl_log_parse_time("2026-11-21T22:19:19.123456789Z", &a.now_ns);
+	a.prev = prev;
+	if (osl_log_frag_init(&fr, &ident) != NULL)
+		return NULL;
+	if ((err = osl_log_build_fields(&sb, f, n, &fr, &a, hash)) != NULL)
+		printf("# build: %s\n", err->msg);
+	else
+		out = sb_detach(&sb);
+	sb_release(&sb);
+	osl_log_frag_release(&fr);
+	return out;
+}
+
+/* A record from fields is the record from the cJSON object with the same
+ * fields, byte for byte: the supervisor's output line, the other way. */
+static void
+test_fields(void)
+{
+	static const char *const cat[] = { "process" }, *const typ[] = { "info" };
+	const char line[] = "a\0b\xff\n\"q\"";
+	cJSON *rec = cJSON_CreateObject(), *ev = osl_log_obj(rec, "event"), *o, *j;
+	char *a, *b, *c, big[3000];
+	struct osl_log_field f[] = {
+		OSL_LOG_STRS("event.category", cat, 1),
+		OSL_LOG_STRS("event.type", typ, 1),
+		OSL_LOG_STR("event.action", "supervise.output"),
+		OSL_LOG_STR("osl.supervise.name", "web"),
+		OSL_LOG_STR("event.outcome", "success"),	/* joins event */
+		OSL_LOG_INT("process.pid", 42),		/* about the child: */
+		OSL_LOG_STR("process.name", "worker"),	/* osl is its parent */
+		OSL_LOG_STR("osl.supervise.stream", "stdout"),
+		OSL_LOG_BOOL("osl.supervise.truncated", 1),
+		OSL_LOG_COUNT("file.size", 1ULL << 60),
+		OSL_LOG_U64("file.inode", 5),
+		OSL_LOG_STRN("message", line, sizeof(line) - 1),
+		OSL_LOG_STR("osl.supervise.name", "twice"),	/* dropped */
+		OSL_LOG_JSON("osl.rusage", NULL),
+	};
+
+	cJSON_AddItemToObject(ev, "category", cJSON_CreateStringArray(cat, 1));
+	cJSON_AddItemToObject(ev, "type", cJSON_CreateStringArray(typ, 1));
+	cJSON_AddStringToObject(ev, "action", "supervise.output");
+	cJSON_AddStringToObject(ev, "outcome", "success");
+	o = osl_log_obj(osl_log_obj(rec, "osl"), "supervise");
+	cJSON_AddStringToObject(o, "name", "web");
+	cJSON_AddStringToObject(o, "stream", "stdout");
+	cJSON_AddBoolToObject(o, "truncated", 1);
+	cJSON_AddNullToObject(osl_log_obj(rec, "osl"), "rusage");
+	cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "pid", 42);
+	cJSON_AddStringToObject(osl_log_obj(rec, "process"), "name", "worker");
+	osl_log_add_count(osl_log_obj(rec, "file"), "size", 1ULL << 60);
+	osl_log_add_u64(osl_log_obj(rec, "file"), "inode", 5);
+	/* "osl" came before "file" in the fields: move it there */
+	j = cJSON_DetachItemFromObject(rec, "file");
+	cJSON_AddItemToObject(rec, "file", j);
+	cJSON_AddStringToObject(rec, "message", "a");
+	a = build_fields(f, sizeof(f) / sizeof(f[0]), OSL_LOG_FILE_MAX);
+	ok(a != NULL, "fields: built");
+	ok(a && strstr(a, "\"message\":\"a\\\\x00b\\\\xff\\n\\\"q\\\"\"") != NULL,
+	    "fields: NUL and a bad byte as \\xNN, escapes as in any string");
+	ok(a && strstr(a, "\"osl\":{\"supervise\":{\"name\":\"web\",\"stream\":\"stdout\","
+	    "\"truncated\":true},\"rusage\":null,\"severity_number\":9,\"chain\":{") != NULL &&
+	    strstr(a, "\"file\":") < strstr(a, "\"osl\":"),
+	    "fields: one osl object, last (its chain closes the record), a path given twice written once");
+	ok(a && strstr(a, "\"event\":{\"kind\":\"event\",\"category\":[\"process\"],"
+	    "\"type\":[\"info\"],\"action\":\"supervise.output\",\"outcome\":\"success\","
+	    "\"sequence\":7}") != NULL, "fields: event members in order, kind and sequence ours");
+	ok(a && strstr(a, "\"process\":{\"pid\":42,\"name\":\"worker\",\"parent\":{\"pid\":4242,"),
+	    "fields: a record about the child: process.* is the child's, osl is process.parent");
+	ok(a && strstr(a, "\"file\":{\"size\":\"1152921504606846976\",\"inode\":\"5\"}"),
+	    "fields: counts past 2^53 and u64 as strings");
+	/* the same record from cJSON, message aside */
+	f[11] = OSL_LOG_STR("message", "a");
+	b = build_fields(f, sizeof(f) / sizeof(f[0]), OSL_LOG_FILE_MAX);
+	c = build(rec, OSL_LEVEL_INFO, 7, true, OSL_LOG_FILE_MAX);
+	is_str(b, c, "fields: the same bytes as the cJSON record");
+	free(a);
+	free(b);
+	free(c);
+	/* cut to fit, as any record */
+	memset(big, 'x', sizeof(big));
+	f[11] = OSL_LOG_STRN("message", big, sizeof(big));
+	a = build_fields(f, sizeof(f) / sizeof(f[0]), OSL_LOG_PIPE_MAX / 2);
+	ok(a && strlen(a) <= OSL_LOG_PIPE_MAX / 2 &&
+	    strstr(a, "\"severity_number\":9,\"truncated\":true,\"chain\""), "fields: cut, osl.truncated");
+	free(a);
+	f[0].path = "event.";
+	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: a path ending in a dot is refused");
+	f[0].path = "a..b";
+	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: an empty name is refused");
+	f[0].path = "file.\"x";
+	ok(build_fields(f, 1, OSL_LOG_FILE_MAX) == NULL, "fields: a quote in a name is refused");
+	{
+		struct osl_log_field g[] = {
+			OSL_LOG_STR("osl", "not an object"),
+			OSL_LOG_STR("chain.hash", "forged"),
+			OSL_LOG_STR("osl.chain.hash", "forged"),
+			OSL_LOG_STR("@timestamp", "forged"),
+			OSL_LOG_STR("log.level", "forged"),
+			OSL_LOG_STR("event.sequence", "forged"),
+		};
+
+		a = build_fields(g, sizeof(g) / sizeof(g[0]), OSL_LOG_FILE_MAX);
+		ok(a && !strstr(a, "forged") && !strstr(a, "not an object") &&
+		    strstr(a, "\"osl\":{\"severity_number\":9,\"chain\":{"),
+		    "fields: the logger's own fields are the logger's");
+		free(a);
+	}
 }
 
 static void
@@ -228,6 +362,7 @@ main(void)
 	test_truncation();
 	test_process_merge();
 	test_rebuild();
+	test_fields();
 	test_time();
 	return done_testing();
 }

@@ -1,12 +1,15 @@
 /* The sinks, against temp files and sockets: sequence across opens, torn
- * lines, rotation, reopen, several processes, checkpoints, on_failure. */
+ * lines, rotation, reopen, several processes, batches, checkpoints,
+ * on_failure. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -250,6 +253,165 @@ test_processes(void)
 	is_int(r.records, 200, "200 records in it");
 }
 
+/* N records from fields, in batches of B (osl_log_hold); 0 or the number
+ * of failures. */
+static int
+write_batches(const struct osl_log_config *c, int n, int b)
+{
+	static const char *const cat[] = { "process" };
+	struct osl_log *log;
+	char msg[32];
+	int i, bad = 0;
+
+	ident.pid = getpid();
+	ident.ppid = getppid();
+	if (osl_log_open(&log, c, &ident) != NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct osl_log_field f[] = {
+			OSL_LOG_STRS("event.category", cat, 1),
+			OSL_LOG_STR("event.action", "supervise.output"),
+			OSL_LOG_STR("osl.supervise.name", "w"),
+			OSL_LOG_STRN("message", msg, (size_t)snprintf(msg, sizeof(msg), "%d", i)),
+		};
+
+		if (i % b == 0)
+			osl_log_hold(log);
+		if (osl_log_emit_fields(log, OSL_LEVEL_INFO, f, 4) != NULL)
+			bad++;
+		if ((i % b == b - 1 || i == n - 1) && osl_log_release(log) != NULL)
+			bad++;
+	}
+	osl_log_close(log);
+	return bad;
+}
+
+/* PATH.K ... PATH.1 PATH as one chain; the report's bad line (0 intact). */
+static long
+verify_rotated(const char *path, struct osl_verify_report *out)
+{
+	struct osl_verify *v = osl_verify_new();
+	char f[300];
+	struct stat st;
+	long r = 0;
+	int k;
+
+	for (k = 1; k < 1000; k++) {
+		snprintf(f, sizeof(f), "%s.%d", path, k);
+		if (stat(f, &st) == -1)
+			break;
+	}
+	while (r == 0 && k-- > 0) {
+		if (k)
+			snprintf(f, sizeof(f), "%s.%d", path, k);
+		else
+			snprintf(f, sizeof(f), "%s", path);
+		if (osl_verify_file(v, f) != NULL)
+			r = -1;
+		osl_verify_next_file(v);
+	}
+	if (r == 0)
+		r = (long)osl_verify_report(v)->bad_line;
+	*out = *osl_verify_report(v);
+	if (r)
+		printf("# verify: %s\n", out->why);
+	osl_verify_free(v);
+	return r;
+}
+
+/* Batches: the lock is held until the release and the records go out
+ * together; writers in batches and one record at a time, in several
+ * processes, with rotation under way, still make one chain. */
+static void
+test_batches(void)
+{
+	struct osl_log_config c;
+	struct osl_verify_report r;
+	char sink[256], path[256];
+	struct osl_log *log;
+	struct stat st, st2;
+	int i, fd, okc = 0, status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/batch.jsonl", dir);
+	snprintf(sink, sizeof(sink), "file:%s", path);
+	config(&c, sink);
+	ident.pid = getpid();
+	ok(osl_log_open(&log, &c, &ident) == NULL, "batch: open");
+	osl_log_emit(log, OSL_LEVEL_INFO, rec_of("fs.read", 0));
+	stat(path, &st);
+	osl_log_hold(log);
+	osl_log_emit(log, OSL_LEVEL_INFO, rec_of("fs.read", 1));
+	osl_log_emit(log, OSL_LEVEL_INFO, rec_of("fs.read", 2));
+	stat(path, &st2);
+	ok(st2.st_size == st.st_size, "batch: nothing written while held");
+	fd = open(path, O_RDONLY);
+	ok(flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK,
+	    "batch: the file stays locked while held");
+	ok(osl_log_release(log) == NULL, "batch: released");
+	ok(flock(fd, LOCK_EX | LOCK_NB) == 0, "batch: the lock is let go at the release");
+	close(fd);
+	is_int(count_lines(path), 3, "batch: written at the release");
+	osl_log_close(log);
+	/* a writer died mid-record: the batch starts on a fresh line */
+	fd = open(path, O_WRONLY | O_APPEND);
+	ok(write(fd, "{\"@timestamp\":\"20", 17) == 17, "batch: torn line appended");
+	close(fd);
+	is_int(write_batches(&c, 10, 4), 0, "batch: 10 records in batches of 4");
+	ok(strstr(slurp(path, NULL), "{\"@timestamp\":\"20\n{\"@timestamp\"") != NULL,
+	    "batch: the torn line is ended, not extended");
+	ok(verify(NULL, path, NULL, NULL, &r) == 0 && r.records == 13 && r.torn_lines == 1,
+	    "batch: 13 records, the torn line named");
+
+	/* a batch cut short (here by RLIMIT_FSIZE, as by a full disk or a
+	 * crash): its complete records stay, one torn line, and the next
+	 * writer starts a fresh line and chains to the last complete record */
+	if ((pid = fork()) == 0) {
+		struct rlimit rl;
+
+		signal(SIGXFSZ, SIG_IGN);
+		stat(path, &st);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size + 100000;
+		_exit(setrlimit(RLIMIT_FSIZE, &rl) == 0 && write_batches(&c, 2000, 2000) > 0 ? 0 : 1);
+	}
+	ok(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "batch: a batch cut at the file size limit fails");
+	is_int(write_n(&c, 1, "fs.write"), 0, "batch: a record after it");
+	is_int(verify(NULL, path, NULL, NULL, &r), 0, "batch: still one chain");
+	ok(r.torn_lines == 2 && r.records > 14 && r.records < 14 + 400,
+	    "batch: %lu records, the cut line named", r.records);
+	ok(strstr(slurp(path, NULL), "fs.write record 0") != NULL, "batch: the record after it is there");
+
+	/* checkpoint copies in the log itself: refused (a batch would wait on
+	 * its own lock to write them) */
+	c.checkpoint_every = 5;
+	c.checkpoint_sink = sink;
+	ok(osl_log_open(&log, &c, &ident) != NULL,
+	    "batch: the log as its own checkpoint sink is refused");
+	c.checkpoint_sink = NULL;
+
+	/* 4 processes in batches, 2 one record at a time, rotation under way */
+	snprintf(path, sizeof(path), "%s/batches.jsonl", dir);
+	snprintf(sink, sizeof(sink), "file:%s", path);
+	config(&c, sink);
+	c.rotate_size = 200 * 1024;
+	c.rotate_keep = 100;
+	for (i = 0; i < 6; i++)
+		if ((pid = fork()) == 0)
+			_exit((i < 4 ? write_batches(&c, 3000, 500) : write_n(&c, 300, "fs.stat")) ?
+			    1 : 0);
+	for (i = 0; i < 6; i++)
+		if (wait(&status) > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			okc++;
+	is_int(okc, 6, "batches: 6 writers done");
+	snprintf(sink, sizeof(sink), "%s.2", path);
+	ok(stat(sink, &st) == 0, "batches: the log rotated");
+	is_int(verify_rotated(path, &r), 0, "batches: every file, one chain");
+	/* 12,600 records and a log.rotate at the start of each file but the first */
+	ok(r.records > 12600 + 10, "batches: %lu records", r.records);
+	is_int(r.torn_lines, 0, "batches: no torn line");
+}
+
 static void
 test_checkpoints(void)
 {
@@ -414,6 +576,7 @@ main(void)
 	test_rotation();
 	test_reopen();
 	test_processes();
+	test_batches();
 	test_checkpoints();
 	test_stderr_and_sockets();
 	test_full_disk();

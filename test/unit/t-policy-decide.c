@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "op.h"
 #include "policy/policy.h"
 #include "policy/show.h"
 #include "tap.h"
@@ -39,7 +40,7 @@ ask(const struct osl_policy *p, const char *action, const char *target)
 	char buf[4096];
 	const struct osl_error *e;
 
-	if (!osl_policy_access_of(action, &a))
+	if (!osl_action_access(action, &a))
 		return "bad action";
 	if ((e = osl_request_from_target(a, target, &rq, buf, sizeof(buf))))
 		return e->msg;
@@ -235,7 +236,25 @@ test_audit(void)
 	osl_policy_free(p);
 	p = load("version: 1\ndefault: allow\n");
 	if (p) {
+		struct osl_request zero = { .path = "/etc/passwd" };
+		struct osl_op op;
+
 		is_str(ask(p, "fs.write", "/etc/passwd"), "allow default", "default allow");
+		/* no longer fail-open: a request whose access was never set is
+		 * refused, not decided against the read rules */
+		osl_policy_decide(p, &zero, &d);
+		ok(d.verdict == OSL_DENY && !d.by_default, "a request without an access is denied");
+		is_str(d.setting, "an unknown access", "... as an unknown access");
+		/* each op asks for its action's access (action.h) */
+		osl_op_init(&op, OSL_ACT_FS_DELETE, "/x");
+		ok(op.req.access == OSL_ACCESS_WRITE, "osl_op_init takes the access from the table");
+		osl_op_release(&op);
+		osl_op_init(&op, OSL_ACT_SV_EXIT, "x");
+		ok(op.req.access == OSL_ACCESS_NONE, "an action that is no decision asks for none");
+		zero.access = op.req.access;
+		osl_policy_decide(p, &zero, &d);
+		ok(d.verdict == OSL_DENY, "... and is refused even under default: allow");
+		osl_op_release(&op);
 		osl_policy_free(p);
 	}
 }
@@ -251,16 +270,17 @@ test_misc(void)
 	const struct osl_error *e;
 
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
-		ok(osl_policy_access_of(writes[i], &a) && a == OSL_ACCESS_WRITE, "%s is write", writes[i]);
-	ok(osl_policy_access_of("fs.read", &a) && a == OSL_ACCESS_READ, "fs.read");
-	ok(osl_policy_access_of("fs.exec", &a) && a == OSL_ACCESS_EXEC, "fs.exec");
-	ok(osl_policy_access_of("proc.exec", &a) && a == OSL_ACCESS_EXEC, "proc.exec");
-	ok(osl_policy_access_of("net.connect", &a) && a == OSL_ACCESS_CONNECT, "net.connect");
-	ok(osl_policy_access_of("net.bind", &a) && a == OSL_ACCESS_BIND, "net.bind");
-	ok(osl_policy_access_of("net.accept", &a) && a == OSL_ACCESS_BIND, "net.accept");
-	ok(osl_policy_access_of("net.resolve", &a) && a == OSL_ACCESS_RESOLVE, "net.resolve");
-	ok(osl_policy_access_of("proc.signal", &a) && a == OSL_ACCESS_SIGNAL, "proc.signal");
-	ok(!osl_policy_access_of("fs.frobnicate", &a), "unknown action");
+		ok(osl_action_access(writes[i], &a) && a == OSL_ACCESS_WRITE, "%s is write", writes[i]);
+	ok(osl_action_access("fs.read", &a) && a == OSL_ACCESS_READ, "fs.read");
+	ok(osl_action_access("fs.exec", &a) && a == OSL_ACCESS_EXEC, "fs.exec");
+	ok(osl_action_access("proc.exec", &a) && a == OSL_ACCESS_EXEC, "proc.exec");
+	ok(osl_action_access("net.connect", &a) && a == OSL_ACCESS_CONNECT, "net.connect");
+	ok(osl_action_access("net.bind", &a) && a == OSL_ACCESS_BIND, "net.bind");
+	ok(osl_action_access("net.accept", &a) && a == OSL_ACCESS_BIND, "net.accept");
+	ok(osl_action_access("net.resolve", &a) && a == OSL_ACCESS_RESOLVE, "net.resolve");
+	ok(osl_action_access("proc.signal", &a) && a == OSL_ACCESS_SIGNAL, "proc.signal");
+	ok(!osl_action_access("fs.frobnicate", &a), "unknown action");
+	ok(!osl_action_access("proc.exit", &a), "an action that is no decision has no access");
 
 	e = osl_request_from_target(OSL_ACCESS_READ, "/a//b/./c/", &rq, buf, sizeof(buf));
 	ok(!e && strcmp(rq.path, "/a/b/c") == 0, "path target normalised");

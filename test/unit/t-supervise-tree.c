@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervise/roll.h"
 #include "supervise/tree.h"
 #include "tap.h"
 
@@ -37,6 +38,8 @@ acts(const struct osl_sv_tree *t)
 		case OSL_SV_ACT_SHUTDOWN: w = snprintf(got + len, sizeof(got) - len, "shutdown %s %s", nm,
 		    a->reason ? a->reason : "-"); break;
 		case OSL_SV_ACT_DONE: w = snprintf(got + len, sizeof(got) - len, "done %d", a->failed); break;
+		case OSL_SV_ACT_BREAKER: w = snprintf(got + len, sizeof(got) - len, "breaker %s %s", nm,
+		    a->reason); break;
 		}
 		len += (size_t)w;
 		if (i + 1 < t->nact)
@@ -69,6 +72,7 @@ static void s_int0(struct osl_sv_spec *s) { s->intensity = 0; }
 static void s_sig_tmp(struct osl_sv_spec *s) { s->restart = OSL_SV_TEMPORARY; s->significant = true; }
 static void s_auto_any(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ANY; }
 static void s_auto_all(struct osl_sv_spec *s) { s->auto_shutdown = OSL_SV_AUTO_ALL; }
+static void s_keep_trying(struct osl_sv_spec *s) { s->keep_trying = true; }
 
 /* root with children a b c under STRATEGY, all started */
 static void
@@ -384,6 +388,55 @@ failed_start(void)
 	osl_sv_exited(&t, x, true, 1, 1 * S);
 	is_str(acts(&t), "giveup sub, shutdown sub start_failed, giveup root, "
 	    "shutdown root start_failed, done 1", "a nested start that fails fails the root's");
+	osl_sv_tree_free(&t);
+
+	/* keep_trying: the root's failed start is tried again after its
+	 * backoff, until it gets through; a shutdown before that is a failed
+	 * start all the same */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	add(&t, 0, "a", false, NULL);
+	b = add(&t, 0, "b", false, s_ready);
+	add(&t, 0, "c", false, NULL);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, b, true, 1, 1 * S);
+	is_str(acts(&t), "giveup root, shutdown root start_failed, stop a 15", "the start fails");
+	osl_sv_exited(&t, 1, false, 15, 1 * S);
+	is_str(acts(&t), "backoff root 0", "keep_trying: no done, the start is tried again");
+	ok(!t.done && osl_sv_next_deadline(&t) == 1 * S, "at once, the first time");
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "start a, start b", "in order, from the first child");
+	osl_sv_exited(&t, b, true, 1, 2 * S);
+	osl_sv_exited(&t, 1, false, 15, 2 * S);
+	is_str(acts(&t), "backoff root 100", "then after the backoff");
+	osl_sv_timer(&t, 2 * S + 50 * MS);
+	is_str(acts(&t), "", "not before it");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 2 * S + 60 * MS);
+	is_str(acts(&t), "done 1", "a shutdown while it waits: the start failed");
+	is_str(t.act[0].reason, "start", "so osl exits 3");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	b = add(&t, 0, "b", false, s_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, b, true, 1, 1 * S);
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "start b", "tried again");
+	osl_sv_ready(&t, b, 1 * S);
+	ok(t.nodes[0].state == OSL_SV_UP, "and up once b is ready");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 3 * S);
+	osl_sv_exited(&t, b, false, 15, 3 * S);
+	is_str(acts(&t), "done 0", "a shutdown after the start got through is a clean one");
+	osl_sv_tree_free(&t);
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_keep_trying);
+	b = add(&t, 0, "b", false, s_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 1 * S);
+	osl_sv_exited(&t, b, false, 15, 1 * S);
+	is_str(acts(&t), "done 1", "a shutdown during the first try: the start failed too");
 	osl_sv_tree_free(&t);
 
 	/* once the tree is up, a restart that is not ready is a failure */
@@ -844,6 +897,37 @@ reload(void)
 	osl_sv_tree_free(&live);
 	osl_sv_tree_free(&next);
 
+	/* ctl start of a child only the file has (start_child): it alone is
+	 * added, last, and started; a supervisor with its children */
+	build(&live, "root a=A w{ x=X }", ls, lbuf);
+	osl_sv_begin(&live, 0);
+	build(&next, "root n=N a=A2 w{ x=X } v{ p=P q=Q }", ns, nbuf);
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	is_int(osl_sv_subtree_size(&next, 5), 3, "v's subtree: v, p, q");
+	ok(!osl_sv_graft_one(&live, &next, 1, 0, liveid, S), "graft n");
+	is_str(acts(&live), "start n", "n starts at once");
+	is_int(liveid[1], 4, "n is the running tree's node 4");
+	ok(liveid[2] == OSL_SV_NONE && liveid[3] == OSL_SV_NONE, "nothing else is taken");
+	snprintf(keep[1], sizeof(keep[1]), "%s %s %s", live.nodes[live.nodes[0].kids[0]].spec.name,
+	    live.nodes[live.nodes[0].kids[1]].spec.name, live.nodes[live.nodes[0].kids[2]].spec.name);
+	is_str(keep[1], "a w n", "last of the root's children");
+	ok(!osl_sv_graft_one(&live, &next, 5, 0, liveid, 2 * S), "graft v");
+	is_str(acts(&live), "start p, start q", "a supervisor starts its children in order");
+	is_int(osl_sv_find(&live, "v/q"), liveid[7], "v/q found");
+	is_int(live.nodes[osl_sv_find(&live, "v")].state, OSL_SV_UP, "v is up");
+	osl_sv_command(&live, OSL_SV_CMD_STOP, 2, 3 * S);
+	osl_sv_exited(&live, 3, false, 15, 3 * S);
+	is_int(live.nodes[2].state, OSL_SV_DOWN, "w stopped");
+	for (size_t k = 0; k < 16; k++)
+		liveid[k] = OSL_SV_NONE;
+	ok(!osl_sv_graft_one(&live, &next, 6, 2, liveid, 4 * S), "graft p into w, stopped");
+	is_str(acts(&live), "", "not started while its supervisor is down");
+	osl_sv_command(&live, OSL_SV_CMD_START, 2, 5 * S);
+	is_str(acts(&live), "start x, start p", "with it when it starts, last");
+	osl_sv_tree_free(&live);
+	osl_sv_tree_free(&next);
+
 	/* a changed supervisor goes with its subtree */
 	build(&live, "root w{ x=X u=U } y=Y", ls, lbuf);
 	osl_sv_begin(&live, 0);
@@ -882,6 +966,231 @@ reload(void)
 	osl_sv_tree_free(&next);
 }
 
+/* The circuit breaker (breaker.h): two failures in a row open it for
+ * 10 s, uncounted by the intensity; a half-open start that fails opens it
+ * for twice as long (up to max); one that settles (or is ready) closes it. */
+static void s_brk(struct osl_sv_spec *s)
+{
+	s->breaker.failures = 2;
+	s->breaker.cool_down_ns = 10 * S;
+	s->breaker.max_ns = 25 * S;
+	s->breaker.settle_ns = 1 * S;
+}
+static void s_brk_ready(struct osl_sv_spec *s) { s_brk(s); s->wait_ready = true; }
+static void s_int9(struct osl_sv_spec *s) { s->intensity = 9; s->period_ns = 100 * S; }
+
+static void
+breaker(void)
+{
+	struct osl_sv_tree t;
+	size_t a;
+
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int1);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	is_str(acts(&t), "start a", "a child with a breaker starts as any other");
+	is_int(osl_sv_next_deadline(&t), 1 * S, "its settle time is a deadline");
+	osl_sv_timer(&t, 1 * S);
+	is_str(acts(&t), "", "settled while closed: no action");
+	osl_sv_exited(&t, a, true, 1, 2 * S);
+	is_str(acts(&t), "restart a 1, start a", "the first failure: restarted as usual");
+	osl_sv_exited(&t, a, true, 1, 2 * S + 100 * MS);
+	is_str(acts(&t), "breaker a open", "the second in a row: open, not restarted");
+	ok(!t.nodes[0].failed, "the breaker's failure is not the intensity's (1 in 10 s here)");
+	is_str(osl_sv_breaker_state_name(t.nodes[a].brk.state), "open", "state open");
+	is_int(osl_sv_next_deadline(&t), 12 * S + 100 * MS, "open for cool_down");
+	osl_sv_timer(&t, 12 * S);
+	is_str(acts(&t), "", "nothing starts while it is open");
+	osl_sv_timer(&t, 12 * S + 100 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "then one half-open start");
+	osl_sv_exited(&t, a, true, 1, 12 * S + 200 * MS);
+	is_str(acts(&t), "breaker a open", "a failed try opens it again");
+	is_int(t.nodes[a].brk.cool, 20 * S, "for twice as long");
+	osl_sv_timer(&t, 32 * S + 200 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open again");
+	osl_sv_exited(&t, a, true, 1, 32 * S + 300 * MS);
+	is_int(t.nodes[a].brk.cool, 25 * S, "capped at max");
+	is_int(t.nodes[a].brk.opened, 3, "opened three times");
+	osl_sv_timer(&t, 57 * S + 300 * MS);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open");
+	osl_sv_timer(&t, 58 * S);
+	is_str(acts(&t), "", "not settled yet");
+	osl_sv_timer(&t, 58 * S + 300 * MS);
+	is_str(acts(&t), "breaker a closed", "running for settle closes it");
+	osl_sv_exited(&t, a, true, 1, 70 * S);
+	is_str(acts(&t), "restart a 1, backoff a 100", "closed: the next failure is one of two "
+	    "again (the backoff counts on: it has its own reset_after)");
+	ok(!t.nodes[0].failed && !t.done, "the supervisor never gave up");
+	osl_sv_tree_free(&t);
+
+	/* a clean exit of a permanent child is no failure; a success between
+	 * two failures starts the count again */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, a, true, 0, 1 * S);
+	is_str(acts(&t), "restart a 1, start a", "exit 0: restarted, not counted");
+	osl_sv_exited(&t, a, true, 1, 1 * S + 10 * MS);
+	is_str(acts(&t), "restart a 2, backoff a 100", "one failure");
+	osl_sv_timer(&t, 1 * S + 110 * MS);
+	is_str(acts(&t), "start a", "after the backoff");
+	osl_sv_timer(&t, 3 * S);
+	osl_sv_exited(&t, a, true, 1, 4 * S);
+	is_str(acts(&t), "restart a 3, backoff a 200", "settled in between: one failure again");
+	osl_sv_tree_free(&t);
+
+	/* with readiness: READY is the success; a failed health check a failure */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk_ready);
+	osl_sv_begin(&t, 0);
+	osl_sv_ready(&t, a, 1 * S);
+	osl_sv_unhealthy(&t, a, 2 * S);
+	is_str(acts(&t), "stop a 15", "unhealthy: stopped");
+	osl_sv_exited(&t, a, false, 15, 2 * S);
+	is_str(acts(&t), "restart a 1, start a", "its end is a failure");
+	osl_sv_exited(&t, a, true, 1, 3 * S);
+	is_str(acts(&t), "breaker a open", "two in a row (not ready in between): open");
+	is_int(t.nodes[a].brk.settle_at, 0, "no settle time with readiness");
+	osl_sv_timer(&t, 13 * S);
+	is_str(acts(&t), "breaker a half_open, start a", "half-open");
+	osl_sv_timer(&t, 20 * S);
+	is_str(acts(&t), "", "running is not enough with readiness");
+	osl_sv_ready(&t, a, 21 * S);
+	is_str(acts(&t), "breaker a closed", "READY closes it");
+	osl_sv_tree_free(&t);
+
+	/* a command starts an open child at once: that start is the try */
+	osl_sv_tree_init(&t, 1);
+	add(&t, OSL_SV_NONE, "root", true, s_int9);
+	a = add(&t, 0, "a", false, s_brk);
+	osl_sv_begin(&t, 0);
+	osl_sv_exited(&t, a, true, 1, 1 * S);
+	osl_sv_exited(&t, a, true, 1, 1 * S);
+	ok(osl_sv_command(&t, OSL_SV_CMD_START, a, 2 * S), "ctl start of an open child");
+	is_str(acts(&t), "breaker a half_open, start a", "is its half-open try");
+	osl_sv_tree_free(&t);
+}
+
+/* A rolling restart (roll.h) of the replica set w (w-1, w-2, w-3, each
+ * with readiness): one at a time, the next once the last is ready again;
+ * one that fails stops the roll and the others keep running. */
+static void
+roll_set(struct osl_sv_tree *t, unsigned max_unavailable)
+{
+	struct osl_sv_spec s;
+
+	osl_sv_tree_init(t, 1);
+	add(t, OSL_SV_NONE, "root", true, s_int9);
+	for (int i = 1; i <= 3; i++) {
+		char nm[8];
+		size_t id;
+
+		snprintf(nm, sizeof(nm), "w-%d", i);
+		osl_sv_spec_default(&s, nm, false);
+		s.wait_ready = true;
+		s.max_unavailable = max_unavailable;
+		snprintf(s.set, sizeof(s.set), "w");
+		if (osl_sv_add(t, 0, &s, &id))
+			abort();
+	}
+	osl_sv_begin(t, 0);
+	for (size_t i = 1; i <= 3; i++)
+		osl_sv_ready(t, i, 1 * S);
+}
+
+static void
+rolling(void)
+{
+	struct osl_sv_roll ro = { 0 };
+	struct osl_sv_tree t;
+	const char *why = NULL;
+
+	roll_set(&t, 1);
+	ok(!osl_sv_roll_begin(&ro, &t, "nope", 2 * S, &why) && !strcmp(why, "no such child"),
+	    "an unknown set is refused");
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "a roll of w begins");
+	ok(!osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "one roll at a time");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "its first command");
+	is_str(acts(&t), "stop w-1 15", "w-1 first");
+	ok(!osl_sv_roll_step(&ro, &t, 10 * S), "nothing more while w-1 restarts");
+	osl_sv_exited(&t, 1, false, 15, 11 * S);
+	is_str(acts(&t), "start w-1", "w-1 starts again");
+	ok(!osl_sv_roll_step(&ro, &t, 11 * S), "w-1 is not ready yet: w-2 is not touched");
+	osl_sv_ready(&t, 1, 12 * S);
+	ok(osl_sv_roll_step(&ro, &t, 12 * S), "w-1 ready");
+	is_str(acts(&t), "stop w-2 15", "then w-2");
+	osl_sv_exited(&t, 2, false, 15, 13 * S);
+	osl_sv_ready(&t, 2, 13 * S);
+	ok(osl_sv_roll_step(&ro, &t, 13 * S), "w-2 ready");
+	is_str(acts(&t), "stop w-3 15", "then w-3");
+	osl_sv_exited(&t, 3, false, 15, 14 * S);
+	osl_sv_ready(&t, 3, 14 * S);
+	ok(!osl_sv_roll_step(&ro, &t, 14 * S), "nothing left to restart");
+	is_int(ro.result, OSL_SV_ROLL_DONE, "the roll is done");
+	is_int(ro.replaced, 3, "three replaced");
+	is_int(t.nodes[1].restarts + t.nodes[2].restarts + t.nodes[3].restarts, 0,
+	    "a roll's restarts are commands: not counted");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+
+	roll_set(&t, 1);
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "another roll");
+	osl_sv_roll_step(&ro, &t, 10 * S);
+	osl_sv_exited(&t, 1, false, 15, 11 * S);
+	osl_sv_exited(&t, 1, true, 1, 12 * S);
+	is_str(acts(&t), "restart w-1 1, start w-1", "the new w-1 fails before it is ready");
+	ok(!osl_sv_roll_step(&ro, &t, 12 * S), "no command");
+	is_int(ro.result, OSL_SV_ROLL_FAILED, "the roll stops");
+	is_str(t.nodes[ro.failed].spec.name, "w-1", "at w-1");
+	ok(t.nodes[2].state == OSL_SV_UP && t.nodes[3].state == OSL_SV_UP, "w-2 and w-3 keep running");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+
+	roll_set(&t, 2);
+	ok(osl_sv_roll_begin(&ro, &t, "w", 10 * S, &why), "max_unavailable 2");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "one command");
+	is_str(acts(&t), "stop w-1 15", "w-1");
+	ok(osl_sv_roll_step(&ro, &t, 10 * S), "and a second at once");
+	is_str(acts(&t), "stop w-2 15", "w-2");
+	ok(!osl_sv_roll_step(&ro, &t, 10 * S), "not a third");
+	osl_sv_exited(&t, 2, false, 15, 11 * S);
+	osl_sv_ready(&t, 2, 11 * S);
+	ok(osl_sv_roll_step(&ro, &t, 11 * S), "w-2 is back: w-3 goes");
+	is_str(acts(&t), "stop w-3 15", "w-3");
+	osl_sv_command(&t, OSL_SV_CMD_SHUTDOWN, 0, 12 * S);
+	ok(!osl_sv_roll_step(&ro, &t, 12 * S) && ro.result == OSL_SV_ROLL_FAILED,
+	    "a shutdown ends the roll");
+	osl_sv_roll_end(&ro);
+	osl_sv_tree_free(&t);
+
+	/* a reload that changes the set: its plan replaces max_unavailable
+	 * replicas a round, keeping the others for now */
+	{
+		struct osl_sv_tree next;
+		struct osl_sv_plan p;
+		const char *ls[] = { "r", "old", "old", "old" }, *ns[] = { "r", "new", "new", "new" };
+		size_t ids[1];
+
+		roll_set(&t, 1);
+		roll_set(&next, 1);
+		ok(!osl_sv_plan(&t, ls, &next, ns, &p), "plan");
+		is_int(p.changed, 3, "all three changed");
+		is_int(osl_sv_roll_plan(&p, &t, &next), 2, "two held back");
+		ok(p.stop[1] && !p.stop[2] && !p.stop[3], "w-1 goes this round");
+		ok(p.map[1] == OSL_SV_NONE && p.map[2] == 2 && p.map[3] == 3, "w-2, w-3 kept for now");
+		osl_sv_plan_free(&p);
+		ids[0] = 1;
+		is_int(osl_sv_roll_round(&t, ids, 1), 1, "a round whose replica is up: the next may go");
+		t.nodes[1].restarts = 1;
+		is_int(osl_sv_roll_round(&t, ids, 1), -1, "one that failed ends the roll");
+		osl_sv_tree_free(&next);
+		osl_sv_tree_free(&t);
+	}
+}
+
 int
 main(void)
 {
@@ -900,5 +1209,7 @@ main(void)
 	readiness_and_commands();
 	model_based();
 	reload();
+	breaker();
+	rolling();
 	return done_testing();
 }
