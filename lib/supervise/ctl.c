@@ -346,8 +346,10 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		/* a replica set's name: a rolling restart (roll.h) */
 		const char *why;
 
+		/* neither a child nor a set: named, with the path it may have */
 		ans = osl_sv_roll_begin(&r->roll, r->tree, name, now_mono, &why) ?
-		    osl_sv_ctl_line(roll_obj(&r->roll)) : osl_sv_ctl_error(why);
+		    osl_sv_ctl_line(roll_obj(&r->roll)) : !strcmp(why, "no such child") ?
+		    no_child(r->tree, name) : osl_sv_ctl_error(why);
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {

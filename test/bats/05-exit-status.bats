@@ -95,7 +95,7 @@ TABLE='
 	[ -z "$stderr" ]
 	r=$(last_record)
 	[ "$(jget .osl.decision "$r")" = deny ]
-	[ "$(jget .file.path "$r")" = secret ]
+	[ "$(jget .file.path "$r")" = "$T/secret" ]
 	run --separate-stderr osl fs cat secret
 	assert_failure 3
 	# a rule without an id is named by where it is, once
