@@ -469,9 +469,20 @@ print_stat(const struct osl_fs_file *f)
 	}
 	snprintf(mode, sizeof(mode), "%04o", (unsigned)(st->st_mode & 07777));
 	fs_perms(st->st_mode, pm);
+	/* as stat(1): " -> TARGET" only for a symlink; the resolved path
+	 * (what the policy decided on) on a line of its own */
 	printf("  File: %s", out_quote(f->given, q, sizeof(q)));
+	if (S_ISLNK(st->st_mode)) {
+		char link[PATH_MAX];
+		ssize_t n = f->fd >= 0 ? readlinkat(f->fd, "", link, sizeof(link) - 1) : -1;
+
+		if (n >= 0) {
+			link[n] = '\0';
+			printf(" -> %s", out_quote(link, q, sizeof(q)));
+		}
+	}
 	if (strcmp(f->given, f->real))
-		printf(" -> %s", out_quote(f->real, q, sizeof(q)));
+		printf("\n  Path: %s", out_quote(f->real, q, sizeof(q)));
 	printf("\n  Size: %-12llu", (unsigned long long)st->st_size);
 	printf("Blocks: %-10llu", (unsigned long long)st->st_blocks);
 	printf("IO Block: %-6llu ", (unsigned long long)st->st_blksize);

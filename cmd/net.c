@@ -285,7 +285,8 @@ probe(struct osl_ctx *ctx, const struct osl_net_target *t, uint64_t timeout_ns, 
 
 	if ((err = osl_net_connect(ctx, t, &o, &conn))) {
 		osl_error_keep(why, err);
-		if (err->status == OSL_EDENIED)
+		/* a denial, or a policy that cannot be read: not a closed port */
+		if (err->status != OSL_EFAIL && err->status != OSL_ETIMEOUT)
 			return cli_error(err);
 		if (!quiet && cli_verbosity > 0)
 			cli_warn("%s", err->msg);
@@ -376,6 +377,7 @@ struct waited {
 	bool open;		/* the op awaits its end */
 	int st;			/* 0 open, 1 not yet, 3 denied */
 	unsigned tries;
+	int last_errno;		/* of the last try that failed before its deadline */
 	struct osl_error why;	/* why it is not open */
 };
 
@@ -416,7 +418,7 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		w[i].open = true;
 		if ((err = osl_op_begin(ctx, &w[i].op))) {
 			w[i].open = false;
-			w[i].st = OSL_EDENIED;
+			w[i].st = err->status == OSL_EDENIED ? OSL_EDENIED : OSL_EINPUT;
 			osl_error_keep(&w[i].why, err);
 			status = cli_error(err);
 		}
@@ -434,6 +436,8 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 			w[i].tries++;
 			w[i].st = probe(ctx, &w[i].t, left < 1000000000ULL ? left : 1000000000ULL, true,
 			    &w[i].why);
+			if (w[i].why.sys_errno && w[i].why.sys_errno != ETIMEDOUT)
+				w[i].last_errno = w[i].why.sys_errno;
 			if (w[i].st == OSL_EDENIED) {
 				status = w[i].st;
 				wait_end(ctx, &w[i], osl_error_wrap(&w[i].why, "'%s': an address it "
@@ -455,8 +459,13 @@ cmd_net_wait(int argc, char **argv, struct osl_ctx *ctx)
 		if (!w[i].open)
 			continue;
 		if (status == OSL_ETIMEOUT) {
-			err = osl_error_sys(OSL_ETIMEOUT, ETIMEDOUT, "'%s': not open after %s",
-			    argv[i], osl_format_duration(timeout, dbuf, sizeof(dbuf)));
+			/* the last real error of a try (refused), not the deadline's */
+			int last = w[i].last_errno;
+
+			err = osl_error_sys(OSL_ETIMEOUT, last ? last : ETIMEDOUT,
+			    "'%s': not open after %s%s", argv[i],
+			    osl_format_duration(timeout, dbuf, sizeof(dbuf)),
+			    last ? "; the last try" : "");
 			cli_warn("%s", err->msg);
 		} else
 			err = osl_error_sys(OSL_EFAIL, ECANCELED, "'%s': not waited for: another "

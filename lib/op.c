@@ -164,10 +164,12 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 		/* a long path is cut, never the rule that the message must name */
 		tlen = strlen(op->target);
 		cut = tlen > 512 ? 512 : (int)tlen;
+		/* "rule ID at FILE:LINE:COL", or "rule at FILE:LINE:COL" without an id */
 		if (op->decision.rule)
-			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s at %s%s)",
+			err = osl_error_new(OSL_EDENIED, "'%.*s%s': denied by policy (rule %s%sat %s%s)",
 			    cut, op->target, tlen > 512 ? "..." : "",
-			    osl_rule_name(op->decision.rule), op->decision.rule->where,
+			    op->decision.rule->id ? op->decision.rule->id : "",
+			    op->decision.rule->id ? " " : "", op->decision.rule->where,
 			    op->decision.beneath ? ", which could match a path beneath it" : "");
 		/* no rule decided: name one that would allow it */
 		else if (op->decision.by_default && !op->decision.inert && p->dflt == OSL_DENY &&

@@ -77,7 +77,9 @@ cli_error(const struct osl_error *e)
 	if (!e)
 		return 0;
 	out_note_error(e);
-	fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
+	/* -q: a denial is its exit status and its record (osl(1) -q) */
+	if (!(cli_verbosity < 0 && e->status == OSL_EDENIED))
+		fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
 	return e->status ? e->status : 1;
 }
 

@@ -648,5 +648,5 @@ cli_word_in(const char *words, const char *name)
 int
 cli_bad_duration(const char *arg)
 {
-	return cli_usage("'%s': bad duration (e.g. 250ms, 10s, 5m)", arg);
+	return cli_usage("'%s': " OSL_BAD_DURATION, arg);
 }

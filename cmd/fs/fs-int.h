@@ -56,6 +56,11 @@ bool fs_is_root(const char *real);
 bool fs_parse_mode(const char *s, mode_t old, bool isdir, mode_t *out);
 /* "-rw-r--r--" */
 void fs_perms(mode_t m, char out[11]);
+/* Progress of cp and mv on standard error (cmd/fs/progress.c): from start
+ * (TOTAL bytes to copy, 0 when not known) to end, when stderr is a terminal
+ * and -q is not given; the line is cleared at the end. */
+void fs_progress_start(uint64_t total);
+void fs_progress_end(void);
 /* Summary fields (osl.files, osl.bytes, osl.errors) of a recursive op. */
 void fs_summary(cJSON *fields, uint64_t files, uint64_t bytes, uint64_t errors);
 

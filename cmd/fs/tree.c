@@ -534,8 +534,15 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 		op.req.tree = move && S_ISDIR(s.st.st_mode);
 		err = fs_begin_dest(cp->ctx, &op, &d, dname, move ? 0 : OSL_FS_FOLLOW_LAST, &begun);
 		source_fields(op.fields, argv[i], move ? s.real : src.real);
-		if (!err)
+		if (!err) {
+			/* the size is known to the copy of a file; a tree's is not
+			 * looked up (its files are decided one by one) */
+			const struct stat *sst = move ? &s.st : &src.st;
+
+			fs_progress_start(S_ISREG(sst->st_mode) ? (uint64_t)sst->st_size : 0);
 			err = move ? move_one(cp, &s, &d) : copy_one(cp, &src, &d);
+			fs_progress_end();
+		}
 		if (!err) {
 			fs_summary(op.fields, cp->files, cp->bytes, cp->errors);
 			if ((fd = openat(d.dirfd, d.name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) >= 0) {

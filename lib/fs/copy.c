@@ -13,7 +13,17 @@
 #include <linux/fs.h>
 #include <sys/xattr.h>
 
-enum { CHUNK = 1 << 30, BUFSZ = 256 * 1024 };
+enum { CHUNK = 1 << 30, PROGRESS_CHUNK = 8 << 20, BUFSZ = 256 * 1024 };
+
+static void (*progress_fn)(void *, uint64_t);
+static void *progress_arg;
+
+void
+osl_fs_copy_progress(void (*fn)(void *arg, uint64_t bytes), void *arg)
+{
+	progress_fn = fn;
+	progress_arg = arg;
+}
 
 /* Copy LEN bytes from IN at *OFF to OUT at the same offset.  Returns 0 or
  * an errno value; *MODE steps down 0 copy_file_range -> 1 sendfile -> 2
@@ -25,7 +35,8 @@ copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint
 	ssize_t n, w;
 
 	while (len > 0) {
-		size_t want = len > CHUNK ? CHUNK : (size_t)len;
+		size_t chunk = progress_fn ? PROGRESS_CHUNK : CHUNK;
+		size_t want = len > chunk ? chunk : (size_t)len;
 
 		if (*mode == 0) {
 			loff_t ioff = off, ooff = off;
@@ -74,6 +85,8 @@ copy_range(int in, int out, off_t off, uint64_t len, int *mode, char **buf, uint
 		off += n;
 		len -= (uint64_t)n;
 		*copied += (uint64_t)n;
+		if (progress_fn)
+			progress_fn(progress_arg, (uint64_t)n);
 	}
 	return 0;
 }
@@ -117,6 +130,8 @@ dense:
 	/* a reflink shares the blocks (btrfs, xfs): no data moves at all */
 	if (ioctl(out, FICLONE, in) == 0) {
 		*copied = (uint64_t)st->st_size;
+		if (progress_fn)
+			progress_fn(progress_arg, *copied);
 		goto done;
 	}
 	posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -130,6 +130,10 @@ void osl_fs_tmp_name(char *buf, size_t size, const char *name);
  * On an error, *READING says whether reading IN failed (else writing OUT). */
 const struct osl_error *osl_fs_copy_data(int in, int out, const struct stat *st, uint64_t *copied,
     bool *reading);
+/* While FN is set, every data copy calls it with the bytes of each step, in
+ * steps of at most 8 MiB, so that a long copy can be followed (osl fs cp's
+ * progress); NULL: no calls, steps up to 1 GiB.  One for the process. */
+void osl_fs_copy_progress(void (*fn)(void *arg, uint64_t bytes), void *arg);
 /* Keep owner, mode, extended attributes and times of ST (read from IN) on
  * OUT; ownership is kept only when we may (root), as cp -a does. */
 const struct osl_error *osl_fs_copy_meta(int in, int out, const struct stat *st);

@@ -105,14 +105,13 @@ static bool
 bad(struct osl_verify *v, unsigned long line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
+	/* the line is bad_line's: "FILE:LINE: why" says it once (osl-log(1)) */
 	v->failed = true;
 	v->r.bad_line = line;
 	v->r.file_index = v->file;
-	n = snprintf(v->r.why, sizeof(v->r.why), "line %lu: ", line);
 	va_start(ap, fmt);
-	vsnprintf(v->r.why + n, sizeof(v->r.why) - (size_t)n, fmt, ap);
+	vsnprintf(v->r.why, sizeof(v->r.why), fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -131,10 +130,10 @@ hold(struct osl_verify *v, unsigned long line, bool terminated, const char *why)
 	v->r.file_index = v->file;
 	v->r.torn_tail = !terminated;
 	if (!terminated)
-		snprintf(v->r.why, sizeof(v->r.why), "line %lu: torn: the last line has "
-		    "no newline (a writer stopped mid-record)", line);
+		snprintf(v->r.why, sizeof(v->r.why), "torn: the last line has "
+		    "no newline (a writer stopped mid-record)");
 	else
-		snprintf(v->r.why, sizeof(v->r.why), "line %lu: %s", line, why);
+		snprintf(v->r.why, sizeof(v->r.why), "%s", why);
 	return true;
 }
 

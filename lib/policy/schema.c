@@ -136,14 +136,14 @@ number_setting(struct sctx *c, const struct ynode *v, enum lfield f)
 		char hint[64] = "";
 
 		if (s->type == ST_DURATION)
-			snprintf(hint, sizeof(hint), " (e.g. %s10s, 5m, 1h%s)", s->flags &
-			    S_POSITIVE ? "250ms, " : "", s->flags & S_POSITIVE ? "; more than 0" : "");
-		else if (s->type == ST_SIZE)
+			return err_node(c->file, v, "%s: '%.100s': " OSL_BAD_DURATION "%s", s->key,
+			    v->str, s->flags & S_POSITIVE ? "; more than 0 is needed" : "");
+		if (s->type == ST_SIZE)
 			snprintf(hint, sizeof(hint), " (e.g. 512K, 64M, 1G)");
 		else if (s->max < UINT32_MAX)
 			snprintf(hint, sizeof(hint), " (0-%llu)", (unsigned long long)s->max);
 		return err_node(c->file, v, "%s: invalid %s '%.100s'%s", s->key,
-		    s->type == ST_DURATION ? "duration" : s->type == ST_COUNT ? "number" : "size",
+		    s->type == ST_COUNT ? "number" : "size",
 		    v->str, hint);
 	}
 	setting_set_num(&c->l->p, s, n);

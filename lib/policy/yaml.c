@@ -227,6 +227,10 @@ parser_error(const yaml_parser_t *ps, const char *name, const char *buf, size_t 
 	default:
 		line = (unsigned)ps->problem_mark.line + 1;
 		col = (unsigned)ps->problem_mark.column + 1;
+		/* libyaml's words for a tab ("cannot start any token") hide the cause */
+		if (ps->problem_mark.index < len && buf[ps->problem_mark.index] == '\t')
+			return err_at(name, line, col, "invalid YAML: a tab is not allowed for "
+			    "indentation in YAML (indent with spaces)");
 		if (ps->context)
 			return err_at(name, line, col, "invalid YAML: %s %s",
 			    ps->problem ? ps->problem : "error", ps->context);

@@ -78,6 +78,9 @@ osl_limit_parse(const char *kv, struct osl_limits *l)
 		return osl_error_new(OSL_EINPUT, "'%.*s': unknown limit (cpu, memory, nofile, "
 		    "nproc, fsize, core, wall)", (int)klen, kv);
 	}
+	if (!ok && (KEY("cpu") || KEY("wall")))
+		return osl_error_new(OSL_EINPUT, "'%s': " OSL_BAD_DURATION " for limit '%.*s'",
+		    v, (int)klen, kv);
 #undef KEY
 	if (!ok)
 		return osl_error_new(OSL_EINPUT, "'%s': bad value for limit '%.*s'", v, (int)klen, kv);

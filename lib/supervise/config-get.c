@@ -44,7 +44,8 @@ osl_svc_dur(const struct load *l, const struct ynode *m, const char *key, uint64
 	if (!v)
 		return NULL;
 	if (v->type != Y_SCALAR || !osl_parse_duration(v->str, out))
-		return err_node(l->file, v, "%s: a duration is needed (e.g. 250ms, 10s, 5m)", key);
+		return err_node(l->file, v, "%s: '%.100s': " OSL_BAD_DURATION, key,
+		    v->type == Y_SCALAR ? v->str : "(not a scalar)");
 	return NULL;
 }
 

@@ -202,6 +202,48 @@ sig_of(const char *s)
 	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : 0;
 }
 
+/* The path of node id from the root's children down ("workers/w-2"). */
+static void
+node_path(const struct osl_sv_tree *t, size_t id, char *buf, size_t size)
+{
+	char tmp[512];
+
+	buf[0] = '\0';
+	for (; id != 0 && id != OSL_SV_NONE; id = t->nodes[id].parent) {
+		snprintf(tmp, sizeof(tmp), "%s%s%s", t->nodes[id].spec.name, buf[0] ? "/" : "", buf);
+		snprintf(buf, size, "%s", tmp);
+	}
+}
+
+/* "'w-2': no such child", with the full path of the one child whose
+ * path ends with that name, or the few that do. */
+static char *
+no_child(const struct osl_sv_tree *t, const char *name)
+{
+	char msg[1024], p[512];
+	size_t len, nl = strlen(name), hits = 0;
+
+	len = (size_t)snprintf(msg, sizeof(msg), "'%.200s': no such child", name);
+	for (size_t i = 1; i < t->n && len < sizeof(msg); i++) {
+		size_t pl;
+
+		if (t->nodes[i].removed)
+			continue;
+		node_path(t, i, p, sizeof(p));
+		pl = strlen(p);
+		if (pl <= nl || p[pl - nl - 1] != '/' || strcmp(p + pl - nl, name))
+			continue;
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s'%s'",
+		    hits++ ? " or " : "; did you mean ", p);
+	}
+	if (hits && len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, "?");
+	else if (!hits && len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, " (see 'osl supervise ctl status'; "
+		    "a nested child is named by its path, e.g. 'group/child')");
+	return osl_sv_ctl_error(msg);
+}
+
 /* {"ok": true}, and what an answer adds to it. */
 static cJSON *
 ok_obj(void)
@@ -304,23 +346,38 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		/* a replica set's name: a rolling restart (roll.h) */
 		const char *why;
 
+		/* neither a child nor a set: named, with the path it may have */
 		ans = osl_sv_roll_begin(&r->roll, r->tree, name, now_mono, &why) ?
-		    osl_sv_ctl_line(roll_obj(&r->roll)) : osl_sv_ctl_error(why);
+		    osl_sv_ctl_line(roll_obj(&r->roll)) : !strcmp(why, "no such child") ?
+		    no_child(r->tree, name) : osl_sv_ctl_error(why);
 		goto done;
 	}
 	if (!*name || (id = osl_sv_find(r->tree, name)) == OSL_SV_NONE || id == 0) {
 		/* OTP's start_child: a child only the file has (reload.c) */
 		if (*name && id != 0 && !strcmp(cmd, "start") && r->reload)
 			snprintf(out->start_new, sizeof(out->start_new), "%s", name);
-		ans = osl_sv_ctl_error(*name ? "no such child" : "a child's 'name' is needed");
+		ans = *name ? no_child(r->tree, name) : osl_sv_ctl_error("a child's 'name' is needed");
 		goto done;
 	}
 	if (!strcmp(cmd, "signal")) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
 		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
 
-		if (!sig || r->tree->nodes[id].spec.supervisor) {
-			ans = osl_sv_ctl_error(sig ? "a child process is needed" : "'signal' is needed (e.g. \"HUP\")");
+		if (!cJSON_IsString(s)) {
+			ans = osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
+			goto done;
+		}
+		if (!sig) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "'%.64s': unknown signal (a name such as HUP, TERM, "
+			    "USR1, INT, KILL, with or without SIG, or a number 1-%d)", s->valuestring,
+			    NSIG - 1);
+			ans = osl_sv_ctl_error(msg);
+			goto done;
+		}
+		if (r->tree->nodes[id].spec.supervisor) {
+			ans = osl_sv_ctl_error("a child process is needed, not a supervisor");
 			goto done;
 		}
 		out->sig_id = id;

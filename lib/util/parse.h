@@ -8,6 +8,8 @@
 /* "250ms", "10s", "5m", "1h", "2d", also "1.5s" and "100us"/"10ns"; a bare
  * number is seconds.  Returns false on anything else or on overflow. */
 bool osl_parse_duration(const char *s, uint64_t *ns);
+/* The one wording of a rejected duration, after "'VALUE': " (osl(1)). */
+#define OSL_BAD_DURATION "bad duration (e.g. 250ms, 10s, 5m)"
 /* "512", "512K", "64M", "1G", "2T" (powers of 1024; optional trailing "B"/"iB"). */
 bool osl_parse_size(const char *s, uint64_t *bytes);
 /* A whole decimal number in [min, max]. */

@@ -341,6 +341,18 @@ supervise ctl tat    | 2 | osl supervise ctl: unknown verb '\''tat'\'' (status s
 		assert_failure 2
 		assert_line --index 0 --partial "'5x': bad duration (e.g. 250ms, 10s, 5m)"
 	done
+	# the same words in a policy file, a tree file and a --limit
+	printf 'version: 1\nproc:\n  limits:\n    wall: 5x\n' > p.yaml
+	run osl policy check p.yaml
+	assert_failure 2
+	assert_output --partial "p.yaml:4:11: proc.limits.wall: '5x': bad duration (e.g. 250ms, 10s, 5m)"
+	printf 'version: 1\nsupervisor:\n  period: 5x\n  children: []\n' > t.yaml
+	run osl supervise -c t.yaml --check
+	assert_failure 2
+	assert_output --partial "t.yaml:3:11: period: '5x': bad duration (e.g. 250ms, 10s, 5m)"
+	run osl proc run --limit wall=5x -- true
+	assert_failure 2
+	assert_line --index 0 --partial "'5x': bad duration (e.g. 250ms, 10s, 5m) for limit 'wall'"
 	touch x
 	run osl -l bogus fs cat x
 	assert_failure 2

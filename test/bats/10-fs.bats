@@ -22,6 +22,15 @@ setup() {
 	[ "$(jget .file.size "$r")" = 6 ]
 	[ "$(jget .osl.decision "$r")" = allow ]
 	[ "$(jget '.rule.version' "$r")" != null ]
+	# a relative path: File: as given, Path: resolved; " -> " only for a symlink
+	cd "$HOME/work"
+	ln -s a.txt l
+	run osl fs stat a.txt l
+	assert_success
+	assert_line --index 0 "  File: a.txt"
+	assert_line --index 1 "  Path: $HOME/work/a.txt"
+	assert_line "  File: l -> a.txt"
+	assert_line "  Path: $HOME/work/l"
 }
 
 @test "stat -j gives one object per path with the fields scripts need" {

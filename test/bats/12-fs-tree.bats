@@ -427,3 +427,22 @@ setup() {
 	osl fs rm -r "$W/t" "$W/u"
 	[ ! -e "$W/t" ] && [ ! -e "$W/u" ]
 }
+
+@test "cp: progress on a terminal (bytes, share, rate, time left), cleared at the end; none in scripts or with -q" {
+	command -v script >/dev/null || skip "script (util-linux) is needed to give osl a terminal"
+	head -c 20M /dev/zero | tr '\0' x > "$W/big"
+	# every 8 MiB step shown (the test's interval: 0), so the lines are known
+	run script -qec "OSL_PROGRESS_INTERVAL=0 '$OSL' fs cp '$W/big' '$W/copy'" /dev/null
+	assert_success
+	cmp "$W/big" "$W/copy"
+	[[ "$output" == *$'\r8.0 MiB of 20.0 MiB (40%), '*'/s, '*' left'$'\e[K\r16.0 MiB of 20.0 MiB (80%), '* ]]
+	[[ "$output" == *$'\r20.0 MiB of 20.0 MiB (100%), '*$' left\e[K\r\e[K' ]]
+	# not a terminal: nothing on stderr
+	run --separate-stderr env OSL_PROGRESS_INTERVAL=0 "$OSL" fs cp "$W/big" "$W/copy2"
+	assert_success
+	[ -z "$stderr" ]
+	# -q: nothing on the terminal either
+	run script -qec "OSL_PROGRESS_INTERVAL=0 '$OSL' -q fs cp '$W/big' '$W/copy3'" /dev/null
+	assert_success
+	[ -z "$output" ]
+}

@@ -59,6 +59,7 @@ bad() {	# bad NAME CONTENT EXPECTED-MESSAGE-PART
 	bad version $'version: 2\n' "version"
 	bad noversion $'name: x\n' "version"
 	bad bool $'version: 1\nnet:\n  resolve: yes\n' "true"
+	bad tab $'version: 1\nfs:\n\tread: [/x]\n' "tab.yaml:3:1: invalid YAML: a tab is not allowed for indentation in YAML"
 }
 
 @test "bad input: anchors, aliases, billion laughs and tags are refused" {

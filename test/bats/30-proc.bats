@@ -528,6 +528,15 @@ no_userns() {
 	run osl proc ps
 	assert_success
 	assert_line --index 0 --regexp '^ +PID +PPID +USER'
+	# the columns line up: START is a 20-character time (to the second),
+	# CMD starts where the header says, right-aligned numbers end under theirs
+	hdr=${lines[0]}
+	cmdcol=$(( ${#hdr} - 3 ))
+	[ "${hdr:$cmdcol}" = CMD ]
+	for l in "${lines[@]:1:5}"; do
+		[[ "${l:29:21}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\ $ ]]
+		[ "${l:$((cmdcol - 1)):1}" = " " ] && [ "${l:$((cmdcol - 2)):1}" != " " ]
+	done
 	run osl -j proc ps
 	assert_success
 	echo "$output" | jq -e --argjson p $$ '.[] | select(.pid == $p) | .ppid > 0 and (.cmd | length) > 0 and .rss >= 0'

@@ -69,6 +69,10 @@ settled() {
 	printf 'version: 1\nsupervisor:\n  children:\n    - {name: x, cmd: [true]}\n    - {name: x, cmd: [true]}\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
+	printf 'version: 1\nsupervisor:\n  children:\n\t- {name: x, cmd: [true]}\n' > bad.yaml
+	run osl supervise -c bad.yaml --check
+	assert_failure 2
+	assert_output --partial "bad.yaml:4:1: invalid YAML: a tab is not allowed for indentation in YAML"
 	printf 'version: 1\nsupervisor: &a\n  children: *a\n' > bad.yaml
 	run osl supervise -c bad.yaml --check
 	assert_failure 2
@@ -172,6 +176,41 @@ settled() {
 	run osl supervise ctl bogus
 	assert_failure 2
 	assert_output --partial "unknown verb 'bogus'"
+}
+
+@test "supervise ctl: errors name the child, suggest its path, name an unknown signal" {
+	cat > tree.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: workers
+	      supervisor:
+	        children:
+	          - { name: w-1, cmd: [sleep, "1000"] }
+	          - { name: w-2, cmd: [sleep, "1000"] }
+	    - { name: web, cmd: [sleep, "1000"] }
+	EOF
+	start_tree
+	run osl supervise ctl restart w-2
+	assert_failure 1
+	assert_output --partial "'w-2': no such child; did you mean 'workers/w-2'?"
+	run osl supervise ctl restart nosuch
+	assert_failure 1
+	assert_output --partial "'nosuch': no such child (see 'osl supervise ctl status'"
+	run osl supervise ctl restart workers/w-2
+	assert_success
+	run osl supervise ctl signal web NOPE
+	assert_failure 1
+	assert_output --partial "'NOPE': unknown signal (a name such as HUP"
+	refute_output --partial "is needed"
+	run osl supervise ctl signal web SIGHUP
+	assert_success
+	run osl supervise ctl signal workers TERM
+	assert_failure 1
+	assert_output --partial "a child process is needed, not a supervisor"
+	run osl supervise ctl restrat web
+	assert_failure 2
+	assert_output --partial "did you mean 'restart'"
 }
 
 @test "supervise ctl: garbage, oversized and half-written requests get an error, the supervisor goes on" {

@@ -144,7 +144,7 @@ write_halfway() {
 	[ "$(stat -c %s "$LOG")" -eq $((s + 100)) ]
 	run osl log verify "$LOG"
 	assert_failure 1
-	assert_output --partial ":4: line 4: torn: the last line has no newline"
+	assert_output --partial ":4: torn: the last line has no newline"
 	refute_output --partial "tamper"
 	run --separate-stderr osl -j log verify "$LOG"
 	[ "$(jget '.[0].torn_tail' "$output")" = true ]

@@ -84,14 +84,14 @@ test_tamper(void)
 	*strstr(edited, "hello") = 'j';
 	ls[4] = edited;
 	is_int(run(ls, N, false, why, sizeof(why)), 5, "an edit is caught on its line");
-	ok(strstr(why, "line 5: chain.hash does not match") != NULL, "why: %s", why);
+	ok(!strncmp(why, "chain.hash does not match", 25), "why: %s", why);
 	ls[4] = lines[4];
 	free(edited);
 
 	for (i = 4; i < N - 1; i++)
 		ls[i] = lines[i + 1];
 	is_int(run(ls, N - 1, false, why, sizeof(why)), 5, "a deletion is caught");
-	ok(strstr(why, "line 5: chain.prev does not match the hash of line 4") != NULL,
+	ok(!strncmp(why, "chain.prev does not match the hash of line 4", 44),
 	    "why: %s", why);
 
 	for (i = 0; i < N; i++)

@@ -201,8 +201,8 @@ test_types(void)
 	ERR("version: 1\n{a: b}: c\n", "t.yaml:2:1: map keys must be strings, not a map");
 	ERR("version: 1\nproc: {signal: [everyone]}\n",
 	    "t.yaml:2:17: proc.signal: expected self | children | same-user | any, got 'everyone'");
-	ERR("version: 1\nproc: {limits: {cpu: 10q}}\n", "t.yaml:2:22: proc.limits.cpu: invalid "
-	    "duration '10q' (e.g. 250ms, 10s, 5m, 1h; more than 0)");
+	ERR("version: 1\nproc: {limits: {cpu: 10q}}\n", "t.yaml:2:22: proc.limits.cpu: '10q': bad "
+	    "duration (e.g. 250ms, 10s, 5m); more than 0 is needed");
 	ERR("version: 1\nproc: {limits: {memory: lots}}\n",
 	    "t.yaml:2:25: proc.limits.memory: invalid size 'lots' (e.g. 512K, 64M, 1G)");
 	ERR("version: 1\nproc: {limits: {nofile: -1}}\n",

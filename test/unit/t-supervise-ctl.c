@@ -55,7 +55,7 @@ config(void)
 	is_str(load("version: 1\nsupervisor:\n  intensity: -1\n  children: []\n"),
 	    "t.yaml:3:14: intensity: a number from 0 to 10000 is needed", "intensity");
 	is_str(load("version: 1\nsupervisor:\n  period: soon\n  children: []\n"),
-	    "t.yaml:3:11: period: a duration is needed (e.g. 250ms, 10s, 5m)", "period");
+	    "t.yaml:3:11: period: 'soon': bad duration (e.g. 250ms, 10s, 5m)", "period");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: sh}\n"),
 	    "t.yaml:4:22: cmd: a list is needed", "cmd must be a list");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], stop: {signal: NOPE}}\n"),
@@ -139,7 +139,11 @@ protocol(void)
 	is_str(a, "{\"ok\":false,\"error\":\"unknown command\"}\n", "unknown command");
 	free(a);
 	a = ask(&r, "{\"cmd\":\"stop\",\"name\":\"nope\"}", &out);
-	is_str(a, "{\"ok\":false,\"error\":\"no such child\"}\n", "no such child");
+	ok(strstr(a, "\"'nope': no such child (see") != NULL, "no such child, named");
+	free(a);
+	a = ask(&r, "{\"cmd\":\"stop\",\"name\":\"x-2\"}", &out);
+	ok(strstr(a, "'x-2': no such child; did you mean 'sub/x-2'?") != NULL,
+	    "no such child: the path of the one that ends so");
 	free(a);
 	a = ask(&r, "{\"cmd\":\"stop\",\"name\":\"sub/x-2\"}", &out);
 	is_str(a, "{\"ok\":true}\n", "stop a nested replica by its path");
@@ -152,7 +156,7 @@ protocol(void)
 	is_int(out.sig_id, 1, "signal: to child a");
 	free(a);
 	a = ask(&r, "{\"cmd\":\"signal\",\"name\":\"a\",\"signal\":\"NOPE\"}", &out);
-	ok(strstr(a, "'signal' is needed") != NULL, "signal: a bad name");
+	ok(strstr(a, "'NOPE': unknown signal") != NULL, "signal: a bad name is named");
 	is_int(out.sig_id, OSL_SV_NONE, "signal: nothing for the runner");
 	free(a);
 	a = ask(&r, "{\"cmd\":\"metrics\"}", &out);
