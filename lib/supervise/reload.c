@@ -127,7 +127,7 @@ osl_sv_reload_start(struct osl_sv_reload *rl, struct osl_sv_runner *r, const cha
 {
 	const char *slash = strrchr(name, '/');
 	const struct osl_error *err;
-	char parent[OSL_SV_CTL_MAX], msg[OSL_SV_CTL_MAX + 600];
+	char parent[OSL_SV_CTL_MAX], msg[OSL_SV_CTL_MAX + 600], abs[PATH_MAX];
 	size_t j, lp = OSL_SV_NONE;
 	cJSON *o, *rec;
 
@@ -150,7 +150,8 @@ osl_sv_reload_start(struct osl_sv_reload *rl, struct osl_sv_runner *r, const cha
 	rl->only = j;
 	rl->only_parent = lp;
 	rec = osl_sv_rec(OSL_ACT_SV_RELOAD, true, r->tree->nodes[0].spec.name);
-	osl_log_add_text(osl_log_obj(rec, "file"), "path", rl->path);
+	if (!osl_fs_abspath(rl->path, abs, sizeof(abs)))	/* ECS: absolute */
+		osl_log_add_text(osl_log_obj(rec, "file"), "path", abs);
 	cJSON_AddNumberToObject(osl_log_obj(osl_log_obj(rec, "osl"), "supervise"), "added",
 	    (double)osl_sv_subtree_size(&rl->next.tree, j));
 	snprintf(msg, sizeof(msg), "supervise.reload %s: '%s' added (ctl start)", rl->path, name);
