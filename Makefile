@@ -176,6 +176,7 @@ $(B)/bench/%: test/bench/%.c $(LIBOSL_INT)
 test: all man completions-check
 	@test/check-refs
 	@test/check-includes
+	@test/check-funcs
 	@VALGRIND_UNITS=1 test/run-tests $(B)
 	@$(MAKE) --no-print-directory check-sanitize
 
