@@ -110,8 +110,9 @@ send_status(int fd, int type, unsigned seq, const struct audit_status *st)
 }
 
 /* The answer to request SEQ: the status (AUDIT_GET) into *OUT, or for
- * another request its acknowledgement's error number into *ERR.  Records
- * queued before it are passed over (the run has not started yet). */
+ * another request its acknowledgement's error number into *ERR (and for
+ * AUDIT_GET a refusal's, with false).  Records queued before it are
+ * passed over (the run has not started yet). */
 static bool
 answer(int fd, unsigned seq, struct audit_status *out, int *err)
 {
@@ -136,10 +137,12 @@ answer(int fd, unsigned seq, struct audit_status *out, int *err)
 				    h->nlmsg_len - NLMSG_LENGTH(0) : sizeof(*out));
 				return true;
 			}
-			if (!out && h->nlmsg_type == NLMSG_ERROR &&
-			    h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e))) {
+			/* an acknowledgement; for AUDIT_GET one that is not
+			 * an error comes before the answer */
+			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
+			    (!out || e->error)) {
 				*err = -e->error;
-				return true;
+				return !out;
 			}
 		}
 	}
@@ -187,8 +190,13 @@ osl_denied_watch_start(struct osl_denied_watch *w)
 
 	if (w->fd == -1)
 		return;		/* W->why says why */
-	if (!answer(w->fd, SEQ_GET, &st, NULL)) {
-		snprintf(w->why, sizeof(w->why), "the kernel did not answer an audit status request");
+	if (!answer(w->fd, SEQ_GET, &st, &e)) {
+		if (e)
+			snprintf(w->why, sizeof(w->why), "the kernel refused the audit status: %s",
+			    strerror(e));
+		else
+			snprintf(w->why, sizeof(w->why),
+			    "the kernel did not answer an audit status request");
 		goto off;
 	}
 	if (!st.enabled) {
