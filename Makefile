@@ -179,6 +179,7 @@ $(B)/bench/%: test/bench/%.c $(LIBOSL_INT)
 test: all man completions-check
 	@test/check-refs
 	@test/check-includes
+	@test/check-funcs
 	@test/ecs/defs
 	@k=$$(mktemp -d /tmp/osl-ecs.XXXXXX) && chmod 755 $$k && \
 	  { OSL_ECS_KEEP=$$k VALGRIND_UNITS=1 test/run-tests $(B) || { rm -rf $$k; exit 1; }; } && \

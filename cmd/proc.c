@@ -342,7 +342,8 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	struct osl_op op;
 	struct osl_egress eg;
 	struct osl_denied_watch dw = { .fd = -1 };
-	bool sb_ok = false, op_ok = false, eg_on = false;
+	struct osl_log *log = NULL;
+	bool sb_ok = false, op_ok = false, eg_on = false, watch;
 	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
 	char **env = NULL;
 	cJSON *args, *o;
@@ -368,7 +369,15 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		so.proxy_userns = eg.userns_fd;
 		so.proxy_reason = eg.reason;
 	}
+	/* the kernel's own word on what it refused (Landlock ABI 7 audit),
+	 * when stderr or the log takes it: asked now, while the sandbox is
+	 * prepared, and the answer read before the start */
+	watch = !so.audit && !ro->dry_run && osl_landlock_abi() >= 7 && (cli_verbosity >= 0 ||
+	    osl_ctx_log(ctx, &log) || osl_log_enabled(log, OSL_LEVEL_WARN));
+	if (watch)
+		osl_denied_watch_ask(&dw);
 	if ((err = osl_sandbox_prepare(&sb, p, &so))) {
+		osl_denied_watch_stop(&dw);
 		status = cli_error(err) == OSL_EINPUT ? OSL_ESETUP : err->status;
 		if (eg_on)
 			osl_egress_stop(&eg);
@@ -449,8 +458,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	sp.cwd = ro->cwd;
 	sp.setsid = ro->setsid;
 	sp.sb = &sb;
-	/* the kernel's own word on what it refused (Landlock ABI 7 audit) */
-	if (sb.report.landlock_abi >= 7 && !so.audit) {
+	if (watch) {
 		osl_denied_watch_start(&dw);
 		if (!dw.on && cli_verbosity > 0)
 			cli_warn("what the kernel refuses is not reported: %s", dw.why);

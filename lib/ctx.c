@@ -41,7 +41,7 @@ home_env(void)
 /* Where PATH leads, symlinks resolved: realpath() of the longest part that
  * exists, the rest as written ("/nonexistent" stays itself). */
 static const char *
-resolve_path(const char *path, char *buf, size_t size)
+resolve_once(const char *path, char *buf, size_t size)
 {
 	char head[PATH_MAX], real[PATH_MAX];
 	size_t n = strlen(path);
@@ -63,6 +63,58 @@ resolve_path(const char *path, char *buf, size_t size)
 	    path + n) >= size)
 		return NULL;
 	return buf;
+}
+
+/* Where each path led, for the time of one policy load (osl_ctx_policy):
+ * the checks of its variables ask for ${HOME} and the others once per rule
+ * and again for the table of variables, and a realpath() is a readlink per
+ * folder on the way.  Each load looks anew. */
+static __thread struct memo {
+	char *path, *real;	/* REAL NULL: it could not be resolved */
+} *memo;
+static __thread size_t nmemo;
+static __thread bool memo_on;
+
+static void
+memo_end(void)
+{
+	for (size_t i = 0; i < nmemo; i++) {
+		free(memo[i].path);
+		free(memo[i].real);
+	}
+	free(memo);
+	memo = NULL;
+	nmemo = 0;
+	memo_on = false;
+}
+
+static const char *
+resolve_path(const char *path, char *buf, size_t size)
+{
+	const char *r;
+	struct memo *m;
+
+	for (size_t i = 0; memo_on && i < nmemo; i++)
+		if (!strcmp(memo[i].path, path)) {
+			if (!memo[i].real || strlen(memo[i].real) >= size)
+				return NULL;
+			memcpy(buf, memo[i].real, strlen(memo[i].real) + 1);
+			return buf;
+		}
+	r = resolve_once(path, buf, size);
+	if (memo_on && (m = reallocarray(memo, nmemo + 1, sizeof(*memo))) != NULL) {
+		memo = m;
+		m = &memo[nmemo];
+		m->path = strdup(path);
+		m->real = r ? strdup(r) : NULL;
+		if (m->path && (!r || m->real))
+			nmemo++;
+		else {		/* out of memory: not remembered */
+			free(m->path);
+			free(m->real);
+		}
+	}
+	return r;
 }
 
 void
@@ -134,8 +186,10 @@ osl_ctx_policy(struct osl_ctx *ctx, struct osl_policy **out)
 	char buf[4096];
 
 	if (!ctx->policy) {
+		memo_on = true;
 		err = osl_policy_load(&ctx->policy, osl_ctx_policy_path(ctx, buf, sizeof(buf)),
 		    &ctx->env);
+		memo_end();
 		if (err)
 			return err;
 		if (ctx->opts.audit)

@@ -158,7 +158,7 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 
 	if (op->decision.verdict == OSL_DENY) {
 		ctx->denied++;
-		if ((rec = record(ctx, op, "deny", NULL)))
+		if (osl_log_enabled(log, OSL_LEVEL_WARN) && (rec = record(ctx, op, "deny", NULL)))
 			err = osl_log_emit(log, OSL_LEVEL_WARN, rec);
 		osl_decision_reason(p, &op->decision, reason, sizeof(reason));
 		/* a long path is cut, never the rule that the message must name */
@@ -197,16 +197,18 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 const struct osl_error *
 osl_op_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *result)
 {
+	/* a failure is a warning, unless the op is one try of many (debug) */
+	enum osl_level level = result && op->level != OSL_LEVEL_DEBUG ? OSL_LEVEL_WARN : op->level;
 	const struct osl_error *err;
 	struct osl_log *log;
 	cJSON *rec;
 
 	if ((err = osl_ctx_log(ctx, &log)))
 		return result ? result : err;
+	if (!osl_log_enabled(log, level))	/* -l none, or a level filtered out */
+		return result;
 	if (!(rec = record(ctx, op, NULL, result)))
 		return result ? result : osl_error_nomem();
-	/* a failure is a warning, unless the op is one try of many (debug) */
-	err = osl_log_emit(log, result && op->level != OSL_LEVEL_DEBUG ? OSL_LEVEL_WARN :
-	    op->level, rec);
+	err = osl_log_emit(log, level, rec);
 	return result ? result : err;
 }

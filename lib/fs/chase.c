@@ -172,6 +172,33 @@ clean_prefix(const char *path, bool *leaf_missing)
 	return len;
 }
 
+/* The rest of the walk, S ("/c/d" or ""), after REAL as written. */
+static int
+take_rest(char *real, size_t *n, const char *s)
+{
+	if (*s && !push(real, n, s + 1, strlen(s + 1)))
+		return ENAMETOOLONG;
+	return 0;
+}
+
+/* The symlink C->real (ST, target TGT) is one a user other than root could
+ * change: it is not followed, and C says where the walk stopped. */
+static bool
+untrusted_link(struct osl_fs_chase *c, const struct stat *st, const char *tgt,
+    const char *const *untrusted)
+{
+	const char *u = below(untrusted, c->real);
+
+	snprintf(c->link_dir, sizeof(c->link_dir), "%s", u ? u : "");
+	if (st->st_uid == 0 && !u && !replaceable(c->real, c->link_dir, sizeof(c->link_dir)))
+		return false;
+	c->stopped = true;
+	c->owner = st->st_uid;
+	snprintf(c->link, sizeof(c->link), "%s", c->real);
+	snprintf(c->target, sizeof(c->target), "%s", tgt);
+	return true;
+}
+
 int
 osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
     struct osl_fs_chase *c)
@@ -179,7 +206,6 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 	char todo[PATH_MAX], tgt[PATH_MAX], *s;
 	size_t n;
 	int links = 0;
-
 	bool leaf_missing;
 
 	/* the strings empty (not all 16 KiB cleared: a policy's every rule) */
@@ -230,17 +256,14 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 		if (!push(c->real, &n, s, len))
 			return ENAMETOOLONG;
 		s = e;
-		if (lstat(c->real, &st) == -1 || (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode) && *s)) {
-			/* the rest does not exist (yet): taken as written */
-			if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
-				return ENAMETOOLONG;
-			return 0;
-		}
+		/* the rest does not exist (yet): taken as written */
+		if (lstat(c->real, &st) == -1 || (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode) && *s))
+			return take_rest(c->real, &n, s);
 		if (!S_ISLNK(st.st_mode))
 			continue;
 		/* a symlink: procfs's own (/proc/self) are the kernel's, kept */
 		if (statfs(c->real, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC) {
-			if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
+			if (take_rest(c->real, &n, s))
 				return ENAMETOOLONG;
 			c->proc = true;
 			return 0;
@@ -248,22 +271,9 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 		if ((tl = readlink(c->real, tgt, sizeof(tgt) - 1)) < 0)
 			return errno;
 		tgt[tl] = '\0';
-		if (!(flags & OSL_FS_CHASE_ALL) && !c->stopped) {
-			const char *u = below(untrusted, c->real);
-
-			snprintf(c->link_dir, sizeof(c->link_dir), "%s", u ? u : "");
-			if (st.st_uid != 0 || u || replaceable(c->real, c->link_dir,
-			    sizeof(c->link_dir))) {
-				/* not followed: the rest is taken as written */
-				c->stopped = true;
-				c->owner = st.st_uid;
-				snprintf(c->link, sizeof(c->link), "%s", c->real);
-				snprintf(c->target, sizeof(c->target), "%s", tgt);
-				if (*s && !push(c->real, &n, s + 1, strlen(s + 1)))
-					return ENAMETOOLONG;
-				return 0;
-			}
-		}
+		/* not followed: the rest is taken as written */
+		if (!(flags & OSL_FS_CHASE_ALL) && !c->stopped && untrusted_link(c, &st, tgt, untrusted))
+			return take_rest(c->real, &n, s);
 		if (++links > 40)
 			return ELOOP;
 		/* the target, then what was left, replaces the rest */

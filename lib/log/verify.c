@@ -210,18 +210,51 @@ check_pins(struct osl_verify *v, unsigned long n, uint64_t seq, const uint8_t ha
 	return true;
 }
 
+/* The chain field of LINE (parsed: REC) is last (osl.chain, the last member
+ * of osl, the record's last; or, before osl.chain, the record's own last),
+ * once, and exactly as the writer spells it: NULL, with its parts, or why
+ * not. */
+static const char *
+chain_placed(const char *line, size_t len, const cJSON *rec, size_t *pl, uint8_t prev[32],
+    uint8_t hash[32], bool *top)
+{
+	const cJSON *c, *last, *in = NULL;
+	bool chained;
+
+	*top = false;
+	chained = osl_chain_split(line, len, pl, prev, hash, top);
+	last = rec->child ? rec->child->prev : NULL;
+	if (chained && !*top && last && last->string && strcmp(last->string, "osl") == 0 &&
+	    cJSON_IsObject(last))
+		in = last;
+	for (c = rec->child; c; c = c->next)
+		if (c != last && c->string && (strcmp(c->string, "chain") == 0 ||
+		    (!*top && strcmp(c->string, "osl") == 0)))
+			chained = false;
+	last = in && in->child ? in->child->prev : last;
+	for (c = in ? in->child : NULL; c; c = c->next)
+		if (c != last && c->string && strcmp(c->string, "chain") == 0)
+			chained = false;
+	if (chained && last && last->string && strcmp(last->string, "chain") == 0 && (*top || in))
+		return NULL;
+	if (!cJSON_GetObjectItemCaseSensitive(rec, "chain") &&
+	    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "osl"), "chain"))
+		return "no chain field (written with chain: false?)";
+	return "malformed chain field";
+}
+
 bool
 osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool terminated)
 {
-	const cJSON *ev, *s, *act, *c, *last, *in = NULL;
+	const cJSON *ev, *s, *act;
 	uint8_t prev[32], hash[32], want[32];
-	const char *end = NULL;
+	const char *end = NULL, *why;
 	unsigned long n;
 	size_t pl;
 	cJSON *rec = NULL;
 	uint64_t seq;
 	char w[64];
-	bool ok = false, chained, top = false;
+	bool ok = false, top = false;
 
 	if (v->failed)
 		return false;
@@ -232,30 +265,8 @@ osl_verify_line(struct osl_verify *v, const char *line, size_t len, bool termina
 		cJSON_Delete(rec);
 		return hold(v, n, terminated, "not a JSON object (a torn or damaged record)");
 	}
-	/* the chain field is last (osl.chain, the last member of osl, the
-	 * record's last; or, before osl.chain, the record's own last), once,
-	 * and exactly as the writer spells it */
-	chained = osl_chain_split(line, len, &pl, prev, hash, &top);
-	last = rec->child ? rec->child->prev : NULL;
-	if (chained && !top && last && last->string && strcmp(last->string, "osl") == 0 &&
-	    cJSON_IsObject(last))
-		in = last;
-	for (c = rec->child; c; c = c->next)
-		if (c != last && c->string && (strcmp(c->string, "chain") == 0 ||
-		    (!top && strcmp(c->string, "osl") == 0)))
-			chained = false;
-	last = in && in->child ? in->child->prev : last;
-	for (c = in ? in->child : NULL; c; c = c->next)
-		if (c != last && c->string && strcmp(c->string, "chain") == 0)
-			chained = false;
-	if (!chained || !last || !last->string || strcmp(last->string, "chain") != 0 ||
-	    (!top && !in)) {
-		if (!cJSON_GetObjectItemCaseSensitive(rec, "chain") &&
-		    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "osl"),
-		    "chain"))
-			bad(v, n, "no chain field (written with chain: false?)");
-		else
-			bad(v, n, "malformed chain field");
+	if ((why = chain_placed(line, len, rec, &pl, prev, hash, &top))) {
+		bad(v, n, "%s", why);
 		goto done;
 	}
 	if (top && !v->r.old_format++)

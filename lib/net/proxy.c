@@ -166,6 +166,55 @@ rewrite(struct strbuf *out, const char *method, const char *path, const char *ve
 	sb_adds(out, "Connection: close\r\n\r\n");
 }
 
+/* The request line "METHOD TARGET HTTP/1.x" (LEN bytes, the line end
+ * not counted): the method and version into their TOKEN_MAX bytes, the
+ * target into *LINE, malloc'd. */
+enum { TOKEN_MAX = 16 };
+
+static const struct osl_error *
+request_line(const char *buf, size_t len, char *method, char *version, char **line)
+{
+	const char *sp1, *sp2;
+
+	if (len && buf[len - 1] == '\r')
+		len--;
+	sp1 = memchr(buf, ' ', len);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - buf)) : NULL;
+	if (!sp1 || !sp2 || (size_t)(sp1 - buf) >= TOKEN_MAX ||
+	    !printable_token(buf, (size_t)(sp1 - buf)) ||
+	    !printable_token(sp1 + 1, (size_t)(sp2 - sp1 - 1)) ||
+	    (size_t)(buf + len - sp2 - 1) >= TOKEN_MAX ||
+	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+		return osl_error_new(OSL_EINPUT, "not an HTTP request");
+	memcpy(method, buf, (size_t)(sp1 - buf));
+	method[sp1 - buf] = '\0';
+	memcpy(version, sp2 + 1, (size_t)(buf + len - sp2 - 1));
+	version[buf + len - sp2 - 1] = '\0';
+	if (!(*line = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1))))
+		return osl_error_nomem();
+	return NULL;
+}
+
+/* REQ to the upstream UP, whose socket is nonblocking. */
+static const struct osl_error *
+send_all(struct osl_net_conn *up, const struct strbuf *req, const char *target)
+{
+	for (size_t off = 0; off < req->len;) {
+		ssize_t n = send(up->fd, req->buf + off, req->len - off, MSG_NOSIGNAL);
+		struct pollfd pw = { .fd = up->fd, .events = POLLOUT };
+
+		if (n < 0 && errno == EAGAIN && poll(&pw, 1, 10000) > 0)
+			continue;	/* the socket is nonblocking: its buffer was full */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return osl_error_errno("'%s': sending", target);
+		off += (size_t)n;
+		up->bytes_out += (uint64_t)n;
+	}
+	return NULL;
+}
+
 static const struct osl_error *
 handle(struct client *cl)
 {
@@ -178,9 +227,9 @@ handle(struct client *cl)
 	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true };
 	struct osl_net_target t;
 	struct osl_net_conn up;
-	char method[16], version[16], target[300], *line = NULL;
-	const char *sp1, *sp2, *eol, *path = NULL;
-	size_t headlen = 0, linelen;
+	char method[TOKEN_MAX], version[TOKEN_MAX], target[300], *line = NULL;
+	const char *eol, *path = NULL;
+	size_t headlen = 0;
 	int fd = cl->in.fd, code = 400;
 	bool tunnel;
 
@@ -189,27 +238,8 @@ handle(struct client *cl)
 	if ((err = read_head(fd, &head, &headlen, &code)))
 		goto bad;
 	eol = memchr(head.buf, '\n', headlen);
-	linelen = (size_t)(eol - head.buf);
-	if (linelen && head.buf[linelen - 1] == '\r')
-		linelen--;
-	sp1 = memchr(head.buf, ' ', linelen);
-	sp2 = sp1 ? memchr(sp1 + 1, ' ', linelen - (size_t)(sp1 + 1 - head.buf)) : NULL;
-	if (!sp1 || !sp2 || (size_t)(sp1 - head.buf) >= sizeof(method) ||
-	    !printable_token(head.buf, (size_t)(sp1 - head.buf)) ||
-	    !printable_token(sp1 + 1, (size_t)(sp2 - sp1 - 1)) ||
-	    (size_t)(head.buf + linelen - sp2 - 1) >= sizeof(version) ||
-	    strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-		err = osl_error_new(OSL_EINPUT, "not an HTTP request");
+	if ((err = request_line(head.buf, (size_t)(eol - head.buf), method, version, &line)))
 		goto bad;
-	}
-	memcpy(method, head.buf, (size_t)(sp1 - head.buf));
-	method[sp1 - head.buf] = '\0';
-	memcpy(version, sp2 + 1, (size_t)(head.buf + linelen - sp2 - 1));
-	version[head.buf + linelen - sp2 - 1] = '\0';
-	if (!(line = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1)))) {
-		err = osl_error_nomem();
-		goto bad;
-	}
 	tunnel = strcmp(method, "CONNECT") == 0;
 	if (tunnel) {
 		if (strlen(line) >= sizeof(target)) {
@@ -250,21 +280,8 @@ handle(struct client *cl)
 		goto end;
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);	/* for the relay; a socket of ours: its only flag */
-	for (size_t off = 0; off < req.len;) {
-		ssize_t n = send(up.fd, req.buf + off, req.len - off, MSG_NOSIGNAL);
-		struct pollfd pw = { .fd = up.fd, .events = POLLOUT };
-
-		if (n < 0 && errno == EAGAIN && poll(&pw, 1, 10000) > 0)
-			continue;	/* the socket is nonblocking: its buffer was full */
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = osl_error_errno("'%s': sending", target);
-			goto end;
-		}
-		off += (size_t)n;
-		up.bytes_out += (uint64_t)n;
-	}
+	if ((err = send_all(&up, &req, target)))
+		goto end;
 	{
 		uint64_t bo = 0, bi = 0;
 

@@ -333,34 +333,159 @@ close_kids(struct yarena *a, struct ynode *n)
 	return true;
 }
 
+/* A libyaml mark as err_at's LINE, COL. */
+#define AT(mk) (unsigned)(mk)->line + 1, (unsigned)(mk)->column + 1
+
 static const struct osl_error *
 check_props(const char *name, const yaml_mark_t *m, const yaml_char_t *anchor,
     const yaml_char_t *tag, bool implicit_tag)
 {
 	if (anchor)
-		return err_at(name, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		return err_at(name, AT(m),
 		    "anchors and aliases are not allowed (&%s)", (const char *)anchor);
 	if (tag && !implicit_tag)
-		return err_at(name, (unsigned)m->line + 1, (unsigned)m->column + 1,
+		return err_at(name, AT(m),
 		    "explicit tags are not allowed (%s)", (const char *)tag);
 	return NULL;
+}
+
+/* The parser's state between events: the open containers, and the last
+ * kid of each. */
+struct yparse {
+	const char *name;
+	struct yarena a;
+	struct ynode *stack[OSL_POLICY_MAX_DEPTH + 1], *last[OSL_POLICY_MAX_DEPTH + 1];
+	struct ynode *root;
+	int depth, ndocs;
+};
+
+/* Hang a new node under the innermost open container (or make it the root),
+ * and open it if it is a container. */
+static const struct osl_error *
+attach(struct yparse *p, struct ynode *n)
+{
+	if (p->depth == 0) {
+		p->root = n;
+	} else {
+		struct ynode *parent = p->stack[p->depth - 1];
+
+		if (parent->type == Y_MAP && parent->nkids % 2 == 0 &&
+		    n->type != Y_SCALAR)
+			return err_node(p->name, n, "map keys must be strings, not %s",
+			    ynode_type_name(n));
+		if (parent->nkids++ == 0)
+			parent->next = n;
+		else
+			p->last[p->depth - 1]->next = n;
+		p->last[p->depth - 1] = n;
+	}
+	if (n->type != Y_SCALAR)
+		p->stack[p->depth++] = n;
+	return NULL;
+}
+
+static const struct osl_error *
+on_scalar(struct yparse *p, const yaml_event_t *ev, struct ynode **np)
+{
+	const yaml_mark_t *mk = &ev->start_mark;
+	const struct osl_error *err;
+	struct ynode *n;
+
+	if ((err = check_props(p->name, mk, ev->data.scalar.anchor, ev->data.scalar.tag,
+	    ev->data.scalar.plain_implicit || ev->data.scalar.quoted_implicit)))
+		return err;
+	if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length)
+		return err_at(p->name, AT(mk), "binary data: NUL character in a string");
+	if ((n = node_new(&p->a, !p->root, Y_SCALAR, mk)) == NULL)
+		return osl_error_nomem();
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	n->len = ev->data.scalar.length;
+	if ((n->str = arena_alloc(&p->a, n->len + 1)) == NULL)
+		return osl_error_nomem();
+	memcpy(n->str, ev->data.scalar.value, n->len + 1);
+	*np = n;
+	return NULL;
+}
+
+static const struct osl_error *
+on_start(struct yparse *p, const yaml_event_t *ev, struct ynode **np)
+{
+	const yaml_mark_t *mk = &ev->start_mark;
+	bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
+	const struct osl_error *err;
+
+	if (seq)
+		err = check_props(p->name, mk, ev->data.sequence_start.anchor,
+		    ev->data.sequence_start.tag, ev->data.sequence_start.implicit);
+	else
+		err = check_props(p->name, mk, ev->data.mapping_start.anchor,
+		    ev->data.mapping_start.tag, ev->data.mapping_start.implicit);
+	if (err)
+		return err;
+	if (p->depth == OSL_POLICY_MAX_DEPTH)
+		return err_at(p->name, AT(mk), "nesting deeper than %d levels",
+		    OSL_POLICY_MAX_DEPTH);
+	if ((*np = node_new(&p->a, !p->root, seq ? Y_SEQ : Y_MAP, mk)) == NULL)
+		return osl_error_nomem();
+	return NULL;
+}
+
+/* One libyaml event; *end at the end of the stream. */
+static const struct osl_error *
+on_event(struct yparse *p, const yaml_event_t *ev, bool *end)
+{
+	const yaml_mark_t *mk = &ev->start_mark;
+	const struct osl_error *err = NULL;
+	struct ynode *n = NULL;
+
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		*end = true;
+		break;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++p->ndocs > 1)
+			return err_at(p->name, AT(mk), "more than one document");
+		if (ev->data.document_start.tag_directives.start !=
+		    ev->data.document_start.tag_directives.end)
+			return err_at(p->name, AT(mk),
+			    "explicit tags are not allowed (%%TAG directive)");
+		break;
+	case YAML_ALIAS_EVENT:
+		return err_at(p->name, AT(mk), "anchors and aliases are not allowed (*%s)",
+		    (const char *)ev->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		err = on_scalar(p, ev, &n);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		err = on_start(p, ev, &n);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		p->depth--;
+		if (!close_kids(&p->a, p->stack[p->depth]))
+			return osl_error_nomem();
+		if (p->stack[p->depth]->type == Y_MAP)
+			err = check_dup_keys(p->stack[p->depth], p->name);
+		break;
+	default:	/* stream start, document end */
+		break;
+	}
+	if (err || !n)
+		return err;
+	return attach(p, n);
 }
 
 const struct osl_error *
 ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 {
 	const struct osl_error *err = NULL;
+	struct yparse p = { .name = name };
 	yaml_parser_t ps;
 	yaml_event_t ev;
-	struct yarena a = { NULL, NULL };
-	/* open containers, and the last kid of each */
-	struct ynode *stack[OSL_POLICY_MAX_DEPTH + 1], *last[OSL_POLICY_MAX_DEPTH + 1];
-	struct ynode *root = NULL, *n;
-	const yaml_mark_t *mk;
 	const char *nul;
 	unsigned line, col;
-	int depth = 0, ndocs = 0;
-	bool have_ev = false, end = false;
+	bool end = false;
 
 	*rootp = NULL;
 	if (len > OSL_POLICY_MAX_BYTES)
@@ -370,132 +495,29 @@ ydoc_parse(struct ynode **rootp, const char *name, const char *buf, size_t len)
 		pos_of(buf, len, (size_t)(nul - buf), &line, &col);
 		return err_at(name, line, col, "binary data: NUL byte is not allowed");
 	}
-	if (!arena_init(&a, len))
+	if (!arena_init(&p.a, len))
 		return osl_error_nomem();
 	if (!yaml_parser_initialize(&ps)) {
-		arena_free(a.first);
+		arena_free(p.a.first);
 		return osl_error_nomem();
 	}
 	yaml_parser_set_input_string(&ps, (const unsigned char *)buf, len);
 	/* Never guess UTF-16 from a byte-order mark. */
 	yaml_parser_set_encoding(&ps, YAML_UTF8_ENCODING);
 
-	while (!end) {
+	while (!end && !err) {
 		if (!yaml_parser_parse(&ps, &ev)) {
 			err = parser_error(&ps, name, buf, len);
-			goto done;
-		}
-		have_ev = true;
-		mk = &ev.start_mark;
-		n = NULL;
-		switch (ev.type) {
-		case YAML_STREAM_START_EVENT:
-		case YAML_DOCUMENT_END_EVENT:
-			break;
-		case YAML_STREAM_END_EVENT:
-			end = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++ndocs > 1) {
-				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
-				    "more than one document");
-				goto done;
-			}
-			if (ev.data.document_start.tag_directives.start !=
-			    ev.data.document_start.tag_directives.end) {
-				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
-				    "explicit tags are not allowed (%%TAG directive)");
-				goto done;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
-			    "anchors and aliases are not allowed (*%s)",
-			    (const char *)ev.data.alias.anchor);
-			goto done;
-		case YAML_SCALAR_EVENT:
-			if ((err = check_props(name, mk, ev.data.scalar.anchor, ev.data.scalar.tag,
-			    ev.data.scalar.plain_implicit || ev.data.scalar.quoted_implicit)))
-				goto done;
-			if (strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
-				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
-				    "binary data: NUL character in a string");
-				goto done;
-			}
-			if ((n = node_new(&a, !root, Y_SCALAR, mk)) == NULL)
-				goto nomem;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			n->len = ev.data.scalar.length;
-			if ((n->str = arena_alloc(&a, n->len + 1)) == NULL)
-				goto nomem;
-			memcpy(n->str, ev.data.scalar.value, n->len + 1);
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT)
-				err = check_props(name, mk, ev.data.sequence_start.anchor,
-				    ev.data.sequence_start.tag, ev.data.sequence_start.implicit);
-			else
-				err = check_props(name, mk, ev.data.mapping_start.anchor,
-				    ev.data.mapping_start.tag, ev.data.mapping_start.implicit);
-			if (err)
-				goto done;
-			if (depth == OSL_POLICY_MAX_DEPTH) {
-				err = err_at(name, (unsigned)mk->line + 1, (unsigned)mk->column + 1,
-				    "nesting deeper than %d levels", OSL_POLICY_MAX_DEPTH);
-				goto done;
-			}
-			if ((n = node_new(&a, !root, ev.type == YAML_SEQUENCE_START_EVENT ?
-			    Y_SEQ : Y_MAP, mk)) == NULL)
-				goto nomem;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			if (!close_kids(&a, stack[depth]))
-				goto nomem;
-			if (stack[depth]->type == Y_MAP &&
-			    (err = check_dup_keys(stack[depth], name)))
-				goto done;
-			break;
-		default:
 			break;
 		}
-		if (n) {
-			if (depth == 0) {
-				root = n;
-			} else {
-				struct ynode *parent = stack[depth - 1];
-
-				if (parent->type == Y_MAP && parent->nkids % 2 == 0 &&
-				    n->type != Y_SCALAR) {
-					err = err_node(name, n, "map keys must be strings, not %s",
-					    ynode_type_name(n));
-					goto done;
-				}
-				if (parent->nkids++ == 0)
-					parent->next = n;
-				else
-					last[depth - 1]->next = n;
-				last[depth - 1] = n;
-			}
-			if (n->type != Y_SCALAR)
-				stack[depth++] = n;
-		}
+		err = on_event(&p, &ev, &end);
 		yaml_event_delete(&ev);
-		have_ev = false;
 	}
-	if (root) {
-		*rootp = root;
-		a.first = NULL;	/* the root owns the blocks now */
+	if (!err && p.root) {
+		*rootp = p.root;
+		p.a.first = NULL;	/* the root owns the blocks now */
 	}
-	goto done;
-nomem:
-	err = osl_error_nomem();
-done:
-	if (have_ev)
-		yaml_event_delete(&ev);
 	yaml_parser_delete(&ps);
-	arena_free(a.first);
+	arena_free(p.a.first);
 	return err;
 }

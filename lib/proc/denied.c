@@ -87,8 +87,11 @@ osl_denial_parse(const char *text, unsigned long long *domain, struct osl_denial
 	return true;
 }
 
+/* Each request has its own sequence number: an answer is matched to it. */
+enum { SEQ_GET = 1, SEQ_SET, SEQ_GIVE_BACK };
+
 static bool
-send_status(int fd, int type, const struct audit_status *st)
+send_status(int fd, int type, unsigned seq, const struct audit_status *st)
 {
 	struct {
 		struct nlmsghdr h;
@@ -100,19 +103,21 @@ send_status(int fd, int type, const struct audit_status *st)
 	m.h.nlmsg_len = type == AUDIT_GET ? NLMSG_LENGTH(0) : NLMSG_LENGTH(sizeof(*st));
 	m.h.nlmsg_type = (unsigned short)type;
 	m.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	m.h.nlmsg_seq = seq;
 	if (st)
 		m.s = *st;
 	return sendto(fd, &m, m.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) >= 0;
 }
 
-/* The kernel's audit status (enabled, the receiving pid). */
+/* The answer to request SEQ: the status (AUDIT_GET) into *OUT, or for
+ * another request its acknowledgement's error number into *ERR (and for
+ * AUDIT_GET a refusal's, with false).  Records queued before it are
+ * passed over (the run has not started yet). */
 static bool
-get_status(int fd, struct audit_status *out)
+answer(int fd, unsigned seq, struct audit_status *out, int *err)
 {
 	char buf[8192];
 
-	if (!send_status(fd, AUDIT_GET, NULL))
-		return false;
 	for (int tries = 0; tries < 4096; tries++) {	/* past the records queued */
 		struct pollfd pf = { fd, POLLIN, 0 };
 		ssize_t n;
@@ -120,23 +125,43 @@ get_status(int fd, struct audit_status *out)
 		if (poll(&pf, 1, 1000) <= 0 || (n = recv(fd, buf, sizeof(buf), 0)) <= 0)
 			return false;
 		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		    h = NLMSG_NEXT(h, n))
-			if (h->nlmsg_type == AUDIT_GET &&
+		    h = NLMSG_NEXT(h, n)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (out && h->nlmsg_type == AUDIT_GET &&
 			    h->nlmsg_len >= NLMSG_LENGTH(offsetof(struct audit_status, rate_limit))) {
 				memset(out, 0, sizeof(*out));
 				memcpy(out, NLMSG_DATA(h), h->nlmsg_len - NLMSG_LENGTH(0) < sizeof(*out) ?
 				    h->nlmsg_len - NLMSG_LENGTH(0) : sizeof(*out));
 				return true;
 			}
+			/* an acknowledgement; for AUDIT_GET one that is not
+			 * an error comes before the answer */
+			if (h->nlmsg_type == NLMSG_ERROR && h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) &&
+			    (!out || e->error)) {
+				*err = -e->error;
+				return !out;
+			}
+		}
 	}
 	return false;
 }
 
+static void
+watch_off(struct osl_denied_watch *w)
+{
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+}
+
 void
-osl_denied_watch_start(struct osl_denied_watch *w)
+osl_denied_watch_ask(struct osl_denied_watch *w)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct audit_status st;
+	int size = 4 << 20;	/* a burst of denials between two reads */
 
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
@@ -147,15 +172,31 @@ osl_denied_watch_start(struct osl_denied_watch *w)
 	if ((w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT)) == -1 ||
 	    bind(w->fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		snprintf(w->why, sizeof(w->why), "no audit socket: %s", strerror(errno));
-		goto off;
+		watch_off(w);
+		return;
 	}
-	{
-		int size = 4 << 20;	/* a burst of denials between two reads */
+	(void)setsockopt(w->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	if (!send_status(w->fd, AUDIT_GET, SEQ_GET, NULL)) {
+		snprintf(w->why, sizeof(w->why), "cannot ask the audit status: %s", strerror(errno));
+		watch_off(w);
+	}
+}
 
-		(void)setsockopt(w->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
-	}
-	if (!get_status(w->fd, &st)) {
-		snprintf(w->why, sizeof(w->why), "the kernel did not answer an audit status request");
+void
+osl_denied_watch_start(struct osl_denied_watch *w)
+{
+	struct audit_status st;
+	int e = 0;
+
+	if (w->fd == -1)
+		return;		/* W->why says why */
+	if (!answer(w->fd, SEQ_GET, &st, &e)) {
+		if (e)
+			snprintf(w->why, sizeof(w->why), "the kernel refused the audit status: %s",
+			    strerror(e));
+		else
+			snprintf(w->why, sizeof(w->why),
+			    "the kernel did not answer an audit status request");
 		goto off;
 	}
 	if (!st.enabled) {
@@ -170,16 +211,16 @@ osl_denied_watch_start(struct osl_denied_watch *w)
 	memset(&st, 0, sizeof(st));
 	st.mask = AUDIT_STATUS_PID;
 	st.pid = (unsigned)getpid();
-	if (!send_status(w->fd, AUDIT_SET, &st)) {
-		snprintf(w->why, sizeof(w->why), "cannot receive the audit records: %s", strerror(errno));
+	/* the kernel refuses (EEXIST) when another took the place meanwhile */
+	if (!send_status(w->fd, AUDIT_SET, SEQ_SET, &st) || !answer(w->fd, SEQ_SET, NULL, &e) || e) {
+		snprintf(w->why, sizeof(w->why), "cannot receive the audit records: %s",
+		    strerror(e ? e : errno ? errno : ETIMEDOUT));
 		goto off;
 	}
 	w->on = true;
 	return;
 off:
-	if (w->fd != -1)
-		close(w->fd);
-	w->fd = -1;
+	watch_off(w);
 }
 
 static void
@@ -317,18 +358,14 @@ osl_denied_watch_collect(struct osl_denied_watch *w, pid_t child, int wait_ms)
 void
 osl_denied_watch_stop(struct osl_denied_watch *w)
 {
-	struct audit_status st;
+	/* give the place back: the kernel lets only the process that holds
+	 * it do so (EACCES otherwise), so no status is asked first (each
+	 * answer to AUDIT_GET is a kernel thread the kernel starts) */
+	struct audit_status st = { .mask = AUDIT_STATUS_PID, .pid = 0 };
 
-	if (w->fd != -1) {
-		/* give the place back, if it is still ours */
-		if (get_status(w->fd, &st) && st.pid == (unsigned)getpid()) {
-			memset(&st, 0, sizeof(st));
-			st.mask = AUDIT_STATUS_PID;
-			st.pid = 0;
-			(void)send_status(w->fd, AUDIT_SET, &st);
-		}
-		close(w->fd);
-	}
+	if (w->on)
+		(void)send_status(w->fd, AUDIT_SET, SEQ_GIVE_BACK, &st);
+	watch_off(w);
 	free(w->d);
 	w->d = NULL;
 	w->fd = -1;

@@ -34,8 +34,14 @@ struct osl_denied_watch {
 	size_t lost;		/* records past the table, or a full socket */
 };
 
-/* Start receiving audit records (before the child is started).  Never an
- * error: when it cannot, W->on is false and W->why says why. */
+/* Ask the kernel's audit status.  Its answer comes from a kernel thread
+ * the kernel starts for it (microseconds, milliseconds under load): ask
+ * before the sandbox is prepared, and that wait overlaps the work.  Never
+ * an error: when it cannot, W->why says why. */
+void osl_denied_watch_ask(struct osl_denied_watch *w);
+/* Start receiving audit records (after osl_denied_watch_ask, before the
+ * child is started).  Never an error: when it cannot, W->on is false and
+ * W->why says why. */
 void osl_denied_watch_start(struct osl_denied_watch *w);
 /* Read the records that arrived; CHILD is the process that made the
  * sandbox (its domains are the run's).  WAIT_MS: how long to wait for

@@ -441,42 +441,43 @@ put_limit(struct strbuf *sb, const struct osl_learn_emit *o, const char *key, ui
 	sb_addf(sb, "    %s: %llu%s   # %s\n", key, (unsigned long long)v, unit, why);
 }
 
-const struct osl_error *
-osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, struct strbuf *sb)
+/* Fold every seen path into F's rules. */
+static const struct osl_error *
+collect(struct folder *f)
 {
-	static const struct { enum osl_seen_kind kind; const char *key; } fs[] = {
-		{ OSL_SEEN_READ, "read" }, { OSL_SEEN_WRITE, "write" }, { OSL_SEEN_EXEC, "exec" } };
-	const struct osl_error *err = NULL;
-	const struct osl_limits *bl = o->base ? &o->base->limits : NULL;
-	struct folder f = { .l = l, .o = o };
-	char rule[PATH_MAX], rp[PATH_MAX];
-	const char *name;
-	uint64_t mem, nofile, nproc, wall;
+	const struct osl_learn *l = f->l;
+	const struct osl_error *err;
+	char rule[PATH_MAX];
 
-	snprintf(f.tmpdir, sizeof(f.tmpdir), "%s", o->tmpdir && *o->tmpdir ? o->tmpdir : "/tmp");
-	if (realpath(f.tmpdir, rp))	/* seen paths are resolved: compare like with like */
-		snprintf(f.tmpdir, sizeof(f.tmpdir), "%s", rp);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct osl_seen *s = &l->seen[i];
 		enum osl_seen_kind k = s->kind == OSL_SEEN_MKDIR ? OSL_SEEN_WRITE : s->kind;
 
 		if (k == OSL_SEEN_CONNECT || k == OSL_SEEN_BIND || k == OSL_SEEN_RESOLVE)
 			continue;
-		if (!plain(s->what) || !fold(&f, s->kind, s->what, rule, sizeof(rule)))
+		if (!plain(s->what) || !fold(f, s->kind, s->what, rule, sizeof(rule)))
 			continue;
-		if ((err = agg_add(&f, k, rule, s)))
-			goto done;
+		if ((err = agg_add(f, k, rule, s)))
+			return err;
 		/* temporary files the run writes it reads back (on the next
 		 * run too: a file left by this one is read, not made) */
-		if (k == OSL_SEEN_WRITE && under(rule, f.tmpdir) && (err = agg_add(&f, OSL_SEEN_READ,
+		if (k == OSL_SEEN_WRITE && under(rule, f->tmpdir) && (err = agg_add(f, OSL_SEEN_READ,
 		    rule, s)))
-			goto done;
+			return err;
 		/* a pty's other end is opened from its master (TIOCGPTPEER): the
 		 * kernel checks /dev/pts/N though no path was named */
-		if (!strcmp(rule, "/dev/ptmx") && (err = agg_add(&f, k, "/dev/pts/**", s)))
-			goto done;
+		if (!strcmp(rule, "/dev/ptmx") && (err = agg_add(f, k, "/dev/pts/**", s)))
+			return err;
 	}
-	mark_covered(&f);
+	mark_covered(f);
+	return NULL;
+}
+
+/* The comment on where the policy came from, its name and what it extends. */
+static void
+put_head(struct strbuf *sb, const struct osl_learn *l, const struct osl_learn_emit *o)
+{
+	const char *name;
 
 	name = o->argv && o->argv[0] ? strrchr(o->argv[0], '/') : NULL;
 	name = name ? name + 1 : o->argv && o->argv[0] ? o->argv[0] : "command";
@@ -502,19 +503,31 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 			sb_addf(sb, "%sbuiltin:secrets", o->extends ? ", " : "");
 		sb_adds(sb, "]\n");
 	}
-	sb_adds(sb, "mode: enforce\ndefault: deny\nfs:\n");
+}
+
+static void
+put_fs(struct strbuf *sb, struct folder *f)
+{
+	static const struct { enum osl_seen_kind kind; const char *key; } fs[] = {
+		{ OSL_SEEN_READ, "read" }, { OSL_SEEN_WRITE, "write" }, { OSL_SEEN_EXEC, "exec" } };
+
+	sb_adds(sb, "fs:\n");
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
-		put_rules(sb, &f, fs[i].kind, fs[i].key);
-	if (f.skipped_root)
+		put_rules(sb, f, fs[i].kind, fs[i].key);
+	if (f->skipped_root)
 		sb_adds(sb, "  # the run listed / itself: left out, a rule there would allow everything\n");
-	if (f.skipped_list)
+	if (f->skipped_list)
 		sb_addf(sb, "  # %zu listings of /proc, /sys, /dev, /run, /var or HOME: left out (a rule on "
-		    "a folder allows everything below it)\n", f.skipped_list);
-	if (f.skipped_proc)
+		    "a folder allows everything below it)\n", f->skipped_list);
+	if (f->skipped_proc)
 		sb_addf(sb, "  # %zu reads of other processes' /proc/PID entries: left out (their ids "
 		    "change with every run; add a rule by hand if the build needs them)\n",
-		    f.skipped_proc);
+		    f->skipped_proc);
+}
 
+static void
+put_net_all(struct strbuf *sb, const struct osl_learn *l, const struct osl_learn_emit *o)
+{
 	sb_adds(sb, "net:\n");
 	put_net(sb, l, o, OSL_SEEN_CONNECT, "connect");
 	put_net(sb, l, o, OSL_SEEN_BIND, "bind");
@@ -534,9 +547,17 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 			sb_addc(sb, '\n');
 			break;
 		}
+}
 
-	/* limits: a margin above the peaks; memory is RLIMIT_AS (address
-	 * space, far above the resident size), so it is taken from VmPeak */
+/* limits: a margin above the peaks; memory is RLIMIT_AS (address space, far
+ * above the resident size), so it is taken from VmPeak */
+static void
+put_limits(struct strbuf *sb, const struct osl_learn *l, const struct osl_learn_emit *o)
+{
+	const struct osl_limits *bl = o->base ? &o->base->limits : NULL;
+	uint64_t mem, nofile, nproc, wall;
+	char why[96];
+
 	mem = round_up(l->peak_vm * 2, 64ULL << 20);
 	mem = mem < (256ULL << 20) ? 256ULL << 20 : mem;	/* a floor: exits we miss (SIGKILL) */
 	nofile = l->peak_fd * 2 < 256 ? 256 : round_up(l->peak_fd * 2, 256);
@@ -551,34 +572,46 @@ osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, str
 		    "(resident %lluM); RLIMIT_AS at twice that would hold nothing\n",
 		    (unsigned long long)(l->peak_vm >> 20), (unsigned long long)(l->peak_rss >> 20));
 	} else if (l->peak_vm) {
-		char why[96];
-
 		snprintf(why, sizeof(why), "peak address space %lluM (resident %lluM): twice that, 256M at least",
 		    (unsigned long long)(l->peak_vm >> 20), (unsigned long long)(l->peak_rss >> 20));
 		put_limit(sb, o, "memory", mem >> 20, bl ? (bl->memory == OSL_LIMIT_UNSET ?
 		    OSL_LIMIT_UNSET : bl->memory >> 20) : OSL_LIMIT_UNSET, "M", why);
 	}
-	{
-		char why[96];
+	snprintf(why, sizeof(why), "highest fd %llu", (unsigned long long)(l->peak_fd ?
+	    l->peak_fd - 1 : 0));
+	put_limit(sb, o, "nofile", nofile, bl ? bl->nofile : OSL_LIMIT_UNSET, "", why);
+	snprintf(why, sizeof(why), "peak %llu processes and threads; the kernel counts "
+	    "all of the user's", (unsigned long long)l->peak_tasks);
+	put_limit(sb, o, "nproc", nproc, bl ? bl->nproc : OSL_LIMIT_UNSET, "", why);
+	snprintf(why, sizeof(why), "the run took %llums",
+	    (unsigned long long)(l->duration_ns / 1000000ULL));
+	put_limit(sb, o, "wall", wall, bl ? (bl->wall_ns == OSL_LIMIT_UNSET ?
+	    OSL_LIMIT_UNSET : bl->wall_ns / 1000000000ULL) : OSL_LIMIT_UNSET, "s", why);
+}
 
-		snprintf(why, sizeof(why), "highest fd %llu", (unsigned long long)(l->peak_fd ?
-		    l->peak_fd - 1 : 0));
-		put_limit(sb, o, "nofile", nofile, bl ? bl->nofile : OSL_LIMIT_UNSET, "", why);
-		snprintf(why, sizeof(why), "peak %llu processes and threads; the kernel counts "
-		    "all of the user's", (unsigned long long)l->peak_tasks);
-		put_limit(sb, o, "nproc", nproc, bl ? bl->nproc : OSL_LIMIT_UNSET, "", why);
-		snprintf(why, sizeof(why), "the run took %llums",
-		    (unsigned long long)(l->duration_ns / 1000000ULL));
-		put_limit(sb, o, "wall", wall, bl ? (bl->wall_ns == OSL_LIMIT_UNSET ?
-		    OSL_LIMIT_UNSET : bl->wall_ns / 1000000000ULL) : OSL_LIMIT_UNSET, "s", why);
+const struct osl_error *
+osl_learn_to_yaml(const struct osl_learn *l, const struct osl_learn_emit *o, struct strbuf *sb)
+{
+	const struct osl_error *err;
+	struct folder f = { .l = l, .o = o };
+	char rp[PATH_MAX];
+
+	snprintf(f.tmpdir, sizeof(f.tmpdir), "%s", o->tmpdir && *o->tmpdir ? o->tmpdir : "/tmp");
+	if (realpath(f.tmpdir, rp))	/* seen paths are resolved: compare like with like */
+		snprintf(f.tmpdir, sizeof(f.tmpdir), "%s", rp);
+	if ((err = collect(&f)) == NULL) {
+		put_head(sb, l, o);
+		sb_adds(sb, "mode: enforce\ndefault: deny\n");
+		put_fs(sb, &f);
+		put_net_all(sb, l, o);
+		put_limits(sb, l, o);
+		/* the run's own /proc (a /proc/self rule holds for every process
+		 * of it only there) and only its own processes to see */
+		sb_adds(sb, "  # a PID namespace: /proc/self rules hold for every process of the run "
+		    "(man osl-proc(1), RULE PATHS)\n  namespaces: [pid]\n");
+		if (sb->oom)
+			err = osl_error_nomem();
 	}
-	/* the run's own /proc (a /proc/self rule holds for every process of
-	 * it only there) and only its own processes to see */
-	sb_adds(sb, "  # a PID namespace: /proc/self rules hold for every process of the run "
-	    "(man osl-proc(1), RULE PATHS)\n  namespaces: [pid]\n");
-	if (sb->oom)
-		err = osl_error_nomem();
-done:
 	for (size_t i = 0; i < f.n; i++)
 		free(f.a[i].abs);
 	free(f.a);

@@ -308,111 +308,120 @@ shorter_first(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One fs deny rule RU; LEFT counts the files all rules may still scan for
+ * hard links. */
+static const struct osl_error *
+deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_rule *ru,
+    bool ns_ok, size_t *left)
+{
+	struct osl_sandbox_report *r = &sb->report;
+	const struct osl_error *err;
+	const char *name = osl_rule_name(ru);
+	char dp[4096], ap[4096], other[4096];
+	enum osl_enf_level lvl;
+	bool overlap = false;
+	nlink_t links = 0;
+	struct stat st;
+	int fd, many;
+
+	lvl = osl_landlock_prefix(ru->real, dp, sizeof(dp));
+	for (size_t j = 0; j < p->nrules && sb->ll_fs; j++) {
+		const struct osl_rule *a = &p->rules[j];
+
+		if (a->kind != OSL_RULE_FS_READ && a->kind != OSL_RULE_FS_WRITE &&
+		    a->kind != OSL_RULE_FS_EXEC)
+			continue;
+		osl_landlock_prefix(a->real, ap, sizeof(ap));
+		if (osl_path_within(ap, dp) || osl_path_within(dp, ap))
+			overlap = true;
+	}
+	if (sb->ll_fs && !overlap) {
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL, "%s",
+		    "outside every allowed tree: landlock refuses it");
+		return NULL;
+	}
+	if (lvl != OSL_ENF_FULL || !strcmp(dp, "/")) {
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+		    "a glob below '%s' cannot be over-mounted", dp);
+		return NULL;
+	}
+	if (!ns_ok) {
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL, "%s",
+		    "no mount namespace can be made here (needs root or user namespaces)");
+		return NULL;
+	}
+	if ((fd = osl_sb_open(dp, O_PATH)) == -1 && errno == ELOOP) {
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+		    "a symlink is on the way to '%s' since the policy was loaded", dp);
+		return NULL;
+	}
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		char parent[4096], *sl;
+
+		if (fd != -1)
+			close(fd);
+		snprintf(parent, sizeof(parent), "%s", dp);
+		if ((sl = strrchr(parent, '/')))
+			sl[sl == parent] = '\0';
+		if (writable(sb, p, parent) || !sb->ll_fs) {
+			struct osl_enf_entry *ent = osl_report_add(r, "fs.deny", name,
+			    ru->pattern, OSL_ENF_PARTIAL, "'%s' does not exist: a file made "
+			    "there later is not hidden", dp);
+
+			if (ent)	/* a write rule of the policy lets it be made */
+				ent->by_policy = true;
+		} else
+			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+			    "'%s' does not exist and no write rule lets it be made", dp);
+		return NULL;
+	}
+	many = 0;
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		snprintf(other, sizeof(other), "%s", dp);
+		links = st.st_nlink;
+		many = 1;
+	} else if (S_ISDIR(st.st_mode)) {
+		int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		char walk[PATH_MAX];
+
+		snprintf(walk, sizeof(walk), "%s", dp);
+		if (dfd != -1)
+			many = other_names(dfd, walk, left, other, sizeof(other), &links);
+	}
+	close(fd);
+	if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)))
+		return err;
+	sb->masks[sb->nmasks - 1].in_tmp = osl_tmp_below(sb, dp) != NULL;
+	if ((err = pin_ancestors(sb, p, dp)))
+		return err;
+	if (many > 0)
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+		    "'%s' over-mounted, but '%s' has %lu names: a hard link elsewhere is not "
+		    "hidden", dp, other, (unsigned long)links);
+	else if (many < 0)
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
+		    "'%s' over-mounted, but the denied folders hold more than %d files to "
+		    "check for hard links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
+	else
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+		    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
+		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
+	return NULL;
+}
+
 /* fs deny rules: refused by Landlock when outside every allowed tree, else
  * over-mounted in a private mount namespace.  Paths are the rules' real
  * ones (osl_rule.real: a deny rule follows every symlink). */
 static const struct osl_error *
 deny_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
-	struct osl_sandbox_report *r = &sb->report;
 	size_t left = OSL_SANDBOX_MAX_SCAN;	/* for all the rules together */
 	const struct osl_error *err;
 
-	for (size_t i = 0; i < p->nrules; i++) {
-		const struct osl_rule *ru = &p->rules[i];
-		const char *name = osl_rule_name(ru);
-		char dp[4096], ap[4096], other[4096];
-		enum osl_enf_level lvl;
-		bool overlap = false;
-		nlink_t links = 0;
-		struct stat st;
-		int fd, many;
-
-		if (ru->kind != OSL_RULE_FS_DENY)
-			continue;
-		lvl = osl_landlock_prefix(ru->real, dp, sizeof(dp));
-		for (size_t j = 0; j < p->nrules && sb->ll_fs; j++) {
-			const struct osl_rule *a = &p->rules[j];
-
-			if (a->kind != OSL_RULE_FS_READ && a->kind != OSL_RULE_FS_WRITE &&
-			    a->kind != OSL_RULE_FS_EXEC)
-				continue;
-			osl_landlock_prefix(a->real, ap, sizeof(ap));
-			if (osl_path_within(ap, dp) || osl_path_within(dp, ap))
-				overlap = true;
-		}
-		if (sb->ll_fs && !overlap) {
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL, "%s",
-			    "outside every allowed tree: landlock refuses it");
-			continue;
-		}
-		if (lvl != OSL_ENF_FULL || !strcmp(dp, "/")) {
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-			    "a glob below '%s' cannot be over-mounted", dp);
-			continue;
-		}
-		if (!ns_ok) {
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL, "%s",
-			    "no mount namespace can be made here (needs root or user namespaces)");
-			continue;
-		}
-		if ((fd = osl_sb_open(dp, O_PATH)) == -1 && errno == ELOOP) {
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-			    "a symlink is on the way to '%s' since the policy was loaded", dp);
-			continue;
-		}
-		if (fd == -1 || fstat(fd, &st) == -1) {
-			char parent[4096], *sl;
-
-			if (fd != -1)
-				close(fd);
-			snprintf(parent, sizeof(parent), "%s", dp);
-			if ((sl = strrchr(parent, '/')))
-				sl[sl == parent] = '\0';
-			if (writable(sb, p, parent) || !sb->ll_fs) {
-				struct osl_enf_entry *ent = osl_report_add(r, "fs.deny", name,
-				    ru->pattern, OSL_ENF_PARTIAL, "'%s' does not exist: a file made "
-				    "there later is not hidden", dp);
-
-				if (ent)	/* a write rule of the policy lets it be made */
-					ent->by_policy = true;
-			} else
-				osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
-				    "'%s' does not exist and no write rule lets it be made", dp);
-			continue;
-		}
-		many = 0;
-		if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-			snprintf(other, sizeof(other), "%s", dp);
-			links = st.st_nlink;
-			many = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			char walk[PATH_MAX];
-
-			snprintf(walk, sizeof(walk), "%s", dp);
-			if (dfd != -1)
-				many = other_names(dfd, walk, &left, other, sizeof(other), &links);
-		}
-		close(fd);
-		if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)))
+	for (size_t i = 0; i < p->nrules; i++)
+		if (p->rules[i].kind == OSL_RULE_FS_DENY &&
+		    (err = deny_one(sb, p, &p->rules[i], ns_ok, &left)))
 			return err;
-		sb->masks[sb->nmasks - 1].in_tmp = osl_tmp_below(sb, dp) != NULL;
-		if ((err = pin_ancestors(sb, p, dp)))
-			return err;
-		if (many > 0)
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-			    "'%s' over-mounted, but '%s' has %lu names: a hard link elsewhere is not "
-			    "hidden", dp, other, (unsigned long)links);
-		else if (many < 0)
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
-			    "'%s' over-mounted, but the denied folders hold more than %d files to "
-			    "check for hard links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
-		else
-			osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
-			    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
-			    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
-	}
 	/* outer folders first: each bind takes what is below it along */
 	if (sb->npins)
 		qsort(sb->pins, sb->npins, sizeof(*sb->pins), shorter_first);
@@ -443,6 +452,62 @@ ns_report(struct osl_sandbox *sb)
 	    why);
 }
 
+/* No connect or bind rule: no network at all. */
+static void
+no_network(struct osl_sandbox *sb, bool ns_ok)
+{
+	struct osl_sandbox_report *r = &sb->report;
+
+	if (ns_ok)
+		sb->ns_flags |= CLONE_NEWNET;
+	if (sb->ll_net == (OSL_LL_NET_CONNECT_TCP | OSL_LL_NET_BIND_TCP))
+		osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_PARTIAL,
+		    "no tcp (landlock), only unix sockets (seccomp)%s", ns_ok ?
+		    ", an empty network namespace" : "; no network namespace: udp to "
+		    "the host's network stays possible for a filter-less profile");
+	else
+		osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_NONE,
+		    "%s", ns_ok ? "an empty network namespace" :
+		    "landlock has no tcp rules here and no network namespace can be made");
+}
+
+/* Host-name rules go through osl's egress proxy: in its network namespace
+ * when there is one, else by port (*TCP_ONLY). */
+static const struct osl_error *
+egress_proxy(struct osl_sandbox *sb, const struct osl_sandbox_opts *o, bool *tcp_only)
+{
+	struct osl_sandbox_report *r = &sb->report;
+
+	if (o->proxy_netns > 0) {
+		sb->netns_fd = o->proxy_netns;
+		sb->userns_fd = o->proxy_userns;
+		/* the names and addresses are held by the proxy, not by port */
+		for (size_t i = 0; i < r->n; i++)
+			if (strcmp(r->entries[i].kind, "net.connect") == 0) {
+				r->entries[i].level = OSL_ENF_FULL;
+				snprintf(r->entries[i].reason, sizeof(r->entries[i].reason),
+				    "%s", "only through the egress proxy, which decides "
+				    "each request's name and addresses");
+			}
+		osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_FULL,
+		    "a network namespace with only loopback; the proxy on 127.0.0.1:%u "
+		    "is the only way out", o->proxy_port);
+	} else {
+		bool ll = sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP);
+
+		*tcp_only = true;
+		osl_report_add(r, "net", "egress-proxy", NULL, ll ? OSL_ENF_PARTIAL : OSL_ENF_NONE,
+		    "%s (the proxy's: %u) and seccomp refuses udp, raw and packet sockets%s; "
+		    "no network namespace: %s", ll ? "landlock allows tcp by port only" :
+		    "landlock cannot restrict tcp here", o->proxy_port, ll ? ", but a remote "
+		    "host on an allowed port stays reachable" : "", o->proxy_reason ?
+		    o->proxy_reason : "none can be made here");
+	}
+	if (sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP))
+		return osl_landlock_allow_connect(sb, o->proxy_port);
+	return NULL;
+}
+
 const struct osl_error *
 osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
     const struct osl_sandbox_opts *o)
@@ -470,20 +535,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
 
-	if (!net_any && enforce) {
-		/* no connect or bind rule: no network at all */
-		if (ns_ok)
-			sb->ns_flags |= CLONE_NEWNET;
-		if (sb->ll_net == (OSL_LL_NET_CONNECT_TCP | OSL_LL_NET_BIND_TCP))
-			osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_PARTIAL,
-			    "no tcp (landlock), only unix sockets (seccomp)%s", ns_ok ?
-			    ", an empty network namespace" : "; no network namespace: udp to "
-			    "the host's network stays possible for a filter-less profile");
-		else
-			osl_report_add(r, "net", "no-network", NULL, ns_ok ? OSL_ENF_FULL : OSL_ENF_NONE,
-			    "%s", ns_ok ? "an empty network namespace" :
-			    "landlock has no tcp rules here and no network namespace can be made");
-	}
+	if (!net_any && enforce)
+		no_network(sb, ns_ok);
 	/* IPC and UTS namespaces for every child (each costs microseconds):
 	 * no SysV segment, semaphore or message queue of the host, and a host
 	 * name of its own; with the user namespace below for those without
@@ -496,37 +549,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		goto done;
 	if (sb->ns_flags && need_user)
 		osl_sandbox_userns(sb);
-	if (o->proxy_port && enforce) {
-		/* host-name rules go through osl's egress proxy */
-		if (o->proxy_netns > 0) {
-			sb->netns_fd = o->proxy_netns;
-			sb->userns_fd = o->proxy_userns;
-			/* the names and addresses are held by the proxy, not by port */
-			for (size_t i = 0; i < r->n; i++)
-				if (strcmp(r->entries[i].kind, "net.connect") == 0) {
-					r->entries[i].level = OSL_ENF_FULL;
-					snprintf(r->entries[i].reason, sizeof(r->entries[i].reason),
-					    "%s", "only through the egress proxy, which decides "
-					    "each request's name and addresses");
-				}
-			osl_report_add(r, "net", "egress-proxy", NULL, OSL_ENF_FULL,
-			    "a network namespace with only loopback; the proxy on 127.0.0.1:%u "
-			    "is the only way out", o->proxy_port);
-		} else {
-			bool ll = sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP);
-
-			tcp_only = true;
-			osl_report_add(r, "net", "egress-proxy", NULL, ll ? OSL_ENF_PARTIAL : OSL_ENF_NONE,
-			    "%s (the proxy's: %u) and seccomp refuses udp, raw and packet sockets%s; "
-			    "no network namespace: %s", ll ? "landlock allows tcp by port only" :
-			    "landlock cannot restrict tcp here", o->proxy_port, ll ? ", but a remote "
-			    "host on an allowed port stays reachable" : "", o->proxy_reason ?
-			    o->proxy_reason : "none can be made here");
-		}
-		if (sb->ruleset_fd != -1 && (sb->ll_net & OSL_LL_NET_CONNECT_TCP) &&
-		    (err = osl_landlock_allow_connect(sb, o->proxy_port)))
-			goto done;
-	}
+	if (o->proxy_port && enforce && (err = egress_proxy(sb, o, &tcp_only)))
+		goto done;
 	osl_caps_prepare(sb, p->capabilities, o->audit);
 	r->ns_user = (sb->ns_flags & CLONE_NEWUSER) || sb->userns_fd > 0;
 	r->ns_mount = sb->ns_flags & CLONE_NEWNS;

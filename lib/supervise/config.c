@@ -402,6 +402,45 @@ grow(struct load *l)
 	return NULL;
 }
 
+/* A child's stop: {signal, timeout} and backoff: {...} into S. */
+static const struct osl_error *
+stop_backoff(struct load *l, const struct ynode *m, struct osl_sv_spec *s)
+{
+	const struct osl_error *err;
+	const struct ynode *v;
+
+	if ((v = ymap_get(m, "stop"))) {
+		static const char *const sk[] = { "signal", "timeout", NULL };
+		const struct ynode *sig;
+
+		const struct ynode *to = ymap_get(v, "timeout");
+
+		if ((err = osl_svc_want(l, v, Y_MAP, "stop")) || (err = osl_svc_keys(l, v, sk)))
+			return err;
+		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
+		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
+			s->stop_timeout_ns = OSL_SV_INFINITY;
+		else if ((err = osl_svc_dur(l, v, "timeout", &s->stop_timeout_ns)))
+			return err;
+		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
+		    !(s->stop_signal = osl_sv_signal_number(sig->str))))
+			return err_node(l->file, sig, "stop.signal: a signal name (TERM, INT, ...)");
+	}
+	if ((v = ymap_get(m, "backoff"))) {
+		static const char *const bk[] = { "initial", "max", "factor", "jitter",
+			"reset_after", NULL };
+
+		if ((err = osl_svc_want(l, v, Y_MAP, "backoff")) || (err = osl_svc_keys(l, v, bk)) ||
+		    (err = osl_svc_dur(l, v, "initial", &s->backoff.initial_ns)) ||
+		    (err = osl_svc_dur(l, v, "max", &s->backoff.max_ns)) ||
+		    (err = osl_svc_num(l, v, "factor", 1, 100, &s->backoff.factor)) ||
+		    (err = osl_svc_num(l, v, "jitter", 0, 1, &s->backoff.jitter)) ||
+		    (err = osl_svc_dur(l, v, "reset_after", &s->backoff.reset_after_ns)))
+			return err;
+	}
+	return NULL;
+}
+
 static const struct osl_error *
 add_child(struct load *l, const struct ynode *m, size_t parent)
 {
@@ -434,35 +473,8 @@ add_child(struct load *l, const struct ynode *m, size_t parent)
 	if (s.significant && s.restart == OSL_SV_PERMANENT)
 		return err_node(l->file, ymap_get(m, "significant"), "a significant child must be "
 		    "transient or temporary");
-	if ((v = ymap_get(m, "stop"))) {
-		static const char *const sk[] = { "signal", "timeout", NULL };
-		const struct ynode *sig;
-
-		const struct ynode *to = ymap_get(v, "timeout");
-
-		if ((err = osl_svc_want(l, v, Y_MAP, "stop")) || (err = osl_svc_keys(l, v, sk)))
-			return err;
-		/* OTP's shutdown: infinity: no SIGKILL after the stop signal */
-		if (to && to->type == Y_SCALAR && !strcmp(to->str, "infinity"))
-			s.stop_timeout_ns = OSL_SV_INFINITY;
-		else if ((err = osl_svc_dur(l, v, "timeout", &s.stop_timeout_ns)))
-			return err;
-		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
-		    !(s.stop_signal = osl_sv_signal_number(sig->str))))
-			return err_node(l->file, sig, "stop.signal: a signal name (TERM, INT, ...)");
-	}
-	if ((v = ymap_get(m, "backoff"))) {
-		static const char *const bk[] = { "initial", "max", "factor", "jitter",
-			"reset_after", NULL };
-
-		if ((err = osl_svc_want(l, v, Y_MAP, "backoff")) || (err = osl_svc_keys(l, v, bk)) ||
-		    (err = osl_svc_dur(l, v, "initial", &s.backoff.initial_ns)) ||
-		    (err = osl_svc_dur(l, v, "max", &s.backoff.max_ns)) ||
-		    (err = osl_svc_num(l, v, "factor", 1, 100, &s.backoff.factor)) ||
-		    (err = osl_svc_num(l, v, "jitter", 0, 1, &s.backoff.jitter)) ||
-		    (err = osl_svc_dur(l, v, "reset_after", &s.backoff.reset_after_ns)))
-			return err;
-	}
+	if ((err = stop_backoff(l, m, &s)))
+		return err;
 	if ((v = ymap_get(m, "breaker")) && (err = osl_svc_breaker(l, v, &s.breaker)))
 		return err;
 	if ((v = ymap_get(m, "supervisor"))) {

@@ -292,6 +292,30 @@ metrics_obj(struct osl_sv_runner *r, uint64_t now_mono)
 	return o;
 }
 
+/* {"cmd":"signal","name":...,"signal":...} of child ID. */
+static char *
+signal_answer(struct osl_sv_runner *r, const cJSON *req, size_t id, struct osl_sv_ctl_out *out)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
+	int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
+
+	if (!cJSON_IsString(s))
+		return osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
+	if (!sig) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "'%.64s': unknown signal (a name such as HUP, TERM, "
+		    "USR1, INT, KILL, with or without SIG, or a number 1-%d)", s->valuestring,
+		    NSIG - 1);
+		return osl_sv_ctl_error(msg);
+	}
+	if (r->tree->nodes[id].spec.supervisor)
+		return osl_sv_ctl_error("a child process is needed, not a supervisor");
+	out->sig_id = id;
+	out->sig = sig;
+	return osl_sv_ctl_line(ok_obj());
+}
+
 char *
 osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_t now_mono,
     uint64_t now_real, struct osl_sv_ctl_out *out)
@@ -360,29 +384,7 @@ osl_sv_ctl_answer(struct osl_sv_runner *r, const char *line, size_t len, uint64_
 		goto done;
 	}
 	if (!strcmp(cmd, "signal")) {
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
-		int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
-
-		if (!cJSON_IsString(s)) {
-			ans = osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
-			goto done;
-		}
-		if (!sig) {
-			char msg[256];
-
-			snprintf(msg, sizeof(msg), "'%.64s': unknown signal (a name such as HUP, TERM, "
-			    "USR1, INT, KILL, with or without SIG, or a number 1-%d)", s->valuestring,
-			    NSIG - 1);
-			ans = osl_sv_ctl_error(msg);
-			goto done;
-		}
-		if (r->tree->nodes[id].spec.supervisor) {
-			ans = osl_sv_ctl_error("a child process is needed, not a supervisor");
-			goto done;
-		}
-		out->sig_id = id;
-		out->sig = sig;
-		ans = osl_sv_ctl_line(ok_obj());
+		ans = signal_answer(r, req, id, out);
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
