@@ -61,6 +61,17 @@ child_fail(int fd, const char *step, int err)
 	_exit(OSL_ESETUP);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define OSL_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OSL_SANITIZED 1
+#endif
+#endif
+#ifndef OSL_SANITIZED
+#define OSL_SANITIZED 0
+#endif
+
 /* In PID 1 of a new namespace, its sandbox taken: the program started
  * with vfork (the init has nothing to do until the program has exec'd,
  * and a copy of osl's page tables is most of a fork's cost), then the
@@ -178,8 +189,11 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
 		_exit(OSL_ESETUP);
 	if (sp->nlisten && (e = listen_place(sp, &fd)))
 		child_fail(fd, "listen fds", e);
-	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c) */
-	if (sp->sb && sp->sb->pidns && !sp->trace_bpf)
+	/* PID 1 of its namespace: the program is its child (lib/sandbox/pidns.c).
+	 * Not with vfork in a sanitizer build: its vfork maps memory, which
+	 * the policy's RLIMIT_AS (set by now) refuses beside the sanitizer's
+	 * reserved shadow. */
+	if (sp->sb && sp->sb->pidns && !sp->trace_bpf && !OSL_SANITIZED)
 		pidns_exec(sp, fd);
 	if (sp->sb && sp->sb->pidns && (e = osl_pidns_init(sp->setsid, fd, sp->statusfd)))
 		child_fail(fd, "fork in the PID namespace", e);
