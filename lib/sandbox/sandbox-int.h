@@ -101,4 +101,7 @@ int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
  * osl_sandbox_prepare does)? */
 bool osl_sandbox_has_net_rules(const struct osl_policy *p);
 
+/* limits.c: the rlimits of limits L into SB, and the report's line. */
+void osl_sandbox_limits_prepare(struct osl_sandbox *sb, const struct osl_limits *l);
+
 #endif
