@@ -277,9 +277,9 @@ osl_fs_chase(const char *path, unsigned flags, const char *const *untrusted,
 		if (++links > 40)
 			return ELOOP;
 		/* the target, then what was left, replaces the rest */
-		if (strlen(tgt) + strlen(s) + 1 >= sizeof(tgt))
+		if ((size_t)tl + strlen(s) + 1 >= sizeof(tgt))
 			return ENAMETOOLONG;
-		strcat(tgt, s);
+		memcpy(tgt + tl, s, strlen(s) + 1);
 		pop(c->real, &n);
 		if (tgt[0] == '/')
 			n = 1, c->real[1] = '\0';

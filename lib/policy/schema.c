@@ -7,6 +7,16 @@
 #include "policy/internal.h"
 #include "util/parse.h"
 
+/* SEP and WORD after what LIST holds, cut to its SIZE. */
+static void
+word_after(char *list, size_t size, const char *sep, const char *word)
+{
+	size_t n = strlen(list);
+
+	if (n < size)
+		snprintf(list + n, size - n, "%s%s", sep, word);
+}
+
 const struct osl_error *
 schema_check_keys(const struct sctx *c, const struct ynode *m, const char *what,
     const char *const *keys)
@@ -21,11 +31,8 @@ schema_check_keys(const struct sctx *c, const struct ynode *m, const char *what,
 				break;
 		if (keys[j])
 			continue;
-		for (j = 0; keys[j]; j++) {
-			if (j)
-				strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-			strncat(list, keys[j], sizeof(list) - strlen(list) - 1);
-		}
+		for (j = 0; keys[j]; j++)
+			word_after(list, sizeof(list), j ? ", " : "", keys[j]);
 		return err_node(c->file, k, "unknown key '%.100s' in %s (expected %s)",
 		    k->str, what, list);
 	}
@@ -88,9 +95,7 @@ want_enum(const struct sctx *c, const struct ynode *n, const char *what,
 			*out = i;
 			return NULL;
 		}
-		if (i)
-			strncat(list, " | ", sizeof(list) - strlen(list) - 1);
-		strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+		word_after(list, sizeof(list), i ? " | " : "", names[i]);
 	}
 	return err_node(c->file, n, "%s: expected %s, got '%.100s'", what, list, n->str);
 }
