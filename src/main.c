@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/sanitizer.h"
 
 int cli_verbosity;
 
@@ -229,16 +230,6 @@ nss_builtin_only(void)
 #endif
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 /* A sanitizer build's leak check stops every thread with ptrace, which a
  * traced process cannot (osl policy learn traces the osl it runs): there it
@@ -267,7 +258,7 @@ main(int argc, char **argv)
 {
 	int status = osl_main(argc, argv);
 
-	if (SANITIZED && traced()) {
+	if (OSL_SANITIZED && traced()) {
 		fflush(NULL);
 		_exit(status);
 	}

@@ -11,19 +11,10 @@
 #include <linux/magic.h>
 
 #include "cli.h"
+#include "util/sanitizer.h"
 #include "commit.h"
 #include "sandbox/sandbox.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZERS "address,undefined"
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZERS "address,undefined"
-#endif
-#endif
-#ifndef SANITIZERS
-#define SANITIZERS ""
-#endif
 
 /* "v2" when /sys/fs/cgroup is cgroup2, "hybrid" when only its unified
  * part is, "v1" or "none" otherwise */
@@ -52,8 +43,8 @@ cli_version(void)
 	const char *cg = cgroup_kind();
 	char build[96];
 
-	snprintf(build, sizeof(build), "%s%s%s", is_static ? "static" : "dynamic",
-	    SANITIZERS[0] ? ", sanitizers " : "", SANITIZERS);
+	snprintf(build, sizeof(build), "%s%s", is_static ? "static" : "dynamic",
+	    OSL_SANITIZED ? ", sanitizers address,undefined" : "");
 	out_obj_open(NULL);
 	out_str("version", "osl %s", OSL_VERSION);
 	out_str("commit", " (%s", OSL_COMMIT);

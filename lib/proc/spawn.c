@@ -20,6 +20,7 @@
 
 #include "op.h"
 #include "proc/proc.h"
+#include "util/sanitizer.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -61,16 +62,6 @@ child_fail(int fd, const char *step, int err)
 	_exit(OSL_ESETUP);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OSL_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OSL_SANITIZED 1
-#endif
-#endif
-#ifndef OSL_SANITIZED
-#define OSL_SANITIZED 0
-#endif
 
 /* In PID 1 of a new namespace, its sandbox taken: the program started
  * with vfork (the init has nothing to do until the program has exec'd,
