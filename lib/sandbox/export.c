@@ -87,7 +87,8 @@ oci_argrule(const struct osl_seccomp_argrule *r)
 	    !cJSON_AddNumberToObject(a, "value", (double)r->a) ||
 	    !cJSON_AddNumberToObject(a, "valueTwo", (double)r->b) ||
 	    !cJSON_AddStringToObject(a, "op",
-	    r->op == OSL_SCMP_NE ? "SCMP_CMP_NE" : "SCMP_CMP_MASKED_EQ"))
+	    r->op == OSL_SCMP_NE ? "SCMP_CMP_NE" : r->op == OSL_SCMP_GT ? "SCMP_CMP_GT" :
+	    "SCMP_CMP_MASKED_EQ"))
 		goto fail;
 	return o;
 fail:
@@ -259,6 +260,7 @@ static void
 sd_seccomp(struct strbuf *sb, const struct osl_seccomp_profile *pr)
 {
 	bool ns = false, mknod = false;
+	int fam = 0;
 
 	sb_addf(sb, "\n# seccomp: %s\n", pr->base);
 	sb_adds(sb, "SystemCallArchitectures=native\n");
@@ -284,11 +286,21 @@ sd_seccomp(struct strbuf *sb, const struct osl_seccomp_profile *pr)
 		} else if (!strncmp(a->name, "mknod", 5)) {
 			how = "held by CapabilityBoundingSet=~CAP_MKNOD";
 			mknod = true;
-		} else if (!strcmp(a->name, "socket"))
+		} else if (!strcmp(a->name, "socket")) {
 			how = "held by RestrictAddressFamilies=";
-		if (a->op == OSL_SCMP_NE)
-			sb_addf(sb, "# %s(arg%u != %llu) fails with %s: %s\n", a->name, a->arg,
-			    (unsigned long long)a->a, errno_name(a->err), how);
+			/* the family list: one line for all its entries */
+			if (a->op != OSL_SCMP_NE && fam++)
+				continue;
+			if (a->op != OSL_SCMP_NE) {
+				sb_addf(sb, "# socket(arg0 not unix, inet, inet6, netlink or packet) "
+				    "fails with %s: %s\n", errno_name(a->err), how);
+				continue;
+			}
+		}
+		if (a->op == OSL_SCMP_NE || a->op == OSL_SCMP_GT)
+			sb_addf(sb, "# %s(arg%u %s %llu) fails with %s: %s\n", a->name, a->arg,
+			    a->op == OSL_SCMP_NE ? "!=" : ">", (unsigned long long)a->a,
+			    errno_name(a->err), how);
 		else
 			sb_addf(sb, "# %s((arg%u & 0x%llx) == 0x%llx) fails with %s: %s\n", a->name,
 			    a->arg, (unsigned long long)a->a, (unsigned long long)a->b,

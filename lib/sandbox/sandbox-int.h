@@ -97,6 +97,16 @@ void osl_pidns_report(struct osl_sandbox *sb, const struct osl_policy *p, bool n
 int osl_pidns_proc(const struct osl_sandbox *sb, const char **step);
 int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
 
+/* Can the program make or rename names in the folder DIR (a real path)?
+ * (Yes, too, when Landlock restricts no file access.) */
+bool osl_sandbox_writable(const struct osl_sandbox *sb, const struct osl_policy *p,
+    const char *dir);
+
+/* sockets.c: after the deny rules, the named unix sockets of the host
+ * that no write rule covers become masks; the report's unix-connect line. */
+const struct osl_error *osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
+    bool ns_ok);
+
 /* Does P have a net.connect or net.bind rule (sandbox.c; export.c asks as
  * osl_sandbox_prepare does)? */
 bool osl_sandbox_has_net_rules(const struct osl_policy *p);

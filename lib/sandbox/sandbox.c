@@ -82,14 +82,13 @@ add_mask(struct osl_sandbox_mask **v, size_t *n, const char *path, const struct 
 	m[*n].dir = S_ISDIR(st->st_mode);
 	m[*n].dev = st->st_dev;
 	m[*n].ino = st->st_ino;
-	m[*n].in_tmp = false;
+	m[*n].in_tmp = m[*n].sock = false;
 	(*n)++;
 	return NULL;
 }
 
-/* Can the program make or rename names in the folder DIR (a real path)? */
-static bool
-writable(const struct osl_sandbox *sb, const struct osl_policy *p, const char *dir)
+bool
+osl_sandbox_writable(const struct osl_sandbox *sb, const struct osl_policy *p, const char *dir)
 {
 	char wp[4096];
 
@@ -124,7 +123,7 @@ pin_ancestors(struct osl_sandbox *sb, const struct osl_policy *p, const char *pa
 			snprintf(parent, sizeof(parent), "/");
 		else
 			snprintf(parent, sizeof(parent), "%.*s", (int)(slash - a), a);
-		if (!writable(sb, p, parent))
+		if (!osl_sandbox_writable(sb, p, parent))
 			continue;
 		{
 			int fd = osl_sb_open(a, O_PATH);
@@ -264,7 +263,7 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 		snprintf(parent, sizeof(parent), "%s", dp);
 		if ((sl = strrchr(parent, '/')))
 			sl[sl == parent] = '\0';
-		if (writable(sb, p, parent) || !sb->ll_fs) {
+		if (osl_sandbox_writable(sb, p, parent) || !sb->ll_fs) {
 			struct osl_enf_entry *ent = osl_report_add(r, "fs.deny", name,
 			    ru->pattern, OSL_ENF_PARTIAL, "'%s' does not exist: a file made "
 			    "there later is not hidden", dp);
@@ -432,6 +431,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))
+		goto done;
+	if (enforce && (err = osl_sockets_prepare(sb, p, ns_ok)))
 		goto done;
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
@@ -660,8 +661,11 @@ namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char *
 
 		*step = "a denied path changed since prepare";
 		if ((e = osl_sb_verified(m->path, m->dev, m->ino, fdp, &fd))) {
-			/* below a fresh /tmp and not kept: nothing there to hide */
-			if (m->in_tmp && e == ENOENT)
+			/* below a fresh /tmp and not kept: nothing there to hide;
+			 * a socket gone, or that the child's ids cannot reach */
+			if ((m->in_tmp || m->sock) && e == ENOENT)
+				continue;
+			if (m->sock && e == EACCES)
 				continue;
 			return e;
 		}

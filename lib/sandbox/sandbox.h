@@ -70,6 +70,8 @@ struct osl_sandbox_mask {
 	dev_t dev;		/* the child mounts on this very file or fails */
 	ino_t ino;
 	bool in_tmp;		/* below a private tmp folder: gone there is fine */
+	bool sock;		/* a host's unix socket (sockets.c): gone, or out of
+				 * the child's reach (its ids), is fine */
 };
 
 #define OSL_SANDBOX_MAX_RLIMITS 8
@@ -77,6 +79,8 @@ struct osl_sandbox_mask {
  * rules together (~2.5 us each, at every start: a denied home of 4096 files
  * took 10 ms; beyond: partial) */
 #define OSL_SANDBOX_MAX_SCAN 64
+/* named unix sockets of the host over-mounted (sockets.c; more: partial) */
+#define OSL_SANDBOX_MAX_SOCKETS 256
 /* trees below /tmp, /var/tmp and /dev/shm kept visible in a private one */
 #define OSL_SANDBOX_MAX_TMP_KEEP 16
 /* exec trees given back over a noexec mount namespace (more: not done) */
@@ -247,8 +251,8 @@ void osl_limits_unset(struct osl_limits *l);
 
 /* --- seccomp (seccomp.c) --- */
 /* An argument check of the default profile: NAME fails with ERR when
- * argument ARG compares: MASKED_EQ: (arg & A) == B; NE: arg != A. */
-enum osl_scmp_op { OSL_SCMP_MASKED_EQ, OSL_SCMP_NE };
+ * argument ARG compares: MASKED_EQ: (arg & A) == B; NE: arg != A; GT: arg > A. */
+enum osl_scmp_op { OSL_SCMP_MASKED_EQ, OSL_SCMP_NE, OSL_SCMP_GT };
 struct osl_seccomp_argrule {
 	const char *name;
 	const char *also;	/* left out, too, when the policy names this call */

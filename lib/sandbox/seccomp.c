@@ -260,6 +260,8 @@ add_rules(scmp_filter_ctx f, uint32_t action, const struct sysset *s)
  * an exported profile says exactly what osl enforces.  A rule is left out
  * when the policy's allow or deny list names its call (or ALSO): the list
  * then says what happens to that call. */
+/* socket(D, ...) refused: the family is an int, 32 bits */
+#define FAMILY(d) { "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_MASKED_EQ, 0xffffffffu, d, false }
 static const struct osl_seccomp_argrule argrules[] = {
 	/* clone with any namespace flag: one rule per flag, rules OR together */
 	{ "clone", NULL, EPERM, 0, OSL_SCMP_MASKED_EQ, CLONE_NEWNS, CLONE_NEWNS, false },
@@ -288,6 +290,19 @@ static const struct osl_seccomp_argrule argrules[] = {
 	{ "execveat", NULL, EPERM, 4, OSL_SCMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH, false },
 	/* no net rules: UNIX sockets only (UDP, raw and packet are refused) */
 	{ "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_NE, AF_UNIX, 0, true },
+	/* with net rules: unix, inet, inet6, netlink and packet (the report's
+	 * udp-raw-packet line) only.  Every other family is refused: vsock
+	 * reaches a virtual machine's host past any network namespace,
+	 * AF_ALG, XDP, RDS, TIPC, CAN, ... are kernel attack surface that
+	 * ordinary programs never use, and a family's first socket loads its
+	 * module (as Docker's default profile refuses AF_VSOCK) */
+	FAMILY(3), FAMILY(4), FAMILY(5), FAMILY(6), FAMILY(7), FAMILY(8), FAMILY(9),
+	FAMILY(11), FAMILY(12), FAMILY(13), FAMILY(14), FAMILY(15),
+	FAMILY(18), FAMILY(19), FAMILY(20), FAMILY(21), FAMILY(22), FAMILY(23), FAMILY(24),
+	FAMILY(25), FAMILY(26), FAMILY(27), FAMILY(28), FAMILY(29), FAMILY(30), FAMILY(31),
+	FAMILY(32), FAMILY(33), FAMILY(34), FAMILY(35), FAMILY(36), FAMILY(37), FAMILY(38),
+	FAMILY(39), FAMILY(40), FAMILY(41), FAMILY(42), FAMILY(43), FAMILY(44), FAMILY(45),
+	{ "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_GT, 45, 0, false },	/* AF_MCTP: the last in 6.18 */
 	{ NULL }
 };
 
@@ -301,7 +316,8 @@ add_arg_rules(scmp_filter_ctx f, const struct osl_seccomp_profile *pr)
 	for (size_t i = 0; i < pr->nargs; i++) {
 		const struct osl_seccomp_argrule *a = pr->args[i];
 		struct scmp_arg_cmp c = { .arg = a->arg, .datum_a = a->a, .datum_b = a->b,
-		    .op = a->op == OSL_SCMP_NE ? SCMP_CMP_NE : SCMP_CMP_MASKED_EQ };
+		    .op = a->op == OSL_SCMP_NE ? SCMP_CMP_NE : a->op == OSL_SCMP_GT ? SCMP_CMP_GT :
+		    SCMP_CMP_MASKED_EQ };
 		int nr = seccomp_syscall_resolve_name(a->name), rc;
 
 		if (nr == __NR_SCMP_ERROR)

@@ -1,20 +1,23 @@
 /* Not a probe: the process outside the sandbox the probes aim at.  Listens
  * on 127.0.0.1:PORT (TCP) and on the abstract unix socket @osl-probe-PID,
  * accepts and closes connections; answers each UDP datagram to
- * 127.0.0.1:PORT with one of its own (udp_send); ignores SIGUSR2, until
- * killed. */
+ * 127.0.0.1:PORT with one of its own (udp_send); with SOCK, listens on
+ * that named unix socket too (mode 0666, unix_named); ignores SIGUSR2,
+ * until killed. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include "probe.h"
 int main(int argc, char **argv) {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct sockaddr_un u = { .sun_family = AF_UNIX };
-	struct pollfd pf[3];
+	struct pollfd pf[4];
+	int npf = 3;
 	socklen_t len;
 	int one = 1;
 
@@ -35,11 +38,22 @@ int main(int argc, char **argv) {
 	pf[2].fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (bind(pf[2].fd, (struct sockaddr *)&a, sizeof(a)) == -1)
 		return 1;
+	if (argc > 2) {
+		struct sockaddr_un n = { .sun_family = AF_UNIX };
+
+		snprintf(n.sun_path, sizeof(n.sun_path), "%s", argv[2]);
+		unlink(n.sun_path);
+		pf[3].fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(pf[3].fd, (struct sockaddr *)&n, sizeof(n)) == -1 || listen(pf[3].fd, 16) == -1 ||
+		    chmod(n.sun_path, 0666) == -1)
+			return 1;
+		npf = 4;
+	}
 	printf("ready\n");
 	fflush(stdout);
-	pf[0].events = pf[1].events = pf[2].events = POLLIN;
+	pf[0].events = pf[1].events = pf[2].events = pf[3].events = POLLIN;
 	for (;;) {
-		if (poll(pf, 3, -1) <= 0)
+		if (poll(pf, (nfds_t)npf, -1) <= 0)
 			continue;
 		if (pf[2].revents & POLLIN) {
 			struct sockaddr_storage from;
@@ -50,8 +64,8 @@ int main(int argc, char **argv) {
 			if (n >= 0)
 				sendto(pf[2].fd, "echo", 4, 0, (struct sockaddr *)&from, fl);
 		}
-		for (int i = 0; i < 2; i++)
-			if (pf[i].revents & POLLIN) {
+		for (int i = 0; i < npf; i++)
+			if (i != 2 && pf[i].revents & POLLIN) {
 				int c = accept(pf[i].fd, NULL, NULL);
 
 				if (c != -1)

@@ -1,0 +1,154 @@
+/* Named unix sockets (osl(7), "a host service's socket").  connect() to a
+ * named unix socket looks its path up without asking Landlock (up to ABI 7
+ * no access right covers it), so a program that may read nothing but /usr
+ * still reaches every socket its uid may write: a supervisor's control
+ * socket, the system bus, systemd's private socket, docker.sock.  Every
+ * named socket bound in osl's network namespace when the program starts
+ * (/proc/net/unix) that no write rule covers is over-mounted by /dev/null
+ * in the child's mount namespace: connect() then finds a device, not a
+ * socket (ECONNREFUSED). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox-int.h"
+
+/* Below a folder already over-mounted (the child could not find it). */
+static bool
+below_dir_mask(const struct osl_sandbox *sb, const char *path)
+{
+	for (size_t i = 0; i < sb->nmasks; i++)
+		if (sb->masks[i].dir && osl_path_within(sb->masks[i].path, path))
+			return true;
+	return false;
+}
+
+/* Gone in the child: below a private /tmp and no tree kept there. */
+static bool
+in_fresh_tmp(const struct osl_sandbox *sb, const char *path)
+{
+	if (!osl_tmp_below(sb, path))
+		return false;
+	for (size_t i = 0; i < sb->ntmp_keep; i++)
+		if (osl_path_within(sb->tmp_keep[i], path))
+			return false;
+	return true;
+}
+
+/* The path of one line of /proc/net/unix ("Num RefCount Protocol Flags
+ * Type St Inode Path"), or NULL: unbound, abstract ('@'). */
+static char *
+line_path(char *line)
+{
+	char *s = line;
+
+	for (int field = 0; field < 7; field++) {
+		while (*s == ' ')
+			s++;
+		while (*s && *s != ' ')
+			s++;
+	}
+	while (*s == ' ')
+		s++;
+	s[strcspn(s, "\n")] = '\0';
+	return *s ? s : NULL;
+}
+
+/* One socket at PATH (as bound): 1 over-mounted, 0 nothing to do, -1 not
+ * resolvable here (relative, gone, not a socket). */
+static int
+one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
+    const struct osl_error **err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	size_t n;
+	int fd;
+
+	if (path[0] != '/')
+		return -1;
+	if (!realpath(path, real))
+		return errno == ENOENT ? 0 : -1;	/* unlinked: not reachable by name */
+	/* a write rule covers it: the program may make and remove sockets
+	 * there, so connecting is within its policy */
+	if (osl_sandbox_writable(sb, p, real) || below_dir_mask(sb, real) || in_fresh_tmp(sb, real))
+		return 0;
+	if ((fd = osl_sb_open(real, O_PATH)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		close(fd);
+		return S_ISSOCK(st.st_mode) ? -1 : 0;	/* another file now there */
+	}
+	close(fd);
+	n = sb->nmasks;
+	if (!(*err = osl_sandbox_add_mask(sb, real, &st)) && sb->nmasks > n)
+		sb->masks[n].sock = true;	/* (none new: a path masked already) */
+	return 1;
+}
+
+const struct osl_error *
+osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
+{
+	const struct osl_error *err = NULL;
+	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
+	char line[PATH_MAX + 128], first[256] = "";
+	int skipped = 0;
+	FILE *f;
+
+	if (!sb->ll_fs)
+		return NULL;	/* no file rules enforced: nothing the socket could pass */
+	if (!ns_ok) {
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_NONE, "%s",
+		    "landlock does not check connect() to a named unix socket and no mount "
+		    "namespace can be made to over-mount them: every socket the uid may "
+		    "write is reachable");
+		return NULL;
+	}
+	if (!(f = fopen("/proc/net/unix", "re"))) {
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+		    "/proc/net/unix cannot be read (%s): the named unix sockets of the host "
+		    "are not known, and landlock does not check connect() to them",
+		    strerror(errno));
+		return NULL;
+	}
+	if (!fgets(line, sizeof(line), f))	/* the header */
+		line[0] = '\0';
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *path = line_path(line);
+		int r;
+
+		if (!path || path[0] == '@')
+			continue;
+		if (left == 0 || (r = one(sb, p, path, &err)) < 0) {
+			if (!skipped++)
+				snprintf(first, sizeof(first), "%s", path);
+			continue;
+		}
+		if (r > 0 && sb->nmasks > n0 + masked) {
+			masked++;
+			left--;
+		}
+	}
+	fclose(f);
+	if (err)
+		return err;
+	if (masked)
+		sb->ns_flags |= CLONE_NEWNS;
+	if (skipped)
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+		    "%zu named unix sockets over-mounted; %d not (e.g. '%s': relative, not "
+		    "found here, or more than %d): landlock does not check connect() to them",
+		    masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS);
+	else
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL,
+		    "the %zu named unix sockets bound outside (/proc/net/unix) that no write "
+		    "rule covers are over-mounted by /dev/null in a private mount namespace "
+		    "(landlock does not check connect())", masked);
+	return NULL;
+}
