@@ -356,6 +356,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	so.limits = p->limits;
 	osl_limits_lower(&so.limits, &ro->limits);
 	so.audit = ctx->opts.audit || p->mode == OSL_MODE_AUDIT;
+	so.log_sink = ctx->opts.log_sink;
 	so.terse = !ro->dry_run && cli_verbosity <= 0;	/* reasons are shown only there */
 	if (osl_egress_wanted(p) && !so.audit && p->dflt == OSL_DENY) {
 		/* host-name rules: the egress proxy, for the life of the child */
@@ -376,6 +377,10 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	    osl_ctx_log(ctx, &log) || osl_log_enabled(log, OSL_LEVEL_WARN));
 	if (watch)
 		osl_denied_watch_ask(&dw);
+	/* the log's folder made (the first time) before the sandbox hides it
+	 * from the child (an error is said where the log is first written) */
+	if (!ro->dry_run)
+		(void)osl_ctx_log(ctx, &log);
 	if ((err = osl_sandbox_prepare(&sb, p, &so))) {
 		osl_denied_watch_stop(&dw);
 		status = cli_error(err) == OSL_EINPUT ? OSL_ESETUP : err->status;

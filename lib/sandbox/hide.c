@@ -1,6 +1,7 @@
 /* A folder that is no rule's but that the child must not see: osl's own
- * (the supervisor's control socket, osl-supervise(8)), over-mounted by an
- * empty read-only tmpfs in the child's mount namespace. */
+ * (the supervisor's control socket, osl-supervise(8); the activity log,
+ * osl(7)), over-mounted by an empty read-only tmpfs in the child's mount
+ * namespace. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log/config.h"
 #include "sandbox/sandbox-int.h"
 
 const struct osl_error *
@@ -50,5 +52,37 @@ osl_sandbox_hide(struct osl_sandbox *sb, const char *dir, const char *name)
 	sb->report.ns_user = sb->report.ns_user || (sb->ns_flags & CLONE_NEWUSER);
 	osl_report_add(&sb->report, "fs.deny", name, dir, OSL_ENF_FULL,
 	    "'%s' over-mounted by an empty read-only tmpfs in a private mount namespace", dir);
+	return NULL;
+}
+
+const struct osl_error *
+osl_sandbox_hide_log(struct osl_sandbox *sb, const struct osl_policy *p, const char *sink)
+{
+	const char *sinks[2] = { sink ? sink : p->log.sink, p->log.checkpoint_sink };
+	const struct osl_error *err;
+
+	for (size_t i = 0; i < 2; i++) {
+		char dir[PATH_MAX], real[PATH_MAX], file[PATH_MAX + 2];
+		enum osl_log_sink kind;
+		const char *path;
+		char *slash;
+
+		if (!sinks[i] || !osl_log_sink_parse(sinks[i], &kind, &path) ||
+		    kind != OSL_SINK_FILE || !path || path[0] != '/')
+			continue;
+		snprintf(dir, sizeof(dir), "%s", path);
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		/* not there yet: nothing to rewrite (osl makes it when it logs) */
+		if (!realpath(dir[0] ? dir : "/", real))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
+		if (!strcmp(real, "/") || (!osl_sandbox_writable(sb, p, real) &&
+		    !osl_sandbox_writable(sb, p, file)))
+			continue;
+		if ((err = osl_sandbox_hide(sb, real, "log")) ||
+		    (err = osl_sandbox_pin_ancestors(sb, p, real)))
+			return err;
+	}
 	return NULL;
 }

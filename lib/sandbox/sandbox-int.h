@@ -102,6 +102,19 @@ int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
 bool osl_sandbox_writable(const struct osl_sandbox *sb, const struct osl_policy *p,
     const char *dir);
 
+/* Every folder above the masked PATH that the program could rename (its
+ * parent is writable) is bind-mounted on itself: a mount point cannot be
+ * renamed (EBUSY), so the masked path cannot be moved aside and made again
+ * unmasked. */
+const struct osl_error *osl_sandbox_pin_ancestors(struct osl_sandbox *sb,
+    const struct osl_policy *p, const char *path);
+
+/* hide.c: the folder of each file osl's log writes (SINK, else the
+ * policy's log.sink; log.checkpoint.sink) that the program could write,
+ * over-mounted, its folders pinned: no run rewrites the records. */
+const struct osl_error *osl_sandbox_hide_log(struct osl_sandbox *sb, const struct osl_policy *p,
+    const char *sink);
+
 /* sockets.c: after the deny rules, the named unix sockets of the host
  * that no write rule covers become masks; the report's unix-connect line. */
 const struct osl_error *osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p,

@@ -104,12 +104,8 @@ osl_sandbox_writable(const struct osl_sandbox *sb, const struct osl_policy *p, c
 	return false;
 }
 
-/* Every folder above the masked PATH that the program could rename (its
- * parent is writable) is bind-mounted on itself: a mount point cannot be
- * renamed (EBUSY), so the masked path cannot be moved aside and made again
- * unmasked. */
-static const struct osl_error *
-pin_ancestors(struct osl_sandbox *sb, const struct osl_policy *p, const char *path)
+const struct osl_error *
+osl_sandbox_pin_ancestors(struct osl_sandbox *sb, const struct osl_policy *p, const char *path)
 {
 	const struct osl_error *err;
 	char a[4096], parent[4096];
@@ -292,7 +288,7 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 	if ((err = add_mask(&sb->masks, &sb->nmasks, dp, &st)))
 		return err;
 	sb->masks[sb->nmasks - 1].in_tmp = osl_tmp_below(sb, dp) != NULL;
-	if ((err = pin_ancestors(sb, p, dp)))
+	if ((err = osl_sandbox_pin_ancestors(sb, p, dp)))
 		return err;
 	if (many > 0)
 		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_PARTIAL,
@@ -428,6 +424,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if ((err = osl_landlock_prepare(sb, p, o->audit)))
 		goto done;
 	osl_tmp_finish(sb, p);
+	if (enforce && (err = osl_sandbox_hide_log(sb, p, o->log_sink)))
+		goto done;
 	if ((err = deny_rules(sb, p, ns_ok)))
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))

@@ -57,6 +57,8 @@ struct osl_sandbox_opts {
 	const char *proxy_reason;	/* why there is no namespace */
 	bool serves;			/* a service (osl supervise): its binds on the
 					 * loopback serve the host, so no private one */
+	const char *log_sink;		/* the log osl writes when not the policy's
+					 * log.sink (-l): hidden from the child */
 	bool terse;			/* the report's levels without their reasons (a
 					 * run that shows none does not format 40 of them) */
 };
