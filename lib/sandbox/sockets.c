@@ -4,11 +4,12 @@
  * still reaches every socket its uid may write: a supervisor's control
  * socket, the system bus, systemd's private socket, docker.sock.  Every
  * named socket bound in osl's network namespace when the program starts
- * (/proc/net/unix) that no write rule covers is over-mounted by /dev/null
- * in the child's mount namespace: connect() then finds a device, not a
- * socket (ECONNREFUSED). */
+ * (/proc/net/unix) that no write rule covers (or that hands out power,
+ * see power) is over-mounted by /dev/null in the child's mount namespace:
+ * connect() then finds a device, not a socket (ECONNREFUSED). */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -27,6 +28,42 @@ below_dir_mask(const struct osl_sandbox *sb, const char *path)
 		if (sb->masks[i].dir && osl_path_within(sb->masks[i].path, path))
 			return true;
 	return false;
+}
+
+/* Sockets that hand a program power outside any sandbox: a bus (through
+ * the session bus, systemd --user starts anything), a service manager, a
+ * container engine, a key agent (it signs and decrypts with the keys the
+ * deny rules hide).  Over-mounted under a write rule too, unless a rule
+ * names the socket itself (no glob). */
+static const char *const power[] = {
+	"*/bus", "*/dbus/system_bus_socket", "*/systemd/private", "*/systemd/io.systemd.*",
+	"*/docker.sock", "*/podman/podman.sock", "*/containerd/containerd.sock",
+	"*/libvirt/libvirt-sock", "*/snapd.socket", "*/S.gpg-agent*", "*/S.scdaemon",
+	"*/ssh-agent.socket", "*/keyring/ssh", "*/gcr/ssh", "*/supervise.sock", NULL
+};
+
+static bool
+named_exactly(const struct osl_policy *p, const char *path)
+{
+	for (size_t j = 0; j < p->nrules; j++)
+		if (p->rules[j].kind == OSL_RULE_FS_WRITE && p->rules[j].real &&
+		    !strpbrk(p->rules[j].real, "*?[") && !strcmp(p->rules[j].real, path))
+			return true;
+	return false;
+}
+
+/* The program may connect to the socket at PATH: a write rule covers it
+ * (it may make and remove sockets there), and it is not one of power
+ * unless a rule names it. */
+static bool
+allowed(const struct osl_sandbox *sb, const struct osl_policy *p, const char *path)
+{
+	if (!osl_sandbox_writable(sb, p, path))
+		return false;
+	for (size_t i = 0; power[i]; i++)
+		if (!fnmatch(power[i], path, 0))
+			return named_exactly(p, path);
+	return true;
 }
 
 /* Gone in the child: below a private /tmp and no tree kept there. */
@@ -75,9 +112,7 @@ one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
 		return -1;
 	if (!realpath(path, real))
 		return errno == ENOENT ? 0 : -1;	/* unlinked: not reachable by name */
-	/* a write rule covers it: the program may make and remove sockets
-	 * there, so connecting is within its policy */
-	if (osl_sandbox_writable(sb, p, real) || below_dir_mask(sb, real) || in_fresh_tmp(sb, real))
+	if (allowed(sb, p, real) || below_dir_mask(sb, real) || in_fresh_tmp(sb, real))
 		return 0;
 	if ((fd = osl_sb_open(real, O_PATH)) == -1)
 		return -1;
@@ -147,8 +182,9 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 		    masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS);
 	else
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL,
-		    "the %zu named unix sockets bound outside (/proc/net/unix) that no write "
-		    "rule covers are over-mounted by /dev/null in a private mount namespace "
-		    "(landlock does not check connect())", masked);
+		    "the %zu named unix sockets of the host that no write rule covers, or "
+		    "that are a bus, service manager, container engine or key agent no rule "
+		    "names, over-mounted by /dev/null in a private mount namespace (landlock "
+		    "does not check connect())", masked);
 	return NULL;
 }

@@ -1,9 +1,9 @@
 /* Not a probe: the process outside the sandbox the probes aim at.  Listens
  * on 127.0.0.1:PORT (TCP) and on the abstract unix socket @osl-probe-PID,
  * accepts and closes connections; answers each UDP datagram to
- * 127.0.0.1:PORT with one of its own (udp_send); with SOCK, listens on
- * that named unix socket too (mode 0666, unix_named); ignores SIGUSR2,
- * until killed. */
+ * 127.0.0.1:PORT with one of its own (udp_send); listens on each named
+ * unix socket SOCK... too (mode 0666, up to 5: unix_named, session_bus);
+ * ignores SIGUSR2, until killed. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,7 +16,7 @@
 int main(int argc, char **argv) {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct sockaddr_un u = { .sun_family = AF_UNIX };
-	struct pollfd pf[4];
+	struct pollfd pf[8];
 	int npf = 3;
 	socklen_t len;
 	int one = 1;
@@ -38,20 +38,20 @@ int main(int argc, char **argv) {
 	pf[2].fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (bind(pf[2].fd, (struct sockaddr *)&a, sizeof(a)) == -1)
 		return 1;
-	if (argc > 2) {
+	for (int i = 2; i < argc && npf < 8; i++, npf++) {
 		struct sockaddr_un n = { .sun_family = AF_UNIX };
 
-		snprintf(n.sun_path, sizeof(n.sun_path), "%s", argv[2]);
+		snprintf(n.sun_path, sizeof(n.sun_path), "%s", argv[i]);
 		unlink(n.sun_path);
-		pf[3].fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (bind(pf[3].fd, (struct sockaddr *)&n, sizeof(n)) == -1 || listen(pf[3].fd, 16) == -1 ||
-		    chmod(n.sun_path, 0666) == -1)
+		pf[npf].fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(pf[npf].fd, (struct sockaddr *)&n, sizeof(n)) == -1 ||
+		    listen(pf[npf].fd, 16) == -1 || chmod(n.sun_path, 0666) == -1)
 			return 1;
-		npf = 4;
 	}
 	printf("ready\n");
 	fflush(stdout);
-	pf[0].events = pf[1].events = pf[2].events = pf[3].events = POLLIN;
+	for (int i = 0; i < npf; i++)
+		pf[i].events = POLLIN;
 	for (;;) {
 		if (poll(pf, (nfds_t)npf, -1) <= 0)
 			continue;
