@@ -671,6 +671,8 @@ namespaces(const struct osl_sandbox *sb, const struct osl_ids *ids, const char *
 		if (m->dir)
 			e = mount("osl-deny", fdp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			    "size=4k,nr_inodes=2,mode=000") == -1 ? errno : 0;
+		else if (m->sock)	/* one call: connect() finds a device, not a socket */
+			e = mount("/dev/null", fdp, NULL, MS_BIND, NULL) == -1 ? errno : 0;
 		else
 			e = mask_file(fd, fdp);
 		close(fd);
