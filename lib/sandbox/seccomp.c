@@ -288,6 +288,11 @@ static const struct osl_seccomp_argrule argrules[] = {
 	{ "memfd_create", NULL, EPERM, 1, OSL_SCMP_MASKED_EQ, MFD_EXEC, MFD_EXEC, false },
 	{ "memfd_create", NULL, ENOSYS, 1, OSL_SCMP_MASKED_EQ, MFD_NOEXEC_SEAL, 0, false },
 	{ "execveat", NULL, EPERM, 4, OSL_SCMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH, false },
+	/* another process's rlimits: Landlock does not scope prlimit(2), and
+	 * the program's parent is osl (RLIMIT_FSIZE 0 cuts its records, RLIMIT_CPU
+	 * kills it, a supervisor with its tree); 0 is the caller (libc's
+	 * getrlimit and setrlimit), any other value is refused, its own pid too */
+	{ "prlimit64", NULL, EPERM, 0, OSL_SCMP_NE, 0, 0, false },
 	/* no net rules: UNIX sockets only (UDP, raw and packet are refused) */
 	{ "socket", NULL, EAFNOSUPPORT, 0, OSL_SCMP_NE, AF_UNIX, 0, true },
 	/* with net rules: unix, inet, inet6, netlink and packet (the report's
