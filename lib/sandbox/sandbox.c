@@ -471,6 +471,13 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	if (sb->ll_scoped)
 		osl_report_add(r, "scope", "landlock.scope", NULL, OSL_ENF_FULL, "%s",
 		    "abstract unix sockets and signals scoped to the sandbox");
+	else if (enforce)	/* said, not left out: osl(7); namespaces hold it, or not */
+		osl_report_add(r, "scope", "landlock.scope", NULL, sb->pidns && r->ns_net ?
+		    OSL_ENF_FULL : sb->pidns || r->ns_net ? OSL_ENF_PARTIAL : OSL_ENF_NONE,
+		    "landlock ABI %d (< 6) scopes nothing: signals %s; abstract unix sockets %s",
+		    sb->abi, sb->pidns ? "stay in a PID namespace of its own" : "reach the "
+		    "user's processes outside", r->ns_net ? "stay in a network namespace of its "
+		    "own" : "reach listeners outside");
 	osl_pidns_report(sb, p, ns_ok);
 done:
 	if (err)

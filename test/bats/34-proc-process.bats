@@ -8,7 +8,10 @@ setup() {
 	proc_setup
 }
 
-teardown() { [ -z "${W:-}" ] || rm -rf "$W"; }
+teardown() {
+	[ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
+	[ -z "${W:-}" ] || rm -rf "$W"
+}
 
 # The capability sets of a sandboxed child: "Inh Prm Eff Bnd Amb" in hex.
 child_caps() { osl "$@" -- sh -c "awk '/^Cap/ { printf \"%s \", \$2 }' /proc/self/status"; }
@@ -298,4 +301,69 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 		run osl -j -p "$W/$b.yaml" proc run --dry-run
 		echo "$output" | jq -e '.[-1].capabilities == ["sys_admin"]'
 	done
+}
+
+# --- unix sockets of the host, Landlock's scope ---
+
+# a process outside listening on each named unix socket given (python3
+# of /usr, which the policies below may run)
+listen_unix() {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	/usr/bin/python3 -c '
+import socket, sys, time
+ss = []
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX); s.bind(p); s.listen(4); ss.append(s)
+time.sleep(120)' "$@" >/dev/null 2>&1 3>&- &
+	LISTENER=$!
+	for _ in $(seq 100); do [ -S "${@: -1}" ] && return; sleep 0.05; done
+	false
+}
+
+@test "unix-connect: a host's socket the policy only reads, and a bus it writes, are over-mounted; a rule naming the bus allows it" {
+	mkdir -p ro w
+	listen_unix "$T/ro/sock" "$T/w/bus" "$T/w/own"
+	printf 'version: 1\nextends: [%s]\nfs: { read: ["${PWD}/**"], write: ["${PWD}/w/**"] }\n' \
+	    "$P/proc-full.yaml" > "$T/u.yaml"
+	run osl -j -p "$T/u.yaml" proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .enforcement != "none"' ||
+	    { kill "$LISTENER"; skip "no mount namespace can be made here"; }
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .enforcement == "full"'
+	# shellcheck disable=SC2016
+	try='import socket, sys
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    try: s.connect(p); print(p.split("/")[-1], "connected")
+    except OSError as e: print(p.split("/")[-1], e.errno)'
+	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/sock" "$T/w/bus" "$T/w/own"
+	kill "$LISTENER"
+	assert_success
+	assert_line "sock 111"
+	assert_line "bus 111"
+	assert_line "own connected"
+	# bare, they connect; a rule naming the bus itself allows it
+	mkdir w2
+	listen_unix "$T/ro/sock2" "$T/w2/bus"
+	printf 'version: 1\nextends: [%s]\nfs: { write: ["${PWD}/w2/bus"] }\n' "$T/u.yaml" > "$T/n.yaml"
+	run /usr/bin/python3 -c "$try" "$T/ro/sock2" "$T/w2/bus"
+	assert_line "sock2 connected"
+	assert_line "bus connected"
+	run osl -p "$T/n.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/sock2" "$T/w2/bus"
+	kill "$LISTENER"
+	assert_line "sock2 111"
+	assert_line "bus connected"
+}
+
+@test "landlock.scope: a kernel before ABI 6 is reported, not left out (strace makes the version 5)" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	inject() { strace -f -qq -o /dev/null -e trace=landlock_create_ruleset \
+	    -e inject=landlock_create_ruleset:retval=5:when=1 "$OSL" "$@"; }
+	run inject -p "$P/proc-full.yaml" proc run --dry-run
+	assert_success
+	assert_line --regexp '^(partial|full) +scope +landlock.scope +landlock ABI 5 \(< 6\) scopes nothing'
+	printf 'version: 1\nextends: [%s]\nnet: { connect: ["*:443"] }\n' "$P/proc-full.yaml" > "$T/n.yaml"
+	run inject -p "$T/n.yaml" proc run --dry-run
+	assert_line --regexp '^none +scope +landlock.scope +.*signals reach the user.s processes outside; abstract unix sockets reach listeners outside'
+	run osl -p "$P/proc-full.yaml" proc run --dry-run
+	assert_line --regexp '^full +scope +landlock.scope +abstract unix sockets and signals scoped'
 }
