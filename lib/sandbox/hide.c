@@ -77,9 +77,9 @@ osl_sandbox_hide_log(struct osl_sandbox *sb, const struct osl_policy *p, const c
 		if (!realpath(dir[0] ? dir : "/", real))
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", strcmp(real, "/") ? real : "", slash + 1);
-		if (!strcmp(real, "/") || (!osl_sandbox_writable(sb, p, real) &&
-		    !osl_sandbox_writable(sb, p, file)))
-			continue;
+		if (!strcmp(real, "/") || osl_tmp_gone(sb, real) ||
+		    (!osl_sandbox_writable(sb, p, real) && !osl_sandbox_writable(sb, p, file)))
+			continue;	/* (below a fresh /tmp: the child does not see it) */
 		if ((err = osl_sandbox_hide(sb, real, "log")) ||
 		    (err = osl_sandbox_pin_ancestors(sb, p, real)))
 			return err;

@@ -49,6 +49,8 @@ void osl_tmp_finish(struct osl_sandbox *sb, const struct osl_policy *p);
 int osl_tmp_mounts(const struct osl_sandbox *sb, const char *cwd, const char **step);
 /* The private folder a real PATH is below (or is), or NULL. */
 const char *osl_tmp_below(const struct osl_sandbox *sb, const char *path);
+/* Gone in the child: below a private folder and no tree kept there. */
+bool osl_tmp_gone(const struct osl_sandbox *sb, const char *path);
 /* A ${TMPDIR} rule with a private /tmp: PREFIX is its prefix in the new
  * /tmp (true), whatever TMPDIR was. */
 bool osl_tmp_rule(const struct osl_sandbox *sb, const struct osl_rule *ru, char *prefix,

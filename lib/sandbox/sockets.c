@@ -66,18 +66,6 @@ allowed(const struct osl_sandbox *sb, const struct osl_policy *p, const char *pa
 	return true;
 }
 
-/* Gone in the child: below a private /tmp and no tree kept there. */
-static bool
-in_fresh_tmp(const struct osl_sandbox *sb, const char *path)
-{
-	if (!osl_tmp_below(sb, path))
-		return false;
-	for (size_t i = 0; i < sb->ntmp_keep; i++)
-		if (osl_path_within(sb->tmp_keep[i], path))
-			return false;
-	return true;
-}
-
 /* The path of one line of /proc/net/unix ("Num RefCount Protocol Flags
  * Type St Inode Path"), or NULL: unbound, abstract ('@'). */
 static char *
@@ -123,7 +111,7 @@ one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
 	else if (!realpath(path, real) || (fd = osl_sb_open(real, O_PATH)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode) || allowed(sb, p, real) ||
-	    below_dir_mask(sb, real) || in_fresh_tmp(sb, real)) {
+	    below_dir_mask(sb, real) || osl_tmp_gone(sb, real)) {
 		close(fd);
 		return 0;	/* another file there now, or nothing to hide */
 	}
@@ -134,14 +122,50 @@ one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
 	return 1;
 }
 
+/* /proc/net/unix whole, NUL-terminated (read(2) into one buffer: stdio
+ * took twice as long), or NULL with errno. */
+static char *
+read_table(void)
+{
+	size_t size = 64 * 1024, len = 0;
+	char *buf = malloc(size), *nb;
+	ssize_t n;
+	int fd = -1, e;
+
+	if (!buf)
+		return NULL;
+	if ((fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0) {
+		len += (size_t)n;
+		if (len == size - 1) {
+			if (!(nb = realloc(buf, size * 2)))
+				goto fail;
+			buf = nb;
+			size *= 2;
+		}
+	}
+	if (n == -1)
+		goto fail;
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	errno = e;
+	return NULL;
+}
+
 const struct osl_error *
 osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
-	char line[PATH_MAX + 128], first[256] = "";
+	char first[256] = "", *table, *line, *next;
 	int skipped = 0;
-	FILE *f;
 
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
@@ -152,32 +176,32 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 		    "write is reachable");
 		return NULL;
 	}
-	if (!(f = fopen("/proc/net/unix", "re"))) {
+	if (!(table = read_table())) {
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "/proc/net/unix cannot be read (%s): the named unix sockets of the host "
 		    "are not known, and landlock does not check connect() to them",
 		    strerror(errno));
 		return NULL;
 	}
-	if (!fgets(line, sizeof(line), f))	/* the header */
-		line[0] = '\0';
-	while (!err && fgets(line, sizeof(line), f)) {
-		char *path = line_path(line);
+	line = strchr(table, '\n');	/* after the header, a line each */
+	while (!err && line && *++line) {
+		char *path;
 		int r;
 
-		if (!path || path[0] == '@')
-			continue;
-		if (left == 0 || (r = one(sb, p, path, &err)) < 0) {
-			if (!skipped++)
-				snprintf(first, sizeof(first), "%s", path);
-			continue;
+		if ((next = strchr(line, '\n')))
+			*next = '\0';
+		if ((path = line_path(line)) && path[0] != '@') {
+			if (left == 0 || (r = one(sb, p, path, &err)) < 0) {
+				if (!skipped++)
+					snprintf(first, sizeof(first), "%s", path);
+			} else if (r > 0 && sb->nmasks > n0 + masked) {
+				masked++;
+				left--;
+			}
 		}
-		if (r > 0 && sb->nmasks > n0 + masked) {
-			masked++;
-			left--;
-		}
+		line = next;
 	}
-	fclose(f);
+	free(table);
 	if (err)
 		return err;
 	if (masked)

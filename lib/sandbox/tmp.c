@@ -41,6 +41,17 @@ osl_tmp_below(const struct osl_sandbox *sb, const char *path)
 }
 
 bool
+osl_tmp_gone(const struct osl_sandbox *sb, const char *path)
+{
+	if (!osl_tmp_below(sb, path))
+		return false;
+	for (size_t i = 0; i < sb->ntmp_keep; i++)
+		if (osl_path_within(sb->tmp_keep[i], path))
+			return false;
+	return true;
+}
+
+bool
 osl_tmp_rule(const struct osl_sandbox *sb, const struct osl_rule *ru, char *prefix, size_t size)
 {
 	char pat[4096];
