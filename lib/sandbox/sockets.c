@@ -85,8 +85,9 @@ line_path(char *line)
 	return *s ? s : NULL;
 }
 
-/* One socket at PATH (as bound): 1 over-mounted, 0 nothing to do, -1 not
- * resolvable here (relative, not a socket).  A few microseconds each, at
+/* One socket at PATH (as bound): 1 over-mounted, 0 nothing to do (gone,
+ * out of reach for this user: the child is the same, or one osl, root,
+ * makes less), -1 not resolvable here (relative, a loop).  A few microseconds each, at
  * every start: the name as bound is opened as it is when no symlink, "."
  * or ".." is on its way (most), else its real path. */
 static int
@@ -103,13 +104,15 @@ one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
 	for (size_t i = 0; i < sb->nmasks; i++)
 		if (!strcmp(sb->masks[i].path, path))
 			return 0;	/* listed again: an accepted connection */
-	if (!strstr(path, "/.") && !strstr(path, "//") && strlen(path) < sizeof(real) &&
-	    (fd = osl_sb_open(path, O_PATH)) != -1)
-		memcpy(real, path, strlen(path) + 1);
-	else if (errno == ENOENT)
-		return 0;	/* unlinked: not reachable by name */
-	else if (!realpath(path, real) || (fd = osl_sb_open(real, O_PATH)) == -1)
-		return errno == ENOENT ? 0 : -1;
+	fd = -1;
+	if (!strstr(path, "/.") && !strstr(path, "//") && strlen(path) < sizeof(real)) {
+		if ((fd = osl_sb_open(path, O_PATH)) == -1 && (errno == ENOENT || errno == EACCES))
+			return 0;	/* unlinked, or out of this user's reach */
+		if (fd != -1)
+			memcpy(real, path, strlen(path) + 1);
+	}
+	if (fd == -1 && (!realpath(path, real) || (fd = osl_sb_open(real, O_PATH)) == -1))
+		return errno == ENOENT || errno == EACCES ? 0 : -1;
 	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode) || allowed(sb, p, real) ||
 	    below_dir_mask(sb, real) || osl_tmp_gone(sb, real)) {
 		close(fd);
