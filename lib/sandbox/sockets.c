@@ -85,7 +85,8 @@ line_path(char *line)
 	return *s ? s : NULL;
 }
 
-/* One socket at PATH (as bound): 1 over-mounted, 0 nothing to do (gone,
+/* One socket at PATH (as bound): 1 over-mounted (2: but it has another
+ * name, a hard link, which stays), 0 nothing to do (gone,
  * out of reach for this user: the child is the same, or one osl, root,
  * makes less), -1 not resolvable here (relative, a loop).  A few microseconds each, at
  * every start: the name as bound is opened as it is when no symlink, "."
@@ -122,7 +123,7 @@ one(struct osl_sandbox *sb, const struct osl_policy *p, const char *path,
 	n = sb->nmasks;
 	if (!(*err = osl_sandbox_add_mask(sb, real, &st)) && sb->nmasks > n)
 		sb->masks[n].sock = true;	/* (none new: a path masked already) */
-	return 1;
+	return st.st_nlink > 1 ? 2 : 1;	/* 2: another name (a hard link) stays */
 }
 
 /* /proc/net/unix whole, NUL-terminated (read(2) into one buffer: stdio
@@ -167,7 +168,7 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
-	char first[256] = "", *table, *line, *next;
+	char first[256] = "", linked[256] = "", *table, *line, *next;
 	int skipped = 0;
 
 	if (!sb->ll_fs)
@@ -200,6 +201,8 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 			} else if (r > 0 && sb->nmasks > n0 + masked) {
 				masked++;
 				left--;
+				if (r == 2 && !linked[0])
+					snprintf(linked, sizeof(linked), "%s", path);
 			}
 		}
 		line = next;
@@ -209,7 +212,12 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 		return err;
 	if (masked)
 		sb->ns_flags |= CLONE_NEWNS;
-	if (skipped)
+	if (linked[0] && !skipped)
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+		    "%zu named unix sockets over-mounted, but '%s' has another name (a hard "
+		    "link) that is not: landlock does not check connect() to it", masked,
+		    linked);
+	else if (skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "%zu named unix sockets over-mounted; %d not (e.g. '%s': relative, not "
 		    "found here, or more than %d): landlock does not check connect() to them",

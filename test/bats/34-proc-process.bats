@@ -336,11 +336,19 @@ for p in sys.argv[1:]:
     try: s.connect(p); print(p.split("/")[-1], "connected")
     except OSError as e: print(p.split("/")[-1], e.errno)'
 	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/sock" "$T/w/bus" "$T/w/own"
-	kill "$LISTENER"
 	assert_success
 	assert_line "sock 111"
 	assert_line "bus 111"
 	assert_line "own connected"
+	# a second name of a socket (a hard link) is not in /proc/net/unix
+	ln "$T/ro/sock" "$T/ro/link"
+	run osl -p "$T/u.yaml" proc run --dry-run
+	assert_line --regexp "^partial +net +unix-connect +.*'$T/ro/sock' has another name"
+	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/link"
+	assert_line "link connected"
+	run -125 osl -p "$T/u.yaml" proc run --require-full -- true
+	kill "$LISTENER"
+	rm "$T/ro/link"
 	# bare, they connect; a rule naming the bus itself allows it
 	mkdir w2
 	listen_unix "$T/ro/sock2" "$T/w2/bus"
