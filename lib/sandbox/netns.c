@@ -5,6 +5,7 @@
  * loopback, else by seccomp, else (the policy needs UDP for DNS) the report
  * says partial. */
 #include <errno.h>
+#include <linux/vm_sockets.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -157,4 +158,36 @@ osl_lo_up(void)
 		e = errno;
 	close(s);
 	return e;
+}
+
+/* Without seccomp's family checks (seccomp: none, or socket in the
+ * policy's allow list), a vsock socket reaches a virtual machine's host
+ * past any network namespace: the lines that say the network is closed
+ * by one are partial where this kernel has AF_VSOCK. */
+void
+osl_sandbox_vsock_report(struct osl_sandbox *sb, const struct osl_policy *p)
+{
+	static const char *const closed[] = { "no-network", ENTRY, "egress-proxy" };
+	struct osl_sandbox_report *r = &sb->report;
+	int s;
+
+	if (osl_seccomp_refuses_families(&p->seccomp))
+		return;
+	if ((s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return;		/* no vsock here (EAFNOSUPPORT) */
+	close(s);
+	for (size_t i = 0; i < r->n; i++) {
+		struct osl_enf_entry *e = &r->entries[i];
+		size_t len = strlen(e->reason);
+
+		for (size_t j = 0; j < sizeof(closed) / sizeof(closed[0]); j++) {
+			if (strcmp(e->kind, "net") || strcmp(e->name, closed[j]) ||
+			    e->level != OSL_ENF_FULL)
+				continue;
+			e->level = OSL_ENF_PARTIAL;
+			snprintf(e->reason + len, sizeof(e->reason) - len, "%s",
+			    "; but with no seccomp family check, vsock sockets reach the host "
+			    "past the namespace");
+		}
+	}
 }

@@ -88,6 +88,10 @@ const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char 
     const struct stat *st);
 void osl_sandbox_userns(struct osl_sandbox *sb);
 
+/* The report's closed-network lines partial where vsock passes them (no
+ * seccomp family check and the kernel has AF_VSOCK); after seccomp. */
+void osl_sandbox_vsock_report(struct osl_sandbox *sb, const struct osl_policy *p);
+
 /* pidns.c: proc.namespaces: [pid].  Prepare before the user namespace is
  * decided; the report after seccomp; in the child, the /proc mount right
  * after the mount namespace is private, the memfd setting before the

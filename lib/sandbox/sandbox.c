@@ -464,6 +464,8 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 	    (err = osl_seccomp_args(&p->seccomp, net_any || !enforce, true, &sb->bpf_args,
 	    &sb->bpf_args_len)))
 		goto done;
+	if (enforce)
+		osl_sandbox_vsock_report(sb, p);
 	osl_report_add(r, "seccomp", "proc.seccomp", NULL,
 	    sb->bpf ? OSL_ENF_FULL : OSL_ENF_NONE, "%s", sb->bpf ?
 	    "profile loaded for x86_64, x32 and i386; other architectures are killed" :

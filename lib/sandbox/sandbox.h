@@ -289,6 +289,10 @@ const struct osl_error *osl_seccomp_trace_build(const char *const *names, void *
  * egress through the proxy without a network namespace (sockets: TCP,
  * unix and netlink only; a filter even for seccomp: none).  The filters of
  * the shipped profiles are compiled at build time and copied. */
+/* Does the filter of S refuse the socket families no ordinary program uses
+ * (vsock, ...)?  Not with seccomp: none, nor when its allow list names
+ * socket. */
+bool osl_seccomp_refuses_families(const struct osl_seccomp *s);
 const struct osl_error *osl_seccomp_build(const struct osl_seccomp *s, bool net_any,
     bool tcp_only, void **bpf, unsigned short *len, const char **profile);
 /* The filter from libseccomp now, never the build-time copy; TREE as the

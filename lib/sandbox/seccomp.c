@@ -395,6 +395,14 @@ names_have(char *const *names, size_t n, const char *name)
 	return false;
 }
 
+bool
+osl_seccomp_refuses_families(const struct osl_seccomp *s)
+{
+	if (names_have(s->deny, s->ndeny, "socket"))
+		return true;	/* no socket at all */
+	return s->base != OSL_SECCOMP_NONE && !either(s, "socket");
+}
+
 /* The argument checks of PR: every one of the table but those whose call
  * the policy names (its list says what happens to the call then). */
 static const struct osl_error *

@@ -375,3 +375,24 @@ for p in sys.argv[1:]:
 	run osl -p "$P/proc-full.yaml" proc run --dry-run
 	assert_line --regexp '^full +scope +landlock.scope +abstract unix sockets and signals scoped'
 }
+
+@test "vsock: with seccomp none an empty network namespace is no longer full (vsock passes it); the default profile refuses the family" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	/usr/bin/python3 -c 'import socket; socket.socket(40, socket.SOCK_STREAM)' 2>/dev/null ||
+	    skip "the kernel has no AF_VSOCK"
+	printf 'version: 1\nextends: [%s]\nproc: { seccomp: none }\n' "$P/proc-full.yaml" > "$T/none.yaml"
+	run osl -p "$T/none.yaml" proc run --dry-run
+	assert_line --regexp '^partial +net +no-network +.*vsock sockets reach the host past the namespace'
+	vs='import socket
+try: socket.socket(40, socket.SOCK_STREAM); print("opened")
+except OSError as e: print(e.errno)'
+	run osl -p "$T/none.yaml" proc run -- /usr/bin/python3 -c "$vs"
+	assert_output opened
+	# builtin:ci's own loopback namespace, builtin:default: the family is refused
+	for pol in builtin:ci builtin:default; do
+		run osl -p "$pol" proc run -- /usr/bin/python3 -c "$vs"
+		assert_output 97
+	done
+	run osl -p "$P/proc-full.yaml" proc run --dry-run
+	assert_line --regexp '^full +net +no-network'
+}
