@@ -88,6 +88,11 @@ const struct osl_error *osl_sandbox_add_mask(struct osl_sandbox *sb, const char 
     const struct stat *st);
 void osl_sandbox_userns(struct osl_sandbox *sb);
 
+/* seccomp.c, for seccomp-trace.c: the raw BPF of the libseccomp filter F
+ * (a struct scmp_filter_ctx), through a memfd (libseccomp 2.5 exports only
+ * to an fd). */
+const struct osl_error *osl_seccomp_export(void *f, void **bpf, unsigned short *len);
+
 /* The report's closed-network lines partial where vsock passes them (no
  * seccomp family check and the kernel has AF_VSOCK); after seccomp. */
 void osl_sandbox_vsock_report(struct osl_sandbox *sb, const struct osl_policy *p);

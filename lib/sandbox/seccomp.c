@@ -29,7 +29,7 @@
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
 
-#include "sandbox/sandbox.h"
+#include "sandbox/sandbox-int.h"
 #include "util/strbuf.h"
 
 /* A filter compiled at build time (src/build/seccomp-gen.c) for a profile
@@ -334,9 +334,9 @@ add_arg_rules(scmp_filter_ctx f, const struct osl_seccomp_profile *pr)
 	return NULL;
 }
 
-/* The raw BPF of F, through a memfd (libseccomp 2.5 exports only to an fd). */
-static const struct osl_error *
-export(scmp_filter_ctx f, void **bpf, unsigned short *len)
+/* (sandbox-int.h) */
+const struct osl_error *
+osl_seccomp_export(scmp_filter_ctx f, void **bpf, unsigned short *len)
 {
 	const struct osl_error *err = NULL;
 	struct stat st;
@@ -657,7 +657,7 @@ compile(const struct osl_seccomp_profile *pr, bool tree, bool tcp_only, void **b
 	    (err = add_names(f, SCMP_ACT_ERRNO(ENOSYS), pr->enosys, pr->nenosys)) ||
 	    (err = add_arg_rules(f, pr)) || (tcp_only && (err = add_tcp_only(f))))
 		goto done;
-	if (!(err = export(f, bpf, len)) && !pr->default_allow) {
+	if (!(err = osl_seccomp_export(f, bpf, len)) && !pr->default_allow) {
 		struct sock_filter *in = *bpf;
 
 		for (unsigned short i = 0; i < *len; i++)
@@ -766,45 +766,4 @@ osl_seccomp_nprecompiled(void)
 	while (precompiled[n].key)
 		n++;
 	return n;
-}
-
-/* For `osl policy learn`: a filter that allows everything and asks the
- * tracer (SECCOMP_RET_TRACE) about NAMES, so the tracee stops only on the
- * calls that matter; "mmap" only when it maps code (PROT_EXEC): every
- * malloc maps memory.  Native architecture only: a call of another one is
- * not seen (the learner says so). */
-const struct osl_error *
-osl_seccomp_trace_build(const char *const *names, void **bpf, unsigned short *len)
-{
-	const struct osl_error *err = NULL;
-	scmp_filter_ctx f;
-	int rc;
-
-	*bpf = NULL;
-	*len = 0;
-	if (!(f = seccomp_init(SCMP_ACT_ALLOW)))
-		return osl_error_new(OSL_ESETUP, "seccomp: cannot initialise libseccomp");
-	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
-		err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot set attributes");
-		goto done;
-	}
-	for (size_t i = 0; names[i]; i++) {
-		int nr = seccomp_syscall_resolve_name(names[i]);
-
-		if (nr < 0)
-			continue;
-		if (nr == SCMP_SYS(mmap))
-			rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 1,
-			    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
-		else
-			rc = seccomp_rule_add(f, SCMP_ACT_TRACE(0), nr, 0);
-		if (rc < 0 && rc != -EEXIST) {
-			err = osl_error_sys(OSL_ESETUP, -rc, "seccomp: cannot trace '%s'", names[i]);
-			goto done;
-		}
-	}
-	err = export(f, bpf, len);
-done:
-	seccomp_release(f);
-	return err;
 }
