@@ -35,12 +35,20 @@ const struct osl_error *osl_log_frag_init(struct osl_log_frag *fr,
     const struct osl_log_identity *id);
 void osl_log_frag_release(struct osl_log_frag *fr);
 
+/* Layouts of records from fields, kept across records (log/plan.c): a
+ * writer that makes many records of the same fields works the layout out
+ * once and then writes only the values into it. */
+struct osl_log_plans;
+struct osl_log_plans *osl_log_plans_new(void);
+void osl_log_plans_free(struct osl_log_plans *ps);
+
 struct osl_log_build_args {
 	enum osl_level level;
 	uint64_t now_ns;		/* CLOCK_REALTIME, ns since the epoch */
 	uint64_t seq;
 	const uint8_t *prev;		/* 32 bytes; NULL: no chain field */
 	size_t max;			/* longest line allowed, '\n' included */
+	struct osl_log_plans *plans;	/* or NULL: every record laid out anew */
 };
 /* Serialise REC (not changed, still the caller's) into OUT: the whole line
  * with its '\n', strings made valid and, if the line would pass a->max, cut

@@ -122,6 +122,7 @@ build(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_t n
 	a.seq = log->seq + 1;
 	a.prev = log->chain ? log->last : NULL;
 	a.max = log->max;
+	a.plans = log->plans;
 	if (r->json)
 		return osl_log_build(&log->line, r->json, &log->frag, &a, hash);
 	return osl_log_build_fields(&log->line, r->f, r->n, &log->frag, &a, hash);
@@ -457,6 +458,10 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 	if ((err = parse_sink(log, cfg->sink)) != NULL ||
 	    (err = osl_log_frag_init(&log->frag, id)) != NULL)
 		goto fail;
+	if ((log->plans = osl_log_plans_new()) == NULL) {
+		err = osl_error_nomem();
+		goto fail;
+	}
 	log->max = log->kind == SINK_FILE ? OSL_LOG_FILE_MAX : OSL_LOG_PIPE_MAX;
 	if (log->kind == SINK_FILE) {
 		if ((err = osl_log_file_open(log)) != NULL)
@@ -531,6 +536,7 @@ osl_log_close(struct osl_log *log)
 		close(log->fd);
 	osl_log_close(log->cp_log);
 	osl_log_frag_release(&log->frag);
+	osl_log_plans_free(log->plans);
 	sb_release(&log->line);
 	sb_release(&log->wire);
 	sb_release(&log->batch);

@@ -32,6 +32,7 @@ struct osl_log {
 	pid_t pid;
 	char host[256];
 	struct osl_log_frag frag;
+	struct osl_log_plans *plans;	/* layouts of records from fields */
 	struct strbuf line, wire;
 
 	/* the last complete record of the file (or of this process) */
