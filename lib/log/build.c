@@ -308,15 +308,22 @@ jw_record(struct jw *w, struct src *s, const struct osl_log_frag *fr,
 /* What follows the bytes in W: the chain, or the braces. */
 #define TAIL(a) ((a)->prev ? OSL_CHAIN_SUFFIX_LEN + 1 : 3)
 
-/* A writer over OUT, room left for the tail. */
+/* A writer over OUT (after what it holds, for a->append), room left for
+ * the tail; OUT is not changed until the record is sealed. */
 static bool
 jw_start(struct jw *w, struct strbuf *out, const struct osl_log_build_args *a)
 {
+	size_t at = a->append ? out->len : 0;
+
 	memset(w, 0, sizeof(*w));
-	if (a->max <= TAIL(a) + 256 || !sb_grow(out, a->max))
+	if (!a->append)
+		out->len = 0;
+	if (a->max <= TAIL(a) + 256 || !sb_grow(out, a->max)) {
+		out->oom = false;	/* what it holds is whole */
 		return false;
-	w->p = out->buf;
-	w->end = out->buf + a->max - TAIL(a);
+	}
+	w->start = w->p = out->buf + at;
+	w->end = w->start + a->max - TAIL(a);
 	return true;
 }
 
@@ -325,13 +332,19 @@ static const struct osl_error *
 seal(struct strbuf *out, const struct jw *w, const struct osl_log_build_args *a,
     uint8_t hash[32])
 {
+	size_t at = (size_t)(w->start - out->buf);
+
 	out->len = (size_t)(w->p - out->buf);
 	out->buf[out->len] = '\0';
 	if (a->prev)
-		osl_chain_seal(out, a->prev, hash);
+		osl_chain_seal(out, at, a->prev, hash);
 	else
 		sb_add(out, "}}\n", 3);
-	return out->oom ? osl_error_nomem() : NULL;
+	if (!out->oom)
+		return NULL;
+	out->oom = false;
+	out->len = at;	/* none of it */
+	return osl_error_nomem();
 }
 
 static const struct osl_error *
@@ -391,7 +404,7 @@ record(struct strbuf *out, struct src *s, const struct osl_log_frag *fr,
 	w.mark = w.p;
 	s->l->done = 0;
 	jw_record(&w, s, fr, a, fr->truncated);
-	return osl_log_plan_finish(p, &w, out->buf) ? p : NULL;
+	return osl_log_plan_finish(p, &w) ? p : NULL;
 }
 
 /* The record from plan P; false when it does not fit as it is (the full

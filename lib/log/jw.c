@@ -6,6 +6,24 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+/* A byte of X is 0. */
+#define ZERO_IN(x)	(((x) - ONES) & ~(x) & HIGHS)
+
+/* The 8 bytes at S are all printable ASCII but " and \, written as they
+ * are: most of what a record holds, looked at a word at a time. */
+static inline bool
+plain8(const unsigned char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	/* below 0x20, 0x80 and up, DEL, ", \ */
+	return ((((x - 0x20 * ONES) & ~x) | x | ZERO_IN(x ^ (0x7f * ONES)) |
+	    ZERO_IN(x ^ ('"' * ONES)) | ZERO_IN(x ^ ('\\' * ONES))) & HIGHS) == 0;
+}
+
 void
 jw_strn(struct jw *w, const char *str, size_t len)
 {
@@ -17,6 +35,8 @@ jw_strn(struct jw *w, const char *str, size_t len)
 	jw_c(w, '"');
 	while (s < end && !w->over) {
 		run = s;
+		while (end - s >= 8 && plain8(s))
+			s += 8;
 		while (s < end && *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
 			s++;
 		if (s > run) {

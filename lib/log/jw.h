@@ -13,6 +13,7 @@
 struct osl_log_plan;
 
 struct jw {
+	char *start;		/* of the record */
 	char *p, *end;		/* output; overflow when p would pass end */
 	size_t cap;		/* cut strings to this many input bytes; 0: never */
 	bool over;
@@ -74,9 +75,9 @@ struct osl_log_plan *osl_log_plan_find(struct osl_log_plans *ps,
 /* A plan to record these fields' layout into (the one used longest ago). */
 struct osl_log_plan *osl_log_plan_start(struct osl_log_plans *ps,
     const struct osl_log_field *f, size_t n, enum osl_level level, bool mark);
-/* Recording into W, whose output starts at BUF, is done: keep the plan.
- * False (the plan is dropped) when W overflowed or cut something. */
-bool osl_log_plan_finish(struct osl_log_plan *p, struct jw *w, const char *buf);
+/* Recording into W is done: keep the plan.  False (the plan is dropped)
+ * when W overflowed or cut something. */
+bool osl_log_plan_finish(struct osl_log_plan *p, struct jw *w);
 /* The record's bytes up to its chain into W: the plan with F's values
  * (w->over or w->cut when they do not fit as they are). */
 void osl_log_plan_run(const struct osl_log_plan *p, struct jw *w,

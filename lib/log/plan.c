@@ -143,9 +143,9 @@ jw_hole(struct jw *w, enum jw_hole kind, size_t i)
 }
 
 bool
-osl_log_plan_finish(struct osl_log_plan *p, struct jw *w, const char *buf)
+osl_log_plan_finish(struct osl_log_plan *p, struct jw *w)
 {
-	size_t len = (size_t)(w->p - buf);
+	size_t len = (size_t)(w->p - w->start);
 	char *v;
 
 	jw_hole(w, JW_HOLE_END, 0);
@@ -157,7 +157,7 @@ osl_log_plan_finish(struct osl_log_plan *p, struct jw *w, const char *buf)
 		p->lit = v;
 		p->lit_cap = len;
 	}
-	memcpy(p->lit, buf, len);
+	memcpy(p->lit, w->start, len);
 	p->used = p->made;
 	return true;
 }

@@ -51,6 +51,7 @@ struct osl_log {
 	bool locked;		/* we hold the file's lock */
 	unsigned hold;		/* osl_log_hold depth: keep the lock, write later */
 	struct strbuf batch;
+	size_t rec_at;		/* where the record being built starts in it */
 	unsigned long batched;	/* records in it */
 
 	struct osl_log_syncer *syncer;	/* sync: batch's thread, once started */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log/log-int.h"
+#include "log/jw.h"
 #include "tap.h"
 
 static char *argv0[] = { "osl", "supervise", "-c", "tree.yaml", NULL };
@@ -277,6 +277,93 @@ test_random(void)
 	ok(differ == before, "random: 3000 records of 13 shapes with random values");
 }
 
+/* A JSON string as osl-log(5) says (Values), a byte at a time. */
+static size_t
+spec_string(char *out, const unsigned char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, o = 0, n;
+
+	out[o++] = '"';
+	while (i < len) {
+		n = s[i] ? osl_utf8_seq(s + i, len - i < 4 ? len - i : 4) : 0;
+		if (n == 0) {
+			o += (size_t)sprintf(out + o, "\\\\x%c%c", hex[s[i] >> 4], hex[s[i] & 15]);
+			i++;
+		} else if (n == 1 && (s[i] == '"' || s[i] == '\\')) {
+			out[o++] = '\\';
+			out[o++] = (char)s[i++];
+		} else if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
+			const char *e = strchr("\b\f\n\r\t", s[i]);
+
+			if (e && *e)
+				o += (size_t)sprintf(out + o, "\\%c", "bfnrt"[e - "\b\f\n\r\t"]);
+			else
+				o += (size_t)sprintf(out + o, "\\u%04x", s[i]);
+			i++;
+		} else if (n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
+			o += (size_t)sprintf(out + o, "\\u%04x", s[i + 1]);
+			i += 2;
+		} else if (n == 3 && s[i] == 0xe2 && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+			o += (size_t)sprintf(out + o, "\\u%s", s[i + 2] == 0xa8 ? "2028" : "2029");
+			i += 3;
+		} else {
+			memcpy(out + o, s + i, n);
+			o += n;
+			i += n;
+		}
+	}
+	out[o++] = '"';
+	return o;
+}
+
+/* The writer's strings (a word at a time where it can) against the spec's
+ * byte at a time, on random bytes of every length 0..300, mostly printable. */
+static void
+test_strings(void)
+{
+	static unsigned char in[301];
+	static char want[301 * 6 + 3], got[301 * 6 + 3];
+	static const unsigned char odd[] = { '"', '\\', 0, 0x1f, 0x7f, 0x80, 0xc2, 0xe2, 0xff,
+		'\n', 0x20, 0x7e };
+	struct jw w;
+	size_t len, i, wn, bad = 0;
+	int r;
+
+	srand(7);
+	for (r = 0; r < 20; r++)
+		for (len = 0; len <= 300; len++) {
+			for (i = 0; i < len; i++)
+				in[i] = (unsigned char)(rand() % 16 ? ' ' + rand() % 95 :
+				    rand() % 2 ? odd[rand() % sizeof(odd)] : rand() % 256);
+			memset(&w, 0, sizeof(w));
+			w.p = got;
+			w.end = got + sizeof(got);
+			jw_strn(&w, (const char *)in, len);
+			wn = spec_string(want, in, len);
+			if (w.over || (size_t)(w.p - got) != wn || memcmp(got, want, wn) != 0)
+				bad++;
+		}
+	ok(bad == 0, "strings: %zu of 6020 random strings differ from the spec", bad);
+}
+
+static void
+test_numbers(void)
+{
+	static const uint64_t v[] = { 0, 9, 10, 99, 100, 101, 999, 1000, 4242, 65535,
+		1000000007, 9007199254740993ULL, UINT64_MAX };
+	char got[24], want[24];
+	size_t i, bad = 0;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[i]);
+		if (osl_fmt_u64(got, v[i]) != strlen(want) || strcmp(got, want) != 0)
+			bad++;
+	}
+	ok(bad == 0, "numbers: decimal as printf writes it");
+}
+
 int
 main(void)
 {
@@ -287,6 +374,8 @@ main(void)
 	plans = osl_log_plans_new();
 	if (osl_log_frag_init(&fr, &ident) != NULL || !plans)
 		return 1;
+	test_strings();
+	test_numbers();
 	test_values();
 	test_times();
 	test_shapes();
