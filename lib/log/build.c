@@ -12,7 +12,6 @@
 
 static const char *const level_sev[] = { "5", "9", "10", "13", "17", "21" };
 
-
 /* --- a record from fields with dotted paths ---
  *
  * The members of an object are the fields whose path starts with its own

@@ -1,6 +1,8 @@
 /* The JSON writer of records (log/build.c lays them out, log/plan.c
- * replays a layout): strings made valid on the way, cut when asked, into a
- * fixed buffer that it never passes. */
+ * replays a layout).  Our own rather than cJSON_Print: it writes the
+ * fields in the record's order without rearranging the caller's tree,
+ * makes strings valid on the way (no copy), cuts long strings when asked,
+ * and never allocates or passes the end of its buffer. */
 #include "log/jw.h"
 
 #include <stdio.h>
