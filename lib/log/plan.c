@@ -73,7 +73,7 @@ same(const struct osl_log_plan *p, const struct osl_log_field *f, size_t n,
 		return false;
 	/* by content: a caller may build its paths in a buffer it reuses */
 	for (i = 0; i < n; i++)
-		if (strcmp(f[i].path, p->paths + p->path_at[i]) != 0)
+		if (!f[i].path || strcmp(f[i].path, p->paths + p->path_at[i]) != 0)
 			return false;
 	return true;
 }

@@ -231,6 +231,11 @@ test_kinds(void)
 	f[7] = OSL_LOG_JSON("osl.rusage", NULL);
 	both(f, n, OSL_LEVEL_WARN, 5, 3, true, OSL_LOG_FILE_MAX);
 	ok(differ == before, "kinds: every field type, the logger's own names, a path twice");
+	/* a field without a path: refused both ways, once a layout of as many
+	 * fields is kept too */
+	f[3].path = NULL;
+	both(f, n, OSL_LEVEL_WARN, 6, 4, true, OSL_LOG_FILE_MAX);
+	ok(differ == before, "kinds: a field without a path refused");
 	cJSON_Delete(obj);
 }
 
