@@ -45,20 +45,6 @@ decision_word(const struct osl_decision *d)
 	return d->verdict == OSL_ALLOW ? "allowed" : "denied";
 }
 
-/* The sections a record's fields may add to in place (lib/log/build.c):
- * a caller's member of one of them must be a field of its own. */
-static bool
-section(const char *key)
-{
-	static const char *const s[] = { "log", "event", "process", "user", "host", "osl", NULL };
-	const char *const *p;
-
-	for (p = s; *p; p++)
-		if (!strcmp(*p, key))
-			return true;
-	return false;
-}
-
 /* KEY can be one name of a field's dotted path. */
 static bool
 plain_name(const char *key)
@@ -95,8 +81,9 @@ join(struct osl_op_rec *r, const char *top, const char *key)
 }
 
 /* The caller's fields (op->fields): each member of an object a field of
- * its own, so that the record's own members join them (FIELDS the number
- * of ours still to come). */
+ * its own, so that the record's own members join them; OURS fields are
+ * kept free for those.  A key that cannot be a name in a dotted path (a
+ * dot in it: ECS nests by objects, lib/log/log.h) is left out. */
 static void
 caller_fields(struct osl_op_rec *r, const cJSON *fields, size_t ours)
 {
@@ -108,7 +95,9 @@ caller_fields(struct osl_op_rec *r, const cJSON *fields, size_t ours)
 		if (!c->string || !plain_name(c->string))
 			continue;
 		room = sizeof(r->f) / sizeof(r->f[0]) - ours - r->n;
-		if (!cJSON_IsObject(c) || (!c->child && !section(c->string))) {
+		/* (an empty object too: "file":{}, or nothing in a section
+		 * such as osl, as the tree was written) */
+		if (!cJSON_IsObject(c) || !c->child) {
 			if (room)
 				add(r, OSL_LOG_JSON(c->string, c));
 			continue;
