@@ -473,7 +473,9 @@ test_page_cache(void)
 	if (map != MAP_FAILED && vec && mincore(map, (size_t)st.st_size, vec) == 0)
 		for (i = 0; i < early; i++)
 			resident += vec[i] & 1;
-	ok(map != MAP_FAILED && vec && resident == 0,
+	/* a folio the kernel holds at that moment stays (seen: 4 pages once);
+	 * without the drop, every page stays */
+	ok(map != MAP_FAILED && vec && resident <= early / 50,
 	    "page cache: %zu of the %zu pages before the last 8 MiB still cached", resident, early);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);
