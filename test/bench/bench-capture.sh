@@ -13,7 +13,14 @@
 set -u
 B=${1:-build}
 OSL=${OSL:-$(cd "$B" && pwd)/osl}
-work=${2:-$(mktemp -d /tmp/osl-bench-cap.XXXXXX)}/capture
+if [ -n "${2:-}" ]; then
+	work=$2/capture
+else
+	# a folder of our own: removed at the end
+	own=$(mktemp -d /tmp/osl-bench-cap.XXXXXX)
+	trap 'rm -rf "$own"' EXIT
+	work=$own/capture
+fi
 N=${CAP_N:-1000000}
 R=${CAP_ROUNDS:-3}
 mkdir -p "$work"
