@@ -45,73 +45,135 @@ decision_word(const struct osl_decision *d)
 	return d->verdict == OSL_ALLOW ? "allowed" : "denied";
 }
 
-/* The record both ends of an operation share; NULL when out of memory. */
-static cJSON *
-record(const struct osl_ctx *ctx, const struct osl_op *op, const char *phase,
-    const struct osl_error *result)
+/* KEY can be one name of a field's dotted path. */
+static bool
+plain_name(const char *key)
+{
+	const char *p;
+
+	for (p = key; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '.' || *p == '"' || *p == '\\')
+			return false;
+	return p != key;
+}
+
+static void
+add(struct osl_op_rec *r, struct osl_log_field f)
+{
+	if (r->n < sizeof(r->f) / sizeof(r->f[0]))
+		r->f[r->n++] = f;
+}
+
+/* "TOP.KEY" in R's room for paths, or NULL when it is full. */
+static const char *
+join(struct osl_op_rec *r, const char *top, const char *key)
+{
+	size_t a = strlen(top), b = strlen(key);
+	char *p = r->paths + r->used;
+
+	if (a + b + 2 > sizeof(r->paths) - r->used)
+		return NULL;
+	memcpy(p, top, a);
+	p[a] = '.';
+	memcpy(p + a + 1, key, b + 1);
+	r->used += a + b + 2;
+	return p;
+}
+
+/* The caller's fields (op->fields): each member of an object a field of
+ * its own, so that the record's own members join them; OURS fields are
+ * kept free for those.  A key that cannot be a name in a dotted path (a
+ * dot in it: ECS nests by objects, lib/log/log.h) is left out. */
+static void
+caller_fields(struct osl_op_rec *r, const cJSON *fields, size_t ours)
+{
+	const cJSON *c, *m;
+	const char *path;
+	size_t room;
+
+	for (c = fields ? fields->child : NULL; c; c = c->next) {
+		if (!c->string || !plain_name(c->string))
+			continue;
+		room = sizeof(r->f) / sizeof(r->f[0]) - ours - r->n;
+		/* (an empty object too: "file":{}, or nothing in a section
+		 * such as osl, as the tree was written) */
+		if (!cJSON_IsObject(c) || !c->child) {
+			if (room)
+				add(r, OSL_LOG_JSON(c->string, c));
+			continue;
+		}
+		for (m = c->child; m && room; m = m->next, room--) {
+			if (!m->string || !plain_name(m->string) ||
+			    !(path = join(r, c->string, m->string)))
+				continue;
+			add(r, OSL_LOG_JSON(path, m));
+		}
+	}
+}
+
+void
+osl_op_record(struct osl_op_rec *r, const struct osl_policy *p, const struct osl_op *op,
+    const char *phase, const struct osl_error *result, uint64_t now)
 {
 	const struct osl_decision *d = &op->decision;
-	const struct osl_policy *p = ctx->policy;
 	const struct osl_action_def *act = osl_action(op->action);
-	cJSON *rec, *ev, *types, *cats, *rule, *o;
-	char reason[512], msg[2600];
+	bool start = phase && !strcmp(phase, "start");
+	const char *code = result && result->sys_errno ? osl_errno_name(result->sys_errno) : NULL;
+	const char *where;
 
-	rec = op->fields ? cJSON_Duplicate(op->fields, 1) : cJSON_CreateObject();
-	if (!rec)
-		return NULL;
-	ev = osl_log_obj(rec, "event");
-	cats = cJSON_AddArrayToObject(ev, "category");
-	cJSON_AddItemToArray(cats, cJSON_CreateString(act->category));
-	types = cJSON_AddArrayToObject(ev, "type");
-	cJSON_AddItemToArray(types, cJSON_CreateString(act->type));
+	r->n = 0;
+	r->used = 0;
+	/* event 6, rule 3, osl 2, error 2, message */
+	caller_fields(r, op->fields, 14);
+	r->cat[0] = act->category;
+	r->type[0] = act->type;
 	/* ECS lists allowed and denied among the network category's types
 	 * only; osl.decision says it for every record */
-	if (!strcmp(act->category, "network"))
-		cJSON_AddItemToArray(types, cJSON_CreateString(
-		    d->verdict == OSL_DENY || d->audit ? "denied" : "allowed"));
-	cJSON_AddStringToObject(ev, "action", act->name);
+	r->type[1] = d->verdict == OSL_DENY || d->audit ? "denied" : "allowed";
+	add(r, OSL_LOG_STRS("event.category", r->cat, 1));
+	add(r, OSL_LOG_STRS("event.type", r->type, strcmp(act->category, "network") ? 1 : 2));
+	add(r, OSL_LOG_STR("event.action", act->name));
 	/* what was asked for did not happen: a denial is a failure, as is a
 	 * failed operation; the start of one has no outcome yet */
-	cJSON_AddStringToObject(ev, "outcome", result || d->verdict == OSL_DENY ? "failure" :
-	    phase && !strcmp(phase, "start") ? "unknown" : "success");
-	osl_decision_reason(p, d, reason, sizeof(reason));
-	cJSON_AddStringToObject(ev, "reason", reason);
-	if (!phase || strcmp(phase, "start"))
-		cJSON_AddNumberToObject(ev, "duration",
-		    (double)(osl_now_mono_ns() - op->t_start));
-
+	add(r, OSL_LOG_STR("event.outcome", result || d->verdict == OSL_DENY ? "failure" :
+	    start ? "unknown" : "success"));
+	osl_decision_reason(p, d, r->reason, sizeof(r->reason));
+	add(r, OSL_LOG_STR("event.reason", r->reason));
+	if (!start)
+		add(r, OSL_LOG_COUNT("event.duration", now - op->t_start));
 	if (d->rule || d->by_default) {
-		rule = osl_log_obj(rec, "rule");
-		if (d->rule) {
-			cJSON_AddStringToObject(rule, "id", osl_rule_name(d->rule));
-			cJSON_AddStringToObject(rule, "ruleset", d->rule->where);
-		} else {
-			cJSON_AddStringToObject(rule, "id", "default");
-			cJSON_AddStringToObject(rule, "ruleset", p->dflt_where ? p->dflt_where : p->source);
-		}
-		cJSON_AddStringToObject(rule, "version", p->hash);
+		where = d->rule ? d->rule->where : p->dflt_where ? p->dflt_where : p->source;
+		add(r, OSL_LOG_STR("rule.id", d->rule ? osl_rule_name(d->rule) : "default"));
+		if (where)
+			add(r, OSL_LOG_STR("rule.ruleset", where));
+		add(r, OSL_LOG_STR("rule.version", p->hash));
 	}
-	o = osl_log_obj(rec, "osl");
-	cJSON_AddStringToObject(o, "decision", d->verdict == OSL_ALLOW ? "allow" : "deny");
+	add(r, OSL_LOG_STR("osl.decision", d->verdict == OSL_ALLOW ? "allow" : "deny"));
 	if (d->audit)
-		cJSON_AddBoolToObject(o, "audit", 1);
-	if (result) {
-		cJSON *e = osl_log_obj(rec, "error");
-		const char *name = result->sys_errno ? osl_errno_name(result->sys_errno) : NULL;
-
-		if (name)
-			cJSON_AddStringToObject(e, "code", name);
-		osl_log_add_text(e, "message", result->msg);
-	}
+		add(r, OSL_LOG_BOOL("osl.audit", true));
+	if (code)
+		add(r, OSL_LOG_STR("error.code", code));
+	if (result)
+		add(r, OSL_LOG_STR("error.message", result->msg));
 	/* by the rule, the default, or the setting that decided (net.resolve: true) */
-	snprintf(msg, sizeof(msg), "%s %s %s by %s%s%s%s", act->name,
+	snprintf(r->msg, sizeof(r->msg), "%s %s %s by %s%s%s%s", act->name,
 	    op->target ? op->target : "", decision_word(d),
 	    d->rule ? osl_rule_name(d->rule) : op->unnamed ? op->unnamed :
 	    d->by_default || !d->setting ? "default" : d->setting,
 	    d->audit ? " (audit)" : "",
 	    result ? ", failed: " : "", result ? result->msg : "");
-	osl_log_add_text(rec, "message", msg);
-	return rec;
+	add(r, OSL_LOG_STR("message", r->msg));
+}
+
+/* Write the record of OP (the result when PHASE is NULL). */
+static const struct osl_error *
+emit(struct osl_ctx *ctx, struct osl_log *log, enum osl_level level, const struct osl_op *op,
+    const char *phase, const struct osl_error *result)
+{
+	struct osl_op_rec r;
+
+	osl_op_record(&r, ctx->policy, op, phase, result, osl_now_mono_ns());
+	return osl_log_emit_fields(log, level, r.f, r.n);
 }
 
 /* What decided a denial, for -j: the rule, the default, or the setting. */
@@ -141,7 +203,6 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 	char reason[512], hint[700];
 	size_t tlen;
 	int cut;
-	cJSON *rec;
 
 	op->t_start = osl_now_mono_ns();
 	if (!op->fields)
@@ -158,8 +219,8 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 
 	if (op->decision.verdict == OSL_DENY) {
 		ctx->denied++;
-		if (osl_log_enabled(log, OSL_LEVEL_WARN) && (rec = record(ctx, op, "deny", NULL)))
-			err = osl_log_emit(log, OSL_LEVEL_WARN, rec);
+		if (osl_log_enabled(log, OSL_LEVEL_WARN))
+			err = emit(ctx, log, OSL_LEVEL_WARN, op, "deny", NULL);
 		osl_decision_reason(p, &op->decision, reason, sizeof(reason));
 		/* a long path is cut, never the rule that the message must name */
 		tlen = strlen(op->target);
@@ -185,12 +246,9 @@ osl_op_begin(struct osl_ctx *ctx, struct osl_op *op)
 	}
 	if (p->log.on_failure == OSL_ONFAIL_DENY && (err = osl_log_reserve(log)))
 		return err;
-	if (osl_log_enabled(log, OSL_LEVEL_DEBUG)) {
-		if (!(rec = record(ctx, op, "start", NULL)))
-			return osl_error_nomem();
-		if ((err = osl_log_emit(log, OSL_LEVEL_DEBUG, rec)))
-			return err;
-	}
+	if (osl_log_enabled(log, OSL_LEVEL_DEBUG) &&
+	    (err = emit(ctx, log, OSL_LEVEL_DEBUG, op, "start", NULL)))
+		return err;
 	return NULL;
 }
 
@@ -201,14 +259,11 @@ osl_op_end(struct osl_ctx *ctx, struct osl_op *op, const struct osl_error *resul
 	enum osl_level level = result && op->level != OSL_LEVEL_DEBUG ? OSL_LEVEL_WARN : op->level;
 	const struct osl_error *err;
 	struct osl_log *log;
-	cJSON *rec;
 
 	if ((err = osl_ctx_log(ctx, &log)))
 		return result ? result : err;
 	if (!osl_log_enabled(log, level))	/* -l none, or a level filtered out */
 		return result;
-	if (!(rec = record(ctx, op, NULL, result)))
-		return result ? result : osl_error_nomem();
-	err = osl_log_emit(log, level, rec);
+	err = emit(ctx, log, level, op, NULL, result);
 	return result ? result : err;
 }

@@ -48,6 +48,23 @@ const struct osl_error *osl_op_begin(struct osl_ctx *ctx, struct osl_op *op);
 const struct osl_error *osl_op_end(struct osl_ctx *ctx, struct osl_op *op,
     const struct osl_error *result);
 
+/* An operation's record as fields (osl_log_emit_fields): the members of
+ * each of op->fields' objects, then event.*, rule.*, osl.decision,
+ * error.* and message, laid out as the cJSON object of the same members
+ * would be.  PHASE "start" (debug, no outcome yet) or "deny" or NULL (the
+ * result); NOW is CLOCK_MONOTONIC, for event.duration.  Pure: R holds
+ * what the fields point to (but op->fields' values). */
+struct osl_op_rec {
+	struct osl_log_field f[64];
+	size_t n;
+	char paths[2048];	/* "file.path", ... */
+	size_t used;
+	const char *cat[1], *type[2];
+	char reason[512], msg[2600];
+};
+void osl_op_record(struct osl_op_rec *r, const struct osl_policy *p, const struct osl_op *op,
+    const char *phase, const struct osl_error *result, uint64_t now);
+
 /* errno -> "ENOENT" (NULL if unknown). */
 const char *osl_errno_name(int err);
 uint64_t osl_now_mono_ns(void);

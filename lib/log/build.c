@@ -3,7 +3,7 @@
  * comes as a cJSON object (osl_log_emit) or as a list of fields with dotted
  * paths (osl_log_emit_fields: no tree to build and free, for the records a
  * busy writer makes by the thousand); both are laid out alike. */
-#include "log/log-int.h"
+#include "log/jw.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -11,230 +11,6 @@
 #include <string.h>
 
 static const char *const level_sev[] = { "5", "9", "10", "13", "17", "21" };
-
-/* --- serialising ---
- *
- * Our own writer rather than cJSON_Print: it writes the fields in the
- * record's order without rearranging the caller's tree, makes strings valid
- * on the way (no copy), cuts long strings, and never allocates. */
-
-struct jw {
-	char *p, *end;		/* output; overflow when p would pass end */
-	size_t cap;		/* cut strings to this many input bytes; 0: never */
-	bool over;
-	bool cut;
-};
-
-static void
-jw_add(struct jw *w, const void *s, size_t n)
-{
-	if (w->over || (size_t)(w->end - w->p) < n) {
-		w->over = true;
-		return;
-	}
-	memcpy(w->p, s, n);
-	w->p += n;
-}
-
-#define JW_LIT(w, s) jw_add((w), (s), sizeof(s) - 1)
-
-static void
-jw_c(struct jw *w, char c)
-{
-	if (w->over || w->p == w->end) {
-		w->over = true;
-		return;
-	}
-	*w->p++ = c;
-}
-
-/* A JSON string of LEN bytes: valid UTF-8 kept, each invalid byte and NUL
- * as the text \xNN, control characters (C0, DEL, C1) and U+2028/9 as \u
- * escapes. */
-static void
-jw_strn(struct jw *w, const char *str, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str, *run, *end = s + len;
-	size_t used = 0, n;
-	char esc[6];
-
-	jw_c(w, '"');
-	while (s < end && !w->over) {
-		run = s;
-		while (s < end && *s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-			s++;
-		if (s > run) {
-			n = (size_t)(s - run);
-			if (w->cap && used + n > w->cap) {
-				n = w->cap - used;
-				jw_add(w, run, n);
-				w->cut = true;
-				break;
-			}
-			jw_add(w, run, n);
-			used += n;
-			continue;
-		}
-		if (s == end)
-			break;
-		n = *s ? osl_utf8_seq(s, (size_t)(end - s) < 4 ? (size_t)(end - s) : 4) : 0;
-		if (w->cap && used + (n ? n : 1) > w->cap) {
-			w->cut = true;
-			break;
-		}
-		used += n ? n : 1;
-		if (n == 0) {
-			JW_LIT(w, "\\\\x");
-			jw_c(w, hex[*s >> 4]);
-			jw_c(w, hex[*s & 15]);
-			s++;
-		} else if (n == 1) {
-			switch (*s) {
-			case '"': JW_LIT(w, "\\\""); break;
-			case '\\': JW_LIT(w, "\\\\"); break;
-			case '\b': JW_LIT(w, "\\b"); break;
-			case '\f': JW_LIT(w, "\\f"); break;
-			case '\n': JW_LIT(w, "\\n"); break;
-			case '\r': JW_LIT(w, "\\r"); break;
-			case '\t': JW_LIT(w, "\\t"); break;
-			default:
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[*s >> 4];
-				esc[5] = hex[*s & 15];
-				jw_add(w, esc, 6);
-			}
-			s++;
-		} else if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
-			/* C1 controls: a terminal would act on them */
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[s[1] >> 4];
-			esc[5] = hex[s[1] & 15];
-			jw_add(w, esc, 6);
-			s += 2;
-		} else if (n == 3 && s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0xa8 || s[2] == 0xa9)) {
-			jw_add(w, s[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
-			s += 3;
-		} else {
-			jw_add(w, s, n);
-			s += n;
-		}
-	}
-	jw_c(w, '"');
-}
-
-static void
-jw_str(struct jw *w, const char *str)
-{
-	jw_strn(w, str, strlen(str));
-}
-
-static void
-jw_u64(struct jw *w, uint64_t v)
-{
-	char buf[24];
-
-	jw_add(w, buf, osl_fmt_u64(buf, v));
-}
-
-static void
-jw_num(struct jw *w, double d)
-{
-	char buf[32];
-	int n;
-
-	if (d != d || d - d != 0) {
-		JW_LIT(w, "null");	/* NaN and infinities are not JSON */
-		return;
-	}
-	if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && (double)(int64_t)d == d) {
-		if (d < 0) {
-			jw_c(w, '-');
-			d = -d;
-		}
-		jw_u64(w, (uint64_t)d);
-		return;
-	}
-	n = snprintf(buf, sizeof(buf), "%.17g", d);
-	jw_add(w, buf, (size_t)n);
-}
-
-static void jw_value(struct jw *w, const cJSON *v, int depth);
-
-static bool
-skipped(const char *key, size_t len, const char *const *skip)
-{
-	for (; skip && *skip; skip++)
-		if (key[0] == (*skip)[0] && strncmp(key, *skip, len) == 0 && (*skip)[len] == '\0')
-			return true;
-	return false;
-}
-
-/* The members of an object (no braces), a comma before each but the first
- * unless MORE says something was written already. */
-static bool
-jw_members(struct jw *w, const cJSON *c, const char *const *skip, bool more, int depth)
-{
-	for (; c; c = c->next) {
-		if (!c->string || skipped(c->string, strlen(c->string), skip))
-			continue;
-		if (more)
-			jw_c(w, ',');
-		more = true;
-		jw_str(w, c->string);
-		jw_c(w, ':');
-		jw_value(w, c, depth);
-	}
-	return more;
-}
-
-static void
-jw_value(struct jw *w, const cJSON *v, int depth)
-{
-	const cJSON *c;
-
-	if (depth > 64) {
-		/* deeper than any record needs; keeps the stack small */
-		JW_LIT(w, "null");
-		w->cut = true;
-		return;
-	}
-	switch (v->type & 0xff) {
-	case cJSON_False:
-		JW_LIT(w, "false");
-		break;
-	case cJSON_True:
-		JW_LIT(w, "true");
-		break;
-	case cJSON_Number:
-		jw_num(w, v->valuedouble);
-		break;
-	case cJSON_String:
-	case cJSON_Raw:		/* a caller's raw text could break the line */
-		if (v->valuestring)
-			jw_str(w, v->valuestring);
-		else
-			JW_LIT(w, "null");
-		break;
-	case cJSON_Array:
-		jw_c(w, '[');
-		for (c = v->child; c; c = c->next) {
-			if (c != v->child)
-				jw_c(w, ',');
-			jw_value(w, c, depth + 1);
-		}
-		jw_c(w, ']');
-		break;
-	case cJSON_Object:
-		jw_c(w, '{');
-		jw_members(w, v->child, NULL, false, depth + 1);
-		jw_c(w, '}');
-		break;
-	default:
-		JW_LIT(w, "null");
-		break;
-	}
-}
 
 /* --- a record from fields with dotted paths ---
  *
@@ -275,58 +51,6 @@ seg_len(const char *p, size_t len)
 	return d ? (size_t)(d - p) : len;
 }
 
-static void
-jw_field_value(struct jw *w, const struct osl_log_field *f)
-{
-	size_t i;
-
-	switch (f->type) {
-	case OSL_LF_STR:
-		if (f->s)
-			jw_strn(w, f->s, f->len);
-		else
-			JW_LIT(w, "null");
-		break;
-	case OSL_LF_STRS:
-		jw_c(w, '[');
-		for (i = 0; i < f->len; i++) {
-			if (i)
-				jw_c(w, ',');
-			jw_str(w, f->v[i]);
-		}
-		jw_c(w, ']');
-		break;
-	case OSL_LF_INT:
-		if (f->i < 0)
-			jw_c(w, '-');
-		jw_u64(w, f->i < 0 ? -(uint64_t)f->i : (uint64_t)f->i);
-		break;
-	case OSL_LF_COUNT:
-		/* as osl_log_add_count: a number while a double holds it */
-		if (f->u <= (1ULL << 53)) {
-			jw_u64(w, f->u);
-			break;
-		}
-		/* fall through */
-	case OSL_LF_U64:
-		jw_c(w, '"');
-		jw_u64(w, f->u);
-		jw_c(w, '"');
-		break;
-	case OSL_LF_BOOL:
-		if (f->i)
-			JW_LIT(w, "true");
-		else
-			JW_LIT(w, "false");
-		break;
-	case OSL_LF_JSON:
-		if (f->json)
-			jw_value(w, f->json, 1);
-		else
-			JW_LIT(w, "null");
-		break;
-	}
-}
 
 /* The members under PREFIX (PLEN bytes, ending in a dot; 0: the top), but
  * SKIP, of the fields in CAND; a comma before each unless it is the first
@@ -346,7 +70,7 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 			continue;
 		rest = l->f[i].path + plen;
 		k = plen ? seg_len(rest, l->len[i] - plen) : l->top[i];
-		if (skipped(rest, k, skip))
+		if (jw_skipped(rest, k, skip))
 			continue;
 		if (more)
 			jw_c(w, ',');
@@ -356,7 +80,10 @@ jw_fields(struct jw *w, struct flist *l, const char *prefix, size_t plen,
 		jw_add(w, rest, k);
 		JW_LIT(w, "\":");
 		if (rest[k] == '\0') {
-			jw_field_value(w, &l->f[i]);
+			if (w->plan)
+				jw_hole(w, JW_HOLE_FIELD, i);
+			else
+				jw_field_value(w, &l->f[i]);
 			l->done |= 1ULL << i;
 		} else {
 			/* its members: this field and fields after it */
@@ -504,7 +231,7 @@ jw_top(struct jw *w, struct src *s, enum osl_level level, bool mark)
 		return;
 	}
 	for (c = s->rec->child; c; c = c->next) {
-		if (!c->string || skipped(c->string, strlen(c->string), skip_top))
+		if (!c->string || jw_skipped(c->string, strlen(c->string), skip_top))
 			continue;
 		if (strcmp(c->string, "osl") == 0) {
 			if (!o)
@@ -549,7 +276,10 @@ jw_record(struct jw *w, struct src *s, const struct osl_log_frag *fr,
 	bool more;
 
 	JW_LIT(w, "{\"@timestamp\":\"");
-	jw_add(w, ts, osl_log_format_time(ts, a->now_ns, 9));
+	if (w->plan)
+		jw_hole(w, JW_HOLE_TIME, 0);
+	else
+		jw_add(w, ts, osl_log_format_time(ts, a->now_ns, 9));
 	JW_LIT(w, "\",\"log\":{\"level\":\"");
 	jw_add(w, osl_level_name(a->level), strlen(osl_level_name(a->level)));
 	jw_c(w, '"');
@@ -563,7 +293,10 @@ jw_record(struct jw *w, struct src *s, const struct osl_log_frag *fr,
 	if (src_members(w, s, "event", skip_event, more))
 		jw_c(w, ',');
 	JW_LIT(w, "\"sequence\":");
-	jw_u64(w, a->seq);
+	if (w->plan)
+		jw_hole(w, JW_HOLE_SEQ, 0);
+	else
+		jw_u64(w, a->seq);
 	JW_LIT(w, "},\"ecs\":{\"version\":\"" OSL_ECS_VERSION "\"}");
 	jw_process(w, fr, s);
 	jw_ours(w, "user", fr->user, s, skip_user);
@@ -571,20 +304,59 @@ jw_record(struct jw *w, struct src *s, const struct osl_log_frag *fr,
 	jw_top(w, s, a->level, mark);
 }
 
+/* What follows the bytes in W: the chain, or the braces. */
+#define TAIL(a) ((a)->prev ? OSL_CHAIN_SUFFIX_LEN + 1 : 3)
+
+/* A writer over OUT (after what it holds, for a->append), room left for
+ * the tail; OUT is not changed until the record is sealed. */
+static bool
+jw_start(struct jw *w, struct strbuf *out, const struct osl_log_build_args *a)
+{
+	size_t at = a->append ? out->len : 0;
+
+	memset(w, 0, sizeof(*w));
+	if (!a->append)
+		out->len = 0;
+	if (a->max <= TAIL(a) + 256 || !sb_grow(out, a->max)) {
+		out->oom = false;	/* what it holds is whole */
+		return false;
+	}
+	w->start = w->p = out->buf + at;
+	w->end = w->start + a->max - TAIL(a);
+	return true;
+}
+
+/* The record written into OUT by W, closed: the chain field, or braces. */
+static const struct osl_error *
+seal(struct strbuf *out, const struct jw *w, const struct osl_log_build_args *a,
+    uint8_t hash[32])
+{
+	size_t at = (size_t)(w->start - out->buf);
+
+	out->len = (size_t)(w->p - out->buf);
+	out->buf[out->len] = '\0';
+	if (a->prev)
+		osl_chain_seal(out, at, a->prev, hash);
+	else
+		sb_add(out, "}}\n", 3);
+	if (!out->oom)
+		return NULL;
+	out->oom = false;
+	out->len = at;	/* none of it */
+	return osl_error_nomem();
+}
+
 static const struct osl_error *
 build(struct strbuf *out, struct src *s, const struct osl_log_frag *fr,
     const struct osl_log_build_args *a, uint8_t hash[32])
 {
 	struct jw w;
-	size_t tail = a->prev ? OSL_CHAIN_SUFFIX_LEN + 1 : 3, cap = 0;
+	size_t cap = 0;
 	bool mark = fr->truncated;
 
-	if (a->max <= tail + 256 || !sb_grow(out, a->max))
-		return osl_error_nomem();
 	for (;;) {
-		memset(&w, 0, sizeof(w));
-		w.p = out->buf;
-		w.end = out->buf + a->max - tail;
+		if (!jw_start(&w, out, a))
+			return osl_error_nomem();
 		w.cap = cap;
 		if (s->l)
 			s->l->done = 0;
@@ -602,13 +374,7 @@ build(struct strbuf *out, struct src *s, const struct osl_log_frag *fr,
 			return osl_error_new(OSL_EFAIL,
 			    "log record does not fit in %zu bytes", a->max);
 	}
-	out->len = (size_t)(w.p - out->buf);
-	out->buf[out->len] = '\0';
-	if (a->prev)
-		osl_chain_seal(out, a->prev, hash);
-	else
-		sb_add(out, "}}\n", 3);
-	return out->oom ? osl_error_nomem() : NULL;
+	return seal(out, &w, a, hash);
 }
 
 const struct osl_error *
@@ -622,10 +388,47 @@ osl_log_build(struct strbuf *out, cJSON *rec, const struct osl_log_frag *fr,
 	return build(out, &s, fr, a, hash);
 }
 
+/* The layout of S's fields recorded into a plan of a->plans, or NULL. */
+static struct osl_log_plan *
+record(struct strbuf *out, struct src *s, const struct osl_log_frag *fr,
+    const struct osl_log_build_args *a)
+{
+	struct osl_log_plan *p;
+	struct jw w;
+
+	if ((p = osl_log_plan_start(a->plans, s->l->f, s->l->n, a->level,
+	    fr->truncated)) == NULL || !jw_start(&w, out, a))
+		return NULL;
+	w.plan = p;
+	w.mark = w.p;
+	s->l->done = 0;
+	jw_record(&w, s, fr, a, fr->truncated);
+	return osl_log_plan_finish(p, &w) ? p : NULL;
+}
+
+/* The record from plan P; false when it does not fit as it is (the full
+ * build cuts it). */
+static bool
+replay(struct strbuf *out, const struct osl_log_plan *p, const struct osl_log_field *f,
+    const struct osl_log_build_args *a, uint8_t hash[32], const struct osl_error **err)
+{
+	struct jw w;
+
+	if (!jw_start(&w, out, a))
+		return false;
+	osl_log_plan_run(p, &w, f, a);
+	if (w.over || w.cut)
+		return false;
+	*err = seal(out, &w, a, hash);
+	return true;
+}
+
 const struct osl_error *
 osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n,
     const struct osl_log_frag *fr, const struct osl_log_build_args *a, uint8_t hash[32])
 {
+	const struct osl_error *err = NULL;
+	const struct osl_log_plan *plan = NULL;
 	struct flist l;
 	struct src s = { .l = &l };
 	const char *p;
@@ -633,6 +436,10 @@ osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n
 
 	if (n > 64)
 		return osl_error_new(OSL_EFAIL, "log record of more than 64 fields");
+	/* the layout of these paths, worked out for an earlier record */
+	if (a->plans && (plan = osl_log_plan_find(a->plans, f, n, a->level,
+	    fr->truncated)) != NULL && replay(out, plan, f, a, hash, &err))
+		return err;
 	memset(&l, 0, offsetof(struct flist, len));
 	l.f = f;
 	l.n = n;
@@ -655,11 +462,14 @@ osl_log_build_fields(struct strbuf *out, const struct osl_log_field *f, size_t n
 				break;
 		if (k == NSECTIONS - 1 && l.len[i] > l.top[i])
 			l.sec[k] |= 1ULL << i;
-		else if (k < NSECTIONS || skipped(f[i].path, l.top[i], skip_top))
+		else if (k < NSECTIONS || jw_skipped(f[i].path, l.top[i], skip_top))
 			l.ours |= 1ULL << i;	/* the logger's, or osl not as an object */
 		if (k < NSECTIONS - 1 && l.len[i] > l.top[i])
 			l.sec[k] |= 1ULL << i;
 	}
+	if (a->plans && !plan && (plan = record(out, &s, fr, a)) != NULL &&
+	    replay(out, plan, f, a, hash, &err))
+		return err;
 	return build(out, &s, fr, a, hash);
 bad:
 	return osl_error_new(OSL_EFAIL, "log field without a name");

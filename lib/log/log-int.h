@@ -35,12 +35,21 @@ const struct osl_error *osl_log_frag_init(struct osl_log_frag *fr,
     const struct osl_log_identity *id);
 void osl_log_frag_release(struct osl_log_frag *fr);
 
+/* Layouts of records from fields, kept across records (log/plan.c): a
+ * writer that makes many records of the same fields works the layout out
+ * once and then writes only the values into it. */
+struct osl_log_plans;
+struct osl_log_plans *osl_log_plans_new(void);
+void osl_log_plans_free(struct osl_log_plans *ps);
+
 struct osl_log_build_args {
 	enum osl_level level;
 	uint64_t now_ns;		/* CLOCK_REALTIME, ns since the epoch */
 	uint64_t seq;
 	const uint8_t *prev;		/* 32 bytes; NULL: no chain field */
 	size_t max;			/* longest line allowed, '\n' included */
+	struct osl_log_plans *plans;	/* or NULL: every record laid out anew */
+	bool append;			/* after what OUT holds (a file's batch), not in its place */
 };
 /* Serialise REC (not changed, still the caller's) into OUT: the whole line
  * with its '\n', strings made valid and, if the line would pass a->max, cut
@@ -64,9 +73,9 @@ int osl_level_syslog(enum osl_level l);
 /* chain.c */
 void osl_hex(char *dst, const uint8_t *src, size_t n);	/* writes 2n chars, no NUL */
 bool osl_unhex(uint8_t *dst, const char *src, size_t n);	/* reads 2n chars */
-/* Append ,"chain":{...}}}\n to OUT, whose bytes are the record up to the
- * chain field (the osl object still open); sets HASH. */
-void osl_chain_seal(struct strbuf *out, const uint8_t prev[32], uint8_t hash[32]);
+/* Append ,"chain":{...}}}\n to OUT, whose bytes from START are the record
+ * up to the chain field (the osl object still open); sets HASH. */
+void osl_chain_seal(struct strbuf *out, size_t start, const uint8_t prev[32], uint8_t hash[32]);
 /* Split a line (no '\n') that ends in the chain field: PREFIX_LEN is where
  * ,"chain": starts; *TOP (may be NULL) is set when the chain is the old
  * top-level one.  False when the line does not end in one. */

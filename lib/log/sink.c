@@ -68,16 +68,7 @@ put_line(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_
 
 	switch (log->kind) {
 	case SINK_FILE:
-		/* never extend a torn line: start a fresh one */
-		if (log->need_nl && log->batch.len == 0)
-			sb_addc(&log->batch, '\n');
-		sb_add(&log->batch, log->line.buf, log->line.len);
-		if (log->batch.oom) {
-			log->batch.oom = false;
-			log->batch.len = 0;
-			log->batched = 0;
-			return osl_error_nomem();
-		}
+		/* built in the batch already */
 		log->need_nl = false;
 		log->batched++;
 		return NULL;
@@ -110,11 +101,22 @@ put_line(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_
 	return NULL;
 }
 
+/* The record just built is not written after all (a file's: out of its
+ * batch again). */
+static void
+unbuild(struct osl_log *log)
+{
+	if (log->kind == SINK_FILE)
+		log->batch.len = log->rec_at;
+}
+
 static const struct osl_error *
 build(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_t now,
     uint8_t hash[32])
 {
+	const struct osl_error *err;
 	struct osl_log_build_args a;
+	struct strbuf *out = &log->line;
 
 	memset(&a, 0, sizeof(a));
 	a.level = level;
@@ -122,9 +124,23 @@ build(struct osl_log *log, enum osl_level level, const struct rec *r, uint64_t n
 	a.seq = log->seq + 1;
 	a.prev = log->chain ? log->last : NULL;
 	a.max = log->max;
-	if (r->json)
-		return osl_log_build(&log->line, r->json, &log->frag, &a, hash);
-	return osl_log_build_fields(&log->line, r->f, r->n, &log->frag, &a, hash);
+	a.plans = log->plans;
+	if (log->kind == SINK_FILE) {
+		/* a file's record is built in its batch, after the records there */
+		out = &log->batch;
+		a.append = true;
+		log->rec_at = out->len;
+		/* never extend a torn line: start a fresh one */
+		if (log->need_nl && out->len == 0 && (sb_addc(out, '\n'), out->oom)) {
+			out->oom = false;
+			return osl_error_nomem();
+		}
+	}
+	err = r->json ? osl_log_build(out, r->json, &log->frag, &a, hash) :
+	    osl_log_build_fields(out, r->f, r->n, &log->frag, &a, hash);
+	if (err)
+		unbuild(log);
+	return err;
 }
 
 static void
@@ -317,9 +333,10 @@ emit(struct osl_log *log, enum osl_level level, const struct rec *r)
 	now = osl_log_clock(CLOCK_REALTIME);
 	if ((err = build(log, level, r, now, hash)) != NULL)
 		goto done;
-	if (log->kind == SINK_FILE && log->rotate_size && log->size + (off_t)log->batch.len > 0 &&
-	    (uint64_t)log->size + log->batch.len + log->line.len + log->need_nl > log->rotate_size) {
+	if (log->kind == SINK_FILE && log->rotate_size && log->size + (off_t)log->rec_at > 0 &&
+	    (uint64_t)log->size + log->batch.len > log->rotate_size) {
 		/* the rotation record takes this sequence number: build again */
+		unbuild(log);
 		if ((err = rotate(log, now)) != NULL ||
 		    (err = build(log, level, r, now, hash)) != NULL)
 			goto done;
@@ -457,6 +474,10 @@ osl_log_open(struct osl_log **out, const struct osl_log_config *cfg,
 	if ((err = parse_sink(log, cfg->sink)) != NULL ||
 	    (err = osl_log_frag_init(&log->frag, id)) != NULL)
 		goto fail;
+	if ((log->plans = osl_log_plans_new()) == NULL) {
+		err = osl_error_nomem();
+		goto fail;
+	}
 	log->max = log->kind == SINK_FILE ? OSL_LOG_FILE_MAX : OSL_LOG_PIPE_MAX;
 	if (log->kind == SINK_FILE) {
 		if ((err = osl_log_file_open(log)) != NULL)
@@ -531,6 +552,7 @@ osl_log_close(struct osl_log *log)
 		close(log->fd);
 	osl_log_close(log->cp_log);
 	osl_log_frag_release(&log->frag);
+	osl_log_plans_free(log->plans);
 	sb_release(&log->line);
 	sb_release(&log->wire);
 	sb_release(&log->batch);

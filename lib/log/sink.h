@@ -32,6 +32,7 @@ struct osl_log {
 	pid_t pid;
 	char host[256];
 	struct osl_log_frag frag;
+	struct osl_log_plans *plans;	/* layouts of records from fields */
 	struct strbuf line, wire;
 
 	/* the last complete record of the file (or of this process) */
@@ -50,6 +51,7 @@ struct osl_log {
 	bool locked;		/* we hold the file's lock */
 	unsigned hold;		/* osl_log_hold depth: keep the lock, write later */
 	struct strbuf batch;
+	size_t rec_at;		/* where the record being built starts in it */
 	unsigned long batched;	/* records in it */
 
 	struct osl_log_syncer *syncer;	/* sync: batch's thread, once started */

@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#define CACHE_KEEP	(8 << 20)	/* of a file's end, left in the page cache */
+
 struct osl_log_syncer {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int fd;		/* a dup of the file to sync, -1: nothing to do */
+	off_t end;	/* its size when the sync was asked for */
 	bool busy;	/* a sync runs */
 	bool stop;
 	int err;	/* errno of a sync that failed, not told yet */
@@ -26,6 +29,7 @@ static void *
 run(void *arg)
 {
 	struct osl_log_syncer *s = arg;
+	off_t end;
 	int fd, e;
 
 	pthread_mutex_lock(&s->mu);
@@ -35,9 +39,17 @@ run(void *arg)
 		if (s->fd == -1)
 			break;
 		fd = s->fd;
+		end = s->end;
 		s->fd = -1;
 		pthread_mutex_unlock(&s->mu);
 		e = fdatasync(fd) == -1 ? errno : 0;
+		/* the records on disk, but the last few MiB that a reader
+		 * following the file may still want, leave the page cache:
+		 * a busy log would otherwise fill memory with pages that are
+		 * written once and seldom read (new pages cost more than
+		 * pages used again, much more in a virtual machine) */
+		if (!e && end > CACHE_KEEP)
+			posix_fadvise(fd, 0, end - CACHE_KEEP, POSIX_FADV_DONTNEED);
 		close(fd);
 		pthread_mutex_lock(&s->mu);
 		if (e)
@@ -96,6 +108,7 @@ osl_log_sync_start(struct osl_log *log)
 		return -1;
 	}
 	s->fd = fd;
+	s->end = log->size;
 	s->busy = true;
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);

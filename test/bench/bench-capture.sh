@@ -7,12 +7,20 @@
 # logger to its exit) and per CPU second (user + system of the whole
 # pipeline, seq included: what a loaded machine does not blur), every line
 # counted afterwards, and the ratios.
-# Usage: bench-capture.sh BUILD [WORKDIR]  (CAP_N lines, CAP_ROUNDS rounds)
+# Usage: bench-capture.sh BUILD [WORKDIR]  (CAP_N lines, CAP_ROUNDS rounds;
+# CAP_VERBOSE=1 prints each round)
 # A peer that is not installed is skipped (apt-get install s6 runit).
 set -u
 B=${1:-build}
 OSL=${OSL:-$(cd "$B" && pwd)/osl}
-work=${2:-$(mktemp -d /tmp/osl-bench-cap.XXXXXX)}/capture
+if [ -n "${2:-}" ]; then
+	work=$2/capture
+else
+	# a folder of our own: removed at the end
+	own=$(mktemp -d /tmp/osl-bench-cap.XXXXXX)
+	trap 'rm -rf "$own"' EXIT
+	work=$own/capture
+fi
 N=${CAP_N:-1000000}
 R=${CAP_ROUNDS:-3}
 mkdir -p "$work"
@@ -85,6 +93,7 @@ for _ in $(seq "$R"); do
 		wall[$p]+="$w "
 		cpu[$p]+="$c "
 		[ "$n" -eq "$N" ] || lost[$p]+="$((N - n)) "
+		[ -z "${CAP_VERBOSE:-}" ] || echo "  round: $p ${w}s wall ${c}s CPU $n lines"
 	done
 done
 declare -A rate crate
@@ -106,4 +115,4 @@ for p in s6 svlogd; do
 	    -v cb="${crate[$p]}" -v p="$p" \
 	    'BEGIN {printf "  osl vs %s: %.2fx the rate, %.2fx per CPU second\n", p, a / b, ca / cb}'
 done
-echo "  (goal: osl >= 500000 lines/s, none lost; osl writes ~650-byte chained records, the peers the line and a stamp)"
+echo "  (goal: osl >= 500000 lines/s, none lost; osl writes ~650-byte chained records, the peers the line and a stamp; load average $(cut -d' ' -f1-3 /proc/loadavg))"

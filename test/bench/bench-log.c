@@ -1,11 +1,13 @@
 /* bench-log: records per second through the real API, to a file in a temp
  * folder ($TMPDIR, else /tmp), chain on, sync batch, a checkpoint every 1000:
- * a record built as cJSON (what osl_op_end builds for an fs.write), the
- * same record from fields, and from fields in batches of 1000 under one
- * lock (osl_log_hold: what the supervisor does with a child's output); per
- * second and per CPU second (what a loaded machine does not blur).
- * Usage: bench-log [N [batch|none [cjson|fields|batches]]]  (default 200000,
- * sync batch, all three; "none": sync none, to see what fdatasync costs) */
+ * a record built as cJSON, the record osl_op_end writes for an fs.write
+ * (from fields), and the same fields in batches of 1000 under one lock
+ * (osl_log_hold: what the supervisor does with a child's output); per
+ * second and per CPU second (what a loaded machine does not blur), the
+ * median of ROUNDS rounds, and the load average.
+ * Usage: bench-log [N [batch|none [cjson|fields|batches [ROUNDS]]]]
+ * (default 200000, sync batch, all three, 3 rounds; "none": sync none, to
+ * see what fdatasync costs) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,7 @@ one(struct osl_log *log, enum how how, long i)
 
 		return osl_log_emit_fields(log, OSL_LEVEL_INFO, f, sizeof(f) / sizeof(f[0]));
 	}
-	/* what osl_op_end builds for a typical fs.write */
+	/* a typical fs.write as a tree (as osl_op_end built it before it built fields) */
 	rec = cJSON_CreateObject();
 	ev = osl_log_obj(rec, "event");
 	cJSON_AddItemToObject(ev, "category", cJSON_CreateStringArray(cat, 1));
@@ -67,10 +69,11 @@ one(struct osl_log *log, enum how how, long i)
 	return osl_log_emit(log, OSL_LEVEL_INFO, rec);
 }
 
+/* N records written HOW: RATE per second and CRATE per CPU second. */
 static int
-run(long n, enum osl_log_sync sync, enum how how, char **argv, int argc)
+run(long n, enum osl_log_sync sync, enum how how, char **argv, int argc, double *rate,
+    double *crate)
 {
-	static const char *const name[] = { "cJSON record", "fields", "fields, batches of 1000" };
 	char dir[256], sink[300], path[280];
 	const char *tmp = getenv("TMPDIR");
 	struct osl_log_config cfg = { 0 };
@@ -122,26 +125,57 @@ run(long n, enum osl_log_sync sync, enum how how, char **argv, int argc)
 		fprintf(stderr, "bench-log: %s\n", err->msg);
 		return 1;
 	}
-	printf("log.write: %.0f records/s, %.0f per CPU s (%s; chain on, sync %s)\n",
-	    (double)n / t, (double)n / c, name[how], sync == OSL_SYNC_NONE ? "none" : "batch");
+	*rate = (double)n / t;
+	*crate = (double)n / c;
 	return 0;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int
 main(int argc, char **argv)
 {
+	static const char *const name[] = { "cJSON record", "fields", "fields, batches of 1000" };
+	static const char *const modes[] = { "cjson", "fields", "batches" };
 	long n = argc > 1 ? atol(argv[1]) : 200000;
 	enum osl_log_sync sync = argc > 2 && strcmp(argv[2], "none") == 0 ? OSL_SYNC_NONE :
 	    OSL_SYNC_BATCH;
-	static const char *const modes[] = { "cjson", "fields", "batches" };
-	int r = 0;
+	int rounds = argc > 4 ? atoi(argv[4]) : 3, r = 0, i;
+	double rate[32], crate[32], load[3] = { 0 };
+	FILE *f;
 
-	if (n <= 0)
+	if (n <= 0 || rounds <= 0 || rounds > 32)
 		return 2;
-	for (int how = CJSON; how <= BATCH && !r; how++)
-		if (argc <= 3 || strcmp(argv[3], modes[how]) == 0)
-			r = run(n, sync, (enum how)how, argv, argc);
+	for (int how = CJSON; how <= BATCH && !r; how++) {
+		if (argc > 3 && strcmp(argv[3], modes[how]) != 0)
+			continue;
+		for (i = 0; i < rounds && !r; i++)
+			r = run(n, sync, (enum how)how, argv, argc, &rate[i], &crate[i]);
+		if (!r)
+			printf("log.write: %.0f records/s, %.0f per CPU s (%s; chain on, sync %s; "
+			    "median of %d)\n", median(rate, rounds), median(crate, rounds), name[how],
+			    sync == OSL_SYNC_NONE ? "none" : "batch", rounds);
+	}
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+			load[0] = -1;
+		fclose(f);
+	}
 	if (!r)
-		printf("  (goal: >= 500000 records/s in batches, the supervisor's path)\n");
+		printf("  (goal: >= 500000 records/s in batches, the supervisor's path; "
+		    "load average %.2f %.2f %.2f)\n", load[0], load[1], load[2]);
 	return r;
 }

@@ -34,7 +34,7 @@ main(void)
 
 	osl_chain_hash(seq, "{\"osl\":{\"a\":1", 13, h);
 	sb_adds(&sb, "{\"osl\":{\"a\":1");
-	osl_chain_seal(&sb, seq, hash);
+	osl_chain_seal(&sb, 0, seq, hash);
 	ok(memcmp(h, hash, 32) == 0, "the hash covers the bytes before ,\"chain\":");
 	ok(strncmp(sb.buf, "{\"osl\":{\"a\":1,\"chain\":{\"prev\":"
 	    "\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\","
