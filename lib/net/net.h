@@ -83,6 +83,7 @@ struct osl_net_conn {
 	char target[300];		/* op.target points here */
 	struct osl_op op;
 	bool open;			/* the op awaits osl_net_conn_end */
+	bool won;			/* connected out: source.* read at the end */
 	uint64_t bytes_out, bytes_in;	/* to the peer, from the peer */
 };
 
@@ -113,8 +114,9 @@ const struct osl_error *osl_net_listen(struct osl_ctx *ctx, const struct osl_net
     int socktype, int *fd, struct sockaddr_storage *bound);
 
 /* Accept one connection on LFD (net.accept, decided on the listening
- * address; the record carries the peer as source.*).  The op stays open
- * until osl_net_conn_end. */
+ * address; the record carries the peer as source.*).  The socket is
+ * nonblocking (as the relay wants it).  The op stays open until
+ * osl_net_conn_end. */
 const struct osl_error *osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c);
 
 /* Relay: IN -> SOCK and SOCK -> OUT, like nc.  EOF on IN half-closes SOCK

@@ -221,8 +221,8 @@ handle(struct client *cl)
 	struct proxy *px = cl->px;
 	const struct osl_error *err;
 	struct strbuf head = STRBUF_INIT, req = STRBUF_INIT;
-	/* the upstream socket stays nonblocking from its connect; the
-	 * client's is made so after the reply (off the client's wait) */
+	/* both sockets are nonblocking: the upstream from its connect, the
+	 * client's from its accept */
 	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns, .nonblock = true };
 	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true };
 	struct osl_net_target t;
@@ -279,7 +279,6 @@ handle(struct client *cl)
 		err = osl_error_nomem();
 		goto end;
 	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);	/* for the relay; a socket of ours: its only flag */
 	if ((err = send_all(&up, &req, target)))
 		goto end;
 	{
@@ -355,7 +354,7 @@ accept_one(struct proxy *px, struct client *cl)
 	cl->px = px;
 	if (px->o->internal) {
 		/* osl's own socket for its child: nothing to decide */
-		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC);
+		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		return cl->in.fd >= 0;
 	}
 	if (!(err = osl_net_accept(px->ctx, px->lfd, &cl->in)))
