@@ -46,10 +46,12 @@ struct client {
 	struct osl_net_conn in;		/* the accepted client (net.accept) */
 };
 
-static void
+/* An error answer to the client; the bytes that went. */
+static uint64_t
 reply(int fd, int code, const char *text, const char *body)
 {
 	char buf[1600];
+	ssize_t sent = 0;
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
@@ -58,7 +60,8 @@ reply(int fd, int code, const char *text, const char *body)
 	if (n > (int)sizeof(buf))
 		n = (int)sizeof(buf);
 	if (n > 0)
-		send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		sent = send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return sent > 0 ? (uint64_t)sent : 0;
 }
 
 /* Read the request head into SB (with whatever followed it) from FD
@@ -270,6 +273,7 @@ handle(struct client *cl)
 			err = osl_error_errno("replying to the client");
 			goto end;
 		}
+		cl->in.bytes_out += sizeof(ok) - 1;
 	} else {
 		rewrite(&req, method, path, version, eol + 1, headlen - (size_t)(eol + 1 - head.buf));
 	}
@@ -287,7 +291,7 @@ handle(struct client *cl)
 		err = osl_net_relay(fd, fd, up.fd, &r, &bo, &bi);
 		up.bytes_out += bo;
 		up.bytes_in += bi;
-		cl->in.bytes_in += bo + head.len;
+		cl->in.bytes_in += bo;
 		cl->in.bytes_out += bi;
 	}
 end:
@@ -295,11 +299,12 @@ end:
 	goto done;
 bad:
 	if (code)
-		reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
+		cl->in.bytes_out += reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
 		    code == 431 ? "Request Header Fields Too Large" : code == 408 ? "Request Timeout" :
 		    code == 502 ? "Bad Gateway" : code == 504 ? "Gateway Timeout" : "Bad Request",
 		    err->msg);
 done:
+	cl->in.bytes_in += head.len;	/* the head, and what came with it */
 	free(line);
 	sb_release(&head);
 	sb_release(&req);
