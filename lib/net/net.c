@@ -700,8 +700,29 @@ done:
 	return err;
 }
 
+bool
+osl_net_fixed_local(int lfd, struct sockaddr_storage *ss)
+{
+	socklen_t ll = sizeof(*ss);
+
+	if (getsockname(lfd, (struct sockaddr *)ss, &ll) < 0)
+		return false;
+	if (ss->ss_family == AF_INET)
+		return ((struct sockaddr_in *)ss)->sin_addr.s_addr != htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)ss)->sin6_addr);
+	return false;
+}
+
 const struct osl_error *
 osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
+{
+	return osl_net_accept_at(ctx, lfd, NULL, c);
+}
+
+const struct osl_error *
+osl_net_accept_at(struct osl_ctx *ctx, int lfd, const struct sockaddr_storage *at,
+    struct osl_net_conn *c)
 {
 	const struct osl_error *err;
 	struct sockaddr_storage local;
@@ -719,7 +740,9 @@ osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return osl_error_errno("accept");
-	if (getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
+	if (at)
+		memcpy(&local, at, sizeof(local));
+	else if (getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
 		memset(&local, 0, sizeof(local));
 	if (c->peer.ss_family == AF_UNIX || local.ss_family == AF_UNIX)
 		snprintf(target, sizeof(target), "unix:%s", ((struct sockaddr_un *)&local)->sun_path);

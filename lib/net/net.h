@@ -118,6 +118,13 @@ const struct osl_error *osl_net_listen(struct osl_ctx *ctx, const struct osl_net
  * nonblocking (as the relay wants it).  The op stays open until
  * osl_net_conn_end. */
 const struct osl_error *osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c);
+/* The same, with the listening socket's address AT (from
+ * osl_net_fixed_local: every connection's own then) instead of asking the
+ * kernel for each connection's; NULL: ask. */
+const struct osl_error *osl_net_accept_at(struct osl_ctx *ctx, int lfd,
+    const struct sockaddr_storage *at, struct osl_net_conn *c);
+/* True when LFD listens on one address (not 0.0.0.0 or ::), put in SS. */
+bool osl_net_fixed_local(int lfd, struct sockaddr_storage *ss);
 
 /* Relay: IN -> SOCK and SOCK -> OUT, like nc.  EOF on IN half-closes SOCK
  * (shutdown SHUT_WR); it ends when both directions are done, or after IDLE_NS

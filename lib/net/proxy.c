@@ -33,6 +33,8 @@ struct proxy {
 	struct osl_ctx *ctx;
 	const struct osl_proxy_opts *o;
 	int lfd;
+	struct sockaddr_storage local;	/* LFD's own address, when not a wildcard */
+	bool fixed;
 	pthread_attr_t attr;
 	pthread_mutex_t mu;
 	unsigned threads, idle;
@@ -362,7 +364,7 @@ accept_one(struct proxy *px, struct client *cl)
 		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		return cl->in.fd >= 0;
 	}
-	if (!(err = osl_net_accept(px->ctx, px->lfd, &cl->in)))
+	if (!(err = osl_net_accept_at(px->ctx, px->lfd, px->fixed ? &px->local : NULL, &cl->in)))
 		return true;
 	if (err->status == OSL_EDENIED) {
 		pthread_mutex_lock(&px->mu);
@@ -412,6 +414,8 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	px->ctx = ctx;
 	px->o = o;
 	px->lfd = lfd;
+	/* one address listened on: every client's local address, no getsockname each */
+	px->fixed = osl_net_fixed_local(lfd, &px->local);
 	pthread_mutex_init(&px->mu, NULL);
 	/* the workers wait in accept, 200 ms at a time */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) & ~O_NONBLOCK);

@@ -612,6 +612,8 @@ start_web() {
 	done
 	[ "$(jget '.source.bytes' "$acc")" = $((hlen + (3 << 20))) ]
 	[ "$(jget '.destination.bytes' "$acc")" = $((rlen + (1 << 20) + 7)) ]
+	[ "$(jget '.destination.ip' "$acc")" = 127.0.0.1 ]
+	[ "$(jget '.destination.port' "$acc")" = "${PX#*:}" ]
 	run osl log verify "$LOG"
 	assert_success
 }
