@@ -390,18 +390,15 @@ try_fail(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_error *er
 	return err;
 }
 
-/* The winner: blocking again (unless NONBLOCK), with its source address
- * in the record. */
+/* The winner: blocking again (unless NONBLOCK).  Its source address is
+ * read for the record when it ends (osl_net_conn_end): not on the way to
+ * the first byte. */
 static void
 try_won(struct osl_net_conn *c, bool nonblock)
 {
-	struct sockaddr_storage local;
-	socklen_t ll = sizeof(local);
-
 	if (!nonblock)
 		fcntl(c->fd, F_SETFL, 0);	/* our socket: O_NONBLOCK is its only flag */
-	if (getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
-		add_endpoint(c->op.fields, "source", (struct sockaddr *)&local);
+	c->won = true;
 }
 
 /* Race the N addresses SA[ORDER[i]] as Happy Eyeballs does; the winner
@@ -603,7 +600,11 @@ osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_e
 		/* ECS: source.bytes went from the source to the destination;
 		 * the peer of an accepted connection is the source */
 		bool acc = c->op.action == OSL_ACT_NET_ACCEPT;
+		struct sockaddr_storage local;
+		socklen_t ll = sizeof(local);
 
+		if (c->won && c->fd >= 0 && getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
+			add_endpoint(c->op.fields, "source", (struct sockaddr *)&local);
 		osl_log_add_count(osl_log_obj(c->op.fields, "source"), "bytes",
 		    acc ? c->bytes_in : c->bytes_out);
 		osl_log_add_count(osl_log_obj(c->op.fields, "destination"), "bytes",
@@ -699,8 +700,29 @@ done:
 	return err;
 }
 
+bool
+osl_net_fixed_local(int lfd, struct sockaddr_storage *ss)
+{
+	socklen_t ll = sizeof(*ss);
+
+	if (getsockname(lfd, (struct sockaddr *)ss, &ll) < 0)
+		return false;
+	if (ss->ss_family == AF_INET)
+		return ((struct sockaddr_in *)ss)->sin_addr.s_addr != htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)ss)->sin6_addr);
+	return false;
+}
+
 const struct osl_error *
 osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
+{
+	return osl_net_accept_at(ctx, lfd, NULL, c);
+}
+
+const struct osl_error *
+osl_net_accept_at(struct osl_ctx *ctx, int lfd, const struct sockaddr_storage *at,
+    struct osl_net_conn *c)
 {
 	const struct osl_error *err;
 	struct sockaddr_storage local;
@@ -713,11 +735,14 @@ osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c)
 	c->socktype = SOCK_STREAM;
 	c->peerlen = sizeof(c->peer);
 	do
-		fd = accept4(lfd, (struct sockaddr *)&c->peer, &c->peerlen, SOCK_CLOEXEC);
+		fd = accept4(lfd, (struct sockaddr *)&c->peer, &c->peerlen,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return osl_error_errno("accept");
-	if (getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
+	if (at)
+		memcpy(&local, at, sizeof(local));
+	else if (getsockname(fd, (struct sockaddr *)&local, &ll) < 0)
 		memset(&local, 0, sizeof(local));
 	if (c->peer.ss_family == AF_UNIX || local.ss_family == AF_UNIX)
 		snprintf(target, sizeof(target), "unix:%s", ((struct sockaddr_un *)&local)->sun_path);

@@ -83,6 +83,7 @@ struct osl_net_conn {
 	char target[300];		/* op.target points here */
 	struct osl_op op;
 	bool open;			/* the op awaits osl_net_conn_end */
+	bool won;			/* connected out: source.* read at the end */
 	uint64_t bytes_out, bytes_in;	/* to the peer, from the peer */
 };
 
@@ -113,9 +114,17 @@ const struct osl_error *osl_net_listen(struct osl_ctx *ctx, const struct osl_net
     int socktype, int *fd, struct sockaddr_storage *bound);
 
 /* Accept one connection on LFD (net.accept, decided on the listening
- * address; the record carries the peer as source.*).  The op stays open
- * until osl_net_conn_end. */
+ * address; the record carries the peer as source.*).  The socket is
+ * nonblocking (as the relay wants it).  The op stays open until
+ * osl_net_conn_end. */
 const struct osl_error *osl_net_accept(struct osl_ctx *ctx, int lfd, struct osl_net_conn *c);
+/* The same, with the listening socket's address AT (from
+ * osl_net_fixed_local: every connection's own then) instead of asking the
+ * kernel for each connection's; NULL: ask. */
+const struct osl_error *osl_net_accept_at(struct osl_ctx *ctx, int lfd,
+    const struct sockaddr_storage *at, struct osl_net_conn *c);
+/* True when LFD listens on one address (not 0.0.0.0 or ::), put in SS. */
+bool osl_net_fixed_local(int lfd, struct sockaddr_storage *ss);
 
 /* Relay: IN -> SOCK and SOCK -> OUT, like nc.  EOF on IN half-closes SOCK
  * (shutdown SHUT_WR); it ends when both directions are done, or after IDLE_NS

@@ -33,6 +33,8 @@ struct proxy {
 	struct osl_ctx *ctx;
 	const struct osl_proxy_opts *o;
 	int lfd;
+	struct sockaddr_storage local;	/* LFD's own address, when not a wildcard */
+	bool fixed;
 	pthread_attr_t attr;
 	pthread_mutex_t mu;
 	unsigned threads, idle;
@@ -46,10 +48,12 @@ struct client {
 	struct osl_net_conn in;		/* the accepted client (net.accept) */
 };
 
-static void
+/* An error answer to the client; the bytes that went. */
+static uint64_t
 reply(int fd, int code, const char *text, const char *body)
 {
 	char buf[1600];
+	ssize_t sent = 0;
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n"
@@ -58,7 +62,8 @@ reply(int fd, int code, const char *text, const char *body)
 	if (n > (int)sizeof(buf))
 		n = (int)sizeof(buf);
 	if (n > 0)
-		send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		sent = send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return sent > 0 ? (uint64_t)sent : 0;
 }
 
 /* Read the request head into SB (with whatever followed it) from FD
@@ -221,8 +226,8 @@ handle(struct client *cl)
 	struct proxy *px = cl->px;
 	const struct osl_error *err;
 	struct strbuf head = STRBUF_INIT, req = STRBUF_INIT;
-	/* the upstream socket stays nonblocking from its connect; the
-	 * client's is made so after the reply (off the client's wait) */
+	/* both sockets are nonblocking: the upstream from its connect, the
+	 * client's from its accept */
 	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns, .nonblock = true };
 	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true };
 	struct osl_net_target t;
@@ -270,6 +275,7 @@ handle(struct client *cl)
 			err = osl_error_errno("replying to the client");
 			goto end;
 		}
+		cl->in.bytes_out += sizeof(ok) - 1;
 	} else {
 		rewrite(&req, method, path, version, eol + 1, headlen - (size_t)(eol + 1 - head.buf));
 	}
@@ -279,7 +285,6 @@ handle(struct client *cl)
 		err = osl_error_nomem();
 		goto end;
 	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);	/* for the relay; a socket of ours: its only flag */
 	if ((err = send_all(&up, &req, target)))
 		goto end;
 	{
@@ -288,7 +293,7 @@ handle(struct client *cl)
 		err = osl_net_relay(fd, fd, up.fd, &r, &bo, &bi);
 		up.bytes_out += bo;
 		up.bytes_in += bi;
-		cl->in.bytes_in += bo + head.len;
+		cl->in.bytes_in += bo;
 		cl->in.bytes_out += bi;
 	}
 end:
@@ -296,11 +301,12 @@ end:
 	goto done;
 bad:
 	if (code)
-		reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
+		cl->in.bytes_out += reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
 		    code == 431 ? "Request Header Fields Too Large" : code == 408 ? "Request Timeout" :
 		    code == 502 ? "Bad Gateway" : code == 504 ? "Gateway Timeout" : "Bad Request",
 		    err->msg);
 done:
+	cl->in.bytes_in += head.len;	/* the head, and what came with it */
 	free(line);
 	sb_release(&head);
 	sb_release(&req);
@@ -355,10 +361,10 @@ accept_one(struct proxy *px, struct client *cl)
 	cl->px = px;
 	if (px->o->internal) {
 		/* osl's own socket for its child: nothing to decide */
-		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC);
+		cl->in.fd = accept4(px->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		return cl->in.fd >= 0;
 	}
-	if (!(err = osl_net_accept(px->ctx, px->lfd, &cl->in)))
+	if (!(err = osl_net_accept_at(px->ctx, px->lfd, px->fixed ? &px->local : NULL, &cl->in)))
 		return true;
 	if (err->status == OSL_EDENIED) {
 		pthread_mutex_lock(&px->mu);
@@ -408,6 +414,8 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	px->ctx = ctx;
 	px->o = o;
 	px->lfd = lfd;
+	/* one address listened on: every client's local address, no getsockname each */
+	px->fixed = osl_net_fixed_local(lfd, &px->local);
 	pthread_mutex_init(&px->mu, NULL);
 	/* the workers wait in accept, 200 ms at a time */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) & ~O_NONBLOCK);

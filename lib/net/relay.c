@@ -35,10 +35,18 @@ struct spare {
 	int fd[2][2];
 	size_t size[2];
 	int n;
-	pid_t pid;		/* a forked child has its parent's: not its own */
+	unsigned forks;		/* made before a fork: the parent's pipes, not ours */
 };
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+/* Bumped in a forked child (pthread_atfork): no getpid(2) a relay. */
+static unsigned forks;
+
+static void
+forked(void)
+{
+	forks++;
+}
 
 static void
 spare_free_fds(struct spare *sp)
@@ -60,7 +68,8 @@ spare_free(void *arg)
 static void
 spare_init(void)
 {
-	if (pthread_key_create(&spare_key, spare_free) != 0)
+	if (pthread_key_create(&spare_key, spare_free) != 0 ||
+	    pthread_atfork(NULL, NULL, forked) != 0)
 		spare_key = (pthread_key_t)-1;
 }
 
@@ -77,10 +86,10 @@ spares(void)
 		free(sp);
 		sp = NULL;
 	}
-	if (sp && sp->pid != getpid()) {
+	if (sp && sp->forks != forks) {
 		/* made before a fork: the parent may be using the same pipes */
 		spare_free_fds(sp);
-		sp->pid = getpid();
+		sp->forks = forks;
 	}
 	return sp;
 }

@@ -553,6 +553,71 @@ start_web() {
 	[ "$(cat "$T"/c? | grep -c hello)" -eq 6 ]
 }
 
+@test "proxy: a CONNECT tunnel relays both ways with half-close; the records have the exact bytes and the source the server saw" {
+	start_web
+	# the server reads to the client's EOF, then answers 1 MiB + 7 and
+	# closes: the answer only comes if the half-close went through
+	run -0 timeout 60 python3 - "${PX%:*}" "${PX#*:}" <<-'EOF'
+	import hashlib, os, socket, sys, threading
+	srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+	port = srv.getsockname()[1]
+	up, back = os.urandom(3 << 20), os.urandom((1 << 20) + 7)
+	seen = {}
+	def serve():
+	    c, peer = srv.accept(); seen["peer"] = peer[1]
+	    got = b""
+	    while True:
+	        b = c.recv(1 << 16)
+	        if not b: break
+	        got += b
+	    seen["up"] = hashlib.sha256(got).digest() == hashlib.sha256(up).digest()
+	    c.sendall(back); c.close()
+	th = threading.Thread(target=serve); th.start()
+	s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+	head = b"CONNECT localhost:%d HTTP/1.1\r\n\r\n" % port
+	s.sendall(head)
+	r = b""
+	while not r.endswith(b"\r\n\r\n"):
+	    b = s.recv(1)
+	    if not b: break
+	    r += b
+	s.sendall(up); s.shutdown(socket.SHUT_WR)
+	got = b""
+	while True:
+	    b = s.recv(1 << 16)
+	    if not b: break
+	    got += b
+	th.join(30)
+	print(r.split(b"\r\n")[0].decode())
+	print(port, seen.get("peer"), seen.get("up"), got == back, len(head), len(r))
+	EOF
+	assert_line --index 0 "HTTP/1.1 200 Connection established"
+	read -r sport peer upok backok hlen rlen <<< "${lines[1]}"
+	[ "$upok" = True ] && [ "$backok" = True ]
+	# the records are written when the tunnel ends: wait for both
+	for _ in $(seq 50); do
+		grep '"net.connect"' "$LOG" | grep -q "\"port\":$sport[,}]" && break
+		sleep 0.1
+	done
+	con=$(grep '"net.connect"' "$LOG" | grep "\"port\":$sport[,}]" | tail -n 1)
+	[ "$(jget '.source.ip' "$con")" = 127.0.0.1 ]
+	[ "$(jget '.source.port' "$con")" = "$peer" ]
+	[ "$(jget '.source.bytes' "$con")" = $((3 << 20)) ]
+	[ "$(jget '.destination.bytes' "$con")" = $(((1 << 20) + 7)) ]
+	# the client's own record: what it sent (the head too) and got (the 200 too)
+	for _ in $(seq 50); do
+		acc=$(grep '"net.accept"' "$LOG" | grep '"source":{[^}]*"bytes":'$((hlen + (3 << 20))) | tail -n 1)
+		[ -n "$acc" ] && break
+		sleep 0.1
+	done
+	[ "$(jget '.source.bytes' "$acc")" = $((hlen + (3 << 20))) ]
+	[ "$(jget '.destination.bytes' "$acc")" = $((rlen + (1 << 20) + 7)) ]
+	[ "$(jget '.destination.ip' "$acc")" = 127.0.0.1 ]
+	[ "$(jget '.destination.port' "$acc")" = "${PX#*:}" ]
+	run osl log verify "$LOG"
+	assert_success
+}
+
 # --- addresses as the kernel routes them (osl-net(1), DESTINATIONS) ---
 
 # The forms of "this host" that a loopback deny must hold: Linux routes a

@@ -8,9 +8,9 @@
 set -u
 B=${1:-build}
 MIB=${2:-1024}
-ROUNDS=${3:-3}
+ROUNDS=${3:-5}
 # `make bench` (test/bench/run) passes its work folder second: the defaults then
-case $MIB in '' | *[!0-9]*) MIB=1024 ROUNDS=3 ;; esac
+case $MIB in '' | *[!0-9]*) MIB=1024 ROUNDS=5 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
 OSL=$(cd "$top/$B" 2>/dev/null && pwd)/osl
 [ -x "$OSL" ] || { echo "bench-net: no $OSL (make first)" >&2; exit 1; }
@@ -179,7 +179,9 @@ run_proxy() {
 	rate "$t0" "$t1"
 }
 
-echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleaved rounds ($(nproc) cores, $(uname -r))"
+# the machine's load: on a shared one, what the ratios below were measured under
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleaved rounds ($(nproc) cores, $(uname -r); load average $(load))"
 
 "$OSL" -p "$tmp/p.yaml" net proxy > "$tmp/px" 2>/dev/null &
 pids+=($!)
@@ -253,6 +255,7 @@ FLOOR=
 if ${CC:-cc} -O2 -pthread -o "$tmp/floor" "$tmp/floor.c"; then
 	"$tmp/floor" > "$tmp/floor.port" &
 	pids+=($!)
+	FLPID=$!
 	for _ in $(seq 100); do [ -s "$tmp/floor.port" ] && break; sleep 0.05; done
 	FLOOR=$(cat "$tmp/floor.port")
 fi
@@ -260,12 +263,12 @@ fi
 # the rounds interleave the kinds, so that a load that comes and goes on a
 # shared machine weighs on each of them alike
 D=() C=() LS=() P=() F=()
-c0=$(cpu_ticks "$PXPID")
+c0=$(cpu_ticks "$PXPID") f0=$([ -n "$FLOOR" ] && cpu_ticks "$FLPID")
 for _ in $(seq "$ROUNDS"); do
 	D+=("$(run_direct)") C+=("$(run_connect)") LS+=("$(run_listen)") P+=("$(run_proxy)")
 	[ -n "$FLOOR" ] && F+=("$(run_floor)")
 done
-c1=$(cpu_ticks "$PXPID")
+c1=$(cpu_ticks "$PXPID") f1=$([ -n "$FLOOR" ] && cpu_ticks "$FLPID")
 direct=$(median "${D[@]}")
 share() { awk -v a="$1" -v b="$direct" 'BEGIN { printf "%d", a * 100 / b }'; }
 echo "direct (pipe -> C sender -> C sink):  $direct MiB/s (rounds: ${D[*]})"
@@ -275,9 +278,13 @@ r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(s
 if [ -n "$FLOOR" ]; then
 	r=$(median "${F[@]}"); echo "through a minimal C splice proxy:     $r MiB/s ($(share "$r")% of direct: the extra hop's ceiling here; rounds: ${F[*]})"
 fi
-# CPU time is what a loaded machine does not blur: the proxy's, per GiB
-awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" \
-    'BEGIN { printf "the proxy: %.0f ms of CPU time (user + system) per GiB relayed\n", t * 1000 / hz / g }'
+# CPU time is what a loaded machine blurs less: the proxy's and the C
+# floor's, per GiB
+awk -v t="$((c1 - c0))" -v f="$((${f1:-0} - ${f0:-0}))" -v hz="$(getconf CLK_TCK)" \
+    -v g="$(awk -v m="$MIB" -v r="$ROUNDS" 'BEGIN { print m * r / 1024 }')" 'BEGIN {
+	printf "CPU time (user + system) per GiB relayed: the proxy %.0f ms", t * 1000 / hz / g
+	if (f) printf ", the minimal C proxy %.0f ms", f * 1000 / hz / g
+	printf "\n" }'
 
 # The connect latency: direct, through the proxy with its file log, with
 # -l none (what the records cost), and through the minimal C proxy (the
@@ -285,28 +292,40 @@ awk -v t="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v g="$(awk -v m="$MIB" -v r=
 # medians.
 "$OSL" -l none -p "$tmp/p.yaml" net proxy > "$tmp/pxn" 2>/dev/null &
 pids+=($!)
+PXNPID=$!
 for _ in $(seq 100); do [ -s "$tmp/pxn" ] && break; sleep 0.05; done
 PXN=$(cat "$tmp/pxn")
 
 N=1000
 LR=5
 DM=() PM=() NM=() FM=() DA=() PA=()
-cpu=0
+cpu=0 cpun=0 cpuf=0
 for _ in $(seq "$LR"); do
 	read -r m a < <("$tmp/lat" "$N"); DM+=("$m") DA+=("$a")
 	c0=$(cpu_ticks "$PXPID")
 	read -r m a < <("$tmp/lat" "$N" "${PX#*:}"); PM+=("$m") PA+=("$a")
 	c1=$(cpu_ticks "$PXPID")
 	cpu=$((cpu + c1 - c0))
+	c0=$(cpu_ticks "$PXNPID")
 	read -r m a < <("$tmp/lat" "$N" "${PXN#*:}"); NM+=("$m")
-	if [ -n "$FLOOR" ]; then read -r m a < <("$tmp/lat" "$N" "$FLOOR"); FM+=("$m"); fi
+	c1=$(cpu_ticks "$PXNPID")
+	cpun=$((cpun + c1 - c0))
+	if [ -n "$FLOOR" ]; then
+		c0=$(cpu_ticks "$FLPID")
+		read -r m a < <("$tmp/lat" "$N" "$FLOOR"); FM+=("$m")
+		c1=$(cpu_ticks "$FLPID")
+		cpuf=$((cpuf + c1 - c0))
+	fi
 done
+# microseconds of CPU time a connect, from clock ticks over the N*LR connects
+us_per() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$((N * LR))" 'BEGIN { printf "%.0f", t * 1e6 / hz / n }'; }
 d=$(median "${DM[@]}") p=$(median "${PM[@]}") pn=$(median "${NM[@]}")
 awk -v d="$d" -v p="$p" -v dm="$(median "${DA[@]}")" -v pm="$(median "${PA[@]}")" -v t="$cpu" \
     -v hz="$(getconf CLK_TCK)" -v n="$((N * LR))" -v r="$LR" -v k="$N" \
     'BEGIN { printf "connect latency, median of %d rounds of %d: direct %d us, through the proxy %d us: +%d us a connect, policy decision and records included (goal <= +60 us; means %d and %d us); the proxy: %.0f us of CPU time a connect\n", r, k, d, p, p - d, dm, pm, t * 1e6 / hz / n }'
-echo "  the same proxy with -l none (no records): +$((pn - d)) us: the two records of a connection cost $((p - pn)) us (the log's write path)"
+echo "  the same proxy with -l none (no records): +$((pn - d)) us, $(us_per "$cpun") us of CPU time a connect: the two records of a connection cost $((p - pn)) us (the log's write path)"
 if [ -n "$FLOOR" ]; then
 	f=$(median "${FM[@]}")
-	echo "  a minimal C CONNECT proxy (no policy, no records: the extra hop's floor here): +$((f - d)) us; osl's own share above it: $((pn - f)) us without records, $((p - f)) us with"
+	echo "  a minimal C CONNECT proxy (no policy, no records: the extra hop's floor here): +$((f - d)) us, $(us_per "$cpuf") us of CPU time a connect; osl's own share above it: $((pn - f)) us without records, $((p - f)) us with"
 fi
+echo "load average at the end: $(load)"
