@@ -167,10 +167,14 @@ teardown() {
 	mkfifo "$HOME/fifo"
 	"$OSL" fs cat "$HOME/fifo" > "$T/out" &
 	pid=$!
-	sleep 0.3
+	# SIGHUP caught (SigCgt bit 1) before the log moves; the signal is
+	# taken before the write below lets osl go on, so no wait after it
+	for i in $(seq 200); do
+		(( 0x$(awk '/^SigCgt/ { print $2 }' /proc/$pid/status 2>/dev/null || echo 0) & 1 )) && break
+		sleep 0.05
+	done
 	mv "$LOG" "$LOG.1"
 	kill -HUP $pid
-	sleep 0.1
 	echo through > "$HOME/fifo"
 	wait $pid
 	[ "$(cat "$T/out")" = through ]
