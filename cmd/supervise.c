@@ -149,6 +149,22 @@ expand(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The policy (-p, $OSL_POLICY, discovery), loaded before anything starts:
+ * one that cannot be loaded is 125, as for proc run (osl(1) EXIT STATUS),
+ * or with --check (CHECK) the error's own status.  -1 to go on. */
+static int
+policy_first(struct osl_ctx *ctx, bool check)
+{
+	const struct osl_error *err;
+	struct osl_policy *p;
+	int status;
+
+	if ((err = osl_ctx_policy(ctx, &p)) == NULL)
+		return -1;
+	status = cli_error(err);
+	return check ? status : OSL_ESETUP;
+}
+
 /* The runner's lines for a person (runner.h). */
 static void
 say_stderr(const char *line)
@@ -170,6 +186,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = cli_error(err);
 		goto done;
 	}
+	if ((status = policy_first(ctx, so->check)) != -1)
+		goto done;
 	if (so->socket)
 		snprintf(sock, sizeof(sock), "%s", so->socket);
 	else if (c.socket)
@@ -413,6 +431,8 @@ run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
 	/* looked up first, as env(1) does: not found is 127, before anything runs */
 	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
 		return cli_error(err);
+	if ((status = policy_first(ctx, false)) != -1)
+		return status;
 	osl_sv_tree_init(&t, (uint64_t)getpid() ^ osl_now_mono_ns());
 	osl_sv_spec_default(&root, "supervise", true);
 	root.intensity = so->max_restarts;

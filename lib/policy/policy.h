@@ -174,6 +174,11 @@ struct osl_policy_env {
  * when a file cannot be read. */
 const struct osl_error *osl_policy_load(struct osl_policy **out, const char *path,
     const struct osl_policy_env *env);
+/* Can the policy PATH names be opened (a file that can be read, or a
+ * built-in one)?  NULL, or the error osl_policy_load would give (osl(1):
+ * a policy named by -p or $OSL_POLICY that cannot be opened stops every
+ * verb, even one that never reads it). */
+const struct osl_error *osl_policy_openable(const char *path);
 /* Same from a buffer; NAME is used in messages and as `source`; relative
  * extends: are resolved against the directory of NAME. */
 const struct osl_error *osl_policy_load_buf(struct osl_policy **out, const char *name,
