@@ -397,55 +397,72 @@ split_inert(struct osl_policy *p)
 	return NULL;
 }
 
+/* One pattern's literal prefix through ENV's resolver: *REAL gets the
+ * pattern with it resolved, or stays as it is (the caller's EXPANDED)
+ * when nothing changes.  ALL: any symlink may be followed (deny rules). */
+static const struct osl_error *
+resolve_pattern(const struct osl_policy_env *env, const char *s, bool all, char **real)
+{
+	char pre[4096], out[4096];
+	struct strbuf sb = STRBUF_INIT;
+	const char *e, *rest;
+
+	/* the literal prefix: components up to the first with a glob */
+	for (rest = s; *rest; rest = e) {
+		for (e = rest + 1; *e && *e != '/'; e++)
+			;
+		if (glob_has_meta(rest + 1, (size_t)(e - rest - 1)))
+			break;
+	}
+	if (rest == s || (size_t)(rest - s) >= sizeof(pre))
+		return NULL;
+	memcpy(pre, s, (size_t)(rest - s));
+	pre[rest - s] = '\0';
+	if (!env->resolve(env, pre, all, out, sizeof(out)))
+		return NULL;
+	for (const char *o = out; *o; o++) {
+		if (strchr("*?[]\\", *o))
+			sb_addc(&sb, '\\');
+		sb_addc(&sb, *o);
+	}
+	if (sb.len > 1 || *rest != '/')
+		sb_add(&sb, rest, strlen(rest));
+	else
+		sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
+	if (sb.oom || !sb.buf) {
+		sb_release(&sb);
+		return osl_error_nomem();
+	}
+	if (strcmp(sb.buf, s) == 0)
+		sb_release(&sb);
+	else
+		*real = sb_detach(&sb);
+	return NULL;
+}
+
 /* Each fs rule's literal prefix through ENV's resolver (osl_policy_env):
- * requests are real paths, so the rules must name real paths too. */
+ * requests are real paths, so the rules must name real paths too.  A
+ * deny's except: is resolved as a rule that allows is. */
 static const struct osl_error *
 resolve_rules(struct osl_policy *p, const struct osl_policy_env *env)
 {
 	const struct osl_error *err = NULL;
 
-	if (env->resolve)
-		env->resolve(env, NULL, true, NULL, 0);	/* a batch begins */
-	for (size_t i = 0; i < p->nrules && env->resolve && !err; i++) {
+	if (!env->resolve)
+		return NULL;
+	env->resolve(env, NULL, true, NULL, 0);	/* a batch begins */
+	for (size_t i = 0; i < p->nrules && !err; i++) {
 		struct osl_rule *r = &p->rules[i];
-		char pre[4096], out[4096];
-		struct strbuf sb = STRBUF_INIT;
-		const char *s = r->expanded, *e, *rest;
 
 		if (r->kind > OSL_RULE_FS_DENY)
 			continue;
-		/* the literal prefix: components up to the first with a glob */
-		for (rest = s; *rest; rest = e) {
-			for (e = rest + 1; *e && *e != '/'; e++)
-				;
-			if (glob_has_meta(rest + 1, (size_t)(e - rest - 1)))
-				break;
-		}
-		if (rest == s || (size_t)(rest - s) >= sizeof(pre))
-			continue;
-		memcpy(pre, s, (size_t)(rest - s));
-		pre[rest - s] = '\0';
-		if (!env->resolve(env, pre, r->kind == OSL_RULE_FS_DENY, out, sizeof(out)))
-			continue;
-		for (const char *o = out; *o; o++) {
-			if (strchr("*?[]\\", *o))
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *o);
-		}
-		if (sb.len > 1 || *rest != '/')
-			sb_add(&sb, rest, strlen(rest));
-		else
-			sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
-		if (sb.oom || !sb.buf) {
-			sb_release(&sb);
-			err = osl_error_nomem();
-		} else if (strcmp(sb.buf, r->expanded) == 0)
-			sb_release(&sb);
-		else
-			r->real = sb_detach(&sb);
+		err = resolve_pattern(env, r->expanded, r->kind == OSL_RULE_FS_DENY, &r->real);
+		for (size_t j = 0; j < r->nexcept && !err; j++)
+			if (!r->except[j].inert)
+				err = resolve_pattern(env, r->except[j].expanded, false,
+				    &r->except[j].real);
 	}
-	if (env->resolve)
-		env->resolve(env, NULL, false, NULL, 0);	/* and ends */
+	env->resolve(env, NULL, false, NULL, 0);	/* and ends */
 	return err;
 }
 
