@@ -240,6 +240,30 @@ done:
 
 /* ----------------------------------------------------------------- ctl --- */
 
+/* The operands of ctl VERB (ARGV[0]), as osl-supervise(8) CONTROL lists
+ * them: a missing or extra one is a usage error here (2), not a request the
+ * supervisor refuses.  -1 to go on. */
+static int
+ctl_arity(int argc, char **argv)
+{
+	static const char *const one[] = { "start", "stop", "restart", "delete", NULL };
+	int want = 0;
+
+	for (size_t i = 0; one[i]; i++)
+		want = strcmp(argv[0], one[i]) ? want : 1;
+	if (strcmp(argv[0], "signal") == 0)
+		want = 2;
+	if (argc - 1 < want)
+		return cli_usage("'%s' needs %s: osl supervise ctl %s NAME%s (names: osl "
+		    "supervise ctl status)", argv[0], argc < 2 ? "the child's name" : "a signal",
+		    argv[0], want == 2 ? " SIGNAL, e.g. HUP" : "");
+	if (argc - 1 > want)
+		return cli_usage("'%s' takes %s: '%s' is one too many", argv[0],
+		    want == 0 ? "no operand" : want == 1 ? "one name" : "a name and a signal",
+		    argv[want + 1]);
+	return -1;
+}
+
 static void
 print_node(const cJSON *n, int depth)
 {
@@ -292,12 +316,14 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 		}
 		osl_sv_config_free(&cf);
 	}
-	if (argc < 1 || argc > 3)
+	if (argc < 1)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
 		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
 	if (!cli_word_in(cli_verb->operands, argv[0]))
 		return cli_usage("unknown verb '%s'%s (%s)", argv[0],
 		    cli_did_you_mean_words(cli_verb->operands, argv[0]), cli_verb->operands);
+	if ((status = ctl_arity(argc, argv)) != -1)
+		return status;
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))

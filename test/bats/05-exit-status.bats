@@ -36,6 +36,10 @@ TABLE='
 2   | log verify
 2   | supervise
 2   | supervise ctl bogus
+2   | supervise ctl restart
+2   | supervise ctl signal web
+2   | supervise ctl stop web extra
+2   | supervise ctl status extra
 2   | -p $T/nosuch.yaml fs cat notes
 2   | -p $T/nosuch.yaml net check 127.0.0.1:1
 2   | -p $T/nosuch.yaml net wait -t 1s 127.0.0.1:1
