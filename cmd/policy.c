@@ -26,8 +26,8 @@ static const struct osl_opt test_opts[] = {
 };
 
 const struct osl_cmd osl_policy_cmds[] = {
-	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", 0,
-	  "FILE...", no_opts, NULL, "file" },
+	{ "check", cmd_policy_check, "validate policy files, or the one in force (exit 0 valid, 2 invalid)", 0,
+	  "[FILE...]", no_opts, NULL, "file" },
 	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", 0,
 	  "[FILE]", no_opts, NULL, "file" },
 	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", 0,
@@ -145,11 +145,16 @@ static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
+	char cur[4096], *in_force[1];
 
 	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
-	if (argc < 1)
-		return cli_usage("a policy file is needed");
+	if (argc < 1) {
+		/* the policy in force: -p, $OSL_POLICY, else the one found */
+		in_force[0] = (char *)osl_ctx_policy_path(ctx, cur, sizeof(cur));
+		argv = in_force;
+		argc = 1;
+	}
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		const struct osl_error *err;
