@@ -56,6 +56,31 @@ out_rule(const char *key, const struct osl_rule *r)
 	out_obj_close();
 }
 
+/* The deny rules that name RQ's path but yield to their except: (so they
+ * decide nothing here: osl-policy(5), RULES), for explain. */
+static void
+out_yields(const struct osl_policy *p, const struct osl_request *rq)
+{
+	bool fs = rq->access == OSL_ACCESS_READ || rq->access == OSL_ACCESS_WRITE ||
+	    rq->access == OSL_ACCESS_EXEC;
+	size_t n = 0;
+
+	out_arr_open("yields");
+	for (size_t i = 0; fs && i < p->nrules; i++) {
+		const struct osl_rule *y = &p->rules[i];
+
+		if (y->kind != OSL_RULE_FS_DENY || !y->nexcept ||
+		    !osl_path_match(y->real, rq->path) || !osl_rule_excepts(y, rq->path, false))
+			continue;
+		if (n++ == 0)
+			out_text("  deny rules that yield to their except here:\n");
+		out_text("    %-12s %-32s %s%s%s%s\n", osl_rule_kind_name(y->kind), y->pattern,
+		    y->where, y->id ? " (" : "", y->id ? y->id : "", y->id ? ")" : "");
+		out_rule(NULL, y);
+	}
+	out_arr_close();
+}
+
 /* What each variable the rules use expanded to: a short block, and an
  * object by name in -j. */
 static void
@@ -278,6 +303,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 		out_rule(NULL, m);
 	}
 	out_arr_close();
+	out_yields(p, &rq);
 	out_obj_close();
 	return d.verdict == OSL_ALLOW ? 0 : 1;
 }

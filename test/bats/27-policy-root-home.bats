@@ -57,6 +57,12 @@ as_root_home() {
 	run as_root_home policy explain fs.write /root/x
 	assert_success
 	assert_line --index 1 "  reason: allowed by rule write-home (builtin:default:26:7)"
+	# the deny that names the path but yields is said, not hidden
+	assert_line "  deny rules that yield to their except here:"
+	assert_line --regexp "^    fs.deny +/root/\*\* +builtin:default:74:7 \(no-root-home\)$"
+	run --separate-stderr as_root_home -j policy explain fs.write /root/x
+	[ "$(jq -r '.yields[0].id' <<<"$output")" = no-root-home ]
+	[ "$(jq -r '.rule.id' <<<"$output")" = write-home ]
 	run as_root_home policy explain fs.exec /root/bin/tool
 	assert_success
 	assert_line --index 1 --partial "allowed by rule exec-home-bin"
@@ -98,6 +104,7 @@ as_root_home() {
 	run as_root_home policy explain fs.read /root/notes
 	assert_failure 1
 	assert_line --index 1 "  reason: denied by rule no-root-home (builtin:default:74:7)"
+	refute_output --partial "yield"
 	# a folder of another home renamed whole: still denied
 	run --separate-stderr as_root_home fs mv /root/bin "$T/bin2"
 	assert_failure 3
