@@ -149,17 +149,21 @@ expand(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
-/* The policy (-p, $OSL_POLICY, discovery), loaded before anything starts:
- * one that cannot be loaded is 125, as for proc run (osl(1) EXIT STATUS),
- * or with --check (CHECK) the error's own status.  -1 to go on. */
+/* The policy (-p, $OSL_POLICY, discovery) and, for a run, the activity
+ * log, before anything starts: one that cannot be loaded or opened is 125,
+ * as for proc run (osl(1) EXIT STATUS), not a start of each child that
+ * fails on it; with --check (CHECK) only the policy, and the error's own
+ * status.  -1 to go on. */
 static int
 policy_first(struct osl_ctx *ctx, bool check)
 {
 	const struct osl_error *err;
 	struct osl_policy *p;
+	struct osl_log *log;
 	int status;
 
-	if ((err = osl_ctx_policy(ctx, &p)) == NULL)
+	if ((err = osl_ctx_policy(ctx, &p)) == NULL && (check ||
+	    (err = osl_ctx_log(ctx, &log)) == NULL))
 		return -1;
 	status = cli_error(err);
 	return check ? status : OSL_ESETUP;

@@ -51,6 +51,10 @@ TABLE='
 2   | -p $T/nosuch.yaml supervise -c tree.yaml --check
 2   | -p $T/bad.yaml supervise -c tree.yaml --check
 125 | -p $T/bad.yaml proc run -- true
+125 | -l file:/proc/nosuch/osl.jsonl proc run -- true
+125 | -l file:/proc/nosuch/osl.jsonl supervise -- true
+125 | -l file:/proc/nosuch/osl.jsonl supervise -s $T/rt/s.sock -c tree.yaml
+1   | -l file:/proc/nosuch/osl.jsonl fs cat notes
 2   | -p $T/nosuch.yaml proc ps
 2   | -p $T/nosuch.yaml proc tree
 2   | -p $T/nosuch.yaml proc info 1
