@@ -265,6 +265,8 @@ ctl_arity(int argc, char **argv)
 		return cli_usage("'%s' takes %s: '%s' is one too many", argv[0],
 		    want == 0 ? "no operand" : want == 1 ? "one name" : "a name and a signal",
 		    argv[want + 1]);
+	if (want == 2 && !osl_sv_signal_number(argv[2]))
+		return cli_usage("'%s': unknown signal (" OSL_SV_SIGNAL_WORDS ")", argv[2]);
 	return -1;
 }
 

@@ -38,6 +38,7 @@ TABLE='
 2   | supervise ctl bogus
 2   | supervise ctl restart
 2   | supervise ctl signal web
+2   | supervise ctl signal web NOPE
 2   | supervise ctl stop web extra
 2   | supervise ctl status extra
 2   | -p $T/nosuch.yaml fs cat notes
