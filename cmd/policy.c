@@ -138,6 +138,18 @@ warn_inert(const struct osl_policy *p)
 		    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
 		    r->id ? r->id : "", r->id ? ")" : "", r->inert);
 	}
+	/* a deny's except made inert: the deny holds whole (osl-policy(5), RULES) */
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+
+		for (size_t j = 0; j < r->nexcept; j++)
+			if (r->except[j].inert)
+				cli_warn("warning: %s: %s '%s'%s%s%s: its except '%s' is inert, it "
+				    "excepts nothing (the deny holds whole): %s", r->where,
+				    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
+				    r->id ? r->id : "", r->id ? ")" : "", r->except[j].pattern,
+				    r->except[j].inert);
+	}
 }
 
 /* One warning line per rule in force that can never allow anything. */

@@ -117,6 +117,9 @@ as_root_home() {
 	[[ "$stderr" == *"rule no-root-home"* ]]
 	run as_root_home policy show
 	assert_line --partial "except \${HOME}/** is inert: \${HOME} is '/'"
+	run --separate-stderr as_root_home policy check
+	assert_success
+	[[ "$stderr" == *"fs.deny '/root/**' (no-root-home): its except '\${HOME}/**' is inert, it excepts nothing (the deny holds whole)"* ]]
 	run as_root_home -j policy show
 	[ "$(jq -r '.fs.deny[] | select(.id == "no-root-home") | .except[0].inert' <<<"$output")" != null ]
 	# a home inside /root: the deny holds for the rest of /root; the
