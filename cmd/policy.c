@@ -26,8 +26,8 @@ static const struct osl_opt test_opts[] = {
 };
 
 const struct osl_cmd osl_policy_cmds[] = {
-	{ "check", cmd_policy_check, "validate policy files (exit 0 valid, 2 invalid)", 0,
-	  "FILE...", no_opts, NULL, "file" },
+	{ "check", cmd_policy_check, "validate policy files, or the one in force (exit 0 valid, 2 invalid)", 0,
+	  "[FILE...]", no_opts, NULL, "file" },
 	{ "show", cmd_policy_show, "print the merged effective policy (YAML, or JSON with -j)", 0,
 	  "[FILE]", no_opts, NULL, "file" },
 	{ "explain", cmd_policy_explain, "show the decision, the deciding rules and why", 0,
@@ -54,6 +54,31 @@ out_rule(const char *key, const struct osl_rule *r)
 	if (r->real && r->real != r->expanded)
 		out_str("real", NULL, r->real);
 	out_obj_close();
+}
+
+/* The deny rules that name RQ's path but yield to their except: (so they
+ * decide nothing here: osl-policy(5), RULES), for explain. */
+static void
+out_yields(const struct osl_policy *p, const struct osl_request *rq)
+{
+	bool fs = rq->access == OSL_ACCESS_READ || rq->access == OSL_ACCESS_WRITE ||
+	    rq->access == OSL_ACCESS_EXEC;
+	size_t n = 0;
+
+	out_arr_open("yields");
+	for (size_t i = 0; fs && i < p->nrules; i++) {
+		const struct osl_rule *y = &p->rules[i];
+
+		if (y->kind != OSL_RULE_FS_DENY || !y->nexcept ||
+		    !osl_path_match(y->real, rq->path) || !osl_rule_excepts(y, rq->path, false))
+			continue;
+		if (n++ == 0)
+			out_text("  deny rules that yield to their except here:\n");
+		out_text("    %-12s %-32s %s%s%s%s\n", osl_rule_kind_name(y->kind), y->pattern,
+		    y->where, y->id ? " (" : "", y->id ? y->id : "", y->id ? ")" : "");
+		out_rule(NULL, y);
+	}
+	out_arr_close();
 }
 
 /* What each variable the rules use expanded to: a short block, and an
@@ -113,6 +138,18 @@ warn_inert(const struct osl_policy *p)
 		    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
 		    r->id ? r->id : "", r->id ? ")" : "", r->inert);
 	}
+	/* a deny's except made inert: the deny holds whole (osl-policy(5), RULES) */
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct osl_rule *r = &p->rules[i];
+
+		for (size_t j = 0; j < r->nexcept; j++)
+			if (r->except[j].inert)
+				cli_warn("warning: %s: %s '%s'%s%s%s: its except '%s' is inert, it "
+				    "excepts nothing (the deny holds whole): %s", r->where,
+				    osl_rule_kind_name(r->kind), r->pattern, r->id ? " (" : "",
+				    r->id ? r->id : "", r->id ? ")" : "", r->except[j].pattern,
+				    r->except[j].inert);
+	}
 }
 
 /* One warning line per rule in force that can never allow anything. */
@@ -145,11 +182,16 @@ static int
 cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 {
 	int status = 0, r;
+	char cur[4096], *in_force[1];
 
 	if ((r = cli_parse(cli_verb, &argc, &argv)) >= 0)
 		return r;
-	if (argc < 1)
-		return cli_usage("a policy file is needed");
+	if (argc < 1) {
+		/* the policy in force: -p, $OSL_POLICY, else the one found */
+		in_force[0] = (char *)osl_ctx_policy_path(ctx, cur, sizeof(cur));
+		argv = in_force;
+		argc = 1;
+	}
 	out_arr_open(NULL);
 	for (int i = 0; i < argc; i++) {
 		const struct osl_error *err;
@@ -273,6 +315,7 @@ cmd_policy_explain(int argc, char **argv, struct osl_ctx *ctx)
 		out_rule(NULL, m);
 	}
 	out_arr_close();
+	out_yields(p, &rq);
 	out_obj_close();
 	return d.verdict == OSL_ALLOW ? 0 : 1;
 }

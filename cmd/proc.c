@@ -100,7 +100,7 @@ static const struct osl_opt kill_opts[] = {
 
 const struct osl_cmd osl_proc_cmds[] = {
 	{ "run", cmd_proc_run, "run a program with the policy enforced by the kernel",
-	  OSL_CMD_VERBATIM, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
+	  OSL_CMD_VERBATIM | OSL_CMD_RUNS, "[OPTIONS] -- CMD [ARGS...]", run_opts, NULL, "command" },
 	{ "ps", cmd_proc_ps, "list processes", 0, "", no_opts, NULL, "none" },
 	{ "info", cmd_proc_info, "show a process: status, limits, cgroup, namespaces, sandbox, fds",
 	  0, "PID", no_opts, NULL, "none" },

@@ -149,6 +149,26 @@ expand(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* The policy (-p, $OSL_POLICY, discovery) and, for a run, the activity
+ * log, before anything starts: one that cannot be loaded or opened is 125,
+ * as for proc run (osl(1) EXIT STATUS), not a start of each child that
+ * fails on it; with --check (CHECK) only the policy, and the error's own
+ * status.  -1 to go on. */
+static int
+policy_first(struct osl_ctx *ctx, bool check)
+{
+	const struct osl_error *err;
+	struct osl_policy *p;
+	struct osl_log *log;
+	int status;
+
+	if ((err = osl_ctx_policy(ctx, &p)) == NULL && (check ||
+	    (err = osl_ctx_log(ctx, &log)) == NULL))
+		return -1;
+	status = cli_error(err);
+	return check ? status : OSL_ESETUP;
+}
+
 /* The runner's lines for a person (runner.h). */
 static void
 say_stderr(const char *line)
@@ -170,6 +190,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = cli_error(err);
 		goto done;
 	}
+	if ((status = policy_first(ctx, so->check)) != -1)
+		goto done;
 	if (so->socket)
 		snprintf(sock, sizeof(sock), "%s", so->socket);
 	else if (c.socket)
@@ -221,6 +243,32 @@ done:
 }
 
 /* ----------------------------------------------------------------- ctl --- */
+
+/* The operands of ctl VERB (ARGV[0]), as osl-supervise(8) CONTROL lists
+ * them: a missing or extra one is a usage error here (2), not a request the
+ * supervisor refuses.  -1 to go on. */
+static int
+ctl_arity(int argc, char **argv)
+{
+	static const char *const one[] = { "start", "stop", "restart", "delete", NULL };
+	int want = 0;
+
+	for (size_t i = 0; one[i]; i++)
+		want = strcmp(argv[0], one[i]) ? want : 1;
+	if (strcmp(argv[0], "signal") == 0)
+		want = 2;
+	if (argc - 1 < want)
+		return cli_usage("'%s' needs %s: osl supervise ctl %s NAME%s (names: osl "
+		    "supervise ctl status)", argv[0], argc < 2 ? "the child's name" : "a signal",
+		    argv[0], want == 2 ? " SIGNAL, e.g. HUP" : "");
+	if (argc - 1 > want)
+		return cli_usage("'%s' takes %s: '%s' is one too many", argv[0],
+		    want == 0 ? "no operand" : want == 1 ? "one name" : "a name and a signal",
+		    argv[want + 1]);
+	if (want == 2 && !osl_sv_signal_number(argv[2]))
+		return cli_usage("'%s': unknown signal (" OSL_SV_SIGNAL_WORDS ")", argv[2]);
+	return -1;
+}
 
 static void
 print_node(const cJSON *n, int depth)
@@ -274,12 +322,14 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 		}
 		osl_sv_config_free(&cf);
 	}
-	if (argc < 1 || argc > 3)
+	if (argc < 1)
 		return cli_usage("a verb is needed: status, start NAME, stop NAME, restart NAME, "
 		    "delete NAME, signal NAME SIG, reload, shutdown, metrics");
 	if (!cli_word_in(cli_verb->operands, argv[0]))
 		return cli_usage("unknown verb '%s'%s (%s)", argv[0],
 		    cli_did_you_mean_words(cli_verb->operands, argv[0]), cli_verb->operands);
+	if ((status = ctl_arity(argc, argv)) != -1)
+		return status;
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
 	if (strlen(sock) >= sizeof(sa.sun_path))
@@ -413,6 +463,8 @@ run_single(struct osl_ctx *ctx, const struct sv_opts *so, char **argv)
 	/* looked up first, as env(1) does: not found is 127, before anything runs */
 	if ((err = osl_proc_which(argv[0], getenv("PATH"), path, sizeof(path))))
 		return cli_error(err);
+	if ((status = policy_first(ctx, false)) != -1)
+		return status;
 	osl_sv_tree_init(&t, (uint64_t)getpid() ^ osl_now_mono_ns());
 	osl_sv_spec_default(&root, "supervise", true);
 	root.intensity = so->max_restarts;

@@ -391,7 +391,7 @@ complete -c osl -n '__osl_at net proxy' -s t -l timeout -x -d 'how long a connec
 complete -c osl -n '__osl_at net proxy' -l idle -x -d 'end a tunnel after D without a byte (default 10m)'
 complete -c osl -n '__osl_at net proxy' -s h -l help -d 'show this help'
 complete -c osl -n __osl_top -a policy -d 'check, show, explain and test policies'
-complete -c osl -n '__osl_at policy' -a check -d 'validate policy files (exit 0 valid, 2 invalid)'
+complete -c osl -n '__osl_at policy' -a check -d 'validate policy files, or the one in force (exit 0 valid, 2 invalid)'
 complete -c osl -n '__osl_at policy' -a show -d 'print the merged effective policy (YAML, or JSON with -j)'
 complete -c osl -n '__osl_at policy' -a explain -d 'show the decision, the deciding rules and why'
 complete -c osl -n '__osl_at policy' -a test -d 'run expected decisions from a case file; show rule coverage'

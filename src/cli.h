@@ -87,6 +87,11 @@ enum {
 	/* the first operand starts a child's command line: nothing from
 	 * there on is an option of osl (proc run make -j4); cli_arrange */
 	OSL_CMD_VERBATIM = 1u << 0,
+	/* runs a command whose exit status becomes osl's: it loads the
+	 * policy itself, first, and a policy that cannot be loaded is 125
+	 * (osl(1) EXIT STATUS), not main's 2 for a named policy file that
+	 * cannot be opened */
+	OSL_CMD_RUNS = 1u << 1,
 };
 
 struct osl_cmd {

@@ -51,7 +51,8 @@ const struct osl_cmd osl_groups[] = {
 	{ "net", NULL, "resolve, connect, listen, check and wait under policy; the egress proxy", 0, NULL, NULL, osl_net_cmds, NULL },
 	{ "policy", NULL, "check, show, explain and test policies", 0, NULL, NULL, osl_policy_cmds, NULL },
 	{ "log", NULL, "verify and show the activity log", 0, NULL, NULL, osl_log_cmds, NULL },
-	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)", OSL_CMD_VERBATIM,
+	{ "supervise", cmd_supervise, "supervise a program as PID 1 or a subreaper (tini-compatible)",
+	  OSL_CMD_VERBATIM | OSL_CMD_RUNS,
 	  "[OPTIONS] -- CMD [ARGS...] | -c FILE [--check] | ctl [-s PATH] VERB [NAME]", osl_supervise_opts,
 	  osl_supervise_cmds, "command" },
 	{ "help", cmd_help, "show help for a group or verb", OSL_CMD_VERBATIM, "[--commands | GROUP [VERB]]", help_opts, NULL, "group" },
@@ -167,15 +168,42 @@ cmd_help(int argc, char **argv, struct osl_ctx *ctx)
 	return 0;
 }
 
+/* A policy file named by -p or $OSL_POLICY that cannot be opened stops
+ * every verb, even one that never reads the policy (proc ps, log verify,
+ * supervise ctl): a typo is said, not run past (osl(1) EXIT STATUS).  Not
+ * for help, completion and -h, nor for a verb that loads the policy first
+ * itself (OSL_CMD_RUNS).  -1 to go on, else the exit status. */
+static int
+named_policy(const struct osl_cmd *c, int argc, char **argv, const struct osl_ctx *ctx)
+{
+	const struct osl_error *err;
+	const char *path = ctx->opts.policy_path;
+
+	if (c->fn == cmd_help || c->fn == cmd_completion || (c->flags & OSL_CMD_RUNS))
+		return -1;
+	/* cli_arrange put the options first: -h is among them */
+	for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return -1;
+	if (!path && (path = getenv("OSL_POLICY")) && !*path)
+		path = NULL;
+	if (!path || (err = osl_policy_openable(path)) == NULL)
+		return -1;
+	return cli_error(err);
+}
+
 /* Run VERB of GROUP with argv[0] = the verb, or the command G. */
 static int
 run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 {
 	const struct osl_cmd *v;
+	int status;
 
 	setpath(g->name, NULL);
 	if (g->fn && !(argc > 1 && (v = find(g->sub, argv[1])))) {
 		cli_verb = g;
+		if ((status = named_policy(g, argc, argv, ctx)) != -1)
+			return status;
 		return g->fn(argc, argv, ctx);
 	}
 	if (argc < 2)
@@ -188,6 +216,8 @@ run_group(const struct osl_cmd *g, int argc, char **argv, struct osl_ctx *ctx)
 		return cli_usage("unknown verb '%s'%s", argv[1], cli_did_you_mean(g->sub, argv[1]));
 	setpath(g->name, v->name);
 	cli_verb = v;
+	if ((status = named_policy(v, argc - 1, argv + 1, ctx)) != -1)
+		return status;
 	return v->fn(argc - 1, argv + 1, ctx);
 }
 

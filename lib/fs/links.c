@@ -32,6 +32,7 @@ struct links_rule {
 
 struct scan {
 	struct links_rule *lr;
+	const struct osl_rule *rule;	/* a file its except: covers is not denied */
 	const char *pattern;
 	size_t left;		/* entries still allowed */
 	bool oom;
@@ -121,7 +122,8 @@ scan_dir(struct scan *s, int dfd, size_t plen, int depth)
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    st.st_dev != s->lr->dev)
 			continue;	/* a hard link stays on its filesystem */
-		if (S_ISREG(st.st_mode) && st.st_nlink > 1 && osl_path_match(s->pattern, s->path))
+		if (S_ISREG(st.st_mode) && st.st_nlink > 1 && osl_path_match(s->pattern, s->path) &&
+		    !osl_rule_excepts(s->rule, s->path, false))
 			add_file(s, st.st_ino);
 		if (!S_ISDIR(st.st_mode))
 			continue;
@@ -159,8 +161,9 @@ osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const str
 
 		if (ru->kind != OSL_RULE_FS_DENY || lr->state == LR_NONE)
 			continue;
-		if (!literal_prefix(ru->expanded, s.path, sizeof(s.path), &glob)) {
-			lr->state = LR_NONE;
+		if (!literal_prefix(ru->expanded, s.path, sizeof(s.path), &glob) ||
+		    osl_rule_excepts(ru, s.path, glob)) {
+			lr->state = LR_NONE;	/* nothing, or all, of it is excepted */
 			continue;
 		}
 		if (!glob) {
@@ -184,6 +187,7 @@ osl_fs_link_denied(struct osl_fs_links *c, const struct osl_policy *p, const str
 			continue;
 		if (lr->state == LR_OPEN) {
 			s.lr = lr;
+			s.rule = ru;
 			s.pattern = ru->expanded;
 			s.left = OSL_FS_LINK_SCAN;
 			s.oom = false;

@@ -35,6 +35,32 @@ osl_rule_is(const struct osl_rule *r, const char *name)
 	return (r->id && strcmp(r->id, name) == 0) || (r->where && strcmp(r->where, name) == 0);
 }
 
+bool
+osl_rule_excepts(const struct osl_rule *r, const char *path, bool tree)
+{
+	for (size_t i = 0; i < r->nexcept; i++) {
+		const struct osl_except *e = &r->except[i];
+		size_t n = strlen(e->real);
+
+		if (e->inert || !osl_path_match(e->real, path))
+			continue;
+		/* a pattern ending in "/" and two stars that matches PATH matches all beneath it too */
+		if (!tree || (n >= 3 && strcmp(e->real + n - 3, "/**") == 0))
+			return true;
+	}
+	return false;
+}
+
+bool
+osl_rule_except_within(const struct osl_rule *r, const char *dir)
+{
+	for (size_t i = 0; i < r->nexcept; i++)
+		if (!r->except[i].inert && (osl_path_match(r->except[i].real, dir) ||
+		    osl_pattern_beneath(r->except[i].real, dir)))
+			return true;
+	return false;
+}
+
 static void
 by_default(const struct osl_policy *p, struct osl_decision *d)
 {
@@ -99,7 +125,8 @@ osl_policy_decide(const struct osl_policy *p, const struct osl_request *rq,
 	 * scan of the deny rules, not the index) */
 	for (size_t i = 0; rq->tree && !h.deny && i < p->nrules; i++)
 		if (p->rules[i].kind == OSL_RULE_FS_DENY &&
-		    osl_pattern_beneath(p->rules[i].expanded, rq->path)) {
+		    osl_pattern_beneath(p->rules[i].expanded, rq->path) &&
+		    !osl_rule_excepts(&p->rules[i], rq->path, true)) {
 			h.deny = &p->rules[i];
 			d->beneath = true;
 		}

@@ -57,6 +57,27 @@ rule_obj(cJSON *a, const struct osl_rule *rule)
 	return r;
 }
 
+/* A deny rule's except: [{pattern, expanded, real, inert}] */
+static void
+add_excepts(cJSON *r, const struct osl_rule *rule)
+{
+	cJSON *a = cJSON_AddArrayToObject(r, "except"), *o;
+
+	for (size_t i = 0; a && i < rule->nexcept; i++) {
+		const struct osl_except *e = &rule->except[i];
+
+		if ((o = cJSON_CreateObject()) == NULL)
+			return;
+		cJSON_AddItemToArray(a, o);
+		cJSON_AddStringToObject(o, "pattern", e->pattern);
+		cJSON_AddStringToObject(o, "expanded", e->expanded);
+		if (e->real != e->expanded)
+			cJSON_AddStringToObject(o, "real", e->real);
+		if (e->inert)
+			cJSON_AddStringToObject(o, "inert", e->inert);
+	}
+}
+
 static void
 add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
     enum osl_rule_kind kind)
@@ -71,6 +92,8 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 		cJSON_AddStringToObject(r, "expanded", rule->expanded);
 		if (rule->real && rule->real != rule->expanded)
 			cJSON_AddStringToObject(r, "real", rule->real);
+		if (rule->nexcept)
+			add_excepts(r, rule);
 	}
 }
 
@@ -225,6 +248,24 @@ id_taken(const struct osl_policy *p, size_t i)
 	return false;
 }
 
+/* ", except: [...]": the excepts in force (an inert one excepts nothing,
+ * so the output loads with the same decisions) */
+static void
+yaml_excepts(struct strbuf *out, const struct osl_rule *r)
+{
+	bool any = false;
+
+	for (size_t j = 0; j < r->nexcept; j++) {
+		if (r->except[j].inert)
+			continue;
+		sb_adds(out, any ? ", " : ", except: [");
+		yq(out, r->except[j].expanded, true);
+		any = true;
+	}
+	if (any)
+		sb_addc(out, ']');
+}
+
 static void
 yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *indent, const char *key,
     enum osl_rule_kind kind, bool fs)
@@ -241,12 +282,23 @@ yaml_rules(struct strbuf *out, const struct osl_policy *p, const char *indent, c
 		any = true;
 		sb_addf(out, "%s  - { %s: ", indent, fs ? "path" : "addr");
 		yq(out, r->expanded, fs);
+		yaml_excepts(out, r);
 		if (r->id && !id_taken(p, i)) {
 			sb_adds(out, ", id: ");
 			yq(out, r->id, false);
 		}
 		sb_adds(out, " }");
-		comment(out, r->where);
+		{
+			struct strbuf c = STRBUF_INIT;
+
+			sb_adds(&c, r->where);
+			for (size_t j = 0; j < r->nexcept; j++)
+				if (r->except[j].inert)
+					sb_addf(&c, "; except %s is inert: %s", r->except[j].pattern,
+					    r->except[j].inert);
+			comment(out, sb_str(&c));
+			sb_release(&c);
+		}
 		sb_addc(out, '\n');
 	}
 	if (!any)

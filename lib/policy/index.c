@@ -511,8 +511,10 @@ hits_add(struct hits *h, const struct osl_rule *r, unsigned score)
 	}
 }
 
+/* PATH is the whole path (a deny's except: is matched on it), REM what is
+ * left of it below NODE. */
 static void
-visit(const struct index *ix, uint32_t node, uint8_t want, const char *rem,
+visit(const struct index *ix, uint32_t node, uint8_t want, const char *path, const char *rem,
     size_t rem_len, struct hits *h)
 {
 	const struct tnode *t = &ix->nodes[node];
@@ -548,6 +550,9 @@ visit(const struct index *ix, uint32_t node, uint8_t want, const char *rem,
 				    (f->rest_dir && wildmatch_path(f->rest_dir, rem));
 			break;
 		}
+		/* a deny yields to its except: (then it is not a match at all) */
+		if (m && f->rule->nexcept && osl_rule_excepts(f->rule, path, false))
+			m = false;
 		if (m)
 			hits_add(h, f->rule, f->score);
 	}
@@ -564,7 +569,7 @@ index_fs(const void *index, enum osl_rule_kind kind, const char *path, struct hi
 
 	if (k >= 0)
 		want |= (uint8_t)(1u << k);
-	visit(ix, 0, want, s, (size_t)(end - s), h);
+	visit(ix, 0, want, path, s, (size_t)(end - s), h);
 	while (*s) {
 		for (e = s; *e && *e != '/'; e++)
 			;
@@ -572,7 +577,7 @@ index_fs(const void *index, enum osl_rule_kind kind, const char *path, struct hi
 			break;
 		node = child;
 		s = *e ? e + 1 : e;
-		visit(ix, node, want, s, (size_t)(end - s), h);
+		visit(ix, node, want, path, s, (size_t)(end - s), h);
 	}
 }
 

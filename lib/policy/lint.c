@@ -22,6 +22,28 @@ shadowed(const char *deny, const char *allow)
 	return al > dl && !strncmp(allow, deny, dl) && allow[dl] == '/';
 }
 
+/* Could deny rule D's except: let some of what ALLOW names through?  ALLOW's
+ * literal folder (the components before the first glob) is asked. */
+static bool
+excepted(const struct osl_rule *d, const char *allow)
+{
+	char dir[4096];
+	size_t n = 0;
+
+	if (!d->nexcept)
+		return false;
+	for (const char *s = allow, *e; *s && n < sizeof(dir); s = e) {
+		for (e = s + 1; *e && *e != '/'; e++)
+			;
+		if (glob_has_meta(s + 1, (size_t)(e - s - 1)) || (size_t)(e - allow) >= sizeof(dir))
+			break;
+		n = (size_t)(e - allow);
+	}
+	memcpy(dir, allow, n);
+	dir[n] = '\0';
+	return osl_rule_except_within(d, n ? dir : "/");
+}
+
 const char *
 osl_rule_never(const struct osl_policy *p, const struct osl_rule *r, char *buf, size_t size)
 {
@@ -39,7 +61,8 @@ osl_rule_never(const struct osl_policy *p, const struct osl_rule *r, char *buf, 
 		for (size_t i = 0; i < p->nrules; i++) {
 			const struct osl_rule *d = &p->rules[i];
 
-			if (d->kind == OSL_RULE_FS_DENY && shadowed(d->real, r->real)) {
+			if (d->kind == OSL_RULE_FS_DENY && shadowed(d->real, r->real) &&
+			    !excepted(d, r->real)) {
 				snprintf(buf, size, "every path it names is beneath the deny '%s'%s%s%s "
 				    "(%s), and a deny wins", d->pattern, d->id ? " (" : "",
 				    d->id ? d->id : "", d->id ? ")" : "", d->where);

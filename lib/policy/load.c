@@ -35,6 +35,28 @@ builtin_find(const char *name)
 	return NULL;
 }
 
+/* PATH opened for reading into *FD (not a folder; a regular file when
+ * REGULAR_ONLY), with its *ST. */
+static const struct osl_error *
+open_policy(const char *path, bool regular_only, int *fd, struct stat *st)
+{
+	const struct osl_error *err = NULL;
+
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return osl_error_errno("cannot open '%s'", path);
+	if (fstat(*fd, st) < 0)
+		err = osl_error_errno("cannot open '%s'", path);
+	else if (S_ISDIR(st->st_mode))
+		err = osl_error_sys(OSL_EFAIL, EISDIR, "cannot open '%s'", path);
+	else if (regular_only && !S_ISREG(st->st_mode))
+		err = osl_error_new(OSL_EINPUT, "cannot open '%s': not a regular file", path);
+	if (err) {
+		close(*fd);
+		*fd = -1;
+	}
+	return err;
+}
+
 /* Read at most OSL_POLICY_MAX_BYTES + 1 bytes: the size in fstat may lie
  * (a growing file, /proc, a pipe). */
 static const struct osl_error *
@@ -48,20 +70,8 @@ read_bounded(const char *path, bool regular_only, char **out, size_t *outlen)
 	int fd;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
-		return osl_error_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		err = osl_error_errno("cannot open '%s'", path);
-		goto done;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		err = osl_error_sys(OSL_EFAIL, EISDIR, "cannot open '%s'", path);
-		goto done;
-	}
-	if (regular_only && !S_ISREG(st.st_mode)) {
-		err = osl_error_new(OSL_EINPUT, "cannot open '%s': not a regular file", path);
-		goto done;
-	}
+	if ((err = open_policy(path, regular_only, &fd, &st)))
+		return err;
 	if (S_ISREG(st.st_mode) && st.st_size > (off_t)OSL_POLICY_MAX_BYTES) {
 		err = err_at(path, 1, 1, "policy is larger than 1 MiB (%lld bytes)",
 		    (long long)st.st_size);
@@ -387,55 +397,72 @@ split_inert(struct osl_policy *p)
 	return NULL;
 }
 
+/* One pattern's literal prefix through ENV's resolver: *REAL gets the
+ * pattern with it resolved, or stays as it is (the caller's EXPANDED)
+ * when nothing changes.  ALL: any symlink may be followed (deny rules). */
+static const struct osl_error *
+resolve_pattern(const struct osl_policy_env *env, const char *s, bool all, char **real)
+{
+	char pre[4096], out[4096];
+	struct strbuf sb = STRBUF_INIT;
+	const char *e, *rest;
+
+	/* the literal prefix: components up to the first with a glob */
+	for (rest = s; *rest; rest = e) {
+		for (e = rest + 1; *e && *e != '/'; e++)
+			;
+		if (glob_has_meta(rest + 1, (size_t)(e - rest - 1)))
+			break;
+	}
+	if (rest == s || (size_t)(rest - s) >= sizeof(pre))
+		return NULL;
+	memcpy(pre, s, (size_t)(rest - s));
+	pre[rest - s] = '\0';
+	if (!env->resolve(env, pre, all, out, sizeof(out)))
+		return NULL;
+	for (const char *o = out; *o; o++) {
+		if (strchr("*?[]\\", *o))
+			sb_addc(&sb, '\\');
+		sb_addc(&sb, *o);
+	}
+	if (sb.len > 1 || *rest != '/')
+		sb_add(&sb, rest, strlen(rest));
+	else
+		sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
+	if (sb.oom || !sb.buf) {
+		sb_release(&sb);
+		return osl_error_nomem();
+	}
+	if (strcmp(sb.buf, s) == 0)
+		sb_release(&sb);
+	else
+		*real = sb_detach(&sb);
+	return NULL;
+}
+
 /* Each fs rule's literal prefix through ENV's resolver (osl_policy_env):
- * requests are real paths, so the rules must name real paths too. */
+ * requests are real paths, so the rules must name real paths too.  A
+ * deny's except: is resolved as a rule that allows is. */
 static const struct osl_error *
 resolve_rules(struct osl_policy *p, const struct osl_policy_env *env)
 {
 	const struct osl_error *err = NULL;
 
-	if (env->resolve)
-		env->resolve(env, NULL, true, NULL, 0);	/* a batch begins */
-	for (size_t i = 0; i < p->nrules && env->resolve && !err; i++) {
+	if (!env->resolve)
+		return NULL;
+	env->resolve(env, NULL, true, NULL, 0);	/* a batch begins */
+	for (size_t i = 0; i < p->nrules && !err; i++) {
 		struct osl_rule *r = &p->rules[i];
-		char pre[4096], out[4096];
-		struct strbuf sb = STRBUF_INIT;
-		const char *s = r->expanded, *e, *rest;
 
 		if (r->kind > OSL_RULE_FS_DENY)
 			continue;
-		/* the literal prefix: components up to the first with a glob */
-		for (rest = s; *rest; rest = e) {
-			for (e = rest + 1; *e && *e != '/'; e++)
-				;
-			if (glob_has_meta(rest + 1, (size_t)(e - rest - 1)))
-				break;
-		}
-		if (rest == s || (size_t)(rest - s) >= sizeof(pre))
-			continue;
-		memcpy(pre, s, (size_t)(rest - s));
-		pre[rest - s] = '\0';
-		if (!env->resolve(env, pre, r->kind == OSL_RULE_FS_DENY, out, sizeof(out)))
-			continue;
-		for (const char *o = out; *o; o++) {
-			if (strchr("*?[]\\", *o))
-				sb_addc(&sb, '\\');
-			sb_addc(&sb, *o);
-		}
-		if (sb.len > 1 || *rest != '/')
-			sb_add(&sb, rest, strlen(rest));
-		else
-			sb_add(&sb, rest + 1, strlen(rest + 1));	/* no "//" */
-		if (sb.oom || !sb.buf) {
-			sb_release(&sb);
-			err = osl_error_nomem();
-		} else if (strcmp(sb.buf, r->expanded) == 0)
-			sb_release(&sb);
-		else
-			r->real = sb_detach(&sb);
+		err = resolve_pattern(env, r->expanded, r->kind == OSL_RULE_FS_DENY, &r->real);
+		for (size_t j = 0; j < r->nexcept && !err; j++)
+			if (!r->except[j].inert)
+				err = resolve_pattern(env, r->except[j].expanded, false,
+				    &r->except[j].real);
 	}
-	if (env->resolve)
-		env->resolve(env, NULL, false, NULL, 0);	/* and ends */
+	env->resolve(env, NULL, false, NULL, 0);	/* and ends */
 	return err;
 }
 
@@ -490,6 +517,19 @@ osl_policy_load_buf(struct osl_policy **out, const char *name, const char *buf,
 	return load_top(out, name, key, buf, len, NULL, env);
 }
 
+/* "cannot open 'PATH': reason" of the top file: say which file it is (-p,
+ * $OSL_POLICY), and that it is bad input (osl(1) EXIT STATUS). */
+static const struct osl_error *
+policy_file_error(const struct osl_error *err)
+{
+	struct osl_error e;
+
+	if (strncmp(err->msg, "cannot open '", 13))
+		return err;
+	osl_error_keep(&e, err);
+	return osl_error_new(OSL_EINPUT, "cannot open the policy file %s", e.msg + 12);
+}
+
 const struct osl_error *
 osl_policy_load(struct osl_policy **out, const char *path, const struct osl_policy_env *env)
 {
@@ -504,17 +544,25 @@ osl_policy_load(struct osl_policy **out, const char *path, const struct osl_poli
 			return osl_error_new(OSL_EINPUT, "unknown built-in policy '%s'", path);
 		return load_top(out, path, path, b->text, b->len, b->root, env);
 	}
-	if ((err = read_bounded(path, false, &buf, &len))) {
-		struct osl_error e;
-
-		if (strncmp(err->msg, "cannot open '", 13))
-			return err;
-		/* say which file it is (-p, $OSL_POLICY), and that it is bad
-		 * input (osl(1) EXIT STATUS) */
-		osl_error_keep(&e, err);
-		return osl_error_new(OSL_EINPUT, "cannot open the policy file %s", e.msg + 12);
-	}
+	if ((err = read_bounded(path, false, &buf, &len)))
+		return policy_file_error(err);
 	err = osl_policy_load_buf(out, path, buf, len, env);
 	free(buf);
 	return err;
+}
+
+const struct osl_error *
+osl_policy_openable(const char *path)
+{
+	const struct osl_error *err;
+	struct stat st;
+	int fd;
+
+	if (strncmp(path, "builtin:", 8) == 0)
+		return builtin_find(path + 8) ? NULL :
+		    osl_error_new(OSL_EINPUT, "unknown built-in policy '%s'", path);
+	if ((err = open_policy(path, false, &fd, &st)))
+		return policy_file_error(err);
+	close(fd);
+	return NULL;
 }

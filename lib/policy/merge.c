@@ -276,6 +276,21 @@ h_strs(struct hasher *h, char *const *v, size_t n)
 		h_str(h, v[i]);
 }
 
+/* A deny's except: in force, as `policy show` has it (an inert one excepts
+ * nothing). */
+static void
+h_excepts(struct hasher *h, const struct osl_rule *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nexcept; i++)
+		n += !r->except[i].inert;
+	h_num(h, n);
+	for (size_t i = 0; i < r->nexcept; i++)
+		if (!r->except[i].inert)
+			h_str(h, r->except[i].expanded);
+}
+
 /* One setting into the hash, as its type says. */
 static void
 h_setting(struct hasher *h, const struct osl_policy *p, const struct setting *s)
@@ -310,6 +325,8 @@ h_setting(struct hasher *h, const struct osl_policy *p, const struct setting *s)
 			if (p->rules[i].kind == (enum osl_rule_kind)s->arg) {
 				h_opt(h, p->rules[i].id);
 				h_str(h, p->rules[i].expanded);
+				if (s->arg == OSL_RULE_FS_DENY)
+					h_excepts(h, &p->rules[i]);
 			}
 		break;
 	default:

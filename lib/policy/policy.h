@@ -46,6 +46,16 @@ struct osl_netpat {
 	uint16_t port_lo, port_hi;	/* "*" is 0-65535 */
 };
 
+/* A path an fs.deny rule does not cover (`except:`, man/osl-policy.5,
+ * RULES): its strings share one allocation (pattern's); REAL as for
+ * osl_rule.  An except is matched as an allow rule is: a folder variable
+ * that cannot be used makes it INERT (why), and an inert one excepts
+ * nothing, so the deny stays whole. */
+struct osl_except {
+	char *pattern, *expanded, *real;
+	const char *inert;
+};
+
 /* A rule's strings share one allocation (where's). */
 struct osl_rule {
 	enum osl_rule_kind kind;
@@ -65,6 +75,9 @@ struct osl_rule {
 	 * EXPANDED is only what it would have covered ("" when not a path).
 	 * NULL for a rule in force. */
 	const char *inert;
+	/* fs.deny only: the paths it yields to (`except:`), or none */
+	struct osl_except *except;
+	size_t nexcept;
 };
 
 /* The name a message uses for a rule: its id, else FILE:LINE:COL. */
@@ -174,6 +187,11 @@ struct osl_policy_env {
  * when a file cannot be read. */
 const struct osl_error *osl_policy_load(struct osl_policy **out, const char *path,
     const struct osl_policy_env *env);
+/* Can the policy PATH names be opened (a file that can be read, or a
+ * built-in one)?  NULL, or the error osl_policy_load would give (osl(1):
+ * a policy named by -p or $OSL_POLICY that cannot be opened stops every
+ * verb, even one that never reads it). */
+const struct osl_error *osl_policy_openable(const char *path);
 /* Same from a buffer; NAME is used in messages and as `source`; relative
  * extends: are resolved against the directory of NAME. */
 const struct osl_error *osl_policy_load_buf(struct osl_policy **out, const char *name,
@@ -227,6 +245,14 @@ size_t osl_policy_hint(const struct osl_request *r, char *buf, size_t size);
  * "no rule matched: default deny; allowed by audit mode". */
 const char *osl_decision_reason(const struct osl_policy *p, const struct osl_decision *d,
     char *buf, size_t size);
+
+/* Does an except of deny rule R (one in force) cover PATH?  With TREE,
+ * all that may lie beneath PATH as well (an except ending in / and two
+ * stars that matches PATH).  The sandbox asks it of a deny's folder. */
+bool osl_rule_excepts(const struct osl_rule *r, const char *path, bool tree);
+/* Could an except of R (in force) cover a path at or beneath DIR?  Then a
+ * deny of DIR's tree, over-mounted whole, hides what the policy allows. */
+bool osl_rule_except_within(const struct osl_rule *r, const char *dir);
 
 /* Pattern helpers, exposed for the sandbox and the tests. */
 bool osl_path_match(const char *pattern, const char *path);	/* wildmatch semantics */

@@ -55,6 +55,12 @@ glob_ok(const char *s)
 void
 rule_release(struct osl_rule *r)
 {
+	for (size_t i = 0; i < r->nexcept; i++) {
+		if (r->except[i].real != r->except[i].expanded)
+			free(r->except[i].real);
+		free(r->except[i].pattern);	/* and expanded, inert with it */
+	}
+	free(r->except);
 	if (r->real != r->expanded)
 		free(r->real);
 	free(r->where);		/* and id, pattern, expanded with it (add_rule) */
@@ -62,15 +68,73 @@ rule_release(struct osl_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* One path of a deny rule's except: list (N) into R: expanded as a rule
+ * that allows is (VARS_OWN: a variable that cannot be used makes it inert,
+ * so that it excepts nothing). */
+static const struct osl_error *
+add_except(struct sctx *c, struct osl_rule *r, const struct ynode *n, const char *what)
+{
+	const struct osl_error *err;
+	struct osl_except *e, *v;
+	char emsg[512], *w;
+	size_t elen, rlen = 0;
+	enum vx vx;
+
+	if ((err = schema_want_str(c, n, what)))
+		return err;
+	if (n->len > MAX_PATTERN)
+		return err_node(c->file, n, "%s: pattern longer than %d characters", what,
+		    MAX_PATTERN);
+	if ((vx = pattern_expand(n->str, c->env, VARS_OWN, &c->tmp, emsg, sizeof(emsg))) ==
+	    VX_ERROR)
+		return err_node(c->file, n, "%s: '%.200s': %s", what, n->str, emsg);
+	if (!glob_ok(c->tmp.buf))
+		return err_node(c->file, n, "%s: '%.200s': unclosed '[' or trailing '\\'", what,
+		    n->str);
+	if (vx == VX_INERT)
+		rlen = strlen(emsg) + 1;
+	if ((v = realloc(r->except, (r->nexcept + 1) * sizeof(*v))) == NULL)
+		return osl_error_nomem();
+	r->except = v;
+	elen = strlen(c->tmp.buf);
+	if ((w = malloc(n->len + 1 + elen + 1 + rlen)) == NULL)
+		return osl_error_nomem();
+	e = &r->except[r->nexcept++];
+	memset(e, 0, sizeof(*e));
+	e->pattern = memcpy(w, n->str, n->len + 1);
+	e->expanded = memcpy(w + n->len + 1, c->tmp.buf, elen + 1);
+	e->real = e->expanded;	/* until load.c resolves it */
+	if (rlen)
+		e->inert = memcpy(w + n->len + 1 + elen + 1, emsg, rlen);
+	return NULL;
+}
+
+/* except: of a deny rule: a list of paths, or one path. */
+static const struct osl_error *
+add_excepts(struct sctx *c, struct osl_rule *r, const struct ynode *n)
+{
+	const struct osl_error *err;
+
+	if (n->type == Y_SCALAR)
+		return add_except(c, r, n, "fs.deny.except");
+	if ((err = schema_want_list(c, n, "fs.deny.except")))
+		return err;
+	for (size_t i = 0; i < n->nkids; i++)
+		if ((err = add_except(c, r, n->kids[i], "fs.deny.except")))
+			return err;
+	return NULL;
+}
+
 static const struct osl_error *
 add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
 {
 	static const char *const fs_keys[] = { "path", "id", NULL };
+	static const char *const deny_keys[] = { "path", "id", "except", NULL };
 	static const char *const net_keys[] = { "addr", "id", NULL };
 	const struct osl_error *err = NULL;
 	struct osl_policy *p = &c->l->p;
 	bool fs = kind <= OSL_RULE_FS_DENY;
-	const struct ynode *pat = n, *id = NULL;
+	const struct ynode *pat = n, *id = NULL, *ex;
 	struct strbuf *sb = &c->tmp;
 	const char *exp = NULL;
 	size_t flen = strlen(c->file), elen, ilen, rlen = 0;
@@ -81,7 +145,8 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
 	if (n->type == Y_MAP) {
-		if ((err = schema_check_keys(c, n, what, fs ? fs_keys : net_keys)))
+		if ((err = schema_check_keys(c, n, what, kind == OSL_RULE_FS_DENY ? deny_keys :
+		    fs ? fs_keys : net_keys)))
 			return err;
 		if ((pat = ymap_get(n, fs ? "path" : "addr")) == NULL)
 			return err_node(c->file, n, "%s: a rule map needs '%s:'", what,
@@ -142,6 +207,9 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	w += ilen + 1;
 	if (rlen)
 		r.inert = memcpy(w, emsg, rlen);
+	if (n->type == Y_MAP && (ex = ymap_get(n, "except")) != NULL &&
+	    (err = add_excepts(c, &r, ex)))
+		goto done;
 	if (p->nrules == c->l->rules_cap) {
 		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
 		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));

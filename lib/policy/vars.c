@@ -373,9 +373,12 @@ osl_policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 		const char *val;
 		bool used = false, inert = false;
 
-		for (size_t r = 0; r < p->nrules && !used; r++)
+		for (size_t r = 0; r < p->nrules && !used; r++) {
 			used = p->rules[r].kind <= OSL_RULE_FS_DENY &&
 			    uses_var(p->rules[r].pattern, names[i]);
+			for (size_t x = 0; x < p->rules[r].nexcept && !used; x++)
+				used = uses_var(p->rules[r].except[x].pattern, names[i]);
+		}
 		for (size_t r = 0; r < p->ninert && !used; r++)
 			used = uses_var(p->inert[r].pattern, names[i]);
 		if (!used || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,

@@ -223,6 +223,12 @@ sd_fs(struct strbuf *sb, const struct osl_policy *p, enum osl_rule_kind kind, co
 			sb_addf(sb, "#   inside a write rule: ReadWritePaths= holds it\n");
 			continue;
 		}
+		if (kind == OSL_RULE_FS_DENY && osl_rule_excepts(r, prefix, true)) {
+			sb_addf(sb, "#   within its except: it covers nothing here\n");
+			continue;
+		}
+		if (kind == OSL_RULE_FS_DENY && osl_rule_except_within(r, prefix))
+			sb_addf(sb, "#   its except is within it: hidden with it\n");
 		if (kind == OSL_RULE_FS_DENY && lvl != OSL_ENF_FULL) {
 			sb_addf(sb, "#   not expressible: systemd paths have no globs; "
 			    "InaccessiblePaths=%s would hide too much\n", prefix);

@@ -204,6 +204,22 @@ shorter_first(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* except: (man/osl-policy.5, RULES): one that covers all of the deny's
+ * folder DP leaves it nothing to refuse (reported: true); one within it is
+ * hidden too when the folder is (*WITHIN says so for the report: stricter
+ * than the policy, never wider). */
+static bool
+deny_excepted(struct osl_sandbox_report *r, const struct osl_rule *ru, const char *dp,
+    const char **within)
+{
+	*within = osl_rule_except_within(ru, dp) ? ", and its except within it with it" : "";
+	if (!osl_rule_excepts(ru, dp, true))
+		return false;
+	osl_report_add(r, "fs.deny", osl_rule_name(ru), ru->pattern, OSL_ENF_FULL,
+	    "'%s' is within its except: the deny covers nothing here", dp);
+	return true;
+}
+
 /* One fs deny rule RU; LEFT counts the files all rules may still scan for
  * hard links. */
 static const struct osl_error *
@@ -214,6 +230,7 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 	const struct osl_error *err;
 	const char *name = osl_rule_name(ru);
 	char dp[4096], ap[4096], other[4096];
+	const char *within;
 	enum osl_enf_level lvl;
 	bool overlap = false;
 	nlink_t links = 0;
@@ -221,6 +238,8 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 	int fd, many;
 
 	lvl = osl_landlock_prefix(ru->real, dp, sizeof(dp));
+	if (deny_excepted(r, ru, dp, &within))
+		return NULL;
 	for (size_t j = 0; j < p->nrules && sb->ll_fs; j++) {
 		const struct osl_rule *a = &p->rules[j];
 
@@ -232,8 +251,8 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 			overlap = true;
 	}
 	if (sb->ll_fs && !overlap) {
-		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL, "%s",
-		    "outside every allowed tree: landlock refuses it");
+		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
+		    "outside every allowed tree: landlock refuses it%s", within);
 		return NULL;
 	}
 	if (lvl != OSL_ENF_FULL || !strcmp(dp, "/")) {
@@ -300,8 +319,8 @@ deny_one(struct osl_sandbox *sb, const struct osl_policy *p, const struct osl_ru
 		    "check for hard links elsewhere", dp, OSL_SANDBOX_MAX_SCAN);
 	else
 		osl_report_add(r, "fs.deny", name, ru->pattern, OSL_ENF_FULL,
-		    "'%s' over-mounted by an empty %s in a private mount namespace", dp,
-		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null");
+		    "'%s' over-mounted by an empty %s in a private mount namespace%s", dp,
+		    S_ISDIR(st.st_mode) ? "read-only tmpfs" : "/dev/null", within);
 	return NULL;
 }
 

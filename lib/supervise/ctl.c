@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "supervise/child.h"
+#include "supervise/config.h"
 #include "supervise/ctl.h"
 #include "util/time.h"
 #include "supervise/metrics.h"
@@ -188,20 +189,6 @@ node_json(const struct osl_sv_runner *r, size_t id, uint64_t now_mono, uint64_t 
 	return o;
 }
 
-static int
-sig_of(const char *s)
-{
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *a = sigabbrev_np(i);
-
-		if (a && !strcmp(a, s))
-			return i;
-	}
-	return atoi(s) > 0 && atoi(s) < NSIG ? atoi(s) : 0;
-}
-
 /* The path of node id from the root's children down ("workers/w-2"). */
 static void
 node_path(const struct osl_sv_tree *t, size_t id, char *buf, size_t size)
@@ -297,16 +284,15 @@ static char *
 signal_answer(struct osl_sv_runner *r, const cJSON *req, size_t id, struct osl_sv_ctl_out *out)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
-	int sig = cJSON_IsString(s) ? sig_of(s->valuestring) : 0;
+	int sig = cJSON_IsString(s) ? osl_sv_signal_number(s->valuestring) : 0;
 
 	if (!cJSON_IsString(s))
 		return osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
 	if (!sig) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "'%.64s': unknown signal (a name such as HUP, TERM, "
-		    "USR1, INT, KILL, with or without SIG, or a number 1-%d)", s->valuestring,
-		    NSIG - 1);
+		snprintf(msg, sizeof(msg), "'%.64s': unknown signal (" OSL_SV_SIGNAL_WORDS ")",
+		    s->valuestring);
 		return osl_sv_ctl_error(msg);
 	}
 	if (r->tree->nodes[id].spec.supervisor)

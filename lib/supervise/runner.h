@@ -92,8 +92,9 @@ struct osl_sv_runner {
  * when MAKE; an error says why the run would refuse it. */
 const struct osl_error *osl_sv_ctl_dir(const char *path, bool make);
 
-/* The exit status when the tree's start failed (osl-supervise(8)). */
-#define OSL_SV_START_FAILED 3
+/* The exit status when the tree's start failed: osl could not run what it
+ * was given (osl-supervise(8), osl(1) EXIT STATUS). */
+#define OSL_SV_START_FAILED OSL_ESETUP
 
 /* Run the tree until it is done and nothing is left to reap.  *STATUS is
  * the exit status: the single child's (128+N for a signal), else 0, 1

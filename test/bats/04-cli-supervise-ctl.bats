@@ -38,3 +38,18 @@ setup() { sv_setup; }
 	run -0 "$OSL" supervise -- sh -c 'echo "$0 $*"' ctl status
 	assert_output 'ctl status'
 }
+
+@test "ctl's operands are counted before anything is sent: a missing or extra one is a usage error (2) that says the form" {
+	start_sleepers
+	run -2 "$OSL" supervise ctl restart
+	assert_line --index 0 "osl supervise ctl: 'restart' needs the child's name: osl supervise ctl restart NAME (names: osl supervise ctl status)"
+	run -2 "$OSL" supervise ctl signal a
+	assert_line --index 0 --partial "'signal' needs a signal: osl supervise ctl signal NAME SIGNAL, e.g. HUP"
+	run -2 "$OSL" supervise ctl stop a b
+	assert_line --index 0 "osl supervise ctl: 'stop' takes one name: 'b' is one too many"
+	run -2 --separate-stderr "$OSL" supervise ctl status -j a
+	[ "$(jget .error.code "$output")" = invalid ]
+	# nothing was done: both still up
+	run -0 "$OSL" supervise ctl status -j
+	[ "$(jget '[.tree.children[].state] | join(" ")' "$output")" = "up up" ]
+}

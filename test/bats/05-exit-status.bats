@@ -18,6 +18,8 @@ setup() {
 	echo s > secret
 	echo n > notes
 	printf 'version: 1\nsupervisor:\n  children: []\n' > tree.yaml
+	printf 'version: 2\n' > bad.yaml
+	: > empty.jsonl
 }
 
 # STATUS | ARGS (word-split; $T is expanded)
@@ -34,11 +36,34 @@ TABLE='
 2   | log verify
 2   | supervise
 2   | supervise ctl bogus
+2   | supervise ctl restart
+2   | supervise ctl signal web
+2   | supervise ctl signal web NOPE
+2   | supervise ctl stop web extra
+2   | supervise ctl status extra
 2   | -p $T/nosuch.yaml fs cat notes
 2   | -p $T/nosuch.yaml net check 127.0.0.1:1
 2   | -p $T/nosuch.yaml net wait -t 1s 127.0.0.1:1
 2   | -p $T/nosuch.yaml policy show
-2   | -p $T/nosuch.yaml supervise -- true
+125 | -p $T/nosuch.yaml supervise -- true
+125 | -p $T/bad.yaml supervise -- true
+125 | -p $T/nosuch.yaml supervise -s $T/rt/s.sock -c tree.yaml
+125 | -p $T/bad.yaml supervise -s $T/rt/s.sock -c tree.yaml
+2   | -p $T/nosuch.yaml supervise -c tree.yaml --check
+2   | -p $T/bad.yaml supervise -c tree.yaml --check
+125 | -p $T/bad.yaml proc run -- true
+125 | -l file:/proc/nosuch/osl.jsonl proc run -- true
+125 | -l file:/proc/nosuch/osl.jsonl supervise -- true
+125 | -l file:/proc/nosuch/osl.jsonl supervise -s $T/rt/s.sock -c tree.yaml
+1   | -l file:/proc/nosuch/osl.jsonl fs cat notes
+2   | -p $T/nosuch.yaml proc ps
+2   | -p $T/nosuch.yaml proc tree
+2   | -p $T/nosuch.yaml proc info 1
+2   | -p $T/nosuch.yaml log verify $T/empty.jsonl
+2   | -p $T/nosuch.yaml log show $T/empty.jsonl
+2   | -p $T/nosuch.yaml supervise ctl -s $T/rt/s.sock status
+2   | -p builtin:nosuch proc ps
+2   | -p $T proc ps
 2   | policy check $T/nosuch.yaml
 2   | log verify $T/nosuch.jsonl
 2   | supervise -c $T/nosuch.yaml
@@ -63,7 +88,7 @@ TABLE='
 0   | supervise -c tree.yaml --check
 '
 
-@test "every verb group: usage 2, bad or missing policy 2 (125 for proc run), denied 3, not found 1, timeout 124" {
+@test "every verb group: usage 2, bad or missing policy 2 (125 for proc run and supervise), denied 3, not found 1, timeout 124" {
 	local want args bad= out st
 	while IFS='|' read -r want args; do
 		want=$(echo $want)
@@ -84,9 +109,52 @@ TABLE='
 		grep -qE "^(\*[0-9]+\*, )*\*$s\*" <<<"$man" || fail "osl(1) EXIT STATUS has no *$s*"
 	done
 	# the kinds the table tests are the ones the page names
-	grep -q 'policy file that cannot be opened or is bad is this, not 2' <<<"$man"
+	grep -q 'file that cannot be opened or is bad is this, not 2' <<<"$man"
 	grep -q 'With \*-q\* there' <<<"$man"
 	grep -q 'not found (no such file, process or child' <<<"$man"
+}
+
+@test "a named policy file that cannot be opened stops every verb, also one that never reads it; help and -h still answer" {
+	local v
+	# -p and $OSL_POLICY alike; the message says it is the policy file
+	for v in "proc ps" "log verify $T/empty.jsonl" "supervise ctl -s $T/rt/s.sock status"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr osl -p "$T/typo.yaml" $v
+		assert_failure 2
+		[ -z "$output" ]
+		[[ "$stderr" == *": cannot open the policy file '$T/typo.yaml': No such file or directory" ]]
+		# shellcheck disable=SC2086
+		OSL_POLICY=$T/typo.yaml run --separate-stderr osl $v
+		assert_failure 2
+		[[ "$stderr" == *"cannot open the policy file '$T/typo.yaml'"* ]]
+	done
+	# -j: the one document is the error
+	run --separate-stderr osl -j -p "$T/typo.yaml" proc ps
+	assert_failure 2
+	[ "$(jq -r .error.code <<<"$output")" = invalid ]
+	# a name that is not a file: a folder, an unknown built-in one
+	run --separate-stderr osl -p "$T" proc ps
+	assert_failure 2
+	[[ "$stderr" == *"cannot open the policy file '$T': Is a directory" ]]
+	run --separate-stderr osl -p builtin:defualt proc ps
+	assert_failure 2
+	[[ "$stderr" == *"unknown built-in policy 'builtin:defualt'" ]]
+	# what only shows help does not look at it
+	run osl -p "$T/typo.yaml" proc ps -h
+	assert_success
+	run osl -p "$T/typo.yaml" help proc
+	assert_success
+	run osl -p "$T/typo.yaml" completion bash
+	assert_success
+	# an empty $OSL_POLICY names nothing: discovery goes on
+	OSL_POLICY= run osl proc ps
+	assert_success
+	# the verbs that run a command: 125, before anything runs
+	run osl -p "$T/typo.yaml" proc run -- touch ran
+	assert_failure 125
+	run osl -p "$T/typo.yaml" supervise -- touch ran
+	assert_failure 125
+	[ ! -e ran ]
 }
 
 @test "-q: a denial is only its exit status and its record; other errors are still said" {

@@ -196,7 +196,7 @@ setup() {
 	echo token > "$HOME/.config/gh/hosts.yml"
 	run osl -p builtin:default fs mv "$HOME/.config" "$HOME/.cfg"
 	assert_failure 3
-	assert_output "osl fs mv: '$HOME/.config': denied by policy (rule no-gcloud-credentials at builtin:default:49:7, which could match a path beneath it)"
+	assert_output "osl fs mv: '$HOME/.config': denied by policy (rule no-gcloud-credentials at builtin:default:51:7, which could match a path beneath it)"
 	[ -e "$HOME/.config/gh/hosts.yml" ] && [ ! -e "$HOME/.cfg" ]
 	[ "$(jget .rule.id "$(last_record)")" = no-gcloud-credentials ]
 	run osl -p builtin:default fs cat "$HOME/.cfg/gh/hosts.yml"
@@ -213,7 +213,7 @@ setup() {
 	echo 'version: 1' > "$W/evil/osl/policy.yaml"
 	run osl -p builtin:default fs mv "$W/evil" "$XDG_CONFIG_HOME"
 	assert_failure 3
-	assert_output "osl fs mv: '$XDG_CONFIG_HOME': denied by policy (rule no-policy-tampering-config at builtin:default:58:7, which could match a path beneath it)"
+	assert_output "osl fs mv: '$XDG_CONFIG_HOME': denied by policy (rule no-policy-tampering-config at builtin:default:60:7, which could match a path beneath it)"
 	[ ! -e "$XDG_CONFIG_HOME" ]
 	# a folder no deny rule reaches moves; **/.env matches alike anywhere
 	mkdir -p "$W/proj/sub"

@@ -291,3 +291,18 @@ YAML
 	refute_output --partial "would allow"
 	[[ "$stderr" != *"would allow"* ]]
 }
+
+@test "policy check without a file checks the policy in force: -p, \$OSL_POLICY, else the one found" {
+	printf 'version: 1\nnet:\n  connect: [example.com:443]\n' > named.yaml
+	run --separate-stderr osl -p named.yaml policy check
+	assert_success
+	assert_output --partial "named.yaml: ok, 1 rules, sha256:"
+	[[ "$stderr" == *"net.connect 'example.com:443' can never allow anything"* ]]
+	OSL_POLICY=$T/named.yaml run -0 osl policy check
+	assert_output --partial "$T/named.yaml: ok, 1 rules"
+	run -0 osl policy check
+	assert_line --index 0 --partial "builtin:default: ok,"
+	printf 'version: 2\n' > bad.yaml
+	run -2 osl -p bad.yaml policy check
+	assert_output "osl policy check: bad.yaml:1:10: unsupported version '2' (only 1 is known)"
+}

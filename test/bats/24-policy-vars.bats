@@ -55,7 +55,7 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	run setpriv --reuid 48213 --regid 48213 --clear-groups env -u HOME -u XDG_STATE_HOME \
 		"$OSL" -p builtin:default policy explain fs.write /etc/motd
 	assert_failure 2
-	assert_output "osl policy explain: builtin:default:45:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not set"
+	assert_output "osl policy explain: builtin:default:47:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not set"
 	# a policy the other user can read
 	d=$(mktemp -d /tmp/osl-vars.XXXXXX)
 	chmod 755 "$d"
@@ -89,10 +89,12 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 }
 
 @test "HOME a system folder, or a link to one: check warns, exit 0" {
-	# write-home and the two exec rules under ~/.local
+	# write-home, the two exec rules under ~/.local and ~/bin, and
+	# no-root-home's except (the deny holds whole)
 	run --separate-stderr env HOME=/etc "$OSL" policy check builtin:default
 	assert_success
-	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "${#stderr_lines[@]}" -eq 5 ]
+	[ "${stderr_lines[4]}" = "osl policy check: warning: builtin:default:74:7: fs.deny '/root/**' (no-root-home): its except '\${HOME}/**' is inert, it excepts nothing (the deny holds whole): \${HOME} is '/etc', a system folder — set HOME to a home folder of its own" ]
 	[ "${stderr_lines[0]}" = "osl policy check: warning: builtin:default:26:7: fs.write '\${HOME}/**' (write-home) is inert, it allows nothing: \${HOME} is '/etc', a system folder — set HOME to a home folder of its own" ]
 	[ "${stderr_lines[1]}" = "osl policy check: warning: builtin:default:41:7: fs.exec '\${HOME}/.local/bin/**' (exec-user-bin) is inert, it allows nothing: \${HOME} is '/etc', a system folder — set HOME to a home folder of its own" ]
 	ln -s /usr "$T/h"

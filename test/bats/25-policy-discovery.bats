@@ -92,9 +92,9 @@ in_ns() {
 	# a relative HOME is not a place to look either: ./.config is planted
 	run in_ns none env HOME=. "$OSL" policy show
 	assert_failure 2
-	assert_output "osl policy show: builtin:default:45:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not an absolute path ('.')"
+	assert_output "osl policy show: builtin:default:47:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not an absolute path ('.')"
 	# HOME unset and no password entry (an empty /etc): nothing under HOME
 	run in_ns none env -u HOME "$OSL" policy show
 	assert_failure 2
-	assert_output "osl policy show: builtin:default:45:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not set"
+	assert_output "osl policy show: builtin:default:47:15: fs.deny: '\${HOME}/.ssh/**': \${HOME} is not set"
 }

@@ -199,8 +199,9 @@ settled() {
 	assert_output --partial "'nosuch': no such child (see 'osl supervise ctl status'"
 	run osl supervise ctl restart workers/w-2
 	assert_success
+	# a bad value: refused before it is sent (osl(1) EXIT STATUS 2)
 	run osl supervise ctl signal web NOPE
-	assert_failure 1
+	assert_failure 2
 	assert_output --partial "'NOPE': unknown signal (a name such as HUP"
 	refute_output --partial "is needed"
 	run osl supervise ctl signal web SIGHUP

@@ -139,7 +139,7 @@ cpu_wall() {
 	assert_output --partial "bad.yaml:5:7: 'env': unknown or unsupported key"
 }
 
-@test "ordered start: a child not ready in time fails the tree's start; the later ones never start (exit 3)" {
+@test "ordered start: a child not ready in time fails the tree's start; the later ones never start (exit 125)" {
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
@@ -153,14 +153,14 @@ cpu_wall() {
 	      cmd: [sh, -c, "echo c >> runs; exec sleep 1000"]
 	EOF
 	run timeout 30 "$OSL" supervise -c t.yaml
-	assert_failure 3
+	assert_failure 125
 	[ "$(sort runs | tr '\n' ' ')" = "a b " ]
 	r=$(jq -c 'select(.event.action == "supervise.giveup")' "$LOG")
 	[ "$(jget .osl.supervise.reason "$r")" = start_failed ]
 	[ "$(jget .osl.supervise.child "$r")" = b ]
 }
 
-@test "keep_trying: a failed start of the tree is tried again after the backoff, until it starts; TERM meanwhile exits 3" {
+@test "keep_trying: a failed start of the tree is tried again after the backoff, until it starts; TERM meanwhile exits 125" {
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
@@ -201,7 +201,7 @@ cpu_wall() {
 	wait "$SVPID"
 	SVPID=
 
-	# before a try got through, TERM ends it: the tree never started (exit 3)
+	# before a try got through, TERM ends it: the tree never started (exit 125)
 	rm -f ok runs
 	"$OSL" supervise -c t.yaml 2>sv2.err &
 	pid=$!
@@ -212,7 +212,7 @@ cpu_wall() {
 	kill -TERM "$pid"
 	st=0
 	wait "$pid" || st=$?
-	[ "$st" = 3 ]
+	[ "$st" = 125 ]
 
 	# only the root's: a nested supervisor's failed start goes to its parent
 	printf 'version: 1\nsupervisor:\n  children:\n    - name: s\n      supervisor:\n        keep_trying: true\n        children:\n          - {name: x, cmd: ["true"]}\n' > bad.yaml

@@ -117,8 +117,8 @@ strategy() {
 	  printf '      ready: { fd: 3, timeout: 300ms }\n'
 	  kid c
 	} > t.yaml
-	# on purpose: osl exits 3 where OTP's start_link returns an error
-	run_to_end 3 "root start failed"
+	# on purpose: osl exits 125 where OTP's start_link returns an error
+	run_to_end 125 "root start failed"
 }
 
 @test "OTP oracle: a significant child that ends shuts an any_significant root down" {
@@ -198,6 +198,6 @@ strategy() {
 	  printf '            ready: { fd: 3, timeout: 300ms }\n'
 	  kid c
 	} > t.yaml
-	# on purpose: osl exits 3 where OTP's start_link returns an error
-	run_to_end 3 "root start failed"
+	# on purpose: osl exits 125 where OTP's start_link returns an error
+	run_to_end 125 "root start failed"
 }

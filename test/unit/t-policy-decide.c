@@ -682,6 +682,62 @@ test_net_prefix(void)
 	osl_policy_free(p);
 }
 
+/* A deny that yields to its except: (man/osl-policy.5, RULES): the deny
+ * does not apply inside it; an except made inert by its variable excepts
+ * nothing. */
+static void
+test_except(void)
+{
+	static const char text[] =
+	    "version: 1\n"
+	    "fs:\n"
+	    "  read: [/**]\n"
+	    "  write: [{ path: \"${HOME}/**\", id: home }]\n"
+	    "  deny: [{ path: \"${HOME}/.ssh/**\", id: ssh },\n"
+	    "         { path: /home/**, except: [\"${HOME}/**\"], id: homes }]\n";
+	static const struct osl_policy_env slash = { .home = "/", .pwd = "/work/p",
+	    .user = "u", .uid = "1000" };
+	struct osl_policy *p = load(text), *q = NULL;
+	struct osl_request rq = { .access = OSL_ACCESS_WRITE, .tree = true };
+	struct osl_decision d;
+	char buf[512];
+	const struct osl_error *e;
+
+	if (!ok(p != NULL, "except: loads"))
+		return;
+	is_str(ask(p, "fs.write", "/home/u/notes"), "allow home", "inside the except: the deny yields");
+	is_str(ask(p, "fs.read", "/home/u"), "allow d.yaml:3:10", "the except's folder itself");
+	is_str(ask(p, "fs.read", "/home/v/notes"), "deny homes", "another home: denied");
+	is_str(ask(p, "fs.read", "/home/u/.ssh/id"), "deny ssh", "a deny without except still holds");
+	rq.path = "/home/u/src";
+	osl_policy_decide(p, &rq, &d);
+	ok(d.verdict == OSL_ALLOW, "a folder renamed whole inside the except: allowed");
+	rq.path = "/home";
+	osl_policy_decide(p, &rq, &d);
+	ok(d.verdict == OSL_DENY, "the folder above it: denied");
+	ok(osl_rule_never(p, &p->rules[1], buf, sizeof(buf)) == NULL,
+	    "check: the write rule is not shadowed, the except lets it through");
+	ok(osl_rule_excepts(&p->rules[p->nrules - 1], "/home/u", true) &&
+	    !osl_rule_excepts(&p->rules[p->nrules - 1], "/home", true) &&
+	    osl_rule_except_within(&p->rules[p->nrules - 1], "/home"),
+	    "the sandbox's questions: /home/u all excepted, /home not, but holds one");
+	e = osl_policy_load_buf(&q, "d.yaml", text, strlen(text), &slash);
+	ok(e == NULL && q, "HOME=/ loads");
+	if (q) {
+		ok(q->rules[q->nrules - 1].except[0].inert != NULL, "HOME=/: the except is inert");
+		is_str(ask(q, "fs.read", "/home/u/notes"), "deny homes",
+		    "an inert except excepts nothing");
+		ok(strcmp(p->hash, q->hash) != 0, "the except is in the hash");
+	}
+	osl_policy_free(q);
+	q = NULL;
+	e = osl_policy_load_buf(&q, "d.yaml", "version: 1\nfs:\n  read: [{ path: /a, except: [/a/b] }]\n",
+	    54, &env);
+	ok(e && strstr(e->msg, "'except'"), "except: only on deny rules (%s)", e ? e->msg : "");
+	osl_policy_free(q);
+	osl_policy_free(p);
+}
+
 int
 main(void)
 {
@@ -694,6 +750,7 @@ main(void)
 	test_cases();
 	test_emit();
 	test_default();
+	test_except();
 	test_rate();
 	return done_testing();
 }
