@@ -336,7 +336,7 @@ output_lines() {
 	assert_success
 	echo "$output"
 	# a torn line, if any, is the only one and is named
-	case $output in *torn*) assert_output --partial "1 torn (first: line" ;; esac
+	case $output in *torn*) assert_output --partial "1 torn line (line" ;; esac
 	[ "$(tail -1 "$LOG" | jq -r .event.action)" = fs.read ]
 	rm -f "$LOG".*
 }
