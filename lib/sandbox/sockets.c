@@ -6,7 +6,11 @@
  * named socket bound in osl's network namespace when the program starts
  * (/proc/net/unix) that no write rule covers (or that hands out power,
  * see power) is over-mounted by /dev/null in the child's mount namespace:
- * connect() then finds a device, not a socket (ECONNREFUSED). */
+ * connect() then finds a device, not a socket (ECONNREFUSED).  A socket
+ * bound after the start (a service restarted: a new inode, the old
+ * over-mount goes with the unlinked name) or in another network namespace
+ * (a container's, reachable by its path: not in osl's /proc/net/unix) is
+ * not, so the line is partial (probes unix_later, unix_netns). */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -163,6 +167,11 @@ fail:
 	return NULL;
 }
 
+/* What no over-mount holds, said on every line but none's. */
+static const char later[] = "landlock does not check connect() or sendto() to one: one bound "
+    "after the start (a restarted service) or in another network namespace (a container's) "
+    "is reachable";
+
 const struct osl_error *
 osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
 {
@@ -215,18 +224,15 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 	if (linked[0] && !skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "%zu named unix sockets over-mounted, but '%s' has another name (a hard "
-		    "link) that is not: landlock does not check connect() to it", masked,
-		    linked);
+		    "link); %s", masked, linked, later);
 	else if (skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "%zu named unix sockets over-mounted; %d not (e.g. '%s': relative, not "
-		    "found here, or more than %d): landlock does not check connect() to them",
-		    masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS);
+		    "found here, or more than %d); %s", masked, skipped, first,
+		    OSL_SANDBOX_MAX_SOCKETS, later);
 	else
-		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL,
-		    "the %zu named unix sockets of the host that no write rule covers, or "
-		    "that are a bus, service manager, container engine or key agent no rule "
-		    "names, over-mounted by /dev/null in a private mount namespace (landlock "
-		    "does not check connect())", masked);
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+		    "the %zu named unix sockets at the start no rule allows over-mounted; %s",
+		    masked, later);
 	return NULL;
 }
