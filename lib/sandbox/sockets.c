@@ -19,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox-int.h"
+#include "sandbox/unixconn.h"
 
 /* Below a folder already over-mounted (the child could not find it). */
 static bool
@@ -46,6 +48,15 @@ static const char *const power[] = {
 	"*/ssh-agent.socket", "*/keyring/ssh", "*/gcr/ssh", "*/supervise.sock", NULL
 };
 
+bool
+osl_sockets_power(const char *path)
+{
+	for (size_t i = 0; power[i]; i++)
+		if (!fnmatch(power[i], path, 0))
+			return true;
+	return false;
+}
+
 static bool
 named_exactly(const struct osl_policy *p, const char *path)
 {
@@ -64,10 +75,7 @@ allowed(const struct osl_sandbox *sb, const struct osl_policy *p, const char *pa
 {
 	if (!osl_sandbox_writable(sb, p, path))
 		return false;
-	for (size_t i = 0; power[i]; i++)
-		if (!fnmatch(power[i], path, 0))
-			return named_exactly(p, path);
-	return true;
+	return !osl_sockets_power(path) || named_exactly(p, path);
 }
 
 /* The path of one line of /proc/net/unix ("Num RefCount Protocol Flags
@@ -173,7 +181,8 @@ static const char later[] = "landlock does not check connect() or sendto() to on
     "is reachable";
 
 const struct osl_error *
-osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
+osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
+    bool decide)
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
@@ -182,6 +191,19 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
+	if (decide && osl_unixconn_supported()) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+			return osl_error_sys(OSL_ESETUP, errno, "socketpair");
+		sb->unix_sock = sv[0];
+		sb->unix_peer = sv[1];
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL, "%s",
+		    "connect() decided by osl (seccomp user notification): a named unix socket "
+		    "only under a write rule, one that hands out power only if a rule names it; "
+		    "unix datagram sockets refused (sendto names an address seccomp cannot see)");
+		return NULL;
+	}
 	if (!ns_ok) {
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_NONE, "%s",
 		    "landlock does not check connect() to a named unix socket and no mount "

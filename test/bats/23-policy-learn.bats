@@ -56,7 +56,7 @@ setup() {
 	# held in full, the loader too (every mount but the exec trees is noexec)
 	run osl -j -p "$T/p.yaml" proc run --dry-run
 	assert_success
-	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] == ["unix-connect"]'	# partial up to Landlock ABI 7
+	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] == []'
 	run osl -p "$T/p.yaml" proc run -- sh -c 'sort in.txt | uniq > out.txt; mkdir -p gen && echo x > gen/f'
 	assert_success
 	[ "$(cat out.txt)" = "$(printf 'a\nb\nc')" ]
@@ -89,7 +89,7 @@ setup() {
 	rm -rf build
 	run osl -j -p "$T/p.yaml" proc run --dry-run
 	assert_success
-	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] == ["unix-connect"]'	# partial up to Landlock ABI 7
+	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] == []'
 	run osl -p "$T/p.yaml" proc run -- make
 	assert_success
 	run ./build/hello
@@ -259,13 +259,9 @@ PY
 	grep -qx '    - "/proc/self/\*\*"' "$T/p.yaml"
 	! grep -q '"/proc/\*\*"' "$T/p.yaml"
 	grep -qx 'extends: \[builtin:secrets\]' "$T/p.yaml"
-	# on a clean tree, enforced and in full but for unix-connect (partial
-	# up to Landlock ABI 7, on every kernel)
+	# on a clean tree, enforced and in full
 	rm -rf out rw.txt
-	run osl -j -p "$T/p.yaml" proc run --dry-run
-	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] ==
-	    ["unix-connect"]'
-	run osl -p "$T/p.yaml" proc run -- sh -c "$build"
+	run osl -p "$T/p.yaml" proc run --require-full -- sh -c "$build"
 	assert_success
 	rm -rf out rw.txt
 	run learn_diff policy learn --diff "$T/p.yaml" -- sh -c "$build"
@@ -298,10 +294,7 @@ PY
 	grep -qx '  namespaces: \[pid\]' "$T/p.yaml"
 	run osl -p "$T/p.yaml" proc run --dry-run
 	assert_line --regexp '^full +fs\.read +/proc/self/\*\* .*PID namespace'
-	run osl -j -p "$T/p.yaml" proc run --dry-run
-	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] ==
-	    ["unix-connect"]'	# partial up to Landlock ABI 7, on every kernel
-	run osl -p "$T/p.yaml" proc run -- sh -c "$cmd"
+	run osl -p "$T/p.yaml" proc run --require-full -- sh -c "$cmd"
 	assert_success
 	assert_output --partial "Name:	grep"
 	run learn_diff policy learn --diff "$T/p.yaml" -- sh -c "$cmd"
@@ -314,7 +307,7 @@ PY
 	assert_line --regexp '^partial +fs\.read +/proc/self/\*\* .*no PID namespace: .*proc\.namespaces: \[pid\]'
 	run osl -p "$T/nopid.yaml" proc run --require-full -- true
 	assert_failure
-	assert_output --partial "2 by what the policy says, 1 by this kernel"	# self, thread-self
+	assert_output --partial "2 by what the policy says, 0 by this kernel"	# self, thread-self
 	run osl -p "$T/nopid.yaml" proc run -- sh -c "$cmd"
 	assert_failure
 	assert_output --partial "/proc/self/status: Permission denied"

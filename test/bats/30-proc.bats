@@ -312,8 +312,9 @@ can_mount_ns() {	# [POLICY]
 	run osl -j -p "$T/shared.yaml" proc run --dry-run
 	assert_success
 	echo "$output" | jq -e '[.[] | select(.rule == "exec-via-loader")] | length == 0'
-	# (a mount namespace only for the host's named unix sockets, if any)
-	if echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("^the 0 named")'; then
+	# (a mount namespace only to over-mount the host's named unix sockets, if
+	# any, where osl does not decide connect())
+	if echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("^the 0 named|^connect\\(\\) decided by osl")'; then
 		echo "$output" | jq -e '.[-1].namespaces | index("mount") | not'
 	else
 		echo "$output" | jq -e '.[-1].namespaces | index("mount")'
@@ -469,15 +470,7 @@ no_userns() {
 	run osl -p "$P/proc-partial.yaml" proc run --require-full -- true
 	assert_failure 125
 	assert_output --partial "require-full"
-	# proc-full's only entry not in full: unix-connect, which Landlock
-	# (up to ABI 7) leaves partial on every kernel
-	run osl -j -p "$P/proc-full.yaml" proc run --dry-run
-	echo "$output" | jq -e '[.[] | select(.enforcement != null and .enforcement != "full") |
-	    .rule] == ["unix-connect"]'
-	run -125 osl -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
-	assert_output --partial "1 of"
-	assert_output --partial "0 by what the policy says, 1 by this kernel's limits"
-	run osl -p "$P/proc-full.yaml" proc run -- /bin/true
+	run osl -p "$P/proc-full.yaml" proc run --require-full -- /bin/true
 	assert_success
 	run osl -p "$P/proc-partial.yaml" proc run --best-effort -- /bin/true
 	assert_success
@@ -492,10 +485,9 @@ no_userns() {
 	can_mount_ns
 	mkdir -p secret bin	# every path exists: a rule on a missing one is not full
 	run osl -j -p "$P/proc-run.yaml" proc run --dry-run
-	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full") | .rule] ==
-	    ["unix-connect"]'	# partial up to Landlock ABI 7, on every kernel
+	echo "$output" | jq -e '[.[] | select(.enforcement and .enforcement != "full")] == []'
 	echo "$output" | jq -e '.[] | select(.rule == "exec-via-loader") | .enforcement == "full"'
-	run osl -p "$P/proc-run.yaml" proc run -- sh -c 'ls /usr > /dev/null && echo ran'
+	run osl -p "$P/proc-run.yaml" proc run --require-full -- sh -c 'ls /usr > /dev/null && echo ran'
 	assert_success
 	assert_output ran
 }
@@ -628,7 +620,7 @@ no_userns() {
 	assert_output --partial "does not exist when the sandbox is made: the rule allows nothing"
 	run osl -p "$T/m.yaml" proc run --require-full -- /bin/true
 	assert_failure
-	assert_output --partial "1 by what the policy says, 1 by this kernel's limits"
+	assert_output --partial "1 by what the policy says, 0 by this kernel's limits"
 }
 
 @test "what Landlock refuses is said at exit on stderr and as proc.denied records" {
@@ -692,7 +684,7 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
 	assert_line --regexp '^full +fs\.read +/proc/self/\*\* +read-self: .*PID namespace.*subset=pid'
 	# the program's grandchild: a /proc/<pid> that did not exist when the
 	# rules were made
-	run osl -p "$T/self.yaml" proc run -- sh -c 'sh -c "grep ^Name: /proc/self/status; grep -c . /proc/thread-self/status > /dev/null && echo thread"'
+	run osl -p "$T/self.yaml" proc run --require-full -- sh -c 'sh -c "grep ^Name: /proc/self/status; grep -c . /proc/thread-self/status > /dev/null && echo thread"'
 	assert_success
 	assert_line "Name:	grep"
 	assert_line thread
@@ -727,7 +719,7 @@ self_policy() {	# self_policy FILE NAMESPACES [EXTRA-READ-RULE [WRITE-RULE]]
 	assert_line --regexp '^partial +fs\.read +/proc/self/\*\* +read-self: no PID namespace: .*its children.s /proc/self are refused \(proc\.namespaces: \[pid\]'
 	run osl -p "$T/self.yaml" proc run --require-full -- true
 	assert_failure
-	assert_output --partial "1 by what the policy says, 1 by this kernel"
+	assert_output --partial "1 by what the policy says, 0 by this kernel"
 	run osl -p "$T/self.yaml" proc run -- grep ^Name: /proc/self/status
 	assert_success
 	assert_output "Name:	grep"

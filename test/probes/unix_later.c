@@ -3,8 +3,8 @@
  * /proc/net/unix when osl over-mounted the others), in a folder the policy
  * lets the program read but not write (outside/later.sock).  The program
  * makes work/bind-later; the listener (_listen -t) binds the socket then.
- * Landlock (ABI 7) does not check connect(2): osl reports unix-connect
- * partial. */
+ * Landlock (ABI 7) does not check connect(2): osl decides it
+ * (lib/sandbox/unixconn.c); where it cannot, unix-connect is partial. */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>

@@ -2,8 +2,8 @@
  * container's socket, reachable by its path: not in the /proc/net/unix of
  * osl's namespace), in a folder the policy lets the program read but not
  * write (outside/netns.sock; its listener runs under unshare -n).
- * Landlock (ABI 7) does not check connect(2): osl reports unix-connect
- * partial. */
+ * Landlock (ABI 7) does not check connect(2): osl decides it
+ * (lib/sandbox/unixconn.c); where it cannot, unix-connect is partial. */
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "probe.h"
