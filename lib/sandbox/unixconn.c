@@ -55,19 +55,31 @@ osl_unixconn_supported(void)
 {
 	struct seccomp_notif_sizes sz;
 
+	char y = '0';
+	int fd;
+
+	/* Yama's ptrace_scope 2: pidfd_getfd for root only (CAP_SYS_PTRACE); 3: none */
+	if ((fd = open("/proc/sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC)) != -1) {
+		if (read(fd, &y, 1) != 1)
+			y = '0';
+		close(fd);
+	}
 	return syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
-	    syscall(SYS_pidfd_getfd, -1, 0, 0) == -1 && errno == EBADF;
+	    syscall(SYS_pidfd_getfd, -1, 0, 0) == -1 && errno == EBADF &&
+	    (y < '2' || (y == '2' && geteuid() == 0));
 }
 
-/* The filter: x86-64 and x32 (nr | X32), i386 (direct calls and socketcall). */
-enum { L_SOCK = 21, L_NOTIFY = 28, L_EPERM, L_ENOSYS, L_ALLOW };
+/* The filter: x86-64 and x32 (nr | X32), i386 (direct calls and socketcall).
+ * io_uring (425-427 on all three) would connect past it: refused as the
+ * default profile does, for a policy with seccomp: none too. */
+enum { L_URING = 21, L_SOCK = 24, L_NOTIFY = 30, L_EPERM, L_ENOSYS, L_ALLOW };
 #define LD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
 #define ARG(i) LD(offsetof(struct seccomp_data, args[i]))	/* the low 32 bits */
 #define JEQ(pc, k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t) - (pc) - 1, (f) - (pc) - 1)
 #define RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
 static const struct sock_filter filter[] = {
 	/* 0 */ LD(offsetof(struct seccomp_data, arch)),
-	/* 1 */ JEQ(1, AUDIT_ARCH_X86_64, 2, 10),
+	/* 1 */ JEQ(1, AUDIT_ARCH_X86_64, 2, 11),
 	/* 2 */ LD(offsetof(struct seccomp_data, nr)),
 	/* 3 */ JEQ(3, 42, L_NOTIFY, 4),		/* connect */
 	/* 4 */ JEQ(4, 42 | X32, L_NOTIFY, 5),
@@ -75,29 +87,31 @@ static const struct sock_filter filter[] = {
 	/* 6 */ JEQ(6, 41 | X32, L_SOCK, 7),
 	/* 7 */ JEQ(7, 53, L_SOCK, 8),		/* socketpair */
 	/* 8 */ JEQ(8, 53 | X32, L_SOCK, 9),
-	/* 9 */ RET(SECCOMP_RET_ALLOW),
-	/* 10 */ JEQ(10, AUDIT_ARCH_I386, 11, L_ALLOW),
-	/* 11 */ LD(offsetof(struct seccomp_data, nr)),
-	/* 12 */ JEQ(12, 362, L_NOTIFY, 13),	/* connect */
-	/* 13 */ JEQ(13, 359, L_SOCK, 14),	/* socket */
-	/* 14 */ JEQ(14, 360, L_SOCK, 15),	/* socketpair */
-	/* 15 */ JEQ(15, 102, 16, L_ALLOW),	/* socketcall: its arguments are in memory */
-	/* 16 */ ARG(0),
-	/* 17 */ JEQ(17, 3, L_NOTIFY, 18),	/* SYS_CONNECT */
-	/* 18 */ JEQ(18, 1, L_ENOSYS, 19),	/* SYS_SOCKET: libc then calls socket(2) */
-	/* 19 */ JEQ(19, 8, L_ENOSYS, 20),	/* SYS_SOCKETPAIR */
-	/* 20 */ RET(SECCOMP_RET_ALLOW),
-	/* 21 L_SOCK */ ARG(0),
-	/* 22 */ JEQ(22, AF_UNIX, 23, L_ALLOW),
-	/* 23 */ ARG(1),
-	/* 24 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf),
-	/* 25 */ JEQ(25, SOCK_DGRAM, L_EPERM, 26),
-	/* 26 */ JEQ(26, SOCK_RAW, L_EPERM, 27),	/* a unix SOCK_RAW is a datagram one */
-	/* 27 */ RET(SECCOMP_RET_ALLOW),
-	/* 28 L_NOTIFY */ RET(SECCOMP_RET_USER_NOTIF),
-	/* 29 L_EPERM */ RET(SECCOMP_RET_ERRNO | EPERM),
-	/* 30 L_ENOSYS */ RET(SECCOMP_RET_ERRNO | ENOSYS),
-	/* 31 L_ALLOW */ RET(SECCOMP_RET_ALLOW),
+	/* 9 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~X32),
+	/* 10 */ BPF_STMT(BPF_JMP | BPF_JA, L_URING - 11),
+	/* 11 */ JEQ(11, AUDIT_ARCH_I386, 12, L_ALLOW),
+	/* 12 */ LD(offsetof(struct seccomp_data, nr)),
+	/* 13 */ JEQ(13, 362, L_NOTIFY, 14),	/* connect */
+	/* 14 */ JEQ(14, 359, L_SOCK, 15),	/* socket */
+	/* 15 */ JEQ(15, 360, L_SOCK, 16),	/* socketpair */
+	/* 16 */ JEQ(16, 102, 17, L_URING),	/* socketcall: its arguments are in memory */
+	/* 17 */ ARG(0),
+	/* 18 */ JEQ(18, 3, L_NOTIFY, 19),	/* SYS_CONNECT */
+	/* 19 */ JEQ(19, 1, L_ENOSYS, 20),	/* SYS_SOCKET: libc then calls socket(2) */
+	/* 20 */ JEQ(20, 8, L_ENOSYS, L_ALLOW),	/* SYS_SOCKETPAIR */
+	/* 21 L_URING: the number in A */ JEQ(21, 425, L_ENOSYS, 22),
+	/* 22 */ JEQ(22, 426, L_ENOSYS, 23),
+	/* 23 */ JEQ(23, 427, L_ENOSYS, L_ALLOW),
+	/* 24 L_SOCK */ ARG(0),
+	/* 25 */ JEQ(25, AF_UNIX, 26, L_ALLOW),
+	/* 26 */ ARG(1),
+	/* 27 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf),
+	/* 28 */ JEQ(28, SOCK_DGRAM, L_EPERM, 29),
+	/* 29 */ JEQ(29, SOCK_RAW, L_EPERM, L_ALLOW),	/* a unix SOCK_RAW is a datagram one */
+	/* 30 L_NOTIFY */ RET(SECCOMP_RET_USER_NOTIF),
+	/* 31 L_EPERM */ RET(SECCOMP_RET_ERRNO | EPERM),
+	/* 32 L_ENOSYS */ RET(SECCOMP_RET_ERRNO | ENOSYS),
+	/* 33 L_ALLOW */ RET(SECCOMP_RET_ALLOW),
 };
 
 int
@@ -408,12 +422,18 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 	close(pidfd);
 	if (j->sock == -1)
 		goto fail;
-	if (j->a.ss_family == AF_UNIX && j->len > off && ((char *)&j->a)[off] &&
-	    (e = decide_path(j))) {
-		close(j->sock);
-		goto fail;
+	if (j->a.ss_family == AF_UNIX && j->len > off && ((char *)&j->a)[off]) {
+		if ((e = decide_path(j))) {
+			close(j->sock);
+			goto fail;
+		}
+		/* here: Landlock has no say on it (a unix connect waits only
+		 * while the listener's backlog is full) */
+		do_connect(j);
+		free(j);
+		return;
 	}
-	/* the connect itself on the thread under the program's ruleset */
+	/* any other address on the thread under the program's ruleset */
 	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		return;
 	e = errno;
@@ -425,10 +445,10 @@ fail:
 	free(j);
 }
 
-/* The connects: under the program's Landlock ruleset, as what Landlock
- * holds for the program (TCP ports, abstract sockets) must hold for what
- * osl does for it; a blocking one on a thread of its own (made by this
- * one: the same Landlock domain). */
+/* The connects but to a path: under the program's Landlock ruleset, as
+ * what Landlock holds for the program (TCP ports, abstract sockets) must
+ * hold for what osl does for it; a blocking one but a unix one on a
+ * thread of its own (made by this one: the same Landlock domain). */
 static void *
 connector(void *arg)
 {
@@ -452,7 +472,7 @@ connector(void *arg)
 			free(j);
 			continue;
 		}
-		if (fl != -1 && !(fl & O_NONBLOCK)) {
+		if (fl != -1 && !(fl & O_NONBLOCK) && j->a.ss_family != AF_UNIX) {
 			pthread_attr_init(&at);
 			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 			fl = pthread_create(&t, &at, worker, j);
