@@ -337,7 +337,7 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 static void
 unix_denied(struct osl_denied_watch *w, struct osl_unixconn *u)
 {
-	if (!u->started && !u->n)
+	if (!u)
 		return;
 	pthread_mutex_lock(&u->mu);
 	for (size_t i = 0; i < u->n; i++) {
@@ -381,7 +381,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	struct osl_op op;
 	struct osl_egress eg;
 	struct osl_denied_watch dw = { .fd = -1 };
-	struct osl_unixconn uc = { .lfd = -1, .ruleset_fd = -1, .pipe = { -1, -1 } };
+	struct osl_unixconn *uc = NULL;
 	struct osl_log *log = NULL;
 	bool sb_ok = false, op_ok = false, eg_on = false, watch;
 	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
@@ -518,7 +518,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	/* the listener of its connect() filter (before its socket closes) */
-	if (sb.unix_peer > 0 && (err = osl_unixconn_start(&uc, &sb, p, sb.unix_peer)))
+	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, &err)))
 		cli_warn("%s: the program's connect() calls fail (ENOSYS)", err->msg);
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);
@@ -537,14 +537,14 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		eg_on = false;
 	}
 	osl_denied_watch_collect(&dw, sp.pid, 50);
-	unix_denied(&dw, &uc);
+	unix_denied(&dw, uc);
 	report_denied(ctx, &dw, sp.pid);
 	log_exit(ctx, argv[0], real, sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);
 done:
-	osl_unixconn_release(&uc);
+	osl_unixconn_release(uc);
 	osl_denied_watch_stop(&dw);
 	if (eg_on)
 		osl_egress_stop(&eg);

@@ -345,11 +345,17 @@ decide_path(struct job *j)
 	return EACCES;
 }
 
+static void unref(struct osl_unixconn *u);
+
 static void *
 worker(void *arg)
 {
-	do_connect(arg);
-	free(arg);
+	struct job *j = arg;
+	struct osl_unixconn *u = j->u;
+
+	do_connect(j);
+	free(j);
+	unref(u);
 	return NULL;
 }
 
@@ -374,6 +380,9 @@ args_of(const struct seccomp_notif *n, unsigned long long *a)
 		a[0] = (uint32_t)a[0], a[2] = (uint32_t)a[2];
 	return 0;
 }
+
+static void *connector(void *arg);
+static int spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg);
 
 static void
 handle(struct osl_unixconn *u, const struct seccomp_notif *n)
@@ -433,7 +442,14 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 		free(j);
 		return;
 	}
-	/* any other address on the thread under the program's ruleset */
+	/* any other address on the thread under the program's ruleset, made
+	 * the first time (most runs connect to no address) */
+	if (!u->cstarted && (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u)))) {
+		e = errno;
+		close(j->sock);
+		goto fail;
+	}
+	u->cstarted = true;
 	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		return;
 	e = errno;
@@ -461,8 +477,6 @@ connector(void *arg)
 		broken = true;	/* refuse every connect rather than widen it */
 	while (read(u->pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
 		int fl = fcntl(j->sock, F_GETFL);
-		pthread_attr_t at;
-		pthread_t t;
 
 		if (broken) {
 			answer(u, j->id, EPERM);
@@ -472,17 +486,13 @@ connector(void *arg)
 			free(j);
 			continue;
 		}
-		if (fl != -1 && !(fl & O_NONBLOCK) && j->a.ss_family != AF_UNIX) {
-			pthread_attr_init(&at);
-			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-			fl = pthread_create(&t, &at, worker, j);
-			pthread_attr_destroy(&at);
-			if (!fl)
-				continue;
-		}
+		if (fl != -1 && !(fl & O_NONBLOCK) && j->a.ss_family != AF_UNIX &&
+		    !spawn(u, worker, j))
+			continue;
 		do_connect(j);
 		free(j);
 	}
+	unref(u);
 	return NULL;
 }
 
@@ -508,8 +518,11 @@ serve(void *arg)
 			continue;	/* ENOENT: the call was interrupted */
 		handle(u, &n);
 	}
-	close(u->pipe[1]);	/* the connector ends */
-	u->pipe[1] = -1;
+	if (u->cstarted) {
+		close(u->pipe[1]);	/* the connector ends */
+		u->pipe[1] = -1;
+	}
+	unref(u);
 	return NULL;
 }
 
@@ -536,71 +549,86 @@ copy_rules(struct osl_unixconn *u, const struct osl_policy *p)
 	return NULL;
 }
 
-const struct osl_error *
-osl_unixconn_start(struct osl_unixconn *u, const struct osl_sandbox *sb,
-    const struct osl_policy *p, int peer)
+/* The last of main and the threads frees U. */
+static void
+unref(struct osl_unixconn *u)
 {
-	const struct osl_error *err;
-	int e;
-
-	memset(u, 0, sizeof(*u));
-	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = -1;
-	pthread_mutex_init(&u->mu, NULL);
-	u->ll_fs = sb->ll_fs;
-	if ((err = copy_rules(u, p)))
-		return err;
-	if ((u->lfd = recv_fd(peer)) == -1)
-		return osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
-	if (sb->ruleset_fd != -1 && (u->ruleset_fd = fcntl(sb->ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1)
-		return osl_error_sys(OSL_ESETUP, errno, "dup the landlock ruleset");
-	if (pipe2(u->pipe, O_CLOEXEC) == -1)
-		return osl_error_sys(OSL_ESETUP, errno, "pipe");
-	if ((e = pthread_create(&u->cth, NULL, connector, u)))
-		return osl_error_sys(OSL_ESETUP, e, "the thread that connects for the program");
-	if ((e = pthread_create(&u->th, NULL, serve, u))) {
-		close(u->pipe[1]);
-		u->pipe[1] = -1;
-		pthread_join(u->cth, NULL);
-		return osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
-	}
-	u->started = true;
-	return NULL;
-}
-
-void
-osl_unixconn_release(struct osl_unixconn *u)
-{
-	struct timespec ts;
-
-	if (u->started) {
-		/* the thread ends when no task is left under the filter; one the
-		 * program left behind (a daemon) keeps it: then it goes with osl */
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (pthread_timedjoin_np(u->th, NULL, &ts) != 0 ||
-		    pthread_timedjoin_np(u->cth, NULL, &ts) != 0)
-			return;
-		u->started = false;
-	}
+	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL))
+		return;
 	for (int i = 0; i < 2; i++)
 		if (u->pipe[i] != -1)
 			close(u->pipe[i]);
-	u->pipe[0] = u->pipe[1] = -1;
 	if (u->lfd != -1)
 		close(u->lfd);
 	if (u->ruleset_fd >= 0)
 		close(u->ruleset_fd);
-	u->lfd = u->ruleset_fd = -1;
 	for (size_t i = 0; u->write && i < u->nwrite; i++)
 		free(u->write[i]);
 	for (size_t i = 0; u->exact && i < u->nexact; i++)
 		free(u->exact[i]);
 	free(u->write);
 	free(u->exact);
-	u->write = u->exact = NULL;
-	u->nwrite = u->nexact = 0;
+	pthread_mutex_destroy(&u->mu);
+	free(u);
+}
+
+/* A thread that holds a reference to U, detached. */
+static int
+spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int e;
+
+	__atomic_add_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if ((e = pthread_create(&t, &at, fn, arg)))
+		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_attr_destroy(&at);
+	return e;
+}
+
+struct osl_unixconn *
+osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int peer,
+    const struct osl_error **err)
+{
+	struct osl_unixconn *u = calloc(1, sizeof(*u));
+	int e;
+
+	if (!u) {
+		*err = osl_error_sys(OSL_ESETUP, ENOMEM, "unix connect");
+		return NULL;
+	}
+	u->refs = 1;
+	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = -1;
+	pthread_mutex_init(&u->mu, NULL);
+	u->ll_fs = sb->ll_fs;
+	if ((*err = copy_rules(u, p)))
+		goto fail;
+	if ((u->lfd = recv_fd(peer)) == -1) {
+		*err = osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
+		goto fail;
+	}
+	if (sb->ruleset_fd != -1 && (u->ruleset_fd = fcntl(sb->ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		*err = osl_error_sys(OSL_ESETUP, errno, "dup the landlock ruleset");
+		goto fail;
+	}
+	if ((e = spawn(u, serve, u))) {
+		*err = osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
+		goto fail;
+	}
+	return u;
+fail:
+	unref(u);
+	return NULL;
+}
+
+/* The threads end when no task is left under the filter (one the program
+ * left behind, a daemon, keeps them: they go with osl); no wait here. */
+void
+osl_unixconn_release(struct osl_unixconn *u)
+{
+	if (u)
+		unref(u);
 }

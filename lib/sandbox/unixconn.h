@@ -31,9 +31,9 @@ struct osl_unixconn {
 	size_t nwrite;
 	char **exact;			/* write rules naming a path (no glob) */
 	size_t nexact;
-	pthread_t th, cth;		/* serve, connector (unixconn.c) */
 	int pipe[2];			/* serve to connector: the jobs */
-	bool started;
+	unsigned refs;			/* main's and each thread's (unixconn.c) */
+	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
 	struct osl_unix_denial d[OSL_UNIX_MAX_DENIALS];
 	size_t n, lost;
@@ -50,10 +50,10 @@ int osl_unixconn_install(int sock);
 /* In osl after the spawn, before the sandbox is released: the listener
  * from PEER (the other end of the child's SOCK), the rules copied, and the
  * thread that answers (restricted by the child's Landlock ruleset). */
-const struct osl_error *osl_unixconn_start(struct osl_unixconn *u,
-    const struct osl_sandbox *sb, const struct osl_policy *p, int peer);
-/* After the child is waited for: the denials under U->mu are final enough
- * to read (the thread may still answer a descendant's); frees the rules. */
+struct osl_unixconn *osl_unixconn_start(const struct osl_sandbox *sb,
+    const struct osl_policy *p, int peer, const struct osl_error **err);
+/* After the child is waited for (its denials read under U->mu): main's
+ * reference dropped; the last thread frees U. */
 void osl_unixconn_release(struct osl_unixconn *u);
 
 #endif
