@@ -333,6 +333,8 @@ decide_path(struct job *j)
 	char path[sizeof(un->sun_path) + 1], real[PATH_MAX];
 	int e;
 
+	if (j->len > sizeof(*un))
+		return EINVAL;	/* as the kernel says it */
 	memcpy(path, un->sun_path, j->len - off);
 	path[j->len - off] = '\0';
 	if ((e = open_sock(j->pid, path, &j->via, real, sizeof(real))))
