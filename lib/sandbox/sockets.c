@@ -249,9 +249,9 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 		    "link); %s", masked, linked, later);
 	else if (skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
-		    "%zu named unix sockets over-mounted; %d not (e.g. '%s': relative, not "
-		    "found here, or more than %d); %s", masked, skipped, first,
-		    OSL_SANDBOX_MAX_SOCKETS, later);
+		    "%zu named unix sockets over-mounted, %d not (e.g. '%s': relative, "
+		    "gone, or over %d); %s", masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS,
+		    later);
 	else
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "the %zu named unix sockets at the start no rule allows over-mounted; %s",
