@@ -170,16 +170,18 @@ covered(const struct osl_unixconn *u, const char *real)
 }
 
 static bool
-allowed(const struct osl_unixconn *u, const char *real)
+named(const struct osl_unixconn *u, const char *real)
 {
-	if (!covered(u, real))
-		return false;
-	if (!osl_sockets_power(real))
-		return true;
 	for (size_t i = 0; i < u->nexact; i++)
 		if (!strcmp(u->exact[i], real))
 			return true;
 	return false;
+}
+
+static bool
+allowed(const struct osl_unixconn *u, const char *real)
+{
+	return covered(u, real) && (!osl_sockets_power(real) || named(u, real));
 }
 
 static void
@@ -223,7 +225,7 @@ deny_note(struct osl_unixconn *u, const char *what, const char *path, const char
  * connect() would give it.  Magic links (/proc/self/fd/N) are refused:
  * they would be osl's. */
 static int
-open_sock(pid_t tid, const char *path, int *fd, char *real, size_t size)
+open_sock(pid_t tid, const char *path, int *fd, char *real, size_t size, bool *linked)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
@@ -255,6 +257,7 @@ open_sock(pid_t tid, const char *path, int *fd, char *real, size_t size)
 		return ECONNREFUSED;	/* not a socket (an over-mount's /dev/null) */
 	}
 	real[n] = '\0';
+	*linked = st.st_nlink > 1;
 	return 0;
 }
 
@@ -337,9 +340,13 @@ decide_path(struct job *j)
 		return EINVAL;	/* as the kernel says it */
 	memcpy(path, un->sun_path, j->len - off);
 	path[j->len - off] = '\0';
-	if ((e = open_sock(j->pid, path, &j->via, real, sizeof(real))))
+	bool linked = false;
+
+	if ((e = open_sock(j->pid, path, &j->via, real, sizeof(real), &linked)))
 		return e;
-	if (allowed(j->u, real))
+	/* a socket with another name (a hard link made before the run) may be
+	 * a host's below a folder the policy writes: only a rule naming it */
+	if (linked ? named(j->u, real) : allowed(j->u, real))
 		return 0;
 	close(j->via);
 	j->via = -1;

@@ -347,8 +347,12 @@ for p in sys.argv[1:]:
 	jq -e -s '[.[] | select(.event.action == "proc.denied")] | length == 2 and
 	    (map(.osl.blockers) | unique == ["unix.connect"]) and
 	    (map(.file.path) | sort == ["'"$T/ro/sock"'", "'"$T/w/bus"'"])' "$T/log.jsonl"
-	# a hard link is its own name: this one is under the write rule
+	# a socket with a second name (made before the run) only by a rule
+	# naming it, though this one is under the write rule
 	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/link"
+	assert_line "link 13"
+	printf 'version: 1\nextends: [%s]\nfs: { write: ["${PWD}/w/link"] }\n' "$T/u.yaml" > "$T/l.yaml"
+	run osl -p "$T/l.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/link"
 	assert_line "link connected sock"
 	rm "$T/w/link"
 	# through a symlink the program makes, the real path decides
