@@ -592,6 +592,8 @@ spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 	__atomic_add_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	/* a few frames and a PATH_MAX or two: not glibc's 8 MiB */
+	pthread_attr_setstacksize(&at, 256 * 1024);
 	if ((e = pthread_create(&t, &at, fn, arg)))
 		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_destroy(&at);
