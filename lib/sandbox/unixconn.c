@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,6 +452,15 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 		free(j);
 		return;
 	}
+	/* an abstract name in a network namespace of the program's own (or the
+	 * egress proxy's, where only osl listens, on TCP): only the program's
+	 * sockets have names there; the connector's Landlock domain is no
+	 * ancestor of the program's, so its scope would refuse them */
+	if (j->a.ss_family == AF_UNIX && u->own_net) {
+		do_connect(j);
+		free(j);
+		return;
+	}
 	/* any other address on the thread under the program's ruleset, made
 	 * the first time (most runs connect to no address) */
 	if (!u->cstarted && (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u)))) {
@@ -615,6 +625,7 @@ osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int
 	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = -1;
 	pthread_mutex_init(&u->mu, NULL);
 	u->ll_fs = sb->ll_fs;
+	u->own_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 	if ((*err = copy_rules(u, p)))
 		goto fail;
 	if ((u->lfd = recv_fd(peer)) == -1) {

@@ -27,6 +27,7 @@ struct osl_unixconn {
 	int lfd;			/* the child's listener, or -1 */
 	int ruleset_fd;			/* the child's Landlock ruleset, or -1 */
 	bool ll_fs;
+	bool own_net;			/* the child has a network namespace of its own */
 	char **write;			/* the write rules' Landlock prefixes */
 	size_t nwrite;
 	char **exact;			/* write rules naming a path (no glob) */

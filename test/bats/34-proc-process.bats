@@ -359,6 +359,27 @@ for p in sys.argv[1:]:
 	ln -s "$T/ro/sock" "$T/w/sym"
 	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/sym"
 	assert_line "sym 13"
+	# an abstract socket of its own: in a network namespace of its own it
+	# connects; in the host's (no net namespace) Landlock's scope refuses
+	# osl's thread as it would refuse a socket of the host (osl(7))
+	# shellcheck disable=SC2016
+	abs='import socket
+s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs"); s.listen(1)
+c = socket.socket(socket.AF_UNIX)
+try: c.connect("\0osl-t-abs"); print("abstract connected")
+except OSError as e: print("abstract", e.errno)'
+	run osl -j -p "$T/u.yaml" proc run --dry-run
+	if echo "$output" | jq -e '.[-1].namespaces | index("net")'; then
+		run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$abs"
+		assert_output "abstract connected"
+	fi
+	printf 'version: 1\nextends: [%s]\nnet: { connect: ["127.0.0.1:1"] }\n' "$T/u.yaml" > "$T/h.yaml"
+	run osl -j -p "$T/h.yaml" proc run --dry-run
+	if ! echo "$output" | jq -e '.[-1].namespaces | index("net")' &&
+	    echo "$output" | jq -e '.[-1].landlock_abi >= 6'; then
+		run osl -p "$T/h.yaml" proc run -- /usr/bin/python3 -c "$abs"
+		assert_output "abstract 1"
+	fi
 	kill "$LISTENER"
 	# bare, they connect; a rule naming the bus itself allows it
 	mkdir w2
