@@ -17,6 +17,7 @@
 #include "proc/denied.h"
 #include "proc/proc.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/unixconn.h"
 #include "util/parse.h"
 #include "util/time.h"
 
@@ -302,9 +303,10 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 		if (d->addr[0])
 			osl_log_add_text(osl_log_obj(rec, "destination"), "address", d->addr);
 		cJSON_AddNumberToObject(osl_log_obj(rec, "osl"), "count", (double)d->count);
-		snprintf(msg, sizeof(msg), "proc.denied %s %s%s by %s (landlock)", d->blockers,
+		snprintf(msg, sizeof(msg), "proc.denied %s %s%s by %s (%s)", d->blockers,
 		    d->path[0] ? d->path : d->addr, d->count > 1 ? " (again)" : "",
-		    d->comm[0] ? d->comm : "?");
+		    d->comm[0] ? d->comm : "?",
+		    strncmp(d->blockers, "unix.", 5) ? "landlock" : "osl");
 		osl_log_add_text(rec, "message", msg);
 		osl_log_emit(log, OSL_LEVEL_WARN, rec);
 	}
@@ -330,6 +332,43 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 	}
 }
 
+/* What osl's connect() thread refused (lib/sandbox/unixconn.c), with what
+ * the kernel refused: a proc.denied record each, the same stderr line. */
+static void
+unix_denied(struct osl_denied_watch *w, struct osl_unixconn *u)
+{
+	if (!u)
+		return;
+	pthread_mutex_lock(&u->mu);
+	for (size_t i = 0; i < u->n; i++) {
+		struct osl_denial *d;
+
+		if (w->n == w->cap) {
+			size_t cap = w->cap ? 2 * w->cap : 16;
+			struct osl_denial *nd = realloc(w->d, cap * sizeof(*nd));
+
+			if (!nd) {
+				w->lost += u->n - i;
+				break;
+			}
+			w->d = nd;
+			w->cap = cap;
+		}
+		d = &w->d[w->n++];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->blockers, sizeof(d->blockers), "%s", u->d[i].what);
+		snprintf(d->path, sizeof(d->path), "%s", u->d[i].path);
+		snprintf(d->addr, sizeof(d->addr), "%s", u->d[i].addr);
+		snprintf(d->comm, sizeof(d->comm), "%s", u->d[i].comm);
+		d->pid = u->d[i].pid;
+		d->count = u->d[i].count;
+	}
+	w->lost += u->lost;
+	if (u->n)
+		w->on = true;
+	pthread_mutex_unlock(&u->mu);
+}
+
 static int
 run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 {
@@ -342,6 +381,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	struct osl_op op;
 	struct osl_egress eg;
 	struct osl_denied_watch dw = { .fd = -1 };
+	struct osl_unixconn *uc = NULL;
 	struct osl_log *log = NULL;
 	bool sb_ok = false, op_ok = false, eg_on = false, watch;
 	char path[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX];
@@ -358,6 +398,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	so.audit = ctx->opts.audit || p->mode == OSL_MODE_AUDIT;
 	so.log_sink = ctx->opts.log_sink;
 	so.terse = !ro->dry_run && cli_verbosity <= 0;	/* reasons are shown only there */
+	so.unix_decide = true;	/* osl answers connect() while it waits (unixconn.c) */
 	if (osl_egress_wanted(p) && !so.audit && p->dflt == OSL_DENY) {
 		/* host-name rules: the egress proxy, for the life of the child */
 		if ((err = osl_egress_start(ctx, &eg))) {
@@ -476,6 +517,9 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		status = cli_error(&keep);
 		goto done;
 	}
+	/* the listener of its connect() filter (before its socket closes) */
+	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, &err)))
+		cli_warn("%s: the program's connect() calls fail (ENOSYS)", err->msg);
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);
 	sb_ok = false;
@@ -493,12 +537,14 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		eg_on = false;
 	}
 	osl_denied_watch_collect(&dw, sp.pid, 50);
+	unix_denied(&dw, uc);
 	report_denied(ctx, &dw, sp.pid);
 	log_exit(ctx, argv[0], real, sp.pid, &res);
 	if (res.timed_out && cli_verbosity >= 0)
 		cli_warn("'%s': timed out", argv[0]);
 	status = osl_proc_status(&res);
 done:
+	osl_unixconn_release(uc);
 	osl_denied_watch_stop(&dw);
 	if (eg_on)
 		osl_egress_stop(&eg);

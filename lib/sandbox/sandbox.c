@@ -19,6 +19,7 @@
 
 #include "sandbox/landlock-uapi.h"
 #include "sandbox/sandbox-int.h"
+#include "sandbox/unixconn.h"
 #include "util/file.h"
 #include "util/parse.h"
 
@@ -449,7 +450,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))
 		goto done;
-	if (enforce && (err = osl_sockets_prepare(sb, p, ns_ok)))
+	if (enforce && (err = osl_sockets_prepare(sb, p, ns_ok, o->unix_decide)))
 		goto done;
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
@@ -532,6 +533,11 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	if (sb->ruleset_fd != -1)
 		close(sb->ruleset_fd);
 	sb->ruleset_fd = -1;
+	if (sb->unix_sock > 0)
+		close(sb->unix_sock);
+	if (sb->unix_peer > 0)
+		close(sb->unix_peer);
+	sb->unix_sock = sb->unix_peer = 0;
 	free(sb->bpf);
 	sb->bpf = NULL;
 	free(sb->bpf_args);
@@ -763,6 +769,11 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 		if (syscall(__NR_landlock_restrict_self, sb->ruleset_fd, sb->restrict_flags) == -1)
 			return errno;
 	}
+	/* connect() answered by osl (unixconn.c): before the filters below,
+	 * which may not let sendmsg through */
+	*step = "seccomp user notification for connect()";
+	if (sb->unix_sock > 0 && (e = osl_unixconn_install(sb->unix_sock)))
+		return e;
 	if (sb->bpf) {
 		struct sock_fprog prog = { .len = sb->bpf_len, .filter = sb->bpf };
 

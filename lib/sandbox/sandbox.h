@@ -61,6 +61,9 @@ struct osl_sandbox_opts {
 					 * log.sink (-l): hidden from the child */
 	bool terse;			/* the report's levels without their reasons (a
 					 * run that shows none does not format 40 of them) */
+	bool unix_decide;		/* osl answers the child's connect() (osl proc
+					 * run: lib/sandbox/unixconn.c), else the
+					 * over-mounts of sockets.c alone */
 };
 
 /* TMPDIR in a private /tmp where a kept tree must not get its rights */
@@ -126,6 +129,9 @@ struct osl_sandbox {
 	bool lo_up;			/* CLONE_NEWNET: bring its loopback up (netns.c) */
 	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
+	/* > 0: the child installs unixconn.c's filter and sends its listener
+	 * over unix_sock; osl receives it on unix_peer (osl_unixconn_start) */
+	int unix_sock, unix_peer;
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
 	bool pidns;			/* the child is PID 1 of a new namespace */

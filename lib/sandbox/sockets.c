@@ -6,7 +6,11 @@
  * named socket bound in osl's network namespace when the program starts
  * (/proc/net/unix) that no write rule covers (or that hands out power,
  * see power) is over-mounted by /dev/null in the child's mount namespace:
- * connect() then finds a device, not a socket (ECONNREFUSED). */
+ * connect() then finds a device, not a socket (ECONNREFUSED).  A socket
+ * bound after the start (a service restarted: a new inode, the old
+ * over-mount goes with the unlinked name) or in another network namespace
+ * (a container's, reachable by its path: not in osl's /proc/net/unix) is
+ * not, so the line is partial (probes unix_later, unix_netns). */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -15,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox-int.h"
+#include "sandbox/unixconn.h"
 
 /* Below a folder already over-mounted (the child could not find it). */
 static bool
@@ -42,6 +48,15 @@ static const char *const power[] = {
 	"*/ssh-agent.socket", "*/keyring/ssh", "*/gcr/ssh", "*/supervise.sock", NULL
 };
 
+bool
+osl_sockets_power(const char *path)
+{
+	for (size_t i = 0; power[i]; i++)
+		if (!fnmatch(power[i], path, 0))
+			return true;
+	return false;
+}
+
 static bool
 named_exactly(const struct osl_policy *p, const char *path)
 {
@@ -60,10 +75,7 @@ allowed(const struct osl_sandbox *sb, const struct osl_policy *p, const char *pa
 {
 	if (!osl_sandbox_writable(sb, p, path))
 		return false;
-	for (size_t i = 0; power[i]; i++)
-		if (!fnmatch(power[i], path, 0))
-			return named_exactly(p, path);
-	return true;
+	return !osl_sockets_power(path) || named_exactly(p, path);
 }
 
 /* The path of one line of /proc/net/unix ("Num RefCount Protocol Flags
@@ -163,8 +175,14 @@ fail:
 	return NULL;
 }
 
+/* What no over-mount holds, said on every line but none's. */
+static const char later[] = "landlock does not check connect() or sendto() to one: one bound "
+    "after the start (a restarted service) or in another network namespace (a container's) "
+    "is reachable";
+
 const struct osl_error *
-osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok)
+osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
+    bool decide)
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
@@ -173,6 +191,19 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
+	if (decide && osl_unixconn_supported()) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+			return osl_error_sys(OSL_ESETUP, errno, "socketpair");
+		sb->unix_sock = sv[0];
+		sb->unix_peer = sv[1];
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL, "%s",
+		    "connect() decided by osl (seccomp user notification): a named unix socket "
+		    "only under a write rule, one that hands out power only if a rule names it; "
+		    "unix datagram sockets refused (sendto names an address seccomp cannot see)");
+		return NULL;
+	}
 	if (!ns_ok) {
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_NONE, "%s",
 		    "landlock does not check connect() to a named unix socket and no mount "
@@ -215,18 +246,15 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 	if (linked[0] && !skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
 		    "%zu named unix sockets over-mounted, but '%s' has another name (a hard "
-		    "link) that is not: landlock does not check connect() to it", masked,
-		    linked);
+		    "link); %s", masked, linked, later);
 	else if (skipped)
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
-		    "%zu named unix sockets over-mounted; %d not (e.g. '%s': relative, not "
-		    "found here, or more than %d): landlock does not check connect() to them",
-		    masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS);
+		    "%zu named unix sockets over-mounted, %d not (e.g. '%s': relative, "
+		    "gone, or over %d); %s", masked, skipped, first, OSL_SANDBOX_MAX_SOCKETS,
+		    later);
 	else
-		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL,
-		    "the %zu named unix sockets of the host that no write rule covers, or "
-		    "that are a bus, service manager, container engine or key agent no rule "
-		    "names, over-mounted by /dev/null in a private mount namespace (landlock "
-		    "does not check connect())", masked);
+		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+		    "the %zu named unix sockets at the start no rule allows over-mounted; %s",
+		    masked, later);
 	return NULL;
 }

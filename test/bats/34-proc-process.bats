@@ -320,46 +320,100 @@ time.sleep(120)' "$@" >/dev/null 2>&1 3>&- &
 	false
 }
 
-@test "unix-connect: a host's socket the policy only reads, and a bus it writes, are over-mounted; a rule naming the bus allows it" {
+@test "unix-connect: osl decides connect(): a host's socket the policy only reads, a bus it writes, a second name are refused (a record each); its own connects; a rule naming the bus allows it" {
 	mkdir -p ro w
 	listen_unix "$T/ro/sock" "$T/w/bus" "$T/w/own"
 	printf 'version: 1\nextends: [%s]\nfs: { read: ["${PWD}/**"], write: ["${PWD}/w/**"] }\n' \
 	    "$P/proc-full.yaml" > "$T/u.yaml"
 	run osl -j -p "$T/u.yaml" proc run --dry-run
-	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .enforcement != "none"' ||
-	    { kill "$LISTENER"; skip "no mount namespace can be made here"; }
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
+	    { kill "$LISTENER"; skip "no seccomp user notification or pidfd_getfd here"; }
 	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .enforcement == "full"'
 	# shellcheck disable=SC2016
 	try='import socket, sys
 for p in sys.argv[1:]:
     s = socket.socket(socket.AF_UNIX)
-    try: s.connect(p); print(p.split("/")[-1], "connected")
+    try: s.connect(p); print(p.split("/")[-1], "connected", s.getpeername().split("/")[-1])
     except OSError as e: print(p.split("/")[-1], e.errno)'
-	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/sock" "$T/w/bus" "$T/w/own"
+	ln "$T/ro/sock" "$T/w/link"	# a second name, under the write rule
+	run --separate-stderr osl -l "file:$T/log.jsonl" -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" \
+	    "$T/ro/sock" "$T/w/bus" "$T/w/own" w/own "$T/w/../w/own"
 	assert_success
-	assert_line "sock 111"
-	assert_line "bus 111"
-	assert_line "own connected"
-	# a second name of a socket (a hard link) is not in /proc/net/unix
-	ln "$T/ro/sock" "$T/ro/link"
-	run osl -p "$T/u.yaml" proc run --dry-run
-	assert_line --regexp "^partial +net +unix-connect +.*'$T/ro/sock' has another name"
-	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/link"
-	assert_line "link connected"
-	run -125 osl -p "$T/u.yaml" proc run --require-full -- true
+	assert_line "sock 13"
+	assert_line "bus 13"
+	assert_line "own connected own"
+	[ "${#lines[@]}" = 5 ]
+	echo "$stderr" | grep -q "actions refused by the sandbox: unix.connect $T/ro/sock (python3[.0-9]*), unix.connect $T/w/bus"
+	jq -e -s '[.[] | select(.event.action == "proc.denied")] | length == 2 and
+	    (map(.osl.blockers) | unique == ["unix.connect"]) and
+	    (map(.file.path) | sort == ["'"$T/ro/sock"'", "'"$T/w/bus"'"])' "$T/log.jsonl"
+	# a socket with a second name (made before the run) only by a rule
+	# naming it, though this one is under the write rule
+	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/link"
+	assert_line "link 13"
+	printf 'version: 1\nextends: [%s]\nfs: { write: ["${PWD}/w/link"] }\n' "$T/u.yaml" > "$T/l.yaml"
+	run osl -p "$T/l.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/link"
+	assert_line "link connected sock"
+	rm "$T/w/link"
+	# through a symlink the program makes, the real path decides
+	ln -s "$T/ro/sock" "$T/w/sym"
+	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/sym"
+	assert_line "sym 13"
+	# an abstract socket of its own: in a network namespace of its own it
+	# connects; in the host's (no net namespace) Landlock's scope refuses
+	# osl's thread as it would refuse a socket of the host (osl(7))
+	# shellcheck disable=SC2016
+	abs='import socket
+s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs"); s.listen(1)
+c = socket.socket(socket.AF_UNIX)
+try: c.connect("\0osl-t-abs"); print("abstract connected")
+except OSError as e: print("abstract", e.errno)'
+	run osl -j -p "$T/u.yaml" proc run --dry-run
+	if echo "$output" | jq -e '.[-1].namespaces | index("net")'; then
+		run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$abs"
+		assert_output "abstract connected"
+	fi
+	printf 'version: 1\nextends: [%s]\nnet: { connect: ["127.0.0.1:1"] }\n' "$T/u.yaml" > "$T/h.yaml"
+	run osl -j -p "$T/h.yaml" proc run --dry-run
+	if ! echo "$output" | jq -e '.[-1].namespaces | index("net")' &&
+	    echo "$output" | jq -e '.[-1].landlock_abi >= 6'; then
+		run osl -p "$T/h.yaml" proc run -- /usr/bin/python3 -c "$abs"
+		assert_output "abstract 1"
+	fi
 	kill "$LISTENER"
-	rm "$T/ro/link"
 	# bare, they connect; a rule naming the bus itself allows it
 	mkdir w2
 	listen_unix "$T/ro/sock2" "$T/w2/bus"
 	printf 'version: 1\nextends: [%s]\nfs: { write: ["${PWD}/w2/bus"] }\n' "$T/u.yaml" > "$T/n.yaml"
 	run /usr/bin/python3 -c "$try" "$T/ro/sock2" "$T/w2/bus"
-	assert_line "sock2 connected"
-	assert_line "bus connected"
+	assert_line "sock2 connected sock2"
+	assert_line "bus connected bus"
 	run osl -p "$T/n.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/ro/sock2" "$T/w2/bus"
 	kill "$LISTENER"
-	assert_line "sock2 111"
-	assert_line "bus connected"
+	assert_line "sock2 13"
+	assert_line "bus connected bus"
+}
+
+@test "unix-connect: a socket bound after the start, in another network namespace, or sent a datagram: held, as root and as nobody (probes)" {
+	[ -x "$PROBES/_listen" ] || skip "probes not built (make probes)"
+	run osl -j -p "$P/proc-full.yaml" proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	set -- unix_later unix_netns unix_dgram unix_named session_bus
+	for u in "" -u; do
+		[ -z "$u" ] || command -v setpriv >/dev/null || skip "setpriv is needed for -u"
+		run "$OSL_TOP/test/probes/run" $u "$PROBES" "$@"
+		echo "$output"
+		assert_success
+		refute_output --partial " refused "
+		assert_line "unix_later 0 13 held"
+		assert_line "unix_named 0 13 held"
+		assert_line "session_bus 0 13 held"
+		assert_line "unix_dgram 0 1 held"	# no unix datagram socket (EPERM)
+		# unix_netns needs unshare -n for its listener (root's, as the run
+		# script starts it)
+		assert_line --regexp "^unix_netns (0 13 held|- - skip:no listener in another network namespace)"
+	done
 }
 
 @test "landlock.scope: a kernel before ABI 6 is reported, not left out (strace makes the version 5)" {

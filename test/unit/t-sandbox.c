@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/policy.h"
 #include "proc/proc.h"
 #include "sandbox/landlock-uapi.h"
 #include "sandbox/sandbox.h"
@@ -334,6 +335,45 @@ test_exec_trees(void)
 	outermost("", "");
 }
 
+/* unix-connect: full where osl decides connect() (proc run), partial with
+ * the reason where only the over-mounts hold (supervise: unix_decide off) */
+static void
+test_unix_connect(void)
+{
+	static const char y[] = "version: 1\ndefault: deny\nfs: { read: [/usr/**], write: [/tmp/**] }\n";
+	static const struct osl_policy_env env = { .home = "/root", .pwd = "/", .tmpdir = "/tmp" };
+	struct osl_sandbox_opts so = { 0 };
+	struct osl_policy *p;
+	struct osl_sandbox sb;
+	const struct osl_enf_entry *e;
+
+	if (osl_landlock_abi() < 1 || osl_policy_load_buf(&p, "t.yaml", y, sizeof(y) - 1, &env)) {
+		ok(1, "# SKIP unix-connect: no Landlock here");
+		return;
+	}
+	for (int decide = 0; decide < 2; decide++) {
+		so.unix_decide = decide;
+		if (!ok(!osl_sandbox_prepare(&sb, p, &so), "prepare, unix_decide %d", decide))
+			continue;
+		e = NULL;
+		for (size_t i = 0; i < sb.report.n; i++)
+			if (sb.report.entries[i].name && !strcmp(sb.report.entries[i].name, "unix-connect"))
+				e = &sb.report.entries[i];
+		if (ok(e != NULL, "a unix-connect line, unix_decide %d", decide)) {
+			if (decide && strstr(e->reason, "decided by osl"))
+				is_int(e->level, OSL_ENF_FULL, "osl decides connect(): full");
+			else if (e->level != OSL_ENF_NONE)
+				ok(e->level == OSL_ENF_PARTIAL && strstr(e->reason, "bound after the start") &&
+				    strstr(e->reason, "another network namespace"),
+				    "over-mounts only: partial, saying why (%s)", e->reason);
+			else
+				ok(1, "# SKIP no mount namespace here");
+		}
+		osl_sandbox_release(&sb);
+	}
+	osl_policy_free(p);
+}
+
 int
 main(void)
 {
@@ -347,6 +387,7 @@ main(void)
 	test_seccomp_argrules_same();
 	test_cap_names();
 	test_exec_trees();
+	test_unix_connect();
 	printf("1..%d\n", tap_n);
 	return tap_fail != 0;
 }
