@@ -185,7 +185,7 @@ pid_policy() { printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' 
 	# a timeout ends the whole namespace, a grandchild in a session of its own too
 	run osl -p pid.yaml proc run --timeout 300ms -- sh -c 'setsid sleep 31.4159 & sleep 31.4159'
 	assert_failure 124
-	for _ in $(seq 40); do pgrep -f 'sleep 31.4159' >/dev/null || break; sleep 0.05; done
+	for _ in $(seq 200); do pgrep -f 'sleep 31.4159' >/dev/null || break; sleep 0.05; done
 	! pgrep -f 'sleep 31.4159'
 }
 
