@@ -54,9 +54,11 @@ struct osl_spawn {
 	pid_t pid;
 	int pidfd;			/* exec_event: the child's pidfd, or -1 */
 	int errfd;			/* exec_event, trace_bpf: the child's error pipe */
-	int statusfd;			/* proc run with a PID namespace: its init writes
-					 * the program's wait status here before it
-					 * exits (osl_proc_wait reads it), or -1 */
+	int statusfd;			/* with a PID namespace: its init writes the
+					 * program's wait status here before it exits
+					 * (osl_proc_wait reads it; exec_event: the
+					 * caller, without blocking, once the init has
+					 * ended), or -1 */
 	bool exec_known;		/* exec_event: the outcome is in errfd already
 					 * (clone3 with CLONE_VFORK waited for it) */
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */

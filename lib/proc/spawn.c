@@ -318,6 +318,30 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 	return pid;
 }
 
+/* The status pipe of a PID namespace's init: its write end above the fds
+ * the child places (the passed fd, the sockets at 3, 4, ...), which would
+ * otherwise land on it; a supervisor reads its end without blocking. */
+static bool
+status_pipe(const struct osl_spawn *sp, int s[2])
+{
+	int top = 3 + (int)sp->nlisten, w;
+
+	if (sp->pass_as >= top)
+		top = sp->pass_as + 1;
+	if (pipe2(s, O_CLOEXEC | (sp->exec_event ? O_NONBLOCK : 0)) == -1)
+		return false;
+	if (s[1] < top) {
+		if ((w = fcntl(s[1], F_DUPFD_CLOEXEC, top)) == -1) {
+			close(s[0]);
+			close(s[1]);
+			return false;
+		}
+		close(s[1]);
+		s[1] = w;
+	}
+	return true;
+}
+
 const struct osl_error *
 osl_proc_spawn(struct osl_spawn *sp)
 {
@@ -351,8 +375,7 @@ osl_proc_spawn(struct osl_spawn *sp)
 	}
 	/* a PID namespace's init: the program's status (it exits 128+N for a
 	 * signal); the child has the write end in statusfd, osl the read end */
-	if (sp->sb && sp->sb->pidns && !sp->exec_event && !sp->trace_bpf && sp->pass_as <= 2 &&
-	    pipe2(s, O_CLOEXEC) == 0)
+	if (sp->sb && sp->sb->pidns && !sp->trace_bpf && status_pipe(sp, s))
 		sp->statusfd = s[1];
 	sp->t_start = osl_now_mono_ns();
 	parent = getpid();

@@ -62,7 +62,7 @@ fd_budget(void)
 void
 osl_sv_exec_fresh(struct osl_sv_exec *x)
 {
-	x->pidfd = x->errfd = x->cgfd = -1;
+	x->pidfd = x->errfd = x->cgfd = x->statusfd = -1;
 	x->memory = x->pids = x->memory_peak = x->cpu_usec = -1;
 }
 
@@ -148,6 +148,8 @@ loop_close(struct osl_sv_loop *l)
 		}
 		if (x->pidfd >= 0)
 			close(x->pidfd);
+		if (x->statusfd >= 0)
+			close(x->statusfd);
 		/* nothing is left in it: osl exits only when no child is */
 		if (x->cgfd >= 0)
 			osl_sv_child_cgroup_remove(l, i);

@@ -184,6 +184,7 @@ start_child(struct osl_sv_loop *l, size_t id)
 	}
 	x->pid = sp.pid;
 	x->pidfd = sp.pidfd;
+	x->statusfd = sp.statusfd;
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
 	x->stopped = false;
