@@ -734,6 +734,9 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 		}
 		if (id == 0) {
 			ok = t->nodes[0].phase != OSL_SV_SHUTDOWN;
+			/* no more tries (also mid-shutdown after a failed one) */
+			nd->start_failed |= nd->spec.keep_trying && !nd->started;
+			nd->spec.keep_trying = false;
 			begin_shutdown(t, nd, "command");
 		} else if ((ok = nd->state != OSL_SV_DOWN)) {
 			nd->held = true;
