@@ -37,6 +37,11 @@ struct osl_spawn {
 					 * instead: on some kernels (6.18) a folder that
 					 * has been cgroup.kill'ed kills every child
 					 * later cloned into it */
+	/* > 3: the caller keeps its many long-lived fds (a supervisor's pidfds)
+	 * at or above this number: a child that shares osl's memory shares
+	 * its fd table too, until it copies the fds below (0: it gets a copy
+	 * of the whole table at the clone) */
+	int fd_high;
 	/* A supervisor's spawn: return as soon as the child exists.  Its
 	 * exec's outcome comes later on errfd (readable: call
 	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel
