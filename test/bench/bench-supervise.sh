@@ -47,6 +47,8 @@ export HOME=${HOME:-$work} XDG_RUNTIME_DIR=$work/run XDG_STATE_HOME=$work/state
 mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
 N=${SV_BENCH_N:-10}
 ROUNDS=${SV_BENCH_ROUNDS:-3}
+# SV_BENCH_ONLY=restart,scale,at,capture,init: those parts only (all by default)
+want() { [ -z "${SV_BENCH_ONLY:-}" ] || [[ ",$SV_BENCH_ONLY," == *",$1,"* ]]; }
 echo "== load before: $(uptime)"
 
 # stamp FILE: append the realtime clock in ns, then wait for a signal
@@ -157,7 +159,7 @@ wait_lines() {	# FILE N: until FILE has N lines (10 s at most)
 	for _ in $(seq 2000); do [ "$(lines "$1")" -ge "$2" ] && return 0; sleep 0.005; done
 	return 1
 }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print "nan"}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) printf "%.0f\n", (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2); else print "nan"}'; }
 
 # One sample: START-CMD runs a supervisor whose child is "$STAMP FILE"; the
 # child runs 1.5 s (runsv and s6 hold back a restart within 1 s of a start;
@@ -220,6 +222,7 @@ sd_start() {
 	supervisord -c "$d/sd.conf" >/dev/null 2>&1 & SUP=$!
 }
 
+if want restart; then
 echo "== osl supervise bench ($N samples each, peers interleaved${SV_BENCH_IN_RT:+, SCHED_FIFO}; restart latency = SIGKILL to the new child's first instruction)"
 declare -A med samples label start stop
 peers=()
@@ -255,6 +258,7 @@ if [ -n "${med[osl]:-}" ]; then
 	[ -n "${med[osl_log]:-}" ] && [ -n "${med[floor]:-}" ] && awk -v a="${med[osl_log]}" \
 	    -v b="${med[floor]}" 'BEGIN {printf "  osl (file log) vs the bare loop: %.2fx its latency, %+d us\n", a / b, a - b}'
 	echo "  (goal: osl with the file log <= 1000 us median)"
+fi
 fi
 
 # ---------------------------------------------------------------- scale ---
@@ -293,7 +297,7 @@ sc_floor_stop() { kill -TERM "$SUP" 2>/dev/null; wait "$SUP" 2>/dev/null; }
 tree_yaml() {
 	printf 'version: 1\nsupervisor:\n  intensity: 1000\n  children:\n' > "$sc/t.yaml"
 	for e in $(seq $(( ($1 + 999) / 1000 ))); do
-		printf '    - name: w%d\n      cmd: [%s, %s]\n      replicas: %d\n%s' "$e" "$STAMP" \
+		printf '    - name: w%d\n      cmd: [%s, %s]\n      replicas: %d\n%b' "$e" "$STAMP" \
 		    "$sc/stamps" $(( $1 - (e - 1) * 1000 < 1000 ? $1 - (e - 1) * 1000 : 1000 )) "${2:-}" \
 		    >> "$sc/t.yaml"
 	done
@@ -328,6 +332,7 @@ sc_sd() {
 	sup_procs() { echo "$SUP"; }
 }
 
+if want scale; then
 echo "== scale: $SCALE children (time to the last one's first instruction; the supervisor's own PSS, all its processes)"
 [ "$(ulimit -n)" -ge $((SCALE * 4 + 1024)) ] || ulimit -n $((SCALE * 4 + 1024)) 2>/dev/null
 declare -A sc_ms sc_kb
@@ -364,8 +369,9 @@ if [ "${sc_ms[osl]:-nan}" != nan ]; then
 		awk -v a="${sc_ms[osl]}" -v b="${sc_ms[$p]}" -v ka="${sc_kb[osl]}" -v kb="${sc_kb[$p]}" -v p="$p" \
 		    'BEGIN {printf "  osl vs %s: start %.2fx the time, %.2fx the memory\n", p, a / b, ka / kb}'
 	done
-	echo "  (goal: osl starts 1,000 in <= 500 ms in <= 8 MB; this program's own start, mostly the"
-	echo "   dynamic loader probing the CPU, is the floor: a loaded VM makes it slow)"
+	echo "  (goal: osl starts 1,000 in <= 500 ms in <= 8 MB; the floor is the same stamps started"
+	echo "   by a bare loop: on a loaded machine each child waits for a CPU before it runs)"
+fi
 fi
 
 # osl's restart latency with many children against few (-l none)
@@ -393,6 +399,7 @@ restart_at() {	# N: median of SV_BENCH_N restarts, in us
 	reap_stamps "$f"
 	tr ' ' '\n' <<<"$out" | grep -v '^$' | median
 }
+if want at; then
 # ROUNDS rounds, 10 and SCALE in turn: the median of the rounds' medians
 a10="" aN=""
 for _ in $(seq "$ROUNDS"); do
@@ -402,11 +409,13 @@ r10=$(tr ' ' '\n' <<<"$a10" | grep -v -e nan -e '^$' | median)
 rN=$(tr ' ' '\n' <<<"$aN" | grep -v -e nan -e '^$' | median)
 echo "restart latency at 10 children: median $r10 us (rounds: ${a10% }); at $SCALE: median $rN us (rounds: ${aN% })"
 awk -v a="$rN" -v b="$r10" -v n="$SCALE" 'BEGIN {if (b > 0) printf "  at %d: %.2fx the latency at 10 (goal: <= 1.2x)\n", n, a / b}'
+fi
 echo "== load after: $(uptime)"
 
 # -------------------------------------------------------------- capture ---
 # seq 1 1000000 from a supervised child: every line kept, lines per second
 cap=$work/cap
+if want capture; then
 echo "== capture: seq 1 1000000 from a supervised child (every line kept?)"
 cap_run() {	# label: runs "$@" (which must end when seq has ended), counts LINES in $cap/n
 	local label=$1 t0 t1 n
@@ -437,9 +446,10 @@ cap_run "osl supervise (output: log, file)" cap_osl
 command -v s6-log >/dev/null && cap_run "seq | s6-log" cap_s6log || echo "capture: s6-log not installed"
 command -v svlogd >/dev/null && cap_run "seq | svlogd" cap_svlogd || echo "capture: svlogd not installed"
 echo "  (goal: osl keeps all 1,000,000 at >= 500,000 lines/s with the chained file log)"
+fi
 
 # as a single-child init: the whole run of `true`
-if command -v hyperfine >/dev/null; then
+if want init && command -v hyperfine >/dev/null; then
 	cmds=("true" "$OSL -l none supervise -- true" "$OSL supervise -- true")
 	command -v tini >/dev/null && cmds+=("tini -s -- true")
 	hyperfine -N -w 20 -r 300 --export-json "$work/init.json" "${cmds[@]}" >/dev/null 2>&1
