@@ -135,6 +135,7 @@ loop_open(struct osl_sv_loop *l)
 			return err;
 	}
 	osl_sv_ext_init(&l->ext, r, l->ep, &l->oldmask);
+	l->ext.fd_high = l->fd_high;
 	return osl_sv_listen_bind(r->ctx, &r->socks, r->child, r->tree->n);
 }
 
