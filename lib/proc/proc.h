@@ -37,6 +37,11 @@ struct osl_spawn {
 					 * instead: on some kernels (6.18) a folder that
 					 * has been cgroup.kill'ed kills every child
 					 * later cloned into it */
+	/* > 3: the caller keeps its many long-lived fds (a supervisor's pidfds)
+	 * at or above this number: a child that shares osl's memory shares
+	 * its fd table too, until it copies the fds below (0: it gets a copy
+	 * of the whole table at the clone) */
+	int fd_high;
 	/* A supervisor's spawn: return as soon as the child exists.  Its
 	 * exec's outcome comes later on errfd (readable: call
 	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel
@@ -54,9 +59,11 @@ struct osl_spawn {
 	pid_t pid;
 	int pidfd;			/* exec_event: the child's pidfd, or -1 */
 	int errfd;			/* exec_event, trace_bpf: the child's error pipe */
-	int statusfd;			/* proc run with a PID namespace: its init writes
-					 * the program's wait status here before it
-					 * exits (osl_proc_wait reads it), or -1 */
+	int statusfd;			/* with a PID namespace: its init writes the
+					 * program's wait status here before it exits
+					 * (osl_proc_wait reads it; exec_event: the
+					 * caller, without blocking, once the init has
+					 * ended), or -1 */
 	bool exec_known;		/* exec_event: the outcome is in errfd already
 					 * (clone3 with CLONE_VFORK waited for it) */
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */

@@ -22,6 +22,9 @@
 #include "proc/proc.h"
 #include "util/sanitizer.h"
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -131,11 +134,17 @@ listen_pid(const struct osl_spawn *sp)
 }
 
 static void __attribute__((noreturn))
-child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup)
+child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup, bool unshare)
 {
 	const char *step = "exec";
 	int e;
 
+	/* sharing osl's fd table (CLONE_FILES, see share_files): first a
+	 * table of its own, with only the fds below fd_high in it (before
+	 * Linux 5.9, a copy of it all) */
+	if (unshare && syscall(SYS_close_range, (unsigned)sp->fd_high, ~0U, CLOSE_RANGE_UNSHARE) == -1 &&
+	    syscall(SYS_unshare, CLONE_FILES) == -1)
+		child_fail(fd, "unshare", errno);
 	/* a supervisor that blocks everything for its signalfd passes the mask
 	 * it inherited, so the program gets what it would have had */
 	if (sigprocmask(SIG_SETMASK, sp->child_mask ? sp->child_mask : &sp->oldmask, NULL) == -1)
@@ -234,7 +243,7 @@ struct vm_child {
 	const struct osl_spawn *sp;
 	int fd;
 	pid_t parent;
-	bool join;
+	bool join, unshare;
 };
 
 static void
@@ -242,7 +251,36 @@ vm_child(void *arg)
 {
 	const struct vm_child *c = arg;
 
-	child(c->sp, c->fd, c->parent, c->join);
+	child(c->sp, c->fd, c->parent, c->join, c->unshare);
+}
+
+static bool
+fd_below(int fd, int high)
+{
+	return fd < high;
+}
+
+/* May a child that shares osl's memory share its fd table too
+ * (CLONE_FILES), until it takes a copy of the fds below SP->fd_high
+ * (close_range's CLOSE_RANGE_UNSHARE, Linux 5.9)?  Then a spawn costs the
+ * same with 10 or 10,000 pidfds up there: without it, clone copies the
+ * whole table and exec closes it again, fd by fd.  Every fd the child
+ * uses (ERRFD, the passed ones, the sandbox's) must be below. */
+static bool
+share_files(const struct osl_spawn *sp, int errfd)
+{
+	int hi = sp->fd_high;
+	const struct osl_sandbox *sb = sp->sb;
+
+	if (hi <= 3 || !fd_below(errfd, hi) || !fd_below(sp->pass_fd, hi) ||
+	    !fd_below(sp->out_fd, hi) || !fd_below(sp->err_fd, hi) ||
+	    (sp->cgroup_join && !fd_below(sp->cgroup_fd, hi)) || !fd_below(sp->statusfd, hi))
+		return false;
+	for (unsigned i = 0; i < sp->nlisten; i++)
+		if (!fd_below(sp->listen_fds[i], hi))
+			return false;
+	return !sb || (fd_below(sb->ruleset_fd, hi) && fd_below(sb->netns_fd, hi) &&
+	    fd_below(sb->userns_fd, hi));
 }
 #endif
 
@@ -287,10 +325,10 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 		 * run in memory it shares with osl; a process that shares its
 		 * memory cannot setns into a user namespace) */
 		char stack[65536] __attribute__((aligned(16)));
-		struct vm_child c = { sp, errfd, parent, *join };
+		struct vm_child c = { sp, errfd, parent, *join, share_files(sp, errfd) };
 		long r;
 
-		ca.flags |= CLONE_VM | CLONE_VFORK;
+		ca.flags |= CLONE_VM | CLONE_VFORK | (c.unshare ? CLONE_FILES : 0);
 		ca.stack = (uintptr_t)stack;
 		ca.stack_size = sizeof(stack);
 		if ((r = osl_clone3_vm(&ca, sizeof(ca), vm_child, &c)) >= 0) {
@@ -301,7 +339,7 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 			errno = (int)-r;
 			return -1;
 		}
-		ca.flags &= ~(uint64_t)CLONE_VM;
+		ca.flags &= ~(uint64_t)(CLONE_VM | CLONE_FILES);
 		ca.stack = ca.stack_size = 0;
 	}
 #else
@@ -316,6 +354,30 @@ spawn_fork(struct osl_spawn *sp, int errfd, pid_t parent, bool *join)
 	if ((pid = fork()) > 0 && sp->exec_event)
 		sp->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	return pid;
+}
+
+/* The status pipe of a PID namespace's init: its write end above the fds
+ * the child places (the passed fd, the sockets at 3, 4, ...), which would
+ * otherwise land on it; a supervisor reads its end without blocking. */
+static bool
+status_pipe(const struct osl_spawn *sp, int s[2])
+{
+	int top = 3 + (int)sp->nlisten, w;
+
+	if (sp->pass_as >= top)
+		top = sp->pass_as + 1;
+	if (pipe2(s, O_CLOEXEC | (sp->exec_event ? O_NONBLOCK : 0)) == -1)
+		return false;
+	if (s[1] < top) {
+		if ((w = fcntl(s[1], F_DUPFD_CLOEXEC, top)) == -1) {
+			close(s[0]);
+			close(s[1]);
+			return false;
+		}
+		close(s[1]);
+		s[1] = w;
+	}
+	return true;
 }
 
 const struct osl_error *
@@ -351,8 +413,7 @@ osl_proc_spawn(struct osl_spawn *sp)
 	}
 	/* a PID namespace's init: the program's status (it exits 128+N for a
 	 * signal); the child has the write end in statusfd, osl the read end */
-	if (sp->sb && sp->sb->pidns && !sp->exec_event && !sp->trace_bpf && sp->pass_as <= 2 &&
-	    pipe2(s, O_CLOEXEC) == 0)
+	if (sp->sb && sp->sb->pidns && !sp->trace_bpf && status_pipe(sp, s))
 		sp->statusfd = s[1];
 	sp->t_start = osl_now_mono_ns();
 	parent = getpid();
@@ -374,7 +435,7 @@ osl_proc_spawn(struct osl_spawn *sp)
 		close(p[0]);
 		if (sp->statusfd >= 0)
 			close(s[0]);
-		child(sp, p[1], parent, join);
+		child(sp, p[1], parent, join, false);
 	}
 	close(p[1]);
 	sp->errfd = p[0];

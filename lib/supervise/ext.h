@@ -29,6 +29,7 @@ struct osl_sv_ext {
 	char *ndir;			/* the notify sockets' folder, once made */
 	uint64_t log_ns, log_at;	/* output: the log's time left while behind, as of */
 	int devnull;
+	int fd_high;		/* a probe's spawn copies only the fds below (loop.h) */
 };
 
 void osl_sv_ext_init(struct osl_sv_ext *e, struct osl_sv_runner *r, int ep, const sigset_t *mask);

@@ -47,6 +47,10 @@ struct osl_sv_loop {
 	bool masked;			/* oldmask is to be restored */
 	int ep, sfd, tfd;
 	int fd_budget;			/* pidfds only below this descriptor number */
+	int fd_high;			/* a child's pidfd, cgroup folder and status
+					 * pipe at or above this number, the rest of
+					 * osl's below: no spawn copies them
+					 * (osl_spawn.fd_high); 0: anywhere */
 	struct osl_sv_action *acts;	/* a copy: carrying them out makes new ones */
 	size_t nacts;
 	struct osl_sv_leftover *lg;
@@ -54,6 +58,7 @@ struct osl_sv_loop {
 	size_t *failq, nfail;		/* spawn failures, fed back as exits */
 	int *failst;
 	bool done, failed, start_failed, draining;
+	bool chld;			/* a SIGCHLD since the last osl_sv_reap */
 	uint64_t drain_at;
 	int lfd;			/* the control socket */
 	int mfd;			/* control.metrics's listening socket, or -1 */
@@ -78,6 +83,8 @@ void osl_sv_exec_result(struct osl_sv_loop *l, size_t id);
 /* Child ID's readiness pipe has something (s6's protocol). */
 void osl_sv_ready_read(struct osl_sv_loop *l, size_t id);
 void osl_sv_ready_close(struct osl_sv_loop *l, struct osl_sv_exec *x);
+/* FD moved to fd_high or above (loop.h), or left where it is. */
+int osl_sv_fd_up(const struct osl_sv_loop *l, int fd);
 void osl_sv_watch(struct osl_sv_loop *l, int fd, uint64_t data);
 /* Stop watching *FD and close it. */
 void osl_sv_unwatch(struct osl_sv_loop *l, int *fd);

@@ -7,6 +7,37 @@
 
 #include "supervise/tree-int.h"
 
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char *
+osl_sv_twin(const struct osl_sv_tree *t, const struct osl_sv_node *nd)
+{
+	const char **v, *dup = NULL;
+
+	if (nd->nkids < 2)
+		return NULL;
+	/* sorted, so that 10,000 replicas are not 50 million comparisons */
+	if (!(v = malloc(nd->nkids * sizeof(*v)))) {
+		for (size_t a = 0; a < nd->nkids && !dup; a++)
+			for (size_t b = a + 1; b < nd->nkids && !dup; b++)
+				if (!strcmp(t->nodes[nd->kids[a]].spec.name, t->nodes[nd->kids[b]].spec.name))
+					dup = t->nodes[nd->kids[a]].spec.name;
+		return dup;
+	}
+	for (size_t i = 0; i < nd->nkids; i++)
+		v[i] = t->nodes[nd->kids[i]].spec.name;
+	qsort(v, nd->nkids, sizeof(*v), by_name);
+	for (size_t i = 1; i < nd->nkids && !dup; i++)
+		if (!strcmp(v[i - 1], v[i]))
+			dup = v[i];
+	free(v);
+	return dup;
+}
+
 void
 osl_sv_plan_free(struct osl_sv_plan *p)
 {

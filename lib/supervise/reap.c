@@ -17,6 +17,19 @@ child_ended(struct osl_sv_loop *l, size_t id, bool exited, int code, uint64_t no
 	bool group;
 
 	osl_sv_unwatch(l, &x->pidfd);
+	/* in a PID namespace, the init exits 128+N for its program's signal
+	 * N: the program's own status is what it reported */
+	if (x->statusfd >= 0) {
+		int st;
+
+		if (read(x->statusfd, &st, sizeof(st)) == (ssize_t)sizeof(st) &&
+		    (WIFEXITED(st) || WIFSIGNALED(st))) {
+			exited = WIFEXITED(st);
+			code = exited ? WEXITSTATUS(st) : WTERMSIG(st);
+		}
+		close(x->statusfd);
+		x->statusfd = -1;
+	}
 	/* an exec that failed: the status is the reason (126, 127), not the
 	 * child's _exit */
 	osl_sv_exec_result(l, id);

@@ -47,6 +47,10 @@ reload_finish(struct osl_sv_loop *l)
 /* Room kept under RLIMIT_NOFILE for what is not a pidfd: the control
  * connections, exec, readiness and output pipes, the log. */
 #define FD_RESERVE (OSL_SV_CONN_MAX + 16)
+/* The descriptors below this are osl's own, the ones a spawn's child
+ * copies (its exec and readiness pipes, the sockets it is passed); the
+ * children's pidfds and cgroup folders go above (osl_sv_fd_up). */
+#define FD_LOW 256
 
 static int
 fd_budget(void)
@@ -62,7 +66,7 @@ fd_budget(void)
 void
 osl_sv_exec_fresh(struct osl_sv_exec *x)
 {
-	x->pidfd = x->errfd = x->cgfd = -1;
+	x->pidfd = x->errfd = x->cgfd = x->statusfd = -1;
 	x->memory = x->pids = x->memory_peak = x->cpu_usec = -1;
 }
 
@@ -103,6 +107,7 @@ loop_open(struct osl_sv_loop *l)
 	l->failst = calloc(r->tree->n + 1, sizeof(*l->failst));
 	l->conns = calloc(OSL_SV_CONN_MAX, sizeof(*l->conns));
 	l->fd_budget = fd_budget();
+	l->fd_high = l->fd_budget > 2 * FD_LOW ? FD_LOW : 0;
 	if (!l->acts || !l->failq || !l->failst || !l->conns)
 		return osl_error_nomem();
 	for (size_t i = 0; i < OSL_SV_CONN_MAX; i++)
@@ -130,6 +135,7 @@ loop_open(struct osl_sv_loop *l)
 			return err;
 	}
 	osl_sv_ext_init(&l->ext, r, l->ep, &l->oldmask);
+	l->ext.fd_high = l->fd_high;
 	return osl_sv_listen_bind(r->ctx, &r->socks, r->child, r->tree->n);
 }
 
@@ -148,6 +154,8 @@ loop_close(struct osl_sv_loop *l)
 		}
 		if (x->pidfd >= 0)
 			close(x->pidfd);
+		if (x->statusfd >= 0)
+			close(x->statusfd);
 		/* nothing is left in it: osl exits only when no child is */
 		if (x->cgfd >= 0)
 			osl_sv_child_cgroup_remove(l, i);
@@ -175,8 +183,10 @@ signals(struct osl_sv_loop *l)
 {
 	struct signalfd_siginfo si;
 
-	while (read(l->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+	while (read(l->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		l->chld |= si.ssi_signo == SIGCHLD;
 		osl_sv_on_signal(l, (int)si.ssi_signo);
+	}
 }
 
 /* Hand the event with epoll data D to the file whose concern it is. */
@@ -260,7 +270,8 @@ exit_status(const struct osl_sv_loop *l)
 const struct osl_error *
 osl_sv_run(struct osl_sv_runner *r, int *status)
 {
-	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1, .mfd = -1 };
+	struct osl_sv_loop l = { .r = r, .ep = -1, .sfd = -1, .tfd = -1, .lfd = -1, .mfd = -1,
+		.chld = true };
 	const struct osl_error *err;
 
 	*status = 1;
@@ -274,8 +285,13 @@ osl_sv_run(struct osl_sv_runner *r, int *status)
 		struct epoll_event evs[4];
 		int n;
 
-		if (!osl_sv_reap(&l) && l.draining)
-			break;
+		/* orphans after a SIGCHLD only: waitid(P_ALL) goes through
+		 * every child, and a supervised one is reaped by its pidfd */
+		if (l.chld || l.draining) {
+			l.chld = false;
+			if (!osl_sv_reap(&l) && l.draining)
+				break;
+		}
 		if (l.done && !l.draining && !drain(&l))
 			break;
 		reload_finish(&l);

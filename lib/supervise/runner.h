@@ -40,6 +40,8 @@ struct osl_sv_exec {
 	pid_t pid;
 	int pidfd;			/* the running child's pidfd, or -1 */
 	int errfd;			/* its exec's outcome, until it is known; or -1 */
+	int statusfd;			/* in a PID namespace: its init's report of the
+					 * program's wait status (lib/proc/proc.h), or -1 */
 	struct osl_op *op;		/* supervise.start until that outcome, or NULL */
 	char *real;			/* meanwhile, the program's real path: decided on
 					 * that, so "/usr/../x" or a symlink in /usr/bin

@@ -118,7 +118,7 @@ osl_sv_on_signal(struct osl_sv_loop *l, int sig)
 
 	switch (sig) {
 	case SIGCHLD:
-		return;		/* reaped after every wake-up */
+		return;		/* reaped after the wake-up (runner.c) */
 	case SIGTERM:
 	case SIGINT:
 		if (l->draining || t->done)

@@ -35,6 +35,18 @@ osl_sv_watch(struct osl_sv_loop *l, int fd, uint64_t data)
 	epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+int
+osl_sv_fd_up(const struct osl_sv_loop *l, int fd)
+{
+	int up;
+
+	if (fd < 0 || !l->fd_high || fd >= l->fd_high ||
+	    (up = fcntl(fd, F_DUPFD_CLOEXEC, l->fd_high)) == -1)
+		return fd;
+	close(fd);
+	return up;
+}
+
 void
 osl_sv_unwatch(struct osl_sv_loop *l, int *fd)
 {
@@ -70,6 +82,7 @@ child_cgroup(struct osl_sv_loop *l, size_t id)
 		x->cgfd = osl_sv_cgroup_child(&l->r->cg, l->r->tree->nodes[id].spec.name,
 		    rlimit_of(x->sb, RLIMIT_AS), rlimit_of(x->sb, RLIMIT_NPROC), x->cgnote,
 		    sizeof(x->cgnote));
+		x->cgfd = osl_sv_fd_up(l, x->cgfd);
 		if (x->cgfd >= l->fd_budget) {
 			/* held open for the child's life: not near RLIMIT_NOFILE */
 			close(x->cgfd);
@@ -149,6 +162,7 @@ start_child(struct osl_sv_loop *l, size_t id)
 	sp.exec_event = true;
 	sp.cgroup_fd = child_cgroup(l, id);
 	sp.cgroup_join = x->cg_killed;
+	sp.fd_high = l->fd_high;
 	if (x->ready_fd > 2) {
 		int p[2];
 
@@ -183,7 +197,8 @@ start_child(struct osl_sv_loop *l, size_t id)
 		goto fail;
 	}
 	x->pid = sp.pid;
-	x->pidfd = sp.pidfd;
+	x->pidfd = osl_sv_fd_up(l, sp.pidfd);
+	x->statusfd = osl_sv_fd_up(l, sp.statusfd);
 	x->errfd = sp.errfd;
 	x->exec_status = 0;
 	x->stopped = false;

@@ -15,5 +15,7 @@ void osl_sv_start_node(struct osl_sv_tree *t, struct osl_sv_node *nd, uint64_t n
 void osl_sv_settle(struct osl_sv_tree *t, uint64_t now);
 /* Node ID and its subtree are no longer in the tree (ctl delete, reload). */
 void osl_sv_take_out(struct osl_sv_tree *t, size_t id);
+/* Pure: the name two children of ND share, or NULL (plan.c). */
+const char *osl_sv_twin(const struct osl_sv_tree *t, const struct osl_sv_node *nd);
 
 #endif

@@ -162,6 +162,7 @@ osl_sv_validate(const struct osl_sv_tree *t)
 		return osl_error_new(OSL_EINPUT, "the tree has no root supervisor");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct osl_sv_node *nd = &t->nodes[i];
+		const char *dup;
 
 		if (!nd->spec.name[0] || strchr(nd->spec.name, '/'))
 			return osl_error_new(OSL_EINPUT, "'%s': a name is needed, without '/'",
@@ -169,13 +170,9 @@ osl_sv_validate(const struct osl_sv_tree *t)
 		if (nd->spec.significant && nd->spec.restart == OSL_SV_PERMANENT)
 			return osl_error_new(OSL_EINPUT, "'%s': a significant child must be "
 			    "transient or temporary", nd->spec.name);
-		for (size_t a = 0; a < nd->nkids; a++)
-			for (size_t b = a + 1; b < nd->nkids; b++)
-				if (!strcmp(t->nodes[nd->kids[a]].spec.name,
-				    t->nodes[nd->kids[b]].spec.name))
-					return osl_error_new(OSL_EINPUT, "'%s': two children "
-					    "of '%s' have this name", t->nodes[nd->kids[a]].spec.name,
-					    nd->spec.name);
+		if ((dup = osl_sv_twin(t, nd)))
+			return osl_error_new(OSL_EINPUT, "'%s': two children of '%s' have this "
+			    "name", dup, nd->spec.name);
 	}
 	return NULL;
 }
@@ -734,6 +731,10 @@ osl_sv_command(struct osl_sv_tree *t, enum osl_sv_cmd cmd, size_t id, uint64_t n
 		}
 		if (id == 0) {
 			ok = t->nodes[0].phase != OSL_SV_SHUTDOWN;
+			/* no more tries (also mid-shutdown after a failed one) */
+			if (nd->spec.keep_trying && !nd->started)
+				nd->failed = nd->start_failed = true;
+			nd->spec.keep_trying = false;
 			begin_shutdown(t, nd, "command");
 		} else if ((ok = nd->state != OSL_SV_DOWN)) {
 			nd->held = true;

@@ -221,6 +221,38 @@ cpu_wall() {
 	assert_output --partial "bad.yaml:6:22: keep_trying: the root supervisor's only"
 }
 
+@test "keep_trying: TERM while the tree shuts down after a failed start ends it (exit 3), no further try" {
+	# a ignores TERM, so the shutdown after b's failed start lasts its
+	# stop timeout: the TERM to osl lands in that shutdown
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  keep_trying: true
+	  children:
+	    - name: a
+	      cmd: [sh, -c, "trap '' TERM; echo a >> runs; exec sleep 1000"]
+	      stop: { timeout: 3s }
+	    - name: b
+	      cmd: [sh, -c, "echo b >> runs; exit 1"]
+	      ready: { exec: ["false"], timeout: 5s }
+	EOF
+	"$OSL" supervise -c t.yaml 2>sv.err &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q "supervise.giveup root" sv.err 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q "supervise.giveup root" sv.err
+	kill -TERM "$pid"
+	# bounded: without the fix the tree tries again, for ever
+	for _ in $(seq 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 3 ]
+	[ "$(grep -c '^b$' runs)" = 1 ]
+}
+
 @test "stderr: one line for each restart, backoff, give-up and refused start (tree and single command); none with -q" {
 	# the default policy refuses to run a program from here
 	printf '#!/bin/sh\n' > bad
