@@ -221,7 +221,7 @@ cpu_wall() {
 	assert_output --partial "bad.yaml:6:22: keep_trying: the root supervisor's only"
 }
 
-@test "keep_trying: TERM while the tree shuts down after a failed start ends it (exit 3), no further try" {
+@test "keep_trying: TERM while the tree shuts down after a failed start ends it (exit 125, as a failed start), no further try" {
 	# a ignores TERM, so the shutdown after b's failed start lasts its
 	# stop timeout: the TERM to osl lands in that shutdown
 	cat > t.yaml <<-EOF
@@ -249,7 +249,7 @@ cpu_wall() {
 	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
 	st=0
 	wait "$pid" || st=$?
-	[ "$st" = 3 ]
+	[ "$st" = 125 ]
 	[ "$(grep -c '^b$' runs)" = 1 ]
 }
 
