@@ -176,6 +176,19 @@ say_stderr(const char *line)
 	fprintf(stderr, "osl supervise: %s\n", line);
 }
 
+/* The log this supervisor writes (-l, else its policy's), which its
+ * sandboxed children must not see (osl_sv_config_load).  A policy that
+ * does not load is said by policy_first. */
+static const char *
+own_sink(struct osl_ctx *ctx)
+{
+	struct osl_policy *p;
+
+	if (ctx->opts.log_sink)
+		return ctx->opts.log_sink;
+	return osl_ctx_policy(ctx, &p) ? NULL : p->log.sink;
+}
+
 static int
 run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 {
@@ -186,12 +199,14 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	char sock[108];
 	int status;
 
-	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env))) {
+	/* the log first: the children's sandboxes, prepared as the file is
+	 * read, hide its folder, which must be there to be hidden */
+	if ((status = policy_first(ctx, so->check)) != -1)
+		return status;
+	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env, own_sink(ctx)))) {
 		status = cli_error(err);
 		goto done;
 	}
-	if ((status = policy_first(ctx, so->check)) != -1)
-		goto done;
 	if (so->socket)
 		snprintf(sock, sizeof(sock), "%s", so->socket);
 	else if (c.socket)
@@ -233,6 +248,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	rl.path = so->config;
 	rl.environ_ = environ;
 	rl.penv = &ctx->env;
+	rl.log_sink = own_sink(ctx);
 	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
@@ -314,7 +330,7 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 		struct osl_sv_config cf;
 		const struct osl_error *err;
 
-		if ((err = osl_sv_config_load(&cf, file, environ, &ctx->env)))
+		if ((err = osl_sv_config_load(&cf, file, environ, &ctx->env, NULL)))
 			return cli_error(err);
 		if (cf.socket) {
 			expand(cf.socket, path, sizeof(path));

@@ -16,6 +16,7 @@ struct load {
 	const char *file;
 	char *const *environ_;
 	const struct osl_policy_env *penv;
+	const char *log_sink;		/* the supervisor's log (config.h) */
 	char dir[PATH_MAX];		/* the file's folder: relative paths start there */
 };
 

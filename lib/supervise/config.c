@@ -284,6 +284,7 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	so.limits = ch->policy->limits;
 	so.audit = ch->policy->mode == OSL_MODE_AUDIT;
 	so.serves = true;	/* its binds on the loopback are for the host */
+	so.log_sink = l->log_sink;
 	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
 		return err_node(l->file, v, "policy: %s", err->msg);
 	return NULL;
@@ -578,11 +579,11 @@ add_sup(struct load *l, const struct ynode *m, size_t parent, const char *name,
 
 const struct osl_error *
 osl_sv_config_load(struct osl_sv_config *c, const char *path, char *const *environ_,
-    const struct osl_policy_env *penv)
+    const struct osl_policy_env *penv, const char *log_sink)
 {
 	static const char *const keys[] = { "version", "supervisor", "control", NULL };
 	const struct osl_error *err = NULL;
-	struct load l = { c, path, environ_, penv, "." };
+	struct load l = { c, path, environ_, penv, log_sink, "." };
 	const char *slash = strrchr(path, '/');
 	struct ynode *root = NULL;
 	const struct ynode *v;

@@ -17,9 +17,12 @@ struct osl_sv_config {
 	struct osl_sv_child *child;	/* tree.n entries: readiness, health, output ... */
 };
 
-/* PENV expands ${VAR} in the children's policies (the context's env). */
+/* PENV expands ${VAR} in the children's policies (the context's env).
+ * LOG_SINK is the supervisor's own log (a sink as -l takes it, or NULL for
+ * a child policy's own): a sandboxed child that could write its folder
+ * does not see it (osl(7), the log's rewrite). */
 const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
-    char *const *environ_, const struct osl_policy_env *penv);
+    char *const *environ_, const struct osl_policy_env *penv, const char *log_sink);
 void osl_sv_config_free(struct osl_sv_config *c);
 /* A signal by name (TERM, SIGTERM) or number; 0 when it is none. */
 int osl_sv_signal_number(const char *s);

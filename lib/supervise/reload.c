@@ -44,7 +44,7 @@ load_next(struct osl_sv_reload *rl)
 	if (rl->pending)
 		return osl_error_new(OSL_EFAIL, "a reload is under way");
 	rl->only = rl->only_parent = OSL_SV_NONE;
-	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv))) {
+	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv, rl->log_sink))) {
 		/* the error goes out before the half-read file is freed */
 		snprintf(msg, sizeof(msg), "%s", err->msg);
 		osl_sv_config_free(&rl->next);

@@ -16,6 +16,7 @@ struct osl_sv_reload {
 	const char *path;
 	char *const *environ_;
 	const struct osl_policy_env *penv;
+	const char *log_sink;		/* the supervisor's log (config.h) */
 	/* a reload under way: the old nodes are stopping */
 	bool pending;
 	struct osl_sv_config next;

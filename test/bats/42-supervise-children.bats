@@ -728,3 +728,25 @@ names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.n
 	[ "$(child 0 .pid)" = "$w1" ]
 	grep -Eq 'Max open files +512 +512' /proc/"$(child 3 .pid)"/limits
 }
+
+@test "policy: a sandboxed child cannot rewrite the supervisor's log, though its policy writes that folder (-l)" {
+	mkdir -p allowed/state
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: boxed
+	      cmd: [sh, -c, "if echo forged >> allowed/state/sv.jsonl; then echo rewrote; else echo refused; fi; echo mine > allowed/ok; exec sleep 1000"]
+	      policy: $P/child-policy.yaml
+	      output: log
+	EOF
+	LOG=$PWD/allowed/state/sv.jsonl SV_OPTS="-l file:$PWD/allowed/state/sv.jsonl" start_tree
+	LOG=$PWD/allowed/state/sv.jsonl wait_record '.message == "refused" or .message == "rewrote"'
+	# the folder is the child's to write, the log in it is not
+	[ "$(cat allowed/ok)" = mine ]
+	run jq -r 'select(.message == "refused" or .message == "rewrote") | .message' allowed/state/sv.jsonl
+	assert_output refused
+	! grep -q forged allowed/state/sv.jsonl
+	run "$OSL" log verify allowed/state/sv.jsonl
+	assert_success
+}

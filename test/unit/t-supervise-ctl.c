@@ -38,7 +38,7 @@ load(const char *text)
 	const struct osl_error *err;
 	const char *p = write_file("t.yaml", text);
 
-	err = osl_sv_config_load(&c, p, environ, &penv);
+	err = osl_sv_config_load(&c, p, environ, &penv, NULL);
 	snprintf(msg, sizeof(msg), "%s", err ? err->msg + strlen(dir) + 1 : "ok");
 	osl_sv_config_free(&c);
 	return msg;
@@ -95,7 +95,7 @@ protocol(void)
 	p = write_file("c.yaml", "version: 1\nsupervisor:\n  name: app\n  strategy: one_for_all\n"
 	    "  children:\n    - {name: a, cmd: [sh]}\n    - name: sub\n      supervisor:\n"
 	    "        children:\n          - {name: x, cmd: [sh], replicas: 2}\n");
-	ok(!osl_sv_config_load(&c, p, environ, &penv), "load");
+	ok(!osl_sv_config_load(&c, p, environ, &penv, NULL), "load");
 	r.tree = &c.tree;
 	r.exec = c.exec;
 	osl_sv_begin(&c.tree, 1000000000ULL);
