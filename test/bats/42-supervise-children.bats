@@ -525,27 +525,28 @@ output_lines() {
 	unshare -fp true 2>/dev/null || skip "no PID namespaces here (needs root)"
 	printf 'version: 1\nextends: [%s]\nproc:\n  namespaces: [pid]\n' "$P/child-policy.yaml" > pid.yaml
 	# the namespace's init exits 128+N for its program's signal N: the
-	# supervisor must see the signal itself. t's TERM is its stop signal,
-	# a normal end for a transient child (as OTP's shutdown): not
-	# restarted, and the tree shuts down (exit 0) rather than restart it
-	# until it gives up (exit 1)
-	cat > t.yaml <<-EOF
-	version: 1
-	supervisor:
-	  auto_shutdown: any_significant
-	  children:
-	    - name: k
-	      cmd: [sh, -c, "kill -KILL \$\$"]
-	      restart: temporary
-	      policy: pid.yaml
-	    - name: t
-	      cmd: [sh, -c, "kill -TERM \$\$"]
-	      restart: transient
-	      significant: true
-	      policy: pid.yaml
-	EOF
-	run timeout 60 "$OSL" supervise -c t.yaml
-	assert_success
+	# supervisor must see the signal itself. One tree for each, so that
+	# the shutdown after one cannot stop the other first (under load):
+	# k dies of KILL (temporary, significant: the tree then shuts down);
+	# t's TERM is its stop signal, a normal end for a transient child (as
+	# OTP's shutdown): not restarted, and the tree shuts down (exit 0)
+	# rather than restart it until it gives up (exit 1)
+	for c in "k KILL temporary" "t TERM transient"; do
+		set -- $c
+		cat > t.yaml <<-EOF
+		version: 1
+		supervisor:
+		  auto_shutdown: any_significant
+		  children:
+		    - name: $1
+		      cmd: [sh, -c, "kill -$2 \$\$"]
+		      restart: $3
+		      significant: true
+		      policy: pid.yaml
+		EOF
+		run timeout 60 "$OSL" supervise -c t.yaml
+		assert_success
+	done
 	jq -c 'select(.event.action == "supervise.exit") | [.process.exit_code, .osl.supervise.signal]' "$LOG" | sort > exits
 	cat exits
 	[ "$(cat exits)" = "$(printf '[null,"SIGKILL"]\n[null,"SIGTERM"]')" ]
