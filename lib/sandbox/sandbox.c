@@ -435,7 +435,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 
 	memset(sb, 0, sizeof(*sb));
 	sb->report.terse = o->terse;
-	sb->ruleset_fd = -1;
+	sb->ruleset_fd = sb->connect_ruleset_fd = -1;
 	osl_sandbox_limits_prepare(sb, &o->limits);
 	ns_ok = osl_sandbox_can_unshare(&need_user);
 	/* the private /tmp first: ${TMPDIR} rules and masks below it depend on it */
@@ -533,6 +533,9 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	if (sb->ruleset_fd != -1)
 		close(sb->ruleset_fd);
 	sb->ruleset_fd = -1;
+	if (sb->connect_ruleset_fd != -1)
+		close(sb->connect_ruleset_fd);
+	sb->connect_ruleset_fd = -1;
 	if (sb->unix_sock > 0)
 		close(sb->unix_sock);
 	if (sb->unix_peer > 0)

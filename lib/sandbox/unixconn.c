@@ -11,8 +11,13 @@
  *     real path (and it is not one of sockets.c's power sockets, unless a
  *     rule names it), else answers EACCES;
  *   - anything else: connects the socket to the copy itself, from a thread
- *     that restricted itself with the program's Landlock ruleset, so that
- *     Landlock's TCP rules hold as they would for the program.
+ *     that restricted itself (before the spawn) with what the program's
+ *     Landlock ruleset holds for connect: its TCP ports and the scope of
+ *     abstract sockets.  The child is forked on that thread, so the
+ *     program's domain nests in the thread's: the thread may connect to the
+ *     program's own abstract sockets (a domain reaches those of its nested
+ *     domains), never to one outside (the scope), and TCP holds as for the
+ *     program.
  * Unix datagram sockets (socket, socketpair) are refused: sendto() and
  * sendmsg() name an address the filter cannot see.  A blocking connect is
  * answered from a thread of its own. */
@@ -27,6 +32,8 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +279,11 @@ struct job {
 	int via;			/* a path: the socket's inode (O_PATH), or -1 */
 	struct sockaddr_storage a;	/* osl's copy of the address */
 	socklen_t len;
+	/* or the spawn's fork, made on the connector: FN(FA) */
+	pid_t (*fn)(void *);
+	void *fa;
+	pid_t forked;
+	sem_t done;
 };
 
 static void
@@ -461,14 +473,7 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 		free(j);
 		return;
 	}
-	/* any other address on the thread under the program's ruleset, made
-	 * the first time (most runs connect to no address) */
-	if (!u->cstarted && (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u)))) {
-		e = errno;
-		close(j->sock);
-		goto fail;
-	}
-	u->cstarted = true;
+	/* any other address on the thread under the program's connect rules */
 	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		return;
 	e = errno;
@@ -480,10 +485,11 @@ fail:
 	free(j);
 }
 
-/* The connects but to a path: under the program's Landlock ruleset, as
- * what Landlock holds for the program (TCP ports, abstract sockets) must
- * hold for what osl does for it; a blocking one but a unix one on a
- * thread of its own (made by this one: the same Landlock domain). */
+/* The connects but to a path: under what the program's Landlock ruleset
+ * holds for connect (TCP ports, abstract sockets), as it must hold for
+ * what osl does for the program; a blocking one but a unix one on a
+ * thread of its own (made by this one: the same Landlock domain).  First
+ * the spawn's fork: the program's domain nests in this thread's. */
 static void *
 connector(void *arg)
 {
@@ -495,8 +501,14 @@ connector(void *arg)
 	    syscall(__NR_landlock_restrict_self, u->ruleset_fd, 0) == -1))
 		broken = true;	/* refuse every connect rather than widen it */
 	while (read(u->pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
-		int fl = fcntl(j->sock, F_GETFL);
+		int fl;
 
+		if (j->fn) {	/* the child, forked here: its steps run in it */
+			j->forked = j->fn(j->fa);
+			sem_post(&j->done);
+			continue;
+		}
+		fl = fcntl(j->sock, F_GETFL);
 		if (broken) {
 			answer(u, j->id, EPERM);
 			close(j->sock);
@@ -537,10 +549,8 @@ serve(void *arg)
 			continue;	/* ENOENT: the call was interrupted */
 		handle(u, &n);
 	}
-	if (u->cstarted) {
-		close(u->pipe[1]);	/* the connector ends */
-		u->pipe[1] = -1;
-	}
+	close(u->pipe[1]);	/* the connector ends */
+	u->pipe[1] = -1;
 	unref(u);
 	return NULL;
 }
@@ -591,13 +601,18 @@ unref(struct osl_unixconn *u)
 	free(u);
 }
 
-/* A thread that holds a reference to U, detached. */
+/* A thread that holds a reference to U, detached, with every signal
+ * blocked (they are main's to take). */
 static int
 spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 {
+	sigset_t all, old;
 	pthread_attr_t at;
 	pthread_t t;
 	int e;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 
 	__atomic_add_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_init(&at);
@@ -607,15 +622,15 @@ spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 	if ((e = pthread_create(&t, &at, fn, arg)))
 		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_destroy(&at);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return e;
 }
 
 struct osl_unixconn *
-osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int peer,
+osl_unixconn_new(const struct osl_sandbox *sb, const struct osl_policy *p,
     const struct osl_error **err)
 {
 	struct osl_unixconn *u = calloc(1, sizeof(*u));
-	int e;
 
 	if (!u) {
 		*err = osl_error_sys(OSL_ESETUP, ENOMEM, "unix connect");
@@ -628,16 +643,13 @@ osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int
 	u->own_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 	if ((*err = copy_rules(u, p)))
 		goto fail;
-	if ((u->lfd = recv_fd(peer)) == -1) {
-		*err = osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
-		goto fail;
-	}
-	if (sb->ruleset_fd != -1 && (u->ruleset_fd = fcntl(sb->ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+	if (sb->connect_ruleset_fd != -1 &&
+	    (u->ruleset_fd = fcntl(sb->connect_ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {
 		*err = osl_error_sys(OSL_ESETUP, errno, "dup the landlock ruleset");
 		goto fail;
 	}
-	if ((e = spawn(u, serve, u))) {
-		*err = osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
+	if (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u))) {
+		*err = osl_error_sys(OSL_ESETUP, errno, "the thread that connects for the program");
 		goto fail;
 	}
 	return u;
@@ -646,11 +658,60 @@ fail:
 	return NULL;
 }
 
+pid_t
+osl_unixconn_fork_on(void *arg, pid_t (*fn)(void *), void *fa)
+{
+	struct osl_unixconn *u = arg;
+	struct job *j = calloc(1, sizeof(*j));
+	pid_t pid = -1;
+	int e = ENOMEM;
+
+	if (!j)
+		goto out;
+	j->fn = fn;
+	j->fa = fa;
+	j->forked = -1;
+	sem_init(&j->done, 0, 0);
+	e = EIO;
+	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
+		while (sem_wait(&j->done) == -1 && errno == EINTR)
+			;
+		pid = j->forked;
+		e = 0;
+	}
+	sem_destroy(&j->done);
+	free(j);
+out:
+	if (pid == -1 && e)
+		errno = e;
+	return pid;
+}
+
+const struct osl_error *
+osl_unixconn_start(struct osl_unixconn *u, int peer)
+{
+	int e;
+
+	if ((u->lfd = recv_fd(peer)) == -1)
+		return osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
+	if ((e = spawn(u, serve, u)))
+		return osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
+	u->sstarted = true;
+	return NULL;
+}
+
 /* The threads end when no task is left under the filter (one the program
- * left behind, a daemon, keeps them: they go with osl); no wait here. */
+ * left behind, a daemon, keeps them: they go with osl); no wait here.
+ * Without serve, the connector ends now (the child forked on it is
+ * waited for: its parent-death signal is moot). */
 void
 osl_unixconn_release(struct osl_unixconn *u)
 {
-	if (u)
-		unref(u);
+	if (!u)
+		return;
+	if (!u->sstarted && u->pipe[1] != -1) {
+		close(u->pipe[1]);
+		u->pipe[1] = -1;
+	}
+	unref(u);
 }
