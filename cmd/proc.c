@@ -504,15 +504,6 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	sp.cwd = ro->cwd;
 	sp.setsid = ro->setsid;
 	sp.sb = &sb;
-	/* the thread that connects for the program, which is forked on it */
-	if (sb.unix_peer > 0 && (uc = osl_unixconn_new(&sb, p, &err))) {
-		sp.fork_on = osl_unixconn_fork_on;
-		sp.fork_arg = uc;
-	} else if (sb.unix_peer > 0) {
-		status = cli_error(err);
-		osl_op_end(ctx, &op, err);
-		goto done;
-	}
 	if (watch) {
 		osl_denied_watch_start(&dw);
 		if (!dw.on && cli_verbosity > 0)
@@ -527,7 +518,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	/* the listener of its connect() filter (before its socket closes) */
-	if (uc && (err = osl_unixconn_start(uc, sb.unix_peer)))
+	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, &err)))
 		cli_warn("%s: the program's connect() calls fail (ENOSYS)", err->msg);
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);

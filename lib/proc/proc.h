@@ -42,12 +42,6 @@ struct osl_spawn {
 	 * its fd table too, until it copies the fds below (0: it gets a copy
 	 * of the whole table at the clone) */
 	int fd_high;
-	/* NULL, or another thread to fork on: FORK_ON(FORK_ARG, FN, A) runs
-	 * FN(A) there and returns what it returns.  The child's Landlock
-	 * domain and parent-death signal are that thread's
-	 * (lib/sandbox/unixconn.c); it must outlive the child. */
-	pid_t (*fork_on)(void *fork_arg, pid_t (*fn)(void *), void *a);
-	void *fork_arg;
 	/* A supervisor's spawn: return as soon as the child exists.  Its
 	 * exec's outcome comes later on errfd (readable: call
 	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel

@@ -380,39 +380,14 @@ status_pipe(const struct osl_spawn *sp, int s[2])
 	return true;
 }
 
-struct fork_job {
-	struct osl_spawn *sp;
-	int p[2], s[2];		/* the error pipe, the status pipe */
-	pid_t parent;
-	int err;
-};
-
-/* The fork (on SP->fork_on's thread, or this one), and a child that does
- * not share osl's memory goes on to its steps from there. */
-static pid_t
-fork_job(void *arg)
-{
-	struct fork_job *f = arg;
-	bool join;
-	pid_t pid = spawn_fork(f->sp, f->p[1], f->parent, &join);
-
-	f->err = errno;
-	if (pid == 0) {
-		close(f->p[0]);
-		if (f->sp->statusfd >= 0)
-			close(f->s[0]);
-		child(f->sp, f->p[1], f->parent, join, false);
-	}
-	return pid;
-}
-
 const struct osl_error *
 osl_proc_spawn(struct osl_spawn *sp)
 {
 	const struct osl_error *err;
 	sigset_t set;
-	struct fork_job fj;
-	int p[2], s[2] = { -1, -1 }, st;
+	pid_t parent;
+	bool join;
+	int p[2], s[2], st;
 
 	sp->errfd = sp->statusfd = -1;
 	sp->exec_known = false;
@@ -441,9 +416,9 @@ osl_proc_spawn(struct osl_spawn *sp)
 	if (sp->sb && sp->sb->pidns && !sp->trace_bpf && status_pipe(sp, s))
 		sp->statusfd = s[1];
 	sp->t_start = osl_now_mono_ns();
-	fj = (struct fork_job){ sp, { p[0], p[1] }, { s[0], s[1] }, getpid(), 0 };
-	if ((sp->pid = sp->fork_on ? sp->fork_on(sp->fork_arg, fork_job, &fj) : fork_job(&fj)) == -1) {
-		int e = fj.err;
+	parent = getpid();
+	if ((sp->pid = spawn_fork(sp, p[1], parent, &join)) == -1) {
+		int e = errno;
 
 		close(p[0]);
 		close(p[1]);
@@ -455,6 +430,12 @@ osl_proc_spawn(struct osl_spawn *sp)
 		if (!sp->exec_event)
 			sigprocmask(SIG_SETMASK, &sp->oldmask, NULL);
 		return osl_error_sys(OSL_ESETUP, e, "fork");
+	}
+	if (sp->pid == 0) {
+		close(p[0]);
+		if (sp->statusfd >= 0)
+			close(s[0]);
+		child(sp, p[1], parent, join, false);
 	}
 	close(p[1]);
 	sp->errfd = p[0];

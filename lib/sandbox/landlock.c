@@ -327,10 +327,7 @@ net_rules(struct osl_sandbox *sb, const struct osl_policy *p, bool enforce, uint
 		for (unsigned port = ru->net.port_lo; port <= ru->net.port_hi; port++) {
 			struct osl_landlock_net_port_attr na = { .allowed_access = acc, .port = port };
 
-			if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_NET_PORT, &na, 0) == -1 ||
-			    (acc == OSL_LL_NET_CONNECT_TCP && sb->connect_ruleset_fd != -1 &&
-			    syscall(__NR_landlock_add_rule, sb->connect_ruleset_fd, OSL_LL_RULE_NET_PORT,
-			    &na, 0) == -1))
+			if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_NET_PORT, &na, 0) == -1)
 				return osl_error_sys(OSL_ESETUP, errno, "landlock: cannot add a rule for port %u",
 				    port);
 		}
@@ -351,9 +348,7 @@ osl_landlock_allow_connect(struct osl_sandbox *sb, uint16_t port)
 	struct osl_landlock_net_port_attr na = { .allowed_access = OSL_LL_NET_CONNECT_TCP,
 	    .port = port };
 
-	if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_NET_PORT, &na, 0) == -1 ||
-	    (sb->connect_ruleset_fd != -1 && syscall(__NR_landlock_add_rule, sb->connect_ruleset_fd,
-	    OSL_LL_RULE_NET_PORT, &na, 0) == -1))
+	if (syscall(__NR_landlock_add_rule, sb->ruleset_fd, OSL_LL_RULE_NET_PORT, &na, 0) == -1)
 		return osl_error_sys(OSL_ESETUP, errno, "landlock: cannot add a rule for port %u", port);
 	return NULL;
 }
@@ -364,10 +359,10 @@ osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool au
 	struct osl_landlock_ruleset_attr ra = { 0 };
 	bool enforce = !audit && p->dflt == OSL_DENY;
 	const struct osl_error *err;
-	size_t size = 0;
+	size_t size;
 
 	sb->abi = osl_landlock_abi();
-	sb->ruleset_fd = sb->connect_ruleset_fd = -1;
+	sb->ruleset_fd = -1;
 	sb->report.landlock_abi = sb->abi;
 	if (sb->abi > 0) {
 		ra.handled_access_fs = enforce ? osl_landlock_fs_all(sb->abi) : 0;
@@ -398,14 +393,7 @@ osl_landlock_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool au
 	sb->ll_fs = ra.handled_access_fs != 0;
 	sb->ll_net = ra.handled_access_net;
 	sb->ll_scoped = ra.scoped != 0;
-	/* the connecting thread's (unixconn.c): what it must obey for the program */
-	ra.handled_access_fs = 0;
-	ra.handled_access_net &= OSL_LL_NET_CONNECT_TCP;
-	ra.scoped &= OSL_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
-	if ((ra.handled_access_net || ra.scoped) && (sb->connect_ruleset_fd =
-	    (int)syscall(__NR_landlock_create_ruleset, &ra, size, 0)) == -1)
-		return osl_error_sys(OSL_ESETUP, errno, "landlock: cannot create a ruleset");
 	if ((err = fs_rules(sb, p, enforce)))
 		return err;
-	return net_rules(sb, p, enforce, sb->ll_net);
+	return net_rules(sb, p, enforce, ra.handled_access_net);
 }

@@ -435,7 +435,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 
 	memset(sb, 0, sizeof(*sb));
 	sb->report.terse = o->terse;
-	sb->ruleset_fd = sb->connect_ruleset_fd = -1;
+	sb->ruleset_fd = -1;
 	osl_sandbox_limits_prepare(sb, &o->limits);
 	ns_ok = osl_sandbox_can_unshare(&need_user);
 	/* the private /tmp first: ${TMPDIR} rules and masks below it depend on it */
@@ -533,9 +533,6 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	if (sb->ruleset_fd != -1)
 		close(sb->ruleset_fd);
 	sb->ruleset_fd = -1;
-	if (sb->connect_ruleset_fd != -1)
-		close(sb->connect_ruleset_fd);
-	sb->connect_ruleset_fd = -1;
 	if (sb->unix_sock > 0)
 		close(sb->unix_sock);
 	if (sb->unix_peer > 0)
@@ -772,6 +769,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 		if (syscall(__NR_landlock_restrict_self, sb->ruleset_fd, sb->restrict_flags) == -1)
 			return errno;
 	}
+	/* in the program's domain, before its filters (unixconn.c) */
+	if (osl_unixconn_abstract_wanted(sb))
+		osl_unixconn_abstract(sb->unix_sock);
 	/* connect() answered by osl (unixconn.c): before the filters below,
 	 * which may not let sendmsg through */
 	*step = "seccomp user notification for connect()";

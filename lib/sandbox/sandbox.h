@@ -94,10 +94,6 @@ struct osl_sandbox_mask {
 struct osl_sandbox {
 	int abi;
 	int ruleset_fd;			/* -1: no Landlock */
-	/* what osl's connecting thread obeys for the program (its TCP connect
-	 * ports, the abstract-socket scope), or -1: the child is forked from
-	 * that thread, so its domain nests in the thread's (unixconn.c) */
-	int connect_ruleset_fd;
 	bool ll_fs, ll_scoped;		/* what the ruleset restricts */
 	uint64_t ll_net;
 	unsigned restrict_flags;

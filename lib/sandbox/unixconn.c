@@ -10,14 +10,17 @@
  *     and connects the socket to that very inode if a write rule covers its
  *     real path (and it is not one of sockets.c's power sockets, unless a
  *     rule names it), else answers EACCES;
+ *   - an abstract name in the host's network namespace: hands the socket
+ *     and the copy to a process the child forked right after its
+ *     landlock_restrict_self, before its filters (osl_unixconn_abstract):
+ *     in the program's very Landlock domain, it connects to the program's
+ *     own abstract sockets, and Landlock's scope refuses one outside, as
+ *     for the program.  It is not dumpable (no ptrace, /proc/PID/mem or
+ *     pidfd_getfd by the program, which has no CAP_SYS_PTRACE where it is
+ *     made) and holds no fd but its socket to osl;
  *   - anything else: connects the socket to the copy itself, from a thread
- *     that restricted itself (before the spawn) with what the program's
- *     Landlock ruleset holds for connect: its TCP ports and the scope of
- *     abstract sockets.  The child is forked on that thread, so the
- *     program's domain nests in the thread's: the thread may connect to the
- *     program's own abstract sockets (a domain reaches those of its nested
- *     domains), never to one outside (the scope), and TCP holds as for the
- *     program.
+ *     that restricted itself with the program's Landlock ruleset, so that
+ *     Landlock's TCP rules hold as they would for the program.
  * Unix datagram sockets (socket, socketpair) are refused: sendto() and
  * sendmsg() name an address the filter cannot see.  A blocking connect is
  * answered from a thread of its own. */
@@ -25,6 +28,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -32,7 +36,6 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sched.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -145,6 +148,68 @@ osl_unixconn_install(int sock)
 	e = sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : errno ? errno : EIO;
 	close(lfd);
 	return e;
+}
+
+/* The job osl sends the abstract connector, with the socket (SCM_RIGHTS). */
+struct abs_msg {
+	uint32_t len;
+	struct sockaddr_storage a;
+};
+
+bool
+osl_unixconn_abstract_wanted(const struct osl_sandbox *sb)
+{
+	return sb->unix_sock > 0 && sb->ll_scoped && !(sb->ns_flags & CLONE_NEWNET) &&
+	    sb->netns_fd <= 0 && sb->caps_drop && !(sb->caps_keep & (1ULL << CAP_SYS_PTRACE));
+}
+
+static int recv_fd(int sock);
+
+static void __attribute__((noreturn))
+abstract_loop(int sock)
+{
+	struct abs_msg m;
+	int fd, e;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (sock > 0)
+		(void)syscall(SYS_close_range, 0, (unsigned)sock - 1, 0);
+	(void)syscall(SYS_close_range, (unsigned)sock + 1, ~0U, 0);
+	for (;;) {
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { &m, sizeof(m) };
+		struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		    .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(sock, &h, MSG_CMSG_CLOEXEC);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m) || !(c = CMSG_FIRSTHDR(&h)) || c->cmsg_type != SCM_RIGHTS)
+			_exit(0);	/* osl is done (or not osl) */
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		e = m.len <= sizeof(m.a) && connect(fd, (struct sockaddr *)&m.a, m.len) == -1 ? errno : 0;
+		close(fd);
+		if (send(sock, &e, sizeof(e), MSG_NOSIGNAL) != (ssize_t)sizeof(e))
+			_exit(0);
+	}
+}
+
+void
+osl_unixconn_abstract(int sock)
+{
+	int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	long pid;
+
+	/* not dumpable from its first instruction (fork keeps it) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return;
+	/* no exit signal: wait(2) without __WALL in the program never sees it */
+	if ((pid = syscall(SYS_clone, 0UL, NULL, NULL, NULL, NULL)) == 0)
+		abstract_loop(sock);
+	if (was > 0)
+		(void)prctl(PR_SET_DUMPABLE, was, 0, 0, 0);
+	/* none made: osl finds its socket closed at the exec and answers EPERM */
 }
 
 static int
@@ -279,11 +344,6 @@ struct job {
 	int via;			/* a path: the socket's inode (O_PATH), or -1 */
 	struct sockaddr_storage a;	/* osl's copy of the address */
 	socklen_t len;
-	/* or the spawn's fork, made on the connector: FN(FA) */
-	pid_t (*fn)(void *);
-	void *fa;
-	pid_t forked;
-	sem_t done;
 };
 
 static void
@@ -368,6 +428,38 @@ decide_path(struct job *j)
 }
 
 static void unref(struct osl_unixconn *u);
+
+/* An abstract name in the host's network namespace: connected by the
+ * program's abstract connector, one at a time (its answer: the errno). */
+static void *
+abstract_job(void *arg)
+{
+	struct job *j = arg;
+	struct osl_unixconn *u = j->u;
+	struct abs_msg m = { .len = j->len };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+	int e = EPERM;
+
+	memcpy(&m.a, &j->a, j->len);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &j->sock, sizeof(int));
+	pthread_mutex_lock(&u->abs_mu);
+	if (sendmsg(u->abs_fd, &h, MSG_NOSIGNAL) == (ssize_t)sizeof(m) &&
+	    recv(u->abs_fd, &e, sizeof(e), 0) != (ssize_t)sizeof(e))
+		e = EPERM;	/* the connector is gone: refused as Landlock would */
+	pthread_mutex_unlock(&u->abs_mu);
+	answer(u, j->id, e);
+	close(j->sock);
+	free(j);
+	unref(u);
+	return NULL;
+}
 
 static void *
 worker(void *arg)
@@ -473,7 +565,22 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 		free(j);
 		return;
 	}
-	/* any other address on the thread under the program's connect rules */
+	/* an abstract name in the host's: the program's abstract connector,
+	 * on a thread of its own (a full backlog blocks it) */
+	if (j->a.ss_family == AF_UNIX && u->abs_fd >= 0) {
+		if (!(e = spawn(u, abstract_job, j)))
+			return;
+		close(j->sock);
+		goto fail;
+	}
+	/* any other address on the thread under the program's ruleset, made
+	 * the first time (most runs connect to no address) */
+	if (!u->cstarted && (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u)))) {
+		e = errno;
+		close(j->sock);
+		goto fail;
+	}
+	u->cstarted = true;
 	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		return;
 	e = errno;
@@ -485,11 +592,10 @@ fail:
 	free(j);
 }
 
-/* The connects but to a path: under what the program's Landlock ruleset
- * holds for connect (TCP ports, abstract sockets), as it must hold for
- * what osl does for the program; a blocking one but a unix one on a
- * thread of its own (made by this one: the same Landlock domain).  First
- * the spawn's fork: the program's domain nests in this thread's. */
+/* The connects but to a path: under the program's Landlock ruleset, as
+ * what Landlock holds for the program (TCP ports, abstract sockets) must
+ * hold for what osl does for it; a blocking one but a unix one on a
+ * thread of its own (made by this one: the same Landlock domain). */
 static void *
 connector(void *arg)
 {
@@ -501,14 +607,8 @@ connector(void *arg)
 	    syscall(__NR_landlock_restrict_self, u->ruleset_fd, 0) == -1))
 		broken = true;	/* refuse every connect rather than widen it */
 	while (read(u->pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
-		int fl;
+		int fl = fcntl(j->sock, F_GETFL);
 
-		if (j->fn) {	/* the child, forked here: its steps run in it */
-			j->forked = j->fn(j->fa);
-			sem_post(&j->done);
-			continue;
-		}
-		fl = fcntl(j->sock, F_GETFL);
 		if (broken) {
 			answer(u, j->id, EPERM);
 			close(j->sock);
@@ -549,8 +649,10 @@ serve(void *arg)
 			continue;	/* ENOENT: the call was interrupted */
 		handle(u, &n);
 	}
-	close(u->pipe[1]);	/* the connector ends */
-	u->pipe[1] = -1;
+	if (u->cstarted) {
+		close(u->pipe[1]);	/* the connector ends */
+		u->pipe[1] = -1;
+	}
 	unref(u);
 	return NULL;
 }
@@ -589,6 +691,9 @@ unref(struct osl_unixconn *u)
 			close(u->pipe[i]);
 	if (u->lfd != -1)
 		close(u->lfd);
+	if (u->abs_fd != -1)
+		close(u->abs_fd);
+	pthread_mutex_destroy(&u->abs_mu);
 	if (u->ruleset_fd >= 0)
 		close(u->ruleset_fd);
 	for (size_t i = 0; u->write && i < u->nwrite; i++)
@@ -601,18 +706,13 @@ unref(struct osl_unixconn *u)
 	free(u);
 }
 
-/* A thread that holds a reference to U, detached, with every signal
- * blocked (they are main's to take). */
+/* A thread that holds a reference to U, detached. */
 static int
 spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 {
-	sigset_t all, old;
 	pthread_attr_t at;
 	pthread_t t;
 	int e;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 
 	__atomic_add_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_init(&at);
@@ -622,34 +722,43 @@ spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 	if ((e = pthread_create(&t, &at, fn, arg)))
 		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_attr_destroy(&at);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return e;
 }
 
 struct osl_unixconn *
-osl_unixconn_new(const struct osl_sandbox *sb, const struct osl_policy *p,
+osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int peer,
     const struct osl_error **err)
 {
 	struct osl_unixconn *u = calloc(1, sizeof(*u));
+	int e;
 
 	if (!u) {
 		*err = osl_error_sys(OSL_ESETUP, ENOMEM, "unix connect");
 		return NULL;
 	}
 	u->refs = 1;
-	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = -1;
+	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = u->abs_fd = -1;
 	pthread_mutex_init(&u->mu, NULL);
+	pthread_mutex_init(&u->abs_mu, NULL);
 	u->ll_fs = sb->ll_fs;
 	u->own_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 	if ((*err = copy_rules(u, p)))
 		goto fail;
-	if (sb->connect_ruleset_fd != -1 &&
-	    (u->ruleset_fd = fcntl(sb->connect_ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+	if ((u->lfd = recv_fd(peer)) == -1) {
+		*err = osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
+		goto fail;
+	}
+	/* the abstract connector's socket: the listener's, which came first */
+	if (osl_unixconn_abstract_wanted(sb) && (u->abs_fd = fcntl(peer, F_DUPFD_CLOEXEC, 3)) == -1) {
+		*err = osl_error_sys(OSL_ESETUP, errno, "dup the connector's socket");
+		goto fail;
+	}
+	if (sb->ruleset_fd != -1 && (u->ruleset_fd = fcntl(sb->ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {
 		*err = osl_error_sys(OSL_ESETUP, errno, "dup the landlock ruleset");
 		goto fail;
 	}
-	if (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u))) {
-		*err = osl_error_sys(OSL_ESETUP, errno, "the thread that connects for the program");
+	if ((e = spawn(u, serve, u))) {
+		*err = osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
 		goto fail;
 	}
 	return u;
@@ -658,60 +767,11 @@ fail:
 	return NULL;
 }
 
-pid_t
-osl_unixconn_fork_on(void *arg, pid_t (*fn)(void *), void *fa)
-{
-	struct osl_unixconn *u = arg;
-	struct job *j = calloc(1, sizeof(*j));
-	pid_t pid = -1;
-	int e = ENOMEM;
-
-	if (!j)
-		goto out;
-	j->fn = fn;
-	j->fa = fa;
-	j->forked = -1;
-	sem_init(&j->done, 0, 0);
-	e = EIO;
-	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j)) {
-		while (sem_wait(&j->done) == -1 && errno == EINTR)
-			;
-		pid = j->forked;
-		e = 0;
-	}
-	sem_destroy(&j->done);
-	free(j);
-out:
-	if (pid == -1 && e)
-		errno = e;
-	return pid;
-}
-
-const struct osl_error *
-osl_unixconn_start(struct osl_unixconn *u, int peer)
-{
-	int e;
-
-	if ((u->lfd = recv_fd(peer)) == -1)
-		return osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
-	if ((e = spawn(u, serve, u)))
-		return osl_error_sys(OSL_ESETUP, e, "the thread that answers connect()");
-	u->sstarted = true;
-	return NULL;
-}
-
 /* The threads end when no task is left under the filter (one the program
- * left behind, a daemon, keeps them: they go with osl); no wait here.
- * Without serve, the connector ends now (the child forked on it is
- * waited for: its parent-death signal is moot). */
+ * left behind, a daemon, keeps them: they go with osl); no wait here. */
 void
 osl_unixconn_release(struct osl_unixconn *u)
 {
-	if (!u)
-		return;
-	if (!u->sstarted && u->pipe[1] != -1) {
-		close(u->pipe[1]);
-		u->pipe[1] = -1;
-	}
-	unref(u);
+	if (u)
+		unref(u);
 }

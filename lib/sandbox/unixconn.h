@@ -25,16 +25,18 @@ struct osl_unix_denial {
 
 struct osl_unixconn {
 	int lfd;			/* the child's listener, or -1 */
-	int ruleset_fd;			/* the connector's Landlock ruleset, or -1 */
+	int ruleset_fd;			/* the child's Landlock ruleset, or -1 */
 	bool ll_fs;
 	bool own_net;			/* the child has a network namespace of its own */
 	char **write;			/* the write rules' Landlock prefixes */
 	size_t nwrite;
 	char **exact;			/* write rules naming a path (no glob) */
 	size_t nexact;
-	int pipe[2];			/* serve (and the spawn) to connector: the jobs */
+	int pipe[2];			/* serve to connector: the jobs */
+	int abs_fd;			/* to the abstract connector (unixconn.c), or -1 */
+	pthread_mutex_t abs_mu;		/* one job at a time on it */
 	unsigned refs;			/* main's and each thread's (unixconn.c) */
-	bool sstarted;			/* serve runs (it ends the connector) */
+	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
 	struct osl_unix_denial d[OSL_UNIX_MAX_DENIALS];
 	size_t n, lost;
@@ -48,16 +50,18 @@ bool osl_unixconn_supported(void);
  * datagram sockets refused), its listener sent over SOCK and closed.
  * Returns 0 or errno. */
 int osl_unixconn_install(int sock);
-/* In osl before the spawn: the rules copied, and the thread that connects
- * for the program, restricted by SB->connect_ruleset_fd.  The child is
- * forked on it: osl_unixconn_fork_on with U is the spawn's fork_on
- * (lib/proc/proc.h), so the program's Landlock domain nests in its. */
-struct osl_unixconn *osl_unixconn_new(const struct osl_sandbox *sb,
-    const struct osl_policy *p, const struct osl_error **err);
-pid_t osl_unixconn_fork_on(void *u, pid_t (*fn)(void *), void *a);
-/* After the spawn: the listener from PEER (the other end of the child's
- * SOCK), and the thread that answers. */
-const struct osl_error *osl_unixconn_start(struct osl_unixconn *u, int peer);
+/* Whether the child makes the abstract connector: Landlock's scope, the
+ * host's network namespace, no CAP_SYS_PTRACE kept. */
+bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
+/* In the child, right after landlock_restrict_self: the process in the
+ * program's domain that connects abstract names for it, on SOCK (none
+ * made: osl's jobs fail, EPERM). */
+void osl_unixconn_abstract(int sock);
+/* In osl after the spawn, before the sandbox is released: the listener
+ * from PEER (the other end of the child's SOCK), the rules copied, and the
+ * thread that answers (restricted by the child's Landlock ruleset). */
+struct osl_unixconn *osl_unixconn_start(const struct osl_sandbox *sb,
+    const struct osl_policy *p, int peer, const struct osl_error **err);
 /* After the child is waited for (its denials read under U->mu): main's
  * reference dropped; the last thread frees U. */
 void osl_unixconn_release(struct osl_unixconn *u);

@@ -446,6 +446,27 @@ host 1"
 	run /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
 	assert_output --partial "host connected"
 	kill "$LISTENER"
+	# the process that connects them (the program's child, in its Landlock
+	# domain, under no filter) is not the program's to trace or read
+	# shellcheck disable=SC2016
+	peek='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for p in os.listdir("/proc"):
+    try: st = open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError): continue
+    if int(st[1]) != os.getpid(): continue
+    print("ptrace", libc.ptrace(16, int(p), 0, 0), ctypes.get_errno())
+    try: open("/proc/%s/mem" % p, "rb"); print("mem read")
+    except OSError as e: print("mem", e.errno)'
+	run osl -p builtin:default proc run -- /usr/bin/python3 -c "$peek"
+	assert_success
+	assert_output "ptrace -1 1
+mem 13"
+	# a rename across folders is Landlock's (the connector adds no layer)
+	mkdir -p "$T/ra" "$T/rb" && touch "$T/ra/f"
+	run osl -p builtin:default proc run -- /usr/bin/python3 -c \
+	    "import os; os.rename('$T/ra/f', '$T/rb/f'); print('renamed')"
+	assert_output "renamed"
 }
 
 @test "unix-connect: a socket bound after the start, in another network namespace, or sent a datagram: held, as root and as nobody (probes)" {
