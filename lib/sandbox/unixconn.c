@@ -159,8 +159,11 @@ struct abs_msg {
 bool
 osl_unixconn_abstract_wanted(const struct osl_sandbox *sb)
 {
+	/* not in a PID namespace of the program's: it would be a process
+	 * there, and the program no longer PID 2 (osl-proc(1)) */
 	return sb->unix_sock > 0 && sb->ll_scoped && !(sb->ns_flags & CLONE_NEWNET) &&
-	    sb->netns_fd <= 0 && sb->caps_drop && !(sb->caps_keep & (1ULL << CAP_SYS_PTRACE));
+	    sb->netns_fd <= 0 && !sb->pidns && sb->caps_drop &&
+	    !(sb->caps_keep & (1ULL << CAP_SYS_PTRACE));
 }
 
 static int recv_fd(int sock);

@@ -51,7 +51,7 @@ bool osl_unixconn_supported(void);
  * Returns 0 or errno. */
 int osl_unixconn_install(int sock);
 /* Whether the child makes the abstract connector: Landlock's scope, the
- * host's network namespace, no CAP_SYS_PTRACE kept. */
+ * host's network namespace, no PID namespace, no CAP_SYS_PTRACE kept. */
 bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
 /* In the child, right after landlock_restrict_self: the process in the
  * program's domain that connects abstract names for it, on SOCK (none

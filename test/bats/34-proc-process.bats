@@ -442,6 +442,12 @@ host 1"
 	assert_output "own connected
 child connected
 host 1"
+	# with a PID namespace there is no connector (it would be PID 2):
+	# refused (osl(7))
+	pid_policy
+	run osl -p pid.yaml proc run -- /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
+	assert_line "own 1"
+	assert_line "host 1"
 	# bare, the host's connects (the name is right)
 	run /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
 	assert_output --partial "host connected"
