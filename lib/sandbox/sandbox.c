@@ -769,6 +769,9 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 		if (syscall(__NR_landlock_restrict_self, sb->ruleset_fd, sb->restrict_flags) == -1)
 			return errno;
 	}
+	/* in the program's domain, before its filters (unixconn.c) */
+	if (osl_unixconn_abstract_wanted(sb))
+		osl_unixconn_abstract(sb->unix_sock);
 	/* connect() answered by osl (unixconn.c): before the filters below,
 	 * which may not let sendmsg through */
 	*step = "seccomp user notification for connect()";

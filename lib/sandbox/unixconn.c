@@ -10,6 +10,14 @@
  *     and connects the socket to that very inode if a write rule covers its
  *     real path (and it is not one of sockets.c's power sockets, unless a
  *     rule names it), else answers EACCES;
+ *   - an abstract name in the host's network namespace: hands the socket
+ *     and the copy to a process the child forked right after its
+ *     landlock_restrict_self, before its filters (osl_unixconn_abstract):
+ *     in the program's very Landlock domain, it connects to the program's
+ *     own abstract sockets, and Landlock's scope refuses one outside, as
+ *     for the program.  It is not dumpable (no ptrace, /proc/PID/mem or
+ *     pidfd_getfd by the program, which has no CAP_SYS_PTRACE where it is
+ *     made) and holds no fd but its socket to osl;
  *   - anything else: connects the socket to the copy itself, from a thread
  *     that restricted itself with the program's Landlock ruleset, so that
  *     Landlock's TCP rules hold as they would for the program.
@@ -20,6 +28,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -27,6 +36,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +148,71 @@ osl_unixconn_install(int sock)
 	e = sendmsg(sock, &m, MSG_NOSIGNAL) == 1 ? 0 : errno ? errno : EIO;
 	close(lfd);
 	return e;
+}
+
+/* The job osl sends the abstract connector, with the socket (SCM_RIGHTS). */
+struct abs_msg {
+	uint32_t len;
+	struct sockaddr_storage a;
+};
+
+bool
+osl_unixconn_abstract_wanted(const struct osl_sandbox *sb)
+{
+	/* not in a PID namespace of the program's: it would be a process
+	 * there, and the program no longer PID 2 (osl-proc(1)) */
+	return sb->unix_sock > 0 && sb->ll_scoped && !(sb->ns_flags & CLONE_NEWNET) &&
+	    sb->netns_fd <= 0 && !sb->pidns && sb->caps_drop &&
+	    !(sb->caps_keep & (1ULL << CAP_SYS_PTRACE));
+}
+
+static int recv_fd(int sock);
+
+static void __attribute__((noreturn))
+abstract_loop(int sock)
+{
+	struct abs_msg m;
+	int fd, e;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (sock > 0)
+		(void)syscall(SYS_close_range, 0, (unsigned)sock - 1, 0);
+	(void)syscall(SYS_close_range, (unsigned)sock + 1, ~0U, 0);
+	for (;;) {
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { &m, sizeof(m) };
+		struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		    .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(sock, &h, MSG_CMSG_CLOEXEC);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m) || !(c = CMSG_FIRSTHDR(&h)) || c->cmsg_type != SCM_RIGHTS)
+			_exit(0);	/* osl is done (or not osl) */
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		e = m.len <= sizeof(m.a) && connect(fd, (struct sockaddr *)&m.a, m.len) == -1 ? errno : 0;
+		close(fd);
+		if (send(sock, &e, sizeof(e), MSG_NOSIGNAL) != (ssize_t)sizeof(e))
+			_exit(0);
+	}
+}
+
+void
+osl_unixconn_abstract(int sock)
+{
+	int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	long pid;
+
+	/* not dumpable from its first instruction (fork keeps it) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return;
+	/* no exit signal: wait(2) without __WALL in the program never sees it */
+	if ((pid = syscall(SYS_clone, 0UL, NULL, NULL, NULL, NULL)) == 0)
+		abstract_loop(sock);
+	if (was > 0)
+		(void)prctl(PR_SET_DUMPABLE, was, 0, 0, 0);
+	/* none made: osl finds its socket closed at the exec and answers EPERM */
 }
 
 static int
@@ -357,6 +432,38 @@ decide_path(struct job *j)
 
 static void unref(struct osl_unixconn *u);
 
+/* An abstract name in the host's network namespace: connected by the
+ * program's abstract connector, one at a time (its answer: the errno). */
+static void *
+abstract_job(void *arg)
+{
+	struct job *j = arg;
+	struct osl_unixconn *u = j->u;
+	struct abs_msg m = { .len = j->len };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+	int e = EPERM;
+
+	memcpy(&m.a, &j->a, j->len);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &j->sock, sizeof(int));
+	pthread_mutex_lock(&u->abs_mu);
+	if (sendmsg(u->abs_fd, &h, MSG_NOSIGNAL) == (ssize_t)sizeof(m) &&
+	    recv(u->abs_fd, &e, sizeof(e), 0) != (ssize_t)sizeof(e))
+		e = EPERM;	/* the connector is gone: refused as Landlock would */
+	pthread_mutex_unlock(&u->abs_mu);
+	answer(u, j->id, e);
+	close(j->sock);
+	free(j);
+	unref(u);
+	return NULL;
+}
+
 static void *
 worker(void *arg)
 {
@@ -460,6 +567,14 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 		do_connect(j);
 		free(j);
 		return;
+	}
+	/* an abstract name in the host's: the program's abstract connector,
+	 * on a thread of its own (a full backlog blocks it) */
+	if (j->a.ss_family == AF_UNIX && u->abs_fd >= 0) {
+		if (!(e = spawn(u, abstract_job, j)))
+			return;
+		close(j->sock);
+		goto fail;
 	}
 	/* any other address on the thread under the program's ruleset, made
 	 * the first time (most runs connect to no address) */
@@ -579,6 +694,9 @@ unref(struct osl_unixconn *u)
 			close(u->pipe[i]);
 	if (u->lfd != -1)
 		close(u->lfd);
+	if (u->abs_fd != -1)
+		close(u->abs_fd);
+	pthread_mutex_destroy(&u->abs_mu);
 	if (u->ruleset_fd >= 0)
 		close(u->ruleset_fd);
 	for (size_t i = 0; u->write && i < u->nwrite; i++)
@@ -622,14 +740,20 @@ osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int
 		return NULL;
 	}
 	u->refs = 1;
-	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = -1;
+	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = u->abs_fd = -1;
 	pthread_mutex_init(&u->mu, NULL);
+	pthread_mutex_init(&u->abs_mu, NULL);
 	u->ll_fs = sb->ll_fs;
 	u->own_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 	if ((*err = copy_rules(u, p)))
 		goto fail;
 	if ((u->lfd = recv_fd(peer)) == -1) {
 		*err = osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
+		goto fail;
+	}
+	/* the abstract connector's socket: the listener's, which came first */
+	if (osl_unixconn_abstract_wanted(sb) && (u->abs_fd = fcntl(peer, F_DUPFD_CLOEXEC, 3)) == -1) {
+		*err = osl_error_sys(OSL_ESETUP, errno, "dup the connector's socket");
 		goto fail;
 	}
 	if (sb->ruleset_fd != -1 && (u->ruleset_fd = fcntl(sb->ruleset_fd, F_DUPFD_CLOEXEC, 3)) == -1) {

@@ -33,6 +33,8 @@ struct osl_unixconn {
 	char **exact;			/* write rules naming a path (no glob) */
 	size_t nexact;
 	int pipe[2];			/* serve to connector: the jobs */
+	int abs_fd;			/* to the abstract connector (unixconn.c), or -1 */
+	pthread_mutex_t abs_mu;		/* one job at a time on it */
 	unsigned refs;			/* main's and each thread's (unixconn.c) */
 	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
@@ -48,6 +50,13 @@ bool osl_unixconn_supported(void);
  * datagram sockets refused), its listener sent over SOCK and closed.
  * Returns 0 or errno. */
 int osl_unixconn_install(int sock);
+/* Whether the child makes the abstract connector: Landlock's scope, the
+ * host's network namespace, no PID namespace, no CAP_SYS_PTRACE kept. */
+bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
+/* In the child, right after landlock_restrict_self: the process in the
+ * program's domain that connects abstract names for it, on SOCK (none
+ * made: osl's jobs fail, EPERM). */
+void osl_unixconn_abstract(int sock);
 /* In osl after the spawn, before the sandbox is released: the listener
  * from PEER (the other end of the child's SOCK), the rules copied, and the
  * thread that answers (restricted by the child's Landlock ruleset). */

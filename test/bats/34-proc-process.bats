@@ -359,9 +359,7 @@ for p in sys.argv[1:]:
 	ln -s "$T/ro/sock" "$T/w/sym"
 	run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$try" "$T/w/sym"
 	assert_line "sym 13"
-	# an abstract socket of its own: in a network namespace of its own it
-	# connects; in the host's (no net namespace) Landlock's scope refuses
-	# osl's thread as it would refuse a socket of the host (osl(7))
+	# an abstract socket of its own, in a network namespace of its own
 	# shellcheck disable=SC2016
 	abs='import socket
 s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs"); s.listen(1)
@@ -373,12 +371,22 @@ except OSError as e: print("abstract", e.errno)'
 		run osl -p "$T/u.yaml" proc run -- /usr/bin/python3 -c "$abs"
 		assert_output "abstract connected"
 	fi
+	# in the host's, under TCP port rules: its own too (osl's thread holds
+	# the ports and the scope, the program's domain nests in its), and the
+	# ports hold for what osl connects
 	printf 'version: 1\nextends: [%s]\nnet: { connect: ["127.0.0.1:1"] }\n' "$T/u.yaml" > "$T/h.yaml"
 	run osl -j -p "$T/h.yaml" proc run --dry-run
 	if ! echo "$output" | jq -e '.[-1].namespaces | index("net")' &&
 	    echo "$output" | jq -e '.[-1].landlock_abi >= 6'; then
-		run osl -p "$T/h.yaml" proc run -- /usr/bin/python3 -c "$abs"
-		assert_output "abstract 1"
+		run osl -p "$T/h.yaml" proc run -- /usr/bin/python3 -c "$abs
+import socket
+for port in (1, 2):
+    t = socket.socket()
+    try: t.connect(('127.0.0.1', port)); print(port, 'connected')
+    except OSError as e: print(port, e.errno)"
+		assert_line "abstract connected"
+		assert_line "1 111"
+		assert_line "2 13"
 	fi
 	kill "$LISTENER"
 	# bare, they connect; a rule naming the bus itself allows it
@@ -392,6 +400,79 @@ except OSError as e: print("abstract", e.errno)'
 	kill "$LISTENER"
 	assert_line "sock2 13"
 	assert_line "bus connected bus"
+}
+
+@test "unix-connect: in the host's network namespace (builtin:default) the program's own abstract sockets connect, from any of its processes; a host process's stays refused (EPERM), as root and as nobody" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	run osl -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	echo "$output" | jq -e '.[-1].landlock_abi >= 6' || skip "no Landlock scope (ABI 6) here"
+	echo "$output" | jq -e '.[-1].namespaces | index("net") | not'
+	# a host process listening on an abstract name (ready when listed)
+	/usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs-host-'$$'"); s.listen(4)
+time.sleep(120)' >/dev/null 2>&1 3>&- &
+	LISTENER=$!
+	for _ in $(seq 100); do grep -q "@osl-t-abs-host-$$\$" /proc/net/unix && break; sleep 0.05; done
+	grep -q "@osl-t-abs-host-$$\$" /proc/net/unix
+	# shellcheck disable=SC2016
+	abs='import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs-own-%d" % os.getpid()); s.listen(4)
+def try_(name, what):
+    c = socket.socket(socket.AF_UNIX)
+    try: c.connect(name); print(what, "connected", flush=True)
+    except OSError as e: print(what, e.errno, flush=True)
+try_("\0osl-t-abs-own-%d" % os.getpid(), "own")
+pid = os.fork()
+if pid == 0:
+    try_("\0osl-t-abs-own-%d" % os.getppid(), "child")
+    os._exit(0)
+os.waitpid(pid, 0)
+try_("\0" + sys.argv[1], "host")'
+	run osl -p builtin:default proc run -- /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
+	assert_success
+	assert_output "own connected
+child connected
+host 1"
+	nobody_home
+	run as_nobody "$OSL" -p builtin:default proc run -- /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
+	assert_success
+	assert_output "own connected
+child connected
+host 1"
+	# with a PID namespace there is no connector (it would be PID 2):
+	# refused (osl(7))
+	pid_policy
+	run osl -p pid.yaml proc run -- /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
+	assert_line "own 1"
+	assert_line "host 1"
+	# bare, the host's connects (the name is right)
+	run /usr/bin/python3 -c "$abs" "osl-t-abs-host-$$"
+	assert_output --partial "host connected"
+	kill "$LISTENER"
+	# the process that connects them (the program's child, in its Landlock
+	# domain, under no filter) is not the program's to trace or read
+	# shellcheck disable=SC2016
+	peek='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for p in os.listdir("/proc"):
+    try: st = open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+    except (OSError, ValueError): continue
+    if int(st[1]) != os.getpid(): continue
+    print("ptrace", libc.ptrace(16, int(p), 0, 0), ctypes.get_errno())
+    try: open("/proc/%s/mem" % p, "rb"); print("mem read")
+    except OSError as e: print("mem", e.errno)'
+	run osl -p builtin:default proc run -- /usr/bin/python3 -c "$peek"
+	assert_success
+	assert_output "ptrace -1 1
+mem 13"
+	# a rename across folders is Landlock's (the connector adds no layer)
+	mkdir -p "$T/ra" "$T/rb" && touch "$T/ra/f"
+	run osl -p builtin:default proc run -- /usr/bin/python3 -c \
+	    "import os; os.rename('$T/ra/f', '$T/rb/f'); print('renamed')"
+	assert_output "renamed"
 }
 
 @test "unix-connect: a socket bound after the start, in another network namespace, or sent a datagram: held, as root and as nobody (probes)" {
