@@ -42,6 +42,10 @@ struct osl_spawn {
 	 * its fd table too, until it copies the fds below (0: it gets a copy
 	 * of the whole table at the clone) */
 	int fd_high;
+	/* The child's RLIMIT_NOFILE, set before its sandbox's limits, when
+	 * not the caller's (a supervisor raises its own soft limit for its
+	 * pidfds: programs get the limit osl was given); NULL: the caller's */
+	const struct rlimit *nofile;
 	/* A supervisor's spawn: return as soon as the child exists.  Its
 	 * exec's outcome comes later on errfd (readable: call
 	 * osl_proc_spawn_result); pidfd is the child's pidfd (-1 on a kernel

@@ -178,6 +178,8 @@ child(const struct osl_spawn *sp, int fd, pid_t parent, bool join_cgroup, bool u
 		child_fail(fd, "dup2", errno);
 	if (sp->cwd && chdir(sp->cwd) == -1)
 		child_fail(fd, "chdir", errno);
+	if (sp->nofile && setrlimit(RLIMIT_NOFILE, sp->nofile) == -1)
+		child_fail(fd, "setrlimit", errno);
 	/* the sandbox changes the ids where they fit between its steps; a
 	 * changed uid clears the parent-death signal, so it is set again */
 	if (sp->sb && (e = osl_sandbox_apply(sp->sb, sp->ids, &step)))

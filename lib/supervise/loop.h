@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include "supervise/ctl.h"
 #include "supervise/event.h"
@@ -47,6 +48,8 @@ struct osl_sv_loop {
 	bool masked;			/* oldmask is to be restored */
 	int ep, sfd, tfd;
 	int fd_budget;			/* pidfds only below this descriptor number */
+	struct rlimit nofile;		/* the children's RLIMIT_NOFILE (osl_spawn.nofile):
+					 * osl's as it was given; rlim_cur 0: not raised */
 	int fd_high;			/* a child's pidfd, cgroup folder and status
 					 * pipe at or above this number, the rest of
 					 * osl's below: no spawn copies them

@@ -52,12 +52,27 @@ reload_finish(struct osl_sv_loop *l)
  * children's pidfds and cgroup folders go above (osl_sv_fd_up). */
 #define FD_LOW 256
 
+/* The soft RLIMIT_NOFILE raised to the hard one, as systemd does: a
+ * pidfd and a cgroup folder per child (at 1024, children past about 490
+ * had neither).  The children get the limit osl was given (*GIVEN; its
+ * soft limit is 0 when nothing was raised). */
 static int
-fd_budget(void)
+fd_budget(struct rlimit *given)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY ||
+	memset(given, 0, sizeof(*given));
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return INT_MAX;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = { rl.rlim_max, rl.rlim_max };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			*given = rl;
+			rl = up;
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY ||
 	    rl.rlim_cur > INT_MAX)
 		return INT_MAX;
 	return rl.rlim_cur > FD_RESERVE ? (int)(rl.rlim_cur - FD_RESERVE) : 0;
@@ -106,7 +121,7 @@ loop_open(struct osl_sv_loop *l)
 	l->failq = calloc(r->tree->n + 1, sizeof(*l->failq));
 	l->failst = calloc(r->tree->n + 1, sizeof(*l->failst));
 	l->conns = calloc(OSL_SV_CONN_MAX, sizeof(*l->conns));
-	l->fd_budget = fd_budget();
+	l->fd_budget = fd_budget(&l->nofile);
 	l->fd_high = l->fd_budget > 2 * FD_LOW ? FD_LOW : 0;
 	if (!l->acts || !l->failq || !l->failst || !l->conns)
 		return osl_error_nomem();

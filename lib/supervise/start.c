@@ -161,6 +161,7 @@ start_child(struct osl_sv_loop *l, size_t id)
 	sp.child_mask = &l->oldmask;
 	sp.exec_event = true;
 	sp.cgroup_fd = child_cgroup(l, id);
+	sp.nofile = l->nofile.rlim_cur ? &l->nofile : NULL;
 	sp.cgroup_join = x->cg_killed;
 	sp.fd_high = l->fd_high;
 	if (x->ready_fd > 2) {

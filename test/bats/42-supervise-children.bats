@@ -751,3 +751,31 @@ names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.n
 	run "$OSL" log verify allowed/state/sv.jsonl
 	assert_success
 }
+
+@test "RLIMIT_NOFILE: osl raises its soft limit for its children's pidfds and cgroups, the children get the one osl was given" {
+	[ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -ge 1000 ] || skip "a hard RLIMIT_NOFILE of 1000 or more is needed"
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: probe
+	      cmd: [sh, -c, "ulimit -Sn > nofile; exec sleep 1000"]
+	    - name: w
+	      cmd: [sleep, "1000"]
+	      replicas: 60
+	EOF
+	# 100: below it, with about 3 descriptors a child, the last children
+	# had neither a pidfd nor a cgroup
+	( ulimit -Sn 100; exec "$OSL" supervise -c t.yaml >"$T/sv.out" 2>"$T/sv.err" ) &
+	SVPID=$!
+	wait_socket
+	for _ in $(seq 200); do [ -s nofile ] && break; sleep 0.05; done
+	[ "$(cat nofile)" = 100 ]
+	[ "$(awk '/Max open files/ { print $4 == $5 }' /proc/"$SVPID"/limits)" = 1 ]
+	run "$OSL" -j supervise ctl status
+	assert_success
+	[ "$(echo "$output" | jq -r '.tree.children[0].containment')" = cgroup ] ||
+		skip "no cgroup containment here: $(echo "$output" | jq -r '.tree.children[0].containment_note')"
+	echo "$output" | jq -e '[.. | objects | select(has("containment")) | .containment] |
+	    length >= 61 and all(. == "cgroup")'
+}
