@@ -17,6 +17,9 @@ bool learn_read_str(pid_t pid, unsigned long addr, char *buf, size_t size);
 bool learn_proc_link(pid_t pid, const char *what, char *buf, size_t size);
 /* PID's command name (/proc/PID/comm), "" when gone. */
 void learn_comm_of(pid_t pid, char *buf, size_t size);
+/* The task that made thread PID, as the tracer's /proc shows it: its
+ * process (Tgid) for a thread, else its parent (PPid); 0 if unknown. */
+pid_t learn_maker_of(pid_t pid);
 /* PATH as the tracee named it, relative to DIRFD, made absolute and
  * resolved as far as it exists (the last component may be gone: an
  * unlink, the source of a rename). */

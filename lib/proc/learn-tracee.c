@@ -167,6 +167,26 @@ ids_of(pid_t pid, long *tgid, long *tid)
 	fclose(f);
 }
 
+pid_t
+learn_maker_of(pid_t pid)
+{
+	char p[64], line[256];
+	long tgid = 0, ppid = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(p, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Tgid:", 5))
+			tgid = strtol(line + 5, NULL, 10);
+		else if (!strncmp(line, "PPid:", 5))
+			ppid = strtol(line + 5, NULL, 10);
+	}
+	fclose(f);
+	return (pid_t)(tgid && tgid != pid ? tgid : ppid);
+}
+
 /* /proc/N/... of the process itself as /proc/self/..., of the thread
  * itself as /proc/thread-self/... (in place): a rule that holds on the next
  * run, whatever the process ids are then. */

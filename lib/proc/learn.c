@@ -594,7 +594,8 @@ trace(struct tracer *tr)
 	int st;
 
 	while (tr->n > 0) {
-		struct task *t;
+		struct task *t, *m;
+		size_t n0;
 		pid_t pid;
 		int sig, ev, req = PTRACE_CONT, inject = 0;
 
@@ -611,8 +612,13 @@ trace(struct tracer *tr)
 		}
 		if (!WIFSTOPPED(st))
 			continue;
+		n0 = tr->n;
 		if (!(t = task_add(tr, pid, false)))
 			return osl_error_nomem();
+		/* a task seen before its maker's fork event (under load): the
+		 * command's if its maker is (not osl's own set-up) */
+		if (tr->n > n0 && pid != tr->root && (m = task_find(tr, learn_maker_of(pid))))
+			t->execed = m->execed;
 		sig = WSTOPSIG(st);
 		ev = st >> 16;
 		if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP) {
@@ -640,7 +646,9 @@ trace(struct tracer *tr)
 
 				if (!(c = task_add(tr, (pid_t)child, false)))
 					return osl_error_nomem();
-				c->execed = execed;
+				/* the child's own stops may come first (under
+				 * load): an exec seen there stays seen */
+				c->execed = c->execed || execed;
 			}
 			t = task_find(tr, pid);	/* the table may have moved */
 		} else if (sig == SIGSTOP && !t->started) {
