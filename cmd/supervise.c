@@ -203,7 +203,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	 * read, hide its folder, which must be there to be hidden */
 	if ((status = policy_first(ctx, so->check)) != -1)
 		return status;
-	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env, own_sink(ctx)))) {
+	rl.log_sink = own_sink(ctx);
+	if ((err = osl_sv_config_load(&c, so->config, environ, &ctx->env, rl.log_sink))) {
 		status = cli_error(err);
 		goto done;
 	}
@@ -248,7 +249,6 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	rl.path = so->config;
 	rl.environ_ = environ;
 	rl.penv = &ctx->env;
-	rl.log_sink = own_sink(ctx);
 	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;

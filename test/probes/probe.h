@@ -31,6 +31,62 @@ skip(const char *name, const char *why)
 }
 
 /* BASE/REL into BUF */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* NAME: reach the named unix socket at BASE/REL (a stream connect, or one
+ * datagram sent to it for SOCK_DGRAM); skipped with MISSING when no socket
+ * is there. */
+static inline int
+unix_reach(const char *name, const char *rel, int type, const char *missing)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int s;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/%s", B, rel);
+	if (access(a.sun_path, F_OK) == -1)
+		return skip(name, missing);
+	if ((s = socket(AF_UNIX, type, 0)) == -1)
+		return result(name, errno);
+	if (type == SOCK_DGRAM)
+		return result(name, sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)) == -1 ?
+		    errno : 0);
+	return result(name, connect(s, (struct sockaddr *)&a, sizeof(a)) == -1 ? errno : 0);
+}
+
+#if defined(__x86_64__)
+#include <sys/mman.h>
+
+static inline long
+int80(long nr, long a, long b)
+{
+	long r;
+
+	__asm__ volatile ("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b) : "memory");
+	return r;
+}
+
+/* NAME: socket(FAMILY, TYPE) through the i386 socketcall(2) multiplexer,
+ * whose arguments live in memory a filter cannot read. */
+static inline int
+i386_socket(const char *name, unsigned family, unsigned type)
+{
+	unsigned int *args;
+	long r;
+
+	if (int80(20 /* getpid */, 0, 0) == -ENOSYS)
+		return skip(name, "the kernel has no i386 entry point");
+	args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (args == MAP_FAILED)
+		return skip(name, "no memory below 4G");
+	args[0] = family;
+	args[1] = type;
+	args[2] = 0;
+	r = int80(102 /* socketcall */, 1 /* SYS_SOCKET */, (long)args);
+	return result(name, r < 0 && r > -4096 ? (int)-r : 0);
+}
+#endif
+
 static inline const char *
 at(char *buf, size_t size, const char *rel)
 {

@@ -13,7 +13,7 @@ int main(int argc, char **argv) {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	char trig[4096];
-	int s, fd;
+	int fd;
 	PROBE_ARGS(argc, argv);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s/outside/later.sock", B);
 	if (access(a.sun_path, F_OK) == 0)
@@ -26,9 +26,6 @@ int main(int argc, char **argv) {
 	/* bounded: up to 10 s for the listener to bind */
 	for (int i = 0; i < 1000 && access(a.sun_path, F_OK) == -1; i++)
 		nanosleep(&ts, NULL);
-	if (access(a.sun_path, F_OK) == -1)
-		return skip("unix_later", "no listener binds outside/later.sock");
-	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		return result("unix_later", errno);
-	return result("unix_later", TRY(connect(s, (struct sockaddr *)&a, sizeof(a))));
+	return unix_reach("unix_later", "outside/later.sock", SOCK_STREAM,
+	    "no listener binds outside/later.sock");
 }
