@@ -26,7 +26,9 @@ cpu_wall() {
 	end=$((SECONDS + 60))
 	while [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$SVPID" 2>/dev/null || break
-		cw=$(cpu_wall "$SVPID") || break
+		# osl may end between the two: keep the last reading it gave
+		now=$(cpu_wall "$SVPID") || break
+		cw=$now
 		sleep 0.1
 	done
 	kill -KILL "$SVPID" 2>/dev/null || true
