@@ -518,7 +518,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	/* the listener of its connect() filter (before its socket closes) */
-	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, &err)))
+	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, false, &err)))
 		cli_warn("%s: the program's connect() calls fail (ENOSYS)", err->msg);
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);

@@ -175,6 +175,25 @@ fail:
 	return NULL;
 }
 
+int
+osl_sandbox_unix_pair(struct osl_sandbox *sb, bool make)
+{
+	int sv[2];
+
+	if (sb->unix_sock > 0)
+		close(sb->unix_sock);
+	if (sb->unix_peer > 0)
+		close(sb->unix_peer);
+	sb->unix_sock = sb->unix_peer = 0;
+	if (!make || !sb->unix_decide)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return errno;
+	sb->unix_sock = sv[0];
+	sb->unix_peer = sv[1];
+	return 0;
+}
+
 /* What no over-mount holds, said on every line but none's. */
 static const char later[] = "landlock does not check connect() or sendto() to one: one bound "
     "after the start (a restarted service) or in another network namespace (a container's) "
@@ -192,12 +211,11 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
 	if (decide && osl_unixconn_supported()) {
-		int sv[2];
+		int e;
 
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-			return osl_error_sys(OSL_ESETUP, errno, "socketpair");
-		sb->unix_sock = sv[0];
-		sb->unix_peer = sv[1];
+		sb->unix_decide = true;
+		if ((e = osl_sandbox_unix_pair(sb, true)))
+			return osl_error_sys(OSL_ESETUP, e, "socketpair");
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL, "%s",
 		    "connect() decided by osl (seccomp user notification): a named unix socket "
 		    "only under a write rule, one that hands out power only if a rule names it; "

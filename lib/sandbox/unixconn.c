@@ -60,8 +60,10 @@
 #define PIDFD_THREAD O_EXCL
 #endif
 
+/* The listener the child sent on SOCK, or -1 (FLAGS: MSG_DONTWAIT, or 0
+ * to wait for it until the child's ends of the pair close). */
 static int
-recv_fd(int sock)
+recv_fd(int sock, int flags)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))], b;
 	struct iovec iov = { &b, 1 };
@@ -70,8 +72,11 @@ recv_fd(int sock)
 	struct cmsghdr *c;
 	int fd;
 
-	if (recvmsg(sock, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1 || !(c = CMSG_FIRSTHDR(&m)) ||
-	    c->cmsg_type != SCM_RIGHTS)
+	ssize_t n;
+
+	while ((n = recvmsg(sock, &m, flags | MSG_CMSG_CLOEXEC)) == -1 && errno == EINTR)
+		;
+	if (n != 1 || !(c = CMSG_FIRSTHDR(&m)) || c->cmsg_type != SCM_RIGHTS)
 		return -1;
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	return fd;
@@ -482,9 +487,17 @@ serve(void *arg)
 {
 	struct osl_unixconn *u = arg;
 	struct seccomp_notif n;
-	struct pollfd pf = { .fd = u->lfd, .events = POLLIN };
+	struct pollfd pf;
 
-	for (;;) {
+	/* a supervised child may still be setting up: its listener comes,
+	 * or its ends of the pair close (it failed: no task to answer) */
+	if (u->lfd == -1) {
+		u->lfd = recv_fd(u->wait_fd, 0);
+		close(u->wait_fd);
+		u->wait_fd = -1;
+	}
+	pf = (struct pollfd){ .fd = u->lfd, .events = POLLIN };
+	while (pf.fd != -1) {
 		if (poll(&pf, 1, -1) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -539,6 +552,8 @@ unref(struct osl_unixconn *u)
 			close(u->pipe[i]);
 	if (u->lfd != -1)
 		close(u->lfd);
+	if (u->wait_fd != -1)
+		close(u->wait_fd);
 	if (u->abs_fd != -1)
 		close(u->abs_fd);
 	pthread_mutex_destroy(&u->abs_mu);
@@ -575,7 +590,7 @@ spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg)
 
 struct osl_unixconn *
 osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int peer,
-    const struct osl_error **err)
+    bool later, const struct osl_error **err)
 {
 	struct osl_unixconn *u = calloc(1, sizeof(*u));
 	int e;
@@ -585,15 +600,19 @@ osl_unixconn_start(const struct osl_sandbox *sb, const struct osl_policy *p, int
 		return NULL;
 	}
 	u->refs = 1;
-	u->lfd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = u->abs_fd = -1;
+	u->lfd = u->wait_fd = u->ruleset_fd = u->pipe[0] = u->pipe[1] = u->abs_fd = -1;
 	pthread_mutex_init(&u->mu, NULL);
 	pthread_mutex_init(&u->abs_mu, NULL);
 	u->ll_fs = sb->ll_fs;
 	u->own_net = (sb->ns_flags & CLONE_NEWNET) || sb->netns_fd > 0;
 	if ((*err = copy_rules(u, p)))
 		goto fail;
-	if ((u->lfd = recv_fd(peer)) == -1) {
+	if ((u->lfd = recv_fd(peer, MSG_DONTWAIT)) == -1 && !later) {
 		*err = osl_error_new(OSL_ESETUP, "the program's connect() filter: no listener came");
+		goto fail;
+	}
+	if (u->lfd == -1 && (u->wait_fd = fcntl(peer, F_DUPFD_CLOEXEC, 3)) == -1) {
+		*err = osl_error_sys(OSL_ESETUP, errno, "dup the pair to the child");
 		goto fail;
 	}
 	/* the abstract connector's socket: the listener's, which came first */

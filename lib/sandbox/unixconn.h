@@ -25,6 +25,7 @@ struct osl_unix_denial {
 
 struct osl_unixconn {
 	int lfd;			/* the child's listener, or -1 */
+	int wait_fd;			/* until it comes: the pair (serve), or -1 */
 	int ruleset_fd;			/* the child's Landlock ruleset, or -1 */
 	bool ll_fs;
 	bool own_net;			/* the child has a network namespace of its own */
@@ -59,9 +60,12 @@ bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
 void osl_unixconn_abstract(int sock);
 /* In osl after the spawn, before the sandbox is released: the listener
  * from PEER (the other end of the child's SOCK), the rules copied, and the
- * thread that answers (restricted by the child's Landlock ruleset). */
+ * thread that answers (restricted by the child's Landlock ruleset).  With
+ * LATER the listener may still be on its way (a spawn that returns before
+ * the child's exec, osl supervise's): the thread waits for it, until the
+ * child's ends of the pair close; osl must close its own copy of SOCK. */
 struct osl_unixconn *osl_unixconn_start(const struct osl_sandbox *sb,
-    const struct osl_policy *p, int peer, const struct osl_error **err);
+    const struct osl_policy *p, int peer, bool later, const struct osl_error **err);
 /* After the child is waited for (its denials read under U->mu): main's
  * reference dropped; the last thread frees U. */
 void osl_unixconn_release(struct osl_unixconn *u);
