@@ -34,6 +34,18 @@ proc_setup() {
 	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
 }
 
+# test/probes/run ARGS...: none escaped, each probe ran under the sandbox
+# and said what it got (none " refused "), and 30 or more are held.
+probes_held() {
+	run "$OSL_TOP/test/probes/run" "$@"
+	echo "$output"
+	assert_success
+	assert_line --regexp '^[0-9]+ held, 0 escaped'
+	refute_output --partial " refused "
+	held=$(echo "$output" | tail -n 1 | cut -d' ' -f1)
+	[ "$held" -ge 30 ]
+}
+
 # nobody, in a folder of its own ($W, with a home nobody owns; the test
 # file's teardown removes it)
 nobody_home() {
