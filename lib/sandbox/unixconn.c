@@ -125,7 +125,7 @@ deny_note(struct osl_unixconn *u, const char *what, const char *path, const char
 	}
 	pthread_mutex_lock(&u->mu);
 	for (size_t i = 0; i < u->n; i++)
-		if (!strcmp(u->d[i].what, what) && !strcmp(u->d[i].path, path) &&
+		if (!strcmp(u->d[i].blockers, what) && !strcmp(u->d[i].path, path) &&
 		    !strcmp(u->d[i].addr, addr)) {
 			u->d[i].count++;
 			pthread_mutex_unlock(&u->mu);
@@ -134,9 +134,9 @@ deny_note(struct osl_unixconn *u, const char *what, const char *path, const char
 	if (u->n == OSL_UNIX_MAX_DENIALS) {
 		u->lost++;
 	} else {
-		struct osl_unix_denial *d = &u->d[u->n++];
+		struct osl_denial *d = &u->d[u->n++];
 
-		snprintf(d->what, sizeof(d->what), "%s", what);
+		snprintf(d->blockers, sizeof(d->blockers), "%s", what);
 		snprintf(d->path, sizeof(d->path), "%s", path);
 		snprintf(d->addr, sizeof(d->addr), "%s", addr);
 		snprintf(d->comm, sizeof(d->comm), "%s", comm);

@@ -8,18 +8,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "proc/denied.h"
+
 struct osl_sandbox;
 struct osl_policy;
-
-/* One connect osl refused (or Landlock refused the thread that made it). */
-struct osl_unix_denial {
-	char what[32];		/* "unix.connect", "net.connect_tcp" */
-	char path[512];		/* the socket (real path), or "" */
-	char addr[64];		/* "daddr=A dest=PORT", or "" */
-	char comm[32];
-	pid_t pid;
-	size_t count;
-};
 
 #define OSL_UNIX_MAX_DENIALS 32
 
@@ -39,7 +31,9 @@ struct osl_unixconn {
 	unsigned refs;			/* main's and each thread's (unixconn.c) */
 	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
-	struct osl_unix_denial d[OSL_UNIX_MAX_DENIALS];
+	struct osl_denial d[OSL_UNIX_MAX_DENIALS];	/* blockers: "unix.connect",
+						 * "net.connect_tcp" (Landlock refused the
+						 * thread that connected for the program) */
 	size_t n, lost;
 	size_t answered;		/* connects answered (all families) */
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proc/proc.h"
+#include "sandbox/unixconn.h"
 #include "supervise/config-int.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -688,6 +689,7 @@ osl_sv_config_free(struct osl_sv_config *c)
 		}
 		free((void *)x->path);
 		free((void *)x->cwd);
+		osl_unixconn_release(x->uc);
 	}
 	for (size_t i = 0; c->child && i < c->tree.n; i++) {
 		struct osl_sv_child *ch = &c->child[i];

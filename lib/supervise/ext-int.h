@@ -27,7 +27,9 @@ void osl_sv_out_close(struct osl_sv_ext *e, size_t i);
 
 /* start.c: osl_proc_spawn of a child or of its ready/health command; with
  * a policy whose connect() osl decides (SP->sb's unix_decide), a pair of
- * its own and the thread that answers (lib/sandbox/unixconn.c). */
-const struct osl_error *osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p);
+ * its own and the thread that answers (lib/sandbox/unixconn.c), whose
+ * refusals *UC then holds (osl_unixconn_release), unless UC is NULL. */
+const struct osl_error *osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p,
+    struct osl_unixconn **uc);
 
 #endif

@@ -132,10 +132,11 @@ osl_sv_op_free(struct osl_sv_exec *x)
  * thread not start, the child's connect() calls fail (its listener is
  * dropped with the pair: ENOSYS), never pass unchecked. */
 const struct osl_error *
-osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p)
+osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p, struct osl_unixconn **uc)
 {
 	const struct osl_sandbox *sb = sp->sb;
 	const struct osl_error *err, *uerr;
+	struct osl_unixconn *u = NULL;
 	struct osl_sandbox b;
 	int e;
 
@@ -151,8 +152,12 @@ osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p)
 	close(b.unix_sock);	/* the child's end: its EOF when it fails */
 	b.unix_sock = 0;
 	if (!err)
-		osl_unixconn_release(osl_unixconn_start(&b, p, b.unix_peer, true, &uerr));
+		u = osl_unixconn_start(&b, p, b.unix_peer, true, &uerr);
 	(void)osl_sandbox_unix_pair(&b, false);
+	if (uc)
+		*uc = u;
+	else
+		osl_unixconn_release(u);
 	return err;
 }
 
@@ -211,7 +216,7 @@ start_child(struct osl_sv_loop *l, size_t id)
 		sp.pass_as = x->ready_fd;
 	}
 	if (!(err = osl_sv_ext_prestart(&l->ext, id, &sp)))
-		err = osl_sv_spawn(&sp, r->child ? r->child[id].policy : NULL);
+		err = osl_sv_spawn(&sp, r->child ? r->child[id].policy : NULL, &x->uc);
 	x->gen++;
 	osl_sv_ext_started(&l->ext, id, err ? 0 : sp.pid);
 	if (sp.pass_as) {

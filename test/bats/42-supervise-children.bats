@@ -809,7 +809,7 @@ probes_supervised() {	# [-u]
 	probes_supervised -u
 }
 
-@test "policy: osl decides a supervised child's connect() to a named unix socket: one under a write rule connects, one outside is refused, with and without user:, restarted too" {
+@test "policy: osl decides a supervised child's connect() to a named unix socket: one under a write rule connects, one outside is refused (a proc.denied record), with and without user:, restarted too" {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
 	osl -j -p "$P/child-policy.yaml" proc run --dry-run |
 	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
@@ -835,7 +835,7 @@ time.sleep(600)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 	    try: c.connect(p); print(p.rsplit("/", 1)[1], "connected", flush=True)
 	    except OSError as e: print(p.rsplit("/", 1)[1], e.errno, flush=True)
 	EOF
-	users=""
+	users="" k=0
 	[ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && users="nobody"
 	for u in "" $users; do
 		# a transient child that fails twice: three runs, each its own pair
@@ -853,11 +853,16 @@ time.sleep(600)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 		      ${u:+user: $u}
 		EOF
 		rm -f allowed/runs
-		run timeout 60 "$OSL" -l none supervise -c t.yaml
+		run timeout 60 "$OSL" supervise -c t.yaml
 		echo "$output"
 		assert_success
 		[ "$(grep -c '^ok.sock connected$' <<< "$output")" -eq 3 ]
 		[ "$(grep -c '^no.sock 13$' <<< "$output")" -eq 3 ]
+		# each refusal a proc.denied record of the run, at its end
+		k=$((k + 3))
+		[ "$(jq -c "select(.event.action == \"proc.denied\" and .osl.supervise.name == \"c\" and
+		    .osl.blockers == \"unix.connect\" and .file.path == \"$W/out/no.sock\" and
+		    .osl.denied_name == \"python3\")" "$LOG" | wc -l)" -eq "$k" ]
 	done
 	kill "$LP"
 	cd "$T"
