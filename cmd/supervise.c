@@ -207,25 +207,19 @@ folder_exists(const char *path)
 	return !slash || slash == dir || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-/* Each child's enforcement report, as proc run --dry-run's (osl-supervise(8),
- * --check): with SHOW, in JSON an object by name, in text the level and
- * the entries that are not full.  How many children are not held in full. */
-static size_t
-child_reports(const struct osl_sv_config *c, bool show)
+/* Each sandboxed child's enforcement report, as proc run --dry-run's
+ * (osl-supervise(8), --check): in JSON an object by name, in text the
+ * level and the entries that are not full. */
+static void
+child_reports(const struct osl_sv_config *c)
 {
-	size_t bad = 0;
-
-	if (show)
-		out_obj_open("enforcement");
+	out_obj_open("enforcement");
 	for (size_t i = 0; i < c->tree.n; i++) {
 		const struct osl_sandbox_report *r = &c->child[i].sb.report;
 		const char *name = c->tree.nodes[i].spec.name;
 		cJSON *j;
 
 		if (c->tree.nodes[i].spec.supervisor || !c->child[i].policy)
-			continue;
-		bad += !osl_report_full(r);
-		if (!show)
 			continue;
 		if (out_is_json()) {
 			if ((j = osl_report_json(r)))
@@ -239,9 +233,7 @@ child_reports(const struct osl_sv_config *c, bool show)
 				    r->entries[k].kind, r->entries[k].pattern ? r->entries[k].pattern :
 				    r->entries[k].name ? r->entries[k].name : "-", r->entries[k].reason);
 	}
-	if (show)
-		out_obj_close();
-	return bad;
+	out_obj_close();
 }
 
 static int
@@ -252,6 +244,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	struct osl_sv_reload rl = { 0 };
 	struct osl_sv_config c;
 	char sock[108];
+	const char *first = "";
 	size_t kids_bad;
 	int status;
 
@@ -298,14 +291,15 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		out_bool("ok", "ok", true);
 		out_u64("children", " (%llu children", kids);
 		out_u64("supervisors", ", %llu supervisors)\n", c.tree.n - kids);
-		kids = child_reports(&c, true);
+		child_reports(&c);
 		out_obj_close();
-		status = so->require_full && kids ? OSL_ESETUP : 0;
+		status = so->require_full && osl_sv_config_not_full(&c, &first) ? OSL_ESETUP : 0;
 		goto done;
 	}
-	if (so->require_full && (kids_bad = child_reports(&c, false))) {
+	if (so->require_full && (kids_bad = osl_sv_config_not_full(&c, &first))) {
 		status = cli_error(osl_error_new(OSL_ESETUP, "--require-full: %zu child%s not "
-		    "held in full (see --check)", kids_bad, kids_bad == 1 ? " is" : "ren are"));
+		    "held in full (%s; see --check)", kids_bad, kids_bad == 1 ? " is" : "ren are",
+		    first));
 		goto done;
 	}
 	r.tree = &c.tree;
@@ -320,6 +314,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	rl.path = so->config;
 	rl.environ_ = environ;
 	rl.penv = &ctx->env;
+	rl.require_full = so->require_full;
 	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;

@@ -676,6 +676,18 @@ done:
 	return err;
 }
 
+size_t
+osl_sv_config_not_full(const struct osl_sv_config *c, const char **first)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; c->child && i < c->tree.n; i++)
+		if (!c->tree.nodes[i].spec.supervisor && c->child[i].policy &&
+		    !osl_report_full(&c->child[i].sb.report) && !bad++)
+			*first = c->tree.nodes[i].spec.name;
+	return bad;
+}
+
 void
 osl_sv_config_free(struct osl_sv_config *c)
 {

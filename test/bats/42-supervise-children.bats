@@ -869,13 +869,13 @@ time.sleep(600)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 	rm -rf "$W"
 }
 
-@test "check: --check shows each sandboxed child's enforcement report; --require-full refuses a tree with a child not held in full (exit 125), before anything starts" {
+@test "check: --check shows each sandboxed child's enforcement report; --require-full refuses a tree with a child not held in full (exit 125), before anything starts, and a reload that would bring one" {
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
 	  children:
 	    - name: boxed
-	      cmd: [sh, -c, "touch allowed/started"]
+	      cmd: [sh, -c, "touch allowed/started; exec sleep 1000"]
 	      policy: $P/child-policy.yaml
 	    - name: free
 	      cmd: [sleep, "1000"]
@@ -901,8 +901,21 @@ time.sleep(600)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 	assert_failure 125
 	run "$OSL" supervise -c t.yaml --require-full
 	assert_failure 125
-	assert_output --partial "--require-full: 1 child is not held in full"
+	assert_output --partial "--require-full: 1 child is not held in full (boxed"
 	[ ! -e allowed/started ]
 	run "$OSL" supervise --require-full -- true
 	assert_failure 2
+	# a reload that would bring such a child is refused; the tree runs on
+	sed -i "s|gap.yaml|$P/child-policy.yaml|" t.yaml
+	"$OSL" supervise -c t.yaml --require-full >"$T/sv.out" 2>"$T/sv.err" &
+	SVPID=$!
+	wait_socket
+	for _ in $(seq 200); do [ -e allowed/started ] && break; sleep 0.05; done
+	[ -e allowed/started ]
+	pid=$(child 0 .pid)
+	sed -i "s|$P/child-policy.yaml|gap.yaml|" t.yaml
+	run "$OSL" supervise ctl reload
+	assert_failure
+	assert_output --partial "--require-full: 1 child is not held in full (boxed"
+	[ "$(child 0 .pid)" = "$pid" ]
 }
