@@ -130,7 +130,11 @@ osl_sv_op_free(struct osl_sv_exec *x)
  * never another's.  The spawn may return before the child's exec (a
  * child with user:): the thread waits for its listener.  Should the
  * thread not start, the child's connect() calls fail (its listener is
- * dropped with the pair: ENOSYS), never pass unchecked. */
+ * dropped with the pair: ENOSYS), never pass unchecked.  A thread per
+ * run, not the supervisor's epoll: an answer may wait (a unix connect
+ * while the listener's backlog is full, the abstract connector's one job
+ * at a time), and must hold up neither the loop nor another child's
+ * connects; an idle one is a poll(2) on its listener, gone with the run. */
 const struct osl_error *
 osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p, struct osl_unixconn **uc)
 {
