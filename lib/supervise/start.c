@@ -144,6 +144,10 @@ osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p, struct osl_unixco
 	struct osl_sandbox b;
 	int e;
 
+	if (uc) {
+		osl_unixconn_release(*uc);	/* a run before (its records are out) */
+		*uc = NULL;
+	}
 	if (!sb || !sb->unix_decide || !p)
 		return osl_proc_spawn(sp);
 	b = *sb;
@@ -153,10 +157,10 @@ osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p, struct osl_unixco
 	sp->sb = &b;
 	err = osl_proc_spawn(sp);
 	sp->sb = sb;
-	close(b.unix_sock);	/* the child's end: its EOF when it fails */
-	b.unix_sock = 0;
 	if (!err)
 		u = osl_unixconn_start(&b, p, b.unix_peer, true, &uerr);
+	/* ours closed: only the child's end keeps the pair open (the
+	 * thread's EOF when the child fails before it sends its listener) */
 	(void)osl_sandbox_unix_pair(&b, false);
 	if (uc)
 		*uc = u;

@@ -869,6 +869,47 @@ time.sleep(600)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 	rm -rf "$W"
 }
 
+@test "policy: in the host's network namespace (builtin:default) a supervised child's own abstract sockets connect, a host process's is refused (EPERM)" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	run osl -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	echo "$output" | jq -e '.[-1].landlock_abi >= 6' || skip "no Landlock scope (ABI 6) here"
+	echo "$output" | jq -e '.[-1].namespaces | index("net") | not'
+	/usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-svabs-host-'$$'"); s.listen(4)
+time.sleep(120)' >/dev/null 2>&1 3>&- &
+	LP=$!
+	for _ in $(seq 100); do grep -q "@osl-t-svabs-host-$$\$" /proc/net/unix && break; sleep 0.05; done
+	cat > a.py <<-EOF
+	import os, socket
+	s = socket.socket(socket.AF_UNIX); s.bind("\\0osl-t-svabs-own-%d" % os.getpid()); s.listen(4)
+	def try_(name, what):
+	    c = socket.socket(socket.AF_UNIX)
+	    try: c.connect(name); print(what, "connected", flush=True)
+	    except OSError as e: print(what, e.errno, flush=True)
+	try_("\\0osl-t-svabs-own-%d" % os.getpid(), "own")
+	try_("\\0osl-t-svabs-host-$$", "host")
+	EOF
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  auto_shutdown: any_significant
+	  children:
+	    - name: a
+	      cmd: [/usr/bin/python3, $T/a.py]
+	      restart: temporary
+	      significant: true
+	      policy: builtin:default
+	EOF
+	run timeout 60 "$OSL" -l none supervise -c t.yaml
+	kill "$LP"
+	assert_success
+	assert_output "own connected
+host 1"
+}
+
 @test "check: --check shows each sandboxed child's enforcement report; --require-full refuses a tree with a child not held in full (exit 125), before anything starts, and a reload that would bring one" {
 	cat > t.yaml <<-EOF
 	version: 1
