@@ -131,7 +131,7 @@ const struct osl_error *osl_sandbox_hide_log(struct osl_sandbox *sb, const struc
 /* sockets.c: after the deny rules, the named unix sockets of the host
  * that no write rule covers become masks; the report's unix-connect line. */
 const struct osl_error *osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
-    bool ns_ok, bool decide);
+    bool ns_ok, const struct osl_sandbox_opts *o);
 /* PATH (real) is a socket that hands out power (a bus, a service manager,
  * a container engine, a key agent): allowed only by a rule naming it. */
 bool osl_sockets_power(const char *path);

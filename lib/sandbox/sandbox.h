@@ -64,6 +64,8 @@ struct osl_sandbox_opts {
 	bool unix_decide;		/* osl answers the child's connect() (osl proc
 					 * run, osl supervise: lib/sandbox/unixconn.c),
 					 * else the over-mounts of sockets.c alone */
+	bool unix_dgram;		/* ... but unix datagram sockets stay (sd_notify:
+					 * osl supervise's ready: {notify}): partial */
 };
 
 /* TMPDIR in a private /tmp where a kept tree must not get its rights */
@@ -135,6 +137,7 @@ struct osl_sandbox {
 	 * with a pair of its own (osl_sandbox_unix_pair) */
 	int unix_sock, unix_peer;
 	bool unix_decide;
+	bool unix_dgram;		/* its filter lets unix datagram sockets be made */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
 	bool pidns;			/* the child is PID 1 of a new namespace */

@@ -201,7 +201,7 @@ static const char later[] = "landlock does not check connect() or sendto() to on
 
 const struct osl_error *
 osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
-    bool decide)
+    const struct osl_sandbox_opts *o)
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
@@ -210,12 +210,20 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
-	if (decide && osl_unixconn_supported()) {
+	if (o->unix_decide && osl_unixconn_supported()) {
 		int e;
 
 		sb->unix_decide = true;
+		sb->unix_dgram = o->unix_dgram;
 		if ((e = osl_sandbox_unix_pair(sb, true)))
 			return osl_error_sys(OSL_ESETUP, e, "socketpair");
+		if (o->unix_dgram) {
+			osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+			    "%s", "connect() decided by osl (seccomp user notification), but unix "
+			    "datagram sockets are kept for sd_notify (ready: {notify: true}): "
+			    "sendto() reaches any datagram socket the uid may write");
+			return NULL;
+		}
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL, "%s",
 		    "connect() decided by osl (seccomp user notification): a named unix socket "
 		    "only under a write rule, one that hands out power only if a rule names it; "

@@ -86,15 +86,20 @@ static const struct sock_filter filter[] = {
 };
 
 int
-osl_unixconn_install(int sock)
+osl_unixconn_install(int sock, bool dgram)
 {
-	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), (struct sock_filter *)filter };
+	struct sock_filter f[sizeof(filter) / sizeof(filter[0])];
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct msghdr m = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct iovec iov = { "l", 1 };
 	struct cmsghdr *c;
 	int lfd, e;
 
+	memcpy(f, filter, sizeof(f));
+	/* unix datagram sockets kept: L_SOCK's "AF_UNIX?" goes to L_ALLOW both ways */
+	if (dgram)
+		f[L_SOCK + 1].jt = f[L_SOCK + 1].jf;
 	if ((lfd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog)) == -1)
 		return errno;

@@ -42,9 +42,9 @@ struct osl_unixconn {
  * (5.0), pidfd_getfd (5.6). */
 bool osl_unixconn_supported(void);
 /* In the child, after Landlock: the filter (connect notified; unix
- * datagram sockets refused), its listener sent over SOCK and closed.
- * Returns 0 or errno. */
-int osl_unixconn_install(int sock);
+ * datagram sockets refused unless DGRAM), its listener sent over SOCK and
+ * closed.  Returns 0 or errno. */
+int osl_unixconn_install(int sock, bool dgram);
 /* Whether the child makes the abstract connector: Landlock's scope, the
  * host's network namespace, no PID namespace, no CAP_SYS_PTRACE kept. */
 bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);

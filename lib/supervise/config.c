@@ -287,6 +287,7 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	so.serves = true;	/* its binds on the loopback are for the host */
 	so.log_sink = l->log_sink;
 	so.unix_decide = true;	/* osl answers its connect(): each spawn's pair (start.c) */
+	so.unix_dgram = ch->ready == OSL_SV_READY_NOTIFY;	/* sd_notify's datagram */
 	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
 		return err_node(l->file, v, "policy: %s", err->msg);
 	(void)osl_sandbox_unix_pair(&ch->sb, false);

@@ -899,6 +899,44 @@ time.sleep(120)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 host 1"
 }
 
+@test "policy and ready notify: the sandboxed child's sd_notify datagram gets through, and its report says unix-connect partial; a child without notify has no unix datagram socket" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	osl -j -p "$P/child-policy.yaml" proc run --dry-run |
+	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	cat > n.py <<-'EOF'
+	import os, socket
+	try:
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	    s.sendto(b"READY=1", os.environ.get("NOTIFY_SOCKET", "/nonexistent"))
+	    print("sent", flush=True)
+	except OSError as e:
+	    print("dgram", e.errno, flush=True)
+	EOF
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: n
+	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      ready: { notify: true, timeout: 60s }
+	      policy: $P/child-policy.yaml
+	      output: log
+	    - name: plain
+	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      policy: $P/child-policy.yaml
+	      output: log
+	EOF
+	run "$OSL" -j supervise -c t.yaml --check
+	assert_success
+	echo "$output" | jq -e '.enforcement.n[] | select(.rule == "unix-connect") | .enforcement == "partial" and (.reason | test("sd_notify"))'
+	echo "$output" | jq -e '.enforcement.plain[] | select(.rule == "unix-connect") | .enforcement == "full"'
+	start_tree
+	wait_for 0 .state up
+	wait_record '.osl.supervise.name == "plain" and .message == "dgram 1"'
+	wait_record '.osl.supervise.name == "n" and .message == "sent"'
+}
+
 @test "check: --check shows each sandboxed child's enforcement report; --require-full refuses a tree with a child not held in full (exit 125), before anything starts, and a reload that would bring one" {
 	cat > t.yaml <<-EOF
 	version: 1
