@@ -283,32 +283,11 @@ report_denied(struct osl_ctx *ctx, const struct osl_denied_watch *w, pid_t pid)
 	if (osl_ctx_log(ctx, &log))
 		log = NULL;
 	for (size_t i = 0; i < w->n; i++) {
-		const struct osl_denial *d = &w->d[i];
-		cJSON *rec, *pr;
-		char msg[768];
+		cJSON *rec;
 
-		total += d->count;
-		if (!log || !(rec = osl_action_record(OSL_ACT_PROC_DENIED, "failure")))
-			continue;
-		pr = osl_log_obj(rec, "process");
-		cJSON_AddNumberToObject(pr, "pid", pid);
-		/* the task the kernel refused: the program or one it started */
-		if (d->pid)
-			cJSON_AddNumberToObject(osl_log_obj(rec, "osl"), "denied_pid", d->pid);
-		if (d->comm[0])
-			osl_log_add_text(osl_log_obj(rec, "osl"), "denied_name", d->comm);
-		if (d->path[0])
-			osl_log_add_text(osl_log_obj(rec, "file"), "path", d->path);
-		osl_log_add_text(osl_log_obj(rec, "osl"), "blockers", d->blockers);
-		if (d->addr[0])
-			osl_log_add_text(osl_log_obj(rec, "destination"), "address", d->addr);
-		cJSON_AddNumberToObject(osl_log_obj(rec, "osl"), "count", (double)d->count);
-		snprintf(msg, sizeof(msg), "proc.denied %s %s%s by %s (%s)", d->blockers,
-		    d->path[0] ? d->path : d->addr, d->count > 1 ? " (again)" : "",
-		    d->comm[0] ? d->comm : "?",
-		    strncmp(d->blockers, "unix.", 5) ? "landlock" : "osl");
-		osl_log_add_text(rec, "message", msg);
-		osl_log_emit(log, OSL_LEVEL_WARN, rec);
+		total += w->d[i].count;
+		if (log && (rec = osl_denial_record(&w->d[i], pid)))
+			osl_log_emit(log, OSL_LEVEL_WARN, rec);
 	}
 	if (cli_verbosity < 0)
 		return;
@@ -341,8 +320,6 @@ unix_denied(struct osl_denied_watch *w, struct osl_unixconn *u)
 		return;
 	pthread_mutex_lock(&u->mu);
 	for (size_t i = 0; i < u->n; i++) {
-		struct osl_denial *d;
-
 		if (w->n == w->cap) {
 			size_t cap = w->cap ? 2 * w->cap : 16;
 			struct osl_denial *nd = realloc(w->d, cap * sizeof(*nd));
@@ -354,14 +331,7 @@ unix_denied(struct osl_denied_watch *w, struct osl_unixconn *u)
 			w->d = nd;
 			w->cap = cap;
 		}
-		d = &w->d[w->n++];
-		memset(d, 0, sizeof(*d));
-		snprintf(d->blockers, sizeof(d->blockers), "%s", u->d[i].what);
-		snprintf(d->path, sizeof(d->path), "%s", u->d[i].path);
-		snprintf(d->addr, sizeof(d->addr), "%s", u->d[i].addr);
-		snprintf(d->comm, sizeof(d->comm), "%s", u->d[i].comm);
-		d->pid = u->d[i].pid;
-		d->count = u->d[i].count;
+		w->d[w->n++] = u->d[i];
 	}
 	w->lost += u->lost;
 	if (u->n)
@@ -518,7 +488,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 		goto done;
 	}
 	/* the listener of its connect() filter (before its socket closes) */
-	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, &err)))
+	if (sb.unix_peer > 0 && !(uc = osl_unixconn_start(&sb, p, sb.unix_peer, false, &err)))
 		cli_warn("%s: the program's connect() calls fail (ENOSYS)", err->msg);
 	/* the child has its own copies now; nothing of ours stays open in it */
 	osl_sandbox_release(&sb);

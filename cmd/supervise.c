@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "cli.h"
 #include "op.h"
 #include "supervise/config.h"
+#include "supervise/peer.h"
 #include "supervise/ctl.h"
 #include "supervise/reload.h"
 #include "supervise/runner.h"
@@ -35,7 +37,7 @@ struct sv_opts {
 	unsigned max_restarts;
 	uint64_t period_ns, grace_ns, stop_ns;
 	const char *config, *socket;
-	bool check, warn_reap;
+	bool check, warn_reap, require_full;
 	uint64_t success[4];		/* -e: a bit a code */
 };
 enum { R_NO, R_ON_FAILURE, R_ALWAYS };
@@ -90,7 +92,10 @@ const struct osl_opt osl_supervise_opts[] = {
 	    "on SIGTERM/SIGINT: KILL the child D after passing it on (default 10s)"),
 	OPT_STRING('c', "config", &sv_opt.config, "FILE",
 	    "run the supervision tree of FILE (with a control socket)", "file"),
-	OPT_BOOL(0, "check", &sv_opt.check, "with -c: only validate FILE (exit 0 or 2)"),
+	OPT_BOOL(0, "check", &sv_opt.check,
+	    "with -c: only validate FILE (exit 0 or 2) and show each child's enforcement report"),
+	OPT_BOOL(0, "require-full", &sv_opt.require_full,
+	    "with -c: refuse (exit 125) unless every child's sandbox is held in full"),
 	OPT_CALLBACK('s', "socket", NULL, "PATH",
 	    "the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)", "file", socket_opt),
 	OPT_CALLBACK('e', "exit-success", NULL, "CODE",
@@ -189,6 +194,48 @@ own_sink(struct osl_ctx *ctx)
 	return osl_ctx_policy(ctx, &p) ? NULL : p->log.sink;
 }
 
+/* Whether the folder of socket PATH is there. */
+static bool
+folder_exists(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')))
+		*slash = '\0';
+	return !slash || slash == dir || (stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* Each sandboxed child's enforcement report, as proc run --dry-run's
+ * (osl-supervise(8), --check): in JSON an object by name, in text the
+ * level and the entries that are not full. */
+static void
+child_reports(const struct osl_sv_config *c)
+{
+	out_obj_open("enforcement");
+	for (size_t i = 0; i < c->tree.n; i++) {
+		const struct osl_sandbox_report *r = &c->child[i].sb.report;
+		const char *name = c->tree.nodes[i].spec.name;
+		cJSON *j;
+
+		if (c->tree.nodes[i].spec.supervisor || !c->child[i].policy)
+			continue;
+		if (out_is_json()) {
+			if ((j = osl_report_json(r)))
+				out_json_item(name, j);
+			continue;
+		}
+		out_text("%s: enforcement %s\n", name, osl_report_full(r) ? "full" : "partial");
+		for (size_t k = 0; k < r->n; k++)
+			if (r->entries[k].level != OSL_ENF_FULL)
+				out_text("  %-8s %-12s %s: %s\n", osl_enf_level_name(r->entries[k].level),
+				    r->entries[k].kind, r->entries[k].pattern ? r->entries[k].pattern :
+				    r->entries[k].name ? r->entries[k].name : "-", r->entries[k].reason);
+	}
+	out_obj_close();
+}
+
 static int
 run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 {
@@ -197,6 +244,8 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	struct osl_sv_reload rl = { 0 };
 	struct osl_sv_config c;
 	char sock[108];
+	const char *first = "";
+	size_t kids_bad;
 	int status;
 
 	/* the log first: the children's sandboxes, prepared as the file is
@@ -214,6 +263,18 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		expand(c.socket, sock, sizeof(sock));
 	else
 		osl_sv_ctl_default_path(sock, sizeof(sock));
+	r.child = c.child;
+	r.socket_path = sock;
+	r.control_tree = c.control_tree;
+	/* the report's control-socket line, before it is shown or required:
+	 * its folder is made first (the run makes it anyway); --check makes
+	 * nothing, and leaves the line out while there is no folder */
+	if (!so->check && (err = osl_sv_ctl_dir(sock, true))) {
+		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
+		goto done;
+	}
+	for (size_t i = 0; i < c.tree.n && (!so->check || folder_exists(sock)); i++)
+		osl_sv_peer_hide(&r, i);
 	if (so->check) {
 		size_t kids = 0;
 
@@ -230,17 +291,21 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		out_bool("ok", "ok", true);
 		out_u64("children", " (%llu children", kids);
 		out_u64("supervisors", ", %llu supervisors)\n", c.tree.n - kids);
+		child_reports(&c);
 		out_obj_close();
-		status = 0;
+		status = so->require_full && osl_sv_config_not_full(&c, &first) ? OSL_ESETUP : 0;
+		goto done;
+	}
+	if (so->require_full && (kids_bad = osl_sv_config_not_full(&c, &first))) {
+		status = cli_error(osl_error_new(OSL_ESETUP, "--require-full: %zu child%s not "
+		    "held in full (%s; see --check)", kids_bad, kids_bad == 1 ? " is" : "ren are",
+		    first));
 		goto done;
 	}
 	r.tree = &c.tree;
 	r.exec = c.exec;
-	r.child = c.child;
 	r.ctx = ctx;
 	r.grace_ns = so->grace_ns;
-	r.socket_path = sock;
-	r.control_tree = c.control_tree;
 	r.metrics_addr = c.metrics;
 	r.say = cli_verbosity >= 0 ? say_stderr : NULL;
 	r.warn_reap = so->warn_reap;
@@ -249,6 +314,7 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 	rl.path = so->config;
 	rl.environ_ = environ;
 	rl.penv = &ctx->env;
+	rl.require_full = so->require_full;
 	r.reload = &rl;
 	if ((err = osl_sv_run(&r, &status)))
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
@@ -532,8 +598,8 @@ cmd_supervise(int argc, char **argv, struct osl_ctx *ctx)
 			return cli_usage("-c FILE takes no command");
 		return run_tree(ctx, so);
 	}
-	if (so->check)
-		return cli_usage("--check goes with -c FILE");
+	if (so->check || so->require_full)
+		return cli_usage("%s goes with -c FILE", so->check ? "--check" : "--require-full");
 	if (argc < 1)
 		return cli_usage("a command is needed: osl supervise [OPTIONS] -- CMD [ARGS...]");
 	return run_single(ctx, so, argv);

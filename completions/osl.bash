@@ -93,6 +93,7 @@ __osl_optarg() {
 	supervise//--stop-timeout) return 0 ;;
 	supervise//-c|supervise//--config) return 0 ;;
 	supervise//--check) return 1 ;;
+	supervise//--require-full) return 1 ;;
 	supervise//-s|supervise//--socket) return 0 ;;
 	supervise//-e|supervise//--exit-success) return 0 ;;
 	supervise//-w|supervise//--warn-reap) return 1 ;;
@@ -521,6 +522,7 @@ _osl() {
 		--stop-timeout) __osl_arg 'none'; return ;;
 		-c|--config) __osl_arg 'file'; return ;;
 		--check) ;;
+		--require-full) ;;
 		-s|--socket) __osl_arg 'file'; return ;;
 		-e|--exit-success) __osl_arg 'none'; return ;;
 		-w|--warn-reap) ;;
@@ -529,7 +531,7 @@ _osl() {
 		-g|--group) ;;
 		*) __osl_garg && return ;;
 		esac
-		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;;
+		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check --require-full -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;;
 		*) [ $([ -z "$verb" ] && echo 1) = 1 ] && COMPREPLY=($(compgen -W ' ctl' -- "$cur"))
 			__osl_arg 'command' $([ -z "$verb" ] && echo 1) ;;
 		esac

@@ -141,6 +141,8 @@ function __osl_optarg
 		return 0
 	case 'supervise//--check'
 		return 1
+	case 'supervise//--require-full'
+		return 1
 	case 'supervise//-s' 'supervise//--socket'
 		return 0
 	case 'supervise//-e' 'supervise//--exit-success'
@@ -461,7 +463,8 @@ complete -c osl -n '__osl_at supervise' -l period -x -d 'the window of --max-res
 complete -c osl -n '__osl_at supervise' -l grace -x -d 'leftovers of the child'\''s group: TERM, then KILL after D (default 5s)'
 complete -c osl -n '__osl_at supervise' -l stop-timeout -x -d 'on SIGTERM/SIGINT: KILL the child D after passing it on (default 10s)'
 complete -c osl -n '__osl_at supervise' -s c -l config -r -F -d 'run the supervision tree of FILE (with a control socket)'
-complete -c osl -n '__osl_at supervise' -l check -d 'with -c: only validate FILE (exit 0 or 2)'
+complete -c osl -n '__osl_at supervise' -l check -d 'with -c: only validate FILE (exit 0 or 2) and show each child'\''s enforcement report'
+complete -c osl -n '__osl_at supervise' -l require-full -d 'with -c: refuse (exit 125) unless every child'\''s sandbox is held in full'
 complete -c osl -n '__osl_at supervise' -s s -l socket -r -F -d 'the control socket (default $XDG_RUNTIME_DIR/osl/supervise.sock)'
 complete -c osl -n '__osl_at supervise' -s e -l exit-success -x -d 'the child'\''s exit CODE counts as 0 (tini -e; repeatable)'
 complete -c osl -n '__osl_at supervise' -s w -l warn-reap -d 'a line on stderr for each orphan reaped (tini -w)'

@@ -12,6 +12,8 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
+#include "action.h"
+#include "log/log.h"
 #include "proc/denied.h"
 
 #ifndef AUDIT_LANDLOCK_ACCESS
@@ -370,4 +372,32 @@ osl_denied_watch_stop(struct osl_denied_watch *w)
 	w->d = NULL;
 	w->fd = -1;
 	w->on = false;
+}
+
+cJSON *
+osl_denial_record(const struct osl_denial *d, pid_t pid)
+{
+	cJSON *rec, *o;
+	char msg[768];
+
+	if (!(rec = osl_action_record(OSL_ACT_PROC_DENIED, "failure")))
+		return NULL;
+	cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "pid", pid);
+	o = osl_log_obj(rec, "osl");
+	/* the task refused: the program or one it started */
+	if (d->pid)
+		cJSON_AddNumberToObject(o, "denied_pid", d->pid);
+	if (d->comm[0])
+		osl_log_add_text(o, "denied_name", d->comm);
+	if (d->path[0])
+		osl_log_add_text(osl_log_obj(rec, "file"), "path", d->path);
+	osl_log_add_text(o, "blockers", d->blockers);
+	if (d->addr[0])
+		osl_log_add_text(osl_log_obj(rec, "destination"), "address", d->addr);
+	cJSON_AddNumberToObject(o, "count", (double)d->count);
+	snprintf(msg, sizeof(msg), "proc.denied %s %s%s by %s (%s)", d->blockers,
+	    d->path[0] ? d->path : d->addr, d->count > 1 ? " (again)" : "",
+	    d->comm[0] ? d->comm : "?", strncmp(d->blockers, "unix.", 5) ? "landlock" : "osl");
+	osl_log_add_text(rec, "message", msg);
+	return rec;
 }

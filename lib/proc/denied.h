@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <cjson/cJSON.h>
+
 struct osl_denial {
 	char blockers[64];	/* Landlock's words: "fs.read_file", "fs.execute", "net.connect_tcp" */
 	char path[512];		/* or "" (a port: in ADDR) */
@@ -49,6 +51,11 @@ void osl_denied_watch_start(struct osl_denied_watch *w);
 void osl_denied_watch_collect(struct osl_denied_watch *w, pid_t child, int wait_ms);
 /* Give the audit socket back and free the table. */
 void osl_denied_watch_stop(struct osl_denied_watch *w);
+
+/* The proc.denied record of D (man osl-log(5)), refused to the run whose
+ * process is PID, its message "proc.denied BLOCKERS PATH by COMM (landlock
+ * or osl)" set; NULL when out of memory. */
+cJSON *osl_denial_record(const struct osl_denial *d, pid_t pid);
 
 /* One audit record's text (pure: for the tests): "domain=... blockers=...
  * path=..." into D; true when it is a Landlock access record. */

@@ -282,7 +282,7 @@ share_files(const struct osl_spawn *sp, int errfd)
 		if (!fd_below(sp->listen_fds[i], hi))
 			return false;
 	return !sb || (fd_below(sb->ruleset_fd, hi) && fd_below(sb->netns_fd, hi) &&
-	    fd_below(sb->userns_fd, hi));
+	    fd_below(sb->userns_fd, hi) && fd_below(sb->unix_sock, hi));
 }
 #endif
 

@@ -2,6 +2,8 @@
 #ifndef OSL_SANDBOX_INT_H
 #define OSL_SANDBOX_INT_H
 
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "sandbox/sandbox.h"
@@ -129,7 +131,7 @@ const struct osl_error *osl_sandbox_hide_log(struct osl_sandbox *sb, const struc
 /* sockets.c: after the deny rules, the named unix sockets of the host
  * that no write rule covers become masks; the report's unix-connect line. */
 const struct osl_error *osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
-    bool ns_ok, bool decide);
+    bool ns_ok, const struct osl_sandbox_opts *o);
 /* PATH (real) is a socket that hands out power (a bus, a service manager,
  * a container engine, a key agent): allowed only by a rule naming it. */
 bool osl_sockets_power(const char *path);
@@ -137,6 +139,15 @@ bool osl_sockets_power(const char *path);
 /* Does P have a net.connect or net.bind rule (sandbox.c; export.c asks as
  * osl_sandbox_prepare does)? */
 bool osl_sandbox_has_net_rules(const struct osl_policy *p);
+
+/* unixconn-child.c and unixconn.c: the x32 bit of a system call's number,
+ * and the job osl sends the abstract connector, with the socket
+ * (SCM_RIGHTS); its answer is the errno, an int. */
+#define OSL_X32 0x40000000u
+struct osl_abs_msg {
+	uint32_t len;
+	struct sockaddr_storage a;
+};
 
 /* limits.c: the rlimits of limits L into SB, and the report's line. */
 void osl_sandbox_limits_prepare(struct osl_sandbox *sb, const struct osl_limits *l);

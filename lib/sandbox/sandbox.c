@@ -450,7 +450,7 @@ osl_sandbox_prepare(struct osl_sandbox *sb, const struct osl_policy *p,
 		goto done;
 	if ((err = osl_exec_prepare(sb, p, ns_ok)))
 		goto done;
-	if (enforce && (err = osl_sockets_prepare(sb, p, ns_ok, o->unix_decide)))
+	if (enforce && (err = osl_sockets_prepare(sb, p, ns_ok, o)))
 		goto done;
 	if (sb->nmasks)
 		sb->ns_flags |= CLONE_NEWNS;
@@ -533,11 +533,7 @@ osl_sandbox_release(struct osl_sandbox *sb)
 	if (sb->ruleset_fd != -1)
 		close(sb->ruleset_fd);
 	sb->ruleset_fd = -1;
-	if (sb->unix_sock > 0)
-		close(sb->unix_sock);
-	if (sb->unix_peer > 0)
-		close(sb->unix_peer);
-	sb->unix_sock = sb->unix_peer = 0;
+	(void)osl_sandbox_unix_pair(sb, false);
 	free(sb->bpf);
 	sb->bpf = NULL;
 	free(sb->bpf_args);
@@ -775,8 +771,8 @@ osl_sandbox_apply(const struct osl_sandbox *sb, const struct osl_ids *ids, const
 	/* connect() answered by osl (unixconn.c): before the filters below,
 	 * which may not let sendmsg through */
 	*step = "seccomp user notification for connect()";
-	if (sb->unix_sock > 0 && (e = osl_unixconn_install(sb->unix_sock)))
-		return e;
+	if (sb->unix_decide && (e = sb->unix_sock > 0 ? osl_unixconn_install(sb->unix_sock, sb->unix_dgram) : EBADF))
+		return e;	/* the report says osl decides: no run without it */
 	if (sb->bpf) {
 		struct sock_fprog prog = { .len = sb->bpf_len, .filter = sb->bpf };
 

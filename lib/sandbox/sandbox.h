@@ -62,8 +62,10 @@ struct osl_sandbox_opts {
 	bool terse;			/* the report's levels without their reasons (a
 					 * run that shows none does not format 40 of them) */
 	bool unix_decide;		/* osl answers the child's connect() (osl proc
-					 * run: lib/sandbox/unixconn.c), else the
-					 * over-mounts of sockets.c alone */
+					 * run, osl supervise: lib/sandbox/unixconn.c),
+					 * else the over-mounts of sockets.c alone */
+	bool unix_dgram;		/* ... but unix datagram sockets stay (sd_notify:
+					 * osl supervise's ready: {notify}): partial */
 };
 
 /* TMPDIR in a private /tmp where a kept tree must not get its rights */
@@ -130,8 +132,12 @@ struct osl_sandbox {
 	int netns_fd;			/* > 0: setns into it (the egress proxy's namespace) */
 	int userns_fd;			/* > 0: setns into it first (it owns netns_fd) */
 	/* > 0: the child installs unixconn.c's filter and sends its listener
-	 * over unix_sock; osl receives it on unix_peer (osl_unixconn_start) */
+	 * over unix_sock; osl receives it on unix_peer (osl_unixconn_start).
+	 * unix_decide: osl decides connect() (the report says so), each spawn
+	 * with a pair of its own (osl_sandbox_unix_pair) */
 	int unix_sock, unix_peer;
+	bool unix_decide;
+	bool unix_dgram;		/* its filter lets unix datagram sockets be made */
 	struct { int res; struct rlimit rl; } rlim[OSL_SANDBOX_MAX_RLIMITS];
 	size_t nrlim;
 	bool pidns;			/* the child is PID 1 of a new namespace */
@@ -178,6 +184,13 @@ int osl_userns_map(const char *uid_map, const char *gid_map);
  * per folder.  After osl_sandbox_prepare, before the spawn (hide.c). */
 const struct osl_error *osl_sandbox_hide(struct osl_sandbox *sb, const char *dir,
     const char *name);
+
+/* SB's pair for unixconn.c (unix_sock, unix_peer) closed and, with MAKE
+ * and when osl decides connect() (unix_decide), made anew: a prepared
+ * sandbox that starts many children (osl supervise) gives each spawn a
+ * copy with a pair of its own, closed after osl_unixconn_start.  0 or an
+ * errno (sockets.c). */
+int osl_sandbox_unix_pair(struct osl_sandbox *sb, bool make);
 
 /* Can a child make namespaces here (NEED_USER: only in a user namespace of
  * its own)?  osl --version says it too. */

@@ -175,6 +175,25 @@ fail:
 	return NULL;
 }
 
+int
+osl_sandbox_unix_pair(struct osl_sandbox *sb, bool make)
+{
+	int sv[2];
+
+	if (sb->unix_sock > 0)
+		close(sb->unix_sock);
+	if (sb->unix_peer > 0)
+		close(sb->unix_peer);
+	sb->unix_sock = sb->unix_peer = 0;
+	if (!make || !sb->unix_decide)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return errno;
+	sb->unix_sock = sv[0];
+	sb->unix_peer = sv[1];
+	return 0;
+}
+
 /* What no over-mount holds, said on every line but none's. */
 static const char later[] = "landlock does not check connect() or sendto() to one: one bound "
     "after the start (a restarted service) or in another network namespace (a container's) "
@@ -182,7 +201,7 @@ static const char later[] = "landlock does not check connect() or sendto() to on
 
 const struct osl_error *
 osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_ok,
-    bool decide)
+    const struct osl_sandbox_opts *o)
 {
 	const struct osl_error *err = NULL;
 	size_t masked = 0, left = OSL_SANDBOX_MAX_SOCKETS, n0 = sb->nmasks;
@@ -191,13 +210,20 @@ osl_sockets_prepare(struct osl_sandbox *sb, const struct osl_policy *p, bool ns_
 
 	if (!sb->ll_fs)
 		return NULL;	/* no file rules enforced: nothing the socket could pass */
-	if (decide && osl_unixconn_supported()) {
-		int sv[2];
+	if (o->unix_decide && osl_unixconn_supported()) {
+		int e;
 
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-			return osl_error_sys(OSL_ESETUP, errno, "socketpair");
-		sb->unix_sock = sv[0];
-		sb->unix_peer = sv[1];
+		sb->unix_decide = true;
+		sb->unix_dgram = o->unix_dgram;
+		if ((e = osl_sandbox_unix_pair(sb, true)))
+			return osl_error_sys(OSL_ESETUP, e, "socketpair");
+		if (o->unix_dgram) {
+			osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_PARTIAL,
+			    "%s", "connect() decided by osl (seccomp user notification), but unix "
+			    "datagram sockets are kept for sd_notify (ready: {notify: true}): "
+			    "sendto() reaches any datagram socket the uid may write");
+			return NULL;
+		}
 		osl_report_add(&sb->report, "net", "unix-connect", NULL, OSL_ENF_FULL, "%s",
 		    "connect() decided by osl (seccomp user notification): a named unix socket "
 		    "only under a write rule, one that hands out power only if a rule names it; "

@@ -8,23 +8,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "proc/denied.h"
+
 struct osl_sandbox;
 struct osl_policy;
-
-/* One connect osl refused (or Landlock refused the thread that made it). */
-struct osl_unix_denial {
-	char what[32];		/* "unix.connect", "net.connect_tcp" */
-	char path[512];		/* the socket (real path), or "" */
-	char addr[64];		/* "daddr=A dest=PORT", or "" */
-	char comm[32];
-	pid_t pid;
-	size_t count;
-};
 
 #define OSL_UNIX_MAX_DENIALS 32
 
 struct osl_unixconn {
 	int lfd;			/* the child's listener, or -1 */
+	int wait_fd;			/* until it comes: the pair (serve), or -1 */
 	int ruleset_fd;			/* the child's Landlock ruleset, or -1 */
 	bool ll_fs;
 	bool own_net;			/* the child has a network namespace of its own */
@@ -38,7 +31,9 @@ struct osl_unixconn {
 	unsigned refs;			/* main's and each thread's (unixconn.c) */
 	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
-	struct osl_unix_denial d[OSL_UNIX_MAX_DENIALS];
+	struct osl_denial d[OSL_UNIX_MAX_DENIALS];	/* blockers: "unix.connect",
+						 * "net.connect_tcp" (Landlock refused the
+						 * thread that connected for the program) */
 	size_t n, lost;
 	size_t answered;		/* connects answered (all families) */
 };
@@ -47,9 +42,9 @@ struct osl_unixconn {
  * (5.0), pidfd_getfd (5.6). */
 bool osl_unixconn_supported(void);
 /* In the child, after Landlock: the filter (connect notified; unix
- * datagram sockets refused), its listener sent over SOCK and closed.
- * Returns 0 or errno. */
-int osl_unixconn_install(int sock);
+ * datagram sockets refused unless DGRAM), its listener sent over SOCK and
+ * closed.  Returns 0 or errno. */
+int osl_unixconn_install(int sock, bool dgram);
 /* Whether the child makes the abstract connector: Landlock's scope, the
  * host's network namespace, no PID namespace, no CAP_SYS_PTRACE kept. */
 bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
@@ -59,9 +54,12 @@ bool osl_unixconn_abstract_wanted(const struct osl_sandbox *sb);
 void osl_unixconn_abstract(int sock);
 /* In osl after the spawn, before the sandbox is released: the listener
  * from PEER (the other end of the child's SOCK), the rules copied, and the
- * thread that answers (restricted by the child's Landlock ruleset). */
+ * thread that answers (restricted by the child's Landlock ruleset).  With
+ * LATER the listener may still be on its way (a spawn that returns before
+ * the child's exec, osl supervise's): the thread waits for it, until the
+ * child's ends of the pair close; osl must close its own copy of SOCK. */
 struct osl_unixconn *osl_unixconn_start(const struct osl_sandbox *sb,
-    const struct osl_policy *p, int peer, const struct osl_error **err);
+    const struct osl_policy *p, int peer, bool later, const struct osl_error **err);
 /* After the child is waited for (its denials read under U->mu): main's
  * reference dropped; the last thread frees U. */
 void osl_unixconn_release(struct osl_unixconn *u);

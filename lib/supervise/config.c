@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proc/proc.h"
+#include "sandbox/unixconn.h"
 #include "supervise/config-int.h"
 #include "util/parse.h"
 #include "util/strbuf.h"
@@ -285,8 +286,11 @@ child_policy(struct load *l, const struct ynode *v, struct osl_sv_child *ch)
 	so.audit = ch->policy->mode == OSL_MODE_AUDIT;
 	so.serves = true;	/* its binds on the loopback are for the host */
 	so.log_sink = l->log_sink;
+	so.unix_decide = true;	/* osl answers its connect(): each spawn's pair (start.c) */
+	so.unix_dgram = ch->ready == OSL_SV_READY_NOTIFY;	/* sd_notify's datagram */
 	if ((err = osl_sandbox_prepare(&ch->sb, ch->policy, &so)))
 		return err_node(l->file, v, "policy: %s", err->msg);
+	(void)osl_sandbox_unix_pair(&ch->sb, false);
 	return NULL;
 }
 
@@ -673,6 +677,18 @@ done:
 	return err;
 }
 
+size_t
+osl_sv_config_not_full(const struct osl_sv_config *c, const char **first)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; c->child && i < c->tree.n; i++)
+		if (!c->tree.nodes[i].spec.supervisor && c->child[i].policy &&
+		    !osl_report_full(&c->child[i].sb.report) && !bad++)
+			*first = c->tree.nodes[i].spec.name;
+	return bad;
+}
+
 void
 osl_sv_config_free(struct osl_sv_config *c)
 {
@@ -686,6 +702,7 @@ osl_sv_config_free(struct osl_sv_config *c)
 		}
 		free((void *)x->path);
 		free((void *)x->cwd);
+		osl_unixconn_release(x->uc);
 	}
 	for (size_t i = 0; c->child && i < c->tree.n; i++) {
 		struct osl_sv_child *ch = &c->child[i];

@@ -24,6 +24,9 @@ struct osl_sv_config {
 const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
     char *const *environ_, const struct osl_policy_env *penv, const char *log_sink);
 void osl_sv_config_free(struct osl_sv_config *c);
+/* How many children of C have a policy whose enforcement report is not
+ * full (--require-full); *FIRST names the first of them. */
+size_t osl_sv_config_not_full(const struct osl_sv_config *c, const char **first);
 /* A signal by name (TERM, SIGTERM) or number; 0 when it is none. */
 int osl_sv_signal_number(const char *s);
 /* What osl_sv_signal_number takes, for the message of one it refuses

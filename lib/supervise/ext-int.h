@@ -3,6 +3,8 @@
 #ifndef OSL_SUPERVISE_EXT_INT_H
 #define OSL_SUPERVISE_EXT_INT_H
 
+#include "policy/policy.h"
+#include "proc/proc.h"
 #include "supervise/event.h"
 #include "supervise/ext.h"
 
@@ -22,5 +24,12 @@ void osl_sv_out_read(struct osl_sv_ext *e, size_t i, enum osl_sv_out_how how);
 void osl_sv_out_drain(struct osl_sv_ext *e, size_t id);
 /* Its last line and the count of dropped ones, then it is closed. */
 void osl_sv_out_close(struct osl_sv_ext *e, size_t i);
+
+/* start.c: osl_proc_spawn of a child or of its ready/health command; with
+ * a policy whose connect() osl decides (SP->sb's unix_decide), a pair of
+ * its own and the thread that answers (lib/sandbox/unixconn.c), whose
+ * refusals *UC then holds (osl_unixconn_release), unless UC is NULL. */
+const struct osl_error *osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p,
+    struct osl_unixconn **uc);
 
 #endif

@@ -371,7 +371,7 @@ probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool h
 	sp.ids = ch->ids;
 	sp.out_fd = sp.err_fd = e->devnull;
 	sp.fd_high = e->fd_high;
-	if ((err = osl_proc_spawn(&sp))) {
+	if ((err = osl_sv_spawn(&sp, ch->policy, NULL))) {
 		char msg[300];
 		cJSON *r = rec(health ? OSL_ACT_SV_HEALTH : OSL_ACT_SV_READY, false,
 		    name_of(e, id));

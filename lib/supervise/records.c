@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "op.h"
+#include "sandbox/unixconn.h"
 #include "supervise/loop.h"
 
 void
@@ -134,13 +135,41 @@ osl_sv_log_action(struct osl_sv_loop *l, const struct osl_sv_action *a)
 	}
 }
 
+/* What osl refused child ID's run (its connect() calls: unixconn.c), a
+ * proc.denied record each, as osl proc run writes them; the run's table
+ * is let go. */
+static void
+denied_records(struct osl_sv_loop *l, size_t id)
+{
+	struct osl_sv_exec *x = &l->r->exec[id];
+	struct osl_unixconn *u = x->uc;
+	struct osl_log *log;
+	cJSON *rec;
+
+	if (!u)
+		return;
+	x->uc = NULL;
+	if (osl_ctx_log(l->r->ctx, &log))
+		log = NULL;
+	pthread_mutex_lock(&u->mu);
+	for (size_t i = 0; log && i < u->n; i++)
+		if ((rec = osl_denial_record(&u->d[i], x->pid))) {
+			osl_log_add_text(svo(rec), "name", l->r->tree->nodes[id].spec.name);
+			osl_log_emit(log, OSL_LEVEL_WARN, rec);
+		}
+	pthread_mutex_unlock(&u->mu);
+	osl_unixconn_release(u);
+}
+
 void
 osl_sv_end_record(struct osl_sv_loop *l, size_t id, bool exited, int code, uint64_t now)
 {
 	struct osl_sv_exec *x = &l->r->exec[id];
 	const char *name = l->r->tree->nodes[id].spec.name;
-	cJSON *rec = osl_sv_rec(OSL_ACT_SV_EXIT, exited && code == 0, name);
+	cJSON *rec;
 
+	denied_records(l, id);
+	rec = osl_sv_rec(OSL_ACT_SV_EXIT, exited && code == 0, name);
 	cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "pid", x->pid);
 	if (exited) {
 		cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "exit_code", code);

@@ -39,7 +39,9 @@ static const struct osl_error *
 load_next(struct osl_sv_reload *rl)
 {
 	const struct osl_error *err;
+	const char *first = "";
 	char msg[1024];
+	size_t n;
 
 	if (rl->pending)
 		return osl_error_new(OSL_EFAIL, "a reload is under way");
@@ -47,6 +49,12 @@ load_next(struct osl_sv_reload *rl)
 	if ((err = osl_sv_config_load(&rl->next, rl->path, rl->environ_, rl->penv, rl->log_sink))) {
 		/* the error goes out before the half-read file is freed */
 		snprintf(msg, sizeof(msg), "%s", err->msg);
+		osl_sv_config_free(&rl->next);
+		return osl_error_new(OSL_EINPUT, "%s", msg);
+	}
+	if (rl->require_full && (n = osl_sv_config_not_full(&rl->next, &first))) {
+		snprintf(msg, sizeof(msg), "--require-full: %zu child%s not held in full "
+		    "(%s; see osl supervise --check)", n, n == 1 ? " is" : "ren are", first);
 		osl_sv_config_free(&rl->next);
 		return osl_error_new(OSL_EINPUT, "%s", msg);
 	}

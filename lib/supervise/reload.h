@@ -17,6 +17,8 @@ struct osl_sv_reload {
 	char *const *environ_;
 	const struct osl_policy_env *penv;
 	const char *log_sink;		/* the supervisor's log (config.h) */
+	bool require_full;		/* --require-full: a file with a child whose
+					 * report is not full is refused */
 	/* a reload under way: the old nodes are stopping */
 	bool pending;
 	struct osl_sv_config next;

@@ -26,6 +26,8 @@
 #include "supervise/tree.h"
 
 /* What to run for a child node (indexed like the tree's nodes). */
+struct osl_unixconn;
+
 struct osl_sv_exec {
 	const char *path;		/* resolved program */
 	char *const *argv;
@@ -60,6 +62,9 @@ struct osl_sv_exec {
 	int status;			/* last end as a shell sees it (128+N) */
 	char why[256];			/* why the last start failed, or "" */
 	bool ended;			/* at least once */
+	/* the run's connect() decisions (lib/sandbox/unixconn.h): what osl
+	 * refused it is logged at its end (proc.denied), or NULL */
+	struct osl_unixconn *uc;
 };
 
 /* An entry that has run nothing yet: no pidfd, exec pipe or cgroup. */

@@ -13,6 +13,8 @@
 
 #include "op.h"
 #include "proc/proc.h"
+#include "sandbox/unixconn.h"
+#include "supervise/child.h"
 #include "supervise/loop.h"
 #include "supervise/peer.h"
 
@@ -123,6 +125,50 @@ osl_sv_op_free(struct osl_sv_exec *x)
 	x->real = NULL;
 }
 
+/* The sandbox is one, prepared when the file was read; each spawn gets a
+ * copy with a pair of its own, so a listener or a connector of one run is
+ * never another's.  The spawn may return before the child's exec (a
+ * child with user:): the thread waits for its listener.  Should the
+ * thread not start, the child's connect() calls fail (its listener is
+ * dropped with the pair: ENOSYS), never pass unchecked.  A thread per
+ * run, not the supervisor's epoll: an answer may wait (a unix connect
+ * while the listener's backlog is full, the abstract connector's one job
+ * at a time), and must hold up neither the loop nor another child's
+ * connects; an idle one is a poll(2) on its listener, gone with the run. */
+const struct osl_error *
+osl_sv_spawn(struct osl_spawn *sp, const struct osl_policy *p, struct osl_unixconn **uc)
+{
+	const struct osl_sandbox *sb = sp->sb;
+	const struct osl_error *err, *uerr;
+	struct osl_unixconn *u = NULL;
+	struct osl_sandbox b;
+	int e;
+
+	if (uc) {
+		osl_unixconn_release(*uc);	/* a run before (its records are out) */
+		*uc = NULL;
+	}
+	if (!sb || !sb->unix_decide || !p)
+		return osl_proc_spawn(sp);
+	b = *sb;
+	b.unix_sock = b.unix_peer = 0;
+	if ((e = osl_sandbox_unix_pair(&b, true)))
+		return osl_error_sys(OSL_ESETUP, e, "socketpair");
+	sp->sb = &b;
+	err = osl_proc_spawn(sp);
+	sp->sb = sb;
+	if (!err)
+		u = osl_unixconn_start(&b, p, b.unix_peer, true, &uerr);
+	/* ours closed: only the child's end keeps the pair open (the
+	 * thread's EOF when the child fails before it sends its listener) */
+	(void)osl_sandbox_unix_pair(&b, false);
+	if (uc)
+		*uc = u;
+	else
+		osl_unixconn_release(u);
+	return err;
+}
+
 /* Start child ID.  The spawn returns at the fork: the exec's outcome is an
  * event (osl_sv_exec_result), and so is the child's end (its pidfd).  The
  * start record is written with that outcome, after the program runs. */
@@ -178,7 +224,7 @@ start_child(struct osl_sv_loop *l, size_t id)
 		sp.pass_as = x->ready_fd;
 	}
 	if (!(err = osl_sv_ext_prestart(&l->ext, id, &sp)))
-		err = osl_proc_spawn(&sp);
+		err = osl_sv_spawn(&sp, r->child ? r->child[id].policy : NULL, &x->uc);
 	x->gen++;
 	osl_sv_ext_started(&l->ext, id, err ? 0 : sp.pid);
 	if (sp.pass_as) {

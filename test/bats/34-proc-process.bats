@@ -403,20 +403,7 @@ for port in (1, 2):
 }
 
 @test "unix-connect: in the host's network namespace (builtin:default) the program's own abstract sockets connect, from any of its processes; a host process's stays refused (EPERM), as root and as nobody" {
-	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
-	run osl -j -p builtin:default proc run --dry-run
-	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
-	    skip "no seccomp user notification or pidfd_getfd here"
-	echo "$output" | jq -e '.[-1].landlock_abi >= 6' || skip "no Landlock scope (ABI 6) here"
-	echo "$output" | jq -e '.[-1].namespaces | index("net") | not'
-	# a host process listening on an abstract name (ready when listed)
-	/usr/bin/python3 -c '
-import socket, time
-s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs-host-'$$'"); s.listen(4)
-time.sleep(120)' >/dev/null 2>&1 3>&- &
-	LISTENER=$!
-	for _ in $(seq 100); do grep -q "@osl-t-abs-host-$$\$" /proc/net/unix && break; sleep 0.05; done
-	grep -q "@osl-t-abs-host-$$\$" /proc/net/unix
+	abstract_host_listener "osl-t-abs-host-$$"
 	# shellcheck disable=SC2016
 	abs='import os, socket, sys
 s = socket.socket(socket.AF_UNIX); s.bind("\0osl-t-abs-own-%d" % os.getpid()); s.listen(4)

@@ -779,3 +779,211 @@ names_pids() { "$OSL" -j supervise ctl status | jq -r '[.tree.children[] | "\(.n
 	echo "$output" | jq -e '[.. | objects | select(has("containment")) | .containment] |
 	    length >= 61 and all(. == "cgroup")'
 }
+
+# --- the escape probes as supervised children (test/probes/run -s supervise) ---
+
+probes_supervised() {	# [-u]
+	PROBES=${OSL_BUILD:-$OSL_TOP/build}/probes
+	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
+	[ -x "$PROBES/_helper" ] || skip "probes not built (make probes)"
+	run "$OSL" -j -p "$OSL_TOP/test/fixtures/policies/proc-full.yaml" proc run --dry-run
+	[ "$(echo "$output" | jq '.[-1].landlock_abi')" -ge 1 ] || skip "needs Landlock"
+	probes_held -s supervise "$@" "$PROBES"
+	# connect() is osl's to decide for a supervised child as well
+	# (unix_netns needs unshare -n for its listener)
+	if echo "$output" | grep -q "^unix_later 0 13 held"; then
+		assert_line --regexp "^unix_netns (0 13 held|- - skip:)"
+	else
+		assert_line "unix_later 0 0 partial"	# a kernel without user notification
+	fi
+}
+
+@test "probes: every escape probe that works bare is held (or partial, as --check says and --require-full refuses) as a supervised child with its policy" {
+	probes_supervised
+}
+
+@test "probes: as an unprivileged supervisor too, every probe is held or partial as its child" {
+	command -v setpriv >/dev/null || skip "setpriv is needed for -u"
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U true 2>/dev/null ||
+	    skip "no unprivileged user namespaces here"
+	probes_supervised -u
+}
+
+@test "policy: osl decides a supervised child's connect() to a named unix socket: one under a write rule connects, one outside is refused (a proc.denied record), with and without user:, restarted too" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	osl -j -p "$P/child-policy.yaml" proc run --dry-run |
+	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	W=$(mktemp -d /tmp/osl-svconn.XXXXXX)
+	chmod 0755 "$W"
+	cd "$W"
+	mkdir -m 0777 allowed
+	mkdir out
+	# shellcheck disable=SC2016
+	/usr/bin/python3 -c 'import os, socket, sys, time
+k = []
+for p in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX); s.bind(p); os.chmod(p, 0o777); s.listen(64); k.append(s)
+print("ready", flush=True)
+time.sleep(120)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
+	LP=$!
+	for _ in $(seq 200); do grep -q ready l.out && break; sleep 0.05; done
+	cat > c.py <<-'EOF'
+	import socket, sys
+	for p in sys.argv[1:]:
+	    c = socket.socket(socket.AF_UNIX)
+	    try: c.connect(p); print(p.rsplit("/", 1)[1], "connected", flush=True)
+	    except OSError as e: print(p.rsplit("/", 1)[1], e.errno, flush=True)
+	EOF
+	users="" k=0
+	[ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && users="nobody"
+	for u in "" $users; do
+		# a transient child that fails twice: three runs, each its own pair
+		cat > t.yaml <<-EOF
+		version: 1
+		supervisor:
+		  intensity: 5
+		  auto_shutdown: any_significant
+		  children:
+		    - name: c
+		      cmd: [sh, -c, "/usr/bin/python3 $W/c.py $W/allowed/ok.sock $W/out/no.sock; echo x >> allowed/runs; [ \$(wc -l < allowed/runs) -ge 3 ]"]
+		      restart: transient
+		      significant: true
+		      policy: $P/child-policy.yaml
+		      ${u:+user: $u}
+		EOF
+		rm -f allowed/runs
+		run timeout 60 "$OSL" supervise -c t.yaml
+		echo "$output"
+		assert_success
+		[ "$(grep -c '^ok.sock connected$' <<< "$output")" -eq 3 ]
+		[ "$(grep -c '^no.sock 13$' <<< "$output")" -eq 3 ]
+		# each refusal a proc.denied record of the run, at its end
+		k=$((k + 3))
+		[ "$(jq -c "select(.event.action == \"proc.denied\" and .osl.supervise.name == \"c\" and
+		    .osl.blockers == \"unix.connect\" and .file.path == \"$W/out/no.sock\" and
+		    .osl.denied_name == \"python3\")" "$LOG" | wc -l)" -eq "$k" ]
+	done
+	kill "$LP"
+	cd "$T"
+	rm -rf "$W"
+}
+
+@test "policy: in the host's network namespace (builtin:default) a supervised child's own abstract sockets connect, a host process's is refused (EPERM)" {
+	abstract_host_listener "osl-t-svabs-host-$$"
+	cat > a.py <<-EOF
+	import os, socket
+	s = socket.socket(socket.AF_UNIX); s.bind("\\0osl-t-svabs-own-%d" % os.getpid()); s.listen(4)
+	def try_(name, what):
+	    c = socket.socket(socket.AF_UNIX)
+	    try: c.connect(name); print(what, "connected", flush=True)
+	    except OSError as e: print(what, e.errno, flush=True)
+	try_("\\0osl-t-svabs-own-%d" % os.getpid(), "own")
+	try_("\\0osl-t-svabs-host-$$", "host")
+	EOF
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  auto_shutdown: any_significant
+	  children:
+	    - name: a
+	      cmd: [/usr/bin/python3, $T/a.py]
+	      restart: temporary
+	      significant: true
+	      policy: builtin:default
+	EOF
+	run timeout 60 "$OSL" -l none supervise -c t.yaml
+	kill "$LISTENER"
+	assert_success
+	assert_output "own connected
+host 1"
+}
+
+@test "policy and ready notify: the sandboxed child's sd_notify datagram gets through, and its report says unix-connect partial; a child without notify has no unix datagram socket" {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	osl -j -p "$P/child-policy.yaml" proc run --dry-run |
+	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	cat > n.py <<-'EOF'
+	import os, socket
+	try:
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	    s.sendto(b"READY=1", os.environ.get("NOTIFY_SOCKET", "/nonexistent"))
+	    print("sent", flush=True)
+	except OSError as e:
+	    print("dgram", e.errno, flush=True)
+	EOF
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: n
+	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      ready: { notify: true, timeout: 60s }
+	      policy: $P/child-policy.yaml
+	      output: log
+	    - name: plain
+	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      policy: $P/child-policy.yaml
+	      output: log
+	EOF
+	run "$OSL" -j supervise -c t.yaml --check
+	assert_success
+	echo "$output" | jq -e '.enforcement.n[] | select(.rule == "unix-connect") | .enforcement == "partial" and (.reason | test("sd_notify"))'
+	echo "$output" | jq -e '.enforcement.plain[] | select(.rule == "unix-connect") | .enforcement == "full"'
+	start_tree
+	wait_for 0 .state up
+	wait_record '.osl.supervise.name == "plain" and .message == "dgram 1"'
+	wait_record '.osl.supervise.name == "n" and .message == "sent"'
+}
+
+@test "check: --check shows each sandboxed child's enforcement report; --require-full refuses a tree with a child not held in full (exit 125), before anything starts, and a reload that would bring one" {
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: boxed
+	      cmd: [sh, -c, "touch allowed/started; exec sleep 1000"]
+	      policy: $P/child-policy.yaml
+	    - name: free
+	      cmd: [sleep, "1000"]
+	EOF
+	mkdir allowed
+	# the control socket's folder is hidden once it is there (the run makes it)
+	run "$OSL" -j supervise -c t.yaml --check
+	assert_success
+	echo "$output" | jq -e '[.enforcement.boxed[] | select(.rule == "control-socket")] | length == 0'
+	mkdir -m 0700 "$XDG_RUNTIME_DIR/osl"
+	run "$OSL" -j supervise -c t.yaml --check
+	assert_success
+	echo "$output" | jq -e '.enforcement.boxed | type == "array"'
+	echo "$output" | jq -e '.enforcement.boxed[] | select(.rule == "control-socket")'
+	echo "$output" | jq -e '.enforcement | has("free") | not'
+	# a rule on a path that is not there allows nothing: partial
+	printf 'version: 1\nextends: [%s]\nfs: { read: ["%s/nowhere/**"] }\n' "$P/child-policy.yaml" "$T" > gap.yaml
+	sed -i "s|$P/child-policy.yaml|gap.yaml|" t.yaml
+	run "$OSL" supervise -c t.yaml --check
+	assert_success
+	assert_line "boxed: enforcement partial"
+	run "$OSL" supervise -c t.yaml --check --require-full
+	assert_failure 125
+	run "$OSL" supervise -c t.yaml --require-full
+	assert_failure 125
+	assert_output --partial "--require-full: 1 child is not held in full (boxed"
+	[ ! -e allowed/started ]
+	run "$OSL" supervise --require-full -- true
+	assert_failure 2
+	# a reload that would bring such a child is refused; the tree runs on
+	sed -i "s|gap.yaml|$P/child-policy.yaml|" t.yaml
+	"$OSL" supervise -c t.yaml --require-full >"$T/sv.out" 2>"$T/sv.err" &
+	SVPID=$!
+	wait_socket
+	for _ in $(seq 200); do [ -e allowed/started ] && break; sleep 0.05; done
+	[ -e allowed/started ]
+	pid=$(child 0 .pid)
+	sed -i "s|$P/child-policy.yaml|gap.yaml|" t.yaml
+	run "$OSL" supervise ctl reload
+	assert_failure
+	assert_output --partial "--require-full: 1 child is not held in full (boxed"
+	[ "$(child 0 .pid)" = "$pid" ]
+}

@@ -34,6 +34,38 @@ proc_setup() {
 	[ -x "$PROBES/_helper" ] || PROBES=$OSL_TOP/build/probes
 }
 
+# test/probes/run ARGS...: none escaped, each probe ran under the sandbox
+# and said what it got (none " refused "), and 30 or more are held.
+probes_held() {
+	run "$OSL_TOP/test/probes/run" "$@"
+	echo "$output"
+	assert_success
+	assert_line --regexp '^[0-9]+ held, 0 escaped'
+	refute_output --partial " refused "
+	held=$(echo "$output" | tail -n 1 | cut -d' ' -f1)
+	[ "$held" -ge 30 ]
+}
+
+# The abstract socket tests (34, 42): skipped where osl cannot decide
+# connect() or Landlock cannot scope, under builtin:default (the host's
+# network namespace); a host process listening on abstract name $1 (its
+# pid: LISTENER), ready when /proc/net/unix lists it.
+abstract_host_listener() {
+	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
+	run osl -j -p builtin:default proc run --dry-run
+	echo "$output" | jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' ||
+	    skip "no seccomp user notification or pidfd_getfd here"
+	echo "$output" | jq -e '.[-1].landlock_abi >= 6' || skip "no Landlock scope (ABI 6) here"
+	echo "$output" | jq -e '.[-1].namespaces | index("net") | not'
+	/usr/bin/python3 -c '
+import socket, time
+s = socket.socket(socket.AF_UNIX); s.bind("\0'"$1"'"); s.listen(4)
+time.sleep(120)' >/dev/null 2>&1 3>&- &
+	LISTENER=$!
+	for _ in $(seq 100); do grep -q "@$1\$" /proc/net/unix && break; sleep 0.05; done
+	grep -q "@$1\$" /proc/net/unix
+}
+
 # nobody, in a folder of its own ($W, with a home nobody owns; the test
 # file's teardown removes it)
 nobody_home() {

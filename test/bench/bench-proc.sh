@@ -6,7 +6,7 @@
 # before and after in one run).
 # Each round runs every contender once (so drift hits all alike); prints the
 # mean per run and the ratio to tini.  Goal: osl <= 1.15x tini.  Then the
-# escape probes side by side for osl, bwrap and firejail.
+# escape probes side by side for osl (proc run, and a child of supervise -c), bwrap and firejail.
 set -u
 B=${1:-build}
 N=${2:-200}
@@ -132,20 +132,21 @@ fi
 
 [ -x "$B/probes/_helper" ] || { echo "probes: not built (make probes)"; exit 0; }
 echo
-echo "escape probes (errno under the sandbox; 0 = escaped):"
-for s in osl bwrap firejail; do
+echo "escape probes (errno under the sandbox; 0 = escaped; supervise: a child of osl supervise -c):"
+sandboxes="osl supervise bwrap firejail"
+for s in $sandboxes; do
 	OSL=$OSL "$top/test/probes/run" -s "$s" "$B/probes" > "$tmp/probes-$s" 2>/dev/null
 	[ $? -eq 77 ] && : > "$tmp/probes-$s"
 done
-printf '  %-20s %-10s %-10s %-10s\n' probe osl bwrap firejail
+printf '  %-20s' probe; printf ' %-10s' $sandboxes; echo
 for p in $(cd "$B/probes" && ls | grep -v '^_'); do
 	row=$(printf '  %-20s' "$p")
-	for s in osl bwrap firejail; do
+	for s in $sandboxes; do
 		v=$(awk -v p="$p" '$1 == p { print ($4 == "ESCAPED" || $4 == "partial" ? $4 : ($4 ~ /^skip/ ? "skip" : $3)) }' "$tmp/probes-$s")
 		row="$row $(printf '%-10s' "${v:--}")"
 	done
 	echo "$row"
 done
-for s in osl bwrap firejail; do
-	printf '  %-9s %s\n' "$s:" "$(tail -n 1 "$tmp/probes-$s" 2>/dev/null || echo 'not run')"
+for s in $sandboxes; do
+	printf '  %-10s %s\n' "$s:" "$(tail -n 1 "$tmp/probes-$s" 2>/dev/null || echo 'not run')"
 done
