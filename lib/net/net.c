@@ -463,7 +463,10 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 
 			if (!p[k].revents)
 				continue;
-			if (getsockopt(p[k].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			/* writable and no error or hang-up: connected (the
+			 * common case, without asking for SO_ERROR) */
+			if ((p[k].revents & (POLLERR | POLLHUP)) &&
+			    getsockopt(p[k].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 				e = errno;
 			if (!e) {
 				win = slot[k];
