@@ -7,6 +7,7 @@
  * to the file before its 403 (lib/op.c writes it under that lock). */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,7 +24,7 @@ struct item {
 	struct item *next;
 	struct osl_net_conn c;		/* closed; its op (fields, decision) is ours */
 	bool failed;
-	struct osl_error err;		/* the result when FAILED */
+	struct osl_error err;		/* the result when FAILED (else not allocated) */
 };
 
 struct osl_net_records {
@@ -132,7 +133,7 @@ osl_net_records_end(struct osl_net_records *q, struct osl_net_conn *c,
 
 	if (!osl_net_conn_close(c))
 		return result;
-	if (q->direct || !(it = malloc(sizeof(*it)))) {
+	if (q->direct || !(it = malloc(result ? sizeof(*it) : offsetof(struct item, err)))) {
 		osl_net_lock();
 		err = osl_op_end(q->ctx, &c->op, result);
 		osl_net_unlock();
