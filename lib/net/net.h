@@ -113,7 +113,7 @@ bool osl_net_conn_close(struct osl_net_conn *c);
 
 /* The records of ended connections, written later by a thread of their
  * own, in batches (records.c; the proxy's, off the next client's path).
- * Without a log to write to, or a thread, each is written at once. */
+ * Without a thread, each is written at once. */
 struct osl_net_records;
 const struct osl_error *osl_net_records_start(struct osl_ctx *ctx, struct osl_net_records **out);
 /* osl_net_conn_end, with the record queued; RESULT is copied. */

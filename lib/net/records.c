@@ -29,7 +29,6 @@ struct item {
 
 struct osl_net_records {
 	struct osl_ctx *ctx;
-	struct osl_log *log;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* CLOCK_MONOTONIC */
 	struct item *head, **tail;
@@ -43,15 +42,20 @@ static void
 write_items(struct osl_net_records *q, struct item *it)
 {
 	struct item *done, *next;
+	struct osl_log *log;
 
 	while (it) {
 		done = it;
 		osl_net_lock();
-		osl_log_hold(q->log);
+		/* opened by the first record, as osl_op_end would (a proxy
+		 * that never logs, as under --dry-run, makes no log file) */
+		if (osl_ctx_log(q->ctx, &log))
+			log = NULL;
+		osl_log_hold(log);
 		for (int n = 0; it && n < CHUNK; n++, it = it->next)
 			osl_op_end(q->ctx, &it->c.op, it->failed ? &it->err : NULL);
 		/* the batch's one write (its errors are counted by the log) */
-		osl_log_release(q->log);
+		osl_log_release(log);
 		osl_net_unlock();
 		for (; done != it; done = next) {
 			next = done->next;
@@ -107,18 +111,13 @@ osl_net_records_start(struct osl_ctx *ctx, struct osl_net_records **out)
 		return osl_error_nomem();
 	q->ctx = ctx;
 	q->tail = &q->head;
-	osl_net_lock();
-	if (osl_ctx_log(ctx, &q->log))
-		q->log = NULL;
-	osl_net_unlock();
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	/* no log to write to (-l none) or no thread: at once, as osl_net_conn_end */
-	q->direct = !osl_log_enabled(q->log, OSL_LEVEL_CRITICAL) ||
-	    pthread_create(&q->th, NULL, writer, q) != 0;
+	/* no thread: each at once, as osl_net_conn_end */
+	q->direct = pthread_create(&q->th, NULL, writer, q) != 0;
 	*out = q;
 	return NULL;
 }
