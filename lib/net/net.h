@@ -153,8 +153,11 @@ struct osl_net_relay {
 	bool dgram;		/* SOCK is a connected datagram socket */
 	bool in_is_sock;	/* IN is a socket too (the proxy): half-close it */
 	bool nonblock;		/* SOCK (and IN when a socket) are nonblocking already */
-	int stop_fd;		/* readable: end now (OSL_EFAIL); 0: none (never stdin) */
+	int stop_fd;		/* readable: end now (OSL_EFAIL, OSL_NET_STOPPING); 0: none
+				 * (never stdin) */
 };
+/* What a relay or a request cut short by osl's stop says (osl-net(1), proxy). */
+#define OSL_NET_STOPPING "cut short: osl is stopping"
 const struct osl_error *osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
     uint64_t *bytes_out, uint64_t *bytes_in);
 

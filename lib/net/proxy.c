@@ -1,6 +1,7 @@
 /* The egress proxy: HTTP CONNECT (TLS) and plain http:// requests.  A request
  * goes out only when net.connect allows the requested name and port (and
- * every address it resolves to: osl_net_connect).  One thread per client;
+ * every address it resolves to: osl_net_connect).  One thread per client,
+ * one that waits for the stop, one that writes the records (records.c);
  * the context is shared under osl_net_lock. */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,7 +107,7 @@ read_head(int fd, int stop, struct strbuf *sb, size_t *headlen, int *code)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
 			if (poll(p, 2, (int)((deadline - now) / 1000000 + 1)) > 0 && p[1].revents) {
 				*code = 503;
-				return osl_error_new(OSL_EFAIL, "osl is stopping");
+				return osl_error_new(OSL_EFAIL, OSL_NET_STOPPING);
 			}
 			continue;
 		}

@@ -353,7 +353,7 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 			goto done;
 		}
 		if (p[3].revents) {
-			err = osl_error_new(OSL_EFAIL, "cut short: osl is stopping");
+			err = osl_error_new(OSL_EFAIL, OSL_NET_STOPPING);
 			goto done;
 		}
 		if ((e = step(&up, p[0].revents, p[1].revents, r->dgram))) {

@@ -637,7 +637,7 @@ wait_log() {
 	assert_success
 }
 
-@test "proxy: SIGTERM right after N tunnels: every record is written, and the open tunnels end with theirs" {
+@test "proxy: SIGTERM right after N tunnels: every record is written, and the open tunnels and heads end with theirs" {
 	start_proxy
 	# N tunnels that end, then K held open, then SIGTERM at once: the
 	# held ones end (the client sees the end), and the proxy exits
@@ -672,13 +672,20 @@ wait_log() {
 	def drain(s):
 	    while s.recv(65536): pass
 	    s.close()
+	# a head still being read: in the accept queue before the tunnels
+	# (TCP_DEFER_ACCEPT queues it with its first bytes), so taken first
+	half = socket.create_connection(px, timeout=30)
+	half.sendall(b"CONNECT localhost:%d HTTP/1.1\r\n" % port)
 	for _ in range(n):
 	    s = tunnel(); s.shutdown(socket.SHUT_WR); drain(s)
 	held = [tunnel() for _ in range(k)]
 	os.kill(pid, signal.SIGTERM)
 	for s in held: drain(s)
+	print(half.recv(65536).split(b"\r\n")[0].decode())
 	print(port)
 	EOF
+	assert_line --index 0 "HTTP/1.1 503 Service Unavailable"
+	output=${lines[1]}
 	port=$output
 	for _ in $(seq 100); do kill -0 "$PXPID" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$PXPID" 2>/dev/null; then echo "the proxy did not exit"; false; fi
@@ -687,8 +694,8 @@ wait_log() {
 	con=$(grep '"net.connect"' "$LOG" | grep "\"port\":$port[,}]" | grep '"allow"')
 	[ "$(grep -c '"outcome":"success"' <<< "$con")" -eq 20 ]
 	[ "$(grep '"outcome":"failure"' <<< "$con" | grep -c 'cut short: osl is stopping')" -eq 3 ]
-	[ "$(grep -c '"net.accept"' "$LOG")" -eq 23 ]
-	[ "$(grep '"net.accept"' "$LOG" | grep -c 'cut short: osl is stopping')" -eq 3 ]
+	[ "$(grep -c '"net.accept"' "$LOG")" -eq 24 ]
+	[ "$(grep '"net.accept"' "$LOG" | grep -c 'cut short: osl is stopping')" -eq 4 ]
 	run osl log verify "$LOG"
 	assert_success
 }
