@@ -172,8 +172,9 @@ void osl_net_unlock(void);
 
 /* The egress proxy: HTTP CONNECT and plain http:// requests, each allowed
  * only when net.connect allows the requested name and port.  Serves LFD
- * until *STOP is set (checked every 200 ms) or forever when STOP is NULL.
- * MAX_CLIENTS bounds concurrent clients (others wait in the backlog). */
+ * until *STOP is set (checked every 200 ms, and at once when STOP_FD
+ * becomes readable) or forever when STOP is NULL.  MAX_CLIENTS bounds
+ * concurrent clients (others wait in the backlog). */
 struct osl_proxy_opts {
 	unsigned max_clients;
 	uint64_t connect_timeout_ns;
@@ -181,6 +182,7 @@ struct osl_proxy_opts {
 	volatile int *stop;
 	bool internal;		/* osl's own listener for a child: clients are not decided
 				 * as net.accept (each request still is, as net.connect) */
+	int stop_fd;		/* written when *STOP is set (a pipe's end); 0: none */
 };
 const struct osl_error *osl_proxy_serve(struct osl_ctx *ctx, int lfd,
     const struct osl_proxy_opts *o);
@@ -198,6 +200,7 @@ struct osl_egress {
 	char reason[160];	/* why there is no namespace (netns_fd -1) */
 	pthread_t th;
 	volatile int stop;
+	int stop_pipe[2];	/* written by osl_egress_stop: the proxy stops at once */
 	bool running;
 	struct osl_error err;
 };

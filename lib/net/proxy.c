@@ -38,6 +38,7 @@ struct proxy {
 	bool fixed;
 	pthread_attr_t attr;
 	pthread_mutex_t mu;
+	pthread_cond_t gone;	/* signalled when the last worker ends */
 	unsigned threads, idle;
 	bool nothread;		/* a worker could not be started: not again */
 	bool denied;		/* a client was denied: the proxy stops (ERR) */
@@ -405,6 +406,8 @@ worker(void *arg)
 	pthread_mutex_lock(&px->mu);
 	px->threads--;
 	px->idle--;
+	if (!px->threads)
+		pthread_cond_signal(&px->gone);
 	pthread_mutex_unlock(&px->mu);
 	return NULL;
 }
@@ -421,6 +424,7 @@ serve_end(struct proxy *px)
 		close(px->wake[1]);
 	}
 	pthread_attr_destroy(&px->attr);
+	pthread_cond_destroy(&px->gone);
 	pthread_mutex_destroy(&px->mu);
 	if (px->denied)
 		err = osl_error_new(px->err.status, "%s", px->err.msg);
@@ -446,6 +450,7 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	/* one address listened on: every client's local address, no getsockname each */
 	px->fixed = osl_net_fixed_local(lfd, &px->local);
 	pthread_mutex_init(&px->mu, NULL);
+	pthread_cond_init(&px->gone, NULL);
 	pthread_attr_init(&px->attr);
 	pthread_attr_setdetachstate(&px->attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&px->attr, 256 * 1024);
@@ -465,25 +470,22 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 		err = osl_error_new(OSL_ESETUP, "proxy: cannot start a thread");
 		goto fail;
 	}
-	/* this thread waits for the stop (seen within 200 ms), even when
-	 * every worker is busy; then every tunnel and request head ends at
+	/* this thread waits for the stop (seen within 200 ms, or at once
+	 * through STOP_FD), even when every worker is busy; then every tunnel and request head ends at
 	 * once, a connect under way within --timeout, and every record is
 	 * written (osl-net(1), proxy) */
-	while (!stopping(px))
-		poll(NULL, 0, 200);
+	while (!stopping(px)) {
+		struct pollfd pf = { .fd = o->stop_fd > 0 ? o->stop_fd : -1, .events = POLLIN };
+
+		poll(&pf, 1, 200);
+	}
 	(void)!write(px->wake[1], "", 1);
 	/* the workers waiting in accept return now (EINVAL), not within 200 ms */
 	shutdown(lfd, SHUT_RD);
-	for (;;) {
-		unsigned threads;
-
-		pthread_mutex_lock(&px->mu);
-		threads = px->threads;
-		pthread_mutex_unlock(&px->mu);
-		if (!threads)
-			break;
-		poll(NULL, 0, 10);
-	}
+	pthread_mutex_lock(&px->mu);
+	while (px->threads)
+		pthread_cond_wait(&px->gone, &px->mu);
+	pthread_mutex_unlock(&px->mu);
 	return serve_end(px);
 fail:
 	px->denied = false;
