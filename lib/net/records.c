@@ -1,10 +1,11 @@
 /* The records of ended connections, written by a thread of their own in
  * batches (osl-net(1), proxy): a connection's two records cost its worker
- * a copy and a queue, and the next client's connect never waits for the
- * log's lock, its file lock or its write.  The records gathered in
- * BATCH_NS go to the log in one write(2) (osl_log_hold), a few at a time
- * under the context's lock, so that a denial written meanwhile still goes
- * to the file before its 403 (lib/op.c writes it under that lock). */
+ * a copy and a queue, and the next client's connect waits for the log's
+ * lock, its file lock or its write only when it comes while a batch is
+ * written.  The records gathered in BATCH_NS go to the log CHUNK at a
+ * time, each chunk in one write(2) (osl_log_hold) under the context's
+ * lock, so that a denial written meanwhile still goes to the file before
+ * its 403 (lib/op.c writes it under that lock). */
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
