@@ -20,6 +20,10 @@
 /* Records built into the log's batch under one hold of the context's
  * lock: what a decision may wait for. */
 #define CHUNK 16
+/* Records queued at most: past it (a log that cannot keep up, a disk
+ * that stalls) a worker writes its own, and waits for the log as it did
+ * without the thread, rather than memory growing. */
+#define QUEUE_MAX 4096
 
 struct item {
 	struct item *next;
@@ -33,6 +37,7 @@ struct osl_net_records {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;		/* CLOCK_MONOTONIC */
 	struct item *head, **tail;
+	size_t n;			/* in the queue */
 	bool stop;
 	bool direct;			/* no thread: each record is written at once */
 	pthread_t th;
@@ -93,6 +98,7 @@ writer(void *arg)
 		it = q->head;
 		q->head = NULL;
 		q->tail = &q->head;
+		q->n = 0;
 		pthread_mutex_unlock(&q->mu);
 		write_items(q, it);
 		pthread_mutex_lock(&q->mu);
@@ -129,11 +135,14 @@ osl_net_records_end(struct osl_net_records *q, struct osl_net_conn *c,
 {
 	const struct osl_error *err = result;
 	struct item *it = NULL;
-	bool first;
+	bool first, full;
 
 	if (!osl_net_conn_close(c))
 		return result;
-	if (q->direct || !(it = malloc(result ? sizeof(*it) : offsetof(struct item, err)))) {
+	pthread_mutex_lock(&q->mu);
+	full = q->n >= QUEUE_MAX;
+	pthread_mutex_unlock(&q->mu);
+	if (q->direct || full || !(it = malloc(result ? sizeof(*it) : offsetof(struct item, err)))) {
 		osl_net_lock();
 		err = osl_op_end(q->ctx, &c->op, result);
 		osl_net_unlock();
@@ -153,6 +162,7 @@ osl_net_records_end(struct osl_net_records *q, struct osl_net_conn *c,
 	first = !q->head;
 	*q->tail = it;
 	q->tail = &it->next;
+	q->n++;
 	if (first)
 		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
