@@ -1,6 +1,7 @@
 /* osl net: resolve, connect, listen, check, wait and the egress proxy.  The
  * operations live in lib/net; this file parses options and prints. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -488,12 +489,18 @@ release:
 /* ---------------------------------------------------------------- proxy --- */
 
 static volatile int proxy_stop;
+static int proxy_wake[2] = { -1, -1 };	/* the proxy stops at once, not within 200 ms */
 
 static void
 on_stop(int sig)
 {
+	int e = errno;
+
 	(void)sig;
 	proxy_stop = 1;
+	if (proxy_wake[1] >= 0)
+		(void)!write(proxy_wake[1], "", 1);
+	errno = e;
 }
 
 static int
@@ -512,6 +519,8 @@ cmd_net_proxy(int argc, char **argv, struct osl_ctx *ctx)
 		return r;
 	po = proxy_opt;
 	po.stop = &proxy_stop;
+	if (pipe2(proxy_wake, O_CLOEXEC | O_NONBLOCK) == 0)
+		po.stop_fd = proxy_wake[0];
 	listen_at = proxy_listen;
 	if (argc != 0)
 		return cli_usage("no operands expected");

@@ -172,7 +172,8 @@ emit(struct osl_ctx *ctx, struct osl_log *log, enum osl_level level, const struc
 {
 	struct osl_op_rec r;
 
-	osl_op_record(&r, ctx->policy, op, phase, result, osl_now_mono_ns());
+	osl_op_record(&r, ctx->policy, op, phase, result,
+	    op->t_end ? op->t_end : osl_now_mono_ns());
 	return osl_log_emit_fields(log, level, r.f, r.n);
 }
 

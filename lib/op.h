@@ -30,6 +30,10 @@ struct osl_op {
 	/* filled by osl_op_begin */
 	struct osl_decision decision;
 	uint64_t t_start;		/* CLOCK_MONOTONIC ns */
+	/* set by a caller that writes the result record later (a queue of
+	 * records, lib/net/records.c): when the op ended, for event.duration;
+	 * 0: when the record is written */
+	uint64_t t_end;
 };
 
 /* Fresh op (fields = empty object), asking for ACTION's access. */

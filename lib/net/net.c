@@ -463,7 +463,10 @@ race(struct osl_ctx *ctx, const char *target, const char *host, const struct osl
 
 			if (!p[k].revents)
 				continue;
-			if (getsockopt(p[k].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			/* writable and no error or hang-up: connected (the
+			 * common case, without asking for SO_ERROR) */
+			if ((p[k].revents & (POLLERR | POLLHUP)) &&
+			    getsockopt(p[k].fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
 				e = errno;
 			if (!e) {
 				win = slot[k];
@@ -591,12 +594,12 @@ done:
 	return err;
 }
 
-const struct osl_error *
-osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_error *result)
+bool
+osl_net_conn_close(struct osl_net_conn *c)
 {
-	const struct osl_error *err = result;
+	bool open = c->open;
 
-	if (c->open) {
+	if (open) {
 		/* ECS: source.bytes went from the source to the destination;
 		 * the peer of an accepted connection is the source */
 		bool acc = c->op.action == OSL_ACT_NET_ACCEPT;
@@ -609,15 +612,26 @@ osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_e
 		    acc ? c->bytes_in : c->bytes_out);
 		osl_log_add_count(osl_log_obj(c->op.fields, "destination"), "bytes",
 		    acc ? c->bytes_out : c->bytes_in);
-		osl_net_lock();
-		err = osl_op_end(ctx, &c->op, result);
-		osl_net_unlock();
-		osl_op_release(&c->op);
+		c->op.t_end = osl_now_mono_ns();
 		c->open = false;
 	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	return open;
+}
+
+const struct osl_error *
+osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c, const struct osl_error *result)
+{
+	const struct osl_error *err = result;
+
+	if (osl_net_conn_close(c)) {
+		osl_net_lock();
+		err = osl_op_end(ctx, &c->op, result);
+		osl_net_unlock();
+		osl_op_release(&c->op);
+	}
 	return err;
 }
 

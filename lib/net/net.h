@@ -106,6 +106,22 @@ size_t osl_net_interleave(const struct osl_net_addrs *as, const bool *allowed, s
 /* Log the result (bytes, duration) and close the socket. */
 const struct osl_error *osl_net_conn_end(struct osl_ctx *ctx, struct osl_net_conn *c,
     const struct osl_error *result);
+/* The first half of that: C's record made final (its source address, the
+ * bytes each way, when it ended) and its socket closed; true when C had
+ * an op, left for the caller to end (osl_op_end) and release. */
+bool osl_net_conn_close(struct osl_net_conn *c);
+
+/* The records of ended connections, written later by a thread of their
+ * own, in batches (records.c; the proxy's, off the next client's path).
+ * Without a thread, each is written at once. */
+struct osl_net_records;
+const struct osl_error *osl_net_records_start(struct osl_ctx *ctx, struct osl_net_records **out);
+/* osl_net_conn_end, with the record queued; RESULT is copied. */
+const struct osl_error *osl_net_records_end(struct osl_net_records *q, struct osl_net_conn *c,
+    const struct osl_error *result);
+/* Write every queued record, end the thread and free Q (after the last
+ * osl_net_records_end). */
+void osl_net_records_stop(struct osl_net_records *q);
 
 /* Bind and listen on T (net.bind; logged at once).  A name is resolved and
  * its first allowed address used.  *FD is the listening socket; BOUND gets
@@ -128,7 +144,8 @@ bool osl_net_fixed_local(int lfd, struct sockaddr_storage *ss);
 
 /* Relay: IN -> SOCK and SOCK -> OUT, like nc.  EOF on IN half-closes SOCK
  * (shutdown SHUT_WR); it ends when both directions are done, or after IDLE_NS
- * without a byte either way (OSL_ETIMEOUT), or when the peer goes away.
+ * without a byte either way (OSL_ETIMEOUT), or when the peer goes away, or
+ * when STOP_FD becomes readable.
  * Buffers are bounded (BUFSZ each way): a peer that never reads stalls IN,
  * never memory.  IN/OUT may be -1 (nothing to send / discard). */
 struct osl_net_relay {
@@ -136,7 +153,11 @@ struct osl_net_relay {
 	bool dgram;		/* SOCK is a connected datagram socket */
 	bool in_is_sock;	/* IN is a socket too (the proxy): half-close it */
 	bool nonblock;		/* SOCK (and IN when a socket) are nonblocking already */
+	int stop_fd;		/* readable: end now (OSL_EFAIL, OSL_NET_STOPPING); 0: none
+				 * (never stdin) */
 };
+/* What a relay or a request cut short by osl's stop says (osl-net(1), proxy). */
+#define OSL_NET_STOPPING "cut short: osl is stopping"
 const struct osl_error *osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
     uint64_t *bytes_out, uint64_t *bytes_in);
 
@@ -151,8 +172,9 @@ void osl_net_unlock(void);
 
 /* The egress proxy: HTTP CONNECT and plain http:// requests, each allowed
  * only when net.connect allows the requested name and port.  Serves LFD
- * until *STOP is set (checked every 200 ms) or forever when STOP is NULL.
- * MAX_CLIENTS bounds concurrent clients (others wait in the backlog). */
+ * until *STOP is set (checked every 200 ms, and at once when STOP_FD
+ * becomes readable) or forever when STOP is NULL.  MAX_CLIENTS bounds
+ * concurrent clients (others wait in the backlog). */
 struct osl_proxy_opts {
 	unsigned max_clients;
 	uint64_t connect_timeout_ns;
@@ -160,6 +182,7 @@ struct osl_proxy_opts {
 	volatile int *stop;
 	bool internal;		/* osl's own listener for a child: clients are not decided
 				 * as net.accept (each request still is, as net.connect) */
+	int stop_fd;		/* written when *STOP is set (a pipe's end); 0: none */
 };
 const struct osl_error *osl_proxy_serve(struct osl_ctx *ctx, int lfd,
     const struct osl_proxy_opts *o);
@@ -177,6 +200,7 @@ struct osl_egress {
 	char reason[160];	/* why there is no namespace (netns_fd -1) */
 	pthread_t th;
 	volatile int stop;
+	int stop_pipe[2];	/* written by osl_egress_stop: the proxy stops at once */
 	bool running;
 	struct osl_error err;
 };

@@ -1,6 +1,7 @@
 /* The egress proxy: HTTP CONNECT (TLS) and plain http:// requests.  A request
  * goes out only when net.connect allows the requested name and port (and
- * every address it resolves to: osl_net_connect).  One thread per client;
+ * every address it resolves to: osl_net_connect).  One thread per client,
+ * one that waits for the stop, one that writes the records (records.c);
  * the context is shared under osl_net_lock. */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,10 +38,13 @@ struct proxy {
 	bool fixed;
 	pthread_attr_t attr;
 	pthread_mutex_t mu;
+	pthread_cond_t gone;	/* signalled when the last worker ends */
 	unsigned threads, idle;
 	bool nothread;		/* a worker could not be started: not again */
 	bool denied;		/* a client was denied: the proxy stops (ERR) */
 	struct osl_error err;
+	struct osl_net_records *rec;	/* the connections' records, written in batches */
+	int wake[2];		/* readable when the proxy stops: every tunnel ends */
 };
 
 struct client {
@@ -69,15 +73,15 @@ reply(int fd, int code, const char *text, const char *body)
 /* Read the request head into SB (with whatever followed it) from FD
  * (recv first, poll only when nothing is there: a client is accepted with
  * its request, TCP_DEFER_ACCEPT); *HEADLEN is the length of the head
- * including the blank line. */
+ * including the blank line.  STOP readable: the proxy stops. */
 static const struct osl_error *
-read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
+read_head(int fd, int stop, struct strbuf *sb, size_t *headlen, int *code)
 {
 	uint64_t deadline = osl_now_mono_ns() + HEAD_NS;
 	char buf[8192];
 
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = stop, .events = POLLIN } };
 		uint64_t now = osl_now_mono_ns();
 		const char *end, *nl;
 		ssize_t n;
@@ -102,7 +106,10 @@ read_head(int fd, struct strbuf *sb, size_t *headlen, int *code)
 		}
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-			(void)poll(&p, 1, (int)((deadline - now) / 1000000 + 1));
+			if (poll(p, 2, (int)((deadline - now) / 1000000 + 1)) > 0 && p[1].revents) {
+				*code = 503;
+				return osl_error_new(OSL_EFAIL, OSL_NET_STOPPING);
+			}
 			continue;
 		}
 		if (n <= 0) {
@@ -229,7 +236,8 @@ handle(struct client *cl)
 	/* both sockets are nonblocking: the upstream from its connect, the
 	 * client's from its accept */
 	struct osl_net_opts o = { .timeout_ns = px->o->connect_timeout_ns, .nonblock = true };
-	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true };
+	struct osl_net_relay r = { .idle_ns = px->o->idle_ns, .in_is_sock = true, .nonblock = true,
+	    .stop_fd = px->wake[0] };
 	struct osl_net_target t;
 	struct osl_net_conn up;
 	char method[TOKEN_MAX], version[TOKEN_MAX], target[300], *line = NULL;
@@ -240,7 +248,7 @@ handle(struct client *cl)
 
 	memset(&up, 0, sizeof(up));
 	up.fd = -1;
-	if ((err = read_head(fd, &head, &headlen, &code)))
+	if ((err = read_head(fd, px->wake[0], &head, &headlen, &code)))
 		goto bad;
 	eol = memchr(head.buf, '\n', headlen);
 	if ((err = request_line(head.buf, (size_t)(eol - head.buf), method, version, &line)))
@@ -297,13 +305,14 @@ handle(struct client *cl)
 		cl->in.bytes_out += bi;
 	}
 end:
-	err = osl_net_conn_end(px->ctx, &up, err);
+	err = osl_net_records_end(px->rec, &up, err);
 	goto done;
 bad:
 	if (code)
 		cl->in.bytes_out += reply(fd, code, code == 403 ? "Forbidden" : code == 414 ? "URI Too Long" :
 		    code == 431 ? "Request Header Fields Too Large" : code == 408 ? "Request Timeout" :
-		    code == 502 ? "Bad Gateway" : code == 504 ? "Gateway Timeout" : "Bad Request",
+		    code == 502 ? "Bad Gateway" : code == 504 ? "Gateway Timeout" :
+		    code == 503 ? "Service Unavailable" : "Bad Request",
 		    err->msg);
 done:
 	cl->in.bytes_in += head.len;	/* the head, and what came with it */
@@ -389,7 +398,7 @@ worker(void *arg)
 		if (!accept_one(px, &cl))
 			continue;
 		took_one(px);
-		osl_net_conn_end(px->ctx, &cl.in, handle(&cl));
+		osl_net_records_end(px->rec, &cl.in, handle(&cl));
 		pthread_mutex_lock(&px->mu);
 		px->idle++;
 		pthread_mutex_unlock(&px->mu);
@@ -397,8 +406,30 @@ worker(void *arg)
 	pthread_mutex_lock(&px->mu);
 	px->threads--;
 	px->idle--;
+	if (!px->threads)
+		pthread_cond_signal(&px->gone);
 	pthread_mutex_unlock(&px->mu);
 	return NULL;
+}
+
+/* The workers are gone: the records, the pipe, the rest. */
+static const struct osl_error *
+serve_end(struct proxy *px)
+{
+	const struct osl_error *err = NULL;
+
+	osl_net_records_stop(px->rec);
+	if (px->wake[0] >= 0) {
+		close(px->wake[0]);
+		close(px->wake[1]);
+	}
+	pthread_attr_destroy(&px->attr);
+	pthread_cond_destroy(&px->gone);
+	pthread_mutex_destroy(&px->mu);
+	if (px->denied)
+		err = osl_error_new(px->err.status, "%s", px->err.msg);
+	free(px);
+	return err;
 }
 
 const struct osl_error *
@@ -407,6 +438,7 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	struct proxy *px = calloc(1, sizeof(*px));
 	const struct osl_error *err;
 	struct timeval tick = { 0, 200000 };
+	pthread_t th;
 	int defer = 1;
 
 	if (!px)
@@ -414,40 +446,49 @@ osl_proxy_serve(struct osl_ctx *ctx, int lfd, const struct osl_proxy_opts *o)
 	px->ctx = ctx;
 	px->o = o;
 	px->lfd = lfd;
+	px->wake[0] = px->wake[1] = -1;
 	/* one address listened on: every client's local address, no getsockname each */
 	px->fixed = osl_net_fixed_local(lfd, &px->local);
 	pthread_mutex_init(&px->mu, NULL);
+	pthread_cond_init(&px->gone, NULL);
+	pthread_attr_init(&px->attr);
+	pthread_attr_setdetachstate(&px->attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&px->attr, 256 * 1024);
+	if ((err = osl_net_records_start(ctx, &px->rec)))
+		goto fail;
+	if (pipe2(px->wake, O_CLOEXEC) < 0) {
+		err = osl_error_errno("proxy: pipe");
+		goto fail;
+	}
 	/* the workers wait in accept, 200 ms at a time */
 	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
 	/* a client is handed over with its request: one wake-up fewer */
 	setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer));
-	pthread_attr_init(&px->attr);
-	pthread_attr_setdetachstate(&px->attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&px->attr, 256 * 1024);
 	px->threads = px->idle = 1;
-	worker(px);	/* this thread is the first worker */
-	/* let the clients in flight finish their records (bounded) */
-	for (int i = 0; i < 50; i++) {
-		unsigned threads;
-
-		pthread_mutex_lock(&px->mu);
-		threads = px->threads;
-		pthread_mutex_unlock(&px->mu);
-		if (!threads)
-			break;
-		poll(NULL, 0, 20);
+	if (pthread_create(&th, &px->attr, worker, px) != 0) {
+		err = osl_error_new(OSL_ESETUP, "proxy: cannot start a thread");
+		goto fail;
 	}
-	err = px->denied ? &px->err : NULL;
-	/* a worker still serving keeps using it: then it is left to the exit */
+	/* this thread waits for the stop (seen within 200 ms, or at once
+	 * through STOP_FD), even when every worker is busy; then every tunnel and request head ends at
+	 * once, a connect under way within --timeout, and every record is
+	 * written (osl-net(1), proxy) */
+	while (!stopping(px)) {
+		struct pollfd pf = { .fd = o->stop_fd > 0 ? o->stop_fd : -1, .events = POLLIN };
+
+		poll(&pf, 1, 200);
+	}
+	(void)!write(px->wake[1], "", 1);
+	/* the workers waiting in accept return now (EINVAL), not within 200 ms */
+	shutdown(lfd, SHUT_RD);
 	pthread_mutex_lock(&px->mu);
-	if (!px->threads) {
-		pthread_mutex_unlock(&px->mu);
-		pthread_attr_destroy(&px->attr);
-		if (err)
-			err = osl_error_new(err->status, "%s", err->msg);
-		free(px);
-	} else
-		pthread_mutex_unlock(&px->mu);
+	while (px->threads)
+		pthread_cond_wait(&px->gone, &px->mu);
+	pthread_mutex_unlock(&px->mu);
+	return serve_end(px);
+fail:
+	px->denied = false;
+	serve_end(px);
 	return err;
 }

@@ -268,6 +268,31 @@ step(struct dir *d, short rev_from, short rev_to, bool dgram)
 	return 0;
 }
 
+/* The sockets nonblocking, and a pipe or a buffer each way; false when
+ * there is no memory for a buffer. */
+static bool
+relay_setup(struct dir *up, struct dir *down, const struct osl_net_relay *r)
+{
+	if (!r->dgram) {
+		/* our sockets are nonblocking, so that a full one waits in poll
+		 * (O_NONBLOCK is the only status flag a socket of ours has);
+		 * stdin and stdout are shared with others and stay as they are */
+		if (!r->nonblock) {
+			fcntl(up->to, F_SETFL, O_NONBLOCK);
+			if (r->in_is_sock)
+				fcntl(up->from, F_SETFL, O_NONBLOCK);
+		}
+		if (up->from >= 0)
+			splice_pipe(up);
+		if (down->to >= 0)
+			splice_pipe(down);
+	}
+	/* a buffer only where no pipe splices (a proxy's tunnel has none: two
+	 * 128 KiB mappings fewer, and their unmapping in every thread, a client) */
+	return !((up->from >= 0 && up->pipe[0] < 0 && !(up->buf = malloc(RELAY_BUF))) ||
+	    (down->pipe[0] < 0 && !(down->buf = malloc(RELAY_BUF))));
+}
+
 const struct osl_error *
 osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
     uint64_t *bytes_out, uint64_t *bytes_in)
@@ -281,24 +306,7 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 	int e;
 
 	*bytes_out = *bytes_in = 0;
-	if (!r->dgram) {
-		/* our sockets are nonblocking, so that a full one waits in poll
-		 * (O_NONBLOCK is the only status flag a socket of ours has);
-		 * stdin and stdout are shared with others and stay as they are */
-		if (!r->nonblock) {
-			fcntl(sock, F_SETFL, O_NONBLOCK);
-			if (r->in_is_sock)
-				fcntl(in, F_SETFL, O_NONBLOCK);
-		}
-		if (in >= 0)
-			splice_pipe(&up);
-		if (out >= 0)
-			splice_pipe(&down);
-	}
-	/* a buffer only where no pipe splices (a proxy's tunnel has none: two
-	 * 128 KiB mappings fewer, and their unmapping in every thread, a client) */
-	if ((in >= 0 && up.pipe[0] < 0 && !(up.buf = malloc(RELAY_BUF))) ||
-	    (down.pipe[0] < 0 && !(down.buf = malloc(RELAY_BUF)))) {
+	if (!relay_setup(&up, &down, r)) {
 		err = osl_error_nomem();
 		goto done;
 	}
@@ -308,7 +316,7 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 			shutdown(sock, SHUT_WR);
 	}
 	while (!(up.done && down.done)) {
-		struct pollfd p[3];
+		struct pollfd p[4];
 		uint64_t bo = *bytes_out, bi = *bytes_in, now;
 		int ms = -1, rc;
 
@@ -322,6 +330,8 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 		p[1].events = (short)((up.len ? POLLOUT : 0) | (down.done || down.len ? 0 : POLLIN));
 		p[2].fd = down.len && out >= 0 ? out : -1;
 		p[2].events = POLLOUT;
+		p[3].fd = r->stop_fd > 0 ? r->stop_fd : -1;
+		p[3].events = POLLIN;
 		if (r->idle_ns) {
 			now = osl_now_mono_ns();
 			/* a datagram exchange ends by going quiet after stdin's end */
@@ -335,11 +345,15 @@ osl_net_relay(int in, int out, int sock, const struct osl_net_relay *r,
 		}
 		if (down.len && out < 0)
 			ms = 0;
-		rc = poll(p, 3, ms);
+		rc = poll(p, 4, ms);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0) {
 			err = osl_error_errno("poll");
+			goto done;
+		}
+		if (p[3].revents) {
+			err = osl_error_new(OSL_EFAIL, OSL_NET_STOPPING);
 			goto done;
 		}
 		if ((e = step(&up, p[0].revents, p[1].revents, r->dgram))) {

@@ -466,9 +466,27 @@ start_web() {
 	PIDS+=($!)
 	W1=$(wait_line "$T/w1" 'port [0-9]+' | sed 's/port //')
 	W2=$(wait_line "$T/w2" 'port [0-9]+' | sed 's/port //') || skip "cannot bind 127.0.0.2"
+	start_proxy
+}
+
+# The proxy alone; sets PX (its address) and PXPID.
+start_proxy() {
 	"$OSL" -p "$P/net-proxy.yaml" net proxy > "$T/px" 2> "$T/px.err" &
 	PIDS+=($!)
+	PXPID=$!
 	PX=$(wait_line "$T/px" '^127\.0\.0\.1:[0-9]+$')
+}
+
+# Wait (at most 5 s) until the log has a line with each of the fixed
+# strings given: the proxy writes a connection's records when it ends,
+# a few milliseconds later, in batches (osl-net(1), proxy).
+wait_log() {
+	for _ in $(seq 50); do
+		grep -F -- "$1" "$LOG" 2>/dev/null | grep -F -- "${2:-}" | grep -qF -- "${3:-}" && return 0
+		sleep 0.1
+	done
+	echo "no record with $* in $LOG" >&2
+	return 1
 }
 
 @test "proxy: the allowed name works (http and CONNECT), the other fails through it and directly" {
@@ -489,6 +507,7 @@ start_web() {
 	run osl -p "$P/net-proxy.yaml" net connect "127.0.0.2:$W2"
 	assert_failure 3
 	# every decision is in the log with the name, the address and the bytes
+	wait_log '"net.connect"' '"localhost"' '"allow"'
 	ok=$(grep '"net.connect"' "$LOG" | grep '"localhost"' | grep '"allow"' | tail -n 1)
 	[ "$(jget '.destination.ip' "$ok")" = 127.0.0.1 ]
 	[ "$(jget '.destination.port' "$ok")" = "$W1" ]
@@ -539,7 +558,7 @@ start_web() {
 	assert_line --index 4 "HTTP/1.1 400 Bad Request"
 	run -0 curl -sS -f -x "http://$PX" "http://localhost:$W1/"
 	assert_output "hello from the web"
-	grep '"net.accept"' "$LOG" | grep -q "not an HTTP request"
+	wait_log '"net.accept"' "not an HTTP request"
 }
 
 @test "proxy: several clients at once" {
@@ -614,6 +633,69 @@ start_web() {
 	[ "$(jget '.destination.bytes' "$acc")" = $((rlen + (1 << 20) + 7)) ]
 	[ "$(jget '.destination.ip' "$acc")" = 127.0.0.1 ]
 	[ "$(jget '.destination.port' "$acc")" = "${PX#*:}" ]
+	run osl log verify "$LOG"
+	assert_success
+}
+
+@test "proxy: SIGTERM right after N tunnels: every record is written, and the open tunnels and heads end with theirs" {
+	start_proxy
+	# N tunnels that end, then K held open, then SIGTERM at once: the
+	# held ones end (the client sees the end), and the proxy exits
+	run -0 timeout 60 python3 - "${PX%:*}" "${PX#*:}" "$PXPID" 20 3 <<-'EOF'
+	import os, signal, socket, sys, threading
+	px, pid, n, k = (sys.argv[1], int(sys.argv[2])), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+	srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(64)
+	port = srv.getsockname()[1]
+	def echo(c):
+	    while True:
+	        b = c.recv(65536)
+	        if not b: break
+	        c.sendall(b)
+	    c.close()
+	def serve():
+	    while True:
+	        threading.Thread(target=echo, args=(srv.accept()[0],), daemon=True).start()
+	threading.Thread(target=serve, daemon=True).start()
+	def tunnel():
+	    s = socket.create_connection(px, timeout=30)
+	    s.sendall(b"CONNECT localhost:%d HTTP/1.1\r\n\r\n" % port)
+	    r = b""
+	    while not r.endswith(b"\r\n\r\n"):
+	        b = s.recv(1)
+	        if not b: sys.exit("no answer: %r" % r)
+	        r += b
+	    if not r.startswith(b"HTTP/1.1 200"): sys.exit(r.decode())
+	    s.sendall(b"ping")
+	    got = b""
+	    while len(got) < 4: got += s.recv(4 - len(got))
+	    return s
+	def drain(s):
+	    while s.recv(65536): pass
+	    s.close()
+	# a head still being read: in the accept queue before the tunnels
+	# (TCP_DEFER_ACCEPT queues it with its first bytes), so taken first
+	half = socket.create_connection(px, timeout=30)
+	half.sendall(b"CONNECT localhost:%d HTTP/1.1\r\n" % port)
+	for _ in range(n):
+	    s = tunnel(); s.shutdown(socket.SHUT_WR); drain(s)
+	held = [tunnel() for _ in range(k)]
+	os.kill(pid, signal.SIGTERM)
+	for s in held: drain(s)
+	print(half.recv(65536).split(b"\r\n")[0].decode())
+	print(port)
+	EOF
+	assert_line --index 0 "HTTP/1.1 503 Service Unavailable"
+	output=${lines[1]}
+	port=$output
+	for _ in $(seq 100); do kill -0 "$PXPID" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$PXPID" 2>/dev/null; then echo "the proxy did not exit"; false; fi
+	wait "$PXPID"	# its status: 0
+	# each tunnel's two records: net.connect to the server, net.accept of the client
+	con=$(grep '"net.connect"' "$LOG" | grep "\"port\":$port[,}]" | grep '"allow"')
+	[ "$(grep -c '"outcome":"success"' <<< "$con")" -eq 20 ]
+	[ "$(grep '"outcome":"failure"' <<< "$con" | grep -c 'cut short: osl is stopping')" -eq 3 ]
+	[ "$(grep -c '"net.accept"' "$LOG")" -eq 24 ]
+	[ "$(grep '"net.accept"' "$LOG" | grep -c 'cut short: osl is stopping')" -eq 4 ]
 	run osl log verify "$LOG"
 	assert_success
 }

@@ -70,6 +70,8 @@ need_netns() {
 	run -0 osl -p "$PE" proc run --dry-run
 	assert_line --regexp '^full +net +egress-proxy +a network namespace with only loopback'
 	assert_line --regexp '^full +net.connect +localhost:\* +web-by-name: only through the egress proxy'
+	# the proxy of a dry run (and its record thread) makes no log
+	assert_file_not_exists "$LOG"
 }
 
 @test "egress: the child gets the proxy variables" {

@@ -181,7 +181,9 @@ run_proxy() {
 
 # the machine's load: on a shared one, what the ratios below were measured under
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleaved rounds ($(nproc) cores, $(uname -r); load average $(load))"
+# (a shared machine's other work weighs less on a run at a lower niceness:
+# `nice -n -20 test/bench/bench-net.sh`, as root)
+echo "== osl net bench: ${MIB} MiB through loopback, median of $ROUNDS interleaved rounds ($(nproc) cores, $(uname -r); load average $(load); niceness $(nice))"
 
 "$OSL" -p "$tmp/p.yaml" net proxy > "$tmp/px" 2>/dev/null &
 pids+=($!)
@@ -277,6 +279,9 @@ r=$(median "${LS[@]}"); echo "osl net connect -> osl net listen:    $r MiB/s ($(
 r=$(median "${P[@]}"); echo "through osl net proxy (CONNECT):      $r MiB/s ($(share "$r")% of direct, goal >= 80%; rounds: ${P[*]})"
 if [ -n "$FLOOR" ]; then
 	r=$(median "${F[@]}"); echo "through a minimal C splice proxy:     $r MiB/s ($(share "$r")% of direct: the extra hop's ceiling here; rounds: ${F[*]})"
+	# the goal is out of any relay's reach where this one misses it
+	[ "$(share "$r")" -lt 80 ] &&
+		echo "  the minimal proxy is under 80% of direct: the goal is out of any relay's reach here (a fourth process moving every byte, on $(nproc) cores)"
 fi
 # CPU time is what a loaded machine blurs less: the proxy's and the C
 # floor's, per GiB
@@ -323,7 +328,7 @@ d=$(median "${DM[@]}") p=$(median "${PM[@]}") pn=$(median "${NM[@]}")
 awk -v d="$d" -v p="$p" -v dm="$(median "${DA[@]}")" -v pm="$(median "${PA[@]}")" -v t="$cpu" \
     -v hz="$(getconf CLK_TCK)" -v n="$((N * LR))" -v r="$LR" -v k="$N" \
     'BEGIN { printf "connect latency, median of %d rounds of %d: direct %d us, through the proxy %d us: +%d us a connect, policy decision and records included (goal <= +60 us; means %d and %d us); the proxy: %.0f us of CPU time a connect\n", r, k, d, p, p - d, dm, pm, t * 1e6 / hz / n }'
-echo "  the same proxy with -l none (no records): +$((pn - d)) us, $(us_per "$cpun") us of CPU time a connect: the two records of a connection cost $((p - pn)) us (the log's write path)"
+echo "  the same proxy with -l none (no records): +$((pn - d)) us, $(us_per "$cpun") us of CPU time a connect: the two records of a connection (written by the proxy's record thread, off the client's path) cost $((p - pn)) us"
 if [ -n "$FLOOR" ]; then
 	f=$(median "${FM[@]}")
 	echo "  a minimal C CONNECT proxy (no policy, no records: the extra hop's floor here): +$((f - d)) us, $(us_per "$cpuf") us of CPU time a connect; osl's own share above it: $((pn - f)) us without records, $((p - f)) us with"
