@@ -154,14 +154,14 @@ settled() {
 	start_tree
 	run osl supervise ctl stop b
 	assert_success
+	# the answer comes when b has its stop signal, not when it is reaped
+	wait_for 1 .state down
 	run osl -j supervise ctl status
-	[ "$(jget '.tree.children[1].state' "$output")" = down ]
 	[ "$(jget '.tree.children[1].pid' "$output")" = null ]
 	[ "$(jget '.tree.strategy' "$output")" = one_for_one ]
 	run osl supervise ctl start b
 	assert_success
-	run osl -j supervise ctl status
-	[ "$(jget '.tree.children[1].state' "$output")" = up ]
+	wait_for 1 .state up
 	run osl supervise ctl signal c KILL
 	assert_success
 	run osl supervise ctl metrics
