@@ -115,13 +115,14 @@ wait_file() {
 
 @test "supervise: signals are forwarded to the child's whole process group" {
 	"$OSL" supervise -- sh -c "
-	    (trap 'touch $T/grandchild; exit 0' USR1; while :; do sleep 0.05; done) &
+	    (trap 'touch $T/grandchild; exit 0' USR1; touch $T/up2; while :; do sleep 0.05; done) &
 	    trap 'touch $T/child' USR1
 	    touch $T/up
 	    while [ ! -e $T/child ] || [ ! -e $T/grandchild ]; do sleep 0.05; done; exit 0" >/dev/null 2>&1 &
 	pid=$!
+	# both traps are set (a USR1 before would end the grandchild)
 	wait_file "$T/up"
-	sleep 0.1
+	wait_file "$T/up2"
 	kill -USR1 "$pid"
 	wait "$pid"
 	assert_file_exists "$T/child"
@@ -160,9 +161,13 @@ wait_file() {
 
 @test "supervise: as PID 1 in a new PID namespace, 100 orphans are reaped at once" {
 	unshare -fp --mount-proc true 2>/dev/null || skip "no PID namespaces here (needs root)"
+	# bounded: until no sleep is left, alive or a zombie
 	run unshare -fp --mount-proc "$OSL" supervise -- sh -c '
 	    for i in $(seq 100); do (sleep 0.2 &); done
-	    sleep 1.5
+	    for i in $(seq 600); do
+	        [ "$(ps -eo stat=,comm= | grep -c -e "^Z" -e " sleep$")" = 0 ] && break
+	        sleep 0.05
+	    done
 	    ps -eo stat= | grep -c "^Z" || true'
 	assert_success
 	assert_output "0"
