@@ -283,6 +283,8 @@ print(" ".join(str(len(json.loads(l)["tree"]["children"])) for l in buf.splitlin
 	run -0 status_json
 	[ "$(jq '.tree.children | length' <<<"$output")" = 1000 ]
 	"$OSL" supervise ctl stop w-1
+	# the answer comes when w-1 has its stop signal, not when it is reaped
+	for _ in $(seq 200); do [ "$(child_field w-1 .state)" = down ] && break; sleep 0.05; done
 	[ "$(child_field w-1 .state)" = down ]
 	touch go
 	wait "$slow"
