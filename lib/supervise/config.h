@@ -24,11 +24,5 @@ struct osl_sv_config {
 const struct osl_error *osl_sv_config_load(struct osl_sv_config *c, const char *path,
     char *const *environ_, const struct osl_policy_env *penv, const char *log_sink);
 void osl_sv_config_free(struct osl_sv_config *c);
-/* A signal by name (TERM, SIGTERM) or number; 0 when it is none. */
-int osl_sv_signal_number(const char *s);
-/* What osl_sv_signal_number takes, for the message of one it refuses
- * ("'NOPE': unknown signal (" OSL_SV_SIGNAL_WORDS ")"). */
-#define OSL_SV_SIGNAL_WORDS "a name such as HUP, TERM, USR1, INT, KILL, with or without SIG, " \
-	"or a number 1-64"
 
 #endif

@@ -596,6 +596,16 @@ no_userns() {
 	wait $s || st=$?
 	assert_success
 	[ "$st" -eq 143 ]
+	# osl(1) SIGNALS: the forms the supervisor takes too (bats 41)
+	for sig in usr1 SIGUSR1 sigUsr1 10; do
+		sleep 30 &
+		s=$!
+		run osl -p "$T/same.yaml" -j proc kill -s "$sig" $s
+		st=0; wait $s || st=$?
+		assert_success
+		[ "$(jget '.[0].signal' "$output")" = 10 ]
+		[ "$st" -eq 138 ]
+	done
 }
 
 @test "kill of a process proc.signal does not allow is exit 3 naming proc.signal" {

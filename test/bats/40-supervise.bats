@@ -207,12 +207,16 @@ wait_file() {
 }
 
 @test "supervise --pdeathsig SIG (tini -p): osl gets SIG when its parent dies, and ends its child" {
-	sh -c "'$OSL' supervise --pdeathsig TERM -- sleep 1000 & echo \$! > osl.pid; sleep 0.3"
+	# the parent ends once osl runs its child (the option is in force by
+	# then; one that ends before has nothing to tell osl)
+	sh -c "'$OSL' supervise --pdeathsig term -- sleep 1000 & echo \$! > osl.pid
+	    for i in \$(seq 400); do pgrep -P \$! -x sleep >/dev/null && break; sleep 0.05; done"
 	pid=$(cat osl.pid)
 	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$pid" 2>/dev/null
 	run osl supervise --pdeathsig NOPE -- true
 	assert_failure 2
+	assert_output --partial "'NOPE': --pdeathsig: unknown signal (a name such as HUP"
 }
 
 @test "supervise -s -- CMD and -g (tini's subreaper and group flags): accepted, the options end at --" {
