@@ -150,8 +150,17 @@ wait_file() {
 }
 
 @test "supervise: as a subreaper, orphans that left the group come back and are reaped" {
-	"$OSL" supervise -- sh -c "setsid sh -c 'trap \"\" TERM; sleep 0.3; cut -d\" \" -f4 /proc/\$\$/stat > $T/ppid' &
-	    sleep 0.1; exit 0" >/dev/null 2>&1 &
+	# the parent ends once the orphan has left its group (else the group's
+	# TERM at its end would reach it); the orphan waits (bounded) until it
+	# has a new parent
+	cat > "$T/orphan.sh" <<-EOF
+	trap "" TERM
+	touch $T/left
+	for i in \$(seq 400); do [ "\$(cut -d" " -f4 /proc/\$\$/stat)" != "\$PPID" ] && break; sleep 0.05; done
+	cut -d" " -f4 /proc/\$\$/stat > $T/ppid
+	EOF
+	"$OSL" supervise -- sh -c "setsid sh $T/orphan.sh &
+	    for i in \$(seq 400); do [ -e $T/left ] && break; sleep 0.05; done; exit 0" >/dev/null 2>&1 &
 	pid=$!
 	wait "$pid"
 	# osl waited for the orphan (it exits only when nothing is left) and adopted it
