@@ -72,7 +72,7 @@ signal_opt(const struct osl_opt *o, const char *arg)
 {
 	(void)o;
 	if (!parse_signal(arg, &kill_signal))
-		return cli_usage("'%s': unknown signal", arg);
+		return cli_usage("'%s': unknown signal (" OSL_SIGNAL_WORDS ", or 0)", arg);
 	return -1;
 }
 
@@ -893,26 +893,13 @@ cmd_proc_info(int argc, char **argv, struct osl_ctx *ctx)
 
 /* --------------------------------------------------------------- kill --- */
 
+/* osl(1) SIGNALS, and kill(1)'s 0: is the process there, may it be
+ * signalled */
 static bool
 parse_signal(const char *s, int *sig)
 {
-	uint64_t v;
-
-	if (osl_parse_uint(s, 64, &v)) {
-		*sig = (int)v;
-		return true;
-	}
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	for (int i = 1; i < 65; i++) {
-		const char *a = sigabbrev_np(i);
-
-		if (a && !strcasecmp(a, s)) {
-			*sig = i;
-			return true;
-		}
-	}
-	return false;
+	*sig = strcmp(s, "0") ? osl_parse_signal(s) : 0;
+	return *sig || !strcmp(s, "0");
 }
 
 static void

@@ -73,8 +73,9 @@ pdeathsig_opt(const struct osl_opt *o, const char *arg)
 {
 	int sig;
 
-	if (!(sig = osl_sv_signal_number(arg)))
-		return cli_usage("'%s': %s is a signal (TERM, KILL, ...)", arg, cli_opt_name(o));
+	if (!(sig = osl_parse_signal(arg)))
+		return cli_usage("'%s': %s: unknown signal (" OSL_SIGNAL_WORDS ")", arg,
+		    cli_opt_name(o));
 	if (prctl(PR_SET_PDEATHSIG, sig) == -1)
 		return cli_error(osl_error_sys(OSL_ESETUP, errno, "pdeathsig"));
 	return -1;
@@ -347,8 +348,8 @@ ctl_arity(int argc, char **argv)
 		return cli_usage("'%s' takes %s: '%s' is one too many", argv[0],
 		    want == 0 ? "no operand" : want == 1 ? "one name" : "a name and a signal",
 		    argv[want + 1]);
-	if (want == 2 && !osl_sv_signal_number(argv[2]))
-		return cli_usage("'%s': unknown signal (" OSL_SV_SIGNAL_WORDS ")", argv[2]);
+	if (want == 2 && !osl_parse_signal(argv[2]))
+		return cli_usage("'%s': unknown signal (" OSL_SIGNAL_WORDS ")", argv[2]);
 	return -1;
 }
 

@@ -60,6 +60,9 @@ void fs_perms(mode_t m, char out[11]);
  * (TOTAL bytes to copy, 0 when not known) to end, when stderr is a terminal
  * and -q is not given; the line is cleared at the end. */
 void fs_progress_start(uint64_t total);
+/* $OSL_PROGRESS_INTERVAL, read before anything is done: -1 when it is
+ * unset or a duration, else the exit status of its error (osl(1)). */
+int fs_progress_setting(void);
 void fs_progress_end(void);
 /* Summary fields (osl.files, osl.bytes, osl.errors) of a recursive op. */
 void fs_summary(cJSON *fields, uint64_t files, uint64_t bytes, uint64_t errors);

@@ -15,6 +15,9 @@ static struct fs_progress {
 	bool shown;
 } pg;
 
+/* $OSL_PROGRESS_INTERVAL, read by fs_progress_setting */
+static uint64_t interval_ns = DEFAULT_INTERVAL_NS;
+
 /* "12.3 MiB" */
 static const char *
 human(uint64_t n, char *buf, size_t size)
@@ -68,17 +71,27 @@ step(void *arg, uint64_t bytes)
 	show(now);
 }
 
+int
+fs_progress_setting(void)
+{
+	const char *iv = getenv("OSL_PROGRESS_INTERVAL");
+	uint64_t ns = DEFAULT_INTERVAL_NS;
+
+	/* set and empty is unset, as for $OSL_POLICY */
+	if (!iv || !*iv || osl_parse_duration(iv, &ns)) {
+		interval_ns = ns;
+		return -1;
+	}
+	return cli_error(osl_error_new(OSL_EINPUT, "$OSL_PROGRESS_INTERVAL: '%.100s': "
+	    OSL_BAD_DURATION, iv));
+}
+
 void
 fs_progress_start(uint64_t total)
 {
-	const char *iv = getenv("OSL_PROGRESS_INTERVAL");
-	uint64_t ns;
-
 	if (cli_verbosity < 0 || !isatty(STDERR_FILENO))
 		return;
-	pg = (struct fs_progress){ .total = total, .interval_ns = DEFAULT_INTERVAL_NS };
-	if (iv && osl_parse_duration(iv, &ns))
-		pg.interval_ns = ns;
+	pg = (struct fs_progress){ .total = total, .interval_ns = interval_ns };
 	pg.start_ns = pg.last_ns = osl_now_mono_ns();
 	osl_fs_copy_progress(step, NULL);
 }

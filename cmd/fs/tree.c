@@ -494,12 +494,15 @@ cp_run(struct cp *cp, int argc, char **argv, bool move)
 	const char *target = argv[argc - 1];
 	struct stat tst;
 	bool into;
+	int r;
 
 	cp->mask = umask(0);
 	umask(cp->mask);
 	into = stat(target, &tst) == 0 && S_ISDIR(tst.st_mode);
 	if (argc > 2 && !into)
 		return cli_usage("'%s': not a directory (several sources need one)", target);
+	if ((r = fs_progress_setting()) >= 0)
+		return r;
 	out_arr_open(NULL);
 	for (int i = 0; i < argc - 1; i++) {
 		const struct osl_error *err;

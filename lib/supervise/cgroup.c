@@ -1,5 +1,6 @@
 /* cgroup v2 containment of supervised children (see cgroup.h).  Only the
  * cgroup v2 hierarchy is written to; v1 hierarchies are left alone. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,6 +180,83 @@ enable(struct osl_sv_cgroup *cg, int base, const char *c)
 	return put(cg->fd, "cgroup.subtree_control", plus);
 }
 
+/* ------------------------------------------------------------ leftovers --- */
+
+bool
+osl_sv_cgroup_owner(const char *name, pid_t *pid)
+{
+	static const char pre[] = "osl-supervise.";
+	long v = 0;
+	const char *p;
+
+	if (strncmp(name, pre, sizeof(pre) - 1))
+		return false;
+	for (p = name + sizeof(pre) - 1; *p >= '0' && *p <= '9' && v <= INT32_MAX / 10; p++)
+		v = v * 10 + (*p - '0');
+	if (*p || p == name + sizeof(pre) - 1 || v <= 0 || v > INT32_MAX)
+		return false;
+	*pid = (pid_t)v;
+	return true;
+}
+
+/* Folder NAME of DIRFD and the folders below it, deepest first: rmdir only,
+ * so a folder that holds a process or a folder stays (cgroup v2 refuses
+ * it), and nothing else is ever removed. */
+static void
+rmdir_tree(int at, const char *name, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (depth > 0 && (fd = openat(at, name, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) != -1) {
+		if ((d = fdopendir(fd)) == NULL) {
+			close(fd);
+		} else {
+			while ((de = readdir(d)) != NULL)
+				if (de->d_type == DT_DIR && strcmp(de->d_name, ".") &&
+				    strcmp(de->d_name, ".."))
+					rmdir_tree(dirfd(d), de->d_name, depth - 1);
+			closedir(d);
+		}
+	}
+	unlinkat(at, name, AT_REMOVEDIR);
+}
+
+/* The folders osl-supervise.PID of BASE that supervisors killed with
+ * SIGKILL left (osl-supervise(8), CONTAINMENT): those whose PID is gone,
+ * whose lock no supervisor holds (a PID of another PID namespace may look
+ * gone from here), and that hold no process anywhere below
+ * (cgroup.events: populated 0). */
+static void
+sweep(int base)
+{
+	char ev[256];
+	struct dirent *de;
+	pid_t pid;
+	DIR *d;
+	int fd;
+
+	if ((fd = dup(base)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!osl_sv_cgroup_owner(de->d_name, &pid) || pid == getpid() ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((fd = openat(base, de->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    slurp(fd, "cgroup.events", ev, sizeof(ev)) > 0 && strstr(ev, "populated 0\n"))
+			rmdir_tree(base, de->d_name, 8);
+		close(fd);
+	}
+	closedir(d);
+}
+
 void
 osl_sv_cgroup_open(struct osl_sv_cgroup *cg)
 {
@@ -203,8 +282,9 @@ osl_sv_cgroup_open(struct osl_sv_cgroup *cg)
 	}
 	free(mi);
 	snprintf(name, sizeof(name), "osl-supervise.%d", (int)getpid());
-	if ((bfd = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1 ||
-	    mkdirat(bfd, name, 0755) == -1 ||
+	if ((bfd = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) != -1)
+		sweep(bfd);
+	if (bfd == -1 || mkdirat(bfd, name, 0755) == -1 ||
 	    (cg->fd = openat(bfd, name, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(cg->why, sizeof(cg->why), "'%s' is not writable: %s", base, strerror(errno));
 		if (bfd != -1)
@@ -212,6 +292,8 @@ osl_sv_cgroup_open(struct osl_sv_cgroup *cg)
 		return;
 	}
 	snprintf(cg->path, sizeof(cg->path), "%s/%s", base, name);
+	/* held until osl ends: the folder is a live supervisor's (sweep) */
+	flock(cg->fd, LOCK_EX | LOCK_NB);
 	cg->memory = enable(cg, bfd, "memory");
 	cg->pids = enable(cg, bfd, "pids");
 	close(bfd);

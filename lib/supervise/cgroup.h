@@ -28,7 +28,13 @@ struct osl_sv_cgroup {
  * there is no such line or no cgroup2 mount holds it. */
 bool osl_sv_cgroup_locate(const char *mountinfo, const char *self, char *out, size_t size);
 
-/* Set up CG (never fails: CG->fd is -1 and CG->why says why). */
+/* Pure: whether NAME is a supervisor's folder, osl-supervise.PID, and its
+ * PID. */
+bool osl_sv_cgroup_owner(const char *name, pid_t *pid);
+
+/* Set up CG (never fails: CG->fd is -1 and CG->why says why).  Removes
+ * first the empty folders of supervisors that are gone (SIGKILL leaves
+ * them). */
 void osl_sv_cgroup_open(struct osl_sv_cgroup *cg);
 
 /* The folder NAME for a child, made if needed, with MEMORY bytes and NPROC

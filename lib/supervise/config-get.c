@@ -119,26 +119,6 @@ osl_svc_enum(const struct load *l, const struct ynode *m, const char *key,
 	    names[2] ? names[2] : "");
 }
 
-int
-osl_sv_signal_number(const char *s)
-{
-	char *end;
-	long n;
-
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	n = strtol(s, &end, 10);
-	if (*s && !*end)
-		return n > 0 && n < NSIG ? (int)n : 0;
-	for (int i = 1; i < NSIG; i++) {
-		const char *a = sigabbrev_np(i);
-
-		if (a && !strcmp(a, s))
-			return i;
-	}
-	return 0;
-}
-
 /* CMD, a list [PROGRAM, ARGS...]: a NULL-terminated copy in *ARGVP and the
  * program looked up in PATH in *PATHP (both set before any error). */
 const struct osl_error *

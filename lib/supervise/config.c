@@ -427,9 +427,12 @@ stop_backoff(struct load *l, const struct ynode *m, struct osl_sv_spec *s)
 			s->stop_timeout_ns = OSL_SV_INFINITY;
 		else if ((err = osl_svc_dur(l, v, "timeout", &s->stop_timeout_ns)))
 			return err;
-		if ((sig = ymap_get(v, "signal")) && (sig->type != Y_SCALAR ||
-		    !(s->stop_signal = osl_sv_signal_number(sig->str))))
-			return err_node(l->file, sig, "stop.signal: a signal name (TERM, INT, ...)");
+		if ((sig = ymap_get(v, "signal")) && sig->type != Y_SCALAR)
+			return err_node(l->file, sig, "stop.signal: a signal is needed ("
+			    OSL_SIGNAL_WORDS ")");
+		if (sig && !(s->stop_signal = osl_parse_signal(sig->str)))
+			return err_node(l->file, sig, "stop.signal: '%.64s': unknown signal ("
+			    OSL_SIGNAL_WORDS ")", sig->str);
 	}
 	if ((v = ymap_get(m, "backoff"))) {
 		static const char *const bk[] = { "initial", "max", "factor", "jitter",

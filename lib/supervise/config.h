@@ -27,11 +27,5 @@ void osl_sv_config_free(struct osl_sv_config *c);
 /* How many children of C have a policy whose enforcement report is not
  * full (--require-full); *FIRST names the first of them. */
 size_t osl_sv_config_not_full(const struct osl_sv_config *c, const char **first);
-/* A signal by name (TERM, SIGTERM) or number; 0 when it is none. */
-int osl_sv_signal_number(const char *s);
-/* What osl_sv_signal_number takes, for the message of one it refuses
- * ("'NOPE': unknown signal (" OSL_SV_SIGNAL_WORDS ")"). */
-#define OSL_SV_SIGNAL_WORDS "a name such as HUP, TERM, USR1, INT, KILL, with or without SIG, " \
-	"or a number 1-64"
 
 #endif

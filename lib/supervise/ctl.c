@@ -10,6 +10,7 @@
 #include "supervise/child.h"
 #include "supervise/config.h"
 #include "supervise/ctl.h"
+#include "util/parse.h"
 #include "util/time.h"
 #include "supervise/metrics.h"
 
@@ -284,14 +285,14 @@ static char *
 signal_answer(struct osl_sv_runner *r, const cJSON *req, size_t id, struct osl_sv_ctl_out *out)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(req, "signal");
-	int sig = cJSON_IsString(s) ? osl_sv_signal_number(s->valuestring) : 0;
+	int sig = cJSON_IsString(s) ? osl_parse_signal(s->valuestring) : 0;
 
 	if (!cJSON_IsString(s))
 		return osl_sv_ctl_error("'signal' is needed (e.g. \"HUP\")");
 	if (!sig) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "'%.64s': unknown signal (" OSL_SV_SIGNAL_WORDS ")",
+		snprintf(msg, sizeof(msg), "'%.64s': unknown signal (" OSL_SIGNAL_WORDS ")",
 		    s->valuestring);
 		return osl_sv_ctl_error(msg);
 	}

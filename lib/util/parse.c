@@ -1,7 +1,9 @@
 #include "util/parse.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 bool
 osl_parse_uint(const char *s, uint64_t max, uint64_t *out)
@@ -153,4 +155,47 @@ osl_format_size(uint64_t bytes, char *buf, unsigned long size)
 	}
 	snprintf(buf, size, "%llu", (unsigned long long)bytes);
 	return buf;
+}
+
+/* RTMIN+N or RTMAX-N (after SIG): the real-time signal, or 0. */
+static int
+rt_signal(const char *s)
+{
+	uint64_t n = 0;
+	bool max = !strncasecmp(s, "RTMAX", 5);
+
+	if (!max && strncasecmp(s, "RTMIN", 5))
+		return 0;
+	s += 5;
+	if (*s && (*s != (max ? '-' : '+') || !osl_parse_uint(s + 1, 64, &n)))
+		return 0;
+	if (n > (uint64_t)(SIGRTMAX - SIGRTMIN))
+		return 0;
+	return max ? SIGRTMAX - (int)n : SIGRTMIN + (int)n;
+}
+
+int
+osl_parse_signal(const char *s)
+{
+	static const struct { const char *name; int sig; } alias[] = {
+		{ "IO", SIGIO }, { "IOT", SIGABRT }, { "CLD", SIGCHLD },
+	};
+	uint64_t n;
+
+	if (!s)
+		return 0;
+	if (osl_parse_uint(s, NSIG - 1, &n))
+		return (int)n;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *a = sigabbrev_np(i);
+
+		if (a && !strcasecmp(a, s))
+			return i;
+	}
+	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (!strcasecmp(alias[i].name, s))
+			return alias[i].sig;
+	return rt_signal(s);
 }

@@ -446,3 +446,23 @@ setup() {
 	assert_success
 	[ -z "$output" ]
 }
+
+@test "cp, mv: a bad \$OSL_PROGRESS_INTERVAL is one line and exit 2, before anything is done; empty is unset" {
+	echo data > "$W/a"
+	for v in 5x -1 1.5.5s 99999999999999999999s; do
+		run --separate-stderr env OSL_PROGRESS_INTERVAL="$v" "$OSL" fs cp "$W/a" "$W/b"
+		assert_failure 2
+		[ "$stderr" = "osl fs cp: \$OSL_PROGRESS_INTERVAL: '$v': bad duration (e.g. 250ms, 10s, 5m)" ]
+		[ ! -e "$W/b" ]
+	done
+	# with -j: the error document; mv too, and the source stays
+	run --separate-stderr env OSL_PROGRESS_INTERVAL=5x "$OSL" -j fs mv "$W/a" "$W/c"
+	assert_failure 2
+	[ "$(jget .error.code "$output")" = invalid ]
+	[ -e "$W/a" ] && [ ! -e "$W/c" ]
+	run env OSL_PROGRESS_INTERVAL= "$OSL" fs cp "$W/a" "$W/b"
+	assert_success
+	run env OSL_PROGRESS_INTERVAL=1s "$OSL" fs mv "$W/b" "$W/c"
+	assert_success
+	[ -e "$W/c" ]
+}

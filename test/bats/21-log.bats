@@ -196,13 +196,13 @@ template(name="t" type="string" string="%APP-NAME%|%PROCID%|%syslogseverity-text
 CONF
 	rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslog.pid" &
 	RSYSLOG_PID=$!
-	for i in $(seq 50); do [ -S "$T/log.sock" ] && break; sleep 0.1; done
+	for i in $(seq 300); do [ -S "$T/log.sock" ] && break; sleep 0.1; done
 	[ -S "$T/log.sock" ] || fail "rsyslogd did not create its socket"
 	run osl -l "syslog:$T/log.sock" fs stat "$HOME/f"
 	assert_success
 	run osl -l "syslog:$T/log.sock" fs cat "$HOME/secret/k"
 	assert_failure 3
-	for i in $(seq 50); do [ "$(wc -l < "$T/syslog.out" 2>/dev/null)" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+	for i in $(seq 300); do [ "$(wc -l < "$T/syslog.out" 2>/dev/null)" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
 	run cat "$T/syslog.out"
 	assert_line --index 0 --regexp '^osl\|[0-9]+\|info\|'
 	assert_line --index 1 --regexp '^osl\|[0-9]+\|warning\|'

@@ -143,7 +143,7 @@ setup() {
 	port=$((20000 + RANDOM % 20000))
 	/usr/bin/python3 -m http.server -b 127.0.0.1 "$port" >/dev/null 2>&1 &
 	srv=$!
-	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 	run osl policy learn -o "$T/p.yaml" -- curl -s -o /dev/null "http://127.0.0.1:$port/in.txt"
 	kill "$srv"
 	assert_success

@@ -131,7 +131,7 @@ need_landlock() {
 	assert_output --partial "timed out"
 	gc=$(cat "$T/gc")
 	# gone, or a zombie waiting for init to reap it
-	for _ in $(seq 40); do
+	for _ in $(seq 300); do
 		[ -e "/proc/$gc" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$gc/stat" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -153,9 +153,11 @@ need_landlock() {
 @test "run: SIGTERM and SIGUSR1 to osl are forwarded to the child" {
 	"$OSL" -p "$P/proc-run.yaml" proc run -- sh -c "trap 'echo got-usr1 >> $T/sig' USR1; trap 'echo got-term >> $T/sig; exit 9' TERM; echo ready > $T/ready; while :; do sleep 0.05; done" &
 	pid=$!
-	for _ in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/ready" ] && break; sleep 0.05; done
 	kill -USR1 "$pid"
-	sleep 0.3
+	# the shell runs a trap when its sleep ends: a TERM pending by then
+	# too could run first
+	for _ in $(seq 400); do grep -qs got-usr1 "$T/sig" && break; sleep 0.05; done
 	kill -TERM "$pid"
 	wait "$pid" || st=$?
 	[ "${st:-0}" -eq 9 ]
@@ -166,7 +168,7 @@ need_landlock() {
 @test "run: SIGHUP to osl reaches the child (not osl's log reopen)" {
 	"$OSL" -p "$P/proc-run.yaml" proc run -- sh -c "trap 'exit 5' HUP; echo ready > $T/ready; while :; do sleep 0.05; done" &
 	pid=$!
-	for _ in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.05; done
+	for _ in $(seq 400); do [ -s "$T/ready" ] && break; sleep 0.05; done
 	kill -HUP "$pid"
 	wait "$pid" || st=$?
 	[ "${st:-0}" -eq 5 ]
@@ -552,8 +554,8 @@ no_userns() {
 @test "a sandboxed child shows Seccomp: 2 and NoNewPrivs: 1 in info" {
 	"$OSL" -p "$P/proc-run.yaml" proc run -- sleep 5 &
 	pid=$!
-	sleep 0.3
-	child=$(pgrep -P "$pid" sleep | head -n 1)
+	# bounded: until osl's child is sleep (sandboxed, it has exec'd)
+	for _ in $(seq 400); do child=$(pgrep -P "$pid" -x sleep | head -n 1); [ -n "$child" ] && break; sleep 0.05; done
 	run osl -j proc info "$child"
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" || true
@@ -581,6 +583,16 @@ no_userns() {
 	wait $s || st=$?
 	assert_success
 	[ "$st" -eq 143 ]
+	# osl(1) SIGNALS: the forms the supervisor takes too (bats 41)
+	for sig in usr1 SIGUSR1 sigUsr1 10; do
+		sleep 30 &
+		s=$!
+		run osl -p "$T/same.yaml" -j proc kill -s "$sig" $s
+		st=0; wait $s || st=$?
+		assert_success
+		[ "$(jget '.[0].signal' "$output")" = 10 ]
+		[ "$st" -eq 138 ]
+	done
 }
 
 @test "kill of a process proc.signal does not allow is exit 3 naming proc.signal" {

@@ -115,13 +115,14 @@ wait_file() {
 
 @test "supervise: signals are forwarded to the child's whole process group" {
 	"$OSL" supervise -- sh -c "
-	    (trap 'touch $T/grandchild; exit 0' USR1; while :; do sleep 0.05; done) &
+	    (trap 'touch $T/grandchild; exit 0' USR1; touch $T/up2; while :; do sleep 0.05; done) &
 	    trap 'touch $T/child' USR1
 	    touch $T/up
 	    while [ ! -e $T/child ] || [ ! -e $T/grandchild ]; do sleep 0.05; done; exit 0" >/dev/null 2>&1 &
 	pid=$!
+	# both traps are set (a USR1 before would end the grandchild)
 	wait_file "$T/up"
-	sleep 0.1
+	wait_file "$T/up2"
 	kill -USR1 "$pid"
 	wait "$pid"
 	assert_file_exists "$T/child"
@@ -149,8 +150,17 @@ wait_file() {
 }
 
 @test "supervise: as a subreaper, orphans that left the group come back and are reaped" {
-	"$OSL" supervise -- sh -c "setsid sh -c 'trap \"\" TERM; sleep 0.3; cut -d\" \" -f4 /proc/\$\$/stat > $T/ppid' &
-	    sleep 0.1; exit 0" >/dev/null 2>&1 &
+	# the parent ends once the orphan has left its group (else the group's
+	# TERM at its end would reach it); the orphan waits (bounded) until it
+	# has a new parent
+	cat > "$T/orphan.sh" <<-EOF
+	trap "" TERM
+	touch $T/left
+	for i in \$(seq 400); do [ "\$(cut -d" " -f4 /proc/\$\$/stat)" != "\$PPID" ] && break; sleep 0.05; done
+	cut -d" " -f4 /proc/\$\$/stat > $T/ppid
+	EOF
+	"$OSL" supervise -- sh -c "setsid sh $T/orphan.sh &
+	    for i in \$(seq 400); do [ -e $T/left ] && break; sleep 0.05; done; exit 0" >/dev/null 2>&1 &
 	pid=$!
 	wait "$pid"
 	# osl waited for the orphan (it exits only when nothing is left) and adopted it
@@ -160,9 +170,13 @@ wait_file() {
 
 @test "supervise: as PID 1 in a new PID namespace, 100 orphans are reaped at once" {
 	unshare -fp --mount-proc true 2>/dev/null || skip "no PID namespaces here (needs root)"
+	# bounded: until no sleep is left, alive or a zombie
 	run unshare -fp --mount-proc "$OSL" supervise -- sh -c '
 	    for i in $(seq 100); do (sleep 0.2 &); done
-	    sleep 1.5
+	    for i in $(seq 600); do
+	        [ "$(ps -eo stat=,comm= | grep -c -e "^Z" -e " sleep$")" = 0 ] && break
+	        sleep 0.05
+	    done
 	    ps -eo stat= | grep -c "^Z" || true'
 	assert_success
 	assert_output "0"
@@ -202,12 +216,16 @@ wait_file() {
 }
 
 @test "supervise --pdeathsig SIG (tini -p): osl gets SIG when its parent dies, and ends its child" {
-	sh -c "'$OSL' supervise --pdeathsig TERM -- sleep 1000 & echo \$! > osl.pid; sleep 0.3"
+	# the parent ends once osl runs its child (the option is in force by
+	# then; one that ends before has nothing to tell osl)
+	sh -c "'$OSL' supervise --pdeathsig term -- sleep 1000 & echo \$! > osl.pid
+	    for i in \$(seq 400); do pgrep -P \$! -x sleep >/dev/null && break; sleep 0.05; done"
 	pid=$(cat osl.pid)
 	for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	! kill -0 "$pid" 2>/dev/null
 	run osl supervise --pdeathsig NOPE -- true
 	assert_failure 2
+	assert_output --partial "'NOPE': --pdeathsig: unknown signal (a name such as HUP"
 }
 
 @test "supervise -s -- CMD and -g (tini's subreaper and group flags): accepted, the options end at --" {

@@ -154,14 +154,14 @@ settled() {
 	start_tree
 	run osl supervise ctl stop b
 	assert_success
+	# the answer comes when b has its stop signal, not when it is reaped
+	wait_for 1 .state down
 	run osl -j supervise ctl status
-	[ "$(jget '.tree.children[1].state' "$output")" = down ]
 	[ "$(jget '.tree.children[1].pid' "$output")" = null ]
 	[ "$(jget '.tree.strategy' "$output")" = one_for_one ]
 	run osl supervise ctl start b
 	assert_success
-	run osl -j supervise ctl status
-	[ "$(jget '.tree.children[1].state' "$output")" = up ]
+	wait_for 1 .state up
 	run osl supervise ctl signal c KILL
 	assert_success
 	run osl supervise ctl metrics
@@ -188,9 +188,12 @@ settled() {
 	        children:
 	          - { name: w-1, cmd: [sleep, "1000"] }
 	          - { name: w-2, cmd: [sleep, "1000"] }
-	    - { name: web, cmd: [sleep, "1000"] }
+	    - name: web
+	      cmd: [sh, -c, "trap 'echo hup >> $T/hups' HUP; touch $T/web-up; while :; do sleep 0.05; done"]
+	      stop: { signal: kill }
 	EOF
 	start_tree
+	for _ in $(seq 200); do [ -e "$T/web-up" ] && break; sleep 0.05; done
 	run osl supervise ctl restart w-2
 	assert_failure 1
 	assert_output --partial "'w-2': no such child; did you mean 'workers/w-2'?"
@@ -206,6 +209,15 @@ settled() {
 	refute_output --partial "is needed"
 	run osl supervise ctl signal web SIGHUP
 	assert_success
+	# osl(1) SIGNALS: any case, as proc kill -s (bats 30); the tree
+	# file's stop.signal too (kill, above)
+	for sig in sighup hup Hup 1; do
+		run osl supervise ctl signal web "$sig"
+		assert_success
+	done
+	for _ in $(seq 200); do [ "$(wc -l < "$T/hups")" -ge 5 ] && break; sleep 0.05; done
+	[ "$(wc -l < "$T/hups")" -eq 5 ]
+	[ "$(jget '.tree.children[1].restarts' "$("$OSL" -j supervise ctl status)")" = 0 ]
 	run osl supervise ctl signal workers TERM
 	assert_failure 1
 	assert_output --partial "a child process is needed, not a supervisor"

@@ -141,6 +141,46 @@ need_cgroup() {
 	[ ! -e "$dir" ]
 }
 
+@test "supervise: the folders a SIGKILLed supervisor left go when the next one starts; a live one's stay" {
+	command -v flock >/dev/null || skip "flock (util-linux) is needed"
+	start_sleepers
+	need_cgroup
+	dir=$(status_json | jq -r .cgroup)
+	base=${dir%/*}
+	# a start that fails (the socket is taken) leaves nothing
+	"$OSL" supervise -c tree.yaml 2>/dev/null & p=$!
+	st=0; wait "$p" || st=$?
+	[ "$st" -eq 125 ]
+	[ ! -e "$base/osl-supervise.$p" ]
+	kill -KILL "$SVPID"; wait "$SVPID" || true; SVPID=
+	[ -d "$dir/a" ]
+	# its children go with it (bounded)
+	for _ in $(seq 200); do grep -qx 'populated 0' "$dir/cgroup.events" && break; sleep 0.05; done
+	# stand-ins: a gone pid's folders (with a child folder), and three that
+	# must stay: a live pid's, a gone pid's that holds a process, and one
+	# whose lock a supervisor of another PID namespace would hold
+	sh -c 'exit 0' & gone=$!; wait "$gone"
+	sleep 1000 & live=$!
+	mkdir -p "$base/osl-supervise.$gone/x" "$base/osl-supervise.$live"
+	sh -c 'exit 0' & gone2=$!; wait "$gone2"
+	sh -c 'exit 0' & gone3=$!; wait "$gone3"
+	mkdir "$base/osl-supervise.$gone2" "$base/osl-supervise.$gone3"
+	sleep 1000 & inside=$!
+	echo "$inside" > "$base/osl-supervise.$gone2/cgroup.procs"
+	flock -n "$base/osl-supervise.$gone3" sleep 1000 & locker=$!
+	for _ in $(seq 200); do [ -n "$(pgrep -P "$locker" -x sleep)" ] && break; sleep 0.05; done
+	run -0 osl supervise -- true
+	[ ! -e "$dir" ]
+	[ ! -e "$base/osl-supervise.$gone" ]
+	[ -d "$base/osl-supervise.$live" ]
+	[ -d "$base/osl-supervise.$gone2" ]
+	[ -d "$base/osl-supervise.$gone3" ]
+	kill "$live" "$inside" "$locker" "$(pgrep -P "$locker" -x sleep)"
+	wait "$live" "$inside" "$locker" || true
+	for _ in $(seq 200); do grep -qx 'populated 0' "$base/osl-supervise.$gone2/cgroup.events" && break; sleep 0.05; done
+	rmdir "$base/osl-supervise.$live" "$base/osl-supervise.$gone2" "$base/osl-supervise.$gone3"
+}
+
 @test "supervise: stopping a child kills the setsid'd, double-forked grandchild too (cgroup.kill)" {
 	cat > tree.yaml <<-EOF
 	version: 1
@@ -283,6 +323,8 @@ print(" ".join(str(len(json.loads(l)["tree"]["children"])) for l in buf.splitlin
 	run -0 status_json
 	[ "$(jq '.tree.children | length' <<<"$output")" = 1000 ]
 	"$OSL" supervise ctl stop w-1
+	# the answer comes when w-1 has its stop signal, not when it is reaped
+	for _ in $(seq 200); do [ "$(child_field w-1 .state)" = down ] && break; sleep 0.05; done
 	[ "$(child_field w-1 .state)" = down ]
 	touch go
 	wait "$slow"

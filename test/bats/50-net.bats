@@ -17,9 +17,9 @@ teardown() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 
-# Wait (at most 5 s) until FILE has a line matching RE; print the match.
+# Wait (at most 30 s) until FILE has a line matching RE; print the match.
 wait_line() {
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		if grep -qE "$2" "$1" 2>/dev/null; then grep -oE "$2" "$1" | head -n 1; return 0; fi
 		sleep 0.1
 	done
@@ -268,7 +268,7 @@ free_port() {
 	exec 5<&-
 	# the acceptors go with the listener
 	kill "$LPID"
-	for _ in $(seq 50); do
+	for _ in $(seq 200); do
 		st=0
 		"$OSL" -p "$NB" net check --timeout 200ms "127.0.0.1:$LPORT" > /dev/null || st=$?
 		[ "$st" -eq 1 ] && break
@@ -349,7 +349,7 @@ dual_localhost() {
 	printf 'over unix\n' > "$T/b"
 	"$OSL" -p "$NB" net listen "unix:$TMPDIR/s" < "$T/b" > "$T/l.out" 2> "$T/l.err" &
 	PIDS+=($!)
-	for _ in $(seq 50); do [ -S "$TMPDIR/s" ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ -S "$TMPDIR/s" ] && break; sleep 0.1; done
 	run -0 timeout 10 "$OSL" -p "$NB" net connect "unix:$TMPDIR/s" < /dev/null
 	assert_output "over unix"
 	run osl -p "$NB" net connect "unix:/run/nosuch.sock"
@@ -568,7 +568,7 @@ wait_log() {
 		curl -sS -f -x "http://$PX" "http://localhost:$W1/" > "$T/c$i" &
 	done
 	wait %5 %6 %7 %8 %9 %10 2>/dev/null || true
-	for _ in $(seq 50); do [ "$(cat "$T"/c? 2>/dev/null | grep -c hello)" -eq 6 ] && break; sleep 0.1; done
+	for _ in $(seq 300); do [ "$(cat "$T"/c? 2>/dev/null | grep -c hello)" -eq 6 ] && break; sleep 0.1; done
 	[ "$(cat "$T"/c? | grep -c hello)" -eq 6 ]
 }
 
@@ -614,7 +614,7 @@ wait_log() {
 	read -r sport peer upok backok hlen rlen <<< "${lines[1]}"
 	[ "$upok" = True ] && [ "$backok" = True ]
 	# the records are written when the tunnel ends: wait for both
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		grep '"net.connect"' "$LOG" | grep -q "\"port\":$sport[,}]" && break
 		sleep 0.1
 	done
@@ -624,7 +624,7 @@ wait_log() {
 	[ "$(jget '.source.bytes' "$con")" = $((3 << 20)) ]
 	[ "$(jget '.destination.bytes' "$con")" = $(((1 << 20) + 7)) ]
 	# the client's own record: what it sent (the head too) and got (the 200 too)
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		acc=$(grep '"net.accept"' "$LOG" | grep '"source":{[^}]*"bytes":'$((hlen + (3 << 20))) | tail -n 1)
 		[ -n "$acc" ] && break
 		sleep 0.1

@@ -20,7 +20,7 @@ teardown() {
 }
 
 wait_line() {
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		if grep -qE "$2" "$1" 2>/dev/null; then grep -oE "$2" "$1" | head -n 1; return 0; fi
 		sleep 0.1
 	done

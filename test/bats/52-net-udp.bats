@@ -30,7 +30,7 @@ start_helper() {
 		HPORT=$((20000 + RANDOM % 30000))
 		"$PROBES/_helper" "$HPORT" > "$T/helper.out" 2>&1 &
 		HPID=$!
-		for _ in $(seq 50); do
+		for _ in $(seq 200); do
 			grep -q ready "$T/helper.out" 2>/dev/null && { PIDS+=($HPID); return 0; }
 			kill -0 "$HPID" 2>/dev/null || break
 			sleep 0.1

@@ -30,6 +30,8 @@ start_sleepers() {
 
 # Every record the test wrote (the log and its rotated files) has each key
 # once per object: duplicate keys are undefined behaviour for JSON readers.
+# A line that is no JSON at all is a torn one (a writer killed mid-record, as
+# bats 42 does on purpose): whether it may be there is log verify's to say.
 no_duplicate_keys() {
 
 	set -- "${LOG:-/nonexistent}"*
@@ -46,7 +48,10 @@ def pairs(kv):
 for f in sys.argv[1:]:
     for line in open(f, encoding="utf-8", errors="replace"):
         if line.strip():
-            json.loads(line, object_pairs_hook=pairs)
+            try:
+                json.loads(line, object_pairs_hook=pairs)
+            except ValueError:
+                pass
 if bad:
     print("records with duplicate keys:", len(bad), bad[:3])
     sys.exit(1)

@@ -50,5 +50,17 @@ main(void)
 	ok(!loc("41 31 0:38 / /sys/fs/cgroup/unified rw\n", "0::/\n"), "a line cut short: none");
 	ok(!osl_sv_cgroup_locate(hybrid, "0::/a/very/long/path/indeed\n", small, sizeof(small)),
 	    "a result that does not fit: none");
+	/* the leftovers a new supervisor may sweep: osl-supervise.PID only */
+	pid_t pid = 0;
+	ok(osl_sv_cgroup_owner("osl-supervise.4321", &pid) && pid == 4321, "osl-supervise.4321");
+	ok(osl_sv_cgroup_owner("osl-supervise.2147483647", &pid) && pid == 2147483647, "the top pid");
+	ok(!osl_sv_cgroup_owner("osl-supervise.2147483648", &pid), "past a pid: none");
+	ok(!osl_sv_cgroup_owner("osl-supervise.99999999999999999999", &pid), "overflow: none");
+	ok(!osl_sv_cgroup_owner("osl-supervise.", &pid), "no pid: none");
+	ok(!osl_sv_cgroup_owner("osl-supervise.0", &pid), "pid 0: none");
+	ok(!osl_sv_cgroup_owner("osl-supervise.12x", &pid), "a pid and more: none");
+	ok(!osl_sv_cgroup_owner("osl-supervise.-1", &pid), "a sign: none");
+	ok(!osl_sv_cgroup_owner("my-osl-supervise.12", &pid), "another name: none");
+	ok(!osl_sv_cgroup_owner(".supervisor", &pid), ".supervisor: none");
 	return done_testing();
 }

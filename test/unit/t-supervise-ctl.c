@@ -1,5 +1,6 @@
 /* The supervise config loader (FILE:LINE:COL for every mistake) and the
  * control protocol's answers, without processes or sockets. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "supervise/config.h"
 #include "supervise/ctl.h"
+#include "util/parse.h"
 #include "tap.h"
 
 extern char **environ;
@@ -59,7 +61,11 @@ config(void)
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: sh}\n"),
 	    "t.yaml:4:22: cmd: a list is needed", "cmd must be a list");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], stop: {signal: NOPE}}\n"),
-	    "t.yaml:4:43: stop.signal: a signal name (TERM, INT, ...)", "stop signal");
+	    "t.yaml:4:43: stop.signal: 'NOPE': unknown signal (" OSL_SIGNAL_WORDS ")", "stop signal");
+	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], stop: {signal: [TERM]}}\n"),
+	    "t.yaml:4:43: stop.signal: a signal is needed (" OSL_SIGNAL_WORDS ")", "stop signal: a list");
+	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], stop: {signal: sigint}}\n"),
+	    "ok", "stop signal: any case, as proc kill's");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a, cmd: [sh], restart: often}\n"),
 	    "t.yaml:4:37: restart: one of permanent, transient, temporary is needed", "restart");
 	is_str(load("version: 1\nsupervisor:\n  children:\n    - {name: a/b, cmd: [sh]}\n"),
@@ -155,6 +161,9 @@ protocol(void)
 	is_int(out.sig, 1, "signal: HUP for the runner");
 	is_int(out.sig_id, 1, "signal: to child a");
 	free(a);
+	a = ask(&r, "{\"cmd\":\"signal\",\"name\":\"a\",\"signal\":\"usr1\"}", &out);
+	is_int(out.sig, SIGUSR1, "signal: usr1, as proc kill takes it");
+	free(a);
 	a = ask(&r, "{\"cmd\":\"signal\",\"name\":\"a\",\"signal\":\"NOPE\"}", &out);
 	ok(strstr(a, "'NOPE': unknown signal") != NULL, "signal: a bad name is named");
 	is_int(out.sig_id, OSL_SV_NONE, "signal: nothing for the runner");
@@ -169,11 +178,40 @@ protocol(void)
 	osl_sv_config_free(&c);
 }
 
+/* osl(1) SIGNALS: the one parser of signal names and numbers */
+static void
+signals(void)
+{
+	static const struct { const char *s; int sig; } t[] = {
+		{ "TERM", SIGTERM }, { "SIGTERM", SIGTERM }, { "term", SIGTERM },
+		{ "sigTerm", SIGTERM }, { "15", SIGTERM }, { "1", SIGHUP }, { "64", 64 },
+		{ "IO", SIGIO }, { "poll", SIGIO }, { "iot", SIGABRT }, { "CLD", SIGCHLD },
+		{ "RTMIN", 0 }, { "SIGRTMIN+2", 0 }, { "rtmax-1", 0 },
+		{ "0", -1 }, { "65", -1 }, { "", -1 }, { "SIG", -1 }, { "+15", -1 },
+		{ " 15", -1 }, { "TERM ", -1 }, { "NOPE", -1 }, { "RTMIN+99", -1 },
+		{ "RTMIN-1", -1 }, { "RTMAX+1", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int want = t[i].sig == -1 ? 0 : t[i].sig;
+
+		if (!strcmp(t[i].s, "RTMIN"))
+			want = SIGRTMIN;
+		else if (!strcmp(t[i].s, "SIGRTMIN+2"))
+			want = SIGRTMIN + 2;
+		else if (!strcmp(t[i].s, "rtmax-1"))
+			want = SIGRTMAX - 1;
+		is_int(osl_parse_signal(t[i].s), want, "signal '%s'", t[i].s);
+	}
+	is_int(osl_parse_signal(NULL), 0, "NULL");
+}
+
 int
 main(void)
 {
 	if (!mkdtemp(dir))
 		return 1;
+	signals();
 	config();
 	protocol();
 	unlink(write_file("t.yaml", ""));
