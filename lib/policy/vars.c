@@ -174,6 +174,15 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned
 	return v ? v : "";
 }
 
+void
+vars_account_env(const struct osl_policy_env *env, struct osl_policy_env *a)
+{
+	*a = *env;
+	a->home = env->account_home;
+	a->user = env->account_user;
+	a->tmpdir = a->xdg_config_home = a->xdg_state_home = a->xdg_runtime_dir = NULL;
+}
+
 enum vx
 vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz)
@@ -361,39 +370,58 @@ uses_var(const char *s, const char *name)
 	return false;
 }
 
+/* Does a rule of P (an inert one too) use variable NAME?  TWINS: only a
+ * deny rule in force a second time for the account's values. */
+static bool
+used_by(const struct osl_policy *p, const char *name, bool twins)
+{
+	for (size_t r = 0; r < p->nrules; r++) {
+		if (p->rules[r].kind > OSL_RULE_FS_DENY || (twins && !p->rules[r].account))
+			continue;
+		if (uses_var(p->rules[r].pattern, name))
+			return true;
+		for (size_t x = 0; x < p->rules[r].nexcept && !twins; x++)
+			if (uses_var(p->rules[r].except[x].pattern, name))
+				return true;
+	}
+	for (size_t r = 0; r < p->ninert && !twins; r++)
+		if (uses_var(p->inert[r].pattern, name))
+			return true;
+	return false;
+}
+
 const struct osl_error *
 osl_policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 {
 	static const char *const names[] = { "HOME", "PWD", "TMPDIR", "USER", "UID",
 		"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", NULL };
 	char tmp[4096], real[4096], emsg[512];
+	struct osl_policy_env acct;
 
+	vars_account_env(env, &acct);
 	for (size_t i = 0; names[i]; i++) {
 		struct osl_policy_var *v;
 		const char *val;
-		bool used = false, inert = false;
+		bool inert = false;
 
-		for (size_t r = 0; r < p->nrules && !used; r++) {
-			used = p->rules[r].kind <= OSL_RULE_FS_DENY &&
-			    uses_var(p->rules[r].pattern, names[i]);
-			for (size_t x = 0; x < p->rules[r].nexcept && !used; x++)
-				used = uses_var(p->rules[r].except[x].pattern, names[i]);
-		}
-		for (size_t r = 0; r < p->ninert && !used; r++)
-			used = uses_var(p->inert[r].pattern, names[i]);
-		if (!used || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,
-		    sizeof(tmp), emsg, sizeof(emsg), &inert)) == NULL)
+		if (!used_by(p, names[i], false) || (val = var_value(names[i], strlen(names[i]),
+		    env, 0, tmp, sizeof(tmp), emsg, sizeof(emsg), &inert)) == NULL)
 			continue;
 		if ((v = realloc(p->vars, (p->nvars + 1) * sizeof(*v))) == NULL)
 			return osl_error_nomem();
 		p->vars = v;
 		v = &p->vars[p->nvars++];
 		v->name = names[i];
-		v->real = NULL;
+		v->real = v->account = NULL;
 		if ((v->value = strdup(val)) == NULL)
 			return osl_error_nomem();
 		if (val[0] == '/' && env->real_path && env->real_path(val, real, sizeof(real)) &&
 		    strcmp(real, val) && (v->real = strdup(real)) == NULL)
+			return osl_error_nomem();
+		/* the value a deny rule in force twice has as well */
+		if (used_by(p, names[i], true) && (val = var_value(names[i], strlen(names[i]),
+		    &acct, 0, tmp, sizeof(tmp), emsg, sizeof(emsg), &inert)) != NULL &&
+		    strcmp(val, v->value) && (v->account = strdup(val)) == NULL)
 			return osl_error_nomem();
 	}
 	return NULL;

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# The attacker who writes osl's environment (a CI step's variables, a
+# wrapper script) and the workspace: each test tries the escape bare (it
+# must work) and under osl (it must be held, or the report must say it is
+# not).  man/osl-policy.5, VARIABLES; man/osl.7, GUARANTEES.
+#
+# The user is nobody, whose home in the password database is /srv/real: in
+# a mount namespace of the test's own, $W is bind-mounted on /srv (outside
+# /tmp, which each run gets fresh) and a copy of /etc/passwd with that line
+# on /etc/passwd (the machine's files are never touched).  R is the real
+# home as the user sees it, $W/real as the test does.
+load helper
+
+setup() {
+	common_setup
+	proc_setup
+	[ "$(id -u)" = 0 ] || skip "needs root (to bind-mount a passwd of the test's)"
+	unshare -m --propagation private true 2>/dev/null || skip "no mount namespaces here"
+	nobody_home
+	mkdir -p "$W/real/.ssh" "$W/real/.config" "$W/real/.local/state" "$W/decoy" "$W/work"
+	echo realkey > "$W/real/.ssh/id_ed25519"
+	chmod 700 "$W/real/.ssh"
+	chown -R 65534:65534 "$W/real" "$W/decoy" "$W/work"
+	[ -d /srv ] || skip "no /srv to mount the test's folder on"
+	R=/srv/real
+	awk -F: -v OFS=: -v h="$R" '$1 == "nobody" { $6 = h } 1' /etc/passwd > "$W/passwd"
+	grep -q "^nobody:.*:$R:" "$W/passwd" || skip "no user nobody in /etc/passwd"
+}
+
+teardown() { [ -z "${W:-}" ] || rm -rf "$W"; }
+
+# CMD... as nobody in /srv/work, whose home in the password database is
+# $R, with the environment's variables as given before it (VAR=VALUE words;
+# HOME=/srv/decoy unless one is given)
+as_user() {
+	unshare -m --propagation private sh -c 'mount --bind "$0" /srv &&
+	    mount --bind /srv/passwd /etc/passwd && cd /srv/work &&
+	    exec env -u XDG_CONFIG_HOME -u XDG_STATE_HOME -u TMPDIR HOME=/srv/decoy \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups env "$@"' "$W" "$@"
+}
+
+landlock_ok() {
+	"$OSL" -j -p builtin:default proc run --dry-run > "$T/r.json" 2>/dev/null
+	[ "$(jq '.[-1].landlock_abi' "$T/r.json")" -ge 1 ] || skip "needs Landlock"
+}
+
+@test "HOME=decoy: the account's own ~/.ssh stays denied (read, run, report)" {
+	landlock_ok
+	# bare: the decoy HOME does not hide the real key
+	run as_user cat "$R/.ssh/id_ed25519"
+	assert_success
+	assert_output realkey
+	# under osl: the deny covers the account's home as well as $HOME
+	run as_user "$OSL" -l none -p builtin:default proc run -- cat "$R/.ssh/id_ed25519"
+	assert_failure
+	refute_output --partial realkey
+	run as_user "$OSL" -l none -p builtin:default fs cat "$R/.ssh/id_ed25519"
+	assert_failure
+	assert_output --partial no-ssh-keys
+	refute_output --partial realkey
+	# the report names both, each held
+	run as_user "$OSL" -j -p builtin:default proc run --dry-run
+	assert_success
+	echo "$output" | jq -e --arg d "'$R/.ssh'" '[.[] | select(.rule == "no-ssh-keys")] |
+	    length == 2 and any(.reason | startswith($d)) and
+	    all(.enforcement == "full" or (.reason | test("decoy")))'
+	# policy check names the account's value; show lists the second rule
+	run as_user "$OSL" -j -p builtin:default policy check
+	assert_success
+	echo "$output" | jq -e --arg r "$R" '.[0].variables.HOME | .value == "/srv/decoy" and .account == $r'
+	# same id, the account's path
+	run as_user "$OSL" -j -p builtin:default policy show
+	assert_success
+	echo "$output" | jq -e --arg p "$R/.ssh/**" '.fs.deny | any(.expanded == $p and .id == "no-ssh-keys" and .account)'
+}
+
+@test "TMPDIR=the real home under builtin:ci: ${TMPDIR} is the run's own /tmp, the key stays out" {
+	landlock_ok
+	run as_user TMPDIR="$R" sh -c 'cat "$TMPDIR/.ssh/id_ed25519"'
+	assert_success
+	assert_output realkey
+	run as_user TMPDIR="$R" "$OSL" -l none -p builtin:ci proc run -- \
+	    sh -c 'cat "$0/.ssh/id_ed25519"' "$R"
+	assert_failure
+	refute_output --partial realkey
+}
+
+@test "XDG_CONFIG_HOME elsewhere: the child cannot rewrite the account's ~/.config/osl/policy.yaml" {
+	landlock_ok
+	mkdir -p "$W/real/.config/osl"
+	echo "extends: [builtin:strict]" > "$W/real/.config/osl/policy.yaml"
+	chown -R 65534:65534 "$W/real/.config"
+	cp "$W/real/.config/osl/policy.yaml" "$W/policy.orig"
+	plant='echo "extends: [builtin:default]" > "$0/.config/osl/policy.yaml"'
+	run as_user HOME="$R" XDG_CONFIG_HOME=/srv/decoy sh -c "$plant" "$R"
+	assert_success
+	cp "$W/policy.orig" "$W/real/.config/osl/policy.yaml"
+	run as_user HOME="$R" XDG_CONFIG_HOME=/srv/decoy "$OSL" -l none -p builtin:default \
+	    proc run -- sh -c "$plant" "$R"
+	assert_failure
+	cmp "$W/policy.orig" "$W/real/.config/osl/policy.yaml"
+	# without the folder, a policy made there later is not hidden: partial
+	rm -rf "$W/real/.config/osl"
+	run as_user HOME="$R" XDG_CONFIG_HOME=/srv/decoy "$OSL" -j -p builtin:default \
+	    proc run --dry-run
+	echo "$output" | jq -e --arg d "'$R/.config/osl'" '.[] |
+	    select(.rule == "no-policy-tampering-config" and (.reason | startswith($d))) |
+	    .enforcement == "partial"'
+}
+
+@test "XDG_STATE_HOME elsewhere: the child cannot rewrite the account's own activity log" {
+	landlock_ok
+	mkdir -p "$W/real/.local/state/osl"
+	echo '{"old":1}' > "$W/real/.local/state/osl/activity.jsonl"
+	chown -R 65534:65534 "$W/real/.local"
+	cp "$W/real/.local/state/osl/activity.jsonl" "$W/log.orig"
+	run as_user HOME="$R" XDG_STATE_HOME=/srv/decoy sh -c ': > "$0"' \
+	    "$R/.local/state/osl/activity.jsonl"
+	assert_success
+	cp "$W/log.orig" "$W/real/.local/state/osl/activity.jsonl"
+	run as_user HOME="$R" XDG_STATE_HOME=/srv/decoy "$OSL" -p builtin:default \
+	    proc run -- sh -c ': > "$0"' "$R/.local/state/osl/activity.jsonl"
+	assert_failure
+	cmp "$W/log.orig" "$W/real/.local/state/osl/activity.jsonl"
+	# and the run's own log, where XDG_STATE_HOME sends it, is held too
+	assert_file_exists "$W/decoy/osl/activity.jsonl"
+}
