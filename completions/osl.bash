@@ -21,6 +21,12 @@ __osl_garg() {
 	esac
 	return 0
 }
+__osl_garg_after() {
+	case $prev in
+	*) return 1 ;;
+	esac
+	return 0
+}
 __osl_optarg() {
 	case "$1/$2/$3" in
 	fs/stat/-L|fs/stat/--dereference) return 1 ;;
@@ -131,12 +137,12 @@ _osl() {
 	fi
 	case $group in
 	fs)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help stat ls cat hash du write append touch mkdir rmdir ln chmod chown cp mv rm' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help stat ls cat hash du write append touch mkdir rmdir ln chmod chown cp mv rm' -- "$cur")); return; fi
 		case $verb in
 		stat)
 			case $prev in
 			-L|--dereference) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -L --dereference -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -147,7 +153,7 @@ _osl() {
 			-l|--long) ;;
 			-a|--all) ;;
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -l --long -a --all -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -155,7 +161,7 @@ _osl() {
 			;;
 		cat)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -164,7 +170,7 @@ _osl() {
 		hash)
 			case $prev in
 			--algo) __osl_arg 'sha256'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --algo -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -173,7 +179,7 @@ _osl() {
 		du)
 			case $prev in
 			-b|--bytes) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -b --bytes -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -182,7 +188,7 @@ _osl() {
 		write)
 			case $prev in
 			-m|--mode) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -m --mode -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -190,7 +196,7 @@ _osl() {
 			;;
 		append)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -199,7 +205,7 @@ _osl() {
 		touch)
 			case $prev in
 			-c|--no-create) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -c --no-create -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -209,7 +215,7 @@ _osl() {
 			case $prev in
 			-p|--parents) ;;
 			-m|--mode) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -p --parents -m --mode -h --help' -- "$cur")) ;;
 			*) __osl_arg 'dir' $((n == 0)) ;;
@@ -217,7 +223,7 @@ _osl() {
 			;;
 		rmdir)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'dir' $((n == 0)) ;;
@@ -227,7 +233,7 @@ _osl() {
 			case $prev in
 			-s|--symbolic) ;;
 			-f|--force) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --symbolic -f --force -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -236,7 +242,7 @@ _osl() {
 		chmod)
 			case $prev in
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -245,7 +251,7 @@ _osl() {
 		chown)
 			case $prev in
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -257,7 +263,7 @@ _osl() {
 			-R) ;;
 			-a|--archive) ;;
 			-n|--no-clobber) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -a --archive -n --no-clobber -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -266,7 +272,7 @@ _osl() {
 		mv)
 			case $prev in
 			-n|--no-clobber) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -n --no-clobber -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -278,7 +284,7 @@ _osl() {
 			-R) ;;
 			-f|--force) ;;
 			--no-preserve-root) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -f --force --no-preserve-root -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -286,7 +292,7 @@ _osl() {
 			;;
 		esac ;;
 	proc)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi
 		case $verb in
 		run)
 			case $prev in
@@ -299,7 +305,7 @@ _osl() {
 			--require-full) ;;
 			--best-effort) ;;
 			--no-setsid) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;;
 			*) __osl_arg 'command' $((n == 0)) ;;
@@ -307,7 +313,7 @@ _osl() {
 			;;
 		ps)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -315,7 +321,7 @@ _osl() {
 			;;
 		info)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -324,7 +330,7 @@ _osl() {
 		kill)
 			case $prev in
 			-s|--signal) __osl_arg 'TERM KILL INT HUP QUIT USR1 USR2 STOP CONT'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --signal -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -332,7 +338,7 @@ _osl() {
 			;;
 		tree)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -340,13 +346,13 @@ _osl() {
 			;;
 		esac ;;
 	net)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help resolve connect listen check wait proxy' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help resolve connect listen check wait proxy' -- "$cur")); return; fi
 		case $verb in
 		resolve)
 			case $prev in
 			-4|--ipv4) ;;
 			-6|--ipv6) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -4 --ipv4 -6 --ipv6 -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -359,7 +365,7 @@ _osl() {
 			-u|--udp) ;;
 			-4|--ipv4) ;;
 			-6|--ipv6) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout --idle -u --udp -4 --ipv4 -6 --ipv6 -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -370,7 +376,7 @@ _osl() {
 			--keep) ;;
 			--max-conns) __osl_arg 'none'; return ;;
 			--idle) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --keep --max-conns --idle -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -379,7 +385,7 @@ _osl() {
 		check)
 			case $prev in
 			-t|--timeout) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -388,7 +394,7 @@ _osl() {
 		wait)
 			case $prev in
 			-t|--timeout) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -400,7 +406,7 @@ _osl() {
 			--max-clients) __osl_arg 'none'; return ;;
 			-t|--timeout) __osl_arg 'none'; return ;;
 			--idle) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --listen --max-clients -t --timeout --idle -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -408,11 +414,11 @@ _osl() {
 			;;
 		esac ;;
 	policy)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help check show explain test export learn' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help check show explain test export learn' -- "$cur")); return; fi
 		case $verb in
 		check)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -420,7 +426,7 @@ _osl() {
 			;;
 		show)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -428,7 +434,7 @@ _osl() {
 			;;
 		explain)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'action' $((n == 0)) ;;
@@ -437,7 +443,7 @@ _osl() {
 		test)
 			case $prev in
 			--policy) __osl_arg 'policy'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --policy -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -446,7 +452,7 @@ _osl() {
 		export)
 			case $prev in
 			-f|--format) __osl_arg 'oci-seccomp systemd'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -f --format -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -458,7 +464,7 @@ _osl() {
 			--base) __osl_arg 'policy'; return ;;
 			--diff) __osl_arg 'file'; return ;;
 			--no-secrets) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;;
 			*) __osl_arg 'command' $((n == 0)) ;;
@@ -466,14 +472,14 @@ _osl() {
 			;;
 		esac ;;
 	log)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi
 		case $verb in
 		verify)
 			case $prev in
 			-r|--rotated) ;;
 			-k|--key) __osl_arg 'file'; return ;;
 			-c|--checkpoints) __osl_arg 'file'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --rotated -k --key -c --checkpoints -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -481,7 +487,7 @@ _osl() {
 			;;
 		keygen)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -494,7 +500,7 @@ _osl() {
 			-d|--decision) __osl_arg 'allow deny'; return ;;
 			-s|--since) __osl_arg 'none'; return ;;
 			-L|--level) __osl_arg 'debug info notice warn error critical'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -d --decision -s --since -L --level -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -506,7 +512,7 @@ _osl() {
 			case $prev in
 			-s|--socket) __osl_arg 'file'; return ;;
 			-c|--config) __osl_arg 'file'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --socket -c --config -h --help' -- "$cur")) ;;
 			*) __osl_arg 'status start stop restart delete signal reload shutdown metrics' $((n == 0)) ;;
@@ -527,7 +533,7 @@ _osl() {
 		-v|--verbose) ;;
 		--pdeathsig) __osl_arg 'none'; return ;;
 		-g|--group) ;;
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;;
 		*) [ $([ -z "$verb" ] && echo 1) = 1 ] && COMPREPLY=($(compgen -W ' ctl' -- "$cur"))
@@ -537,7 +543,7 @@ _osl() {
 	help)
 		case $prev in
 		--commands) ;;
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' --commands -h --help' -- "$cur")) ;;
 		*) __osl_arg 'group' $([ -z "$verb" ] && echo 1) ;;
@@ -545,7 +551,7 @@ _osl() {
 		;;
 	completion)
 		case $prev in
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 		*) __osl_arg 'bash zsh fish' $([ -z "$verb" ] && echo 1) ;;

@@ -25,12 +25,12 @@ static bool json;
 static bool version;		/* --version: print it (src/version.c) and stop */
 
 static const struct osl_opt global_opts[] = {
-	OPT_STRING('p', "policy", &ctx_opts.policy_path, "FILE",
+	OPT_STRING_FIRST('p', "policy", &ctx_opts.policy_path, "FILE",
 	    "policy file (else $OSL_POLICY, then the discovery order)", "policy"),
 	OPT_BOOL('j', "json", &json, "machine output: one JSON document on stdout"),
-	OPT_STRING('l', "log", &ctx_opts.log_sink, "SINK", "log sink: file:PATH, stderr, syslog, journald, none",
-	    "file: stderr syslog journald none"),
-	OPT_BOOL(0, "audit", &ctx_opts.audit,
+	OPT_STRING_FIRST('l', "log", &ctx_opts.log_sink, "SINK",
+	    "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none"),
+	OPT_BOOL_FIRST(0, "audit", &ctx_opts.audit,
 	    "audit mode: log would-be denials, deny only explicit deny rules"),
 	OPT_SET_INT('q', "quiet", &cli_verbosity, -1, "less on stderr"),
 	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr"),

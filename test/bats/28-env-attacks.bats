@@ -125,3 +125,32 @@ landlock_ok() {
 	# and the run's own log, where XDG_STATE_HOME sends it, is held too
 	assert_file_exists "$W/decoy/osl/activity.jsonl"
 }
+
+@test "a workspace file named like an option: a glob of the verb's operands cannot set --policy, --log or --audit" {
+	# as the user types it: run by root here, in a workspace the attacker
+	# wrote, with a link to a file builtin:strict does not let it read
+	cd "$W/work"
+	printf 'version: 1\nname: open\ndefault: allow\n' > open.yaml
+	ln -s /etc/hostname host
+	echo notes > notes
+	run "$OSL" -l none -p builtin:strict fs cat host
+	assert_failure 3
+	# typed before the verb, each is the user's own choice and is taken
+	run "$OSL" -l none --audit -p builtin:strict fs cat host
+	assert_success
+	for f in --audit --aud --policy=open.yaml -popen.yaml --log=none -lnone; do
+		touch -- "$f"
+		run "$OSL" -p builtin:strict fs cat *
+		assert_failure 2
+		assert_output --partial "only before the verb"
+		refute_output --partial "$(cat /etc/hostname)"
+		# and after --, the file is a file
+		run "$OSL" -l none -p builtin:strict fs stat -- "$f"
+		assert_success
+		rm -- "$f"
+	done
+	# the options that only shape the output stay anywhere
+	run "$OSL" -l none -p builtin:strict fs cat notes -q
+	assert_success
+	assert_output notes
+}
