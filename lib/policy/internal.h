@@ -153,9 +153,6 @@ enum vx pattern_expand(const char *s, const struct osl_policy_env *env, unsigned
 /* match.c */
 bool wildmatch_path(const char *pattern, const char *text);
 bool glob_has_meta(const char *s, size_t len);
-/* "/", "/etc", "/usr/lib", the homes' folder...: too wide for a rule made
- * from a variable, or suggested by a denial (vars.c). */
-bool osl_system_folder(const char *path);
 /* A host name, validated and lowercased into OUT (>= 254 bytes). */
 bool host_name(const char *s, size_t n, char *out, const char **why);
 

@@ -160,6 +160,11 @@ struct osl_policy {
 	size_t nvars;
 };
 
+/* "/", "/etc", "/usr/lib", the homes' folder...: too wide for a rule made
+ * from a variable, suggested by a denial or learned from one write
+ * (vars.c). */
+bool osl_system_folder(const char *path);
+
 /* The rules of P as its files write them: a deny rule in force twice (for
  * the account's values, osl_rule.account) counts once. */
 size_t osl_policy_rules_written(const struct osl_policy *p);

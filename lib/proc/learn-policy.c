@@ -193,6 +193,13 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 		snprintf(out, size, "%s/**", f->tmpdir);
 		return true;
 	}
+	/* a write in a system folder (/etc, /srv, /usr/local): the file, or
+	 * the folder below it the run made, never the whole folder */
+	if (osl_system_folder(dir) && kind != OSL_SEEN_READ) {
+		first_below(f->l, dir, p, false, root, sizeof(root));
+		snprintf(out, size, "%s%s", root, strcmp(root, p) ? "/**" : "");
+		return true;
+	}
 	if (under(p, o->home)) {
 		if (!strcmp(dir, o->home) && kind != OSL_SEEN_MKDIR &&
 		    !(kind == OSL_SEEN_WRITE && made_by_run(f->l, p)))
