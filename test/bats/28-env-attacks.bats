@@ -217,3 +217,46 @@ landlock_ok() {
 		[ "$(snap)" = "$before" ] || { echo "fs $verb changed ~/.ssh"; ls -la "$HOME/.ssh"; false; }
 	done
 }
+
+@test "a hard link in the workspace to a key denied outside every allowed tree: the report says partial" {
+	landlock_ok
+	# /srv, a tmpfs of the test's own in a mount namespace: the home and
+	# the workspace outside /tmp, each run's fresh one
+	in_srv() {
+		unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /srv &&
+		    mkdir -p /srv/home/.ssh /srv/ws && echo KEY > /srv/home/.ssh/id &&
+		    ln /srv/home/.ssh/id /srv/ws/notes && cd /srv/ws && HOME=/srv/home exec "$@"' sh "$@"
+	}
+	# bare, and under builtin:ci: the same inode, which no rule can refuse
+	run in_srv cat notes
+	assert_output KEY
+	run in_srv "$OSL" -l none -p builtin:ci proc run -- cat notes
+	assert_output KEY
+	# so the line of no-ssh-keys is not full, and names the file
+	run in_srv "$OSL" -j -p builtin:ci proc run --dry-run
+	assert_success
+	echo "$output" | jq -e '.[] | select(.rule == "no-ssh-keys" and (.reason | contains("/srv/home/.ssh/id"))) |
+	    .enforcement == "partial" and (.reason | contains("has 2 names"))'
+}
+
+@test "the environment's PATH and OSL_POLICY do not widen a run given -p" {
+	cd "$W/work"
+	mkdir bin
+	printf '#!/bin/sh\necho planted\n' > bin/ls
+	chmod +x bin/ls
+	# bare: PATH leads to the workspace's ls
+	run env PATH="$PWD/bin:$PATH" ls
+	assert_output planted
+	# builtin:default runs no program of the workspace: the one PATH found
+	# is refused, named
+	run env PATH="$PWD/bin:$PATH" "$OSL" -l none -p builtin:default proc run -- ls
+	assert_failure 126
+	refute_output --partial planted
+	assert_output --partial "exec 'ls': denied by policy"
+	# $OSL_POLICY is the policy when -p is not given, never instead of it
+	printf 'version: 1\nname: open\ndefault: allow\n' > open.yaml
+	run env OSL_POLICY="$PWD/open.yaml" "$OSL" -l none fs stat /etc/hostname
+	assert_success
+	run env OSL_POLICY="$PWD/open.yaml" "$OSL" -l none -p builtin:strict fs stat /etc/hostname
+	assert_failure 3
+}
