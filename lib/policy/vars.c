@@ -59,9 +59,38 @@ var_hint(const char *name, size_t n)
 	return "set it to a folder of its own, or unset it";
 }
 
+/* Does folder DIR hold PATH (or is it PATH)? */
+static bool
+holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(dir, path, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A temporary or runtime folder (TMPDIR, XDG_RUNTIME_DIR) that is the
+ * account's home or holds it (TMPDIR=~): a rule for temporary files would
+ * write the home (~/.bashrc).  The home as written or where it leads. */
+static bool
+holds_home(const char *name, size_t n, const char *v, const char *real,
+    const struct osl_policy_env *env)
+{
+	char hreal[4096];
+	const char *h = env->account_home;
+
+	if (!h || h[0] != '/' || !((n == 6 && !memcmp(name, "TMPDIR", 6)) ||
+	    (n == 15 && !memcmp(name, "XDG_RUNTIME_DIR", 15))))
+		return false;
+	if (holds(v, h) || (real && holds(real, h)))
+		return true;
+	return env->real_path && env->real_path(h, hreal, sizeof(hreal)) &&
+	    (holds(v, hreal) || (real && holds(real, hreal)));
+}
+
 /* A path variable where it widens what a rule allows: not "/", not a system
- * folder, as written or where its symlinks lead (env->real_path).  False:
- * EMSG says why. */
+ * folder, as written or where its symlinks lead (env->real_path); TMPDIR
+ * and XDG_RUNTIME_DIR not the account's home or above it.  False: EMSG
+ * says why. */
 static bool
 var_own_folder(const char *name, size_t n, const char *v, const struct osl_policy_env *env,
     char *emsg, size_t esz, char *lead, size_t lsz)
@@ -82,6 +111,15 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 	else if (env->real_path && env->real_path(v, real, sizeof(real)) && osl_system_folder(real)) {
 		bad = real;
 		snprintf(via, sizeof(via), ", which leads to '%s'", real);
+	}
+	if (!bad && holds_home(name, n, sb.buf, env->real_path && env->real_path(v, real,
+	    sizeof(real)) ? real : NULL, env)) {
+		snprintf(emsg, esz, "${%.*s} is '%.200s', which holds the home folder '%.200s'",
+		    (int)n, name, v, env->account_home);
+		if (lsz > strlen(sb.buf))
+			memcpy(lead, sb.buf, strlen(sb.buf) + 1);
+		sb_release(&sb);
+		return false;
 	}
 	if (bad) {
 		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s", (int)n, name, v, via,

@@ -260,3 +260,19 @@ landlock_ok() {
 	run env OSL_POLICY="$PWD/open.yaml" "$OSL" -l none -p builtin:strict fs stat /etc/hostname
 	assert_failure 3
 }
+
+@test "TMPDIR=the account's home: the rules for temporary files are inert" {
+	echo orig > "$W/real/.bashrc"
+	chown 65534:65534 "$W/real/.bashrc"
+	# bare: TMPDIR is where the home is
+	run as_user TMPDIR="$R" sh -c 'echo evil > "$TMPDIR/.bashrc"'
+	assert_success
+	echo orig > "$W/real/.bashrc"
+	for t in "$R" "$R/"; do
+		run as_user TMPDIR="$t" sh -c 'echo evil | "$0" -l none -p builtin:ci fs write "$1/.bashrc"' \
+		    "$OSL" "$R"
+		assert_failure 3
+		assert_output --partial "rule write-tmp (builtin:ci:39:7) is inert: \${TMPDIR} is '$t', which holds the home folder '$R'"
+	done
+	[ "$(cat "$W/real/.bashrc")" = orig ]
+}

@@ -493,6 +493,23 @@ test_account(void)
 	is_int(read_verdict(p, "/tmp/decoy/.ssh/id"), OSL_DENY, "and the decoy's");
 	is_int(read_verdict(p, "/tmp/decoy/notes"), OSL_ALLOW, "the decoy home reads");
 	osl_policy_free(p);
+	/* TMPDIR or XDG_RUNTIME_DIR the account's home, or above it: inert */
+	e.tmpdir = "/home";
+	e.account_home = "/home/u/sub";
+	e.xdg_runtime_dir = "/home/u";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${TMPDIR} is '/home', a system folder — set TMPDIR to a folder "
+	    "of its own, or unset it for /tmp", "a system folder says so first");
+	is_str(inert_of("version: 1\nfs: {write: [\"${XDG_RUNTIME_DIR}/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${XDG_RUNTIME_DIR} is '/home/u', which holds the home folder "
+	    "'/home/u/sub' — set it to a folder of its own, or unset it", "above the home");
+	e.tmpdir = "/home/u/sub/";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/x/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${TMPDIR} is '/home/u/sub/', which holds the home folder "
+	    "'/home/u/sub' — set TMPDIR to a folder of its own, or unset it for /tmp", "the home");
+	e.tmpdir = "/home/u/sub/tmp";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/**\"]}\n", &e), "OK",
+	    "a folder in the home is fine");
 }
 
 /* A resolver over a made-up file system: /l -> /, /t -> /etc, /h -> /home/u */
