@@ -210,7 +210,7 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 		if (err) {
 			out_error(err);
 			/* the message already starts with FILE:LINE:COL */
-			fprintf(stderr, "%s: %s\n", cli_cmdpath, err->msg);
+			cli_stderr_line(cli_cmdpath, err->msg);
 			status = OSL_EINPUT;	/* unreadable or invalid: bad input */
 		} else {
 			out_str("name", NULL, p->name);

@@ -181,6 +181,10 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* ex
 /* The one wording of a duration option's bad argument (exit 2). */
 int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "PREFIX: S" and a newline on stderr, S's control bytes written as \n,
+ * \r, \t, \e or \xHH: a file name of a workspace someone else wrote
+ * (ESC [2K, a newline) cannot erase or forge a line of osl's. */
+void cli_stderr_line(const char *prefix, const char *s);
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 
 /* osl --version (src/version.c): build and kernel features, text or -j */

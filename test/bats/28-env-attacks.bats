@@ -276,3 +276,21 @@ landlock_ok() {
 	done
 	[ "$(cat "$W/real/.bashrc")" = orig ]
 }
+
+@test "a workspace file name with a terminal escape or a newline: osl's stderr keeps one line per message, no raw control bytes" {
+	cd "$W/work"
+	name=$'a\e[2K\rosl: enforcement: full\nfake'
+	ln -s /etc/hostname "$name"
+	# bare: a program that prints the name as is forges a line
+	[ "$(printf '%s\n' ./a* | wc -l)" = 2 ]
+	run --separate-stderr "$OSL" -l none -p builtin:strict fs cat ./a*
+	assert_failure 3
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\r'* ]]
+	[[ "$stderr" == *'\e[2K\rosl: enforcement: full\nfake'* ]]
+	# a refusal inside the sandbox, on the run's stderr
+	run --separate-stderr "$OSL" -l none -p builtin:strict proc run -- /bin/cat ./a*
+	assert_failure
+	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\r'* ]]
+	! grep -qx 'fake.*' <<<"$stderr"
+}
