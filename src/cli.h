@@ -185,6 +185,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * \r, \t, \e or \xHH: a file name of a workspace someone else wrote
  * (ESC [2K, a newline) cannot erase or forge a line of osl's. */
 void cli_stderr_line(const char *prefix, const char *s);
+/* S to F with its control bytes escaped so (a record's message in osl log
+ * show, which holds file names). */
+void cli_put_escaped(FILE *f, const char *s);
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 
 /* osl --version (src/version.c): build and kernel features, text or -j */

@@ -68,17 +68,23 @@ const struct osl_cmd osl_top = {
 };
 
 void
+cli_put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c >= 0x20 && *c != 0x7f)
+			fputc(*c, f);
+		else if (*c == '\n' || *c == '\r' || *c == '\t' || *c == 0x1b)
+			fprintf(f, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : *c == '\t' ? 't' : 'e');
+		else
+			fprintf(f, "\\x%02x", *c);
+	}
+}
+
+void
 cli_stderr_line(const char *prefix, const char *s)
 {
 	fprintf(stderr, "%s: ", prefix);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c >= 0x20 && *c != 0x7f)
-			fputc(*c, stderr);
-		else if (*c == '\n' || *c == '\r' || *c == '\t' || *c == 0x1b)
-			fprintf(stderr, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : *c == '\t' ? 't' : 'e');
-		else
-			fprintf(stderr, "\\x%02x", *c);
-	}
+	cli_put_escaped(stderr, s);
 	fputc('\n', stderr);
 }
 

@@ -288,6 +288,12 @@ landlock_ok() {
 	[ "${#stderr_lines[@]}" = 1 ]
 	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\r'* ]]
 	[[ "$stderr" == *'\e[2K\rosl: enforcement: full\nfake'* ]]
+	# and osl log show: one record, one line
+	"$OSL" -l "file:$T/names.jsonl" -p builtin:strict fs cat ./a* 2>/dev/null || true
+	run "$OSL" log show "$T/names.jsonl"
+	assert_success
+	[ "${#lines[@]}" = 2 ]
+	[[ "$output" != *$'\e'* && "$output" != *$'\r'* ]]
 	# a refusal inside the sandbox, on the run's stderr
 	run --separate-stderr "$OSL" -l none -p builtin:strict proc run -- /bin/cat ./a*
 	assert_failure
