@@ -300,3 +300,27 @@ landlock_ok() {
 	[[ "$stderr" != *$'\e'* && "$stderr" != *$'\r'* ]]
 	! grep -qx 'fake.*' <<<"$stderr"
 }
+
+@test "a learned policy that writes ~/.config keeps osl's own policy out of the run's reach" {
+	landlock_ok
+	# /srv, a tmpfs of the test's own in a mount namespace: a home outside
+	# /tmp, with a policy of the user's own in ~/.config/osl
+	in_srv() {
+		unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /srv &&
+		    mkdir -p /srv/home/.config/osl /srv/ws && cd /srv/ws &&
+		    echo "extends: [builtin:strict]" > /srv/home/.config/osl/policy.yaml &&
+		    HOME=/srv/home exec "$@"' sh "$@"
+	}
+	unset XDG_CONFIG_HOME XDG_STATE_HOME
+	learn='"$0" -l none policy learn -o /srv/learned.yaml -- sh -c "mkdir -p \$HOME/.config/app && echo x > \$HOME/.config/app/state" 2>/dev/null'
+	plant='echo "default: allow" > "$HOME/.config/osl/policy.yaml"'
+	# bare: the plant works
+	run in_srv sh -c "$plant; cat \$HOME/.config/osl/policy.yaml"
+	assert_output "default: allow"
+	# the learned policy writes ~/.config, but not ~/.config/osl
+	run in_srv sh -c "$learn && grep -c '\"\${HOME}/.config/\*\*\"' /srv/learned.yaml &&
+	    \"\$0\" -l none -p /srv/learned.yaml proc run -- sh -c '$plant'; cat \$HOME/.config/osl/policy.yaml" "$OSL"
+	assert_line 1
+	assert_line "extends: [builtin:strict]"
+	refute_line "default: allow"
+}
