@@ -74,7 +74,7 @@ landlock_ok() {
 	echo "$output" | jq -e --arg p "$R/.ssh/**" '.fs.deny | any(.expanded == $p and .id == "no-ssh-keys" and .account)'
 }
 
-@test "TMPDIR=the real home under builtin:ci: ${TMPDIR} is the run's own /tmp, the key stays out" {
+@test "TMPDIR=the real home under builtin:ci: \${TMPDIR} is the run's own /tmp, the key stays out" {
 	landlock_ok
 	run as_user TMPDIR="$R" sh -c 'cat "$TMPDIR/.ssh/id_ed25519"'
 	assert_success
