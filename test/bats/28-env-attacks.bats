@@ -324,3 +324,27 @@ landlock_ok() {
 	assert_line "extends: [builtin:strict]"
 	refute_line "default: allow"
 }
+
+@test "an ssh-agent socket at OpenSSH's default place (\$TMPDIR/ssh-XXXX/agent.N) is not the run's to use" {
+	landlock_ok
+	# a policy whose /tmp is the machine's, and an agent the user started
+	printf 'version: 1\nextends: [builtin:default]\nproc: { tmp: shared }\n' > "$T/p.yaml"
+	sock=$TMPDIR/ssh-Xq3ZtRk9aB/agent.4242
+	mkdir -p "${sock%/*}"
+	/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+open(sys.argv[1] + ".ready", "w").close()
+while True:
+    c, _ = s.accept(); c.send(b"signed\n"); c.close()' "$sock" 3>&- &
+	AP=$!
+	for _ in $(seq 100); do [ -e "$sock.ready" ] && break; sleep 0.05; done
+	client='import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(s.recv(16).decode().strip())'
+	# bare: the agent answers (it signs with the keys no-ssh-keys hides)
+	run /usr/bin/python3 -c "$client" "$sock"
+	assert_output signed
+	run "$OSL" -l none -p "$T/p.yaml" proc run -- /usr/bin/python3 -c "$client" "$sock"
+	kill "$AP"
+	assert_failure
+	refute_output --partial signed
+}
