@@ -348,3 +348,25 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(s.recv(16).deco
 	assert_failure
 	refute_output --partial signed
 }
+
+@test "builtin:ci run from the home (or with TMPDIR in it): the cloud and tool credentials stay denied" {
+	landlock_ok
+	# /srv, a tmpfs of the test's own in a mount namespace: a home outside
+	# /tmp holding credentials, the job run from it (a runner that checks
+	# out into the home, or cd ~)
+	in_srv() {
+		unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /srv &&
+		    mkdir -p /srv/home/.aws /srv/home/.kube /srv/home/.config/gh &&
+		    echo AKIA > /srv/home/.aws/credentials && echo kube > /srv/home/.kube/config &&
+		    echo tok > /srv/home/.config/gh/hosts.yml && echo m > /srv/home/.netrc &&
+		    cd /srv/home && HOME=/srv/home exec "$@"' sh "$@"
+	}
+	for f in .aws/credentials .kube/config .config/gh/hosts.yml .netrc; do
+		run in_srv cat "$f"
+		assert_success
+		run in_srv "$OSL" -l none -p builtin:ci proc run -- cat "$f"
+		assert_failure
+		run in_srv "$OSL" -l none -p builtin:ci fs cat "$f"
+		assert_failure 3
+	done
+}
