@@ -200,7 +200,7 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	assert_success
 	[ "$(jget '.[0].variables.PWD.value' "$output")" = "$T" ]
 	[ "$(jget '.[0].variables.PWD.real' "$output")" = null ]
-	[ "$(jget '.[0].variables | keys | join(",")' "$output")" = "HOME,PWD,TMPDIR" ]
+	[ "$(jget '.[0].variables | keys | join(",")' "$output")" = "HOME,PWD,TMPDIR,XDG_CONFIG_HOME,XDG_STATE_HOME" ]
 	# a policy without variables has no block
 	printf 'version: 1\nfs: { read: [/srv/**] }\n' > "$T/p.yaml"
 	run "$OSL" policy check "$T/p.yaml"

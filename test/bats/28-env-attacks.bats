@@ -370,3 +370,22 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print(s.recv(16).deco
 		assert_failure 3
 	done
 }
+
+@test "every shipped policy keeps what builtin:secrets denies out of reach, run from the home too" {
+	# decisions only (policy explain): HOME is the working folder, as for a
+	# job run from the home; each path builtin:secrets denies, a file in it
+	mkdir -p "$HOME"
+	cd "$HOME"
+	unset XDG_CONFIG_HOME XDG_STATE_HOME
+	paths=$("$OSL" -j policy show builtin:secrets | jq -r '.fs.deny[] | select(.account | not) | .expanded' |
+	    sed 's|/\*\*$|/x|')
+	[ "$(wc -l <<<"$paths")" -ge 15 ]
+	bad=
+	for p in $(ls "$OSL_TOP"/policies/*.yaml | sed 's|.*/||; s|\.yaml$||'); do
+		for f in $paths; do
+			d=$("$OSL" -j -p "builtin:$p" policy explain fs.read "$f" | jq -r .decision)
+			[ "$d" = deny ] || bad="$bad builtin:$p:$f"
+		done
+	done
+	[ -z "$bad" ] || { echo "readable:$bad"; false; }
+}
