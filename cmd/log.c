@@ -204,9 +204,12 @@ show_one(cJSON *rec, const char *line, size_t len, void *arg)
 		/* "2026-11-21T22:19:19.123456789Z" -> "2026-11-21T22:19:19.123Z" */
 		snprintf(ts, sizeof(ts), "%.23s%s", jstr(rec, "@timestamp", NULL),
 		    strlen(jstr(rec, "@timestamp", NULL)) > 23 ? "Z" : "");
-		printf("%-24s %-6s %-17s %-8s %-5s %s\n", ts, jstr(rec, "log", "level"),
+		printf("%-24s %-6s %-17s %-8s %-5s ", ts, jstr(rec, "log", "level"),
 		    jstr(rec, "event", "action"), jstr(rec, "event", "outcome"),
-		    jstr(rec, "osl", "decision"), jstr(rec, "message", NULL));
+		    jstr(rec, "osl", "decision"));
+		/* one record, one line: the message holds file names */
+		cli_put_escaped(stdout, jstr(rec, "message", NULL));
+		putchar('\n');
 	}
 	sh->shown++;
 	return ferror(stdout) ? 1 : 0;

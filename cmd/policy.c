@@ -99,6 +99,11 @@ out_vars(const struct osl_policy *p)
 			out_str("real", " -> %s", v->real);
 		else
 			out_null("real");
+		/* the deny rules' second value (osl-policy(5), VARIABLES) */
+		if (v->account)
+			out_str("account", " (deny rules also: %s)", v->account);
+		else
+			out_null("account");
 		out_text("\n");
 		out_obj_close();
 	}
@@ -205,14 +210,14 @@ cmd_policy_check(int argc, char **argv, struct osl_ctx *ctx)
 		if (err) {
 			out_error(err);
 			/* the message already starts with FILE:LINE:COL */
-			fprintf(stderr, "%s: %s\n", cli_cmdpath, err->msg);
+			cli_stderr_line(cli_cmdpath, err->msg);
 			status = OSL_EINPUT;	/* unreadable or invalid: bad input */
 		} else {
 			out_str("name", NULL, p->name);
-			out_u64("rules", NULL, p->nrules);
+			out_u64("rules", NULL, osl_policy_rules_written(p));
 			out_str("hash", NULL, p->hash);
 			out_text("%s: ok, %zu rules, %s\n", out_quote(argv[i], q, sizeof(q)),
-			    p->nrules, p->hash);
+			    osl_policy_rules_written(p), p->hash);
 			out_vars(p);
 			out_inert(p);
 			warn_inert(p);
@@ -408,8 +413,12 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	}
 	out_arr_close();
 	out_arr_open("uncovered");
+	/* a deny rule in force twice (osl_rule.account) is reached by either */
+	for (size_t j = 1; j < p->nrules; j++)
+		if (p->rules[j].account)
+			hit[j - 1] = hit[j] = hit[j - 1] || hit[j];
 	for (size_t j = 0; j < p->nrules; j++) {
-		if (hit[j])
+		if (hit[j] || p->rules[j].account)
 			continue;
 		if (!uncovered++)
 			out_text("# rules no case reached:\n");
@@ -421,7 +430,7 @@ cmd_policy_test(int argc, char **argv, struct osl_ctx *ctx)
 	out_u64("passed", NULL, pass);
 	out_u64("failed", NULL, fail);
 	out_text("# %zu passed, %zu failed, %zu of %zu rules reached\n", pass, fail,
-	    p->nrules - uncovered, p->nrules);
+	    osl_policy_rules_written(p) - uncovered, osl_policy_rules_written(p));
 	out_obj_close();
 	status = fail ? 1 : 0;
 done:

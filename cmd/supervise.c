@@ -179,7 +179,7 @@ policy_first(struct osl_ctx *ctx, bool check)
 static void
 say_stderr(const char *line)
 {
-	fprintf(stderr, "osl supervise: %s\n", line);
+	cli_stderr_line("osl supervise", line);
 }
 
 /* The log this supervisor writes (-l, else its policy's), which its

@@ -21,6 +21,12 @@ __osl_garg() {
 	esac
 	return 0
 }
+__osl_garg_after() {
+	case $prev in
+	*) return 1 ;;
+	esac
+	return 0
+}
 __osl_optarg() {
 	case "$1/$2/$3" in
 	fs/stat/-L|fs/stat/--dereference) return 1 ;;
@@ -132,12 +138,12 @@ _osl() {
 	fi
 	case $group in
 	fs)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help stat ls cat hash du write append touch mkdir rmdir ln chmod chown cp mv rm' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help stat ls cat hash du write append touch mkdir rmdir ln chmod chown cp mv rm' -- "$cur")); return; fi
 		case $verb in
 		stat)
 			case $prev in
 			-L|--dereference) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -L --dereference -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -148,7 +154,7 @@ _osl() {
 			-l|--long) ;;
 			-a|--all) ;;
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -l --long -a --all -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -156,7 +162,7 @@ _osl() {
 			;;
 		cat)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -165,7 +171,7 @@ _osl() {
 		hash)
 			case $prev in
 			--algo) __osl_arg 'sha256'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --algo -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -174,7 +180,7 @@ _osl() {
 		du)
 			case $prev in
 			-b|--bytes) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -b --bytes -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -183,7 +189,7 @@ _osl() {
 		write)
 			case $prev in
 			-m|--mode) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -m --mode -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -191,7 +197,7 @@ _osl() {
 			;;
 		append)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -200,7 +206,7 @@ _osl() {
 		touch)
 			case $prev in
 			-c|--no-create) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -c --no-create -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -210,7 +216,7 @@ _osl() {
 			case $prev in
 			-p|--parents) ;;
 			-m|--mode) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -p --parents -m --mode -h --help' -- "$cur")) ;;
 			*) __osl_arg 'dir' $((n == 0)) ;;
@@ -218,7 +224,7 @@ _osl() {
 			;;
 		rmdir)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'dir' $((n == 0)) ;;
@@ -228,7 +234,7 @@ _osl() {
 			case $prev in
 			-s|--symbolic) ;;
 			-f|--force) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --symbolic -f --force -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -237,7 +243,7 @@ _osl() {
 		chmod)
 			case $prev in
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -246,7 +252,7 @@ _osl() {
 		chown)
 			case $prev in
 			-R|--recursive) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -R --recursive -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -258,7 +264,7 @@ _osl() {
 			-R) ;;
 			-a|--archive) ;;
 			-n|--no-clobber) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -a --archive -n --no-clobber -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -267,7 +273,7 @@ _osl() {
 		mv)
 			case $prev in
 			-n|--no-clobber) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -n --no-clobber -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -279,7 +285,7 @@ _osl() {
 			-R) ;;
 			-f|--force) ;;
 			--no-preserve-root) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --recursive -R -f --force --no-preserve-root -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -287,7 +293,7 @@ _osl() {
 			;;
 		esac ;;
 	proc)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help run ps info kill tree' -- "$cur")); return; fi
 		case $verb in
 		run)
 			case $prev in
@@ -300,7 +306,7 @@ _osl() {
 			--require-full) ;;
 			--best-effort) ;;
 			--no-setsid) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --timeout --limit --env-keep --env-set --cwd --dry-run --require-full --best-effort --no-setsid -h --help' -- "$cur")) ;;
 			*) __osl_arg 'command' $((n == 0)) ;;
@@ -308,7 +314,7 @@ _osl() {
 			;;
 		ps)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -316,7 +322,7 @@ _osl() {
 			;;
 		info)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -325,7 +331,7 @@ _osl() {
 		kill)
 			case $prev in
 			-s|--signal) __osl_arg 'TERM KILL INT HUP QUIT USR1 USR2 STOP CONT'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --signal -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -333,7 +339,7 @@ _osl() {
 			;;
 		tree)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -341,13 +347,13 @@ _osl() {
 			;;
 		esac ;;
 	net)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help resolve connect listen check wait proxy' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help resolve connect listen check wait proxy' -- "$cur")); return; fi
 		case $verb in
 		resolve)
 			case $prev in
 			-4|--ipv4) ;;
 			-6|--ipv6) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -4 --ipv4 -6 --ipv6 -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -360,7 +366,7 @@ _osl() {
 			-u|--udp) ;;
 			-4|--ipv4) ;;
 			-6|--ipv6) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout --idle -u --udp -4 --ipv4 -6 --ipv6 -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -371,7 +377,7 @@ _osl() {
 			--keep) ;;
 			--max-conns) __osl_arg 'none'; return ;;
 			--idle) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --keep --max-conns --idle -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -380,7 +386,7 @@ _osl() {
 		check)
 			case $prev in
 			-t|--timeout) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -389,7 +395,7 @@ _osl() {
 		wait)
 			case $prev in
 			-t|--timeout) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -t --timeout -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -401,7 +407,7 @@ _osl() {
 			--max-clients) __osl_arg 'none'; return ;;
 			-t|--timeout) __osl_arg 'none'; return ;;
 			--idle) __osl_arg 'none'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --listen --max-clients -t --timeout --idle -h --help' -- "$cur")) ;;
 			*) __osl_arg 'none' $((n == 0)) ;;
@@ -409,11 +415,11 @@ _osl() {
 			;;
 		esac ;;
 	policy)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help check show explain test export learn' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help check show explain test export learn' -- "$cur")); return; fi
 		case $verb in
 		check)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -421,7 +427,7 @@ _osl() {
 			;;
 		show)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -429,7 +435,7 @@ _osl() {
 			;;
 		explain)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'action' $((n == 0)) ;;
@@ -438,7 +444,7 @@ _osl() {
 		test)
 			case $prev in
 			--policy) __osl_arg 'policy'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' --policy -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -447,7 +453,7 @@ _osl() {
 		export)
 			case $prev in
 			-f|--format) __osl_arg 'oci-seccomp systemd'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -f --format -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -459,7 +465,7 @@ _osl() {
 			--base) __osl_arg 'policy'; return ;;
 			--diff) __osl_arg 'file'; return ;;
 			--no-secrets) ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -o --output --base --diff --no-secrets -h --help' -- "$cur")) ;;
 			*) __osl_arg 'command' $((n == 0)) ;;
@@ -467,14 +473,14 @@ _osl() {
 			;;
 		esac ;;
 	log)
-		if [ -z "$verb" ]; then COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi
+		if [ -z "$verb" ]; then __osl_garg && return; COMPREPLY=($(compgen -W '-h --help verify keygen show' -- "$cur")); return; fi
 		case $verb in
 		verify)
 			case $prev in
 			-r|--rotated) ;;
 			-k|--key) __osl_arg 'file'; return ;;
 			-c|--checkpoints) __osl_arg 'file'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -r --rotated -k --key -c --checkpoints -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -482,7 +488,7 @@ _osl() {
 			;;
 		keygen)
 			case $prev in
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -495,7 +501,7 @@ _osl() {
 			-d|--decision) __osl_arg 'allow deny'; return ;;
 			-s|--since) __osl_arg 'none'; return ;;
 			-L|--level) __osl_arg 'debug info notice warn error critical'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -a --action -o --outcome -d --decision -s --since -L --level -h --help' -- "$cur")) ;;
 			*) __osl_arg 'file' $((n == 0)) ;;
@@ -507,7 +513,7 @@ _osl() {
 			case $prev in
 			-s|--socket) __osl_arg 'file'; return ;;
 			-c|--config) __osl_arg 'file'; return ;;
-			*) __osl_garg && return ;;
+			*) __osl_garg_after && return ;;
 			esac
 			case $cur in -*) COMPREPLY=($(compgen -W ' -s --socket -c --config -h --help' -- "$cur")) ;;
 			*) __osl_arg 'status start stop restart delete signal reload shutdown metrics' $((n == 0)) ;;
@@ -529,7 +535,7 @@ _osl() {
 		-v|--verbose) ;;
 		--pdeathsig) __osl_arg 'none'; return ;;
 		-g|--group) ;;
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' -r --restart --max-restarts --period --grace --stop-timeout -c --config --check --require-full -s --socket -e --exit-success -w --warn-reap -v --verbose --pdeathsig -g --group -h --help' -- "$cur")) ;;
 		*) [ $([ -z "$verb" ] && echo 1) = 1 ] && COMPREPLY=($(compgen -W ' ctl' -- "$cur"))
@@ -539,7 +545,7 @@ _osl() {
 	help)
 		case $prev in
 		--commands) ;;
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' --commands -h --help' -- "$cur")) ;;
 		*) __osl_arg 'group' $([ -z "$verb" ] && echo 1) ;;
@@ -547,7 +553,7 @@ _osl() {
 		;;
 	completion)
 		case $prev in
-		*) __osl_garg && return ;;
+		*) __osl_garg_after && return ;;
 		esac
 		case $cur in -*) COMPREPLY=($(compgen -W ' -h --help' -- "$cur")) ;;
 		*) __osl_arg 'bash zsh fish' $([ -z "$verb" ] && echo 1) ;;

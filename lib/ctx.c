@@ -20,22 +20,25 @@ xdg_env(const char *name)
 	return s && s[0] == '/' ? s : NULL;
 }
 
-/* HOME unset or empty: the password database's home of the real uid (a cron
- * job, `env -i`, a service), never "/" by default. */
-static const char *
-home_env(void)
+/* The account of the real uid in the password database: its home and
+ * name (osl_policy_env.account_home), NULL members when it has none. */
+static void
+account(const char **home, const char **user)
 {
-	static char home[4096];
-	const char *s = getenv("HOME");
+	static char h[4096], u[256];
 	struct passwd *pw;
 
-	if (s && *s)
-		return s;
-	if ((pw = getpwuid(getuid())) == NULL || !pw->pw_dir || !*pw->pw_dir ||
-	    strlen(pw->pw_dir) >= sizeof(home))
-		return NULL;
-	memcpy(home, pw->pw_dir, strlen(pw->pw_dir) + 1);
-	return home;
+	*home = *user = NULL;
+	if ((pw = getpwuid(getuid())) == NULL)
+		return;
+	if (pw->pw_dir && *pw->pw_dir && strlen(pw->pw_dir) < sizeof(h)) {
+		memcpy(h, pw->pw_dir, strlen(pw->pw_dir) + 1);
+		*home = h;
+	}
+	if (pw->pw_name && *pw->pw_name && strlen(pw->pw_name) < sizeof(u)) {
+		memcpy(u, pw->pw_name, strlen(pw->pw_name) + 1);
+		*user = u;
+	}
 }
 
 /* Where PATH leads, symlinks resolved: realpath() of the longest part that
@@ -122,7 +125,12 @@ osl_ctx_init(struct osl_ctx *ctx, const struct osl_ctx_opts *opts)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->opts = *opts;
-	ctx->env.home = home_env();
+	account(&ctx->env.account_home, &ctx->env.account_user);
+	/* HOME unset or empty: the account's home (a cron job, `env -i`, a
+	 * service), never "/" by default */
+	ctx->env.home = getenv("HOME");
+	if (!ctx->env.home || !*ctx->env.home)
+		ctx->env.home = ctx->env.account_home;
 	ctx->env.pwd = getenv("PWD");
 	ctx->env.tmpdir = getenv("TMPDIR");
 	ctx->env.user = getenv("USER");

@@ -48,6 +48,10 @@ struct osl_opt {
 	int set;		/* BOOL, INT: the value set */
 	uint64_t min, max;	/* DURATION: min; UINT: the range */
 	cli_opt_fn *fn;		/* CALLBACK */
+	/* A global option that decides what is allowed or recorded (--policy,
+	 * --log, --audit): taken only before the verb, where no shell glob of
+	 * the verb's operands reaches (a file named --audit) */
+	bool before_verb;
 };
 
 /* The rows, git-style: OPT_BOOL('r', "recursive", &recursive, "help").  A
@@ -62,6 +66,13 @@ struct osl_opt {
 #define OPT_STRING(l, n, v, a, h, c) \
 	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
 	  .type = OSL_OPT_STRING, .var.s = (v) }
+/* the global options taken only before the verb (osl_opt.before_verb) */
+#define OPT_STRING_FIRST(l, n, v, a, h, c) \
+	{ .letter = (l), .name = (n), .arg = (a), .help = (h), .complete = (c), \
+	  .type = OSL_OPT_STRING, .var.s = (v), .before_verb = true }
+#define OPT_BOOL_FIRST(l, n, v, h) \
+	{ .letter = (l), .name = (n), .help = (h), .type = OSL_OPT_BOOL, .var.b = (v), .set = 1, \
+	  .before_verb = true }
 /* a duration ("D" in -h); MN 1: more than 0, MN 0: 0 too */
 #define OPT_DURATION(l, n, v, mn, h) \
 	{ .letter = (l), .name = (n), .arg = "D", .help = (h), .type = OSL_OPT_DURATION, \
@@ -170,6 +181,13 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* ex
 /* The one wording of a duration option's bad argument (exit 2). */
 int cli_bad_duration(const char *arg);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "PREFIX: S" and a newline on stderr, S's control bytes written as \n,
+ * \r, \t, \e or \xHH: a file name of a workspace someone else wrote
+ * (ESC [2K, a newline) cannot erase or forge a line of osl's. */
+void cli_stderr_line(const char *prefix, const char *s);
+/* S to F with its control bytes escaped so (a record's message in osl log
+ * show, which holds file names). */
+void cli_put_escaped(FILE *f, const char *s);
 extern int cli_verbosity;	/* -q: -1, default 0, -v: 1 */
 
 /* osl --version (src/version.c): build and kernel features, text or -j */

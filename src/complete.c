@@ -77,13 +77,15 @@ defines(const struct osl_cmd *c, char l, const char *name)
 }
 
 /* Is the global option O, with an argument, to be completed after C's
- * verb: by its letter (L), by its name (N), not where C has that form? */
+ * verb: by its letter (L), by its name (N), not where C has that form, and
+ * not one taken only before the verb (osl_opt.before_verb)?  C NULL:
+ * between a group and its verb, where every one is. */
 static bool
 global_after(const struct osl_cmd *c, const struct osl_opt *o, bool *l, bool *n)
 {
-	*l = o->letter && !defines(c, o->letter, NULL);
-	*n = o->name && !defines(c, 0, o->name);
-	return o->arg && (*l || *n);
+	*l = o->letter && (!c || !defines(c, o->letter, NULL));
+	*n = o->name && (!c || !defines(c, 0, o->name));
+	return o->arg && (!c || !o->before_verb) && (*l || *n);
 }
 
 static const char *
@@ -117,12 +119,13 @@ bash_pattern(const struct osl_opt *o)
 }
 
 /* Case arms for the global options with an argument: COMPLETE it, or
- * say that there is one (return 0). */
+ * say that there is one (return 0); AFTER: only those taken after the
+ * verb too (osl_opt.before_verb). */
 static void
-bash_global_arms(bool complete)
+bash_global_arms(bool complete, bool after)
 {
 	OPT_EACH(o, osl_top.opts) {
-		if (!o->arg)
+		if (!o->arg || (after && o->before_verb))
 			continue;
 		printf("\t");
 		bash_pattern(o);
@@ -192,7 +195,7 @@ bash_prev(const struct osl_cmd *c, const char *indent)
 		} else
 			printf(") ;;\n");
 	}
-	printf("%s*) __osl_garg && return ;;\n%sesac\n", indent, indent);
+	printf("%s*) __osl_garg_after && return ;;\n%sesac\n", indent, indent);
 }
 
 /* C's options or its operands; FIRST is shell code that is 1 when the word
@@ -242,14 +245,17 @@ bash(void)
 
 	/* the global options' arguments, after the verb too */
 	printf("__osl_garg() {\n\tcase $prev in\n");
-	bash_global_arms(true);
+	bash_global_arms(true, false);
+	printf("\t*) return 1 ;;\n\tesac\n\treturn 0\n}\n");
+	printf("__osl_garg_after() {\n\tcase $prev in\n");
+	bash_global_arms(true, true);
 	printf("\t*) return 1 ;;\n\tesac\n\treturn 0\n}\n");
 
 	/* does option $3 of GROUP/VERB take an argument (the next word)? */
 	printf("__osl_optarg() {\n\tcase \"$1/$2/$3\" in\n");
 	optarg_all_arms(false);
 	printf("\tesac\n\tcase $3 in\n");
-	bash_global_arms(false);
+	bash_global_arms(false, false);
 	printf("\tesac\n\treturn 1\n}\n");
 
 	printf("_osl() {\n"
@@ -291,7 +297,9 @@ bash(void)
 			printf("\t\t;;\n");
 			continue;
 		}
-		printf("\t\tif [ -z \"$verb\" ]; then COMPREPLY=($(compgen -W '-h --help");
+		/* between the group and the verb: the global options' arguments */
+		printf("\t\tif [ -z \"$verb\" ]; then __osl_garg && return; "
+		    "COMPREPLY=($(compgen -W '-h --help");
 		for (v = g->sub; v->name; v++)
 			printf(" %s", v->name);
 		printf("' -- \"$cur\")); return; fi\n");
@@ -539,7 +547,8 @@ fish_opt(const char *cond, const struct osl_opt *o)
 }
 
 /* After a global option that takes an argument (given after the verb),
- * its argument; not for a form C has itself (fs ls -l) */
+ * its argument; not for a form C has itself (fs ls -l); C NULL: between
+ * the group and the verb */
 static void
 fish_global_args(const char *cond, const struct osl_cmd *c)
 {
@@ -656,6 +665,7 @@ fish(void)
 			}
 			continue;
 		}
+		fish_global_args(cond, NULL);
 		for (v = g->sub; v->name; v++) {
 			printf("complete -c osl -n '%s' -a %s -d '", cond, v->name);
 			sq(v->summary);

@@ -25,12 +25,12 @@ static bool json;
 static bool version;		/* --version: print it (src/version.c) and stop */
 
 static const struct osl_opt global_opts[] = {
-	OPT_STRING('p', "policy", &ctx_opts.policy_path, "FILE",
+	OPT_STRING_FIRST('p', "policy", &ctx_opts.policy_path, "FILE",
 	    "policy file (else $OSL_POLICY, then the discovery order)", "policy"),
 	OPT_BOOL('j', "json", &json, "machine output: one JSON document on stdout"),
-	OPT_STRING('l', "log", &ctx_opts.log_sink, "SINK", "log sink: file:PATH, stderr, syslog, journald, none",
-	    "file: stderr syslog journald none"),
-	OPT_BOOL(0, "audit", &ctx_opts.audit,
+	OPT_STRING_FIRST('l', "log", &ctx_opts.log_sink, "SINK",
+	    "log sink: file:PATH, stderr, syslog, journald, none", "file: stderr syslog journald none"),
+	OPT_BOOL_FIRST(0, "audit", &ctx_opts.audit,
 	    "audit mode: log would-be denials, deny only explicit deny rules"),
 	OPT_SET_INT('q', "quiet", &cli_verbosity, -1, "less on stderr"),
 	OPT_SET_INT('v', "verbose", &cli_verbosity, 1, "more on stderr"),
@@ -67,12 +67,38 @@ const struct osl_cmd osl_top = {
 	0, "[GLOBAL OPTIONS] GROUP VERB [OPTIONS] [ARGS]", global_opts, osl_groups, NULL
 };
 
+void
+cli_put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c >= 0x20 && *c != 0x7f)
+			fputc(*c, f);
+		else if (*c == '\n' || *c == '\r' || *c == '\t' || *c == 0x1b)
+			fprintf(f, "\\%c", *c == '\n' ? 'n' : *c == '\r' ? 'r' : *c == '\t' ? 't' : 'e');
+		else
+			fprintf(f, "\\x%02x", *c);
+	}
+}
+
+void
+cli_stderr_line(const char *prefix, const char *s)
+{
+	fprintf(stderr, "%s: ", prefix);
+	cli_put_escaped(stderr, s);
+	fputc('\n', stderr);
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", cli_cmdpath);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "%s: out of memory\n", cli_cmdpath);
+		return;
+	}
+	cli_stderr_line(cli_cmdpath, s);
+	free(s);
 }
 
 int
@@ -83,7 +109,7 @@ cli_error(const struct osl_error *e)
 	out_note_error(e);
 	/* -q: a denial is its exit status and its record (osl(1) -q) */
 	if (!(cli_verbosity < 0 && e->status == OSL_EDENIED))
-		fprintf(stderr, "%s: %s\n", cli_cmdpath, e->msg);
+		cli_stderr_line(cli_cmdpath, e->msg);
 	return e->status ? e->status : 1;
 }
 
@@ -97,7 +123,8 @@ cli_usage(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	out_note_error(osl_error_new(OSL_EINPUT, "%s", msg));
-	fprintf(stderr, "%s: %s\n%s: see '%s -h'\n", cli_cmdpath, msg, cli_cmdpath, cli_cmdpath);
+	cli_stderr_line(cli_cmdpath, msg);
+	fprintf(stderr, "%s: see '%s -h'\n", cli_cmdpath, cli_cmdpath);
 	return OSL_EINPUT;
 }
 

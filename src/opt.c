@@ -278,6 +278,7 @@ long_opt(const struct osl_opt *t, const char *name, size_t len, bool exact)
 enum owner { NONE, VERB, GLOBAL };
 
 struct arrange {
+	const struct osl_cmd *group;
 	const struct osl_cmd *verb;	/* NULL between the group and the verb */
 	const struct osl_opt *globals;
 	char **out;			/* the new argv */
@@ -331,9 +332,13 @@ pooled(struct arrange *a, int c, const char *rest)
 static int
 global(struct arrange *a, const struct osl_opt *o, const char *arg, const char *as)
 {
+	if (a->verb && o->before_verb)
+		return cli_usage("%s is taken only before the verb (osl %s ... %s%s%s ...): "
+		    "among its arguments a file name could give it (a file named so goes after "
+		    "'--')", cli_opt_name(o), cli_opt_name(o), a->group->name,
+		    a->verb == a->group ? "" : " ", a->verb == a->group ? "" : a->verb->name);
 	if (o->arg && !arg)
 		return cli_usage("option '%s' needs an argument", as);
-	(void)a;
 	return cli_opt_apply(o, arg);
 }
 
@@ -471,7 +476,7 @@ cli_arrange(const struct osl_cmd *group, const struct osl_opt *globals, int *arg
 {
 	char **out;
 	char *pool;
-	struct arrange a = { NULL, globals, NULL, 0, NULL, 0 };
+	struct arrange a = { group, NULL, globals, NULL, 0, NULL, 0 };
 	char **av = *argv, **operands;
 	size_t bytes = 0, words = 2;
 	int ac = *argc, i = 1, nops = 0, r;

@@ -29,6 +29,16 @@ osl_rule_name(const struct osl_rule *r)
 	return r->id ? r->id : r->where;
 }
 
+size_t
+osl_policy_rules_written(const struct osl_policy *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		n += !p->rules[i].account;
+	return n;
+}
+
 bool
 osl_rule_is(const struct osl_rule *r, const char *name)
 {

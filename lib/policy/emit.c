@@ -94,6 +94,8 @@ add_rules(cJSON *obj, const char *key, const struct osl_policy *p,
 			cJSON_AddStringToObject(r, "real", rule->real);
 		if (rule->nexcept)
 			add_excepts(r, rule);
+		if (rule->account)	/* with the account's own values (VARIABLES) */
+			cJSON_AddTrueToObject(r, "account");
 	}
 }
 

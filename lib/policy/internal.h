@@ -137,6 +137,10 @@ void policy_defaults(struct osl_policy *p);
 enum vx { VX_ERROR, VX_OK, VX_INERT };
 enum vx vars_expand(const char *s, const struct osl_policy_env *env, unsigned flags,
     struct strbuf *out, char *emsg, size_t esz);
+/* ENV with the account's own values (osl_policy_env.account_home): HOME
+ * and USER from the password database, TMPDIR and the XDG folders unset
+ * (their defaults), into A. */
+void vars_account_env(const struct osl_policy_env *env, struct osl_policy_env *a);
 /* Absolute, no "..", "//", "/." or trailing "/" (a final "**" stays). */
 bool path_normalise(struct strbuf *sb, char *emsg, size_t esz);
 /* The variables P's fs rules (inert ones too) use, with their values, into
@@ -149,9 +153,6 @@ enum vx pattern_expand(const char *s, const struct osl_policy_env *env, unsigned
 /* match.c */
 bool wildmatch_path(const char *pattern, const char *text);
 bool glob_has_meta(const char *s, size_t len);
-/* "/", "/etc", "/usr/lib", the homes' folder...: too wide for a rule made
- * from a variable, or suggested by a denial (vars.c). */
-bool osl_system_folder(const char *path);
 /* A host name, validated and lowercased into OUT (>= 254 bytes). */
 bool host_name(const char *s, size_t n, char *out, const char **why);
 

@@ -339,6 +339,7 @@ policy_release(struct osl_policy *p)
 	for (size_t i = 0; i < p->nvars; i++) {
 		free(p->vars[i].value);
 		free(p->vars[i].real);
+		free(p->vars[i].account);
 	}
 	free(p->vars);
 }

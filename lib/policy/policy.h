@@ -78,6 +78,10 @@ struct osl_rule {
 	/* fs.deny only: the paths it yields to (`except:`), or none */
 	struct osl_except *except;
 	size_t nexcept;
+	/* fs.deny only: this rule is the one before it, expanded with the
+	 * account's own values (osl_policy_env.account_home), which differ
+	 * from the environment's: same id, place and pattern */
+	bool account;
 };
 
 /* The name a message uses for a rule: its id, else FILE:LINE:COL. */
@@ -114,6 +118,9 @@ struct osl_seccomp {
 struct osl_policy_var {
 	const char *name;
 	char *value, *real;
+	/* the account's own value (osl_policy_env.account_home) where it is
+	 * another: the deny rules cover both; else NULL */
+	char *account;
 };
 /* proc.tmp: a fresh /tmp for each sandboxed program, or the machine's. */
 enum osl_tmp { OSL_TMP_PRIVATE, OSL_TMP_SHARED };
@@ -153,6 +160,15 @@ struct osl_policy {
 	size_t nvars;
 };
 
+/* "/", "/etc", "/usr/lib", the homes' folder...: too wide for a rule made
+ * from a variable, suggested by a denial or learned from one write
+ * (vars.c). */
+bool osl_system_folder(const char *path);
+
+/* The rules of P as its files write them: a deny rule in force twice (for
+ * the account's values, osl_rule.account) counts once. */
+size_t osl_policy_rules_written(const struct osl_policy *p);
+
 /* Values for ${VAR} expansion, passed in so that the core stays pure.
  * NULL members take their usual defaults (TMPDIR=/tmp, XDG_STATE_HOME=
  * $HOME/.local/state, XDG_CONFIG_HOME=$HOME/.config, XDG_RUNTIME_DIR=
@@ -163,6 +179,13 @@ struct osl_policy {
 struct osl_policy_env {
 	const char *home, *pwd, *tmpdir, *user, *uid;
 	const char *xdg_config_home, *xdg_state_home, *xdg_runtime_dir;
+	/* The account's own home and name, from the password database of the
+	 * real uid (NULL: none there).  A deny rule covers the paths its
+	 * variables give with the environment's values and with the account's
+	 * (HOME and USER these, TMPDIR and the XDG folders their defaults):
+	 * HOME=/tmp/decoy does not take ~/.ssh out of it (man/osl-policy.5,
+	 * VARIABLES). */
+	const char *account_home, *account_user;
 	/* where PATH leads (realpath): the variables' checks (vars.c) */
 	const char *(*real_path)(const char *path, char *buf, size_t size);
 	/* The shell's resolver of an fs rule's literal prefix (osl_fs_rule_resolve

@@ -125,6 +125,80 @@ add_excepts(struct sctx *c, struct osl_rule *r, const struct ynode *n)
 	return NULL;
 }
 
+/* R (its kind, and net pattern), written at N with pattern node PAT and id
+ * node ID (or NULL), expanded to EXP, inert for INERT (or NULL), into the
+ * layer; R is released on failure.  EXP may be c->tmp: it is copied before
+ * the excepts use it. */
+static const struct osl_error *
+put_rule(struct sctx *c, struct osl_rule *r, const struct ynode *n, const struct ynode *pat,
+    const struct ynode *id, const char *exp, const char *inert)
+{
+	const struct osl_error *err = NULL;
+	struct osl_policy *p = &c->l->p;
+	const struct ynode *ex;
+	size_t flen = strlen(c->file), elen = strlen(exp), ilen = id ? id->len : 0;
+	size_t rlen = inert ? strlen(inert) + 1 : 0;
+	char *w;
+
+	/* where, pattern, expanded and id in one block, owned by where */
+	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1 + rlen)) == NULL)
+		goto nomem;
+	r->where = w;
+	w += where_put(w, c->file, n->line, n->col) + 1;
+	r->pattern = memcpy(w, pat->str, pat->len + 1);
+	w += pat->len + 1;
+	r->expanded = memcpy(w, exp, elen + 1);
+	r->real = r->expanded;	/* until load.c resolves it */
+	w += elen + 1;
+	if (id)
+		r->id = memcpy(w, id->str, ilen + 1);
+	w += ilen + 1;
+	if (rlen)
+		r->inert = memcpy(w, inert, rlen);
+	if (n->type == Y_MAP && (ex = ymap_get(n, "except")) != NULL &&
+	    (err = add_excepts(c, r, ex)))
+		goto done;
+	if (p->nrules == c->l->rules_cap) {
+		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
+		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		p->rules = nr;
+		c->l->rules_cap = cap;
+	}
+	p->rules[p->nrules++] = *r;
+	memset(r, 0, sizeof(*r));
+	goto done;
+nomem:
+	err = osl_error_nomem();
+done:
+	rule_release(r);
+	return err;
+}
+
+/* The deny rule just added, once more with the account's own values for
+ * its variables (osl_policy_env.account_home) when they give another path:
+ * a HOME, TMPDIR or XDG folder from the environment never takes the
+ * account's own files out of a deny (man/osl-policy.5, VARIABLES). */
+static const struct osl_error *
+add_account_twin(struct sctx *c, const struct ynode *n, const struct ynode *pat,
+    const struct ynode *id)
+{
+	struct osl_policy_env a;
+	struct osl_rule r;
+	char emsg[512];
+
+	vars_account_env(c->env, &a);
+	if (pattern_expand(pat->str, &a, 0, &c->tmp, emsg, sizeof(emsg)) != VX_OK ||
+	    !glob_ok(c->tmp.buf) || !strcmp(c->tmp.buf, c->l->p.rules[c->l->p.nrules - 1].expanded))
+		return NULL;	/* no account value, or the same path */
+	memset(&r, 0, sizeof(r));
+	r.kind = OSL_RULE_FS_DENY;
+	r.account = true;
+	return put_rule(c, &r, n, pat, id, c->tmp.buf, NULL);
+}
+
 static const struct osl_error *
 add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const char *what)
 {
@@ -132,14 +206,10 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	static const char *const deny_keys[] = { "path", "id", "except", NULL };
 	static const char *const net_keys[] = { "addr", "id", NULL };
 	const struct osl_error *err = NULL;
-	struct osl_policy *p = &c->l->p;
 	bool fs = kind <= OSL_RULE_FS_DENY;
-	const struct ynode *pat = n, *id = NULL, *ex;
-	struct strbuf *sb = &c->tmp;
-	const char *exp = NULL;
-	size_t flen = strlen(c->file), elen, ilen, rlen = 0;
+	const struct ynode *pat = n, *id = NULL;
 	struct osl_rule r;
-	char emsg[512], *w;
+	char emsg[512];
 	enum vx vx = VX_OK;
 
 	memset(&r, 0, sizeof(r));
@@ -166,67 +236,27 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	if (pat->len > MAX_PATTERN)
 		return err_node(c->file, pat, "%s: pattern longer than %d characters", what,
 		    MAX_PATTERN);
-	if (fs) {
-		/* a deny rule can only narrow: its variables are taken as they are;
-		 * an allow rule whose variable cannot be used is inert */
-		vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, sb,
-		    emsg, sizeof(emsg));
-		if (vx == VX_ERROR) {
-			err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
-			goto done;
-		}
-		if (vx == VX_INERT)
-			rlen = strlen(emsg) + 1;
-		if (!glob_ok(sb->buf)) {
-			err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
-			    what, pat->str);
-			goto done;
-		}
-		exp = sb->buf;
-	} else {
+	if (!fs) {
 		if ((err = osl_netpat_parse(pat->str, &r.net))) {
 			err = err_node(c->file, pat, "%s: %s", what, err->msg);
-			goto done;
+			rule_release(&r);
+			return err;
 		}
-		exp = pat->str;
+		return put_rule(c, &r, n, pat, id, pat->str, NULL);
 	}
-	/* where, pattern, expanded and id in one block, owned by where */
-	elen = strlen(exp);
-	ilen = id ? id->len : 0;
-	if ((w = malloc(flen + 24 + pat->len + 1 + elen + 1 + ilen + 1 + rlen)) == NULL)
-		goto nomem;
-	r.where = w;
-	w += where_put(w, c->file, n->line, n->col) + 1;
-	r.pattern = memcpy(w, pat->str, pat->len + 1);
-	w += pat->len + 1;
-	r.expanded = memcpy(w, exp, elen + 1);
-	r.real = r.expanded;	/* until load.c resolves it */
-	w += elen + 1;
-	if (id)
-		r.id = memcpy(w, id->str, ilen + 1);
-	w += ilen + 1;
-	if (rlen)
-		r.inert = memcpy(w, emsg, rlen);
-	if (n->type == Y_MAP && (ex = ymap_get(n, "except")) != NULL &&
-	    (err = add_excepts(c, &r, ex)))
-		goto done;
-	if (p->nrules == c->l->rules_cap) {
-		size_t cap = c->l->rules_cap ? c->l->rules_cap * 2 : 16;
-		struct osl_rule *nr = realloc(p->rules, cap * sizeof(*nr));
-
-		if (!nr)
-			goto nomem;
-		p->rules = nr;
-		c->l->rules_cap = cap;
-	}
-	p->rules[p->nrules++] = r;
-	memset(&r, 0, sizeof(r));
-	goto done;
-nomem:
-	err = osl_error_nomem();
-done:
-	rule_release(&r);
-	return err;
+	/* a deny rule can only narrow: its variables are taken as they are (and
+	 * as the account's own); an allow rule whose variable cannot be used is
+	 * inert */
+	vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, &c->tmp,
+	    emsg, sizeof(emsg));
+	if (vx == VX_ERROR)
+		return err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
+	if (!glob_ok(c->tmp.buf))
+		return err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
+		    what, pat->str);
+	if ((err = put_rule(c, &r, n, pat, id, c->tmp.buf, vx == VX_INERT ? emsg : NULL)))
+		return err;
+	return kind == OSL_RULE_FS_DENY ? add_account_twin(c, n, pat, id) : NULL;
 }
 
 const struct osl_error *
@@ -264,7 +294,7 @@ check_ids(struct sctx *c)
 		uint32_t h = 2166136261u;
 		size_t k;
 
-		if (!r->id)
+		if (!r->id || r->account)	/* a twin keeps its rule's id */
 			continue;
 		for (const char *s = r->id; *s; s++)
 			h = (h ^ (unsigned char)*s) * 16777619u;

@@ -59,9 +59,38 @@ var_hint(const char *name, size_t n)
 	return "set it to a folder of its own, or unset it";
 }
 
+/* Does folder DIR hold PATH (or is it PATH)? */
+static bool
+holds(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(dir, path, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A temporary or runtime folder (TMPDIR, XDG_RUNTIME_DIR) that is the
+ * account's home or holds it (TMPDIR=~): a rule for temporary files would
+ * write the home (~/.bashrc).  The home as written or where it leads. */
+static bool
+holds_home(const char *name, size_t n, const char *v, const char *real,
+    const struct osl_policy_env *env)
+{
+	char hreal[4096];
+	const char *h = env->account_home;
+
+	if (!h || h[0] != '/' || !((n == 6 && !memcmp(name, "TMPDIR", 6)) ||
+	    (n == 15 && !memcmp(name, "XDG_RUNTIME_DIR", 15))))
+		return false;
+	if (holds(v, h) || (real && holds(real, h)))
+		return true;
+	return env->real_path && env->real_path(h, hreal, sizeof(hreal)) &&
+	    (holds(v, hreal) || (real && holds(real, hreal)));
+}
+
 /* A path variable where it widens what a rule allows: not "/", not a system
- * folder, as written or where its symlinks lead (env->real_path).  False:
- * EMSG says why. */
+ * folder, as written or where its symlinks lead (env->real_path); TMPDIR
+ * and XDG_RUNTIME_DIR not the account's home or above it.  False: EMSG
+ * says why. */
 static bool
 var_own_folder(const char *name, size_t n, const char *v, const struct osl_policy_env *env,
     char *emsg, size_t esz, char *lead, size_t lsz)
@@ -82,6 +111,15 @@ var_own_folder(const char *name, size_t n, const char *v, const struct osl_polic
 	else if (env->real_path && env->real_path(v, real, sizeof(real)) && osl_system_folder(real)) {
 		bad = real;
 		snprintf(via, sizeof(via), ", which leads to '%s'", real);
+	}
+	if (!bad && holds_home(name, n, sb.buf, env->real_path && env->real_path(v, real,
+	    sizeof(real)) ? real : NULL, env)) {
+		snprintf(emsg, esz, "${%.*s} is '%.200s', which holds the home folder '%.200s'",
+		    (int)n, name, v, env->account_home);
+		if (lsz > strlen(sb.buf))
+			memcpy(lead, sb.buf, strlen(sb.buf) + 1);
+		sb_release(&sb);
+		return false;
 	}
 	if (bad) {
 		snprintf(emsg, esz, "${%.*s} is '%.200s'%s%s", (int)n, name, v, via,
@@ -172,6 +210,15 @@ var_value(const char *name, size_t n, const struct osl_policy_env *env, unsigned
 		snprintf(emsg, esz, "%s — %s", why, var_hint(name, n));
 	*inert = true;
 	return v ? v : "";
+}
+
+void
+vars_account_env(const struct osl_policy_env *env, struct osl_policy_env *a)
+{
+	*a = *env;
+	a->home = env->account_home;
+	a->user = env->account_user;
+	a->tmpdir = a->xdg_config_home = a->xdg_state_home = a->xdg_runtime_dir = NULL;
 }
 
 enum vx
@@ -361,39 +408,58 @@ uses_var(const char *s, const char *name)
 	return false;
 }
 
+/* Does a rule of P (an inert one too) use variable NAME?  TWINS: only a
+ * deny rule in force a second time for the account's values. */
+static bool
+used_by(const struct osl_policy *p, const char *name, bool twins)
+{
+	for (size_t r = 0; r < p->nrules; r++) {
+		if (p->rules[r].kind > OSL_RULE_FS_DENY || (twins && !p->rules[r].account))
+			continue;
+		if (uses_var(p->rules[r].pattern, name))
+			return true;
+		for (size_t x = 0; x < p->rules[r].nexcept && !twins; x++)
+			if (uses_var(p->rules[r].except[x].pattern, name))
+				return true;
+	}
+	for (size_t r = 0; r < p->ninert && !twins; r++)
+		if (uses_var(p->inert[r].pattern, name))
+			return true;
+	return false;
+}
+
 const struct osl_error *
 osl_policy_vars(struct osl_policy *p, const struct osl_policy_env *env)
 {
 	static const char *const names[] = { "HOME", "PWD", "TMPDIR", "USER", "UID",
 		"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", NULL };
 	char tmp[4096], real[4096], emsg[512];
+	struct osl_policy_env acct;
 
+	vars_account_env(env, &acct);
 	for (size_t i = 0; names[i]; i++) {
 		struct osl_policy_var *v;
 		const char *val;
-		bool used = false, inert = false;
+		bool inert = false;
 
-		for (size_t r = 0; r < p->nrules && !used; r++) {
-			used = p->rules[r].kind <= OSL_RULE_FS_DENY &&
-			    uses_var(p->rules[r].pattern, names[i]);
-			for (size_t x = 0; x < p->rules[r].nexcept && !used; x++)
-				used = uses_var(p->rules[r].except[x].pattern, names[i]);
-		}
-		for (size_t r = 0; r < p->ninert && !used; r++)
-			used = uses_var(p->inert[r].pattern, names[i]);
-		if (!used || (val = var_value(names[i], strlen(names[i]), env, 0, tmp,
-		    sizeof(tmp), emsg, sizeof(emsg), &inert)) == NULL)
+		if (!used_by(p, names[i], false) || (val = var_value(names[i], strlen(names[i]),
+		    env, 0, tmp, sizeof(tmp), emsg, sizeof(emsg), &inert)) == NULL)
 			continue;
 		if ((v = realloc(p->vars, (p->nvars + 1) * sizeof(*v))) == NULL)
 			return osl_error_nomem();
 		p->vars = v;
 		v = &p->vars[p->nvars++];
 		v->name = names[i];
-		v->real = NULL;
+		v->real = v->account = NULL;
 		if ((v->value = strdup(val)) == NULL)
 			return osl_error_nomem();
 		if (val[0] == '/' && env->real_path && env->real_path(val, real, sizeof(real)) &&
 		    strcmp(real, val) && (v->real = strdup(real)) == NULL)
+			return osl_error_nomem();
+		/* the value a deny rule in force twice has as well */
+		if (used_by(p, names[i], true) && (val = var_value(names[i], strlen(names[i]),
+		    &acct, 0, tmp, sizeof(tmp), emsg, sizeof(emsg), &inert)) != NULL &&
+		    strcmp(val, v->value) && (v->account = strdup(val)) == NULL)
 			return osl_error_nomem();
 	}
 	return NULL;

@@ -116,6 +116,27 @@ fold_proc(struct folder *f, const char *rest, char *out, size_t size)
 	return true;
 }
 
+/* P below HOME, in folder DIR: a file right in HOME is itself, else the
+ * first folder below HOME (never all of it). */
+static void
+fold_home(struct folder *f, enum osl_seen_kind kind, const char *p, const char *dir, char *out,
+    size_t size)
+{
+	const char *home = f->o->home;
+	char root[PATH_MAX];
+
+	if (!strcmp(dir, home) && kind != OSL_SEEN_MKDIR &&
+	    !(kind == OSL_SEEN_WRITE && made_by_run(f->l, p))) {
+		snprintf(out, size, "%s", p);
+		return;
+	}
+	first_below(f->l, home, !strcmp(dir, home) ? p : dir, false, root, sizeof(root));
+	if (!strcmp(root, home))
+		snprintf(out, size, "%s", p);
+	else
+		snprintf(out, size, "%s/**", root);
+}
+
 /* The rule (absolute) a seen path falls under, or false to leave it out. */
 static bool
 fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t size)
@@ -193,18 +214,15 @@ fold(struct folder *f, enum osl_seen_kind kind, const char *p, char *out, size_t
 		snprintf(out, size, "%s/**", f->tmpdir);
 		return true;
 	}
+	/* a write in a system folder (/etc, /srv, /usr/local): the file, or
+	 * the folder below it the run made, never the whole folder */
+	if (osl_system_folder(dir) && kind != OSL_SEEN_READ) {
+		first_below(f->l, dir, p, false, root, sizeof(root));
+		snprintf(out, size, "%s%s", root, strcmp(root, p) ? "/**" : "");
+		return true;
+	}
 	if (under(p, o->home)) {
-		if (!strcmp(dir, o->home) && kind != OSL_SEEN_MKDIR &&
-		    !(kind == OSL_SEEN_WRITE && made_by_run(f->l, p)))
-			snprintf(out, size, "%s", p);	/* a file right in HOME: itself */
-		else {
-			first_below(f->l, o->home, !strcmp(dir, o->home) ? p : dir, false, root,
-			    sizeof(root));
-			if (!strcmp(root, o->home))
-				snprintf(out, size, "%s", p);
-			else
-				snprintf(out, size, "%s/**", root);
-		}
+		fold_home(f, kind, p, dir, out, size);
 		return true;
 	}
 	if (!strcmp(dir, "/")) {

@@ -115,6 +115,10 @@ int osl_pidns_rules(const struct osl_sandbox *sb, const char **step);
 bool osl_sandbox_writable(const struct osl_sandbox *sb, const struct osl_policy *p,
     const char *dir);
 
+/* deny.c: the policy's fs deny rules, each refused by Landlock or
+ * over-mounted, with its report line. */
+const struct osl_error *osl_sandbox_deny_rules(struct osl_sandbox *sb,
+    const struct osl_policy *p, bool ns_ok);
 /* Every folder above the masked PATH that the program could rename (its
  * parent is writable) is bind-mounted on itself: a mount point cannot be
  * renamed (EBUSY), so the masked path cannot be moved aside and made again

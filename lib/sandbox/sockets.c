@@ -39,13 +39,15 @@ below_dir_mask(const struct osl_sandbox *sb, const char *path)
 /* Sockets that hand a program power outside any sandbox: a bus (through
  * the session bus, systemd --user starts anything), a service manager, a
  * container engine, a key agent (it signs and decrypts with the keys the
- * deny rules hide).  Over-mounted under a write rule too, unless a rule
- * names the socket itself (no glob). */
+ * deny rules hide: OpenSSH's own, at $TMPDIR/ssh-XXXXXXXXXX/agent.PID,
+ * forwarded ones too; 1Password's, Bitwarden's in the home).  Over-mounted
+ * under a write rule too, unless a rule names the socket itself (no glob). */
 static const char *const power[] = {
 	"*/bus", "*/dbus/system_bus_socket", "*/systemd/private", "*/systemd/io.systemd.*",
 	"*/docker.sock", "*/podman/podman.sock", "*/containerd/containerd.sock",
 	"*/libvirt/libvirt-sock", "*/snapd.socket", "*/S.gpg-agent*", "*/S.scdaemon",
-	"*/ssh-agent.socket", "*/keyring/ssh", "*/gcr/ssh", "*/supervise.sock", NULL
+	"*/ssh-agent.socket", "*/keyring/ssh", "*/gcr/ssh", "*/ssh-*/agent.*",
+	"*/.1password/agent.sock", "*/.bitwarden-ssh-agent.sock", "*/supervise.sock", NULL
 };
 
 bool

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # GNU argument order (osl(1) OPTIONS): a verb's options may follow its
-# operands until `--`, global options may follow the group and the verb, and
-# the verbs that run a child keep its command line from the first operand on.
+# operands until `--`, global options may follow the group and the verb (but
+# --policy, --log and --audit only the group), and the verbs that run a child
+# keep its command line from the first operand on.
 load helper
 
 setup() { common_setup; }
@@ -51,9 +52,7 @@ fs ls        | -a -R               | d
 fs ls        | -laR                | d e
 fs ls        | --long --all -j     | d
 fs cat       | -j                  | f
-fs cat       | -q -l none --audit  | f
-fs cat       | -p p.yaml           | f
-fs cat       | --policy=p.yaml     | f
+fs cat       | -q -v               | f
 fs hash      | --algo sha256       | f d/a
 fs hash      | --algo=sha256 -j    | f
 fs du        | -b                  | d
@@ -167,9 +166,26 @@ log keygen   | -j                  | k2.priv k2.pub
 	assert_success
 	[ "${output:0:1}" = '[' ]
 	touch f
-	run osl fs cat f -p nonexist-policy.yaml
+	run osl fs -p nonexist-policy.yaml cat f
 	assert_failure
 	assert_output --partial nonexist-policy.yaml
+}
+
+@test "--policy, --log and --audit after the verb: a usage error (a glob's file name could give them)" {
+	touch f
+	for o in "-p p.yaml" "--policy=p.yaml" "-l none" "--log=none" "--audit" "--aud" "-qlnone"; do
+		run osl fs cat f $o
+		assert_failure 2
+		assert_output --partial "is taken only before the verb (osl "
+		run osl proc run --dry-run $o
+		assert_failure 2
+	done
+	run osl fs cat f -l
+	assert_failure 2
+	assert_output --partial "osl: --log is taken only before the verb (osl --log ... fs cat ...)"
+	# before the verb, after the group, they are taken
+	run osl fs -l none --audit cat f
+	assert_success
 }
 
 @test "a verb's own option wins over a global one of the same letter" {
@@ -199,12 +215,12 @@ log keygen   | -j                  | k2.priv k2.pub
 
 @test "a global option after the verb without its argument is a usage error" {
 	touch f
-	run osl fs cat f -p
+	run osl fs cat f -j -q -p
 	assert_failure 2
-	assert_output --partial "option '-p' needs an argument"
-	run osl fs cat f --log
+	assert_output --partial "is taken only before the verb"
+	run osl fs -l
 	assert_failure 2
-	assert_output --partial "option '--log' needs an argument"
+	assert_output --partial "option '-l' needs an argument"
 }
 
 @test "proc run: the child's command line from the first operand on is the child's" {
@@ -295,7 +311,7 @@ log keygen   | -j                  | k2.priv k2.pub
 	run osl -p nonexist.yaml fs cat x
 	assert_failure 2
 	assert_output "osl fs cat: cannot open the policy file 'nonexist.yaml': No such file or directory"
-	run osl fs cat x -p nonexist.yaml
+	run osl fs -p nonexist.yaml cat x
 	assert_failure 2
 	OSL_POLICY=$PWD run osl fs stat x
 	assert_failure 2

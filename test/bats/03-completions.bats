@@ -99,10 +99,12 @@ osl fs cp -|options fs cp|--policy
 osl fs cp mkfile -|options fs cp|
 osl fs ls --al|--all|--long
 osl -l |stderr syslog journald none|
-osl fs cat -p bui|builtin|
-osl fs cat --log s|stderr syslog|
+osl fs -p bui|builtin|
+osl fs cat -p bui||builtin:default
+osl fs --log s|stderr syslog|
+osl fs cat --log s||stderr
 osl fs ls -l mk|mkfile|
-osl proc ps -l |stderr none|
+osl proc ps -l ||stderr
 osl help |groups|
 osl-fs |verbs fs|proc supervise
 osl-fs cp -|options fs cp|

@@ -189,14 +189,18 @@ passwd_home() { getent passwd "$(id -u)" | cut -d: -f6; }
 	run "$OSL" policy check builtin:ci
 	assert_success
 	assert_line --index 1 "  variables:"
-	assert_line --index 2 "    HOME            $HOME"
+	# the deny rules' second value: the account's home, where HOME is another
+	acct=$(getent passwd "$(id -u)" | cut -d: -f6)
+	also=
+	[ -z "$acct" ] || [ "$acct" = "$HOME" ] || also=" (deny rules also: $acct)"
+	assert_line --index 2 "    HOME            $HOME$also"
 	assert_line --index 3 "    PWD             $T"
 	assert_line --index 4 "    TMPDIR          $TMPDIR"
 	run --separate-stderr "$OSL" -j policy check builtin:ci
 	assert_success
 	[ "$(jget '.[0].variables.PWD.value' "$output")" = "$T" ]
 	[ "$(jget '.[0].variables.PWD.real' "$output")" = null ]
-	[ "$(jget '.[0].variables | keys | join(",")' "$output")" = "HOME,PWD,TMPDIR" ]
+	[ "$(jget '.[0].variables | keys | join(",")' "$output")" = "HOME,PWD,TMPDIR,XDG_CONFIG_HOME,XDG_STATE_HOME" ]
 	# a policy without variables has no block
 	printf 'version: 1\nfs: { read: [/srv/**] }\n' > "$T/p.yaml"
 	run "$OSL" policy check "$T/p.yaml"

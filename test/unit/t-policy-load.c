@@ -32,6 +32,17 @@ load(const char *s, size_t len)
 
 #define ERR(text, want) is_str(load(text, sizeof(text) - 1), want, "%s", want)
 
+/* P's verdict on a read of PATH */
+static enum osl_verdict
+read_verdict(const struct osl_policy *p, const char *path)
+{
+	struct osl_request rq = { .access = OSL_ACCESS_READ, .path = path };
+	struct osl_decision d;
+
+	osl_policy_decide(p, &rq, &d);
+	return d.verdict;
+}
+
 static double
 now(void)
 {
@@ -436,17 +447,69 @@ test_vars(void)
 	e = osl_policy_load_buf(&p, "t.yaml", glob, sizeof(glob) - 1, &odd);
 	ok(e == NULL, "HOME with glob characters loads");
 	if (p) {
-		struct osl_request rq = { .access = OSL_ACCESS_READ, .path = "/home/a*b[1]/x" };
-		struct osl_decision d;
-
 		is_str(p->rules[0].expanded, "/home/a\\*b\\[1\\]/x", "value escaped");
-		osl_policy_decide(p, &rq, &d);
-		is_int(d.verdict, OSL_ALLOW, "escaped value matches itself");
-		rq.path = "/home/aXb1/x";
-		osl_policy_decide(p, &rq, &d);
-		is_int(d.verdict, OSL_DENY, "escaped value is not a glob");
+		is_int(read_verdict(p, "/home/a*b[1]/x"), OSL_ALLOW, "escaped value matches itself");
+		is_int(read_verdict(p, "/home/aXb1/x"), OSL_DENY, "escaped value is not a glob");
 		osl_policy_free(p);
 	}
+}
+
+/* A deny rule covers the account's own values too (HOME from the password
+ * database, the XDG folders and TMPDIR their defaults): HOME=/tmp/decoy does
+ * not take the account's ~/.ssh out of it; rules that allow do not widen. */
+static void
+test_account(void)
+{
+	static const char t[] = "version: 1\n"
+	    "fs:\n"
+	    "  read: [\"${HOME}/**\"]\n"
+	    "  deny:\n"
+	    "    - { path: \"${HOME}/.ssh/**\", id: ssh }\n"
+	    "    - { path: \"${XDG_CONFIG_HOME}/osl/**\", id: cfg }\n"
+	    "    - { path: \"/x/${USER}\", id: who }\n"
+	    "    - { path: \"${PWD}/.env\", id: same }\n";
+	struct osl_policy_env e = env;
+	struct osl_policy *p = NULL;
+
+	e.home = "/tmp/decoy";
+	e.user = "decoy";
+	e.xdg_config_home = "/tmp/cfg";
+	e.account_home = "/home/u";
+	e.account_user = "u";
+	ok(osl_policy_load_buf(&p, "t.yaml", t, sizeof(t) - 1, &e) == NULL, "loads");
+	if (!p)
+		return;
+	is_int((int)p->nrules, 8, "a twin for each deny whose path the account changes");
+	is_str(p->rules[1].expanded, "/tmp/decoy/.ssh/**", "the environment's HOME");
+	is_str(p->rules[2].expanded, "/home/u/.ssh/**", "and the account's");
+	ok(!p->rules[1].account && p->rules[2].account && !strcmp(p->rules[2].id, "ssh") &&
+	    !strcmp(p->rules[2].where, p->rules[1].where), "same id and place");
+	is_str(p->rules[3].expanded, "/tmp/cfg/osl/**", "the environment's XDG_CONFIG_HOME");
+	is_str(p->rules[4].expanded, "/home/u/.config/osl/**", "its default from the account");
+	is_str(p->rules[6].expanded, "/x/u", "USER from the account");
+	is_str(p->rules[7].expanded, "/work/p/.env", "no twin where nothing differs");
+	is_str(p->rules[0].expanded, "/tmp/decoy/**", "a rule that allows: the environment only");
+	is_int(read_verdict(p, "/home/u/.ssh/id"), OSL_DENY, "the account's key is denied");
+	is_int(read_verdict(p, "/tmp/decoy/.ssh/id"), OSL_DENY, "and the decoy's");
+	is_int(read_verdict(p, "/tmp/decoy/notes"), OSL_ALLOW, "the decoy home reads");
+	osl_policy_free(p);
+	/* TMPDIR or XDG_RUNTIME_DIR the account's home, or above it: inert */
+	e.tmpdir = "/home";
+	e.account_home = "/home/u/sub";
+	e.xdg_runtime_dir = "/home/u";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${TMPDIR} is '/home', a system folder — set TMPDIR to a folder "
+	    "of its own, or unset it for /tmp", "a system folder says so first");
+	is_str(inert_of("version: 1\nfs: {write: [\"${XDG_RUNTIME_DIR}/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${XDG_RUNTIME_DIR} is '/home/u', which holds the home folder "
+	    "'/home/u/sub' — set it to a folder of its own, or unset it", "above the home");
+	e.tmpdir = "/home/u/sub/";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/x/**\"]}\n", &e),
+	    "inert t.yaml:2:14: ${TMPDIR} is '/home/u/sub/', which holds the home folder "
+	    "'/home/u/sub' — set TMPDIR to a folder of its own, or unset it for /tmp", "the home");
+	e.tmpdir = "/home/u/sub/tmp";
+	is_str(inert_of("version: 1\nfs: {write: [\"${TMPDIR}/**\"]}\n", &e), "OK",
+	    "a folder in the home is fine");
 }
 
 /* A resolver over a made-up file system: /l -> /, /t -> /etc, /h -> /home/u */
@@ -633,6 +696,7 @@ main(void)
 	test_values();
 	test_vars();
 	test_own_folder();
+	test_account();
 	test_files();
 	return done_testing();
 }
