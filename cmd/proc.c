@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "net/net.h"
 #include "op.h"
-#include "proc/denied.h"
+#include "sandbox/denied.h"
 #include "proc/proc.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/unixconn.h"

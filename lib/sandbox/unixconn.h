@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "proc/denied.h"
+#include "sandbox/denied.h"
 
 struct osl_sandbox;
 struct osl_policy;

@@ -2,7 +2,7 @@
  * them (quoted paths, hex-encoded ones, net ports), and what is not one. */
 #include <string.h>
 
-#include "proc/denied.h"
+#include "sandbox/denied.h"
 #include "tap.h"
 
 int

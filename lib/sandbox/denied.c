@@ -14,7 +14,7 @@
 
 #include "action.h"
 #include "log/log.h"
-#include "proc/denied.h"
+#include "sandbox/denied.h"
 
 #ifndef AUDIT_LANDLOCK_ACCESS
 #define AUDIT_LANDLOCK_ACCESS 1423

@@ -7,8 +7,8 @@
  * whoever set AUDIT_SET's pid): osl takes that place only when nobody
  * holds it, audit is enabled and osl may (CAP_AUDIT_CONTROL), and gives it
  * back at the end.  Otherwise the watch is off and says why. */
-#ifndef OSL_PROC_DENIED_H
-#define OSL_PROC_DENIED_H
+#ifndef OSL_SANDBOX_DENIED_H
+#define OSL_SANDBOX_DENIED_H
 
 #include <stdbool.h>
 #include <stddef.h>
