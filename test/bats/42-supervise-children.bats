@@ -907,25 +907,28 @@ host 1"
 	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
 	    skip "no seccomp user notification or pidfd_getfd here"
 	cat > n.py <<-'EOF'
-	import os, socket
+	import os, socket, time
 	try:
 	    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 	    s.sendto(b"READY=1", os.environ.get("NOTIFY_SOCKET", "/nonexistent"))
 	    print("sent", flush=True)
 	except OSError as e:
 	    print("dgram", e.errno, flush=True)
+	# the sender stays: one that has exited before osl reads its datagram
+	# cannot be told from a stranger (osl-supervise(8), ready)
+	time.sleep(1000)
 	EOF
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
 	  children:
 	    - name: n
-	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      cmd: [/usr/bin/python3, $T/n.py]
 	      ready: { notify: true, timeout: 60s }
 	      policy: $P/child-policy.yaml
 	      output: log
 	    - name: plain
-	      cmd: [sh, -c, "/usr/bin/python3 $T/n.py; exec sleep 1000"]
+	      cmd: [/usr/bin/python3, $T/n.py]
 	      policy: $P/child-policy.yaml
 	      output: log
 	EOF
