@@ -62,8 +62,8 @@ setup() {
 }
 
 @test "ready tcp: the next child starts once the port accepts" {
-	command -v python3 >/dev/null || skip "python3 is needed"
-	port=$((42100 + RANDOM % 50))
+	reserve_port
+	port=$PORT
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
