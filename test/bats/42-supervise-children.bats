@@ -521,6 +521,17 @@ output_lines() {
 	jq -r 'select(.message | test("^Max processes")) | .message' "$LOG" | grep -Eq 'Max processes +64 +64'
 	for _ in $(seq 100); do [ -s free.txt ] && break; sleep 0.05; done
 	[ "$(cat free.txt)" = free ]
+	# the start record sums up the report --check shows, as proc.exec's does;
+	# a child without a policy has none
+	want=$("$OSL" -j supervise -c t.yaml --check | jq -c '.enforcement.boxed |
+	    (.[:-1] | map(.enforcement)) as $l | .[-1] | {landlock_abi, seccomp,
+	    full: ($l | map(select(. == "full")) | length),
+	    partial: ($l | map(select(. == "partial")) | length),
+	    none: ($l | map(select(. == "none")) | length)}')
+	[ "$(jq -c 'select(.event.action == "supervise.start" and .osl.supervise.name == "boxed") |
+	    .osl.enforcement' "$LOG")" = "$want" ]
+	[ "$(jq -c 'select(.event.action == "supervise.start" and .osl.supervise.name == "free") |
+	    .osl.enforcement' "$LOG")" = null ]
 }
 
 @test "policy: a child in a PID namespace killed by a signal is seen as killed, in its record and by the restart decision" {
