@@ -150,21 +150,6 @@ print_report(const struct osl_sandbox_report *r)
 	out_text("enforcement: %s\n", osl_report_full(r) ? "full" : "partial");
 }
 
-/* One line for the log: "landlock abi 7, seccomp default, 12 full, 2 partial". */
-static void
-summary(const struct osl_sandbox_report *r, cJSON *o)
-{
-	size_t cnt[3] = { 0, 0, 0 };
-
-	for (size_t i = 0; i < r->n; i++)
-		cnt[r->entries[i].level]++;
-	cJSON_AddNumberToObject(o, "landlock_abi", r->landlock_abi);
-	cJSON_AddStringToObject(o, "seccomp", r->seccomp ? r->seccomp : "none");
-	cJSON_AddNumberToObject(o, "full", (double)cnt[OSL_ENF_FULL]);
-	cJSON_AddNumberToObject(o, "partial", (double)cnt[OSL_ENF_PARTIAL]);
-	cJSON_AddNumberToObject(o, "none", (double)cnt[OSL_ENF_NONE]);
-}
-
 /* The variables that send a child's http(s) through the egress proxy. */
 static const char *const proxy_vars[] = { "http_proxy", "https_proxy", "HTTP_PROXY",
 	"HTTPS_PROXY", "ALL_PROXY" };
@@ -454,7 +439,7 @@ run(struct osl_ctx *ctx, const struct run_opts *ro, int argc, char **argv)
 	if ((args = cJSON_AddArrayToObject(o, "args")))
 		for (int i = 0; i < argc; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
-	summary(&sb.report, osl_log_obj(osl_log_obj(op.fields, "osl"), "enforcement"));
+	osl_report_summary(&sb.report, osl_log_obj(osl_log_obj(op.fields, "osl"), "enforcement"));
 	if ((err = osl_op_begin(ctx, &op))) {
 		/* exec denied by policy: 126 as env(1) has it, with the rule named;
 		 * anything else (the log cannot be opened) failed before the run */

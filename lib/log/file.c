@@ -11,6 +11,7 @@
 #endif
 #include "log/sink.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -437,6 +438,52 @@ osl_log_file_current(struct osl_log *log)
 	return false;
 }
 
+/* A writer killed while rotating leaves its new file, FILE.new.PID, behind:
+ * always empty, as nothing is written to it before it is renamed to FILE.
+ * Under the log's lock, remove those whose PID is gone, that are still empty
+ * and that no one holds locked (a live rotator locks its own at once). */
+static void
+remove_leftovers(const char *path)
+{
+	char dir[PATH_MAX], prefix[NAME_MAX + 8];
+	const char *base = strrchr(path, '/');
+	struct stat st, nst;
+	struct dirent *e;
+	size_t plen;
+	char *end;
+	long pid;
+	DIR *d;
+	int fd;
+
+	if (!base || (size_t)(base - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(base - path));
+	dir[base - path] = '\0';
+	if (snprintf(prefix, sizeof(prefix), "%s.new.", base + 1) >= (int)sizeof(prefix) ||
+	    (d = opendir(dir[0] ? dir : "/")) == NULL)
+		return;
+	plen = strlen(prefix);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (errno || *end || end == e->d_name + plen || pid <= 0 || pid > INT_MAX ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    fstatat(dirfd(d), e->d_name, &nst, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    nst.st_ino == st.st_ino && nst.st_dev == st.st_dev && nst.st_size == 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+		close(fd);
+	}
+	closedir(d);
+}
+
 const struct osl_error *
 osl_log_file_rotate(struct osl_log *log, char to[], size_t size)
 {
@@ -448,6 +495,7 @@ osl_log_file_rotate(struct osl_log *log, char to[], size_t size)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.new.%ld", log->path, (long)log->pid) >= (int)sizeof(tmp))
 		return osl_error_new(OSL_EFAIL, "log path '%s' is too long", log->path);
+	remove_leftovers(log->path);
 	/* the new file is locked before anyone can see it */
 	unlink(tmp);
 	if ((nfd = open(tmp, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)

@@ -121,3 +121,19 @@ fail:
 	cJSON_Delete(arr);
 	return NULL;
 }
+
+void
+osl_report_summary(const struct osl_sandbox_report *r, cJSON *o)
+{
+	size_t cnt[3] = { 0, 0, 0 };
+
+	if (!o)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		cnt[r->entries[i].level]++;
+	cJSON_AddNumberToObject(o, "landlock_abi", r->landlock_abi);
+	cJSON_AddStringToObject(o, "seccomp", r->seccomp ? r->seccomp : "none");
+	cJSON_AddNumberToObject(o, "full", (double)cnt[OSL_ENF_FULL]);
+	cJSON_AddNumberToObject(o, "partial", (double)cnt[OSL_ENF_PARTIAL]);
+	cJSON_AddNumberToObject(o, "none", (double)cnt[OSL_ENF_NONE]);
+}

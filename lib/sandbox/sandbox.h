@@ -211,6 +211,10 @@ bool osl_report_full(const struct osl_sandbox_report *r);
 /* The report as a JSON array of entries (one per rule), then a summary entry
  * {"kind":"sandbox",...}.  NULL when out of memory. */
 cJSON *osl_report_json(const struct osl_sandbox_report *r);
+/* The report in one line of the log, osl.enforcement of a program's start
+ * record (proc.exec, supervise.start): landlock_abi, seccomp and the count
+ * of full, partial and none entries, added to O (NULL: nothing). */
+void osl_report_summary(const struct osl_sandbox_report *r, cJSON *o);
 
 /* --- pure helpers (landlock.c), exposed for the tests --- */
 

@@ -29,7 +29,9 @@ osl_sv_say_refused(const struct osl_sv_loop *l, size_t id, const char *why)
 }
 
 /* The fields of child ID's start record: the program, its arguments, its
- * name; NULL (out of memory) or its process object (osl is process.parent). */
+ * name, and with a policy its sandbox's summary (osl.enforcement, as
+ * proc.exec has it); NULL (out of memory) or its process object (osl is
+ * process.parent). */
 cJSON *
 osl_sv_start_fields(struct osl_sv_loop *l, size_t id)
 {
@@ -56,6 +58,12 @@ osl_sv_start_fields(struct osl_sv_loop *l, size_t id)
 		for (size_t i = 0; x->argv[i]; i++)
 			cJSON_AddItemToArray(args, cJSON_CreateString(x->argv[i]));
 	osl_log_add_text(svo(op->fields), "name", l->r->tree->nodes[id].spec.name);
+	if (x->sb) {
+		cJSON_DeleteItemFromObjectCaseSensitive(osl_log_obj(op->fields, "osl"),
+		    "enforcement");
+		osl_report_summary(&x->sb->report,
+		    osl_log_obj(osl_log_obj(op->fields, "osl"), "enforcement"));
+	}
 	return o;
 }
 

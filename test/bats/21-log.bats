@@ -185,6 +185,28 @@ teardown() {
 	assert_success
 }
 
+@test "rotation: a writer killed while rotating leaves its empty FILE.new.PID; the next rotation removes it, not one with bytes or one whose writer lives" {
+	command -v strace >/dev/null || skip "strace is needed"
+	printf 'version: 1\nextends: [builtin:default]\nlog:\n  rotate: { size: 1k, keep: 3 }\n' > "$T/p.yaml"
+	osl -p "$T/p.yaml" fs stat "$HOME/f" >/dev/null
+	# killed at the rotation's first rename: the new file is made, not in place
+	run strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+	    -e inject=rename,renameat,renameat2:signal=KILL:when=1 "$OSL" -p "$T/p.yaml" fs stat "$HOME/f"
+	[ "$status" = 137 ] || skip "strace cannot inject a signal here"
+	left=$(echo "$LOG".new.*)
+	[ -f "$left" ] && [ ! -s "$left" ]
+	dead=$(sh -c 'echo $$')
+	echo '{"not a log file' > "$LOG.new.$dead"
+	: > "$LOG.new.$$"
+	: > "$LOG.new.x$dead"
+	osl -p "$T/p.yaml" fs stat "$HOME/f" >/dev/null
+	[ -e "$LOG.1" ]
+	[ ! -e "$left" ]
+	[ -s "$LOG.new.$dead" ] && [ -e "$LOG.new.$$" ] && [ -e "$LOG.new.x$dead" ]
+	run osl log verify -r "$LOG.1" "$LOG"
+	assert_success
+}
+
 @test "the syslog sink speaks RFC 5424 to a real rsyslogd on a private socket" {
 	command -v rsyslogd >/dev/null || skip "rsyslog is not installed"
 	cat > "$T/rsyslog.conf" <<CONF

@@ -140,10 +140,13 @@ setup() {
 
 @test "learn: a TCP connect to a local server becomes a connect rule" {
 	command -v curl >/dev/null || skip "no curl"
-	port=$((20000 + RANDOM % 20000))
-	/usr/bin/python3 -m http.server -b 127.0.0.1 "$port" >/dev/null 2>&1 &
+	# port 0: the kernel picks a free one, the server says which
+	/usr/bin/python3 -u -m http.server -b 127.0.0.1 0 > "$T/srv" 2>&1 3>&- &
 	srv=$!
-	for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -qE 'port [0-9]+' "$T/srv" && break; sleep 0.1; done
+	port=$(grep -oE 'port [0-9]+' "$T/srv" | head -n 1)
+	port=${port#port }
+	curl -s -o /dev/null "http://127.0.0.1:$port/"
 	run osl policy learn -o "$T/p.yaml" -- curl -s -o /dev/null "http://127.0.0.1:$port/in.txt"
 	kill "$srv"
 	assert_success

@@ -62,8 +62,8 @@ setup() {
 }
 
 @test "ready tcp: the next child starts once the port accepts" {
-	command -v python3 >/dev/null || skip "python3 is needed"
-	port=$((42100 + RANDOM % 50))
+	reserve_port
+	port=$PORT
 	cat > t.yaml <<-EOF
 	version: 1
 	supervisor:
@@ -521,6 +521,17 @@ output_lines() {
 	jq -r 'select(.message | test("^Max processes")) | .message' "$LOG" | grep -Eq 'Max processes +64 +64'
 	for _ in $(seq 100); do [ -s free.txt ] && break; sleep 0.05; done
 	[ "$(cat free.txt)" = free ]
+	# the start record sums up the report --check shows, as proc.exec's does;
+	# a child without a policy has none
+	want=$("$OSL" -j supervise -c t.yaml --check | jq -c '.enforcement.boxed |
+	    (.[:-1] | map(.enforcement)) as $l | .[-1] | {landlock_abi, seccomp,
+	    full: ($l | map(select(. == "full")) | length),
+	    partial: ($l | map(select(. == "partial")) | length),
+	    none: ($l | map(select(. == "none")) | length)}')
+	[ "$(jq -c 'select(.event.action == "supervise.start" and .osl.supervise.name == "boxed") |
+	    .osl.enforcement' "$LOG")" = "$want" ]
+	[ "$(jq -c 'select(.event.action == "supervise.start" and .osl.supervise.name == "free") |
+	    .osl.enforcement' "$LOG")" = null ]
 }
 
 @test "policy: a child in a PID namespace killed by a signal is seen as killed, in its record and by the restart decision" {

@@ -154,7 +154,9 @@ no_ns() {
 	start_helper
 	export XDG_RUNTIME_DIR=$T/run
 	mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-	port=$((42200 + RANDOM % 50))
+	reserve_port
+	PIDS+=("$PORT_HOLDER")
+	port=$PORT
 	net_policy "  bind: [\"127.0.0.1:$port\"]"
 	cat > t.yaml <<-EOF2
 	version: 1

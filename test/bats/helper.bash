@@ -66,6 +66,24 @@ time.sleep(120)' >/dev/null 2>&1 3>&- &
 	grep -q "@$1\$" /proc/net/unix
 }
 
+# A loopback TCP port for a server that binds it later (its port must be in
+# its configuration first): a holder keeps 127.0.0.1:PORT bound with
+# SO_REUSEADDR but not listening, so no other program can take it, while the
+# server, which also sets SO_REUSEADDR, can bind it and listen; a connect is
+# refused until then.  The kernel picks the port.  Sets PORT and PORT_HOLDER
+# (the caller's teardown kills it; it exits by itself after 300 s).
+reserve_port() {
+	command -v python3 >/dev/null || skip "python3 is needed"
+	timeout 300 python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1], flush=True); time.sleep(300)' \
+	    > "$T/reserved-port" 2>&1 3>&- &
+	PORT_HOLDER=$!
+	for _ in $(seq 300); do grep -qx '[0-9]*' "$T/reserved-port" && break; sleep 0.1; done
+	PORT=$(grep -x '[0-9]*' "$T/reserved-port")
+}
+
 # nobody, in a folder of its own ($W, with a home nobody owns; the test
 # file's teardown removes it)
 nobody_home() {

@@ -10,6 +10,7 @@ sv_setup() {
 }
 
 teardown() {
+	[ -n "${PORT_HOLDER:-}" ] && kill "$PORT_HOLDER" 2>/dev/null
 	[ -n "${SVPID:-}" ] && kill -TERM "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
 	no_duplicate_keys
 }
