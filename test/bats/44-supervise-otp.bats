@@ -55,18 +55,20 @@ cpu_wall() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 	    strace -o trace -e trace=kill,pidfd_send_signal "$OSL" supervise -c t.yaml 2>sv.err &
 	st=$!
-	for _ in $(seq 200); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
-	for _ in $(seq 200); do
-		p1=$("$OSL" -j supervise ctl status 2>/dev/null | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
+	# under strace (and ASan) the start is slow: bounded waits of 30 s; until
+	# the socket answers, ctl status is an error document without a tree
+	for _ in $(seq 600); do SVPID=$(pgrep -P "$st" -x osl) && break; sleep 0.05; done
+	for _ in $(seq 600); do
+		p1=$("$OSL" -j supervise ctl status 2>/dev/null | jq -r '[(.tree.children // [])[].pid] | map(tostring) | join(" ")')
 		case "$p1" in *null*|"") sleep 0.05 ;; *) break ;; esac
 	done
 	[ "$("$OSL" -j supervise ctl status | jq -r .containment)" = cgroup ] ||
 		{ cat sv.err; skip "no cgroup v2 containment here"; }
 	read -r a b c <<<"$p1"
 	kill -KILL "$b"
-	for _ in $(seq 200); do
-		p2=$("$OSL" -j supervise ctl status | jq -r '[.tree.children[].pid] | map(tostring) | join(" ")')
-		case "$p2" in *null*) ;; *) read -r a2 b2 c2 <<<"$p2"; [ "$a2" != "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ] && break ;; esac
+	for _ in $(seq 600); do
+		p2=$("$OSL" -j supervise ctl status | jq -r '[(.tree.children // [])[].pid] | map(tostring) | join(" ")')
+		case "$p2" in *null*|"") ;; *) read -r a2 b2 c2 <<<"$p2"; [ "$a2" != "$a" ] && [ "$b2" != "$b" ] && [ "$c2" != "$c" ] && break ;; esac
 		sleep 0.05
 	done
 	[ "$a2" != "$a" ] && [ "$c2" != "$c" ]
