@@ -379,7 +379,6 @@ print_node(const cJSON *n, int depth)
 static int
 cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *sock, *file;
 	char path[108], *buf = NULL;
 	cJSON *req, *ans = NULL;
@@ -415,9 +414,8 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 		return status;
 	if (!sock)
 		sock = osl_sv_ctl_default_path(path, sizeof(path));
-	if (strlen(sock) >= sizeof(sa.sun_path))
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return cli_usage("'%s': socket path too long", sock);
-	memcpy(sa.sun_path, sock, strlen(sock) + 1);
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", argv[0]);
 	if (argc > 1)
@@ -428,10 +426,13 @@ cmd_supervise_ctl(int argc, char **argv, struct osl_ctx *ctx)
 	cJSON_Delete(req);
 	if (!line)
 		return cli_error(osl_error_nomem());
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		status = cli_error(osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect", sock));
-		goto done;
+	{
+		const struct osl_error *err = osl_sv_ctl_connect(sock, &fd);
+
+		if (err) {
+			status = cli_error(err);
+			goto done;
+		}
 	}
 	/* a refusal may be written and the socket closed before our request
 	 * is: read the answer even when the send fails */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "net/net.h"
+#include "supervise/ctl.h"
 #include "supervise/loop.h"
 #include "supervise/metrics.h"
 #include "supervise/peer.h"
@@ -44,6 +45,76 @@ osl_sv_ctl_dir(const char *path, bool make)
 		return osl_error_new(OSL_ESETUP, "'%s': the socket's folder must be ours "
 		    "and mode 0700", dir);
 	return NULL;
+}
+
+/* Is uid U osl's user or root? */
+static bool
+trusted_uid(uid_t u)
+{
+	return u == geteuid() || u == 0;
+}
+
+const struct osl_error *
+osl_sv_ctl_connect(const char *path, int *fdp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)];
+	const char *base = strrchr(path, '/');
+	const struct osl_error *err = NULL;
+	struct ucred uc;
+	socklen_t ul = sizeof(uc);
+	struct stat st;
+	int dfd, fd = -1;
+
+	*fdp = -1;
+	if (strlen(path) >= sizeof(dir))
+		return osl_error_new(OSL_EINPUT, "'%s': socket path too long", path);
+	if (!base)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", base == path ? 1 : (int)(base - path), path);
+	base = base ? base + 1 : path;
+	/* the folder as opened, then the socket through it: no swap between */
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(dfd, &st) == -1) {
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect: its folder '%s'",
+		    path, dir);
+		goto done;
+	}
+	if (!trusted_uid(st.st_uid)) {
+		err = osl_error_new(OSL_EFAIL, "'%s': not trusted: its folder '%s' belongs to uid "
+		    "%u, neither osl's user nor root", path, dir, (unsigned)st.st_uid);
+		goto done;
+	}
+	if (st.st_mode & 022) {
+		err = osl_error_new(OSL_EFAIL, "'%s': not trusted: its folder '%s' has mode %04o, "
+		    "writable by others", path, dir, (unsigned)(st.st_mode & 07777));
+		goto done;
+	}
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd,
+	    base) >= sizeof(sa.sun_path)) {
+		err = osl_error_new(OSL_EINPUT, "'%s': socket name too long", path);
+		goto done;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) == -1) {
+		err = osl_error_sys(OSL_EFAIL, errno, "'%s': cannot connect", path);
+		goto done;
+	}
+	if (!trusted_uid(uc.uid)) {
+		err = osl_error_new(OSL_EFAIL, "'%s': not trusted: its server is uid %u, neither "
+		    "osl's user nor root", path, (unsigned)uc.uid);
+		goto done;
+	}
+	*fdp = fd;
+	fd = -1;
+done:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	return err;
 }
 
 const struct osl_error *

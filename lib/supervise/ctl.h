@@ -39,4 +39,12 @@ char *osl_sv_ctl_line(cJSON *o);
  * /run/osl/supervise.sock for root, else /tmp/osl-UID/supervise.sock. */
 const char *osl_sv_ctl_default_path(char *buf, size_t size);
 
+/* The client's connection to the control socket PATH, into *FD: only to a
+ * server it may trust (man/osl-supervise.8, CONTROL).  The folder is opened
+ * (not a symlink) and must be osl's user's or root's and writable by no
+ * one else; the socket is reached through that open folder, and the
+ * listener's uid (SO_PEERCRED) must be osl's user's or root's.  Else
+ * OSL_EFAIL, one line that says which, and nothing was sent. */
+const struct osl_error *osl_sv_ctl_connect(const char *path, int *fd);
+
 #endif
