@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "op.h"
+#include "sandbox/unixconn.h"
 #include "supervise/child.h"
 #include "supervise/ext-int.h"
 
@@ -30,6 +31,7 @@ struct osl_sv_xrun {
 	struct sockaddr_storage sa;	/* its address */
 	socklen_t salen;
 	pid_t probe;			/* an exec probe running, or 0 */
+	struct osl_unixconn *probe_uc;	/* what osl refused it (unixconn.h), or NULL */
 	bool probe_health, probe_stale;
 	uint64_t ready_by, retry_at, health_at, probe_kill;	/* 0: none */
 	uint64_t delay;			/* the probes' backoff */
@@ -371,7 +373,7 @@ probe_run(struct osl_sv_ext *e, size_t id, const struct osl_sv_probe *pr, bool h
 	sp.ids = ch->ids;
 	sp.out_fd = sp.err_fd = e->devnull;
 	sp.fd_high = e->fd_high;
-	if ((err = osl_sv_spawn(&sp, ch->policy, NULL))) {
+	if ((err = osl_sv_spawn(&sp, ch->policy, &x->probe_uc))) {
 		char msg[300];
 		cJSON *r = rec(health ? OSL_ACT_SV_HEALTH : OSL_ACT_SV_READY, false,
 		    name_of(e, id));
@@ -452,6 +454,7 @@ osl_sv_ext_reaped(struct osl_sv_ext *e, pid_t pid, int st)
 	bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0, stale = x->probe_stale;
 
 	kill(-pid, SIGKILL);	/* what the probe left behind */
+	osl_sv_denied_records(e->r->ctx, &x->probe_uc, pid, name_of(e, id));
 	x->probe = 0;
 	x->probe_kill = 0;
 	if (stale)
@@ -538,6 +541,7 @@ osl_sv_ext_release(struct osl_sv_ext *e)
 		char p[4096];
 
 		probe_kill(x);
+		osl_unixconn_release(x->probe_uc);
 		close_fd(&x->tfd);
 		tcp_close(e, x);
 		if (x->nfd != -1) {

@@ -52,5 +52,12 @@ void osl_sv_ext_event(struct osl_sv_ext *e, uint64_t data);
  * writing it with MSG as its message (the runner's records too). */
 cJSON *osl_sv_rec(enum osl_action action, bool ok, const char *name);
 void osl_sv_rec_emit(struct osl_ctx *ctx, cJSON *rec, enum osl_level level, const char *msg);
+/* What osl refused process PID of child NAME (its connect() calls:
+ * unixconn.c; the child's run or its ready or health command), a
+ * proc.denied record each, as osl proc run writes them; *UC is let go and
+ * set to NULL (records.c). */
+struct osl_unixconn;
+void osl_sv_denied_records(struct osl_ctx *ctx, struct osl_unixconn **uc, pid_t pid,
+    const char *name);
 
 #endif

@@ -143,26 +143,22 @@ osl_sv_log_action(struct osl_sv_loop *l, const struct osl_sv_action *a)
 	}
 }
 
-/* What osl refused child ID's run (its connect() calls: unixconn.c), a
- * proc.denied record each, as osl proc run writes them; the run's table
- * is let go. */
-static void
-denied_records(struct osl_sv_loop *l, size_t id)
+void
+osl_sv_denied_records(struct osl_ctx *ctx, struct osl_unixconn **uc, pid_t pid, const char *name)
 {
-	struct osl_sv_exec *x = &l->r->exec[id];
-	struct osl_unixconn *u = x->uc;
+	struct osl_unixconn *u = *uc;
 	struct osl_log *log;
 	cJSON *rec;
 
 	if (!u)
 		return;
-	x->uc = NULL;
-	if (osl_ctx_log(l->r->ctx, &log))
+	*uc = NULL;
+	if (osl_ctx_log(ctx, &log))
 		log = NULL;
 	pthread_mutex_lock(&u->mu);
 	for (size_t i = 0; log && i < u->n; i++)
-		if ((rec = osl_denial_record(&u->d[i], x->pid))) {
-			osl_log_add_text(svo(rec), "name", l->r->tree->nodes[id].spec.name);
+		if ((rec = osl_denial_record(&u->d[i], pid))) {
+			osl_log_add_text(svo(rec), "name", name);
 			osl_log_emit(log, OSL_LEVEL_WARN, rec);
 		}
 	pthread_mutex_unlock(&u->mu);
@@ -176,7 +172,7 @@ osl_sv_end_record(struct osl_sv_loop *l, size_t id, bool exited, int code, uint6
 	const char *name = l->r->tree->nodes[id].spec.name;
 	cJSON *rec;
 
-	denied_records(l, id);
+	osl_sv_denied_records(l->r->ctx, &x->uc, x->pid, name);
 	rec = osl_sv_rec(OSL_ACT_SV_EXIT, exited && code == 0, name);
 	cJSON_AddNumberToObject(osl_log_obj(rec, "process"), "pid", x->pid);
 	if (exited) {

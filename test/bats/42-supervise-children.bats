@@ -822,7 +822,11 @@ probes_supervised() {	# [-u]
 	probes_supervised -u
 }
 
-@test "policy: osl decides a supervised child's connect() to a named unix socket: one under a write rule connects, one outside is refused (a proc.denied record), with and without user:, restarted too" {
+# Where osl decides a child's connect() under child-policy.yaml: cd into a
+# folder of the test's ($W, outside the test's own: a child with user:
+# reaches it) with allowed/ (mode 0777) and out/, and a listener (LP) on each
+# named socket below it, ready; else skip.
+unix_listeners() {
 	[ -x /usr/bin/python3 ] || skip "/usr/bin/python3 is needed"
 	osl -j -p "$P/child-policy.yaml" proc run --dry-run |
 	    jq -e '.[] | select(.rule == "unix-connect") | .reason | test("decided by osl")' >/dev/null ||
@@ -838,9 +842,13 @@ k = []
 for p in sys.argv[1:]:
     s = socket.socket(socket.AF_UNIX); s.bind(p); os.chmod(p, 0o777); s.listen(64); k.append(s)
 print("ready", flush=True)
-time.sleep(120)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
+time.sleep(120)' "${@/#/$W/}" > l.out &
 	LP=$!
 	for _ in $(seq 200); do grep -q ready l.out && break; sleep 0.05; done
+}
+
+@test "policy: osl decides a supervised child's connect() to a named unix socket: one under a write rule connects, one outside is refused (a proc.denied record), with and without user:, restarted too" {
+	unix_listeners allowed/ok.sock out/no.sock
 	cat > c.py <<-'EOF'
 	import socket, sys
 	for p in sys.argv[1:]:
@@ -878,6 +886,43 @@ time.sleep(120)' "$W/allowed/ok.sock" "$W/out/no.sock" > l.out &
 		    .osl.denied_name == \"python3\")" "$LOG" | wc -l)" -eq "$k" ]
 	done
 	kill "$LP"
+	cd "$T"
+	rm -rf "$W"
+}
+
+@test "policy: a connect() osl refuses to a child's ready and health commands is a proc.denied record of the child, as its own are" {
+	unix_listeners out/no.sock
+	# each check tries the socket (refused), then passes: a ready and a
+	# health run, each refused once
+	cat > c.py <<-'EOF'
+	import socket, sys
+	c = socket.socket(socket.AF_UNIX)
+	try: c.connect(sys.argv[1])
+	except OSError: pass
+	open(sys.argv[2], "a").write("x\n")
+	EOF
+	cat > t.yaml <<-EOF
+	version: 1
+	supervisor:
+	  children:
+	    - name: c
+	      cmd: [sleep, "1000"]
+	      policy: $P/child-policy.yaml
+	      ready: { exec: [/usr/bin/python3, $W/c.py, $W/out/no.sock, $W/allowed/ready] }
+	      health: { exec: [/usr/bin/python3, $W/c.py, $W/out/no.sock, $W/allowed/health], interval: 50ms, timeout: 5s, retries: 3 }
+	EOF
+	"$OSL" supervise -c t.yaml 3>&- &
+	SVPID=$!
+	for _ in $(seq 400); do [ -s allowed/health ] && break; sleep 0.05; done
+	sel="select(.event.action == \"proc.denied\" and .osl.supervise.name == \"c\" and
+	    .osl.blockers == \"unix.connect\" and .file.path == \"$W/out/no.sock\")"
+	for _ in $(seq 400); do
+		[ "$(jq -c "$sel" "$LOG" 2>/dev/null | wc -l)" -ge 2 ] && break
+		sleep 0.05
+	done
+	kill "$LP"
+	[ -s allowed/ready ] && [ -s allowed/health ]
+	[ "$(jq -c "$sel" "$LOG" | wc -l)" -ge 2 ]
 	cd "$T"
 	rm -rf "$W"
 }
