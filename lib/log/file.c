@@ -10,6 +10,7 @@
 #define _GNU_SOURCE	/* fallocate */
 #endif
 #include "log/sink.h"
+#include "util/parse.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -450,8 +451,7 @@ remove_leftovers(const char *path)
 	struct stat st, nst;
 	struct dirent *e;
 	size_t plen;
-	char *end;
-	long pid;
+	uint64_t pid;
 	DIR *d;
 	int fd;
 
@@ -466,9 +466,7 @@ remove_leftovers(const char *path)
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, prefix, plen) != 0)
 			continue;
-		errno = 0;
-		pid = strtol(e->d_name + plen, &end, 10);
-		if (errno || *end || end == e->d_name + plen || pid <= 0 || pid > INT_MAX ||
+		if (!osl_parse_uint(e->d_name + plen, INT_MAX, &pid) || pid == 0 ||
 		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "supervise/cgroup.h"
+#include "util/parse.h"
 
 /* ------------------------------------------------------------- locate --- */
 
@@ -186,14 +187,10 @@ bool
 osl_sv_cgroup_owner(const char *name, pid_t *pid)
 {
 	static const char pre[] = "osl-supervise.";
-	long v = 0;
-	const char *p;
+	uint64_t v;
 
-	if (strncmp(name, pre, sizeof(pre) - 1))
-		return false;
-	for (p = name + sizeof(pre) - 1; *p >= '0' && *p <= '9' && v <= INT32_MAX / 10; p++)
-		v = v * 10 + (*p - '0');
-	if (*p || p == name + sizeof(pre) - 1 || v <= 0 || v > INT32_MAX)
+	if (strncmp(name, pre, sizeof(pre) - 1) ||
+	    !osl_parse_uint(name + sizeof(pre) - 1, INT32_MAX, &v) || v == 0)
 		return false;
 	*pid = (pid_t)v;
 	return true;
