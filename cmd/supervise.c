@@ -274,8 +274,9 @@ run_tree(struct osl_ctx *ctx, const struct sv_opts *so)
 		status = cli_error(err) == OSL_EFAIL ? OSL_ESETUP : err->status;
 		goto done;
 	}
-	for (size_t i = 0; i < c.tree.n && (!so->check || folder_exists(sock)); i++)
-		osl_sv_peer_hide(&r, i);
+	if (!so->check || folder_exists(sock))
+		for (size_t i = 0; i < c.tree.n; i++)
+			osl_sv_peer_hide(&r, i);
 	if (so->check) {
 		size_t kids = 0;
 
