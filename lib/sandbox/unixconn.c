@@ -349,6 +349,7 @@ args_of(const struct seccomp_notif *n, unsigned long long *a)
 }
 
 static void *connector(void *arg);
+static int connector_start(struct osl_unixconn *u);
 static int spawn(struct osl_unixconn *u, void *(*fn)(void *), void *arg);
 
 static void
@@ -428,18 +429,14 @@ handle(struct osl_unixconn *u, const struct seccomp_notif *n)
 	}
 	/* any other address on the thread under the program's ruleset, made
 	 * the first time (most runs connect to no address) */
-	if (!u->cstarted && (pipe2(u->pipe, O_CLOEXEC) == -1 || (errno = spawn(u, connector, u)))) {
-		e = errno;
+	if ((e = connector_start(u))) {
 		close(j->sock);
 		goto fail;
 	}
-	u->cstarted = true;
 	if (write(u->pipe[1], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		return;
 	e = errno;
 	close(j->sock);
-	if (j->via != -1)
-		close(j->via);
 fail:
 	answer(u, n->id, e);
 	free(j);
@@ -465,8 +462,6 @@ connector(void *arg)
 		if (broken) {
 			answer(u, j->id, EPERM);
 			close(j->sock);
-			if (j->via != -1)
-				close(j->via);
 			free(j);
 			continue;
 		}
@@ -478,6 +473,26 @@ connector(void *arg)
 	}
 	unref(u);
 	return NULL;
+}
+
+/* The connector's pipe and thread, the first time (most runs connect to
+ * no address): 0, or an errno with neither left behind.  The pipe's
+ * write end is open while the connector runs. */
+static int
+connector_start(struct osl_unixconn *u)
+{
+	int e;
+
+	if (u->pipe[1] != -1)
+		return 0;
+	if (pipe2(u->pipe, O_CLOEXEC) == -1)
+		return errno;
+	if ((e = spawn(u, connector, u))) {
+		close(u->pipe[0]);
+		close(u->pipe[1]);
+		u->pipe[0] = u->pipe[1] = -1;
+	}
+	return e;
 }
 
 /* The notifications: read, checked and decided here (this thread is not
@@ -510,7 +525,7 @@ serve(void *arg)
 			continue;	/* ENOENT: the call was interrupted */
 		handle(u, &n);
 	}
-	if (u->cstarted) {
+	if (u->pipe[1] != -1) {
 		close(u->pipe[1]);	/* the connector ends */
 		u->pipe[1] = -1;
 	}

@@ -25,11 +25,10 @@ struct osl_unixconn {
 	size_t nwrite;
 	char **exact;			/* write rules naming a path (no glob) */
 	size_t nexact;
-	int pipe[2];			/* serve to connector: the jobs */
+	int pipe[2];			/* serve to connector: the jobs (-1: no connector yet) */
 	int abs_fd;			/* to the abstract connector (unixconn.c), or -1 */
 	pthread_mutex_t abs_mu;		/* one job at a time on it */
 	unsigned refs;			/* main's and each thread's (unixconn.c) */
-	bool cstarted;			/* the connector runs */
 	pthread_mutex_t mu;
 	struct osl_denial d[OSL_UNIX_MAX_DENIALS];	/* blockers: "unix.connect",
 						 * "net.connect_tcp" (Landlock refused the
