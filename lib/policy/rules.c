@@ -68,6 +68,25 @@ rule_release(struct osl_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Path pattern PAT of WHAT expanded into C->tmp with FLAGS (vars.c) and
+ * checked as a glob: VX_OK, VX_INERT (EMSG says why), or VX_ERROR with
+ * *ERR the FILE:LINE:COL error. */
+static enum vx
+expand_path(struct sctx *c, const struct ynode *pat, unsigned flags, const char *what,
+    char *emsg, size_t esz, const struct osl_error **err)
+{
+	enum vx vx = pattern_expand(pat->str, c->env, flags, &c->tmp, emsg, esz);
+
+	if (vx == VX_ERROR)
+		*err = err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
+	else if (!glob_ok(c->tmp.buf)) {
+		*err = err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
+		    what, pat->str);
+		vx = VX_ERROR;
+	}
+	return vx;
+}
+
 /* One path of a deny rule's except: list (N) into R: expanded as a rule
  * that allows is (VARS_OWN: a variable that cannot be used makes it inert,
  * so that it excepts nothing). */
@@ -85,12 +104,8 @@ add_except(struct sctx *c, struct osl_rule *r, const struct ynode *n, const char
 	if (n->len > MAX_PATTERN)
 		return err_node(c->file, n, "%s: pattern longer than %d characters", what,
 		    MAX_PATTERN);
-	if ((vx = pattern_expand(n->str, c->env, VARS_OWN, &c->tmp, emsg, sizeof(emsg))) ==
-	    VX_ERROR)
-		return err_node(c->file, n, "%s: '%.200s': %s", what, n->str, emsg);
-	if (!glob_ok(c->tmp.buf))
-		return err_node(c->file, n, "%s: '%.200s': unclosed '[' or trailing '\\'", what,
-		    n->str);
+	if ((vx = expand_path(c, n, VARS_OWN, what, emsg, sizeof(emsg), &err)) == VX_ERROR)
+		return err;
 	if (vx == VX_INERT)
 		rlen = strlen(emsg) + 1;
 	if ((v = realloc(r->except, (r->nexcept + 1) * sizeof(*v))) == NULL)
@@ -247,13 +262,9 @@ add_rule(struct sctx *c, enum osl_rule_kind kind, const struct ynode *n, const c
 	/* a deny rule can only narrow: its variables are taken as they are (and
 	 * as the account's own); an allow rule whose variable cannot be used is
 	 * inert */
-	vx = pattern_expand(pat->str, c->env, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, &c->tmp,
-	    emsg, sizeof(emsg));
-	if (vx == VX_ERROR)
-		return err_node(c->file, pat, "%s: '%.200s': %s", what, pat->str, emsg);
-	if (!glob_ok(c->tmp.buf))
-		return err_node(c->file, pat, "%s: '%.200s': unclosed '[' or trailing '\\'",
-		    what, pat->str);
+	if ((vx = expand_path(c, pat, kind == OSL_RULE_FS_DENY ? 0 : VARS_OWN, what, emsg,
+	    sizeof(emsg), &err)) == VX_ERROR)
+		return err;
 	if ((err = put_rule(c, &r, n, pat, id, c->tmp.buf, vx == VX_INERT ? emsg : NULL)))
 		return err;
 	return kind == OSL_RULE_FS_DENY ? add_account_twin(c, n, pat, id) : NULL;
